@@ -1,0 +1,32 @@
+# Two entry points: `make demo` and `make test`. Both install what they need first.
+BUILD_DIR ?= build/release
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build demo test test-asan bench format clean
+
+deps:
+	@./ops/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@./ops/demo.sh $(BUILD_DIR)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+test-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build build/asan -j $(JOBS)
+	@cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	@./tests/bench/run.sh $(BUILD_DIR)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i
+
+clean:
+	@rm -rf build

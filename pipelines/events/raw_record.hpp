@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace hearth::pipelines {
+
+/// One field of a source record, as the connector delivered it (views into its buffers).
+struct FieldView {
+  std::string_view name;
+  std::string_view value;
+  bool is_null = false;
+};
+
+/// A source record before normalisation. Views stay valid only while the connector's callback
+/// runs; anything kept must be copied.
+struct RawRecordView {
+  std::string_view stream;
+  std::string_view source_key;
+  std::string_view location;  // "episodes.csv:42"
+  int64_t source_time_ms = 0;  // 0 when the source has no timestamp
+  std::span<const FieldView> fields;
+};
+
+/// A record the connector could not read, with where and why.
+struct RejectView {
+  std::string_view stream;
+  std::string_view source_key;
+  std::string_view reason_code;
+  std::string_view message;
+  std::string_view location;
+  std::string_view raw;
+};
+
+/// Where records come from: the provenance every published event carries.
+struct SourceInfo {
+  std::string connector;          // the configured connector instance name
+  std::string plugin;             // the plugin implementing it, e.g. "csv"
+  std::string plugin_version;
+};
+
+}  // namespace hearth::pipelines

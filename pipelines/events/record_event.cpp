@@ -1,0 +1,166 @@
+#include "pipelines/events/record_event.hpp"
+
+#include "pipelines/common/json_writer.hpp"
+
+namespace hearth::pipelines {
+namespace {
+
+constexpr size_t kEventIdBytes = 16;
+
+void appendCommonHeader(std::string& out, std::string_view id, std::string_view source_uri,
+                        std::string_view type, std::string_view subject, int64_t now_ms) {
+  out.append(R"({"specversion":"1.0","id":")");
+  out.append(id);
+  out.append(R"(","source":)");
+  appendJsonString(out, source_uri);
+  out.append(R"(,"type":")");
+  out.append(type);
+  out.append(R"(","subject":)");
+  appendJsonString(out, subject);
+  out.append(R"(,"time":)");
+  appendJsonTimestampMs(out, now_ms);
+  out.append(R"(,"datacontenttype":"application/json","data":{)");
+}
+
+}  // namespace
+
+RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
+                                       FieldPolicy policy, std::string rule_version)
+    : source_(std::move(source)),
+      source_uri_("/hearth/connectors/" + source_.connector),
+      pseudonymiser_(std::move(pseudonymiser)),
+      policy_(std::move(policy)),
+      rule_version_(std::move(rule_version)) {}
+
+FieldAction RecordEventEncoder::cachedAction(size_t index, std::string_view name) {
+  if (index >= action_cache_.size()) action_cache_.resize(index + 1);
+  CachedAction& cached = action_cache_[index];
+  if (!cached.valid || cached.name != name) {
+    cached = {std::string(name), policy_.actionFor(name), true};
+  }
+  return cached.action;
+}
+
+void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, EncodedEvent& out) {
+  hash_.updateField(source_.connector);
+  hash_.updateField(record.stream);
+  hash_.updateField(record.source_key);
+  for (const auto& field : record.fields) {
+    hash_.updateField(field.name);
+    hash_.updateField(field.is_null ? std::string_view("\0", 1) : field.value);
+  }
+  hash_.updateField(rule_version_);
+  std::string id;
+  id.reserve(2 * kEventIdBytes);
+  appendHex(id, hash_.finish(), kEventIdBytes);
+
+  if (key_domain_stream_ != record.stream || key_domain_.empty()) {
+    key_domain_stream_.assign(record.stream);
+    key_domain_ = source_.connector + "/" + key_domain_stream_;
+  }
+  out.key.clear();
+  pseudonymiser_.appendPseudonym(out.key, key_domain_, record.source_key);
+
+  std::string& p = out.payload;
+  p.clear();
+  appendCommonHeader(p, id, source_uri_, kRecordEventType, record.stream, now_ms);
+  p.append(R"("stream":)");
+  appendJsonString(p, record.stream);
+  p.append(R"(,"key":")");
+  p.append(out.key);
+  p.append(R"(","source_time":)");
+  if (record.source_time_ms != 0) {
+    appendJsonTimestampMs(p, record.source_time_ms);
+  } else {
+    p.append("null");
+  }
+  p.append(R"(,"location":)");
+  appendJsonString(p, record.location);
+  p.append(R"(,"provenance":{"connector":)");
+  appendJsonString(p, source_.connector);
+  p.append(R"(,"plugin":)");
+  appendJsonString(p, source_.plugin);
+  p.append(R"(,"plugin_version":)");
+  appendJsonString(p, source_.plugin_version);
+  p.append(R"(,"rule_version":)");
+  appendJsonString(p, rule_version_);
+  p.append(R"(},"fields":{)");
+  bool first = true;
+  for (size_t i = 0; i < record.fields.size(); ++i) {
+    const FieldView& field = record.fields[i];
+    const FieldAction action = cachedAction(i, field.name);
+    if (action == FieldAction::kDrop) continue;
+    if (!first) p.push_back(',');
+    first = false;
+    appendJsonString(p, field.name);
+    p.push_back(':');
+    if (field.is_null) {
+      p.append("null");
+      continue;
+    }
+    switch (action) {
+      case FieldAction::kKeep:
+        appendJsonString(p, field.value);
+        break;
+      case FieldAction::kPseudonymise:
+        if (field.value.empty()) {
+          p.append("null");
+        } else {
+          p.push_back('"');
+          pseudonymiser_.appendPseudonym(p, FieldPolicy::normaliseName(field.name), field.value);
+          p.push_back('"');
+        }
+        break;
+      case FieldAction::kBirthMonth: {
+        const std::string month = birthMonth(field.value);
+        month.empty() ? p.append("null") : (appendJsonString(p, month), p);
+        break;
+      }
+      case FieldAction::kPostcodeSector: {
+        const std::string sector = postcodeSector(field.value);
+        sector.empty() ? p.append("null") : (appendJsonString(p, sector), p);
+        break;
+      }
+      case FieldAction::kDrop:
+        break;
+    }
+  }
+  p.append("}}}");
+}
+
+void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms,
+                                      EncodedEvent& out) {
+  hash_.updateField(source_.connector);
+  hash_.updateField(reject.stream);
+  hash_.updateField(reject.location);
+  hash_.updateField(reject.reason_code);
+  hash_.updateField(reject.raw);
+  std::string id;
+  appendHex(id, hash_.finish(), kEventIdBytes);
+
+  out.key.assign(reject.source_key.empty() ? reject.location : reject.source_key);
+  std::string& p = out.payload;
+  p.clear();
+  appendCommonHeader(p, id, source_uri_, kRejectEventType, reject.stream, now_ms);
+  p.append(R"("stream":)");
+  appendJsonString(p, reject.stream);
+  p.append(R"(,"source_key":)");
+  appendJsonStringLossy(p, reject.source_key);
+  p.append(R"(,"reason":)");
+  appendJsonString(p, reject.reason_code);
+  p.append(R"(,"message":)");
+  appendJsonString(p, reject.message);
+  p.append(R"(,"location":)");
+  appendJsonString(p, reject.location);
+  p.append(R"(,"raw":)");
+  appendJsonStringLossy(p, reject.raw);
+  p.append(R"(,"provenance":{"connector":)");
+  appendJsonString(p, source_.connector);
+  p.append(R"(,"plugin":)");
+  appendJsonString(p, source_.plugin);
+  p.append(R"(,"plugin_version":)");
+  appendJsonString(p, source_.plugin_version);
+  p.append("}}}");
+}
+
+}  // namespace hearth::pipelines

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipelines/events/raw_record.hpp"
+#include "pipelines/privacy/digest.hpp"
+#include "pipelines/privacy/field_policy.hpp"
+#include "pipelines/privacy/pseudonymiser.hpp"
+
+namespace hearth::pipelines {
+
+inline constexpr std::string_view kRecordEventType = "uk.gov.hearth.record.v1";
+inline constexpr std::string_view kRejectEventType = "uk.gov.hearth.reject.v1";
+
+/// An event ready for a topic: the message key and the CloudEvents JSON payload.
+struct EncodedEvent {
+  std::string key;
+  std::string payload;
+};
+
+/// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
+///
+/// The event id is deterministic: a hash of the connector, stream, source key, the record's
+/// content (its version) and the rule version, so a replay after a crash yields the same ids and
+/// consumers can deduplicate. The key is the pseudonym of the source key. Direct identifiers are
+/// handled by the FieldPolicy before anything is written. One encoder per thread.
+class RecordEventEncoder {
+ public:
+  RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser, FieldPolicy policy,
+                     std::string rule_version);
+
+  /// Overwrites `out` (reusing its capacity). `now_ms` is the extraction time.
+  void encode(const RawRecordView& record, int64_t now_ms, EncodedEvent& out);
+
+  /// Rejects keep the raw input and the source key: they go to the restricted rejects topic only.
+  void encodeReject(const RejectView& reject, int64_t now_ms, EncodedEvent& out);
+
+ private:
+  FieldAction cachedAction(size_t index, std::string_view name);
+
+  SourceInfo source_;
+  std::string source_uri_;
+  Pseudonymiser pseudonymiser_;
+  FieldPolicy policy_;
+  std::string rule_version_;
+  Sha256 hash_;
+  // Records of one stream repeat the same field names; remember decisions by position.
+  struct CachedAction {
+    std::string name;
+    FieldAction action = FieldAction::kKeep;
+    bool valid = false;
+  };
+  std::vector<CachedAction> action_cache_;
+  std::string key_domain_;  // "<connector>/<stream>": separates source keys of different streams
+  std::string key_domain_stream_;
+};
+
+}  // namespace hearth::pipelines

@@ -1,0 +1,155 @@
+#include "pipelines/privacy/field_policy.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace hearth::pipelines {
+namespace {
+
+struct BuiltIn {
+  std::string_view name;
+  FieldAction action;
+};
+
+// Normalised names (lower case, letters and digits only) of fields that hold direct identifiers
+// in the statutory returns (SSDA903, CIN census, school census, SEN2, H-CLIC, CLD), FHIR and
+// common exports.
+constexpr std::array kBuiltIns = {
+    BuiltIn{"forename", FieldAction::kDrop},
+    BuiltIn{"forenames", FieldAction::kDrop},
+    BuiltIn{"firstname", FieldAction::kDrop},
+    BuiltIn{"givenname", FieldAction::kDrop},
+    BuiltIn{"middlename", FieldAction::kDrop},
+    BuiltIn{"middlenames", FieldAction::kDrop},
+    BuiltIn{"preferredname", FieldAction::kDrop},
+    BuiltIn{"preferredsurname", FieldAction::kDrop},
+    BuiltIn{"surname", FieldAction::kDrop},
+    BuiltIn{"formersurname", FieldAction::kDrop},
+    BuiltIn{"lastname", FieldAction::kDrop},
+    BuiltIn{"familyname", FieldAction::kDrop},
+    BuiltIn{"name", FieldAction::kDrop},
+    BuiltIn{"fullname", FieldAction::kDrop},
+    BuiltIn{"personname", FieldAction::kDrop},
+    BuiltIn{"address", FieldAction::kDrop},
+    BuiltIn{"addressline1", FieldAction::kDrop},
+    BuiltIn{"addressline2", FieldAction::kDrop},
+    BuiltIn{"addressline3", FieldAction::kDrop},
+    BuiltIn{"street", FieldAction::kDrop},
+    BuiltIn{"paon", FieldAction::kDrop},
+    BuiltIn{"saon", FieldAction::kDrop},
+    BuiltIn{"email", FieldAction::kDrop},
+    BuiltIn{"telephone", FieldAction::kDrop},
+    BuiltIn{"phone", FieldAction::kDrop},
+    // Local ids are unique only within one system but still single out a person there.
+    BuiltIn{"child", FieldAction::kPseudonymise},
+    BuiltIn{"childid", FieldAction::kPseudonymise},
+    BuiltIn{"lachildid", FieldAction::kPseudonymise},
+    BuiltIn{"personid", FieldAction::kPseudonymise},
+    BuiltIn{"clientid", FieldAction::kPseudonymise},
+    BuiltIn{"uprn", FieldAction::kPseudonymise},
+    BuiltIn{"uniquepropertyreferencenumber", FieldAction::kPseudonymise},
+    BuiltIn{"nhs", FieldAction::kPseudonymise},
+    BuiltIn{"nhsnumber", FieldAction::kPseudonymise},
+    BuiltIn{"nhsno", FieldAction::kPseudonymise},
+    BuiltIn{"upn", FieldAction::kPseudonymise},
+    BuiltIn{"formerupn", FieldAction::kPseudonymise},
+    BuiltIn{"uln", FieldAction::kPseudonymise},
+    BuiltIn{"uniquelearnernumber", FieldAction::kPseudonymise},
+    BuiltIn{"nino", FieldAction::kPseudonymise},
+    BuiltIn{"nationalinsurancenumber", FieldAction::kPseudonymise},
+    BuiltIn{"dob", FieldAction::kBirthMonth},
+    BuiltIn{"mcdob", FieldAction::kBirthMonth},
+    BuiltIn{"dateofbirth", FieldAction::kBirthMonth},
+    BuiltIn{"birthdate", FieldAction::kBirthMonth},
+    BuiltIn{"personbirthdate", FieldAction::kBirthMonth},
+    BuiltIn{"persondob", FieldAction::kBirthMonth},
+    BuiltIn{"postcode", FieldAction::kPostcodeSector},
+    BuiltIn{"postalcode", FieldAction::kPostcodeSector},
+    BuiltIn{"homepost", FieldAction::kPostcodeSector},
+    BuiltIn{"plpost", FieldAction::kPostcodeSector},
+};
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAlpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+}  // namespace
+
+FieldPolicy::FieldPolicy() : FieldPolicy(Overrides{}) {}
+
+FieldPolicy::FieldPolicy(const Overrides& overrides) {
+  auto add = [this](const std::vector<std::string>& names, FieldAction action) {
+    for (const auto& name : names) rules_.push_back({normaliseName(name), action});
+  };
+  add(overrides.keep, FieldAction::kKeep);
+  add(overrides.drop, FieldAction::kDrop);
+  add(overrides.pseudonymise, FieldAction::kPseudonymise);
+  add(overrides.birth_month, FieldAction::kBirthMonth);
+  add(overrides.postcode_sector, FieldAction::kPostcodeSector);
+  for (const auto& built_in : kBuiltIns) {
+    rules_.push_back({std::string(built_in.name), built_in.action});
+  }
+}
+
+std::string FieldPolicy::normaliseName(std::string_view field_name) {
+  std::string out;
+  out.reserve(field_name.size());
+  for (char c : field_name) {
+    if (isAlpha(c) || isDigit(c)) {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return out;
+}
+
+FieldAction FieldPolicy::actionFor(std::string_view field_name) const {
+  const std::string normalised = normaliseName(field_name);
+  for (const auto& rule : rules_) {
+    if (rule.name == normalised) return rule.action;
+  }
+  return FieldAction::kKeep;
+}
+
+std::string birthMonth(std::string_view date) {
+  auto digits = [&](size_t pos, size_t count) {
+    if (pos + count > date.size()) return false;
+    for (size_t i = pos; i < pos + count; ++i) {
+      if (!isDigit(date[i])) return false;
+    }
+    return true;
+  };
+  // ISO: YYYY-MM-DD[...]
+  if (digits(0, 4) && date.size() >= 7 && date[4] == '-' && digits(5, 2)) {
+    return std::string(date.substr(0, 7));
+  }
+  // UK: DD/MM/YYYY
+  if (date.size() == 10 && digits(0, 2) && date[2] == '/' && digits(3, 2) && date[5] == '/' &&
+      digits(6, 4)) {
+    std::string out(date.substr(6, 4));
+    out.push_back('-');
+    out.append(date.substr(3, 2));
+    return out;
+  }
+  return {};
+}
+
+std::string postcodeSector(std::string_view postcode) {
+  std::string compact;
+  compact.reserve(8);
+  for (char c : postcode) {
+    if (c == ' ') continue;
+    if (!isAlpha(c) && !isDigit(c)) return {};
+    compact.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  // Outward code is 2-4 characters, inward code always digit + two letters.
+  if (compact.size() < 5 || compact.size() > 7) return {};
+  const std::string_view inward = std::string_view(compact).substr(compact.size() - 3);
+  if (!isDigit(inward[0]) || !isAlpha(inward[1]) || !isAlpha(inward[2])) return {};
+  if (!isAlpha(compact[0])) return {};
+  if (compact.rfind("ZZ99", 0) == 0) return {};  // no fixed abode: not a place
+  std::string out = compact.substr(0, compact.size() - 3);
+  out.push_back(' ');
+  out.push_back(inward[0]);
+  return out;
+}
+
+}  // namespace hearth::pipelines

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pipelines/privacy/digest.hpp"
+
+namespace hearth::pipelines {
+
+/// Keyed pseudonyms: HMAC-SHA256 under a versioned secret key. The same (domain, value) always
+/// gives the same pseudonym under one key; without the key a pseudonym cannot be reversed or
+/// recomputed from a guessed identifier. Not thread-safe: give each thread its own copy.
+class Pseudonymiser {
+ public:
+  /// `key_version` (e.g. "v1") prefixes every pseudonym so a key rotation is visible downstream.
+  Pseudonymiser(std::string_view key, std::string key_version);
+  Pseudonymiser(const Pseudonymiser& other);
+  Pseudonymiser& operator=(const Pseudonymiser&) = delete;
+
+  /// "v1.3f9a…" (the key version, a dot, then 32 hex characters: 128 bits of the HMAC).
+  /// `domain` separates identifier schemes, so an NHS number and a UPN with equal digits differ.
+  std::string pseudonym(std::string_view domain, std::string_view value);
+  void appendPseudonym(std::string& out, std::string_view domain, std::string_view value);
+
+  const std::string& keyVersion() const { return key_version_; }
+
+ private:
+  std::string key_version_;
+  EvpMdCtxPtr inner_template_;  // SHA-256 state after absorbing key XOR ipad
+  EvpMdCtxPtr outer_template_;  // SHA-256 state after absorbing key XOR opad
+  EvpMdCtxPtr scratch_;
+};
+
+}  // namespace hearth::pipelines

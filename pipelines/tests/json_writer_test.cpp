@@ -1,0 +1,44 @@
+#include "pipelines/common/json_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace hearth::pipelines {
+namespace {
+
+std::string asJsonString(std::string_view text) {
+  std::string out;
+  appendJsonString(out, text);
+  return out;
+}
+
+TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(asJsonString("a\"b\\c\nd\te\x01"), R"("a\"b\\c\nd\te\u0001")");
+}
+
+TEST(JsonWriter, PassesUtf8Through) {
+  const std::string text = "Zo\xC3\xAB \xE2\x82\xAC";
+  EXPECT_EQ(nlohmann::json::parse(asJsonString(text)).get<std::string>(), text);
+}
+
+TEST(JsonWriter, LossyReplacesInvalidUtf8) {
+  std::string out;
+  appendJsonStringLossy(out, "ok\xFF\xC3(end");
+  EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), "ok\xEF\xBF\xBD\xEF\xBF\xBD(end");
+}
+
+TEST(JsonWriter, RejectsOverlongAndSurrogateSequences) {
+  EXPECT_EQ(validUtf8SequenceLength("\xC0\xAF", 0), 0u);
+  EXPECT_EQ(validUtf8SequenceLength("\xED\xA0\x80", 0), 0u);
+  EXPECT_EQ(validUtf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);
+  EXPECT_EQ(validUtf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);
+}
+
+TEST(JsonWriter, FormatsTimestampsAsRfc3339Utc) {
+  std::string out;
+  appendJsonTimestampMs(out, 1711929599123);  // 2024-03-31T23:59:59.123Z
+  EXPECT_EQ(out, R"("2024-03-31T23:59:59.123Z")");
+}
+
+}  // namespace
+}  // namespace hearth::pipelines

@@ -1,0 +1,102 @@
+#include "pipelines/events/record_event.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace hearth::pipelines {
+namespace {
+
+constexpr int64_t kNow = 1711929599123;
+
+RecordEventEncoder makeEncoder() {
+  return RecordEventEncoder({"trust_903", "csv", "1.0.0"}, Pseudonymiser("test key", "v1"),
+                            FieldPolicy(), "1");
+}
+
+struct Fixture {
+  std::vector<FieldView> fields = {
+      {"CHILD", "C1001", false},      {"Surname", "Smith", false},
+      {"DOB", "14/07/2012", false},   {"UPN", "B801200005001", false},
+      {"HOME_POST", "NN1 5AB", false}, {"LS", "C2", false},
+      {"DEC", "", true},
+  };
+  RawRecordView record{"episodes", "C1001|2017-05-01", "episodes.csv:7", 0, fields};
+};
+
+TEST(RecordEvent, IsAStructuredCloudEvent) {
+  auto encoder = makeEncoder();
+  Fixture f;
+  EncodedEvent event;
+  encoder.encode(f.record, kNow, event);
+  const auto json = nlohmann::json::parse(event.payload);
+  EXPECT_EQ(json["specversion"], "1.0");
+  EXPECT_EQ(json["type"], kRecordEventType);
+  EXPECT_EQ(json["source"], "/hearth/connectors/trust_903");
+  EXPECT_EQ(json["time"], "2024-03-31T23:59:59.123Z");
+  EXPECT_EQ(json["id"].get<std::string>().size(), 32u);
+  EXPECT_EQ(json["data"]["key"], event.key);
+  EXPECT_EQ(json["data"]["location"], "episodes.csv:7");
+  EXPECT_EQ(json["data"]["provenance"]["plugin"], "csv");
+  EXPECT_EQ(json["data"]["fields"]["LS"], "C2");
+  EXPECT_TRUE(json["data"]["fields"]["DEC"].is_null());
+}
+
+TEST(RecordEvent, PublishesNoDirectIdentifier) {
+  auto encoder = makeEncoder();
+  Fixture f;
+  EncodedEvent event;
+  encoder.encode(f.record, kNow, event);
+  for (const char* identifier : {"Smith", "14/07/2012", "2012-07-14", "B801200005001",
+                                 "NN1 5AB", "C1001"}) {
+    EXPECT_EQ(event.payload.find(identifier), std::string::npos) << identifier;
+    EXPECT_EQ(event.key.find(identifier), std::string::npos) << identifier;
+  }
+  const auto fields = nlohmann::json::parse(event.payload)["data"]["fields"];
+  EXPECT_FALSE(fields.contains("Surname"));
+  EXPECT_EQ(fields["DOB"], "2012-07");
+  EXPECT_EQ(fields["HOME_POST"], "NN1 5");
+  EXPECT_TRUE(fields["UPN"].get<std::string>().starts_with("v1."));
+}
+
+TEST(RecordEvent, SameRecordGivesSameIdOnReplay) {
+  Fixture f;
+  EncodedEvent first;
+  EncodedEvent second;
+  makeEncoder().encode(f.record, kNow, first);
+  makeEncoder().encode(f.record, kNow + 60'000, second);
+  EXPECT_EQ(nlohmann::json::parse(first.payload)["id"],
+            nlohmann::json::parse(second.payload)["id"]);
+  EXPECT_EQ(first.key, second.key);
+}
+
+TEST(RecordEvent, ChangedContentGivesNewId) {
+  auto encoder = makeEncoder();
+  Fixture f;
+  EncodedEvent before;
+  encoder.encode(f.record, kNow, before);
+  f.fields[5].value = "C1";
+  EncodedEvent after;
+  encoder.encode(f.record, kNow, after);
+  EXPECT_NE(nlohmann::json::parse(before.payload)["id"],
+            nlohmann::json::parse(after.payload)["id"]);
+  EXPECT_EQ(before.key, after.key);  // same source record, new version
+}
+
+TEST(RecordEvent, RejectKeepsLocationReasonAndSanitisedRawInput) {
+  auto encoder = makeEncoder();
+  EncodedEvent event;
+  encoder.encodeReject({"episodes", "", "csv.invalid_utf8", "invalid UTF-8 in column 3",
+                        "episodes.csv:12", "C1,\xFF,x"},
+                       kNow, event);
+  const auto json = nlohmann::json::parse(event.payload);
+  EXPECT_EQ(json["type"], kRejectEventType);
+  EXPECT_EQ(json["data"]["reason"], "csv.invalid_utf8");
+  EXPECT_EQ(json["data"]["location"], "episodes.csv:12");
+  EXPECT_EQ(json["data"]["raw"], "C1,\xEF\xBF\xBD,x");
+  EXPECT_EQ(event.key, "episodes.csv:12");
+}
+
+}  // namespace
+}  // namespace hearth::pipelines
