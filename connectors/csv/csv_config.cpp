@@ -1,0 +1,176 @@
+#include "connectors/csv/csv_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <initializer_list>
+#include <stdexcept>
+
+namespace hearth::connectors::csv {
+
+const char kConfigSchema[] = R"json({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "csv connector",
+  "description": "Reads CSV files (RFC 4180, UTF-8) from one directory, incrementally.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["directory", "streams"],
+  "properties": {
+    "directory": {
+      "type": "string", "minLength": 1, "format": "path",
+      "description": "Directory holding the files; it is not searched recursively."
+    },
+    "streams": {
+      "type": "array", "minItems": 1,
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "pattern", "key"],
+        "properties": {
+          "name": {"type": "string", "minLength": 1, "description": "Stream name, unique."},
+          "pattern": {
+            "type": "string", "minLength": 1, "pattern": "^[^/]+$",
+            "description": "Glob over file names in the directory, e.g. episodes*.csv."
+          },
+          "key": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "minLength": 1},
+            "description": "Header columns forming the source key, joined with '|'."
+          },
+          "timestamp_column": {
+            "type": "string", "minLength": 1,
+            "description": "Column holding the source time: YYYY-MM-DD, ISO 8601 date-time or DD/MM/YYYY."
+          },
+          "delimiter": {
+            "type": "string", "minLength": 1, "maxLength": 1, "default": ",",
+            "not": {"enum": ["\"", "\n", "\r"]},
+            "description": "Field delimiter, one character."
+          },
+          "encoding": {"type": "string", "enum": ["utf-8"], "default": "utf-8"}
+        }
+      }
+    },
+    "checkpoint_every": {
+      "type": "integer", "minimum": 1, "default": 10000,
+      "description": "Rows between checkpoints inside a file; one is always emitted at its end."
+    },
+    "settle_ms": {
+      "type": "integer", "minimum": 0, "default": 1000,
+      "description": "A last row without a line break is read only once the file has not changed for this long."
+    },
+    "max_row_bytes": {
+      "type": "integer", "minimum": 1024, "maximum": 268435456, "default": 1048576,
+      "description": "Longer rows are rejected as csv.row_too_long."
+    }
+  }
+})json";
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void refuse(const std::string& where, const std::string& what) {
+  throw std::invalid_argument("csv connector config: " + where + " " + what);
+}
+
+void allowOnly(const json& object, const std::string& where,
+               std::initializer_list<std::string_view> keys) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      refuse(where.empty() ? key : where + "." + key, "is not a known setting");
+    }
+  }
+}
+
+std::string requireString(const json& object, const std::string& where, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) refuse(where + key, "is required");
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    refuse(where + key, "must be a non-empty string");
+  }
+  return it->get<std::string>();
+}
+
+template <typename Integer>
+Integer optionalInteger(const json& object, const char* key, Integer fallback, Integer minimum,
+                        Integer maximum) {
+  const auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number_integer()) refuse(key, "must be an integer");
+  const auto value = it->get<int64_t>();
+  if (value < static_cast<int64_t>(minimum) ||
+      static_cast<uint64_t>(value) > static_cast<uint64_t>(maximum)) {
+    refuse(key, "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
+  }
+  return static_cast<Integer>(value);
+}
+
+StreamConfig parseStream(const json& object, const std::string& where) {
+  if (!object.is_object()) refuse(where, "must be an object");
+  allowOnly(object, where,
+            {"name", "pattern", "key", "timestamp_column", "delimiter", "encoding"});
+  StreamConfig stream;
+  stream.name = requireString(object, where + ".", "name");
+  stream.pattern = requireString(object, where + ".", "pattern");
+  if (stream.pattern.find('/') != std::string::npos) {
+    refuse(where + ".pattern", "must match file names only, without '/'");
+  }
+
+  const auto key = object.find("key");
+  if (key == object.end()) refuse(where + ".key", "is required");
+  if (!key->is_array() || key->empty()) refuse(where + ".key", "must be a non-empty list");
+  for (const auto& column : *key) {
+    if (!column.is_string() || column.get_ref<const std::string&>().empty()) {
+      refuse(where + ".key", "must list non-empty column names");
+    }
+    stream.key.push_back(column.get<std::string>());
+  }
+
+  if (object.contains("timestamp_column")) {
+    stream.timestamp_column = requireString(object, where + ".", "timestamp_column");
+  }
+  if (object.contains("delimiter")) {
+    const std::string delimiter = requireString(object, where + ".", "delimiter");
+    if (delimiter.size() != 1 || delimiter == "\"" || delimiter == "\n" || delimiter == "\r") {
+      refuse(where + ".delimiter", "must be one character other than a quote or a line break");
+    }
+    stream.delimiter = delimiter[0];
+  }
+  if (object.contains("encoding") && requireString(object, where + ".", "encoding") != "utf-8") {
+    refuse(where + ".encoding", "must be \"utf-8\", the only encoding supported");
+  }
+  return stream;
+}
+
+}  // namespace
+
+CsvConfig parseConfig(std::string_view text) {
+  const json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) throw std::invalid_argument("csv connector config is not valid JSON");
+  if (!object.is_object()) throw std::invalid_argument("csv connector config must be an object");
+  allowOnly(object, "", {"directory", "streams", "checkpoint_every", "settle_ms", "max_row_bytes"});
+
+  CsvConfig config;
+  config.directory = requireString(object, "", "directory");
+  const auto streams = object.find("streams");
+  if (streams == object.end()) refuse("streams", "is required");
+  if (!streams->is_array() || streams->empty()) refuse("streams", "must be a non-empty list");
+  for (size_t i = 0; i < streams->size(); ++i) {
+    StreamConfig stream = parseStream((*streams)[i], "streams[" + std::to_string(i) + "]");
+    for (const auto& earlier : config.streams) {
+      if (earlier.name == stream.name) {
+        refuse("streams[" + std::to_string(i) + "].name", "repeats stream name '" + stream.name + "'");
+      }
+    }
+    config.streams.push_back(std::move(stream));
+  }
+  config.checkpoint_every = optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1,
+                                                      uint64_t{1} << 40);
+  config.settle_ms =
+      optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
+  config.max_row_bytes = optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20, 1024,
+                                                 size_t{1} << 28);
+  return config;
+}
+
+}  // namespace hearth::connectors::csv

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hearth::connectors::csv {
+
+/// One stream: the files of the directory whose names match a glob, read with one header each.
+struct StreamConfig {
+  std::string name;
+  std::string pattern;               // glob over file names: "episodes*.csv"
+  std::vector<std::string> key;      // columns forming the source key, joined with '|'
+  std::string timestamp_column;      // empty: records carry no source time
+  char delimiter = ',';
+};
+
+/// The connector's configuration.
+struct CsvConfig {
+  std::string directory;
+  std::vector<StreamConfig> streams;
+  uint64_t checkpoint_every = 10000;  // rows between checkpoints inside a file
+  int64_t settle_ms = 1000;           // quiet time before a final unterminated row is taken
+  size_t max_row_bytes = size_t{1} << 20;
+};
+
+/// The JSON Schema of the configuration (draft 2020-12), as the plugin table publishes it.
+extern const char kConfigSchema[];
+
+/// Reads a configuration. Throws std::invalid_argument, naming the key at fault, when it does
+/// not satisfy kConfigSchema or names a stream twice.
+CsvConfig parseConfig(std::string_view json);
+
+}  // namespace hearth::connectors::csv

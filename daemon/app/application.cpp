@@ -1,0 +1,671 @@
+#include "daemon/app/application.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <fstream>
+#include <optional>
+
+#include "daemon/admin/admin_server.hpp"
+#include "daemon/app/settings_paths.hpp"
+#include "daemon/delivery/checkpoint_tracker.hpp"
+#include "daemon/kafka/embedded_cluster.hpp"
+#include "daemon/kafka/publisher.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/metrics/metrics.hpp"
+#include "daemon/runtime/connector_runner.hpp"
+#include "daemon/state/state_store.hpp"
+#include "daemon/version.hpp"
+#include "plugins/host/plugin_catalog.hpp"
+
+namespace hearth::daemon::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace asio = boost::asio;
+
+constexpr auto kHousekeepingInterval = std::chrono::milliseconds(200);
+constexpr auto kGaugeInterval = std::chrono::seconds(1);
+
+/// Feeds what the publisher measures into Prometheus. Label lookups in prometheus-cpp take a
+/// lock and a map search, so the per-topic children are cached: there are only a few topics.
+class MetricsObserver final : public kafka::PublisherObserver {
+ public:
+  explicit MetricsObserver(metrics::Metrics& metrics) : metrics_(metrics) {}
+
+  void delivered(std::string_view topic, double latency_seconds) override {
+    TopicMetrics& t = forTopic(topic);
+    t.published->Increment();
+    t.latency->Observe(latency_seconds);
+  }
+  void failed(std::string_view topic, std::string_view /*reason*/) override {
+    forTopic(topic).failed->Increment();
+  }
+  void spoolBytes(uint64_t bytes) override {
+    metrics_.spoolBytes().Set(static_cast<double>(bytes));
+  }
+  void kafkaAvailable(bool available) override {
+    metrics_.kafkaAvailable().Set(available ? 1 : 0);
+  }
+
+ private:
+  struct TopicMetrics {
+    std::string topic;
+    prometheus::Counter* published;
+    prometheus::Counter* failed;
+    prometheus::Histogram* latency;
+  };
+
+  TopicMetrics& forTopic(std::string_view topic) {
+    std::lock_guard lock(mutex_);
+    for (auto& t : topics_) {
+      if (t.topic == topic) return t;
+    }
+    topics_.push_back({std::string(topic), &metrics_.eventsPublished(topic),
+                       &metrics_.eventsFailed(topic), &metrics_.publishLatency(topic)});
+    return topics_.back();
+  }
+
+  metrics::Metrics& metrics_;
+  std::mutex mutex_;
+  std::deque<TopicMetrics> topics_;  // deque: references stay valid as it grows
+};
+
+host::HostServices hostServicesFor(const std::string& connector) {
+  host::HostServices services;
+  services.log = [component = "connector." + connector](hearth_log_level level,
+                                                        std::string_view message) {
+    const log::Logger logger(component);
+    switch (level) {
+      case HEARTH_LOG_DEBUG: logger.debug(message); break;
+      case HEARTH_LOG_INFO: logger.info(message); break;
+      case HEARTH_LOG_WARN: logger.warn(message); break;
+      case HEARTH_LOG_ERROR: logger.error(message); break;
+    }
+  };
+  services.secret = [](std::string_view ref) -> std::optional<std::string> {
+    // Secrets are references to environment variables or files, as in the daemon's config.
+    if (ref.starts_with("env:")) {
+      if (const char* value = std::getenv(std::string(ref.substr(4)).c_str())) return value;
+      return std::nullopt;
+    }
+    if (ref.starts_with("file:")) {
+      std::ifstream in{std::string(ref.substr(5))};
+      std::string value;
+      if (in && std::getline(in, value)) return value;
+    }
+    return std::nullopt;
+  };
+  return services;
+}
+
+}  // namespace
+
+nlohmann::json resolvedSettings(const config::Config& config,
+                                const config::ConnectorConfig& connector,
+                                const host::PluginLibrary& plugin) {
+  nlohmann::json settings = connector.settings;
+  const auto schema = nlohmann::json::parse(plugin.configSchema(), nullptr, false);
+  resolveSettingPaths(settings, schema, config.source.parent_path());
+  return settings;
+}
+
+class Application::Impl {
+ public:
+  Impl(config::Config config, RunOptions options)
+      : config_(std::move(config)), options_(options), metrics_(kVersion) {}
+
+  int run();
+
+ private:
+  struct Slot {
+    std::string connector;
+    std::unique_ptr<runtime::ConnectorRunner> runner;  // null once retired
+    std::optional<Clock::time_point> oldest_unsaved;    // for hearth_checkpoint_age_seconds
+  };
+
+  Result<void> startInfrastructure();
+  void startAdmin();
+  Result<void> startConnector(const config::ConnectorConfig& connector);
+  void stopConnector(const std::string& name, Clock::time_point deadline);
+  runtime::ConnectorRunner* findRunner(std::string_view name);
+  void restartConnector(const std::string& name);
+  void reload();
+  int drain();
+  void commitCheckpoints();
+  void runCommitter();
+  void scheduleGauges();
+  void scheduleWatchdog(std::chrono::microseconds interval);
+  admin::Readiness readiness();
+  std::string connectorsJson();
+  Result<void> control(std::string_view name, std::string_view action);
+  bool allRunnersFinished();
+  void notifyMain(bool shutdown, bool reload);
+
+  config::Config config_;
+  RunOptions options_;
+  log::Logger log_{"daemon"};
+  metrics::Metrics metrics_;
+  std::unique_ptr<MetricsObserver> observer_;
+
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread io_thread_;
+  std::unique_ptr<admin::AdminServer> admin_;
+  asio::steady_timer gauge_timer_{io_};
+  asio::steady_timer watchdog_timer_{io_};
+
+  std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<kafka::EmbeddedCluster> embedded_;
+  delivery::CheckpointTracker tracker_;
+  std::unique_ptr<kafka::Publisher> publisher_;
+  std::unique_ptr<runtime::RunnerServices> runner_services_;
+  std::optional<pipelines::Pseudonymiser> pseudonymiser_;
+  host::PluginCatalog catalog_;
+
+  std::mutex slots_mutex_;  // guards slots_; runners are started and stopped on the main thread
+  std::map<uint32_t, Slot> slots_;
+  uint32_t next_slot_ = 0;
+
+  std::atomic<bool> starting_{true};
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> state_healthy_{true};
+
+  std::mutex main_mutex_;
+  std::condition_variable main_wake_;
+  bool shutdown_requested_ = false;
+  bool reload_requested_ = false;
+  std::vector<std::string> restart_requests_;
+
+  std::atomic<bool> committer_stop_{false};
+  std::thread committer_;
+};
+
+Application::Application(config::Config config, RunOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), options)) {}
+Application::~Application() = default;
+int Application::run() { return impl_->run(); }
+
+int Application::Impl::run() {
+  const auto started = Clock::now();
+  log::setLevel(log::parseLevel(config_.log_level).value_or(log::Level::kInfo));
+  log_.info("hearthd starting", {{"version", kVersion}, {"config", config_.source.string()}});
+
+  work_.emplace(io_.get_executor());
+  io_thread_ = std::thread([this] { io_.run(); });
+  startAdmin();
+
+  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          notifyMain(false, true);
+        } else {
+          log_.info("signal received, draining", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+          notifyMain(true, false);
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  if (auto started_ok = startInfrastructure(); !started_ok) {
+    log_.error("start-up failed", {{"code", started_ok.error().code},
+                                   {"error", started_ok.error().message}});
+    drain();
+    return 1;
+  }
+
+  bool any_connector_failed = false;
+  for (const auto& connector : config_.connectors) {
+    if (!connector.enabled) continue;
+    if (auto ok = startConnector(connector); !ok) {
+      log_.error("connector not started", {{"connector", connector.name},
+                                           {"code", ok.error().code},
+                                           {"error", ok.error().message}});
+      any_connector_failed = true;
+    }
+  }
+  committer_ = std::thread([this] { runCommitter(); });
+  scheduleGauges();
+  uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+    scheduleWatchdog(std::chrono::microseconds(watchdog_usec / 2));
+  }
+  starting_ = false;
+  sd_notify(0, "READY=1\nSTATUS=running");
+  log_.info("hearthd ready",
+            {{"connectors", static_cast<int64_t>(slots_.size())},
+             {"startup_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                Clock::now() - started)
+                                .count()}});
+
+  while (true) {
+    std::unique_lock lock(main_mutex_);
+    main_wake_.wait_for(lock, std::chrono::milliseconds(50), [this] {
+      return shutdown_requested_ || reload_requested_ || !restart_requests_.empty();
+    });
+    if (shutdown_requested_) break;
+    if (!restart_requests_.empty()) {
+      std::vector<std::string> names;
+      names.swap(restart_requests_);
+      lock.unlock();
+      for (const auto& name : names) restartConnector(name);
+      continue;
+    }
+    if (reload_requested_) {
+      reload_requested_ = false;
+      lock.unlock();
+      reload();
+      continue;
+    }
+    lock.unlock();
+    if (options_.once && allRunnersFinished()) {
+      log_.info("every connector completed one read; draining");
+      break;
+    }
+  }
+  signals.cancel();
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (auto& [slot, s] : slots_) {
+      if (s.runner && s.runner->failed()) any_connector_failed = true;
+    }
+  }
+  const int drained = drain();
+  return drained != 0 ? drained : (options_.once && any_connector_failed ? 1 : 0);
+}
+
+void Application::Impl::notifyMain(bool shutdown, bool reload) {
+  std::lock_guard lock(main_mutex_);
+  shutdown_requested_ = shutdown_requested_ || shutdown;
+  reload_requested_ = reload_requested_ || reload;
+  main_wake_.notify_all();
+}
+
+void Application::Impl::startAdmin() {
+  admin::AdminOptions options;
+  options.bind = config_.admin.bind;
+  options.port = config_.admin.port;
+  options.token = config_.admin.token.reveal();
+  admin::AdminCallbacks callbacks;
+  callbacks.readiness = [this] { return readiness(); };
+  callbacks.metrics = [this] { return metrics_.serialize(); };
+  callbacks.connectors = [this] { return connectorsJson(); };
+  callbacks.control = [this](std::string_view name, std::string_view action) {
+    return control(name, action);
+  };
+  admin_ = std::make_unique<admin::AdminServer>(io_, std::move(options), std::move(callbacks));
+  if (auto ok = admin_->start(); !ok) {
+    // Without its admin endpoint the daemon cannot be watched; that is fatal at start-up.
+    throw std::runtime_error(ok.error().message);
+  }
+  log_.info("admin listening", {{"address", config_.admin.bind},
+                                {"port", static_cast<int64_t>(admin_->port())}});
+}
+
+Result<void> Application::Impl::startInfrastructure() {
+  auto state = state::StateStore::open(config_.state_dir);
+  if (!state) return state.error();
+  state_ = std::move(state).value();
+
+  pseudonymiser_.emplace(config_.privacy.pseudonym_key.reveal(), config_.privacy.key_version);
+
+  std::string bootstrap = config_.kafka.brokers;
+  if (bootstrap == "embedded") {
+    kafka::EmbeddedClusterOptions options;
+    options.partitions_per_topic = config_.kafka.embedded_partitions;
+    options.topics = kafka::wellKnownTopics(config_.kafka.topic_prefix);
+    auto cluster = kafka::EmbeddedCluster::start(options);
+    if (!cluster) return cluster.error();
+    embedded_ = std::move(cluster).value();
+    bootstrap = embedded_->bootstrapServers();
+    // Scripts and a kcat in another shell find the broker here as well as in the log.
+    std::ofstream(config_.state_dir / "kafka.bootstrap") << bootstrap << '\n';
+    log_.info("embedded kafka started",
+              {{"bootstrap", bootstrap},
+               {"partitions", static_cast<int64_t>(options.partitions_per_topic)}});
+  }
+
+  observer_ = std::make_unique<MetricsObserver>(metrics_);
+  kafka::PublisherConfig publisher_config;
+  publisher_config.bootstrap_servers = bootstrap;
+  publisher_config.kafka_properties = config_.kafka.properties;
+  publisher_config.spool_dir = config_.state_dir / "spool";
+  publisher_config.spool_max_bytes = config_.kafka.spool_max_bytes;
+  publisher_config.message_timeout = std::chrono::milliseconds(config_.kafka.message_timeout_ms);
+  publisher_config.on_durable = [this](uint32_t source, uint64_t seq) {
+    tracker_.onAcked(source, seq);
+  };
+  publisher_config.observer = observer_.get();
+  auto publisher = kafka::Publisher::create(std::move(publisher_config));
+  if (!publisher) return publisher.error();
+  publisher_ = std::move(publisher).value();
+
+  runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
+      *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
+      config_.kafka.topic_prefix + "rejects"});
+
+  catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
+  for (const auto& problem : catalog_.problems()) {
+    log_.warn("plugin refused", {{"path", problem.path.string()},
+                                 {"error", problem.error.message}});
+  }
+  return {};
+}
+
+Result<void> Application::Impl::startConnector(const config::ConnectorConfig& connector) {
+  auto plugin = catalog_.find(connector.plugin);
+  if (!plugin) return plugin.error();
+  if (auto valid = config::validateConnectorSettings(config_, connector,
+                                                     plugin.value()->configSchema());
+      !valid) {
+    return valid.error();
+  }
+  runtime::RunnerSpec spec;
+  spec.name = connector.name;
+  spec.plugin = plugin.value();
+  spec.settings_json = resolvedSettings(config_, connector, *plugin.value()).dump();
+  spec.poll_interval = connector.poll_interval;
+  spec.base_services = hostServicesFor(connector.name);
+
+  auto committed = state_->loadCheckpoint(connector.name);
+  if (!committed) return committed.error();
+
+  std::lock_guard lock(slots_mutex_);
+  const uint32_t slot = next_slot_++;
+  spec.slot = slot;
+  auto runner = std::make_unique<runtime::ConnectorRunner>(
+      std::move(spec), *runner_services_, *pseudonymiser_, committed.value());
+  if (auto ok = runner->start(options_.once); !ok) return ok.error();
+  log_.info("connector started",
+            {{"connector", connector.name},
+             {"plugin", std::string(plugin.value()->name())},
+             {"plugin_version", std::string(plugin.value()->version())},
+             {"resuming", committed.value().has_value()}});
+  slots_[slot] = Slot{connector.name, std::move(runner), std::nullopt};
+  return {};
+}
+
+runtime::ConnectorRunner* Application::Impl::findRunner(std::string_view name) {
+  for (auto& [slot, s] : slots_) {
+    if (s.runner && s.connector == name) return s.runner.get();
+  }
+  return nullptr;
+}
+
+void Application::Impl::stopConnector(const std::string& name, Clock::time_point deadline) {
+  runtime::ConnectorRunner* runner = nullptr;
+  {
+    std::lock_guard lock(slots_mutex_);
+    runner = findRunner(name);
+  }
+  if (!runner) return;
+  runner->requestStop();
+  if (!runner->waitStopped(deadline)) {
+    log_.error("connector did not stop by its deadline", {{"connector", name}});
+    return;
+  }
+  // The slot stays until its last events are durable, so their checkpoint is still saved.
+  std::lock_guard lock(slots_mutex_);
+  for (auto& [slot, s] : slots_) {
+    if (s.runner.get() == runner) s.runner.reset();
+  }
+  log_.info("connector stopped", {{"connector", name}});
+}
+
+void Application::Impl::restartConnector(const std::string& name) {
+  for (const auto& connector : config_.connectors) {
+    if (connector.name != name) continue;
+    stopConnector(name, Clock::now() + std::chrono::milliseconds(config_.drain_timeout_ms));
+    if (auto ok = startConnector(connector); !ok) {
+      log_.error("connector restart failed", {{"connector", name}, {"error", ok.error().message}});
+    }
+  }
+}
+
+void Application::Impl::reload() {
+  sd_notify(0, "RELOADING=1");
+  auto loaded = config::loadConfig(config_.source);
+  if (!loaded) {
+    log_.error("reload refused: configuration invalid; keeping the running one",
+               {{"error", loaded.error().message}});
+    sd_notify(0, "READY=1");
+    return;
+  }
+  config::Config next = std::move(loaded).value();
+  if (next.kafka.brokers != config_.kafka.brokers || next.state_dir != config_.state_dir ||
+      next.admin.port != config_.admin.port || next.admin.bind != config_.admin.bind ||
+      !(next.privacy.pseudonym_key == config_.privacy.pseudonym_key)) {
+    log_.warn("reload: kafka, state_dir, admin and privacy changes need a restart; ignored");
+  }
+  log::setLevel(log::parseLevel(next.log_level).value_or(log::Level::kInfo));
+
+  auto find = [](const config::Config& cfg, const std::string& name)
+      -> const config::ConnectorConfig* {
+    for (const auto& c : cfg.connectors) {
+      if (c.name == name) return &c;
+    }
+    return nullptr;
+  };
+  const auto deadline = Clock::now() + std::chrono::milliseconds(next.drain_timeout_ms);
+  int restarted = 0;
+  int unchanged = 0;
+  for (const auto& old_connector : config_.connectors) {
+    const auto* now = find(next, old_connector.name);
+    if (now && now->sameAs(old_connector)) {
+      ++unchanged;
+      continue;
+    }
+    stopConnector(old_connector.name, deadline);
+  }
+  for (const auto& connector : next.connectors) {
+    const auto* before = find(config_, connector.name);
+    if (before && before->sameAs(connector)) continue;
+    if (!connector.enabled) continue;
+    ++restarted;
+    if (auto ok = startConnector(connector); !ok) {
+      log_.error("connector not started", {{"connector", connector.name},
+                                           {"error", ok.error().message}});
+    }
+  }
+  const auto admin = config_.admin;
+  const auto kafka_config = config_.kafka;
+  const auto state_dir = config_.state_dir;
+  const auto privacy = config_.privacy;
+  config_ = std::move(next);
+  // What needs a restart keeps its running value.
+  config_.admin = admin;
+  config_.kafka = kafka_config;
+  config_.state_dir = state_dir;
+  config_.privacy = privacy;
+  log_.info("configuration reloaded",
+            {{"connectors_started", restarted}, {"connectors_unchanged", unchanged}});
+  sd_notify(0, "READY=1");
+}
+
+int Application::Impl::drain() {
+  draining_ = true;
+  sd_notify(0, "STOPPING=1");
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.drain_timeout_ms);
+  int exit_code = 0;
+  {
+    std::vector<runtime::ConnectorRunner*> runners;
+    {
+      std::lock_guard lock(slots_mutex_);
+      for (auto& [slot, s] : slots_) {
+        if (s.runner) runners.push_back(s.runner.get());
+      }
+    }
+    for (auto* runner : runners) runner->requestStop();
+    for (auto* runner : runners) {
+      if (!runner->waitStopped(deadline)) {
+        log_.error("connector did not stop by the drain deadline", {{"connector", runner->name()}});
+        exit_code = 2;
+      }
+    }
+  }
+  if (publisher_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (auto flushed = publisher_->flush(std::max(left, std::chrono::milliseconds(1000)));
+        !flushed) {
+      log_.error("kafka flush incomplete", {{"error", flushed.error().message}});
+    }
+  }
+  committer_stop_ = true;
+  if (committer_.joinable()) committer_.join();
+  if (state_) commitCheckpoints();
+  const uint64_t spooled = publisher_ ? publisher_->spoolBytes() : 0;
+
+  admin_->stop();
+  gauge_timer_.cancel();
+  watchdog_timer_.cancel();
+  work_.reset();
+  io_.stop();  // after the graceful steps above: only idle timers and sockets remain
+  if (io_thread_.joinable()) io_thread_.join();
+
+  if (exit_code != 0) {
+    // A connector is stuck inside its plugin; destroying it could crash. Everything that could
+    // be made durable has been, so leave without running destructors.
+    log_.error("exiting with connectors still running");
+    std::fflush(nullptr);
+    std::_Exit(exit_code);
+  }
+  {
+    std::lock_guard lock(slots_mutex_);
+    slots_.clear();
+  }
+  publisher_.reset();
+  embedded_.reset();
+  log_.info("hearthd stopped", {{"spool_bytes", spooled}});
+  return exit_code;
+}
+
+void Application::Impl::commitCheckpoints() {
+  std::lock_guard lock(slots_mutex_);
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    Slot& s = it->second;
+    if (auto token = tracker_.takeCommittable(it->first)) {
+      if (auto saved = state_->saveCheckpoint(s.connector, *token); !saved) {
+        log_.error("checkpoint not saved", {{"connector", s.connector},
+                                            {"error", saved.error().message}});
+      }
+    }
+    const bool caught_up =
+        tracker_.outstanding(it->first) == 0 && tracker_.pendingCheckpoints(it->first) == 0;
+    s.oldest_unsaved = caught_up ? std::nullopt
+                                 : std::optional(s.oldest_unsaved.value_or(Clock::now()));
+    if (!s.runner && caught_up) {
+      it = slots_.erase(it);  // a stopped connector whose events are all durable and saved
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Application::Impl::runCommitter() {
+  while (!committer_stop_) {
+    commitCheckpoints();
+    state_healthy_ = state_->healthy();
+    std::this_thread::sleep_for(kHousekeepingInterval);
+  }
+}
+
+void Application::Impl::scheduleGauges() {
+  gauge_timer_.expires_after(kGaugeInterval);
+  gauge_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    metrics_.queueDepth("kafka").Set(static_cast<double>(publisher_->inFlight()));
+    metrics_.spoolBytes().Set(static_cast<double>(publisher_->spoolBytes()));
+    metrics_.kafkaAvailable().Set(publisher_->kafkaAvailable() ? 1 : 0);
+    {
+      std::lock_guard lock(slots_mutex_);
+      for (auto& [slot, s] : slots_) {
+        if (!s.runner) continue;
+        const double age =
+            s.oldest_unsaved
+                ? std::chrono::duration<double>(Clock::now() - *s.oldest_unsaved).count()
+                : 0.0;
+        metrics_.checkpointAge(s.connector).Set(age);
+      }
+    }
+    scheduleGauges();
+  });
+}
+
+void Application::Impl::scheduleWatchdog(std::chrono::microseconds interval) {
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec) return;
+    sd_notify(0, "WATCHDOG=1");
+    scheduleWatchdog(interval);
+  });
+}
+
+admin::Readiness Application::Impl::readiness() {
+  if (starting_) return {false, "starting"};
+  if (draining_) return {false, "draining"};
+  if (!publisher_ || !publisher_->kafkaAvailable()) return {false, "kafka unavailable"};
+  if (!state_healthy_) return {false, "state store unavailable"};
+  return {true, "ready"};
+}
+
+std::string Application::Impl::connectorsJson() {
+  std::string out = "{\"connectors\":[";
+  std::lock_guard lock(slots_mutex_);
+  bool first = true;
+  for (auto& [slot, s] : slots_) {
+    if (!s.runner) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.append(s.runner->statusJson());
+  }
+  out.append("]}");
+  return out;
+}
+
+Result<void> Application::Impl::control(std::string_view name, std::string_view action) {
+  if (action == "restart") {
+    const config::ConnectorConfig* connector = nullptr;
+    for (const auto& c : config_.connectors) {
+      if (c.name == name) connector = &c;
+    }
+    if (!connector) {
+      return makeError(std::string(admin::kUnknownConnector),
+                       "no connector named " + std::string(name));
+    }
+    // Restarting blocks until the connector stops: the main thread does it, not the io thread.
+    std::lock_guard lock(main_mutex_);
+    restart_requests_.emplace_back(name);
+    main_wake_.notify_all();
+    return {};
+  }
+  std::lock_guard lock(slots_mutex_);
+  runtime::ConnectorRunner* runner = findRunner(name);
+  if (!runner) {
+    return makeError(std::string(admin::kUnknownConnector),
+                     "no running connector named " + std::string(name));
+  }
+  if (action == "pause") {
+    runner->pause();
+  } else if (action == "resume") {
+    runner->resume();
+  } else {
+    return makeError("admin.bad_action", "unknown action " + std::string(action));
+  }
+  log_.info("connector control", {{"connector", name}, {"action", action}});
+  return {};
+}
+
+bool Application::Impl::allRunnersFinished() {
+  std::lock_guard lock(slots_mutex_);
+  for (auto& [slot, s] : slots_) {
+    if (s.runner && !s.runner->finished()) return false;
+  }
+  return true;
+}
+
+}  // namespace hearth::daemon::app

@@ -1,0 +1,178 @@
+#include "daemon/app/commands.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "daemon/app/application.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/version.hpp"
+#include "plugins/host/connector_instance.hpp"
+#include "plugins/host/plugin_catalog.hpp"
+
+namespace hearth::daemon::app {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kInvalid = 2;
+
+std::optional<config::Config> loadOrReport(const std::filesystem::path& path) {
+  auto loaded = config::loadConfig(path);
+  if (!loaded) {
+    std::cerr << loaded.error().message << '\n';
+    return std::nullopt;
+  }
+  return std::move(loaded).value();
+}
+
+std::vector<std::filesystem::path> pluginDirs(const std::filesystem::path& config_path,
+                                              std::vector<std::filesystem::path> dirs) {
+  if (!dirs.empty()) return dirs;
+  if (!config_path.empty() && std::filesystem::exists(config_path)) {
+    if (auto loaded = config::loadConfig(config_path)) return loaded->plugin_dirs;
+  }
+  return {"/usr/lib/hearth/plugins"};
+}
+
+/// Finds connector `name` in the config and creates its instance, reporting any failure.
+std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path& config_path,
+                                                     const std::string& name) {
+  auto config = loadOrReport(config_path);
+  if (!config) return nullptr;
+  const config::ConnectorConfig* connector = nullptr;
+  for (const auto& c : config->connectors) {
+    if (c.name == name) connector = &c;
+  }
+  if (!connector) {
+    std::cerr << config_path.string() << ": no connector named \"" << name << "\"\n";
+    return nullptr;
+  }
+  const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
+  auto plugin = catalog.find(connector->plugin);
+  if (!plugin) {
+    std::cerr << plugin.error().message << '\n';
+    return nullptr;
+  }
+  if (auto valid = config::validateConnectorSettings(*config, *connector,
+                                                     plugin.value()->configSchema());
+      !valid) {
+    std::cerr << valid.error().message << '\n';
+    return nullptr;
+  }
+  auto instance = host::ConnectorInstance::create(
+      plugin.value(), resolvedSettings(*config, *connector, *plugin.value()).dump(), {});
+  if (!instance) {
+    std::cerr << name << ": " << instance.error().message << '\n';
+    return nullptr;
+  }
+  return std::move(instance).value();
+}
+
+}  // namespace
+
+int runCommand(const std::filesystem::path& config_path, bool once) {
+  auto config = loadOrReport(config_path);
+  if (!config) return kInvalid;
+  std::error_code ec;
+  std::filesystem::create_directories(config->state_dir, ec);
+  if (ec) {
+    std::cerr << config_path.string() << ": state_dir " << config->state_dir.string()
+              << " cannot be created: " << ec.message() << '\n';
+    return kInvalid;
+  }
+  Application application(std::move(*config), RunOptions{once});
+  return application.run();
+}
+
+int validateCommand(const std::filesystem::path& config_path) {
+  auto config = loadOrReport(config_path);
+  if (!config) return kInvalid;
+  const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
+  std::vector<std::string> problems;
+  for (const auto& connector : config->connectors) {
+    auto plugin = catalog.find(connector.plugin);
+    if (!plugin) {
+      problems.push_back(config_path.string() + ":" + std::to_string(connector.line) + ": " +
+                         connector.key + ".plugin: " + plugin.error().message);
+      continue;
+    }
+    if (auto valid = config::validateConnectorSettings(*config, connector,
+                                                       plugin.value()->configSchema());
+        !valid) {
+      problems.push_back(valid.error().message);
+    }
+  }
+  if (!problems.empty()) {
+    for (const auto& problem : problems) std::cerr << problem << '\n';
+    return kInvalid;
+  }
+  std::cout << config_path.string() << ": valid (" << config->connectors.size()
+            << " connectors)\n";
+  return kOk;
+}
+
+int pluginsCommand(const std::filesystem::path& config_path,
+                   std::vector<std::filesystem::path> dirs) {
+  const auto catalog = host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs)));
+  std::printf("%-16s %-10s %-5s %s\n", "NAME", "VERSION", "ABI", "PATH");
+  for (const auto& info : catalog.list()) {
+    const std::string abi = std::to_string(info.abi_major) + "." + std::to_string(info.abi_minor);
+    std::printf("%-16s %-10s %-5s %s\n", info.name.c_str(), info.version.c_str(), abi.c_str(),
+                info.path.c_str());
+    if (!info.description.empty()) std::printf("    %s\n", info.description.c_str());
+  }
+  for (const auto& problem : catalog.problems()) {
+    std::fprintf(stderr, "refused: %s\n", problem.error.message.c_str());
+  }
+  return catalog.problems().empty() ? kOk : kFailed;
+}
+
+int specCommand(const std::filesystem::path& config_path, std::vector<std::filesystem::path> dirs,
+                const std::string& plugin_name) {
+  const auto catalog = host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs)));
+  auto plugin = catalog.find(plugin_name);
+  if (!plugin) {
+    std::cerr << plugin.error().message << '\n';
+    return kFailed;
+  }
+  const auto schema = nlohmann::json::parse(plugin.value()->configSchema(), nullptr, false);
+  std::cout << (schema.is_discarded() ? std::string(plugin.value()->configSchema())
+                                      : schema.dump(2))
+            << '\n';
+  return kOk;
+}
+
+int checkCommand(const std::filesystem::path& config_path, const std::string& connector) {
+  auto instance = instantiate(config_path, connector);
+  if (!instance) return kFailed;
+  if (auto ok = instance->check(); !ok) {
+    std::cerr << connector << ": check failed: " << ok.error().message << '\n';
+    return kFailed;
+  }
+  std::cout << connector << ": ok\n";
+  return kOk;
+}
+
+int discoverCommand(const std::filesystem::path& config_path, const std::string& connector) {
+  auto instance = instantiate(config_path, connector);
+  if (!instance) return kFailed;
+  auto catalogue = instance->discover();
+  if (!catalogue) {
+    std::cerr << connector << ": discover failed: " << catalogue.error().message << '\n';
+    return kFailed;
+  }
+  const auto json = nlohmann::json::parse(catalogue.value(), nullptr, false);
+  std::cout << (json.is_discarded() ? catalogue.value() : json.dump(2)) << '\n';
+  return kOk;
+}
+
+int versionCommand() {
+  std::cout << "hearthd " << kVersion << " (connector ABI " << HEARTH_CONNECTOR_ABI_MAJOR << "."
+            << HEARTH_CONNECTOR_ABI_MINOR << ", librdkafka " << rd_kafka_version_str() << ")\n";
+  return kOk;
+}
+
+}  // namespace hearth::daemon::app

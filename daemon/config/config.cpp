@@ -1,0 +1,415 @@
+#include "daemon/config/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include "daemon/config/json_schema.hpp"
+
+namespace hearth::config {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// The schema asks the same of values written inline; these apply to values read from files.
+constexpr size_t kMinTokenLength = 16;
+constexpr size_t kMinPseudonymKeyLength = 32;
+// A secret file is a few bytes; refuse to slurp a device or a log by mistake.
+constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr std::string_view kRedacted = "<redacted>";
+
+const JsonSchema& configSchema() {
+  static const JsonSchema schema = [] {
+    auto parsed = JsonSchema::parse(configSchemaText());
+    // Only a broken build gets here: the schema is compiled in and tested.
+    if (!parsed) throw std::logic_error("embedded config schema: " + parsed.error().message);
+    return std::move(parsed).value();
+  }();
+  return schema;
+}
+
+// "/connectors/0/settings/streams" -> ".connectors[0].settings.streams"
+std::string displayTail(std::string_view pointer) {
+  static const std::regex kPlainKey("[A-Za-z0-9_-]+");
+  static const std::regex kIndex("[0-9]+");
+  std::string result;
+  size_t start = 1;
+  while (start <= pointer.size() && !pointer.empty()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    std::string token(pointer.substr(start, end - start));
+    for (size_t at; (at = token.find("~1")) != std::string::npos;) token.replace(at, 2, "/");
+    for (size_t at; (at = token.find("~0")) != std::string::npos;) token.replace(at, 2, "~");
+    if (std::regex_match(token, kIndex)) {
+      result += "[" + token + "]";
+    } else if (std::regex_match(token, kPlainKey)) {
+      result += "." + token;
+    } else {
+      result += "[" + json(token).dump(-1, ' ', false, json::error_handler_t::replace) + "]";
+    }
+    start = end + 1;
+  }
+  return result;
+}
+
+std::string displayKey(std::string_view pointer) {
+  std::string key = displayTail(pointer);
+  if (!key.empty() && key.front() == '.') key.erase(0, 1);
+  return key;
+}
+
+// Collects problems, then reports them in file order, one per line.
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+
+  void add(int line, const std::string& key, const std::string& reason) {
+    std::string text = file_;
+    if (line > 0) text += ":" + std::to_string(line);
+    text += ": ";
+    if (!key.empty()) text += key + ": ";
+    problems_.push_back({line, text + reason});
+  }
+
+  void add(const YamlDocument& document, const std::string& pointer, const std::string& reason) {
+    add(document.locate(pointer).line, displayKey(pointer), reason);
+  }
+
+  bool empty() const { return problems_.empty(); }
+
+  Error toError() {
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string message;
+    for (const auto& [line, text] : problems_) message += (message.empty() ? "" : "\n") + text;
+    return makeError("config.invalid", message);
+  }
+
+ private:
+  std::string file_;
+  std::vector<std::pair<int, std::string>> problems_;
+};
+
+fs::path resolvePath(const fs::path& base, const std::string& text) {
+  const fs::path path(text);
+  return (path.is_absolute() ? path : base / path).lexically_normal();
+}
+
+// The file's content without trailing whitespace; the error names the file, never its content.
+std::optional<std::string> readSecretFile(const fs::path& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read " + path.string() + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string content(kMaxSecretFileBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<size_t>(in.gcount()));
+  if (content.size() > kMaxSecretFileBytes) {
+    error = path.string() + " is too large for a secret";
+    return std::nullopt;
+  }
+  while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
+    content.pop_back();
+  }
+  if (content.empty()) {
+    error = path.string() + " is empty";
+    return std::nullopt;
+  }
+  return content;
+}
+
+template <typename T>
+T valueOr(const json& object, std::string_view key, T fallback) {
+  const auto it = object.find(key);
+  return it == object.end() ? fallback : it->get<T>();
+}
+
+bool isIpAddress(const std::string& text) {
+  std::array<unsigned char, 16> buffer{};
+  return ::inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+std::string propertyText(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// librdkafka properties that carry credentials, redacted in describe() even when written inline.
+bool isSensitiveProperty(std::string_view name) {
+  for (std::string_view marker :
+       {"password", "secret", "jaas", "key.pem", "ssl_key", "oauthbearer.config"}) {
+    if (name.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// Turns a document that passed the schema into the typed Config.
+class Builder {
+ public:
+  Builder(const YamlDocument& document, fs::path source, Problems& problems)
+      : document_(document),
+        root_(document.value),
+        source_(std::move(source)),
+        base_(source_.parent_path()),
+        problems_(problems) {}
+
+  Config build() {
+    Config config;
+    config.source = source_;
+    config.state_dir = resolvePath(base_, root_.at("state_dir").get<std::string>());
+    for (const json& dir : root_.value("plugin_dirs", json::array())) {
+      config.plugin_dirs.push_back(resolvePath(base_, dir.get<std::string>()));
+    }
+    config.log_level = valueOr<std::string>(root_, "log_level", config.log_level);
+    config.queue_capacity = valueOr(root_, "queue_capacity", config.queue_capacity);
+    config.drain_timeout_ms = valueOr(root_, "drain_timeout_ms", config.drain_timeout_ms);
+    config.admin = admin(root_.value("admin", json::object()));
+    config.kafka = kafka(root_.value("kafka", json::object()));
+    config.privacy = privacy(root_.at("privacy"));
+    const json connectors = root_.value("connectors", json::array());
+    for (size_t i = 0; i < connectors.size(); ++i) {
+      config.connectors.push_back(connector(connectors[i], i));
+    }
+    checkUniqueNames(config.connectors);
+    config.interpolated = document_.interpolated;
+    return config;
+  }
+
+ private:
+  AdminConfig admin(const json& section) {
+    AdminConfig admin;
+    admin.bind = valueOr<std::string>(section, "bind", admin.bind);
+    admin.port = valueOr(section, "port", admin.port);
+    if (!isIpAddress(admin.bind)) {
+      problems_.add(document_, "/admin/bind", "is not an IPv4 or IPv6 address");
+    }
+    admin.token = secret(section, "/admin", "token", kMinTokenLength);
+    return admin;
+  }
+
+  KafkaConfig kafka(const json& section) {
+    KafkaConfig kafka;
+    kafka.brokers = valueOr<std::string>(section, "brokers", kafka.brokers);
+    kafka.embedded_partitions = valueOr(section, "embedded_partitions", kafka.embedded_partitions);
+    kafka.topic_prefix = valueOr<std::string>(section, "topic_prefix", kafka.topic_prefix);
+    kafka.spool_max_bytes = valueOr(section, "spool_max_bytes", kafka.spool_max_bytes);
+    kafka.message_timeout_ms = valueOr(section, "message_timeout_ms", kafka.message_timeout_ms);
+    const json properties = section.value("properties", json::object());
+    for (const auto& [name, value] : properties.items()) {
+      kafka.properties[name] = propertyText(value);
+    }
+    return kafka;
+  }
+
+  PrivacyConfig privacy(const json& section) {
+    PrivacyConfig privacy;
+    privacy.key_version = valueOr<std::string>(section, "key_version", privacy.key_version);
+    privacy.suppression_threshold =
+        valueOr(section, "suppression_threshold", privacy.suppression_threshold);
+    privacy.pseudonym_key = secret(section, "/privacy", "pseudonym_key", kMinPseudonymKeyLength);
+    if (privacy.pseudonym_key.empty() && !section.contains("pseudonym_key_file")) {
+      problems_.add(document_, "/privacy",
+                    "missing pseudonym_key or pseudonym_key_file: the key that pseudonymises "
+                    "every published identifier");
+    }
+    return privacy;
+  }
+
+  ConnectorConfig connector(const json& entry, size_t index) {
+    const std::string pointer = childPointer("/connectors", index);
+    ConnectorConfig connector;
+    connector.name = entry.at("name").get<std::string>();
+    connector.plugin = entry.at("plugin").get<std::string>();
+    connector.settings = entry.value("settings", json::object());
+    connector.enabled = valueOr(entry, "enabled", connector.enabled);
+    connector.poll_interval = std::chrono::milliseconds(
+        valueOr(entry, "poll_interval_ms", connector.poll_interval.count()));
+    connector.key = displayKey(pointer);
+    connector.line = document_.locate(pointer).line;
+    const std::string settings = pointer + "/settings";
+    for (const auto& [at, where] : document_.locations) {
+      if (at == settings || at.starts_with(settings + "/")) {
+        connector.setting_lines[at.substr(settings.size())] = where.line;
+      }
+    }
+    return connector;
+  }
+
+  // A secret written inline as `key`, or read from the file named by `key_file`.
+  Secret secret(const json& section, const std::string& pointer, const std::string& key,
+                size_t min_length) {
+    const std::string file_key = key + "_file";
+    const std::string file_pointer = pointer + "/" + file_key;
+    if (section.contains(key) && section.contains(file_key)) {
+      problems_.add(document_, file_pointer, "set " + key + " or " + file_key + ", not both");
+      return {};
+    }
+    if (section.contains(key)) return Secret(section.at(key).get<std::string>());
+    if (!section.contains(file_key)) return {};
+
+    const fs::path path = resolvePath(base_, section.at(file_key).get<std::string>());
+    std::string error;
+    std::optional<std::string> value = readSecretFile(path, error);
+    if (!value) {
+      problems_.add(document_, file_pointer, error);
+      return {};
+    }
+    if (value->size() < min_length) {
+      problems_.add(document_, file_pointer,
+                    "the value in " + path.string() + " is shorter than the minimum length " +
+                        std::to_string(min_length));
+      return {};
+    }
+    return Secret(std::move(*value));
+  }
+
+  void checkUniqueNames(const std::vector<ConnectorConfig>& connectors) {
+    std::map<std::string, int> first_line;
+    for (size_t i = 0; i < connectors.size(); ++i) {
+      const auto [it, inserted] = first_line.emplace(connectors[i].name, connectors[i].line);
+      if (!inserted) {
+        problems_.add(document_, childPointer("/connectors", i) + "/name",
+                      "connector name " + json(connectors[i].name).dump() +
+                          " is already used at line " + std::to_string(it->second));
+      }
+    }
+  }
+
+  const YamlDocument& document_;
+  const json& root_;
+  const fs::path source_;
+  const fs::path base_;
+  Problems& problems_;
+};
+
+}  // namespace
+
+Result<Config> parseConfig(const std::string& yaml, const fs::path& source, const EnvLookup& env) {
+  const fs::path absolute = fs::absolute(source).lexically_normal();
+  Problems problems(absolute.string());
+
+  std::vector<LocatedError> located;
+  const std::optional<YamlDocument> document = parseYaml(yaml, located, env);
+  std::set<std::string> already_reported;
+  for (const LocatedError& error : located) {
+    problems.add(error.where.line, displayKey(error.pointer), error.message);
+    already_reported.insert(error.pointer);
+  }
+  if (!document) return problems.toError();
+
+  for (const SchemaError& error : configSchema().validate(document->value)) {
+    // A value whose interpolation failed is still the raw text: its type is no news.
+    if (!already_reported.contains(error.pointer)) {
+      problems.add(*document, error.pointer, error.message);
+    }
+  }
+  if (!problems.empty()) return problems.toError();
+
+  Config config = Builder(*document, absolute, problems).build();
+  if (!problems.empty()) return problems.toError();
+  return config;
+}
+
+Result<Config> loadConfig(const fs::path& file, const EnvLookup& env) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return makeError("config.unreadable",
+                     file.string() + ": cannot read config: " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseConfig(text.str(), file, env);
+}
+
+Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
+                                       std::string_view plugin_schema) {
+  const Result<JsonSchema> schema = JsonSchema::parse(plugin_schema);
+  if (!schema) {
+    return makeError("config.plugin_schema",
+                     "plugin " + connector.plugin + ": " + schema.error().message);
+  }
+  const std::vector<SchemaError> errors = schema->validate(connector.settings);
+  if (errors.empty()) return {};
+
+  Problems problems(config.source.string());
+  for (const SchemaError& error : errors) {
+    // The nearest setting written in the file, else the connector entry itself.
+    int line = connector.line;
+    for (std::string_view at = error.pointer;; at = at.substr(0, at.rfind('/'))) {
+      if (const auto it = connector.setting_lines.find(std::string(at));
+          it != connector.setting_lines.end()) {
+        line = it->second;
+        break;
+      }
+      if (at.empty()) break;
+    }
+    problems.add(line, connector.key + ".settings" + displayTail(error.pointer), error.message);
+  }
+  return problems.toError();
+}
+
+json describe(const Config& config) {
+  auto secret = [](const Secret& value) {
+    return value.empty() ? json(nullptr) : json(std::string(kRedacted));
+  };
+  json plugin_dirs = json::array();
+  for (const auto& dir : config.plugin_dirs) plugin_dirs.push_back(dir.string());
+  json properties = json::object();
+  for (const auto& [name, value] : config.kafka.properties) {
+    properties[name] = isSensitiveProperty(name) ? std::string(kRedacted) : value;
+  }
+  json connectors = json::array();
+  for (const ConnectorConfig& connector : config.connectors) {
+    connectors.push_back({{"name", connector.name},
+                          {"plugin", connector.plugin},
+                          {"enabled", connector.enabled},
+                          {"poll_interval_ms", connector.poll_interval.count()},
+                          {"settings", connector.settings}});
+  }
+
+  json out = {
+      {"source", config.source.string()},
+      {"state_dir", config.state_dir.string()},
+      {"plugin_dirs", plugin_dirs},
+      {"log_level", config.log_level},
+      {"queue_capacity", config.queue_capacity},
+      {"drain_timeout_ms", config.drain_timeout_ms},
+      {"admin",
+       {{"bind", config.admin.bind},
+        {"port", config.admin.port},
+        {"token", secret(config.admin.token)}}},
+      {"kafka",
+       {{"brokers", config.kafka.brokers},
+        {"embedded_partitions", config.kafka.embedded_partitions},
+        {"topic_prefix", config.kafka.topic_prefix},
+        {"message_timeout_ms", config.kafka.message_timeout_ms},
+        {"spool_max_bytes", config.kafka.spool_max_bytes},
+        {"properties", properties}}},
+      {"privacy",
+       {{"pseudonym_key", secret(config.privacy.pseudonym_key)},
+        {"key_version", config.privacy.key_version},
+        {"suppression_threshold", config.privacy.suppression_threshold}}},
+      {"connectors", connectors},
+  };
+
+  // Free-form values taken from the environment may be credentials; the typed ones are not.
+  static const std::regex kFreeForm(R"(^/kafka/properties/.+|^/connectors/[0-9]+/settings/.+)");
+  for (const std::string& pointer : config.interpolated) {
+    if (!std::regex_match(pointer, kFreeForm)) continue;
+    const json::json_pointer at(pointer);
+    if (out.contains(at)) out[at] = std::string(kRedacted);
+  }
+  return out;
+}
+
+}  // namespace hearth::config

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/config/secret.hpp"
+#include "daemon/config/yaml_json.hpp"
+
+namespace hearth::config {
+
+// The typed daemon configuration. config/hearthd.example.yaml documents every key, and
+// config/schemas/hearthd.config.schema.json (compiled into the binary) defines them; the
+// defaults below and in the schema agree.
+
+struct AdminConfig {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  Secret token;  // empty: pause, resume and restart are refused
+};
+
+struct KafkaConfig {
+  std::string brokers = "embedded";  // or "host:port,host:port"
+  int embedded_partitions = 128;
+  std::string topic_prefix = "hearth.";
+  std::map<std::string, std::string> properties;  // extra librdkafka properties
+  std::uint64_t spool_max_bytes = 1ull << 30;
+  int message_timeout_ms = 10000;
+};
+
+struct PrivacyConfig {
+  Secret pseudonym_key;
+  std::string key_version = "v1";
+  int suppression_threshold = 5;
+};
+
+struct ConnectorConfig {
+  std::string name;
+  std::string plugin;
+  nlohmann::json settings = nlohmann::json::object();  // opaque here; the plugin's schema rules
+  std::chrono::milliseconds poll_interval{5000};
+  bool enabled = true;
+
+  // Where it was written, so later errors about it can name the file and line.
+  std::string key;                           // "connectors[0]"
+  int line = 0;                              // of the entry
+  std::map<std::string, int> setting_lines;  // JSON Pointer within settings -> line
+
+  /// Same plugin, settings and schedule; where it was written does not count, so a reload that
+  /// only moves lines restarts nothing.
+  bool sameAs(const ConnectorConfig& other) const {
+    return name == other.name && plugin == other.plugin && settings == other.settings &&
+           poll_interval == other.poll_interval && enabled == other.enabled;
+  }
+};
+
+struct Config {
+  std::filesystem::path source;  // absolute path of the file read
+  std::filesystem::path state_dir;
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::string log_level = "info";  // debug, info, warn or error
+  AdminConfig admin;
+  KafkaConfig kafka;
+  PrivacyConfig privacy;
+  std::vector<ConnectorConfig> connectors;
+  std::size_t queue_capacity = 65536;
+  int drain_timeout_ms = 10000;
+  /// JSON Pointers (as in the file) of values taken from the environment; describe() hides those
+  /// in kafka.properties and connector settings, where secrets may live.
+  std::set<std::string> interpolated;
+};
+
+/// The config JSON Schema, compiled into the binary.
+std::string_view configSchemaText();
+
+/// Reads, interpolates and validates a config file. On failure the error (code "config.invalid")
+/// lists every problem found, one per line, as "file:line: key: reason", secrets never shown.
+Result<Config> loadConfig(const std::filesystem::path& file, const EnvLookup& env = processEnv);
+
+/// As loadConfig, for text already read; `source` names it in errors and anchors relative paths.
+Result<Config> parseConfig(const std::string& yaml, const std::filesystem::path& source,
+                           const EnvLookup& env = processEnv);
+
+/// Checks a connector's settings against its plugin's config schema (JSON text, as the plugin
+/// declares it). Errors name the config file and the line of the offending setting.
+Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
+                                       std::string_view plugin_schema);
+
+/// The configuration as JSON for a start-up log line or `hearthd validate`, secrets redacted.
+nlohmann::json describe(const Config& config);
+
+}  // namespace hearth::config

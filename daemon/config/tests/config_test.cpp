@@ -1,0 +1,520 @@
+#include "daemon/config/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "daemon/config/json_schema.hpp"
+
+namespace hearth::config {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+const fs::path kSourceDir = HEARTH_SOURCE_DIR;
+constexpr std::string_view kKey = "test-pseudonym-key-0123456789abcdef";
+constexpr std::string_view kToken = "test-admin-token-0123";
+
+EnvLookup envOf(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const EnvLookup kNoEnv = envOf({});
+
+// A scratch directory holding the config under test and any secret files it names.
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigTest()
+      : dir_(fs::temp_directory_path() /
+             ("hearth_config_test_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::create_directories(dir_);
+  }
+  ~ConfigTest() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  Result<Config> load(const std::string& yaml, const EnvLookup& env = kNoEnv) {
+    return loadConfig(write("hearth.yaml", yaml), env);
+  }
+
+  // The error of a config that must fail; one problem per line.
+  std::string failure(const std::string& yaml, const EnvLookup& env = kNoEnv) {
+    const Result<Config> config = load(yaml, env);
+    EXPECT_FALSE(config.ok()) << "config unexpectedly valid:\n" << yaml;
+    return config ? "" : config.error().message;
+  }
+
+  std::string file() const { return (dir_ / "hearth.yaml").string(); }
+
+  fs::path dir_;
+};
+
+std::string minimal() {
+  return "state_dir: state\nprivacy:\n  pseudonym_key: " + std::string(kKey) + "\n";
+}
+
+TEST_F(ConfigTest, MinimalConfigGetsEveryDefault) {
+  const Result<Config> config = load(minimal());
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const Config defaults;
+  EXPECT_EQ(config->source, dir_ / "hearth.yaml");
+  EXPECT_EQ(config->state_dir, dir_ / "state");
+  EXPECT_TRUE(config->plugin_dirs.empty());
+  EXPECT_EQ(config->log_level, "info");
+  EXPECT_EQ(config->admin.bind, "127.0.0.1");
+  EXPECT_EQ(config->admin.port, 8080);
+  EXPECT_TRUE(config->admin.token.empty());
+  EXPECT_EQ(config->kafka.brokers, "embedded");
+  EXPECT_EQ(config->kafka.embedded_partitions, 128);
+  EXPECT_EQ(config->kafka.topic_prefix, "hearth.");
+  EXPECT_EQ(config->kafka.spool_max_bytes, 1ull << 30);
+  EXPECT_EQ(config->kafka.message_timeout_ms, 10000);
+  EXPECT_TRUE(config->kafka.properties.empty());
+  EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
+  EXPECT_EQ(config->privacy.key_version, "v1");
+  EXPECT_EQ(config->privacy.suppression_threshold, 5);
+  EXPECT_TRUE(config->connectors.empty());
+  EXPECT_EQ(config->queue_capacity, defaults.queue_capacity);
+  EXPECT_EQ(config->drain_timeout_ms, defaults.drain_timeout_ms);
+}
+
+TEST_F(ConfigTest, EveryKeyIsRead) {
+  const Result<Config> config = load(R"(
+state_dir: /var/lib/hearth
+plugin_dirs: [plugins, /usr/lib/hearth/plugins]
+log_level: debug
+queue_capacity: 1024
+drain_timeout_ms: 2500
+admin: {bind: "::1", port: 0, token: test-admin-token-0123}
+kafka:
+  brokers: k1:9092,k2:9092
+  embedded_partitions: 4
+  topic_prefix: council.
+  message_timeout_ms: 3000
+  spool_max_bytes: 2097152
+  properties: {linger.ms: 5, enable.idempotence: true, compression.type: lz4, ratio: 0.5}
+privacy:
+  pseudonym_key: test-pseudonym-key-0123456789abcdef
+  key_version: "2024"
+  suppression_threshold: 10
+connectors:
+  - name: nhs_fhir
+    plugin: fhir
+    enabled: false
+    poll_interval_ms: 60000
+    settings: {base_url: "https://fhir.example/R4"}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->state_dir, "/var/lib/hearth");
+  EXPECT_EQ(config->plugin_dirs,
+            (std::vector<fs::path>{dir_ / "plugins", "/usr/lib/hearth/plugins"}));
+  EXPECT_EQ(config->log_level, "debug");
+  EXPECT_EQ(config->queue_capacity, 1024u);
+  EXPECT_EQ(config->drain_timeout_ms, 2500);
+  EXPECT_EQ(config->admin.bind, "::1");
+  EXPECT_EQ(config->admin.port, 0);
+  EXPECT_EQ(config->admin.token.reveal(), kToken);
+  EXPECT_EQ(config->kafka.brokers, "k1:9092,k2:9092");
+  EXPECT_EQ(config->kafka.embedded_partitions, 4);
+  EXPECT_EQ(config->kafka.topic_prefix, "council.");
+  EXPECT_EQ(config->kafka.message_timeout_ms, 3000);
+  EXPECT_EQ(config->kafka.spool_max_bytes, 2097152u);
+  EXPECT_EQ(config->kafka.properties,
+            (std::map<std::string, std::string>{{"linger.ms", "5"},
+                                                {"enable.idempotence", "true"},
+                                                {"compression.type", "lz4"},
+                                                {"ratio", "0.5"}}));
+  EXPECT_EQ(config->privacy.key_version, "2024");
+  EXPECT_EQ(config->privacy.suppression_threshold, 10);
+  ASSERT_EQ(config->connectors.size(), 1u);
+  const ConnectorConfig& connector = config->connectors[0];
+  EXPECT_EQ(connector.name, "nhs_fhir");
+  EXPECT_EQ(connector.plugin, "fhir");
+  EXPECT_FALSE(connector.enabled);
+  EXPECT_EQ(connector.poll_interval, std::chrono::minutes(1));
+  EXPECT_EQ(connector.settings, json({{"base_url", "https://fhir.example/R4"}}));
+  EXPECT_EQ(connector.key, "connectors[0]");
+  EXPECT_EQ(connector.line, 20);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  const std::string error = failure(minimal() + "kafka:\n  brokers: embedded\n  brokerz: x\n");
+  EXPECT_EQ(error, file() + ":6: kafka.brokerz: unknown key \"brokerz\"");
+}
+
+TEST_F(ConfigTest, EveryProblemIsReportedAtOnceInFileOrder) {
+  const std::string error = failure(R"(state_dir: s
+log_level: verbose
+admin:
+  port: 70000
+queue_capacity: lots
+privacy:
+  pseudonym_key: short
+connectors:
+  - name: Bad Name
+    plugin: csv
+  - plugin: csv
+    colour: blue
+)");
+  const std::vector<std::string> expected = {
+      file() + ":2: log_level: must be one of \"debug\", \"info\", \"warn\", \"error\"",
+      file() + ":4: admin.port: 70000 is greater than the maximum 65535",
+      file() + ":5: queue_capacity: expected integer, got string",
+      file() + ":7: privacy.pseudonym_key: is shorter than the minimum length 32",
+      file() + ":9: connectors[0].name: does not match the pattern ^[a-z][a-z0-9_]{0,62}$",
+      file() + ":11: connectors[1]: missing required key \"name\"",
+      file() + ":12: connectors[1].colour: unknown key \"colour\"",
+  };
+  std::vector<std::string> lines;
+  std::istringstream stream(error);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  EXPECT_EQ(lines, expected);
+}
+
+TEST_F(ConfigTest, MissingTopLevelKeysAreNamed) {
+  const std::string error = failure("log_level: info\n");
+  EXPECT_THAT(error, HasSubstr(file() + ":1: missing required key \"state_dir\""));
+  EXPECT_THAT(error, HasSubstr(file() + ":1: missing required key \"privacy\""));
+}
+
+TEST_F(ConfigTest, RangesAreEnforced) {
+  EXPECT_THAT(failure(minimal() + "admin: {port: -1}\n"),
+              HasSubstr("admin.port: -1 is less than the minimum 0"));
+  EXPECT_THAT(failure(minimal() + "kafka: {spool_max_bytes: 1000}\n"),
+              HasSubstr("kafka.spool_max_bytes: 1000 is less than the minimum 1048576"));
+  EXPECT_THAT(failure(minimal() + "connectors: [{name: a, plugin: csv, poll_interval_ms: 1}]\n"),
+              HasSubstr("connectors[0].poll_interval_ms: 1 is less than the minimum 100"));
+  EXPECT_THAT(failure(minimal() + "kafka: {brokers: 'a:1,,b:2'}\n"),
+              HasSubstr("kafka.brokers: does not match the pattern"));
+  EXPECT_THAT(failure(minimal() + "kafka: {properties: {linger.ms: [1]}}\n"),
+              HasSubstr("kafka.properties[\"linger.ms\"]: expected string, integer, number or "
+                        "boolean, got array"));
+}
+
+TEST_F(ConfigTest, AdminBindMustBeAnAddress) {
+  EXPECT_EQ(failure(minimal() + "admin:\n  bind: localhost\n"),
+            file() + ":5: admin.bind: is not an IPv4 or IPv6 address");
+}
+
+TEST_F(ConfigTest, DuplicateConnectorNamesAreRefused) {
+  EXPECT_EQ(
+      failure(minimal() + "connectors:\n  - {name: a, plugin: csv}\n  - {name: a, plugin: x}\n"),
+      file() + ":6: connectors[1].name: connector name \"a\" is already used at line 5");
+}
+
+TEST_F(ConfigTest, YamlSyntaxErrorsNameTheLine) {
+  EXPECT_THAT(failure("state_dir: [unclosed\nprivacy: {}\n"),
+              HasSubstr(file() + ":2: YAML syntax error"));
+}
+
+TEST_F(ConfigTest, MissingFileIsAnError) {
+  const Result<Config> config = loadConfig(dir_ / "absent.yaml", kNoEnv);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, "config.unreadable");
+  EXPECT_THAT(config.error().message, HasSubstr("absent.yaml"));
+}
+
+TEST_F(ConfigTest, EnvironmentVariablesAreInterpolatedBeforeValidation) {
+  const Result<Config> config = load(R"(state_dir: ${STATE_DIRECTORY}
+admin:
+  port: ${ADMIN_PORT:-9090}
+  token: ${ADMIN_TOKEN}
+privacy:
+  pseudonym_key: "${PSEUDONYM_KEY}"
+)",
+                                     envOf({{"STATE_DIRECTORY", "/var/lib/hearth"},
+                                            {"ADMIN_TOKEN", std::string(kToken)},
+                                            {"PSEUDONYM_KEY", std::string(kKey)}}));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->state_dir, "/var/lib/hearth");
+  EXPECT_EQ(config->admin.port, 9090);
+  EXPECT_EQ(config->admin.token.reveal(), kToken);
+  EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
+}
+
+TEST_F(ConfigTest, UnsetEnvironmentVariableNamesFileLineKeyAndVariable) {
+  EXPECT_EQ(failure(minimal() + "admin:\n  port: ${ADMIN_PORT}\n"),
+            file() + ":5: admin.port: environment variable ADMIN_PORT is not set");
+}
+
+TEST_F(ConfigTest, SecretsCanBeReadFromFilesRelativeToTheConfig) {
+  write("admin.token", std::string(kToken) + "\n");
+  write("pseudonym.key", std::string(kKey) + "\n");
+  const Result<Config> config =
+      load("state_dir: s\nadmin:\n  token_file: admin.token\nprivacy:\n  pseudonym_key_file: " +
+           (dir_ / "pseudonym.key").string() + "\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->admin.token.reveal(), kToken);
+  EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
+}
+
+TEST_F(ConfigTest, SecretFileProblemsNameTheFile) {
+  write("short.token", "abc\n");
+  write("empty.key", "\n");
+  const std::string error = failure(
+      "state_dir: s\nadmin:\n  token_file: short.token\nprivacy:\n  pseudonym_key_file: "
+      "empty.key\nconnectors: []\n");
+  EXPECT_THAT(
+      error, HasSubstr(file() + ":3: admin.token_file: the value in " +
+                       (dir_ / "short.token").string() + " is shorter than the minimum length 16"));
+  EXPECT_THAT(error, HasSubstr(file() + ":5: privacy.pseudonym_key_file: " +
+                               (dir_ / "empty.key").string() + " is empty"));
+  EXPECT_THAT(
+      failure("state_dir: s\nprivacy:\n  pseudonym_key_file: nowhere.key\n"),
+      HasSubstr(":3: privacy.pseudonym_key_file: cannot read " + (dir_ / "nowhere.key").string()));
+}
+
+TEST_F(ConfigTest, SecretAndItsFileAreExclusive) {
+  write("admin.token", std::string(kToken));
+  EXPECT_EQ(failure(minimal() + "admin:\n  token: " + std::string(kToken) +
+                    "\n  token_file: admin.token\n"),
+            file() + ":6: admin.token_file: set token or token_file, not both");
+}
+
+TEST_F(ConfigTest, PseudonymKeyIsRequired) {
+  EXPECT_EQ(failure("state_dir: s\nprivacy:\n  key_version: v2\n"),
+            file() +
+                ":2: privacy: missing pseudonym_key or pseudonym_key_file: the key that "
+                "pseudonymises every published identifier");
+}
+
+TEST_F(ConfigTest, SecretsNeverAppearInErrorMessages) {
+  const std::string secret = "hunter2-hunter2-hunter2";
+  write("secret.token", secret);
+  const std::string error = failure(
+      R"(state_dir: s
+log_level: ${SECRET}
+queue_capacity: ${SECRET}
+admin:
+  bind: ${SECRET}
+  token: ${SECRET}
+  token_file: secret.token
+kafka:
+  brokers: "${SECRET},,"
+  topic_prefix: "${SECRET}/"
+  properties: {sasl.password: ["${SECRET}"]}
+privacy:
+  pseudonym_key: ${SECRET}
+  key_version: ${SECRET}${SECRET}
+connectors:
+  - name: ${SECRET}
+    plugin: ${SECRET}
+    enabled: ${SECRET}
+    settings: ${SECRET}
+)",
+      envOf({{"SECRET", secret}}));
+  EXPECT_THAT(error, Not(HasSubstr("hunter2"))) << error;
+  EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 9) << error;
+
+  // Checks made after the schema passed: address, exclusive keys, secret read from a file.
+  const std::string later = failure(R"(state_dir: s
+admin:
+  bind: ${SECRET}
+  token: ${SECRET}
+  token_file: secret.token
+privacy:
+  pseudonym_key_file: secret.token
+)",
+                                    envOf({{"SECRET", secret}}));
+  EXPECT_THAT(later, Not(HasSubstr("hunter2"))) << later;
+  EXPECT_EQ(std::count(later.begin(), later.end(), '\n'), 2) << later;
+}
+
+TEST_F(ConfigTest, DescribeRedactsSecretsButShowsTheRest) {
+  const std::string password = "kafka-password-hunter2";
+  const std::string db_password = "db-password-hunter2";
+  const Result<Config> config =
+      load(R"(state_dir: s
+admin: {token: test-admin-token-0123}
+kafka:
+  properties:
+    sasl.password: inline-password-hunter2
+    ssl.key.pem: inline-pem-hunter2
+    sasl.username: ${KAFKA_USER}
+    security.protocol: sasl_ssl
+privacy:
+  pseudonym_key: test-pseudonym-key-0123456789abcdef
+connectors:
+  - name: pas
+    plugin: odbc
+    settings:
+      dsn: PAS
+      password: ${DB_PASSWORD}
+      nested: {list: ["${DB_PASSWORD}"]}
+)",
+           envOf({{"KAFKA_USER", password}, {"DB_PASSWORD", db_password}}));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const std::string dump = describe(config.value()).dump();
+  for (std::string_view secret :
+       {std::string_view(kToken), std::string_view(kKey), std::string_view("hunter2")}) {
+    EXPECT_THAT(dump, Not(HasSubstr(std::string(secret)))) << dump;
+  }
+  const json described = describe(config.value());
+  EXPECT_EQ(described["admin"]["token"], "<redacted>");
+  EXPECT_EQ(described["privacy"]["pseudonym_key"], "<redacted>");
+  EXPECT_EQ(described["kafka"]["properties"]["security.protocol"], "sasl_ssl");
+  EXPECT_EQ(described["connectors"][0]["settings"]["dsn"], "PAS");
+  EXPECT_EQ(described["connectors"][0]["settings"]["password"], "<redacted>");
+  EXPECT_EQ(described["admin"]["port"], 8080);
+  EXPECT_EQ(described["state_dir"], (dir_ / "s").string());
+}
+
+TEST_F(ConfigTest, SecretsPrintRedacted) {
+  std::ostringstream out;
+  out << Secret("hunter2") << " " << Secret();
+  EXPECT_EQ(out.str(), "<redacted> <unset>");
+}
+
+TEST_F(ConfigTest, ConnectorSettingsAreCheckedAgainstThePluginSchema) {
+  const Result<Config> config = load(minimal() + R"(connectors:
+  - name: demo_csv
+    plugin: csv
+    settings:
+      directory: ../input
+      streams:
+        - name: people
+          pattern: "people*.csv"
+        - name: Pupils
+          key: id
+      delimter: ";"
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const std::string plugin_schema = R"({
+    "type": "object", "additionalProperties": false, "required": ["directory", "streams"],
+    "properties": {
+      "directory": {"type": "string"},
+      "delimiter": {"type": "string", "maxLength": 1},
+      "streams": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "additionalProperties": false, "required": ["name", "pattern"],
+        "properties": {"name": {"type": "string", "pattern": "^[a-z_]+$"},
+                       "pattern": {"type": "string"},
+                       "key": {"type": "array", "items": {"type": "string"}}}}}}})";
+  const Result<void> result =
+      validateConnectorSettings(config.value(), config->connectors[0], plugin_schema);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "config.invalid");
+  EXPECT_EQ(result.error().message,
+            file() + ":12: connectors[0].settings.streams[1]: missing required key \"pattern\"\n" +
+                file() +
+                ":12: connectors[0].settings.streams[1].name: does not match the pattern "
+                "^[a-z_]+$\n" +
+                file() +
+                ":13: connectors[0].settings.streams[1].key: expected array, got string\n" +
+                file() + ":14: connectors[0].settings.delimter: unknown key \"delimter\"");
+
+  ConnectorConfig fixed = config->connectors[0];
+  fixed.settings = {{"directory", "in"}, {"streams", {{{"name", "people"}, {"pattern", "*.csv"}}}}};
+  EXPECT_TRUE(validateConnectorSettings(config.value(), fixed, plugin_schema).ok());
+}
+
+TEST_F(ConfigTest, BrokenPluginSchemaIsReportedAgainstThePlugin) {
+  const Result<Config> config = load(minimal() + "connectors: [{name: a, plugin: csv}]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const Result<void> result =
+      validateConnectorSettings(config.value(), config->connectors[0], R"({"type": "objekt"})");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "config.plugin_schema");
+  EXPECT_THAT(result.error().message, HasSubstr("plugin csv"));
+}
+
+TEST_F(ConfigTest, ReloadComparisonIgnoresWhereAConnectorWasWritten) {
+  const Result<Config> before = load(minimal() + "connectors:\n  - {name: a, plugin: csv}\n");
+  const Result<Config> after = load(minimal() + "\n\nconnectors:\n  - name: a\n    plugin: csv\n");
+  const Result<Config> changed =
+      load(minimal() + "connectors:\n  - {name: a, plugin: csv, settings: {x: 1}}\n");
+  ASSERT_TRUE(before.ok() && after.ok() && changed.ok());
+  EXPECT_NE(before->connectors[0].line, after->connectors[0].line);
+  EXPECT_TRUE(before->connectors[0].sameAs(after->connectors[0]));
+  EXPECT_FALSE(before->connectors[0].sameAs(changed->connectors[0]));
+}
+
+TEST(ShippedConfig, DemoIsValidAndResolvesPathsAgainstItsFolder) {
+  const Result<Config> config = loadConfig(kSourceDir / "config" / "demo.yaml", kNoEnv);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const fs::path root = fs::absolute(kSourceDir).lexically_normal();
+  EXPECT_EQ(config->state_dir, root / "var" / "demo" / "state");
+  EXPECT_EQ(config->plugin_dirs, std::vector<fs::path>{root / "build" / "release" / "plugins"});
+  EXPECT_EQ(config->kafka.brokers, "embedded");
+  EXPECT_EQ(config->admin.bind, "127.0.0.1");
+  EXPECT_EQ(config->admin.port, 8080);
+  EXPECT_FALSE(config->admin.token.empty());
+  EXPECT_FALSE(config->privacy.pseudonym_key.empty());
+  ASSERT_EQ(config->connectors.size(), 1u);
+  const ConnectorConfig& csv = config->connectors[0];
+  EXPECT_EQ(csv.name, "demo_csv");
+  EXPECT_EQ(csv.plugin, "csv");
+  EXPECT_EQ(csv.settings, json::parse(R"({"directory": "../var/demo/input",
+      "streams": [{"name": "people", "pattern": "people*.csv", "key": ["id"]}]})"));
+}
+
+TEST(ShippedConfig, ExampleIsValidOnceItsSecretsAreInTheEnvironment) {
+  const Result<Config> config = loadConfig(kSourceDir / "config" / "hearthd.example.yaml",
+                                           envOf({{"HEARTH_ADMIN_TOKEN", std::string(kToken)},
+                                                  {"HEARTH_PSEUDONYM_KEY", std::string(kKey)},
+                                                  {"HEARTH_KAFKA_PASSWORD", "kafka-password"}}));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->kafka.properties.at("sasl.password"), "kafka-password");
+  EXPECT_EQ(describe(config.value())["kafka"]["properties"]["sasl.password"], "<redacted>");
+}
+
+TEST(ShippedConfig, ExampleNamesEachMissingSecret) {
+  const Result<Config> config = loadConfig(kSourceDir / "config" / "hearthd.example.yaml", kNoEnv);
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.error().message,
+              HasSubstr("environment variable HEARTH_ADMIN_TOKEN is not set"));
+  EXPECT_THAT(config.error().message,
+              HasSubstr("environment variable HEARTH_PSEUDONYM_KEY is not set"));
+  EXPECT_THAT(config.error().message,
+              HasSubstr("environment variable HEARTH_KAFKA_PASSWORD is not set"));
+}
+
+TEST(ConfigSchema, EmbeddedSchemaIsTheShippedFile) {
+  std::ifstream in(kSourceDir / "config" / "schemas" / "hearthd.config.schema.json");
+  std::ostringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(configSchemaText(), text.str());
+  EXPECT_TRUE(JsonSchema::parse(configSchemaText()).ok());
+}
+
+TEST(ConfigSchema, SchemaDefaultsMatchTheTypedDefaults) {
+  const json schema = json::parse(configSchemaText());
+  const json& properties = schema["properties"];
+  const json& defs = schema["$defs"];
+  const Config config;
+  const ConnectorConfig connector;
+  EXPECT_EQ(properties["log_level"]["default"], config.log_level);
+  EXPECT_EQ(properties["queue_capacity"]["default"], config.queue_capacity);
+  EXPECT_EQ(properties["drain_timeout_ms"]["default"], config.drain_timeout_ms);
+  EXPECT_EQ(defs["admin"]["properties"]["bind"]["default"], config.admin.bind);
+  EXPECT_EQ(defs["admin"]["properties"]["port"]["default"], config.admin.port);
+  const json& kafka = defs["kafka"]["properties"];
+  EXPECT_EQ(kafka["brokers"]["default"], config.kafka.brokers);
+  EXPECT_EQ(kafka["embedded_partitions"]["default"], config.kafka.embedded_partitions);
+  EXPECT_EQ(kafka["topic_prefix"]["default"], config.kafka.topic_prefix);
+  EXPECT_EQ(kafka["message_timeout_ms"]["default"], config.kafka.message_timeout_ms);
+  EXPECT_EQ(kafka["spool_max_bytes"]["default"], config.kafka.spool_max_bytes);
+  const json& privacy = defs["privacy"]["properties"];
+  EXPECT_EQ(privacy["key_version"]["default"], config.privacy.key_version);
+  EXPECT_EQ(privacy["suppression_threshold"]["default"], config.privacy.suppression_threshold);
+  const json& entry = defs["connector"]["properties"];
+  EXPECT_EQ(entry["enabled"]["default"], connector.enabled);
+  EXPECT_EQ(entry["poll_interval_ms"]["default"], connector.poll_interval.count());
+}
+
+}  // namespace
+}  // namespace hearth::config

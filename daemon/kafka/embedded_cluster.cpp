@@ -1,0 +1,79 @@
+#include "daemon/kafka/embedded_cluster.hpp"
+
+#include <array>
+#include <utility>
+
+namespace hearth::daemon::kafka {
+
+std::vector<std::string> wellKnownTopics(std::string_view prefix) {
+  constexpr std::array<std::string_view, 6> kNames = {
+      "indicator.values", "indicator.facts", "person.view", "records", "identity", "rejects"};
+  std::vector<std::string> topics;
+  topics.reserve(kNames.size());
+  for (std::string_view name : kNames) topics.push_back(std::string(prefix) + std::string(name));
+  return topics;
+}
+
+Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(
+    const EmbeddedClusterOptions& options) {
+  if (options.brokers < 1 || options.partitions_per_topic < 1) {
+    return makeError("kafka.embedded", "the embedded cluster needs at least one broker and one "
+                                       "partition per topic");
+  }
+  KafkaConf conf(rd_kafka_conf_new());
+  // The handle only hosts the mock cluster and never connects anywhere; without this it would
+  // warn that no bootstrap servers are configured.
+  if (auto set = setProperty(conf.get(), "log_level", "3"); !set) return set.error();
+  std::array<char, 512> reason{};
+  KafkaHandle handle(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
+  if (!handle) {
+    return makeError("kafka.embedded",
+                     std::string("cannot create the embedded cluster's handle: ") + reason.data());
+  }
+  conf.release();  // rd_kafka_new took ownership
+
+  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle.get(), options.brokers);
+  if (cluster == nullptr) {
+    return makeError("kafka.embedded", "cannot start the embedded Kafka cluster");
+  }
+  std::unique_ptr<EmbeddedCluster> embedded(
+      new EmbeddedCluster(std::move(handle), cluster, options.brokers));
+  for (const auto& topic : options.topics) {
+    if (auto created = embedded->createTopic(topic, options.partitions_per_topic); !created) {
+      return created.error();
+    }
+  }
+  return embedded;
+}
+
+EmbeddedCluster::EmbeddedCluster(KafkaHandle handle, rd_kafka_mock_cluster_t* cluster, int brokers)
+    : handle_(std::move(handle)),
+      cluster_(cluster),
+      brokers_(brokers),
+      bootstrap_servers_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
+
+EmbeddedCluster::~EmbeddedCluster() = default;
+
+Result<void> EmbeddedCluster::createTopic(const std::string& name, int partitions) {
+  // Replication factor 1: every partition lives on exactly one broker, so taking brokers down
+  // has a predictable effect.
+  const rd_kafka_resp_err_t err =
+      rd_kafka_mock_topic_create(cluster_.get(), name.c_str(), partitions, 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return makeError("kafka.embedded",
+                     "cannot create topic " + name + ": " + rd_kafka_err2str(err));
+  }
+  return {};
+}
+
+void EmbeddedCluster::setBrokersDown(bool down) {
+  for (int32_t id = 1; id <= brokers_; ++id) {
+    if (down) {
+      rd_kafka_mock_broker_set_down(cluster_.get(), id);
+    } else {
+      rd_kafka_mock_broker_set_up(cluster_.get(), id);
+    }
+  }
+}
+
+}  // namespace hearth::daemon::kafka

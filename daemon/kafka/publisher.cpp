@@ -1,0 +1,592 @@
+#include "daemon/kafka/publisher.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace hearth::daemon::kafka {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Each librdkafka message carries, as its opaque pointer, what its delivery report needs,
+// tagged in the two low bits so that the common case allocates nothing:
+//   01: a direct event whose source (16 bits) and seq (46 bits) are packed into the value;
+//   00: a direct event whose ids do not fit, as a heap EventId (pointers are 8-aligned);
+//   10: a spooled event being drained, as a pointer to its spool segment.
+constexpr uintptr_t kTagMask = 3;
+constexpr uintptr_t kTagHeapEvent = 0;
+constexpr uintptr_t kTagPackedEvent = 1;
+constexpr uintptr_t kTagDrained = 2;
+constexpr unsigned kSourceBits = 16;
+constexpr unsigned kSeqBits = 46;
+static_assert(sizeof(uintptr_t) == 8, "opaque packing assumes 64-bit pointers");
+
+struct EventId {
+  uint32_t source;
+  uint64_t seq;
+};
+
+void* tagDirect(uint32_t source, uint64_t seq) {
+  if (source < (uint32_t{1} << kSourceBits) && seq < (uint64_t{1} << kSeqBits)) {
+    return reinterpret_cast<void*>((seq << (kSourceBits + 2)) | (uintptr_t{source} << 2) |
+                                   kTagPackedEvent);
+  }
+  return new EventId{source, seq};
+}
+
+// Recovers the ids and releases the heap form; call exactly once per tagged pointer.
+EventId untagDirect(void* opaque) {
+  const auto value = reinterpret_cast<uintptr_t>(opaque);
+  if ((value & kTagMask) == kTagPackedEvent) {
+    return EventId{static_cast<uint32_t>((value >> 2) & ((uintptr_t{1} << kSourceBits) - 1)),
+                   value >> (kSourceBits + 2)};
+  }
+  std::unique_ptr<EventId> heap(static_cast<EventId*>(opaque));
+  return *heap;
+}
+
+void* tagDrained(Spool::Segment* segment) {
+  return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(segment) | kTagDrained);
+}
+
+// Failures that retrying cannot fix: spooling such an event would block everything behind it.
+bool isPermanent(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+double latencySeconds(const rd_kafka_message_t& message) {
+  const int64_t micros = rd_kafka_message_latency(&message);
+  return micros < 0 ? 0.0 : static_cast<double>(micros) / 1e6;
+}
+
+std::string_view topicOf(const rd_kafka_message_t& message) {
+  return rd_kafka_topic_name(message.rkt);
+}
+
+std::string_view bytesOf(const void* data, size_t size) {
+  return data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
+}
+
+struct IgnoringObserver final : PublisherObserver {
+  void delivered(std::string_view, double) override {}
+  void failed(std::string_view, std::string_view) override {}
+  void spoolBytes(uint64_t) override {}
+  void kafkaAvailable(bool) override {}
+};
+
+PublisherObserver& ignoringObserver() {
+  static IgnoringObserver observer;
+  return observer;
+}
+
+// Spool draining hands librdkafka this many entries per pass before syncing and checking state.
+constexpr int kDrainBatch = 10'000;
+// How long a publisher waits on a full librdkafka queue before looking again.
+constexpr auto kQueueFullWait = std::chrono::milliseconds(5);
+constexpr auto kPollInterval = std::chrono::milliseconds(100);
+// At shutdown, how long to wait for librdkafka to hand back purged events.
+constexpr auto kPurgeWait = std::chrono::seconds(5);
+
+}  // namespace
+
+Result<std::unique_ptr<Publisher>> Publisher::create(PublisherConfig config) {
+  std::unique_ptr<Publisher> publisher(new Publisher(std::move(config)));
+  if (auto started = publisher->start(); !started) return started.error();
+  return publisher;
+}
+
+Publisher::Publisher(PublisherConfig config) : config_(std::move(config)) {
+  observer_ = config_.observer != nullptr ? config_.observer : &ignoringObserver();
+  if (!config_.on_durable) config_.on_durable = [](uint32_t, uint64_t) {};
+}
+
+Result<void> Publisher::start() {
+  auto spool = Spool::open(SpoolOptions{.dir = config_.spool_dir,
+                                        .max_bytes = config_.spool_max_bytes,
+                                        .segment_bytes = 0});
+  if (!spool) return spool.error();
+  spool_ = std::move(spool).value();
+
+  KafkaConf conf(rd_kafka_conf_new());
+  const std::pair<const char*, std::string> defaults[] = {
+      {"bootstrap.servers", config_.bootstrap_servers},
+      {"client.id", "hearthd"},
+      // At least once without duplicates from retries, and no reordering within a partition.
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", "lz4"},
+      // Batching: a few milliseconds of latency buys large, well-compressed batches.
+      {"linger.ms", "5"},
+      {"batch.num.messages", "10000"},
+      {"batch.size", "1000000"},
+      {"sticky.partitioning.linger.ms", "0"},
+      // The same key-to-partition mapping as the Java client, for consumers that co-partition.
+      {"partitioner", "murmur2_random"},
+      // Bounded local queue: when it is full, publish() waits (or spools while Kafka is down).
+      {"queue.buffering.max.messages", "200000"},
+      {"queue.buffering.max.kbytes", "262144"},
+      {"message.timeout.ms", std::to_string(config_.message_timeout.count())},
+      // Reconnect quickly once a broker is back, so the spool drains within seconds.
+      {"reconnect.backoff.ms", "100"},
+      {"reconnect.backoff.max.ms", "1000"},
+      {"socket.nagle.disable", "true"},
+      {"log.connection.close", "false"},
+  };
+  for (const auto& [name, value] : defaults) {
+    if (auto set = setProperty(conf.get(), name, value); !set) return set;
+  }
+  for (const auto& [name, value] : config_.kafka_properties) {
+    if (auto set = setProperty(conf.get(), name, value); !set) return set;
+  }
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Publisher::deliveryReport);
+  rd_kafka_conf_set_error_cb(conf.get(), &Publisher::errorCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), &Publisher::logCallback);
+
+  std::array<char, 512> reason{};
+  producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
+  if (!producer_) {
+    return makeError("kafka.config", std::string("cannot create the Kafka producer: ") +
+                                         reason.data());
+  }
+  conf.release();  // rd_kafka_new took ownership
+
+  // One probe before accepting events, so that a daemon starting during an outage spools at once
+  // instead of filling librdkafka's queue first.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, nullptr, &metadata,
+                                                    static_cast<int>(config_.probe_timeout.count()));
+  if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+  available_ = err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  observer_->kafkaAvailable(available_);
+  observer_->spoolBytes(spool_->bytes());
+  if (!available_) {
+    log_.warn("Kafka is unreachable; events will be spooled until it is back",
+              {{"bootstrap", config_.bootstrap_servers}, {"reason", rd_kafka_err2name(err)}});
+  }
+
+  poller_ = std::thread([this] { runPoller(); });
+  spool_worker_ = std::thread([this] { runSpoolWorker(); });
+  prober_ = std::thread([this] { runProbe(); });
+  return {};
+}
+
+Publisher::~Publisher() {
+  stop();
+  workers_stop_ = true;
+  wakeWorkers();
+  if (prober_.joinable()) prober_.join();
+  if (spool_worker_.joinable()) spool_worker_.join();
+  if (producer_) {
+    // Whatever librdkafka still holds comes back failed and goes into the spool: it was taken, so
+    // it must not be lost, and the broker may be gone for good.
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    const auto give_up = Clock::now() + kPurgeWait;
+    while ((directInFlight() > 0 || drain_in_flight_ > 0) && Clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  poller_stop_ = true;
+  if (poller_.joinable()) poller_.join();
+  if (spool_) syncSpool();
+}
+
+Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
+  const auto start = Clock::now();
+  const auto give_up = start + deadline;
+  // Confirmations get most of the time; what is still unconfirmed then is handed back by
+  // librdkafka (as purged) and goes into the spool, which takes milliseconds.
+  const auto purge_at = start + deadline * 3 / 4;
+  while (directInFlight() > 0 && Clock::now() < purge_at) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (const uint64_t unconfirmed = directInFlight(); unconfirmed > 0) {
+    log_.info("moving events Kafka has not confirmed into the spool",
+              {{"events", unconfirmed}});
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    while (directInFlight() > 0 && Clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  auto synced = spool_->sync(config_.on_durable);
+  if (const uint64_t left = directInFlight(); left > 0) {
+    return makeError("kafka.flush_timeout",
+                     std::to_string(left) + " events still unconfirmed after " +
+                         std::to_string(deadline.count()) + " ms");
+  }
+  return synced;
+}
+
+void Publisher::stop() {
+  stopping_ = true;
+  if (spool_) spool_->stopAppends();
+  queue_cv_.notify_all();
+}
+
+size_t Publisher::inFlight() const {
+  return static_cast<size_t>(directInFlight()) + spool_->pendingDurable();
+}
+
+uint64_t Publisher::directInFlight() const {
+  // resolved_ first: it never exceeds produced_, so reading in this order cannot see a resolution
+  // without its production and the difference is never negative.
+  const uint64_t resolved = resolved_.load();
+  const uint64_t produced = produced_.load();
+  return produced - resolved;
+}
+
+bool Publisher::publish(OutboundEvent&& event) {
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    if (!spool_->active()) {
+      if (available_.load(std::memory_order_relaxed)) {
+        switch (produceDirect(event)) {
+          case DirectOutcome::kProduced:
+          case DirectOutcome::kRejected:
+            return true;
+          case DirectOutcome::kStopping:
+            return false;
+          case DirectOutcome::kDivert:
+            break;
+        }
+      }
+      if (spool_->activate()) {
+        log_.warn("Kafka is unreachable; spooling events to disk",
+                  {{"spool", spool_->dir().string()}});
+      }
+    }
+    const SpoolEntry entry{.topic = event.topic,
+                           .key = event.key,
+                           .payload = event.payload,
+                           .source = event.source,
+                           .seq = event.seq};
+    switch (spool_->append(entry)) {
+      case Spool::AppendStatus::kAppended:
+        return true;
+      case Spool::AppendStatus::kRejected:
+        reportRejected(event.topic, "too large for the spool");
+        return true;
+      case Spool::AppendStatus::kStopped:
+        return false;
+      case Spool::AppendStatus::kInactive:
+        break;  // the spool drained meanwhile: Kafka again
+    }
+  }
+  return false;
+}
+
+Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event) {
+  rd_kafka_topic_t* topic = topicHandle(event.topic);
+  if (topic == nullptr) {
+    reportRejected(event.topic, "invalid topic");
+    return DirectOutcome::kRejected;
+  }
+  // Counted before checking the mode (both sequentially consistent): the spool worker seals the
+  // retry lane only when every event counted here has its delivery report handled, so an event
+  // that saw the spool inactive can still fail into the lane ahead of newer spooled events.
+  produced_.fetch_add(1);
+  auto give_back = [this](void* opaque) {
+    untagDirect(opaque);
+    resolved_.fetch_add(1);
+  };
+  if (spool_->active()) {
+    resolved_.fetch_add(1);
+    return DirectOutcome::kDivert;
+  }
+  void* opaque = tagDirect(event.source, event.seq);
+  while (true) {
+    // F_COPY: librdkafka copies payload and key into the message it allocates anyway, so there
+    // is one allocation per event and the caller's strings are free as soon as this returns.
+    if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                         const_cast<char*>(event.payload.data()), event.payload.size(),
+                         event.key.data(), event.key.size(), opaque) == 0) {
+      return DirectOutcome::kProduced;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      give_back(opaque);
+      reportRejected(event.topic, rd_kafka_err2name(err));
+      return DirectOutcome::kRejected;
+    }
+    if (stopping_.load(std::memory_order_relaxed)) {
+      give_back(opaque);
+      return DirectOutcome::kStopping;
+    }
+    if (!available_.load(std::memory_order_relaxed)) {
+      give_back(opaque);
+      return DirectOutcome::kDivert;
+    }
+    waitForQueueSpace();
+  }
+}
+
+void Publisher::waitForQueueSpace() {
+  queue_waiters_.fetch_add(1);
+  {
+    std::unique_lock lock(queue_mutex_);
+    // The poller notifies after serving delivery reports; the timeout covers a missed wake-up.
+    queue_cv_.wait_for(lock, kQueueFullWait);
+  }
+  queue_waiters_.fetch_sub(1);
+}
+
+rd_kafka_topic_t* Publisher::topicHandle(std::string_view name) {
+  const size_t count = topic_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < count; ++i) {
+    if (topics_[i].name == name) return topics_[i].handle.get();
+  }
+  std::lock_guard lock(topics_mutex_);
+  const size_t now = topic_count_.load(std::memory_order_relaxed);
+  for (size_t i = count; i < now; ++i) {
+    if (topics_[i].name == name) return topics_[i].handle.get();
+  }
+  if (const auto it = extra_topics_.find(std::string(name)); it != extra_topics_.end()) {
+    return it->second.get();
+  }
+  KafkaTopic handle(rd_kafka_topic_new(producer_.get(), std::string(name).c_str(), nullptr));
+  if (!handle) return nullptr;
+  rd_kafka_topic_t* raw = handle.get();
+  if (now < kMaxCachedTopics) {
+    topics_[now] = TopicSlot{std::string(name), std::move(handle)};
+    topic_count_.store(now + 1, std::memory_order_release);
+  } else {
+    extra_topics_.emplace(std::string(name), std::move(handle));
+  }
+  return raw;
+}
+
+void Publisher::reportRejected(std::string_view topic, std::string_view reason) {
+  observer_->failed(topic, reason);
+  log_.error("Kafka rejected an event permanently; its source's checkpoint will not advance",
+             {{"topic", topic}, {"reason", reason}});
+}
+
+void Publisher::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message,
+                               void* opaque) {
+  static_cast<Publisher*>(opaque)->onDelivery(*message);
+}
+
+void Publisher::onDelivery(const rd_kafka_message_t& message) {
+  const auto tag = reinterpret_cast<uintptr_t>(message._private);
+  const std::string_view topic = topicOf(message);
+  const rd_kafka_resp_err_t err = message.err;
+
+  if ((tag & kTagMask) == kTagDrained) {
+    auto* segment = reinterpret_cast<Spool::Segment*>(tag & ~kTagMask);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Spool::acknowledge(segment);
+      observer_->delivered(topic, latencySeconds(message));
+    } else if (isPermanent(err)) {
+      // Resending cannot help; counting it as done keeps the rest of the spool moving.
+      Spool::acknowledge(segment);
+      reportRejected(topic, rd_kafka_err2name(err));
+    } else {
+      observer_->failed(topic, rd_kafka_err2name(err));
+      rewind_pending_ = true;
+    }
+    drain_in_flight_.fetch_sub(1);
+    return;
+  }
+
+  const EventId id = untagDirect(message._private);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    observer_->delivered(topic, latencySeconds(message));
+    config_.on_durable(id.source, id.seq);
+  } else if (isPermanent(err)) {
+    reportRejected(topic, rd_kafka_err2name(err));
+  } else {
+    observer_->failed(topic, rd_kafka_err2name(err));
+    if (spool_->activate()) {
+      log_.warn("Kafka deliveries are failing; spooling events to disk",
+                {{"reason", rd_kafka_err2name(err)}, {"spool", spool_->dir().string()}});
+    }
+    const SpoolEntry entry{.topic = topic,
+                           .key = bytesOf(message.key, message.key_len),
+                           .payload = bytesOf(message.payload, message.len),
+                           .source = id.source,
+                           .seq = id.seq};
+    if (!spool_->appendRetry(entry)) reportRejected(topic, "too large for the spool");
+  }
+  // Last: once this count catches up, the spool worker may seal the retry lane.
+  resolved_.fetch_add(1);
+}
+
+void Publisher::errorCallback(rd_kafka_t* /*handle*/, int code, const char* reason,
+                              void* opaque) {
+  static_cast<Publisher*>(opaque)->onError(code, reason);
+}
+
+void Publisher::onError(int code, const char* reason) {
+  const auto err = static_cast<rd_kafka_resp_err_t>(code);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    setAvailable(false, reason);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    // The idempotent producer cannot continue (e.g. its sequence state broke). Events keep going
+    // to the spool, /readyz fails, and a restart delivers them with a fresh producer.
+    std::array<char, 512> detail{};
+    const rd_kafka_resp_err_t fatal =
+        rd_kafka_fatal_error(producer_.get(), detail.data(), detail.size());
+    fatal_ = true;
+    log_.error("the Kafka producer failed fatally; restart hearthd to resume delivery",
+               {{"reason", rd_kafka_err2name(fatal)}, {"detail", detail.data()}});
+    setAvailable(false, "fatal producer error");
+    return;
+  }
+  // Connection failures are reported through availability; others are worth a line each
+  // (librdkafka suppresses repeats itself).
+  if (err != RD_KAFKA_RESP_ERR__TRANSPORT) {
+    log_.warn("Kafka client error", {{"reason", rd_kafka_err2name(err)}, {"detail", reason}});
+  }
+}
+
+void Publisher::logCallback(const rd_kafka_t* handle, int level, const char* facility,
+                            const char* message) {
+  const auto* self = static_cast<const Publisher*>(rd_kafka_opaque(handle));
+  if (self == nullptr) return;
+  // syslog levels: 0-3 errors, 4 warnings, 5-6 notices and information, 7 debug.
+  const auto mapped = level <= 3   ? hearth::log::Level::kError
+                      : level == 4 ? hearth::log::Level::kWarn
+                      : level <= 6 ? hearth::log::Level::kInfo
+                                   : hearth::log::Level::kDebug;
+  self->log_.log(mapped, "librdkafka", {{"facility", facility}, {"detail", message}});
+}
+
+void Publisher::setAvailable(bool available, std::string_view reason) {
+  if (available && fatal_) return;
+  if (available_.exchange(available) == available) return;
+  observer_->kafkaAvailable(available);
+  if (available) {
+    log_.info("Kafka is reachable again", {{"bootstrap", config_.bootstrap_servers}});
+    wakeWorkers();
+  } else {
+    log_.warn("Kafka is unreachable", {{"bootstrap", config_.bootstrap_servers}, {"reason", reason}});
+  }
+}
+
+void Publisher::wakeWorkers() {
+  {
+    std::lock_guard lock(worker_mutex_);
+    wake_ = true;
+  }
+  worker_cv_.notify_all();
+}
+
+void Publisher::syncSpool() {
+  // Errors are logged by the spool; the entries stay buffered and the next pass retries.
+  [[maybe_unused]] auto synced = spool_->sync(config_.on_durable);
+}
+
+// One pass of moving spooled events back to Kafka; true if more could be sent right away.
+bool Publisher::drainSpool() {
+  if (spool_->retryLaneOpen()) {
+    if (directInFlight() > 0) return false;
+    spool_->sealRetryLane();
+  }
+  if (rewind_pending_) {
+    if (drain_in_flight_ > 0) return false;
+    // A send failed: resend from the oldest undeleted segment. Some events go twice, which
+    // consumers tolerate (deterministic event ids), and none is skipped.
+    spool_->rewind();
+    rewind_pending_ = false;
+  }
+  spool_->removeDelivered();
+  if (!available_) return false;
+  for (int sent = 0;; ++sent) {
+    if (rewind_pending_) return false;
+    if (sent == kDrainBatch) return true;
+    const Spool::Drained* item = spool_->peek();
+    if (item == nullptr) break;
+    rd_kafka_topic_t* topic = topicHandle(item->entry.topic);
+    drain_in_flight_.fetch_add(1);
+    const int rc = topic == nullptr
+                       ? -1
+                       : rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                          const_cast<char*>(item->entry.payload.data()),
+                                          item->entry.payload.size(), item->entry.key.data(),
+                                          item->entry.key.size(), tagDrained(item->segment));
+    if (rc != 0) {
+      drain_in_flight_.fetch_sub(1);
+      const rd_kafka_resp_err_t err =
+          topic == nullptr ? RD_KAFKA_RESP_ERR__INVALID_ARG : rd_kafka_last_error();
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return true;
+      reportRejected(item->entry.topic, rd_kafka_err2name(err));
+      Spool::acknowledge(item->segment);
+    }
+    spool_->advance();
+  }
+  if (drain_in_flight_ == 0 && spool_->deactivateIfDrained()) {
+    log_.info("spool drained; publishing to Kafka directly again");
+  }
+  return false;
+}
+
+void Publisher::runPoller() {
+  while (!poller_stop_.load()) {
+    const int served = rd_kafka_poll(producer_.get(), static_cast<int>(kPollInterval.count()));
+    if (served > 0 && queue_waiters_.load(std::memory_order_relaxed) > 0) queue_cv_.notify_all();
+  }
+}
+
+void Publisher::runSpoolWorker() {
+  auto next_sync = Clock::now();
+  uint64_t reported_bytes = spool_->bytes();
+  uint64_t reported_corrupt = 0;
+  while (!workers_stop_.load()) {
+    if (Clock::now() >= next_sync) {
+      syncSpool();
+      next_sync = Clock::now() + config_.spool_sync_interval;
+    }
+    const bool more = spool_->active() && drainSpool();
+    if (const uint64_t bytes = spool_->bytes(); bytes != reported_bytes) {
+      observer_->spoolBytes(bytes);
+      reported_bytes = bytes;
+    }
+    if (const uint64_t corrupt = spool_->corruptEntries(); corrupt != reported_corrupt) {
+      observer_->spoolCorruptEntries(corrupt);
+      reported_corrupt = corrupt;
+    }
+    // A full librdkafka queue empties within milliseconds; otherwise sleep until the next sync.
+    const auto until = more ? Clock::now() + std::chrono::milliseconds(1) : next_sync;
+    std::unique_lock lock(worker_mutex_);
+    worker_cv_.wait_until(lock, until, [this] { return wake_; });
+    wake_ = false;
+  }
+  syncSpool();
+}
+
+void Publisher::runProbe() {
+  while (!workers_stop_.load()) {
+    {
+      std::unique_lock lock(worker_mutex_);
+      if (worker_cv_.wait_for(lock, config_.probe_interval,
+                              [this] { return workers_stop_.load(); })) {
+        return;
+      }
+    }
+    // A metadata request for the topics in use: cheap, and it fails while no broker answers.
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_metadata(producer_.get(), 0, nullptr, &metadata,
+                          static_cast<int>(config_.probe_timeout.count()));
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    setAvailable(err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2name(err));
+  }
+}
+
+}  // namespace hearth::daemon::kafka

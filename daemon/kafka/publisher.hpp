@@ -1,0 +1,178 @@
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include "common/result.hpp"
+#include "daemon/kafka/outbound_event.hpp"
+#include "daemon/kafka/rdkafka_handles.hpp"
+#include "daemon/kafka/spool.hpp"
+#include "daemon/log/logger.hpp"
+
+namespace hearth::daemon::kafka {
+
+/// What the publisher measures, for the metrics component to expose. Called from the publisher's
+/// threads (the delivery-report thread for most calls), so implementations must be thread-safe
+/// and quick.
+struct PublisherObserver {
+  virtual ~PublisherObserver() = default;
+  /// Kafka confirmed an event; `latency_seconds` runs from produce to the delivery report.
+  virtual void delivered(std::string_view topic, double latency_seconds) = 0;
+  /// Kafka reported an event as failed, with librdkafka's error name as the reason. Transient
+  /// failures are spooled and retried; permanent ones (see Publisher) are not.
+  virtual void failed(std::string_view topic, std::string_view reason) = 0;
+  /// The disk spool now holds this many bytes.
+  virtual void spoolBytes(uint64_t bytes) = 0;
+  /// Kafka became reachable (true) or unreachable (false).
+  virtual void kafkaAvailable(bool available) = 0;
+  /// Damaged spool entries skipped since start-up (a running total).
+  virtual void spoolCorruptEntries(uint64_t /*total*/) {}
+};
+
+struct PublisherConfig {
+  std::string bootstrap_servers;
+  /// librdkafka properties applied after Hearth's defaults, so they can override them (security,
+  /// SASL, tuning).
+  std::map<std::string, std::string> kafka_properties;
+  /// Usually `<state_dir>/spool`.
+  std::filesystem::path spool_dir;
+  uint64_t spool_max_bytes = uint64_t{1} << 30;
+  /// How long librdkafka retries an event before it goes to the spool instead.
+  std::chrono::milliseconds message_timeout{10'000};
+  /// How often spooled events are fsynced (and so reported durable).
+  std::chrono::milliseconds spool_sync_interval{20};
+  /// How often the broker is probed for /readyz, and how long a probe may take.
+  std::chrono::milliseconds probe_interval{1'000};
+  std::chrono::milliseconds probe_timeout{1'500};
+  /// Called exactly once per accepted event when it is durable: confirmed by Kafka, or written and
+  /// fsynced into the spool. Runs on the publisher's threads; must be thread-safe, must not block
+  /// and must not call publish().
+  std::function<void(uint32_t source, uint64_t seq)> on_durable;
+  /// Optional; must outlive the publisher.
+  PublisherObserver* observer = nullptr;
+};
+
+/// Publishes events to Kafka with at-least-once delivery, falling back to a disk spool.
+///
+/// Events go straight to an idempotent librdkafka producer (acks=all, lz4), partitioned by key so
+/// that each key keeps its order. When Kafka is unreachable or deliveries time out, events go to
+/// the spool instead (events already in flight that fail go to its retry lane, ahead of newer
+/// ones); once Kafka is back the spool is drained in order, and then events go direct again. When
+/// the spool is full, publish() blocks, which pauses the connectors: nothing is dropped.
+///
+/// An event Kafka rejects permanently (larger than message.max.bytes, not authorised, invalid) is
+/// logged and reported as failed but never reported durable, so its source's checkpoint stops
+/// advancing until an operator acts, rather than losing the event silently.
+class Publisher {
+ public:
+  /// Creates the producer, opens the spool and probes the brokers once (up to probe_timeout).
+  static Result<std::unique_ptr<Publisher>> create(PublisherConfig config);
+
+  /// Stops, moves anything still undelivered into the spool, and reports it durable.
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  /// Takes an event, blocking while librdkafka's queue and the spool are both full. Returns false
+  /// only if the publisher is stopping, in which case the event was not taken.
+  bool publish(OutboundEvent&& event);
+
+  /// Makes every event taken so far durable: waits for Kafka's confirmations, and when the deadline
+  /// nears moves the rest into the spool. Call after the connectors stopped.
+  Result<void> flush(std::chrono::milliseconds deadline);
+
+  /// Makes blocked and future publish() calls return false; deliveries and draining continue.
+  void stop();
+
+  /// False while the brokers are unreachable (for /readyz); follows an outage within seconds.
+  bool kafkaAvailable() const { return available_.load(std::memory_order_relaxed); }
+  /// True while events go to the spool rather than straight to Kafka.
+  bool spooling() const { return spool_->active(); }
+  uint64_t spoolBytes() const { return spool_->bytes(); }
+  uint64_t spoolCorruptEntries() const { return spool_->corruptEntries(); }
+  /// Events taken and not yet reported durable.
+  size_t inFlight() const;
+
+ private:
+  enum class DirectOutcome { kProduced, kDivert, kRejected, kStopping };
+
+  explicit Publisher(PublisherConfig config);
+
+  Result<void> start();
+  DirectOutcome produceDirect(const OutboundEvent& event);
+  void waitForQueueSpace();
+  rd_kafka_topic_t* topicHandle(std::string_view name);
+  void onDelivery(const rd_kafka_message_t& message);
+  void onError(int code, const char* reason);
+  void setAvailable(bool available, std::string_view reason);
+  void reportRejected(std::string_view topic, std::string_view reason);
+  uint64_t directInFlight() const;
+  void wakeWorkers();
+  void syncSpool();
+  bool drainSpool();
+  void runPoller();
+  void runSpoolWorker();
+  void runProbe();
+
+  static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
+  static void errorCallback(rd_kafka_t* handle, int code, const char* reason, void* opaque);
+  static void logCallback(const rd_kafka_t* handle, int level, const char* facility,
+                          const char* message);
+
+  PublisherConfig config_;
+  hearth::log::Logger log_{"kafka"};
+  PublisherObserver* observer_;
+
+  std::unique_ptr<Spool> spool_;
+  KafkaHandle producer_;
+
+  // Topic handles, looked up without a lock: slots [0, topic_count_) are immutable once published.
+  static constexpr size_t kMaxCachedTopics = 64;
+  struct TopicSlot {
+    std::string name;
+    KafkaTopic handle;
+  };
+  std::array<TopicSlot, kMaxCachedTopics> topics_;
+  std::atomic<size_t> topic_count_{0};
+  std::mutex topics_mutex_;
+  std::unordered_map<std::string, KafkaTopic> extra_topics_;  // beyond the cache; under the mutex
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> available_{false};
+  std::atomic<bool> fatal_{false};
+  std::atomic<bool> rewind_pending_{false};
+  std::atomic<uint64_t> drain_in_flight_{0};
+  // Direct events handed to librdkafka, and those whose delivery report has been handled. Apart,
+  // so that publishing threads and the delivery thread do not write the same cache line.
+  alignas(64) std::atomic<uint64_t> produced_{0};
+  alignas(64) std::atomic<uint64_t> resolved_{0};
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::atomic<int> queue_waiters_{0};
+
+  std::mutex worker_mutex_;
+  std::condition_variable worker_cv_;
+  bool wake_ = false;  // under worker_mutex_
+  std::atomic<bool> workers_stop_{false};
+  std::atomic<bool> poller_stop_{false};
+  std::thread poller_;
+  std::thread spool_worker_;
+  std::thread prober_;
+};
+
+}  // namespace hearth::daemon::kafka

@@ -1,0 +1,163 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/log/logger.hpp"
+
+namespace hearth::daemon::kafka {
+
+/// One event as the spool stores it. The views belong to whoever made the entry.
+struct SpoolEntry {
+  std::string_view topic;
+  std::string_view key;
+  std::string_view payload;
+  uint32_t source = 0;
+  uint64_t seq = 0;
+};
+
+struct SpoolOptions {
+  std::filesystem::path dir;
+  /// append() blocks while the spool holds this much.
+  uint64_t max_bytes = uint64_t{1} << 30;
+  /// Size at which a new segment file starts; 0 picks max_bytes / 8, kept within 64 KiB-64 MiB,
+  /// so that delivered segments free space well before the spool is full.
+  uint64_t segment_bytes = 0;
+};
+
+/// A bounded, checksummed, append-only disk spool for events Kafka cannot take.
+///
+/// Files are segments `segment-<id>.spool` under one directory, drained in id order. Each entry
+/// is length-prefixed and carries a CRC-32C over its length, source, seq, topic, key and payload,
+/// so a torn tail after a crash or a damaged block is counted, logged (never its contents) and
+/// skipped; reading never trusts a length it has not checked.
+///
+/// Modes: the spool is *active* from the first Kafka failure (or from start-up, if a previous run
+/// left segments) until everything in it is delivered. While active, new events are appended
+/// behind what is already spooled, so each key keeps its order. Events that were already handed to
+/// Kafka when the spool became active and then fail go to the *retry lane*: a segment ordered
+/// before every segment of new events, drained only once no direct delivery is outstanding.
+///
+/// Threads: appends come from any thread; sync() (write and fsync) from the publisher's spool
+/// thread or a flush; draining (peek/advance/rewind/removeDelivered/deactivateIfDrained) from the
+/// spool thread only; acknowledge() from the delivery-report thread.
+class Spool {
+ public:
+  class Segment;
+
+  enum class AppendStatus { kAppended, kInactive, kStopped, kRejected };
+
+  /// An entry being drained, with the segment to acknowledge once Kafka confirms it.
+  struct Drained {
+    SpoolEntry entry;
+    Segment* segment = nullptr;
+  };
+
+  using DurableFn = std::function<void(uint32_t source, uint64_t seq)>;
+
+  /// The most a single entry may hold (topic, key and payload); Kafka refuses far smaller ones.
+  static constexpr uint64_t kMaxEntryBytes = uint64_t{256} << 20;
+
+  /// Opens the spool directory, creating it, and picks up segments a previous run left behind.
+  static Result<std::unique_ptr<Spool>> open(SpoolOptions options);
+
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  /// True while events belong in the spool rather than in Kafka.
+  bool active() const { return active_.load(); }
+  /// Starts spooling; returns false if the spool was active already.
+  bool activate();
+  /// Whether failed direct deliveries may still arrive for the retry lane.
+  bool retryLaneOpen() const;
+  /// Called once no direct delivery is outstanding: draining may begin.
+  void sealRetryLane();
+
+  /// Appends a new event behind everything spooled, waiting while the spool is full. kInactive
+  /// means the spool drained meanwhile and the event should go to Kafka directly; kStopped means
+  /// stopAppends() was called; kRejected, that the entry exceeds the format's limits.
+  AppendStatus append(const SpoolEntry& entry);
+  /// Appends an event whose delivery failed, activating the spool if needed. Never blocks (it runs
+  /// on the delivery-report thread), so the spool may exceed its limit by what was in flight.
+  /// False if the entry exceeds the format's limits.
+  [[nodiscard]] bool appendRetry(const SpoolEntry& entry);
+  /// Wakes blocked append() calls and makes later ones return kStopped.
+  void stopAppends();
+
+  /// Writes buffered entries and fsyncs them, then reports every event of this run that is now
+  /// durable. On an I/O error the entries stay buffered for the next attempt.
+  Result<void> sync(const DurableFn& on_durable);
+
+  /// The next entry to send, or nullptr if there is none yet. Stays valid until advance().
+  const Drained* peek();
+  /// Moves past the entry peek() returned, once it has been handed to Kafka.
+  void advance();
+  /// Records that Kafka confirmed an entry of `segment`.
+  static void acknowledge(Segment* segment);
+  /// After a failed send: start again from the oldest segment (duplicates are acceptable).
+  /// Only when no drained entry is in flight.
+  void rewind();
+  /// Deletes segments that were read to the end and fully acknowledged; returns bytes freed.
+  uint64_t removeDelivered();
+  /// Returns to inactive mode if everything spooled was delivered; true if it did.
+  bool deactivateIfDrained();
+
+  uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  uint64_t corruptEntries() const { return corrupt_entries_.load(std::memory_order_relaxed); }
+  /// Events appended in this run whose fsync is still to come.
+  size_t pendingDurable() const;
+  size_t segmentCount() const;
+  const std::filesystem::path& dir() const { return options_.dir; }
+
+ private:
+  struct Encoded;
+  struct Reader;
+
+  explicit Spool(SpoolOptions options);
+
+  Segment& tailLocked();
+  Segment& createSegmentLocked(uint64_t id);
+  void appendLocked(Segment& segment, const Encoded& encoded, const SpoolEntry& entry);
+  void deleteSegmentLocked(Segment& segment);
+  Segment* nextSegmentToRead();
+  void finishReadingSegment();
+  void reportCorrupt(const Segment& segment, uint64_t offset, std::string_view reason);
+
+  SpoolOptions options_;
+  hearth::log::Logger log_{"kafka.spool"};
+
+  mutable std::mutex mutex_;  // guards segments_, lanes, pending_ and the segments' buffers
+  std::condition_variable space_cv_;
+  std::map<uint64_t, std::unique_ptr<Segment>> segments_;
+  uint64_t next_id_ = 1;
+  Segment* tail_ = nullptr;  // where new events go; created on first append
+  std::optional<uint64_t> retry_id_;
+  bool retry_open_ = false;
+  bool stopped_ = false;
+  bool new_files_ = false;  // the directory needs an fsync to make new files durable
+  uint64_t buffered_bytes_ = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> pending_;
+  std::atomic<bool> active_{false};
+  std::atomic<uint64_t> bytes_{0};
+  std::atomic<uint64_t> corrupt_entries_{0};
+
+  std::mutex sync_mutex_;  // one writer at a time; taken before mutex_
+  bool sync_failing_ = false;
+
+  std::unique_ptr<Reader> reader_;
+};
+
+}  // namespace hearth::daemon::kafka

@@ -1,0 +1,104 @@
+#include "daemon/metrics/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace hearth::metrics {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+using prometheus::Registry;
+
+Family<Counter>& counter(Registry& registry, const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+
+Family<Gauge>& gauge(Registry& registry, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+std::string str(std::string_view s) { return std::string(s); }
+
+}  // namespace
+
+const Histogram::BucketBoundaries& Metrics::latencyBuckets() {
+  static const Histogram::BucketBoundaries kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                       0.25,  0.5,    1,     2.5,  5,     10,   30};
+  return kBuckets;
+}
+
+Metrics::Metrics(std::string_view version)
+    : registry_(std::make_shared<Registry>()),
+      records_read_(counter(*registry_, "hearth_records_read_total",
+                            "Records read by a connector from a source stream.")),
+      rejects_(counter(*registry_, "hearth_rejects_total",
+                       "Records rejected by validation, by reason code.")),
+      events_published_(counter(*registry_, "hearth_events_published_total",
+                                "Events whose delivery Kafka confirmed.")),
+      events_failed_(counter(*registry_, "hearth_events_failed_total",
+                             "Events whose delivery Kafka reported as failed.")),
+      publish_latency_(prometheus::BuildHistogram()
+                           .Name("hearth_publish_latency_seconds")
+                           .Help("Time from handing an event to Kafka until its delivery report.")
+                           .Register(*registry_)),
+      queue_depth_(gauge(*registry_, "hearth_queue_depth", "Items waiting in a stage queue.")),
+      checkpoint_age_(gauge(*registry_, "hearth_checkpoint_age_seconds",
+                            "Seconds since a connector's checkpoint last advanced.")),
+      connector_up_(gauge(*registry_, "hearth_connector_up",
+                          "1 while a connector is running, 0 when paused, failed or stopped.")),
+      connector_events_(counter(*registry_, "hearth_connector_events_total",
+                                "Counters defined by connector plugins.")),
+      spool_bytes_(gauge(*registry_, "hearth_spool_bytes",
+                         "Bytes held in the disk spool while Kafka is unreachable.")
+                       .Add({})),
+      kafka_available_(gauge(*registry_, "hearth_kafka_available",
+                             "1 while the Kafka producer reaches the brokers, else 0.")
+                           .Add({})) {
+  gauge(*registry_, "hearth_build_info", "The running hearthd build; always 1.")
+      .Add({{"version", str(version)}})
+      .Set(1);
+}
+
+Counter& Metrics::recordsRead(std::string_view connector, std::string_view stream) {
+  return records_read_.Add({{"connector", str(connector)}, {"stream", str(stream)}});
+}
+
+Counter& Metrics::rejects(std::string_view connector, std::string_view reason) {
+  return rejects_.Add({{"connector", str(connector)}, {"reason", str(reason)}});
+}
+
+Counter& Metrics::eventsPublished(std::string_view topic) {
+  return events_published_.Add({{"topic", str(topic)}});
+}
+
+Counter& Metrics::eventsFailed(std::string_view topic) {
+  return events_failed_.Add({{"topic", str(topic)}});
+}
+
+Histogram& Metrics::publishLatency(std::string_view topic) {
+  return publish_latency_.Add({{"topic", str(topic)}}, latencyBuckets());
+}
+
+Gauge& Metrics::queueDepth(std::string_view queue) {
+  return queue_depth_.Add({{"queue", str(queue)}});
+}
+
+Gauge& Metrics::checkpointAge(std::string_view connector) {
+  return checkpoint_age_.Add({{"connector", str(connector)}});
+}
+
+Gauge& Metrics::connectorUp(std::string_view connector) {
+  return connector_up_.Add({{"connector", str(connector)}});
+}
+
+Counter& Metrics::connectorEvents(std::string_view connector, std::string_view name) {
+  return connector_events_.Add({{"connector", str(connector)}, {"name", str(name)}});
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace hearth::metrics

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hearth::metrics {
+
+/// The daemon's Prometheus metrics: one registry holding every hearth_* family.
+///
+/// Accessors return the child for a label set, creating it on first use. Looking a child up takes a
+/// lock, so hot paths call an accessor once and keep the reference, which stays valid for the
+/// lifetime of this object. All members are thread-safe.
+class Metrics {
+ public:
+  /// Publish latency buckets in seconds: 1 ms to 30 s.
+  static const prometheus::Histogram::BucketBoundaries& latencyBuckets();
+
+  explicit Metrics(std::string_view version);
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  /// hearth_records_read_total: records a connector read from a stream.
+  prometheus::Counter& recordsRead(std::string_view connector, std::string_view stream);
+  /// hearth_rejects_total: records rejected, by reason code ("nhs.check_digit").
+  prometheus::Counter& rejects(std::string_view connector, std::string_view reason);
+  /// hearth_events_published_total: events Kafka confirmed.
+  prometheus::Counter& eventsPublished(std::string_view topic);
+  /// hearth_events_failed_total: events Kafka reported as failed.
+  prometheus::Counter& eventsFailed(std::string_view topic);
+  /// hearth_publish_latency_seconds: time from produce to delivery report.
+  prometheus::Histogram& publishLatency(std::string_view topic);
+  /// hearth_queue_depth: items waiting in a stage queue.
+  prometheus::Gauge& queueDepth(std::string_view queue);
+  /// hearth_spool_bytes: bytes held in the disk spool while Kafka is unreachable.
+  prometheus::Gauge& spoolBytes() { return spool_bytes_; }
+  /// hearth_checkpoint_age_seconds: time since a connector's checkpoint last advanced.
+  prometheus::Gauge& checkpointAge(std::string_view connector);
+  /// hearth_connector_up: 1 while a connector runs, 0 when paused, failed or stopped.
+  prometheus::Gauge& connectorUp(std::string_view connector);
+  /// hearth_kafka_available: 1 while the producer reaches the brokers.
+  prometheus::Gauge& kafkaAvailable() { return kafka_available_; }
+  /// hearth_connector_events_total: counters a plugin defines through the host API.
+  prometheus::Counter& connectorEvents(std::string_view connector, std::string_view name);
+
+  /// The registry, for collectors added outside this class.
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  /// Everything in the registry, in the Prometheus text exposition format 0.0.4.
+  std::string serialize() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& records_read_;
+  prometheus::Family<prometheus::Counter>& rejects_;
+  prometheus::Family<prometheus::Counter>& events_published_;
+  prometheus::Family<prometheus::Counter>& events_failed_;
+  prometheus::Family<prometheus::Histogram>& publish_latency_;
+  prometheus::Family<prometheus::Gauge>& queue_depth_;
+  prometheus::Family<prometheus::Gauge>& checkpoint_age_;
+  prometheus::Family<prometheus::Gauge>& connector_up_;
+  prometheus::Family<prometheus::Counter>& connector_events_;
+  prometheus::Gauge& spool_bytes_;
+  prometheus::Gauge& kafka_available_;
+};
+
+}  // namespace hearth::metrics

@@ -1,0 +1,271 @@
+#include "daemon/runtime/connector_runner.hpp"
+
+#include <algorithm>
+
+#include "daemon/log/logger.hpp"
+#include "pipelines/common/json_writer.hpp"
+
+namespace hearth::daemon::runtime {
+namespace {
+
+constexpr auto kProgressLogInterval = std::chrono::seconds(5);
+constexpr auto kFirstBackoff = std::chrono::seconds(1);
+constexpr auto kMaxBackoff = std::chrono::seconds(60);
+// Each reject is logged with its location up to this many per read; the rest are summarised
+// (they are all on hearth.rejects and counted in hearth_rejects_total).
+constexpr uint64_t kRejectsLoggedPerRead = 20;
+
+std::string_view view(hearth_str s) { return {s.data, s.len}; }
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string_view ConnectorRunner::stateName(State state) {
+  switch (state) {
+    case State::kCreated: return "created";
+    case State::kReading: return "reading";
+    case State::kIdle: return "idle";
+    case State::kPaused: return "paused";
+    case State::kBackoff: return "backoff";
+    case State::kStopped: return "stopped";
+    case State::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+ConnectorRunner::ConnectorRunner(RunnerSpec spec, const RunnerServices& services,
+                                 pipelines::Pseudonymiser pseudonymiser,
+                                 std::optional<std::string> committed_checkpoint)
+    : spec_(std::move(spec)),
+      services_(services),
+      encoder_({spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version())},
+               std::move(pseudonymiser), spec_.field_policy, "1"),
+      checkpoint_(committed_checkpoint.value_or("")) {}
+
+ConnectorRunner::~ConnectorRunner() {
+  requestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<void> ConnectorRunner::start(bool once) {
+  host::HostServices services = spec_.base_services;
+  services.cancellation = stop_source_.get_token();
+  auto instance = host::ConnectorInstance::create(spec_.plugin, spec_.settings_json, services);
+  if (!instance) {
+    state_ = State::kFailed;
+    finished_ = true;
+    return instance.error();
+  }
+  instance_ = std::move(instance).value();
+  services_.metrics.connectorUp(spec_.name).Set(1);
+  thread_ = std::thread([this, once] { run(once); });
+  return {};
+}
+
+void ConnectorRunner::requestStop() {
+  stop_source_.request_stop();
+  if (instance_) instance_->stop();
+  std::lock_guard lock(mutex_);
+  wake_.notify_all();
+}
+
+bool ConnectorRunner::waitStopped(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  if (!wake_.wait_until(lock, deadline, [this] { return finished_.load(); })) return false;
+  lock.unlock();
+  if (thread_.joinable()) thread_.join();
+  return true;
+}
+
+void ConnectorRunner::pause() {
+  std::lock_guard lock(mutex_);
+  paused_ = true;
+  state_ = State::kPaused;
+}
+
+void ConnectorRunner::resume() {
+  std::lock_guard lock(mutex_);
+  paused_ = false;
+  if (state_ == State::kPaused) state_ = State::kReading;
+  wake_.notify_all();
+}
+
+void ConnectorRunner::waitWhilePaused() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return !paused_ || stop_source_.stop_requested(); });
+}
+
+bool ConnectorRunner::sleepFor(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, duration, [this] { return stop_source_.stop_requested(); });
+}
+
+void ConnectorRunner::run(bool once) {
+  const log::Logger logger("connector");
+  auto backoff = std::chrono::milliseconds(kFirstBackoff);
+  while (!stop_source_.stop_requested()) {
+    waitWhilePaused();
+    if (stop_source_.stop_requested()) break;
+    state_ = State::kReading;
+    rejects_logged_this_cycle_ = 0;
+    progress_started_ = progress_last_log_ = std::chrono::steady_clock::now();
+    progress_records_at_start_ = records_.load();
+    const auto result = instance_->read(checkpoint_, *this);
+    if (!result) {
+      {
+        std::lock_guard lock(mutex_);
+        last_error_ = result.error().message;
+      }
+      services_.metrics.connectorUp(spec_.name).Set(0);
+      logger.error("connector read failed", {{"connector", spec_.name},
+                                             {"code", result.error().code},
+                                             {"error", result.error().message},
+                                             {"retry_in_ms", backoff.count()}});
+      if (once) {
+        state_ = State::kFailed;
+        break;
+      }
+      state_ = State::kBackoff;
+      if (!sleepFor(backoff)) break;
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+      continue;
+    }
+    backoff = kFirstBackoff;
+    services_.metrics.connectorUp(spec_.name).Set(1);
+    if (result->cancelled) break;
+    cycles_.fetch_add(1);
+    if (result->rejects > kRejectsLoggedPerRead) {
+      logger.warn("rejects not logged individually",
+                  {{"connector", spec_.name}, {"count", result->rejects - kRejectsLoggedPerRead}});
+    }
+    if (result->records > 0 || result->rejects > 0) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                           progress_started_)
+                                 .count();
+      logger.info("read complete", {{"connector", spec_.name},
+                                    {"records", result->records},
+                                    {"rejects", result->rejects},
+                                    {"seconds", seconds},
+                                    {"records_per_second",
+                                     seconds > 0 ? static_cast<double>(result->records) / seconds
+                                                 : 0.0}});
+    }
+    if (once) break;
+    state_ = State::kIdle;
+    if (!sleepFor(spec_.poll_interval)) break;
+  }
+  if (state_ != State::kFailed) state_ = State::kStopped;
+  services_.metrics.connectorUp(spec_.name).Set(0);
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+  wake_.notify_all();
+}
+
+bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent& event) {
+  const uint64_t seq = services_.tracker.onEmitted(spec_.slot);
+  return services_.publisher.publish(
+      kafka::OutboundEvent{topic, std::move(event.key), std::move(event.payload), spec_.slot, seq});
+}
+
+hearth_status ConnectorRunner::onRecord(const hearth_record& record) {
+  if (paused_) waitWhilePaused();
+  if (stop_source_.stop_requested()) return HEARTH_CANCELLED;
+  fields_.clear();
+  for (size_t i = 0; i < record.field_count; ++i) {
+    const hearth_field& field = record.fields[i];
+    fields_.push_back({view(field.name), view(field.value), field.type == HEARTH_FIELD_NULL});
+  }
+  const pipelines::RawRecordView raw{view(record.stream), view(record.source_key),
+                                     view(record.location), record.source_time_ms, fields_};
+  encoder_.encode(raw, nowMs(), encoded_);
+  if (!publish(services_.records_topic, encoded_)) return HEARTH_CANCELLED;
+
+  // Records of a stream arrive in runs, so the labelled counter is looked up once per run.
+  if (records_counter_ == nullptr || records_counter_stream_ != raw.stream) {
+    records_counter_stream_.assign(raw.stream);
+    records_counter_ = &services_.metrics.recordsRead(spec_.name, raw.stream);
+  }
+  records_counter_->Increment();
+  records_.fetch_add(1, std::memory_order_relaxed);
+  return HEARTH_OK;
+}
+
+hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
+  if (stop_source_.stop_requested()) return HEARTH_CANCELLED;
+  const pipelines::RejectView raw{view(reject.stream),      view(reject.source_key),
+                                  view(reject.reason_code), view(reject.message),
+                                  view(reject.location),    view(reject.raw)};
+  services_.metrics.rejects(spec_.name, raw.reason_code).Increment();
+  rejects_.fetch_add(1, std::memory_order_relaxed);
+  if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
+    // The location and reason only: the raw input may hold personal data.
+    log::Logger("connector").warn("record rejected", {{"connector", spec_.name},
+                                                      {"stream", raw.stream},
+                                                      {"location", raw.location},
+                                                      {"reason", raw.reason_code},
+                                                      {"detail", raw.message}});
+  }
+  encoder_.encodeReject(raw, nowMs(), encoded_);
+  return publish(services_.rejects_topic, encoded_) ? HEARTH_OK : HEARTH_CANCELLED;
+}
+
+hearth_status ConnectorRunner::onCheckpoint(std::string_view token) {
+  checkpoint_.assign(token);
+  services_.tracker.onCheckpoint(spec_.slot, checkpoint_);
+  return stop_source_.stop_requested() ? HEARTH_CANCELLED : HEARTH_OK;
+}
+
+void ConnectorRunner::onProgress(uint64_t done, uint64_t total, std::string_view unit) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - progress_last_log_ < kProgressLogInterval) return;
+  progress_last_log_ = now;
+  const double seconds = std::chrono::duration<double>(now - progress_started_).count();
+  const uint64_t records = records_.load() - progress_records_at_start_;
+  log::Logger("connector")
+      .info("progress", {{"connector", spec_.name},
+                         {"records", records},
+                         {"records_per_second", seconds > 0 ? records / seconds : 0.0},
+                         {"done", done},
+                         {"total", total},
+                         {"unit", unit},
+                         {"percent", total > 0 ? 100.0 * static_cast<double>(done) /
+                                                     static_cast<double>(total)
+                                               : -1.0}});
+}
+
+std::string ConnectorRunner::statusJson() const {
+  std::string out = "{\"name\":";
+  pipelines::appendJsonString(out, spec_.name);
+  out.append(",\"plugin\":");
+  pipelines::appendJsonString(out, spec_.plugin->name());
+  out.append(",\"plugin_version\":");
+  pipelines::appendJsonString(out, spec_.plugin->version());
+  out.append(",\"state\":");
+  pipelines::appendJsonString(out, stateName(state_.load()));
+  out.append(",\"records\":");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(records_.load()));
+  out.append(",\"rejects\":");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(rejects_.load()));
+  out.append(",\"cycles\":");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(cycles_.load()));
+  out.append(",\"outstanding_events\":");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(services_.tracker.outstanding(spec_.slot)));
+  out.append(",\"last_error\":");
+  {
+    std::lock_guard lock(mutex_);
+    if (last_error_.empty()) {
+      out.append("null");
+    } else {
+      pipelines::appendJsonString(out, last_error_);
+    }
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace hearth::daemon::runtime

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/delivery/checkpoint_tracker.hpp"
+#include "daemon/kafka/publisher.hpp"
+#include "daemon/metrics/metrics.hpp"
+#include "pipelines/events/record_event.hpp"
+#include "plugins/host/connector_instance.hpp"
+#include "plugins/host/plugin_library.hpp"
+
+namespace hearth::daemon::runtime {
+
+/// Where a runner sends what it reads, shared by all runners.
+struct RunnerServices {
+  kafka::Publisher& publisher;
+  delivery::CheckpointTracker& tracker;
+  metrics::Metrics& metrics;
+  std::string records_topic;
+  std::string rejects_topic;
+};
+
+/// How one connector is run: the resolved parts of its configuration.
+struct RunnerSpec {
+  uint32_t slot = 0;  // the connector's source id in the checkpoint tracker
+  std::string name;
+  std::shared_ptr<const host::PluginLibrary> plugin;
+  std::string settings_json;  // validated against the plugin's schema
+  std::chrono::milliseconds poll_interval{5000};
+  pipelines::FieldPolicy field_policy;
+  host::HostServices base_services;  // logging, secrets; cancellation is the runner's own
+};
+
+/// Runs one connector on its own thread: read() from the last checkpoint, publish every record
+/// and reject, then wait for the next poll. Records reach Kafka through blocking publish calls,
+/// so a slow broker or a full spool pauses the connector rather than buffering without limit.
+class ConnectorRunner final : private host::RecordSink {
+ public:
+  enum class State { kCreated, kReading, kIdle, kPaused, kBackoff, kStopped, kFailed };
+
+  ConnectorRunner(RunnerSpec spec, const RunnerServices& services,
+                  pipelines::Pseudonymiser pseudonymiser,
+                  std::optional<std::string> committed_checkpoint);
+  ~ConnectorRunner() override;
+  ConnectorRunner(const ConnectorRunner&) = delete;
+  ConnectorRunner& operator=(const ConnectorRunner&) = delete;
+
+  /// Creates the connector instance and starts the thread. With `once`, the thread ends after
+  /// one complete read (or the first failure).
+  Result<void> start(bool once);
+  /// Asks the connector to stop; returns at once.
+  void requestStop();
+  /// Waits for the thread to end; false if it did not by the deadline.
+  bool waitStopped(std::chrono::steady_clock::time_point deadline);
+
+  void pause();
+  void resume();
+
+  const std::string& name() const { return spec_.name; }
+  uint32_t slot() const { return spec_.slot; }
+  State state() const { return state_.load(); }
+  bool finished() const { return finished_.load(); }
+  bool failed() const { return state_.load() == State::kFailed; }
+  uint64_t cycles() const { return cycles_.load(); }
+  /// The runner's status as a JSON object, for /api/v1/connectors.
+  std::string statusJson() const;
+
+  static std::string_view stateName(State state);
+
+ private:
+  void run(bool once);
+  bool sleepFor(std::chrono::milliseconds duration);  // false if stopped meanwhile
+  void waitWhilePaused();
+  bool publish(const std::string& topic, pipelines::EncodedEvent& event);
+
+  hearth_status onRecord(const hearth_record& record) override;
+  hearth_status onReject(const hearth_reject& reject) override;
+  hearth_status onCheckpoint(std::string_view token) override;
+  void onProgress(uint64_t done, uint64_t total, std::string_view unit) override;
+
+  RunnerSpec spec_;
+  const RunnerServices& services_;
+  pipelines::RecordEventEncoder encoder_;
+  std::unique_ptr<host::ConnectorInstance> instance_;
+  std::stop_source stop_source_;
+  std::thread thread_;
+
+  std::string checkpoint_;  // the newest emitted checkpoint: where the next read() starts
+  std::vector<pipelines::FieldView> fields_;  // reused for every record
+  pipelines::EncodedEvent encoded_;
+  prometheus::Counter* records_counter_ = nullptr;
+  std::string records_counter_stream_;
+
+  mutable std::mutex mutex_;  // guards paused_, last_error_ and the wake-ups
+  std::condition_variable wake_;
+  std::atomic<bool> paused_{false};
+  std::string last_error_;
+
+  std::atomic<State> state_{State::kCreated};
+  std::atomic<bool> finished_{false};
+  std::atomic<uint64_t> records_{0};
+  std::atomic<uint64_t> rejects_{0};
+  std::atomic<uint64_t> cycles_{0};
+  uint64_t rejects_logged_this_cycle_ = 0;
+
+  std::chrono::steady_clock::time_point progress_started_;
+  std::chrono::steady_clock::time_point progress_last_log_;
+  uint64_t progress_records_at_start_ = 0;
+};
+
+}  // namespace hearth::daemon::runtime

@@ -1,0 +1,314 @@
+#include "daemon/state/state_store.hpp"
+
+#include <array>
+#include <chrono>
+#include <system_error>
+#include <utility>
+
+namespace hearth::daemon::state {
+namespace {
+
+constexpr std::string_view kFileName = "hearth.db";
+// Long enough to ride out a backup tool or `sqlite3` shell holding the write lock briefly.
+constexpr int kBusyTimeoutMs = 5000;
+
+// Migration i takes the schema from version i to version i + 1. Append only: a released
+// migration never changes, because databases in the field have already run it.
+constexpr std::array<std::string_view, StateStore::kSchemaVersion> kMigrations = {
+    R"sql(
+      CREATE TABLE checkpoints (
+        connector     TEXT PRIMARY KEY,
+        token         BLOB NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      );
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    )sql",
+};
+
+// Resets a cached statement when a call is done with it, so that it never holds a read
+// transaction open (which would stop WAL checkpoints) and never leaks bindings into the next call.
+class StatementUse {
+ public:
+  explicit StatementUse(sqlite3_stmt* statement) : statement_(statement) {}
+  ~StatementUse() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int bindText(sqlite3_stmt* statement, int index, std::string_view text) {
+  return sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_STATIC,
+                             SQLITE_UTF8);
+}
+
+int bindBlob(sqlite3_stmt* statement, int index, std::string_view bytes) {
+  // A null pointer would bind SQL NULL, which the NOT NULL column rejects; an empty token is valid.
+  if (bytes.empty()) return sqlite3_bind_zeroblob(statement, index, 0);
+  return sqlite3_bind_blob64(statement, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+}
+
+std::string columnBytes(sqlite3_stmt* statement, int column) {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
+  const int size = sqlite3_column_bytes(statement, column);
+  return data == nullptr ? std::string() : std::string(data, static_cast<size_t>(size));
+}
+
+Error connectionError(sqlite3* db, std::string code, std::string_view what,
+                      const std::filesystem::path& path) {
+  std::string message = std::string(what) + " (" + path.string() + "): ";
+  message += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  return makeError(std::move(code), std::move(message));
+}
+
+Result<void> exec(sqlite3* db, const char* sql, std::string_view what,
+                  const std::filesystem::path& path) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = std::string(what) + " (" + path.string() + "): " +
+                       (message != nullptr ? message : sqlite3_errmsg(db));
+    sqlite3_free(message);
+    return makeError("state.open", std::move(text));
+  }
+  return {};
+}
+
+Result<int> readUserVersion(sqlite3* db, const std::filesystem::path& path) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK) {
+    return connectionError(db, "state.open", "cannot read the schema version", path);
+  }
+  const int rc = sqlite3_step(raw);
+  const int version = rc == SQLITE_ROW ? sqlite3_column_int(raw, 0) : -1;
+  sqlite3_finalize(raw);
+  if (version < 0) return connectionError(db, "state.open", "cannot read the schema version", path);
+  return version;
+}
+
+Result<void> enableWal(sqlite3* db, const std::filesystem::path& path) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &raw, nullptr) != SQLITE_OK) {
+    return connectionError(db, "state.open", "cannot enable write-ahead logging", path);
+  }
+  std::string mode;
+  if (sqlite3_step(raw) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(raw, 0);
+    if (text != nullptr) mode = reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(raw);
+  // SQLite silently keeps the old mode where WAL is impossible (e.g. some network file systems).
+  if (mode != "wal") {
+    return makeError("state.open", "cannot enable write-ahead logging on " + path.string() +
+                                       " (journal mode stays '" + mode + "')");
+  }
+  return {};
+}
+
+Result<void> migrate(sqlite3* db, const std::filesystem::path& path) {
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening the same
+  // directory cannot both run a migration.
+  if (auto begun = exec(db, "BEGIN IMMEDIATE", "cannot lock the database for migration", path);
+      !begun) {
+    return begun;
+  }
+  auto rollback = [&](Error error) -> Result<void> {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  };
+  auto version = readUserVersion(db, path);
+  if (!version) return rollback(version.error());
+  if (*version > StateStore::kSchemaVersion) {
+    return rollback(makeError(
+        "state.schema_newer",
+        "state database " + path.string() + " has schema version " + std::to_string(*version) +
+            ", newer than this build's " + std::to_string(StateStore::kSchemaVersion) +
+            "; run the newer hearthd or restore a backup"));
+  }
+  for (int from = *version; from < StateStore::kSchemaVersion; ++from) {
+    const std::string sql(kMigrations[static_cast<size_t>(from)]);
+    if (auto done = exec(db, sql.c_str(),
+                         "migration to schema version " + std::to_string(from + 1) + " failed",
+                         path);
+        !done) {
+      return rollback(done.error());
+    }
+  }
+  const std::string set_version =
+      "PRAGMA user_version = " + std::to_string(StateStore::kSchemaVersion);
+  if (auto done = exec(db, set_version.c_str(), "cannot record the schema version", path); !done) {
+    return rollback(done.error());
+  }
+  return exec(db, "COMMIT", "cannot commit the schema migration", path);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return makeError("state.open",
+                     "cannot create state directory " + dir.string() + ": " + ec.message());
+  }
+  const auto path = dir / kFileName;
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Connection db(raw);
+  if (rc != SQLITE_OK) {
+    return connectionError(db.get(), "state.open", "cannot open the state database", path);
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (auto wal = enableWal(db.get(), path); !wal) return wal.error();
+  // NORMAL in WAL mode syncs at checkpoints only: a power cut may lose the last commits but never
+  // corrupts the file, and a lost checkpoint only means re-reading (at-least-once).
+  if (auto sync = exec(db.get(), "PRAGMA synchronous=NORMAL", "cannot set synchronous", path);
+      !sync) {
+    return sync.error();
+  }
+  if (auto migrated = migrate(db.get(), path); !migrated) return migrated.error();
+
+  std::unique_ptr<StateStore> store(new StateStore(path, std::move(db)));
+  if (auto prepared = store->prepareStatements(); !prepared) return prepared.error();
+  return store;
+}
+
+StateStore::StateStore(std::filesystem::path path, Connection db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+StateStore::~StateStore() {
+  // Statements must be finalized before the connection closes.
+  load_checkpoint_.reset();
+  save_checkpoint_.reset();
+  checkpoint_time_.reset();
+  load_meta_.reset();
+  save_meta_.reset();
+  health_probe_.reset();
+}
+
+Result<void> StateStore::prepareStatements() {
+  const std::pair<Statement*, const char*> statements[] = {
+      {&load_checkpoint_, "SELECT token FROM checkpoints WHERE connector = ?1"},
+      {&save_checkpoint_,
+       "INSERT INTO checkpoints (connector, token, updated_at_ms) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (connector) DO UPDATE SET token = excluded.token, "
+       "updated_at_ms = excluded.updated_at_ms"},
+      {&checkpoint_time_, "SELECT updated_at_ms FROM checkpoints WHERE connector = ?1"},
+      {&load_meta_, "SELECT value FROM meta WHERE key = ?1"},
+      {&save_meta_,
+       "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+      {&health_probe_, "SELECT 1 FROM meta LIMIT 1"},
+  };
+  for (const auto& [target, sql] : statements) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+        SQLITE_OK) {
+      return connectionError(db_.get(), "state.open", "cannot prepare a statement", path_);
+    }
+    target->reset(raw);
+  }
+  return {};
+}
+
+Error StateStore::sqliteError(std::string_view what) const {
+  return connectionError(db_.get(), "state.query", what, path_);
+}
+
+Result<std::optional<std::string>> StateStore::loadText(sqlite3_stmt* statement,
+                                                        std::string_view key,
+                                                        std::string_view what) {
+  StatementUse use(statement);
+  if (bindText(statement, 1, key) != SQLITE_OK) return sqliteError(what);
+  switch (sqlite3_step(statement)) {
+    case SQLITE_ROW:
+      return std::optional<std::string>(columnBytes(statement, 0));
+    case SQLITE_DONE:
+      return std::optional<std::string>();
+    default:
+      return sqliteError(what);
+  }
+}
+
+Result<void> StateStore::runUpdate(sqlite3_stmt* statement, std::string_view what) {
+  if (sqlite3_step(statement) != SQLITE_DONE) return sqliteError(what);
+  return {};
+}
+
+Result<std::optional<std::string>> StateStore::loadCheckpoint(std::string_view connector) {
+  std::lock_guard lock(mutex_);
+  return loadText(load_checkpoint_.get(), connector, "cannot load a checkpoint");
+}
+
+Result<void> StateStore::saveCheckpoint(std::string_view connector, std::string_view token) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* statement = save_checkpoint_.get();
+  StatementUse use(statement);
+  if (bindText(statement, 1, connector) != SQLITE_OK || bindBlob(statement, 2, token) != SQLITE_OK ||
+      sqlite3_bind_int64(statement, 3, nowMs()) != SQLITE_OK) {
+    return sqliteError("cannot save a checkpoint");
+  }
+  return runUpdate(statement, "cannot save a checkpoint");
+}
+
+Result<std::optional<int64_t>> StateStore::checkpointTime(std::string_view connector) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* statement = checkpoint_time_.get();
+  StatementUse use(statement);
+  if (bindText(statement, 1, connector) != SQLITE_OK) {
+    return sqliteError("cannot read a checkpoint time");
+  }
+  switch (sqlite3_step(statement)) {
+    case SQLITE_ROW:
+      return std::optional<int64_t>(sqlite3_column_int64(statement, 0));
+    case SQLITE_DONE:
+      return std::optional<int64_t>();
+    default:
+      return sqliteError("cannot read a checkpoint time");
+  }
+}
+
+Result<std::optional<std::string>> StateStore::loadMeta(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  return loadText(load_meta_.get(), key, "cannot load a meta value");
+}
+
+Result<void> StateStore::saveMeta(std::string_view key, std::string_view value) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* statement = save_meta_.get();
+  StatementUse use(statement);
+  if (bindText(statement, 1, key) != SQLITE_OK || bindText(statement, 2, value) != SQLITE_OK) {
+    return sqliteError("cannot save a meta value");
+  }
+  return runUpdate(statement, "cannot save a meta value");
+}
+
+bool StateStore::healthy() {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* statement = health_probe_.get();
+  StatementUse use(statement);
+  const int rc = sqlite3_step(statement);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+int StateStore::schemaVersion() {
+  std::lock_guard lock(mutex_);
+  auto version = readUserVersion(db_.get(), path_);
+  return version ? *version : -1;
+}
+
+}  // namespace hearth::daemon::state

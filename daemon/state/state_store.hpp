@@ -1,0 +1,81 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace hearth::daemon::state {
+
+/// The daemon's embedded state database: one SQLite file (WAL) under the state directory.
+///
+/// Thread-safe: one connection behind a mutex, with the statements of the hot calls prepared once.
+/// Calls block on disk I/O, so they belong on worker threads, never on io threads.
+class StateStore {
+ public:
+  /// The schema version this build writes; older databases are migrated on open.
+  static constexpr int kSchemaVersion = 1;
+
+  /// Opens (creating if needed) `<dir>/hearth.db` and brings its schema up to date.
+  static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& dir);
+
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  /// The token a connector last stored, or nullopt if it never stored one.
+  Result<std::optional<std::string>> loadCheckpoint(std::string_view connector);
+  /// Stores a connector's checkpoint token (opaque bytes), replacing the previous one.
+  Result<void> saveCheckpoint(std::string_view connector, std::string_view token);
+  /// When the connector's checkpoint was last stored, in ms since the Unix epoch.
+  Result<std::optional<int64_t>> checkpointTime(std::string_view connector);
+
+  /// A value of the `meta` key/value table, or nullopt if the key is absent.
+  Result<std::optional<std::string>> loadMeta(std::string_view key);
+  Result<void> saveMeta(std::string_view key, std::string_view value);
+
+  /// True while a cheap query against the database file succeeds (for /readyz).
+  bool healthy();
+
+  /// The database's schema version (`PRAGMA user_version`).
+  int schemaVersion();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  struct ConnectionCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  struct StatementFinalizer {
+    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+  };
+  using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+  using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+  StateStore(std::filesystem::path path, Connection db);
+
+  Result<void> prepareStatements();
+  Result<std::optional<std::string>> loadText(sqlite3_stmt* statement, std::string_view key,
+                                              std::string_view what);
+  Result<void> runUpdate(sqlite3_stmt* statement, std::string_view what);
+  Error sqliteError(std::string_view what) const;
+
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  Connection db_;
+  Statement load_checkpoint_;
+  Statement save_checkpoint_;
+  Statement checkpoint_time_;
+  Statement load_meta_;
+  Statement save_meta_;
+  Statement health_probe_;
+};
+
+}  // namespace hearth::daemon::state

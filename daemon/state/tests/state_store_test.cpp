@@ -1,0 +1,226 @@
+#include "daemon/state/state_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hearth::daemon::state {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("hearth_state_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<StateStore> openStore() {
+    auto store = StateStore::open(dir_);
+    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // Runs one statement on a separate connection, as an operator's sqlite3 shell would.
+  std::string queryText(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / "hearth.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
+    std::string text;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+      const auto* value = sqlite3_column_text(statement, 0);
+      if (value != nullptr) text = reinterpret_cast<const char*>(value);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return text;
+  }
+
+  void execOutside(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "hearth.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(StateStoreTest, CreatesDatabaseInWalModeAtCurrentSchemaVersion) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::exists(dir_ / "hearth.db"));
+  EXPECT_EQ(store->path(), dir_ / "hearth.db");
+  EXPECT_EQ(store->schemaVersion(), StateStore::kSchemaVersion);
+  EXPECT_EQ(queryText("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(queryText("PRAGMA user_version"), std::to_string(StateStore::kSchemaVersion));
+}
+
+TEST_F(StateStoreTest, UnknownConnectorHasNoCheckpoint) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  auto token = store->loadCheckpoint("never_ran");
+  ASSERT_TRUE(token.ok());
+  EXPECT_FALSE(token->has_value());
+  auto time = store->checkpointTime("never_ran");
+  ASSERT_TRUE(time.ok());
+  EXPECT_FALSE(time->has_value());
+}
+
+TEST_F(StateStoreTest, CheckpointTokenIsStoredAsOpaqueBytes) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  const std::string token("offset\0=\xff\x01 42", 14);
+  ASSERT_TRUE(store->saveCheckpoint("csv_children", token).ok());
+  auto loaded = store->loadCheckpoint("csv_children");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_TRUE(loaded->has_value());
+  EXPECT_EQ(**loaded, token);
+}
+
+TEST_F(StateStoreTest, EmptyTokenIsAValidCheckpoint) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->saveCheckpoint("fhir", "").ok());
+  auto loaded = store->loadCheckpoint("fhir");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_TRUE(loaded->has_value());
+  EXPECT_EQ(**loaded, "");
+}
+
+TEST_F(StateStoreTest, SavingAgainReplacesTokenAndAdvancesTime) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->saveCheckpoint("odbc", "a").ok());
+  auto first = store->checkpointTime("odbc");
+  ASSERT_TRUE(first.ok() && first->has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(store->saveCheckpoint("odbc", "b").ok());
+  auto loaded = store->loadCheckpoint("odbc");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_EQ(**loaded, "b");
+  auto second = store->checkpointTime("odbc");
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_GT(**second, **first);
+  EXPECT_EQ(queryText("SELECT count(*) FROM checkpoints"), "1");
+}
+
+TEST_F(StateStoreTest, CheckpointTimeIsWallClockMilliseconds) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  auto ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const int64_t before = ms();
+  ASSERT_TRUE(store->saveCheckpoint("csv", "t").ok());
+  const int64_t after = ms();
+  auto time = store->checkpointTime("csv");
+  ASSERT_TRUE(time.ok() && time->has_value());
+  EXPECT_GE(**time, before);
+  EXPECT_LE(**time, after);
+}
+
+TEST_F(StateStoreTest, CheckpointsSurviveReopening) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->saveCheckpoint("a", "1").ok());
+    ASSERT_TRUE(store->saveCheckpoint("b", "2").ok());
+  }
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  auto a = store->loadCheckpoint("a");
+  auto b = store->loadCheckpoint("b");
+  ASSERT_TRUE(a.ok() && a->has_value() && b.ok() && b->has_value());
+  EXPECT_EQ(**a, "1");
+  EXPECT_EQ(**b, "2");
+}
+
+TEST_F(StateStoreTest, MetaValuesRoundTrip) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  auto missing = store->loadMeta("installation_id");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  ASSERT_TRUE(store->saveMeta("installation_id", "x1").ok());
+  ASSERT_TRUE(store->saveMeta("installation_id", "x2").ok());
+  auto value = store->loadMeta("installation_id");
+  ASSERT_TRUE(value.ok() && value->has_value());
+  EXPECT_EQ(**value, "x2");
+}
+
+TEST_F(StateStoreTest, MigratesADatabaseCreatedBeforeAnySchema) {
+  fs::create_directories(dir_);
+  execOutside("CREATE TABLE unrelated (x INTEGER)");
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schemaVersion(), StateStore::kSchemaVersion);
+  EXPECT_TRUE(store->saveCheckpoint("c", "t").ok());
+}
+
+TEST_F(StateStoreTest, RefusesADatabaseFromANewerBuild) {
+  fs::create_directories(dir_);
+  execOutside("PRAGMA user_version = 99");
+  auto store = StateStore::open(dir_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "state.schema_newer");
+  EXPECT_NE(store.error().message.find("99"), std::string::npos);
+}
+
+TEST_F(StateStoreTest, ReportsAnUnusableDirectoryAsAnError) {
+  fs::create_directories(dir_.parent_path());
+  { std::ofstream(dir_) << "not a directory"; }
+  auto store = StateStore::open(dir_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "state.open");
+  fs::remove(dir_);
+}
+
+TEST_F(StateStoreTest, IsHealthyWhileOpen) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->healthy());
+  EXPECT_TRUE(store->healthy());
+}
+
+TEST_F(StateStoreTest, ConcurrentSavesFromManyThreadsAreAllStored) {
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 4;
+  constexpr int kSavesPerThread = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&store, t] {
+      for (int i = 0; i < kSavesPerThread; ++i) {
+        const std::string connector = "c" + std::to_string(t);
+        ASSERT_TRUE(store->saveCheckpoint(connector, std::to_string(i)).ok());
+        auto loaded = store->loadCheckpoint(connector);
+        ASSERT_TRUE(loaded.ok() && loaded->has_value());
+        EXPECT_EQ(**loaded, std::to_string(i));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    auto loaded = store->loadCheckpoint("c" + std::to_string(t));
+    ASSERT_TRUE(loaded.ok() && loaded->has_value());
+    EXPECT_EQ(**loaded, std::to_string(kSavesPerThread - 1));
+  }
+}
+
+}  // namespace
+}  // namespace hearth::daemon::state

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/common/child_process.hpp"
+
+namespace hearth::testing {
+
+/// A scratch directory removed with its contents at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The mock Kafka cluster in a process of its own, so hearthd can die and restart around it.
+class ExternalKafka {
+ public:
+  explicit ExternalKafka(int partitions = 64);
+  const std::string& bootstrap() const { return bootstrap_; }
+  void setDown(bool down);
+
+ private:
+  std::unique_ptr<PipedProcess> process_;
+  std::string bootstrap_;
+};
+
+struct DaemonOptions {
+  std::string brokers = "embedded";
+  std::string connectors_yaml;  // the `connectors:` list, indented by two spaces
+  int message_timeout_ms = 10000;
+  int embedded_partitions = 64;
+};
+
+/// Writes a complete hearthd config into `dir`/hearthd.yaml and returns its path.
+std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
+                                        const DaemonOptions& options);
+
+/// A running `hearthd run` process and what it tells about itself.
+class Daemon {
+ public:
+  Daemon(const std::filesystem::path& config, const std::filesystem::path& log_dir,
+         const std::string& name, std::vector<std::string> extra_args = {});
+  ChildProcess& process() { return *process_; }
+  /// The admin port, read from the daemon's log once it listens.
+  uint16_t adminPort();
+  /// The embedded broker's bootstrap address, from the daemon's log.
+  std::string embeddedBootstrap();
+  /// The value of a Prometheus sample on /metrics whose line starts with `series`, or nullopt.
+  std::optional<double> metric(const std::string& series);
+  bool waitReady(std::chrono::milliseconds timeout, int want_status = 200);
+  /// Waits until every connector has finished a read and all its events are durable.
+  bool waitCaughtUp(std::chrono::milliseconds timeout, uint64_t min_cycles = 1);
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  uint16_t admin_port_ = 0;
+};
+
+std::filesystem::path hearthdPath();
+std::filesystem::path pluginDir();
+std::filesystem::path mockKafkaPath();
+
+}  // namespace hearth::testing

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "tests/synth/rng.h"
+#include "tests/synth/world.h"
+
+namespace hearth::synth {
+
+/// Council plan figures the education history is calibrated to, at 100% scale.
+inline constexpr double kEhcPlansAtCensus = 3875;
+inline constexpr double kPupilsAtGoodSchools = 0.841;
+
+/// Schools and settings, enrolments, SEN support and EHC plans, exclusions, attendance, NCCIS
+/// activity, funded early education, children missing education and KS4 results.
+void simulateEducation(World& world, Rng& rng);
+
+/// Census days of the school census terms written out: spring, summer and autumn of the year
+/// before the period end, and spring of the last year.
+struct CensusTerm {
+  std::string name;  // 2024_spring
+  Day census = 0;
+  Day term_start = 0;  // the previous term, which the termly modules describe
+  Day term_end = 0;
+};
+std::vector<CensusTerm> censusTerms(int year_end);
+
+}  // namespace hearth::synth
