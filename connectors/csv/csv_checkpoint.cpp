@@ -1,10 +1,9 @@
 #include "connectors/csv/csv_checkpoint.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace hearth::connectors::csv {
 namespace {

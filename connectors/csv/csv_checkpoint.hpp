@@ -15,8 +15,8 @@ namespace hearth::connectors::csv {
 struct FileCheckpoint {
   uint64_t device = 0;
   uint64_t inode = 0;
-  uint64_t offset = 0;  // a row boundary: reading continues here
-  uint64_t line = 1;    // the physical line at offset
+  uint64_t offset = 0;             // a row boundary: reading continues here
+  uint64_t line = 1;               // the physical line at offset
   uint64_t fingerprint = 0;        // hash of the file's first fingerprint_bytes bytes
   uint64_t fingerprint_bytes = 0;  // at most kFingerprintBytes
 

@@ -1,9 +1,8 @@
 #include "connectors/csv/csv_config.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace hearth::connectors::csv {
@@ -107,8 +106,7 @@ Integer optionalInteger(const json& object, const char* key, Integer fallback, I
 
 StreamConfig parseStream(const json& object, const std::string& where) {
   if (!object.is_object()) refuse(where, "must be an object");
-  allowOnly(object, where,
-            {"name", "pattern", "key", "timestamp_column", "delimiter", "encoding"});
+  allowOnly(object, where, {"name", "pattern", "key", "timestamp_column", "delimiter", "encoding"});
   StreamConfig stream;
   stream.name = requireString(object, where + ".", "name");
   stream.pattern = requireString(object, where + ".", "pattern");
@@ -159,17 +157,17 @@ CsvConfig parseConfig(std::string_view text) {
     StreamConfig stream = parseStream((*streams)[i], "streams[" + std::to_string(i) + "]");
     for (const auto& earlier : config.streams) {
       if (earlier.name == stream.name) {
-        refuse("streams[" + std::to_string(i) + "].name", "repeats stream name '" + stream.name + "'");
+        refuse("streams[" + std::to_string(i) + "].name",
+               "repeats stream name '" + stream.name + "'");
       }
     }
     config.streams.push_back(std::move(stream));
   }
-  config.checkpoint_every = optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1,
-                                                      uint64_t{1} << 40);
-  config.settle_ms =
-      optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
-  config.max_row_bytes = optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20, 1024,
-                                                 size_t{1} << 28);
+  config.checkpoint_every =
+      optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1, uint64_t{1} << 40);
+  config.settle_ms = optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
+  config.max_row_bytes =
+      optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20, 1024, size_t{1} << 28);
   return config;
 }
 

@@ -11,9 +11,9 @@ namespace hearth::connectors::csv {
 /// One stream: the files of the directory whose names match a glob, read with one header each.
 struct StreamConfig {
   std::string name;
-  std::string pattern;               // glob over file names: "episodes*.csv"
-  std::vector<std::string> key;      // columns forming the source key, joined with '|'
-  std::string timestamp_column;      // empty: records carry no source time
+  std::string pattern;           // glob over file names: "episodes*.csv"
+  std::vector<std::string> key;  // columns forming the source key, joined with '|'
+  std::string timestamp_column;  // empty: records carry no source time
   char delimiter = ',';
 };
 

@@ -3,15 +3,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/csv/csv_checkpoint.hpp"
@@ -59,9 +61,9 @@ struct OpenFile {
   std::string name;
   UniqueFd fd;
   FileIdentity identity;
-  FileCheckpoint state;         // what the next checkpoint records for this file
+  FileCheckpoint state;                 // what the next checkpoint records for this file
   std::optional<FileCheckpoint> saved;  // what the checkpoint held when the pass began
-  uint64_t first_offset = 0;    // where this pass began in the file, for progress
+  uint64_t first_offset = 0;            // where this pass began in the file, for progress
   std::vector<std::string> columns;
   std::vector<hearth_field> fields;  // names set once per file; values per row
   std::vector<size_t> key_columns;
@@ -179,8 +181,7 @@ class ReadPass {
     auto now = fingerprint(file.fd.get(), static_cast<size_t>(saved.fingerprint_bytes));
     if (!now.ok()) return now.error();
     if (*now != saved.fingerprint) {
-      noteRestart(file, HEARTH_LOG_INFO, "has new content at its start (rotated)",
-                  "files_rotated");
+      noteRestart(file, HEARTH_LOG_INFO, "has new content at its start (rotated)", "files_rotated");
       return Position{};
     }
     return Position{saved.offset, saved.line};
@@ -220,8 +221,8 @@ class ReadPass {
     if (!file.stream->timestamp_column.empty()) {
       file.timestamp_column = indexOf(file.columns, file.stream->timestamp_column);
       if (!file.timestamp_column) {
-        return makeError("csv.bad_header", "header has no timestamp column '" +
-                                               file.stream->timestamp_column + "'");
+        return makeError("csv.bad_header",
+                         "header has no timestamp column '" + file.stream->timestamp_column + "'");
       }
     }
     file.fields.clear();
@@ -234,8 +235,8 @@ class ReadPass {
   // Without a usable header no row of the file can be read: one reject says so and covers the
   // file as it is now; rows appended later get a reject of their own.
   Result<void> rejectFile(OpenFile& file, const Row& header, const std::string& why) {
-    const std::string message = why + "; rows up to byte " +
-                                std::to_string(file.identity.size) + " of the file are skipped";
+    const std::string message = why + "; rows up to byte " + std::to_string(file.identity.size) +
+                                " of the file are skipped";
     const std::string location = file.location_prefix + "1";
     const hearth_status status = emitter_.reject({.stream = file.stream->name,
                                                   .source_key = {},
@@ -337,12 +338,13 @@ class ReadPass {
                        const std::string& message) {
     // A key goes with the reject only when it could be read whole and is valid text.
     const bool key_readable = !buildKey(file, row.fields) && isValidUtf8(key_);
-    return emitter_.reject({.stream = file.stream->name,
-                            .source_key = key_readable ? std::string_view(key_) : std::string_view(),
-                            .reason_code = reason,
-                            .message = message,
-                            .location = location_,
-                            .raw = truncateText(row.raw, kMaxRawBytes)});
+    return emitter_.reject(
+        {.stream = file.stream->name,
+         .source_key = key_readable ? std::string_view(key_) : std::string_view(),
+         .reason_code = reason,
+         .message = message,
+         .location = location_,
+         .raw = truncateText(row.raw, kMaxRawBytes)});
   }
 
   hearth_status checkpointFile(OpenFile& file, Position at) {
@@ -358,8 +360,8 @@ class ReadPass {
   Result<void> finishFile(OpenFile& file, Position at) {
     if (file.unparsed_timestamps > 0) {
       host_.log(HEARTH_LOG_WARN, "csv: file " + pathOf(config_, file.name) + ": " +
-                                     std::to_string(file.unparsed_timestamps) + " values of column " +
-                                     file.stream->timestamp_column +
+                                     std::to_string(file.unparsed_timestamps) +
+                                     " values of column " + file.stream->timestamp_column +
                                      " are not timestamps; those records carry no source time");
       host_.counterAdd("timestamps_unparsed", static_cast<double>(file.unparsed_timestamps));
       file.unparsed_timestamps = 0;
@@ -398,16 +400,16 @@ Result<void> CsvConnector::check() {
   struct stat info;
   if (::stat(config_.directory.c_str(), &info) != 0) {
     const int error = errno;
-    return makeError("csv.directory",
-                     "directory " + config_.directory + " is not accessible: " + std::strerror(error));
+    return makeError("csv.directory", "directory " + config_.directory +
+                                          " is not accessible: " + std::strerror(error));
   }
   if (!S_ISDIR(info.st_mode)) {
     return makeError("csv.directory", config_.directory + " is not a directory");
   }
   if (::access(config_.directory.c_str(), R_OK | X_OK) != 0) {
     const int error = errno;
-    return makeError("csv.directory",
-                     "directory " + config_.directory + " is not readable: " + std::strerror(error));
+    return makeError("csv.directory", "directory " + config_.directory +
+                                          " is not readable: " + std::strerror(error));
   }
   for (const StreamConfig& stream : config_.streams) {
     auto files = listMatchingFiles(config_.directory, stream.pattern);

@@ -117,8 +117,8 @@ size_t FileScanner::bufferBytes(size_t max_row_bytes) {
   return max_row_bytes + 3 + kBlockBytes;
 }
 
-FileScanner::FileScanner(int fd, std::span<char> buffer, const CsvOptions& options,
-                         Position start, int64_t settle_ms)
+FileScanner::FileScanner(int fd, std::span<char> buffer, const CsvOptions& options, Position start,
+                         int64_t settle_ms)
     : fd_(fd),
       buffer_(buffer),
       reader_(options, start),

@@ -130,8 +130,7 @@ bool isValidUtf8(std::string_view text) {
   return true;
 }
 
-CsvReader::CsvReader(const CsvOptions& options, Position start)
-    : options_(options), scan_(start) {
+CsvReader::CsvReader(const CsvOptions& options, Position start) : options_(options), scan_(start) {
   fields_.reserve(64);
 }
 
@@ -180,7 +179,8 @@ ReadStatus CsvReader::next(std::string_view input, bool final) {
   }
 
   // Most rows are one line without quotes: split those with memchr alone.
-  const size_t window = std::min(static_cast<size_t>(end - p), options_.max_row_bytes + kLineEndingBytes);
+  const size_t window =
+      std::min(static_cast<size_t>(end - p), options_.max_row_bytes + kLineEndingBytes);
   const char* const window_end = p + window;
   if (const char* newline = find(p, window_end, '\n')) {
     const char* content_end = contentEnd(p, newline);
@@ -246,7 +246,8 @@ ReadStatus CsvReader::readGeneralRow(const char* begin, const char* end, bool fi
       if (close == nullptr) {
         if (truncated) {
           return breakRow(begin, end, final,
-                          {RowError::kRowTooLong, column, "its quoted field does not close within the limit", open});
+                          {RowError::kRowTooLong, column,
+                           "its quoted field does not close within the limit", open});
         }
         if (!final) return ReadStatus::kNeedMore;
         return breakRow(begin, end, final, {RowError::kUnterminatedQuote, column, {}, open});
@@ -415,8 +416,8 @@ void CsvReader::unquoteFields() {
   doubled_quotes_.clear();
 }
 
-void CsvReader::setRow(const char* begin, const char* content_end, const char* next,
-                       uint64_t lines, const Broken& broken) {
+void CsvReader::setRow(const char* begin, const char* content_end, const char* next, uint64_t lines,
+                       const Broken& broken) {
   size_t raw_bytes = static_cast<size_t>(content_end - begin);
   if (broken.error != RowError::kNone) raw_bytes = std::min(raw_bytes, options_.max_raw_bytes);
   row_.fields = fields_;

@@ -273,7 +273,8 @@ void ServerCore::addBuiltInRoutes() {
               [this](const Request&) {
                 const Readiness readiness = callbacks_.readiness();
                 if (readiness.ready) return Response::text(200, "ok\n");
-                return Response::text(503, readiness.reason + "\n");
+                return Response::text(
+                    503, (readiness.reason.empty() ? "not ready" : readiness.reason) + "\n");
               },
               Access::kOpen});
   }

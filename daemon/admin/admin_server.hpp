@@ -65,6 +65,7 @@ struct AdminOptions {
 };
 
 /// What the daemon tells the built-in routes. A route whose callback is empty is not served.
+/// Callbacks run on the io thread (on several at once if the io_context has several threads).
 struct AdminCallbacks {
   std::function<Readiness()> readiness;                 // GET /readyz
   std::function<std::string()> metrics;                 // GET /metrics, Prometheus text

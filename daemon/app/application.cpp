@@ -409,11 +409,18 @@ void Application::Impl::stopConnector(const std::string& name, Clock::time_point
     log_.error("connector did not stop by its deadline", {{"connector", name}});
     return;
   }
-  // The slot stays until its last events are durable, so their checkpoint is still saved.
-  std::lock_guard lock(slots_mutex_);
-  for (auto& [slot, s] : slots_) {
-    if (s.runner.get() == runner) s.runner.reset();
+  // Save its final checkpoint before a successor loads it, so a restart re-reads nothing. If
+  // Kafka is down that cannot happen by the deadline; the successor then starts from the last
+  // saved checkpoint (duplicates, never loss) and the retired slot is saved when it drains.
+  const uint32_t slot_id = runner->slot();
+  while (tracker_.outstanding(slot_id) > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  {
+    std::lock_guard lock(slots_mutex_);
+    slots_.at(slot_id).runner.reset();
+  }
+  commitCheckpoints();
   log_.info("connector stopped", {{"connector", name}});
 }
 

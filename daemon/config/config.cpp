@@ -358,6 +358,21 @@ Result<void> validateConnectorSettings(const Config& config, const ConnectorConf
   return problems.toError();
 }
 
+Result<json> resolveSettingPaths(const Config& config, const ConnectorConfig& connector,
+                                 std::string_view plugin_schema) {
+  const Result<JsonSchema> schema = JsonSchema::parse(plugin_schema);
+  if (!schema) {
+    return makeError("config.plugin_schema",
+                     "plugin " + connector.plugin + ": " + schema.error().message);
+  }
+  json settings = connector.settings;
+  for (const std::string& pointer : schema->stringsWithFormat(settings, "path")) {
+    json& value = settings[json::json_pointer(pointer)];
+    value = resolvePath(config.source.parent_path(), value.get<std::string>()).string();
+  }
+  return settings;
+}
+
 json describe(const Config& config) {
   auto secret = [](const Secret& value) {
     return value.empty() ? json(nullptr) : json(std::string(kRedacted));

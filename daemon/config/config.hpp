@@ -94,6 +94,12 @@ Result<Config> parseConfig(const std::string& yaml, const std::filesystem::path&
 Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
                                        std::string_view plugin_schema);
 
+/// The connector's settings with every string its plugin's schema marks `"format": "path"` made
+/// absolute against the config file's directory, as the daemon's own paths are. Call after
+/// validateConnectorSettings, and hand the result to the plugin.
+Result<nlohmann::json> resolveSettingPaths(const Config& config, const ConnectorConfig& connector,
+                                           std::string_view plugin_schema);
+
 /// The configuration as JSON for a start-up log line or `hearthd validate`, secrets redacted.
 nlohmann::json describe(const Config& config);
 

@@ -228,6 +228,45 @@ std::vector<SchemaError> JsonSchema::validate(const json& instance) const {
   return errors;
 }
 
+std::vector<std::string> JsonSchema::stringsWithFormat(const json& instance,
+                                                       std::string_view format) const {
+  std::vector<std::string> found;
+  collectFormat(root_, instance, "", format, 0, found);
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
+
+void JsonSchema::collectFormat(const json& schema, const json& instance, const std::string& pointer,
+                               std::string_view format, int depth,
+                               std::vector<std::string>& found) const {
+  if (depth > kMaxDepth || !schema.is_object()) return;
+  if (schema.contains("$ref"))
+    collectFormat(resolve(schema), instance, pointer, format, depth + 1, found);
+  if (const json* all = keyword(schema, "allOf")) {
+    for (const json& each : *all) collectFormat(each, instance, pointer, format, depth + 1, found);
+  }
+  if (const json* declared = keyword(schema, "format")) {
+    if (instance.is_string() && *declared == format) found.push_back(pointer);
+  }
+  if (instance.is_object()) {
+    const json* properties = keyword(schema, "properties");
+    const json* additional = keyword(schema, "additionalProperties");
+    for (const auto& [key, value] : instance.items()) {
+      const json* child =
+          properties != nullptr && properties->contains(key) ? &properties->at(key) : additional;
+      if (child != nullptr) {
+        collectFormat(*child, value, childPointer(pointer, key), format, depth + 1, found);
+      }
+    }
+  }
+  if (const json* items = keyword(schema, "items"); items && instance.is_array()) {
+    for (size_t i = 0; i < instance.size(); ++i) {
+      collectFormat(*items, instance[i], childPointer(pointer, i), format, depth + 1, found);
+    }
+  }
+}
+
 const json& JsonSchema::resolve(const json& schema) const {
   return root_.at(json::json_pointer(schema.at("$ref").get<std::string>().substr(1)));
 }

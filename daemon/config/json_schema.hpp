@@ -28,7 +28,8 @@ std::string childPointer(std::string_view pointer, size_t index);
 ///   type (a name or a list; "integer" accepts 2.0), enum, const, properties, required,
 ///   additionalProperties (false or a schema), items, minItems, maxItems, uniqueItems,
 ///   minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength,
-///   pattern (ECMAScript, unanchored), format "uri" (loosely), allOf, anyOf, oneOf, not,
+///   pattern (ECMAScript, unanchored), format "uri" (loosely; other formats, such as Hearth's
+///   "path", are annotations), allOf, anyOf, oneOf, not,
 ///   $ref to "#/$defs/...", and annotations such as title, description, default and examples,
 ///   which never change the outcome (defaults are not applied).
 /// A schema using any other keyword is refused rather than silently half-checked.
@@ -42,6 +43,11 @@ class JsonSchema {
 
   /// Every problem in the instance; empty when it is valid.
   std::vector<SchemaError> validate(const nlohmann::json& instance) const;
+
+  /// Pointers to the strings in a valid instance whose schema declares this format, following
+  /// properties, additionalProperties, items, allOf and $ref. Finds "path" settings to resolve.
+  std::vector<std::string> stringsWithFormat(const nlohmann::json& instance,
+                                             std::string_view format) const;
 
  private:
   explicit JsonSchema(nlohmann::json schema) : root_(std::move(schema)) {}
@@ -59,6 +65,9 @@ class JsonSchema {
   void checkAlternatives(const nlohmann::json& schema, const nlohmann::json& instance,
                          const std::string& pointer, int depth,
                          std::vector<SchemaError>& errors) const;
+  void collectFormat(const nlohmann::json& schema, const nlohmann::json& instance,
+                     const std::string& pointer, std::string_view format, int depth,
+                     std::vector<std::string>& found) const;
   const nlohmann::json& resolve(const nlohmann::json& schema) const;
 
   nlohmann::json root_;

@@ -17,8 +17,9 @@ std::vector<std::string> wellKnownTopics(std::string_view prefix) {
 Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(
     const EmbeddedClusterOptions& options) {
   if (options.brokers < 1 || options.partitions_per_topic < 1) {
-    return makeError("kafka.embedded", "the embedded cluster needs at least one broker and one "
-                                       "partition per topic");
+    return makeError("kafka.embedded",
+                     "the embedded cluster needs at least one broker and one "
+                     "partition per topic");
   }
   KafkaConf conf(rd_kafka_conf_new());
   // The handle only hosts the mock cluster and never connects anywhere; without this it would

@@ -79,7 +79,8 @@ std::string_view topicOf(const rd_kafka_message_t& message) {
 }
 
 std::string_view bytesOf(const void* data, size_t size) {
-  return data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
+  return data == nullptr ? std::string_view()
+                         : std::string_view(static_cast<const char*>(data), size);
 }
 
 struct IgnoringObserver final : PublisherObserver {
@@ -116,9 +117,8 @@ Publisher::Publisher(PublisherConfig config) : config_(std::move(config)) {
 }
 
 Result<void> Publisher::start() {
-  auto spool = Spool::open(SpoolOptions{.dir = config_.spool_dir,
-                                        .max_bytes = config_.spool_max_bytes,
-                                        .segment_bytes = 0});
+  auto spool = Spool::open(SpoolOptions{
+      .dir = config_.spool_dir, .max_bytes = config_.spool_max_bytes, .segment_bytes = 0});
   if (!spool) return spool.error();
   spool_ = std::move(spool).value();
 
@@ -161,16 +161,16 @@ Result<void> Publisher::start() {
   std::array<char, 512> reason{};
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
   if (!producer_) {
-    return makeError("kafka.config", std::string("cannot create the Kafka producer: ") +
-                                         reason.data());
+    return makeError("kafka.config",
+                     std::string("cannot create the Kafka producer: ") + reason.data());
   }
   conf.release();  // rd_kafka_new took ownership
 
   // One probe before accepting events, so that a daemon starting during an outage spools at once
   // instead of filling librdkafka's queue first.
   const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, nullptr, &metadata,
-                                                    static_cast<int>(config_.probe_timeout.count()));
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(
+      producer_.get(), 0, nullptr, &metadata, static_cast<int>(config_.probe_timeout.count()));
   if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
   available_ = err == RD_KAFKA_RESP_ERR_NO_ERROR;
   observer_->kafkaAvailable(available_);
@@ -216,8 +216,7 @@ Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (const uint64_t unconfirmed = directInFlight(); unconfirmed > 0) {
-    log_.info("moving events Kafka has not confirmed into the spool",
-              {{"events", unconfirmed}});
+    log_.info("moving events Kafka has not confirmed into the spool", {{"events", unconfirmed}});
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     while (directInFlight() > 0 && Clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -225,9 +224,9 @@ Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
   }
   auto synced = spool_->sync(config_.on_durable);
   if (const uint64_t left = directInFlight(); left > 0) {
-    return makeError("kafka.flush_timeout",
-                     std::to_string(left) + " events still unconfirmed after " +
-                         std::to_string(deadline.count()) + " ms");
+    return makeError("kafka.flush_timeout", std::to_string(left) +
+                                                " events still unconfirmed after " +
+                                                std::to_string(deadline.count()) + " ms");
   }
   return synced;
 }
@@ -425,8 +424,7 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
   resolved_.fetch_add(1);
 }
 
-void Publisher::errorCallback(rd_kafka_t* /*handle*/, int code, const char* reason,
-                              void* opaque) {
+void Publisher::errorCallback(rd_kafka_t* /*handle*/, int code, const char* reason, void* opaque) {
   static_cast<Publisher*>(opaque)->onError(code, reason);
 }
 
@@ -475,7 +473,8 @@ void Publisher::setAvailable(bool available, std::string_view reason) {
     log_.info("Kafka is reachable again", {{"bootstrap", config_.bootstrap_servers}});
     wakeWorkers();
   } else {
-    log_.warn("Kafka is unreachable", {{"bootstrap", config_.bootstrap_servers}, {"reason", reason}});
+    log_.warn("Kafka is unreachable",
+              {{"bootstrap", config_.bootstrap_servers}, {"reason", reason}});
   }
 }
 
@@ -581,9 +580,8 @@ void Publisher::runProbe() {
     }
     // A metadata request for the topics in use: cheap, and it fails while no broker answers.
     const rd_kafka_metadata_t* metadata = nullptr;
-    const rd_kafka_resp_err_t err =
-        rd_kafka_metadata(producer_.get(), 0, nullptr, &metadata,
-                          static_cast<int>(config_.probe_timeout.count()));
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(
+        producer_.get(), 0, nullptr, &metadata, static_cast<int>(config_.probe_timeout.count()));
     if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
     setAvailable(err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2name(err));
   }

@@ -75,7 +75,8 @@ bool fits(const SpoolEntry& entry) {
 
 class Spool::Segment {
  public:
-  Segment(uint64_t segment_id, std::filesystem::path file) : id(segment_id), path(std::move(file)) {}
+  Segment(uint64_t segment_id, std::filesystem::path file)
+      : id(segment_id), path(std::move(file)) {}
   ~Segment() {
     if (fd >= 0) ::close(fd);
   }
@@ -186,7 +187,8 @@ struct Spool::Reader {
     buffer.resize(old_size + static_cast<size_t>(std::max<ssize_t>(n, 0)));
     // A short read means the file is shorter than its bookkeeping says (changed behind our back);
     // treat what is there as all there is.
-    exhausted = n <= 0 || static_cast<size_t>(n) < to_read || end + static_cast<uint64_t>(n) >= limit;
+    exhausted =
+        n <= 0 || static_cast<size_t>(n) < to_read || end + static_cast<uint64_t>(n) >= limit;
     return remaining() >= need;
   }
 };
@@ -227,8 +229,8 @@ Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions options) {
     spool->segments_.emplace(*id, std::move(segment));
   }
   if (ec) {
-    return makeError("spool.open", "cannot read spool directory " +
-                                       spool->options_.dir.string() + ": " + ec.message());
+    return makeError("spool.open", "cannot read spool directory " + spool->options_.dir.string() +
+                                       ": " + ec.message());
   }
   if (!spool->segments_.empty()) {
     spool->active_ = true;
@@ -392,8 +394,8 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
   for (auto& item : work) {
     Segment& segment = *item.segment;
     if (segment.fd < 0) {
-      segment.fd =
-          ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, S_IRUSR | S_IWUSR);
+      segment.fd = ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                          S_IRUSR | S_IWUSR);
       if (segment.fd < 0) return fail("open " + segment.path.string(), errno);
     }
     while (item.written < item.data.size()) {
@@ -447,8 +449,9 @@ void Spool::finishReadingSegment() {
 
 void Spool::reportCorrupt(const Segment& segment, uint64_t offset, std::string_view reason) {
   corrupt_entries_.fetch_add(1, std::memory_order_relaxed);
-  log_.warn("skipping damaged spool data",
-            {{"segment", segment.path.filename().string()}, {"offset", offset}, {"reason", reason}});
+  log_.warn(
+      "skipping damaged spool data",
+      {{"segment", segment.path.filename().string()}, {"offset", offset}, {"reason", reason}});
 }
 
 const Spool::Drained* Spool::peek() {
@@ -513,8 +516,7 @@ const Spool::Drained* Spool::peek() {
             // Keep a possible partial marker at the end of the buffer.
             if (reader.remaining() >= sizeof marker) reader.pos += reader.remaining() - 3;
             if (!reader.fill(reader.remaining() + 1, limit)) {
-              return final && reader.exhausted ? Reader::Step::kEndOfSegment
-                                               : Reader::Step::kWait;
+              return final && reader.exhausted ? Reader::Step::kEndOfSegment : Reader::Step::kWait;
             }
             continue;
           }
@@ -594,7 +596,9 @@ void Spool::advance() {
   ++reader.segment->sent;
 }
 
-void Spool::acknowledge(Segment* segment) { segment->acked.fetch_add(1, std::memory_order_release); }
+void Spool::acknowledge(Segment* segment) {
+  segment->acked.fetch_add(1, std::memory_order_release);
+}
 
 void Spool::rewind() {
   reader_->closeSegment();
@@ -649,9 +653,10 @@ bool Spool::deactivateIfDrained() {
     const Reader& reader = *reader_;
     for (const auto& [id, segment] : segments_) {
       const bool delivered = segment->acked.load(std::memory_order_acquire) == segment->sent;
-      const bool read_to_end = segment->read_done ||
-                               (reader.segment == segment.get() && !reader.current &&
-                                reader.offset() == segment->size && segment->durable == segment->size);
+      const bool read_to_end =
+          segment->read_done ||
+          (reader.segment == segment.get() && !reader.current && reader.offset() == segment->size &&
+           segment->durable == segment->size);
       if (!delivered || !read_to_end) return false;
     }
     for (auto& [id, segment] : segments_) deleteSegmentLocked(*segment);

@@ -78,8 +78,8 @@ Result<void> exec(sqlite3* db, const char* sql, std::string_view what,
                   const std::filesystem::path& path) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = std::string(what) + " (" + path.string() + "): " +
-                       (message != nullptr ? message : sqlite3_errmsg(db));
+    std::string text = std::string(what) + " (" + path.string() +
+                       "): " + (message != nullptr ? message : sqlite3_errmsg(db));
     sqlite3_free(message);
     return makeError("state.open", std::move(text));
   }
@@ -131,17 +131,17 @@ Result<void> migrate(sqlite3* db, const std::filesystem::path& path) {
   auto version = readUserVersion(db, path);
   if (!version) return rollback(version.error());
   if (*version > StateStore::kSchemaVersion) {
-    return rollback(makeError(
-        "state.schema_newer",
-        "state database " + path.string() + " has schema version " + std::to_string(*version) +
-            ", newer than this build's " + std::to_string(StateStore::kSchemaVersion) +
-            "; run the newer hearthd or restore a backup"));
+    return rollback(makeError("state.schema_newer",
+                              "state database " + path.string() + " has schema version " +
+                                  std::to_string(*version) + ", newer than this build's " +
+                                  std::to_string(StateStore::kSchemaVersion) +
+                                  "; run the newer hearthd or restore a backup"));
   }
   for (int from = *version; from < StateStore::kSchemaVersion; ++from) {
     const std::string sql(kMigrations[static_cast<size_t>(from)]);
-    if (auto done = exec(db, sql.c_str(),
-                         "migration to schema version " + std::to_string(from + 1) + " failed",
-                         path);
+    if (auto done =
+            exec(db, sql.c_str(),
+                 "migration to schema version " + std::to_string(from + 1) + " failed", path);
         !done) {
       return rollback(done.error());
     }
@@ -258,7 +258,8 @@ Result<void> StateStore::saveCheckpoint(std::string_view connector, std::string_
   std::lock_guard lock(mutex_);
   sqlite3_stmt* statement = save_checkpoint_.get();
   StatementUse use(statement);
-  if (bindText(statement, 1, connector) != SQLITE_OK || bindBlob(statement, 2, token) != SQLITE_OK ||
+  if (bindText(statement, 1, connector) != SQLITE_OK ||
+      bindBlob(statement, 2, token) != SQLITE_OK ||
       sqlite3_bind_int64(statement, 3, nowMs()) != SQLITE_OK) {
     return sqliteError("cannot save a checkpoint");
   }

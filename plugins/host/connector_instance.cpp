@@ -194,9 +194,9 @@ Result<ReadOutcome> ConnectorInstance::read(std::string_view checkpoint, RecordS
     return failure("read", HEARTH_ERROR, "threw an exception across the C ABI");
   }
   if (!context.sink_failure.empty()) {
-    return makeError(std::string(kFailedCode), "connector '" + std::string(plugin_->name()) +
-                                                   "' read stopped: the record sink failed: " +
-                                                   context.sink_failure);
+    return makeError(std::string(kFailedCode),
+                     "connector '" + std::string(plugin_->name()) +
+                         "' read stopped: the record sink failed: " + context.sink_failure);
   }
   switch (status) {
     case HEARTH_OK:
@@ -264,8 +264,7 @@ int ConnectorInstance::hostCancelled(void* ctx) {
              : 0;
 }
 
-hearth_status ConnectorInstance::hostSecret(void* ctx, const char* ref, char* out,
-                                            size_t out_len) {
+hearth_status ConnectorInstance::hostSecret(void* ctx, const char* ref, char* out, size_t out_len) {
   auto* self = static_cast<ConnectorInstance*>(ctx);
   if (!self->services_.secret || ref == nullptr || out == nullptr || out_len == 0) {
     return HEARTH_ERROR;

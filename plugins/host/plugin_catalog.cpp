@@ -61,15 +61,15 @@ PluginCatalog PluginCatalog::scan(const std::vector<std::filesystem::path>& dire
         catalog.problems_.push_back({file, plugin.error()});
         continue;
       }
-      auto same_name = std::find_if(
-          catalog.plugins_.begin(), catalog.plugins_.end(),
-          [&](const auto& loaded) { return loaded->name() == (*plugin)->name(); });
+      auto same_name =
+          std::find_if(catalog.plugins_.begin(), catalog.plugins_.end(),
+                       [&](const auto& loaded) { return loaded->name() == (*plugin)->name(); });
       if (same_name != catalog.plugins_.end()) {
         catalog.problems_.push_back(
-            {file, makeError("plugin.duplicate",
-                             "plugin " + (*plugin)->path().string() + " is another connector named '" +
-                                 std::string((*plugin)->name()) + "'; using " +
-                                 (*same_name)->path().string())});
+            {file, makeError("plugin.duplicate", "plugin " + (*plugin)->path().string() +
+                                                     " is another connector named '" +
+                                                     std::string((*plugin)->name()) + "'; using " +
+                                                     (*same_name)->path().string())});
         continue;
       }
       catalog.plugins_.push_back(std::move(*plugin));
@@ -105,8 +105,8 @@ Result<std::shared_ptr<PluginLibrary>> PluginCatalog::find(std::string_view name
     known += plugin->name();
   }
   return makeError("plugin.not_found", "no connector plugin named '" + std::string(name_or_path) +
-                                           "' in " + joinPaths(directories_) + " (found: " +
-                                           (known.empty() ? "none" : known) + ")");
+                                           "' in " + joinPaths(directories_) +
+                                           " (found: " + (known.empty() ? "none" : known) + ")");
 }
 
 }  // namespace hearth::host

@@ -35,7 +35,8 @@ const char* missingMember(const hearth_connector_plugin& table) {
   return nullptr;
 }
 
-Result<void> validateTable(const std::filesystem::path& path, const hearth_connector_plugin& table) {
+Result<void> validateTable(const std::filesystem::path& path,
+                           const hearth_connector_plugin& table) {
   const std::string theirs = versionText(table.abi_major, table.abi_minor);
   const std::string ours = versionText(kAbiMajor, kAbiMinor);
   if (table.abi_major != kAbiMajor) {
@@ -55,8 +56,9 @@ Result<void> validateTable(const std::filesystem::path& path, const hearth_conne
                        std::to_string(kMinimumTableSize));
   }
   if (const char* member = missingMember(table)) {
-    return refusal("plugin.incomplete", path,
-                   "has no " + std::string(member) + " in its connector table (ABI " + theirs + ")");
+    return refusal(
+        "plugin.incomplete", path,
+        "has no " + std::string(member) + " in its connector table (ABI " + theirs + ")");
   }
   return {};
 }

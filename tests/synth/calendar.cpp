@@ -68,14 +68,14 @@ Day januaryCensusDay(int year) {
 
 std::string isoDate(Day day) {
   const Ymd d = civilFromDay(day);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
   return buf;
 }
 
 std::string dmyDate(Day day) {
   const Ymd d = civilFromDay(day);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d.day, d.month, d.year);
   return buf;
 }
@@ -84,14 +84,14 @@ std::string bladeDate(Day day) {
   static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const Ymd d = civilFromDay(day);
-  char buf[32];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%s-%02d 00:00:00", d.year,
                 kMonths[static_cast<size_t>(d.month - 1)], d.day);
   return buf;
 }
 
 std::string isoDateTime(Day day, int minute_of_day) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "T%02d:%02d:00", minute_of_day / 60, minute_of_day % 60);
   return isoDate(day) + buf;
 }

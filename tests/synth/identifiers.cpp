@@ -54,9 +54,10 @@ bool isValidUpn(std::string_view upn) {
 }
 
 std::string makeUpn(int la_number, int estab, int year, int serial) {
-  char body[16];
-  std::snprintf(body, sizeof body, "%03d%04d%02d%03d", la_number % 1000, estab % 10000, year % 100,
-                serial % 1000);
+  char body[48];
+  std::snprintf(body, sizeof body, "%03u%04u%02u%03u", static_cast<unsigned>(la_number) % 1000,
+                static_cast<unsigned>(estab) % 10000, static_cast<unsigned>(year) % 100,
+                static_cast<unsigned>(serial) % 1000);
   return std::string(1, upnCheckLetter(body)) + body;
 }
 

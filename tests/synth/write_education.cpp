@@ -141,17 +141,20 @@ class SchoolCensusWriter {
         ctx_.error(on_name, dup, "duplicate_record", "pupilonrolltableid", id, dup);
       }
       const Address& a = w_.addresses[r.address];
-      addr << id << native_[e.school] << hexId(seed, "addr", ++addr_row, false) << addr_row << src->second << a.uprn
+      ++addr_row;
+      addr << id << native_[e.school] << hexId(seed, "addr", addr_row, false) << addr_row << src->second << a.uprn
            << w_.postcodes[a.postcode].code;
       addr.end();
       ctx_.truth(prefix + "addressesonroll.csv", id + "/" + std::to_string(addr_row), e.pupil);
       if (provision != "N") {
         const size_t first = (e.pupil * 2654435761u) % kSenTypes.size();
-        sen << id << native_[e.school] << hexId(seed, "sen", ++sen_row, false) << sen_row << src->second << "1.0"
+        ++sen_row;
+        sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row << src->second << "1.0"
             << kSenTypes[first];
         sen.end();
         if (e.pupil % 3 == 0) {
-          sen << id << native_[e.school] << hexId(seed, "sen", ++sen_row, false) << sen_row << src->second
+          ++sen_row;
+          sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row << src->second
               << "2.0" << kSenTypes[(first + 1) % kSenTypes.size()];
           sen.end();
         }
@@ -159,21 +162,24 @@ class SchoolCensusWriter {
       // Attendance in the previous term: possible sessions and absence by reason.
       const double absence = e.pupil < w_.absence_rate.size() ? w_.absence_rate[e.pupil] / 100.0 : 0.05;
       const int missed = static_cast<int>(possible * absence);
-      sess << id << native_[e.school] << hexId(seed, "sess", ++sess_row, false) << sess_row << src->second
+      ++sess_row;
+      sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row << src->second
            << std::to_string(possible) + ".0" << "#";
       sess.end();
       if (missed > 0) {
         const int illness = missed * 6 / 10, unauthorised = missed / 4, other = missed - illness - unauthorised;
         for (const auto& [reason, n] : {std::pair<const char*, int>{"I", illness}, {"O", unauthorised}, {"C", other}}) {
           if (n <= 0) continue;
-          sess << id << native_[e.school] << hexId(seed, "sess", ++sess_row, false) << sess_row << src->second
+          ++sess_row;
+          sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row << src->second
                << std::to_string(n) + ".0" << reason;
           sess.end();
         }
       }
       if (w_.households[person.household].low_income) {
         const Day fsm_start = std::max(e.entry, term.census - 700);
-        fsm << id << native_[e.school] << hexId(seed, "fsm", ++fsm_row, false) << fsm_row << src->second
+        ++fsm_row;
+        fsm << id << native_[e.school] << hexId(seed, "fsm", fsm_row, false) << fsm_row << src->second
             << bladeDate(fsm_start) << "" << "ENG";
         fsm.end();
       }

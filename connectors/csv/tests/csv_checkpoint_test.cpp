@@ -15,10 +15,9 @@ TEST(CsvCheckpoint, RoundTripsThroughItsToken) {
                                 .fingerprint_bytes = 1024};
   checkpoint.set("episodes", "episodes_2024.csv", state);
   const std::string token = checkpoint.serialize();
-  EXPECT_EQ(token,
-            R"({"streams":{"episodes":{"episodes_2024.csv":{"device":2049,"fingerprint":)"
-            R"("fedcba9876543210","fingerprint_bytes":1024,"inode":1234567,"line":42,)"
-            R"("offset":5678}}},"version":1})");
+  EXPECT_EQ(token, R"({"streams":{"episodes":{"episodes_2024.csv":{"device":2049,"fingerprint":)"
+                   R"("fedcba9876543210","fingerprint_bytes":1024,"inode":1234567,"line":42,)"
+                   R"("offset":5678}}},"version":1})");
 
   auto parsed = Checkpoint::parse(token);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;

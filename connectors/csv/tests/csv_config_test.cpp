@@ -1,8 +1,8 @@
 #include "connectors/csv/csv_config.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 

@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,8 +40,11 @@ struct Reject {
 class CollectingSink : public RecordSink {
  public:
   hearth_status onRecord(const hearth_record& record) override {
-    Record copy{text(record.stream), text(record.source_key), text(record.location),
-                record.source_time_ms, {}};
+    Record copy{text(record.stream),
+                text(record.source_key),
+                text(record.location),
+                record.source_time_ms,
+                {}};
     for (size_t i = 0; i < record.field_count; ++i) {
       const hearth_field& field = record.fields[i];
       copy.fields.emplace_back(text(field.name),
@@ -139,7 +145,9 @@ class CsvConnectorTest : public ::testing::Test {
     EXPECT_TRUE(outcome.ok()) << outcome.error().message;
     return sink;
   }
-  CollectingSink readAfter(const std::string& checkpoint) { return readAfter(checkpoint, config()); }
+  CollectingSink readAfter(const std::string& checkpoint) {
+    return readAfter(checkpoint, config());
+  }
 
   std::filesystem::path directory_;
   std::shared_ptr<host::PluginLibrary> plugin_;
@@ -168,20 +176,24 @@ std::string rows(int from, int to) {
 
 TEST_F(CsvConnectorTest, ReadsEveryMatchingFileInNameOrderWithTypedFields) {
   write("episodes_b.csv", kHeader + "2,2024-02-01,P,\"\"\n");
-  write("episodes_a.csv", "\xEF\xBB\xBF" "CHILD,DECOM,RNE,LS\r\n1,2024-01-05,S,\r\n\r\n3,\"2024-03-01\",\"U, V\",J1\r\n");
+  write("episodes_a.csv",
+        "\xEF\xBB\xBF"
+        "CHILD,DECOM,RNE,LS\r\n1,2024-01-05,S,\r\n\r\n3,\"2024-03-01\",\"U, V\",J1\r\n");
   write("reviews.csv", kHeader + "9,2024-01-01,S,C2\n");
 
-  CollectingSink sink = readAfter("", config(R"("settle_ms": 0)", R"("timestamp_column": "DECOM")"));
+  CollectingSink sink =
+      readAfter("", config(R"("settle_ms": 0)", R"("timestamp_column": "DECOM")"));
 
-  ASSERT_EQ(sink.keys(), (std::vector<std::string>{"1|2024-01-05", "3|2024-03-01", "2|2024-02-01"}));
+  ASSERT_EQ(sink.keys(),
+            (std::vector<std::string>{"1|2024-01-05", "3|2024-03-01", "2|2024-02-01"}));
   EXPECT_EQ(sink.locations(),
             (std::vector<std::string>{"episodes_a.csv:2", "episodes_a.csv:4", "episodes_b.csv:2"}));
   const Record& first = sink.records[0];
   EXPECT_EQ(first.stream, "episodes");
   EXPECT_EQ(first.time_ms, 1704412800000);  // 2024-01-05T00:00:00Z
   using Fields = std::vector<std::pair<std::string, std::optional<std::string>>>;
-  EXPECT_EQ(first.fields, (Fields{{"CHILD", "1"}, {"DECOM", "2024-01-05"}, {"RNE", "S"},
-                                  {"LS", std::nullopt}}));
+  EXPECT_EQ(first.fields,
+            (Fields{{"CHILD", "1"}, {"DECOM", "2024-01-05"}, {"RNE", "S"}, {"LS", std::nullopt}}));
   EXPECT_EQ(sink.records[1].fields[2].second, "U, V");
   EXPECT_EQ(sink.records[2].fields[3].second, "") << "a quoted empty field is a string";
   EXPECT_TRUE(sink.rejects.empty());
@@ -203,8 +215,7 @@ TEST_F(CsvConnectorTest, ResumingFromTheCheckpointReadsOnlyRowsAppendedSince) {
   append("episodes.csv", rows(4, 5));
   CollectingSink second = readAfter(first.checkpoints.back());
   EXPECT_EQ(second.keys(), (std::vector<std::string>{keyOf(4), keyOf(5)}));
-  EXPECT_EQ(second.locations(),
-            (std::vector<std::string>{"episodes.csv:5", "episodes.csv:6"}));
+  EXPECT_EQ(second.locations(), (std::vector<std::string>{"episodes.csv:5", "episodes.csv:6"}));
   ASSERT_EQ(second.checkpoints.size(), 1u);
 }
 
@@ -256,26 +267,29 @@ TEST_F(CsvConnectorTest, ATruncatedFileIsReadFromTheStartWithAWarning) {
   EXPECT_EQ(second.keys(), (std::vector<std::string>{keyOf(1)}));
   EXPECT_EQ(counters_["files_truncated"], 1);
   const bool warned = std::any_of(log_.begin(), log_.end(), [](const std::string& line) {
-    return line.starts_with(std::to_string(HEARTH_LOG_WARN)) && line.find("truncated") != std::string::npos;
+    return line.starts_with(std::to_string(HEARTH_LOG_WARN)) &&
+           line.find("truncated") != std::string::npos;
   });
   EXPECT_TRUE(warned);
 }
 
 TEST_F(CsvConnectorTest, RejectsBadRowsAndCarriesOnWithTheRestOfTheFile) {
-  write("episodes.csv", kHeader +                       // line 1
-                            "1,2024-01-01,S,C2\n"       // 2: good
-                            "2,2024-01-02,S\n"          // 3: csv.column_count
-                            "3,2024-01-03,S\"x,C2\n"    // 4: csv.bad_quote
-                            "4,2024-01-04,\xFF,C2\n"    // 5: csv.invalid_utf8
-                            ",2024-01-05,S,C2\n"        // 6: csv.missing_key
-                            "6," + std::string(1100, 'z') + ",S,C2\n"  // 7: csv.row_too_long
-                            "7,2024-01-07,S,C2\n"       // 8: good
-                            "8,\"2024-01-08,S,C2\n"     // 9: csv.unterminated_quote
-                            "9,2024-01-09,S,C2\n");     // 10: good
+  write("episodes.csv", kHeader +                     // line 1
+                            "1,2024-01-01,S,C2\n"     // 2: good
+                            "2,2024-01-02,S\n"        // 3: csv.column_count
+                            "3,2024-01-03,S\"x,C2\n"  // 4: csv.bad_quote
+                            "4,2024-01-04,\xFF,C2\n"  // 5: csv.invalid_utf8
+                            ",2024-01-05,S,C2\n"      // 6: csv.missing_key
+                            "6," +
+                            std::string(1100, 'z') +
+                            ",S,C2\n"                // 7: csv.row_too_long
+                            "7,2024-01-07,S,C2\n"    // 8: good
+                            "8,\"2024-01-08,S,C2\n"  // 9: csv.unterminated_quote
+                            "9,2024-01-09,S,C2\n");  // 10: good
   CollectingSink sink = readAfter("", config(R"("settle_ms": 0, "max_row_bytes": 1024)"));
 
-  EXPECT_EQ(sink.locations(), (std::vector<std::string>{"episodes.csv:2", "episodes.csv:8",
-                                                        "episodes.csv:10"}));
+  EXPECT_EQ(sink.locations(),
+            (std::vector<std::string>{"episodes.csv:2", "episodes.csv:8", "episodes.csv:10"}));
   std::vector<std::string> rejects;
   for (const auto& reject : sink.rejects) rejects.push_back(reject.reason + " " + reject.location);
   EXPECT_EQ(rejects, (std::vector<std::string>{
@@ -291,8 +305,7 @@ TEST_F(CsvConnectorTest, RejectsBadRowsAndCarriesOnWithTheRestOfTheFile) {
   EXPECT_EQ(column_count.key, "2|2024-01-02");
   EXPECT_EQ(column_count.message, "expected 4 columns, found 3");
   EXPECT_EQ(column_count.raw, "2,2024-01-02,S");
-  EXPECT_EQ(sink.rejects[1].message,
-            "bad quoting in column 3: a quote inside an unquoted field");
+  EXPECT_EQ(sink.rejects[1].message, "bad quoting in column 3: a quote inside an unquoted field");
   EXPECT_EQ(sink.rejects[1].key, "3|2024-01-03");
   EXPECT_EQ(sink.rejects[3].key, "") << "an incomplete key is not a key";
   EXPECT_EQ(sink.rejects[3].message, "key column 'CHILD' is empty");

@@ -30,8 +30,8 @@ void readAll(benchmark::State& state, bool quoted) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(text.size()));
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.counters["bytes/row"] = static_cast<double>(text.size()) / (kBenchRows + 1);
 }
 

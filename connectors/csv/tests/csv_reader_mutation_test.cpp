@@ -22,7 +22,9 @@ using testing::parseText;
 constexpr int kMutants = 4000;
 
 std::string validCsv() {
-  std::string text = "\xEF\xBB\xBF" "CHILD,DOB,NAME,NOTE\r\n";
+  std::string text =
+      "\xEF\xBB\xBF"
+      "CHILD,DOB,NAME,NOTE\r\n";
   for (int i = 0; i < 12; ++i) {
     text += std::to_string(100000 + i) + ",0" + std::to_string(1 + i % 9) + "/05/2012,";
     text += (i % 3 == 0) ? "\"Smith, J\"" : "Jones";
@@ -35,8 +37,8 @@ std::string validCsv() {
 
 // Bytes that matter to a CSV reader, so that mutations hit its decisions more often than chance.
 char interestingByte(std::mt19937& random) {
-  static constexpr char kBytes[] = {'"', ',', '\n', '\r', ';', 'a', ' ', '\xEF', '\xBB', '\xBF',
-                                    '\xC3', '\xA9', '\xFF', '\x80', '\0'};
+  static constexpr char kBytes[] = {'"',    ',',    '\n',   '\r',   ';',    'a',    ' ', '\xEF',
+                                    '\xBB', '\xBF', '\xC3', '\xA9', '\xFF', '\x80', '\0'};
   return kBytes[random() % sizeof(kBytes)];
 }
 

@@ -70,7 +70,8 @@ TEST(CsvReader, UnquotesQuotedFields) {
 }
 
 TEST(CsvReader, KeepsLineBreaksInsideQuotesAndCountsPhysicalLines) {
-  const std::string text = "\"aaa\",\"b\r\nbb\",\"ccc\"\r\nzzz,yyy,xxx\r\n\"x\ny\nz\",w\nlast,row\n";
+  const std::string text =
+      "\"aaa\",\"b\r\nbb\",\"ccc\"\r\nzzz,yyy,xxx\r\n\"x\ny\nz\",w\nlast,row\n";
   const Parsed parsed = parseText(text);
   ASSERT_EQ(parsed.rows.size(), 4u);
   EXPECT_EQ(parsed.rows[0].fields, (Fields{"aaa", "b\r\nbb", "ccc"}));
@@ -274,8 +275,8 @@ TEST(CsvReader, ResumesFromAPositionWithTheSameRowsAndLines) {
   const Parsed whole = parseText(text);
   ASSERT_EQ(whole.rows.size(), 4u);
   const Position resume = whole.rows[1].end;
-  const Parsed rest = parseText(std::string_view(text).substr(resume.offset), {}, kWholeInput,
-                                resume);
+  const Parsed rest =
+      parseText(std::string_view(text).substr(resume.offset), {}, kWholeInput, resume);
   ASSERT_EQ(rest.rows.size(), 2u);
   EXPECT_EQ(rest.rows[0].start, whole.rows[2].start);
   EXPECT_EQ(rest.rows[1].fields, whole.rows[3].fields);

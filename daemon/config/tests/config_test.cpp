@@ -422,6 +422,29 @@ TEST_F(ConfigTest, ConnectorSettingsAreCheckedAgainstThePluginSchema) {
   EXPECT_TRUE(validateConnectorSettings(config.value(), fixed, plugin_schema).ok());
 }
 
+TEST_F(ConfigTest, SettingPathsResolveAgainstTheConfigDirectory) {
+  const Result<Config> config = load(minimal() + R"(connectors:
+  - name: demo_csv
+    plugin: csv
+    settings:
+      directory: ../input
+      archive: /srv/archive
+      streams: [{name: people, pattern: "people*.csv"}]
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const std::string plugin_schema = R"({"properties": {
+      "directory": {"type": "string", "format": "path"},
+      "archive": {"type": "string", "format": "path"},
+      "streams": {"items": {"properties": {"pattern": {"type": "string"}}}}}})";
+  const Result<json> settings =
+      resolveSettingPaths(config.value(), config->connectors[0], plugin_schema);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings.value()["directory"], (dir_.parent_path() / "input").string());
+  EXPECT_EQ(settings.value()["archive"], "/srv/archive");
+  EXPECT_EQ(settings.value()["streams"][0]["pattern"], "people*.csv");
+  EXPECT_EQ(config->connectors[0].settings["directory"], "../input");  // the config is untouched
+}
+
 TEST_F(ConfigTest, BrokenPluginSchemaIsReportedAgainstThePlugin) {
   const Result<Config> config = load(minimal() + "connectors: [{name: a, plugin: csv}]\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
@@ -444,22 +467,26 @@ TEST_F(ConfigTest, ReloadComparisonIgnoresWhereAConnectorWasWritten) {
 }
 
 TEST(ShippedConfig, DemoIsValidAndResolvesPathsAgainstItsFolder) {
+  // The demo's connectors change as the demo grows; what it must keep is asserted here.
   const Result<Config> config = loadConfig(kSourceDir / "config" / "demo.yaml", kNoEnv);
   ASSERT_TRUE(config.ok()) << config.error().message;
   const fs::path root = fs::absolute(kSourceDir).lexically_normal();
   EXPECT_EQ(config->state_dir, root / "var" / "demo" / "state");
-  EXPECT_EQ(config->plugin_dirs, std::vector<fs::path>{root / "build" / "release" / "plugins"});
+  ASSERT_FALSE(config->plugin_dirs.empty());
+  for (const fs::path& dir : config->plugin_dirs) {
+    EXPECT_TRUE(dir.is_absolute()) << dir;
+    EXPECT_EQ(dir.lexically_relative(root).begin()->string(), "build") << dir;
+  }
   EXPECT_EQ(config->kafka.brokers, "embedded");
   EXPECT_EQ(config->admin.bind, "127.0.0.1");
   EXPECT_EQ(config->admin.port, 8080);
   EXPECT_FALSE(config->admin.token.empty());
   EXPECT_FALSE(config->privacy.pseudonym_key.empty());
-  ASSERT_EQ(config->connectors.size(), 1u);
-  const ConnectorConfig& csv = config->connectors[0];
-  EXPECT_EQ(csv.name, "demo_csv");
-  EXPECT_EQ(csv.plugin, "csv");
-  EXPECT_EQ(csv.settings, json::parse(R"({"directory": "../var/demo/input",
-      "streams": [{"name": "people", "pattern": "people*.csv", "key": ["id"]}]})"));
+  EXPECT_FALSE(config->connectors.empty());
+  for (const ConnectorConfig& connector : config->connectors) {
+    EXPECT_TRUE(connector.settings.is_object()) << connector.name;
+    EXPECT_GT(connector.line, 0) << connector.name;
+  }
 }
 
 TEST(ShippedConfig, ExampleIsValidOnceItsSecretsAreInTheEnvironment) {

@@ -252,6 +252,23 @@ TEST(JsonSchemaParse, MalformedSchemasAreRefused) {
   EXPECT_THAT(refusal(R"({"items": 3})"), HasSubstr("/items: a schema must be an object"));
 }
 
+TEST(JsonSchemaFormat, FindsStringsDeclaringAFormatThroughTheStructure) {
+  const JsonSchema schema = schemaOf(R"({
+    "properties": {
+      "directory": {"type": "string", "format": "path"},
+      "url": {"type": "string", "format": "uri"},
+      "streams": {"type": "array", "items": {"$ref": "#/$defs/stream"}},
+      "extra": {"additionalProperties": {"format": "path"}}},
+    "$defs": {"stream": {"allOf": [{"properties": {"archive": {"format": "path"}}}]}}})");
+  const json instance = json::parse(R"({
+    "directory": "in", "url": "https://x", "name": "n",
+    "streams": [{"archive": "a"}, {"other": "b"}, {"archive": 3}],
+    "extra": {"x": "p", "y": "q"}})");
+  EXPECT_THAT(schema.stringsWithFormat(instance, "path"),
+              ElementsAre("/directory", "/extra/x", "/extra/y", "/streams/0/archive"));
+  EXPECT_THAT(schema.stringsWithFormat(instance, "uri"), ElementsAre("/url"));
+}
+
 TEST(JsonSchemaErrors, NeverQuoteTheOffendingStringValue) {
   const std::string secret = "hunter2-very-secret-value";
   const std::string schema = R"({"properties": {

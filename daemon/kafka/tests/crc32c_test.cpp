@@ -41,7 +41,8 @@ TEST(Crc32c, HardwareAndPortableImplementationsAgree) {
     std::string data(size, '\0');
     for (auto& c : data) c = static_cast<char>(rng());
     const size_t offset = size % 8;  // unaligned starts too
-    const std::string_view view(data.data() + std::min(offset, size), size - std::min(offset, size));
+    const std::string_view view(data.data() + std::min(offset, size),
+                                size - std::min(offset, size));
     EXPECT_EQ(crc32c(view), detail::crc32cExtendPortable(0, view.data(), view.size())) << size;
   }
 }

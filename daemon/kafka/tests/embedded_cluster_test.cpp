@@ -23,11 +23,11 @@ class CountingProducer {
     EXPECT_TRUE(setProperty(conf.get(), "reconnect.backoff.max.ms", "200").ok());
     EXPECT_TRUE(setProperty(conf.get(), "log_level", "0").ok());
     rd_kafka_conf_set_opaque(conf.get(), this);
-    rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t*, const rd_kafka_message_t* message,
-                                               void* opaque) {
-      auto* self = static_cast<CountingProducer*>(opaque);
-      (message->err == RD_KAFKA_RESP_ERR_NO_ERROR ? self->delivered_ : self->failed_)++;
-    });
+    rd_kafka_conf_set_dr_msg_cb(
+        conf.get(), [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+          auto* self = static_cast<CountingProducer*>(opaque);
+          (message->err == RD_KAFKA_RESP_ERR_NO_ERROR ? self->delivered_ : self->failed_)++;
+        });
     std::array<char, 512> reason{};
     handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
     EXPECT_TRUE(handle_) << reason.data();

@@ -309,7 +309,8 @@ TEST_F(SpoolTest, RandomDamageNeverYieldsAnAlteredOrReorderedEvent) {
     size_t next = 0;
     for (const auto& event : read) {
       while (next < events.size() && !(events[next] == event)) ++next;
-      ASSERT_LT(next, events.size()) << "seed " << seed << ": an event not written, or out of order";
+      ASSERT_LT(next, events.size())
+          << "seed " << seed << ": an event not written, or out of order";
       ++next;
     }
   }
@@ -332,7 +333,8 @@ TEST_F(SpoolTest, BlocksAppendsWhileFullUntilDeliveredSegmentsAreRemoved) {
   auto spool = openActive(kMax, 8 << 10);
   const uint64_t i = fillUpTo(*spool, kMax);
   sync(*spool);
-  auto blocked = std::async(std::launch::async, [&] { return spool->append(makeEvent(i, 1000).view()); });
+  auto blocked =
+      std::async(std::launch::async, [&] { return spool->append(makeEvent(i, 1000).view()); });
   EXPECT_EQ(blocked.wait_for(300ms), std::future_status::timeout);
   EXPECT_LE(spool->bytes(), kMax);
 
@@ -345,7 +347,8 @@ TEST_F(SpoolTest, BlocksAppendsWhileFullUntilDeliveredSegmentsAreRemoved) {
 TEST_F(SpoolTest, StopWakesABlockedAppend) {
   auto spool = openActive(64 << 10, 8 << 10);
   fillUpTo(*spool, 64 << 10);
-  auto blocked = std::async(std::launch::async, [&] { return spool->append(makeEvent(0, 1000).view()); });
+  auto blocked =
+      std::async(std::launch::async, [&] { return spool->append(makeEvent(0, 1000).view()); });
   EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);
   spool->stopAppends();
   ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready);

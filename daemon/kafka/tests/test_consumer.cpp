@@ -36,8 +36,7 @@ std::vector<ConsumedMessage> consumeAll(const std::string& bootstrap, const std:
   EXPECT_TRUE(setProperty(conf.get(), "enable.auto.commit", "false").ok());
   EXPECT_TRUE(setProperty(conf.get(), "log_level", "3").ok());
   std::array<char, 512> reason{};
-  KafkaHandle consumer(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), reason.data(), reason.size()));
+  KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), reason.data(), reason.size()));
   if (!consumer) {
     ADD_FAILURE() << "cannot create a consumer: " << reason.data();
     return messages;

@@ -17,7 +17,8 @@ struct ConsumedMessage {
 /// Every message of `topic` from the start of each partition up to its end at the time of the
 /// call, partition by partition in offset order. Reads over TCP with a plain librdkafka consumer
 /// (no group). Fails the calling test on timeout.
-std::vector<ConsumedMessage> consumeAll(const std::string& bootstrap, const std::string& topic,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+std::vector<ConsumedMessage> consumeAll(
+    const std::string& bootstrap, const std::string& topic,
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace hearth::daemon::kafka::testing

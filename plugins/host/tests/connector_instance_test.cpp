@@ -33,8 +33,11 @@ class RecordingSink : public RecordSink {
   };
 
   hearth_status onRecord(const hearth_record& record) override {
-    Record copy{text(record.stream), text(record.source_key), text(record.location),
-                record.source_time_ms, {}};
+    Record copy{text(record.stream),
+                text(record.source_key),
+                text(record.location),
+                record.source_time_ms,
+                {}};
     for (size_t i = 0; i < record.field_count; ++i) {
       copy.fields.emplace_back(text(record.fields[i].name), text(record.fields[i].value));
     }
@@ -90,9 +93,8 @@ TEST(ConnectorInstance, RunsTheFullVerbCycleOfAGoodPlugin) {
 
   auto catalogue = (*instance)->discover();
   ASSERT_TRUE(catalogue.ok()) << catalogue.error().message;
-  EXPECT_EQ(*catalogue,
-            R"({"streams":[{"name":"people","fields":[{"name":"id","type":"string"},)"
-            R"({"name":"age","type":"int"}]}]})");
+  EXPECT_EQ(*catalogue, R"({"streams":[{"name":"people","fields":[{"name":"id","type":"string"},)"
+                        R"({"name":"age","type":"int"}]}]})");
 
   RecordingSink sink;
   auto outcome = (*instance)->read("", sink);
@@ -101,8 +103,8 @@ TEST(ConnectorInstance, RunsTheFullVerbCycleOfAGoodPlugin) {
   EXPECT_EQ(outcome->records, 3u);
   EXPECT_EQ(outcome->rejects, 1u);
   EXPECT_EQ(outcome->checkpoints, 1u);
-  EXPECT_EQ(sink.events, (std::vector<std::string>{"record", "record", "reject", "record",
-                                                   "checkpoint"}));
+  EXPECT_EQ(sink.events,
+            (std::vector<std::string>{"record", "record", "reject", "record", "checkpoint"}));
   ASSERT_EQ(sink.records.size(), 3u);
   EXPECT_EQ(sink.records[1].stream, "people");
   EXPECT_EQ(sink.records[1].key, "2");
@@ -176,8 +178,7 @@ TEST(ConnectorInstance, ASinkThatThrowsFailsTheReadWithoutCrossingTheAbi) {
   ThrowingSink sink;
   auto outcome = (*instance)->read("", sink);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_NE(outcome.error().message.find("the record sink failed: queue closed"),
-            std::string::npos)
+  EXPECT_NE(outcome.error().message.find("the record sink failed: queue closed"), std::string::npos)
       << outcome.error().message;
 }
 

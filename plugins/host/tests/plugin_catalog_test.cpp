@@ -29,7 +29,7 @@ TEST(PluginCatalog, ListsLoadablePluginsByNameAndReportsTheRefusedOnes) {
   const PluginCatalog catalog = PluginCatalog::scan({kFixtures});
 
   EXPECT_EQ(namesOf(catalog), (std::vector<std::string>{"fixture_create_error",
-                                                         "fixture_create_throws", "fixture_good"}));
+                                                        "fixture_create_throws", "fixture_good"}));
   EXPECT_EQ(problemFiles(catalog), (std::vector<std::string>{
                                        "hearth_connector_fixture_missing_callback.so",
                                        "hearth_connector_fixture_missing_entry.so",

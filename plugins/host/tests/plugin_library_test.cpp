@@ -10,7 +10,8 @@ namespace hearth::host {
 namespace {
 
 std::filesystem::path fixture(const std::string& name) {
-  return std::filesystem::path(HEARTH_HOST_FIXTURE_DIR) / ("hearth_connector_fixture_" + name + ".so");
+  return std::filesystem::path(HEARTH_HOST_FIXTURE_DIR) /
+         ("hearth_connector_fixture_" + name + ".so");
 }
 
 // The message of a refusal, or a failure if the plugin loaded.
@@ -70,9 +71,8 @@ TEST(PluginLibrary, RefusesAnEntryPointThatReturnsNoTable) {
 
 TEST(PluginLibrary, RefusesATableShorterThanItsAbiVersionRequires) {
   const std::string message = refusalOf(fixture("small_table"), "plugin.table_size");
-  EXPECT_EQ(message.rfind("plugin " + fixture("small_table").string() +
-                              " declares a connector table of ",
-                          0),
+  EXPECT_EQ(message.rfind(
+                "plugin " + fixture("small_table").string() + " declares a connector table of ", 0),
             0u)
       << message;
   EXPECT_NE(message.find("connector ABI 1.0 needs at least " +
@@ -98,8 +98,8 @@ TEST(PluginLibrary, RefusesAFileThatIsNotASharedLibrary) {
   const auto path = std::filesystem::path(testing::TempDir()) / "hearth_connector_text.so";
   std::ofstream(path) << "this is not an ELF file\n";
   const std::string message = refusalOf(path, "plugin.load_failed");
-  EXPECT_EQ(message.rfind("plugin " + path.lexically_normal().string() + " could not be loaded: ", 0),
-            0u)
+  EXPECT_EQ(
+      message.rfind("plugin " + path.lexically_normal().string() + " could not be loaded: ", 0), 0u)
       << message;
   std::filesystem::remove(path);
 }

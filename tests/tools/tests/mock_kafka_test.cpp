@@ -201,7 +201,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::seconds tim
 }
 
 TEST(MockKafka, ServesProducersAndFollowsDownUpAndQuit) {
-  MockKafkaProcess process({"--brokers", "2", "--partitions", "4", "--topics", "a.events,b.events"});
+  MockKafkaProcess process(
+      {"--brokers", "2", "--partitions", "4", "--topics", "a.events,b.events"});
   const std::string bootstrap = bootstrapOf(process);
   ASSERT_FALSE(bootstrap.empty());
   EXPECT_EQ(std::count(bootstrap.begin(), bootstrap.end(), ','), 1) << bootstrap;

@@ -1,0 +1,137 @@
+#include "tests/e2e/daemon_harness.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/common/http_get.hpp"
+
+namespace hearth::testing {
+
+std::filesystem::path hearthdPath() { return HEARTH_HEARTHD_PATH; }
+std::filesystem::path pluginDir() { return HEARTH_PLUGIN_DIR; }
+std::filesystem::path mockKafkaPath() { return HEARTH_MOCK_KAFKA_PATH; }
+
+TempDir::TempDir() {
+  std::random_device random;
+  path_ = std::filesystem::temp_directory_path() /
+          ("hearth-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ExternalKafka::ExternalKafka(int partitions) {
+  process_ = std::make_unique<PipedProcess>(
+      mockKafkaPath(), std::vector<std::string>{"--partitions", std::to_string(partitions),
+                                                "--topics", "hearth.records,hearth.rejects"});
+  const auto line = process_->readLine(std::chrono::seconds(20));
+  if (!line || !line->starts_with("BOOTSTRAP ")) {
+    throw std::runtime_error("mock kafka did not print its bootstrap address");
+  }
+  bootstrap_ = line->substr(10);
+}
+
+void ExternalKafka::setDown(bool down) { process_->writeLine(down ? "down" : "up"); }
+
+std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
+                                        const DaemonOptions& options) {
+  const auto path = dir / "hearthd.yaml";
+  std::ofstream out(path);
+  out << "state_dir: state\n"
+      << "plugin_dirs: [" << pluginDir().string() << "]\n"
+      << "log_level: info\n"
+      << "drain_timeout_ms: 20000\n"
+      << "admin:\n  bind: 127.0.0.1\n  port: 0\n  token: test-admin-token\n"
+      << "kafka:\n  brokers: " << options.brokers << "\n"
+      << "  embedded_partitions: " << options.embedded_partitions << "\n"
+      << "  message_timeout_ms: " << options.message_timeout_ms << "\n"
+      << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
+      << "  key_version: t1\n"
+      << "connectors:\n"
+      << options.connectors_yaml;
+  return path;
+}
+
+Daemon::Daemon(const std::filesystem::path& config, const std::filesystem::path& log_dir,
+               const std::string& name, std::vector<std::string> extra_args) {
+  std::vector<std::string> args{"run", "--config", config.string()};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<ChildProcess>(hearthdPath(), args, log_dir, name);
+}
+
+uint16_t Daemon::adminPort() {
+  if (admin_port_ != 0) return admin_port_;
+  const auto line = process_->waitForStderr("\"admin listening\"", std::chrono::seconds(20));
+  if (!line) throw std::runtime_error("hearthd did not report its admin port");
+  std::smatch match;
+  if (!std::regex_search(*line, match, std::regex("\"port\":([0-9]+)"))) {
+    throw std::runtime_error("no port in: " + *line);
+  }
+  admin_port_ = static_cast<uint16_t>(std::stoi(match[1]));
+  return admin_port_;
+}
+
+std::string Daemon::embeddedBootstrap() {
+  const auto line = process_->waitForStderr("\"embedded kafka started\"", std::chrono::seconds(20));
+  if (!line) throw std::runtime_error("hearthd did not report an embedded broker");
+  std::smatch match;
+  if (!std::regex_search(*line, match, std::regex("\"bootstrap\":\"([^\"]+)\""))) {
+    throw std::runtime_error("no bootstrap in: " + *line);
+  }
+  return match[1];
+}
+
+std::optional<double> Daemon::metric(const std::string& series) {
+  const auto response = httpGet(adminPort(), "/metrics");
+  if (response.status != 200) return std::nullopt;
+  std::istringstream lines(response.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+  }
+  return std::nullopt;
+}
+
+bool Daemon::waitReady(std::chrono::milliseconds timeout, int want_status) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const uint16_t port = adminPort();
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (httpGet(port, "/readyz").status == want_status) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+bool Daemon::waitCaughtUp(std::chrono::milliseconds timeout, uint64_t min_cycles) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::regex cycles("\"cycles\":([0-9]+)");
+  const std::regex outstanding("\"outstanding_events\":([0-9]+)");
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto response = httpGet(adminPort(), "/api/v1/connectors");
+    if (response.status == 200) {
+      bool all = response.body.find("\"name\"") != std::string::npos;
+      for (auto it = std::sregex_iterator(response.body.begin(), response.body.end(), cycles);
+           it != std::sregex_iterator(); ++it) {
+        if (std::stoull((*it)[1]) < min_cycles) all = false;
+      }
+      for (auto it =
+               std::sregex_iterator(response.body.begin(), response.body.end(), outstanding);
+           it != std::sregex_iterator(); ++it) {
+        if (std::stoull((*it)[1]) != 0) all = false;
+      }
+      if (all) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace hearth::testing
