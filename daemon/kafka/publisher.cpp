@@ -1,5 +1,7 @@
 #include "daemon/kafka/publisher.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -536,6 +538,7 @@ bool Publisher::drainSpool() {
 }
 
 void Publisher::runPoller() {
+  pthread_setname_np(pthread_self(), "kafka-poll");
   while (!poller_stop_.load()) {
     const int served = rd_kafka_poll(producer_.get(), static_cast<int>(kPollInterval.count()));
     if (served > 0 && queue_waiters_.load(std::memory_order_relaxed) > 0) queue_cv_.notify_all();
@@ -543,6 +546,7 @@ void Publisher::runPoller() {
 }
 
 void Publisher::runSpoolWorker() {
+  pthread_setname_np(pthread_self(), "kafka-spool");
   auto next_sync = Clock::now();
   uint64_t reported_bytes = spool_->bytes();
   uint64_t reported_corrupt = 0;
@@ -570,6 +574,7 @@ void Publisher::runSpoolWorker() {
 }
 
 void Publisher::runProbe() {
+  pthread_setname_np(pthread_self(), "kafka-probe");
   while (!workers_stop_.load()) {
     {
       std::unique_lock lock(worker_mutex_);

@@ -132,15 +132,15 @@ struct Spool::Encoded {
 
 // Sequential reading of the segments being drained, through one buffer.
 struct Spool::Reader {
-  enum class Step { kEntry, kWait, kEndOfSegment };
-
   Segment* segment = nullptr;
   uint64_t next_id = 0;  // segments below this id have been read to the end
   int fd = -1;
   std::vector<char> buffer;
   uint64_t buffer_offset = 0;  // file offset of buffer[0]
   size_t pos = 0;              // next unparsed byte in buffer
-  bool exhausted = false;      // nothing more to read below the current limit
+  uint64_t limit = 0;          // durable bytes of the segment when last looked
+  bool complete = false;       // ... and whether that was all it will ever hold
+  bool exhausted = false;      // nothing more to read below the limit
   bool header_checked = false;
   bool resyncing = false;  // skipping damaged bytes, already counted
   size_t entry_end = 0;
@@ -155,6 +155,8 @@ struct Spool::Reader {
     buffer.clear();
     buffer_offset = 0;
     pos = 0;
+    limit = 0;
+    complete = false;
     exhausted = false;
     header_checked = false;
     resyncing = false;
@@ -463,128 +465,132 @@ const Spool::Drained* Spool::peek() {
       if (reader.segment == nullptr) return nullptr;
     }
     Segment& segment = *reader.segment;
-    uint64_t limit = 0;
-    bool complete = false;
+    ReadStep step = ReadStep::kWait;
+    if (reader.fd >= 0) step = readEntry(segment);
+    if (step == ReadStep::kEntry) return &*reader.current;
+    if (step == ReadStep::kEndOfSegment) {
+      finishReadingSegment();
+      continue;
+    }
+    // Out of bytes: look whether the segment grew or was sealed since the bounds were taken. Only
+    // here, so that draining takes the appenders' lock once per batch rather than per entry.
+    const uint64_t previous_limit = reader.limit;
+    const bool previously_complete = reader.complete;
     {
       std::lock_guard lock(mutex_);
-      limit = segment.durable;
-      complete = segment.sealed && segment.durable == segment.size;
+      reader.limit = segment.durable;
+      reader.complete = segment.sealed && segment.durable == segment.size;
     }
     if (reader.fd < 0) {
-      if (limit == 0) {
-        if (!complete) return nullptr;
+      if (reader.limit == 0) {
+        if (!reader.complete) return nullptr;
         finishReadingSegment();
         continue;
       }
       reader.fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (reader.fd < 0) {
-        const int error = errno;
-        if (error != ENOENT) return nullptr;  // try again on the next pass
+        if (errno != ENOENT) return nullptr;  // try again on the next pass
         reportCorrupt(segment, 0, "segment file vanished");
         finishReadingSegment();
+      }
+      continue;
+    }
+    if (reader.limit == previous_limit && reader.complete == previously_complete) return nullptr;
+  }
+}
+
+Spool::ReadStep Spool::readEntry(Segment& segment) {
+  Reader& reader = *reader_;
+  const uint64_t limit = reader.limit;
+  // The bytes below the limit are all this segment will ever hold: a short entry is damage, not
+  // one still being written.
+  auto at_end = [&] { return reader.complete && reader.exhausted; };
+  if (!reader.header_checked) {
+    if (!reader.fill(kFileHeader.size(), limit)) {
+      if (!at_end()) return ReadStep::kWait;
+      if (reader.remaining() > 0) reportCorrupt(segment, 0, "truncated file header");
+      return ReadStep::kEndOfSegment;
+    }
+    reader.header_checked = true;
+    if (std::memcmp(reader.data(), kFileHeader.data(), kFileHeader.size()) == 0) {
+      reader.pos += kFileHeader.size();
+    } else {
+      reportCorrupt(segment, 0, "unknown file header");
+      reader.resyncing = true;
+    }
+  }
+  // Damage is counted once per damaged stretch; the reader then looks for the next marker that
+  // starts an entry with a valid checksum.
+  auto skip = [&](std::string_view reason) {
+    if (!reader.resyncing) reportCorrupt(segment, reader.offset(), reason);
+    reader.resyncing = true;
+    reader.pos += 1;
+  };
+  while (true) {
+    if (reader.resyncing) {
+      const uint32_t marker = kEntryMarker;
+      const auto* found = static_cast<const char*>(
+          ::memmem(reader.data(), reader.remaining(), &marker, sizeof marker));
+      if (found == nullptr) {
+        // Keep what could be the start of a marker cut off by the end of the buffer.
+        if (reader.remaining() >= sizeof marker) reader.pos += reader.remaining() - 3;
+        if (!reader.fill(reader.remaining() + 1, limit)) {
+          return at_end() ? ReadStep::kEndOfSegment : ReadStep::kWait;
+        }
         continue;
       }
+      reader.pos = static_cast<size_t>(found - reader.buffer.data());
     }
-
-    // `final`: the bytes below `limit` are all this segment will ever hold.
-    const auto step = [&](bool final) -> Reader::Step {
-      if (!reader.header_checked) {
-        if (!reader.fill(kFileHeader.size(), limit)) {
-          if (!final || !reader.exhausted) return Reader::Step::kWait;
-          if (reader.remaining() > 0) reportCorrupt(segment, 0, "truncated file header");
-          return Reader::Step::kEndOfSegment;
-        }
-        reader.header_checked = true;
-        if (std::memcmp(reader.data(), kFileHeader.data(), kFileHeader.size()) == 0) {
-          reader.pos += kFileHeader.size();
-        } else {
-          reportCorrupt(segment, 0, "unknown file header");
-          reader.resyncing = true;
-        }
+    if (!reader.fill(kEntryHeaderBytes, limit)) {
+      if (!at_end()) return ReadStep::kWait;
+      if (reader.remaining() > 0 && !reader.resyncing) {
+        reportCorrupt(segment, reader.offset(), "truncated entry");
       }
-      auto skip = [&](std::string_view reason) {
-        if (!reader.resyncing) reportCorrupt(segment, reader.offset(), reason);
-        reader.resyncing = true;
-        reader.pos += 1;
-      };
-      while (true) {
-        if (reader.resyncing) {
-          const uint32_t marker = kEntryMarker;
-          const auto* found = static_cast<const char*>(
-              ::memmem(reader.data(), reader.remaining(), &marker, sizeof marker));
-          if (found == nullptr) {
-            // Keep a possible partial marker at the end of the buffer.
-            if (reader.remaining() >= sizeof marker) reader.pos += reader.remaining() - 3;
-            if (!reader.fill(reader.remaining() + 1, limit)) {
-              return final && reader.exhausted ? Reader::Step::kEndOfSegment : Reader::Step::kWait;
-            }
-            continue;
-          }
-          reader.pos = static_cast<size_t>(found - reader.buffer.data());
-        }
-        if (!reader.fill(kEntryHeaderBytes, limit)) {
-          if (!final || !reader.exhausted) return Reader::Step::kWait;
-          if (reader.remaining() > 0 && !reader.resyncing) {
-            reportCorrupt(segment, reader.offset(), "truncated entry");
-          }
-          return Reader::Step::kEndOfSegment;
-        }
-        const uint32_t marker = get<uint32_t>(reader.data());
-        const uint32_t body_length = get<uint32_t>(reader.data() + 4);
-        const uint32_t crc = get<uint32_t>(reader.data() + 8);
-        if (marker != kEntryMarker) {
-          skip("bad entry marker");
-          continue;
-        }
-        if (body_length < kBodyFixedBytes || body_length > kBodyFixedBytes + kMaxEntryBytes) {
-          skip("bad entry length");
-          continue;
-        }
-        if (!reader.fill(kEntryHeaderBytes + body_length, limit)) {
-          if (!final || !reader.exhausted) return Reader::Step::kWait;
-          skip("truncated entry");
-          continue;
-        }
-        const char* head = reader.data();
-        const char* body = head + kEntryHeaderBytes;
-        const uint32_t actual = crc32cExtend(crc32cExtend(0, head + 4, 4), body, body_length);
-        if (actual != crc) {
-          skip("checksum mismatch");
-          continue;
-        }
-        const auto source = get<uint32_t>(body);
-        const auto seq = get<uint64_t>(body + 4);
-        const auto topic_length = get<uint16_t>(body + 12);
-        const auto key_length = get<uint32_t>(body + 14);
-        if (kBodyFixedBytes + topic_length + uint64_t{key_length} > body_length) {
-          skip("malformed entry");
-          continue;
-        }
-        const char* topic = body + kBodyFixedBytes;
-        const char* key = topic + topic_length;
-        const char* payload = key + key_length;
-        const size_t payload_length = body_length - kBodyFixedBytes - topic_length - key_length;
-        reader.resyncing = false;
-        reader.current = Drained{SpoolEntry{.topic = {topic, topic_length},
-                                            .key = {key, key_length},
-                                            .payload = {payload, payload_length},
-                                            .source = source,
-                                            .seq = seq},
-                                 &segment};
-        reader.entry_end = reader.pos + kEntryHeaderBytes + body_length;
-        return Reader::Step::kEntry;
-      }
-    };
-
-    switch (step(complete)) {
-      case Reader::Step::kEntry:
-        return &*reader.current;
-      case Reader::Step::kWait:
-        return nullptr;
-      case Reader::Step::kEndOfSegment:
-        finishReadingSegment();
-        break;
+      return ReadStep::kEndOfSegment;
     }
+    const uint32_t marker = get<uint32_t>(reader.data());
+    const uint32_t body_length = get<uint32_t>(reader.data() + 4);
+    const uint32_t crc = get<uint32_t>(reader.data() + 8);
+    if (marker != kEntryMarker) {
+      skip("bad entry marker");
+      continue;
+    }
+    if (body_length < kBodyFixedBytes || body_length > kBodyFixedBytes + kMaxEntryBytes) {
+      skip("bad entry length");
+      continue;
+    }
+    if (!reader.fill(kEntryHeaderBytes + body_length, limit)) {
+      if (!at_end()) return ReadStep::kWait;
+      skip("truncated entry");
+      continue;
+    }
+    const char* head = reader.data();
+    const char* body = head + kEntryHeaderBytes;
+    if (crc32cExtend(crc32cExtend(0, head + 4, 4), body, body_length) != crc) {
+      skip("checksum mismatch");
+      continue;
+    }
+    const auto source = get<uint32_t>(body);
+    const auto seq = get<uint64_t>(body + 4);
+    const auto topic_length = get<uint16_t>(body + 12);
+    const auto key_length = get<uint32_t>(body + 14);
+    if (kBodyFixedBytes + topic_length + uint64_t{key_length} > body_length) {
+      skip("malformed entry");
+      continue;
+    }
+    const char* topic = body + kBodyFixedBytes;
+    const char* key = topic + topic_length;
+    const char* payload = key + key_length;
+    const size_t payload_length = body_length - kBodyFixedBytes - topic_length - key_length;
+    reader.resyncing = false;
+    reader.current = Drained{SpoolEntry{.topic = {topic, topic_length},
+                                        .key = {key, key_length},
+                                        .payload = {payload, payload_length},
+                                        .source = source,
+                                        .seq = seq},
+                             &segment};
+    reader.entry_end = reader.pos + kEntryHeaderBytes + body_length;
+    return ReadStep::kEntry;
   }
 }
 

@@ -125,6 +125,7 @@ class Spool {
  private:
   struct Encoded;
   struct Reader;
+  enum class ReadStep { kEntry, kWait, kEndOfSegment };
 
   explicit Spool(SpoolOptions options);
 
@@ -133,6 +134,7 @@ class Spool {
   void appendLocked(Segment& segment, const Encoded& encoded, const SpoolEntry& entry);
   void deleteSegmentLocked(Segment& segment);
   Segment* nextSegmentToRead();
+  ReadStep readEntry(Segment& segment);
   void finishReadingSegment();
   void reportCorrupt(const Segment& segment, uint64_t offset, std::string_view reason);
 

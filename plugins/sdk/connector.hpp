@@ -25,6 +25,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -153,6 +154,21 @@ class HostApi {
   const hearth_host_api* api_ = nullptr;
 };
 
+/// A field for a record's field table; `name` and `value` must outlive the emit call.
+constexpr hearth_field field(std::string_view name, std::string_view value,
+                             hearth_field_type type = HEARTH_FIELD_STRING) noexcept {
+  return {toStr(name), toStr(value), type};
+}
+
+/// A record, in C++ terms; see hearth_record.
+struct Record {
+  std::string_view stream;
+  std::string_view source_key;
+  int64_t source_time_ms = 0;
+  std::string_view location;
+  std::span<const hearth_field> fields;
+};
+
 /// A rejected input, in C++ terms; see hearth_reject.
 struct Reject {
   std::string_view stream;
@@ -170,6 +186,18 @@ class Emitter {
 
   hearth_status record(const hearth_record& record) const {
     return emitter_->emit_record(emitter_->ctx, &record);
+  }
+
+  hearth_status record(const Record& record) const {
+    const hearth_record c_record = {
+        .stream = toStr(record.stream),
+        .source_key = toStr(record.source_key),
+        .source_time_ms = record.source_time_ms,
+        .location = toStr(record.location),
+        .fields = record.fields.data(),
+        .field_count = record.fields.size(),
+    };
+    return emitter_->emit_record(emitter_->ctx, &c_record);
   }
 
   hearth_status reject(const Reject& reject) const {

@@ -304,10 +304,13 @@ void simulateAdultCare(World& w, Rng& rng) {
       push("Review", review, review, "Planned review", "No change in long term support", "");
     }
   }
+  // The survey samples people in long-term support during the year, each once.
+  uint32_t last_person = kNone;
   for (const AscEvent& e : w.asc_events) {
     if (e.type != "Service" || e.service_type.rfind("Long Term", 0) != 0) continue;
     if (!openDuring(e.start, e.end, t.period_start, t.period_end)) continue;
-    if (!rng.chance(0.3)) continue;
+    if (e.person == last_person || !rng.chance(0.3)) continue;
+    last_person = e.person;
     const double u = rng.uniform();
     w.asc_survey.push_back({e.person, u < 0.70 ? 1 : u < 0.93 ? 2 : u < 0.98 ? 3 : 4});
   }

@@ -440,8 +440,8 @@ class EducationSimulator {
           const double u = rng_.uniform() / (risk ? 3.0 : 1.0);
           const int previous = code;
           code = u < 0.001 ? 710
-                 : u < 0.036 ? rng_.pick(kNeet)
-                 : u < 0.061 ? rng_.pick(kUnknown)
+                 : u < 0.026 ? rng_.pick(kNeet)
+                 : u < 0.046 ? rng_.pick(kUnknown)
                              : kEet[rng_.weighted(kEetWeights)];
           if (previous != 0 && previous != code) since = month - static_cast<Day>(rng_.range(1, 28));
         }

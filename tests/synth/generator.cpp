@@ -149,7 +149,9 @@ std::vector<FileStat> generateCouncil(const Options& options, const MessRates& r
     for (WriterGroup* g : {&social, &others}) {
       for (auto& ctx : g->contexts) {
         records.write(ctx->truthRows());
+        records.countRecord(ctx->truthCount());
         errors.write(ctx->errorRows());
+        errors.countRecord(ctx->errorCount());
         stats.insert(stats.end(), ctx->stats().begin(), ctx->stats().end());
       }
     }

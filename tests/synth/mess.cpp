@@ -33,6 +33,7 @@ void SourceContext::truth(std::string_view file, std::string_view key, uint32_t 
   truth_rows_.append(file).push_back(',');
   truth_rows_.append(key).push_back(',');
   truth_rows_.append(id).push_back('\n');
+  ++truth_count_;
 }
 
 void SourceContext::error(std::string_view file, std::string_view key, std::string_view kind,
@@ -56,6 +57,7 @@ void SourceContext::error(std::string_view file, std::string_view key, std::stri
   }
   csv(recorded);
   error_rows_.push_back('\n');
+  ++error_count_;
 }
 
 static std::string mistypeDigits(Rng& rng, const std::string& value, bool (*valid)(std::string_view)) {

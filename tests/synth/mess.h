@@ -79,8 +79,10 @@ class SourceContext {
 
   bool duplicate() { return rng_.chance(rates_.duplicate); }
 
-  std::string& truthRows() { return truth_rows_; }
-  std::string& errorRows() { return error_rows_; }
+  const std::string& truthRows() const { return truth_rows_; }
+  const std::string& errorRows() const { return error_rows_; }
+  uint64_t truthCount() const { return truth_count_; }
+  uint64_t errorCount() const { return error_count_; }
 
  private:
   std::string source_;
@@ -91,6 +93,8 @@ class SourceContext {
   std::vector<FileStat> stats_;
   std::string truth_rows_;
   std::string error_rows_;
+  uint64_t truth_count_ = 0;
+  uint64_t error_count_ = 0;
 };
 
 }  // namespace hearth::synth

@@ -34,7 +34,7 @@ class OutputFile {
     buffer_.push_back(c);
     if (buffer_.size() >= kFlushAt) flush();
   }
-  void countRecord() { ++records_; }
+  void countRecord(uint64_t n = 1) { records_ += n; }
   const std::string& relative() const { return relative_; }
   /// Flushes, closes and reports the file's size to the manifest.
   void close();

@@ -217,15 +217,13 @@ class SocialCareSimulator {
                              uint32_t home) {
     const Postcode& h = w_.postcodes[home];
     if (place == "P1") return home;
-    bool distant = false;
-    if (place == "K2" || place == "K1" || place == "S1" || place == "R1")
-      distant = rng_.chance(0.55);
-    else if (provider == "PR4" || provider == "PR5" || place[0] == 'A')
-      distant = rng_.chance(0.28);
-    else
-      distant = rng_.chance(0.05);
+    // Residential homes and agency foster carers are often far away; in-house carers are local.
+    double far = 0.04;
+    if (place == "K2" || place == "K1" || place == "S1" || place == "R1") far = 0.5;
+    else if (provider == "PR4" || provider == "PR5" || place[0] == 'A') far = 0.24;
     if (rng_.chance(0.015)) return kNone;  // not recorded
-    if (distant) return distantPostcode(w_, rng_, h.easting, h.northing, 12, 90);
+    if (rng_.chance(far)) return distantPostcode(w_, rng_, h.easting, h.northing, 20.5, 90);
+    if (rng_.chance(0.2)) return distantPostcode(w_, rng_, h.easting, h.northing, 8, 19.5);
     return nearbyPostcode(w_, rng_, h.easting, h.northing, 8);
   }
 
@@ -434,7 +432,7 @@ class SocialCareSimulator {
         // Most children long in care and under 16 have been in the same home for two years.
         Day settle_by = kNoDay;
         const bool long_stay = t_.period_end - start >= 913 && age < 16;
-        if (long_stay && rng_.chance(0.72)) {
+        if (long_stay && rng_.chance(0.55)) {
           settle_by = between(start, t_.period_end - 740);
         }
         CinEpisode ep = chainIntoCare(child, start, !short_break && rng_.chance(0.35));
@@ -506,7 +504,7 @@ class SocialCareSimulator {
   void addCareLeaverStatuses(CareLeaver& leaver) {
     const Person& p = w_.people[leaver.person];
     const std::string in_touch_codes[] = {"YES", "NO", "REFU", "NREQ", "RHOM"};
-    const std::vector<double> in_touch_weights = {88, 5, 3, 1, 3};
+    const std::vector<double> in_touch_weights = {91, 3, 2, 1, 3};
     const std::vector<std::string> activities = {"F1", "P1", "F2", "P2", "F3", "P3", "G4", "G5", "G6"};
     const std::vector<double> activity_weights = {8, 2, 16, 4, 22, 10, 9, 21, 8};
     const std::vector<std::string> accommodation = {"B", "C", "D", "E", "G", "H", "K", "R",

@@ -1,1 +1,171 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/synth/generator.h"
+
+namespace hearth::synth {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kShared = HEARTH_SHARED_DATA;
+
+std::string firstLine(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a BOM in one sample
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Element paths ("Message/Children/Child/ChildIdentifiers/UPN") of an XML document.
+std::set<std::string> elementPaths(const std::string& xml) {
+  std::set<std::string> paths;
+  std::vector<std::string> stack;
+  for (size_t i = xml.find('<'); i != std::string::npos; i = xml.find('<', i + 1)) {
+    if (xml[i + 1] == '?' || xml[i + 1] == '!') continue;
+    const bool closing = xml[i + 1] == '/';
+    const size_t start = i + (closing ? 2 : 1);
+    const size_t end = xml.find_first_of(" />", start);
+    const std::string name = xml.substr(start, end - start);
+    if (closing) {
+      if (!stack.empty()) stack.pop_back();
+      continue;
+    }
+    std::string path;
+    for (const std::string& s : stack) path += s + "/";
+    paths.insert(path + name);
+    const size_t close = xml.find('>', i);
+    if (xml[close - 1] != '/') stack.push_back(name);
+  }
+  return paths;
+}
+
+/// Field names per table from the SSD YAML: "- name: <table>" then "  - name: <field>" lines.
+std::vector<std::string> ssdFields(const fs::path& yml) {
+  std::ifstream in(yml);
+  std::vector<std::string> fields;
+  std::string line;
+  bool in_fields = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("  fields:", 0) == 0) in_fields = true;
+    if (in_fields && line.rfind("  - name: ", 0) == 0) fields.push_back(line.substr(10));
+  }
+  return fields;
+}
+
+class Formats : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = fs::temp_directory_path() / ("hearth_synth_formats_" + std::to_string(getpid()));
+    fs::remove_all(out_);
+    Options options;
+    options.seed = 31;
+    options.scale = 0.01;
+    generateCouncil(options, MessRates{}, out_);
+  }
+  static void TearDownTestSuite() { fs::remove_all(out_); }
+  static fs::path out_;
+};
+fs::path Formats::out_;
+
+TEST_F(Formats, Ssda903CsvHeadersEqualTheSamples) {
+  for (const char* name : {"header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
+                           "previous_permanence", "missing", "sw_episodes", "DoLo"}) {
+    const std::string file = std::string(name) + ".csv";
+    EXPECT_EQ(firstLine(out_ / "ssda903/2025" / file), firstLine(kShared / "ssda903" / file)) << file;
+  }
+}
+
+TEST_F(Formats, SchoolCensusBladeHeadersEqualTheSamples) {
+  for (const char* module : {"pupilonroll", "pupilnolongeronroll", "senneeds", "termlyexclusionsonroll",
+                             "termlysessiondetailsonroll", "fsmperiod"}) {
+    const std::string file = std::string("2025_spring_") + module + ".csv";
+    EXPECT_EQ(firstLine(out_ / "school-census" / file), firstLine(kShared / "school-census" / file)) << file;
+  }
+}
+
+TEST_F(Formats, CinCensusUsesOnlyElementsOfTheSampleStructure) {
+  std::set<std::string> known;
+  for (const char* sample : {"CIN_Census_2021.xml", "CIN_Census_2024.xml", "fake_CIN_data.xml", "BAR_cin_2022.xml"}) {
+    const auto paths = elementPaths(slurp(kShared / "cin-census" / sample));
+    known.insert(paths.begin(), paths.end());
+  }
+  for (int year : {2021, 2024, 2025}) {
+    const auto ours = elementPaths(slurp(out_ / ("cin-census/cin_census_" + std::to_string(year) + ".xml")));
+    EXPECT_TRUE(ours.count("Message/Children/Child/CINdetails/CINreferralDate"));
+    for (const std::string& path : ours) EXPECT_TRUE(known.count(path)) << year << ": " << path;
+  }
+}
+
+TEST_F(Formats, Ssda903XmlCarriesTheEpisodeColumns) {
+  const auto paths = elementPaths(slurp(out_ / "ssda903/2025/ssda903.xml"));
+  EXPECT_TRUE(paths.count("EXPSSDA903/CHILD/HEADER/CHILDID"));
+  // The XML spells PLACE as PL; every other episode column keeps its CSV name.
+  std::string header = firstLine(kShared / "ssda903/episodes.csv");
+  std::stringstream columns(header);
+  std::string column;
+  std::getline(columns, column, ',');  // CHILD lives in the header
+  while (std::getline(columns, column, ',')) {
+    const std::string tag = column == "PLACE" ? "PL" : column;
+    EXPECT_TRUE(paths.count("EXPSSDA903/CHILD/EPISODE/" + tag)) << tag;
+  }
+}
+
+TEST_F(Formats, SsdTablesHaveTheDataModelsColumns) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((out_ / "ssd/ssd.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* tables = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1, &tables, nullptr);
+  int checked = 0;
+  while (sqlite3_step(tables) == SQLITE_ROW) {
+    const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(tables, 0));
+    std::vector<std::string> columns;
+    sqlite3_stmt* info = nullptr;
+    sqlite3_prepare_v2(db, ("PRAGMA table_info(" + table + ")").c_str(), -1, &info, nullptr);
+    while (sqlite3_step(info) == SQLITE_ROW) columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 1)));
+    sqlite3_finalize(info);
+    EXPECT_EQ(columns, ssdFields(kShared / "ssd-data-model" / (table + ".yml"))) << table;
+    ++checked;
+  }
+  sqlite3_finalize(tables);
+  sqlite3_close(db);
+  EXPECT_GE(checked, 20);
+  const std::string sql = slurp(out_ / "ssd/ssd_postgres.sql");
+  EXPECT_NE(sql.find("COPY ssd_person (pers_person_id,"), std::string::npos);
+}
+
+TEST_F(Formats, FhirPatientUsesTheUkCoreNhsNumberIdentifier) {
+  const std::string sample = slurp(kShared / "fhir-ukcore/UKCore-Patient-RichardSmith-Example.xml");
+  for (const char* needle : {"https://fhir.nhs.uk/Id/nhs-number",
+                             "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
+                             "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"}) {
+    ASSERT_NE(sample.find(needle), std::string::npos) << needle;
+    EXPECT_NE(slurp(out_ / "fhir/Patient.ndjson").find(needle), std::string::npos) << needle;
+  }
+}
+
+TEST_F(Formats, PostcodeLookupHasOnsColumnNames) {
+  const std::string header = firstLine(out_ / "reference/postcode_lookup.csv");
+  for (const char* column : {"pcds", "oseast1m", "osnrth1m", "lsoa21", "laua"})
+    EXPECT_NE(header.find(column), std::string::npos) << column;
+}
+
+}  // namespace
+}  // namespace hearth::synth
