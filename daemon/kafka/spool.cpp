@@ -73,8 +73,7 @@ bool fits(const SpoolEntry& entry) {
 
 }  // namespace
 
-class Spool::Segment {
- public:
+struct Spool::Segment {
   Segment(uint64_t segment_id, std::filesystem::path file)
       : id(segment_id), path(std::move(file)) {}
   ~Segment() {

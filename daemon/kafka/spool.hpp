@@ -55,7 +55,7 @@ struct SpoolOptions {
 /// spool thread only; acknowledge() from the delivery-report thread.
 class Spool {
  public:
-  class Segment;
+  struct Segment;
 
   enum class AppendStatus { kAppended, kInactive, kStopped, kRejected };
 
