@@ -1,6 +1,7 @@
 // hearthd: parses the command line and hands over to the verb's command.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
+  // A log reader that goes away (a closed journald or terminal pipe) must not kill the daemon;
+  // write errors are reported where they happen instead.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     if (*run) return app::runCommand(config, once);
     if (*validate) return app::validateCommand(config);

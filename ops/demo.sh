@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo: hearthd reads the sample statutory files into its embedded Kafka, then a separate
-# kcat process reads every event back. Run by `make demo`.
+# The demo: a synthetic council (generated once by tests/synth, then cached) flows through hearthd
+# into its embedded Kafka, then a separate kcat process reads every event back. Run by `make demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -9,6 +9,9 @@ config=config/demo.yaml
 state=var/demo/state
 
 step() { printf '\n== %s\n' "$*"; }
+
+step "Synthetic council (tests/synth/README.md describes every file)"
+tests/synth/demo_data.sh "$build" var/demo/council "${HEARTH_DEMO_SCALE:-0.05}" 2025
 
 step "Validating $config"
 "$hearthd" validate "$config"

@@ -10,7 +10,6 @@
 #include <optional>
 
 #include "daemon/admin/admin_server.hpp"
-#include "daemon/app/settings_paths.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
 #include "daemon/kafka/embedded_cluster.hpp"
 #include "daemon/kafka/publisher.hpp"
@@ -103,15 +102,6 @@ host::HostServices hostServicesFor(const std::string& connector) {
 }
 
 }  // namespace
-
-nlohmann::json resolvedSettings(const config::Config& config,
-                                const config::ConnectorConfig& connector,
-                                const host::PluginLibrary& plugin) {
-  nlohmann::json settings = connector.settings;
-  const auto schema = nlohmann::json::parse(plugin.configSchema(), nullptr, false);
-  resolveSettingPaths(settings, schema, config.source.parent_path());
-  return settings;
-}
 
 class Application::Impl {
  public:
@@ -368,7 +358,10 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   runtime::RunnerSpec spec;
   spec.name = connector.name;
   spec.plugin = plugin.value();
-  spec.settings_json = resolvedSettings(config_, connector, *plugin.value()).dump();
+  auto settings =
+      config::resolveSettingPaths(config_, connector, plugin.value()->configSchema());
+  if (!settings) return settings.error();
+  spec.settings_json = settings->dump();
   spec.poll_interval = connector.poll_interval;
   spec.base_services = hostServicesFor(connector.name);
 

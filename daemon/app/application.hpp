@@ -10,21 +10,13 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/config/config.hpp"
-#include "plugins/host/plugin_library.hpp"
 
 namespace hearth::daemon::app {
 
 struct RunOptions {
   bool once = false;  // one full read of every connector, then drain and exit
 };
-
-/// A connector's settings as its plugin receives them: relative paths made absolute.
-nlohmann::json resolvedSettings(const config::Config& config,
-                                const config::ConnectorConfig& connector,
-                                const host::PluginLibrary& plugin);
 
 /// The `hearthd run` process: wires configuration, state, Kafka, connectors and the admin server,
 /// runs until SIGTERM or SIGINT (or, with --once, until every connector has read once), then

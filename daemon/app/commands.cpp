@@ -62,8 +62,13 @@ std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path
     std::cerr << valid.error().message << '\n';
     return nullptr;
   }
-  auto instance = host::ConnectorInstance::create(
-      plugin.value(), resolvedSettings(*config, *connector, *plugin.value()).dump(), {});
+  auto settings =
+      config::resolveSettingPaths(*config, *connector, plugin.value()->configSchema());
+  if (!settings) {
+    std::cerr << settings.error().message << '\n';
+    return nullptr;
+  }
+  auto instance = host::ConnectorInstance::create(plugin.value(), settings->dump(), {});
   if (!instance) {
     std::cerr << name << ": " << instance.error().message << '\n';
     return nullptr;

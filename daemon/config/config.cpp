@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr size_t kMinTokenLength = 16;
 constexpr size_t kMinPseudonymKeyLength = 32;
 // A secret file is a few bytes; refuse to slurp a device or a log by mistake.
-constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr size_t kMaxSecretFileBytes = size_t{64} * 1024;
 constexpr std::string_view kRedacted = "<redacted>";
 
 const JsonSchema& configSchema() {

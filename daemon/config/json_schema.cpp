@@ -1,8 +1,8 @@
 #include "daemon/config/json_schema.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <set>
 
 namespace hearth::config {
 namespace {
@@ -12,12 +12,16 @@ using nlohmann::json;
 // Beyond this, a $ref cycle that consumes no instance depth is assumed.
 constexpr int kMaxDepth = 128;
 
-const std::set<std::string, std::less<>> kAnnotations = {
+constexpr std::array<std::string_view, 10> kAnnotations = {
     "$schema", "$id",      "$comment",   "title",    "description",
     "default", "examples", "deprecated", "readOnly", "writeOnly"};
 
-const std::set<std::string, std::less<>> kTypeNames = {"null",   "boolean", "object", "array",
-                                                       "number", "integer", "string"};
+constexpr std::array<std::string_view, 7> kTypeNames = {"null",   "boolean", "object", "array",
+                                                        "number", "integer", "string"};
+
+bool isOneOf(std::string_view name, const auto& names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // A key or schema value as JSON text: "brokerz".
 std::string jsonQuoted(const json& value) {
@@ -103,7 +107,7 @@ class SchemaInspector {
 
  private:
   void inspectKeyword(const std::string& name, const json& value, const std::string& where) {
-    if (kAnnotations.contains(name)) return;
+    if (isOneOf(name, kAnnotations)) return;
     if (name == "$defs" || name == "properties") {
       if (!value.is_object()) return problem(where, "must be an object");
       for (const auto& [key, schema] : value.items()) inspect(schema, childPointer(where, key));
@@ -145,9 +149,9 @@ class SchemaInspector {
 
   void inspectType(const json& value, const std::string& where) {
     bool known = value.is_string() || (value.is_array() && !value.empty());
-    if (value.is_string()) known = kTypeNames.contains(value.get<std::string>());
+    if (value.is_string()) known = isOneOf(value.get<std::string>(), kTypeNames);
     for (const json& each : value.is_array() ? value : json::array()) {
-      known = known && each.is_string() && kTypeNames.contains(each.get<std::string>());
+      known = known && each.is_string() && isOneOf(each.get<std::string>(), kTypeNames);
     }
     if (!known) problem(where, "must name JSON types");
   }

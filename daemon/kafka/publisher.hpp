@@ -26,8 +26,8 @@
 namespace hearth::daemon::kafka {
 
 /// What the publisher measures, for the metrics component to expose. Called from the publisher's
-/// threads (the delivery-report thread for most calls), so implementations must be thread-safe
-/// and quick.
+/// threads and from publish() calls waiting for queue space, so implementations must be
+/// thread-safe and quick.
 struct PublisherObserver {
   virtual ~PublisherObserver() = default;
   /// Kafka confirmed an event; `latency_seconds` runs from produce to the delivery report.
@@ -59,8 +59,8 @@ struct PublisherConfig {
   std::chrono::milliseconds probe_interval{1'000};
   std::chrono::milliseconds probe_timeout{1'500};
   /// Called exactly once per accepted event when it is durable: confirmed by Kafka, or written and
-  /// fsynced into the spool. Runs on the publisher's threads; must be thread-safe, must not block
-  /// and must not call publish().
+  /// fsynced into the spool. Runs on the publisher's threads, or inside a publish() call that is
+  /// waiting for queue space; must be thread-safe, must not block and must not call publish().
   std::function<void(uint32_t source, uint64_t seq)> on_durable;
   /// Optional; must outlive the publisher.
   PublisherObserver* observer = nullptr;
@@ -160,10 +160,6 @@ class Publisher {
   // so that publishing threads and the delivery thread do not write the same cache line.
   alignas(64) std::atomic<uint64_t> produced_{0};
   alignas(64) std::atomic<uint64_t> resolved_{0};
-
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::atomic<int> queue_waiters_{0};
 
   std::mutex worker_mutex_;
   std::condition_variable worker_cv_;

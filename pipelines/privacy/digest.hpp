@@ -2,22 +2,18 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
-typedef struct evp_md_ctx_st EVP_MD_CTX;
-
 namespace hearth::pipelines {
-
-struct EvpMdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const;
-};
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter>;
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
-/// Incremental SHA-256; reusable after finish(). Not thread-safe: one per thread.
+/// Incremental SHA-256; reusable after finish(). Copyable: a copy continues from the same state,
+/// which is how HMAC reuses its keyed prefix. Not thread-safe: one per thread.
+///
+/// It wraps OpenSSL's SHA-256 block function directly: the EVP interface allocates on every
+/// context copy, and this runs several times per published record.
 class Sha256 {
  public:
   Sha256();
@@ -27,7 +23,7 @@ class Sha256 {
   Sha256Digest finish();
 
  private:
-  EvpMdCtxPtr ctx_;
+  alignas(8) std::array<unsigned char, 128> state_{};  // an OpenSSL SHA256_CTX
 };
 
 /// Appends the first `bytes` bytes of `digest` as lower-case hex.

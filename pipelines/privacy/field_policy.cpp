@@ -46,6 +46,10 @@ constexpr std::array kBuiltIns = {
     BuiltIn{"lachildid", FieldAction::kPseudonymise},
     BuiltIn{"personid", FieldAction::kPseudonymise},
     BuiltIn{"clientid", FieldAction::kPseudonymise},
+    BuiltIn{"personref", FieldAction::kPseudonymise},
+    BuiltIn{"mainapplicantpersonref", FieldAction::kPseudonymise},
+    BuiltIn{"youngpersonsid", FieldAction::kPseudonymise},
+    BuiltIn{"lapersonuniqueidentifier", FieldAction::kPseudonymise},
     BuiltIn{"uprn", FieldAction::kPseudonymise},
     BuiltIn{"uniquepropertyreferencenumber", FieldAction::kPseudonymise},
     BuiltIn{"nhs", FieldAction::kPseudonymise},
@@ -63,8 +67,11 @@ constexpr std::array kBuiltIns = {
     BuiltIn{"birthdate", FieldAction::kBirthMonth},
     BuiltIn{"personbirthdate", FieldAction::kBirthMonth},
     BuiltIn{"persondob", FieldAction::kBirthMonth},
+    BuiltIn{"dateofdeath", FieldAction::kBirthMonth},
+    BuiltIn{"persondeathdate", FieldAction::kBirthMonth},
     BuiltIn{"postcode", FieldAction::kPostcodeSector},
     BuiltIn{"postalcode", FieldAction::kPostcodeSector},
+    BuiltIn{"clientpostcode", FieldAction::kPostcodeSector},
     BuiltIn{"homepost", FieldAction::kPostcodeSector},
     BuiltIn{"plpost", FieldAction::kPostcodeSector},
 };
@@ -120,6 +127,20 @@ std::string birthMonth(std::string_view date) {
   // ISO: YYYY-MM-DD[...]
   if (digits(0, 4) && date.size() >= 7 && date[4] == '-' && digits(5, 2)) {
     return std::string(date.substr(0, 7));
+  }
+  // Blade exports: YYYY-Mon-DD[ hh:mm:ss]
+  if (digits(0, 4) && date.size() >= 9 && date[4] == '-' && date[8] == '-') {
+    static constexpr std::array<std::string_view, 12> kMonths = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (size_t m = 0; m < kMonths.size(); ++m) {
+      if (date.substr(5, 3) == kMonths[m]) {
+        std::string out(date.substr(0, 4));
+        out.push_back('-');
+        out.push_back(static_cast<char>('0' + (m + 1) / 10));
+        out.push_back(static_cast<char>('0' + (m + 1) % 10));
+        return out;
+      }
+    }
   }
   // UK: DD/MM/YYYY
   if (date.size() == 10 && digits(0, 2) && date[2] == '/' && digits(3, 2) && date[5] == '/' &&

@@ -14,8 +14,6 @@ class Pseudonymiser {
  public:
   /// `key_version` (e.g. "v1") prefixes every pseudonym so a key rotation is visible downstream.
   Pseudonymiser(std::string_view key, std::string key_version);
-  Pseudonymiser(const Pseudonymiser& other);
-  Pseudonymiser& operator=(const Pseudonymiser&) = delete;
 
   /// "v1.3f9a…" (the key version, a dot, then 32 hex characters: 128 bits of the HMAC).
   /// `domain` separates identifier schemes, so an NHS number and a UPN with equal digits differ.
@@ -26,9 +24,8 @@ class Pseudonymiser {
 
  private:
   std::string key_version_;
-  EvpMdCtxPtr inner_template_;  // SHA-256 state after absorbing key XOR ipad
-  EvpMdCtxPtr outer_template_;  // SHA-256 state after absorbing key XOR opad
-  EvpMdCtxPtr scratch_;
+  Sha256 inner_template_;  // state after absorbing key XOR ipad (RFC 2104)
+  Sha256 outer_template_;  // state after absorbing key XOR opad
 };
 
 }  // namespace hearth::pipelines

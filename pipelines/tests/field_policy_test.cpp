@@ -31,6 +31,8 @@ TEST(FieldPolicy, BirthMonthKeepsYearAndMonthOnly) {
   EXPECT_EQ(birthMonth("2012-07-14"), "2012-07");
   EXPECT_EQ(birthMonth("14/07/2012"), "2012-07");
   EXPECT_EQ(birthMonth("2012-07-14T00:00:00Z"), "2012-07");
+  EXPECT_EQ(birthMonth("2012-Jul-14 00:00:00"), "2012-07");  // school census blade export
+  EXPECT_EQ(birthMonth("2012-Dec-01"), "2012-12");
   EXPECT_EQ(birthMonth("July 2012"), "");
 }
 

@@ -1,4 +1,4 @@
-#include "tests/synth/case_system.h"
+#include "tests/synth/case_system.hpp"
 
 #include <algorithm>
 
@@ -23,7 +23,8 @@ CaseSystem::CaseSystem(SourceContext& context) {
     entry.primary = context.record(p, id, "case_system", w.timeline.extract_day, true, true);
     if (context.duplicate()) {
       const std::string dup_id = std::to_string(300000 + n * 9 + 4 + rng.below(5));
-      entry.duplicate = context.record(p, dup_id, "case_system", w.timeline.extract_day, true, true);
+      entry.duplicate =
+          context.record(p, dup_id, "case_system", w.timeline.extract_day, true, true);
       context.error("case_system", dup_id, "duplicate_record", "pers_person_id", id, dup_id);
     }
     slot_[p] = n;

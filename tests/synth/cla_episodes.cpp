@@ -1,4 +1,4 @@
-#include "tests/synth/cla_episodes.h"
+#include "tests/synth/cla_episodes.hpp"
 
 #include <algorithm>
 
@@ -46,6 +46,5 @@ std::vector<EpisodeRow> episodesOf(const ClaPeriod& p) {
   }
   return rows;
 }
-
 
 }  // namespace hearth::synth

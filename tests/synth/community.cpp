@@ -1,4 +1,4 @@
-#include "tests/synth/community.h"
+#include "tests/synth/community.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -26,8 +26,8 @@ const std::vector<std::string> kFallCauses = {"W19.X", "W01.X", "W10.X", "W06.X"
 const std::vector<std::string> kMedical = {"J18.9", "N39.0", "R07.4", "I50.9", "J44.1", "K80.2",
                                            "R10.4", "A09.9", "E86.X", "L03.1", "I21.9", "J22.X",
                                            "R55.X", "I48.9", "K92.2", "G40.9", "F10.0", "O47.0"};
-const std::vector<std::string> kChildhood = {"J21.9", "J06.9", "R50.9", "A08.4", "J45.9", "R11.X",
-                                             "S09.9", "T78.4"};
+const std::vector<std::string> kChildhood = {"J21.9", "J06.9", "R50.9", "A08.4",
+                                             "J45.9", "R11.X", "S09.9", "T78.4"};
 
 }  // namespace
 
@@ -45,7 +45,8 @@ void simulateHealth(World& w, Rng& rng) {
     const double propensity = rng.exponential(1.0);
     const double lambda = expected * propensity;
     int n = 0;
-    for (double acc = rng.exponential(1.0); acc < lambda && n < 12; acc += rng.exponential(1.0)) ++n;
+    for (double acc = rng.exponential(1.0); acc < lambda && n < 12; acc += rng.exponential(1.0))
+      ++n;
     for (int i = 0; i < n; ++i) {
       Admission a;
       a.person = p;
@@ -56,10 +57,14 @@ void simulateHealth(World& w, Rng& rng) {
         a.method = std::to_string(11 + rng.below(3));
         a.diagnoses.push_back(rng.pick(kMedical));
       } else {
-        static const std::vector<std::string> kMethods = {"21", "22", "23", "24", "25", "28", "2A", "2B", "2D"};
+        static const std::vector<std::string> kMethods = {"21", "22", "23", "24", "25",
+                                                          "28", "2A", "2B", "2D"};
         static const std::vector<double> kWeights = {70, 12, 3, 3, 2, 2, 5, 2, 1};
         a.method = kMethods[rng.weighted(kWeights)];
-        const double fall_share = age_then >= 80 ? 0.16 : age_then >= 65 ? 0.09 : age_then < 5 ? 0.03 : 0.025;
+        const double fall_share = age_then >= 80   ? 0.16
+                                  : age_then >= 65 ? 0.09
+                                  : age_then < 5   ? 0.03
+                                                   : 0.025;
         if (rng.chance(fall_share)) {
           a.diagnoses.push_back(rng.pick(kFallInjuries));
           a.diagnoses.push_back(rng.pick(kFallCauses));
@@ -96,8 +101,9 @@ class HousingSimulator {
     for (int placed = 0, guard = 0; placed < last && guard < last * 20; ++guard)
       placed += addCase(t_.period_start, t_.period_end) ? 1 : 0;
     for (int i = 0; i < last * 4; ++i) addCase(t_.history_start, t_.period_start - 1);
-    std::stable_sort(w_.homeless_cases.begin(), w_.homeless_cases.end(),
-                     [](const HomelessCase& a, const HomelessCase& b) { return a.approach < b.approach; });
+    std::stable_sort(
+        w_.homeless_cases.begin(), w_.homeless_cases.end(),
+        [](const HomelessCase& a, const HomelessCase& b) { return a.approach < b.approach; });
     std::vector<uint32_t> new_id(w_.homeless_cases.size() + 1, 0);
     for (uint32_t i = 0; i < w_.homeless_cases.size(); ++i) {
       new_id[w_.homeless_cases[i].id] = i + 1;
@@ -105,8 +111,11 @@ class HousingSimulator {
     }
     for (TemporaryAccommodation& ta : w_.temporary_accommodation) ta.case_id = new_id[ta.case_id];
     std::stable_sort(w_.temporary_accommodation.begin(), w_.temporary_accommodation.end(),
-                     [](const TemporaryAccommodation& a, const TemporaryAccommodation& b) { return a.start < b.start; });
-    for (uint32_t i = 0; i < w_.temporary_accommodation.size(); ++i) w_.temporary_accommodation[i].id = i + 1;
+                     [](const TemporaryAccommodation& a, const TemporaryAccommodation& b) {
+                       return a.start < b.start;
+                     });
+    for (uint32_t i = 0; i < w_.temporary_accommodation.size(); ++i)
+      w_.temporary_accommodation[i].id = i + 1;
     roughSleeping();
   }
 
@@ -132,8 +141,11 @@ class HousingSimulator {
       const Household& hh = w_.households[h];
       const uint32_t adult = adultOf(h);
       if (adult == kNone) continue;
-      const bool has_children = members_[h].size() > 2 || w_.people[members_[h].back()].mother != kNone;
-      const double accept = has_children ? (hh.risk == 2 ? 0.9 : hh.risk == 1 ? 0.3 : 0.03)
+      const bool has_children =
+          members_[h].size() > 2 || w_.people[members_[h].back()].mother != kNone;
+      const double accept = has_children ? (hh.risk == 2   ? 0.9
+                                            : hh.risk == 1 ? 0.3
+                                                           : 0.03)
                                          : (hh.low_income ? 0.25 : 0.02);
       if (!rng_.chance(accept)) continue;
       household = h;
@@ -150,16 +162,21 @@ class HousingSimulator {
     if (!chooseHousehold(household, applicant, family)) return false;
     static const std::vector<std::string> kReasons = {
         "End of private rented tenancy - assured shorthold",
-        "Family or friends no longer willing or able to accommodate", "Domestic abuse",
-        "Non-violent relationship breakdown with partner", "Eviction from supported housing",
-        "Left institution with no accommodation available", "Other"};
+        "Family or friends no longer willing or able to accommodate",
+        "Domestic abuse",
+        "Non-violent relationship breakdown with partner",
+        "Eviction from supported housing",
+        "Left institution with no accommodation available",
+        "Other"};
     static const std::vector<double> kReasonWeights = {27, 25, 14, 9, 5, 6, 14};
     HomelessCase c;
     c.id = static_cast<uint32_t>(w_.homeless_cases.size() + 1);
     c.household = household;
     c.applicant = applicant;
-    if (family) c.members = members_[household];
-    else c.members = {applicant};
+    if (family)
+      c.members = members_[household];
+    else
+      c.members = {applicant};
     const Day duty = static_cast<Day>(rng_.range(from, to));
     c.approach = duty - static_cast<Day>(rng_.range(0, 20));
     c.assessment = duty;
@@ -172,7 +189,7 @@ class HousingSimulator {
       c.prevention_end = clip(end);
       if (c.prevention_end != kNoDay) {
         const double o = rng_.uniform();
-        c.prevention_outcome = o < 0.55 ? "Secured accommodation for 6+ months"
+        c.prevention_outcome = o < 0.55   ? "Secured accommodation for 6+ months"
                                : o < 0.85 ? "Homeless (including if homeless when duty started)"
                                           : "Contact lost";
         if (c.prevention_outcome.rfind("Homeless", 0) == 0) c.relief_start = end;
@@ -190,12 +207,19 @@ class HousingSimulator {
       c.relief_end = clip(end);
       if (c.relief_end != kNoDay) {
         const double o = rng_.uniform();
-        c.relief_outcome = o < 0.45 ? "Secured accommodation for 6+ months" : o < 0.75 ? "56 days elapsed" : "Contact lost";
+        c.relief_outcome = o < 0.45   ? "Secured accommodation for 6+ months"
+                           : o < 0.75 ? "56 days elapsed"
+                                      : "Contact lost";
         if (c.relief_outcome == "56 days elapsed") {
           c.decision = clip(end + static_cast<Day>(rng_.range(0, 30)));
           if (c.decision != kNoDay)
-            c.main_duty = family ? (rng_.chance(0.8) ? "Homeless + priority need + unintentional (main duty owed)" : "Intentionally homeless")
-                                 : (rng_.chance(0.4) ? "Homeless + priority need + unintentional (main duty owed)" : "No priority need");
+            c.main_duty = family
+                              ? (rng_.chance(0.8)
+                                     ? "Homeless + priority need + unintentional (main duty owed)"
+                                     : "Intentionally homeless")
+                              : (rng_.chance(0.4)
+                                     ? "Homeless + priority need + unintentional (main duty owed)"
+                                     : "No priority need");
         }
       }
       if (rng_.chance(family ? 0.55 : 0.18)) {
@@ -206,8 +230,10 @@ class HousingSimulator {
         const Day end = ta.start + static_cast<Day>(rng_.exponential(family ? 260 : 90));
         ta.end = clip(end);
         static const std::vector<std::string> kTypes = {
-            "Bed and breakfast hotel (including shared annexes)", "Nightly paid, privately managed accommodation, self-contained",
-            "Hostel (including reception centres and emergency units)", "Private sector accommodation leased by your local authority",
+            "Bed and breakfast hotel (including shared annexes)",
+            "Nightly paid, privately managed accommodation, self-contained",
+            "Hostel (including reception centres and emergency units)",
+            "Private sector accommodation leased by your local authority",
             "Local authority or housing association (LA/HA) stock"};
         ta.type = rng_.pick(kTypes);
         ta.out_of_area = rng_.chance(0.1);
@@ -226,7 +252,8 @@ class HousingSimulator {
     for (int i = 0; i < extra; ++i) {
       const uint32_t h = static_cast<uint32_t>(rng_.below(w_.households.size()));
       const uint32_t adult = adultOf(h);
-      if (adult != kNone && ageOn(w_.people[adult].dob, t_.period_end) < 70) candidates.push_back(adult);
+      if (adult != kNone && ageOn(w_.people[adult].dob, t_.period_end) < 70)
+        candidates.push_back(adult);
     }
     for (uint32_t p : candidates) {
       const Day first = static_cast<Day>(rng_.range(t_.history_start, t_.period_end));
@@ -236,8 +263,9 @@ class HousingSimulator {
         if (d <= t_.period_end) w_.rough_sleeping.push_back({0, p, d});
       }
     }
-    std::stable_sort(w_.rough_sleeping.begin(), w_.rough_sleeping.end(),
-                     [](const RoughSleeping& a, const RoughSleeping& b) { return a.recorded < b.recorded; });
+    std::stable_sort(
+        w_.rough_sleeping.begin(), w_.rough_sleeping.end(),
+        [](const RoughSleeping& a, const RoughSleeping& b) { return a.recorded < b.recorded; });
     for (uint32_t i = 0; i < w_.rough_sleeping.size(); ++i) w_.rough_sleeping[i].id = i + 1;
   }
 
@@ -261,9 +289,13 @@ void simulateAdultCare(World& w, Rng& rng) {
                                                      "Long Term Support: Community"};
   static const std::vector<double> kLongTermWeights = {12, 22, 66};
   static const std::vector<std::string> kReasons = {
-      "Physical Support: Personal Care Support", "Physical Support: Access and Mobility Only",
-      "Memory and Cognition", "Learning Disability Support", "Mental Health Support",
-      "Sensory Support: Support for Visual Impairment", "Social Support: Support for Social Isolation/Other"};
+      "Physical Support: Personal Care Support",
+      "Physical Support: Access and Mobility Only",
+      "Memory and Cognition",
+      "Learning Disability Support",
+      "Mental Health Support",
+      "Sensory Support: Support for Visual Impairment",
+      "Social Support: Support for Social Isolation/Other"};
   uint32_t event_id = 0;
   for (uint32_t p = 0; p < w.people.size(); ++p) {
     const Person& person = w.people[p];
@@ -271,8 +303,10 @@ void simulateAdultCare(World& w, Rng& rng) {
     if (age < 18) continue;
     const double chance = age >= 85 ? 0.22 : age >= 75 ? 0.08 : age >= 65 ? 0.03 : 0.008;
     if (!rng.chance(chance)) continue;
-    const std::string reason = age < 65 && rng.chance(0.4) ? kReasons[3 + rng.below(2)] : rng.pick(kReasons);
-    const Day request = static_cast<Day>(rng.range(std::max(t.history_start - 700, addYears(person.dob, 18)), t.period_end - 20));
+    const std::string reason =
+        age < 65 && rng.chance(0.4) ? kReasons[3 + rng.below(2)] : rng.pick(kReasons);
+    const Day request = static_cast<Day>(
+        rng.range(std::max(t.history_start - 700, addYears(person.dob, 18)), t.period_end - 20));
     auto push = [&](const std::string& type, Day start, Day end, const std::string& description,
                     const std::string& outcome, const std::string& service) {
       AscEvent e;
@@ -287,10 +321,11 @@ void simulateAdultCare(World& w, Rng& rng) {
       e.support_reason = reason;
       w.asc_events.push_back(std::move(e));
     };
-    push("Request", request, request, "Request for support", rng.chance(0.7) ? "Assessment" : "Universal services/signposted", "");
+    push("Request", request, request, "Request for support",
+         rng.chance(0.7) ? "Assessment" : "Universal services/signposted", "");
     const Day assessment = request + static_cast<Day>(rng.range(5, 60));
-    push("Assessment", assessment, assessment + static_cast<Day>(rng.range(1, 28)), "Needs assessment",
-         "Long term support", "");
+    push("Assessment", assessment, assessment + static_cast<Day>(rng.range(1, 28)),
+         "Needs assessment", "Long term support", "");
     Day start = assessment + static_cast<Day>(rng.range(7, 40));
     if (rng.chance(0.35)) {
       push("Service", start, start + static_cast<Day>(rng.range(14, 42)), "Reablement",
@@ -299,8 +334,10 @@ void simulateAdultCare(World& w, Rng& rng) {
     }
     const Day end = start + static_cast<Day>(rng.exponential(age >= 85 ? 700 : 1100));
     const std::string service = kLongTerm[rng.weighted(kLongTermWeights)];
-    push("Service", start, end, service.substr(service.find(':') + 2), "Service continuing", service);
-    for (Day review = addYears(start, 1); review < std::min(end, t.period_end); review = addYears(review, 1)) {
+    push("Service", start, end, service.substr(service.find(':') + 2), "Service continuing",
+         service);
+    for (Day review = addYears(start, 1); review < std::min(end, t.period_end);
+         review = addYears(review, 1)) {
       push("Review", review, review, "Planned review", "No change in long term support", "");
     }
   }

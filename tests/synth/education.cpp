@@ -1,4 +1,4 @@
-#include "tests/synth/education.h"
+#include "tests/synth/education.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/population.h"
+#include "tests/synth/population.hpp"
 
 namespace hearth::synth {
 
@@ -25,10 +25,14 @@ std::vector<CensusTerm> censusTerms(int y) {
   };
   const int p = y - 1;
   return {
-      {std::to_string(p) + "_spring", januaryCensusDay(p), dayFromCivil(p - 1, 9, 1), dayFromCivil(p - 1, 12, 31)},
-      {std::to_string(p) + "_summer", third_thursday(p, 5), dayFromCivil(p, 1, 1), dayFromCivil(p, 3, 31)},
-      {std::to_string(p) + "_autumn", first_thursday(p, 10), dayFromCivil(p, 4, 1), dayFromCivil(p, 8, 31)},
-      {std::to_string(y) + "_spring", januaryCensusDay(y), dayFromCivil(p, 9, 1), dayFromCivil(p, 12, 31)},
+      {std::to_string(p) + "_spring", januaryCensusDay(p), dayFromCivil(p - 1, 9, 1),
+       dayFromCivil(p - 1, 12, 31)},
+      {std::to_string(p) + "_summer", third_thursday(p, 5), dayFromCivil(p, 1, 1),
+       dayFromCivil(p, 3, 31)},
+      {std::to_string(p) + "_autumn", first_thursday(p, 10), dayFromCivil(p, 4, 1),
+       dayFromCivil(p, 8, 31)},
+      {std::to_string(y) + "_spring", januaryCensusDay(y), dayFromCivil(p, 9, 1),
+       dayFromCivil(p, 12, 31)},
   };
 }
 
@@ -55,11 +59,11 @@ constexpr SchoolPlan kSchoolPlans[] = {
     {"FE", "Further education", 2, 0, 12, 15, 1},
 };
 
-constexpr const char* kNameParts[] = {"Abbey", "Beacon", "Brook", "Castle", "Chestnut", "Church",
-                                      "Eastfield", "Fairway", "Greenfields", "Hillside", "Kingsley",
-                                      "Lakeside", "Manor", "Meadow", "Millbrook", "Oakway",
-                                      "Orchard", "Parkland", "Riverside", "St Mary's", "St Luke's",
-                                      "Valley", "Westfield", "Willow", "Woodland"};
+constexpr const char* kNameParts[] = {
+    "Abbey",     "Beacon",      "Brook",    "Castle",   "Chestnut",  "Church",    "Eastfield",
+    "Fairway",   "Greenfields", "Hillside", "Kingsley", "Lakeside",  "Manor",     "Meadow",
+    "Millbrook", "Oakway",      "Orchard",  "Parkland", "Riverside", "St Mary's", "St Luke's",
+    "Valley",    "Westfield",   "Willow",   "Woodland"};
 
 class EducationSimulator {
  public:
@@ -80,9 +84,7 @@ class EducationSimulator {
   }
 
  private:
-  int scaled(double full) const {
-    return static_cast<int>(std::llround(full * w_.options.scale));
-  }
+  int scaled(double full) const { return static_cast<int>(std::llround(full * w_.options.scale)); }
 
   void buildSchools() {
     std::vector<int> counters(std::size(kSchoolPlans), 0);
@@ -101,12 +103,18 @@ class EducationSimulator {
         const std::string area = w_.local_areas[w_.postcodes[s.postcode].area].name;
         const std::string part = kNameParts[rng_.below(std::size(kNameParts))];
         const std::string place = area.substr(0, area.find(' '));
-        if (s.phase == "PS") s.name = part + " Primary School, " + place;
-        else if (s.phase == "SS") s.name = place + " " + part + " Academy";
-        else if (s.phase == "SP") s.name = part + " Special School";
-        else if (s.phase == "PR") s.name = place + " Pupil Referral Unit";
-        else if (s.phase == "EY") s.name = part + " Day Nursery " + std::to_string(i + 1);
-        else s.name = place + " College";
+        if (s.phase == "PS")
+          s.name = part + " Primary School, " + place;
+        else if (s.phase == "SS")
+          s.name = place + " " + part + " Academy";
+        else if (s.phase == "SP")
+          s.name = part + " Special School";
+        else if (s.phase == "PR")
+          s.name = place + " Pupil Referral Unit";
+        else if (s.phase == "EY")
+          s.name = part + " Day Nursery " + std::to_string(i + 1);
+        else
+          s.name = place + " College";
         w_.schools.push_back(std::move(s));
         by_phase_[plan.phase].push_back(static_cast<uint32_t>(w_.schools.size() - 1));
       }
@@ -129,7 +137,8 @@ class EducationSimulator {
       }
     }
     const double u = rng_.uniform();
-    const size_t pick = u < 0.62 || best[1].first >= 1e18 ? 0 : (u < 0.88 || best[2].first >= 1e18 ? 1 : 2);
+    const size_t pick =
+        u < 0.62 || best[1].first >= 1e18 ? 0 : (u < 0.88 || best[2].first >= 1e18 ? 1 : 2);
     return best[pick].second;
   }
 
@@ -167,7 +176,8 @@ class EducationSimulator {
                                        [&](Day d, uint32_t p) { return d < w_.people[p].dob; });
       if (hi <= lo) return kNone;
       for (int attempt = 0; attempt < 200; ++attempt) {
-        const uint32_t p = *(lo + static_cast<ptrdiff_t>(rng_.below(static_cast<uint64_t>(hi - lo))));
+        const uint32_t p =
+            *(lo + static_cast<ptrdiff_t>(rng_.below(static_cast<uint64_t>(hi - lo))));
         // About three in four plans are for boys.
         if (taken[p] || (w_.people[p].sex == Sex::kFemale && rng_.chance(0.62))) continue;
         return p;
@@ -182,17 +192,33 @@ class EducationSimulator {
       plan.requested = plan.assessed - static_cast<Day>(rng_.range(70, 140));
       plan.ceased = ceased;
       plan.cease_reason = ceased == kNoDay ? 0 : static_cast<int>(rng_.range(1, 5));
-      static const std::vector<std::string> kNeeds = {"ASD", "SEMH", "SLCN", "MLD", "SLD", "SPLD",
-                                                      "PD", "HI", "VI", "PMLD", "OTH"};
+      static const std::vector<std::string> kNeeds = {"ASD", "SEMH", "SLCN", "MLD",  "SLD", "SPLD",
+                                                      "PD",  "HI",   "VI",   "PMLD", "OTH"};
       static const std::vector<double> kWeights = {33, 17, 15, 9, 5, 4, 5, 2, 1, 2, 7};
       plan.need = kNeeds[rng_.weighted(kWeights)];
       w_.ehc_plans.push_back(std::move(plan));
       planned_.push_back({p, setting});
       taken[p] = 1;
     };
-    for (int i = 0; i < target; ++i) {
+    // About a quarter of children in care have a plan, far more than other children.
+    int placed = 0;
+    for (const ClaPeriod& period : w_.cla_periods) {
+      if (!openOn(period.start, period.end, census) || placed >= target) continue;
+      const int age = ageOn(w_.people[period.child].dob, census);
+      if (age < 4 || taken[period.child] || !rng_.chance(0.27)) continue;
+      const Day start = std::max(census - static_cast<Day>(rng_.below(4 * 365)),
+                                 addYears(w_.people[period.child].dob, 3));
+      const double s = rng_.uniform();
+      add_plan(period.child, std::min(start, census), kNoDay,
+               age > 15   ? "fe"
+               : s < 0.4  ? "special"
+               : s < 0.95 ? "mainstream"
+                          : "ap");
+      ++placed;
+    }
+    for (int i = placed; i < target; ++i) {
       const double u = rng_.uniform();
-      const int age = u < 0.04 ? static_cast<int>(rng_.range(2, 4))
+      const int age = u < 0.04   ? static_cast<int>(rng_.range(2, 4))
                       : u < 0.37 ? static_cast<int>(rng_.range(5, 10))
                       : u < 0.70 ? static_cast<int>(rng_.range(11, 15))
                       : u < 0.92 ? static_cast<int>(rng_.range(16, 19))
@@ -207,10 +233,14 @@ class EducationSimulator {
                                  addYears(w_.people[p].dob, 2));
       const double s = rng_.uniform();
       std::string setting;
-      if (age <= 4) setting = age == 4 && s < 0.4 ? "mainstream" : "ey";
-      else if (age <= 15) setting = s < 0.44 ? "special" : s < 0.93 ? "mainstream" : "ap";
-      else if (age <= 19) setting = s < 0.45 ? "fe" : s < 0.70 ? "special" : s < 0.85 ? "mainstream" : "none";
-      else setting = s < 0.75 ? "fe" : "none";
+      if (age <= 4)
+        setting = age == 4 && s < 0.4 ? "mainstream" : "ey";
+      else if (age <= 15)
+        setting = s < 0.44 ? "special" : s < 0.93 ? "mainstream" : "ap";
+      else if (age <= 19)
+        setting = s < 0.45 ? "fe" : s < 0.70 ? "special" : s < 0.85 ? "mainstream" : "none";
+      else
+        setting = s < 0.75 ? "fe" : "none";
       add_plan(p, std::min(start, census), kNoDay, setting);
     }
     // Plans that ended before the census: moved away, needs met, left education.
@@ -220,11 +250,13 @@ class EducationSimulator {
       const uint32_t p = pick(age);
       if (p == kNone) continue;
       const Day end = static_cast<Day>(rng_.range(t_.history_start, census - 1));
-      const Day start = std::max(end - static_cast<Day>(rng_.range(200, 2000)), addYears(w_.people[p].dob, 2));
+      const Day start =
+          std::max(end - static_cast<Day>(rng_.range(200, 2000)), addYears(w_.people[p].dob, 2));
       if (start >= end) continue;
       add_plan(p, start, end, age <= 15 ? "mainstream" : "fe");
     }
-    for (size_t i = 0; i < planned_.size(); ++i) plan_of_[planned_[i].person] = static_cast<uint32_t>(i);
+    for (size_t i = 0; i < planned_.size(); ++i)
+      plan_of_[planned_[i].person] = static_cast<uint32_t>(i);
   }
 
   // ---- enrolments ----------------------------------------------------------------------------
@@ -239,12 +271,17 @@ class EducationSimulator {
     for (uint32_t p = 0; p < w_.people.size(); ++p) {
       const Person& person = w_.people[p];
       const Day reception = septemberAtAge(person.dob, 4);
-      if (reception > t_.extract_day || julyAtAge(person.dob, 17) < t_.history_start - 400) continue;
+      if (reception > t_.extract_day || julyAtAge(person.dob, 17) < t_.history_start - 400)
+        continue;
       if (rng_.chance(0.012)) continue;  // educated at home or outside the county's schools
       Day special_from = kNoDay;
       const auto planned = plan_of_.find(p);
       if (planned != plan_of_.end() && planned_[planned->second].setting == "special") {
-        special_from = std::max(reception, septemberAtAge(person.dob, std::max(4, academicAge(person.dob, w_.ehc_plans[planned->second].start))));
+        special_from = std::max(
+            reception,
+            septemberAtAge(
+                person.dob,
+                std::max(4, academicAge(person.dob, w_.ehc_plans[planned->second].start))));
       }
       const Day primary_end = julyAtAge(person.dob, 10);
       const Day secondary_start = septemberAtAge(person.dob, 11);
@@ -255,7 +292,9 @@ class EducationSimulator {
         uint32_t school = schoolNear(p, phase, from);
         if (rng_.chance(0.05)) {
           // Moved school once.
-          const Day move = from + static_cast<Day>(rng_.below(static_cast<uint64_t>(std::max<Day>(1, to - from))));
+          const Day move =
+              from +
+              static_cast<Day>(rng_.below(static_cast<uint64_t>(std::max<Day>(1, to - from))));
           enrol(p, school, from, move);
           school = schoolNear(p, phase, move);
           from = move + 1;
@@ -277,9 +316,10 @@ class EducationSimulator {
         enrol(p, special, std::max(special_from, reception), julyAtAge(person.dob, 18));
       }
     }
-    std::stable_sort(w_.enrolments.begin(), w_.enrolments.end(), [](const Enrolment& a, const Enrolment& b) {
-      return a.pupil != b.pupil ? a.pupil < b.pupil : a.entry < b.entry;
-    });
+    std::stable_sort(w_.enrolments.begin(), w_.enrolments.end(),
+                     [](const Enrolment& a, const Enrolment& b) {
+                       return a.pupil != b.pupil ? a.pupil < b.pupil : a.entry < b.entry;
+                     });
   }
 
   uint32_t schoolOn(uint32_t pupil, Day day) const {
@@ -300,7 +340,8 @@ class EducationSimulator {
       placement.end = plan.ceased;
       const Day on = plan.ceased == kNoDay ? census : plan.ceased - 1;
       if (planned.setting == "special") {
-        placement.school = planned.school != kNone ? planned.school : schoolNear(plan.person, "SP", on);
+        placement.school =
+            planned.school != kNone ? planned.school : schoolNear(plan.person, "SP", on);
       } else if (planned.setting == "mainstream") {
         placement.school = schoolOn(plan.person, on);
         if (placement.school == kNone) placement.setting = "OTH";
@@ -376,8 +417,8 @@ class EducationSimulator {
   }
 
   void exclusions() {
-    static const std::vector<std::string> kReasons = {"PP", "PA", "VP", "VA", "BU", "RA", "DM", "DB",
-                                                      "SM", "DA", "TH", "MT", "OT"};
+    static const std::vector<std::string> kReasons = {"PP", "PA", "VP", "VA", "BU", "RA", "DM",
+                                                      "DB", "SM", "DA", "TH", "MT", "OT"};
     for (const Enrolment& e : w_.enrolments) {
       const School& school = w_.schools[e.school];
       if (school.phase != "PS" && school.phase != "SS" && school.phase != "SP") continue;
@@ -389,9 +430,11 @@ class EducationSimulator {
       if (to <= from) continue;
       const double years = (to - from) / 365.0;
       const double suspensions = years * (secondary ? 0.14 : 0.025) * factor;
-      const int n = static_cast<int>(suspensions) + (rng_.chance(suspensions - std::floor(suspensions)) ? 1 : 0);
+      const int n = static_cast<int>(suspensions) +
+                    (rng_.chance(suspensions - std::floor(suspensions)) ? 1 : 0);
       for (int i = 0; i < n; ++i) addExclusion(e, "SUSP", from, to, kReasons);
-      if (rng_.chance(years * (secondary ? 0.0016 : 0.0003) * factor)) addExclusion(e, "PERM", from, to, kReasons);
+      if (rng_.chance(years * (secondary ? 0.0016 : 0.0003) * factor))
+        addExclusion(e, "PERM", from, to, kReasons);
     }
     std::stable_sort(w_.exclusions.begin(), w_.exclusions.end(),
                      [](const Exclusion& a, const Exclusion& b) { return a.start < b.start; });
@@ -400,7 +443,9 @@ class EducationSimulator {
   void addExclusion(const Enrolment& e, const char* category, Day from, Day to,
                     const std::vector<std::string>& reasons) {
     Day d = static_cast<Day>(rng_.range(from, to));
-    for (int guard = 0; guard < 14 && (weekday(d) >= 5 || civilFromDay(d).month == 8 || isBankHoliday(d)); ++guard) ++d;
+    for (int guard = 0;
+         guard < 14 && (weekday(d) >= 5 || civilFromDay(d).month == 8 || isBankHoliday(d)); ++guard)
+      ++d;
     if (d > to) return;
     Exclusion x;
     x.pupil = e.pupil;
@@ -439,11 +484,12 @@ class EducationSimulator {
         if (code == 0 || rng_.chance(0.06)) {
           const double u = rng_.uniform() / (risk ? 3.0 : 1.0);
           const int previous = code;
-          code = u < 0.001 ? 710
+          code = u < 0.001   ? 710
                  : u < 0.026 ? rng_.pick(kNeet)
                  : u < 0.046 ? rng_.pick(kUnknown)
                              : kEet[rng_.weighted(kEetWeights)];
-          if (previous != 0 && previous != code) since = month - static_cast<Day>(rng_.range(1, 28));
+          if (previous != 0 && previous != code)
+            since = month - static_cast<Day>(rng_.range(1, 28));
         }
         w_.nccis.push_back({p, month, code, since});
       }
@@ -462,10 +508,12 @@ class EducationSimulator {
         if (low_income) w_.two_year_old_eligible.push_back(p);
         const bool takes_up = low_income ? rng_.chance(0.76) : rng_.chance(0.012);
         if (!takes_up) continue;
-        const std::string basis = low_income ? (rng_.chance(0.93) ? "ECO" : "HSD") : (rng_.chance(0.5) ? "LAA" : "HSD");
+        const std::string basis =
+            low_income ? (rng_.chance(0.93) ? "ECO" : "HSD") : (rng_.chance(0.5) ? "LAA" : "HSD");
         w_.early_years.push_back({p, schoolNear(p, "EY", census), basis, 15});
       } else if (academic == 3 && rng_.chance(0.92)) {
-        w_.early_years.push_back({p, schoolNear(p, "EY", census), "", rng_.chance(0.6) ? 30.0 : 15.0});
+        w_.early_years.push_back(
+            {p, schoolNear(p, "EY", census), "", rng_.chance(0.6) ? 30.0 : 15.0});
       }
     }
   }
@@ -483,7 +531,8 @@ class EducationSimulator {
     if (school_age.empty()) return;
     for (int i = 0; i < n; ++i) {
       uint32_t p = rng_.pick(school_age);
-      if (w_.households[w_.people[p].household].risk == 0 && rng_.chance(0.7)) p = rng_.pick(school_age);
+      if (w_.households[w_.people[p].household].risk == 0 && rng_.chance(0.7))
+        p = rng_.pick(school_age);
       CmeEpisode e;
       e.child = p;
       e.start = static_cast<Day>(rng_.range(t_.history_start, t_.period_end - 5));
@@ -492,7 +541,8 @@ class EducationSimulator {
       e.reason = rng_.pick(kReasons);
       w_.cme.push_back(std::move(e));
     }
-    std::stable_sort(w_.cme.begin(), w_.cme.end(), [](const CmeEpisode& a, const CmeEpisode& b) { return a.start < b.start; });
+    std::stable_sort(w_.cme.begin(), w_.cme.end(),
+                     [](const CmeEpisode& a, const CmeEpisode& b) { return a.start < b.start; });
     for (uint32_t i = 0; i < w_.cme.size(); ++i) w_.cme[i].id = i + 1;
   }
 
@@ -505,9 +555,11 @@ class EducationSimulator {
       if (s.phase != "SS" && s.phase != "SP") continue;
       if (academicAge(w_.people[e.pupil].dob, census) != 15) continue;
       const bool disadvantaged = w_.households[w_.people[e.pupil].household].low_income;
-      const double ability = rng_.normal(disadvantaged ? 3.9 : 5.1, 1.9) - (s.phase == "SP" ? 3 : 0);
+      const double ability =
+          rng_.normal(disadvantaged ? 3.9 : 5.1, 1.9) - (s.phase == "SP" ? 3 : 0);
       auto grade = [&](double shift) {
-        return std::clamp(static_cast<int>(std::lround(ability + shift + rng_.normal(0, 0.8))), 0, 9);
+        return std::clamp(static_cast<int>(std::lround(ability + shift + rng_.normal(0, 0.8))), 0,
+                          9);
       };
       w_.ks4.push_back({e.pupil, e.school, grade(0.2), grade(-0.1)});
     }

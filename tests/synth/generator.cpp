@@ -1,4 +1,4 @@
-#include "tests/synth/generator.h"
+#include "tests/synth/generator.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,13 +7,13 @@
 #include <memory>
 #include <thread>
 
-#include "tests/synth/case_system.h"
-#include "tests/synth/community.h"
-#include "tests/synth/education.h"
-#include "tests/synth/indicators.h"
-#include "tests/synth/population.h"
-#include "tests/synth/social_care.h"
-#include "tests/synth/writers.h"
+#include "tests/synth/case_system.hpp"
+#include "tests/synth/community.hpp"
+#include "tests/synth/education.hpp"
+#include "tests/synth/indicators.hpp"
+#include "tests/synth/population.hpp"
+#include "tests/synth/social_care.hpp"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 
@@ -73,7 +73,9 @@ void writePeople(const World& w, const std::filesystem::path& root, std::vector<
         << person.middlename << person.surname << person.former_surname << person.ethnicity
         << person.nhs_number << person.upn << person.uln << w.addresses[h.address].uprn
         << w.postcodes[w.addresses[h.address].postcode].code
-        << (h.previous_address == kNone ? "" : w.postcodes[w.addresses[h.previous_address].postcode].code)
+        << (h.previous_address == kNone
+                ? ""
+                : w.postcodes[w.addresses[h.previous_address].postcode].code)
         << (h.moved_on == kNoDay ? "" : isoDate(h.moved_on));
     csv.end();
   }

@@ -4,7 +4,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tests/synth/population.h"
+#include "tests/synth/population.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -14,7 +14,7 @@ struct District {
   const char* area_name;
   int32_t easting;
   int32_t northing;
-  double weight;  // share of the council's households
+  double weight;   // share of the council's households
   int32_t spread;  // metres from the centre a sector may sit
 };
 
@@ -43,13 +43,13 @@ struct OutsideDistrict {
 };
 
 constexpr OutsideDistrict kOutsideDistricts[] = {
-    {"NN8", "E06000061", 489000, 268000},   {"MK9", "E06000042", 485000, 238500},
-    {"MK40", "E06000055", 505000, 249500},  {"LE1", "E06000016", 458500, 304300},
-    {"CV1", "E08000026", 433500, 279000},   {"OX1", "E07000178", 451300, 206000},
-    {"B15", "E08000025", 406500, 285500},   {"PE1", "E06000031", 519000, 298500},
-    {"LU1", "E06000032", 509000, 221000},   {"NG1", "E06000018", 457200, 340000},
-    {"M14", "E08000003", 385000, 394500},   {"S10", "E08000019", 431500, 387000},
-    {"CB1", "E07000008", 546000, 258000},   {"WR1", "E07000237", 385000, 255000},
+    {"NN8", "E06000061", 489000, 268000},  {"MK9", "E06000042", 485000, 238500},
+    {"MK40", "E06000055", 505000, 249500}, {"LE1", "E06000016", 458500, 304300},
+    {"CV1", "E08000026", 433500, 279000},  {"OX1", "E07000178", 451300, 206000},
+    {"B15", "E08000025", 406500, 285500},  {"PE1", "E06000031", 519000, 298500},
+    {"LU1", "E06000032", 509000, 221000},  {"NG1", "E06000018", 457200, 340000},
+    {"M14", "E08000003", 385000, 394500},  {"S10", "E08000019", 431500, 387000},
+    {"CB1", "E07000008", 546000, 258000},  {"WR1", "E07000237", 385000, 255000},
 };
 
 constexpr std::string_view kUnitLetters = "ABDEFGHJLNPQRSTUWXYZ";
@@ -86,7 +86,8 @@ void buildGeography(World& world, Rng& rng) {
   std::vector<double> weights;
   for (const District& d : kCouncilDistricts) weights.push_back(d.weight);
   // Sector centres are fixed per district so that postcodes cluster as real ones do.
-  std::vector<std::vector<std::pair<int32_t, int32_t>>> sector_centres(std::size(kCouncilDistricts));
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> sector_centres(
+      std::size(kCouncilDistricts));
   for (size_t d = 0; d < std::size(kCouncilDistricts); ++d) {
     for (int s = 0; s < 10; ++s) {
       const double angle = rng.uniform() * 6.283185307179586;
@@ -133,8 +134,8 @@ void buildGeography(World& world, Rng& rng) {
   int outside_lsoa = 0;
   for (const OutsideDistrict& district : kOutsideDistricts) {
     for (int i = 0; i < 40; ++i) {
-      const std::string code = std::string(district.outward) + " " +
-                               unitCode(rng, static_cast<int>(rng.below(10)));
+      const std::string code =
+          std::string(district.outward) + " " + unitCode(rng, static_cast<int>(rng.below(10)));
       if (!used.insert(code).second) continue;
       char lsoa_code[16];
       std::snprintf(lsoa_code, sizeof lsoa_code, "E0196%04d", outside_lsoa++ / 8);
@@ -150,15 +151,16 @@ void buildGeography(World& world, Rng& rng) {
   }
 
   static constexpr const char* kStreets[] = {
-      "High Street",   "Church Lane",    "Station Road",   "Mill Lane",     "Park Avenue",
-      "Manor Road",    "The Green",      "School Lane",    "Victoria Road", "London Road",
-      "Queens Road",   "Kingsthorpe Road", "Wellingborough Road", "Harborough Road",
-      "Abington Avenue", "Billing Road", "St James Road",  "Weedon Road",   "Towcester Road",
-      "Banbury Lane",  "Daventry Road",  "Brackley Road",  "Watling Street", "Orchard Close",
-      "Meadow View",   "Beech Avenue",   "Elm Grove",      "Chestnut Drive", "Willow Way",
-      "Oak Tree Close", "Spring Gardens", "Water Lane",    "North Street",  "South Street",
-      "Sheep Street",  "Market Square",  "Bridge Street",  "Castle Street", "Gold Street",
-      "Bearwood Drive"};
+      "High Street",         "Church Lane",     "Station Road",    "Mill Lane",
+      "Park Avenue",         "Manor Road",      "The Green",       "School Lane",
+      "Victoria Road",       "London Road",     "Queens Road",     "Kingsthorpe Road",
+      "Wellingborough Road", "Harborough Road", "Abington Avenue", "Billing Road",
+      "St James Road",       "Weedon Road",     "Towcester Road",  "Banbury Lane",
+      "Daventry Road",       "Brackley Road",   "Watling Street",  "Orchard Close",
+      "Meadow View",         "Beech Avenue",    "Elm Grove",       "Chestnut Drive",
+      "Willow Way",          "Oak Tree Close",  "Spring Gardens",  "Water Lane",
+      "North Street",        "South Street",    "Sheep Street",    "Market Square",
+      "Bridge Street",       "Castle Street",   "Gold Street",     "Bearwood Drive"};
   for (const char* s : kStreets) world.streets.emplace_back(s);
 }
 

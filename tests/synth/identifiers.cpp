@@ -1,4 +1,4 @@
-#include "tests/synth/identifiers.h"
+#include "tests/synth/identifiers.hpp"
 
 #include <cctype>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "tests/synth/indicators.h"
+#include "tests/synth/indicators.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/population.h"
+#include "tests/synth/population.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -46,9 +46,11 @@ class Oracle {
 
   Json run() {
     Json out;
-    out["generator"] = {{"seed", w_.options.seed}, {"scale", w_.options.scale},
+    out["generator"] = {{"seed", w_.options.seed},
+                        {"scale", w_.options.scale},
                         {"mess_rate", w_.options.mess_rate}};
-    out["period"] = {{"start", isoDate(ps_)}, {"end", isoDate(pe_)},
+    out["period"] = {{"start", isoDate(ps_)},
+                     {"end", isoDate(pe_)},
                      {"january_census", isoDate(w_.timeline.census_day)}};
     Json list = Json::array();
     list.push_back(claCount());
@@ -203,8 +205,8 @@ class Oracle {
       }
       if (placements >= 3) ++three_plus;
     }
-    return ratio("cla_stability_short", "3+ placements", three_plus, static_cast<double>(cla.size()),
-                 "percent");
+    return ratio("cla_stability_short", "3+ placements", three_plus,
+                 static_cast<double>(cla.size()), "percent");
   }
 
   Json stabilityLong() {
@@ -252,7 +254,8 @@ class Oracle {
       children.insert(e.child);
       families.insert(w_.people[e.child].household);
     }
-    Json j = count("early_help_open", "families accessing early help", static_cast<double>(children.size()));
+    Json j = count("early_help_open", "families accessing early help",
+                   static_cast<double>(children.size()));
     j["breakdown"] = {{"children", children.size()}, {"families", families.size()}};
     return j;
   }
@@ -276,7 +279,8 @@ class Oracle {
         numerator += is_neet || is_unknown ? 1 : 0;
       }
     }
-    Json j = ratio("neet_16_17", "NEET and not known", numerator / 3.0, denominator / 3.0, "percent");
+    Json j =
+        ratio("neet_16_17", "NEET and not known", numerator / 3.0, denominator / 3.0, "percent");
     j["breakdown"] = {{"neet", rounded(neet_only / 3.0)}, {"not_known", rounded(not_known / 3.0)}};
     return j;
   }
@@ -289,8 +293,10 @@ class Oracle {
       if (ageOn(w_.people[f.child].dob, census) == 2) funded.insert(f.child);
     }
     int eligible = 0;
-    for (uint32_t c : w_.two_year_old_eligible) eligible += ageOn(w_.people[c].dob, census) == 2 ? 1 : 0;
-    return ratio("funded_2yo", "funded two-year-olds", static_cast<double>(funded.size()), eligible, "percent");
+    for (uint32_t c : w_.two_year_old_eligible)
+      eligible += ageOn(w_.people[c].dob, census) == 2 ? 1 : 0;
+    return ratio("funded_2yo", "funded two-year-olds", static_cast<double>(funded.size()), eligible,
+                 "percent");
   }
 
   Json cmeOpen() {
@@ -322,7 +328,8 @@ class Oracle {
       ++settings[settingOf(plan, census)];
     }
     Json j = count("ehcp_count", "EHC plans", total);
-    j["breakdown"] = {{"mainstream", settings["mainstream"]}, {"special", settings["special"]},
+    j["breakdown"] = {{"mainstream", settings["mainstream"]},
+                      {"special", settings["special"]},
                       {"other", settings["other"]}};
     return j;
   }
@@ -337,16 +344,21 @@ class Oracle {
     for (const Enrolment& e : w_.enrolments)
       if (openOn(e.entry, e.leaving, census)) headcount[w_.schools[e.school].phase] += 1;
     for (const Exclusion& x : w_.exclusions)
-      if (x.category == "PERM" && x.start >= from && x.start <= to) perms[w_.schools[x.school].phase] += 1;
+      if (x.category == "PERM" && x.start >= from && x.start <= to)
+        perms[w_.schools[x.school].phase] += 1;
     const double n = perms["PS"] + perms["SS"];
     const double d = headcount["PS"] + headcount["SS"];
     Json j = ratio("perm_exclusion_rate", "permanent exclusions", n, d, "per 100 pupils");
     j["academic_year"] = std::to_string(year - 2) + "/" + std::to_string((year - 1) % 100);
     j["breakdown"] = {
-        {"primary", {{"numerator", perms["PS"]}, {"denominator", headcount["PS"]},
-                     {"value", headcount["PS"] > 0 ? rounded(perms["PS"] / headcount["PS"] * 100) : 0.0}}},
-        {"secondary", {{"numerator", perms["SS"]}, {"denominator", headcount["SS"]},
-                       {"value", headcount["SS"] > 0 ? rounded(perms["SS"] / headcount["SS"] * 100) : 0.0}}}};
+        {"primary",
+         {{"numerator", perms["PS"]},
+          {"denominator", headcount["PS"]},
+          {"value", headcount["PS"] > 0 ? rounded(perms["PS"] / headcount["PS"] * 100) : 0.0}}},
+        {"secondary",
+         {{"numerator", perms["SS"]},
+          {"denominator", headcount["SS"]},
+          {"value", headcount["SS"] > 0 ? rounded(perms["SS"] / headcount["SS"] * 100) : 0.0}}}};
     return j;
   }
 
@@ -372,11 +384,14 @@ class Oracle {
       ey_good += s.ofsted <= 2 ? 1 : 0;
     }
     Json j = ratio("pupils_good_outstanding", "pupils at good schools", good, graded, "percent");
-    j["breakdown"] = {
-        {"special_schools", {{"numerator", sp_good}, {"denominator", sp_graded},
-                             {"value", sp_graded > 0 ? rounded(sp_good / sp_graded * 100) : 0.0}}},
-        {"early_years", {{"numerator", ey_good}, {"denominator", ey_graded},
-                         {"value", ey_graded > 0 ? rounded(ey_good / ey_graded * 100) : 0.0}}}};
+    j["breakdown"] = {{"special_schools",
+                       {{"numerator", sp_good},
+                        {"denominator", sp_graded},
+                        {"value", sp_graded > 0 ? rounded(sp_good / sp_graded * 100) : 0.0}}},
+                      {"early_years",
+                       {{"numerator", ey_good},
+                        {"denominator", ey_graded},
+                        {"value", ey_graded > 0 ? rounded(ey_good / ey_graded * 100) : 0.0}}}};
     return j;
   }
 
@@ -394,7 +409,8 @@ class Oracle {
     std::set<uint32_t> households;
     for (const TemporaryAccommodation& t : w_.temporary_accommodation)
       if (openOn(t.start, t.end, pe_)) households.insert(t.household);
-    return count("temp_accommodation", "temporary accommodation", static_cast<double>(households.size()));
+    return count("temp_accommodation", "temporary accommodation",
+                 static_cast<double>(households.size()));
   }
 
   static bool isEmergency(const std::string& method) {
@@ -441,7 +457,8 @@ class Oracle {
       if (ageOn(w_.people[e.person].dob, pe_) < 18) continue;
       people.insert(e.person);
     }
-    return count("asc_long_term_support", "adults with long-term support", static_cast<double>(people.size()));
+    return count("asc_long_term_support", "adults with long-term support",
+                 static_cast<double>(people.size()));
   }
 
   Json ascFeelsSafe() {
@@ -480,9 +497,9 @@ class Oracle {
         if (owed.count(c.person) != 0) numerator.insert(c.person);
       }
     }
-    return ratio("care_leavers_19_21_owed_homelessness_duty",
-                 "care leavers 19-21 owed a homelessness duty", static_cast<double>(numerator.size()),
-                 static_cast<double>(cohort.size()), "percent");
+    return ratio(
+        "care_leavers_19_21_owed_homelessness_duty", "care leavers 19-21 owed a homelessness duty",
+        static_cast<double>(numerator.size()), static_cast<double>(cohort.size()), "percent");
   }
 
   Json cpChildrenInTemporaryAccommodation() {
@@ -505,7 +522,8 @@ class Oracle {
     const Day census = w_.timeline.census_day;
     std::map<uint32_t, std::string> ehcp_setting;
     for (const EhcPlan& plan : w_.ehc_plans)
-      if (openOn(plan.start, plan.ceased, census)) ehcp_setting[plan.person] = settingOf(plan, census);
+      if (openOn(plan.start, plan.ceased, census))
+        ehcp_setting[plan.person] = settingOf(plan, census);
     std::set<uint32_t> cla;
     for (const ClaPeriod* p : claAtPeriodEnd()) cla.insert(p->child);
     std::map<std::string, int> by_setting = {{"mainstream", 0}, {"special", 0}, {"other", 0}};
@@ -518,14 +536,16 @@ class Oracle {
     }
     Json j = ratio("cla_with_ehcp", "children in care with an EHC plan", with,
                    static_cast<double>(cla.size()), "percent");
-    j["breakdown"] = {{"mainstream", by_setting["mainstream"]}, {"special", by_setting["special"]},
+    j["breakdown"] = {{"mainstream", by_setting["mainstream"]},
+                      {"special", by_setting["special"]},
                       {"other", by_setting["other"]}};
     return j;
   }
 
   Json familyMultipleNeeds() {
     const size_t n = w_.people.size();
-    std::vector<uint8_t> social(n, 0), send(n, 0), school(n, 0), housing_need(n, 0), parent(n, 0), neet(n, 0);
+    std::vector<uint8_t> social(n, 0), send(n, 0), school(n, 0), housing_need(n, 0), parent(n, 0),
+        neet(n, 0);
     for (const CinEpisode& ep : w_.cin_episodes)
       if (openDuring(ep.referral, ep.closure, ps_, pe_)) social[ep.child] = 1;
     for (const ClaPeriod& p : w_.cla_periods)
@@ -555,7 +575,8 @@ class Oracle {
         if (codeIn(d, 'W', 0, 'W', 19)) adult_need[a.person] = 1;
     }
     for (const NccisActivity& a : w_.nccis)
-      if (inPeriod(a.month_end) && (a.code == 540 || (a.code >= 610 && a.code <= 680) || (a.code >= 810 && a.code <= 830)))
+      if (inPeriod(a.month_end) &&
+          (a.code == 540 || (a.code >= 610 && a.code <= 680) || (a.code >= 810 && a.code <= 830)))
         neet[a.person] = 1;
     int children = 0, multiple = 0;
     for (uint32_t p = 0; p < n; ++p) {

@@ -1,10 +1,10 @@
-#include "tests/synth/mess.h"
+#include "tests/synth/mess.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "tests/synth/identifiers.h"
-#include "tests/synth/names.h"
+#include "tests/synth/identifiers.hpp"
+#include "tests/synth/names.hpp"
 
 namespace hearth::synth {
 
@@ -60,7 +60,8 @@ void SourceContext::error(std::string_view file, std::string_view key, std::stri
   ++error_count_;
 }
 
-static std::string mistypeDigits(Rng& rng, const std::string& value, bool (*valid)(std::string_view)) {
+static std::string mistypeDigits(Rng& rng, const std::string& value,
+                                 bool (*valid)(std::string_view)) {
   for (int attempt = 0; attempt < 50; ++attempt) {
     std::string out = value;
     const size_t i = rng.below(out.size() - 1);

@@ -1,4 +1,4 @@
-#include "tests/synth/names.h"
+#include "tests/synth/names.hpp"
 
 #include <array>
 #include <cmath>
@@ -10,70 +10,67 @@ namespace hearth::synth {
 namespace {
 
 constexpr std::string_view kFemale[] = {
-    "Olivia",   "Amelia",   "Isla",     "Ava",       "Ivy",      "Freya",    "Lily",
-    "Florence", "Mia",      "Willow",   "Rosie",     "Sophia",   "Isabella", "Grace",
-    "Daisy",    "Sienna",   "Poppy",    "Elsie",     "Emily",    "Ella",     "Evelyn",
-    "Phoebe",   "Sofia",    "Evie",     "Charlotte", "Harper",   "Millie",   "Matilda",
-    "Maya",     "Sophie",   "Alice",    "Emilia",    "Isabelle", "Ruby",     "Luna",
-    "Maisie",   "Aria",     "Penelope", "Mila",      "Bonnie",   "Eva",      "Hallie",
-    "Scarlett", "Jessica",  "Lucy",     "Chloe",     "Hannah",   "Megan",    "Lauren",
-    "Rebecca",  "Katie",    "Amy",      "Bethany",   "Laura",    "Sarah",    "Emma",
-    "Jade",     "Gemma",    "Rachel",   "Samantha",  "Nicola",   "Claire",   "Kelly",
-    "Lisa",     "Michelle", "Joanne",   "Helen",     "Louise",   "Victoria", "Elizabeth",
-    "Susan",    "Margaret", "Patricia", "Jennifer",  "Karen",    "Julie",    "Deborah",
-    "Tracey",   "Angela",   "Christine", "Jacqueline", "Catherine", "Dorothy", "Joan",
-    "Barbara",  "Jean",     "Irene",    "Aaliyah",   "Zara",     "Amira"};
+    "Olivia",   "Amelia",   "Isla",      "Ava",        "Ivy",       "Freya",    "Lily",
+    "Florence", "Mia",      "Willow",    "Rosie",      "Sophia",    "Isabella", "Grace",
+    "Daisy",    "Sienna",   "Poppy",     "Elsie",      "Emily",     "Ella",     "Evelyn",
+    "Phoebe",   "Sofia",    "Evie",      "Charlotte",  "Harper",    "Millie",   "Matilda",
+    "Maya",     "Sophie",   "Alice",     "Emilia",     "Isabelle",  "Ruby",     "Luna",
+    "Maisie",   "Aria",     "Penelope",  "Mila",       "Bonnie",    "Eva",      "Hallie",
+    "Scarlett", "Jessica",  "Lucy",      "Chloe",      "Hannah",    "Megan",    "Lauren",
+    "Rebecca",  "Katie",    "Amy",       "Bethany",    "Laura",     "Sarah",    "Emma",
+    "Jade",     "Gemma",    "Rachel",    "Samantha",   "Nicola",    "Claire",   "Kelly",
+    "Lisa",     "Michelle", "Joanne",    "Helen",      "Louise",    "Victoria", "Elizabeth",
+    "Susan",    "Margaret", "Patricia",  "Jennifer",   "Karen",     "Julie",    "Deborah",
+    "Tracey",   "Angela",   "Christine", "Jacqueline", "Catherine", "Dorothy",  "Joan",
+    "Barbara",  "Jean",     "Irene",     "Aaliyah",    "Zara",      "Amira"};
 
 constexpr std::string_view kMale[] = {
-    "Muhammad", "Noah",    "Oliver",   "George",   "Leo",      "Arthur",   "Oscar",
-    "Theodore", "Theo",    "Freddie",  "Henry",    "Archie",   "Alfie",    "Charlie",
-    "Jack",     "Harry",   "Finley",   "Thomas",   "Isaac",    "Lucas",    "Tommy",
-    "Albie",    "Jacob",   "Edward",   "Joshua",   "Alexander", "Teddy",   "Max",
-    "Reggie",   "Rory",    "Ethan",    "Mason",    "Jude",     "Hugo",     "Louie",
-    "Samuel",   "Daniel",  "James",    "William",  "Joseph",   "Benjamin", "Matthew",
-    "Ryan",     "Liam",    "Connor",   "Callum",   "Kyle",     "Jordan",   "Luke",
-    "Adam",     "Nathan",  "Jamie",    "Lewis",    "Aaron",    "Dylan",    "Christopher",
-    "Michael",  "David",   "Andrew",   "Richard",  "Mark",     "Paul",     "Stephen",
-    "Robert",   "John",    "Peter",    "Anthony",  "Kevin",    "Gary",     "Lee",
-    "Craig",    "Darren",  "Wayne",    "Stuart",   "Ian",      "Neil",     "Simon",
-    "Keith",    "Brian",   "Kenneth",  "Ronald",   "Dennis",   "Derek",    "Alan",
-    "Graham",   "Colin",   "Ibrahim",  "Yusuf",    "Mohammed", "Kacper"};
+    "Muhammad", "Noah",      "Oliver",  "George",  "Leo",    "Arthur",  "Oscar",   "Theodore",
+    "Theo",     "Freddie",   "Henry",   "Archie",  "Alfie",  "Charlie", "Jack",    "Harry",
+    "Finley",   "Thomas",    "Isaac",   "Lucas",   "Tommy",  "Albie",   "Jacob",   "Edward",
+    "Joshua",   "Alexander", "Teddy",   "Max",     "Reggie", "Rory",    "Ethan",   "Mason",
+    "Jude",     "Hugo",      "Louie",   "Samuel",  "Daniel", "James",   "William", "Joseph",
+    "Benjamin", "Matthew",   "Ryan",    "Liam",    "Connor", "Callum",  "Kyle",    "Jordan",
+    "Luke",     "Adam",      "Nathan",  "Jamie",   "Lewis",  "Aaron",   "Dylan",   "Christopher",
+    "Michael",  "David",     "Andrew",  "Richard", "Mark",   "Paul",    "Stephen", "Robert",
+    "John",     "Peter",     "Anthony", "Kevin",   "Gary",   "Lee",     "Craig",   "Darren",
+    "Wayne",    "Stuart",    "Ian",     "Neil",    "Simon",  "Keith",   "Brian",   "Kenneth",
+    "Ronald",   "Dennis",    "Derek",   "Alan",    "Graham", "Colin",   "Ibrahim", "Yusuf",
+    "Mohammed", "Kacper"};
 
 constexpr std::string_view kSurnames[] = {
-    "Smith",     "Jones",     "Taylor",    "Brown",     "Williams",  "Wilson",    "Johnson",
-    "Davies",    "Robinson",  "Wright",    "Thompson",  "Evans",     "Walker",    "White",
-    "Roberts",   "Green",     "Hall",      "Wood",      "Jackson",   "Clarke",    "Patel",
-    "Khan",      "Lewis",     "James",     "Phillips",  "Mason",     "Mitchell",  "Rose",
-    "Davis",     "Rodriguez", "Cox",       "Alexander", "Morgan",    "Moore",     "Mills",
-    "King",      "Lee",       "Harris",    "Martin",    "Cooper",    "Ward",      "Morris",
-    "Hughes",    "Edwards",   "Turner",    "Hill",      "Collins",   "Baker",     "Watson",
-    "Parker",    "Allen",     "Young",     "Bennett",   "Scott",     "Carter",    "Harrison",
-    "Clark",     "Shaw",      "Price",     "Bailey",    "Lloyd",     "Bell",      "Kelly",
-    "Anderson",  "Richardson", "Griffiths", "Marshall", "Cook",      "Murphy",    "Simpson",
-    "Stevens",   "Chapman",   "Ellis",     "Adams",     "Dixon",     "Gray",      "Foster",
-    "Webb",      "Powell",    "Hunt",      "Holmes",    "Palmer",    "Rogers",    "Barnes",
-    "Knight",    "Reynolds",  "Butler",    "Russell",   "Fisher",    "Stewart",   "Harvey",
-    "Fox",       "Graham",    "Pearson",   "Gibson",    "Mann",     "Murray",    "Spencer",
-    "Matthews",  "Owen",      "Ali",       "Hussain",   "Begum",     "Ahmed",     "Singh",
-    "Kaur",      "Nowak",     "Kowalski",  "Wisniewska", "Popescu",  "Okafor",    "Mensah",
-    "Campbell",  "Stone",     "Lawrence",  "Holland",   "Burton",    "Payne",     "Pratt",
-    "Lamb",      "Bradley",   "Dawson",    "Fletcher",  "Hart",      "Walsh",     "O'Brien",
-    "O'Connor",  "McDonald",  "MacLeod",   "Dunn",      "Newman",    "Sutton",    "Barker",
-    "Howard",    "Atkinson",  "Gardner",   "Hayes",     "Lowe",      "Rees",      "Sharp",
-    "Warren",    "Booth",     "Jenkins",   "Porter",    "Black",     "Cole",      "Ferguson",
-    "Saunders",  "Elliott",   "Wells"};
+    "Smith",    "Jones",      "Taylor",    "Brown",      "Williams", "Wilson",   "Johnson",
+    "Davies",   "Robinson",   "Wright",    "Thompson",   "Evans",    "Walker",   "White",
+    "Roberts",  "Green",      "Hall",      "Wood",       "Jackson",  "Clarke",   "Patel",
+    "Khan",     "Lewis",      "James",     "Phillips",   "Mason",    "Mitchell", "Rose",
+    "Davis",    "Rodriguez",  "Cox",       "Alexander",  "Morgan",   "Moore",    "Mills",
+    "King",     "Lee",        "Harris",    "Martin",     "Cooper",   "Ward",     "Morris",
+    "Hughes",   "Edwards",    "Turner",    "Hill",       "Collins",  "Baker",    "Watson",
+    "Parker",   "Allen",      "Young",     "Bennett",    "Scott",    "Carter",   "Harrison",
+    "Clark",    "Shaw",       "Price",     "Bailey",     "Lloyd",    "Bell",     "Kelly",
+    "Anderson", "Richardson", "Griffiths", "Marshall",   "Cook",     "Murphy",   "Simpson",
+    "Stevens",  "Chapman",    "Ellis",     "Adams",      "Dixon",    "Gray",     "Foster",
+    "Webb",     "Powell",     "Hunt",      "Holmes",     "Palmer",   "Rogers",   "Barnes",
+    "Knight",   "Reynolds",   "Butler",    "Russell",    "Fisher",   "Stewart",  "Harvey",
+    "Fox",      "Graham",     "Pearson",   "Gibson",     "Mann",     "Murray",   "Spencer",
+    "Matthews", "Owen",       "Ali",       "Hussain",    "Begum",    "Ahmed",    "Singh",
+    "Kaur",     "Nowak",      "Kowalski",  "Wisniewska", "Popescu",  "Okafor",   "Mensah",
+    "Campbell", "Stone",      "Lawrence",  "Holland",    "Burton",   "Payne",    "Pratt",
+    "Lamb",     "Bradley",    "Dawson",    "Fletcher",   "Hart",     "Walsh",    "O'Brien",
+    "O'Connor", "McDonald",   "MacLeod",   "Dunn",       "Newman",   "Sutton",   "Barker",
+    "Howard",   "Atkinson",   "Gardner",   "Hayes",      "Lowe",     "Rees",     "Sharp",
+    "Warren",   "Booth",      "Jenkins",   "Porter",     "Black",    "Cole",     "Ferguson",
+    "Saunders", "Elliott",    "Wells"};
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 30> kNicknames = {{
-    {"William", "Bill"},       {"Elizabeth", "Liz"},    {"Robert", "Bob"},
-    {"Margaret", "Maggie"},    {"Thomas", "Tom"},       {"Katie", "Kate"},
-    {"Christopher", "Chris"},  {"Rebecca", "Becky"},    {"Matthew", "Matt"},
-    {"Samantha", "Sam"},       {"Samuel", "Sam"},       {"Alexander", "Alex"},
-    {"Jennifer", "Jenny"},     {"Daniel", "Dan"},       {"Joseph", "Joe"},
-    {"Benjamin", "Ben"},       {"Michael", "Mike"},     {"Victoria", "Vicky"},
-    {"Anthony", "Tony"},       {"Richard", "Rick"},     {"James", "Jim"},
-    {"Nicola", "Nicky"},       {"Joshua", "Josh"},      {"Isabella", "Bella"},
-    {"Edward", "Ted"},         {"Theodore", "Theo"},    {"Catherine", "Cathy"},
-    {"Penelope", "Penny"},     {"Patricia", "Pat"},     {"Stephen", "Steve"},
+    {"William", "Bill"},   {"Elizabeth", "Liz"},  {"Robert", "Bob"},        {"Margaret", "Maggie"},
+    {"Thomas", "Tom"},     {"Katie", "Kate"},     {"Christopher", "Chris"}, {"Rebecca", "Becky"},
+    {"Matthew", "Matt"},   {"Samantha", "Sam"},   {"Samuel", "Sam"},        {"Alexander", "Alex"},
+    {"Jennifer", "Jenny"}, {"Daniel", "Dan"},     {"Joseph", "Joe"},        {"Benjamin", "Ben"},
+    {"Michael", "Mike"},   {"Victoria", "Vicky"}, {"Anthony", "Tony"},      {"Richard", "Rick"},
+    {"James", "Jim"},      {"Nicola", "Nicky"},   {"Joshua", "Josh"},       {"Isabella", "Bella"},
+    {"Edward", "Ted"},     {"Theodore", "Theo"},  {"Catherine", "Cathy"},   {"Penelope", "Penny"},
+    {"Patricia", "Pat"},   {"Stephen", "Steve"},
 }};
 
 template <size_t N>
@@ -108,7 +105,9 @@ std::string drawForename(Rng& rng, bool female) {
                 : std::string(kMale[zipfIndex<std::size(kMale)>(rng)]);
 }
 
-std::string drawSurname(Rng& rng) { return std::string(kSurnames[zipfIndex<std::size(kSurnames)>(rng)]); }
+std::string drawSurname(Rng& rng) {
+  return std::string(kSurnames[zipfIndex<std::size(kSurnames)>(rng)]);
+}
 
 std::string_view nicknameOf(std::string_view forename) {
   for (const auto& [full, nick] : kNicknames)

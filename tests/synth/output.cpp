@@ -1,4 +1,4 @@
-#include "tests/synth/output.h"
+#include "tests/synth/output.hpp"
 
 #include <cstdio>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "tests/synth/population.h"
+#include "tests/synth/population.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <unordered_set>
 #include <utility>
 
-#include "tests/synth/identifiers.h"
-#include "tests/synth/names.h"
+#include "tests/synth/identifiers.hpp"
+#include "tests/synth/names.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string> kEthnicities = {"WBRI", "WOTH", "WIRI", "WROM", "MWBC", "MWBA",
                                                "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH",
                                                "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU"};
-const std::vector<double> kEthnicityWeights = {78, 6,   0.6, 0.4, 1.2, 0.5, 0.6, 0.8, 2.0,
+const std::vector<double> kEthnicityWeights = {78,  6,   0.6, 0.4, 1.2, 0.5, 0.6, 0.8, 2.0,
                                                0.7, 0.6, 0.9, 0.9, 3.0, 0.4, 0.5, 0.9, 1.0};
 
 class PopulationBuilder {
@@ -98,7 +98,8 @@ class PopulationBuilder {
     const int eldest_age = static_cast<int>(rng_.below(18));
     const int mother_age_at_first = std::clamp(static_cast<int>(rng_.normal(28.5, 5.5)), 16, 44);
     const Day eldest_dob = dobForAge(on, eldest_age);
-    const Day mother_dob = addYears(eldest_dob, -mother_age_at_first) - static_cast<Day>(rng_.below(300));
+    const Day mother_dob =
+        addYears(eldest_dob, -mother_age_at_first) - static_cast<Day>(rng_.below(300));
 
     const std::string mother_birth_surname = drawSurname(rng_);
     const bool father_present = rng_.chance(0.70);
@@ -128,9 +129,8 @@ class PopulationBuilder {
       const Day child_dob = twin ? world_.people.back().dob : dob;
       const std::string& child_ethnicity =
           rng_.chance(0.04) ? kEthnicities[4 + rng_.below(4)] : ethnicity;
-      const uint32_t child =
-          addPerson(h, rng_.chance(0.512) ? Sex::kMale : Sex::kFemale, child_dob, surname,
-                    child_ethnicity);
+      const uint32_t child = addPerson(h, rng_.chance(0.512) ? Sex::kMale : Sex::kFemale, child_dob,
+                                       surname, child_ethnicity);
       world_.people[child].mother = mother;
       if (rng_.chance(0.03)) {
         // Took a step-parent's name: the birth name lingers in older records.
@@ -158,9 +158,8 @@ class PopulationBuilder {
     addPerson(h, first, dobForAge(on, age), surname, ethnicity);
     if (room > 1 && rng_.chance(0.52)) {
       const int partner_age = std::clamp(age + static_cast<int>(rng_.normal(0, 3)), 18, 100);
-      const uint32_t partner =
-          addPerson(h, first == Sex::kMale ? Sex::kFemale : Sex::kMale,
-                    dobForAge(on, partner_age), surname, ethnicity);
+      const uint32_t partner = addPerson(h, first == Sex::kMale ? Sex::kFemale : Sex::kMale,
+                                         dobForAge(on, partner_age), surname, ethnicity);
       if (world_.people[partner].sex == Sex::kFemale && rng_.chance(0.6)) {
         world_.people[partner].former_surname = drawSurname(rng_);
       }
@@ -182,7 +181,9 @@ class PopulationBuilder {
         // when the unitary councils began in April 2021.
         const Ymd b = civilFromDay(p.dob);
         const int entry_year = b.year + (b.month >= 9 ? 5 : 4);
-        const int la = entry_year >= 2021 ? 941 : (rng_.chance(0.92) ? 928 : 825 + static_cast<int>(rng_.below(60)));
+        const int la = entry_year >= 2021
+                           ? 941
+                           : (rng_.chance(0.92) ? 928 : 825 + static_cast<int>(rng_.below(60)));
         const int estab = 2000 + static_cast<int>(rng_.below(400));
         int& serial = upn_serials[{la * 10000 + estab, entry_year}];
         p.upn = makeUpn(la, estab, entry_year, serial++ % 1000);

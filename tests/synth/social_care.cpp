@@ -1,4 +1,4 @@
-#include "tests/synth/social_care.h"
+#include "tests/synth/social_care.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <map>
 #include <utility>
 
-#include "tests/synth/population.h"
+#include "tests/synth/population.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -30,16 +30,16 @@ struct Weighted {
 };
 
 const Weighted kReferralSources = {
-    {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "4", "5A", "5B",
-     "5C", "5D", "6", "7", "8", "9", "10"},
+    {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E",
+     "3F", "4",  "5A", "5B", "5C", "5D", "6",  "7",  "8",  "9",  "10"},
     {5, 2, 1, 1, 18, 2, 3, 3, 1, 1, 3, 5, 2, 5, 2, 2, 4, 28, 2, 7, 2, 1}};
 const Weighted kNeeds = {{"N0", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9"},
                          {1.5, 55, 4, 3, 10, 15, 3, 0.5, 3, 5}};
 const Weighted kCpCategories = {{"NEG", "EMO", "PHY", "SAB", "MUL"}, {50, 35, 6, 4, 5}};
-const std::vector<std::string> kFactors = {"1B", "1C", "2A", "2B", "3A", "3B", "4A", "4B", "5A",
-                                           "5B", "6A", "6B", "7A", "8B", "9A", "10A", "11A",
-                                           "12A", "13A", "14A", "15A", "16A", "17A", "18B", "19B",
-                                           "20",  "21",  "22A", "23A", "24A"};
+const std::vector<std::string> kFactors = {"1B",  "1C",  "2A",  "2B",  "3A",  "3B",  "4A",  "4B",
+                                           "5A",  "5B",  "6A",  "6B",  "7A",  "8B",  "9A",  "10A",
+                                           "11A", "12A", "13A", "14A", "15A", "16A", "17A", "18B",
+                                           "19B", "20",  "21",  "22A", "23A", "24A"};
 const std::vector<std::string> kMoveReasons = {"CARPL", "CHILD", "LAREQ", "PLACE", "STAND",
                                                "APPRR", "CREQB", "CREQO", "CLOSE", "ALLEG"};
 
@@ -130,7 +130,7 @@ class SocialCareSimulator {
     c.child = child;
     c.received = received;
     c.received_minute = static_cast<int>(weekday(received) >= 5 ? rng_.range(0, 1439)
-                                                                 : rng_.range(8 * 60, 18 * 60));
+                                                                : rng_.range(8 * 60, 18 * 60));
     if (decided_on == kNoDay) {
       const double u = rng_.uniform();
       decided_on = u < 0.58   ? received
@@ -138,9 +138,10 @@ class SocialCareSimulator {
                               : addWorkingDays(received, static_cast<int>(rng_.range(2, 8)));
     }
     c.decided = std::max(decided_on, received);
-    c.decided_minute = c.decided == received
-                           ? std::min(1439, c.received_minute + static_cast<int>(rng_.range(20, 300)))
-                           : static_cast<int>(rng_.range(8 * 60, 18 * 60));
+    c.decided_minute =
+        c.decided == received
+            ? std::min(1439, c.received_minute + static_cast<int>(rng_.range(20, 300)))
+            : static_cast<int>(rng_.range(8 * 60, 18 * 60));
     c.source = kReferralSources.draw(rng_);
     c.led_to_referral = referral;
     w_.contacts.push_back(std::move(c));
@@ -152,7 +153,9 @@ class SocialCareSimulator {
     ep.child = child;
     ep.referral = referral;
     const double u = rng_.uniform();
-    const Day received = u < 0.6 ? referral : u < 0.85 ? referral - 1 : referral - static_cast<Day>(rng_.range(2, 6));
+    const Day received = u < 0.6    ? referral
+                         : u < 0.85 ? referral - 1
+                                    : referral - static_cast<Day>(rng_.range(2, 6));
     ep.contact = addContact(child, received, true, referral);
     ep.source = w_.contacts[ep.contact].source;
     ep.need = need.empty() ? kNeeds.draw(rng_) : need;
@@ -166,7 +169,8 @@ class SocialCareSimulator {
     const int n = static_cast<int>(rng_.range(1, 3));
     for (int i = 0; i < n; ++i) {
       const std::string& f = rng_.pick(kFactors);
-      if (std::find(a.factors.begin(), a.factors.end(), f) == a.factors.end()) a.factors.push_back(f);
+      if (std::find(a.factors.begin(), a.factors.end(), f) == a.factors.end())
+        a.factors.push_back(f);
     }
     ep.assessments.push_back(std::move(a));
   }
@@ -176,7 +180,8 @@ class SocialCareSimulator {
     Section47 s;
     s.start = start;
     s.icpc_target = addWorkingDays(start, 15);
-    s.icpc = addWorkingDays(start, static_cast<int>(rng_.chance(0.8) ? rng_.range(6, 15) : rng_.range(16, 30)));
+    s.icpc = addWorkingDays(
+        start, static_cast<int>(rng_.chance(0.8) ? rng_.range(6, 15) : rng_.range(16, 30)));
     s.end = s.icpc;
     ep.s47s.push_back(s);
     return s.icpc;
@@ -213,14 +218,15 @@ class SocialCareSimulator {
 
   // ---- periods of care -----------------------------------------------------------------------
 
-  uint32_t placementPostcode(const std::string& place, const std::string& provider,
-                             uint32_t home) {
+  uint32_t placementPostcode(const std::string& place, const std::string& provider, uint32_t home) {
     const Postcode& h = w_.postcodes[home];
     if (place == "P1") return home;
     // Residential homes and agency foster carers are often far away; in-house carers are local.
     double far = 0.04;
-    if (place == "K2" || place == "K1" || place == "S1" || place == "R1") far = 0.5;
-    else if (provider == "PR4" || provider == "PR5" || place[0] == 'A') far = 0.24;
+    if (place == "K2" || place == "K1" || place == "S1" || place == "R1")
+      far = 0.5;
+    else if (provider == "PR4" || provider == "PR5" || place[0] == 'A')
+      far = 0.24;
     if (rng_.chance(0.015)) return kNone;  // not recorded
     if (rng_.chance(far)) return distantPostcode(w_, rng_, h.easting, h.northing, 20.5, 90);
     if (rng_.chance(0.2)) return distantPostcode(w_, rng_, h.easting, h.northing, 8, 19.5);
@@ -235,11 +241,21 @@ class SocialCareSimulator {
     if (adoption) {
       p.place = std::string("A") + static_cast<char>('3' + rng_.below(4));
     } else if (age >= 16) {
-      p.place = u < 0.30 ? "H5" : u < 0.45 ? "K2" : u < 0.93 ? std::string("U") + static_cast<char>('4' + rng_.below(3)) : "P2";
+      p.place = u < 0.30   ? "H5"
+                : u < 0.45 ? "K2"
+                : u < 0.93 ? std::string("U") + static_cast<char>('4' + rng_.below(3))
+                           : "P2";
     } else if (age >= 10) {
-      p.place = u < 0.15 ? "K2" : u < 0.88 ? std::string("U") + static_cast<char>('1' + rng_.below(6)) : u < 0.94 ? "P1" : u < 0.97 ? "R1" : "S1";
+      p.place = u < 0.15   ? "K2"
+                : u < 0.88 ? std::string("U") + static_cast<char>('1' + rng_.below(6))
+                : u < 0.94 ? "P1"
+                : u < 0.97 ? "R1"
+                           : "S1";
     } else {
-      p.place = u < 0.88 ? std::string("U") + static_cast<char>('1' + rng_.below(6)) : u < 0.95 ? "P1" : u < 0.97 ? "K2" : "R3";
+      p.place = u < 0.88   ? std::string("U") + static_cast<char>('1' + rng_.below(6))
+                : u < 0.95 ? "P1"
+                : u < 0.97 ? "K2"
+                           : "R3";
     }
     if (rng_.chance(0.01)) p.place = std::string("T") + static_cast<char>('0' + rng_.below(5));
     const double v = rng_.uniform();
@@ -307,7 +323,11 @@ class SocialCareSimulator {
       push(p.start, rng_.chance(0.7) ? "V4" : "V3");
     } else {
       const double u = rng_.uniform();
-      std::string code = u < 0.32 ? "V2" : u < 0.74 ? "C1" : u < 0.80 ? "L2" : (u < 0.82 && age >= 10) ? "J2" : "C2";
+      std::string code = u < 0.32                  ? "V2"
+                         : u < 0.74                ? "C1"
+                         : u < 0.80                ? "L2"
+                         : (u < 0.82 && age >= 10) ? "J2"
+                                                   : "C2";
       Day day = p.start;
       push(day, code);
       for (int step = 0; step < 4; ++step) {
@@ -391,9 +411,9 @@ class SocialCareSimulator {
       ep.closure = clipToExtract(period.end + static_cast<Day>(rng_.range(0, 20)));
       if (ep.closure != kNoDay) {
         const std::string& rec = period.reason_ceased;
-        ep.closure_reason = rec == "E11" || rec == "E12" ? "RC1"
-                            : rec == "E41"               ? "RC3"
-                            : rec == "E45" || rec == "E46" ? "RC4"
+        ep.closure_reason = rec == "E11" || rec == "E12"                 ? "RC1"
+                            : rec == "E41"                               ? "RC3"
+                            : rec == "E45" || rec == "E46"               ? "RC4"
                             : rec == "E17" || rec == "E7" || rec == "E8" ? "RC6"
                                                                          : "RC7";
       }
@@ -412,12 +432,15 @@ class SocialCareSimulator {
     for (int i = 0; i < target + short_breaks; ++i) {
       const bool short_break = i >= target;
       const double u = rng_.uniform();
-      const int age = u < 0.05 ? 0 : u < 0.19 ? static_cast<int>(rng_.range(1, 4))
+      const int age = u < 0.05   ? 0
+                      : u < 0.19 ? static_cast<int>(rng_.range(1, 4))
                       : u < 0.37 ? static_cast<int>(rng_.range(5, 9))
                       : u < 0.75 ? static_cast<int>(rng_.range(10, 15))
                                  : static_cast<int>(rng_.range(16, 17));
       const double d = rng_.uniform();
-      double years = d < 0.30 ? rng_.uniform() : d < 0.55 ? 1 + rng_.uniform() * 1.5 : 2.5 + rng_.exponential(2.5);
+      double years = d < 0.30   ? rng_.uniform()
+                     : d < 0.55 ? 1 + rng_.uniform() * 1.5
+                                : 2.5 + rng_.exponential(2.5);
       if (short_break) years = rng_.uniform() * 3;
       for (int attempt = 0; attempt < 50; ++attempt) {
         const uint32_t child = pickChildAged(t_.period_end, age, age);
@@ -446,7 +469,7 @@ class SocialCareSimulator {
     const int target = scaledCount(kCpPlansAtPeriodEnd);
     for (int i = 0; i < target; ++i) {
       const double u = rng_.uniform();
-      const int age = u < 0.35 ? static_cast<int>(rng_.range(0, 4))
+      const int age = u < 0.35   ? static_cast<int>(rng_.range(0, 4))
                       : u < 0.65 ? static_cast<int>(rng_.range(5, 9))
                       : u < 0.93 ? static_cast<int>(rng_.range(10, 15))
                                  : static_cast<int>(rng_.range(16, 17));
@@ -488,7 +511,11 @@ class SocialCareSimulator {
         period.start = start;
         period.end = eighteenth;
         const double u = rng_.uniform();
-        period.reason_ceased = u < 0.30 ? "E17" : u < 0.65 ? "E7" : u < 0.80 ? "E13" : u < 0.92 ? "E8" : "E3";
+        period.reason_ceased = u < 0.30   ? "E17"
+                               : u < 0.65 ? "E7"
+                               : u < 0.80 ? "E13"
+                               : u < 0.92 ? "E8"
+                                          : "E3";
         CinEpisode ep = chainIntoCare(child, start, rng_.chance(0.2));
         CareLeaver leaver;
         leaver.person = child;
@@ -505,11 +532,13 @@ class SocialCareSimulator {
     const Person& p = w_.people[leaver.person];
     const std::string in_touch_codes[] = {"YES", "NO", "REFU", "NREQ", "RHOM"};
     const std::vector<double> in_touch_weights = {91, 3, 2, 1, 3};
-    const std::vector<std::string> activities = {"F1", "P1", "F2", "P2", "F3", "P3", "G4", "G5", "G6"};
+    const std::vector<std::string> activities = {"F1", "P1", "F2", "P2", "F3",
+                                                 "P3", "G4", "G5", "G6"};
     const std::vector<double> activity_weights = {8, 2, 16, 4, 22, 10, 9, 21, 8};
     const std::vector<std::string> accommodation = {"B", "C", "D", "E", "G", "H", "K", "R",
                                                     "S", "T", "U", "V", "W", "X", "Z"};
-    const std::vector<double> accommodation_weights = {10, 2, 14, 6, 4, 3, 1, 3, 8, 40, 3, 2, 1, 2, 1};
+    const std::vector<double> accommodation_weights = {10, 2,  14, 6, 4, 3, 1, 3,
+                                                       8,  40, 3,  2, 1, 2, 1};
     for (int age = 18; age <= 21; ++age) {
       const Day birthday = addYears(p.dob, age);
       if (birthday > t_.period_end || birthday < t_.history_start) continue;
@@ -536,11 +565,13 @@ class SocialCareSimulator {
         const Day start = between(t_.history_start - 365, t_.period_end - 20);
         Day duration = rng_.chance(0.45) ? static_cast<Day>(rng_.range(3, 240))
                                          : static_cast<Day>(240 + rng_.exponential(500));
-        if (start + duration > t_.period_end) duration = static_cast<Day>(rng_.range(1, t_.period_end - start));
+        if (start + duration > t_.period_end)
+          duration = static_cast<Day>(rng_.range(1, t_.period_end - start));
         const Day end = start + duration;
         if (end < t_.history_start) continue;
         const double u = rng_.uniform();
-        const int age = u < 0.2 ? 0 : u < 0.4 ? static_cast<int>(rng_.range(1, 4))
+        const int age = u < 0.2    ? 0
+                        : u < 0.4  ? static_cast<int>(rng_.range(1, 4))
                         : u < 0.55 ? static_cast<int>(rng_.range(5, 9))
                                    : static_cast<int>(rng_.range(10, 16));
         const uint32_t child = pickChildAged(start, age, age, start - 220, end + 40);
@@ -555,8 +586,14 @@ class SocialCareSimulator {
           period.adopted = true;
           period.reason_ceased = rng_.chance(0.5) ? "E11" : "E12";
         } else {
-          period.reason_ceased = r < 0.45 ? "E4A" : r < 0.55 ? "E4B" : r < 0.70 ? "E45" : r < 0.78 ? "E46"
-                                 : r < 0.86 ? "E41" : r < 0.90 ? "E13" : r < 0.95 ? "E8" : "E9";
+          period.reason_ceased = r < 0.45   ? "E4A"
+                                 : r < 0.55 ? "E4B"
+                                 : r < 0.70 ? "E45"
+                                 : r < 0.78 ? "E46"
+                                 : r < 0.86 ? "E41"
+                                 : r < 0.90 ? "E13"
+                                 : r < 0.95 ? "E8"
+                                            : "E9";
         }
         CinEpisode ep = chainIntoCare(child, start, rng_.chance(0.3));
         addPeriod(std::move(period), std::move(ep), kNoDay, false);
@@ -628,7 +665,8 @@ class SocialCareSimulator {
         for (int attempt = 0; span > 0 && attempt < 20 && child == kNone; ++attempt) {
           auto it = lo;
           std::advance(it, static_cast<ptrdiff_t>(rng_.below(static_cast<uint64_t>(span))));
-          if (ageOn(w_.people[it->second].dob, referral) < 18 && isFree(it->second, referral, referral + 200))
+          if (ageOn(w_.people[it->second].dob, referral) < 18 &&
+              isFree(it->second, referral, referral + 200))
             child = it->second;
         }
       }
@@ -719,7 +757,8 @@ class SocialCareSimulator {
                                        [&](Day d, uint32_t p) { return d < w_.people[p].dob; });
       if (hi <= lo) continue;
       for (int attempt = 0; attempt < 400; ++attempt) {
-        const uint32_t child = *(lo + static_cast<ptrdiff_t>(rng_.below(static_cast<uint64_t>(hi - lo))));
+        const uint32_t child =
+            *(lo + static_cast<ptrdiff_t>(rng_.below(static_cast<uint64_t>(hi - lo))));
         if (!rng_.chance(riskWeight(child) * 1.5)) continue;
         addContact(child, received, false);
         break;
@@ -736,11 +775,10 @@ class SocialCareSimulator {
     const Day end = start + static_cast<Day>(rng_.range(60, 300));
     e.end = clipToExtract(end);
     static const std::vector<std::string> kReasons = {
-        "Parenting support", "School attendance", "Domestic abuse", "Emotional wellbeing",
+        "Parenting support",      "School attendance",    "Domestic abuse", "Emotional wellbeing",
         "Parental mental health", "Financial difficulty", "Child behaviour"};
-    static const std::vector<std::string> kEndReasons = {"Outcomes achieved", "Family disengaged",
-                                                         "Stepped up to social care",
-                                                         "Moved out of area"};
+    static const std::vector<std::string> kEndReasons = {
+        "Outcomes achieved", "Family disengaged", "Stepped up to social care", "Moved out of area"};
     static const std::vector<std::string> kOrganisations = {
         "Family Hub Northampton", "Family Hub Daventry", "Family Hub Towcester",
         "School early help", "Early Help Hub"};
@@ -754,7 +792,8 @@ class SocialCareSimulator {
     // Early help works with whole families: every child at home is part of the episode.
     std::vector<std::vector<uint32_t>> children_of(w_.households.size());
     for (uint32_t p = 0; p < w_.people.size(); ++p)
-      if (ageOn(w_.people[p].dob, t_.period_end) < 22) children_of[w_.people[p].household].push_back(p);
+      if (ageOn(w_.people[p].dob, t_.period_end) < 22)
+        children_of[w_.people[p].household].push_back(p);
     int placed = 0;
     const int target = scaledCount(kEarlyHelpChildrenPerYear * 5);
     while (placed < target) {
@@ -779,7 +818,8 @@ class SocialCareSimulator {
     std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       const Contact& x = w_.contacts[a];
       const Contact& y = w_.contacts[b];
-      return x.received != y.received ? x.received < y.received : x.received_minute < y.received_minute;
+      return x.received != y.received ? x.received < y.received
+                                      : x.received_minute < y.received_minute;
     });
     std::vector<uint32_t> new_index(order.size());
     std::vector<Contact> sorted;
@@ -833,8 +873,9 @@ class SocialCareSimulator {
     w_.cla_periods = std::move(periods);
     for (CareLeaver& c : w_.care_leavers) c.cla_period = cla_index[c.cla_period];
 
-    std::stable_sort(w_.early_help.begin(), w_.early_help.end(),
-                     [](const EarlyHelpEpisode& a, const EarlyHelpEpisode& b) { return a.start < b.start; });
+    std::stable_sort(
+        w_.early_help.begin(), w_.early_help.end(),
+        [](const EarlyHelpEpisode& a, const EarlyHelpEpisode& b) { return a.start < b.start; });
     for (uint32_t i = 0; i < w_.early_help.size(); ++i) w_.early_help[i].id = i + 1;
   }
 

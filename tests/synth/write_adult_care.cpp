@@ -1,7 +1,7 @@
 #include <map>
 #include <string>
 
-#include "tests/synth/writers.h"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 
@@ -12,7 +12,10 @@ void writeAdultSocialCare(SourceContext& ctx) {
     auto it = clients.find(person);
     if (it == clients.end()) {
       const std::string id = "ASC" + std::to_string(700000 + clients.size() * 5 + person % 5);
-      it = clients.emplace(person, ctx.record(person, id, "asc/client", w.timeline.extract_day, false, true)).first;
+      it = clients
+               .emplace(person,
+                        ctx.record(person, id, "asc/client", w.timeline.extract_day, false, true))
+               .first;
     }
     return it->second;
   };
@@ -22,11 +25,27 @@ void writeAdultSocialCare(SourceContext& ctx) {
     const Day to = dayFromCivil(year, 3, 31);
     const std::string name = "asc/cld_" + std::to_string(year) + ".csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"LA_Code", "Reporting_Period_Start_Date", "Reporting_Period_End_Date",
-                         "LA_Person_Unique_Identifier", "NHS_Number", "Gender", "Ethnicity", "Date_of_Birth",
-                         "Date_of_Death", "Client_Postcode", "Client_Type", "Primary_Support_Reason", "Event_Type",
-                         "Event_Reference", "Event_Start_Date", "Event_End_Date", "Event_Description",
-                         "Event_Outcome", "Service_Type", "Service_Component", "Delivery_Mechanism"});
+    CsvWriter csv(file, {"LA_Code",
+                         "Reporting_Period_Start_Date",
+                         "Reporting_Period_End_Date",
+                         "LA_Person_Unique_Identifier",
+                         "NHS_Number",
+                         "Gender",
+                         "Ethnicity",
+                         "Date_of_Birth",
+                         "Date_of_Death",
+                         "Client_Postcode",
+                         "Client_Type",
+                         "Primary_Support_Reason",
+                         "Event_Type",
+                         "Event_Reference",
+                         "Event_Start_Date",
+                         "Event_End_Date",
+                         "Event_Description",
+                         "Event_Outcome",
+                         "Service_Type",
+                         "Service_Component",
+                         "Delivery_Mechanism"});
     for (const AscEvent& e : w.asc_events) {
       if (!openDuring(e.start, e.end, from, to)) continue;
       const RecordedPerson& r = client(e.person);
@@ -35,10 +54,13 @@ void writeAdultSocialCare(SourceContext& ctx) {
       const std::string type = ctx.code(e.type, "Assesment", name, ref, "Event_Type");
       csv << w.la_code << isoDate(from) << isoDate(to) << r.local_id << r.nhs_number
           << (p.sex == Sex::kMale ? "Male" : "Female") << p.ethnicity << isoDate(r.dob) << ""
-          << w.postcodes[w.addresses[r.address].postcode].code << "Service User" << e.support_reason << type << ref
-          << isoDate(e.start) << (e.end == kNoDay || e.end > to ? "" : isoDate(e.end)) << e.description << e.outcome
+          << w.postcodes[w.addresses[r.address].postcode].code << "Service User" << e.support_reason
+          << type << ref << isoDate(e.start)
+          << (e.end == kNoDay || e.end > to ? "" : isoDate(e.end)) << e.description << e.outcome
           << e.service_type << (e.type == "Service" ? e.description : "")
-          << (e.type == "Service" ? (e.id % 4 == 0 ? "Direct Payment" : "CASSR Managed Personal Budget") : "");
+          << (e.type == "Service"
+                  ? (e.id % 4 == 0 ? "Direct Payment" : "CASSR Managed Personal Budget")
+                  : "");
       csv.end();
       ctx.truth(name, ref, e.person);
     }

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/writers.h"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -81,8 +81,8 @@ void writeYear(SourceContext& ctx, const CaseSystem& cases, int year) {
   x.close(1, "Header");
   x.open(1, "Children");
 
-  static const std::vector<std::string> kDisabilities = {"AUT", "BEH", "COMM", "CON", "HAND",
-                                                         "HEAR", "INC", "LD", "MOB", "PC", "VIS"};
+  static const std::vector<std::string> kDisabilities = {
+      "AUT", "BEH", "COMM", "CON", "HAND", "HEAR", "INC", "LD", "MOB", "PC", "VIS"};
   for (const auto& [child_id, entry] : children) {
     const RecordedPerson& r = *entry.first;
     const Person& person = w.people[r.person];
@@ -164,7 +164,8 @@ void writeYear(SourceContext& ctx, const CaseSystem& cases, int year) {
         x.leaf(5, "LatestCategoryOfAbuse", p.latest_category);
         x.leaf(5, "NumberOfPreviousCPP", std::to_string(previous_plans));
         bool any_review = false;
-        for (const Day review : p.reviews) any_review = any_review || (review >= ys && review <= ye);
+        for (const Day review : p.reviews)
+          any_review = any_review || (review >= ys && review <= ye);
         if (any_review) {
           x.open(5, "Reviews");
           for (const Day review : p.reviews)

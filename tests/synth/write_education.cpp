@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/education.h"
-#include "tests/synth/writers.h"
+#include "tests/synth/education.hpp"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -54,133 +54,214 @@ class SchoolCensusWriter {
     OutputFile fsm_file(ctx_.root(), prefix + "fsmperiod.csv", ctx_.stats());
     OutputFile addr_file(ctx_.root(), prefix + "addressesonroll.csv", ctx_.stats());
 
-    CsvWriter schools(school_file, {"schoolcensustableid", "NativeId", "sourceid", "urn", "lea", "estab",
-                                    "schoolname", "phase", "censusdate", "termstartdate", "termenddate"});
-    CsvWriter on(on_file,
-                 {"pupilonrolltableid", "NativeId", "dob", "surname", "forename", "middlenames",
-                  "preferredsurname", "formersurname", "upn", "formerupn", "uniquelearnernumber", "sex",
-                  "entrydate", "pupilonrollorderseqcolumn", "sourceid", "schoolcensustableid",
-                  "hoursatsetting", "schoollunchtaken", "parttime", "topupfunding", "unitcontacttime",
-                  "termlysessionspossible", "senunitindicator", "resourcedprovisionindicator",
-                  "moveoffrollflag", "fundedhours", "missingaddress", "duplicatenotfunded",
-                  "extendedhours", "eligibilitycode", "dafindicator", "ethnicity", "yssa",
-                  "servicechild", "language", "classtype", "enrolstatus", "boarder", "plaa",
-                  "senprovision", "ncyearactual", "eyppr", "eyppbf", "youngcarer"});
-    CsvWriter off(off_file, {"pupilnolongeronrolltableid", "NativeId", "dob", "surname", "forename",
-                             "middlenames", "preferredsurname", "formersurname", "upn", "formerupn",
-                             "uniquelearnernumber", "sex", "entrydate", "leavingdate",
-                             "pupilnolongeronrollorderseqcolumn", "sourceid", "schoolcensustableid",
-                             "parttime", "termlysessionspossible", "moveonrollflag", "ethnicity",
-                             "boarder", "language"});
-    CsvWriter sen(sen_file, {"pupilonrolltableid", "NativeId", "senneedstableid", "senneedsorderseqcolumn",
-                             "sourceid", "sentyperank", "sentype"});
-    CsvWriter excl(excl_file, {"pupilonrolltableid", "NativeId", "termlyexclusionsonrolltableid",
-                               "termlyexclusionsonrollorderseqcolumn", "sourceid", "startdate", "sessions",
-                               "reason1", "reason2", "reason3", "category", "senprovision"});
-    CsvWriter sess(sess_file, {"pupilonrolltableid", "NativeId", "termlysessiondetailsonrolltableid",
-                               "termlysessiondetailsonrollorderseqcolumn", "sourceid", "sessions",
-                               "attendancereason"});
-    CsvWriter fsm(fsm_file, {"pupilonrolltableid", "NativeId", "fsmperiodtableid", "fsmperiodorderseqcolumn",
-                             "sourceid", "fsmstartdate", "fsmenddate", "ukcountry"});
+    CsvWriter schools(school_file,
+                      {"schoolcensustableid", "NativeId", "sourceid", "urn", "lea", "estab",
+                       "schoolname", "phase", "censusdate", "termstartdate", "termenddate"});
+    CsvWriter on(on_file, {"pupilonrolltableid",
+                           "NativeId",
+                           "dob",
+                           "surname",
+                           "forename",
+                           "middlenames",
+                           "preferredsurname",
+                           "formersurname",
+                           "upn",
+                           "formerupn",
+                           "uniquelearnernumber",
+                           "sex",
+                           "entrydate",
+                           "pupilonrollorderseqcolumn",
+                           "sourceid",
+                           "schoolcensustableid",
+                           "hoursatsetting",
+                           "schoollunchtaken",
+                           "parttime",
+                           "topupfunding",
+                           "unitcontacttime",
+                           "termlysessionspossible",
+                           "senunitindicator",
+                           "resourcedprovisionindicator",
+                           "moveoffrollflag",
+                           "fundedhours",
+                           "missingaddress",
+                           "duplicatenotfunded",
+                           "extendedhours",
+                           "eligibilitycode",
+                           "dafindicator",
+                           "ethnicity",
+                           "yssa",
+                           "servicechild",
+                           "language",
+                           "classtype",
+                           "enrolstatus",
+                           "boarder",
+                           "plaa",
+                           "senprovision",
+                           "ncyearactual",
+                           "eyppr",
+                           "eyppbf",
+                           "youngcarer"});
+    CsvWriter off(off_file, {"pupilnolongeronrolltableid",
+                             "NativeId",
+                             "dob",
+                             "surname",
+                             "forename",
+                             "middlenames",
+                             "preferredsurname",
+                             "formersurname",
+                             "upn",
+                             "formerupn",
+                             "uniquelearnernumber",
+                             "sex",
+                             "entrydate",
+                             "leavingdate",
+                             "pupilnolongeronrollorderseqcolumn",
+                             "sourceid",
+                             "schoolcensustableid",
+                             "parttime",
+                             "termlysessionspossible",
+                             "moveonrollflag",
+                             "ethnicity",
+                             "boarder",
+                             "language"});
+    CsvWriter sen(sen_file, {"pupilonrolltableid", "NativeId", "senneedstableid",
+                             "senneedsorderseqcolumn", "sourceid", "sentyperank", "sentype"});
+    CsvWriter excl(excl_file,
+                   {"pupilonrolltableid", "NativeId", "termlyexclusionsonrolltableid",
+                    "termlyexclusionsonrollorderseqcolumn", "sourceid", "startdate", "sessions",
+                    "reason1", "reason2", "reason3", "category", "senprovision"});
+    CsvWriter sess(
+        sess_file,
+        {"pupilonrolltableid", "NativeId", "termlysessiondetailsonrolltableid",
+         "termlysessiondetailsonrollorderseqcolumn", "sourceid", "sessions", "attendancereason"});
+    CsvWriter fsm(fsm_file,
+                  {"pupilonrolltableid", "NativeId", "fsmperiodtableid", "fsmperiodorderseqcolumn",
+                   "sourceid", "fsmstartdate", "fsmenddate", "ukcountry"});
     CsvWriter addr(addr_file, {"pupilonrolltableid", "NativeId", "addressesonrolltableid",
-                               "addressesonrollorderseqcolumn", "sourceid", "uniquepropertyreferencenumber",
-                               "postcode"});
+                               "addressesonrollorderseqcolumn", "sourceid",
+                               "uniquepropertyreferencenumber", "postcode"});
 
     std::map<uint32_t, std::string> source_id, census_id;
     for (uint32_t s = 0; s < w_.schools.size(); ++s) {
       const School& school = w_.schools[s];
-      if (school.phase != "PS" && school.phase != "SS" && school.phase != "SP" && school.phase != "PR") continue;
+      if (school.phase != "PS" && school.phase != "SS" && school.phase != "SP" &&
+          school.phase != "PR")
+        continue;
       source_id[s] = hexId(seed, "source", s, false);
       census_id[s] = hexId(seed, "census", s, false);
-      schools << census_id[s] << native_[s] << source_id[s] << school.urn << w_.la_number << school.estab
-              << school.name << school.phase << bladeDate(term.census) << bladeDate(term.term_start)
-              << bladeDate(term.term_end);
+      schools << census_id[s] << native_[s] << source_id[s] << school.urn << w_.la_number
+              << school.estab << school.name << school.phase << bladeDate(term.census)
+              << bladeDate(term.term_start) << bladeDate(term.term_end);
       schools.end();
     }
 
     const int possible = std::max(10, workingDays(term.term_start, term.term_end) * 2 - 14);
-    uint64_t row = 0, off_row = 0, sen_row = 0, excl_row = 0, sess_row = 0, fsm_row = 0, addr_row = 0;
+    uint64_t row = 0, off_row = 0, sen_row = 0, excl_row = 0, sess_row = 0, fsm_row = 0,
+             addr_row = 0;
     const std::string on_name = prefix + "pupilonroll.csv";
     for (const Enrolment& e : w_.enrolments) {
       const auto src = source_id.find(e.school);
       if (src == source_id.end()) continue;
       const Person& person = w_.people[e.pupil];
       const bool on_roll = openOn(e.entry, e.leaving, term.census);
-      const bool left = e.leaving != kNoDay && e.leaving > previous_census && e.leaving <= term.census;
+      const bool left =
+          e.leaving != kNoDay && e.leaving > previous_census && e.leaving <= term.census;
       if (!on_roll && !left) continue;
-      const std::string id = hexId(seed, on_roll ? "on" : "off", (static_cast<uint64_t>(e.pupil) << 20) ^ e.school, true);
+      const std::string id = hexId(seed, on_roll ? "on" : "off",
+                                   (static_cast<uint64_t>(e.pupil) << 20) ^ e.school, true);
       const std::string file = on_roll ? on_name : prefix + "pupilnolongeronroll.csv";
       const RecordedPerson r = ctx_.record(e.pupil, id, file, term.census, true, false);
       const int age = academicAge(person.dob, term.census);
       const std::string sex = person.sex == Sex::kMale ? "M" : "F";
       const std::string uln = age >= 14 ? person.uln : "";
       if (!on_roll) {
-        off << id << native_[e.school] << bladeDate(r.dob) << r.surname << r.forename << person.middlename << ""
-            << person.former_surname << r.upn << "" << uln << sex << bladeDate(e.entry) << bladeDate(e.leaving)
-            << ++off_row << src->second << census_id[e.school] << "False" << possible << "" << person.ethnicity
-            << "N" << "ENG";
+        off << id << native_[e.school] << bladeDate(r.dob) << r.surname << r.forename
+            << person.middlename << "" << person.former_surname << r.upn << "" << uln << sex
+            << bladeDate(e.entry) << bladeDate(e.leaving) << ++off_row << src->second
+            << census_id[e.school] << "False" << possible << "" << person.ethnicity << "N"
+            << "ENG";
         off.end();
         ctx_.truth(file, id, e.pupil);
         continue;
       }
       const std::string provision = senProvision(e.pupil, term.census);
-      auto write_on = [&](const std::string& row_id, const RecordedPerson& rec, const char* status) {
-        on << row_id << native_[e.school] << bladeDate(rec.dob) << rec.surname << rec.forename << person.middlename
-           << "" << person.former_surname << rec.upn << "" << uln << sex << bladeDate(e.entry) << ++row
-           << src->second << census_id[e.school] << "" << (age <= 6 ? "True" : "") << "False" << "False" << ""
-           << possible << "False" << "False" << "" << "" << tf(false) << "" << "" << "" << "" << person.ethnicity
-           << "" << "N" << "ENG" << "" << status << "N" << "" << provision << ncYear(age) << "" << "" << "";
+      auto write_on = [&](const std::string& row_id, const RecordedPerson& rec,
+                          const char* status) {
+        on << row_id << native_[e.school] << bladeDate(rec.dob) << rec.surname << rec.forename
+           << person.middlename << "" << person.former_surname << rec.upn << "" << uln << sex
+           << bladeDate(e.entry) << ++row << src->second << census_id[e.school] << ""
+           << (age <= 6 ? "True" : "") << "False"
+           << "False"
+           << "" << possible << "False"
+           << "False"
+           << ""
+           << "" << tf(false) << ""
+           << ""
+           << ""
+           << "" << person.ethnicity << ""
+           << "N"
+           << "ENG"
+           << "" << status << "N"
+           << "" << provision << ncYear(age) << ""
+           << ""
+           << "";
         on.end();
         ctx_.truth(on_name, row_id, e.pupil);
       };
       write_on(id, r, "C");
       if (ctx_.duplicate()) {
         // Recorded twice, as a dual registration that is not one.
-        const std::string dup = hexId(seed, "dup", (static_cast<uint64_t>(e.pupil) << 20) ^ e.school, true);
+        const std::string dup =
+            hexId(seed, "dup", (static_cast<uint64_t>(e.pupil) << 20) ^ e.school, true);
         write_on(dup, ctx_.record(e.pupil, dup, on_name, term.census, true, false), "S");
         ctx_.error(on_name, dup, "duplicate_record", "pupilonrolltableid", id, dup);
       }
       const Address& a = w_.addresses[r.address];
       ++addr_row;
-      addr << id << native_[e.school] << hexId(seed, "addr", addr_row, false) << addr_row << src->second << a.uprn
-           << w_.postcodes[a.postcode].code;
+      addr << id << native_[e.school] << hexId(seed, "addr", addr_row, false) << addr_row
+           << src->second << a.uprn << w_.postcodes[a.postcode].code;
       addr.end();
       ctx_.truth(prefix + "addressesonroll.csv", id + "/" + std::to_string(addr_row), e.pupil);
       if (provision != "N") {
         const size_t first = (e.pupil * 2654435761u) % kSenTypes.size();
         ++sen_row;
-        sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row << src->second << "1.0"
-            << kSenTypes[first];
+        sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row
+            << src->second << "1.0" << kSenTypes[first];
         sen.end();
         if (e.pupil % 3 == 0) {
           ++sen_row;
-          sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row << src->second
-              << "2.0" << kSenTypes[(first + 1) % kSenTypes.size()];
+          sen << id << native_[e.school] << hexId(seed, "sen", sen_row, false) << sen_row
+              << src->second << "2.0" << kSenTypes[(first + 1) % kSenTypes.size()];
           sen.end();
         }
       }
       // Attendance in the previous term: possible sessions and absence by reason.
-      const double absence = e.pupil < w_.absence_rate.size() ? w_.absence_rate[e.pupil] / 100.0 : 0.05;
+      const double absence =
+          e.pupil < w_.absence_rate.size() ? w_.absence_rate[e.pupil] / 100.0 : 0.05;
       const int missed = static_cast<int>(possible * absence);
       ++sess_row;
-      sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row << src->second
-           << std::to_string(possible) + ".0" << "#";
+      sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row
+           << src->second << std::to_string(possible) + ".0"
+           << "#";
       sess.end();
       if (missed > 0) {
-        const int illness = missed * 6 / 10, unauthorised = missed / 4, other = missed - illness - unauthorised;
-        for (const auto& [reason, n] : {std::pair<const char*, int>{"I", illness}, {"O", unauthorised}, {"C", other}}) {
+        const int illness = missed * 6 / 10, unauthorised = missed / 4,
+                  other = missed - illness - unauthorised;
+        for (const auto& [reason, n] :
+             {std::pair<const char*, int>{"I", illness}, {"O", unauthorised}, {"C", other}}) {
           if (n <= 0) continue;
           ++sess_row;
-          sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row << src->second
-               << std::to_string(n) + ".0" << reason;
+          sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row
+               << src->second << std::to_string(n) + ".0" << reason;
           sess.end();
         }
       }
       if (w_.households[person.household].low_income) {
         const Day fsm_start = std::max(e.entry, term.census - 700);
         ++fsm_row;
-        fsm << id << native_[e.school] << hexId(seed, "fsm", fsm_row, false) << fsm_row << src->second
-            << bladeDate(fsm_start) << "" << "ENG";
+        fsm << id << native_[e.school] << hexId(seed, "fsm", fsm_row, false) << fsm_row
+            << src->second << bladeDate(fsm_start) << ""
+            << "ENG";
         fsm.end();
       }
     }
@@ -188,12 +269,14 @@ class SchoolCensusWriter {
       if (x.start < term.term_start || x.start > term.term_end) continue;
       const auto src = source_id.find(x.school);
       if (src == source_id.end()) continue;
-      const std::string id = hexId(seed, "on", (static_cast<uint64_t>(x.pupil) << 20) ^ x.school, true);
+      const std::string id =
+          hexId(seed, "on", (static_cast<uint64_t>(x.pupil) << 20) ^ x.school, true);
       const std::string key = hexId(seed, "excl", ++excl_row, false);
-      const std::string category =
-          ctx_.code(x.category, "PERMANENT", prefix + "termlyexclusionsonroll.csv", key, "category");
+      const std::string category = ctx_.code(
+          x.category, "PERMANENT", prefix + "termlyexclusionsonroll.csv", key, "category");
       excl << id << native_[x.school] << key << excl_row << src->second << bladeDate(x.start)
-           << (x.sessions > 0 ? std::to_string(static_cast<int>(x.sessions)) + ".0" : "") << x.reason << ""
+           << (x.sessions > 0 ? std::to_string(static_cast<int>(x.sessions)) + ".0" : "")
+           << x.reason << ""
            << "" << category << senProvision(x.pupil, x.start);
       excl.end();
       ctx_.truth(prefix + "termlyexclusionsonroll.csv", key, x.pupil);
@@ -245,16 +328,18 @@ void writeSchoolCensus(SourceContext& ctx) {
   {
     // Get Information About Schools: the register that SEN2 placements are joined to.
     OutputFile file(ctx.root(), "education/gias_establishments.csv", ctx.stats());
-    CsvWriter csv(file, {"URN", "LA (code)", "LA (name)", "EstablishmentNumber", "EstablishmentName",
-                         "TypeOfEstablishment (name)", "EstablishmentStatus (name)", "PhaseOfEducation (name)",
-                         "StatutoryLowAge", "StatutoryHighAge", "SchoolCapacity", "Postcode", "Easting",
-                         "Northing", "UKPRN"});
+    CsvWriter csv(
+        file, {"URN", "LA (code)", "LA (name)", "EstablishmentNumber", "EstablishmentName",
+               "TypeOfEstablishment (name)", "EstablishmentStatus (name)",
+               "PhaseOfEducation (name)", "StatutoryLowAge", "StatutoryHighAge", "SchoolCapacity",
+               "Postcode", "Easting", "Northing", "UKPRN"});
     for (const School& s : w.schools) {
       if (s.phase == "EY") continue;
       const Postcode& pc = w.postcodes[s.postcode];
-      csv << s.urn << w.la_number << w.la_name << (s.estab == 0 ? std::string() : std::to_string(s.estab))
-          << s.name << s.type << "Open" << giasPhase(s) << s.low_year + 4 << s.high_year + 5 << s.capacity
-          << pc.code << pc.easting << pc.northing << std::to_string(10000000 + s.urn);
+      csv << s.urn << w.la_number << w.la_name
+          << (s.estab == 0 ? std::string() : std::to_string(s.estab)) << s.name << s.type << "Open"
+          << giasPhase(s) << s.low_year + 4 << s.high_year + 5 << s.capacity << pc.code
+          << pc.easting << pc.northing << std::to_string(10000000 + s.urn);
       csv.end();
     }
   }
@@ -268,9 +353,9 @@ void writeSchoolCensus(SourceContext& ctx) {
       const std::string key = "ks4:" + std::to_string(++n);
       const RecordedPerson rec = ctx.record(r.pupil, key, "education/ks4_pupil_results.csv",
                                             januaryCensusDay(w.timeline.year_end - 1), true, false);
-      csv << s.urn << w.la_number * 10000 + s.estab << rec.upn << rec.surname << rec.forename << isoDate(rec.dob)
-          << (w.people[r.pupil].sex == Sex::kMale ? "M" : "F") << r.english << r.maths
-          << (r.english >= 4 && r.maths >= 4 ? "1" : "0");
+      csv << s.urn << w.la_number * 10000 + s.estab << rec.upn << rec.surname << rec.forename
+          << isoDate(rec.dob) << (w.people[r.pupil].sex == Sex::kMale ? "M" : "F") << r.english
+          << r.maths << (r.english >= 4 && r.maths >= 4 ? "1" : "0");
       csv.end();
       ctx.truth("education/ks4_pupil_results.csv", key, r.pupil);
     }
@@ -297,66 +382,85 @@ void writeSen2(SourceContext& ctx) {
   OutputFile f6(ctx.root(), prefix + "activeplans.csv", ctx.stats());
   OutputFile f7(ctx.root(), prefix + "placementdetail.csv", ctx.stats());
   OutputFile f8(ctx.root(), prefix + "senneed.csv", ctx.stats());
-  CsvWriter sen2(f0, {"sen2tableid", "NativeId", "sen2orderseqcolumn", "sourceid", "collection", "year",
-                      "referencedate", "sourcelevel", "softwarecode", "release", "serialno", "datetime", "lea",
-                      "dmo", "dco"});
-  CsvWriter person(f1, {"persontableid", "NativeId", "personorderseqcolumn", "sourceid", "sen2tableid", "surname",
-                        "forename", "personbirthdate", "sex", "ethnicity", "postcode", "upn",
-                        "uniquelearnernumber", "upnunknown"});
-  CsvWriter requests(f2, {"requeststableid", "NativeId", "requestsorderseqcolumn", "sourceid", "persontableid",
-                          "receiveddate", "rya", "requestoutcomedate", "requestoutcome", "requestmediation",
-                          "requesttribunal", "exported"});
-  CsvWriter assessment(f3, {"assessmenttableid", "NativeId", "assessmentorderseqcolumn", "sourceid",
-                            "requeststableid", "assessmentoutcome", "assessmentoutcomedate", "assessmentmediation",
-                            "assessmenttribunal", "othermediation", "othertribunal", "week20"});
-  CsvWriter named(f4, {"namedplantableid", "NativeId", "namedplanorderseqcolumn", "sourceid", "assessmenttableid",
-                       "startdate", "planres", "planwbp", "pb", "oa", "dp", "ceasedate", "ceasereason"});
+  CsvWriter sen2(f0, {"sen2tableid", "NativeId", "sen2orderseqcolumn", "sourceid", "collection",
+                      "year", "referencedate", "sourcelevel", "softwarecode", "release", "serialno",
+                      "datetime", "lea", "dmo", "dco"});
+  CsvWriter person(f1, {"persontableid", "NativeId", "personorderseqcolumn", "sourceid",
+                        "sen2tableid", "surname", "forename", "personbirthdate", "sex", "ethnicity",
+                        "postcode", "upn", "uniquelearnernumber", "upnunknown"});
+  CsvWriter requests(f2, {"requeststableid", "NativeId", "requestsorderseqcolumn", "sourceid",
+                          "persontableid", "receiveddate", "rya", "requestoutcomedate",
+                          "requestoutcome", "requestmediation", "requesttribunal", "exported"});
+  CsvWriter assessment(
+      f3, {"assessmenttableid", "NativeId", "assessmentorderseqcolumn", "sourceid",
+           "requeststableid", "assessmentoutcome", "assessmentoutcomedate", "assessmentmediation",
+           "assessmenttribunal", "othermediation", "othertribunal", "week20"});
+  CsvWriter named(f4, {"namedplantableid", "NativeId", "namedplanorderseqcolumn", "sourceid",
+                       "assessmenttableid", "startdate", "planres", "planwbp", "pb", "oa", "dp",
+                       "ceasedate", "ceasereason"});
   CsvWriter detail(f5, {"plandetailtableid", "NativeId", "plandetailorderseqcolumn", "sourceid",
-                        "namedplantableid", "urn", "ukprn", "sensetting", "sensettingother", "placementrank",
-                        "senunitindicator", "resourcedprovisionindicator"});
-  CsvWriter active(f6, {"activeplanstableid", "NativeId", "activeplansorderseqcolumn", "sourceid",
-                        "requeststableid", "transferla", "reviewmeeting", "reviewoutcome", "lastreview"});
-  CsvWriter placement(f7, {"placementdetailtableid", "NativeId", "placementdetailorderseqcolumn", "sourceid",
-                           "activeplanstableid", "res", "wbp", "urn", "ukprn", "sensetting", "sensettingother",
-                           "placementrank", "entrydate", "leavingdate", "senunitindicator",
-                           "resourcedprovisionindicator"});
-  CsvWriter need(f8, {"senneedtableid", "NativeId", "senneedorderseqcolumn", "sourceid", "activeplanstableid",
-                      "sentype", "sentyperank"});
+                        "namedplantableid", "urn", "ukprn", "sensetting", "sensettingother",
+                        "placementrank", "senunitindicator", "resourcedprovisionindicator"});
+  CsvWriter active(
+      f6, {"activeplanstableid", "NativeId", "activeplansorderseqcolumn", "sourceid",
+           "requeststableid", "transferla", "reviewmeeting", "reviewoutcome", "lastreview"});
+  CsvWriter placement(f7, {"placementdetailtableid", "NativeId", "placementdetailorderseqcolumn",
+                           "sourceid", "activeplanstableid", "res", "wbp", "urn", "ukprn",
+                           "sensetting", "sensettingother", "placementrank", "entrydate",
+                           "leavingdate", "senunitindicator", "resourcedprovisionindicator"});
+  CsvWriter need(f8, {"senneedtableid", "NativeId", "senneedorderseqcolumn", "sourceid",
+                      "activeplanstableid", "sentype", "sentyperank"});
 
   const std::string source = hexId(seed, "source", 0, false);
   const std::string sen2_id = hexId(seed, "sen2", 0, false);
-  sen2 << sen2_id << native << 1 << source << "SEN2" << w.timeline.year_end << bladeDate(census) << "L"
-       << "Local Authority" << "1.2" << 1 << bladeDate(export_day) << w.la_number << "" << "";
+  sen2 << sen2_id << native << 1 << source << "SEN2" << w.timeline.year_end << bladeDate(census)
+       << "L"
+       << "Local Authority"
+       << "1.2" << 1 << bladeDate(export_day) << w.la_number << ""
+       << "";
   sen2.end();
 
   const Day year_start = dayFromCivil(w.timeline.year_end - 1, 1, 1);
   uint64_t n = 0;
   for (const EhcPlan& plan : w.ehc_plans) {
     const bool is_active = openOn(plan.start, plan.ceased, census);
-    const bool ceased_in_year = plan.ceased != kNoDay && plan.ceased >= year_start && plan.ceased < census;
+    const bool ceased_in_year =
+        plan.ceased != kNoDay && plan.ceased >= year_start && plan.ceased < census;
     if (!is_active && !ceased_in_year) continue;
     ++n;
     const Person& p = w.people[plan.person];
     const std::string person_id = hexId(seed, "person", n, true);
-    const RecordedPerson r = ctx.record(plan.person, person_id, prefix + "person.csv", census, true, false);
+    const RecordedPerson r =
+        ctx.record(plan.person, person_id, prefix + "person.csv", census, true, false);
     const int age = ageOn(p.dob, census);
-    person << person_id << native << n << source << sen2_id << r.surname << r.forename << bladeDate(r.dob)
-           << (p.sex == Sex::kMale ? "M" : "F") << p.ethnicity << w.postcodes[w.addresses[r.address].postcode].code
-           << r.upn << (age >= 14 ? p.uln : "") << (r.upn.empty() ? "UN2" : "");
+    person << person_id << native << n << source << sen2_id << r.surname << r.forename
+           << bladeDate(r.dob) << (p.sex == Sex::kMale ? "M" : "F") << p.ethnicity
+           << w.postcodes[w.addresses[r.address].postcode].code << r.upn << (age >= 14 ? p.uln : "")
+           << (r.upn.empty() ? "UN2" : "");
     person.end();
     ctx.truth(prefix + "person.csv", person_id, plan.person);
 
     const std::string request_id = hexId(seed, "request", n, true);
-    requests << request_id << native << n << source << person_id << bladeDate(plan.requested) << "False"
-             << bladeDate(plan.requested + 42) << "A" << "False" << "False" << "";
+    requests << request_id << native << n << source << person_id << bladeDate(plan.requested)
+             << "False" << bladeDate(plan.requested + 42) << "A"
+             << "False"
+             << "False"
+             << "";
     requests.end();
     const std::string assessment_id = hexId(seed, "assessment", n, true);
-    assessment << assessment_id << native << n << source << request_id << "A" << bladeDate(plan.assessed)
-               << "False" << "False" << "False" << "False" << "False";
+    assessment << assessment_id << native << n << source << request_id << "A"
+               << bladeDate(plan.assessed) << "False"
+               << "False"
+               << "False"
+               << "False"
+               << "False";
     assessment.end();
     const std::string named_id = hexId(seed, "named", n, true);
-    named << named_id << native << n << source << assessment_id << bladeDate(plan.start) << "" << "" << "False"
-          << "" << "" << (plan.ceased == kNoDay ? "" : bladeDate(plan.ceased))
+    named << named_id << native << n << source << assessment_id << bladeDate(plan.start) << ""
+          << ""
+          << "False"
+          << ""
+          << "" << (plan.ceased == kNoDay ? "" : bladeDate(plan.ceased))
           << (plan.cease_reason == 0 ? "" : std::to_string(plan.cease_reason));
     named.end();
     for (const EhcPlacement& pl : plan.placements) {
@@ -370,17 +474,21 @@ void writeSen2(SourceContext& ctx) {
           if (s.phase == "FE") ukprn = std::to_string(10000000 + s.urn);
         }
       }
-      detail << hexId(seed, "detail", n, true) << native << n << source << named_id << urn << ukprn << setting
-             << "" << 1 << "False" << "False";
+      detail << hexId(seed, "detail", n, true) << native << n << source << named_id << urn << ukprn
+             << setting << "" << 1 << "False"
+             << "False";
       detail.end();
       if (!is_active) continue;
       const std::string active_id = hexId(seed, "active", n, true);
       active << active_id << native << n << source << request_id << ""
-             << bladeDate(std::max(plan.start, census - 200)) << "1" << bladeDate(std::max(plan.start, census - 190));
+             << bladeDate(std::max(plan.start, census - 200)) << "1"
+             << bladeDate(std::max(plan.start, census - 190));
       active.end();
       ctx.truth(prefix + "activeplans.csv", active_id, plan.person);
-      placement << hexId(seed, "placement", n, true) << native << n << source << active_id << "" << "" << urn
-                << ukprn << setting << "" << 1 << bladeDate(pl.start) << "" << "False" << "False";
+      placement << hexId(seed, "placement", n, true) << native << n << source << active_id << ""
+                << "" << urn << ukprn << setting << "" << 1 << bladeDate(pl.start) << ""
+                << "False"
+                << "False";
       placement.end();
       need << hexId(seed, "need", n, true) << native << n << source << active_id << plan.need << 1;
       need.end();
@@ -394,9 +502,9 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
   {
     const std::string name = "nccis/nccis_" + std::to_string(y) + ".csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"LACode", "SnapshotDate", "YoungPersonsID", "Forename", "Surname", "DOB", "Gender",
-                         "Postcode", "UPN", "ULN", "AcademicAge", "ActivityCode", "StartDate",
-                         "SENDFlag", "CareLeaverFlag"});
+    CsvWriter csv(file, {"LACode", "SnapshotDate", "YoungPersonsID", "Forename", "Surname", "DOB",
+                         "Gender", "Postcode", "UPN", "ULN", "AcademicAge", "ActivityCode",
+                         "StartDate", "SENDFlag", "CareLeaverFlag"});
     std::map<uint32_t, RecordedPerson> recorded;
     std::vector<uint8_t> care_leaver(w.people.size(), 0);
     for (const CareLeaver& c : w.care_leavers) care_leaver[c.person] = 1;
@@ -406,15 +514,18 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
       auto it = recorded.find(a.person);
       if (it == recorded.end()) {
         const std::string id = "YP" + std::to_string(500000 + a.person);
-        it = recorded.emplace(a.person, ctx.record(a.person, id, name, a.month_end, true, false)).first;
+        it = recorded.emplace(a.person, ctx.record(a.person, id, name, a.month_end, true, false))
+                 .first;
       }
       const RecordedPerson& r = it->second;
       const Person& p = w.people[a.person];
-      const std::string code = ctx.code(std::to_string(a.code), "999", name, r.local_id, "ActivityCode");
-      csv << w.la_number << isoDate(a.month_end) << r.local_id << r.forename << r.surname << isoDate(r.dob)
-          << (p.sex == Sex::kMale ? "M" : "F") << w.postcodes[w.addresses[r.address].postcode].code << r.upn << p.uln
-          << academicAge(p.dob, a.month_end) << code << isoDate(a.activity_start) << (send[a.person] ? "Y" : "N")
-          << (care_leaver[a.person] ? "Y" : "N");
+      const std::string code =
+          ctx.code(std::to_string(a.code), "999", name, r.local_id, "ActivityCode");
+      csv << w.la_number << isoDate(a.month_end) << r.local_id << r.forename << r.surname
+          << isoDate(r.dob) << (p.sex == Sex::kMale ? "M" : "F")
+          << w.postcodes[w.addresses[r.address].postcode].code << r.upn << p.uln
+          << academicAge(p.dob, a.month_end) << code << isoDate(a.activity_start)
+          << (send[a.person] ? "Y" : "N") << (care_leaver[a.person] ? "Y" : "N");
       csv.end();
       ctx.truth(name, r.local_id + "@" + isoDate(a.month_end), a.person);
     }
@@ -422,9 +533,10 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
   {
     const std::string name = "early-years/" + std::to_string(y) + "_spring_eycensus.csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"eypupiltableid", "NativeId", "urn", "settingname", "dob", "surname", "forename",
-                         "middlenames", "sex", "ethnicity", "postcode", "uniquepropertyreferencenumber",
-                         "fundedhours", "extendedhours", "hoursatsetting", "fundingbasis", "eypp", "daf"});
+    CsvWriter csv(
+        file, {"eypupiltableid", "NativeId", "urn", "settingname", "dob", "surname", "forename",
+               "middlenames", "sex", "ethnicity", "postcode", "uniquepropertyreferencenumber",
+               "fundedhours", "extendedhours", "hoursatsetting", "fundingbasis", "eypp", "daf"});
     const uint64_t seed = w.options.seed ^ hashName("eycensus");
     uint64_t n = 0;
     for (const EarlyYearsFunding& f : w.early_years) {
@@ -433,9 +545,10 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
       const RecordedPerson r = ctx.record(f.child, id, name, w.timeline.census_day, false, false);
       const Person& p = w.people[f.child];
       const Address& a = w.addresses[r.address];
-      csv << id << "EY" + std::to_string(s.urn) << "EY" + std::to_string(s.urn) << s.name << bladeDate(r.dob)
-          << r.surname << r.forename << p.middlename << (p.sex == Sex::kMale ? "M" : "F") << p.ethnicity
-          << w.postcodes[a.postcode].code << a.uprn << "15.0" << (f.hours > 15 ? "15.0" : "")
+      csv << id << "EY" + std::to_string(s.urn) << "EY" + std::to_string(s.urn) << s.name
+          << bladeDate(r.dob) << r.surname << r.forename << p.middlename
+          << (p.sex == Sex::kMale ? "M" : "F") << p.ethnicity << w.postcodes[a.postcode].code
+          << a.uprn << "15.0" << (f.hours > 15 ? "15.0" : "")
           << std::to_string(static_cast<int>(f.hours)) + ".0" << f.basis
           << (w.households[p.household].low_income ? "True" : "False") << "False";
       csv.end();
@@ -445,8 +558,8 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
   {
     const std::string name = "early-years/dwp_two_year_olds_" + std::to_string(y) + ".csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"Child_Forename", "Child_Surname", "Child_DOB", "Parent_Forename", "Parent_Surname",
-                         "Address_Line1", "Postcode"});
+    CsvWriter csv(file, {"Child_Forename", "Child_Surname", "Child_DOB", "Parent_Forename",
+                         "Parent_Surname", "Address_Line1", "Postcode"});
     uint64_t n = 0;
     for (uint32_t c : w.two_year_old_eligible) {
       const Person& p = w.people[c];
@@ -455,7 +568,8 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
       const Person* parent = p.mother != kNone ? &w.people[p.mother] : nullptr;
       const Address& a = w.addresses[r.address];
       csv << r.forename << r.surname << isoDate(r.dob) << (parent ? parent->forename : "")
-          << (parent ? parent->surname : "") << std::to_string(a.house_number) + " " + w.streets[a.street]
+          << (parent ? parent->surname : "")
+          << std::to_string(a.house_number) + " " + w.streets[a.street]
           << w.postcodes[a.postcode].code;
       csv.end();
       ctx.truth(name, key, c);
@@ -464,13 +578,14 @@ void writeEarlyYearsAndYoungPeople(SourceContext& ctx) {
   {
     const std::string name = "cme/cme_register.csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"CME_Ref", "Forename", "Surname", "DOB", "Sex", "UPN", "Postcode", "Date_Reported",
-                         "Date_Closed", "Reason"});
+    CsvWriter csv(file, {"CME_Ref", "Forename", "Surname", "DOB", "Sex", "UPN", "Postcode",
+                         "Date_Reported", "Date_Closed", "Reason"});
     for (const CmeEpisode& e : w.cme) {
       const std::string key = "CME" + std::to_string(10000 + e.id);
       const RecordedPerson r = ctx.record(e.child, key, name, e.start, true, false);
-      csv << key << r.forename << r.surname << isoDate(r.dob) << (w.people[e.child].sex == Sex::kMale ? "M" : "F")
-          << r.upn << w.postcodes[w.addresses[r.address].postcode].code << isoDate(e.start)
+      csv << key << r.forename << r.surname << isoDate(r.dob)
+          << (w.people[e.child].sex == Sex::kMale ? "M" : "F") << r.upn
+          << w.postcodes[w.addresses[r.address].postcode].code << isoDate(e.start)
           << (e.end == kNoDay ? "" : isoDate(e.end)) << e.reason;
       csv.end();
       ctx.truth(name, key, e.child);
@@ -482,31 +597,33 @@ void writeOfsted(SourceContext& ctx) {
   const World& w = ctx.world();
   {
     OutputFile file(ctx.root(), "ofsted/state_funded_schools_mi.csv", ctx.stats());
-    CsvWriter csv(file, {"URN", "LAESTAB", "School name", "Ofsted phase", "Type of education", "Local authority",
-                         "Postcode", "Total number of pupils", "Inspection start date", "Publication date",
-                         "Overall effectiveness", "Category of concern", "Quality of education",
-                         "Behaviour and attitudes", "Personal development",
-                         "Effectiveness of leadership and management", "Safeguarding is effective?"});
+    CsvWriter csv(file,
+                  {"URN", "LAESTAB", "School name", "Ofsted phase", "Type of education",
+                   "Local authority", "Postcode", "Total number of pupils", "Inspection start date",
+                   "Publication date", "Overall effectiveness", "Category of concern",
+                   "Quality of education", "Behaviour and attitudes", "Personal development",
+                   "Effectiveness of leadership and management", "Safeguarding is effective?"});
     for (const School& s : w.schools) {
       if (s.phase == "EY" || s.phase == "FE") continue;
       const bool graded = s.ofsted >= 1;
       const std::string grade = graded ? std::to_string(s.ofsted) : "";
-      csv << s.urn << w.la_number * 10000 + s.estab << s.name << ofstedPhase(s) << s.type << w.la_name
-          << w.postcodes[s.postcode].code << static_cast<int>(s.capacity / 1.08) << (graded ? isoDate(s.inspected) : "")
-          << (graded ? isoDate(s.inspected + 28) : "") << grade
-          << (s.ofsted == 4 ? "SM" : "") << grade << grade << grade << grade
+      csv << s.urn << w.la_number * 10000 + s.estab << s.name << ofstedPhase(s) << s.type
+          << w.la_name << w.postcodes[s.postcode].code << static_cast<int>(s.capacity / 1.08)
+          << (graded ? isoDate(s.inspected) : "") << (graded ? isoDate(s.inspected + 28) : "")
+          << grade << (s.ofsted == 4 ? "SM" : "") << grade << grade << grade << grade
           << (graded ? (s.ofsted == 4 ? "No" : "Yes") : "");
       csv.end();
     }
   }
   {
     OutputFile file(ctx.root(), "ofsted/early_years_providers_mi.csv", ctx.stats());
-    CsvWriter csv(file, {"Provider URN", "Provider type", "Provider name", "Local authority", "Postcode",
-                         "Most recent full: Inspection date", "Most recent full: Overall effectiveness"});
+    CsvWriter csv(file,
+                  {"Provider URN", "Provider type", "Provider name", "Local authority", "Postcode",
+                   "Most recent full: Inspection date", "Most recent full: Overall effectiveness"});
     for (const School& s : w.schools) {
       if (s.phase != "EY") continue;
-      csv << "EY" + std::to_string(s.urn) << "Childcare on non-domestic premises" << s.name << w.la_name
-          << w.postcodes[s.postcode].code << isoDate(s.inspected) << s.ofsted;
+      csv << "EY" + std::to_string(s.urn) << "Childcare on non-domestic premises" << s.name
+          << w.la_name << w.postcodes[s.postcode].code << isoDate(s.inspected) << s.ofsted;
       csv.end();
     }
   }

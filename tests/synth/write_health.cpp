@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/writers.h"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -25,11 +25,16 @@ const char* verificationDisplay(const std::string& code) {
 
 const char* conditionDisplay(const std::string& code) {
   static const std::map<std::string, const char*> kDisplays = {
-      {"S72.0", "Fracture of neck of femur"}, {"S72.1", "Pertrochanteric fracture"},
-      {"S06.0", "Concussion"}, {"S52.5", "Fracture of lower end of radius"},
-      {"W19.X", "Unspecified fall"}, {"W01.X", "Fall on same level from slipping, tripping and stumbling"},
-      {"W10.X", "Fall on and from stairs and steps"}, {"J18.9", "Pneumonia, unspecified"},
-      {"N39.0", "Urinary tract infection, site not specified"}, {"I50.9", "Heart failure, unspecified"}};
+      {"S72.0", "Fracture of neck of femur"},
+      {"S72.1", "Pertrochanteric fracture"},
+      {"S06.0", "Concussion"},
+      {"S52.5", "Fracture of lower end of radius"},
+      {"W19.X", "Unspecified fall"},
+      {"W01.X", "Fall on same level from slipping, tripping and stumbling"},
+      {"W10.X", "Fall on and from stairs and steps"},
+      {"J18.9", "Pneumonia, unspecified"},
+      {"N39.0", "Urinary tract infection, site not specified"},
+      {"I50.9", "Heart failure, unspecified"}};
   const auto it = kDisplays.find(code);
   return it == kDisplays.end() ? "" : it->second;
 }
@@ -47,20 +52,25 @@ void writeFhir(SourceContext& ctx) {
   OutputFile conditions(ctx.root(), "fhir/Condition.ndjson", ctx.stats());
   uint64_t patient_count = 0, encounter_count = 0, condition_count = 0;
 
-  auto write_patient = [&](const RecordedPerson& r, const std::string& verification, bool no_fixed_abode) {
+  auto write_patient = [&](const RecordedPerson& r, const std::string& verification,
+                           bool no_fixed_abode) {
     const Person& p = w.people[r.person];
     const Address& a = w.addresses[r.address];
-    std::string line = "{\"resourceType\":\"Patient\",\"id\":" + jsonString(r.local_id) +
-                       ",\"meta\":{\"profile\":[\"https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient\"]}" +
-                       ",\"identifier\":[";
+    std::string line =
+        "{\"resourceType\":\"Patient\",\"id\":" + jsonString(r.local_id) +
+        ",\"meta\":{\"profile\":[\"https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient\"]}" +
+        ",\"identifier\":[";
     if (!r.nhs_number.empty()) {
       line += std::string("{\"extension\":[{\"url\":\"") + kVerificationUrl +
               "\",\"valueCodeableConcept\":{\"coding\":[{\"system\":\"" + kVerificationSystem +
-              "\",\"code\":\"" + verification + "\",\"display\":\"" + verificationDisplay(verification) +
-              "\"}]}}],\"system\":\"" + kNhsNumberSystem + "\",\"value\":\"" + r.nhs_number + "\"},";
+              "\",\"code\":\"" + verification + "\",\"display\":\"" +
+              verificationDisplay(verification) + "\"}]}}],\"system\":\"" + kNhsNumberSystem +
+              "\",\"value\":\"" + r.nhs_number + "\"},";
     }
-    line += std::string("{\"system\":\"") + kLocalSystem + "\",\"value\":" + jsonString(r.local_id) + "}]";
-    line += ",\"name\":[{\"use\":\"official\",\"family\":" + jsonString(r.surname) + ",\"given\":[" + jsonString(r.forename);
+    line += std::string("{\"system\":\"") + kLocalSystem +
+            "\",\"value\":" + jsonString(r.local_id) + "}]";
+    line += ",\"name\":[{\"use\":\"official\",\"family\":" + jsonString(r.surname) +
+            ",\"given\":[" + jsonString(r.forename);
     if (!p.middlename.empty()) line += "," + jsonString(p.middlename);
     line += "]}]";
     line += std::string(",\"gender\":\"") + (p.sex == Sex::kMale ? "male" : "female") + "\"";
@@ -69,8 +79,11 @@ void writeFhir(SourceContext& ctx) {
       line += ",\"address\":[{\"use\":\"home\",\"postalCode\":\"ZZ99 3VZ\"}]";
     } else {
       line += ",\"address\":[{\"use\":\"home\",\"line\":[" +
-              jsonString(std::to_string(a.house_number) + " " + w.streets[a.street]) + "],\"city\":" +
-              jsonString(w.postcodes[a.postcode].area == 0xFFFF ? "" : w.local_areas[w.postcodes[a.postcode].area].name) +
+              jsonString(std::to_string(a.house_number) + " " + w.streets[a.street]) +
+              "],\"city\":" +
+              jsonString(w.postcodes[a.postcode].area == 0xFFFF
+                             ? ""
+                             : w.local_areas[w.postcodes[a.postcode].area].name) +
               ",\"postalCode\":" + jsonString(w.postcodes[a.postcode].code) + "}]";
     }
     line += "}\n";
@@ -87,16 +100,20 @@ void writeFhir(SourceContext& ctx) {
   for (const auto& [person, admissions] : by_person) {
     ++n;
     const std::string id = "pat-" + std::to_string(100000 + n * 3);
-    const RecordedPerson r = ctx.record(person, id, "fhir/Patient.ndjson", w.timeline.extract_day, false, true);
+    const RecordedPerson r =
+        ctx.record(person, id, "fhir/Patient.ndjson", w.timeline.extract_day, false, true);
     // Verified unless the number was mistyped or never traced.
     std::string verification = "01";
-    if (r.nhs_number != w.people[person].nhs_number) verification = "02";
-    else if (ctx.rng().chance(0.02)) verification = ctx.rng().chance(0.5) ? "02" : "03";
+    if (r.nhs_number != w.people[person].nhs_number)
+      verification = "02";
+    else if (ctx.rng().chance(0.02))
+      verification = ctx.rng().chance(0.5) ? "02" : "03";
     write_patient(r, verification, rough[person] && ctx.rng().chance(0.5));
     std::string dup_id;
     if (ctx.duplicate()) {
       dup_id = "pat-" + std::to_string(100000 + n * 3 + 1);
-      const RecordedPerson dup = ctx.record(person, dup_id, "fhir/Patient.ndjson", w.timeline.extract_day, false, true);
+      const RecordedPerson dup =
+          ctx.record(person, dup_id, "fhir/Patient.ndjson", w.timeline.extract_day, false, true);
       write_patient(dup, dup.nhs_number.empty() ? "01" : "03", false);
       ctx.error("fhir/Patient.ndjson", dup_id, "duplicate_record", "id", id, dup_id);
     }
@@ -104,34 +121,46 @@ void writeFhir(SourceContext& ctx) {
       const Admission& a = *admissions[i];
       const std::string& subject = !dup_id.empty() && i % 2 == 1 ? dup_id : id;
       const std::string enc_id = "enc-" + std::to_string(a.id);
-      std::string line = "{\"resourceType\":\"Encounter\",\"id\":\"" + enc_id +
-                         "\",\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AdmissionMethod\"," +
-                         "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland\",\"code\":\"" +
-                         ctx.code(a.method, "99", "fhir/Encounter.ndjson", enc_id, "admissionMethod") + "\"}]}}]" +
-                         ",\"status\":\"finished\",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"" +
-                         a.cls + "\",\"display\":\"inpatient encounter\"}" + ",\"subject\":{\"reference\":\"Patient/" +
-                         subject + "\"}" + ",\"period\":{\"start\":\"" + isoDate(a.admitted) + "\",\"end\":\"" +
-                         isoDate(ctx.date(a.discharged, a.admitted - 3, "fhir/Encounter.ndjson", enc_id, "period.end")) + "\"}" +
-                         ",\"diagnosis\":[";
+      std::string line =
+          "{\"resourceType\":\"Encounter\",\"id\":\"" + enc_id +
+          "\",\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/StructureDefinition/"
+          "Extension-UKCore-AdmissionMethod\"," +
+          "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"https://fhir.hl7.org.uk/CodeSystem/"
+          "UKCore-AdmissionMethodEngland\",\"code\":\"" +
+          ctx.code(a.method, "99", "fhir/Encounter.ndjson", enc_id, "admissionMethod") + "\"}]}}]" +
+          ",\"status\":\"finished\",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/"
+          "v3-ActCode\",\"code\":\"" +
+          a.cls + "\",\"display\":\"inpatient encounter\"}" +
+          ",\"subject\":{\"reference\":\"Patient/" + subject + "\"}" + ",\"period\":{\"start\":\"" +
+          isoDate(a.admitted) + "\",\"end\":\"" +
+          isoDate(ctx.date(a.discharged, a.admitted - 3, "fhir/Encounter.ndjson", enc_id,
+                           "period.end")) +
+          "\"}" + ",\"diagnosis\":[";
       for (size_t d = 0; d < a.diagnoses.size(); ++d) {
         if (d > 0) line += ",";
-        line += "{\"condition\":{\"reference\":\"Condition/cond-" + std::to_string(a.id) + "-" + std::to_string(d + 1) +
-                "\"},\"rank\":" + std::to_string(d + 1) + "}";
+        line += "{\"condition\":{\"reference\":\"Condition/cond-" + std::to_string(a.id) + "-" +
+                std::to_string(d + 1) + "\"},\"rank\":" + std::to_string(d + 1) + "}";
       }
-      line += "],\"serviceProvider\":{\"identifier\":{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"RNS\"}}}\n";
+      line +=
+          "],\"serviceProvider\":{\"identifier\":{\"system\":\"https://fhir.nhs.uk/Id/"
+          "ods-organization-code\",\"value\":\"RNS\"}}}\n";
       encounters.write(line);
       encounters.countRecord();
       ++encounter_count;
       ctx.truth("fhir/Encounter.ndjson", enc_id, person);
       for (size_t d = 0; d < a.diagnoses.size(); ++d) {
         const std::string cond_id = "cond-" + std::to_string(a.id) + "-" + std::to_string(d + 1);
-        std::string c = "{\"resourceType\":\"Condition\",\"id\":\"" + cond_id +
-                        "\",\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/condition-category\",\"code\":\"encounter-diagnosis\"}]}]" +
-                        ",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"" + a.diagnoses[d] + "\"";
+        std::string c =
+            "{\"resourceType\":\"Condition\",\"id\":\"" + cond_id +
+            "\",\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"
+            "condition-category\",\"code\":\"encounter-diagnosis\"}]}]" +
+            ",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"" +
+            a.diagnoses[d] + "\"";
         const char* display = conditionDisplay(a.diagnoses[d]);
         if (*display != '\0') c += ",\"display\":" + jsonString(display);
-        c += "}]},\"subject\":{\"reference\":\"Patient/" + subject + "\"},\"encounter\":{\"reference\":\"Encounter/" +
-             enc_id + "\"},\"recordedDate\":\"" + isoDate(a.admitted) + "\"}\n";
+        c += "}]},\"subject\":{\"reference\":\"Patient/" + subject +
+             "\"},\"encounter\":{\"reference\":\"Encounter/" + enc_id + "\"},\"recordedDate\":\"" +
+             isoDate(a.admitted) + "\"}\n";
         conditions.write(c);
         conditions.countRecord();
         ++condition_count;
@@ -145,12 +174,19 @@ void writeFhir(SourceContext& ctx) {
 
   // The Bulk Data "complete" status body, so a client can be pointed at the folder.
   OutputFile manifest(ctx.root(), "fhir/manifest.json", ctx.stats());
-  manifest.write("{\n  \"transactionTime\": \"" + isoDate(w.timeline.extract_day) + "T02:00:00Z\",\n");
-  manifest.write("  \"request\": \"https://fhir.nhft.nhs.uk/R4/Group/west-northants/$export?_type=Patient,Encounter,Condition\",\n");
+  manifest.write("{\n  \"transactionTime\": \"" + isoDate(w.timeline.extract_day) +
+                 "T02:00:00Z\",\n");
+  manifest.write(
+      "  \"request\": "
+      "\"https://fhir.nhft.nhs.uk/R4/Group/west-northants/"
+      "$export?_type=Patient,Encounter,Condition\",\n");
   manifest.write("  \"requiresAccessToken\": true,\n  \"output\": [\n");
-  manifest.write("    {\"type\": \"Patient\", \"url\": \"Patient.ndjson\", \"count\": " + std::to_string(patient_count) + "},\n");
-  manifest.write("    {\"type\": \"Encounter\", \"url\": \"Encounter.ndjson\", \"count\": " + std::to_string(encounter_count) + "},\n");
-  manifest.write("    {\"type\": \"Condition\", \"url\": \"Condition.ndjson\", \"count\": " + std::to_string(condition_count) + "}\n");
+  manifest.write("    {\"type\": \"Patient\", \"url\": \"Patient.ndjson\", \"count\": " +
+                 std::to_string(patient_count) + "},\n");
+  manifest.write("    {\"type\": \"Encounter\", \"url\": \"Encounter.ndjson\", \"count\": " +
+                 std::to_string(encounter_count) + "},\n");
+  manifest.write("    {\"type\": \"Condition\", \"url\": \"Condition.ndjson\", \"count\": " +
+                 std::to_string(condition_count) + "}\n");
   manifest.write("  ],\n  \"error\": []\n}\n");
 }
 

@@ -1,7 +1,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/writers.h"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -19,7 +19,8 @@ class SectionWriter {
         columns_(std::move(columns)),
         types_(std::move(types)) {
     sql_.write("CREATE TABLE " + table_ + " (");
-    for (size_t i = 0; i < columns_.size(); ++i) sql_.write((i ? ", " : "") + columns_[i] + " " + types_[i]);
+    for (size_t i = 0; i < columns_.size(); ++i)
+      sql_.write((i ? ", " : "") + columns_[i] + " " + types_[i]);
     sql_.write(");\n");
   }
   ~SectionWriter() { flushBatch(); }
@@ -87,74 +88,87 @@ void writeHousing(SourceContext& ctx) {
   sql.write("-- H-CLIC case level data held by the housing system, synthetic.\n");
   const std::string updated = isoDate(w.timeline.extract_day) + " 02:00:00";
   {
-    SectionWriter main(ctx, sql, "hclic_main",
-                       {"LA_CODE", "CASE_REF", "HOUSEHOLD_REF", "MAIN_APPLICANT_PERSON_REF", "DATE_OF_APPLICATION",
-                        "DATE_OF_ASSESSMENT", "PREVENTION_DUTY_OWED", "RELIEF_DUTY_OWED", "REASON_LOSS_SETTLED_HOME",
-                        "NUMBER_OF_ADULTS", "NUMBER_OF_CHILDREN", "SLEEPING_ROUGH_AT_APPLICATION", "POSTCODE", "UPRN",
-                        "UPDATED_AT"},
-                       {"TEXT", "TEXT", "TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TEXT", "INTEGER", "INTEGER",
-                        "TEXT", "TEXT", "TEXT", "TIMESTAMP"});
-    SectionWriter people(ctx, sql, "hclic_people",
-                         {"CASE_REF", "PERSON_REF", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX", "NINO",
-                          "NHS_NUMBER", "RELATIONSHIP_TO_MAIN_APPLICANT", "LEAD_APPLICANT", "UPDATED_AT"},
-                         {"TEXT", "TEXT", "TEXT", "TEXT", "DATE", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TIMESTAMP"});
+    SectionWriter main(
+        ctx, sql, "hclic_main",
+        {"LA_CODE", "CASE_REF", "HOUSEHOLD_REF", "MAIN_APPLICANT_PERSON_REF", "DATE_OF_APPLICATION",
+         "DATE_OF_ASSESSMENT", "PREVENTION_DUTY_OWED", "RELIEF_DUTY_OWED",
+         "REASON_LOSS_SETTLED_HOME", "NUMBER_OF_ADULTS", "NUMBER_OF_CHILDREN",
+         "SLEEPING_ROUGH_AT_APPLICATION", "POSTCODE", "UPRN", "UPDATED_AT"},
+        {"TEXT", "TEXT", "TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TEXT", "INTEGER",
+         "INTEGER", "TEXT", "TEXT", "TEXT", "TIMESTAMP"});
+    SectionWriter people(
+        ctx, sql, "hclic_people",
+        {"CASE_REF", "PERSON_REF", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX", "NINO",
+         "NHS_NUMBER", "RELATIONSHIP_TO_MAIN_APPLICANT", "LEAD_APPLICANT", "UPDATED_AT"},
+        {"TEXT", "TEXT", "TEXT", "TEXT", "DATE", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT",
+         "TIMESTAMP"});
     SectionWriter prevention(ctx, sql, "hclic_prevention",
-                             {"CASE_REF", "PREVENTION_DUTY_START", "PREVENTION_DUTY_END", "PREVENTION_OUTCOME", "UPDATED_AT"},
+                             {"CASE_REF", "PREVENTION_DUTY_START", "PREVENTION_DUTY_END",
+                              "PREVENTION_OUTCOME", "UPDATED_AT"},
                              {"TEXT", "DATE", "DATE", "TEXT", "TIMESTAMP"});
     SectionWriter relief(ctx, sql, "hclic_relief",
                          {"CASE_REF", "RELIEF_DUTY_START", "RELIEF_DUTY_END", "RELIEF_OUTCOME",
                           "MAIN_DUTY_DECISION_DATE", "MAIN_DUTY_DECISION", "UPDATED_AT"},
                          {"TEXT", "DATE", "DATE", "TEXT", "DATE", "TEXT", "TIMESTAMP"});
     SectionWriter ta(ctx, sql, "hclic_temporaryaccommodation",
-                     {"CASE_REF", "TA_PLACEMENT_REF", "TA_START_DATE", "TA_END_DATE", "TA_TYPE", "TA_OUT_OF_AREA",
-                      "UPDATED_AT"},
+                     {"CASE_REF", "TA_PLACEMENT_REF", "TA_START_DATE", "TA_END_DATE", "TA_TYPE",
+                      "TA_OUT_OF_AREA", "UPDATED_AT"},
                      {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TIMESTAMP"});
     for (const HomelessCase& c : w.homeless_cases) {
       const std::string case_ref = "HC" + std::to_string(200000 + c.id);
       int adults = 0, children = 0;
-      for (uint32_t m : c.members) (ageOn(w.people[m].dob, c.approach) >= 18 ? adults : children) += 1;
-      const RecordedPerson lead = ctx.record(c.applicant, case_ref + "/1", "housing/hclic_people.csv", c.approach, false, true);
+      for (uint32_t m : c.members)
+        (ageOn(w.people[m].dob, c.approach) >= 18 ? adults : children) += 1;
+      const RecordedPerson lead = ctx.record(c.applicant, case_ref + "/1",
+                                             "housing/hclic_people.csv", c.approach, false, true);
       const Address& address = w.addresses[lead.address];
-      main.row({w.la_code, case_ref, "HH" + std::to_string(c.household), case_ref + "/1", date(c.approach),
-                date(c.assessment), c.prevention_start == kNoDay ? "N" : "Y", c.relief_start == kNoDay ? "N" : "Y",
-                c.reason, std::to_string(adults), std::to_string(children), c.slept_rough ? "Y" : "N",
+      main.row({w.la_code, case_ref, "HH" + std::to_string(c.household), case_ref + "/1",
+                date(c.approach), date(c.assessment), c.prevention_start == kNoDay ? "N" : "Y",
+                c.relief_start == kNoDay ? "N" : "Y", c.reason, std::to_string(adults),
+                std::to_string(children), c.slept_rough ? "Y" : "N",
                 w.postcodes[address.postcode].code, std::to_string(address.uprn), updated});
       ctx.truth("housing/hclic_main.csv", case_ref, c.applicant);
       int k = 0;
       for (uint32_t m : c.members) {
         const std::string ref = case_ref + "/" + std::to_string(++k);
-        const RecordedPerson r = m == c.applicant ? lead : ctx.record(m, ref, "housing/hclic_people.csv", c.approach, false, true);
+        const RecordedPerson r = m == c.applicant ? lead
+                                                  : ctx.record(m, ref, "housing/hclic_people.csv",
+                                                               c.approach, false, true);
         const Person& p = w.people[m];
         const bool adult = ageOn(p.dob, c.approach) >= 18;
         const std::string relationship = m == c.applicant ? "Main applicant"
                                          : adult          ? "Partner"
                                                           : "Child";
-        people.row({case_ref, ref, r.forename, r.surname, isoDate(r.dob), p.sex == Sex::kMale ? "M" : "F",
-                    adult ? nino(m) : "", r.nhs_number, relationship, m == c.applicant ? "Y" : "N", updated});
+        people.row({case_ref, ref, r.forename, r.surname, isoDate(r.dob),
+                    p.sex == Sex::kMale ? "M" : "F", adult ? nino(m) : "", r.nhs_number,
+                    relationship, m == c.applicant ? "Y" : "N", updated});
         ctx.truth("housing/hclic_people.csv", ref, m);
       }
       if (c.prevention_start != kNoDay)
-        prevention.row({case_ref, date(c.prevention_start), date(c.prevention_end), c.prevention_outcome, updated});
+        prevention.row({case_ref, date(c.prevention_start), date(c.prevention_end),
+                        c.prevention_outcome, updated});
       if (c.relief_start != kNoDay)
-        relief.row({case_ref, date(c.relief_start), date(c.relief_end), c.relief_outcome, date(c.decision), c.main_duty,
-                    updated});
+        relief.row({case_ref, date(c.relief_start), date(c.relief_end), c.relief_outcome,
+                    date(c.decision), c.main_duty, updated});
     }
     for (const TemporaryAccommodation& t : w.temporary_accommodation) {
-      ta.row({"HC" + std::to_string(200000 + t.case_id), "TA" + std::to_string(t.id), date(t.start), date(t.end), t.type,
-              t.out_of_area ? "Y" : "N", updated});
+      ta.row({"HC" + std::to_string(200000 + t.case_id), "TA" + std::to_string(t.id), date(t.start),
+              date(t.end), t.type, t.out_of_area ? "Y" : "N", updated});
     }
   }
   {
     const std::string name = "housing/rough_sleeping.csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"CONTACT_REF", "DATE_SEEN", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX", "LOCATION_AREA"});
+    CsvWriter csv(file, {"CONTACT_REF", "DATE_SEEN", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX",
+                         "LOCATION_AREA"});
     for (const RoughSleeping& r : w.rough_sleeping) {
       const std::string key = "RS" + std::to_string(r.id);
       const RecordedPerson rec = ctx.record(r.person, key, name, r.recorded, false, false);
       // Outreach workers often get no date of birth.
       const std::string dob = ctx.rng().chance(0.35) ? "" : isoDate(rec.dob);
       csv << key << isoDate(r.recorded) << rec.forename << rec.surname << dob
-          << (w.people[r.person].sex == Sex::kMale ? "M" : "F") << w.local_areas[r.id % w.local_areas.size()].name;
+          << (w.people[r.person].sex == Sex::kMale ? "M" : "F")
+          << w.local_areas[r.id % w.local_areas.size()].name;
       csv.end();
       ctx.truth(name, key, r.person);
     }

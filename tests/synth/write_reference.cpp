@@ -1,6 +1,6 @@
 #include <string>
 
-#include "tests/synth/writers.h"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 
@@ -23,10 +23,14 @@ void writeReference(SourceContext& ctx) {
       while (pcd2.size() + inward.size() < 8) pcd2.push_back(' ');
       pcd2 += inward;
       const bool inside = pc.area != 0xFFFF;
-      csv << pcd << pcd2 << pc.code << "198001" << "" << "0" << pc.easting << pc.northing << "1"
-          << pc.laua << (inside ? w.local_areas[pc.area].code : "") << "E92000001"
+      csv << pcd << pcd2 << pc.code << "198001"
+          << ""
+          << "0" << pc.easting << pc.northing << "1" << pc.laua
+          << (inside ? w.local_areas[pc.area].code : "") << "E92000001"
           << (inside ? "E12000004" : "") << pc.lsoa21
-          << static_cast<int64_t>(1 + (static_cast<uint64_t>(pc.easting) * 7919u + static_cast<uint64_t>(pc.northing)) % 32844);
+          << static_cast<int64_t>(1 + (static_cast<uint64_t>(pc.easting) * 7919u +
+                                       static_cast<uint64_t>(pc.northing)) %
+                                          32844);
       csv.end();
     }
   }

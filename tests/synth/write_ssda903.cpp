@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/cla_episodes.h"
-#include "tests/synth/writers.h"
+#include "tests/synth/cla_episodes.hpp"
+#include "tests/synth/writers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -64,13 +64,13 @@ class Ssda903Writer {
     OutputFile xml(ctx_.root(), dir + "ssda903.xml", ctx_.stats());
 
     CsvWriter header(header_file, {"CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"});
-    CsvWriter episodes(episodes_file, {"CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE",
-                                       "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-                                       "HOME_POST", "PL_POST", "URN"});
+    CsvWriter episodes(episodes_file,
+                       {"CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC",
+                        "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"});
     CsvWriter reviews(reviews_file, {"CHILD", "DOB", "REVIEW", "REVIEW_CODE"});
     CsvWriter uasc(uasc_file, {"CHILD", "SEX", "DOB", "DUC"});
-    CsvWriter oc2(oc2_file, {"CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED",
-                             "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
+    CsvWriter oc2(oc2_file, {"CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
+                             "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
                              "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"});
     CsvWriter oc3(oc3_file, {"CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"});
     CsvWriter ad1(ad1_file, {"CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR",
@@ -137,7 +137,8 @@ class Ssda903Writer {
       for (const ClaPeriod* p : rows.periods) {
         for (const Day review : p->reviews) {
           if (review < ys || review > ye) continue;
-          const std::string code = "PN" + std::to_string(ctx_.rng().chance(0.8) ? 1 : ctx_.rng().below(8));
+          const std::string code =
+              "PN" + std::to_string(ctx_.rng().chance(0.8) ? 1 : ctx_.rng().below(8));
           reviews << child_id << dob << dmyDate(review) << code;
           reviews.end();
           ctx_.truth(dir + "reviews.csv", key(child_id, ++review_row), r.person);
@@ -205,8 +206,9 @@ class Ssda903Writer {
           const std::string reason = sdq ? "" : "SDQ4";
           const std::string convicted = age >= 10 ? (ctx_.rng().chance(0.03) ? "1" : "0") : "";
           oc2 << child_id << dob << score << reason << convicted << "1"
-              << (ctx_.rng().chance(0.9) ? "1" : "0") << (ctx_.rng().chance(0.85) ? "1" : "0") << "1"
-              << (ctx_.rng().chance(0.04) ? "1" : "0") << "" << "";
+              << (ctx_.rng().chance(0.9) ? "1" : "0") << (ctx_.rng().chance(0.85) ? "1" : "0")
+              << "1" << (ctx_.rng().chance(0.04) ? "1" : "0") << ""
+              << "";
           oc2.end();
           ctx_.truth(dir + "oc2.csv", child_id, r.person);
         }
@@ -222,7 +224,8 @@ class Ssda903Writer {
           if (closed_in_year) {
             dec = dmyDate(ctx_.date(e.dec, e.decom - 30, dir + "episodes.csv", row_key, "DEC"));
           }
-          const std::string home = p->home_postcode == kNone ? "" : w_.postcodes[p->home_postcode].code;
+          const std::string home =
+              p->home_postcode == kNone ? "" : w_.postcodes[p->home_postcode].code;
           const std::string pl_post = pl.postcode == kNone ? "" : w_.postcodes[pl.postcode].code;
           const std::string urn = pl.urn.empty() ? "XXXXXXX" : pl.urn;
           const std::string rec = closed_in_year ? e.rec : "";
@@ -271,13 +274,15 @@ class Ssda903Writer {
       if (!rows.periods.empty()) {
         const ClaPeriod& first = *rows.periods.front();
         sw << child_id << dob << "SW" + std::to_string(1000 + (first.id * 7) % 400)
-           << dmyDate(std::max(first.start, ys)) << "" << "";
+           << dmyDate(std::max(first.start, ys)) << ""
+           << "";
         sw.end();
         ctx_.truth(dir + "sw_episodes.csv", child_id, r.person);
       }
       if (rows.oc3 != nullptr) {
         const CareLeaverStatus& s = *rows.oc3;
-        const std::string in_touch = ctx_.code(s.in_touch, "MAYBE", dir + "oc3.csv", child_id, "IN_TOUCH");
+        const std::string in_touch =
+            ctx_.code(s.in_touch, "MAYBE", dir + "oc3.csv", child_id, "IN_TOUCH");
         oc3 << child_id << dob << in_touch << s.activity << s.accommodation;
         oc3.end();
         ctx_.truth(dir + "oc3.csv", child_id, r.person);

@@ -32,7 +32,7 @@ class Client {
     socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   }
 
-  HttpResponse send(http::verb method, std::string target, std::string token = "",
+  HttpResponse send(http::verb method, const std::string& target, const std::string& token = "",
                     std::string body = "") {
     http::request<http::string_body> request(method, target, 11);
     request.set(http::field::host, "127.0.0.1");

@@ -43,7 +43,7 @@ class ConfigTest : public ::testing::Test {
   ~ConfigTest() override { fs::remove_all(dir_); }
 
   fs::path write(const std::string& name, const std::string& content) {
-    const fs::path path = dir_ / name;
+    fs::path path = dir_ / name;
     std::ofstream(path) << content;
     return path;
   }

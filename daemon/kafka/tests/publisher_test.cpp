@@ -234,6 +234,44 @@ TEST_F(PublisherTest, ConcurrentPublishersAreAllDelivered) {
   EXPECT_EQ(consume().size(), kThreads * kPerThread);
 }
 
+TEST_F(PublisherTest, AFullProducerQueueSlowsPublishingWithoutLosingEvents) {
+  auto cfg = config();
+  cfg.kafka_properties["queue.buffering.max.messages"] = "200";
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  constexpr uint64_t kEvents = 5'000;
+  for (uint64_t i = 0; i < kEvents; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
+  ASSERT_TRUE(publisher->flush(10s).ok());
+  EXPECT_EQ(durable_.total(), kEvents);
+  EXPECT_EQ(durable_.duplicates(), 0u);
+  EXPECT_FALSE(publisher->spooling());
+  const auto messages = consume();
+  EXPECT_EQ(messages.size(), kEvents);
+  expectAllDeliveredInKeyOrder(messages, kEvents);
+}
+
+TEST_F(PublisherTest, StopWakesAPublishBlockedOnAFullProducerQueue) {
+  auto cfg = config();
+  cfg.message_timeout = 10s;
+  cfg.kafka_properties["queue.buffering.max.messages"] = "10";
+  cfg.kafka_properties["linger.ms"] = "5000";  // keeps the queue full
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  std::atomic<bool> refused{false};
+  std::thread producer([&] {
+    for (uint64_t i = 0;; ++i) {
+      if (!publisher->publish(makeEvent(i))) break;
+    }
+    refused = true;
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(refused);
+  EXPECT_FALSE(publisher->spooling()) << "Kafka is reachable: a full queue is backpressure";
+  publisher->stop();
+  EXPECT_TRUE(waitFor([&] { return refused.load(); }, 1s));
+  producer.join();
+}
+
 TEST_F(PublisherTest, CarriesSourceIdsThatDoNotFitThePackedForm) {
   std::vector<std::pair<uint32_t, uint64_t>> ids = {
       {0, 0}, {65535, (uint64_t{1} << 46) - 1}, {65536, 1}, {7, uint64_t{1} << 46}, {~0u, ~0ull}};

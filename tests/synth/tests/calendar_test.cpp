@@ -1,4 +1,4 @@
-#include "tests/synth/calendar.h"
+#include "tests/synth/calendar.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ TEST(Calendar, RoundTripsCivilDates) {
 }
 
 TEST(Calendar, KnowsWeekdays) {
-  EXPECT_EQ(weekday(dayFromCivil(2025, 3, 31)), 0);  // a Monday
+  EXPECT_EQ(weekday(dayFromCivil(2025, 3, 31)), 0);   // a Monday
   EXPECT_EQ(weekday(dayFromCivil(2024, 12, 25)), 2);  // a Wednesday
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/generator.h"
+#include "tests/synth/generator.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -86,29 +86,34 @@ class Formats : public ::testing::Test {
 fs::path Formats::out_;
 
 TEST_F(Formats, Ssda903CsvHeadersEqualTheSamples) {
-  for (const char* name : {"header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
-                           "previous_permanence", "missing", "sw_episodes", "DoLo"}) {
+  for (const char* name :
+       {"header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
+        "previous_permanence", "missing", "sw_episodes", "DoLo"}) {
     const std::string file = std::string(name) + ".csv";
-    EXPECT_EQ(firstLine(out_ / "ssda903/2025" / file), firstLine(kShared / "ssda903" / file)) << file;
+    EXPECT_EQ(firstLine(out_ / "ssda903/2025" / file), firstLine(kShared / "ssda903" / file))
+        << file;
   }
 }
 
 TEST_F(Formats, SchoolCensusBladeHeadersEqualTheSamples) {
-  for (const char* module : {"pupilonroll", "pupilnolongeronroll", "senneeds", "termlyexclusionsonroll",
-                             "termlysessiondetailsonroll", "fsmperiod"}) {
+  for (const char* module : {"pupilonroll", "pupilnolongeronroll", "senneeds",
+                             "termlyexclusionsonroll", "termlysessiondetailsonroll", "fsmperiod"}) {
     const std::string file = std::string("2025_spring_") + module + ".csv";
-    EXPECT_EQ(firstLine(out_ / "school-census" / file), firstLine(kShared / "school-census" / file)) << file;
+    EXPECT_EQ(firstLine(out_ / "school-census" / file), firstLine(kShared / "school-census" / file))
+        << file;
   }
 }
 
 TEST_F(Formats, CinCensusUsesOnlyElementsOfTheSampleStructure) {
   std::set<std::string> known;
-  for (const char* sample : {"CIN_Census_2021.xml", "CIN_Census_2024.xml", "fake_CIN_data.xml", "BAR_cin_2022.xml"}) {
+  for (const char* sample :
+       {"CIN_Census_2021.xml", "CIN_Census_2024.xml", "fake_CIN_data.xml", "BAR_cin_2022.xml"}) {
     const auto paths = elementPaths(slurp(kShared / "cin-census" / sample));
     known.insert(paths.begin(), paths.end());
   }
   for (int year : {2021, 2024, 2025}) {
-    const auto ours = elementPaths(slurp(out_ / ("cin-census/cin_census_" + std::to_string(year) + ".xml")));
+    const auto ours =
+        elementPaths(slurp(out_ / ("cin-census/cin_census_" + std::to_string(year) + ".xml")));
     EXPECT_TRUE(ours.count("Message/Children/Child/CINdetails/CINreferralDate"));
     for (const std::string& path : ours) EXPECT_TRUE(known.count(path)) << year << ": " << path;
   }
@@ -130,16 +135,19 @@ TEST_F(Formats, Ssda903XmlCarriesTheEpisodeColumns) {
 
 TEST_F(Formats, SsdTablesHaveTheDataModelsColumns) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((out_ / "ssd/ssd.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2((out_ / "ssd/ssd.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
   sqlite3_stmt* tables = nullptr;
-  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1, &tables, nullptr);
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1,
+                     &tables, nullptr);
   int checked = 0;
   while (sqlite3_step(tables) == SQLITE_ROW) {
     const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(tables, 0));
     std::vector<std::string> columns;
     sqlite3_stmt* info = nullptr;
     sqlite3_prepare_v2(db, ("PRAGMA table_info(" + table + ")").c_str(), -1, &info, nullptr);
-    while (sqlite3_step(info) == SQLITE_ROW) columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 1)));
+    while (sqlite3_step(info) == SQLITE_ROW)
+      columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 1)));
     sqlite3_finalize(info);
     EXPECT_EQ(columns, ssdFields(kShared / "ssd-data-model" / (table + ".yml"))) << table;
     ++checked;
@@ -153,9 +161,10 @@ TEST_F(Formats, SsdTablesHaveTheDataModelsColumns) {
 
 TEST_F(Formats, FhirPatientUsesTheUkCoreNhsNumberIdentifier) {
   const std::string sample = slurp(kShared / "fhir-ukcore/UKCore-Patient-RichardSmith-Example.xml");
-  for (const char* needle : {"https://fhir.nhs.uk/Id/nhs-number",
-                             "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
-                             "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"}) {
+  for (const char* needle :
+       {"https://fhir.nhs.uk/Id/nhs-number",
+        "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
+        "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"}) {
     ASSERT_NE(sample.find(needle), std::string::npos) << needle;
     EXPECT_NE(slurp(out_ / "fhir/Patient.ndjson").find(needle), std::string::npos) << needle;
   }

@@ -1,4 +1,4 @@
-#include "tests/synth/generator.h"
+#include "tests/synth/generator.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,10 +10,10 @@
 #include <sstream>
 #include <string>
 
-#include "tests/synth/community.h"
-#include "tests/synth/education.h"
-#include "tests/synth/indicators.h"
-#include "tests/synth/social_care.h"
+#include "tests/synth/community.hpp"
+#include "tests/synth/education.hpp"
+#include "tests/synth/indicators.hpp"
+#include "tests/synth/social_care.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -21,7 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hearth_synth_" + name + "_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("hearth_synth_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   return dir;
 }
@@ -45,7 +46,8 @@ uint64_t fnv(const std::string& bytes) {
 std::map<std::string, uint64_t> hashTree(const fs::path& root) {
   std::map<std::string, uint64_t> out;
   for (const auto& entry : fs::recursive_directory_iterator(root))
-    if (entry.is_regular_file()) out[fs::relative(entry.path(), root).string()] = fnv(slurp(entry.path()));
+    if (entry.is_regular_file())
+      out[fs::relative(entry.path(), root).string()] = fnv(slurp(entry.path()));
   return out;
 }
 
@@ -106,12 +108,14 @@ TEST(Generator, EveryPersonBearingRowHasATruthRecord) {
     const size_t b = line.find(',', a + 1);
     ++truth[line.substr(a + 1, b - a - 1)];
   }
-  for (const char* file : {"ssda903/2025/header.csv", "ssda903/2025/episodes.csv", "ssda903/2025/oc3.csv",
-                           "school-census/2025_spring_pupilonroll.csv", "fhir/Patient.ndjson",
-                           "fhir/Encounter.ndjson", "housing/hclic_people.csv", "nccis/nccis_2025.csv",
-                           "sen2/Blade-Export_13-02-2025_person.csv", "asc/cld_2025.csv"}) {
+  for (const char* file :
+       {"ssda903/2025/header.csv", "ssda903/2025/episodes.csv", "ssda903/2025/oc3.csv",
+        "school-census/2025_spring_pupilonroll.csv", "fhir/Patient.ndjson", "fhir/Encounter.ndjson",
+        "housing/hclic_people.csv", "nccis/nccis_2025.csv",
+        "sen2/Blade-Export_13-02-2025_person.csv", "asc/cld_2025.csv"}) {
     const std::string text = slurp(dir / file);
-    const size_t rows = countLines(text) - (std::string(file).find(".ndjson") == std::string::npos ? 1 : 0);
+    const size_t rows =
+        countLines(text) - (std::string(file).find(".ndjson") == std::string::npos ? 1 : 0);
     EXPECT_EQ(truth[file], rows) << file;
   }
   fs::remove_all(dir);
@@ -119,7 +123,8 @@ TEST(Generator, EveryPersonBearingRowHasATruthRecord) {
 
 TEST(Generator, CommandLineWritesTheManifest) {
   const fs::path dir = scratch("cli");
-  const std::string command = std::string(HEARTH_SYNTH_BINARY) + " --seed 3 --scale 0.005 --quiet --out " + dir.string();
+  const std::string command =
+      std::string(HEARTH_SYNTH_BINARY) + " --seed 3 --scale 0.005 --quiet --out " + dir.string();
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string manifest = slurp(dir / "manifest.csv");
   EXPECT_NE(manifest.find("ssd/ssd.sqlite"), std::string::npos);
@@ -136,15 +141,21 @@ TEST(Calibration, HeadlinesLandWithinFivePercentOfThePlanAtFullScale) {
   const World world = simulateCouncil(options);
   const auto indicators = computeIndicators(world);
   std::map<std::string, double> value;
-  for (const auto& i : indicators["indicators"]) value[i["id"].get<std::string>()] = i["value"].get<double>();
-  auto within = [](double actual, double target) { return std::abs(actual - target) <= 0.05 * target; };
+  for (const auto& i : indicators["indicators"])
+    value[i["id"].get<std::string>()] = i["value"].get<double>();
+  auto within = [](double actual, double target) {
+    return std::abs(actual - target) <= 0.05 * target;
+  };
   EXPECT_TRUE(within(value["cla_count"], kClaAtPeriodEnd)) << value["cla_count"];
   EXPECT_TRUE(within(value["cp_plan_count"], kCpPlansAtPeriodEnd)) << value["cp_plan_count"];
   EXPECT_TRUE(within(value["ehcp_count"], kEhcPlansAtCensus)) << value["ehcp_count"];
-  EXPECT_TRUE(within(value["homeless_duty_owed"], kHomelessDutyCases)) << value["homeless_duty_owed"];
-  EXPECT_TRUE(within(value["pupils_good_outstanding"], kPupilsAtGoodSchools * 100)) << value["pupils_good_outstanding"];
+  EXPECT_TRUE(within(value["homeless_duty_owed"], kHomelessDutyCases))
+      << value["homeless_duty_owed"];
+  EXPECT_TRUE(within(value["pupils_good_outstanding"], kPupilsAtGoodSchools * 100))
+      << value["pupils_good_outstanding"];
   int children = 0;
-  for (const Person& p : world.people) children += p.dob <= world.timeline.period_end && ageOn(p.dob, world.timeline.period_end) < 18;
+  for (const Person& p : world.people)
+    children += p.dob <= world.timeline.period_end && ageOn(p.dob, world.timeline.period_end) < 18;
   EXPECT_EQ(world.people.size(), 434349u);
   EXPECT_NEAR(children, 100000, 2500);
 }
@@ -155,7 +166,8 @@ TEST(Calibration, SmallScalesKeepTheStocksProportional) {
   options.scale = 0.1;
   const auto indicators = computeIndicators(simulateCouncil(options));
   std::map<std::string, double> value;
-  for (const auto& i : indicators["indicators"]) value[i["id"].get<std::string>()] = i["value"].get<double>();
+  for (const auto& i : indicators["indicators"])
+    value[i["id"].get<std::string>()] = i["value"].get<double>();
   EXPECT_EQ(value["cla_count"], 66);
   EXPECT_EQ(value["cp_plan_count"], 38);
   EXPECT_EQ(value["ehcp_count"], 388);

@@ -1,11 +1,11 @@
-#include "tests/synth/identifiers.h"
+#include "tests/synth/identifiers.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
-#include "tests/synth/generator.h"
+#include "tests/synth/generator.hpp"
 
 namespace hearth::synth {
 namespace {

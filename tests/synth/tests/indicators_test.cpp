@@ -1,10 +1,10 @@
-#include "tests/synth/indicators.h"
+#include "tests/synth/indicators.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "tests/synth/generator.h"
+#include "tests/synth/generator.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -146,7 +146,8 @@ TEST_F(IndicatorRules, ContactDecidedNextWorkingDayIsTimely) {
 TEST_F(IndicatorRules, NeetAveragesDecemberJanuaryFebruaryAndLeavesOutCustody) {
   world_.people[0].dob = dayFromCivil(2007, 10, 1);  // academic age 16 in 2024/25
   world_.people[1].dob = dayFromCivil(2007, 10, 1);
-  for (const Day month : {dayFromCivil(2024, 12, 31), dayFromCivil(2025, 1, 31), dayFromCivil(2025, 2, 28)}) {
+  for (const Day month :
+       {dayFromCivil(2024, 12, 31), dayFromCivil(2025, 1, 31), dayFromCivil(2025, 2, 28)}) {
     world_.nccis.push_back({0, month, month == dayFromCivil(2025, 1, 31) ? 540 : 210, month});
     world_.nccis.push_back({1, month, 710, month});
   }

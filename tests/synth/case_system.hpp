@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/mess.h"
+#include "tests/synth/mess.hpp"
 
 namespace hearth::synth {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/calendar.h"
+#include "tests/synth/calendar.hpp"
 
 namespace hearth::synth {
 
@@ -43,7 +43,7 @@ struct Postcode {
   int32_t easting = 0;
   int32_t northing = 0;
   std::string lsoa21;
-  std::string laua;  // E06000062 for the council, others outside
+  std::string laua;   // E06000062 for the council, others outside
   uint16_t area = 0;  // index into local_areas; 0xFFFF outside the council
 };
 
@@ -151,7 +151,7 @@ struct Placement {
   std::string place;     // 903 PLACE code
   std::string provider;  // PR0-PR5
   uint32_t postcode = kNone;
-  std::string urn;  // Ofsted URN of a children's home, or empty
+  std::string urn;            // Ofsted URN of a children's home, or empty
   std::string change_reason;  // why this placement ended, when it ended with a move
 };
 
@@ -220,10 +220,10 @@ struct School {
   std::string phase;  // census phase: PS primary, SS secondary, SP special, PR PRU, EY, FE
   std::string type;   // GIAS type of establishment
   uint32_t postcode = 0;
-  int ofsted = 0;     // latest graded overall effectiveness 1-4; 0 never graded
+  int ofsted = 0;  // latest graded overall effectiveness 1-4; 0 never graded
   Day inspected = kNoDay;
   int capacity = 0;
-  int low_year = 0;   // youngest national curriculum year (0 = reception, -1 nursery)
+  int low_year = 0;  // youngest national curriculum year (0 = reception, -1 nursery)
   int high_year = 0;
 };
 
@@ -299,8 +299,8 @@ struct Admission {
   uint32_t person = 0;
   Day admitted = 0;
   Day discharged = 0;
-  std::string method;  // admission method: 21-28, 2A-2D emergency; 11-13 elective
-  std::string cls;     // IMP inpatient, EMER emergency (same-day), AMB
+  std::string method;                  // admission method: 21-28, 2A-2D emergency; 11-13 elective
+  std::string cls;                     // IMP inpatient, EMER emergency (same-day), AMB
   std::vector<std::string> diagnoses;  // ICD-10, primary first
 };
 
@@ -383,7 +383,7 @@ struct World {
   std::vector<School> schools;
   std::vector<Enrolment> enrolments;
   std::vector<Exclusion> exclusions;
-  std::vector<uint8_t> sen_support;  // per person: 1 if on SEN support (K) while at school
+  std::vector<uint8_t> sen_support;   // per person: 1 if on SEN support (K) while at school
   std::vector<uint8_t> absence_rate;  // per person: percent of sessions missed
   std::vector<EhcPlan> ehc_plans;
   std::vector<NccisActivity> nccis;

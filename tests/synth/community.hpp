@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tests/synth/rng.h"
-#include "tests/synth/world.h"
+#include "tests/synth/rng.hpp"
+#include "tests/synth/world.hpp"
 
 namespace hearth::synth {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tests/synth/case_system.h"
-#include "tests/synth/mess.h"
+#include "tests/synth/case_system.hpp"
+#include "tests/synth/mess.hpp"
 
 namespace hearth::synth {
 

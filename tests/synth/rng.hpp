@@ -39,7 +39,8 @@ class Rng {
   }
   /// An independent stream per named part of the generator, so adding draws in one part never
   /// shifts another part's output.
-  Rng(uint64_t seed, std::string_view stream) : Rng(seed ^ (hashName(stream) * 0x9E3779B97F4A7C15ULL)) {}
+  Rng(uint64_t seed, std::string_view stream)
+      : Rng(seed ^ (hashName(stream) * 0x9E3779B97F4A7C15ULL)) {}
 
   uint64_t next() {
     const uint64_t result = rotl(state_[1] * 5, 7) * 9;

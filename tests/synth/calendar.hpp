@@ -22,7 +22,8 @@ Day dayFromCivil(int year, int month, int day);
 Ymd civilFromDay(Day day);
 /// 0 = Monday ... 6 = Sunday.
 int weekday(Day day);
-/// Adds calendar months, clamping to the last day of a shorter month (31 Jan + 1 month = 28/29 Feb).
+/// Adds calendar months, clamping to the last day of a shorter month (31 Jan + 1 month = 28/29
+/// Feb).
 Day addMonths(Day day, int months);
 inline Day addYears(Day day, int years) { return addMonths(day, 12 * years); }
 /// Completed years of age on `on`.
@@ -33,9 +34,9 @@ int academicAge(Day dob, Day on);
 /// Third Thursday of January: the spring school census and SEN2 reference day.
 Day januaryCensusDay(int year);
 
-std::string isoDate(Day day);             // 2025-03-31
-std::string dmyDate(Day day);             // 31/03/2025
-std::string bladeDate(Day day);           // 2025-Mar-31 00:00:00
+std::string isoDate(Day day);                         // 2025-03-31
+std::string dmyDate(Day day);                         // 31/03/2025
+std::string bladeDate(Day day);                       // 2025-Mar-31 00:00:00
 std::string isoDateTime(Day day, int minute_of_day);  // 2025-03-31T09:05:00
 
 struct BankHoliday {

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "tests/synth/rng.h"
+#include "tests/synth/rng.hpp"
 
 namespace hearth::synth {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/synth/world.h"
+#include "tests/synth/world.hpp"
 
 namespace hearth::synth {
 

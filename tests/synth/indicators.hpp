@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/synth/world.h"
+#include "tests/synth/world.hpp"
 
 namespace hearth::synth {
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/synth/output.h"
-#include "tests/synth/rng.h"
-#include "tests/synth/world.h"
+#include "tests/synth/output.hpp"
+#include "tests/synth/rng.hpp"
+#include "tests/synth/world.hpp"
 
 namespace hearth::synth {
 
@@ -23,7 +23,7 @@ struct MessRates {
   double nhs_mistyped = 0.004;
   double upn_missing = 0.03;
   double upn_mistyped = 0.004;
-  double postcode_moved = 0.5;  // share of movers whose old postcode a source still holds
+  double postcode_moved = 0.3;  // share of movers whose old postcode a source still holds
   double duplicate = 0.01;
   double invalid_code = 0.002;
   double impossible_date = 0.001;

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <vector>
 
-#include "tests/synth/mess.h"
-#include "tests/synth/output.h"
-#include "tests/synth/world.h"
+#include "tests/synth/mess.hpp"
+#include "tests/synth/output.hpp"
+#include "tests/synth/world.hpp"
 
 namespace hearth::synth {
 
