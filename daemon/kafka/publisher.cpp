@@ -101,7 +101,8 @@ PublisherObserver& ignoringObserver() {
 constexpr int kDrainBatch = 10'000;
 // How long a publisher serves delivery reports on a full librdkafka queue before trying again.
 constexpr auto kQueueFullPoll = std::chrono::milliseconds(1);
-constexpr auto kPollInterval = std::chrono::milliseconds(100);
+constexpr auto kPollInterval = std::chrono::milliseconds(10);
+constexpr auto kPollerStepAside = std::chrono::milliseconds(2);
 // At shutdown, how long to wait for librdkafka to hand back purged events.
 constexpr auto kPurgeWait = std::chrono::seconds(5);
 
@@ -336,8 +337,9 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event) {
 
 void Publisher::waitForQueueSpace() {
   // Serve delivery reports here rather than sleep: the queue empties as fast as they are served,
-  // and librdkafka then frees each message on the thread that allocated it, which glibc's
+  // and messages are then mostly freed on the thread that allocated them, which glibc's
   // allocator handles far more cheaply than frees arriving from the poller thread.
+  publisher_polled_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   rd_kafka_poll(producer_.get(), static_cast<int>(kQueueFullPoll.count()));
 }
 
@@ -536,6 +538,14 @@ bool Publisher::drainSpool() {
 void Publisher::runPoller() {
   pthread_setname_np(pthread_self(), "kafka-poll");
   while (!poller_stop_.load()) {
+    // While publishers wait on a full queue they serve the reports themselves (see
+    // waitForQueueSpace); stepping aside then keeps allocation and release on one thread.
+    const Clock::time_point publisher_polled_at(
+        Clock::duration(publisher_polled_at_.load(std::memory_order_relaxed)));
+    if (Clock::now() - publisher_polled_at < kPollerStepAside) {
+      std::this_thread::sleep_for(kPollerStepAside);
+      continue;
+    }
     rd_kafka_poll(producer_.get(), static_cast<int>(kPollInterval.count()));
   }
 }

@@ -161,6 +161,8 @@ class Publisher {
   alignas(64) std::atomic<uint64_t> produced_{0};
   alignas(64) std::atomic<uint64_t> resolved_{0};
 
+  std::atomic<std::chrono::steady_clock::rep> publisher_polled_at_{0};
+
   std::mutex worker_mutex_;
   std::condition_variable worker_cv_;
   bool wake_ = false;  // under worker_mutex_

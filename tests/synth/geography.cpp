@@ -78,8 +78,8 @@ void buildGeography(World& world, Rng& rng) {
   std::unordered_set<std::string> used;  // membership only: iteration order never matters
   for (size_t d = 0; d < std::size(kCouncilDistricts); ++d) {
     const District& district = kCouncilDistricts[d];
-    char code[16];
-    std::snprintf(code, sizeof code, "E0590%04zu", d + 1);
+    char code[32];
+    std::snprintf(code, sizeof code, "E0590%04u", static_cast<unsigned>(d + 1));
     world.local_areas.push_back({code, district.area_name});
   }
 
