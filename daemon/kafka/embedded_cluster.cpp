@@ -1,9 +1,52 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stop_token>
+#include <thread>
 #include "daemon/kafka/embedded_cluster.hpp"
 
 #include <array>
 #include <utility>
 
 namespace hearth::daemon::kafka {
+namespace {
+
+/// Knocks on a mock broker's listener until destroyed. librdkafka 2.0.2's mock cluster thread can
+/// miss the wake-up for requests sent to a fresh cluster (topic creation) and then sleeps out its
+/// one-second poll timeout for each: start-up took anywhere from 10 ms to 3 s. Any activity on its
+/// listening socket wakes it, so while topics are created this thread opens and closes a
+/// connection every 2 ms.
+class ListenerKnocker {
+ public:
+  explicit ListenerKnocker(const std::string& bootstrap) {
+    const auto colon = bootstrap.find(':');
+    if (colon == std::string::npos) return;
+    const int port = std::atoi(bootstrap.c_str() + colon + 1);
+    thread_ = std::jthread([port](std::stop_token stop) {
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<uint16_t>(port));
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      while (!stop.stop_requested()) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+          ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+          ::close(fd);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  }
+
+ private:
+  std::jthread thread_;
+};
+
+}  // namespace
 
 std::vector<std::string> wellKnownTopics(std::string_view prefix) {
   constexpr std::array<std::string_view, 6> kNames = {
@@ -39,6 +82,7 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(
   }
   std::unique_ptr<EmbeddedCluster> embedded(
       new EmbeddedCluster(std::move(handle), cluster, options.brokers));
+  const ListenerKnocker knocker(embedded->bootstrapServers());
   for (const auto& topic : options.topics) {
     if (auto created = embedded->createTopic(topic, options.partitions_per_topic); !created) {
       return created.error();

@@ -101,7 +101,9 @@ PublisherObserver& ignoringObserver() {
 constexpr int kDrainBatch = 10'000;
 // How long a publisher serves delivery reports on a full librdkafka queue before trying again.
 constexpr auto kQueueFullPoll = std::chrono::milliseconds(1);
+// The poller's longest wait for reports: short, so that it soon notices publishers serving them.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
+// The poller leaves the reports to publishers that served them this recently.
 constexpr auto kPollerStepAside = std::chrono::milliseconds(2);
 // At shutdown, how long to wait for librdkafka to hand back purged events.
 constexpr auto kPurgeWait = std::chrono::seconds(5);
@@ -251,7 +253,7 @@ uint64_t Publisher::directInFlight() const {
   return produced - resolved;
 }
 
-bool Publisher::publish(OutboundEvent&& event) {
+bool Publisher::publish(const OutboundEvent& event) {
   while (!stopping_.load(std::memory_order_relaxed)) {
     if (!spool_->active()) {
       if (available_.load(std::memory_order_relaxed)) {

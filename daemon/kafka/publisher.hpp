@@ -89,7 +89,7 @@ class Publisher {
 
   /// Takes an event, blocking while librdkafka's queue and the spool are both full. Returns false
   /// only if the publisher is stopping, in which case the event was not taken.
-  bool publish(OutboundEvent&& event);
+  bool publish(const OutboundEvent& event);
 
   /// Makes every event taken so far durable: waits for Kafka's confirmations, and when the deadline
   /// nears moves the rest into the spool. Call after the connectors stopped.

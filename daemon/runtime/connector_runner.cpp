@@ -167,9 +167,17 @@ void ConnectorRunner::run(bool once) {
 }
 
 bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent& event) {
-  const uint64_t seq = services_.tracker.onEmitted(spec_.slot);
-  return services_.publisher.publish(
-      kafka::OutboundEvent{topic, std::move(event.key), std::move(event.payload), spec_.slot, seq});
+  // The publisher copies what it keeps, so the same buffers serve every event: swapping them in
+  // and out costs no allocation.
+  outbound_.topic.assign(topic);
+  outbound_.key.swap(event.key);
+  outbound_.payload.swap(event.payload);
+  outbound_.source = spec_.slot;
+  outbound_.seq = services_.tracker.onEmitted(spec_.slot);
+  const bool taken = services_.publisher.publish(outbound_);
+  outbound_.key.swap(event.key);
+  outbound_.payload.swap(event.payload);
+  return taken;
 }
 
 hearth_status ConnectorRunner::onRecord(const hearth_record& record) {

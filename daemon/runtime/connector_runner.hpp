@@ -99,6 +99,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::string checkpoint_;  // the newest emitted checkpoint: where the next read() starts
   std::vector<pipelines::FieldView> fields_;  // reused for every record
   pipelines::EncodedEvent encoded_;
+  kafka::OutboundEvent outbound_;
   prometheus::Counter* records_counter_ = nullptr;
   std::string records_counter_stream_;
 

@@ -17,12 +17,34 @@ void appendTwoDigits(std::string& out, unsigned value) {
 
 }  // namespace
 
+// True if any of the eight bytes in `word` is a control character, '"' or '\\' (SWAR: the
+// classic "has a zero byte" test applied to the word XOR each special byte, and a "less than
+// 0x20" test on the bytes themselves). Values never need escaping in the common case, so the
+// scan checks eight bytes per step.
+bool anyNeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  const uint64_t has_quote = (quote - kOnes) & ~quote;
+  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word;
+  return ((has_quote | has_backslash | below_space) & kHigh) != 0;
+}
+
 void appendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   const char* run_start = text.data();
   const char* const end = text.data() + text.size();
-  for (const char* p = run_start; p != end; ++p) {
+  const char* p = run_start;
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    if (anyNeedsEscape(word)) break;
+    p += 8;
+  }
+  for (; p != end; ++p) {
     const auto c = static_cast<unsigned char>(*p);
     if (!needsEscape(c)) continue;
     out.append(run_start, p);

@@ -5,8 +5,6 @@
 namespace hearth::pipelines {
 namespace {
 
-constexpr size_t kEventIdBytes = 16;
-
 void appendCommonHeader(std::string& out, std::string_view id, std::string_view source_uri,
                         std::string_view type, std::string_view subject, int64_t now_ms) {
   out.append(R"({"specversion":"1.0","id":")");
@@ -32,27 +30,27 @@ RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudony
       policy_(std::move(policy)),
       rule_version_(std::move(rule_version)) {}
 
-FieldAction RecordEventEncoder::cachedAction(size_t index, std::string_view name) {
+const RecordEventEncoder::CachedAction& RecordEventEncoder::cachedAction(size_t index,
+                                                                         std::string_view name) {
   if (index >= action_cache_.size()) action_cache_.resize(index + 1);
   CachedAction& cached = action_cache_[index];
   if (!cached.valid || cached.name != name) {
-    cached = {std::string(name), policy_.actionFor(name), true};
+    cached = {std::string(name), FieldPolicy::normaliseName(name), policy_.actionFor(name), true};
   }
-  return cached.action;
+  return cached;
 }
 
 void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, EncodedEvent& out) {
-  hash_.updateField(source_.connector);
-  hash_.updateField(record.stream);
-  hash_.updateField(record.source_key);
+  ids_.add(source_.connector);
+  ids_.add(record.stream);
+  ids_.add(record.source_key);
   for (const auto& field : record.fields) {
-    hash_.updateField(field.name);
-    hash_.updateField(field.is_null ? std::string_view("\0", 1) : field.value);
+    ids_.add(field.name);
+    ids_.add(field.is_null ? std::string_view("\0", 1) : field.value);
   }
-  hash_.updateField(rule_version_);
-  std::string id;
-  id.reserve(2 * kEventIdBytes);
-  appendHex(id, hash_.finish(), kEventIdBytes);
+  ids_.add(rule_version_);
+  id_.clear();
+  ids_.finishInto(id_);
 
   if (key_domain_stream_ != record.stream || key_domain_.empty()) {
     key_domain_stream_.assign(record.stream);
@@ -63,7 +61,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
 
   std::string& p = out.payload;
   p.clear();
-  appendCommonHeader(p, id, source_uri_, kRecordEventType, record.stream, now_ms);
+  appendCommonHeader(p, id_, source_uri_, kRecordEventType, record.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, record.stream);
   p.append(R"(,"key":")");
@@ -88,7 +86,8 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
   bool first = true;
   for (size_t i = 0; i < record.fields.size(); ++i) {
     const FieldView& field = record.fields[i];
-    const FieldAction action = cachedAction(i, field.name);
+    const CachedAction& decision = cachedAction(i, field.name);
+    const FieldAction action = decision.action;
     if (action == FieldAction::kDrop) continue;
     if (!first) p.push_back(',');
     first = false;
@@ -107,7 +106,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
           p.append("null");
         } else {
           p.push_back('"');
-          pseudonymiser_.appendPseudonym(p, FieldPolicy::normaliseName(field.name), field.value);
+          pseudonymiser_.appendPseudonym(p, decision.domain, field.value);
           p.push_back('"');
         }
         break;
@@ -130,18 +129,18 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
 
 void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms,
                                       EncodedEvent& out) {
-  hash_.updateField(source_.connector);
-  hash_.updateField(reject.stream);
-  hash_.updateField(reject.location);
-  hash_.updateField(reject.reason_code);
-  hash_.updateField(reject.raw);
-  std::string id;
-  appendHex(id, hash_.finish(), kEventIdBytes);
+  ids_.add(source_.connector);
+  ids_.add(reject.stream);
+  ids_.add(reject.location);
+  ids_.add(reject.reason_code);
+  ids_.add(reject.raw);
+  id_.clear();
+  ids_.finishInto(id_);
 
   out.key.assign(reject.source_key.empty() ? reject.location : reject.source_key);
   std::string& p = out.payload;
   p.clear();
-  appendCommonHeader(p, id, source_uri_, kRejectEventType, reject.stream, now_ms);
+  appendCommonHeader(p, id_, source_uri_, kRejectEventType, reject.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, reject.stream);
   p.append(R"(,"source_key":)");

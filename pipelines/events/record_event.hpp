@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "pipelines/events/event_id.hpp"
 #include "pipelines/events/raw_record.hpp"
-#include "pipelines/privacy/digest.hpp"
 #include "pipelines/privacy/field_policy.hpp"
 #include "pipelines/privacy/pseudonymiser.hpp"
 
@@ -22,7 +22,7 @@ struct EncodedEvent {
 
 /// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
 ///
-/// The event id is deterministic: a hash of the connector, stream, source key, the record's
+/// The event id is deterministic: a hash (EventIdBuilder) of the connector, stream, source key, the record's
 /// content (its version) and the rule version, so a replay after a crash yields the same ids and
 /// consumers can deduplicate. The key is the pseudonym of the source key. Direct identifiers are
 /// handled by the FieldPolicy before anything is written. One encoder per thread.
@@ -38,20 +38,22 @@ class RecordEventEncoder {
   void encodeReject(const RejectView& reject, int64_t now_ms, EncodedEvent& out);
 
  private:
-  FieldAction cachedAction(size_t index, std::string_view name);
+  struct CachedAction {
+    std::string name;
+    std::string domain;  // the pseudonym domain: the normalised field name
+    FieldAction action = FieldAction::kKeep;
+    bool valid = false;
+  };
+  const CachedAction& cachedAction(size_t index, std::string_view name);
 
   SourceInfo source_;
   std::string source_uri_;
   Pseudonymiser pseudonymiser_;
   FieldPolicy policy_;
   std::string rule_version_;
-  Sha256 hash_;
+  EventIdBuilder ids_;
+  std::string id_;
   // Records of one stream repeat the same field names; remember decisions by position.
-  struct CachedAction {
-    std::string name;
-    FieldAction action = FieldAction::kKeep;
-    bool valid = false;
-  };
   std::vector<CachedAction> action_cache_;
   std::string key_domain_;  // "<connector>/<stream>": separates source keys of different streams
   std::string key_domain_stream_;

@@ -16,6 +16,19 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(asJsonString("a\"b\\c\nd\te\x01"), R"("a\"b\\c\nd\te\u0001")");
 }
 
+TEST(JsonWriter, FindsSpecialBytesAtEveryPositionOfALongString) {
+  for (const char special : {'"', '\\', '\n', '\x1f', '\x01'}) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string text(20, 'a');
+      text[at] = special;
+      const auto parsed = nlohmann::json::parse(asJsonString(text)).get<std::string>();
+      EXPECT_EQ(parsed, text) << "special byte at " << at;
+    }
+  }
+  EXPECT_EQ(asJsonString("\x7f\xc3\xa9 plain text beyond eight bytes"),
+            "\"\x7f\xc3\xa9 plain text beyond eight bytes\"");
+}
+
 TEST(JsonWriter, PassesUtf8Through) {
   const std::string text = "Zo\xC3\xAB \xE2\x82\xAC";
   EXPECT_EQ(nlohmann::json::parse(asJsonString(text)).get<std::string>(), text);

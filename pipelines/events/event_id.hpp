@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hearth::pipelines {
+
+/// Builds deterministic event ids: 128 bits of XXH3 over length-prefixed parts, as 32 hex
+/// characters. The id only has to be stable and collision-free in practice (consumers deduplicate
+/// on it); it protects nothing, so a fast non-cryptographic hash with a fixed specification is
+/// the right tool. Reusable; not thread-safe.
+class EventIdBuilder {
+ public:
+  /// Adds a part; ("ab","c") and ("a","bc") give different ids.
+  void add(std::string_view part);
+  /// Appends the id of everything added since the last finish() and starts afresh.
+  void finishInto(std::string& out);
+
+ private:
+  std::string input_;
+};
+
+}  // namespace hearth::pipelines
