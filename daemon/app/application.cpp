@@ -324,6 +324,10 @@ Result<void> Application::Impl::startInfrastructure() {
   kafka::PublisherConfig publisher_config;
   publisher_config.bootstrap_servers = bootstrap;
   publisher_config.kafka_properties = config_.kafka.properties;
+  // queue_capacity bounds the events between the connectors and Kafka: librdkafka's queue is
+  // that buffer, and a full one blocks the connectors.
+  publisher_config.kafka_properties.try_emplace("queue.buffering.max.messages",
+                                                std::to_string(config_.queue_capacity));
   publisher_config.spool_dir = config_.state_dir / "spool";
   publisher_config.spool_max_bytes = config_.kafka.spool_max_bytes;
   publisher_config.message_timeout = std::chrono::milliseconds(config_.kafka.message_timeout_ms);

@@ -217,6 +217,12 @@ Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
   // Confirmations get most of the time; what is still unconfirmed then is handed back by
   // librdkafka (as purged) and goes into the spool, which takes milliseconds.
   const auto purge_at = start + deadline * 3 / 4;
+  // Spooled events are safe on disk and would go out at the next start, but a healthy daemon that
+  // is stopped should leave Kafka complete: let a drain that is under way finish first.
+  const auto drain_until = start + deadline / 2;
+  while (spool_->active() && available_.load() && Clock::now() < drain_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   while (directInFlight() > 0 && Clock::now() < purge_at) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }

@@ -128,6 +128,9 @@ TEST(Delivery, KafkaOutageOfThirtySecondsLosesNothingAndReadinessFollowsIt) {
   ASSERT_TRUE(daemon.waitCaughtUp(90s));
   daemon.process().signal(SIGTERM);
   EXPECT_EQ(daemon.process().wait(60s), 0);
+  // A stop after recovery leaves nothing behind in the spool: Kafka has every event.
+  EXPECT_TRUE(daemon.process().waitForStderr("\"spool_bytes\":0}", 1s).has_value())
+      << daemon.process().stderrText();
 
   EventCensus census;
   consumeAll(kafka.bootstrap(), "hearth.records",
