@@ -1,6 +1,5 @@
 // hearthd: parses the command line and hands over to the verb's command.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <exception>
 #include <iostream>
@@ -9,8 +8,9 @@
 
 int main(int argc, char** argv) {
   namespace app = hearth::daemon::app;
-  CLI::App cli{"hearthd: joins council, health, housing and education records into one "
-               "pseudonymous view and publishes the council plan's measures to Kafka."};
+  CLI::App cli{
+      "hearthd: joins council, health, housing and education records into one "
+      "pseudonymous view and publishes the council plan's measures to Kafka."};
   cli.require_subcommand(1);
   std::string config = "/etc/hearth/hearthd.yaml";
   std::vector<std::filesystem::path> plugin_dirs;
@@ -50,8 +50,10 @@ int main(int argc, char** argv) {
   try {
     if (*run) return app::runCommand(config, once);
     if (*validate) return app::validateCommand(config);
-    if (*plugins) return app::pluginsCommand(*plugins->get_option("--config") ? config : "", plugin_dirs);
-    if (*spec) return app::specCommand(*spec->get_option("--config") ? config : "", plugin_dirs, name);
+    if (*plugins)
+      return app::pluginsCommand(*plugins->get_option("--config") ? config : "", plugin_dirs);
+    if (*spec)
+      return app::specCommand(*spec->get_option("--config") ? config : "", plugin_dirs, name);
     if (*check) return app::checkCommand(config, name);
     if (*discover) return app::discoverCommand(config, name);
     if (*version) return app::versionCommand();

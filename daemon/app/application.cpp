@@ -1,10 +1,10 @@
 #include "daemon/app/application.hpp"
 
+#include <systemd/sd-daemon.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <systemd/sd-daemon.h>
-
 #include <csignal>
 #include <fstream>
 #include <optional>
@@ -46,9 +46,7 @@ class MetricsObserver final : public kafka::PublisherObserver {
   void spoolBytes(uint64_t bytes) override {
     metrics_.spoolBytes().Set(static_cast<double>(bytes));
   }
-  void kafkaAvailable(bool available) override {
-    metrics_.kafkaAvailable().Set(available ? 1 : 0);
-  }
+  void kafkaAvailable(bool available) override { metrics_.kafkaAvailable().Set(available ? 1 : 0); }
 
  private:
   struct TopicMetrics {
@@ -79,10 +77,18 @@ host::HostServices hostServicesFor(const std::string& connector) {
                                                         std::string_view message) {
     const log::Logger logger(component);
     switch (level) {
-      case HEARTH_LOG_DEBUG: logger.debug(message); break;
-      case HEARTH_LOG_INFO: logger.info(message); break;
-      case HEARTH_LOG_WARN: logger.warn(message); break;
-      case HEARTH_LOG_ERROR: logger.error(message); break;
+      case HEARTH_LOG_DEBUG:
+        logger.debug(message);
+        break;
+      case HEARTH_LOG_INFO:
+        logger.info(message);
+        break;
+      case HEARTH_LOG_WARN:
+        logger.warn(message);
+        break;
+      case HEARTH_LOG_ERROR:
+        logger.error(message);
+        break;
     }
   };
   services.secret = [](std::string_view ref) -> std::optional<std::string> {
@@ -114,7 +120,7 @@ class Application::Impl {
   struct Slot {
     std::string connector;
     std::unique_ptr<runtime::ConnectorRunner> runner;  // null once retired
-    std::optional<Clock::time_point> oldest_unsaved;    // for hearth_checkpoint_age_seconds
+    std::optional<Clock::time_point> oldest_unsaved;   // for hearth_checkpoint_age_seconds
   };
 
   Result<void> startInfrastructure();
@@ -189,22 +195,23 @@ int Application::Impl::run() {
   startAdmin();
 
   asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        if (signo == SIGHUP) {
-          notifyMain(false, true);
-        } else {
-          log_.info("signal received, draining", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
-          notifyMain(true, false);
-        }
-        signals.async_wait(on_signal);
-      };
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::
+                                                                                 error_code& ec,
+                                                                             int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      notifyMain(false, true);
+    } else {
+      log_.info("signal received, draining", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+      notifyMain(true, false);
+    }
+    signals.async_wait(on_signal);
+  };
   signals.async_wait(on_signal);
 
   if (auto started_ok = startInfrastructure(); !started_ok) {
-    log_.error("start-up failed", {{"code", started_ok.error().code},
-                                   {"error", started_ok.error().message}});
+    log_.error("start-up failed",
+               {{"code", started_ok.error().code}, {"error", started_ok.error().message}});
     drain();
     return 1;
   }
@@ -227,11 +234,11 @@ int Application::Impl::run() {
   }
   starting_ = false;
   sd_notify(0, "READY=1\nSTATUS=running");
-  log_.info("hearthd ready",
-            {{"connectors", static_cast<int64_t>(slots_.size())},
-             {"startup_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                Clock::now() - started)
-                                .count()}});
+  log_.info(
+      "hearthd ready",
+      {{"connectors", static_cast<int64_t>(slots_.size())},
+       {"startup_ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
 
   while (true) {
     std::unique_lock lock(main_mutex_);
@@ -293,8 +300,8 @@ void Application::Impl::startAdmin() {
     // Without its admin endpoint the daemon cannot be watched; that is fatal at start-up.
     throw std::runtime_error(ok.error().message);
   }
-  log_.info("admin listening", {{"address", config_.admin.bind},
-                                {"port", static_cast<int64_t>(admin_->port())}});
+  log_.info("admin listening",
+            {{"address", config_.admin.bind}, {"port", static_cast<int64_t>(admin_->port())}});
 }
 
 Result<void> Application::Impl::startInfrastructure() {
@@ -345,8 +352,8 @@ Result<void> Application::Impl::startInfrastructure() {
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {
-    log_.warn("plugin refused", {{"path", problem.path.string()},
-                                 {"error", problem.error.message}});
+    log_.warn("plugin refused",
+              {{"path", problem.path.string()}, {"error", problem.error.message}});
   }
   return {};
 }
@@ -354,16 +361,15 @@ Result<void> Application::Impl::startInfrastructure() {
 Result<void> Application::Impl::startConnector(const config::ConnectorConfig& connector) {
   auto plugin = catalog_.find(connector.plugin);
   if (!plugin) return plugin.error();
-  if (auto valid = config::validateConnectorSettings(config_, connector,
-                                                     plugin.value()->configSchema());
+  if (auto valid =
+          config::validateConnectorSettings(config_, connector, plugin.value()->configSchema());
       !valid) {
     return valid.error();
   }
   runtime::RunnerSpec spec;
   spec.name = connector.name;
   spec.plugin = plugin.value();
-  auto settings =
-      config::resolveSettingPaths(config_, connector, plugin.value()->configSchema());
+  auto settings = config::resolveSettingPaths(config_, connector, plugin.value()->configSchema());
   if (!settings) return settings.error();
   spec.settings_json = settings->dump();
   spec.poll_interval = connector.poll_interval;
@@ -375,14 +381,13 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   std::lock_guard lock(slots_mutex_);
   const uint32_t slot = next_slot_++;
   spec.slot = slot;
-  auto runner = std::make_unique<runtime::ConnectorRunner>(
-      std::move(spec), *runner_services_, *pseudonymiser_, committed.value());
+  auto runner = std::make_unique<runtime::ConnectorRunner>(std::move(spec), *runner_services_,
+                                                           *pseudonymiser_, committed.value());
   if (auto ok = runner->start(options_.once); !ok) return ok.error();
-  log_.info("connector started",
-            {{"connector", connector.name},
-             {"plugin", std::string(plugin.value()->name())},
-             {"plugin_version", std::string(plugin.value()->version())},
-             {"resuming", committed.value().has_value()}});
+  log_.info("connector started", {{"connector", connector.name},
+                                  {"plugin", std::string(plugin.value()->name())},
+                                  {"plugin_version", std::string(plugin.value()->version())},
+                                  {"resuming", committed.value().has_value()}});
   slots_[slot] = Slot{connector.name, std::move(runner), std::nullopt};
   return {};
 }
@@ -448,8 +453,8 @@ void Application::Impl::reload() {
   }
   log::setLevel(log::parseLevel(next.log_level).value_or(log::Level::kInfo));
 
-  auto find = [](const config::Config& cfg, const std::string& name)
-      -> const config::ConnectorConfig* {
+  auto find = [](const config::Config& cfg,
+                 const std::string& name) -> const config::ConnectorConfig* {
     for (const auto& c : cfg.connectors) {
       if (c.name == name) return &c;
     }
@@ -472,8 +477,8 @@ void Application::Impl::reload() {
     if (!connector.enabled) continue;
     ++restarted;
     if (auto ok = startConnector(connector); !ok) {
-      log_.error("connector not started", {{"connector", connector.name},
-                                           {"error", ok.error().message}});
+      log_.error("connector not started",
+                 {{"connector", connector.name}, {"error", ok.error().message}});
     }
   }
   const auto admin = config_.admin;
@@ -513,7 +518,8 @@ int Application::Impl::drain() {
     }
   }
   if (publisher_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (auto flushed = publisher_->flush(std::max(left, std::chrono::milliseconds(1000)));
         !flushed) {
       log_.error("kafka flush incomplete", {{"error", flushed.error().message}});
@@ -554,14 +560,14 @@ void Application::Impl::commitCheckpoints() {
     Slot& s = it->second;
     if (auto token = tracker_.takeCommittable(it->first)) {
       if (auto saved = state_->saveCheckpoint(s.connector, *token); !saved) {
-        log_.error("checkpoint not saved", {{"connector", s.connector},
-                                            {"error", saved.error().message}});
+        log_.error("checkpoint not saved",
+                   {{"connector", s.connector}, {"error", saved.error().message}});
       }
     }
     const bool caught_up =
         tracker_.outstanding(it->first) == 0 && tracker_.pendingCheckpoints(it->first) == 0;
-    s.oldest_unsaved = caught_up ? std::nullopt
-                                 : std::optional(s.oldest_unsaved.value_or(Clock::now()));
+    s.oldest_unsaved =
+        caught_up ? std::nullopt : std::optional(s.oldest_unsaved.value_or(Clock::now()));
     if (!s.runner && caught_up) {
       it = slots_.erase(it);  // a stopped connector whose events are all durable and saved
     } else {

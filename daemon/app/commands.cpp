@@ -56,14 +56,13 @@ std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path
     std::cerr << plugin.error().message << '\n';
     return nullptr;
   }
-  if (auto valid = config::validateConnectorSettings(*config, *connector,
-                                                     plugin.value()->configSchema());
+  if (auto valid =
+          config::validateConnectorSettings(*config, *connector, plugin.value()->configSchema());
       !valid) {
     std::cerr << valid.error().message << '\n';
     return nullptr;
   }
-  auto settings =
-      config::resolveSettingPaths(*config, *connector, plugin.value()->configSchema());
+  auto settings = config::resolveSettingPaths(*config, *connector, plugin.value()->configSchema());
   if (!settings) {
     std::cerr << settings.error().message << '\n';
     return nullptr;
@@ -104,8 +103,8 @@ int validateCommand(const std::filesystem::path& config_path) {
                          connector.key + ".plugin: " + plugin.error().message);
       continue;
     }
-    if (auto valid = config::validateConnectorSettings(*config, connector,
-                                                       plugin.value()->configSchema());
+    if (auto valid =
+            config::validateConnectorSettings(*config, connector, plugin.value()->configSchema());
         !valid) {
       problems.push_back(valid.error().message);
     }
@@ -114,8 +113,7 @@ int validateCommand(const std::filesystem::path& config_path) {
     for (const auto& problem : problems) std::cerr << problem << '\n';
     return kInvalid;
   }
-  std::cout << config_path.string() << ": valid (" << config->connectors.size()
-            << " connectors)\n";
+  std::cout << config_path.string() << ": valid (" << config->connectors.size() << " connectors)\n";
   return kOk;
 }
 

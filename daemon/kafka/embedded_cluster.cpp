@@ -1,15 +1,15 @@
+#include "daemon/kafka/embedded_cluster.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <stop_token>
 #include <thread>
-#include "daemon/kafka/embedded_cluster.hpp"
-
-#include <array>
 #include <utility>
 
 namespace hearth::daemon::kafka {

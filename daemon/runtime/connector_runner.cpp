@@ -27,13 +27,20 @@ int64_t nowMs() {
 
 std::string_view ConnectorRunner::stateName(State state) {
   switch (state) {
-    case State::kCreated: return "created";
-    case State::kReading: return "reading";
-    case State::kIdle: return "idle";
-    case State::kPaused: return "paused";
-    case State::kBackoff: return "backoff";
-    case State::kStopped: return "stopped";
-    case State::kFailed: return "failed";
+    case State::kCreated:
+      return "created";
+    case State::kReading:
+      return "reading";
+    case State::kIdle:
+      return "idle";
+    case State::kPaused:
+      return "paused";
+    case State::kBackoff:
+      return "backoff";
+    case State::kStopped:
+      return "stopped";
+    case State::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -43,8 +50,9 @@ ConnectorRunner::ConnectorRunner(RunnerSpec spec, const RunnerServices& services
                                  std::optional<std::string> committed_checkpoint)
     : spec_(std::move(spec)),
       services_(services),
-      encoder_({spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version())},
-               std::move(pseudonymiser), spec_.field_policy, "1"),
+      encoder_(
+          {spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version())},
+          std::move(pseudonymiser), spec_.field_policy, "1"),
       checkpoint_(committed_checkpoint.value_or("")) {}
 
 ConnectorRunner::~ConnectorRunner() {
@@ -144,16 +152,16 @@ void ConnectorRunner::run(bool once) {
                   {{"connector", spec_.name}, {"count", result->rejects - kRejectsLoggedPerRead}});
     }
     if (result->records > 0 || result->rejects > 0) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                           progress_started_)
-                                 .count();
-      logger.info("read complete", {{"connector", spec_.name},
-                                    {"records", result->records},
-                                    {"rejects", result->rejects},
-                                    {"seconds", seconds},
-                                    {"records_per_second",
-                                     seconds > 0 ? static_cast<double>(result->records) / seconds
-                                                 : 0.0}});
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - progress_started_)
+              .count();
+      logger.info("read complete",
+                  {{"connector", spec_.name},
+                   {"records", result->records},
+                   {"rejects", result->rejects},
+                   {"seconds", seconds},
+                   {"records_per_second",
+                    seconds > 0 ? static_cast<double>(result->records) / seconds : 0.0}});
     }
     if (once) break;
     state_ = State::kIdle;
@@ -212,11 +220,12 @@ hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
   rejects_.fetch_add(1, std::memory_order_relaxed);
   if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
     // The location and reason only: the raw input may hold personal data.
-    log::Logger("connector").warn("record rejected", {{"connector", spec_.name},
-                                                      {"stream", raw.stream},
-                                                      {"location", raw.location},
-                                                      {"reason", raw.reason_code},
-                                                      {"detail", raw.message}});
+    log::Logger("connector")
+        .warn("record rejected", {{"connector", spec_.name},
+                                  {"stream", raw.stream},
+                                  {"location", raw.location},
+                                  {"reason", raw.reason_code},
+                                  {"detail", raw.message}});
   }
   encoder_.encodeReject(raw, nowMs(), encoded_);
   return publish(services_.rejects_topic, encoded_) ? HEARTH_OK : HEARTH_CANCELLED;
@@ -235,15 +244,15 @@ void ConnectorRunner::onProgress(uint64_t done, uint64_t total, std::string_view
   const double seconds = std::chrono::duration<double>(now - progress_started_).count();
   const uint64_t records = records_.load() - progress_records_at_start_;
   log::Logger("connector")
-      .info("progress", {{"connector", spec_.name},
-                         {"records", records},
-                         {"records_per_second", seconds > 0 ? records / seconds : 0.0},
-                         {"done", done},
-                         {"total", total},
-                         {"unit", unit},
-                         {"percent", total > 0 ? 100.0 * static_cast<double>(done) /
-                                                     static_cast<double>(total)
-                                               : -1.0}});
+      .info("progress",
+            {{"connector", spec_.name},
+             {"records", records},
+             {"records_per_second", seconds > 0 ? records / seconds : 0.0},
+             {"done", done},
+             {"total", total},
+             {"unit", unit},
+             {"percent",
+              total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : -1.0}});
 }
 
 std::string ConnectorRunner::statusJson() const {

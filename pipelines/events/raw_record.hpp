@@ -19,7 +19,7 @@ struct FieldView {
 struct RawRecordView {
   std::string_view stream;
   std::string_view source_key;
-  std::string_view location;  // "episodes.csv:42"
+  std::string_view location;   // "episodes.csv:42"
   int64_t source_time_ms = 0;  // 0 when the source has no timestamp
   std::span<const FieldView> fields;
 };
@@ -36,8 +36,8 @@ struct RejectView {
 
 /// Where records come from: the provenance every published event carries.
 struct SourceInfo {
-  std::string connector;          // the configured connector instance name
-  std::string plugin;             // the plugin implementing it, e.g. "csv"
+  std::string connector;  // the configured connector instance name
+  std::string plugin;     // the plugin implementing it, e.g. "csv"
   std::string plugin_version;
 };
 

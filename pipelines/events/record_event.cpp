@@ -28,7 +28,18 @@ RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudony
       source_uri_("/hearth/connectors/" + source_.connector),
       pseudonymiser_(std::move(pseudonymiser)),
       policy_(std::move(policy)),
-      rule_version_(std::move(rule_version)) {}
+      rule_version_(std::move(rule_version)) {
+  // The same for every event of this encoder: written once.
+  provenance_json_ = R"({"connector":)";
+  appendJsonString(provenance_json_, source_.connector);
+  provenance_json_.append(R"(,"plugin":)");
+  appendJsonString(provenance_json_, source_.plugin);
+  provenance_json_.append(R"(,"plugin_version":)");
+  appendJsonString(provenance_json_, source_.plugin_version);
+  provenance_json_.append(R"(,"rule_version":)");
+  appendJsonString(provenance_json_, rule_version_);
+  provenance_json_.push_back('}');
+}
 
 const RecordEventEncoder::CachedAction& RecordEventEncoder::cachedAction(size_t index,
                                                                          std::string_view name) {
@@ -74,15 +85,9 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
   }
   p.append(R"(,"location":)");
   appendJsonString(p, record.location);
-  p.append(R"(,"provenance":{"connector":)");
-  appendJsonString(p, source_.connector);
-  p.append(R"(,"plugin":)");
-  appendJsonString(p, source_.plugin);
-  p.append(R"(,"plugin_version":)");
-  appendJsonString(p, source_.plugin_version);
-  p.append(R"(,"rule_version":)");
-  appendJsonString(p, rule_version_);
-  p.append(R"(},"fields":{)");
+  p.append(R"(,"provenance":)");
+  p.append(provenance_json_);
+  p.append(R"(,"fields":{)");
   bool first = true;
   for (size_t i = 0; i < record.fields.size(); ++i) {
     const FieldView& field = record.fields[i];
@@ -127,8 +132,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
   p.append("}}}");
 }
 
-void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms,
-                                      EncodedEvent& out) {
+void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, EncodedEvent& out) {
   ids_.add(source_.connector);
   ids_.add(reject.stream);
   ids_.add(reject.location);
@@ -153,13 +157,9 @@ void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms,
   appendJsonString(p, reject.location);
   p.append(R"(,"raw":)");
   appendJsonStringLossy(p, reject.raw);
-  p.append(R"(,"provenance":{"connector":)");
-  appendJsonString(p, source_.connector);
-  p.append(R"(,"plugin":)");
-  appendJsonString(p, source_.plugin);
-  p.append(R"(,"plugin_version":)");
-  appendJsonString(p, source_.plugin_version);
-  p.append("}}}");
+  p.append(R"(,"provenance":)");
+  p.append(provenance_json_);
+  p.append("}}");
 }
 
 }  // namespace hearth::pipelines

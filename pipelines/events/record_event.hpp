@@ -22,10 +22,10 @@ struct EncodedEvent {
 
 /// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
 ///
-/// The event id is deterministic: a hash (EventIdBuilder) of the connector, stream, source key, the record's
-/// content (its version) and the rule version, so a replay after a crash yields the same ids and
-/// consumers can deduplicate. The key is the pseudonym of the source key. Direct identifiers are
-/// handled by the FieldPolicy before anything is written. One encoder per thread.
+/// The event id is deterministic: a hash (EventIdBuilder) of the connector, stream, source key, the
+/// record's content (its version) and the rule version, so a replay after a crash yields the same
+/// ids and consumers can deduplicate. The key is the pseudonym of the source key. Direct
+/// identifiers are handled by the FieldPolicy before anything is written. One encoder per thread.
 class RecordEventEncoder {
  public:
   RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser, FieldPolicy policy,
@@ -51,6 +51,7 @@ class RecordEventEncoder {
   Pseudonymiser pseudonymiser_;
   FieldPolicy policy_;
   std::string rule_version_;
+  std::string provenance_json_;
   EventIdBuilder ids_;
   std::string id_;
   // Records of one stream repeat the same field names; remember decisions by position.

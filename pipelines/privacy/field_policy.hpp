@@ -10,10 +10,10 @@ namespace hearth::pipelines {
 /// What happens to a source field before it leaves the daemon.
 enum class FieldAction : uint8_t {
   kKeep,
-  kDrop,          // names, addresses, free text: never published
-  kPseudonymise,  // identifiers (NHS number, UPN, ULN, NI number): keyed pseudonym
-  kBirthMonth,    // birth dates: "YYYY-MM" only
-  kPostcodeSector // postcodes: the sector, "NN1 5"
+  kDrop,           // names, addresses, free text: never published
+  kPseudonymise,   // identifiers (NHS number, UPN, ULN, NI number): keyed pseudonym
+  kBirthMonth,     // birth dates: "YYYY-MM" only
+  kPostcodeSector  // postcodes: the sector, "NN1 5"
 };
 
 /// Decides a FieldAction per field name. Private by default: field names that commonly hold

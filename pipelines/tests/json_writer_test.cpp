@@ -1,6 +1,7 @@
 #include "pipelines/common/json_writer.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace hearth::pipelines {

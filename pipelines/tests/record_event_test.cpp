@@ -1,8 +1,8 @@
 #include "pipelines/events/record_event.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace hearth::pipelines {
@@ -17,9 +17,12 @@ RecordEventEncoder makeEncoder() {
 
 struct Fixture {
   std::vector<FieldView> fields = {
-      {"CHILD", "C1001", false},      {"Surname", "Smith", false},
-      {"DOB", "14/07/2012", false},   {"UPN", "B801200005001", false},
-      {"HOME_POST", "NN1 5AB", false}, {"LS", "C2", false},
+      {"CHILD", "C1001", false},
+      {"Surname", "Smith", false},
+      {"DOB", "14/07/2012", false},
+      {"UPN", "B801200005001", false},
+      {"HOME_POST", "NN1 5AB", false},
+      {"LS", "C2", false},
       {"DEC", "", true},
   };
   RawRecordView record{"episodes", "C1001|2017-05-01", "episodes.csv:7", 0, fields};
@@ -48,8 +51,8 @@ TEST(RecordEvent, PublishesNoDirectIdentifier) {
   Fixture f;
   EncodedEvent event;
   encoder.encode(f.record, kNow, event);
-  for (const char* identifier : {"Smith", "14/07/2012", "2012-07-14", "B801200005001",
-                                 "NN1 5AB", "C1001"}) {
+  for (const char* identifier :
+       {"Smith", "14/07/2012", "2012-07-14", "B801200005001", "NN1 5AB", "C1001"}) {
     EXPECT_EQ(event.payload.find(identifier), std::string::npos) << identifier;
     EXPECT_EQ(event.key.find(identifier), std::string::npos) << identifier;
   }

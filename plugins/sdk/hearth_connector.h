@@ -42,10 +42,10 @@ typedef enum hearth_log_level {
 typedef enum hearth_field_type {
   HEARTH_FIELD_NULL = 0,
   HEARTH_FIELD_STRING = 1,
-  HEARTH_FIELD_INT = 2,    /* decimal text */
-  HEARTH_FIELD_NUMBER = 3, /* decimal text */
-  HEARTH_FIELD_BOOL = 4,   /* "true" / "false" */
-  HEARTH_FIELD_DATE = 5,   /* ISO 8601 date, YYYY-MM-DD */
+  HEARTH_FIELD_INT = 2,      /* decimal text */
+  HEARTH_FIELD_NUMBER = 3,   /* decimal text */
+  HEARTH_FIELD_BOOL = 4,     /* "true" / "false" */
+  HEARTH_FIELD_DATE = 5,     /* ISO 8601 date, YYYY-MM-DD */
   HEARTH_FIELD_TIMESTAMP = 6 /* ISO 8601 date-time */
 } hearth_field_type;
 
@@ -65,7 +65,7 @@ typedef struct hearth_field {
  * valid until emit_record returns. */
 typedef struct hearth_record {
   hearth_str stream;
-  hearth_str source_key; /* unique within the stream */
+  hearth_str source_key;  /* unique within the stream */
   int64_t source_time_ms; /* source timestamp, Unix epoch milliseconds; 0 if unknown */
   hearth_str location;    /* where it came from, for humans: "episodes.csv:42" */
   const hearth_field* fields;
@@ -75,7 +75,7 @@ typedef struct hearth_record {
 /* Input the connector could not turn into a record. The rest of the batch carries on. */
 typedef struct hearth_reject {
   hearth_str stream;
-  hearth_str source_key; /* may be empty when no key could be read */
+  hearth_str source_key;  /* may be empty when no key could be read */
   hearth_str reason_code; /* stable, machine-readable: "csv.column_count" */
   hearth_str message;     /* human-readable reason */
   hearth_str location;    /* "episodes.csv:42" */

@@ -42,6 +42,15 @@ ExternalKafka::ExternalKafka(int partitions) {
 
 void ExternalKafka::setDown(bool down) { process_->writeLine(down ? "down" : "up"); }
 
+std::string referralsConnectorYaml(const std::string& name, const std::filesystem::path& directory,
+                                   int poll_interval_ms) {
+  return "  - name: " + name +
+         "\n    plugin: csv\n    poll_interval_ms: " + std::to_string(poll_interval_ms) +
+         "\n    settings:\n      directory: " + directory.string() +
+         "\n      streams:\n        - {name: referrals, pattern: \"referrals*.csv\", key: "
+         "[referral_id]}\n";
+}
+
 std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
                                         const DaemonOptions& options) {
   const auto path = dir / "hearthd.yaml";
@@ -122,8 +131,7 @@ bool Daemon::waitCaughtUp(std::chrono::milliseconds timeout, uint64_t min_cycles
            it != std::sregex_iterator(); ++it) {
         if (std::stoull((*it)[1]) < min_cycles) all = false;
       }
-      for (auto it =
-               std::sregex_iterator(response.body.begin(), response.body.end(), outstanding);
+      for (auto it = std::sregex_iterator(response.body.begin(), response.body.end(), outstanding);
            it != std::sregex_iterator(); ++it) {
         if (std::stoull((*it)[1]) != 0) all = false;
       }

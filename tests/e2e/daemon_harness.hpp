@@ -41,6 +41,11 @@ struct DaemonOptions {
   int embedded_partitions = 64;
 };
 
+/// A `connectors:` entry for the csv plugin reading referrals*.csv (the csv_fixture's files) from
+/// `directory`, keyed by referral_id.
+std::string referralsConnectorYaml(const std::string& name, const std::filesystem::path& directory,
+                                   int poll_interval_ms = 200);
+
 /// Writes a complete hearthd config into `dir`/hearthd.yaml and returns its path.
 std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
                                         const DaemonOptions& options);

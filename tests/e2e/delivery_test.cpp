@@ -18,15 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string csvConnector(const std::string& name, const std::filesystem::path& directory,
-                         int poll_interval_ms = 200) {
-  return "  - name: " + name + "\n    plugin: csv\n    poll_interval_ms: " +
-         std::to_string(poll_interval_ms) + "\n    settings:\n      directory: " +
-         directory.string() +
-         "\n      streams:\n        - {name: referrals, pattern: \"referrals*.csv\", key: "
-         "[referral_id]}\n";
-}
-
 /// Every event id, checking on the way that one source record (one key) always has one id.
 struct EventCensus {
   std::unordered_set<std::string> ids;
@@ -63,7 +54,7 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
 
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
-  options.connectors_yaml = csvConnector("bulk", input);
+  options.connectors_yaml = referralsConnectorYaml("bulk", input);
   const auto config = writeDaemonConfig(dir.path(), options);
   const std::string series = "hearth_records_read_total{connector=\"bulk\",stream=\"referrals\"}";
 
@@ -89,9 +80,9 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
   EXPECT_GT(reread, 0u);
 
   EventCensus census;
-  consumeAll(kafka.bootstrap(), "hearth.records",
-             [&](std::string_view key, std::string_view payload) { census.add(key, payload); },
-             300s);
+  consumeAll(
+      kafka.bootstrap(), "hearth.records",
+      [&](std::string_view key, std::string_view payload) { census.add(key, payload); }, 300s);
   EXPECT_EQ(census.ids.size(), kRows);
   EXPECT_EQ(census.id_by_key.size(), kRows);
   EXPECT_GE(census.messages, kRows);
@@ -110,7 +101,7 @@ TEST(Delivery, KafkaOutageOfThirtySecondsLosesNothingAndReadinessFollowsIt) {
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
   options.message_timeout_ms = 3000;
-  options.connectors_yaml = csvConnector("outage", input);
+  options.connectors_yaml = referralsConnectorYaml("outage", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitReady(30s, 200));
   ASSERT_TRUE(daemon.waitCaughtUp(60s));

@@ -17,15 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string connectorYaml(const std::string& name, const std::filesystem::path& directory,
-                          int poll_interval_ms = 200) {
-  return "  - name: " + name + "\n    plugin: csv\n    poll_interval_ms: " +
-         std::to_string(poll_interval_ms) + "\n    settings:\n      directory: " +
-         directory.string() +
-         "\n      streams:\n        - {name: referrals, pattern: \"referrals*.csv\", key: "
-         "[referral_id]}\n";
-}
-
 int runHearthd(const std::vector<std::string>& args, const std::filesystem::path& dir,
                std::string* stderr_text = nullptr, std::string* stdout_text = nullptr) {
   static int counter = 0;
@@ -79,14 +70,13 @@ TEST(Operations, ValidateRejectsBadConnectorSettingsNamingTheLine) {
 TEST(Operations, PluginsListsTheCsvConnectorAndSpecPrintsItsSchema) {
   TempDir dir;
   std::string out;
-  EXPECT_EQ(runHearthd({"plugins", "--plugin-dir", pluginDir().string()}, dir.path(), nullptr,
-                       &out),
-            0);
+  EXPECT_EQ(
+      runHearthd({"plugins", "--plugin-dir", pluginDir().string()}, dir.path(), nullptr, &out), 0);
   EXPECT_NE(out.find("csv"), std::string::npos) << out;
   EXPECT_NE(out.find("1.0"), std::string::npos) << out;
-  EXPECT_EQ(runHearthd({"spec", "csv", "--plugin-dir", pluginDir().string()}, dir.path(), nullptr,
-                       &out),
-            0);
+  EXPECT_EQ(
+      runHearthd({"spec", "csv", "--plugin-dir", pluginDir().string()}, dir.path(), nullptr, &out),
+      0);
   EXPECT_NE(out.find("\"directory\""), std::string::npos) << out;
 }
 
@@ -96,7 +86,7 @@ TEST(Operations, CheckAndDiscoverReachTheConfiguredSource) {
   std::filesystem::create_directories(input);
   writeReferralsCsv(input / "referrals.csv", 0, 3);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("local", input);
+  options.connectors_yaml = referralsConnectorYaml("local", input);
   const auto config = writeDaemonConfig(dir.path(), options).string();
   std::string out;
   EXPECT_EQ(runHearthd({"check", "local", "--config", config}, dir.path(), nullptr, &out), 0);
@@ -116,7 +106,7 @@ TEST(Operations, ReadyzAndMetricsOfARunningDaemonPassPromtool) {
   std::filesystem::create_directories(input);
   writeReferralsCsv(input / "referrals.csv", 0, 1000);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("metrics_demo", input);
+  options.connectors_yaml = referralsConnectorYaml("metrics_demo", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   EXPECT_EQ(httpGet(daemon.adminPort(), "/livez").status, 200);
   ASSERT_TRUE(daemon.waitReady(20s));
@@ -153,7 +143,7 @@ TEST(Operations, MalformedRowsBecomeReasonCodedRejectsAndTheRestIsPublished) {
       << "R6,4,\"multi\nline\"\n"        // lines 7-8: a quoted newline is fine
       << "R7,1A,NFA\n";                  // line 9
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("rejects_demo", input);
+  options.connectors_yaml = referralsConnectorYaml("rejects_demo", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitCaughtUp(30s));
   const std::string bootstrap = daemon.embeddedBootstrap();
@@ -164,7 +154,7 @@ TEST(Operations, MalformedRowsBecomeReasonCodedRejectsAndTheRestIsPublished) {
   });
   std::sort(records.begin(), records.end());
   EXPECT_EQ(records, (std::vector<std::string>{"referrals.csv:2", "referrals.csv:5",
-                                                "referrals.csv:7", "referrals.csv:9"}));
+                                               "referrals.csv:7", "referrals.csv:9"}));
 
   std::map<std::string, std::string> rejects;  // location -> reason
   consumeAll(bootstrap, "hearth.rejects", [&](std::string_view, std::string_view payload) {
@@ -172,14 +162,12 @@ TEST(Operations, MalformedRowsBecomeReasonCodedRejectsAndTheRestIsPublished) {
         std::string(jsonStringField(payload, "reason"));
   });
   EXPECT_EQ(rejects, (std::map<std::string, std::string>{{"referrals.csv:3", "csv.column_count"},
-                                                          {"referrals.csv:4", "csv.bad_quote"},
-                                                          {"referrals.csv:6", "csv.invalid_utf8"}}));
-  EXPECT_EQ(daemon.metric(
-                "hearth_rejects_total{connector=\"rejects_demo\",reason=\"csv.column_count\"}"),
-            1);
-  EXPECT_TRUE(daemon.process()
-                  .waitForStderr("\"location\":\"referrals.csv:3\"", 5s)
-                  .has_value());
+                                                         {"referrals.csv:4", "csv.bad_quote"},
+                                                         {"referrals.csv:6", "csv.invalid_utf8"}}));
+  EXPECT_EQ(
+      daemon.metric("hearth_rejects_total{connector=\"rejects_demo\",reason=\"csv.column_count\"}"),
+      1);
+  EXPECT_TRUE(daemon.process().waitForStderr("\"location\":\"referrals.csv:3\"", 5s).has_value());
 }
 
 TEST(Operations, NoDirectIdentifierReachesAnyTopicButRejects) {
@@ -189,7 +177,7 @@ TEST(Operations, NoDirectIdentifierReachesAnyTopicButRejects) {
   std::filesystem::create_directories(input);
   writeReferralsCsv(input / "referrals.csv", 0, kRows);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("privacy_demo", input);
+  options.connectors_yaml = referralsConnectorYaml("privacy_demo", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitCaughtUp(30s));
 
@@ -232,12 +220,14 @@ TEST(Operations, SighupRestartsOnlyTheConnectorWhoseConfigChanged) {
   writeReferralsCsv(input_a / "referrals.csv", 0, 10);
   writeReferralsCsv(input_b / "referrals.csv", 0, 10);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("alpha", input_a) + connectorYaml("beta", input_b);
+  options.connectors_yaml =
+      referralsConnectorYaml("alpha", input_a) + referralsConnectorYaml("beta", input_b);
   const auto config = writeDaemonConfig(dir.path(), options);
   Daemon daemon(config, dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitCaughtUp(30s));
 
-  options.connectors_yaml = connectorYaml("alpha", input_a) + connectorYaml("beta", input_b, 300);
+  options.connectors_yaml =
+      referralsConnectorYaml("alpha", input_a) + referralsConnectorYaml("beta", input_b, 300);
   writeDaemonConfig(dir.path(), options);
   daemon.process().signal(SIGHUP);
   ASSERT_TRUE(daemon.process().waitForStderr("\"configuration reloaded\"", 20s).has_value());
@@ -259,15 +249,14 @@ TEST(Operations, ConnectorControlNeedsTheAdminToken) {
   std::filesystem::create_directories(input);
   writeReferralsCsv(input / "referrals.csv", 0, 10);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("controlled", input);
+  options.connectors_yaml = referralsConnectorYaml("controlled", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitCaughtUp(30s));
   const uint16_t port = daemon.adminPort();
   EXPECT_EQ(httpRequest(port, "POST", "/api/v1/connectors/controlled/pause").status, 401);
   EXPECT_EQ(httpRequest(port, "POST", "/api/v1/connectors/controlled/pause", "wrong").status, 401);
-  EXPECT_EQ(
-      httpRequest(port, "POST", "/api/v1/connectors/nobody/pause", "test-admin-token").status,
-      404);
+  EXPECT_EQ(httpRequest(port, "POST", "/api/v1/connectors/nobody/pause", "test-admin-token").status,
+            404);
   EXPECT_EQ(
       httpRequest(port, "POST", "/api/v1/connectors/controlled/pause", "test-admin-token").status,
       200);
@@ -285,7 +274,7 @@ TEST(Operations, KcatInAnotherProcessReadsEveryEventFromTheEmbeddedBroker) {
   std::filesystem::create_directories(input);
   writeReferralsCsv(input / "referrals.csv", 0, kRows);
   DaemonOptions options;
-  options.connectors_yaml = connectorYaml("kcat_demo", input);
+  options.connectors_yaml = referralsConnectorYaml("kcat_demo", input);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitCaughtUp(30s));
   ChildProcess kcat("/usr/bin/kcat",
