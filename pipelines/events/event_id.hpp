@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,13 +12,21 @@ namespace hearth::pipelines {
 /// the right tool. Reusable; not thread-safe.
 class EventIdBuilder {
  public:
+  EventIdBuilder();
+  ~EventIdBuilder();
+  EventIdBuilder(const EventIdBuilder&) = delete;
+  EventIdBuilder& operator=(const EventIdBuilder&) = delete;
+  EventIdBuilder(EventIdBuilder&&) noexcept;
+  EventIdBuilder& operator=(EventIdBuilder&&) noexcept;
+
   /// Adds a part; ("ab","c") and ("a","bc") give different ids.
   void add(std::string_view part);
   /// Appends the id of everything added since the last finish() and starts afresh.
   void finishInto(std::string& out);
 
  private:
-  std::string input_;
+  struct State;  // XXH3's streaming state, hashed as parts arrive rather than copied first
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace hearth::pipelines

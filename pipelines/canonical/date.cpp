@@ -1,0 +1,81 @@
+#include "pipelines/canonical/date.hpp"
+
+#include <cstdio>
+
+namespace hearth::pipelines::canonical {
+namespace {
+
+bool digitsAt(std::string_view text, size_t pos, size_t count, int& out) {
+  int value = 0;
+  for (size_t i = pos; i < pos + count; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+std::optional<Date> makeDate(int year, int month, int day) {
+  const Date date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                  std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return std::nullopt;
+  return date;
+}
+
+}  // namespace
+
+std::optional<Date> parseUkDate(std::string_view text) {
+  int day = 0;
+  int month = 0;
+  int year = 0;
+  if (text.size() != 10 || text[2] != '/' || text[5] != '/') return std::nullopt;
+  if (!digitsAt(text, 0, 2, day) || !digitsAt(text, 3, 2, month) || !digitsAt(text, 6, 4, year)) {
+    return std::nullopt;
+  }
+  return makeDate(year, month, day);
+}
+
+std::optional<Date> parseIsoDate(std::string_view text) {
+  int day = 0;
+  int month = 0;
+  int year = 0;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (text.size() > 10 && text[10] != 'T' && text[10] != ' ') return std::nullopt;
+  if (!digitsAt(text, 0, 4, year) || !digitsAt(text, 5, 2, month) || !digitsAt(text, 8, 2, day)) {
+    return std::nullopt;
+  }
+  return makeDate(year, month, day);
+}
+
+std::string formatIsoDate(Date date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+int daysBetween(Date from, Date to) {
+  return static_cast<int>((std::chrono::sys_days{to} - std::chrono::sys_days{from}).count());
+}
+
+int ageInYears(Date birth, Date on) {
+  int age = static_cast<int>(on.year()) - static_cast<int>(birth.year());
+  const unsigned birth_month = static_cast<unsigned>(birth.month());
+  const unsigned on_month = static_cast<unsigned>(on.month());
+  if (on_month < birth_month ||
+      (on_month == birth_month && static_cast<unsigned>(on.day()) < static_cast<unsigned>(birth.day()))) {
+    --age;
+  }
+  return age;
+}
+
+Date collectionStart(int year) {
+  return Date{std::chrono::year{year}, std::chrono::April, std::chrono::day{1}};
+}
+
+Date collectionEnd(int year) {
+  return Date{std::chrono::year{year + 1}, std::chrono::March, std::chrono::day{31}};
+}
+
+}  // namespace hearth::pipelines::canonical

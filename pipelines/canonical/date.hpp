@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hearth::pipelines::canonical {
+
+/// A calendar date without time zone: social care returns record days, not instants.
+using Date = std::chrono::year_month_day;
+
+/// Parses the statutory returns' DD/MM/YYYY form; nullopt for anything else or an impossible day.
+std::optional<Date> parseUkDate(std::string_view text);
+
+/// Parses YYYY-MM-DD, ignoring a trailing time ("T10:00:00", " 10:00:00.000") as SQL exports add.
+std::optional<Date> parseIsoDate(std::string_view text);
+
+/// YYYY-MM-DD.
+std::string formatIsoDate(Date date);
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+int daysBetween(Date from, Date to);
+
+/// Completed years of age on `on` for someone born on `birth` (29 February birthdays fall on
+/// 1 March in common years, as the DfE validator counts them).
+int ageInYears(Date birth, Date on);
+
+/// The collection period of a return whose collection year is `year` ("2024" = 2024/25).
+Date collectionStart(int year);
+Date collectionEnd(int year);
+
+}  // namespace hearth::pipelines::canonical

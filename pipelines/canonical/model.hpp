@@ -1,0 +1,178 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "pipelines/canonical/date.hpp"
+
+namespace hearth::pipelines::canonical {
+
+/// Where a canonical record came from. Later stages never branch on it; it is kept for audit,
+/// rejects and rebuilds.
+struct Provenance {
+  std::string source_system;  // the system that allocated the local ids, e.g. "trust_cms"
+  std::string connector;      // configured connector instance
+  std::string stream;
+  std::string source_key;
+  std::string location;
+  int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none
+};
+
+/// An identifier of a person under one scheme ("nhs", "upn", "former_upn", "uln", "la_child").
+/// `source` is the system that allocated or supplied it: local ids are unique only within it.
+struct Identifier {
+  std::string scheme;
+  std::string value;
+  std::string source;
+  bool operator==(const Identifier&) const = default;
+};
+
+/// The local id a record is about: (system, value), the key identity starts from.
+struct Subject {
+  std::string system;
+  std::string value;
+  bool operator==(const Subject&) const = default;
+};
+
+enum class Sex { kNotRecorded, kMale, kFemale, kUnknown, kIndeterminate };
+
+struct Person {
+  Provenance provenance;
+  Subject subject;
+  std::vector<Identifier> identifiers;  // la_child first, then in the order the source gave them
+  std::optional<Date> birth_date;
+  std::optional<Date> expected_birth_date;
+  Sex sex = Sex::kNotRecorded;
+  std::string ethnicity;  // DfE ethnicity code (WBRI, ...)
+  std::string postcode;   // normalised "AA9 9AA"
+  std::optional<Date> death_date;
+  std::optional<bool> is_mother;
+  std::optional<Date> first_child_birth_date;
+  std::string upn_unknown_reason;  // UN1..UN10 when no UPN is known
+};
+
+/// An identifier that arrives apart from the person (SSD ssd_linked_identifiers).
+struct LinkedIdentifier {
+  Provenance provenance;
+  Subject subject;
+  Identifier identifier;
+};
+
+struct Contact {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> received;
+  std::string source;  // CIN referral source code
+};
+
+struct Referral {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;  // CIN closure
+  std::string source;       // ReferralSource code (1A ... 10)
+  std::optional<bool> no_further_action;
+  std::string primary_need;    // N0..N9
+  std::string closure_reason;  // RC1..RC8
+};
+
+struct Assessment {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> authorised;
+  std::vector<std::string> factors;
+};
+
+struct Section47 {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::optional<bool> conference_not_required;
+};
+
+struct InitialCpConference {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> date;
+  std::optional<Date> target;
+};
+
+struct CpPlan {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::string initial_category;  // NEG PHY SAB EMO MUL
+  std::string latest_category;
+};
+
+struct CinPlan {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+};
+
+/// A children-looked-after episode; codes are the SSDA903 code sets.
+struct ClaEpisode {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::string reason_new_episode;  // RNE
+  std::string legal_status;        // LS
+  std::string category_of_need;    // CIN
+  std::string placement_type;      // PLACE
+  std::string placement_provider;  // PLACE_PROVIDER
+  std::string reason_ceased;       // REC
+  std::string reason_place_change;
+  std::string home_postcode;
+  std::string placement_postcode;
+  std::string urn;
+};
+
+struct MissingEpisode {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::string kind;  // M missing, A away without authorisation
+};
+
+struct CareLeaverStatus {
+  Provenance provenance;
+  Subject subject;
+  std::string in_touch;       // YES NO DIED REFU NREQ RHOM
+  std::string activity;       // F1 ... G6, "0"
+  std::string accommodation;  // type letter B ... Z; "0" when not in touch
+  std::optional<bool> accommodation_suitable;
+};
+
+struct EarlyHelpEpisode {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::string reason;
+  std::string end_reason;
+};
+
+using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessment, Section47,
+                            InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode,
+                            CareLeaverStatus, EarlyHelpEpisode>;
+
+/// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
+std::string_view recordKind(const Record& record);
+
+const Provenance& provenanceOf(const Record& record);
+const Subject& subjectOf(const Record& record);
+
+/// Adds an identifier that arrived on its own to the person it belongs to (no duplicates).
+void addIdentifier(Person& person, const Identifier& identifier);
+
+}  // namespace hearth::pipelines::canonical
