@@ -1,0 +1,208 @@
+#include "pipelines/canonical/json.hpp"
+
+#include "pipelines/common/json_writer.hpp"
+
+namespace hearth::pipelines::canonical {
+namespace {
+
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~ObjectWriter() { out_.push_back('}'); }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  void key(std::string_view name) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    appendJsonString(out_, name);
+    out_.push_back(':');
+  }
+  void text(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    key(name);
+    appendJsonString(out_, value);
+  }
+  void date(std::string_view name, const std::optional<Date>& value) {
+    if (!value) return;
+    key(name);
+    appendJsonString(out_, formatIsoDate(*value));
+  }
+  void flag(std::string_view name, const std::optional<bool>& value) {
+    if (!value) return;
+    key(name);
+    out_ += *value ? "true" : "false";
+  }
+  void integer(std::string_view name, int value) {
+    if (value == 0) return;
+    key(name);
+    appendJsonInt(out_, value);
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+std::string_view sexCode(Sex sex) {
+  switch (sex) {
+    case Sex::kMale:
+      return "M";
+    case Sex::kFemale:
+      return "F";
+    case Sex::kUnknown:
+      return "U";
+    case Sex::kIndeterminate:
+      return "I";
+    case Sex::kNotRecorded:
+      break;
+  }
+  return "";
+}
+
+void writeIdentifier(std::string& out, const Identifier& id) {
+  ObjectWriter w(out);
+  w.text("scheme", id.scheme);
+  w.text("value", id.value);
+  w.text("source", id.source);
+}
+
+class FieldWriter {
+ public:
+  explicit FieldWriter(ObjectWriter& w) : w_(w) {}
+
+  void operator()(const Person& r) {
+    w_.key("identifiers");
+    w_.out().push_back('[');
+    for (size_t i = 0; i < r.identifiers.size(); ++i) {
+      if (i != 0) w_.out().push_back(',');
+      writeIdentifier(w_.out(), r.identifiers[i]);
+    }
+    w_.out().push_back(']');
+    w_.date("birth_date", r.birth_date);
+    w_.date("expected_birth_date", r.expected_birth_date);
+    w_.text("sex", sexCode(r.sex));
+    w_.text("ethnicity", r.ethnicity);
+    w_.text("postcode", r.postcode);
+    w_.date("death_date", r.death_date);
+    w_.flag("is_mother", r.is_mother);
+    w_.date("first_child_birth_date", r.first_child_birth_date);
+    w_.text("upn_unknown_reason", r.upn_unknown_reason);
+  }
+  void operator()(const LinkedIdentifier& r) {
+    w_.key("identifier");
+    writeIdentifier(w_.out(), r.identifier);
+  }
+  void operator()(const Contact& r) {
+    w_.date("received", r.received);
+    w_.text("source", r.source);
+  }
+  void operator()(const Referral& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("source", r.source);
+    w_.flag("no_further_action", r.no_further_action);
+    w_.text("primary_need", r.primary_need);
+    w_.text("closure_reason", r.closure_reason);
+  }
+  void operator()(const Assessment& r) {
+    w_.date("start", r.start);
+    w_.date("authorised", r.authorised);
+    if (r.factors.empty()) return;
+    w_.key("factors");
+    w_.out().push_back('[');
+    for (size_t i = 0; i < r.factors.size(); ++i) {
+      if (i != 0) w_.out().push_back(',');
+      appendJsonString(w_.out(), r.factors[i]);
+    }
+    w_.out().push_back(']');
+  }
+  void operator()(const Section47& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.flag("conference_not_required", r.conference_not_required);
+  }
+  void operator()(const InitialCpConference& r) {
+    w_.date("date", r.date);
+    w_.date("target", r.target);
+  }
+  void operator()(const CpPlan& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("initial_category", r.initial_category);
+    w_.text("latest_category", r.latest_category);
+  }
+  void operator()(const CinPlan& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+  }
+  void operator()(const ClaEpisode& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("reason_new_episode", r.reason_new_episode);
+    w_.text("legal_status", r.legal_status);
+    w_.text("category_of_need", r.category_of_need);
+    w_.text("placement_type", r.placement_type);
+    w_.text("placement_provider", r.placement_provider);
+    w_.text("reason_ceased", r.reason_ceased);
+    w_.text("reason_place_change", r.reason_place_change);
+    w_.text("home_postcode", r.home_postcode);
+    w_.text("placement_postcode", r.placement_postcode);
+    w_.text("urn", r.urn);
+  }
+  void operator()(const MissingEpisode& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("kind", r.kind);
+  }
+  void operator()(const CareLeaverStatus& r) {
+    w_.text("in_touch", r.in_touch);
+    w_.text("activity", r.activity);
+    w_.text("accommodation", r.accommodation);
+    w_.flag("accommodation_suitable", r.accommodation_suitable);
+  }
+  void operator()(const EarlyHelpEpisode& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("reason", r.reason);
+    w_.text("end_reason", r.end_reason);
+  }
+
+ private:
+  ObjectWriter& w_;
+};
+
+}  // namespace
+
+std::string toJson(const Record& record, JsonOptions options) {
+  std::string out;
+  out.reserve(256);
+  {
+    ObjectWriter w(out);
+    w.text("kind", recordKind(record));
+    const Subject& subject = subjectOf(record);
+    w.key("subject");
+    {
+      ObjectWriter s(out);
+      s.text("system", subject.system);
+      s.text("value", subject.value);
+    }
+    if (options.include_provenance) {
+      const Provenance& p = provenanceOf(record);
+      w.key("provenance");
+      ObjectWriter pw(out);
+      pw.text("source_system", p.source_system);
+      pw.text("connector", p.connector);
+      pw.text("stream", p.stream);
+      pw.text("source_key", p.source_key);
+      pw.text("location", p.location);
+      pw.integer("collection_year", p.collection_year);
+    }
+    FieldWriter fields(w);
+    std::visit(fields, record);
+  }
+  return out;
+}
+
+}  // namespace hearth::pipelines::canonical

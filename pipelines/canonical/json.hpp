@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "pipelines/canonical/model.hpp"
+
+namespace hearth::pipelines::canonical {
+
+struct JsonOptions {
+  /// Off to compare what a record says regardless of which source said it.
+  bool include_provenance = true;
+};
+
+/// A stable JSON encoding: fixed key order, absent values omitted, dates as YYYY-MM-DD. Two
+/// records with equal content encode to equal bytes, so tests and rebuilds compare encodings.
+std::string toJson(const Record& record, JsonOptions options = {});
+
+}  // namespace hearth::pipelines::canonical

@@ -1,0 +1,43 @@
+#include "pipelines/canonical/model.hpp"
+
+#include <algorithm>
+
+namespace hearth::pipelines::canonical {
+namespace {
+
+struct KindName {
+  std::string_view operator()(const Person&) const { return "person"; }
+  std::string_view operator()(const LinkedIdentifier&) const { return "linked_identifier"; }
+  std::string_view operator()(const Contact&) const { return "contact"; }
+  std::string_view operator()(const Referral&) const { return "referral"; }
+  std::string_view operator()(const Assessment&) const { return "assessment"; }
+  std::string_view operator()(const Section47&) const { return "section47"; }
+  std::string_view operator()(const InitialCpConference&) const { return "initial_cp_conference"; }
+  std::string_view operator()(const CpPlan&) const { return "cp_plan"; }
+  std::string_view operator()(const CinPlan&) const { return "cin_plan"; }
+  std::string_view operator()(const ClaEpisode&) const { return "cla_episode"; }
+  std::string_view operator()(const MissingEpisode&) const { return "missing_episode"; }
+  std::string_view operator()(const CareLeaverStatus&) const { return "care_leaver_status"; }
+  std::string_view operator()(const EarlyHelpEpisode&) const { return "early_help_episode"; }
+};
+
+}  // namespace
+
+std::string_view recordKind(const Record& record) { return std::visit(KindName{}, record); }
+
+const Provenance& provenanceOf(const Record& record) {
+  return std::visit([](const auto& r) -> const Provenance& { return r.provenance; }, record);
+}
+
+const Subject& subjectOf(const Record& record) {
+  return std::visit([](const auto& r) -> const Subject& { return r.subject; }, record);
+}
+
+void addIdentifier(Person& person, const Identifier& identifier) {
+  if (std::find(person.identifiers.begin(), person.identifiers.end(), identifier) ==
+      person.identifiers.end()) {
+    person.identifiers.push_back(identifier);
+  }
+}
+
+}  // namespace hearth::pipelines::canonical
