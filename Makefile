@@ -2,7 +2,7 @@
 BUILD_DIR ?= build/release
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build demo test test-asan bench format clean
+.PHONY: deps build demo test test-asan fuzz bench format clean
 
 deps:
 	@./ops/install-deps.sh
@@ -21,6 +21,14 @@ test-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 	@cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The libFuzzer targets (clang, ASan + UBSan), each run for a bounded number of inputs.
+fuzz: deps
+	@cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+	@cmake --build build/fuzz -j $(JOBS) --target \
+	  $$(ninja -C build/fuzz -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): .*/\1/p' | sort -u)
+	@cd build/fuzz && ctest --output-on-failure -R '\.fuzz\.'
 
 bench: build
 	@./tests/bench/run.sh $(BUILD_DIR)

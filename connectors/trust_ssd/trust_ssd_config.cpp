@@ -1,0 +1,223 @@
+#include "connectors/trust_ssd/trust_ssd_config.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace hearth::connectors::trust_ssd {
+
+const char kConfigSchema[] = R"json({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "trust_ssd connector",
+  "description": "Reads the Standard Safeguarding Dataset tables of the children's trust's reporting database over ODBC, incrementally.",
+  "type": "object",
+  "additionalProperties": false,
+  "oneOf": [{"required": ["connection_string"]}, {"required": ["dsn"]}],
+  "properties": {
+    "connection_string": {
+      "type": "string", "minLength": 1,
+      "description": "ODBC connection string without the password, e.g. Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=ssd;Uid=hearth;UseDeclareFetch=1;Fetch=10000;"
+    },
+    "dsn": {"type": "string", "minLength": 1, "description": "ODBC data source name (odbc.ini), instead of connection_string."},
+    "password_secret": {
+      "type": "string", "minLength": 1,
+      "description": "Secret reference resolved by the daemon (e.g. env:SSD_PASSWORD), appended as Pwd=; never logged."
+    },
+    "schema": {"type": "string", "minLength": 1, "description": "Schema holding the tables; default: the connection's search path."},
+    "tables": {
+      "type": "array", "minItems": 1,
+      "description": "Tables to read; default: the 16 core SSD tables. An SSD table may leave out key_columns and cursor to take the defaults.",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name"],
+        "properties": {
+          "name": {"type": "string", "minLength": 1, "description": "Table name, also the stream name."},
+          "key_columns": {
+            "type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+            "description": "Primary key columns; the source key is their values joined with '|'."
+          },
+          "cursor": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "timestamp_column": {"type": "string", "minLength": 1, "description": "Column bumped on every insert and update; without it the table is re-read in full every full_read_interval_s."},
+              "id_column": {"type": "string", "minLength": 1, "description": "Unique column ordering rows within a timestamp; default: the first key column."}
+            }
+          }
+        }
+      }
+    },
+    "fetch_rows": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 10000, "description": "Rows per block fetch; a checkpoint follows every block."},
+    "query_timeout_s": {"type": "integer", "minimum": 0, "default": 0, "description": "Per-statement timeout; 0: none."},
+    "login_timeout_s": {"type": "integer", "minimum": 0, "default": 15, "description": "Connection timeout."},
+    "lag_seconds": {"type": "integer", "minimum": 0, "default": 0, "description": "Re-read rows whose timestamp is this close to the cursor, for clock skew and late commits."},
+    "full_read_interval_s": {"type": "integer", "minimum": 0, "default": 86400, "description": "How often tables without a timestamp column are read again in full."},
+    "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched separately."}
+  }
+})json";
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void refuse(const std::string& where, const std::string& what) {
+  throw std::invalid_argument("trust_ssd connector config: " + where + " " + what);
+}
+
+void allowOnly(const json& object, const std::string& where,
+               std::initializer_list<std::string_view> keys) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      refuse(where.empty() ? key : where + "." + key, "is not a known setting");
+    }
+  }
+}
+
+std::string requireString(const json& object, const std::string& where, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) refuse(where + key, "is required");
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    refuse(where + key, "must be a non-empty string");
+  }
+  return it->get<std::string>();
+}
+
+std::string optionalString(const json& object, const std::string& where, const char* key) {
+  return object.contains(key) ? requireString(object, where, key) : std::string();
+}
+
+int64_t optionalInteger(const json& object, const char* key, int64_t fallback, int64_t minimum,
+                        int64_t maximum) {
+  const auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number_integer()) refuse(key, "must be an integer");
+  const auto value = it->get<int64_t>();
+  if (value < minimum || value > maximum) {
+    refuse(key, "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
+  }
+  return value;
+}
+
+const TableConfig* findDefault(std::string_view name) {
+  for (const TableConfig& table : ssdDefaultTables()) {
+    if (table.name == name) return &table;
+  }
+  return nullptr;
+}
+
+TableConfig parseTable(const json& object, const std::string& where) {
+  if (!object.is_object()) refuse(where, "must be an object");
+  allowOnly(object, where, {"name", "key_columns", "cursor"});
+  TableConfig table;
+  table.name = requireString(object, where + ".", "name");
+  const TableConfig* fallback = findDefault(table.name);
+
+  if (const auto keys = object.find("key_columns"); keys != object.end()) {
+    if (!keys->is_array() || keys->empty()) refuse(where + ".key_columns", "must be a non-empty list");
+    for (const auto& column : *keys) {
+      if (!column.is_string() || column.get_ref<const std::string&>().empty()) {
+        refuse(where + ".key_columns", "must list non-empty column names");
+      }
+      table.key_columns.push_back(column.get<std::string>());
+    }
+  } else if (fallback != nullptr) {
+    table.key_columns = fallback->key_columns;
+  } else {
+    refuse(where + ".key_columns", "is required for a table that is not one of the SSD tables");
+  }
+
+  if (const auto cursor = object.find("cursor"); cursor != object.end()) {
+    if (!cursor->is_object()) refuse(where + ".cursor", "must be an object");
+    allowOnly(*cursor, where + ".cursor", {"timestamp_column", "id_column"});
+    table.cursor.timestamp_column = optionalString(*cursor, where + ".cursor.", "timestamp_column");
+    table.cursor.id_column = optionalString(*cursor, where + ".cursor.", "id_column");
+  } else if (fallback != nullptr) {
+    table.cursor = fallback->cursor;
+  }
+  if (table.cursor.id_column.empty()) table.cursor.id_column = table.key_columns.front();
+  return table;
+}
+
+}  // namespace
+
+std::span<const TableConfig> ssdDefaultTables() {
+  // Keys from the SSD data model (ssd-data-model/*.yml). ssd_family marks fami_family_id as its
+  // key, but a family has a row per member, so the row identifier fami_table_id is used instead.
+  static const std::vector<TableConfig> kTables = [] {
+    const std::vector<std::pair<const char*, std::vector<std::string>>> keys = {
+        {"ssd_person", {"pers_person_id"}},
+        {"ssd_linked_identifiers", {"link_table_id"}},
+        {"ssd_address", {"addr_table_id"}},
+        {"ssd_family", {"fami_table_id"}},
+        {"ssd_mother", {"moth_table_id", "moth_childs_person_id"}},
+        {"ssd_contacts", {"cont_contact_id"}},
+        {"ssd_early_help_episodes", {"earl_episode_id"}},
+        {"ssd_cin_episodes", {"cine_referral_id"}},
+        {"ssd_cin_assessments", {"cina_assessment_id"}},
+        {"ssd_s47_enquiry", {"s47e_s47_enquiry_id"}},
+        {"ssd_initial_cp_conference", {"icpc_icpc_id"}},
+        {"ssd_cp_plans", {"cppl_cp_plan_id"}},
+        {"ssd_cla_episodes", {"clae_cla_episode_id"}},
+        {"ssd_cla_placement", {"clap_cla_placement_id"}},
+        {"ssd_care_leavers", {"clea_table_id"}},
+        {"ssd_missing", {"miss_table_id"}},
+    };
+    std::vector<TableConfig> tables;
+    for (const auto& [name, key] : keys) {
+      tables.push_back({name, key, CursorConfig{"", key.front()}});
+    }
+    return tables;
+  }();
+  return kTables;
+}
+
+TrustSsdConfig parseConfig(std::string_view text) {
+  const json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) {
+    throw std::invalid_argument("trust_ssd connector config is not valid JSON");
+  }
+  if (!object.is_object()) throw std::invalid_argument("trust_ssd connector config must be an object");
+  allowOnly(object, "",
+            {"connection_string", "dsn", "password_secret", "schema", "tables", "fetch_rows",
+             "query_timeout_s", "login_timeout_s", "lag_seconds", "full_read_interval_s",
+             "max_bound_bytes"});
+
+  TrustSsdConfig config;
+  config.connection_string = optionalString(object, "", "connection_string");
+  config.dsn = optionalString(object, "", "dsn");
+  if (config.connection_string.empty() == config.dsn.empty()) {
+    refuse("connection_string", "or dsn is required, and not both");
+  }
+  config.password_secret = optionalString(object, "", "password_secret");
+  config.schema = optionalString(object, "", "schema");
+
+  if (const auto tables = object.find("tables"); tables != object.end()) {
+    if (!tables->is_array() || tables->empty()) refuse("tables", "must be a non-empty list");
+    for (size_t i = 0; i < tables->size(); ++i) {
+      const std::string where = "tables[" + std::to_string(i) + "]";
+      TableConfig table = parseTable((*tables)[i], where);
+      for (const TableConfig& earlier : config.tables) {
+        if (earlier.name == table.name) refuse(where + ".name", "repeats table '" + table.name + "'");
+      }
+      config.tables.push_back(std::move(table));
+    }
+  } else {
+    const auto defaults = ssdDefaultTables();
+    config.tables.assign(defaults.begin(), defaults.end());
+  }
+
+  constexpr int64_t kDay = 86400;
+  config.fetch_rows = static_cast<size_t>(optionalInteger(object, "fetch_rows", 10000, 1, 1000000));
+  config.query_timeout_s = optionalInteger(object, "query_timeout_s", 0, 0, kDay);
+  config.login_timeout_s = optionalInteger(object, "login_timeout_s", 15, 0, 3600);
+  config.lag_seconds = optionalInteger(object, "lag_seconds", 0, 0, 30 * kDay);
+  config.full_read_interval_s =
+      optionalInteger(object, "full_read_interval_s", kDay, 0, int64_t{3650} * kDay);
+  config.max_bound_bytes =
+      static_cast<size_t>(optionalInteger(object, "max_bound_bytes", 8192, 64, 1 << 20));
+  return config;
+}
+
+}  // namespace hearth::connectors::trust_ssd

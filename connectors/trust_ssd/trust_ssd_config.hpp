@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hearth::connectors::trust_ssd {
+
+/// How a table is read again after the first time.
+struct CursorConfig {
+  /// A column the source bumps on every insert and update. Empty: the table has none, and it is
+  /// read in full (by id) once every full_read_interval_s instead.
+  std::string timestamp_column;
+  /// A unique column that orders rows sharing a timestamp, and orders full reads.
+  std::string id_column;
+};
+
+/// One table of the reporting database, read as the stream of the same name.
+struct TableConfig {
+  std::string name;
+  std::vector<std::string> key_columns;  // the primary key; values joined with '|'
+  CursorConfig cursor;
+};
+
+/// The connector's configuration.
+struct TrustSsdConfig {
+  std::string connection_string;  // exactly one of connection_string and dsn
+  std::string dsn;
+  std::string password_secret;  // a secret reference, resolved through the host
+  std::string schema;           // empty: the connection's default search path
+  std::vector<TableConfig> tables;
+  size_t fetch_rows = 10000;
+  int64_t query_timeout_s = 0;  // 0: no limit
+  int64_t login_timeout_s = 15;
+  int64_t lag_seconds = 0;
+  int64_t full_read_interval_s = 86400;
+  size_t max_bound_bytes = 8192;
+};
+
+/// The JSON Schema of the configuration (draft 2020-12), as the plugin table publishes it.
+extern const char kConfigSchema[];
+
+/// The 16 Standard Safeguarding Dataset tables read when the configuration lists none, with the
+/// primary keys of the SSD data model. The model has no last-modified column, so none of them
+/// has a timestamp cursor by default.
+std::span<const TableConfig> ssdDefaultTables();
+
+/// Reads a configuration. Throws std::invalid_argument, naming the key at fault, when it does
+/// not satisfy kConfigSchema or names a table twice.
+TrustSsdConfig parseConfig(std::string_view json);
+
+}  // namespace hearth::connectors::trust_ssd
