@@ -68,8 +68,7 @@ class EmittingSink final : public CinSink {
   bool onRecord(const CinRecord& record) override {
     fields_.clear();
     for (const auto& [name, value] : record.fields) {
-      fields_.push_back(value ? sdk::field(name, *value)
-                              : sdk::field(name, {}, HEARTH_FIELD_NULL));
+      fields_.push_back(value ? sdk::field(name, *value) : sdk::field(name, {}, HEARTH_FIELD_NULL));
     }
     const std::string location = file_ + ":" + std::to_string(record.line);
     status_ = emitter_.record(sdk::Record{.stream = record.stream,
@@ -110,8 +109,8 @@ class EmittingSink final : public CinSink {
 Result<common::WholeFileStates> parseToken(std::string_view token) {
   if (token.empty()) return common::WholeFileStates{};
   const json document = json::parse(token, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object() || document.value("version", 0) != kTokenVersion ||
-      !document.contains("files")) {
+  if (document.is_discarded() || !document.is_object() ||
+      document.value("version", 0) != kTokenVersion || !document.contains("files")) {
     return makeError("cin.checkpoint", "checkpoint token is unreadable");
   }
   auto states = common::parseStates(document["files"].dump());
@@ -158,7 +157,8 @@ Result<std::string> CinConnector::discover() {
   json streams = json::array();
   for (const CinStreamSpec& spec : cinStreams()) {
     json fields = json::array();
-    for (const std::string_view name : spec.fields) fields.push_back({{"name", name}, {"type", "string"}});
+    for (const std::string_view name : spec.fields)
+      fields.push_back({{"name", name}, {"type", "string"}});
     for (const char* name : {"collection_year", "ReferenceDate", "LEA"}) {
       fields.push_back({{"name", name}, {"type", "string"}});
     }
@@ -193,8 +193,9 @@ Result<void> CinConnector::read(std::string_view checkpoint, const sdk::Emitter&
     if (now.ok() && previous != states.end() && previous->second.sameMetadata(*now)) continue;
     Result<uint64_t> hash = now.ok() ? common::hashWholeFile(fd->get()) : now.error();
     if (!hash.ok()) {
-      host().log(HEARTH_LOG_WARN, "cin_census: cannot read file " + path +
-                                      " now; trying again at the next read: " + hash.error().message);
+      host().log(HEARTH_LOG_WARN,
+                 "cin_census: cannot read file " + path +
+                     " now; trying again at the next read: " + hash.error().message);
       host().counterAdd("files_unreadable", 1);
       continue;
     }
@@ -236,12 +237,13 @@ Result<void> CinConnector::read(std::string_view checkpoint, const sdk::Emitter&
     if (sink.status() != HEARTH_OK) return sdk::emitterRefused(sink.status());
     if (status == CinParser::Status::kOk && offset < now->size) continue;  // read error above
     if (status == CinParser::Status::kMalformed) {
-      host().log(HEARTH_LOG_WARN, "cin_census: file " + path +
-                                      " is not well-formed XML; kept the children before the error");
+      host().log(HEARTH_LOG_WARN,
+                 "cin_census: file " + path +
+                     " is not well-formed XML; kept the children before the error");
       host().counterAdd("files_malformed", 1);
     }
-    host().log(HEARTH_LOG_INFO, "cin_census: read " + std::to_string(parser.children()) +
-                                    " children from " + path);
+    host().log(HEARTH_LOG_INFO,
+               "cin_census: read " + std::to_string(parser.children()) + " children from " + path);
     host().counterAdd("children_read", static_cast<double>(parser.children()));
     states[name] = *now;
     if (const hearth_status saved_state = emitter.checkpoint(serializeToken(states));

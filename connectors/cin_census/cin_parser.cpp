@@ -95,13 +95,15 @@ const std::vector<CinStreamSpec>& cinStreams() {
       {"assessment",
        {"LAchildID", "episode", "CINreferralDate", "AssessmentActualStartDate",
         "AssessmentInternalReviewDate", "AssessmentAuthorisationDate", "AssessmentFactors"}},
-      {"cin_plan", {"LAchildID", "episode", "CINreferralDate", "CINPlanStartDate", "CINPlanEndDate"}},
+      {"cin_plan",
+       {"LAchildID", "episode", "CINreferralDate", "CINPlanStartDate", "CINPlanEndDate"}},
       {"section47",
        {"LAchildID", "episode", "CINreferralDate", "S47ActualStartDate", "InitialCPCtarget",
         "DateOfInitialCPC", "ICPCnotRequired"}},
       {"cp_plan",
        {"LAchildID", "episode", "CINreferralDate", "CPPstartDate", "CPPendDate",
-        "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP", "CPPreviewDates"}},
+        "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP",
+        "CPPreviewDates"}},
   };
   return kStreams;
 }
@@ -129,8 +131,10 @@ struct CinParser::State {
 
   void start(std::string_view name) {
     if (!has_child.empty()) has_child.back() = true;
-    const std::string_view parent = path.empty() ? std::string_view() : path.back();
     path.emplace_back(name);
+    // Taken after the push: a view taken before it dangles once the vector reallocates.
+    const std::string_view parent =
+        path.size() >= 2 ? std::string_view(path[path.size() - 2]) : std::string_view();
     has_child.push_back(false);
     text.clear();
     const uint64_t line = XML_GetCurrentLineNumber(parser.get());
@@ -250,7 +254,8 @@ struct CinParser::State {
       record.fields.emplace_back(std::string(name), std::move(value));
     }
     for (const auto& [name, value] : building.values) {
-      const bool known = std::find(spec.fields.begin(), spec.fields.end(), name) != spec.fields.end();
+      const bool known =
+          std::find(spec.fields.begin(), spec.fields.end(), name) != spec.fields.end();
       if (!known) record.fields.emplace_back(name, value);
     }
     for (size_t i = 0; i < kHeaderFields.size(); ++i) {
@@ -310,7 +315,8 @@ CinParser::Status CinParser::feed(std::string_view bytes, bool final) {
     state.status = Status::kMalformed;
     const char* what = XML_ErrorString(code);
     CinReject reject{"xml.malformed",
-                     std::string("not well-formed XML: ") + (what == nullptr ? "unknown error" : what) +
+                     std::string("not well-formed XML: ") +
+                         (what == nullptr ? "unknown error" : what) +
                          "; the children before it were read, the rest of the file is skipped",
                      XML_GetCurrentLineNumber(state.parser.get()),
                      XML_GetCurrentColumnNumber(state.parser.get()) + 1};

@@ -115,7 +115,8 @@ TableConfig parseTable(const json& object, const std::string& where) {
   const TableConfig* fallback = findDefault(table.name);
 
   if (const auto keys = object.find("key_columns"); keys != object.end()) {
-    if (!keys->is_array() || keys->empty()) refuse(where + ".key_columns", "must be a non-empty list");
+    if (!keys->is_array() || keys->empty())
+      refuse(where + ".key_columns", "must be a non-empty list");
     for (const auto& column : *keys) {
       if (!column.is_string() || column.get_ref<const std::string&>().empty()) {
         refuse(where + ".key_columns", "must list non-empty column names");
@@ -178,7 +179,8 @@ TrustSsdConfig parseConfig(std::string_view text) {
   if (object.is_discarded()) {
     throw std::invalid_argument("trust_ssd connector config is not valid JSON");
   }
-  if (!object.is_object()) throw std::invalid_argument("trust_ssd connector config must be an object");
+  if (!object.is_object())
+    throw std::invalid_argument("trust_ssd connector config must be an object");
   allowOnly(object, "",
             {"connection_string", "dsn", "password_secret", "schema", "tables", "fetch_rows",
              "query_timeout_s", "login_timeout_s", "lag_seconds", "full_read_interval_s",
@@ -199,7 +201,8 @@ TrustSsdConfig parseConfig(std::string_view text) {
       const std::string where = "tables[" + std::to_string(i) + "]";
       TableConfig table = parseTable((*tables)[i], where);
       for (const TableConfig& earlier : config.tables) {
-        if (earlier.name == table.name) refuse(where + ".name", "repeats table '" + table.name + "'");
+        if (earlier.name == table.name)
+          refuse(where + ".name", "repeats table '" + table.name + "'");
       }
       config.tables.push_back(std::move(table));
     }

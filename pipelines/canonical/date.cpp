@@ -64,7 +64,8 @@ int ageInYears(Date birth, Date on) {
   const unsigned birth_month = static_cast<unsigned>(birth.month());
   const unsigned on_month = static_cast<unsigned>(on.month());
   if (on_month < birth_month ||
-      (on_month == birth_month && static_cast<unsigned>(on.day()) < static_cast<unsigned>(birth.day()))) {
+      (on_month == birth_month &&
+       static_cast<unsigned>(on.day()) < static_cast<unsigned>(birth.day()))) {
     --age;
   }
   return age;

@@ -27,9 +27,9 @@ bool isValidOutward(std::string_view o) {
     case 2:
       return isUpper(o[0]) && isDigit(o[1]);
     case 3:
-      return isUpper(o[0]) && ((isDigit(o[1]) && isDigit(o[2])) ||
-                               (isUpper(o[1]) && isDigit(o[2])) ||
-                               (isDigit(o[1]) && isUpper(o[2])));
+      return isUpper(o[0]) &&
+             ((isDigit(o[1]) && isDigit(o[2])) || (isUpper(o[1]) && isDigit(o[2])) ||
+              (isDigit(o[1]) && isUpper(o[2])));
     case 4:
       return isUpper(o[0]) && isUpper(o[1]) && isDigit(o[2]) && (isDigit(o[3]) || isUpper(o[3]));
     default:

@@ -46,8 +46,9 @@ Account serverAccount() {
   if (name == nullptr || *name == '\0') name = "postgres";
   const passwd* entry = ::getpwnam(name);
   if (entry == nullptr) {
-    throw std::runtime_error(std::string("running as root, PostgreSQL needs an unprivileged user, ") +
-                             "and user '" + name + "' does not exist (set HEARTH_PG_USER)");
+    throw std::runtime_error(
+        std::string("running as root, PostgreSQL needs an unprivileged user, ") + "and user '" +
+        name + "' does not exist (set HEARTH_PG_USER)");
   }
   return {true, entry->pw_uid, entry->pw_gid};
 }
@@ -199,22 +200,11 @@ void PostgresServer::launch() {
 
     for (int attempt = 1;; ++attempt) {
       port_ = freeLoopbackPort();
-      std::vector<std::string> args = {(bin_ / "postgres").string(),
-                                       "-D",
-                                       (dir_ / "data").string(),
-                                       "-p",
-                                       std::to_string(port_),
-                                       "-k",
-                                       dir_.string(),
-                                       "-c",
-                                       "listen_addresses=127.0.0.1",
-                                       // A test cluster is thrown away: durability only costs time.
-                                       "-c",
-                                       "fsync=off",
-                                       "-c",
-                                       "synchronous_commit=off",
-                                       "-c",
-                                       "full_page_writes=off"};
+      std::vector<std::string> args = {
+          (bin_ / "postgres").string(), "-D", (dir_ / "data").string(), "-p", std::to_string(port_),
+          "-k", dir_.string(), "-c", "listen_addresses=127.0.0.1",
+          // A test cluster is thrown away: durability only costs time.
+          "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"};
       std::istringstream settings(options_.settings);
       for (std::string setting; settings >> setting;) {
         args.push_back("-c");
@@ -245,10 +235,9 @@ void PostgresServer::launch() {
       }
     }
 
-    writeText(dir_ / "bootstrap.sql",
-              "CREATE ROLE " + options_.role + " LOGIN PASSWORD " +
-                  quoteLiteral(options_.password) + ";\nCREATE DATABASE " + options_.database +
-                  " OWNER " + options_.role + ";\n");
+    writeText(dir_ / "bootstrap.sql", "CREATE ROLE " + options_.role + " LOGIN PASSWORD " +
+                                          quoteLiteral(options_.password) + ";\nCREATE DATABASE " +
+                                          options_.database + " OWNER " + options_.role + ";\n");
     runTool({(bin_ / "psql").string(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", dir_.string(),
              "-p", std::to_string(port_), "-U", kSuperuser, "-d", "postgres", "-f",
              (dir_ / "bootstrap.sql").string()},

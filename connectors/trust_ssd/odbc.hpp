@@ -1,0 +1,72 @@
+#pragma once
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace hearth::connectors::trust_ssd {
+
+/// Frees an ODBC handle of one kind; stateless, so a handle costs one pointer.
+template <SQLSMALLINT kHandleType>
+struct OdbcHandleFree {
+  void operator()(SQLHANDLE handle) const noexcept { SQLFreeHandle(kHandleType, handle); }
+};
+
+/// Disconnects (if connected) and frees a connection handle.
+struct OdbcConnectionFree {
+  void operator()(SQLHANDLE handle) const noexcept {
+    SQLDisconnect(handle);
+    SQLFreeHandle(SQL_HANDLE_DBC, handle);
+  }
+};
+
+using EnvHandle = std::unique_ptr<void, OdbcHandleFree<SQL_HANDLE_ENV>>;
+using ConnectionHandle = std::unique_ptr<void, OdbcConnectionFree>;
+using StatementHandle = std::unique_ptr<void, OdbcHandleFree<SQL_HANDLE_STMT>>;
+
+/// True for SQL_SUCCESS and SQL_SUCCESS_WITH_INFO.
+constexpr bool succeeded(SQLRETURN rc) noexcept {
+  return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO;
+}
+
+/// The diagnostic records of a handle as "[SQLSTATE] message" joined with "; ".
+std::string diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle);
+
+/// The SQLSTATE of a handle's first diagnostic record, or empty.
+std::string firstSqlState(SQLSMALLINT handle_type, SQLHANDLE handle);
+
+/// The error for a failed statement call: a retry when the connection was lost or timed out
+/// (SQLSTATE class 08, HYT00, HYT01), a plain failure otherwise.
+Error statementError(SQLHSTMT statement, std::string_view what);
+
+/// One open ODBC connection with its environment.
+class OdbcConnection {
+ public:
+  /// Connects with a full connection string (which may hold a password: it is never put into a
+  /// message). Every failure is a retry: the source may come back.
+  static Result<std::unique_ptr<OdbcConnection>> open(const std::string& connection_string,
+                                                      long login_timeout_s);
+
+  SQLHDBC handle() const noexcept { return dbc_.get(); }
+
+  /// A new statement handle, with a per-statement timeout when `timeout_s` > 0.
+  Result<StatementHandle> statement(long timeout_s) const;
+
+  /// Quotes an identifier for this source, doubling any quote character inside it.
+  std::string quoteIdentifier(std::string_view identifier) const;
+
+ private:
+  OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote)
+      : env_(std::move(env)), dbc_(std::move(dbc)), quote_(std::move(quote)) {}
+
+  EnvHandle env_;
+  ConnectionHandle dbc_;  // freed before env_: members are destroyed in reverse order
+  std::string quote_;
+};
+
+}  // namespace hearth::connectors::trust_ssd

@@ -1,0 +1,218 @@
+#include "connectors/trust_ssd/row_block.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "connectors/trust_ssd/odbc.hpp"
+
+namespace hearth::connectors::trust_ssd {
+namespace {
+
+// A block never takes more than this, however wide its rows.
+constexpr size_t kMaxBlockBytes = size_t{256} << 20;
+// Text of a number, date or time is short; this leaves room for sign, point and exponent.
+constexpr size_t kMinNonTextBytes = 48;
+
+size_t alignUp(size_t value, size_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+bool isText(SQLSMALLINT type) {
+  switch (type) {
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Bytes for a value's text, NUL included: the declared size when it is known and not above the
+// cap. Multi-byte text that overflows its slot is still read whole, through fetchLong().
+SQLLEN slotBytes(const ColumnInfo& column, size_t max_bound_bytes) {
+  size_t bytes = column.size;
+  if (!isText(column.sql_type)) bytes = std::max(bytes + 8, kMinNonTextBytes);
+  if (column.size == 0 || bytes > max_bound_bytes) bytes = max_bound_bytes;
+  return static_cast<SQLLEN>(bytes + 1);
+}
+
+}  // namespace
+
+hearth_field_type fieldTypeOf(SQLSMALLINT sql_type) {
+  switch (sql_type) {
+    case SQL_TINYINT:
+    case SQL_SMALLINT:
+    case SQL_INTEGER:
+    case SQL_BIGINT:
+      return HEARTH_FIELD_INT;
+    case SQL_DECIMAL:
+    case SQL_NUMERIC:
+    case SQL_REAL:
+    case SQL_FLOAT:
+    case SQL_DOUBLE:
+      return HEARTH_FIELD_NUMBER;
+    case SQL_BIT:
+      return HEARTH_FIELD_BOOL;
+    case SQL_TYPE_DATE:
+    case SQL_DATE:
+      return HEARTH_FIELD_DATE;
+    case SQL_TYPE_TIMESTAMP:
+    case SQL_TIMESTAMP:
+      return HEARTH_FIELD_TIMESTAMP;
+    default:
+      return HEARTH_FIELD_STRING;
+  }
+}
+
+const char* fieldTypeName(hearth_field_type type) {
+  switch (type) {
+    case HEARTH_FIELD_INT:
+      return "int";
+    case HEARTH_FIELD_NUMBER:
+      return "number";
+    case HEARTH_FIELD_BOOL:
+      return "bool";
+    case HEARTH_FIELD_DATE:
+      return "date";
+    case HEARTH_FIELD_TIMESTAMP:
+      return "timestamp";
+    default:
+      return "string";
+  }
+}
+
+Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement) {
+  SQLSMALLINT count = 0;
+  if (!succeeded(SQLNumResultCols(statement, &count))) {
+    return statementError(statement, "cannot count result columns");
+  }
+  std::vector<ColumnInfo> columns;
+  for (SQLUSMALLINT i = 1; i <= static_cast<SQLUSMALLINT>(count); ++i) {
+    SQLCHAR name[512] = {};
+    SQLSMALLINT name_length = 0;
+    ColumnInfo column;
+    SQLSMALLINT nullable = 0;
+    if (!succeeded(SQLDescribeCol(statement, i, name, sizeof(name), &name_length, &column.sql_type,
+                                  &column.size, &column.decimal_digits, &nullable))) {
+      return statementError(statement, "cannot describe result column " + std::to_string(i));
+    }
+    column.name = reinterpret_cast<const char*>(name);
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+RowBlock::RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vector<Slot> slots,
+                   size_t stride, size_t rows)
+    : statement_(statement),
+      columns_(std::move(columns)),
+      slots_(std::move(slots)),
+      stride_(stride),
+      rows_(rows),
+      buffer_(new char[stride * rows]),
+      row_status_(rows),
+      long_values_(columns_.size()) {}
+
+RowBlock::~RowBlock() {
+  // The statement may outlive the block: leave it pointing at nothing of ours.
+  SQLFreeStmt(statement_, SQL_UNBIND);
+  SQLSetStmtAttr(statement_, SQL_ATTR_ROWS_FETCHED_PTR, nullptr, 0);
+  SQLSetStmtAttr(statement_, SQL_ATTR_ROW_STATUS_PTR, nullptr, 0);
+}
+
+Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
+                                                 std::vector<ColumnInfo> columns, size_t rows,
+                                                 size_t max_bound_bytes) {
+  std::vector<Slot> slots;
+  size_t stride = 0;
+  for (const ColumnInfo& column : columns) {
+    Slot slot;
+    slot.capacity = slotBytes(column, max_bound_bytes);
+    slot.indicator_offset = alignUp(stride, alignof(SQLLEN));
+    slot.value_offset = slot.indicator_offset + sizeof(SQLLEN);
+    stride = slot.value_offset + static_cast<size_t>(slot.capacity);
+    slots.push_back(slot);
+  }
+  stride = alignUp(std::max<size_t>(stride, 1), alignof(SQLLEN));
+  rows = std::clamp<size_t>(kMaxBlockBytes / stride, 1, rows);
+
+  std::unique_ptr<RowBlock> block(
+      new RowBlock(statement, std::move(columns), std::move(slots), stride, rows));
+  auto set = [statement](SQLINTEGER attribute, SQLPOINTER value) {
+    return succeeded(SQLSetStmtAttr(statement, attribute, value, 0));
+  };
+  if (!set(SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(stride)) ||
+      !set(SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(rows)) ||
+      !set(SQL_ATTR_ROWS_FETCHED_PTR, &block->fetched_) ||
+      !set(SQL_ATTR_ROW_STATUS_PTR, block->row_status_.data())) {
+    return statementError(statement, "cannot set up block fetches");
+  }
+  for (size_t i = 0; i < block->slots_.size(); ++i) {
+    const Slot& slot = block->slots_[i];
+    char* first = block->buffer_.get();
+    if (!succeeded(SQLBindCol(statement, static_cast<SQLUSMALLINT>(i + 1), SQL_C_CHAR,
+                              first + slot.value_offset, slot.capacity,
+                              reinterpret_cast<SQLLEN*>(first + slot.indicator_offset)))) {
+      return statementError(statement, "cannot bind column " + block->columns_[i].name);
+    }
+  }
+  return block;
+}
+
+Result<size_t> RowBlock::fetch() {
+  fetched_ = 0;
+  const SQLRETURN rc = SQLFetch(statement_);
+  if (rc == SQL_NO_DATA) return size_t{0};
+  if (!succeeded(rc)) return statementError(statement_, "cannot fetch rows");
+  for (SQLULEN row = 0; row < fetched_; ++row) {
+    if (row_status_[row] == SQL_ROW_ERROR) {
+      return statementError(
+          statement_, "the driver could not read row " + std::to_string(row + 1) + " of a block");
+    }
+  }
+  return static_cast<size_t>(fetched_);
+}
+
+Result<std::string_view> RowBlock::value(size_t row, size_t column) {
+  const SQLLEN length = indicator(row, column);
+  const Slot& slot = slots_[column];
+  if (length == SQL_NO_TOTAL || length >= slot.capacity) return fetchLong(row, column);
+  if (length < 0) return std::string_view();
+  return std::string_view(base(row) + slot.value_offset, static_cast<size_t>(length));
+}
+
+Result<std::string_view> RowBlock::fetchLong(size_t row, size_t column) {
+  if (!succeeded(SQLSetPos(statement_, static_cast<SQLSETPOSIROW>(row + 1), SQL_POSITION,
+                           SQL_LOCK_NO_CHANGE))) {
+    return statementError(statement_, "cannot position on a row to read a long value of column " +
+                                          columns_[column].name);
+  }
+  std::string& value = long_values_[column];
+  value.clear();
+  char chunk[16384];
+  for (;;) {
+    SQLLEN length = 0;
+    const SQLRETURN rc = SQLGetData(statement_, static_cast<SQLUSMALLINT>(column + 1), SQL_C_CHAR,
+                                    chunk, sizeof(chunk), &length);
+    if (rc == SQL_NO_DATA) break;
+    if (!succeeded(rc)) {
+      return statementError(statement_,
+                            "cannot read a long value of column " + columns_[column].name);
+    }
+    if (length == SQL_NULL_DATA) break;
+    // Each part but the last fills the chunk, less its terminating NUL.
+    const size_t part = (length == SQL_NO_TOTAL || length >= static_cast<SQLLEN>(sizeof(chunk)))
+                            ? sizeof(chunk) - 1
+                            : static_cast<size_t>(length);
+    value.append(chunk, part);
+    if (rc == SQL_SUCCESS) break;
+  }
+  return std::string_view(value);
+}
+
+}  // namespace hearth::connectors::trust_ssd

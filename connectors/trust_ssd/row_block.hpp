@@ -1,0 +1,87 @@
+#pragma once
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "plugins/sdk/hearth_connector.h"
+
+namespace hearth::connectors::trust_ssd {
+
+/// A result column as the driver describes it.
+struct ColumnInfo {
+  std::string name;
+  SQLSMALLINT sql_type = SQL_UNKNOWN_TYPE;
+  SQLULEN size = 0;  // characters for text, precision for numbers; 0 when unknown
+  SQLSMALLINT decimal_digits = 0;
+};
+
+/// The record field type that carries values of an SQL type.
+hearth_field_type fieldTypeOf(SQLSMALLINT sql_type);
+/// The catalogue's name of a field type: "string", "int", ...
+const char* fieldTypeName(hearth_field_type type);
+
+/// The columns of an executed statement's result set.
+Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement);
+
+/// Block fetches of an executed statement with row-wise binding: every column is bound as text
+/// into one buffer of `rows` fixed-size row slots, so one SQLFetch fills a whole block. Values
+/// longer than their slot are fetched again whole with SQLGetData.
+class RowBlock {
+ public:
+  /// Binds every column of `statement`. A slot holds the column's declared size, at most
+  /// `max_bound_bytes`; the block is made smaller if a very wide row would make it huge.
+  static Result<std::unique_ptr<RowBlock>> bind(SQLHSTMT statement, std::vector<ColumnInfo> columns,
+                                                size_t rows, size_t max_bound_bytes);
+
+  ~RowBlock();
+  RowBlock(const RowBlock&) = delete;
+  RowBlock& operator=(const RowBlock&) = delete;
+
+  /// Fetches the next block; returns how many rows it holds, 0 at the end of the result set.
+  Result<size_t> fetch();
+
+  const std::vector<ColumnInfo>& columns() const { return columns_; }
+  size_t capacity() const { return rows_; }
+
+  bool isNull(size_t row, size_t column) const { return indicator(row, column) == SQL_NULL_DATA; }
+  /// The text of a value, whole. Writable so a caller can adjust it in place; valid until the
+  /// next fetch() or the next value() of a long value in the same column.
+  Result<std::string_view> value(size_t row, size_t column);
+  /// A bound value rewritten in place (same length); only for values of at most the slot size.
+  char* slot(size_t row, size_t column) { return base(row) + slots_[column].value_offset; }
+
+ private:
+  struct Slot {
+    size_t value_offset = 0;
+    size_t indicator_offset = 0;
+    SQLLEN capacity = 0;  // bytes including the terminating NUL
+  };
+
+  RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vector<Slot> slots,
+           size_t stride, size_t rows);
+
+  char* base(size_t row) const { return buffer_.get() + row * stride_; }
+  SQLLEN indicator(size_t row, size_t column) const {
+    return *reinterpret_cast<const SQLLEN*>(base(row) + slots_[column].indicator_offset);
+  }
+  Result<std::string_view> fetchLong(size_t row, size_t column);
+
+  SQLHSTMT statement_;
+  std::vector<ColumnInfo> columns_;
+  std::vector<Slot> slots_;
+  size_t stride_;
+  size_t rows_;
+  std::unique_ptr<char[]> buffer_;
+  std::vector<SQLUSMALLINT> row_status_;
+  SQLULEN fetched_ = 0;
+  std::vector<std::string> long_values_;  // per column: the last value too long for its slot
+};
+
+}  // namespace hearth::connectors::trust_ssd

@@ -1,0 +1,475 @@
+#include "connectors/trust_ssd/trust_ssd_connector.hpp"
+
+#include <sqlext.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/trust_ssd/row_block.hpp"
+#include "connectors/trust_ssd/trust_ssd_checkpoint.hpp"
+
+namespace hearth::connectors::trust_ssd {
+namespace {
+
+// How much of a rejected row a reject carries.
+constexpr size_t kMaxRawBytes = 4096;
+// Error code of a table that cannot be read as configured; the other tables carry on.
+constexpr std::string_view kTableProblem = "ssd.table";
+
+bool sameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// An ODBC connection-string value in braces, so that ';' and '=' inside it are data.
+std::string braced(std::string_view value) {
+  std::string text = "{";
+  for (char c : value) {
+    text += c;
+    if (c == '}') text += '}';
+  }
+  return text + "}";
+}
+
+std::string_view truncateText(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t length = limit;
+  while (length > 0 && (static_cast<unsigned char>(text[length]) & 0xC0) == 0x80) --length;
+  return text.substr(0, length);
+}
+
+// A table's columns and where its key, timestamp and id columns are among them.
+struct TableShape {
+  std::vector<ColumnInfo> columns;
+  std::vector<size_t> key;
+  std::optional<size_t> timestamp;
+  size_t id = 0;
+};
+
+std::string qualifiedName(const OdbcConnection& db, const TrustSsdConfig& config,
+                          const TableConfig& table) {
+  std::string name;
+  if (!config.schema.empty()) name = db.quoteIdentifier(config.schema) + ".";
+  return name + db.quoteIdentifier(table.name);
+}
+
+Result<size_t> columnIndex(const std::vector<ColumnInfo>& columns, const TableConfig& table,
+                           const std::string& column, std::string_view role) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (sameName(columns[i].name, column)) return i;
+  }
+  return makeError(std::string(kTableProblem), "table " + table.name + " has no " +
+                                                   std::string(role) + " column '" + column + "'");
+}
+
+// Learns a table's columns from a query that returns no rows.
+Result<TableShape> shapeOf(const OdbcConnection& db, const TrustSsdConfig& config,
+                           const TableConfig& table) {
+  auto statement = db.statement(config.query_timeout_s);
+  if (!statement.ok()) return statement.error();
+  const std::string sql = "SELECT * FROM " + qualifiedName(db, config, table) + " WHERE 1=0";
+  const SQLRETURN rc = SQLExecDirect(
+      statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+  if (!succeeded(rc)) {
+    Error error = statementError(statement->get(), "cannot read table " + table.name);
+    if (error.code != sdk::kRetryCode) error.code = std::string(kTableProblem);
+    return error;
+  }
+  auto columns = describeColumns(statement->get());
+  if (!columns.ok()) return columns.error();
+  TableShape shape;
+  shape.columns = std::move(*columns);
+  for (const std::string& key : table.key_columns) {
+    auto index = columnIndex(shape.columns, table, key, "key");
+    if (!index.ok()) return index.error();
+    shape.key.push_back(*index);
+  }
+  if (!table.cursor.timestamp_column.empty()) {
+    auto index = columnIndex(shape.columns, table, table.cursor.timestamp_column, "timestamp");
+    if (!index.ok()) return index.error();
+    shape.timestamp = *index;
+  }
+  auto id = columnIndex(shape.columns, table, table.cursor.id_column, "id");
+  if (!id.ok()) return id.error();
+  shape.id = *id;
+  return shape;
+}
+
+// A statement parameter: text converted by the driver to the column's own type.
+struct Parameter {
+  std::string text;
+  const ColumnInfo* column = nullptr;
+  SQLLEN length = 0;
+};
+
+// The work of one read(): every table in turn, from its cursor on.
+class ReadPass {
+ public:
+  ReadPass(TrustSsdConnector& owner, const TrustSsdConfig& config, const sdk::HostApi& host,
+           const sdk::Emitter& emitter, Checkpoint checkpoint, std::function<bool()> stop_requested)
+      : owner_(owner),
+        config_(config),
+        host_(host),
+        emitter_(emitter),
+        checkpoint_(std::move(checkpoint)),
+        stop_requested_(std::move(stop_requested)) {}
+
+  Result<void> run(const OdbcConnection& db) {
+    for (const TableConfig& table : config_.tables) {
+      if (stop_requested_()) return sdk::cancelled();
+      Result<void> read = readTable(db, table);
+      if (read.ok()) continue;
+      if (read.error().code != kTableProblem) return read;
+      // A table that is missing or misconfigured should not hold up the others.
+      host_.log(HEARTH_LOG_WARN,
+                "trust_ssd: skipping table " + table.name + ": " + read.error().message);
+      host_.counterAdd("tables_unreadable", 1);
+    }
+    return {};
+  }
+
+ private:
+  Result<void> readTable(const OdbcConnection& db, const TableConfig& table) {
+    TableCursor& cursor = checkpoint_.cursor(table.name);
+    const bool incremental = !table.cursor.timestamp_column.empty();
+    if (!incremental && !cursor.id && cursor.full_read_done_ms != 0 &&
+        host_.nowMs() - cursor.full_read_done_ms < config_.full_read_interval_s * 1000) {
+      return {};  // read in full recently enough
+    }
+
+    auto shape = shapeOf(db, config_, table);
+    if (!shape.ok()) return shape.error();
+    auto statement = db.statement(config_.query_timeout_s);
+    if (!statement.ok()) return statement.error();
+
+    std::vector<Parameter> parameters;
+    const std::string sql = buildQuery(db, table, *shape, cursor, parameters);
+    for (size_t i = 0; i < parameters.size(); ++i) {
+      Parameter& parameter = parameters[i];
+      parameter.length = static_cast<SQLLEN>(parameter.text.size());
+      const SQLULEN size = std::max<SQLULEN>(parameter.column->size, parameter.text.size());
+      if (!succeeded(SQLBindParameter(statement->get(), static_cast<SQLUSMALLINT>(i + 1),
+                                      SQL_PARAM_INPUT, SQL_C_CHAR, parameter.column->sql_type, size,
+                                      parameter.column->decimal_digits, parameter.text.data(),
+                                      parameter.length, &parameter.length))) {
+        return statementError(statement->get(), "cannot bind the cursor of table " + table.name);
+      }
+    }
+
+    owner_.setActiveStatement(statement->get());
+    const SQLRETURN rc = SQLExecDirect(
+        statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+    Result<void> read =
+        succeeded(rc) || rc == SQL_NO_DATA
+            ? readRows(statement->get(), table, *shape, cursor, incremental)
+            : Result<void>(statementError(statement->get(), "cannot query table " + table.name));
+    owner_.setActiveStatement(SQL_NULL_HSTMT);
+    return read;
+  }
+
+  std::string buildQuery(const OdbcConnection& db, const TableConfig& table,
+                         const TableShape& shape, const TableCursor& cursor,
+                         std::vector<Parameter>& parameters) {
+    const std::string id = db.quoteIdentifier(shape.columns[shape.id].name);
+    std::string sql = "SELECT * FROM " + qualifiedName(db, config_, table);
+    if (!shape.timestamp) {
+      if (cursor.id) {
+        sql += " WHERE " + id + " > ?";
+        parameters.push_back({*cursor.id, &shape.columns[shape.id]});
+      }
+      return sql + " ORDER BY " + id;
+    }
+    const ColumnInfo* ts_column = &shape.columns[*shape.timestamp];
+    const std::string ts = db.quoteIdentifier(ts_column->name);
+    const std::optional<std::string> lagged =
+        cursor.timestamp && config_.lag_seconds > 0
+            ? subtractSeconds(*cursor.timestamp, config_.lag_seconds)
+            : std::nullopt;
+    if (!cursor.timestamp) {
+      sql += " WHERE " + ts + " IS NOT NULL";
+    } else if (lagged) {
+      sql += " WHERE " + ts + " >= ?";
+      parameters.push_back({*lagged, ts_column});
+    } else if (cursor.id) {
+      sql += " WHERE " + ts + " > ? OR (" + ts + " = ? AND " + id + " > ?)";
+      parameters.push_back({*cursor.timestamp, ts_column});
+      parameters.push_back({*cursor.timestamp, ts_column});
+      parameters.push_back({*cursor.id, &shape.columns[shape.id]});
+    } else {
+      sql += " WHERE " + ts + " > ?";
+      parameters.push_back({*cursor.timestamp, ts_column});
+    }
+    return sql + " ORDER BY " + ts + ", " + id;
+  }
+
+  Result<void> readRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
+                        TableCursor& cursor, bool incremental) {
+    auto block =
+        RowBlock::bind(statement, shape.columns, config_.fetch_rows, config_.max_bound_bytes);
+    if (!block.ok()) return block.error();
+    RowBlock& rows = **block;
+    prepareFields(rows.columns());
+    location_prefix_ = table.name + ":";
+
+    for (;;) {
+      if (stop_requested_()) return sdk::cancelled();
+      auto fetched = rows.fetch();
+      if (!fetched.ok()) return fetched.error();
+      if (*fetched == 0) break;
+      for (size_t row = 0; row < *fetched; ++row) {
+        auto emitted = emitRow(rows, row, table, shape);
+        if (!emitted.ok()) return emitted.error();
+      }
+      if (Result<void> moved = advanceCursor(rows, *fetched, shape, cursor, incremental);
+          !moved.ok()) {
+        return moved;
+      }
+      rows_done_ += *fetched;
+      host_.counterAdd("rows_read", static_cast<double>(*fetched));
+      emitter_.progress(rows_done_, 0, "rows");
+      if (const hearth_status saved = emitter_.checkpoint(checkpoint_.serialize());
+          saved != HEARTH_OK) {
+        return sdk::emitterRefused(saved);
+      }
+    }
+    if (!incremental) {
+      cursor.id.reset();
+      cursor.full_read_done_ms = host_.nowMs();
+      if (const hearth_status saved = emitter_.checkpoint(checkpoint_.serialize());
+          saved != HEARTH_OK) {
+        return sdk::emitterRefused(saved);
+      }
+    }
+    return {};
+  }
+
+  void prepareFields(const std::vector<ColumnInfo>& columns) {
+    fields_.clear();
+    field_types_.clear();
+    scratch_.assign(columns.size(), std::string());
+    for (const ColumnInfo& column : columns) {
+      fields_.push_back({sdk::toStr(column.name), {}, HEARTH_FIELD_NULL});
+      field_types_.push_back(fieldTypeOf(column.sql_type));
+    }
+  }
+
+  // Emits one row as a record, or as a reject when part of its key is NULL.
+  Result<void> emitRow(RowBlock& rows, size_t row, const TableConfig& table,
+                       const TableShape& shape) {
+    key_.clear();
+    const ColumnInfo* null_key = nullptr;
+    for (size_t i = 0; i < shape.key.size(); ++i) {
+      if (i > 0) key_ += '|';
+      if (rows.isNull(row, shape.key[i])) {
+        null_key = &shape.columns[shape.key[i]];
+        key_ += "NULL";
+        continue;
+      }
+      auto part = rows.value(row, shape.key[i]);
+      if (!part.ok()) return part.error();
+      key_ += *part;
+    }
+    location_.assign(location_prefix_).append(key_);
+    if (null_key != nullptr) return rejectRow(rows, row, table, *null_key);
+
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      hearth_field& field = fields_[i];
+      if (rows.isNull(row, i)) {
+        field.value = {};
+        field.type = HEARTH_FIELD_NULL;
+        continue;
+      }
+      auto value = rows.value(row, i);
+      if (!value.ok()) return value.error();
+      std::string_view text = *value;
+      field.type = field_types_[i];
+      if (field.type == HEARTH_FIELD_TIMESTAMP && text.size() > 10 && text[10] == ' ') {
+        // ISO 8601 separates date and time with 'T'; drivers print a space.
+        scratch_[i].assign(text);
+        scratch_[i][10] = 'T';
+        text = scratch_[i];
+      } else if (field.type == HEARTH_FIELD_BOOL) {
+        text = text == "1"   ? std::string_view("true")
+               : text == "0" ? std::string_view("false")
+                             : text;
+      }
+      field.value = sdk::toStr(text);
+    }
+    int64_t source_time_ms = 0;
+    if (shape.timestamp && fields_[*shape.timestamp].type != HEARTH_FIELD_NULL) {
+      source_time_ms = parseTimestampMs(sdk::toView(fields_[*shape.timestamp].value)).value_or(0);
+    }
+    const hearth_record record = {
+        .stream = sdk::toStr(table.name),
+        .source_key = sdk::toStr(key_),
+        .source_time_ms = source_time_ms,
+        .location = sdk::toStr(location_),
+        .fields = fields_.data(),
+        .field_count = fields_.size(),
+    };
+    if (const hearth_status status = emitter_.record(record); status != HEARTH_OK) {
+      return sdk::emitterRefused(status);
+    }
+    return {};
+  }
+
+  Result<void> rejectRow(RowBlock& rows, size_t row, const TableConfig& table,
+                         const ColumnInfo& null_key) {
+    nlohmann::json raw = nlohmann::json::object();
+    for (size_t i = 0; i < rows.columns().size(); ++i) {
+      if (rows.isNull(row, i)) {
+        raw[rows.columns()[i].name] = nullptr;
+        continue;
+      }
+      auto value = rows.value(row, i);
+      if (!value.ok()) return value.error();
+      raw[rows.columns()[i].name] = std::string(*value);
+    }
+    const std::string raw_text = raw.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string message = "key column " + null_key.name + " is NULL";
+    const hearth_status status = emitter_.reject({.stream = table.name,
+                                                  .source_key = {},
+                                                  .reason_code = "ssd.missing_key",
+                                                  .message = message,
+                                                  .location = location_,
+                                                  .raw = truncateText(raw_text, kMaxRawBytes)});
+    host_.counterAdd("rows_missing_key", 1);
+    if (status != HEARTH_OK) return sdk::emitterRefused(status);
+    return {};
+  }
+
+  // Moves the table's cursor past the block just emitted.
+  Result<void> advanceCursor(RowBlock& rows, size_t fetched, const TableShape& shape,
+                             TableCursor& cursor, bool incremental) {
+    const size_t last = fetched - 1;
+    if (incremental) {
+      auto ts = rows.value(last, *shape.timestamp);
+      if (!ts.ok()) return ts.error();
+      cursor.timestamp = std::string(*ts);
+      if (rows.isNull(last, shape.id)) {
+        cursor.id.reset();
+        return {};
+      }
+      auto id = rows.value(last, shape.id);
+      if (!id.ok()) return id.error();
+      cursor.id = std::string(*id);
+      return {};
+    }
+    // A full pass resumes after the last id it saw; rows with a NULL id are rejected anyway.
+    for (size_t row = fetched; row-- > 0;) {
+      if (rows.isNull(row, shape.id)) continue;
+      auto id = rows.value(row, shape.id);
+      if (!id.ok()) return id.error();
+      cursor.id = std::string(*id);
+      break;
+    }
+    return {};
+  }
+
+  TrustSsdConnector& owner_;
+  const TrustSsdConfig& config_;
+  const sdk::HostApi& host_;
+  const sdk::Emitter& emitter_;
+  Checkpoint checkpoint_;
+  std::function<bool()> stop_requested_;
+  std::vector<hearth_field> fields_;  // names set once per table; values per row
+  std::vector<hearth_field_type> field_types_;
+  std::vector<std::string> scratch_;  // per column: a value rewritten for the record
+  std::string key_;
+  std::string location_;
+  std::string location_prefix_;
+  uint64_t rows_done_ = 0;
+};
+
+}  // namespace
+
+TrustSsdConnector::TrustSsdConnector(sdk::HostApi host, std::string_view config_json)
+    : Connector(host), config_(parseConfig(config_json)) {}
+
+Result<std::unique_ptr<OdbcConnection>> TrustSsdConnector::connect() const {
+  std::string connection =
+      config_.dsn.empty() ? config_.connection_string : "DSN=" + braced(config_.dsn) + ";";
+  if (!connection.empty() && connection.back() != ';') connection += ';';
+  if (!config_.password_secret.empty()) {
+    const std::optional<std::string> password = host().secret(config_.password_secret);
+    if (!password) {
+      return makeError("ssd.secret", "password_secret " + config_.password_secret +
+                                         " could not be resolved by the host");
+    }
+    connection += "Pwd=" + braced(*password) + ";";
+  }
+  return OdbcConnection::open(connection, static_cast<long>(config_.login_timeout_s));
+}
+
+Result<void> TrustSsdConnector::check() {
+  auto db = connect();
+  if (!db.ok()) return db.error();
+  auto statement = (*db)->statement(config_.query_timeout_s);
+  if (!statement.ok()) return statement.error();
+  const SQLRETURN rc = SQLExecDirect(
+      statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>("SELECT 1")), SQL_NTS);
+  if (!succeeded(rc)) return statementError(statement->get(), "SELECT 1 failed");
+  if (!succeeded(SQLFetch(statement->get()))) {
+    return statementError(statement->get(), "SELECT 1 returned no row");
+  }
+  return {};
+}
+
+Result<std::string> TrustSsdConnector::discover() {
+  auto db = connect();
+  if (!db.ok()) return db.error();
+  nlohmann::json streams = nlohmann::json::array();
+  for (const TableConfig& table : config_.tables) {
+    nlohmann::json stream = {{"name", table.name}, {"key", table.key_columns}};
+    stream["cursor"] = {{"id_column", table.cursor.id_column}};
+    if (!table.cursor.timestamp_column.empty()) {
+      stream["cursor"]["timestamp_column"] = table.cursor.timestamp_column;
+    }
+    auto shape = shapeOf(**db, config_, table);
+    if (!shape.ok()) {
+      if (shape.error().code != kTableProblem) return shape.error();
+      stream["error"] = shape.error().message;
+      stream["fields"] = nlohmann::json::array();
+    } else {
+      nlohmann::json fields = nlohmann::json::array();
+      for (const ColumnInfo& column : shape->columns) {
+        fields.push_back(
+            {{"name", column.name}, {"type", fieldTypeName(fieldTypeOf(column.sql_type))}});
+      }
+      stream["fields"] = std::move(fields);
+    }
+    streams.push_back(std::move(stream));
+  }
+  return nlohmann::json{{"streams", std::move(streams)}}.dump();
+}
+
+Result<void> TrustSsdConnector::read(std::string_view checkpoint, const sdk::Emitter& emitter) {
+  auto saved = Checkpoint::parse(checkpoint);
+  if (!saved.ok()) return saved.error();
+  auto db = connect();
+  if (!db.ok()) return db.error();
+  ReadPass pass(*this, config_, host(), emitter, std::move(*saved),
+                [this] { return stopRequested(); });
+  return pass.run(**db);
+}
+
+void TrustSsdConnector::stop() noexcept {
+  Connector::stop();
+  std::lock_guard<std::mutex> lock(active_mutex_);
+  if (active_statement_ != SQL_NULL_HSTMT) SQLCancel(active_statement_);
+}
+
+void TrustSsdConnector::setActiveStatement(SQLHSTMT statement) {
+  std::lock_guard<std::mutex> lock(active_mutex_);
+  active_statement_ = statement;
+}
+
+}  // namespace hearth::connectors::trust_ssd

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipelines/canonical/model.hpp"
+#include "pipelines/events/raw_record.hpp"
+#include "pipelines/validation/finding.hpp"
+
+namespace hearth::pipelines::normalise {
+
+/// The source layouts Hearth can normalise; the connector's configuration names one.
+enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd };
+
+std::optional<ConnectorKind> connectorKindFromName(std::string_view name);
+
+struct NormaliseContext {
+  ConnectorKind kind = ConnectorKind::kSsda903;
+  std::string connector;  // instance name, copied into provenance
+  /// The system that allocated the local child ids (CHILD, LAchildID, pers_person_id). Sources
+  /// fed from the same case system share it, so their records describe the same subject.
+  std::string source_system;
+  /// Dates after this are impossible and rejected; the caller supplies it so runs are repeatable.
+  canonical::Date today;
+  /// For sources whose records carry no collection_year (SSD tables).
+  int default_collection_year = 0;
+};
+
+/// Records and findings from one or more raw records; reuse it across calls to keep capacity.
+struct NormaliseOutput {
+  std::vector<canonical::Record> records;
+  std::vector<validation::Finding> findings;
+  void clear() {
+    records.clear();
+    findings.clear();
+  }
+};
+
+/// Turns raw records into canonical records, applying code lists for the record's collection
+/// year, identifier checks, impossible-date checks and the single-record 903 rules. A record
+/// with a reject-severity finding produces no canonical record. Streams that the canonical model
+/// does not cover (903 reviews, OC2, AD1, ...) produce nothing and are counted by the caller.
+class Normaliser {
+ public:
+  explicit Normaliser(NormaliseContext context);
+
+  /// Returns the number of canonical records appended to `out`.
+  size_t normalise(const RawRecordView& raw, NormaliseOutput& out) const;
+
+  const NormaliseContext& context() const { return context_; }
+
+ private:
+  NormaliseContext context_;
+};
+
+}  // namespace hearth::pipelines::normalise
