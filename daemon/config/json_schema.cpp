@@ -111,7 +111,8 @@ class SchemaInspector {
     if (name == "$defs" || name == "properties") {
       if (!value.is_object()) return problem(where, "must be an object");
       for (const auto& [key, schema] : value.items()) inspect(schema, childPointer(where, key));
-    } else if (name == "items" || name == "additionalProperties" || name == "not") {
+    } else if (name == "items" || name == "additionalProperties" || name == "not" ||
+               name == "propertyNames") {
       inspect(value, where);
     } else if (name == "allOf" || name == "anyOf" || name == "oneOf") {
       if (!value.is_array() || value.empty()) return problem(where, "must be a non-empty array");
@@ -319,8 +320,17 @@ void JsonSchema::checkObject(const json& schema, const json& instance, const std
   }
   const json* properties = keyword(schema, "properties");
   const json* additional = keyword(schema, "additionalProperties");
+  const json* names = keyword(schema, "propertyNames");
   for (const auto& [key, value] : instance.items()) {
     const std::string child = childPointer(pointer, key);
+    if (names != nullptr) {
+      // A key is checked as a string instance; its errors name the key's own pointer.
+      std::vector<SchemaError> key_errors;
+      check(*names, json(key), child, depth + 1, key_errors);
+      for (auto& error : key_errors) {
+        errors.push_back({child, "key " + jsonQuoted(key) + ": " + error.message});
+      }
+    }
     if (properties != nullptr && properties->contains(key)) {
       check(properties->at(key), value, child, depth + 1, errors);
     } else if (additional != nullptr && additional->is_boolean() && !additional->get<bool>()) {

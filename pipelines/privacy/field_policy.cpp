@@ -9,11 +9,14 @@ namespace {
 struct BuiltIn {
   std::string_view name;
   FieldAction action;
+  // Also matches names that end with it: case-system extracts prefix every column with its
+  // table ("pers_forename", "addr_address_postcode", "moth_childs_dob").
+  bool suffix = true;
 };
 
 // Normalised names (lower case, letters and digits only) of fields that hold direct identifiers
-// in the statutory returns (SSDA903, CIN census, school census, SEN2, H-CLIC, CLD), FHIR and
-// common exports.
+// in the statutory returns (SSDA903, CIN census, school census, SEN2, H-CLIC, CLD), the Standard
+// Safeguarding Dataset, FHIR and common exports. Short or generic names match exactly only.
 constexpr std::array kBuiltIns = {
     BuiltIn{"forename", FieldAction::kDrop},
     BuiltIn{"forenames", FieldAction::kDrop},
@@ -22,58 +25,52 @@ constexpr std::array kBuiltIns = {
     BuiltIn{"middlename", FieldAction::kDrop},
     BuiltIn{"middlenames", FieldAction::kDrop},
     BuiltIn{"preferredname", FieldAction::kDrop},
-    BuiltIn{"preferredsurname", FieldAction::kDrop},
     BuiltIn{"surname", FieldAction::kDrop},
-    BuiltIn{"formersurname", FieldAction::kDrop},
     BuiltIn{"lastname", FieldAction::kDrop},
     BuiltIn{"familyname", FieldAction::kDrop},
-    BuiltIn{"name", FieldAction::kDrop},
     BuiltIn{"fullname", FieldAction::kDrop},
     BuiltIn{"personname", FieldAction::kDrop},
+    BuiltIn{"name", FieldAction::kDrop, false},
     BuiltIn{"address", FieldAction::kDrop},
+    BuiltIn{"addressjson", FieldAction::kDrop},
     BuiltIn{"addressline1", FieldAction::kDrop},
     BuiltIn{"addressline2", FieldAction::kDrop},
     BuiltIn{"addressline3", FieldAction::kDrop},
-    BuiltIn{"street", FieldAction::kDrop},
-    BuiltIn{"paon", FieldAction::kDrop},
-    BuiltIn{"saon", FieldAction::kDrop},
+    BuiltIn{"street", FieldAction::kDrop, false},
+    BuiltIn{"paon", FieldAction::kDrop, false},
+    BuiltIn{"saon", FieldAction::kDrop, false},
     BuiltIn{"email", FieldAction::kDrop},
     BuiltIn{"telephone", FieldAction::kDrop},
-    BuiltIn{"phone", FieldAction::kDrop},
+    BuiltIn{"phone", FieldAction::kDrop, false},
     // Local ids are unique only within one system but still single out a person there.
-    BuiltIn{"child", FieldAction::kPseudonymise},
+    BuiltIn{"child", FieldAction::kPseudonymise, false},
     BuiltIn{"childid", FieldAction::kPseudonymise},
-    BuiltIn{"lachildid", FieldAction::kPseudonymise},
     BuiltIn{"personid", FieldAction::kPseudonymise},
+    BuiltIn{"legacyid", FieldAction::kPseudonymise},
     BuiltIn{"clientid", FieldAction::kPseudonymise},
     BuiltIn{"personref", FieldAction::kPseudonymise},
-    BuiltIn{"mainapplicantpersonref", FieldAction::kPseudonymise},
     BuiltIn{"youngpersonsid", FieldAction::kPseudonymise},
     BuiltIn{"lapersonuniqueidentifier", FieldAction::kPseudonymise},
+    BuiltIn{"identifiervalue", FieldAction::kPseudonymise},
     BuiltIn{"uprn", FieldAction::kPseudonymise},
     BuiltIn{"uniquepropertyreferencenumber", FieldAction::kPseudonymise},
-    BuiltIn{"nhs", FieldAction::kPseudonymise},
+    BuiltIn{"nhs", FieldAction::kPseudonymise, false},
     BuiltIn{"nhsnumber", FieldAction::kPseudonymise},
     BuiltIn{"nhsno", FieldAction::kPseudonymise},
     BuiltIn{"upn", FieldAction::kPseudonymise},
-    BuiltIn{"formerupn", FieldAction::kPseudonymise},
     BuiltIn{"uln", FieldAction::kPseudonymise},
     BuiltIn{"uniquelearnernumber", FieldAction::kPseudonymise},
     BuiltIn{"nino", FieldAction::kPseudonymise},
     BuiltIn{"nationalinsurancenumber", FieldAction::kPseudonymise},
     BuiltIn{"dob", FieldAction::kBirthMonth},
-    BuiltIn{"mcdob", FieldAction::kBirthMonth},
     BuiltIn{"dateofbirth", FieldAction::kBirthMonth},
     BuiltIn{"birthdate", FieldAction::kBirthMonth},
-    BuiltIn{"personbirthdate", FieldAction::kBirthMonth},
-    BuiltIn{"persondob", FieldAction::kBirthMonth},
+    BuiltIn{"deathdate", FieldAction::kBirthMonth},
     BuiltIn{"dateofdeath", FieldAction::kBirthMonth},
-    BuiltIn{"persondeathdate", FieldAction::kBirthMonth},
     BuiltIn{"postcode", FieldAction::kPostcodeSector},
     BuiltIn{"postalcode", FieldAction::kPostcodeSector},
-    BuiltIn{"clientpostcode", FieldAction::kPostcodeSector},
-    BuiltIn{"homepost", FieldAction::kPostcodeSector},
-    BuiltIn{"plpost", FieldAction::kPostcodeSector},
+    BuiltIn{"homepost", FieldAction::kPostcodeSector, false},
+    BuiltIn{"plpost", FieldAction::kPostcodeSector, false},
 };
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
@@ -93,7 +90,7 @@ FieldPolicy::FieldPolicy(const Overrides& overrides) {
   add(overrides.birth_month, FieldAction::kBirthMonth);
   add(overrides.postcode_sector, FieldAction::kPostcodeSector);
   for (const auto& built_in : kBuiltIns) {
-    rules_.push_back({std::string(built_in.name), built_in.action});
+    rules_.push_back({std::string(built_in.name), built_in.action, built_in.suffix});
   }
 }
 
@@ -112,6 +109,9 @@ FieldAction FieldPolicy::actionFor(std::string_view field_name) const {
   const std::string normalised = normaliseName(field_name);
   for (const auto& rule : rules_) {
     if (rule.name == normalised) return rule.action;
+  }
+  for (const auto& rule : rules_) {
+    if (rule.suffix && normalised.ends_with(rule.name)) return rule.action;
   }
   return FieldAction::kKeep;
 }

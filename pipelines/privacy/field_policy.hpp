@@ -19,7 +19,9 @@ enum class FieldAction : uint8_t {
 /// Decides a FieldAction per field name. Private by default: field names that commonly hold
 /// direct identifiers (in the statutory returns and in general) are recognised without any
 /// configuration; a deployment adds its own names on top. Matching ignores case and anything
-/// that is not a letter or digit, so "Date of Birth", "date_of_birth" and "DOB" all match.
+/// that is not a letter or digit, so "Date of Birth", "date_of_birth" and "DOB" all match; most
+/// built-in names also match as a suffix, for extracts that prefix columns with their table
+/// ("pers_surname"). Exact matches, then configured rules, win over suffix matches.
 class FieldPolicy {
  public:
   struct Overrides {
@@ -42,6 +44,7 @@ class FieldPolicy {
   struct Rule {
     std::string name;  // normalised
     FieldAction action;
+    bool suffix = false;  // also matches names ending with it
   };
   std::vector<Rule> rules_;  // configured rules first, so they win over the built-in ones
 };

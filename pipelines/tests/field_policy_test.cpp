@@ -18,6 +18,24 @@ TEST(FieldPolicy, RecognisesStatutoryIdentifierFieldsWithoutConfiguration) {
   EXPECT_EQ(policy.actionFor("DECOM"), FieldAction::kKeep);
 }
 
+TEST(FieldPolicy, RecognisesTablePrefixedColumnsOfTheSafeguardingDataset) {
+  const FieldPolicy policy;
+  EXPECT_EQ(policy.actionFor("pers_forename"), FieldAction::kDrop);
+  EXPECT_EQ(policy.actionFor("pers_surname"), FieldAction::kDrop);
+  EXPECT_EQ(policy.actionFor("pers_dob"), FieldAction::kBirthMonth);
+  EXPECT_EQ(policy.actionFor("moth_childs_dob"), FieldAction::kBirthMonth);
+  EXPECT_EQ(policy.actionFor("pers_death_date"), FieldAction::kBirthMonth);
+  EXPECT_EQ(policy.actionFor("pers_common_child_id"), FieldAction::kPseudonymise);
+  EXPECT_EQ(policy.actionFor("pers_person_id"), FieldAction::kPseudonymise);
+  EXPECT_EQ(policy.actionFor("cont_person_id"), FieldAction::kPseudonymise);
+  EXPECT_EQ(policy.actionFor("pers_legacy_id"), FieldAction::kPseudonymise);
+  EXPECT_EQ(policy.actionFor("link_identifier_value"), FieldAction::kPseudonymise);
+  EXPECT_EQ(policy.actionFor("addr_address_json"), FieldAction::kDrop);
+  EXPECT_EQ(policy.actionFor("addr_address_postcode"), FieldAction::kPostcodeSector);
+  EXPECT_EQ(policy.actionFor("pers_upn_unknown"), FieldAction::kKeep);
+  EXPECT_EQ(policy.actionFor("clae_cla_episode_start_date"), FieldAction::kKeep);
+}
+
 TEST(FieldPolicy, ConfiguredRulesWinOverBuiltIns) {
   FieldPolicy::Overrides overrides;
   overrides.keep = {"name"};  // e.g. a stream where "name" is a school's name

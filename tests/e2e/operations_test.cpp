@@ -51,7 +51,7 @@ TEST(Operations, ValidateAcceptsTheShippedDemoConfig) {
                        dir.path(), &errors, &out),
             0)
       << errors;
-  EXPECT_NE(out.find("valid (6 connectors)"), std::string::npos) << out;
+  EXPECT_NE(out.find("valid (8 connectors)"), std::string::npos) << out;
 }
 
 TEST(Operations, ValidateRejectsBadConnectorSettingsNamingTheLine) {

@@ -3,9 +3,11 @@
 #include <fnmatch.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
@@ -109,6 +111,97 @@ TEST(SyntheticCouncil, EveryCsvSourceLoadsThroughTheCsvConnectorWithoutRejects) 
   consumeAll(kafka.bootstrap(), "hearth.rejects",
              [&](std::string_view, std::string_view) { ++rejects; });
   EXPECT_EQ(rejects, 0u);
+}
+
+}  // namespace
+}  // namespace hearth::testing
+
+namespace hearth::testing {
+namespace {
+
+/// Splits a CSV line without quoted fields (the truth file has none).
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream row(line);
+  for (std::string cell; std::getline(row, cell, ',');) out.push_back(cell);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+/// Every string value in a JSON text (no unescaping: identifiers contain no escapes).
+void collectStringValues(std::string_view json, std::unordered_set<std::string>& values) {
+  for (size_t at = json.find(":\""); at != std::string_view::npos; at = json.find(":\"", at + 2)) {
+    const size_t end = json.find('"', at + 2);
+    if (end == std::string_view::npos) return;
+    values.emplace(json.substr(at + 2, end - at - 2));
+  }
+}
+
+TEST(SyntheticCouncil, TheDemoConnectorsPublishNoNameNhsNumberUpnUlnOrFullPostcode) {
+  TempDir dir;
+  const auto council = dir.path() / "council";
+  ChildProcess synth(HEARTH_SYNTH_PATH,
+                     {"--seed", "11", "--scale", "0.01", "--out", council.string(), "--quiet"},
+                     dir.path(), "synth");
+  ASSERT_EQ(synth.wait(120s), 0) << synth.stderrText();
+
+  // The connectors of config/demo.yaml (every plugin the project has), on this council.
+  const std::string demo = readFile(std::string(HEARTH_SOURCE_DIR) + "/config/demo.yaml");
+  const auto list = demo.find("\nconnectors:\n");
+  ASSERT_NE(list, std::string::npos);
+  std::string connectors = demo.substr(list + 13);
+  connectors = replaceAll(connectors, "var/demo/council", council.string());
+  connectors = replaceAll(connectors, "../" + council.string(), council.string());
+  ExternalKafka kafka(64);
+  DaemonOptions options;
+  options.brokers = kafka.bootstrap();
+  options.connectors_yaml = connectors;
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(180s), 0) << daemon.process().stderrText();
+
+  std::string text;  // keys and payloads, for substring scans
+  std::unordered_set<std::string> values;
+  size_t events = 0;
+  for (const char* topic : {"hearth.records"}) {
+    events +=
+        consumeAll(kafka.bootstrap(), topic, [&](std::string_view key, std::string_view payload) {
+          text.append(key).append(payload).push_back('\n');
+          collectStringValues(payload, values);
+        });
+  }
+  ASSERT_GT(events, 5'000u);
+
+  std::ifstream truth(council / "truth" / "people.csv");
+  std::string line;
+  std::getline(truth, line);
+  const auto header = cells(line);
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const size_t forename = column("forename"), surname = column("surname");
+  const size_t nhs = column("nhs_number"), upn = column("upn"), uln = column("uln");
+  const size_t postcode = column("postcode");
+  size_t people = 0;
+  while (std::getline(truth, line)) {
+    const auto row = cells(line);
+    ++people;
+    for (size_t name : {forename, surname}) {
+      EXPECT_FALSE(values.contains(row[name])) << "a name was published: " << row[name];
+    }
+    for (size_t id : {nhs, upn, uln, postcode}) {
+      if (row[id].size() >= 6) {
+        EXPECT_EQ(text.find(row[id]), std::string::npos) << "an identifier was published";
+      }
+    }
+  }
+  EXPECT_GT(people, 1000u);
 }
 
 }  // namespace

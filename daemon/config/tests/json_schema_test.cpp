@@ -288,3 +288,19 @@ TEST(JsonSchemaErrors, NeverQuoteTheOffendingStringValue) {
 
 }  // namespace
 }  // namespace hearth::config
+
+namespace hearth::config {
+namespace {
+
+TEST(JsonSchemaObject, PropertyNamesChecksEveryKey) {
+  const std::string schema =
+      R"({"type": "object", "propertyNames": {"enum": ["header", "episodes"]},
+          "additionalProperties": {"type": "string"}})";
+  EXPECT_THAT(errorsOf(schema, R"({"header": "h*.csv", "episodes": "e*.csv"})"), IsEmpty());
+  const auto errors = errorsOf(schema, R"({"headr": "h*.csv"})");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("/headr: key \"headr\""));
+}
+
+}  // namespace
+}  // namespace hearth::config
