@@ -114,6 +114,16 @@ class Application::Impl {
   Impl(config::Config config, RunOptions options)
       : config_(std::move(config)), options_(options), metrics_(kVersion) {}
 
+  // Normally drain() has stopped everything; this covers a start-up that threw (e.g. the admin
+  // port is taken) so that the io thread is joined rather than left to terminate the process.
+  ~Impl() {
+    work_.reset();
+    io_.stop();
+    if (io_thread_.joinable()) io_thread_.join();
+    committer_stop_ = true;
+    if (committer_.joinable()) committer_.join();
+  }
+
   int run();
 
  private:
