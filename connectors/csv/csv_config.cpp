@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "connectors/common/settings_reader.hpp"
+
 namespace hearth::connectors::csv {
 
 const char kConfigSchema[] = R"json({
@@ -68,48 +70,19 @@ namespace {
 
 using nlohmann::json;
 
+const common::SettingsReader kReader("csv");
+
 [[noreturn]] void refuse(const std::string& where, const std::string& what) {
-  throw std::invalid_argument("csv connector config: " + where + " " + what);
-}
-
-void allowOnly(const json& object, const std::string& where,
-               std::initializer_list<std::string_view> keys) {
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      refuse(where.empty() ? key : where + "." + key, "is not a known setting");
-    }
-  }
-}
-
-std::string requireString(const json& object, const std::string& where, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end()) refuse(where + key, "is required");
-  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-    refuse(where + key, "must be a non-empty string");
-  }
-  return it->get<std::string>();
-}
-
-template <typename Integer>
-Integer optionalInteger(const json& object, const char* key, Integer fallback, Integer minimum,
-                        Integer maximum) {
-  const auto it = object.find(key);
-  if (it == object.end()) return fallback;
-  if (!it->is_number_integer()) refuse(key, "must be an integer");
-  const auto value = it->get<int64_t>();
-  if (value < static_cast<int64_t>(minimum) ||
-      static_cast<uint64_t>(value) > static_cast<uint64_t>(maximum)) {
-    refuse(key, "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
-  }
-  return static_cast<Integer>(value);
+  kReader.refuse(where, what);
 }
 
 StreamConfig parseStream(const json& object, const std::string& where) {
   if (!object.is_object()) refuse(where, "must be an object");
-  allowOnly(object, where, {"name", "pattern", "key", "timestamp_column", "delimiter", "encoding"});
+  kReader.allowOnly(object, where,
+                    {"name", "pattern", "key", "timestamp_column", "delimiter", "encoding"});
   StreamConfig stream;
-  stream.name = requireString(object, where + ".", "name");
-  stream.pattern = requireString(object, where + ".", "pattern");
+  stream.name = kReader.requireString(object, where + ".", "name");
+  stream.pattern = kReader.requireString(object, where + ".", "pattern");
   if (stream.pattern.find('/') != std::string::npos) {
     refuse(where + ".pattern", "must match file names only, without '/'");
   }
@@ -125,16 +98,17 @@ StreamConfig parseStream(const json& object, const std::string& where) {
   }
 
   if (object.contains("timestamp_column")) {
-    stream.timestamp_column = requireString(object, where + ".", "timestamp_column");
+    stream.timestamp_column = kReader.requireString(object, where + ".", "timestamp_column");
   }
   if (object.contains("delimiter")) {
-    const std::string delimiter = requireString(object, where + ".", "delimiter");
+    const std::string delimiter = kReader.requireString(object, where + ".", "delimiter");
     if (delimiter.size() != 1 || delimiter == "\"" || delimiter == "\n" || delimiter == "\r") {
       refuse(where + ".delimiter", "must be one character other than a quote or a line break");
     }
     stream.delimiter = delimiter[0];
   }
-  if (object.contains("encoding") && requireString(object, where + ".", "encoding") != "utf-8") {
+  if (object.contains("encoding") &&
+      kReader.requireString(object, where + ".", "encoding") != "utf-8") {
     refuse(where + ".encoding", "must be \"utf-8\", the only encoding supported");
   }
   return stream;
@@ -146,10 +120,11 @@ CsvConfig parseConfig(std::string_view text) {
   const json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) throw std::invalid_argument("csv connector config is not valid JSON");
   if (!object.is_object()) throw std::invalid_argument("csv connector config must be an object");
-  allowOnly(object, "", {"directory", "streams", "checkpoint_every", "settle_ms", "max_row_bytes"});
+  kReader.allowOnly(object, "",
+                    {"directory", "streams", "checkpoint_every", "settle_ms", "max_row_bytes"});
 
   CsvConfig config;
-  config.directory = requireString(object, "", "directory");
+  config.directory = kReader.requireString(object, "", "directory");
   const auto streams = object.find("streams");
   if (streams == object.end()) refuse("streams", "is required");
   if (!streams->is_array() || streams->empty()) refuse("streams", "must be a non-empty list");
@@ -164,10 +139,11 @@ CsvConfig parseConfig(std::string_view text) {
     config.streams.push_back(std::move(stream));
   }
   config.checkpoint_every =
-      optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1, uint64_t{1} << 40);
-  config.settle_ms = optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
-  config.max_row_bytes =
-      optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20, 1024, size_t{1} << 28);
+      kReader.optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1, uint64_t{1} << 40);
+  config.settle_ms =
+      kReader.optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
+  config.max_row_bytes = kReader.optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20,
+                                                         1024, size_t{1} << 28);
   return config;
 }
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "connectors/common/settings_reader.hpp"
+
 namespace hearth::connectors::trust_ssd {
 
 const char kConfigSchema[] = R"json({
@@ -62,42 +64,10 @@ namespace {
 
 using nlohmann::json;
 
+const common::SettingsReader kReader("trust_ssd");
+
 [[noreturn]] void refuse(const std::string& where, const std::string& what) {
-  throw std::invalid_argument("trust_ssd connector config: " + where + " " + what);
-}
-
-void allowOnly(const json& object, const std::string& where,
-               std::initializer_list<std::string_view> keys) {
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      refuse(where.empty() ? key : where + "." + key, "is not a known setting");
-    }
-  }
-}
-
-std::string requireString(const json& object, const std::string& where, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end()) refuse(where + key, "is required");
-  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-    refuse(where + key, "must be a non-empty string");
-  }
-  return it->get<std::string>();
-}
-
-std::string optionalString(const json& object, const std::string& where, const char* key) {
-  return object.contains(key) ? requireString(object, where, key) : std::string();
-}
-
-int64_t optionalInteger(const json& object, const char* key, int64_t fallback, int64_t minimum,
-                        int64_t maximum) {
-  const auto it = object.find(key);
-  if (it == object.end()) return fallback;
-  if (!it->is_number_integer()) refuse(key, "must be an integer");
-  const auto value = it->get<int64_t>();
-  if (value < minimum || value > maximum) {
-    refuse(key, "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
-  }
-  return value;
+  kReader.refuse(where, what);
 }
 
 const TableConfig* findDefault(std::string_view name) {
@@ -109,9 +79,9 @@ const TableConfig* findDefault(std::string_view name) {
 
 TableConfig parseTable(const json& object, const std::string& where) {
   if (!object.is_object()) refuse(where, "must be an object");
-  allowOnly(object, where, {"name", "key_columns", "cursor"});
+  kReader.allowOnly(object, where, {"name", "key_columns", "cursor"});
   TableConfig table;
-  table.name = requireString(object, where + ".", "name");
+  table.name = kReader.requireString(object, where + ".", "name");
   const TableConfig* fallback = findDefault(table.name);
 
   if (const auto keys = object.find("key_columns"); keys != object.end()) {
@@ -131,9 +101,10 @@ TableConfig parseTable(const json& object, const std::string& where) {
 
   if (const auto cursor = object.find("cursor"); cursor != object.end()) {
     if (!cursor->is_object()) refuse(where + ".cursor", "must be an object");
-    allowOnly(*cursor, where + ".cursor", {"timestamp_column", "id_column"});
-    table.cursor.timestamp_column = optionalString(*cursor, where + ".cursor.", "timestamp_column");
-    table.cursor.id_column = optionalString(*cursor, where + ".cursor.", "id_column");
+    kReader.allowOnly(*cursor, where + ".cursor", {"timestamp_column", "id_column"});
+    table.cursor.timestamp_column =
+        kReader.optionalString(*cursor, where + ".cursor.", "timestamp_column");
+    table.cursor.id_column = kReader.optionalString(*cursor, where + ".cursor.", "id_column");
   } else if (fallback != nullptr) {
     table.cursor = fallback->cursor;
   }
@@ -181,19 +152,19 @@ TrustSsdConfig parseConfig(std::string_view text) {
   }
   if (!object.is_object())
     throw std::invalid_argument("trust_ssd connector config must be an object");
-  allowOnly(object, "",
-            {"connection_string", "dsn", "password_secret", "schema", "tables", "fetch_rows",
-             "query_timeout_s", "login_timeout_s", "lag_seconds", "full_read_interval_s",
-             "max_bound_bytes"});
+  kReader.allowOnly(object, "",
+                    {"connection_string", "dsn", "password_secret", "schema", "tables",
+                     "fetch_rows", "query_timeout_s", "login_timeout_s", "lag_seconds",
+                     "full_read_interval_s", "max_bound_bytes"});
 
   TrustSsdConfig config;
-  config.connection_string = optionalString(object, "", "connection_string");
-  config.dsn = optionalString(object, "", "dsn");
+  config.connection_string = kReader.optionalString(object, "", "connection_string");
+  config.dsn = kReader.optionalString(object, "", "dsn");
   if (config.connection_string.empty() == config.dsn.empty()) {
     refuse("connection_string", "or dsn is required, and not both");
   }
-  config.password_secret = optionalString(object, "", "password_secret");
-  config.schema = optionalString(object, "", "schema");
+  config.password_secret = kReader.optionalString(object, "", "password_secret");
+  config.schema = kReader.optionalString(object, "", "schema");
 
   if (const auto tables = object.find("tables"); tables != object.end()) {
     if (!tables->is_array() || tables->empty()) refuse("tables", "must be a non-empty list");
@@ -212,14 +183,15 @@ TrustSsdConfig parseConfig(std::string_view text) {
   }
 
   constexpr int64_t kDay = 86400;
-  config.fetch_rows = static_cast<size_t>(optionalInteger(object, "fetch_rows", 10000, 1, 1000000));
-  config.query_timeout_s = optionalInteger(object, "query_timeout_s", 0, 0, kDay);
-  config.login_timeout_s = optionalInteger(object, "login_timeout_s", 15, 0, 3600);
-  config.lag_seconds = optionalInteger(object, "lag_seconds", 0, 0, 30 * kDay);
-  config.full_read_interval_s =
-      optionalInteger(object, "full_read_interval_s", kDay, 0, int64_t{3650} * kDay);
-  config.max_bound_bytes =
-      static_cast<size_t>(optionalInteger(object, "max_bound_bytes", 8192, 64, 1 << 20));
+  config.fetch_rows = static_cast<size_t>(
+      kReader.optionalInteger<int64_t>(object, "fetch_rows", 10000, 1, 1000000));
+  config.query_timeout_s = kReader.optionalInteger<int64_t>(object, "query_timeout_s", 0, 0, kDay);
+  config.login_timeout_s = kReader.optionalInteger<int64_t>(object, "login_timeout_s", 15, 0, 3600);
+  config.lag_seconds = kReader.optionalInteger<int64_t>(object, "lag_seconds", 0, 0, 30 * kDay);
+  config.full_read_interval_s = kReader.optionalInteger<int64_t>(object, "full_read_interval_s",
+                                                                 kDay, 0, int64_t{3650} * kDay);
+  config.max_bound_bytes = static_cast<size_t>(
+      kReader.optionalInteger<int64_t>(object, "max_bound_bytes", 8192, 64, 1 << 20));
   return config;
 }
 
