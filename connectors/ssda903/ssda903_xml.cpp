@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kRoot = "EXPSSDA903";
 // One CHILD is held in memory at a time; a longer text in one element makes it a reject.
-constexpr size_t kMaxTextBytes = size_t{1} << 16;
+constexpr size_t kMaxTextBytes = common::kMaxElementTextBytes;
 constexpr size_t kFeedBytes = size_t{1} << 16;
 
 std::string_view trim(std::string_view text) {
@@ -47,24 +47,10 @@ struct Row {
 }  // namespace
 
 struct XmlReturnParser::State {
-  explicit State(XmlSink& out) : sink(out), parser(XML_ParserCreate("UTF-8")) {
-    if (parser == nullptr) throw std::bad_alloc();
-    XML_SetUserData(parser.get(), this);
-    XML_SetElementHandler(parser.get(), &State::onStart, &State::onEnd);
-    XML_SetCharacterDataHandler(parser.get(), &State::onText);
-  }
+  explicit State(XmlSink& out) : sink(out), parser(common::makeExpatParser(*this)) {}
 
-  static void onStart(void* self, const XML_Char* name, const XML_Char**) {
-    static_cast<State*>(self)->start(name);
-  }
-  static void onEnd(void* self, const XML_Char* name) { static_cast<State*>(self)->end(name); }
-  static void onText(void* self, const XML_Char* text, int length) {
-    auto* state = static_cast<State*>(self);
-    if (state->text.size() + static_cast<size_t>(length) > kMaxTextBytes) {
-      state->text_too_long = true;
-      return;
-    }
-    state->text.append(text, static_cast<size_t>(length));
+  void characters(const XML_Char* chars, int length) {
+    common::appendElementText(text, text_too_long, chars, length);
   }
 
   void start(std::string_view name) {
