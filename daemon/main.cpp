@@ -43,6 +43,43 @@ int main(int argc, char** argv) {
 
   auto* version = cli.add_subcommand("version", "Print the version");
 
+  bool offline = false;
+  bool as_json = false;
+  auto* indicators = cli.add_subcommand("indicators", "Show the current indicator values");
+  indicators->add_option("-c,--config", config, "Configuration file");
+  indicators->add_flag("--offline", offline,
+                       "Compute from the state store instead of asking the running daemon");
+  indicators->add_flag("--json", as_json, "Print JSON instead of a table");
+
+  std::string record_a, record_b, actor, reason;
+  auto* identity = cli.add_subcommand("identity", "Review identity links held for review");
+  identity->require_subcommand(1);
+  identity->add_option("-c,--config", config, "Configuration file");
+  auto* review = identity->add_subcommand("review", "List the pairs held for review");
+  auto* merge = identity->add_subcommand("merge", "Link two records as the same person");
+  auto* unmerge = identity->add_subcommand("unmerge", "Keep two records apart");
+  for (auto* decision : {merge, unmerge}) {
+    decision->add_option("record_a", record_a, "<system>/<local id>")->required();
+    decision->add_option("record_b", record_b, "<system>/<local id>")->required();
+    decision->add_option("--actor", actor, "Who decides (audited)")->required();
+    decision->add_option("--reason", reason, "Why (audited)")->required();
+  }
+
+  bool rebuild_identity = false;
+  auto* rebuild = cli.add_subcommand(
+      "rebuild", "Recompute links, person views and indicators from the stored records");
+  rebuild->add_option("-c,--config", config, "Configuration file");
+  rebuild->add_flag("--identity", rebuild_identity, "Recompute every identity link (the default)");
+
+  std::filesystem::path truth;
+  auto* linkage_eval = cli.add_subcommand(
+      "linkage-eval", "Precision, recall and F1 of identity links against a truth file");
+  linkage_eval->add_option("-c,--config", config, "Configuration file");
+  linkage_eval
+      ->add_option("--truth", truth,
+                   "Truth file: source,file,record_key,person_id (the synthetic council's)")
+      ->required();
+
   CLI11_PARSE(cli, argc, argv);
   // A log reader that goes away (a closed journald or terminal pipe) must not kill the daemon;
   // write errors are reported where they happen instead.
@@ -57,6 +94,15 @@ int main(int argc, char** argv) {
     if (*check) return app::checkCommand(config, name);
     if (*discover) return app::discoverCommand(config, name);
     if (*version) return app::versionCommand();
+    if (*indicators) return app::indicatorsCommand(config, offline, as_json);
+    if (*review) return app::identityReviewCommand(config);
+    if (*merge)
+      return app::identityDecideCommand(config, "merge", record_a, record_b, actor, reason);
+    if (*unmerge) {
+      return app::identityDecideCommand(config, "unmerge", record_a, record_b, actor, reason);
+    }
+    if (*rebuild) return app::rebuildCommand(config);
+    if (*linkage_eval) return app::linkageEvalTruthCommand(config, truth);
   } catch (const std::exception& e) {
     std::cerr << "hearthd: " << e.what() << '\n';
     return 1;

@@ -42,14 +42,29 @@ for _ in $(seq 600); do
 done
 curl -s $admin/api/v1/connectors | sed 's/},{/},\n {/g'; echo
 
+step "Indicators of the demo council (hearthd indicators; also GET $admin/api/v1/indicators)"
+# The first derive runs once every connector has completed its first read.
+for _ in $(seq 300); do
+  grep -q '"msg":"derived"' var/demo/hearthd.log && break
+  sleep 0.1
+done
+"$hearthd" indicators --config "$config"
+
 bootstrap=$(cat "$state/kafka.bootstrap")
 step "Reading the topics back with kcat from another process (broker $bootstrap)"
-for topic in hearth.records hearth.rejects; do
+for topic in hearth.records hearth.rejects hearth.identity hearth.person.view \
+             hearth.indicator.values hearth.indicator.facts; do
   count=$(kcat -C -b "$bootstrap" -t "$topic" -o beginning -e -q -f '%k\n' | wc -l)
   printf '%-16s %7d events\n' "$topic" "$count"
 done
 echo "one event from hearth.records (pseudonymous: no names, identifiers, full birth dates or postcodes):"
 kcat -C -b "$bootstrap" -t hearth.records -p 0 -o beginning -c 1 -q -f '%s\n'
+
+echo "the headline values on hearth.indicator.values, read back with kcat:"
+kcat -C -b "$bootstrap" -t hearth.indicator.values -o beginning -e -q -f '%s\n' |
+  grep '"breakdown":null' |
+  sed -E 's/.*"indicator":"([a-z_0-9]+)".*"numerator":([^,]+),"denominator":([^,]+),"value":([^,]+),"unit":"([^"]*)".*/  \1 \2\/\3 = \4 \5/' |
+  sort -u
 
 step "Metrics"
 curl -s $admin/metrics | grep -E '^hearth_(records_read|events_published|rejects)_total' || true

@@ -66,27 +66,47 @@ struct XmlReturnParser::State {
     text.clear();
     if (path.size() == 2 && name == "CHILD") {
       rows.clear();
-      open_row = false;
+      open_rows.clear();
       text_too_long = false;
       child_line = XML_GetCurrentLineNumber(parser.get());
     } else if (path.size() == 3 && path[1] == "CHILD") {
-      if (const TableSpec* table = tableForElement(name)) {
-        rows.push_back(Row{table, XML_GetCurrentLineNumber(parser.get()), {}});
-        open_row = true;
-      }
+      openRow(name);
+    } else if (path.size() == 4 && path[1] == "CHILD" && path[2] == "HEADER" && name != "HEADER") {
+      // The DfE return nests the child's reviews (AREVIEW), missing periods (AMISSING), OC2,
+      // PERMANENCE and AD_PLACED inside HEADER, beside the header's own leaves.
+      openRow(name);
+    }
+  }
+
+  void openRow(std::string_view name) {
+    if (const TableSpec* table = tableForElement(name)) {
+      rows.push_back(Row{table, XML_GetCurrentLineNumber(parser.get()), {}});
+      open_rows.push_back({rows.size() - 1, path.size()});
     }
   }
 
   void end(std::string_view) {
-    if (!has_child.back() && open_row && path.size() > 3) {
-      const std::string_view value = trim(text);
-      if (!value.empty()) rows.back().add(columnForElement(path.back()), value);
+    const bool closes_row = !open_rows.empty() && open_rows.back().depth == path.size();
+    if (closes_row && !has_child.back() && open_rows.size() > 1) {
+      // A leaf inside HEADER that shares a table's name (the UASC flag) is a header value.
+      rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(open_rows.back().row));
+      open_rows.pop_back();
+      addLeaf();
+    } else {
+      if (!has_child.back() && !open_rows.empty() && path.size() > open_rows.back().depth) {
+        addLeaf();
+      }
+      if (closes_row) open_rows.pop_back();
     }
     text.clear();
-    if (path.size() == 3) open_row = false;
     if (path.size() == 2 && path[1] == "CHILD") finishChild();
     path.pop_back();
     has_child.pop_back();
+  }
+
+  void addLeaf() {
+    const std::string_view value = trim(text);
+    if (!value.empty()) rows[open_rows.back().row].add(columnForElement(path.back()), value);
   }
 
   void finishChild() {
@@ -165,7 +185,11 @@ struct XmlReturnParser::State {
   bool text_too_long = false;
   uint64_t child_line = 0;
   std::vector<Row> rows;  // the current CHILD's table elements, in document order
-  bool open_row = false;
+  struct OpenRow {
+    size_t row;    // index into rows
+    size_t depth;  // path length of its element
+  };
+  std::vector<OpenRow> open_rows;  // the table elements the parser is inside, outermost first
   uint64_t children = 0;
   XmlRecord record;  // reused for every record
 };

@@ -92,8 +92,15 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(const std::string& 
     quote_char = reinterpret_cast<const char*>(quote);
     if (quote_char == " ") quote_char.clear();  // the source does not quote identifiers
   }
+  SQLCHAR dbms[64] = {};
+  SQLSMALLINT dbms_length = 0;
+  bool enforces_types = true;
+  if (succeeded(SQLGetInfo(dbc.get(), SQL_DBMS_NAME, dbms, sizeof(dbms), &dbms_length))) {
+    enforces_types = std::string_view(reinterpret_cast<const char*>(dbms)).find("SQLite") ==
+                     std::string_view::npos;
+  }
   return std::unique_ptr<OdbcConnection>(
-      new OdbcConnection(std::move(env), std::move(dbc), std::move(quote_char)));
+      new OdbcConnection(std::move(env), std::move(dbc), std::move(quote_char), enforces_types));
 }
 
 Result<StatementHandle> OdbcConnection::statement(long timeout_s) const {

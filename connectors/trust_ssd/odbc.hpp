@@ -60,13 +60,21 @@ class OdbcConnection {
   /// Quotes an identifier for this source, doubling any quote character inside it.
   std::string quoteIdentifier(std::string_view identifier) const;
 
+  /// False for a source whose columns hold any value whatever their declared type (SQLite):
+  /// there a "datetime" column may hold text no driver can convert, so values are read as text.
+  bool enforcesColumnTypes() const noexcept { return enforces_column_types_; }
+
  private:
-  OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote)
-      : env_(std::move(env)), dbc_(std::move(dbc)), quote_(std::move(quote)) {}
+  OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote, bool enforces_types)
+      : env_(std::move(env)),
+        dbc_(std::move(dbc)),
+        quote_(std::move(quote)),
+        enforces_column_types_(enforces_types) {}
 
   EnvHandle env_;
   ConnectionHandle dbc_;  // freed before env_: members are destroyed in reverse order
   std::string quote_;
+  bool enforces_column_types_;
 };
 
 }  // namespace hearth::connectors::trust_ssd

@@ -1,7 +1,9 @@
 #include "connectors/trust_ssd/row_block.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "connectors/trust_ssd/odbc.hpp"
@@ -34,14 +36,100 @@ bool isText(SQLSMALLINT type) {
 
 // Bytes for a value's text, NUL included: the declared size when it is known and not above the
 // cap. Multi-byte text that overflows its slot is still read whole, through fetchLong().
-SQLLEN slotBytes(const ColumnInfo& column, size_t max_bound_bytes) {
+SQLLEN slotBytes(const ColumnInfo& column, ColumnBinding binding, size_t max_bound_bytes) {
+  switch (binding) {
+    case ColumnBinding::kInteger:
+      return sizeof(SQLBIGINT);
+    case ColumnBinding::kDate:
+      return sizeof(SQL_DATE_STRUCT);
+    case ColumnBinding::kTimestamp:
+      return sizeof(SQL_TIMESTAMP_STRUCT);
+    case ColumnBinding::kText:
+      break;
+  }
   size_t bytes = column.size;
   if (!isText(column.sql_type)) bytes = std::max(bytes + 8, kMinNonTextBytes);
   if (column.size == 0 || bytes > max_bound_bytes) bytes = max_bound_bytes;
   return static_cast<SQLLEN>(bytes + 1);
 }
 
+SQLSMALLINT cTypeOf(ColumnBinding binding) {
+  switch (binding) {
+    case ColumnBinding::kInteger:
+      return SQL_C_SBIGINT;
+    case ColumnBinding::kDate:
+      return SQL_C_TYPE_DATE;
+    case ColumnBinding::kTimestamp:
+      return SQL_C_TYPE_TIMESTAMP;
+    case ColumnBinding::kText:
+      break;
+  }
+  return SQL_C_CHAR;
+}
+
+// Fixed-width decimal digits, written from the right; the formatting below runs for every
+// date and timestamp value read, so it avoids printf.
+char* putDigits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+char* putDate(char* out, int year, unsigned month, unsigned day) {
+  if (year < 0) {
+    *out++ = '-';
+    year = -year;
+  }
+  out = putDigits(out, static_cast<unsigned>(year), year > 9999 ? 5 : 4);
+  *out++ = '-';
+  out = putDigits(out, month, 2);
+  *out++ = '-';
+  return putDigits(out, day, 2);
+}
+
+// ISO 8601 with a 'T', as the record format documents; the fraction (nanoseconds in ODBC)
+// without trailing zeros, and none when it is zero.
+char* putTimestamp(char* out, const SQL_TIMESTAMP_STRUCT& ts) {
+  out = putDate(out, ts.year, ts.month, ts.day);
+  *out++ = 'T';
+  out = putDigits(out, ts.hour, 2);
+  *out++ = ':';
+  out = putDigits(out, ts.minute, 2);
+  *out++ = ':';
+  out = putDigits(out, ts.second, 2);
+  if (ts.fraction == 0) return out;
+  unsigned fraction = ts.fraction % 1'000'000'000u;
+  int width = 9;
+  while (fraction % 10 == 0) {
+    fraction /= 10;
+    --width;
+  }
+  *out++ = '.';
+  return putDigits(out, fraction, width);
+}
+
 }  // namespace
+
+ColumnBinding bindingOf(SQLSMALLINT sql_type, bool native) {
+  if (!native) return ColumnBinding::kText;
+  switch (sql_type) {
+    case SQL_TINYINT:
+    case SQL_SMALLINT:
+    case SQL_INTEGER:
+    case SQL_BIGINT:
+      return ColumnBinding::kInteger;
+    case SQL_TYPE_DATE:
+    case SQL_DATE:
+      return ColumnBinding::kDate;
+    case SQL_TYPE_TIMESTAMP:
+    case SQL_TIMESTAMP:
+      return ColumnBinding::kTimestamp;
+    default:
+      return ColumnBinding::kText;
+  }
+}
 
 hearth_field_type fieldTypeOf(SQLSMALLINT sql_type) {
   switch (sql_type) {
@@ -116,7 +204,8 @@ RowBlock::RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vec
       rows_(rows),
       buffer_(new char[stride * rows]),
       row_status_(rows),
-      long_values_(columns_.size()) {}
+      long_values_(columns_.size()),
+      printed_(columns_.size()) {}
 
 RowBlock::~RowBlock() {
   // The statement may outlive the block: leave it pointing at nothing of ours.
@@ -127,13 +216,15 @@ RowBlock::~RowBlock() {
 
 Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
                                                  std::vector<ColumnInfo> columns, size_t rows,
-                                                 size_t max_bound_bytes) {
+                                                 size_t max_bound_bytes, bool native_types) {
   std::vector<Slot> slots;
   size_t stride = 0;
   for (const ColumnInfo& column : columns) {
     Slot slot;
-    slot.capacity = slotBytes(column, max_bound_bytes);
+    slot.binding = bindingOf(column.sql_type, native_types);
+    slot.capacity = slotBytes(column, slot.binding, max_bound_bytes);
     slot.indicator_offset = alignUp(stride, alignof(SQLLEN));
+    // SQLLEN alignment also suits the native structs (at most 8-byte members).
     slot.value_offset = slot.indicator_offset + sizeof(SQLLEN);
     stride = slot.value_offset + static_cast<size_t>(slot.capacity);
     slots.push_back(slot);
@@ -155,7 +246,7 @@ Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
   for (size_t i = 0; i < block->slots_.size(); ++i) {
     const Slot& slot = block->slots_[i];
     char* first = block->buffer_.get();
-    if (!succeeded(SQLBindCol(statement, static_cast<SQLUSMALLINT>(i + 1), SQL_C_CHAR,
+    if (!succeeded(SQLBindCol(statement, static_cast<SQLUSMALLINT>(i + 1), cTypeOf(slot.binding),
                               first + slot.value_offset, slot.capacity,
                               reinterpret_cast<SQLLEN*>(first + slot.indicator_offset)))) {
       return statementError(statement, "cannot bind column " + block->columns_[i].name);
@@ -181,9 +272,43 @@ Result<size_t> RowBlock::fetch() {
 Result<std::string_view> RowBlock::value(size_t row, size_t column) {
   const SQLLEN length = indicator(row, column);
   const Slot& slot = slots_[column];
+  if (slot.binding != ColumnBinding::kText) {
+    if (length < 0) return std::string_view();
+    return print(row, column);
+  }
   if (length == SQL_NO_TOTAL || length >= slot.capacity) return fetchLong(row, column);
   if (length < 0) return std::string_view();
   return std::string_view(base(row) + slot.value_offset, static_cast<size_t>(length));
+}
+
+std::string_view RowBlock::print(size_t row, size_t column) {
+  const Slot& slot = slots_[column];
+  const char* value = base(row) + slot.value_offset;
+  char* const begin = printed_[column].data();
+  char* end = begin;
+  switch (slot.binding) {
+    case ColumnBinding::kInteger: {
+      SQLBIGINT number = 0;
+      std::memcpy(&number, value, sizeof(number));
+      end = std::to_chars(begin, begin + printed_[column].size(), number).ptr;
+      break;
+    }
+    case ColumnBinding::kDate: {
+      SQL_DATE_STRUCT date;
+      std::memcpy(&date, value, sizeof(date));
+      end = putDate(begin, date.year, date.month, date.day);
+      break;
+    }
+    case ColumnBinding::kTimestamp: {
+      SQL_TIMESTAMP_STRUCT timestamp;
+      std::memcpy(&timestamp, value, sizeof(timestamp));
+      end = putTimestamp(begin, timestamp);
+      break;
+    }
+    case ColumnBinding::kText:
+      break;
+  }
+  return std::string_view(begin, static_cast<size_t>(end - begin));
 }
 
 Result<std::string_view> RowBlock::fetchLong(size_t row, size_t column) {

@@ -3,6 +3,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -30,15 +31,26 @@ const char* fieldTypeName(hearth_field_type type);
 /// The columns of an executed statement's result set.
 Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement);
 
-/// Block fetches of an executed statement with row-wise binding: every column is bound as text
-/// into one buffer of `rows` fixed-size row slots, so one SQLFetch fills a whole block. Values
-/// longer than their slot are fetched again whole with SQLGetData.
+/// How a column is bound: as the driver's text, or in its native C form, printed by value().
+enum class ColumnBinding { kText, kInteger, kDate, kTimestamp };
+
+/// The binding for a column of an SQL type. `native` allows native binding of integers, dates
+/// and timestamps; without it (or for any other type) the column is bound as text.
+ColumnBinding bindingOf(SQLSMALLINT sql_type, bool native);
+
+/// Block fetches of an executed statement with row-wise binding into one buffer of `rows`
+/// fixed-size row slots, so one SQLFetch fills a whole block. Text values longer than their
+/// slot are fetched again whole with SQLGetData.
 class RowBlock {
  public:
-  /// Binds every column of `statement`. A slot holds the column's declared size, at most
-  /// `max_bound_bytes`; the block is made smaller if a very wide row would make it huge.
+  /// Binds every column of `statement`. A text slot holds the column's declared size, at most
+  /// `max_bound_bytes`; the block is made smaller if a very wide row would make it huge. With
+  /// `native_types`, integer, date and timestamp columns are bound as SQL_C_SBIGINT,
+  /// SQL_C_TYPE_DATE and SQL_C_TYPE_TIMESTAMP: converting them to text is most of a driver's
+  /// work, and value() prints them far faster.
   static Result<std::unique_ptr<RowBlock>> bind(SQLHSTMT statement, std::vector<ColumnInfo> columns,
-                                                size_t rows, size_t max_bound_bytes);
+                                                size_t rows, size_t max_bound_bytes,
+                                                bool native_types);
 
   ~RowBlock();
   RowBlock(const RowBlock&) = delete;
@@ -51,18 +63,20 @@ class RowBlock {
   size_t capacity() const { return rows_; }
 
   bool isNull(size_t row, size_t column) const { return indicator(row, column) == SQL_NULL_DATA; }
-  /// The text of a value, whole. Writable so a caller can adjust it in place; valid until the
-  /// next fetch() or the next value() of a long value in the same column.
+  /// The text of a value, whole: integers in decimal, dates "YYYY-MM-DD", timestamps
+  /// "YYYY-MM-DDTHH:MM:SS[.fraction]". Valid until the next fetch() or the next value() of the
+  /// same column.
   Result<std::string_view> value(size_t row, size_t column);
-  /// A bound value rewritten in place (same length); only for values of at most the slot size.
-  char* slot(size_t row, size_t column) { return base(row) + slots_[column].value_offset; }
 
  private:
   struct Slot {
+    ColumnBinding binding = ColumnBinding::kText;
     size_t value_offset = 0;
     size_t indicator_offset = 0;
-    SQLLEN capacity = 0;  // bytes including the terminating NUL
+    SQLLEN capacity = 0;  // bytes; for text including the terminating NUL
   };
+  // Room for the text of a natively bound value: a timestamp with nanoseconds is 29 characters.
+  using PrintBuffer = std::array<char, 40>;
 
   RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vector<Slot> slots,
            size_t stride, size_t rows);
@@ -72,6 +86,7 @@ class RowBlock {
     return *reinterpret_cast<const SQLLEN*>(base(row) + slots_[column].indicator_offset);
   }
   Result<std::string_view> fetchLong(size_t row, size_t column);
+  std::string_view print(size_t row, size_t column);
 
   SQLHSTMT statement_;
   std::vector<ColumnInfo> columns_;
@@ -82,6 +97,7 @@ class RowBlock {
   std::vector<SQLUSMALLINT> row_status_;
   SQLULEN fetched_ = 0;
   std::vector<std::string> long_values_;  // per column: the last value too long for its slot
+  std::vector<PrintBuffer> printed_;      // per column: the last natively bound value printed
 };
 
 }  // namespace hearth::connectors::trust_ssd

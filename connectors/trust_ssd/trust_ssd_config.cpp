@@ -29,13 +29,14 @@ const char kConfigSchema[] = R"json({
     "schema": {"type": "string", "minLength": 1, "description": "Schema holding the tables; default: the connection's search path."},
     "tables": {
       "type": "array", "minItems": 1,
-      "description": "Tables to read; default: the 16 core SSD tables. An SSD table may leave out key_columns and cursor to take the defaults.",
+      "description": "Streams to read; default: the 16 core SSD tables. An SSD table may leave out key_columns, cursor and query to take the defaults.",
       "items": {
         "type": "object",
         "additionalProperties": false,
         "required": ["name"],
         "properties": {
-          "name": {"type": "string", "minLength": 1, "description": "Table name, also the stream name."},
+          "name": {"type": "string", "minLength": 1, "description": "Table name, also the stream name; with query, the stream name only."},
+          "query": {"type": "string", "minLength": 1, "description": "A SELECT read instead of the table, as a derived table: its result columns are the fields, and key_columns and cursor name them. {schema} stands for the schema and a dot. Default for ssd_cla_episodes: the episode joined to its placement, legal status and home address."},
           "key_columns": {
             "type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
             "description": "Primary key columns; the source key is their values joined with '|'."
@@ -60,6 +61,67 @@ const char kConfigSchema[] = R"json({
   }
 })json";
 
+// Plain SQL-92 joins so that every source runs it (PostgreSQL, SQLite, SQL Server). The SSD
+// keeps what the SSDA903 reports per episode in other tables:
+// - the placement the episode names (clae_cla_placement_id): type, provider, postcode, URN and
+//   the reason the placement changed, with its dates so the change reason can be given only to
+//   the episode that ended with the move;
+// - the legal status open on the episode's start date: statuses of one child follow each other
+//   (each ends when the next starts), so at most one is open; should two overlap, the latest
+//   started (then the highest id) wins, so the join never repeats an episode;
+// - the home postcode: the 903's HOME_POST is the home when the period of care began, so the
+//   address open on clae_entered_care_date (the episode start when that is missing), with the
+//   same tie-break; when the address history only begins after that day (systems migrated
+//   without old addresses), the first address recorded.
+const char kClaEpisodesQuery[] = R"sql(SELECT e.*,
+  p.clap_cla_placement_type, p.clap_cla_placement_provider, p.clap_cla_placement_postcode,
+  p.clap_cla_placement_urn, p.clap_cla_placement_start_date, p.clap_cla_placement_end_date,
+  p.clap_cla_placement_change_reason,
+  l.lega_legal_status, l.lega_legal_status_start_date,
+  COALESCE(a.addr_address_postcode, first_a.addr_address_postcode) AS clae_home_postcode
+FROM {schema}ssd_cla_episodes e
+LEFT JOIN {schema}ssd_cla_placement p
+  ON p.clap_cla_placement_id = e.clae_cla_placement_id
+LEFT JOIN {schema}ssd_legal_status l
+  ON l.lega_person_id = e.clae_person_id
+  AND l.lega_legal_status_start_date <= e.clae_cla_episode_start_date
+  AND (l.lega_legal_status_end_date IS NULL
+       OR l.lega_legal_status_end_date > e.clae_cla_episode_start_date)
+  AND NOT EXISTS (SELECT 1 FROM {schema}ssd_legal_status later
+    WHERE later.lega_person_id = e.clae_person_id
+      AND later.lega_legal_status_start_date <= e.clae_cla_episode_start_date
+      AND (later.lega_legal_status_end_date IS NULL
+           OR later.lega_legal_status_end_date > e.clae_cla_episode_start_date)
+      AND (later.lega_legal_status_start_date > l.lega_legal_status_start_date
+           OR (later.lega_legal_status_start_date = l.lega_legal_status_start_date
+               AND later.lega_legal_status_id > l.lega_legal_status_id)))
+LEFT JOIN {schema}ssd_address a
+  ON a.addr_person_id = e.clae_person_id
+  AND a.addr_address_start_date
+      <= COALESCE(e.clae_entered_care_date, e.clae_cla_episode_start_date)
+  AND (a.addr_address_end_date IS NULL
+       OR a.addr_address_end_date
+          > COALESCE(e.clae_entered_care_date, e.clae_cla_episode_start_date))
+  AND NOT EXISTS (SELECT 1 FROM {schema}ssd_address later
+    WHERE later.addr_person_id = e.clae_person_id
+      AND later.addr_address_start_date
+          <= COALESCE(e.clae_entered_care_date, e.clae_cla_episode_start_date)
+      AND (later.addr_address_end_date IS NULL
+           OR later.addr_address_end_date
+              > COALESCE(e.clae_entered_care_date, e.clae_cla_episode_start_date))
+      AND (later.addr_address_start_date > a.addr_address_start_date
+           OR (later.addr_address_start_date = a.addr_address_start_date
+               AND later.addr_table_id > a.addr_table_id)))
+LEFT JOIN {schema}ssd_address first_a
+  ON first_a.addr_person_id = e.clae_person_id
+  AND first_a.addr_address_start_date
+      > COALESCE(e.clae_entered_care_date, e.clae_cla_episode_start_date)
+  AND NOT EXISTS (SELECT 1 FROM {schema}ssd_address earlier
+    WHERE earlier.addr_person_id = e.clae_person_id
+      AND (earlier.addr_address_start_date < first_a.addr_address_start_date
+           OR (earlier.addr_address_start_date = first_a.addr_address_start_date
+               AND earlier.addr_table_id < first_a.addr_table_id))))sql";
+
 namespace {
 
 using nlohmann::json;
@@ -79,10 +141,15 @@ const TableConfig* findDefault(std::string_view name) {
 
 TableConfig parseTable(const json& object, const std::string& where) {
   if (!object.is_object()) refuse(where, "must be an object");
-  kReader.allowOnly(object, where, {"name", "key_columns", "cursor"});
+  kReader.allowOnly(object, where, {"name", "key_columns", "cursor", "query"});
   TableConfig table;
   table.name = kReader.requireString(object, where + ".", "name");
   const TableConfig* fallback = findDefault(table.name);
+  if (object.contains("query")) {
+    table.query = kReader.requireString(object, where + ".", "query");
+  } else if (fallback != nullptr) {
+    table.query = fallback->query;
+  }
 
   if (const auto keys = object.find("key_columns"); keys != object.end()) {
     if (!keys->is_array() || keys->empty())
@@ -138,7 +205,10 @@ std::span<const TableConfig> ssdDefaultTables() {
     };
     std::vector<TableConfig> tables;
     for (const auto& [name, key] : keys) {
-      tables.push_back({name, key, CursorConfig{"", key.front()}});
+      tables.push_back({name, key, CursorConfig{"", key.front()}, ""});
+    }
+    for (TableConfig& table : tables) {
+      if (table.name == "ssd_cla_episodes") table.query = kClaEpisodesQuery;
     }
     return tables;
   }();

@@ -18,12 +18,25 @@ struct CursorConfig {
   std::string id_column;
 };
 
-/// One table of the reporting database, read as the stream of the same name.
+/// One stream: a table of the reporting database read as the stream of the same name, or the
+/// result of a configured SELECT (like Kafka Connect JDBC's query mode).
 struct TableConfig {
   std::string name;
   std::vector<std::string> key_columns;  // the primary key; values joined with '|'
   CursorConfig cursor;
+  /// A SELECT whose result columns become the fields; empty: the table `name` itself. It is
+  /// read as a derived table, so key and cursor columns name its result columns. "{schema}"
+  /// stands for the configured schema and a dot (nothing when no schema is configured).
+  std::string query;
 };
+
+/// The placeholder a query uses for the schema prefix.
+inline constexpr std::string_view kSchemaPlaceholder = "{schema}";
+
+/// The built-in query of the ssd_cla_episodes stream: each CLA episode with what the SSDA903
+/// episode carries beside it, from the placement it names, the legal status open on its start
+/// date and the home address open when the period of care began.
+extern const char kClaEpisodesQuery[];
 
 /// The connector's configuration.
 struct TrustSsdConfig {
@@ -43,9 +56,9 @@ struct TrustSsdConfig {
 /// The JSON Schema of the configuration (draft 2020-12), as the plugin table publishes it.
 extern const char kConfigSchema[];
 
-/// The 16 Standard Safeguarding Dataset tables read when the configuration lists none, with the
+/// The 16 Standard Safeguarding Dataset streams read when the configuration lists none, with the
 /// primary keys of the SSD data model. The model has no last-modified column, so none of them
-/// has a timestamp cursor by default.
+/// has a timestamp cursor by default. ssd_cla_episodes is read through kClaEpisodesQuery.
 std::span<const TableConfig> ssdDefaultTables();
 
 /// Reads a configuration. Throws std::invalid_argument, naming the key at fault, when it does

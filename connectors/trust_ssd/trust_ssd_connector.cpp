@@ -54,11 +54,22 @@ struct TableShape {
   size_t id = 0;
 };
 
-std::string qualifiedName(const OdbcConnection& db, const TrustSsdConfig& config,
-                          const TableConfig& table) {
-  std::string name;
-  if (!config.schema.empty()) name = db.quoteIdentifier(config.schema) + ".";
-  return name + db.quoteIdentifier(table.name);
+std::string schemaPrefix(const OdbcConnection& db, const TrustSsdConfig& config) {
+  return config.schema.empty() ? std::string() : db.quoteIdentifier(config.schema) + ".";
+}
+
+// What a stream's SELECT reads from: its table, or its query as a derived table, so that the
+// cursor's WHERE and ORDER BY apply to a query exactly as to a table.
+std::string sourceOf(const OdbcConnection& db, const TrustSsdConfig& config,
+                     const TableConfig& table) {
+  const std::string prefix = schemaPrefix(db, config);
+  if (table.query.empty()) return prefix + db.quoteIdentifier(table.name);
+  std::string query = table.query;
+  for (size_t at = 0; (at = query.find(kSchemaPlaceholder, at)) != std::string::npos;) {
+    query.replace(at, kSchemaPlaceholder.size(), prefix);
+    at += prefix.size();
+  }
+  return "(" + query + ") stream_rows";
 }
 
 Result<size_t> columnIndex(const std::vector<ColumnInfo>& columns, const TableConfig& table,
@@ -75,11 +86,14 @@ Result<TableShape> shapeOf(const OdbcConnection& db, const TrustSsdConfig& confi
                            const TableConfig& table) {
   auto statement = db.statement(config.query_timeout_s);
   if (!statement.ok()) return statement.error();
-  const std::string sql = "SELECT * FROM " + qualifiedName(db, config, table) + " WHERE 1=0";
+  const std::string sql = "SELECT * FROM " + sourceOf(db, config, table) + " WHERE 1=0";
   const SQLRETURN rc = SQLExecDirect(
       statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
   if (!succeeded(rc)) {
-    Error error = statementError(statement->get(), "cannot read table " + table.name);
+    Error error = statementError(
+        statement->get(),
+        (table.query.empty() ? "cannot read table " : "cannot run the query of stream ") +
+            table.name);
     if (error.code != sdk::kRetryCode) error.code = std::string(kTableProblem);
     return error;
   }
@@ -169,7 +183,7 @@ class ReadPass {
         statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
     Result<void> read =
         succeeded(rc) || rc == SQL_NO_DATA
-            ? readRows(statement->get(), table, *shape, cursor, incremental)
+            ? readRows(db, statement->get(), table, *shape, cursor, incremental)
             : Result<void>(statementError(statement->get(), "cannot query table " + table.name));
     owner_.setActiveStatement(SQL_NULL_HSTMT);
     return read;
@@ -179,7 +193,7 @@ class ReadPass {
                          const TableShape& shape, const TableCursor& cursor,
                          std::vector<Parameter>& parameters) {
     const std::string id = db.quoteIdentifier(shape.columns[shape.id].name);
-    std::string sql = "SELECT * FROM " + qualifiedName(db, config_, table);
+    std::string sql = "SELECT * FROM " + sourceOf(db, config_, table);
     if (!shape.timestamp) {
       if (cursor.id) {
         sql += " WHERE " + id + " > ?";
@@ -210,10 +224,10 @@ class ReadPass {
     return sql + " ORDER BY " + ts + ", " + id;
   }
 
-  Result<void> readRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
-                        TableCursor& cursor, bool incremental) {
-    auto block =
-        RowBlock::bind(statement, shape.columns, config_.fetch_rows, config_.max_bound_bytes);
+  Result<void> readRows(const OdbcConnection& db, SQLHSTMT statement, const TableConfig& table,
+                        const TableShape& shape, TableCursor& cursor, bool incremental) {
+    auto block = RowBlock::bind(statement, shape.columns, config_.fetch_rows,
+                                config_.max_bound_bytes, db.enforcesColumnTypes());
     if (!block.ok()) return block.error();
     RowBlock& rows = **block;
     prepareFields(rows.columns());
@@ -354,6 +368,10 @@ class ReadPass {
       auto ts = rows.value(last, *shape.timestamp);
       if (!ts.ok()) return ts.error();
       cursor.timestamp = std::string(*ts);
+      // Checkpoints keep the SQL form with a space, which text comparisons (SQLite) order right.
+      if (cursor.timestamp->size() > 10 && (*cursor.timestamp)[10] == 'T') {
+        (*cursor.timestamp)[10] = ' ';
+      }
       if (rows.isNull(last, shape.id)) {
         cursor.id.reset();
         return {};
@@ -433,6 +451,7 @@ Result<std::string> TrustSsdConnector::discover() {
     if (!table.cursor.timestamp_column.empty()) {
       stream["cursor"]["timestamp_column"] = table.cursor.timestamp_column;
     }
+    if (!table.query.empty()) stream["query"] = table.query;
     auto shape = shapeOf(**db, config_, table);
     if (!shape.ok()) {
       if (shape.error().code != kTableProblem) return shape.error();

@@ -6,16 +6,21 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/app/normalise_contexts.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
+#include "daemon/derive/derive_stage.hpp"
 #include "daemon/kafka/embedded_cluster.hpp"
 #include "daemon/kafka/publisher.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/connector_runner.hpp"
+#include "daemon/state/record_store.hpp"
 #include "daemon/state/state_store.hpp"
 #include "daemon/version.hpp"
 #include "plugins/host/plugin_catalog.hpp"
@@ -134,6 +139,9 @@ class Application::Impl {
   };
 
   Result<void> startInfrastructure();
+  Result<void> startDerive();
+  void deriveAfterFirstCycle();
+  void addDeriveRoutes();
   void startAdmin();
   Result<void> startConnector(const config::ConnectorConfig& connector);
   void stopConnector(const std::string& name, Clock::time_point deadline);
@@ -169,6 +177,9 @@ class Application::Impl {
   delivery::CheckpointTracker tracker_;
   std::unique_ptr<kafka::Publisher> publisher_;
   std::unique_ptr<runtime::RunnerServices> runner_services_;
+  std::unique_ptr<state::RecordStore> records_;
+  std::unique_ptr<derive::DeriveStage> derive_;
+  bool first_cycle_derived_ = false;
   std::optional<pipelines::Pseudonymiser> pseudonymiser_;
   host::PluginCatalog catalog_;
 
@@ -270,8 +281,16 @@ int Application::Impl::run() {
       continue;
     }
     lock.unlock();
+    deriveAfterFirstCycle();
     if (options_.once && allRunnersFinished()) {
-      log_.info("every connector completed one read; draining");
+      log_.info("every connector completed one read; deriving, then draining");
+      if (derive_) {
+        records_->flush();
+        if (auto summary = derive_->evaluate(); !summary) {
+          log_.error("derive failed", {{"error", summary.error().message}});
+        }
+        if (options_.print_indicators) std::fputs(derive_->indicatorsTable().c_str(), stdout);
+      }
       break;
     }
   }
@@ -306,6 +325,7 @@ void Application::Impl::startAdmin() {
     return control(name, action);
   };
   admin_ = std::make_unique<admin::AdminServer>(io_, std::move(options), std::move(callbacks));
+  addDeriveRoutes();
   if (auto ok = admin_->start(); !ok) {
     // Without its admin endpoint the daemon cannot be watched; that is fatal at start-up.
     throw std::runtime_error(ok.error().message);
@@ -356,9 +376,10 @@ Result<void> Application::Impl::startInfrastructure() {
   if (!publisher) return publisher.error();
   publisher_ = std::move(publisher).value();
 
+  if (auto ok = startDerive(); !ok) return ok;
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
-      config_.kafka.topic_prefix + "rejects"});
+      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get()});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {
@@ -384,6 +405,11 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   spec.settings_json = settings->dump();
   spec.poll_interval = connector.poll_interval;
   spec.base_services = hostServicesFor(connector.name);
+  spec.normalise = normaliseContext(connector);
+  if (!connector.normalise.kind.empty() && !spec.normalise) {
+    return makeError("config.invalid", connector.key + ".normalise.kind: unknown source layout " +
+                                           connector.normalise.kind);
+  }
 
   auto committed = state_->loadCheckpoint(connector.name);
   if (!committed) return committed.error();
@@ -527,6 +553,8 @@ int Application::Impl::drain() {
       }
     }
   }
+  if (derive_) derive_->stop();
+  if (records_) records_->flush();
   if (publisher_) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -558,6 +586,8 @@ int Application::Impl::drain() {
     std::lock_guard lock(slots_mutex_);
     slots_.clear();
   }
+  derive_.reset();
+  records_.reset();
   publisher_.reset();
   embedded_.reset();
   log_.info("hearthd stopped", {{"spool_bytes", spooled}});
@@ -686,6 +716,93 @@ bool Application::Impl::allRunnersFinished() {
     if (s.runner && !s.runner->finished()) return false;
   }
   return true;
+}
+
+Result<void> Application::Impl::startDerive() {
+  auto store = state::RecordStore::open(
+      config_.state_dir, [this](uint32_t source, uint64_t seq) { tracker_.onAcked(source, seq); },
+      config_.queue_capacity);
+  if (!store) return store.error();
+  records_ = std::move(store).value();
+
+  derive::DeriveOptions options;
+  options.identity = config_.identity;
+  options.indicators = config_.indicators;
+  options.suppression_threshold = config_.privacy.suppression_threshold;
+  options.topic_prefix = config_.kafka.topic_prefix;
+  options.interval = config_.derive.interval;
+  {
+    std::lock_guard lock(slots_mutex_);
+    options.slot = next_slot_++;  // derived events: delivery bookkeeping only, no checkpoint
+  }
+  derive_ = std::make_unique<derive::DeriveStage>(options, *pseudonymiser_, publisher_.get(),
+                                                  &tracker_, *records_);
+  const auto started = Clock::now();
+  auto loaded = derive_->loadStored(normaliseContexts(config_));
+  if (!loaded) return loaded.error();
+  if (*loaded > 0) {
+    log_.info(
+        "canonical records rebuilt from the record store",
+        {{"records", *loaded},
+         {"ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
+  }
+  derive_->start();
+  return {};
+}
+
+// Once every connector has completed its first read, identities and indicators are brought up
+// to date at once rather than at the next interval, so the first figures appear promptly.
+void Application::Impl::deriveAfterFirstCycle() {
+  if (first_cycle_derived_ || !derive_ || options_.once) return;
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (auto& [slot, s] : slots_) {
+      if (s.runner && s.runner->cycles() == 0 && !s.runner->failed()) return;
+    }
+  }
+  first_cycle_derived_ = true;
+  records_->flush();
+  if (auto summary = derive_->evaluate(); !summary) {
+    log_.error("derive failed", {{"error", summary.error().message}});
+  }
+}
+
+void Application::Impl::addDeriveRoutes() {
+  admin_->addRoute("GET", "/api/v1/indicators", [this](const admin::Request&) {
+    return admin::Response::json(200, derive_ ? derive_->indicatorsJson() : "[]");
+  });
+  admin_->addRoute("GET", "/api/v1/indicators/table", [this](const admin::Request&) {
+    return admin::Response::text(200, derive_ ? derive_->indicatorsTable() : "");
+  });
+  // Review pairs name records by their local ids: for the council's reviewers only.
+  admin_->addRoute(
+      "GET", "/api/v1/identity/reviews",
+      [this](const admin::Request&) {
+        return admin::Response::json(200, derive_ ? derive_->reviewsJson() : "[]");
+      },
+      admin::Access::kToken);
+  admin_->addRoute(
+      "POST", "/api/v1/identity/decisions",
+      [this](const admin::Request& request) {
+        if (!derive_) return admin::Response::json(503, R"({"error":"not started"})");
+        const auto body = nlohmann::json::parse(request.body, nullptr, false);
+        if (!body.is_object()) {
+          return admin::Response::json(400, R"({"error":"the body must be a JSON object"})");
+        }
+        auto text = [&body](const char* name) { return body.value(name, std::string()); };
+        auto decided = derive_->decide(text("action"), text("record_a"), text("record_b"),
+                                       text("actor"), text("reason"));
+        if (!decided) {
+          return admin::Response::json(400,
+                                       nlohmann::json{{"error", decided.error().message}}.dump());
+        }
+        log_.info("identity decision recorded",
+                  {{"seq", decided->seq}, {"action", decided->action}, {"actor", decided->actor}});
+        return admin::Response::json(
+            201, nlohmann::json{{"seq", decided->seq}, {"hash", decided->hash}}.dump());
+      },
+      admin::Access::kToken);
 }
 
 }  // namespace hearth::daemon::app

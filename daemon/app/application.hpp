@@ -15,7 +15,8 @@
 namespace hearth::daemon::app {
 
 struct RunOptions {
-  bool once = false;  // one full read of every connector, then drain and exit
+  bool once = false;              // one full read of every connector, then drain and exit
+  bool print_indicators = false;  // with once: print the indicator table before exiting
 };
 
 /// The `hearthd run` process: wires configuration, state, Kafka, connectors and the admin server,

@@ -15,19 +15,6 @@
 namespace hearth::daemon::app {
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-constexpr int kInvalid = 2;
-
-std::optional<config::Config> loadOrReport(const std::filesystem::path& path) {
-  auto loaded = config::loadConfig(path);
-  if (!loaded) {
-    std::cerr << loaded.error().message << '\n';
-    return std::nullopt;
-  }
-  return std::move(loaded).value();
-}
-
 std::vector<std::filesystem::path> pluginDirs(const std::filesystem::path& config_path,
                                               std::vector<std::filesystem::path> dirs) {
   if (!dirs.empty()) return dirs;
@@ -40,7 +27,7 @@ std::vector<std::filesystem::path> pluginDirs(const std::filesystem::path& confi
 /// Finds connector `name` in the config and creates its instance, reporting any failure.
 std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path& config_path,
                                                      const std::string& name) {
-  auto config = loadOrReport(config_path);
+  auto config = loadConfigOrReport(config_path);
   if (!config) return nullptr;
   const config::ConnectorConfig* connector = nullptr;
   for (const auto& c : config->connectors) {
@@ -77,8 +64,17 @@ std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path
 
 }  // namespace
 
+std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path) {
+  auto loaded = config::loadConfig(path);
+  if (!loaded) {
+    std::cerr << loaded.error().message << '\n';
+    return std::nullopt;
+  }
+  return std::move(loaded).value();
+}
+
 int runCommand(const std::filesystem::path& config_path, bool once) {
-  auto config = loadOrReport(config_path);
+  auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
   std::error_code ec;
   std::filesystem::create_directories(config->state_dir, ec);
@@ -87,12 +83,12 @@ int runCommand(const std::filesystem::path& config_path, bool once) {
               << " cannot be created: " << ec.message() << '\n';
     return kInvalid;
   }
-  Application application(std::move(*config), RunOptions{once});
+  Application application(std::move(*config), RunOptions{.once = once, .print_indicators = once});
   return application.run();
 }
 
 int validateCommand(const std::filesystem::path& config_path) {
-  auto config = loadOrReport(config_path);
+  auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
   const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
   std::vector<std::string> problems;

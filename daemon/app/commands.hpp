@@ -1,10 +1,20 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/config/config.hpp"
+
 namespace hearth::daemon::app {
+
+inline constexpr int kOk = 0;
+inline constexpr int kFailed = 1;
+inline constexpr int kInvalid = 2;
+
+/// Loads and validates a configuration, printing every problem to stderr on failure.
+std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path);
 
 /// The verbs of `hearthd`; each returns the process exit code and prints for a human.
 /// Exit codes: 0 success, 1 failure of the operation, 2 invalid configuration or usage.
@@ -16,5 +26,21 @@ int specCommand(const std::filesystem::path& config, std::vector<std::filesystem
 int checkCommand(const std::filesystem::path& config, const std::string& connector);
 int discoverCommand(const std::filesystem::path& config, const std::string& connector);
 int versionCommand();
+
+/// The current indicator values from the running daemon, or computed from the state store when
+/// it does not answer (or with `offline`).
+int indicatorsCommand(const std::filesystem::path& config, bool offline, bool json);
+/// Pairs held for review, and reviewers' decisions, through the running daemon's admin API.
+int identityReviewCommand(const std::filesystem::path& config);
+int identityDecideCommand(const std::filesystem::path& config, const std::string& action,
+                          const std::string& record_a, const std::string& record_b,
+                          const std::string& actor, const std::string& reason);
+/// Recomputes every link, person view and indicator from the stored records; prints a summary
+/// with a digest of the linkage, so two rebuilds can be compared.
+int rebuildCommand(const std::filesystem::path& config);
+/// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
+/// (`source,file,record_key,person_id`, as the synthetic council writes).
+int linkageEvalTruthCommand(const std::filesystem::path& config,
+                            const std::filesystem::path& truth);
 
 }  // namespace hearth::daemon::app

@@ -181,6 +181,10 @@ class Builder {
       config.connectors.push_back(connector(connectors[i], i));
     }
     checkUniqueNames(config.connectors);
+    config.identity = identity(root_.value("identity", json::object()));
+    config.indicators = indicators(root_.value("indicators", json::object()));
+    config.derive.interval = std::chrono::milliseconds(valueOr(
+        root_.value("derive", json::object()), "interval_ms", config.derive.interval.count()));
     config.interpolated = document_.interpolated;
     return config;
   }
@@ -225,6 +229,38 @@ class Builder {
     return privacy;
   }
 
+  IdentityConfig identity(const json& section) {
+    IdentityConfig identity;
+    identity.enabled = valueOr(section, "enabled", identity.enabled);
+    identity.review_threshold = valueOr(section, "review_threshold", identity.review_threshold);
+    identity.link_threshold = valueOr(section, "link_threshold", identity.link_threshold);
+    if (identity.review_threshold > identity.link_threshold) {
+      problems_.add(document_, "/identity/review_threshold",
+                    "is above link_threshold: the review band would be empty");
+    }
+    return identity;
+  }
+
+  IndicatorsConfig indicators(const json& section) {
+    IndicatorsConfig indicators;
+    indicators.enabled = valueOr(section, "enabled", indicators.enabled);
+    indicators.period_end = valueOr<std::string>(section, "period_end", "");
+    indicators.area_code = valueOr<std::string>(section, "area_code", "");
+    if (section.contains("bank_holidays")) {
+      indicators.bank_holidays = resolvePath(base_, section.at("bank_holidays").get<std::string>());
+    }
+    if (section.contains("postcode_lookup")) {
+      indicators.postcode_lookup =
+          resolvePath(base_, section.at("postcode_lookup").get<std::string>());
+    }
+    if (section.contains("population_estimates")) {
+      indicators.population_estimates =
+          resolvePath(base_, section.at("population_estimates").get<std::string>());
+    }
+    indicators.population_0_17 = valueOr(section, "population_0_17", indicators.population_0_17);
+    return indicators;
+  }
+
   ConnectorConfig connector(const json& entry, size_t index) {
     const std::string pointer = childPointer("/connectors", index);
     ConnectorConfig connector;
@@ -234,6 +270,13 @@ class Builder {
     connector.enabled = valueOr(entry, "enabled", connector.enabled);
     connector.poll_interval = std::chrono::milliseconds(
         valueOr(entry, "poll_interval_ms", connector.poll_interval.count()));
+    if (entry.contains("normalise")) {
+      const json& normalise = entry.at("normalise");
+      connector.normalise.kind = normalise.at("kind").get<std::string>();
+      connector.normalise.source_system =
+          valueOr<std::string>(normalise, "source_system", connector.normalise.kind);
+      connector.normalise.collection_year = valueOr(normalise, "collection_year", 0);
+    }
     connector.key = displayKey(pointer);
     connector.line = document_.locate(pointer).line;
     const std::string settings = pointer + "/settings";
@@ -389,6 +432,10 @@ json describe(const Config& config) {
                           {"plugin", connector.plugin},
                           {"enabled", connector.enabled},
                           {"poll_interval_ms", connector.poll_interval.count()},
+                          {"normalise",
+                           {{"kind", connector.normalise.kind},
+                            {"source_system", connector.normalise.source_system},
+                            {"collection_year", connector.normalise.collection_year}}},
                           {"settings", connector.settings}});
   }
 
@@ -415,6 +462,19 @@ json describe(const Config& config) {
         {"key_version", config.privacy.key_version},
         {"suppression_threshold", config.privacy.suppression_threshold}}},
       {"connectors", connectors},
+      {"identity",
+       {{"enabled", config.identity.enabled},
+        {"review_threshold", config.identity.review_threshold},
+        {"link_threshold", config.identity.link_threshold}}},
+      {"indicators",
+       {{"enabled", config.indicators.enabled},
+        {"period_end", config.indicators.period_end},
+        {"area_code", config.indicators.area_code},
+        {"bank_holidays", config.indicators.bank_holidays.string()},
+        {"postcode_lookup", config.indicators.postcode_lookup.string()},
+        {"population_estimates", config.indicators.population_estimates.string()},
+        {"population_0_17", config.indicators.population_0_17}}},
+      {"derive", {{"interval_ms", config.derive.interval.count()}}},
   };
 
   // Free-form values taken from the environment may be credentials; the typed ones are not.

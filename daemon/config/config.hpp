@@ -42,12 +42,45 @@ struct PrivacyConfig {
   int suppression_threshold = 5;
 };
 
+/// How a connector's records are validated and turned into canonical records. An empty kind
+/// publishes the source fields as they are (pseudonymised by field name), with no canonical form.
+struct NormaliseConfig {
+  std::string kind;           // "ssda903", "cin_census", "trust_ssd", "school_census" or ""
+  std::string source_system;  // the system that allocated its local ids; default: the kind
+  int collection_year = 0;    // for sources whose records do not carry one (0: the current)
+  bool operator==(const NormaliseConfig&) const = default;
+};
+
+/// Identity resolution: thresholds on the match probability of a candidate pair.
+struct IdentityConfig {
+  bool enabled = true;
+  double review_threshold = 0.85;  // at or above: held for review
+  double link_threshold = 0.95;    // at or above: linked
+};
+
+/// The indicator engine: the reporting period and the lookups the rules need.
+struct IndicatorsConfig {
+  bool enabled = true;
+  std::string period_end;  // "YYYY-MM-DD", the last day of the financial year; "" = latest ended
+  std::string area_code;   // the council's ONS code (E06...), the area of its headline values
+  std::filesystem::path bank_holidays;         // date,name CSV of England's bank holidays
+  std::filesystem::path postcode_lookup;       // ONSPD-style CSV: pcds, oseast1m, osnrth1m, ward
+  std::filesystem::path population_estimates;  // laua,date,age,population (ONS mid-year style)
+  std::int64_t population_0_17 = 0;  // resident children, the cla_count rate's base (overrides)
+};
+
+/// The derive stage: how often identity and indicators catch up with new records.
+struct DeriveConfig {
+  std::chrono::milliseconds interval{10000};
+};
+
 struct ConnectorConfig {
   std::string name;
   std::string plugin;
   nlohmann::json settings = nlohmann::json::object();  // opaque here; the plugin's schema rules
   std::chrono::milliseconds poll_interval{5000};
   bool enabled = true;
+  NormaliseConfig normalise;
 
   // Where it was written, so later errors about it can name the file and line.
   std::string key;                           // "connectors[0]"
@@ -58,7 +91,8 @@ struct ConnectorConfig {
   /// only moves lines restarts nothing.
   bool sameAs(const ConnectorConfig& other) const {
     return name == other.name && plugin == other.plugin && settings == other.settings &&
-           poll_interval == other.poll_interval && enabled == other.enabled;
+           poll_interval == other.poll_interval && enabled == other.enabled &&
+           normalise == other.normalise;
   }
 };
 
@@ -71,6 +105,9 @@ struct Config {
   KafkaConfig kafka;
   PrivacyConfig privacy;
   std::vector<ConnectorConfig> connectors;
+  IdentityConfig identity;
+  IndicatorsConfig indicators;
+  DeriveConfig derive;
   std::size_t queue_capacity = 65536;
   int drain_timeout_ms = 10000;
   /// JSON Pointers (as in the file) of values taken from the environment; describe() hides those

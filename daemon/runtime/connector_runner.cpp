@@ -56,8 +56,15 @@ ConnectorRunner::ConnectorRunner(RunnerSpec spec, const RunnerServices& services
       services_(services),
       encoder_(
           {spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version())},
-          std::move(pseudonymiser), spec_.field_policy, "1"),
-      checkpoint_(committed_checkpoint.value_or("")) {}
+          pseudonymiser, spec_.field_policy, "1"),
+      checkpoint_(committed_checkpoint.value_or("")) {
+  if (spec_.normalise) {
+    normaliser_.emplace(*spec_.normalise);
+    canonical_encoder_.emplace(pipelines::SourceInfo{spec_.name, std::string(spec_.plugin->name()),
+                                                     std::string(spec_.plugin->version())},
+                               std::move(pseudonymiser), "1");
+  }
+}
 
 ConnectorRunner::~ConnectorRunner() {
   requestStop();
@@ -202,24 +209,113 @@ hearth_status ConnectorRunner::onRecord(const hearth_record& record) {
   }
   const pipelines::RawRecordView raw{view(record.stream), view(record.source_key),
                                      view(record.location), record.source_time_ms, fields_};
-  encoder_.encode(raw, nowMs(), encoded_);
-  if (!publish(services_.records_topic, encoded_)) return HEARTH_CANCELLED;
+  const hearth_status status = normaliser_ ? publishCanonical(raw) : publishRaw(raw);
+  if (status != HEARTH_OK) return status;
+  countRecord(raw.stream);
+  return HEARTH_OK;
+}
 
+void ConnectorRunner::countRecord(std::string_view stream) {
   // Records of a stream arrive in runs, so the labelled counter is looked up once per run.
-  if (records_counter_ == nullptr || records_counter_stream_ != raw.stream) {
-    records_counter_stream_.assign(raw.stream);
-    records_counter_ = &services_.metrics.recordsRead(spec_.name, raw.stream);
+  if (records_counter_ == nullptr || records_counter_stream_ != stream) {
+    records_counter_stream_.assign(stream);
+    records_counter_ = &services_.metrics.recordsRead(spec_.name, stream);
   }
   records_counter_->Increment();
   records_.fetch_add(1, std::memory_order_relaxed);
+}
+
+hearth_status ConnectorRunner::publishRaw(const pipelines::RawRecordView& raw) {
+  encoder_.encode(raw, nowMs(), encoded_);
+  return publish(services_.records_topic, encoded_) ? HEARTH_OK : HEARTH_CANCELLED;
+}
+
+// Validates and normalises one source record: its canonical records go to hearth.records and the
+// derive stage, its findings to hearth.rejects, and the source record to the record store so
+// that everything downstream can be rebuilt. A stream the canonical model does not cover (903
+// reviews, ...) is published field by field, as for any connector.
+hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& raw) {
+  normalised_.clear();
+  normaliser_->normalise(raw, normalised_);
+  if (normalised_.records.empty() && normalised_.findings.empty()) return publishRaw(raw);
+
+  if (services_.record_store != nullptr) {
+    services_.record_store->put(raw, spec_.name, spec_.slot,
+                                services_.tracker.onEmitted(spec_.slot));
+  }
+  const int64_t now = nowMs();
+  for (size_t i = 0; i < normalised_.records.size(); ++i) {
+    canonical_encoder_->encode(normalised_.records[i], i, now, encoded_);
+    if (!publish(services_.records_topic, encoded_)) return HEARTH_CANCELLED;
+  }
+  for (const auto& finding : normalised_.findings) {
+    if (!publishFinding(raw, finding)) return HEARTH_CANCELLED;
+  }
+  if (services_.canonical_sink != nullptr) {
+    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key,
+                                     std::move(normalised_.records));
+    normalised_.records.clear();
+  }
   return HEARTH_OK;
+}
+
+bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
+                                     const pipelines::validation::Finding& finding) {
+  using pipelines::validation::Severity;
+  const bool rejected = finding.severity == Severity::kReject;
+  services_.metrics.rejects(spec_.name, finding.code).Increment();
+  if (rejected) {
+    rejects_.fetch_add(1, std::memory_order_relaxed);
+    if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
+      // The rule and location only: the values may be personal data.
+      log::Logger("connector")
+          .warn("record rejected", {{"connector", spec_.name},
+                                    {"stream", raw.stream},
+                                    {"location", raw.location},
+                                    {"reason", finding.code},
+                                    {"field", finding.field},
+                                    {"detail", finding.message}});
+    }
+  }
+  raw_json_.clear();
+  raw_json_.push_back('{');
+  for (size_t i = 0; i < raw.fields.size(); ++i) {
+    if (i != 0) raw_json_.push_back(',');
+    pipelines::appendJsonStringLossy(raw_json_, raw.fields[i].name);
+    raw_json_.push_back(':');
+    if (raw.fields[i].is_null) {
+      raw_json_.append("null");
+    } else {
+      pipelines::appendJsonStringLossy(raw_json_, raw.fields[i].value);
+    }
+  }
+  raw_json_.push_back('}');
+  const std::string year =
+      finding.year_applied > 0 ? std::to_string(finding.year_applied) : std::string();
+  const pipelines::RejectView reject{raw.stream,
+                                     raw.source_key,
+                                     finding.code,
+                                     finding.message,
+                                     finding.location.empty() ? raw.location : finding.location,
+                                     raw_json_,
+                                     rejected ? "reject" : "query",
+                                     finding.field,
+                                     year};
+  encoder_.encodeReject(reject, nowMs(), encoded_);
+  return publish(services_.rejects_topic, encoded_);
 }
 
 hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
   if (stop_source_.stop_requested()) return HEARTH_CANCELLED;
-  const pipelines::RejectView raw{view(reject.stream),      view(reject.source_key),
-                                  view(reject.reason_code), view(reject.message),
-                                  view(reject.location),    view(reject.raw)};
+  const pipelines::RejectView raw{view(reject.stream),
+                                  view(reject.source_key),
+                                  view(reject.reason_code),
+                                  view(reject.message),
+                                  view(reject.location),
+                                  view(reject.raw),
+                                  "reject",
+                                  {},
+                                  {}};
   services_.metrics.rejects(spec_.name, raw.reason_code).Increment();
   rejects_.fetch_add(1, std::memory_order_relaxed);
   if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {

@@ -16,7 +16,11 @@
 #include "daemon/delivery/checkpoint_tracker.hpp"
 #include "daemon/kafka/publisher.hpp"
 #include "daemon/metrics/metrics.hpp"
+#include "daemon/runtime/canonical_sink.hpp"
+#include "daemon/state/record_store.hpp"
+#include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/record_event.hpp"
+#include "pipelines/normalise/normaliser.hpp"
 #include "plugins/host/connector_instance.hpp"
 #include "plugins/host/plugin_library.hpp"
 
@@ -29,6 +33,10 @@ struct RunnerServices {
   metrics::Metrics& metrics;
   std::string records_topic;
   std::string rejects_topic;
+  /// For normalised connectors: their source records are kept here (a checkpoint waits for the
+  /// store as it waits for Kafka) and their canonical records go to the sink.
+  state::RecordStore* record_store = nullptr;
+  CanonicalSink* canonical_sink = nullptr;
 };
 
 /// How one connector is run: the resolved parts of its configuration.
@@ -40,6 +48,8 @@ struct RunnerSpec {
   std::chrono::milliseconds poll_interval{5000};
   pipelines::FieldPolicy field_policy;
   host::HostServices base_services;  // logging, secrets; cancellation is the runner's own
+  /// Set for connectors whose records are validated and normalised into canonical records.
+  std::optional<pipelines::normalise::NormaliseContext> normalise;
 };
 
 /// Runs one connector on its own thread: read() from the last checkpoint, publish every record
@@ -83,6 +93,11 @@ class ConnectorRunner final : private host::RecordSink {
   bool sleepFor(std::chrono::milliseconds duration);  // false if stopped meanwhile
   void waitWhilePaused();
   bool publish(const std::string& topic, pipelines::EncodedEvent& event);
+  hearth_status publishRaw(const pipelines::RawRecordView& raw);
+  hearth_status publishCanonical(const pipelines::RawRecordView& raw);
+  bool publishFinding(const pipelines::RawRecordView& raw,
+                      const pipelines::validation::Finding& finding);
+  void countRecord(std::string_view stream);
 
   hearth_status onRecord(const hearth_record& record) override;
   hearth_status onReject(const hearth_reject& reject) override;
@@ -92,6 +107,10 @@ class ConnectorRunner final : private host::RecordSink {
   RunnerSpec spec_;
   const RunnerServices& services_;
   pipelines::RecordEventEncoder encoder_;
+  std::optional<pipelines::normalise::Normaliser> normaliser_;
+  std::optional<pipelines::CanonicalEventEncoder> canonical_encoder_;
+  pipelines::normalise::NormaliseOutput normalised_;
+  std::string raw_json_;  // a rejected record's fields, for the restricted rejects topic
   std::unique_ptr<host::ConnectorInstance> instance_;
   std::stop_source stop_source_;
   std::thread thread_;

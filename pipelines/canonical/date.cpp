@@ -48,6 +48,25 @@ std::optional<Date> parseIsoDate(std::string_view text) {
   return makeDate(year, month, day);
 }
 
+std::optional<Date> parseBladeDate(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  int year = 0;
+  int day = 0;
+  if (text.size() < 11 || text[4] != '-' || text[8] != '-') return std::nullopt;
+  if (text.size() > 11 && text[11] != ' ' && text[11] != 'T') return std::nullopt;
+  if (!digitsAt(text, 0, 4, year) || !digitsAt(text, 9, 2, day)) return std::nullopt;
+  char name[3];
+  for (size_t i = 0; i < 3; ++i) {
+    const char c = text[5 + i];
+    name[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  for (int month = 1; month <= 12; ++month) {
+    if (std::string_view(name, 3) == kMonths[month - 1]) return makeDate(year, month, day);
+  }
+  return std::nullopt;
+}
+
 std::string formatIsoDate(Date date) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),

@@ -16,6 +16,10 @@ std::optional<Date> parseUkDate(std::string_view text);
 /// Parses YYYY-MM-DD, ignoring a trailing time ("T10:00:00", " 10:00:00.000") as SQL exports add.
 std::optional<Date> parseIsoDate(std::string_view text);
 
+/// Parses the school census blade exports' YYYY-Mon-DD ("2015-Jul-26"), ignoring a trailing
+/// time (" 00:00:00"); month names in English, any case.
+std::optional<Date> parseBladeDate(std::string_view text);
+
 /// YYYY-MM-DD.
 std::string formatIsoDate(Date date);
 

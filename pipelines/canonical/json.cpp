@@ -70,7 +70,8 @@ void writeIdentifier(std::string& out, const Identifier& id) {
 
 class FieldWriter {
  public:
-  explicit FieldWriter(ObjectWriter& w) : w_(w) {}
+  FieldWriter(ObjectWriter& w, bool personal_dates_as_month)
+      : w_(w), months_(personal_dates_as_month) {}
 
   void operator()(const Person& r) {
     w_.key("identifiers");
@@ -80,15 +81,20 @@ class FieldWriter {
       writeIdentifier(w_.out(), r.identifiers[i]);
     }
     w_.out().push_back(']');
-    w_.date("birth_date", r.birth_date);
-    w_.date("expected_birth_date", r.expected_birth_date);
+    personalDate("birth_date", r.birth_date);
+    personalDate("expected_birth_date", r.expected_birth_date);
     w_.text("sex", sexCode(r.sex));
     w_.text("ethnicity", r.ethnicity);
     w_.text("postcode", r.postcode);
-    w_.date("death_date", r.death_date);
+    personalDate("death_date", r.death_date);
     w_.flag("is_mother", r.is_mother);
-    w_.date("first_child_birth_date", r.first_child_birth_date);
+    personalDate("first_child_birth_date", r.first_child_birth_date);
     w_.text("upn_unknown_reason", r.upn_unknown_reason);
+    w_.text("given_name", r.given_name);
+    w_.text("family_name", r.family_name);
+    w_.text("former_family_name", r.former_family_name);
+    w_.text("uprn", r.uprn);
+    w_.text("family_id", r.family_id);
   }
   void operator()(const LinkedIdentifier& r) {
     w_.key("identifier");
@@ -97,6 +103,7 @@ class FieldWriter {
   void operator()(const Contact& r) {
     w_.date("received", r.received);
     w_.text("source", r.source);
+    w_.date("decided", r.decided);
   }
   void operator()(const Referral& r) {
     w_.date("start", r.start);
@@ -161,6 +168,7 @@ class FieldWriter {
     w_.text("activity", r.activity);
     w_.text("accommodation", r.accommodation);
     w_.flag("accommodation_suitable", r.accommodation_suitable);
+    w_.date("latest_contact", r.latest_contact);
   }
   void operator()(const EarlyHelpEpisode& r) {
     w_.date("start", r.start);
@@ -170,7 +178,17 @@ class FieldWriter {
   }
 
  private:
+  // Dates that identify a person: the month only when publishing.
+  void personalDate(std::string_view name, const std::optional<Date>& value) {
+    if (!months_) {
+      w_.date(name, value);
+    } else if (value) {
+      w_.text(name, formatIsoDate(*value).substr(0, 7));
+    }
+  }
+
   ObjectWriter& w_;
+  bool months_;
 };
 
 }  // namespace
@@ -199,7 +217,7 @@ std::string toJson(const Record& record, JsonOptions options) {
       pw.text("location", p.location);
       pw.integer("collection_year", p.collection_year);
     }
-    FieldWriter fields(w);
+    FieldWriter fields(w, options.personal_dates_as_month);
     std::visit(fields, record);
   }
   return out;

@@ -9,6 +9,9 @@ namespace hearth::pipelines::canonical {
 struct JsonOptions {
   /// Off to compare what a record says regardless of which source said it.
   bool include_provenance = true;
+  /// On for publishing: dates that identify a person (birth, expected birth, death, first
+  /// child's birth) are written as their month only, "YYYY-MM".
+  bool personal_dates_as_month = false;
 };
 
 /// A stable JSON encoding: fixed key order, absent values omitted, dates as YYYY-MM-DD. Two

@@ -52,6 +52,13 @@ struct Person {
   std::optional<bool> is_mother;
   std::optional<Date> first_child_birth_date;
   std::string upn_unknown_reason;  // UN1..UN10 when no UPN is known
+  std::string family_id;           // the source's family or household group (SSD ssd_family)
+  // Names as the source spelled them (trimmed only): identity compares them, and the daemon
+  // strips them before anything is published.
+  std::string given_name;
+  std::string family_name;
+  std::string former_family_name;
+  std::string uprn;  // Unique Property Reference Number of the home, digits
 };
 
 /// An identifier that arrives apart from the person (SSD ssd_linked_identifiers).
@@ -66,6 +73,7 @@ struct Contact {
   Subject subject;
   std::optional<Date> received;
   std::string source;  // CIN referral source code
+  std::optional<Date> decided;  // when the decision on the contact was made (SSD outcome)
 };
 
 struct Referral {
@@ -151,6 +159,7 @@ struct CareLeaverStatus {
   std::string activity;       // F1 ... G6, "0"
   std::string accommodation;  // type letter B ... Z; "0" when not in touch
   std::optional<bool> accommodation_suitable;
+  std::optional<Date> latest_contact;  // the contact the status was recorded at (SSD)
 };
 
 struct EarlyHelpEpisode {

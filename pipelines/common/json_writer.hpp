@@ -21,6 +21,10 @@ size_t validUtf8SequenceLength(std::string_view text, size_t pos);
 /// Appends a signed integer in decimal.
 void appendJsonInt(std::string& out, int64_t value);
 
+/// Appends a number in its shortest round-trip form; null for NaN and infinities, which JSON
+/// cannot carry.
+void appendJsonDouble(std::string& out, double value);
+
 /// Appends an RFC 3339 UTC timestamp with milliseconds, quoted: "2024-03-31T23:59:59.123Z".
 void appendJsonTimestampMs(std::string& out, int64_t unix_ms);
 

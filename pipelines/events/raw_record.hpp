@@ -32,6 +32,10 @@ struct RejectView {
   std::string_view message;
   std::string_view location;
   std::string_view raw;
+  /// "reject": the record went no further; "query": it went on, and the data owner should look.
+  std::string_view severity = "reject";
+  std::string_view field;         // the offending field, when one is known
+  std::string_view rule_version;  // the code-list year applied, for code-list findings
 };
 
 /// Where records come from: the provenance every published event carries.

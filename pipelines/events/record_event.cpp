@@ -3,10 +3,8 @@
 #include "pipelines/common/json_writer.hpp"
 
 namespace hearth::pipelines {
-namespace {
-
-void appendCommonHeader(std::string& out, std::string_view id, std::string_view source_uri,
-                        std::string_view type, std::string_view subject, int64_t now_ms) {
+void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
+                       std::string_view type, std::string_view subject, int64_t now_ms) {
   out.append(R"({"specversion":"1.0","id":")");
   out.append(id);
   out.append(R"(","source":)");
@@ -19,8 +17,6 @@ void appendCommonHeader(std::string& out, std::string_view id, std::string_view 
   appendJsonTimestampMs(out, now_ms);
   out.append(R"(,"datacontenttype":"application/json","data":{)");
 }
-
-}  // namespace
 
 RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
                                        FieldPolicy policy, std::string rule_version)
@@ -72,7 +68,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
 
   std::string& p = out.payload;
   p.clear();
-  appendCommonHeader(p, id_, source_uri_, kRecordEventType, record.stream, now_ms);
+  appendEventHeader(p, id_, source_uri_, kRecordEventType, record.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, record.stream);
   p.append(R"(,"key":")");
@@ -138,19 +134,30 @@ void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, 
   ids_.add(reject.location);
   ids_.add(reject.reason_code);
   ids_.add(reject.raw);
+  ids_.add(reject.field);
   id_.clear();
   ids_.finishInto(id_);
 
   out.key.assign(reject.source_key.empty() ? reject.location : reject.source_key);
   std::string& p = out.payload;
   p.clear();
-  appendCommonHeader(p, id_, source_uri_, kRejectEventType, reject.stream, now_ms);
+  appendEventHeader(p, id_, source_uri_, kRejectEventType, reject.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, reject.stream);
   p.append(R"(,"source_key":)");
   appendJsonStringLossy(p, reject.source_key);
   p.append(R"(,"reason":)");
   appendJsonString(p, reject.reason_code);
+  p.append(R"(,"severity":)");
+  appendJsonString(p, reject.severity);
+  if (!reject.field.empty()) {
+    p.append(R"(,"field":)");
+    appendJsonString(p, reject.field);
+  }
+  if (!reject.rule_version.empty()) {
+    p.append(R"(,"code_list_year":)");
+    appendJsonString(p, reject.rule_version);
+  }
   p.append(R"(,"message":)");
   appendJsonString(p, reject.message);
   p.append(R"(,"location":)");

@@ -20,6 +20,11 @@ struct EncodedEvent {
   std::string payload;
 };
 
+/// Starts a CloudEvents 1.0 structured-JSON event: every attribute, then `"data":{` left open for
+/// the caller to fill and close (with "}}").
+void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
+                       std::string_view type, std::string_view subject, int64_t now_ms);
+
 /// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
 ///
 /// The event id is deterministic: a hash (EventIdBuilder) of the connector, stream, source key, the

@@ -1,6 +1,7 @@
 #include "pipelines/normalise/normaliser.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <utility>
 
 #include "pipelines/validation/code_lists.hpp"
@@ -109,6 +110,11 @@ class RecordReader {
       // The 903 CSV writes DD/MM/YYYY; its XML form writes ISO dates.
       parsed = text.size() == 10 && text[2] == '/' ? canonical::parseUkDate(text)
                                                    : canonical::parseIsoDate(text);
+    } else if (context_.kind == ConnectorKind::kSchoolCensus) {
+      // Blade exports write "2015-Jul-26 00:00:00"; a census file saved from a spreadsheet
+      // may come back with ISO dates.
+      parsed = canonical::parseBladeDate(text);
+      if (!parsed) parsed = canonical::parseIsoDate(text);
     } else {
       parsed = canonical::parseIsoDate(text);
     }
@@ -225,6 +231,15 @@ void addUpn(RecordReader& r, canonical::Person& person, std::string_view scheme,
       {std::string(scheme), std::string(upn), r.provenance().source_system});
 }
 
+void addUln(RecordReader& r, canonical::Person& person, std::string_view uln) {
+  if (uln.empty()) return;
+  if (!validation::isValidUln(uln)) {
+    r.finding("uln.check_digit", "ULN fails the mod 11 check", "uln", Severity::kQuery);
+    return;
+  }
+  person.identifiers.push_back({"uln", std::string(uln), r.provenance().source_system});
+}
+
 void addNhsNumber(RecordReader& r, canonical::Person& person, std::string_view nhs) {
   if (nhs.empty()) return;
   std::string digits;
@@ -295,6 +310,13 @@ size_t ssda903Header(RecordReader& r) {
   return emit(r, std::move(person));
 }
 
+// "XXXXXXX" is the 903's URN for a placement with no Ofsted-registered provider: not a URN, so
+// the canonical episode has none, as an SSD placement without a URN has none.
+std::string placementUrn(std::string_view urn) {
+  if (urn.empty() || equalsIgnoreCase(urn, "XXXXXXX")) return {};
+  return std::string(urn);
+}
+
 size_t ssda903Episode(RecordReader& r) {
   auto e = start<canonical::ClaEpisode>(r);
   const bool ok = r.subject("CHILD", e.subject);
@@ -310,7 +332,7 @@ size_t ssda903Episode(RecordReader& r) {
   e.reason_place_change = r.code("REASON_PLACE_CHANGE", CodeSet::k903ReasonPlaceChange, "1009");
   e.home_postcode = r.postcode("HOME_POST", "392c");
   e.placement_postcode = r.postcode("PL_POST", "392c");
-  e.urn = r.field("URN");
+  e.urn = placementUrn(r.field("URN"));
   if (!ok || r.rejected()) return emit(r, std::move(e));
   validation::checkClaEpisode(e, r.out().findings);
   return emit(r, std::move(e));
@@ -500,6 +522,8 @@ size_t ssdPerson(RecordReader& r) {
   const std::string_view unknown = r.field("pers_upn_unknown");
   if (!unknown.empty()) person.upn_unknown_reason = unknown;
   person.is_mother = parseFlag(r.field("pers_is_mother"));
+  person.given_name = r.field("pers_forename");
+  person.family_name = r.field("pers_surname");
   if (!ok) return 0;
   return emit(r, std::move(person));
 }
@@ -538,13 +562,38 @@ size_t ssdLinkedIdentifier(RecordReader& r) {
   return emit(r, std::move(link));
 }
 
+// The decision date inside SSD's contact outcome JSON ("DECISION_DATETIME": "2024-05-01T10:00"),
+// found by key rather than by a JSON parser: the object is flat and produced by the SSD's own
+// extract, and a malformed one simply yields no date.
+std::optional<canonical::Date> decisionDate(std::string_view outcome_json) {
+  constexpr std::string_view kKey = "\"DECISION_DATETIME\"";
+  const size_t key = outcome_json.find(kKey);
+  if (key == std::string_view::npos) return std::nullopt;
+  const size_t open = outcome_json.find('"', key + kKey.size());
+  if (open == std::string_view::npos) return std::nullopt;
+  const size_t close = outcome_json.find('"', open + 1);
+  if (close == std::string_view::npos) return std::nullopt;
+  return canonical::parseIsoDate(outcome_json.substr(open + 1, close - open - 1));
+}
+
 size_t ssdContact(RecordReader& r) {
   auto c = start<canonical::Contact>(r);
   const bool ok = r.subject("cont_person_id", c.subject);
   c.received = r.date("cont_contact_date");
   c.source = r.field("cont_contact_source_code");
+  c.decided = decisionDate(r.field("cont_contact_outcome_json"));
   if (!ok) return 0;
   return emit(r, std::move(c));
+}
+
+// A member of a family or household group (SSD ssd_family): a Person record carrying only the
+// group, which identity joins to the person's other records by the local id.
+size_t ssdFamily(RecordReader& r) {
+  bool ok = false;
+  canonical::Person person = personStart(r, "fami_person_id", ok);
+  person.family_id = r.field("fami_family_id");
+  if (!ok || person.family_id.empty()) return 0;
+  return emit(r, std::move(person));
 }
 
 size_t ssdEarlyHelp(RecordReader& r) {
@@ -609,14 +658,38 @@ size_t ssdCpPlan(RecordReader& r) {
   return emit(r, std::move(p));
 }
 
+// The 903 gives a reason for a placement change only to the episode that ended with the move
+// while the child stayed in care (REC X1); an SSD placement keeps its change reason whichever
+// episode ended with it, so it belongs to the episode whose end is the placement's end.
+bool episodeEndedWithItsPlacement(RecordReader& r, const canonical::ClaEpisode& e) {
+  if (!e.end || e.reason_ceased != "X1") return false;
+  const std::optional<Date> placement_end =
+      canonical::parseIsoDate(r.field("clap_cla_placement_end_date"));
+  return placement_end && *placement_end == *e.end;
+}
+
+// The ssd_cla_episodes stream is the connector's built-in join (connectors/trust_ssd/README.md):
+// the episode's own columns, then its placement (clap_), the legal status open on its start
+// (lega_) and the home postcode when the period began (clae_home_postcode). A bare table read
+// simply leaves those fields out.
 size_t ssdClaEpisode(RecordReader& r) {
   auto e = start<canonical::ClaEpisode>(r);
   const bool ok = r.subject("clae_person_id", e.subject);
   e.start = r.date("clae_cla_episode_start_date");
   e.end = r.date("clae_cla_episode_ceased_date");
   e.reason_new_episode = r.code("clae_cla_episode_start_reason", CodeSet::k903ReasonNewEpisode, "");
+  e.legal_status = r.code("lega_legal_status", CodeSet::k903LegalStatus, "");
   e.category_of_need = r.code("clae_cla_primary_need_code", CodeSet::k903CategoryOfNeed, "");
+  e.placement_type = r.code("clap_cla_placement_type", CodeSet::k903Placement, "");
+  e.placement_provider = r.code("clap_cla_placement_provider", CodeSet::k903PlacementProvider, "");
   e.reason_ceased = r.code("clae_cla_episode_ceased_reason", CodeSet::k903ReasonCeased, "");
+  if (episodeEndedWithItsPlacement(r, e)) {
+    e.reason_place_change =
+        r.code("clap_cla_placement_change_reason", CodeSet::k903ReasonPlaceChange, "");
+  }
+  e.home_postcode = r.postcode("clae_home_postcode", "");
+  e.placement_postcode = r.postcode("clap_cla_placement_postcode", "");
+  e.urn = placementUrn(r.field("clap_cla_placement_urn"));
   if (!ok) return 0;
   return emit(r, std::move(e));
 }
@@ -628,9 +701,13 @@ size_t ssdCareLeaver(RecordReader& r) {
   s.activity = r.code("clea_care_leaver_activity", CodeSet::k903Activity, "");
   const std::string_view accommodation = r.field("clea_care_leaver_accommodation");
   if (!accommodation.empty()) s.accommodation = accommodation.substr(0, 1);
+  // The 903 codes suitability 1/2; SSD systems often write the word.
   const std::string_view suitable = r.field("clea_care_leaver_accom_suitable");
-  if (suitable == "1") s.accommodation_suitable = true;
-  if (suitable == "2") s.accommodation_suitable = false;
+  if (suitable == "1" || equalsIgnoreCase(suitable, "suitable")) s.accommodation_suitable = true;
+  if (suitable == "2" || equalsIgnoreCase(suitable, "unsuitable")) {
+    s.accommodation_suitable = false;
+  }
+  s.latest_contact = r.date("clea_care_leaver_latest_contact");
   if (!ok) return 0;
   validation::checkCareLeaverStatus(s, r.out().findings);
   return emit(r, std::move(s));
@@ -662,7 +739,74 @@ size_t trustSsd(RecordReader& r, std::string_view stream) {
   if (stream == "ssd_cp_plans") return ssdCpPlan(r);
   if (stream == "ssd_cla_episodes") return ssdClaEpisode(r);
   if (stream == "ssd_care_leavers") return ssdCareLeaver(r);
+  if (stream == "ssd_family") return ssdFamily(r);
   if (stream == "ssd_missing") return ssdMissing(r);
+  return 0;
+}
+
+// ---- School census (blade exports read by the csv connector) ---------------------------------
+
+// Stream names are the operator's ("pupil_on_roll", "2025_spring_pupilonroll", ...): compare
+// them lower case, letters and digits only, by how they end.
+bool streamEndsWith(std::string_view stream, std::string_view suffix) {
+  std::string compact;
+  for (char c : stream) {
+    if (c >= 'A' && c <= 'Z') compact.push_back(static_cast<char>(c - 'A' + 'a'));
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) compact.push_back(c);
+  }
+  return compact.size() >= suffix.size() &&
+         std::string_view(compact).substr(compact.size() - suffix.size()) == suffix;
+}
+
+// A pupil on roll, or no longer on roll. The subject is the row's blade table id: it is what
+// the child modules (addressesonroll, senneeds, ...) carry to name their pupil, and it is
+// stable for a pupil at one school from term to term. The UPN, the pupil's identifier across
+// schools, is an identifier that identity links on, not the subject: it is missing or
+// mistyped too often to key records by.
+size_t schoolPupil(RecordReader& r, std::string_view id_field) {
+  auto person = start<canonical::Person>(r);
+  const bool ok = r.subject(id_field, person.subject);
+  addUpn(r, person, "upn", r.field("upn"), "");
+  addUpn(r, person, "former_upn", r.field("formerupn"), "");
+  addUln(r, person, r.field("uniquelearnernumber"));
+  person.given_name = r.field("forename");
+  person.family_name = r.field("surname");
+  person.former_family_name = r.field("formersurname");
+  person.birth_date = r.date("dob");
+  const std::string_view sex = r.field("sex");
+  if (equalsIgnoreCase(sex, "M")) person.sex = canonical::Sex::kMale;
+  if (equalsIgnoreCase(sex, "F")) person.sex = canonical::Sex::kFemale;
+  person.ethnicity = r.field("ethnicity");
+  if (!ok) return 0;
+  return emit(r, std::move(person));
+}
+
+// An address of a pupil on roll: a Person of the same subject holding only the postcode and
+// UPRN, which identity folds into the pupil.
+size_t schoolAddress(RecordReader& r) {
+  auto person = start<canonical::Person>(r);
+  const bool ok = r.subject("pupilonrolltableid", person.subject);
+  person.postcode = r.postcode("postcode", "");
+  const std::string_view uprn = r.field("uniquepropertyreferencenumber");
+  uint64_t number = 0;
+  const auto parsed = std::from_chars(uprn.data(), uprn.data() + uprn.size(), number);
+  if (!uprn.empty() && parsed.ec == std::errc{} && parsed.ptr == uprn.data() + uprn.size() &&
+      number >= 1 && number <= 999'999'999'999) {
+    person.uprn = std::to_string(number);
+  } else if (!uprn.empty()) {
+    r.finding("uprn.invalid", "UPRN is not a number from 1 to 999999999999",
+              "uniquepropertyreferencenumber", Severity::kQuery);
+  }
+  if (!ok) return 0;
+  return emit(r, std::move(person));
+}
+
+size_t schoolCensus(RecordReader& r, std::string_view stream) {
+  if (streamEndsWith(stream, "pupilnolongeronroll")) {
+    return schoolPupil(r, "pupilnolongeronrolltableid");
+  }
+  if (streamEndsWith(stream, "pupilonroll")) return schoolPupil(r, "pupilonrolltableid");
+  if (streamEndsWith(stream, "addressesonroll")) return schoolAddress(r);
   return 0;
 }
 
@@ -672,6 +816,7 @@ std::optional<ConnectorKind> connectorKindFromName(std::string_view name) {
   if (name == "ssda903") return ConnectorKind::kSsda903;
   if (name == "cin_census") return ConnectorKind::kCinCensus;
   if (name == "trust_ssd") return ConnectorKind::kTrustSsd;
+  if (name == "school_census") return ConnectorKind::kSchoolCensus;
   return std::nullopt;
 }
 
@@ -686,6 +831,8 @@ size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) con
       return cinCensus(reader, raw.stream);
     case ConnectorKind::kTrustSsd:
       return trustSsd(reader, raw.stream);
+    case ConnectorKind::kSchoolCensus:
+      return schoolCensus(reader, raw.stream);
   }
   return 0;
 }

@@ -11,8 +11,9 @@
 
 namespace hearth::pipelines::normalise {
 
-/// The source layouts Hearth can normalise; the connector's configuration names one.
-enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd };
+/// The source layouts Hearth can normalise; the connector's configuration names one
+/// ("ssda903", "cin_census", "trust_ssd", "school_census").
+enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd, kSchoolCensus };
 
 std::optional<ConnectorKind> connectorKindFromName(std::string_view name);
 

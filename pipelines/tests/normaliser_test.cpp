@@ -108,6 +108,132 @@ TEST(Normaliser, SamePersonFrom903AndSsdOnceLinkedIdentifiersAreAdded) {
   EXPECT_EQ(content(header), content(person));
 }
 
+TEST(Normaliser, ClaEpisodeFrom903AndTheJoinedSsdStreamIsIdentical) {
+  const auto csv = run(Normaliser(context(ConnectorKind::kSsda903, "903")), "episodes",
+                       {{"CHILD", "C7"},
+                        {"DECOM", "01/05/2024"},
+                        {"RNE", "P"},
+                        {"LS", "C2"},
+                        {"CIN", "N1"},
+                        {"PLACE", "U3"},
+                        {"PLACE_PROVIDER", "PR1"},
+                        {"DEC", "20/09/2024"},
+                        {"REC", "X1"},
+                        {"REASON_PLACE_CHANGE", "CARPL"},
+                        {"HOME_POST", "nn1 1aa"},
+                        {"PL_POST", "NN3 2BB"},
+                        {"URN", "XXXXXXX"},
+                        {"collection_year", "2024"}});
+  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cla_episodes",
+                       {{"clae_cla_episode_id", "17"},
+                        {"clae_person_id", "C7"},
+                        {"clae_cla_episode_start_date", "2024-05-01T00:00:00"},
+                        {"clae_cla_episode_start_reason", "P"},
+                        {"clae_cla_primary_need_code", "N1"},
+                        {"clae_cla_episode_ceased_date", "2024-09-20T00:00:00"},
+                        {"clae_cla_episode_ceased_reason", "X1"},
+                        {"clap_cla_placement_type", "U3"},
+                        {"clap_cla_placement_provider", "PR1"},
+                        {"clap_cla_placement_postcode", "NN3 2BB"},
+                        {"clap_cla_placement_urn", {}, true},
+                        {"clap_cla_placement_end_date", "2024-09-20T00:00:00"},
+                        {"clap_cla_placement_change_reason", "CARPL"},
+                        {"lega_legal_status", "C2"},
+                        {"clae_home_postcode", "NN1 1AA"}});
+  ASSERT_EQ(csv.records.size(), 1u);
+  ASSERT_EQ(ssd.records.size(), 1u);
+  EXPECT_EQ(content(csv),
+            R"({"kind":"cla_episode","subject":{"system":"trust_cms","value":"C7"},)"
+            R"("start":"2024-05-01","end":"2024-09-20","reason_new_episode":"P",)"
+            R"("legal_status":"C2","category_of_need":"N1","placement_type":"U3",)"
+            R"("placement_provider":"PR1","reason_ceased":"X1","reason_place_change":"CARPL",)"
+            R"("home_postcode":"NN1 1AA","placement_postcode":"NN3 2BB"})");
+  EXPECT_EQ(content(csv), content(ssd));
+}
+
+TEST(Normaliser, SsdPlacementChangeReasonGoesOnlyToTheEpisodeThatEndedWithTheMove) {
+  const Normaliser ssd(context(ConnectorKind::kTrustSsd, "ssd"));
+  // The legal status changed on 1 August; the placement went on until 20 September.
+  const auto legal_change = run(ssd, "ssd_cla_episodes",
+                                {{"clae_person_id", "C7"},
+                                 {"clae_cla_episode_start_date", "2024-05-01"},
+                                 {"clae_cla_episode_ceased_date", "2024-08-01"},
+                                 {"clae_cla_episode_ceased_reason", "X1"},
+                                 {"clap_cla_placement_end_date", "2024-09-20"},
+                                 {"clap_cla_placement_change_reason", "CARPL"}});
+  EXPECT_EQ(std::get<canonical::ClaEpisode>(legal_change.records.at(0)).reason_place_change, "");
+  // The period of care ended with the placement: a reason ceased, not a move.
+  const auto left_care = run(ssd, "ssd_cla_episodes",
+                             {{"clae_person_id", "C7"},
+                              {"clae_cla_episode_start_date", "2024-05-01"},
+                              {"clae_cla_episode_ceased_date", "2024-09-20"},
+                              {"clae_cla_episode_ceased_reason", "E13"},
+                              {"clap_cla_placement_end_date", "2024-09-20"},
+                              {"clap_cla_placement_change_reason", "CARPL"}});
+  EXPECT_EQ(std::get<canonical::ClaEpisode>(left_care.records.at(0)).reason_place_change, "");
+}
+
+TEST(Normaliser, SsdPersonCarriesNamesIntoCanonicalJson) {
+  const auto out = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_person",
+                       {{"pers_person_id", "C7"},
+                        {"pers_forename", " Zoë "},
+                        {"pers_surname", "Ó Súilleabháin"},
+                        {"pers_sex", "F"},
+                        {"pers_dob", "2010-03-30 00:00:00"}});
+  const auto& person = std::get<canonical::Person>(out.records.at(0));
+  EXPECT_EQ(person.given_name, "Zoë");
+  EXPECT_EQ(person.family_name, "Ó Súilleabháin");
+  EXPECT_NE(content(out).find(R"("given_name":"Zoë","family_name":"Ó Súilleabháin")"),
+            std::string::npos)
+      << content(out);
+}
+
+TEST(Normaliser, SchoolCensusPupilOnRollBecomesAPersonKeyedByItsBladeRow) {
+  const Normaliser n(NormaliseContext{.kind = ConnectorKind::kSchoolCensus,
+                                      .connector = "school_census",
+                                      .source_system = "school_census",
+                                      .today = kToday,
+                                      .default_collection_year = 2024});
+  EXPECT_EQ(connectorKindFromName("school_census"), ConnectorKind::kSchoolCensus);
+  const auto out = run(n, "pupil_on_roll",
+                       {{"pupilonrolltableid", "0002e817-8ca"},
+                        {"dob", "2015-Jul-26 00:00:00"},
+                        {"surname", "Smith"},
+                        {"forename", "Amy"},
+                        {"formersurname", "Jones"},
+                        {"upn", "B801200005001"},
+                        {"formerupn", "R247962919251"},
+                        {"uniquelearnernumber", "9276308686"},
+                        {"sex", "F"},
+                        {"ethnicity", "WBRI"}});
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(content(out),
+            R"({"kind":"person","subject":{"system":"school_census","value":"0002e817-8ca"},)"
+            R"("identifiers":[{"scheme":"upn","value":"B801200005001","source":"school_census"},)"
+            R"({"scheme":"uln","value":"9276308686","source":"school_census"}],)"
+            R"("birth_date":"2015-07-26","sex":"F","ethnicity":"WBRI","given_name":"Amy",)"
+            R"("family_name":"Smith","former_family_name":"Jones"})");
+  // The former UPN's check letter is wrong: dropped with a query, the pupil still loads.
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].code, "upn.check_letter");
+  EXPECT_EQ(out.findings[0].field, "former_upn");
+  EXPECT_EQ(out.findings[0].severity, validation::Severity::kQuery);
+
+  const auto left = run(n, "2025_spring_pupilnolongeronroll",
+                        {{"pupilnolongeronrolltableid", "00e9397d-27e"},
+                         {"dob", "2020-Apr-19 00:00:00"},
+                         {"leavingdate", "2025-Mar-03 00:00:00"}});
+  EXPECT_EQ(std::get<canonical::Person>(left.records.at(0)).subject.value, "00e9397d-27e");
+
+  const auto address = run(n, "addressesonroll",
+                           {{"pupilonrolltableid", "0002e817-8ca"},
+                            {"uniquepropertyreferencenumber", "100031234567"},
+                            {"postcode", "nn11aa"}});
+  EXPECT_EQ(content(address),
+            R"({"kind":"person","subject":{"system":"school_census","value":"0002e817-8ca"},)"
+            R"("identifiers":[],"postcode":"NN1 1AA","uprn":"100031234567"})");
+}
+
 TEST(Normaliser, ReferralFromCinCensusAndSsdIsIdentical) {
   const auto cin = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_episode",
                        {{"LAchildID", "C7"},

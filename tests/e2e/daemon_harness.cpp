@@ -65,7 +65,8 @@ std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
       << "  message_timeout_ms: " << options.message_timeout_ms << "\n"
       << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
       << "  key_version: t1\n"
-      << "connectors:\n"
+      << "  suppression_threshold: " << options.suppression_threshold << "\n"
+      << options.extra_yaml << "connectors:\n"
       << options.connectors_yaml;
   return path;
 }

@@ -37,8 +37,10 @@ class ExternalKafka {
 struct DaemonOptions {
   std::string brokers = "embedded";
   std::string connectors_yaml;  // the `connectors:` list, indented by two spaces
+  std::string extra_yaml;       // further top-level sections (identity:, indicators:, ...)
   int message_timeout_ms = 10000;
   int embedded_partitions = 64;
+  int suppression_threshold = 5;
 };
 
 /// A `connectors:` entry for the csv plugin reading referrals*.csv (the csv_fixture's files) from

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/synth/writers.hpp"
 
@@ -39,6 +41,22 @@ void writeReference(SourceContext& ctx) {
     CsvWriter csv(file, {"code", "name", "laua"});
     for (const LocalArea& a : w.local_areas) {
       csv << a.code << a.name << w.la_code;
+      csv.end();
+    }
+  }
+  {
+    // Resident population by single year of age on the last period end (90 = 90 and over), as
+    // an ONS mid-year estimate gives it: the base of rates such as children in care per 10,000.
+    const Day on = w.timeline.period_end;
+    std::vector<int64_t> by_age(91, 0);
+    for (const Person& p : w.people) {
+      if (p.dob > on) continue;
+      ++by_age[std::min(ageOn(p.dob, on), 90)];
+    }
+    OutputFile file(ctx.root(), "reference/population_estimates.csv", ctx.stats());
+    CsvWriter csv(file, {"laua", "date", "age", "population"});
+    for (int age = 0; age <= 90; ++age) {
+      csv << w.la_code << isoDate(on) << static_cast<int64_t>(age) << by_age[age];
       csv.end();
     }
   }

@@ -241,6 +241,68 @@ TEST_F(Ssda903ConnectorTest, TheSameChildAsCsvAndAsXmlGivesIdenticalRecords) {
   EXPECT_EQ(review->location, "SSDA903_return.xml:37");
 }
 
+// The shape the DfE's 903 validator reads: reviews (AREVIEW) and missing periods (AMISSING)
+// nested in HEADER beside its leaves, and UASC as a flag leaf of HEADER.
+const char kDfeShapedXml[] = R"(<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER>
+      <CHILDID>700001</CHILDID>
+      <UPN>A123456789012</UPN>
+      <SEX>2</SEX>
+      <DOB>04/03/2012</DOB>
+      <ETHNIC>WBRI</ETHNIC>
+      <UASC>0</UASC>
+      <AREVIEW>
+        <REVIEW>20/05/2024</REVIEW>
+        <REVIEW_CODE>PN1</REVIEW_CODE>
+      </AREVIEW>
+      <AMISSING>
+        <MISSING>M</MISSING>
+        <MIS_START>02/07/2024</MIS_START>
+        <MIS_END>03/07/2024</MIS_END>
+      </AMISSING>
+      <MOTHER/>
+    </HEADER>
+    <EPISODE>
+      <DECOM>01/04/2024</DECOM>
+      <RNE>S</RNE>
+      <LS>C2</LS>
+      <CIN>N1</CIN>
+      <PL>U1</PL>
+      <PL_POST>EF3 4GH</PL_POST>
+      <HOME_POST>AB1 2CD</HOME_POST>
+      <URN>SC123456</URN>
+      <PLACE_PROVIDER>PR1</PLACE_PROVIDER>
+      <DEC>15/06/2024</DEC>
+      <REC>E11</REC>
+    </EPISODE>
+  </CHILD>
+</EXPSSDA903>
+)";
+
+TEST_F(Ssda903ConnectorTest, ReviewsAndMissingPeriodsNestedInHeaderAreTheirOwnRecords) {
+  write(directory_ / "return.xml", kDfeShapedXml);
+  CollectingSink sink = harness_.readAfter("", configFor(directory_.string()));
+  EXPECT_TRUE(sink.rejects.empty());
+  EXPECT_EQ(sink.streamCounts("return.xml"),
+            (Counts{{"episodes", 1}, {"header", 1}, {"missing", 1}, {"reviews", 1}}));
+  const Record* review = sink.find("reviews", "700001|20/05/2024");
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ(review->field("REVIEW_CODE"), "PN1");
+  EXPECT_EQ(review->field("DOB"), "04/03/2012") << "taken from the HEADER";
+  const Record* missing = sink.find("missing", "700001|02/07/2024");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->field("MISSING"), "M");
+  const Record* header = sink.find("header", "700001");
+  ASSERT_NE(header, nullptr);
+  EXPECT_EQ(header->field("UASC"), "0") << "a flag leaf, not a UASC table";
+  for (const auto& [name, value] : header->fields) {
+    EXPECT_NE(name, "REVIEW_CODE") << "nested rows stay out of the header";
+    EXPECT_NE(name, "MIS_START") << "nested rows stay out of the header";
+  }
+}
+
 TEST_F(Ssda903ConnectorTest, CsvFilesContinueFromTheCheckpointAndXmlIsReadAgainWholeWhenChanged) {
   write(directory_ / "episodes.csv", "CHILD,DECOM\n1,01/05/2024\n");
   write(directory_ / "return.xml", kReturnXml);

@@ -81,8 +81,10 @@ std::string inSchema(std::string sql, const std::string& schema) {
   return sql;
 }
 
+// The table itself, not the built-in joined stream: these schemas hold no placements.
 const char* kEpisodesConfig =
-    R"([{"name": "ssd_cla_episodes", "cursor": {"timestamp_column": "last_modified"}}])";
+    R"([{"name": "ssd_cla_episodes", "query": "SELECT * FROM {schema}ssd_cla_episodes",)"
+    R"( "cursor": {"timestamp_column": "last_modified"}}])";
 
 TEST_F(TrustSsdPostgres, ReadsEverySsdTableOfTheSyntheticCouncilWithExactCounts) {
   const auto out = std::filesystem::path(::testing::TempDir()) /
@@ -118,6 +120,16 @@ TEST_F(TrustSsdPostgres, ReadsEverySsdTableOfTheSyntheticCouncilWithExactCounts)
   EXPECT_EQ(start.first, HEARTH_FIELD_TIMESTAMP);
   EXPECT_EQ(start.second.substr(10, 1), "T");
   EXPECT_EQ(first.fields.at("clae_cla_episode_id"), std::make_pair(HEARTH_FIELD_STRING, first.key));
+
+  // The episodes stream is the built-in join: one row per episode (counted above), carrying the
+  // placement, the legal status and the home postcode; every synthetic episode has all three.
+  for (const auto& record : sink.records) {
+    if (record.stream != "ssd_cla_episodes") continue;
+    for (const char* column : {"clap_cla_placement_type", "clap_cla_placement_provider",
+                               "lega_legal_status", "clae_home_postcode"}) {
+      EXPECT_EQ(record.fields.at(column).first, HEARTH_FIELD_STRING) << record.key << " " << column;
+    }
+  }
 
   // Tables without a timestamp column are read in full once a day: not again straight away.
   CollectingSink again = read(sink.lastCheckpoint(), settings);

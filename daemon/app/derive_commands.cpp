@@ -1,0 +1,295 @@
+// The verbs that look at or act on derived state: indicators, identity review, rebuild and
+// linkage evaluation.
+#include <curl/curl.h>
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "daemon/app/commands.hpp"
+#include "daemon/app/normalise_contexts.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/derive/derive_stage.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/state/record_store.hpp"
+
+namespace hearth::daemon::app {
+namespace {
+
+struct HttpReply {
+  long status = 0;
+  std::string body;
+  std::string error;  // transport failure; empty when a reply arrived
+};
+
+size_t appendBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// One request to the running daemon's admin endpoint.
+HttpReply adminRequest(const config::Config& config, const std::string& method,
+                       const std::string& path, const std::string& body = {}) {
+  HttpReply reply;
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    reply.error = "libcurl could not start";
+    return reply;
+  }
+  const bool v6 = config.admin.bind.find(':') != std::string::npos;
+  const std::string host = config.admin.bind == "0.0.0.0" ? "127.0.0.1"
+                           : v6                           ? "[" + config.admin.bind + "]"
+                                                          : config.admin.bind;
+  const std::string url = "http://" + host + ":" + std::to_string(config.admin.port) + path;
+  curl_slist* headers = nullptr;
+  const std::string token = config.admin.token.reveal();
+  if (!token.empty())
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  const CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    reply.error = std::string(curl_easy_strerror(rc)) + " (" + url + ")";
+  } else {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
+// Derives everything again from the record store, publishing nothing: what `rebuild` checks,
+// and what the offline views print. The daemon may be running: the store is read in WAL mode.
+struct OfflineDerive {
+  std::unique_ptr<state::RecordStore> store;
+  std::unique_ptr<derive::DeriveStage> stage;
+  derive::EvaluationSummary summary;
+  uint64_t loaded = 0;
+};
+
+std::optional<OfflineDerive> deriveOffline(const config::Config& config) {
+  log::setLevel(log::Level::kWarn);
+  OfflineDerive offline;
+  auto store = state::RecordStore::open(config.state_dir, [](uint32_t, uint64_t) {});
+  if (!store) {
+    std::cerr << store.error().message << '\n';
+    return std::nullopt;
+  }
+  offline.store = std::move(store).value();
+  derive::DeriveOptions options;
+  options.identity = config.identity;
+  options.indicators = config.indicators;
+  options.suppression_threshold = config.privacy.suppression_threshold;
+  offline.stage = std::make_unique<derive::DeriveStage>(
+      options,
+      pipelines::Pseudonymiser(config.privacy.pseudonym_key.reveal(), config.privacy.key_version),
+      nullptr, nullptr, *offline.store);
+  auto loaded = offline.stage->loadStored(normaliseContexts(config));
+  if (!loaded) {
+    std::cerr << loaded.error().message << '\n';
+    return std::nullopt;
+  }
+  offline.loaded = *loaded;
+  auto summary = offline.stage->evaluate();
+  if (!summary) {
+    std::cerr << summary.error().message << '\n';
+    return std::nullopt;
+  }
+  offline.summary = *summary;
+  return offline;
+}
+
+std::vector<std::string> splitCsvLine(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      cells.push_back(cell);
+      cell.clear();
+    } else if (c != '\r') {
+      cell.push_back(c);
+    }
+  }
+  cells.push_back(cell);
+  return cells;
+}
+
+}  // namespace
+
+int indicatorsCommand(const std::filesystem::path& config_path, bool offline, bool json) {
+  auto config = loadConfigOrReport(config_path);
+  if (!config) return kInvalid;
+  if (!offline) {
+    const HttpReply reply =
+        adminRequest(*config, "GET", json ? "/api/v1/indicators" : "/api/v1/indicators/table");
+    if (reply.error.empty() && reply.status == 200) {
+      std::cout << reply.body;
+      if (json) std::cout << '\n';
+      return kOk;
+    }
+    std::cerr << "hearthd is not answering ("
+              << (reply.error.empty() ? "HTTP " + std::to_string(reply.status) : reply.error)
+              << "); computing from the state store instead\n";
+  }
+  auto derived = deriveOffline(*config);
+  if (!derived) return kFailed;
+  std::cout << (json ? derived->stage->indicatorsJson() + "\n" : derived->stage->indicatorsTable());
+  return kOk;
+}
+
+int identityReviewCommand(const std::filesystem::path& config_path) {
+  auto config = loadConfigOrReport(config_path);
+  if (!config) return kInvalid;
+  const HttpReply reply = adminRequest(*config, "GET", "/api/v1/identity/reviews");
+  if (!reply.error.empty()) {
+    std::cerr << "hearthd is not answering: " << reply.error << '\n';
+    return kFailed;
+  }
+  if (reply.status != 200) {
+    std::cerr << "HTTP " << reply.status << ": " << reply.body << '\n';
+    return kFailed;
+  }
+  const auto pairs = nlohmann::json::parse(reply.body, nullptr, false);
+  if (!pairs.is_array()) {
+    std::cerr << "unexpected reply: " << reply.body << '\n';
+    return kFailed;
+  }
+  std::cout << pairs.size() << " pair(s) held for review\n";
+  for (const auto& pair : pairs) {
+    std::cout << std::fixed << std::setprecision(3) << pair.value("match_probability", 0.0) << "  "
+              << pair.value("record_a", "") << "  " << pair.value("record_b", "") << "  "
+              << pair.value("reasons", nlohmann::json::object()).dump() << '\n';
+  }
+  return kOk;
+}
+
+int identityDecideCommand(const std::filesystem::path& config_path, const std::string& action,
+                          const std::string& record_a, const std::string& record_b,
+                          const std::string& actor, const std::string& reason) {
+  auto config = loadConfigOrReport(config_path);
+  if (!config) return kInvalid;
+  const nlohmann::json body = {{"action", action},
+                               {"record_a", record_a},
+                               {"record_b", record_b},
+                               {"actor", actor},
+                               {"reason", reason}};
+  const HttpReply reply = adminRequest(*config, "POST", "/api/v1/identity/decisions", body.dump());
+  if (!reply.error.empty()) {
+    std::cerr << "hearthd is not answering: " << reply.error << '\n';
+    return kFailed;
+  }
+  if (reply.status != 201) {
+    std::cerr << "refused (HTTP " << reply.status << "): " << reply.body << '\n';
+    return kFailed;
+  }
+  std::cout << action << " recorded: " << reply.body << '\n';
+  return kOk;
+}
+
+int rebuildCommand(const std::filesystem::path& config_path) {
+  auto config = loadConfigOrReport(config_path);
+  if (!config) return kInvalid;
+  const auto started = std::chrono::steady_clock::now();
+  auto derived = deriveOffline(*config);
+  if (!derived) return kFailed;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& s = derived->summary;
+  std::cout << "canonical records  " << derived->loaded << "\nlinkage records    "
+            << s.linkage_records << "\npersons            " << s.persons << "\nmodel links        "
+            << s.links << "\nheld for review     " << s.reviews << "\nlinkage digest     "
+            << s.linkage_digest << "\nseconds            " << std::fixed << std::setprecision(2)
+            << seconds << '\n';
+  return kOk;
+}
+
+int linkageEvalTruthCommand(const std::filesystem::path& config_path,
+                            const std::filesystem::path& truth_path) {
+  auto config = loadConfigOrReport(config_path);
+  if (!config) return kInvalid;
+  // truth/records.csv: source,file,record_key,person_id. A subject's true person is that of the
+  // truth rows whose record key is its local id (903 CHILD, CIN LAchildID, SSD table:id, ...).
+  std::ifstream truth(truth_path);
+  if (!truth) {
+    std::cerr << truth_path.string() << ": cannot open\n";
+    return kInvalid;
+  }
+  std::unordered_map<std::string, std::string> person_of_key;
+  std::string line;
+  std::getline(truth, line);
+  while (std::getline(truth, line)) {
+    const auto cells = splitCsvLine(line);
+    if (cells.size() < 4) continue;
+    std::string key = cells[2];
+    if (cells[1].ends_with(".sqlite") || cells[1].ends_with(".sql")) {
+      // SSD rows are keyed "table:id"; only ssd_person rows name a person by local id.
+      if (!key.starts_with("ssd_person:")) continue;
+      key = key.substr(key.find(':') + 1);
+    }
+    person_of_key.try_emplace(key, cells[3]);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto derived = deriveOffline(*config);
+  if (!derived) return kFailed;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  // Pairwise counts over subjects with a known true person: predicted pairs share a
+  // representative, true pairs share a person id.
+  std::map<std::string, std::vector<std::string>> predicted;  // representative -> true persons
+  std::map<std::string, uint64_t> true_sizes;
+  uint64_t subjects = 0;
+  uint64_t unknown = 0;
+  for (const auto& [subject, representative] : derived->stage->subjectPersons()) {
+    const std::string local = subject.substr(subject.find('/') + 1);
+    const auto it = person_of_key.find(local);
+    if (it == person_of_key.end()) {
+      ++unknown;
+      continue;
+    }
+    ++subjects;
+    predicted[representative].push_back(it->second);
+    ++true_sizes[it->second];
+  }
+  auto pairs = [](uint64_t n) { return n * (n - 1) / 2; };
+  uint64_t predicted_pairs = 0;
+  uint64_t correct_pairs = 0;
+  for (auto& [rep, persons] : predicted) {
+    predicted_pairs += pairs(persons.size());
+    std::map<std::string, uint64_t> counts;
+    for (const auto& p : persons) ++counts[p];
+    for (const auto& [p, n] : counts) correct_pairs += pairs(n);
+  }
+  uint64_t true_pairs = 0;
+  for (const auto& [p, n] : true_sizes) true_pairs += pairs(n);
+  const double precision = predicted_pairs ? double(correct_pairs) / double(predicted_pairs) : 1.0;
+  const double recall = true_pairs ? double(correct_pairs) / double(true_pairs) : 1.0;
+  const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
+  std::cout << std::fixed << std::setprecision(4) << "subjects           " << subjects
+            << "\nwithout truth      " << unknown << "\ntrue persons       " << true_sizes.size()
+            << "\nresolved persons   " << predicted.size() << "\ntrue pairs         " << true_pairs
+            << "\npredicted pairs    " << predicted_pairs << "\ncorrect pairs      "
+            << correct_pairs << "\nprecision          " << precision << "\nrecall             "
+            << recall << "\nF1                 " << f1 << "\nseconds            "
+            << std::setprecision(2) << seconds << '\n';
+  return kOk;
+}
+
+}  // namespace hearth::daemon::app

@@ -1,0 +1,513 @@
+#include "daemon/derive/derive_stage.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "daemon/derive/person_view.hpp"
+#include "daemon/derive/steps.hpp"
+#include "daemon/log/logger.hpp"
+#include "pipelines/common/json_writer.hpp"
+#include "pipelines/events/event_id.hpp"
+#include "pipelines/events/record_event.hpp"
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace canonical = pipelines::canonical;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kIdentityEventType = "uk.gov.hearth.identity.v1";
+constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1";
+
+// A source record's canonical records, with the pseudonymous evidence id of each (what facts
+// cite: it names the record without revealing its source key).
+struct Held {
+  std::vector<canonical::Record> records;
+  std::vector<std::string> evidence;
+};
+
+struct Pending {
+  std::string key;
+  std::vector<canonical::Record> records;
+};
+
+std::string recordKey(std::string_view connector, std::string_view stream,
+                      std::string_view source_key) {
+  std::string key;
+  key.reserve(connector.size() + stream.size() + source_key.size() + 2);
+  key.append(connector).push_back('\x1f');
+  key.append(stream).push_back('\x1f');
+  key.append(source_key);
+  return key;
+}
+
+std::string subjectKey(const canonical::Subject& subject) {
+  return subject.system + "/" + subject.value;
+}
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+canonical::Date today() {
+  return canonical::Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+}
+
+}  // namespace
+
+struct DeriveStage::Impl {
+  Impl(DeriveOptions o, pipelines::Pseudonymiser p, kafka::Publisher* pub,
+       delivery::CheckpointTracker* t, state::RecordStore& s)
+      : options(std::move(o)), pseudonymiser(std::move(p)), publisher(pub), tracker(t), store(s) {}
+
+  DeriveOptions options;
+  pipelines::Pseudonymiser pseudonymiser;  // evaluation thread only
+  kafka::Publisher* publisher;
+  delivery::CheckpointTracker* tracker;
+  state::RecordStore& store;
+  log::Logger log{"derive"};
+
+  std::mutex pending_mutex;
+  std::vector<Pending> pending;
+
+  std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
+  std::map<std::string, Held> held;
+  std::unordered_set<std::string> changed_keys;  // held keys applied since the last evaluation
+  std::unique_ptr<IndicatorStep> indicators;
+  bool indicators_failed = false;
+  std::unordered_map<std::string, uint64_t> published_views;  // person pseudonym -> content hash
+  std::set<std::string> published_pairs;
+  pipelines::EventIdBuilder ids;
+  uint64_t evaluations = 0;
+
+  mutable std::mutex cache_mutex;
+  std::string indicators_json = "[]";
+  std::string indicators_table;
+  std::string reviews_json = "[]";
+  std::vector<std::pair<std::string, std::string>> subject_persons;
+
+  std::mutex thread_mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread thread;
+
+  void applyPending();
+  Result<EvaluationSummary> evaluate();
+  bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
+               const std::string& data, uint64_t& published);
+};
+
+DeriveStage::DeriveStage(DeriveOptions options, pipelines::Pseudonymiser pseudonymiser,
+                         kafka::Publisher* publisher, delivery::CheckpointTracker* tracker,
+                         state::RecordStore& store)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(pseudonymiser), publisher, tracker,
+                                   store)) {}
+
+DeriveStage::~DeriveStage() { stop(); }
+
+void DeriveStage::accept(std::string_view connector, std::string_view stream,
+                         std::string_view source_key, std::vector<canonical::Record> records) {
+  Pending entry{recordKey(connector, stream, source_key), std::move(records)};
+  std::lock_guard lock(impl_->pending_mutex);
+  impl_->pending.push_back(std::move(entry));
+}
+
+Result<uint64_t> DeriveStage::loadStored(
+    const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts) {
+  std::map<std::string, pipelines::normalise::Normaliser> normalisers;
+  for (const auto& [connector, context] : contexts) normalisers.emplace(connector, context);
+  pipelines::normalise::NormaliseOutput out;
+  std::vector<pipelines::FieldView> fields;
+  uint64_t loaded = 0;
+  uint64_t damaged = 0;
+  auto visited = impl_->store.forEach([&](const state::StoredRecord& stored) {
+    const auto it = normalisers.find(stored.connector);
+    if (it == normalisers.end()) return;
+    if (!state::decodeFields(stored.fields, fields)) {
+      ++damaged;
+      return;
+    }
+    const pipelines::RawRecordView raw{stored.stream, stored.source_key, stored.location,
+                                       stored.source_time_ms, fields};
+    out.clear();
+    it->second.normalise(raw, out);
+    loaded += out.records.size();
+    accept(stored.connector, stored.stream, stored.source_key, std::move(out.records));
+    out.records.clear();
+  });
+  if (!visited) return visited.error();
+  if (damaged > 0) impl_->log.error("stored records unreadable", {{"count", damaged}});
+  return loaded;
+}
+
+void DeriveStage::start() {
+  impl_->thread = std::thread([this] {
+    std::unique_lock lock(impl_->thread_mutex);
+    while (!impl_->stopping) {
+      impl_->wake.wait_for(lock, impl_->options.interval, [this] { return impl_->stopping; });
+      if (impl_->stopping) break;
+      bool has_pending = false;
+      {
+        std::lock_guard pending_lock(impl_->pending_mutex);
+        has_pending = !impl_->pending.empty();
+      }
+      if (!has_pending) continue;
+      lock.unlock();
+      if (auto result = evaluate(); !result) {
+        impl_->log.error("evaluation failed",
+                         {{"code", result.error().code}, {"error", result.error().message}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+void DeriveStage::stop() {
+  {
+    std::lock_guard lock(impl_->thread_mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+Result<EvaluationSummary> DeriveStage::evaluate() {
+  std::lock_guard lock(impl_->evaluate_mutex);
+  return impl_->evaluate();
+}
+
+void DeriveStage::Impl::applyPending() {
+  std::vector<Pending> batch;
+  {
+    std::lock_guard lock(pending_mutex);
+    batch.swap(pending);
+  }
+  for (Pending& entry : batch) {
+    changed_keys.insert(entry.key);
+    if (entry.records.empty()) {
+      held.erase(entry.key);
+      continue;
+    }
+    Held& h = held[entry.key];
+    h.evidence.clear();
+    for (size_t i = 0; i < entry.records.size(); ++i) {
+      h.evidence.push_back(
+          pseudonymiser.pseudonym("evidence", entry.key + "#" + std::to_string(i)));
+    }
+    h.records = std::move(entry.records);
+  }
+}
+
+bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view type,
+                                const std::string& key, const std::string& data,
+                                uint64_t& published) {
+  if (publisher == nullptr) return true;
+  ids.add(type);
+  ids.add(key);
+  ids.add(data);
+  std::string id;
+  ids.finishInto(id);
+  kafka::OutboundEvent event;
+  event.topic = options.topic_prefix + std::string(topic_suffix);
+  event.key = key;
+  // `data` is a whole JSON object; the header leaves the data object open.
+  pipelines::appendEventHeader(event.payload, id, "/hearth/derive", type, key, wallMs());
+  event.payload.append(std::string_view(data).substr(1));
+  event.payload.push_back('}');
+  event.source = options.slot;
+  event.seq = tracker != nullptr ? tracker->onEmitted(options.slot) : 0;
+  if (!publisher->publish(event)) return false;
+  ++published;
+  return true;
+}
+
+Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
+  const auto started = Clock::now();
+  EvaluationSummary summary;
+  applyPending();
+
+  // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
+  std::vector<SubjectInfo> subjects;
+  std::unordered_map<std::string, uint32_t> subject_index;
+  auto subjectOf = [&](const canonical::Subject& subject) {
+    std::string key = subjectKey(subject);
+    auto [it, inserted] = subject_index.try_emplace(key, static_cast<uint32_t>(subjects.size()));
+    if (inserted) subjects.push_back(SubjectInfo{std::move(key), {}, {}});
+    return it->second;
+  };
+  std::vector<std::pair<const canonical::Record*, const std::string*>> all;
+  std::vector<uint32_t> subject_of_record;
+  std::vector<bool> changed;
+  for (const auto& [key, h] : held) {
+    for (size_t i = 0; i < h.records.size(); ++i) {
+      const canonical::Record& record = h.records[i];
+      const uint32_t s = subjectOf(canonical::subjectOf(record));
+      if (const auto* person = std::get_if<canonical::Person>(&record)) {
+        subjects[s].persons.push_back(person);
+      } else if (const auto* link = std::get_if<canonical::LinkedIdentifier>(&record)) {
+        subjects[s].extra_identifiers.push_back(link->identifier);
+      }
+      all.emplace_back(&record, &h.evidence[i]);
+      subject_of_record.push_back(s);
+      changed.push_back(changed_keys.contains(key));
+    }
+  }
+  summary.records = all.size();
+
+  auto decisions = store.decisions();
+  if (!decisions) return decisions.error();
+  config::IdentityConfig identity = options.identity;
+  IdentityOutcome outcome;
+  if (identity.enabled) {
+    outcome = resolveIdentities(subjects, *decisions, identity);
+  } else {
+    outcome.person_of_subject.resize(subjects.size());
+    std::iota(outcome.person_of_subject.begin(), outcome.person_of_subject.end(), 0u);
+    outcome.persons = static_cast<uint32_t>(subjects.size());
+  }
+  summary.linkage_records = outcome.linkage_records;
+  summary.persons = outcome.persons;
+
+  // A person's pseudonym comes from its smallest subject key, so it survives the arrival of
+  // more records about the same person.
+  std::vector<const std::string*> representative(outcome.persons, nullptr);
+  for (uint32_t s = 0; s < subjects.size(); ++s) {
+    const std::string*& rep = representative[outcome.person_of_subject[s]];
+    if (rep == nullptr || subjects[s].key < *rep) rep = &subjects[s].key;
+  }
+  {
+    std::vector<std::pair<std::string, std::string>> assignment;
+    assignment.reserve(subjects.size());
+    for (uint32_t s = 0; s < subjects.size(); ++s) {
+      assignment.emplace_back(subjects[s].key, *representative[outcome.person_of_subject[s]]);
+    }
+    std::sort(assignment.begin(), assignment.end());
+    for (const auto& [subject, person] : assignment) {
+      ids.add(subject);
+      ids.add(person);
+    }
+    ids.finishInto(summary.linkage_digest);
+    std::lock_guard cache(cache_mutex);
+    subject_persons = std::move(assignment);
+  }
+  std::vector<std::string> person_pseudonym(outcome.persons);
+  for (uint32_t p = 0; p < outcome.persons; ++p) {
+    person_pseudonym[p] = pseudonymiser.pseudonym("person", *representative[p]);
+  }
+
+  // Identity decisions: each pair once.
+  std::string reviews = "[";
+  for (const PairOutcome& pair : outcome.pairs) {
+    (pair.linked ? summary.links : summary.reviews)++;
+    const std::string a = pseudonymiser.pseudonym("subject", subjects[pair.a].key);
+    const std::string b = pseudonymiser.pseudonym("subject", subjects[pair.b].key);
+    if (!pair.linked) {
+      if (reviews.size() > 1) reviews.push_back(',');
+      reviews.append(R"({"record_a":)");
+      pipelines::appendJsonString(reviews, subjects[pair.a].key);
+      reviews.append(R"(,"record_b":)");
+      pipelines::appendJsonString(reviews, subjects[pair.b].key);
+      reviews.append(R"(,"match_probability":)");
+      pipelines::appendJsonDouble(reviews, pair.probability);
+      reviews.append(R"(,"reasons":)");
+      reviews.append(pair.reasons.empty() ? "{}" : pair.reasons);
+      reviews.push_back('}');
+    }
+    const std::string pair_key = std::string(pair.linked ? "link:" : "review:") + a + ":" + b;
+    if (!published_pairs.insert(pair_key).second) continue;
+    std::string data = R"({"decision":")";
+    data.append(pair.linked ? "link" : "review");
+    data.append(R"(","person":")");
+    data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
+    data.append(R"(","records":[")");
+    data.append(a).append(R"(",")").append(b);
+    data.append(R"("],"match_probability":)");
+    pipelines::appendJsonDouble(data, pair.probability);
+    data.append(R"(,"reasons":)");
+    data.append(pair.reasons.empty() ? "{}" : pair.reasons);
+    data.push_back('}');
+    if (!publish("identity", kIdentityEventType,
+                 person_pseudonym[outcome.person_of_subject[pair.a]], data,
+                 summary.events_published)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+  reviews.push_back(']');
+  for (const state::IdentityDecision& d : *decisions) {
+    const std::string key = "decision:" + std::to_string(d.seq);
+    if (!published_pairs.insert(key).second) continue;
+    std::string data = R"({"decision":)";
+    pipelines::appendJsonString(data, d.action);
+    data.append(R"(,"records":[")");
+    data.append(pseudonymiser.pseudonym("subject", d.record_a)).append(R"(",")");
+    data.append(pseudonymiser.pseudonym("subject", d.record_b));
+    data.append(R"("],"audit":{"seq":)");
+    pipelines::appendJsonInt(data, d.seq);
+    data.append(R"(,"actor":)");
+    pipelines::appendJsonString(data, d.actor);
+    data.append(R"(,"reason":)");
+    pipelines::appendJsonString(data, d.reason);
+    data.append(R"(,"hash":)");
+    pipelines::appendJsonString(data, d.hash);
+    data.append("}}");
+    const auto it = subject_index.find(d.record_a);
+    const std::string& key_for = it != subject_index.end()
+                                     ? person_pseudonym[outcome.person_of_subject[it->second]]
+                                     : pseudonymiser.pseudonym("subject", d.record_a);
+    if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+
+  // Person views: published when their content changes; a person merged away gets a tombstone
+  // view so compacted consumers drop it.
+  std::vector<std::vector<const canonical::Record*>> records_of_person(outcome.persons);
+  std::vector<std::set<std::string>> systems_of_person(outcome.persons);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
+    records_of_person[person].push_back(all[i].first);
+    systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
+  }
+  const canonical::Date as_of = today();
+  std::unordered_map<std::string, uint64_t> views;
+  views.reserve(outcome.persons);
+  for (uint32_t p = 0; p < outcome.persons; ++p) {
+    const std::string data =
+        personViewJson(person_pseudonym[p], records_of_person[p], systems_of_person[p], as_of);
+    ids.add(data);
+    std::string digest;
+    ids.finishInto(digest);
+    const uint64_t hash = std::hash<std::string>{}(digest);
+    views.emplace(person_pseudonym[p], hash);
+    const auto it = published_views.find(person_pseudonym[p]);
+    if (it != published_views.end() && it->second == hash) continue;
+    if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
+                 summary.events_published)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+  for (const auto& [pseudonym, hash] : published_views) {
+    if (views.contains(pseudonym)) continue;
+    const std::string data = R"({"person":")" + pseudonym + R"(","retired":true})";
+    if (!publish("person.view", kPersonViewEventType, pseudonym, data, summary.events_published)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+  published_views.swap(views);
+
+  // Indicators over every record, attributed to its person.
+  if (options.indicators.enabled && !indicators_failed) {
+    if (!indicators) {
+      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
+      if (!created) {
+        indicators_failed = true;
+        log.error("indicators disabled",
+                  {{"code", created.error().code}, {"error", created.error().message}});
+      } else {
+        indicators = std::move(created).value();
+      }
+    }
+    if (indicators) {
+      // The engine keys people by a hash of their representative subject, which stays the same
+      // from one evaluation to the next unless identity moves the person's records.
+      std::vector<uint64_t> person_key(outcome.persons);
+      std::unordered_map<uint64_t, std::string> pseudonym_of_key;
+      for (uint32_t p = 0; p < outcome.persons; ++p) {
+        person_key[p] = std::hash<std::string>{}(*representative[p]);
+        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
+      }
+      std::vector<AttributedRecord> attributed;
+      attributed.reserve(all.size());
+      for (size_t i = 0; i < all.size(); ++i) {
+        attributed.push_back({all[i].first,
+                              person_key[outcome.person_of_subject[subject_of_record[i]]],
+                              all[i].second, changed[i]});
+      }
+      for (const IndicatorEvent& event : indicators->update(attributed, pseudonym_of_key)) {
+        if (!publish(event.topic, event.type, event.key, event.data_json,
+                     summary.events_published)) {
+          return makeError("derive.stopping", "the publisher is stopping");
+        }
+      }
+      std::lock_guard cache(cache_mutex);
+      indicators_json = indicators->valuesJson();
+      indicators_table = indicators->table();
+    }
+  }
+  {
+    std::lock_guard cache(cache_mutex);
+    reviews_json = std::move(reviews);
+  }
+
+  changed_keys.clear();
+  ++evaluations;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  log.info("derived", {{"records", summary.records},
+                       {"linkage_records", summary.linkage_records},
+                       {"persons", summary.persons},
+                       {"links", summary.links},
+                       {"reviews", summary.reviews},
+                       {"events", summary.events_published},
+                       {"seconds", summary.seconds},
+                       {"linkage_digest", summary.linkage_digest}});
+  return summary;
+}
+
+std::string DeriveStage::indicatorsJson() const {
+  std::lock_guard lock(impl_->cache_mutex);
+  return impl_->indicators_json;
+}
+
+std::string DeriveStage::indicatorsTable() const {
+  std::lock_guard lock(impl_->cache_mutex);
+  return impl_->indicators_table;
+}
+
+std::vector<std::pair<std::string, std::string>> DeriveStage::subjectPersons() const {
+  std::lock_guard lock(impl_->cache_mutex);
+  return impl_->subject_persons;
+}
+
+std::string DeriveStage::reviewsJson() const {
+  std::lock_guard lock(impl_->cache_mutex);
+  return impl_->reviews_json;
+}
+
+Result<state::IdentityDecision> DeriveStage::decide(std::string_view action,
+                                                    std::string_view record_a,
+                                                    std::string_view record_b,
+                                                    std::string_view actor,
+                                                    std::string_view reason) {
+  if (action != "merge" && action != "unmerge") {
+    return makeError("identity.action", "action must be merge or unmerge");
+  }
+  if (record_a.empty() || record_b.empty() || record_a == record_b) {
+    return makeError("identity.records", "two different records are needed");
+  }
+  if (actor.empty() || reason.empty()) {
+    return makeError("identity.audit", "a decision needs who made it and why");
+  }
+  state::IdentityDecision decision;
+  decision.actor = actor;
+  decision.action = action;
+  decision.record_a = record_a;
+  decision.record_b = record_b;
+  decision.reason = reason;
+  auto stored = impl_->store.appendDecision(std::move(decision));
+  if (stored) {
+    // Evaluate soon, even if no record arrives.
+    std::lock_guard lock(impl_->pending_mutex);
+    impl_->pending.push_back(
+        Pending{"\x1f"
+                "decision",
+                {}});
+  }
+  return stored;
+}
+
+}  // namespace hearth::daemon::derive

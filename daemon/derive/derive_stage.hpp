@@ -1,0 +1,102 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/delivery/checkpoint_tracker.hpp"
+#include "daemon/kafka/publisher.hpp"
+#include "daemon/runtime/canonical_sink.hpp"
+#include "daemon/state/record_store.hpp"
+#include "pipelines/canonical/model.hpp"
+#include "pipelines/normalise/normaliser.hpp"
+#include "pipelines/privacy/pseudonymiser.hpp"
+
+namespace hearth::daemon::derive {
+
+struct DeriveOptions {
+  config::IdentityConfig identity;
+  config::IndicatorsConfig indicators;
+  int suppression_threshold = 5;
+  std::string topic_prefix = "hearth.";
+  uint32_t slot = 0;  // the checkpoint tracker's source id for derived events (no checkpoints)
+  std::chrono::milliseconds interval{10000};
+};
+
+/// What one evaluation did, for the log and tests.
+struct EvaluationSummary {
+  uint64_t records = 0;           // canonical records held
+  uint64_t linkage_records = 0;   // person records linked
+  uint64_t persons = 0;           // resolved persons
+  uint64_t links = 0;             // pairs linked by the model
+  uint64_t reviews = 0;           // pairs held for review
+  uint64_t events_published = 0;  // identity, person view, indicator value and fact events
+  double seconds = 0;
+  /// A digest of which subjects were resolved to which persons: equal digests, equal linkage.
+  std::string linkage_digest;
+};
+
+/// The derive stage of the data flow: identity resolution over the canonical records, the
+/// person view of every resolved person, and the indicators; each evaluation publishes what
+/// changed since the previous one to `hearth.identity`, `hearth.person.view`,
+/// `hearth.indicator.values` and `hearth.indicator.facts`.
+///
+/// Connector threads hand records in through accept() (a short lock around a queue); one
+/// evaluation thread owns everything else. The source records behind the canonical ones are in
+/// the record store, so loadStored() rebuilds the whole picture deterministically.
+class DeriveStage final : public runtime::CanonicalSink {
+ public:
+  DeriveStage(DeriveOptions options, pipelines::Pseudonymiser pseudonymiser,
+              kafka::Publisher* publisher, delivery::CheckpointTracker* tracker,
+              state::RecordStore& store);
+  ~DeriveStage() override;
+  DeriveStage(const DeriveStage&) = delete;
+  DeriveStage& operator=(const DeriveStage&) = delete;
+
+  void accept(std::string_view connector, std::string_view stream, std::string_view source_key,
+              std::vector<pipelines::canonical::Record> records) override;
+
+  /// Re-normalises every stored source record of the connectors named in `contexts` (the
+  /// others' records are ignored). Returns the number of canonical records loaded.
+  Result<uint64_t> loadStored(
+      const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts);
+
+  /// Starts the thread that evaluates every interval when new records have arrived.
+  void start();
+  void stop();
+
+  /// Evaluates now, on the calling thread (serialised with the periodic thread).
+  Result<EvaluationSummary> evaluate();
+
+  /// Current indicator values as JSON (GET /api/v1/indicators) and as a terminal table.
+  std::string indicatorsJson() const;
+  std::string indicatorsTable() const;
+  /// Each subject ("<system>/<local id>") with the representative subject of its person, as
+  /// resolved by the last evaluation (for `hearthd linkage-eval` against a truth file).
+  std::vector<std::pair<std::string, std::string>> subjectPersons() const;
+
+  /// Pairs held for review (GET /api/v1/identity/reviews): pseudonymous record references.
+  std::string reviewsJson() const;
+
+  /// A reviewer's decision on two records given by their subject references
+  /// ("<system>/<local id>"): "merge" links them, "unmerge" keeps them apart. Audited in the
+  /// record store; takes effect at the next evaluation.
+  Result<state::IdentityDecision> decide(std::string_view action, std::string_view record_a,
+                                         std::string_view record_b, std::string_view actor,
+                                         std::string_view reason);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hearth::daemon::derive

@@ -1,0 +1,170 @@
+// The daemon's side of the indicator engine: reading its reference data (bank holidays,
+// postcodes, population) from files, and feeding it only what changed.
+#include <fstream>
+#include <unordered_set>
+
+#include "daemon/derive/steps.hpp"
+#include "pipelines/indicators/engine.hpp"
+#include "pipelines/indicators/output.hpp"
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace ind = pipelines::indicators;
+
+constexpr std::string_view kValueEventType = "uk.gov.hearth.indicator.value.v1";
+constexpr std::string_view kFactEventType = "uk.gov.hearth.indicator.fact.v1";
+
+// The shipped list, found beside the binary's configuration when none is configured.
+std::filesystem::path defaultBankHolidays() {
+  for (const char* candidate :
+       {"/etc/hearth/bank_holidays_england.csv", "/usr/share/hearth/bank_holidays_england.csv"}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+#ifdef HEARTH_SOURCE_CONFIG_DIR
+  return std::filesystem::path(HEARTH_SOURCE_CONFIG_DIR) / "bank_holidays_england.csv";
+#else
+  return {};
+#endif
+}
+
+// The financial year ending on the configured day, or the latest one that has ended.
+ind::Period reportingYear(const std::string& period_end) {
+  if (const auto end = pipelines::canonical::parseIsoDate(period_end)) {
+    return ind::financialYearStarting(static_cast<int>(end->year()) - 1);
+  }
+  const pipelines::canonical::Date today{
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  const int year = static_cast<int>(today.year());
+  const bool ended_this_year = today.month() > std::chrono::March;
+  return ind::financialYearStarting(ended_this_year ? year - 1 : year - 2);
+}
+
+// Residents aged 0-17 from an ONS-style file: laua,date,age,population.
+Result<double> childrenFromEstimates(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return makeError("indicators.population", path.string() + ": cannot open");
+  std::string line;
+  std::getline(in, line);
+  double children = 0;
+  int line_number = 1;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    size_t at = 0;
+    for (size_t comma; (comma = line.find(',', at)) != std::string::npos; at = comma + 1) {
+      cells.push_back(line.substr(at, comma - at));
+    }
+    cells.push_back(line.substr(at));
+    if (cells.size() < 4) {
+      return makeError("indicators.population", path.string() + ":" + std::to_string(line_number) +
+                                                    ": expected laua,date,age,population");
+    }
+    try {
+      if (std::stoi(cells[2]) < 18) children += std::stod(cells[3]);
+    } catch (const std::exception&) {
+      return makeError("indicators.population", path.string() + ":" + std::to_string(line_number) +
+                                                    ": age and population must be numbers");
+    }
+  }
+  return children;
+}
+
+class EngineStep final : public IndicatorStep {
+ public:
+  explicit EngineStep(ind::IndicatorEngine engine) : engine_(std::move(engine)) {}
+
+  std::vector<IndicatorEvent> update(
+      const std::vector<AttributedRecord>& records,
+      const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
+    std::unordered_map<std::string, uint64_t> seen;
+    seen.reserve(records.size());
+    for (const AttributedRecord& r : records) {
+      seen.emplace(*r.evidence_id, r.person);
+      const auto it = person_of_evidence_.find(*r.evidence_id);
+      if (r.changed || it == person_of_evidence_.end() || it->second != r.person) {
+        engine_.add(r.person, *r.evidence_id, *r.record);
+      }
+    }
+    for (const auto& [evidence, person] : person_of_evidence_) {
+      if (!seen.contains(evidence)) engine_.remove(evidence);
+    }
+    person_of_evidence_.swap(seen);
+
+    ind::Evaluation evaluation = engine_.evaluate();
+    std::vector<IndicatorEvent> events;
+    events.reserve(evaluation.values.size() + evaluation.facts.size());
+    for (const ind::IndicatorValue& v : evaluation.values) {
+      events.push_back({"indicator.values", std::string(kValueEventType),
+                        v.indicator_id + "|" + v.period.label + "|" + v.area + "|" +
+                            v.breakdown_name + "=" + v.breakdown_value,
+                        ind::toJson(v)});
+    }
+    for (const ind::IndicatorFact& f : evaluation.facts) {
+      const auto it = pseudonyms.find(f.person);
+      if (it == pseudonyms.end()) continue;  // a person merged away since: its facts moved too
+      events.push_back(
+          {"indicator.facts", std::string(kFactEventType), it->second, ind::toJson(f, it->second)});
+    }
+    return events;
+  }
+
+  std::string valuesJson() const override {
+    std::string out = "[";
+    for (const ind::IndicatorValue& v : engine_.values()) {
+      if (out.size() > 1) out.push_back(',');
+      out.append(ind::toJson(v));
+    }
+    out.push_back(']');
+    return out;
+  }
+
+  std::string table() const override { return ind::renderTable(engine_.values(true)); }
+
+ private:
+  ind::IndicatorEngine engine_;
+  std::unordered_map<std::string, uint64_t> person_of_evidence_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::IndicatorsConfig& config,
+                                                             int suppression_threshold) {
+  ind::EngineConfig engine;
+  engine.periods.push_back(reportingYear(config.period_end));
+  engine.suppression_threshold = suppression_threshold;
+  engine.area_code = config.area_code;
+  engine.population_0_17 = static_cast<double>(config.population_0_17);
+  if (!config.population_estimates.empty()) {
+    auto children = childrenFromEstimates(config.population_estimates);
+    if (!children) return children.error();
+    engine.population_0_17 = *children;
+  }
+  try {
+    const std::filesystem::path holidays_path =
+        config.bank_holidays.empty() ? defaultBankHolidays() : config.bank_holidays;
+    std::ifstream holidays(holidays_path);
+    if (!holidays) {
+      return makeError("indicators.bank_holidays",
+                       holidays_path.string() + ": cannot open the bank holiday list");
+    }
+    ind::WorkingDays working_days = ind::WorkingDays::fromCsv(holidays, holidays_path.string());
+    ind::PostcodeLookup postcodes;
+    if (!config.postcode_lookup.empty()) {
+      std::ifstream lookup(config.postcode_lookup);
+      if (!lookup) {
+        return makeError("indicators.postcode_lookup",
+                         config.postcode_lookup.string() + ": cannot open");
+      }
+      postcodes = ind::PostcodeLookup::fromCsv(lookup, config.postcode_lookup.string());
+    }
+    return std::unique_ptr<IndicatorStep>(new EngineStep(
+        ind::IndicatorEngine(std::move(engine), std::move(working_days), std::move(postcodes))));
+  } catch (const std::exception& e) {
+    return makeError("indicators.reference", e.what());
+  }
+}
+
+}  // namespace hearth::daemon::derive

@@ -1,0 +1,151 @@
+#include "daemon/derive/person_view.hpp"
+
+#include <map>
+
+#include "pipelines/common/json_writer.hpp"
+#include "pipelines/privacy/field_policy.hpp"
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace canonical = pipelines::canonical;
+
+bool openOn(const std::optional<canonical::Date>& start, const std::optional<canonical::Date>& end,
+            canonical::Date day) {
+  return start && *start <= day && (!end || *end > day);
+}
+
+// The value most records agree on; ties go to the smallest, so the view is deterministic.
+template <typename T>
+std::optional<T> consensus(const std::map<T, int>& votes) {
+  std::optional<T> best;
+  int best_count = 0;
+  for (const auto& [value, count] : votes) {
+    if (count > best_count) {
+      best = value;
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+struct Flags {
+  bool in_care = false;
+  bool cp_plan = false;
+  bool child_in_need = false;
+  bool early_help = false;
+  bool care_leaver = false;
+  bool missing_in_last_90_days = false;
+};
+
+}  // namespace
+
+std::string_view ageBand(int age) {
+  if (age < 1) return "under 1";
+  if (age < 5) return "1-4";
+  if (age < 10) return "5-9";
+  if (age < 16) return "10-15";
+  if (age < 18) return "16-17";
+  if (age < 25) return "18-24";
+  if (age < 65) return "25-64";
+  return "65+";
+}
+
+std::string personViewJson(const std::string& pseudonym,
+                           const std::vector<const canonical::Record*>& records,
+                           const std::set<std::string>& systems, canonical::Date as_of) {
+  std::map<canonical::Date, int> births;
+  std::map<canonical::Sex, int> sexes;
+  std::map<std::string, int> sectors;
+  Flags flags;
+  const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
+  for (const canonical::Record* record : records) {
+    if (const auto* p = std::get_if<canonical::Person>(record)) {
+      if (p->birth_date) ++births[*p->birth_date];
+      if (p->sex != canonical::Sex::kNotRecorded) ++sexes[p->sex];
+      if (!p->postcode.empty()) ++sectors[pipelines::postcodeSector(p->postcode)];
+    } else if (const auto* e = std::get_if<canonical::ClaEpisode>(record)) {
+      if (openOn(e->start, e->end, as_of) && e->legal_status != "V3" && e->legal_status != "V4") {
+        flags.in_care = true;
+      }
+    } else if (const auto* c = std::get_if<canonical::CpPlan>(record)) {
+      flags.cp_plan = flags.cp_plan || openOn(c->start, c->end, as_of);
+    } else if (const auto* r = std::get_if<canonical::Referral>(record)) {
+      flags.child_in_need = flags.child_in_need || openOn(r->start, r->end, as_of);
+    } else if (const auto* h = std::get_if<canonical::EarlyHelpEpisode>(record)) {
+      flags.early_help = flags.early_help || openOn(h->start, h->end, as_of);
+    } else if (std::holds_alternative<canonical::CareLeaverStatus>(*record)) {
+      flags.care_leaver = true;
+    } else if (const auto* m = std::get_if<canonical::MissingEpisode>(record)) {
+      if (m->start && *m->start >= ninety_days_ago && *m->start <= as_of) {
+        flags.missing_in_last_90_days = true;
+      }
+    }
+  }
+
+  std::string out = R"({"person":")";
+  out.append(pseudonym);
+  out.append(R"(","as_of":")");
+  out.append(canonical::formatIsoDate(as_of));
+  out.append(R"(","age_band":)");
+  if (const auto birth = consensus(births)) {
+    const int age = canonical::ageInYears(*birth, as_of);
+    flags.care_leaver = flags.care_leaver && age < 26;
+    pipelines::appendJsonString(out, ageBand(age));
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"sex":)");
+  const auto sex = consensus(sexes);
+  switch (sex.value_or(canonical::Sex::kNotRecorded)) {
+    case canonical::Sex::kMale:
+      out.append(R"("M")");
+      break;
+    case canonical::Sex::kFemale:
+      out.append(R"("F")");
+      break;
+    case canonical::Sex::kUnknown:
+    case canonical::Sex::kIndeterminate:
+      out.append(R"("U")");
+      break;
+    case canonical::Sex::kNotRecorded:
+      out.append("null");
+      break;
+  }
+  out.append(R"(,"postcode_sector":)");
+  if (const auto sector = consensus(sectors)) {
+    pipelines::appendJsonString(out, *sector);
+  } else {
+    out.append("null");
+  }
+  const auto flag = [&out](std::string_view name, bool value) {
+    out.push_back('"');
+    out.append(name);
+    out.append(value ? "\":true" : "\":false");
+  };
+  out.append(R"(,"flags":{)");
+  flag("in_care", flags.in_care);
+  out.push_back(',');
+  flag("cp_plan", flags.cp_plan);
+  out.push_back(',');
+  flag("child_in_need", flags.child_in_need);
+  out.push_back(',');
+  flag("early_help", flags.early_help);
+  out.push_back(',');
+  flag("care_leaver", flags.care_leaver);
+  out.push_back(',');
+  flag("missing_in_last_90_days", flags.missing_in_last_90_days);
+  out.append(R"(},"sources":[)");
+  bool first = true;
+  for (const std::string& system : systems) {
+    if (!first) out.push_back(',');
+    first = false;
+    pipelines::appendJsonString(out, system);
+  }
+  out.append(R"(],"records":)");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(records.size()));
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace hearth::daemon::derive

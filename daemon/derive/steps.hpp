@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/state/record_store.hpp"
+#include "pipelines/canonical/model.hpp"
+
+namespace hearth::daemon::derive {
+
+/// Everything known about one subject (a local id in one source system): its Person records
+/// and the identifiers that arrived on their own. The unit identity resolution links.
+struct SubjectInfo {
+  std::string key;  // "<system>/<local id>"
+  std::vector<const pipelines::canonical::Person*> persons;
+  std::vector<pipelines::canonical::Identifier> extra_identifiers;
+};
+
+/// A pair of subjects the model linked or held for review.
+struct PairOutcome {
+  uint32_t a = 0;  // subject indices
+  uint32_t b = 0;
+  double probability = 0;
+  bool linked = false;  // false: held for review
+  std::string reasons;  // JSON object: the comparison level of each field
+};
+
+struct IdentityOutcome {
+  std::vector<uint32_t> person_of_subject;  // a person index per subject, dense from 0
+  uint32_t persons = 0;
+  std::vector<PairOutcome> pairs;
+  uint64_t linkage_records = 0;
+};
+
+/// Resolves subjects into persons: deterministic tiers, the probabilistic model, then the
+/// reviewers' decisions (a merge links, an unmerge keeps apart) in the order they were made.
+IdentityOutcome resolveIdentities(const std::vector<SubjectInfo>& subjects,
+                                  const std::vector<state::IdentityDecision>& decisions,
+                                  const config::IdentityConfig& options);
+
+/// One canonical record with the person it belongs to and its pseudonymous evidence id.
+struct AttributedRecord {
+  const pipelines::canonical::Record* record = nullptr;
+  uint64_t person = 0;  // stable across evaluations while the person's records stay linked
+  const std::string* evidence_id = nullptr;
+  bool changed = false;  // new or re-read since the previous evaluation
+};
+
+/// An indicator value ready for `hearth.indicator.values`, or a fact for `.facts`.
+struct IndicatorEvent {
+  std::string topic;  // "indicator.values" or "indicator.facts"
+  std::string type;   // CloudEvents type
+  std::string key;
+  std::string data_json;  // the CloudEvents data object
+};
+
+/// The indicator engine as the daemon drives it.
+class IndicatorStep {
+ public:
+  static Result<std::unique_ptr<IndicatorStep>> create(const config::IndicatorsConfig& config,
+                                                       int suppression_threshold);
+  virtual ~IndicatorStep() = default;
+  /// Brings the engine up to date with `records` (all of them: records absent since the last
+  /// call are forgotten) and returns the values and facts that changed. Facts name their
+  /// person by `pseudonyms.at(person)`.
+  virtual std::vector<IndicatorEvent> update(
+      const std::vector<AttributedRecord>& records,
+      const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
+  virtual std::string valuesJson() const = 0;  // every current value, a JSON array
+  virtual std::string table() const = 0;       // the headlines, for a terminal
+};
+
+}  // namespace hearth::daemon::derive

@@ -1,0 +1,384 @@
+#include "daemon/state/record_store.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include "pipelines/privacy/digest.hpp"
+
+namespace hearth::daemon::state {
+namespace {
+
+constexpr std::string_view kFileName = "records.db";
+constexpr int kBusyTimeoutMs = 5000;
+constexpr size_t kMaxBatch = 8192;
+constexpr auto kRetryDelay = std::chrono::milliseconds(500);
+
+constexpr const char* kSchema = R"sql(
+  PRAGMA journal_mode = WAL;
+  PRAGMA synchronous = NORMAL;
+  CREATE TABLE IF NOT EXISTS records (
+    connector      TEXT NOT NULL,
+    stream         TEXT NOT NULL,
+    source_key     TEXT NOT NULL,
+    location       TEXT NOT NULL,
+    source_time_ms INTEGER NOT NULL,
+    fields         BLOB NOT NULL,
+    PRIMARY KEY (connector, stream, source_key)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS identity_decisions (
+    seq      INTEGER PRIMARY KEY,
+    at_ms    INTEGER NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    record_a TEXT NOT NULL,
+    record_b TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    hash     TEXT NOT NULL
+  );
+)sql";
+
+void appendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+bool readVarint(std::string_view& in, uint64_t& value) {
+  value = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool readSlice(std::string_view& in, std::string_view& slice) {
+  uint64_t size = 0;
+  if (!readVarint(in, size) || size > in.size()) return false;
+  slice = in.substr(0, size);
+  in.remove_prefix(size);
+  return true;
+}
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string columnText(sqlite3_stmt* statement, int column) {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
+  const int size = sqlite3_column_bytes(statement, column);
+  return data == nullptr ? std::string() : std::string(data, static_cast<size_t>(size));
+}
+
+void bindText(sqlite3_stmt* statement, int index, std::string_view text) {
+  sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+std::string chainHash(std::string_view previous, const IdentityDecision& d) {
+  pipelines::Sha256 sha;
+  sha.updateField(previous);
+  sha.updateField(std::to_string(d.seq));
+  sha.updateField(std::to_string(d.at_ms));
+  sha.updateField(d.actor);
+  sha.updateField(d.action);
+  sha.updateField(d.record_a);
+  sha.updateField(d.record_b);
+  sha.updateField(d.reason);
+  std::string hex;
+  pipelines::appendHex(hex, sha.finish(), 32);
+  return hex;
+}
+
+}  // namespace
+
+void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
+  out.clear();
+  for (const auto& field : fields) {
+    out.push_back(field.is_null ? '\1' : '\0');
+    appendVarint(out, field.name.size());
+    out.append(field.name);
+    appendVarint(out, field.value.size());
+    out.append(field.value);
+  }
+}
+
+bool decodeFields(std::string_view bytes, std::vector<pipelines::FieldView>& out) {
+  out.clear();
+  while (!bytes.empty()) {
+    pipelines::FieldView field;
+    field.is_null = bytes.front() == '\1';
+    bytes.remove_prefix(1);
+    if (!readSlice(bytes, field.name) || !readSlice(bytes, field.value)) return false;
+    out.push_back(field);
+  }
+  return true;
+}
+
+struct RecordStore::Db {
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  std::filesystem::path path;
+  std::unique_ptr<sqlite3, Closer> handle;
+  std::unique_ptr<sqlite3_stmt, Finalizer> upsert;
+  std::mutex mutex;  // one connection: the writer thread and the readers take turns
+
+  Error error(std::string_view what) const {
+    return makeError("state.records", std::string(what) + " (" + path.string() +
+                                          "): " + sqlite3_errmsg(handle.get()));
+  }
+  Result<void> exec(const char* sql, std::string_view what) {
+    char* message = nullptr;
+    if (sqlite3_exec(handle.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message != nullptr ? message : "unknown error";
+      sqlite3_free(message);
+      return makeError("state.records", std::string(what) + " (" + path.string() + "): " + text);
+    }
+    return {};
+  }
+  Result<sqlite3_stmt*> prepare(const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(handle.get(), sql, -1, &statement, nullptr) != SQLITE_OK) {
+      return error("preparing a statement");
+    }
+    return statement;
+  }
+};
+
+Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::path& dir,
+                                                       DurableCallback on_durable,
+                                                       size_t queue_capacity) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  auto db = std::make_unique<Db>();
+  db->path = dir / kFileName;
+  sqlite3* handle = nullptr;
+  const int rc =
+      sqlite3_open_v2(db->path.c_str(), &handle,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  db->handle.reset(handle);
+  if (rc != SQLITE_OK) return db->error("opening the record store");
+  sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+  if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
+  auto upsert = db->prepare(
+      "INSERT OR REPLACE INTO records (connector, stream, source_key, location, source_time_ms, "
+      "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!upsert) return upsert.error();
+  db->upsert.reset(*upsert);
+  return std::unique_ptr<RecordStore>(
+      new RecordStore(std::move(db), std::move(on_durable), queue_capacity));
+}
+
+RecordStore::RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity)
+    : db_(std::move(db)),
+      on_durable_(std::move(on_durable)),
+      queue_capacity_(queue_capacity == 0 ? 1 : queue_capacity) {
+  writer_ = std::thread([this] { writerLoop(); });
+}
+
+RecordStore::~RecordStore() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void RecordStore::put(const pipelines::RawRecordView& record, std::string_view connector,
+                      uint32_t source, uint64_t seq) {
+  Pending pending;
+  pending.record.connector.assign(connector);
+  pending.record.stream.assign(record.stream);
+  pending.record.source_key.assign(record.source_key);
+  pending.record.location.assign(record.location);
+  pending.record.source_time_ms = record.source_time_ms;
+  encodeFields(record.fields, pending.record.fields);
+  pending.source = source;
+  pending.seq = seq;
+
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
+  queue_.push_back(std::move(pending));
+  ++queued_total_;
+  changed_.notify_all();
+}
+
+void RecordStore::flush() {
+  std::unique_lock lock(mutex_);
+  const uint64_t target = queued_total_;
+  changed_.wait(lock, [&] { return committed_total_ >= target; });
+}
+
+void RecordStore::writerLoop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      changed_.notify_all();  // room in the queue
+    }
+    // A failed commit (disk full, a lock held too long) is retried: the records' checkpoints
+    // wait for it, so nothing is lost, and the connector pauses once the queue is full.
+    // On shutdown a failing batch is given up unacknowledged: its checkpoints never commit, so
+    // the records are read again on the next start.
+    bool stored = static_cast<bool>(commit(batch));
+    while (!stored) {
+      {
+        std::lock_guard lock(mutex_);
+        ++failed_;
+        if (stopping_) break;
+      }
+      std::this_thread::sleep_for(kRetryDelay);
+      stored = static_cast<bool>(commit(batch));
+    }
+    if (stored) {
+      for (const Pending& p : batch) on_durable_(p.source, p.seq);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      committed_total_ += batch.size();
+    }
+    changed_.notify_all();
+    batch.clear();
+  }
+}
+
+Result<void> RecordStore::commit(std::vector<Pending>& batch) {
+  std::lock_guard lock(db_->mutex);
+  if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
+  sqlite3_stmt* upsert = db_->upsert.get();
+  for (const Pending& p : batch) {
+    const StoredRecord& r = p.record;
+    bindText(upsert, 1, r.connector);
+    bindText(upsert, 2, r.stream);
+    bindText(upsert, 3, r.source_key);
+    bindText(upsert, 4, r.location);
+    sqlite3_bind_int64(upsert, 5, r.source_time_ms);
+    if (r.fields.empty()) {
+      sqlite3_bind_zeroblob(upsert, 6, 0);
+    } else {
+      sqlite3_bind_blob64(upsert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
+    }
+    const int rc = sqlite3_step(upsert);
+    sqlite3_reset(upsert);
+    if (rc != SQLITE_DONE) {
+      Error error = db_->error("storing a record");
+      (void)db_->exec("ROLLBACK", "rolling back");
+      return error;
+    }
+  }
+  return db_->exec("COMMIT", "committing records");
+}
+
+Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare(
+      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM records "
+      "ORDER BY connector, stream, source_key");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  StoredRecord record;
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+    record.connector = columnText(owned.get(), 0);
+    record.stream = columnText(owned.get(), 1);
+    record.source_key = columnText(owned.get(), 2);
+    record.location = columnText(owned.get(), 3);
+    record.source_time_ms = sqlite3_column_int64(owned.get(), 4);
+    record.fields = columnText(owned.get(), 5);
+    visit(record);
+  }
+  if (rc != SQLITE_DONE) return db_->error("reading records");
+  return {};
+}
+
+Result<uint64_t> RecordStore::count() {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare("SELECT count(*) FROM records");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  if (sqlite3_step(owned.get()) != SQLITE_ROW) return db_->error("counting records");
+  return static_cast<uint64_t>(sqlite3_column_int64(owned.get(), 0));
+}
+
+Result<IdentityDecision> RecordStore::appendDecision(IdentityDecision decision) {
+  auto existing = decisions();
+  if (!existing) return existing.error();
+  std::lock_guard lock(db_->mutex);
+  decision.seq = existing->empty() ? 1 : existing->back().seq + 1;
+  if (decision.at_ms == 0) decision.at_ms = nowMs();
+  decision.hash = chainHash(existing->empty() ? "" : existing->back().hash, decision);
+  auto statement = db_->prepare(
+      "INSERT INTO identity_decisions (seq, at_ms, actor, action, record_a, record_b, reason, "
+      "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  sqlite3_bind_int64(owned.get(), 1, decision.seq);
+  sqlite3_bind_int64(owned.get(), 2, decision.at_ms);
+  bindText(owned.get(), 3, decision.actor);
+  bindText(owned.get(), 4, decision.action);
+  bindText(owned.get(), 5, decision.record_a);
+  bindText(owned.get(), 6, decision.record_b);
+  bindText(owned.get(), 7, decision.reason);
+  bindText(owned.get(), 8, decision.hash);
+  if (sqlite3_step(owned.get()) != SQLITE_DONE) return db_->error("recording a decision");
+  return decision;
+}
+
+Result<std::vector<IdentityDecision>> RecordStore::decisions() {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare(
+      "SELECT seq, at_ms, actor, action, record_a, record_b, reason, hash FROM "
+      "identity_decisions ORDER BY seq");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  std::vector<IdentityDecision> out;
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+    IdentityDecision d;
+    d.seq = sqlite3_column_int64(owned.get(), 0);
+    d.at_ms = sqlite3_column_int64(owned.get(), 1);
+    d.actor = columnText(owned.get(), 2);
+    d.action = columnText(owned.get(), 3);
+    d.record_a = columnText(owned.get(), 4);
+    d.record_b = columnText(owned.get(), 5);
+    d.reason = columnText(owned.get(), 6);
+    d.hash = columnText(owned.get(), 7);
+    out.push_back(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return db_->error("reading decisions");
+  return out;
+}
+
+Result<bool> RecordStore::verifyDecisions() {
+  auto all = decisions();
+  if (!all) return all.error();
+  std::string previous;
+  for (const IdentityDecision& d : *all) {
+    if (chainHash(previous, d) != d.hash) return false;
+    previous = d.hash;
+  }
+  return true;
+}
+
+uint64_t RecordStore::failedWrites() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+}  // namespace hearth::daemon::state

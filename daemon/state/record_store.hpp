@@ -1,0 +1,115 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "pipelines/events/raw_record.hpp"
+
+namespace hearth::daemon::state {
+
+/// One source record of a normalised connector, as the store keeps it.
+struct StoredRecord {
+  std::string connector;
+  std::string stream;
+  std::string source_key;
+  std::string location;
+  int64_t source_time_ms = 0;
+  std::string fields;  // encodeFields()
+};
+
+/// Packs a record's fields into one byte string: per field a null flag, then the name and the
+/// value, each length-prefixed (LEB128).
+void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out);
+/// Unpacks encodeFields(); the views point into `bytes`. False if the bytes are damaged.
+bool decodeFields(std::string_view bytes, std::vector<pipelines::FieldView>& out);
+
+/// A reviewer's decision about two records' identities, kept in a hash-chained audit log.
+struct IdentityDecision {
+  int64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string actor;
+  std::string action;    // "merge" or "unmerge"
+  std::string record_a;  // subject keys: "<system>/<local id>"
+  std::string record_b;
+  std::string reason;
+  std::string hash;  // SHA-256 over the previous hash and this entry
+};
+
+/// The source records of the normalised connectors, in `<state_dir>/records.db` (SQLite, WAL),
+/// so that canonical records, identities and indicators can be rebuilt deterministically after a
+/// rule change, and a restart resumes with the whole picture although connectors read on from
+/// their checkpoints. Records are replaced by (connector, stream, source key).
+///
+/// Writes are asynchronous: put() queues the record and a writer thread commits them in batches,
+/// then reports each one durable through the callback given at open (the checkpoint tracker's
+/// acknowledgement, so a connector's checkpoint never runs ahead of the store).
+class RecordStore {
+ public:
+  using DurableCallback = std::function<void(uint32_t source, uint64_t seq)>;
+
+  static Result<std::unique_ptr<RecordStore>> open(const std::filesystem::path& dir,
+                                                   DurableCallback on_durable,
+                                                   size_t queue_capacity = 65536);
+  ~RecordStore();
+  RecordStore(const RecordStore&) = delete;
+  RecordStore& operator=(const RecordStore&) = delete;
+
+  /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.
+  void put(const pipelines::RawRecordView& record, std::string_view connector, uint32_t source,
+           uint64_t seq);
+  /// Waits until everything queued so far is committed.
+  void flush();
+  /// Every stored record, in (connector, stream, source key) order. Not while writing heavily:
+  /// it reads one consistent snapshot.
+  Result<void> forEach(const std::function<void(const StoredRecord&)>& visit);
+  Result<uint64_t> count();
+
+  /// Appends a decision to the audit log, filling its seq, time and hash.
+  Result<IdentityDecision> appendDecision(IdentityDecision decision);
+  Result<std::vector<IdentityDecision>> decisions();
+  /// Recomputes the hash chain; false if any entry was altered.
+  Result<bool> verifyDecisions();
+
+  /// Number of put() calls whose commit failed (the writer retries; this counts give-ups).
+  uint64_t failedWrites() const;
+
+ private:
+  struct Pending {
+    StoredRecord record;
+    uint32_t source = 0;
+    uint64_t seq = 0;
+  };
+  struct Db;
+
+  RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);
+  void writerLoop();
+  Result<void> commit(std::vector<Pending>& batch);
+
+  std::unique_ptr<Db> db_;
+  DurableCallback on_durable_;
+  size_t queue_capacity_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Pending> queue_;
+  uint64_t queued_total_ = 0;
+  uint64_t committed_total_ = 0;
+  uint64_t failed_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace hearth::daemon::state

@@ -1,0 +1,129 @@
+#include "pipelines/events/canonical_event.hpp"
+
+#include <type_traits>
+
+#include "pipelines/canonical/json.hpp"
+#include "pipelines/common/json_writer.hpp"
+#include "pipelines/privacy/field_policy.hpp"
+
+namespace hearth::pipelines {
+namespace {
+
+canonical::Identifier publishableIdentifier(const canonical::Identifier& id,
+                                            Pseudonymiser& pseudonymiser) {
+  return {id.scheme,
+          id.value.empty() ? std::string() : pseudonymiser.pseudonym(id.scheme, id.value),
+          id.source};
+}
+
+// A fresh Person built from the fields that may be published, rather than a copy with the
+// sensitive ones cleared: a field added to the model later stays inside until it is listed here.
+canonical::Person publishablePerson(const canonical::Person& r, Pseudonymiser& pseudonymiser) {
+  canonical::Person p;
+  p.provenance = r.provenance;
+  p.subject = r.subject;
+  for (const auto& id : r.identifiers)
+    p.identifiers.push_back(publishableIdentifier(id, pseudonymiser));
+  p.birth_date = r.birth_date;  // cut to the month when encoded
+  p.expected_birth_date = r.expected_birth_date;
+  p.sex = r.sex;
+  p.ethnicity = r.ethnicity;
+  p.postcode = postcodeSector(r.postcode);
+  p.death_date = r.death_date;
+  p.is_mother = r.is_mother;
+  p.first_child_birth_date = r.first_child_birth_date;
+  p.upn_unknown_reason = r.upn_unknown_reason;
+  if (!r.family_id.empty()) p.family_id = pseudonymiser.pseudonym("family", r.family_id);
+  return p;
+}
+
+}  // namespace
+
+std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject) {
+  return pseudonymiser.pseudonym("subject/" + subject.system, subject.value);
+}
+
+canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser) {
+  canonical::Record out = std::visit(
+      [&](const auto& r) -> canonical::Record {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, canonical::Person>) {
+          return publishablePerson(r, pseudonymiser);
+        } else if constexpr (std::is_same_v<T, canonical::LinkedIdentifier>) {
+          T copy = r;
+          copy.identifier = publishableIdentifier(r.identifier, pseudonymiser);
+          return copy;
+        } else if constexpr (std::is_same_v<T, canonical::ClaEpisode>) {
+          T copy = r;
+          copy.home_postcode = postcodeSector(r.home_postcode);
+          copy.placement_postcode = postcodeSector(r.placement_postcode);
+          return copy;
+        } else {
+          return r;
+        }
+      },
+      record);
+  std::visit(
+      [&](auto& r) {
+        r.subject.value = pseudonymiser.pseudonym("subject/" + r.subject.system, r.subject.value);
+      },
+      out);
+  return out;
+}
+
+CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
+                                             std::string rule_version)
+    : source_(std::move(source)),
+      source_uri_("/hearth/connectors/" + source_.connector),
+      pseudonymiser_(std::move(pseudonymiser)),
+      rule_version_(std::move(rule_version)) {}
+
+void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index, int64_t now_ms,
+                                   EncodedEvent& out) {
+  const canonical::Record shown = publishable(record, pseudonymiser_);
+  content_ =
+      canonical::toJson(shown, {.include_provenance = false, .personal_dates_as_month = true});
+  const canonical::Provenance& provenance = canonical::provenanceOf(record);
+
+  ids_.add(source_.connector);
+  ids_.add(provenance.stream);
+  ids_.add(provenance.source_key);
+  ids_.add(std::to_string(index));
+  ids_.add(content_);
+  ids_.add(rule_version_);
+  id_.clear();
+  ids_.finishInto(id_);
+
+  out.key = canonical::subjectOf(shown).value;
+  std::string& p = out.payload;
+  p.clear();
+  appendEventHeader(p, id_, source_uri_, kCanonicalEventType, canonical::recordKind(record),
+                    now_ms);
+  p.append(R"("key":")");
+  p.append(out.key);
+  p.append(R"(","stream":)");
+  appendJsonString(p, provenance.stream);
+  p.append(R"(,"location":)");
+  appendJsonString(p, provenance.location);
+  p.append(R"(,"collection_year":)");
+  if (provenance.collection_year != 0) {
+    appendJsonInt(p, provenance.collection_year);
+  } else {
+    p.append("null");
+  }
+  p.append(R"(,"provenance":{"connector":)");
+  appendJsonString(p, source_.connector);
+  p.append(R"(,"plugin":)");
+  appendJsonString(p, source_.plugin);
+  p.append(R"(,"plugin_version":)");
+  appendJsonString(p, source_.plugin_version);
+  p.append(R"(,"source_system":)");
+  appendJsonString(p, provenance.source_system);
+  p.append(R"(,"rule_version":)");
+  appendJsonString(p, rule_version_);
+  p.append(R"(},"record":)");
+  p.append(content_);
+  p.append("}}");
+}
+
+}  // namespace hearth::pipelines

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pipelines/canonical/model.hpp"
+#include "pipelines/events/event_id.hpp"
+#include "pipelines/events/raw_record.hpp"
+#include "pipelines/events/record_event.hpp"
+#include "pipelines/privacy/pseudonymiser.hpp"
+
+namespace hearth::pipelines {
+
+inline constexpr std::string_view kCanonicalEventType = "uk.gov.hearth.canonical.v1";
+
+/// The pseudonym of a record's subject (system + local id): the key of its events, and what
+/// identity resolution's person view is keyed from.
+std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject);
+
+/// The record as it may leave the daemon: names dropped, the subject and every identifier
+/// replaced by their pseudonyms (an identifier's domain is its scheme, so the same NHS number
+/// gives the same pseudonym whichever source carried it), postcodes cut to their sector.
+/// Personal dates are cut to the month when encoded (canonical::JsonOptions).
+canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser);
+
+/// Encodes canonical records as pseudonymous CloudEvents 1.0 for `hearth.records`:
+/// type `uk.gov.hearth.canonical.v1`, subject the record kind, key the subject's pseudonym.
+/// `data` holds the kind, the subject pseudonym, where the record came from and the record.
+///
+/// The id is deterministic: a hash of the connector, stream, source key, the record's position
+/// among those its source record produced, its canonical content and the rule version.
+class CanonicalEventEncoder {
+ public:
+  CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser, std::string rule_version);
+
+  /// Overwrites `out`. `index` is the record's position among those of one source record.
+  void encode(const canonical::Record& record, size_t index, int64_t now_ms, EncodedEvent& out);
+
+ private:
+  SourceInfo source_;
+  std::string source_uri_;
+  Pseudonymiser pseudonymiser_;
+  std::string rule_version_;
+  EventIdBuilder ids_;
+  std::string id_;
+  std::string content_;
+};
+
+}  // namespace hearth::pipelines

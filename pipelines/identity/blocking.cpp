@@ -1,0 +1,151 @@
+#include "pipelines/identity/blocking.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace hearth::pipelines::identity {
+namespace {
+
+std::uint64_t birthDateCode(const RecordFeatures& f) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
+         (static_cast<std::uint64_t>(f.birth_month) << 8) | f.birth_day;
+}
+
+// The first three letters of the formal given name, so "bill" and "william" share a block.
+std::uint64_t givenPrefix(const FeatureStore& store, const RecordFeatures& f) {
+  const std::string& name = store.names().text(f.given_formal);
+  std::uint64_t prefix = 0;
+  for (std::size_t i = 0; i < 3 && i < name.size(); ++i) {
+    prefix = (prefix << 8) | static_cast<unsigned char>(name[i]);
+  }
+  return prefix;
+}
+
+}  // namespace
+
+std::string_view ruleName(BlockingRule rule) {
+  switch (rule) {
+    case BlockingRule::kNhsNumber:
+      return "nhs_number";
+    case BlockingRule::kUpn:
+      return "upn";
+    case BlockingRule::kExtraId:
+      return "extra_id";
+    case BlockingRule::kBirthDate:
+      return "birth_date";
+    case BlockingRule::kFamilySoundexBirthYear:
+      return "family_soundex+given_initial+birth_year";
+    case BlockingRule::kGivenPrefixPostcodeSector:
+      return "given_prefix+family_initial+postcode_sector";
+    case BlockingRule::kPostcodeBirthYear:
+      return "postcode+birth_year";
+    case BlockingRule::kPostcodeFamilySoundex:
+      return "postcode+family_soundex";
+    case BlockingRule::kNameSoundexes:
+      return "name_soundexes+birth_month";
+  }
+  return "";
+}
+
+BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool use_extra_id) {
+  const RecordFeatures& f = store[record];
+  BlockingKeys keys;
+  auto set = [&](BlockingRule rule, std::uint64_t value, std::uint64_t refinement) {
+    keys.key[static_cast<int>(rule)] = mixKey(static_cast<std::uint64_t>(rule) + 1, value);
+    keys.refinement[static_cast<int>(rule)] = static_cast<std::uint32_t>(refinement);
+  };
+  const std::string& given = store.names().text(f.given_formal);
+  const std::string& family = store.names().text(f.family);
+  const std::uint64_t given_initial = given.empty() ? 0 : static_cast<unsigned char>(given[0]);
+  const std::uint64_t family_initial = family.empty() ? 0 : static_cast<unsigned char>(family[0]);
+  const std::uint64_t birth = f.has_birth ? birthDateCode(f) : 0;
+
+  if (f.nhs_valid) set(BlockingRule::kNhsNumber, f.nhs, birth);
+  if (f.upn != 0) set(BlockingRule::kUpn, f.upn, birth);
+  if (use_extra_id && f.extra_id != 0) set(BlockingRule::kExtraId, f.extra_id, birth);
+  if (f.has_birth) {
+    const auto year = static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year));
+    set(BlockingRule::kBirthDate, birth, family_initial);
+    if (f.family_soundex != 0) {
+      set(BlockingRule::kFamilySoundexBirthYear, (std::uint64_t{f.family_soundex} << 16) | year,
+          given_initial);
+    }
+    if (f.postcode != 0) {
+      set(BlockingRule::kPostcodeBirthYear, mixKey(f.postcode, year), family_initial);
+    }
+  }
+  if (f.given_formal != 0 && f.sector != 0) {
+    set(BlockingRule::kGivenPrefixPostcodeSector, mixKey(givenPrefix(store, f), f.sector),
+        family_initial);
+  }
+  if (f.postcode != 0 && f.family_soundex != 0) {
+    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex),
+        given_initial);
+  }
+  if (f.given_soundex != 0 && f.family_soundex != 0) {
+    const std::uint64_t low = std::min(f.given_soundex, f.family_soundex);
+    const std::uint64_t high = std::max(f.given_soundex, f.family_soundex);
+    set(BlockingRule::kNameSoundexes, (high << 32) | low, f.has_birth ? f.birth_month : 0);
+  }
+  return keys;
+}
+
+void BlockingIndex::insert(std::uint32_t record, const BlockingKeys& keys) {
+  for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
+    if (keys.key[rule] != 0) blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
+  }
+}
+
+const Block* BlockingIndex::block(int rule, std::uint64_t key) const {
+  const auto it = blocks_[rule].find(key);
+  return it == blocks_[rule].end() ? nullptr : &it->second;
+}
+
+BlockPairing BlockingIndex::pairingForSize(std::size_t members) const {
+  if (members < 2 || members > max_block_size_) return BlockPairing::kNone;
+  return members > refine_above_ ? BlockPairing::kRefined : BlockPairing::kWhole;
+}
+
+BlockPairing BlockingIndex::pairing(int rule, std::uint64_t key) const {
+  if (key == 0) return BlockPairing::kNone;
+  const auto* members = block(rule, key);
+  return members == nullptr ? BlockPairing::kNone : pairingForSize(members->size());
+}
+
+std::vector<const Block*> BlockingIndex::pairedBlocks(int rule) const {
+  std::vector<std::pair<std::uint64_t, const Block*>> keyed;
+  for (const auto& [key, members] : blocks_[rule]) {
+    if (pairingForSize(members.size()) != BlockPairing::kNone) keyed.emplace_back(key, &members);
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<const Block*> out;
+  out.reserve(keyed.size());
+  for (const auto& entry : keyed) out.push_back(entry.second);
+  return out;
+}
+
+std::size_t BlockingIndex::oversizedBlocks() const {
+  std::size_t count = 0;
+  for (const auto& rule_blocks : blocks_) {
+    for (const auto& [key, members] : rule_blocks) {
+      if (members.size() > max_block_size_) ++count;
+    }
+  }
+  return count;
+}
+
+bool producedByEarlierRule(const BlockingIndex& index, int rule, const BlockingKeys& a,
+                           const BlockingKeys& b) {
+  for (int earlier = 0; earlier < rule; ++earlier) {
+    if (a.key[earlier] == 0 || a.key[earlier] != b.key[earlier]) continue;
+    const BlockPairing pairing = index.pairing(earlier, a.key[earlier]);
+    if (pairing == BlockPairing::kWhole) return true;
+    if (pairing == BlockPairing::kRefined && a.refinement[earlier] == b.refinement[earlier]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pipelines/identity/record_features.hpp"
+
+namespace hearth::pipelines::identity {
+
+/// Blocking rules: two records become a candidate pair when they share the key of any rule.
+/// The union is meant to cover the true pairs. Each rule also has a refinement key: in a block
+/// grown past BlockingIndex's refinement size (common names in a big population) only records
+/// that also share the refinement key are paired, so pair counts stay near linear while small
+/// data sets keep the broad rules. Order matters only for de-duplication: a pair is produced by
+/// the first rule that holds.
+enum class BlockingRule : std::uint8_t {
+  kNhsNumber,                  ///< Refined by birth date.
+  kUpn,                        ///< Refined by birth date.
+  kExtraId,                    ///< Refined by birth date.
+  kBirthDate,                  ///< Refined by family name initial.
+  kFamilySoundexBirthYear,     ///< Refined by given name initial.
+  kGivenPrefixPostcodeSector,  ///< First three letters of the formal given name; refined by
+                               ///< family name initial.
+  kPostcodeBirthYear,          ///< Refined by family name initial.
+  kPostcodeFamilySoundex,      ///< Refined by given name initial.
+  kNameSoundexes,  ///< Given and family soundex in either order, so swapped names still meet;
+                   ///< refined by birth month.
+};
+inline constexpr int kBlockingRuleCount = 9;
+
+/// Each rule's key for one record (0 when the record lacks a field the rule needs) and its
+/// refinement key.
+struct BlockingKeys {
+  std::array<std::uint64_t, kBlockingRuleCount> key{};
+  std::array<std::uint32_t, kBlockingRuleCount> refinement{};
+};
+
+/// One record in a block, with its refinement key at hand so big blocks are split without
+/// touching every member's features.
+struct BlockMember {
+  std::uint32_t record;
+  std::uint32_t refinement;
+};
+using Block = std::vector<BlockMember>;
+
+/// How the records sharing one key are paired.
+enum class BlockPairing : std::uint8_t {
+  kNone,     ///< No such block, a single record, or too big even to refine.
+  kWhole,    ///< Every pair in the block.
+  kRefined,  ///< Only pairs that share the refinement key too.
+};
+
+std::string_view ruleName(BlockingRule rule);
+
+BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool use_extra_id);
+
+/// Records grouped by blocking key, rule by rule; members of a block are kept in insertion
+/// (record index) order. Blocks over `refine_above` records are paired by refinement key;
+/// blocks over `max_block_size` are not paired at all: a key that common (a default date, a
+/// placeholder postcode) is not evidence, and the other rules still cover the pairs that matter.
+class BlockingIndex {
+ public:
+  explicit BlockingIndex(std::size_t max_block_size = 5000, std::size_t refine_above = 48)
+      : max_block_size_(max_block_size), refine_above_(refine_above) {}
+
+  void insert(std::uint32_t record, const BlockingKeys& keys);
+  const Block* block(int rule, std::uint64_t key) const;
+
+  BlockPairing pairing(int rule, std::uint64_t key) const;
+  BlockPairing pairingForSize(std::size_t members) const;
+
+  /// The blocks of `rule` that are paired at all, in key order (for a deterministic batch).
+  std::vector<const Block*> pairedBlocks(int rule) const;
+  /// How many blocks of any rule are over the size limit.
+  std::size_t oversizedBlocks() const;
+
+ private:
+  std::size_t max_block_size_;
+  std::size_t refine_above_;
+  std::array<std::unordered_map<std::uint64_t, Block>, kBlockingRuleCount> blocks_;
+};
+
+/// True when a pair found under `rule` was already produced by an earlier rule.
+bool producedByEarlierRule(const BlockingIndex& index, int rule, const BlockingKeys& a,
+                           const BlockingKeys& b);
+
+}  // namespace hearth::pipelines::identity

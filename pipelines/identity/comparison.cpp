@@ -1,0 +1,231 @@
+#include "pipelines/identity/comparison.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "pipelines/identity/string_similarity.hpp"
+
+namespace hearth::pipelines::identity {
+namespace {
+
+constexpr std::array<std::string_view, kMaxLevels> kNameLevels = {
+    "missing", "exact", "alias", "jaro-winkler>=0.92", "jaro-winkler>=0.88",
+    "jaro-winkler>=0.70", "different", ""};
+constexpr std::array<std::string_view, kMaxLevels> kDateLevels = {
+    "missing", "exact", "day/month swapped", "one field or digit different", "within a year",
+    "different", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kSexLevels = {"missing", "equal", "different",
+                                                                 "", "", "", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kPostcodeLevels = {
+    "missing", "exact", "sector", "district", "one keying error", "different", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kIdentifierLevels = {
+    "missing", "equal", "one keying error", "different", "", "", "", ""};
+
+int similarityLevel(std::string_view a, std::string_view b) {
+  const double similarity = jaroWinkler(a, b);
+  if (similarity >= 0.92) return name_level::kJaroWinkler92;
+  if (similarity >= 0.88) return name_level::kJaroWinkler88;
+  if (similarity >= 0.70) return name_level::kJaroWinkler70;
+  return name_level::kDifferent;
+}
+
+// A double-barrelled family name against one of its parts: "smithjones" / "jones".
+bool isNamePart(std::string_view whole, std::string_view part) {
+  return part.size() >= 3 && whole.size() > part.size() &&
+         (whole.starts_with(part) || whole.ends_with(part));
+}
+
+// Swapped given and family names are a common keying error: a name that (nearly) equals the
+// other record's other name field counts as an alias, never as exact, so term frequencies of
+// one field are not applied to the other.
+bool crossMatches(const FeatureStore& store, std::uint32_t name, std::uint32_t other_field) {
+  if (name == 0 || other_field == 0) return false;
+  if (name == other_field) return true;
+  return jaroWinkler(store.names().text(name), store.names().text(other_field)) >= 0.92;
+}
+
+int givenLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.given == 0 || b.given == 0) return kMissingLevel;
+  if (a.given == b.given) return name_level::kExact;
+  if (a.given_formal == b.given_formal) return name_level::kAlias;
+  const int direct = similarityLevel(store.names().text(a.given), store.names().text(b.given));
+  if (direct > name_level::kJaroWinkler92 &&
+      (crossMatches(store, a.given, b.family) || crossMatches(store, b.given, a.family))) {
+    return name_level::kAlias;
+  }
+  return direct;
+}
+
+int familyLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.family == 0 || b.family == 0) return kMissingLevel;
+  if (a.family == b.family) return name_level::kExact;
+  const std::string& x = store.names().text(a.family);
+  const std::string& y = store.names().text(b.family);
+  if (isNamePart(x, y) || isNamePart(y, x)) return name_level::kAlias;
+  const int direct = similarityLevel(x, y);
+  if (direct > name_level::kJaroWinkler92 &&
+      (crossMatches(store, a.family, b.given) || crossMatches(store, b.family, a.given))) {
+    return name_level::kAlias;
+  }
+  return direct;
+}
+
+// The date as its eight YYYYMMDD digits, for the single keying error test.
+std::array<char, 8> dateDigits(const RecordFeatures& f) {
+  std::array<char, 8> digits{};
+  unsigned value = static_cast<unsigned>(std::abs(f.birth_year)) % 10000 * 10000 +
+                   f.birth_month % 100 * 100 + f.birth_day % 100;
+  for (int i = 7; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return digits;
+}
+
+int birthLevel(const RecordFeatures& a, const RecordFeatures& b) {
+  if (!a.has_birth || !b.has_birth) return kMissingLevel;
+  const bool same_year = a.birth_year == b.birth_year;
+  const bool same_month = a.birth_month == b.birth_month;
+  const bool same_day = a.birth_day == b.birth_day;
+  if (same_year && same_month && same_day) return date_level::kExact;
+  if (same_year && a.birth_day == b.birth_month && a.birth_month == b.birth_day) {
+    return date_level::kDayMonthSwapped;
+  }
+  if (static_cast<int>(same_year) + static_cast<int>(same_month) + static_cast<int>(same_day) ==
+      2) {
+    return date_level::kOneFieldDifferent;
+  }
+  const auto x = dateDigits(a);
+  const auto y = dateDigits(b);
+  if (isOneKeyingErrorApart(std::string_view(x.data(), x.size()),
+                            std::string_view(y.data(), y.size()))) {
+    return date_level::kOneFieldDifferent;
+  }
+  if (a.birth_is_real_date && b.birth_is_real_date &&
+      std::abs(a.birth_serial - b.birth_serial) <= 365) {
+    return date_level::kWithinAYear;
+  }
+  return date_level::kDifferent;
+}
+
+int postcodeLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.postcode == 0 || b.postcode == 0) return kMissingLevel;
+  if (a.postcode == b.postcode) return postcode_level::kExact;
+  if (a.sector != 0 && a.sector == b.sector) return postcode_level::kSector;
+  if (a.district != 0 && a.district == b.district) return postcode_level::kDistrict;
+  if (isOneKeyingErrorApart(store.postcodes().text(a.postcode), store.postcodes().text(b.postcode))) {
+    return postcode_level::kOneKeyingError;
+  }
+  return postcode_level::kDifferent;
+}
+
+int pooledIdentifierLevel(const FeatureStore& store, std::uint32_t a, std::uint32_t b) {
+  if (a == 0 || b == 0) return kMissingLevel;
+  if (a == b) return identifier_level::kEqual;
+  return isOneKeyingErrorApart(store.identifiers().text(a), store.identifiers().text(b))
+             ? identifier_level::kOneKeyingError
+             : identifier_level::kDifferent;
+}
+
+int nhsLevel(const RecordFeatures& a, const RecordFeatures& b) {
+  // A number failing its check digit is a keying error, not evidence: treat it as missing.
+  if (!a.nhs_valid || !b.nhs_valid) return kMissingLevel;
+  if (a.nhs == b.nhs) return identifier_level::kEqual;
+  // Ten digits each: compare as text for the single keying error test.
+  char x[11];
+  char y[11];
+  std::uint64_t p = a.nhs;
+  std::uint64_t q = b.nhs;
+  for (int i = 9; i >= 0; --i) {
+    x[i] = static_cast<char>('0' + p % 10);
+    y[i] = static_cast<char>('0' + q % 10);
+    p /= 10;
+    q /= 10;
+  }
+  return isOneKeyingErrorApart(std::string_view(x, 10), std::string_view(y, 10))
+             ? identifier_level::kOneKeyingError
+             : identifier_level::kDifferent;
+}
+
+}  // namespace
+
+int levelCount(Field field) {
+  switch (field) {
+    case Field::kGivenName:
+    case Field::kFamilyName:
+      return 7;
+    case Field::kBirthDate:
+      return 6;
+    case Field::kSex:
+      return 3;
+    case Field::kPostcode:
+      return 6;
+    case Field::kNhsNumber:
+    case Field::kUpn:
+    case Field::kExtraId:
+      return 4;
+  }
+  return 0;
+}
+
+std::string_view fieldName(Field field) {
+  switch (field) {
+    case Field::kGivenName:
+      return "given_name";
+    case Field::kFamilyName:
+      return "family_name";
+    case Field::kBirthDate:
+      return "birth_date";
+    case Field::kSex:
+      return "sex";
+    case Field::kPostcode:
+      return "postcode";
+    case Field::kNhsNumber:
+      return "nhs_number";
+    case Field::kUpn:
+      return "upn";
+    case Field::kExtraId:
+      return "extra_id";
+  }
+  return "";
+}
+
+std::string_view levelName(Field field, int level) {
+  if (level < 0 || level >= levelCount(field)) return "";
+  switch (field) {
+    case Field::kGivenName:
+    case Field::kFamilyName:
+      return kNameLevels[level];
+    case Field::kBirthDate:
+      return kDateLevels[level];
+    case Field::kSex:
+      return kSexLevels[level];
+    case Field::kPostcode:
+      return kPostcodeLevels[level];
+    case Field::kNhsNumber:
+    case Field::kUpn:
+    case Field::kExtraId:
+      return kIdentifierLevels[level];
+  }
+  return "";
+}
+
+ComparisonVector compareRecords(const FeatureStore& store, std::uint32_t a, std::uint32_t b,
+                                bool use_extra_id) {
+  const RecordFeatures& x = store[a];
+  const RecordFeatures& y = store[b];
+  ComparisonVector out;
+  out.set(Field::kGivenName, givenLevel(store, x, y));
+  out.set(Field::kFamilyName, familyLevel(store, x, y));
+  out.set(Field::kBirthDate, birthLevel(x, y));
+  if (x.sex != 0 && y.sex != 0) {
+    out.set(Field::kSex, x.sex == y.sex ? sex_level::kEqual : sex_level::kDifferent);
+  }
+  out.set(Field::kPostcode, postcodeLevel(store, x, y));
+  out.set(Field::kNhsNumber, nhsLevel(x, y));
+  out.set(Field::kUpn, pooledIdentifierLevel(store, x.upn, y.upn));
+  if (use_extra_id) out.set(Field::kExtraId, pooledIdentifierLevel(store, x.extra_id, y.extra_id));
+  return out;
+}
+
+}  // namespace hearth::pipelines::identity

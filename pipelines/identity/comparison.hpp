@@ -1,0 +1,98 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "pipelines/identity/record_features.hpp"
+
+namespace hearth::pipelines::identity {
+
+/// The fields a record pair is compared on.
+enum class Field : std::uint8_t {
+  kGivenName,
+  kFamilyName,
+  kBirthDate,
+  kSex,
+  kPostcode,
+  kNhsNumber,
+  kUpn,
+  kExtraId,
+};
+inline constexpr int kFieldCount = 8;
+inline constexpr int kMaxLevels = 8;
+
+/// Level 0 of every field: one side has no value, so the field says nothing either way.
+inline constexpr int kMissingLevel = 0;
+
+/// Name levels, best first.
+namespace name_level {
+inline constexpr int kExact = 1;
+inline constexpr int kAlias = 2;  ///< Nickname of the same formal name, the name found in the
+                                  ///< other name field (given and family swapped), or one part
+                                  ///< of a double-barrelled family name.
+inline constexpr int kJaroWinkler92 = 3;
+inline constexpr int kJaroWinkler88 = 4;
+inline constexpr int kJaroWinkler70 = 5;
+inline constexpr int kDifferent = 6;
+}  // namespace name_level
+
+namespace date_level {
+inline constexpr int kExact = 1;
+inline constexpr int kDayMonthSwapped = 2;
+inline constexpr int kOneFieldDifferent = 3;  ///< Or one keying error in the eight digits.
+inline constexpr int kWithinAYear = 4;
+inline constexpr int kDifferent = 5;
+}  // namespace date_level
+
+namespace sex_level {
+inline constexpr int kEqual = 1;
+inline constexpr int kDifferent = 2;
+}  // namespace sex_level
+
+namespace postcode_level {
+inline constexpr int kExact = 1;
+inline constexpr int kSector = 2;
+inline constexpr int kDistrict = 3;
+inline constexpr int kOneKeyingError = 4;  ///< Different district, but one character apart.
+inline constexpr int kDifferent = 5;
+}  // namespace postcode_level
+
+/// Shared by the NHS number, UPN and extra identifier.
+namespace identifier_level {
+inline constexpr int kEqual = 1;
+inline constexpr int kOneKeyingError = 2;
+inline constexpr int kDifferent = 3;
+}  // namespace identifier_level
+
+/// The level of every field for one pair, four bits per field.
+class ComparisonVector {
+ public:
+  constexpr ComparisonVector() = default;
+  constexpr explicit ComparisonVector(std::uint32_t packed) : packed_(packed) {}
+
+  constexpr int level(Field field) const {
+    return static_cast<int>((packed_ >> (4 * static_cast<int>(field))) & 0xfu);
+  }
+  constexpr void set(Field field, int level) {
+    const int shift = 4 * static_cast<int>(field);
+    packed_ = (packed_ & ~(0xfu << shift)) | (static_cast<std::uint32_t>(level) << shift);
+  }
+  constexpr std::uint32_t packed() const { return packed_; }
+  friend constexpr bool operator==(ComparisonVector, ComparisonVector) = default;
+
+ private:
+  std::uint32_t packed_ = 0;
+};
+
+/// How many levels `field` has, the missing level included.
+int levelCount(Field field);
+std::string_view fieldName(Field field);
+std::string_view levelName(Field field, int level);
+
+/// Compares records `a` and `b` of `store` on every field; the extra identifier only when
+/// `use_extra_id` (so a run can measure how far linkage gets without it).
+ComparisonVector compareRecords(const FeatureStore& store, std::uint32_t a, std::uint32_t b,
+                                bool use_extra_id);
+
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,460 @@
+#include "pipelines/identity/identity_index.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+namespace hearth::pipelines::identity {
+namespace {
+
+constexpr std::array<Field, kFieldCount> kFields = {
+    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
+    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId};
+
+// Enough pairs per chunk that thread hand-off is cheap, few enough that two threads balance.
+constexpr std::uint64_t kPairsPerChunk = 250'000;
+
+std::uint64_t pairKey(std::uint32_t a, std::uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (std::uint64_t{a} << 32) | b;
+}
+
+std::uint64_t birthCode(const RecordFeatures& f) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
+         (static_cast<std::uint64_t>(f.birth_month) << 8) | f.birth_day;
+}
+
+// Runs work(i) for i in [0, count) on up to `threads` threads; each i is handled exactly once
+// and writes only its own output slot, so results never depend on scheduling.
+template <typename Work>
+void runParallel(std::size_t count, unsigned threads, Work work) {
+  std::atomic<std::size_t> next{0};
+  auto loop = [&] {
+    for (std::size_t i = next++; i < count; i = next++) work(i);
+  };
+  const unsigned extra = std::min<std::size_t>(threads, count) > 1
+                             ? static_cast<unsigned>(std::min<std::size_t>(threads, count)) - 1
+                             : 0;
+  std::vector<std::thread> pool;
+  pool.reserve(extra);
+  for (unsigned t = 0; t < extra; ++t) pool.emplace_back(loop);
+  loop();
+  for (std::thread& thread : pool) thread.join();
+}
+
+bool byStrength(const ScoredPair& x, const ScoredPair& y) {
+  if (x.match_weight != y.match_weight) return x.match_weight > y.match_weight;
+  return pairKey(x.a, x.b) < pairKey(y.a, y.b);
+}
+
+}  // namespace
+
+std::string_view tierName(LinkTier tier) {
+  switch (tier) {
+    case LinkTier::kNhsAndBirthDate:
+      return "nhs_number+birth_date";
+    case LinkTier::kUpnAndBirthDate:
+      return "upn+birth_date";
+    case LinkTier::kLocalId:
+      return "local_id";
+    case LinkTier::kProbabilistic:
+      return "probabilistic";
+    case LinkTier::kReviewer:
+      return "reviewer";
+  }
+  return "";
+}
+
+IdentityIndex::IdentityIndex(LinkageConfig config)
+    : config_(config), blocks_(config.max_block_size, config.refine_block_above) {}
+
+void IdentityIndex::reset() {
+  store_ = FeatureStore();
+  blocks_ = BlockingIndex(config_.max_block_size, config_.refine_block_above);
+  for (auto& keys : first_with_key_) keys.clear();
+  deterministic_pairs_.clear();
+  links_.clear();
+  reviews_.clear();
+  candidate_pairs_.clear();
+  given_adjustment_.clear();
+  family_adjustment_.clear();
+  stats_ = LinkageStats();
+}
+
+void IdentityIndex::ingest(std::vector<PersonRecord>& records) {
+  store_.reserve(store_.size() + records.size());
+  for (const PersonRecord& record : records) {
+    const std::uint32_t index = store_.add(record);
+    addDeterministicLinks(index);
+    blocks_.insert(index, blockingKeys(store_, index, config_.use_extra_id));
+  }
+  // The features hold all the engine needs; free the strings before pairing starts.
+  std::vector<PersonRecord>().swap(records);
+  stats_.records = store_.size();
+}
+
+void IdentityIndex::addDeterministicLinks(std::uint32_t record) {
+  const RecordFeatures& f = store_[record];
+  const std::array<std::pair<LinkTier, std::uint64_t>, 3> keys = {{
+      {LinkTier::kNhsAndBirthDate, f.nhs_valid && f.has_birth ? mixKey(f.nhs, birthCode(f)) : 0},
+      {LinkTier::kUpnAndBirthDate, f.upn_valid && f.has_birth ? mixKey(f.upn, birthCode(f)) : 0},
+      {LinkTier::kLocalId, f.local_key},
+  }};
+  for (std::size_t tier = 0; tier < keys.size(); ++tier) {
+    const std::uint64_t key = keys[tier].second;
+    if (key == 0) continue;
+    const auto [it, inserted] = first_with_key_[tier].try_emplace(key, record);
+    if (inserted) continue;
+    // Star links to the group's first record: one link per record, same in batch and streaming.
+    ScoredPair link;
+    link.a = it->second;
+    link.b = record;
+    link.tier = keys[tier].first;
+    link.comparison = compareRecords(store_, link.a, link.b, config_.use_extra_id);
+    link.match_weight = 0.0;
+    link.match_probability = 1.0;
+    links_.push_back(link);
+    deterministic_pairs_.insert(pairKey(link.a, link.b));
+    ++stats_.deterministic_links;
+  }
+}
+
+IdentityIndex::BlockPlan IdentityIndex::planBlocks() const {
+  BlockPlan plan;
+  plan.chunk_starts.push_back(0);
+  std::uint64_t pairs_in_chunk = 0;
+  for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
+    for (const auto* members : blocks_.pairedBlocks(rule)) {
+      plan.work.push_back({rule, members});
+      const std::uint64_t n = members->size();
+      pairs_in_chunk += n * (n - 1) / 2;
+      if (pairs_in_chunk >= kPairsPerChunk) {
+        plan.chunk_starts.push_back(plan.work.size());
+        plan.chunk_block_pairs.push_back(pairs_in_chunk);
+        pairs_in_chunk = 0;
+      }
+    }
+  }
+  if (plan.chunk_starts.back() != plan.work.size()) {
+    plan.chunk_starts.push_back(plan.work.size());
+    plan.chunk_block_pairs.push_back(pairs_in_chunk);
+  }
+  return plan;
+}
+
+template <typename Visit>
+void IdentityIndex::visitChunk(const BlockPlan& plan, std::size_t chunk, Visit visit) const {
+  std::vector<BlockMember> group;
+  std::vector<BlockingKeys> keys;
+  for (std::size_t w = plan.chunk_starts[chunk]; w < plan.chunk_starts[chunk + 1]; ++w) {
+    const Block& members = *plan.work[w].members;
+    const int rule = plan.work[w].rule;
+    // A big block is paired only within runs of equal refinement key; a stable sort keeps
+    // record order inside each run.
+    group.assign(members.begin(), members.end());
+    const bool refined = blocks_.pairingForSize(members.size()) == BlockPairing::kRefined;
+    if (refined) {
+      std::stable_sort(group.begin(), group.end(), [](const BlockMember& x, const BlockMember& y) {
+        return x.refinement < y.refinement;
+      });
+    }
+    keys.resize(group.size());
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      keys[i] = blockingKeys(store_, group[i].record, config_.use_extra_id);
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      for (std::size_t j = i + 1; j < group.size(); ++j) {
+        if (refined && group[j].refinement != group[i].refinement) break;
+        if (producedByEarlierRule(blocks_, rule, keys[i], keys[j])) continue;
+        visit(group[i].record, group[j].record,
+              compareRecords(store_, group[i].record, group[j].record, config_.use_extra_id));
+      }
+    }
+  }
+}
+
+// EM needs the shape of the candidate pairs, not all of them: it reads every k-th chunk (a fixed
+// choice, so results stay deterministic) and scales the match count up to all the blocks. The
+// scoring pass then compares again rather than holding tens of millions of pairs in memory.
+void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
+  std::uint64_t all_block_pairs = 0;
+  for (const std::uint64_t pairs : plan.chunk_block_pairs) all_block_pairs += pairs;
+  const std::size_t stride =
+      std::max<std::size_t>(1, all_block_pairs / std::max<std::size_t>(config_.em_pairs, 1));
+  std::vector<std::size_t> sampled;
+  std::uint64_t sampled_block_pairs = 0;
+  for (std::size_t c = 0; c < plan.chunks(); c += stride) {
+    sampled.push_back(c);
+    sampled_block_pairs += plan.chunk_block_pairs[c];
+  }
+  std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counted(sampled.size());
+  runParallel(sampled.size(), config_.threads, [&](std::size_t s) {
+    visitChunk(plan, sampled[s], [&](std::uint32_t, std::uint32_t, ComparisonVector comparison) {
+      ++counted[s][comparison.packed()];
+    });
+  });
+  std::map<std::uint32_t, std::uint64_t> merged;  // Ordered: EM sums in a fixed order.
+  for (const auto& chunk : counted) {
+    for (const auto& [packed, count] : chunk) merged[packed] += count;
+  }
+  std::vector<PatternCount> patterns;
+  patterns.reserve(merged.size());
+  for (const auto& [packed, count] : merged) patterns.push_back({ComparisonVector(packed), count});
+
+  const FieldProbabilities random_u =
+      estimateRandomPairU(store_, config_.u_samples, config_.seed, config_.use_extra_id);
+  const double n = static_cast<double>(store_.size());
+  const double scale = sampled_block_pairs == 0 ? 1.0
+                                                : static_cast<double>(all_block_pairs) /
+                                                      static_cast<double>(sampled_block_pairs);
+  model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em);
+  setTermFrequencies(model_, store_);
+}
+
+void IdentityIndex::prepareScoring() {
+  for (const Field field : kFields) {
+    for (int level = 0; level < kMaxLevels; ++level) {
+      level_weights_[static_cast<int>(field)][level] =
+          level < levelCount(field) ? model_.levelWeight(field, level) : 0.0;
+    }
+  }
+  prior_weight_ = model_.priorWeight();
+  given_adjustment_.clear();
+  family_adjustment_.clear();
+  extendTermAdjustments();
+}
+
+void IdentityIndex::extendTermAdjustments() {
+  const StringPool& names = store_.names();
+  for (std::uint32_t id = static_cast<std::uint32_t>(given_adjustment_.size()); id < names.size();
+       ++id) {
+    given_adjustment_.push_back(model_.termAdjustment(Field::kGivenName, names.text(id)));
+    family_adjustment_.push_back(model_.termAdjustment(Field::kFamilyName, names.text(id)));
+  }
+}
+
+double IdentityIndex::weightOf(std::uint32_t a, std::uint32_t /*b*/,
+                               ComparisonVector comparison) const {
+  double weight = prior_weight_;
+  for (const Field field : kFields) {
+    weight += level_weights_[static_cast<int>(field)][comparison.level(field)];
+  }
+  if (comparison.level(Field::kGivenName) == name_level::kExact) {
+    weight += given_adjustment_[store_[a].given];
+  }
+  if (comparison.level(Field::kFamilyName) == name_level::kExact) {
+    weight += family_adjustment_[store_[a].family];
+  }
+  return weight;
+}
+
+ScoredPair IdentityIndex::score(std::uint32_t a, std::uint32_t b) const {
+  ScoredPair pair;
+  pair.a = std::min(a, b);
+  pair.b = std::max(a, b);
+  pair.comparison = compareRecords(store_, pair.a, pair.b, config_.use_extra_id);
+  pair.match_weight = weightOf(pair.a, pair.b, pair.comparison);
+  pair.match_probability = matchProbability(pair.match_weight);
+  return pair;
+}
+
+void IdentityIndex::keepScored(const ScoredPair& pair) {
+  if (pair.match_probability >= config_.link_threshold) {
+    links_.push_back(pair);
+    ++stats_.probabilistic_links;
+  } else {
+    reviews_.push_back(pair);
+    ++stats_.review_pairs;
+  }
+}
+
+void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
+  struct ChunkResult {
+    std::vector<ScoredPair> kept;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> candidates;
+    std::size_t count = 0;
+  };
+  std::vector<ChunkResult> results(plan.chunks());
+  runParallel(plan.chunks(), config_.threads, [&](std::size_t c) {
+    ChunkResult& out = results[c];
+    visitChunk(plan, c, [&](std::uint32_t a, std::uint32_t b, ComparisonVector comparison) {
+      ++out.count;
+      if (config_.keep_candidate_pairs) out.candidates.emplace_back(a, b);
+      const double weight = weightOf(a, b, comparison);
+      const double probability = matchProbability(weight);
+      if (probability < config_.review_threshold) return;
+      if (deterministic_pairs_.contains(pairKey(a, b))) return;
+      out.kept.push_back({a, b, LinkTier::kProbabilistic, comparison, weight, probability});
+    });
+  });
+  for (ChunkResult& result : results) {
+    stats_.candidate_pairs += result.count;
+    candidate_pairs_.insert(candidate_pairs_.end(), result.candidates.begin(),
+                            result.candidates.end());
+    for (const ScoredPair& pair : result.kept) keepScored(pair);
+  }
+}
+
+void IdentityIndex::build(std::vector<PersonRecord> records) {
+  const auto start = std::chrono::steady_clock::now();
+  reset();
+  ingest(records);
+  const BlockPlan plan = planBlocks();
+  estimateFromCandidates(plan);
+  prepareScoring();
+  scoreCandidates(plan);
+  finishBuild();
+  stats_.build_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void IdentityIndex::build(std::vector<PersonRecord> records, MatchModel model) {
+  const auto start = std::chrono::steady_clock::now();
+  reset();
+  model_ = std::move(model);
+  ingest(records);
+  const BlockPlan plan = planBlocks();
+  prepareScoring();
+  scoreCandidates(plan);
+  finishBuild();
+  stats_.build_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void IdentityIndex::finishBuild() {
+  stats_.oversized_blocks = blocks_.oversizedBlocks();
+  recluster();
+}
+
+AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
+  AddSummary summary;
+  summary.first_index = static_cast<std::uint32_t>(store_.size());
+  summary.records = records.size();
+  if (store_.size() == 0 && given_adjustment_.empty()) {
+    // Nothing to learn from yet: the first batch estimates the model.
+    build(std::move(records));
+    summary.candidate_pairs = stats_.candidate_pairs;
+    summary.links = links_.size();
+    summary.reviews = reviews_.size();
+    return summary;
+  }
+  const std::size_t links_before = links_.size();
+  const std::size_t reviews_before = reviews_.size();
+  ingest(records);
+  extendTermAdjustments();
+  clusters_.grow(store_.size());
+
+  std::vector<ScoredPair> new_links;
+  for (std::uint32_t record = summary.first_index; record < store_.size(); ++record) {
+    const BlockingKeys keys = blockingKeys(store_, record, config_.use_extra_id);
+    for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
+      const BlockPairing pairing = blocks_.pairing(rule, keys.key[rule]);
+      if (pairing == BlockPairing::kNone) continue;
+      // Pair only with earlier records: a later new record pairs with this one in its own turn.
+      for (const BlockMember& member : *blocks_.block(rule, keys.key[rule])) {
+        const std::uint32_t other = member.record;
+        if (other >= record) break;
+        if (pairing == BlockPairing::kRefined && member.refinement != keys.refinement[rule]) {
+          continue;
+        }
+        const BlockingKeys other_keys = blockingKeys(store_, other, config_.use_extra_id);
+        if (producedByEarlierRule(blocks_, rule, other_keys, keys)) continue;
+        ++summary.candidate_pairs;
+        if (config_.keep_candidate_pairs) candidate_pairs_.emplace_back(other, record);
+        const ScoredPair pair = score(other, record);
+        if (pair.match_probability < config_.review_threshold) continue;
+        if (!deterministic_pairs_.contains(pairKey(other, record))) keepScored(pair);
+      }
+    }
+  }
+  stats_.candidate_pairs += summary.candidate_pairs;
+
+  // Deterministic links first, then probabilistic ones strongest first, as in a batch.
+  for (std::size_t i = links_before; i < links_.size(); ++i) {
+    if (links_[i].tier != LinkTier::kProbabilistic) clusters_.link(links_[i].a, links_[i].b);
+  }
+  for (std::size_t i = links_before; i < links_.size(); ++i) {
+    if (links_[i].tier == LinkTier::kProbabilistic) new_links.push_back(links_[i]);
+  }
+  std::sort(new_links.begin(), new_links.end(), byStrength);
+  for (const ScoredPair& link : new_links) clusters_.link(link.a, link.b);
+
+  summary.links = links_.size() - links_before;
+  summary.reviews = reviews_.size() - reviews_before;
+  return summary;
+}
+
+void IdentityIndex::applyDecisions(std::span<const ReviewerDecision> decisions) {
+  decisions_.insert(decisions_.end(), decisions.begin(), decisions.end());
+  recluster();
+}
+
+void IdentityIndex::recluster() {
+  clusters_.reset(store_.size());
+  std::map<std::uint64_t, ReviewerDecision::Kind> latest;  // Ordered: deterministic replay.
+  for (const ReviewerDecision& decision : decisions_) {
+    if (decision.a == decision.b || decision.a >= store_.size() || decision.b >= store_.size()) {
+      continue;
+    }
+    latest[pairKey(decision.a, decision.b)] = decision.kind;
+  }
+  for (const auto& [key, kind] : latest) {
+    if (kind == ReviewerDecision::Kind::kCannotLink) {
+      clusters_.forbid(static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key));
+    }
+  }
+  for (const auto& [key, kind] : latest) {
+    if (kind == ReviewerDecision::Kind::kForceLink) {
+      clusters_.link(static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key));
+    }
+  }
+  std::vector<const ScoredPair*> probabilistic;
+  for (const ScoredPair& link : links_) {
+    if (link.tier == LinkTier::kProbabilistic) {
+      probabilistic.push_back(&link);
+    } else {
+      clusters_.link(link.a, link.b);
+    }
+  }
+  std::sort(probabilistic.begin(), probabilistic.end(),
+            [](const ScoredPair* x, const ScoredPair* y) { return byStrength(*x, *y); });
+  for (const ScoredPair* link : probabilistic) clusters_.link(link->a, link->b);
+}
+
+std::vector<std::uint32_t> IdentityIndex::personIds() const {
+  std::vector<std::uint32_t> ids(store_.size());
+  for (std::uint32_t record = 0; record < ids.size(); ++record) ids[record] = personOf(record);
+  return ids;
+}
+
+std::vector<ScoredPair> IdentityIndex::pendingReviews() const {
+  std::unordered_set<std::uint64_t> decided;
+  for (const ReviewerDecision& decision : decisions_) decided.insert(pairKey(decision.a, decision.b));
+  std::vector<ScoredPair> open;
+  for (const ScoredPair& pair : reviews_) {
+    if (clusters_.sameCluster(pair.a, pair.b)) continue;
+    if (decided.contains(pairKey(pair.a, pair.b))) continue;
+    open.push_back(pair);
+  }
+  return open;
+}
+
+std::vector<ComparisonReason> IdentityIndex::explain(const ScoredPair& pair) const {
+  std::vector<ComparisonReason> reasons;
+  for (const Field field : kFields) {
+    const int level = pair.comparison.level(field);
+    double weight = level_weights_[static_cast<int>(field)][level];
+    if (field == Field::kGivenName && level == name_level::kExact) {
+      weight += given_adjustment_[store_[pair.a].given];
+    }
+    if (field == Field::kFamilyName && level == name_level::kExact) {
+      weight += family_adjustment_[store_[pair.a].family];
+    }
+    reasons.push_back({field, levelName(field, level), weight});
+  }
+  return reasons;
+}
+
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,302 @@
+#include "pipelines/identity/match_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <unordered_map>
+
+namespace hearth::pipelines::identity {
+namespace {
+
+constexpr double kProbabilityFloor = 1e-9;
+// No agreement is treated as impossible between different people: a mistyped NHS number can
+// still collide, so even an equal identifier weighs at most log2(1 / 1e-7), about 23 bits.
+constexpr double kNonMatchFloor = 1e-7;
+constexpr double kMaxTermAdjustment = 10.0;
+
+constexpr std::array<Field, kFieldCount> kFields = {
+    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
+    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId};
+
+int fieldIndex(Field field) { return static_cast<int>(field); }
+
+// Chance that two different records, drawn at random, share a value: sum of c(c-1) / n(n-1).
+// (Sum of squared shares would count each record paired with itself.)
+double sameValueChance(double same_value_pairs, double records) {
+  return records < 2.0 ? 0.0 : same_value_pairs / (records * (records - 1.0));
+}
+
+template <typename Key>
+double sameValueChance(const std::unordered_map<Key, std::uint64_t>& counts) {
+  double records = 0.0;
+  double pairs = 0.0;
+  for (const auto& [key, count] : counts) {
+    const double c = static_cast<double>(count);
+    records += c;
+    pairs += c * (c - 1.0);
+  }
+  return sameValueChance(pairs, records);
+}
+
+double sameValueChance(const std::vector<std::uint64_t>& counts) {
+  double records = 0.0;
+  double pairs = 0.0;
+  for (const std::uint64_t count : counts) {
+    const double c = static_cast<double>(count);
+    records += c;
+    pairs += c * (c - 1.0);
+  }
+  return sameValueChance(pairs, records);
+}
+
+// Chance that two random records agree exactly, field by field and level by level, where a value
+// frequency gives it exactly (a sample would see a 1-in-30,000 birth date agreement too rarely).
+struct ExactAgreement {
+  std::array<std::array<double, kMaxLevels>, kFieldCount> value{};
+  std::array<std::array<bool, kMaxLevels>, kFieldCount> known{};
+
+  void set(Field field, int level, double probability) {
+    value[fieldIndex(field)][level] = probability;
+    known[fieldIndex(field)][level] = true;
+  }
+};
+
+ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
+  std::vector<std::uint64_t> given(store.names().size(), 0);
+  std::vector<std::uint64_t> family(store.names().size(), 0);
+  std::vector<std::uint64_t> postcode(store.postcodes().size(), 0);
+  std::vector<std::uint64_t> sector(store.postcodes().size(), 0);
+  std::vector<std::uint64_t> district(store.postcodes().size(), 0);
+  std::vector<std::uint64_t> upn(store.identifiers().size(), 0);
+  std::vector<std::uint64_t> extra(store.identifiers().size(), 0);
+  std::unordered_map<std::uint32_t, std::uint64_t> birth;
+  std::unordered_map<std::uint64_t, std::uint64_t> nhs;
+  for (std::uint32_t i = 0; i < store.size(); ++i) {
+    const RecordFeatures& f = store[i];
+    if (f.given != 0) ++given[f.given];
+    if (f.family != 0) ++family[f.family];
+    if (f.postcode != 0) {
+      ++postcode[f.postcode];
+      if (f.sector != 0) ++sector[f.sector];
+      if (f.district != 0) ++district[f.district];
+    }
+    if (f.upn != 0) ++upn[f.upn];
+    if (f.extra_id != 0) ++extra[f.extra_id];
+    if (f.has_birth) {
+      ++birth[(static_cast<std::uint32_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
+              (static_cast<std::uint32_t>(f.birth_month) << 8) | f.birth_day];
+    }
+    if (f.nhs_present) ++nhs[f.nhs];
+  }
+  ExactAgreement out;
+  out.set(Field::kGivenName, name_level::kExact, sameValueChance(given));
+  out.set(Field::kFamilyName, name_level::kExact, sameValueChance(family));
+  out.set(Field::kBirthDate, date_level::kExact, sameValueChance(birth));
+  const double same_postcode = sameValueChance(postcode);
+  const double same_sector = sameValueChance(sector);
+  const double same_district = sameValueChance(district);
+  out.set(Field::kPostcode, postcode_level::kExact, same_postcode);
+  out.set(Field::kPostcode, postcode_level::kSector, std::max(0.0, same_sector - same_postcode));
+  out.set(Field::kPostcode, postcode_level::kDistrict,
+          std::max(0.0, same_district - same_sector));
+  out.set(Field::kNhsNumber, identifier_level::kEqual, sameValueChance(nhs));
+  out.set(Field::kUpn, identifier_level::kEqual, sameValueChance(upn));
+  if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, sameValueChance(extra));
+  return out;
+}
+
+// Blends the exactly known levels with the sampled shares of the others, so each field's
+// non-missing levels sum to one and no level is zero.
+FieldProbabilities blend(const ExactAgreement& exact,
+                         const std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>& seen) {
+  FieldProbabilities u{};
+  for (const Field field : kFields) {
+    const int f = fieldIndex(field);
+    const int levels = levelCount(field);
+    double known_total = 0.0;
+    double sampled_total = 0.0;
+    for (int l = 1; l < levels; ++l) {
+      if (exact.known[f][l]) {
+        known_total += exact.value[f][l];
+      } else {
+        sampled_total += static_cast<double>(seen[f][l]) + 0.5;
+      }
+    }
+    const double rest = std::max(1.0 - known_total, 1e-6);
+    for (int l = 1; l < levels; ++l) {
+      u[f][l] = exact.known[f][l] ? exact.value[f][l]
+                                  : rest * (static_cast<double>(seen[f][l]) + 0.5) / sampled_total;
+      u[f][l] = std::max(u[f][l], kProbabilityFloor);
+    }
+  }
+  return u;
+}
+
+// Starting m: most matches agree exactly; the rest spread over the weaker levels.
+FieldProbabilities startingM() {
+  FieldProbabilities m{};
+  for (const Field field : kFields) {
+    const int f = fieldIndex(field);
+    const int levels = levelCount(field);
+    m[f][1] = 0.85;
+    for (int l = 2; l < levels; ++l) m[f][l] = 0.15 / static_cast<double>(levels - 2);
+  }
+  return m;
+}
+
+struct EmState {
+  FieldProbabilities m{};
+  FieldProbabilities u{};
+  double match_share = 0.1;
+};
+
+// One expectation-maximisation step; returns the largest parameter change.
+double emStep(std::span<const PatternCount> candidates, EmState& state) {
+  FieldProbabilities m_sum{};
+  FieldProbabilities u_sum{};
+  double match_total = 0.0;
+  double all_total = 0.0;
+  const double prior_odds = state.match_share / (1.0 - state.match_share);
+  for (const PatternCount& pattern : candidates) {
+    double log_ratio = 0.0;
+    for (const Field field : kFields) {
+      const int l = pattern.vector.level(field);
+      if (l == kMissingLevel) continue;
+      const int f = fieldIndex(field);
+      log_ratio += std::log(state.m[f][l]) - std::log(state.u[f][l]);
+    }
+    const double odds = prior_odds * std::exp(std::min(log_ratio, 700.0));
+    const double posterior = std::isinf(odds) ? 1.0 : odds / (1.0 + odds);
+    const double count = static_cast<double>(pattern.count);
+    match_total += count * posterior;
+    all_total += count;
+    for (const Field field : kFields) {
+      const int l = pattern.vector.level(field);
+      if (l == kMissingLevel) continue;
+      const int f = fieldIndex(field);
+      m_sum[f][l] += count * posterior;
+      u_sum[f][l] += count * (1.0 - posterior);
+    }
+  }
+
+  double change = 0.0;
+  const double share = std::clamp(match_total / std::max(all_total, 1.0), 1e-9, 1.0 - 1e-9);
+  change = std::max(change, std::abs(share - state.match_share));
+  state.match_share = share;
+  for (const Field field : kFields) {
+    const int f = fieldIndex(field);
+    const int levels = levelCount(field);
+    double m_total = 0.0;
+    double u_total = 0.0;
+    for (int l = 1; l < levels; ++l) {
+      m_total += m_sum[f][l];
+      u_total += u_sum[f][l];
+    }
+    if (m_total <= 0.0 || u_total <= 0.0) continue;  // Field never observed: keep start values.
+    for (int l = 1; l < levels; ++l) {
+      const double m = std::max(m_sum[f][l] / m_total, kProbabilityFloor);
+      const double u = std::max(u_sum[f][l] / u_total, kProbabilityFloor);
+      change = std::max({change, std::abs(m - state.m[f][l]), std::abs(u - state.u[f][l])});
+      state.m[f][l] = m;
+      state.u[f][l] = u;
+    }
+  }
+  return change;
+}
+
+}  // namespace
+
+double MatchModel::levelWeight(Field field, int level) const {
+  if (level == kMissingLevel) return 0.0;
+  const int f = fieldIndex(field);
+  return std::log2(std::max(m[f][level], kProbabilityFloor) /
+                   std::max(u[f][level], kProbabilityFloor));
+}
+
+double MatchModel::priorWeight() const { return std::log2(prior / (1.0 - prior)); }
+
+double MatchModel::termAdjustment(Field field, std::string_view name) const {
+  const bool given = field == Field::kGivenName;
+  if (!given && field != Field::kFamilyName) return 0.0;
+  const auto& table = given ? given_frequency : family_frequency;
+  // Exact agreement on a name with share f: m/f instead of m/u, so the adjustment is log2(u/f).
+  const double average = u[fieldIndex(field)][name_level::kExact];
+  const auto it = table.find(std::string(name));
+  const double share = it == table.end() ? unseen_frequency : it->second;
+  return std::clamp(std::log2(average / share), -kMaxTermAdjustment, kMaxTermAdjustment);
+}
+
+FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
+                                       std::uint64_t seed, bool use_extra_id) {
+  std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount> seen{};
+  const auto records = static_cast<std::uint32_t>(store.size());
+  if (records >= 2) {
+    std::mt19937_64 random(seed);
+    std::uniform_int_distribution<std::uint32_t> pick(0, records - 1);
+    for (std::size_t s = 0; s < samples; ++s) {
+      const std::uint32_t a = pick(random);
+      const std::uint32_t b = pick(random);
+      if (a == b) continue;
+      const ComparisonVector vector = compareRecords(store, a, b, use_extra_id);
+      for (const Field field : kFields) ++seen[fieldIndex(field)][vector.level(field)];
+    }
+  }
+  return blend(exactAgreement(store, use_extra_id), seen);
+}
+
+MatchModel estimateModel(std::span<const PatternCount> candidates,
+                         const FieldProbabilities& random_u, double total_pairs,
+                         const EmOptions& options) {
+  EmState state;
+  state.m = startingM();
+  state.u = random_u;
+  MatchModel model;
+  for (model.em_iterations = 0; model.em_iterations < options.max_iterations;) {
+    ++model.em_iterations;
+    if (emStep(candidates, state) < options.tolerance) {
+      model.em_converged = true;
+      break;
+    }
+  }
+  double candidate_pairs = 0.0;
+  for (const PatternCount& pattern : candidates) {
+    candidate_pairs += static_cast<double>(pattern.count);
+  }
+  model.m = state.m;
+  const double expected_matches = state.match_share * candidate_pairs;
+  // Random pairs include the true matches; take their share out so u describes non-matches.
+  const double pairs = std::max(total_pairs, expected_matches + 1.0);
+  for (const Field field : kFields) {
+    const int f = fieldIndex(field);
+    for (int l = 1; l < levelCount(field); ++l) {
+      const double non_match =
+          (random_u[f][l] * pairs - model.m[f][l] * expected_matches) / (pairs - expected_matches);
+      model.u[f][l] = std::max(non_match, kNonMatchFloor);
+    }
+  }
+  model.prior = std::clamp(expected_matches / std::max(total_pairs, 1.0), 1e-12, 0.5);
+  return model;
+}
+
+void setTermFrequencies(MatchModel& model, const FeatureStore& store) {
+  auto fill = [&](const std::vector<std::uint32_t>& counts,
+                  std::unordered_map<std::string, double>& table) {
+    double total = 0.0;
+    for (const std::uint32_t count : counts) total += count;
+    table.clear();
+    for (std::uint32_t id = 1; id < counts.size(); ++id) {
+      if (counts[id] != 0) table.emplace(store.names().text(id), counts[id] / total);
+    }
+    return total;
+  };
+  const double given_total = fill(store.givenCounts(), model.given_frequency);
+  const double family_total = fill(store.familyCounts(), model.family_frequency);
+  model.unseen_frequency = 1.0 / std::max({given_total, family_total, 1.0});
+}
+
+double matchProbability(double match_weight) {
+  const double odds = std::exp2(std::clamp(match_weight, -200.0, 200.0));
+  return odds / (1.0 + odds);
+}
+
+}  // namespace hearth::pipelines::identity

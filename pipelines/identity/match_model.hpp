@@ -1,0 +1,73 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "pipelines/identity/comparison.hpp"
+#include "pipelines/identity/record_features.hpp"
+
+namespace hearth::pipelines::identity {
+
+/// Per-level probabilities of one field, indexed by level (index 0, missing, is unused).
+using LevelProbabilities = std::array<double, kMaxLevels>;
+using FieldProbabilities = std::array<LevelProbabilities, kFieldCount>;
+
+/// A Fellegi-Sunter model: m (level given match), u (level given non-match) and the prior that a
+/// random pair of records is a match, plus name frequencies for term-frequency adjustment.
+struct MatchModel {
+  FieldProbabilities m{};
+  FieldProbabilities u{};
+  double prior = 1e-6;
+  /// Share of records carrying each normalised name.
+  std::unordered_map<std::string, double> given_frequency;
+  std::unordered_map<std::string, double> family_frequency;
+  /// Frequency assumed for a name the model has never seen (one record's share).
+  double unseen_frequency = 1.0;
+  int em_iterations = 0;
+  bool em_converged = false;
+
+  /// log2(m/u) of `level`; 0 for the missing level, so a missing value is neutral.
+  double levelWeight(Field field, int level) const;
+  /// log2(prior / (1 - prior)).
+  double priorWeight() const;
+  /// Extra weight for exact agreement on `name`: log2(average share / this name's share), so a
+  /// rare family name counts for more than "smith". Only for the two name fields.
+  double termAdjustment(Field field, std::string_view name) const;
+};
+
+/// How many candidate pairs showed one comparison vector.
+struct PatternCount {
+  ComparisonVector vector;
+  std::uint64_t count = 0;
+};
+
+struct EmOptions {
+  int max_iterations = 200;
+  double tolerance = 1e-7;  ///< Largest change of any m, u or the candidate match share.
+};
+
+/// u estimated from the whole population: exact-agreement levels from value frequencies (exact
+/// sums of squares), the other levels from `samples` random record pairs drawn with `seed`.
+FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
+                                       std::uint64_t seed, bool use_extra_id);
+
+/// Estimates m by expectation-maximisation over the candidate pairs' comparison vectors, with u
+/// starting from `random_u`. Inside the candidate set, u is re-estimated too (blocking makes
+/// candidates agree far more often than random pairs); the returned model keeps the candidate m,
+/// takes u from the population (random pairs less the estimated matches among them) and turns
+/// the estimated number of matches into a population prior over `total_pairs` record pairs.
+MatchModel estimateModel(std::span<const PatternCount> candidates,
+                         const FieldProbabilities& random_u, double total_pairs,
+                         const EmOptions& options = {});
+
+/// Fills the model's name frequency tables from the records in `store`.
+void setTermFrequencies(MatchModel& model, const FeatureStore& store);
+
+/// 2^w / (1 + 2^w).
+double matchProbability(double match_weight);
+
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "pipelines/canonical/date.hpp"
+
+namespace hearth::pipelines::identity {
+
+/// Recorded sex; kMissing when the source has no field, kUnknown when it says "not known".
+enum class Sex : char { kMissing = 0, kMale = 'M', kFemale = 'F', kUnknown = 'U' };
+
+/// The linkable view of one source record: only the fields identity resolution compares.
+struct PersonRecord {
+  std::uint32_t index = 0;    ///< Dense position in the identity index; assigned on insert.
+  std::string source_system;  ///< e.g. "trust_cms", "school_census", "febrl".
+  std::string local_id;       ///< Unique only within source_system.
+  std::string given_name;
+  std::string family_name;
+  /// May hold a date that is not ok() (a 31 November copied from a source with typos): the
+  /// comparisons look at year, month and day separately, so such a date still carries evidence.
+  std::optional<canonical::Date> birth_date;
+  Sex sex = Sex::kMissing;
+  std::string postcode;     ///< Normalised "AA9 9AA"; other shapes are compared as plain codes.
+  std::string nhs_number;   ///< Ten digits; spaces are ignored.
+  std::string upn;          ///< Thirteen characters.
+  std::string extra_id;     ///< Any further shared identifier (FEBRL's soc_sec_id).
+};
+
+}  // namespace hearth::pipelines::identity

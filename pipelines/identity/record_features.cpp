@@ -1,0 +1,141 @@
+#include "pipelines/identity/record_features.hpp"
+
+#include <chrono>
+#include <functional>
+
+#include "pipelines/identity/string_similarity.hpp"
+#include "pipelines/validation/identifiers.hpp"
+
+namespace hearth::pipelines::identity {
+namespace {
+
+std::string digitsOf(std::string_view text) {
+  std::string digits;
+  for (const char c : text) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  return digits;
+}
+
+std::string trimUpper(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ' ' || c == '\t') continue;
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
+// UK postcodes split at the space; any other code (FEBRL's Australian four digits) is treated as
+// a hierarchy read left to right.
+void postcodeParts(std::string_view postcode, std::string& sector, std::string& district) {
+  const std::size_t space = postcode.find(' ');
+  if (space != std::string_view::npos && space + 1 < postcode.size()) {
+    sector = std::string(postcode.substr(0, space + 2));
+    district = std::string(postcode.substr(0, space));
+    return;
+  }
+  sector = postcode.size() > 1 ? std::string(postcode.substr(0, postcode.size() - 1)) : "";
+  district = postcode.size() > 2 ? std::string(postcode.substr(0, postcode.size() - 2)) : "";
+}
+
+void fillBirth(const PersonRecord& record, RecordFeatures& out) {
+  if (!record.birth_date) return;
+  const canonical::Date& date = *record.birth_date;
+  out.has_birth = true;
+  out.birth_year = static_cast<std::int16_t>(static_cast<int>(date.year()));
+  out.birth_month = static_cast<std::uint8_t>(static_cast<unsigned>(date.month()));
+  out.birth_day = static_cast<std::uint8_t>(static_cast<unsigned>(date.day()));
+  if (date.ok()) {
+    out.birth_is_real_date = true;
+    out.birth_serial =
+        static_cast<std::int32_t>(std::chrono::sys_days{date}.time_since_epoch().count());
+  }
+}
+
+void fillIdentifiers(const PersonRecord& record, StringPool& identifiers, RecordFeatures& out) {
+  const std::string nhs = digitsOf(record.nhs_number);
+  if (nhs.size() == 10) {
+    out.nhs_present = true;
+    out.nhs = std::stoull(nhs);
+    out.nhs_valid = validation::isValidNhsNumber(nhs);
+  }
+  const std::string upn = trimUpper(record.upn);
+  if (!upn.empty()) {
+    out.upn = identifiers.intern("upn:" + upn);
+    out.upn_valid = validation::isValidUpn(upn);
+  }
+  const std::string extra = trimUpper(record.extra_id);
+  if (!extra.empty()) out.extra_id = identifiers.intern("x:" + extra);
+  if (!record.local_id.empty()) {
+    const std::hash<std::string_view> hash;
+    out.local_key = mixKey(hash(record.source_system), hash(record.local_id));
+  }
+}
+
+}  // namespace
+
+StringPool::StringPool() : texts_{std::string()} {}
+
+std::uint32_t StringPool::intern(std::string_view text) {
+  if (text.empty()) return 0;
+  const auto [it, inserted] =
+      ids_.try_emplace(std::string(text), static_cast<std::uint32_t>(texts_.size()));
+  if (inserted) texts_.emplace_back(text);
+  return it->second;
+}
+
+std::uint64_t mixKey(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t z = a * 0x9e3779b97f4a7c15ULL + b + 0x632be59bd9b4e019ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return z == 0 ? 1 : z;
+}
+
+void FeatureStore::countName(std::vector<std::uint32_t>& counts, std::uint32_t id) {
+  if (id == 0) return;
+  if (counts.size() <= id) counts.resize(names_.size(), 0);
+  ++counts[id];
+}
+
+std::uint32_t FeatureStore::add(const PersonRecord& record) {
+  RecordFeatures out;
+  const std::string given = normaliseName(record.given_name);
+  const std::string family = normaliseName(record.family_name);
+  out.given = names_.intern(given);
+  out.given_formal = names_.intern(formalGivenName(given));
+  out.family = names_.intern(family);
+  out.given_soundex = soundexCode(formalGivenName(given));
+  out.family_soundex = soundexCode(family);
+  countName(given_counts_, out.given);
+  countName(family_counts_, out.family);
+
+  const std::string postcode = trimUpper(record.postcode).empty() ? std::string() : [&] {
+    // Keep the single space of a normalised UK postcode; drop any other blanks.
+    std::string upper;
+    for (const char c : record.postcode) {
+      upper.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    }
+    const auto first = upper.find_first_not_of(' ');
+    const auto last = upper.find_last_not_of(' ');
+    return upper.substr(first, last - first + 1);
+  }();
+  if (!postcode.empty()) {
+    std::string sector;
+    std::string district;
+    postcodeParts(postcode, sector, district);
+    out.postcode = postcodes_.intern(postcode);
+    out.sector = postcodes_.intern(sector);
+    out.district = postcodes_.intern(district);
+  }
+
+  fillBirth(record, out);
+  fillIdentifiers(record, identifiers_, out);
+  if (record.sex == Sex::kMale || record.sex == Sex::kFemale) out.sex = static_cast<char>(record.sex);
+
+  features_.push_back(out);
+  return static_cast<std::uint32_t>(features_.size() - 1);
+}
+
+}  // namespace hearth::pipelines::identity

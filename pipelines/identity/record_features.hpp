@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pipelines/identity/person_record.hpp"
+
+namespace hearth::pipelines::identity {
+
+/// Interned strings: each distinct text gets a small dense id, 0 standing for "missing".
+class StringPool {
+ public:
+  StringPool();
+  /// The id of `text`, adding it when new; 0 for an empty text.
+  std::uint32_t intern(std::string_view text);
+  const std::string& text(std::uint32_t id) const { return texts_[id]; }
+  std::size_t size() const { return texts_.size(); }
+
+ private:
+  std::vector<std::string> texts_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
+};
+
+/// What the comparisons and blocking rules need from one record, in about 80 bytes: names and
+/// codes are pool ids, so a million records cost tens of megabytes rather than hundreds.
+struct RecordFeatures {
+  std::uint32_t given = 0;         ///< Normalised given name (names pool).
+  std::uint32_t given_formal = 0;  ///< The formal name a nickname stands for (names pool).
+  std::uint32_t family = 0;        ///< Normalised family name (names pool).
+  std::uint32_t given_soundex = 0;
+  std::uint32_t family_soundex = 0;
+  std::uint32_t postcode = 0;  ///< Full postcode (postcodes pool).
+  std::uint32_t sector = 0;    ///< "LS6 2" for "LS6 2AB"; all but the last character otherwise.
+  std::uint32_t district = 0;  ///< "LS6"; all but the last two characters otherwise.
+  std::uint32_t upn = 0;       ///< Identifiers pool.
+  std::uint32_t extra_id = 0;  ///< Identifiers pool.
+  std::uint64_t nhs = 0;       ///< The ten digits as a number when nhs_present.
+  std::uint64_t local_key = 0;  ///< Hash of (source system, local id); 0 when there is no id.
+  std::int32_t birth_serial = 0;  ///< Days since 1970 when the birth date is a real date.
+  std::int16_t birth_year = 0;
+  std::uint8_t birth_month = 0;
+  std::uint8_t birth_day = 0;
+  bool has_birth = false;
+  bool birth_is_real_date = false;
+  bool nhs_present = false;
+  bool nhs_valid = false;
+  bool upn_valid = false;
+  char sex = 0;  ///< 'M', 'F' or 0 when missing or unknown.
+};
+
+/// The features of every record in an index, with the pools and name counts they refer to.
+class FeatureStore {
+ public:
+  /// Appends the features of `record`; returns its index.
+  std::uint32_t add(const PersonRecord& record);
+  void reserve(std::size_t records) { features_.reserve(records); }
+
+  const RecordFeatures& operator[](std::uint32_t index) const { return features_[index]; }
+  std::size_t size() const { return features_.size(); }
+
+  const StringPool& names() const { return names_; }
+  const StringPool& postcodes() const { return postcodes_; }
+  const StringPool& identifiers() const { return identifiers_; }
+  /// How many records carry each given / family name id (indexed by names-pool id).
+  const std::vector<std::uint32_t>& givenCounts() const { return given_counts_; }
+  const std::vector<std::uint32_t>& familyCounts() const { return family_counts_; }
+
+ private:
+  void countName(std::vector<std::uint32_t>& counts, std::uint32_t id);
+
+  std::vector<RecordFeatures> features_;
+  StringPool names_;
+  StringPool postcodes_;
+  StringPool identifiers_;
+  std::vector<std::uint32_t> given_counts_;
+  std::vector<std::uint32_t> family_counts_;
+};
+
+/// A 64-bit mix of two values (splitmix64 finaliser); never returns 0 so 0 can mean "no key".
+std::uint64_t mixKey(std::uint64_t a, std::uint64_t b);
+
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,259 @@
+#include "pipelines/identity/identity_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "pipelines/identity/clustering.hpp"
+#include "pipelines/identity/linkage_eval.hpp"
+#include "pipelines/identity/tests/synthetic_population.hpp"
+
+namespace hearth::pipelines::identity {
+namespace {
+
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+PersonRecord person(std::string source, std::string local_id, std::string given,
+                    std::string family, int y, unsigned m, unsigned d, std::string postcode) {
+  PersonRecord record;
+  record.source_system = std::move(source);
+  record.local_id = std::move(local_id);
+  record.given_name = std::move(given);
+  record.family_name = std::move(family);
+  record.birth_date = canonical::Date{year{y}, month{m}, day{d}};
+  record.postcode = std::move(postcode);
+  return record;
+}
+
+// A background population gives EM something to learn from; the records under test are
+// streamed in afterwards with that model.
+class IdentityIndexTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    testing::PopulationOptions options;
+    options.people = 3000;
+    options.duplicates = 700;
+    population_ = new LabelledRecords(testing::generatePopulation(options));
+    IdentityIndex index;
+    index.build(population_->records);
+    model_ = new MatchModel(index.model());
+  }
+  static void TearDownTestSuite() {
+    delete population_;
+    delete model_;
+  }
+
+  IdentityIndex withPopulation(LinkageConfig config = {}) const {
+    IdentityIndex index(config);
+    index.build(population_->records, *model_);
+    return index;
+  }
+
+  static LabelledRecords* population_;
+  static MatchModel* model_;
+};
+LabelledRecords* IdentityIndexTest::population_ = nullptr;
+MatchModel* IdentityIndexTest::model_ = nullptr;
+
+TEST_F(IdentityIndexTest, ValidNhsNumberAndSameBirthDateLinkDespiteDifferentNames) {
+  IdentityIndex index = withPopulation();
+  PersonRecord a = person("trust_cms", "c1", "Alice", "Quennell", 2012, 4, 5, "LS1 1AA");
+  PersonRecord b = person("gp_extract", "g1", "Zoe", "Brightwater", 2012, 4, 5, "LS9 9ZZ");
+  a.nhs_number = "943 476 5919";
+  b.nhs_number = "9434765919";
+  const AddSummary added = index.add({a, b});
+  EXPECT_EQ(index.personOf(added.first_index), index.personOf(added.first_index + 1));
+  const auto& links = index.links();
+  EXPECT_TRUE(std::any_of(links.begin(), links.end(), [&](const ScoredPair& link) {
+    return link.b == added.first_index + 1 && link.tier == LinkTier::kNhsAndBirthDate;
+  }));
+}
+
+TEST_F(IdentityIndexTest, InvalidNhsCheckDigitDoesNotLink) {
+  IdentityIndex index = withPopulation();
+  PersonRecord a = person("trust_cms", "c1", "Alice", "Quennell", 2012, 4, 5, "LS1 1AA");
+  PersonRecord b = person("gp_extract", "g1", "Zoe", "Brightwater", 2012, 4, 5, "LS9 9ZZ");
+  a.nhs_number = "4123456879";
+  b.nhs_number = "4123456879";
+  const AddSummary added = index.add({a, b});
+  EXPECT_NE(index.personOf(added.first_index), index.personOf(added.first_index + 1));
+}
+
+TEST_F(IdentityIndexTest, ValidUpnAndSameBirthDateLink) {
+  IdentityIndex index = withPopulation();
+  PersonRecord a = person("school_census", "p1", "Sam", "Quennell", 2014, 9, 1, "LS1 1AA");
+  PersonRecord b = person("trust_cms", "c9", "Samira", "Okafor", 2014, 9, 1, "LS2 2BB");
+  a.upn = "H243278544154";
+  b.upn = "H243278544154";
+  const AddSummary added = index.add({a, b});
+  EXPECT_EQ(index.personOf(added.first_index), index.personOf(added.first_index + 1));
+}
+
+TEST_F(IdentityIndexTest, SameLocalIdWithinOneSourceLinksButNotAcrossSources) {
+  IdentityIndex index = withPopulation();
+  const AddSummary added = index.add({
+      person("trust_cms", "X42", "Ann", "Quennell", 2001, 1, 1, "LS1 1AA"),
+      person("trust_cms", "X42", "Anne", "Brightwater", 2003, 2, 2, "LS7 3CD"),
+      person("housing", "X42", "Tom", "Okafor", 1960, 6, 6, "LS8 4EF"),
+  });
+  const std::uint32_t first = added.first_index;
+  EXPECT_EQ(index.personOf(first), index.personOf(first + 1));
+  EXPECT_NE(index.personOf(first), index.personOf(first + 2));
+}
+
+TEST_F(IdentityIndexTest, ReviewBandPairsAreHeldNotLinked) {
+  IdentityIndex probe = withPopulation();
+  const AddSummary added = probe.add({
+      person("trust_cms", "c1", "Katherine", "Quennell", 1984, 2, 11, "LS6 2AB"),
+      person("gp_extract", "g1", "Kate", "Quennel", 1984, 11, 2, "LS12 4XY"),
+  });
+  const std::uint32_t a = added.first_index;
+  const double probability = probe.score(a, a + 1).match_probability;
+  ASSERT_GT(probability, 0.0);
+
+  // Thresholds either side of this pair's score put it in the review band.
+  LinkageConfig config;
+  config.review_threshold = probability / 2;
+  config.link_threshold = std::nextafter(probability, 2.0);
+  IdentityIndex index = withPopulation(config);
+  index.add({
+      person("trust_cms", "c1", "Katherine", "Quennell", 1984, 2, 11, "LS6 2AB"),
+      person("gp_extract", "g1", "Kate", "Quennel", 1984, 11, 2, "LS12 4XY"),
+  });
+  EXPECT_NE(index.personOf(a), index.personOf(a + 1));
+  const auto pending = index.pendingReviews();
+  const auto it = std::find_if(pending.begin(), pending.end(),
+                               [&](const ScoredPair& p) { return p.a == a && p.b == a + 1; });
+  ASSERT_NE(it, pending.end());
+  EXPECT_DOUBLE_EQ(it->match_probability, probability);
+  const auto reasons = index.explain(*it);
+  ASSERT_EQ(reasons.size(), static_cast<std::size_t>(kFieldCount));
+  EXPECT_EQ(reasons[static_cast<int>(Field::kGivenName)].level, "alias");
+  EXPECT_EQ(reasons[static_cast<int>(Field::kBirthDate)].level, "day/month swapped");
+
+  // A reviewer's force-link settles it.
+  const ReviewerDecision link{ReviewerDecision::Kind::kForceLink, a, a + 1};
+  index.applyDecisions({&link, 1});
+  EXPECT_EQ(index.personOf(a), index.personOf(a + 1));
+  const auto still_pending = index.pendingReviews();
+  EXPECT_TRUE(std::none_of(still_pending.begin(), still_pending.end(),
+                           [&](const ScoredPair& p) { return p.a == a && p.b == a + 1; }));
+}
+
+TEST_F(IdentityIndexTest, ReviewerSplitUndoesALinkAndALaterLinkRestoresIt) {
+  IdentityIndex index = withPopulation();
+  const AddSummary added = index.add({
+      person("trust_cms", "c1", "Robert", "Quennell", 1975, 5, 17, "LS6 2AB"),
+      person("gp_extract", "g1", "Bob", "Quennell", 1975, 5, 17, "LS6 2AB"),
+  });
+  const std::uint32_t a = added.first_index;
+  ASSERT_EQ(index.personOf(a), index.personOf(a + 1));
+
+  const ReviewerDecision split{ReviewerDecision::Kind::kCannotLink, a, a + 1};
+  index.applyDecisions({&split, 1});
+  EXPECT_NE(index.personOf(a), index.personOf(a + 1));
+
+  const ReviewerDecision merge{ReviewerDecision::Kind::kForceLink, a + 1, a};
+  index.applyDecisions({&merge, 1});
+  EXPECT_EQ(index.personOf(a), index.personOf(a + 1));
+}
+
+TEST_F(IdentityIndexTest, SplitHoldsAgainstTransitiveLinks) {
+  IdentityIndex index = withPopulation();
+  const AddSummary added = index.add({
+      person("trust_cms", "c1", "Robert", "Quennell", 1975, 5, 17, "LS6 2AB"),
+      person("gp_extract", "g1", "Bob", "Quennell", 1975, 5, 17, "LS6 2AB"),
+      person("housing", "h1", "Robert", "Quennell", 1975, 5, 17, "LS6 2AB"),
+  });
+  const std::uint32_t a = added.first_index;
+  ASSERT_EQ(index.personOf(a), index.personOf(a + 2));
+  const ReviewerDecision split{ReviewerDecision::Kind::kCannotLink, a, a + 2};
+  index.applyDecisions({&split, 1});
+  EXPECT_NE(index.personOf(a), index.personOf(a + 2));
+}
+
+TEST_F(IdentityIndexTest, StreamingAddEqualsBatchWithTheSameModel) {
+  IdentityIndex batch;
+  batch.build(population_->records, *model_);
+
+  const std::size_t head = population_->records.size() * 3 / 4;
+  IdentityIndex streamed;
+  streamed.build({population_->records.begin(), population_->records.begin() + head}, *model_);
+  std::vector<PersonRecord> tail(population_->records.begin() + head, population_->records.end());
+  for (std::size_t start = 0; start < tail.size(); start += 100) {
+    const auto end = std::min(tail.size(), start + 100);
+    streamed.add({tail.begin() + start, tail.begin() + end});
+  }
+  EXPECT_EQ(streamed.personIds(), batch.personIds());
+  EXPECT_EQ(streamed.stats().candidate_pairs, batch.stats().candidate_pairs);
+}
+
+TEST_F(IdentityIndexTest, BatchIsDeterministicAcrossRunsAndThreadCounts) {
+  LinkageConfig one_thread;
+  one_thread.threads = 1;
+  IdentityIndex first(one_thread);
+  first.build(population_->records);
+  IdentityIndex second;
+  second.build(population_->records);
+  EXPECT_EQ(first.personIds(), second.personIds());
+  EXPECT_EQ(first.links().size(), second.links().size());
+  EXPECT_EQ(first.model().prior, second.model().prior);
+}
+
+TEST_F(IdentityIndexTest, LinksTheGeneratedPopulationAccurately) {
+  IdentityIndex index = withPopulation();
+  const PairwiseMetrics metrics = evaluatePairwise(index.personIds(), population_->truth);
+  EXPECT_GE(metrics.precision, 0.99);
+  EXPECT_GE(metrics.recall, 0.97);
+}
+
+TEST(ConstrainedClusters, PersonIdIsTheSmallestRecordAndConstraintsBlockUnions) {
+  ConstrainedClusters clusters;
+  clusters.reset(5);
+  clusters.forbid(0, 3);
+  EXPECT_TRUE(clusters.link(4, 3));
+  EXPECT_TRUE(clusters.link(1, 0));
+  EXPECT_FALSE(clusters.link(1, 4));  // Would put 0 and 3 together.
+  EXPECT_EQ(clusters.personOf(4), 3u);
+  EXPECT_EQ(clusters.personOf(1), 0u);
+}
+
+TEST(PairwiseMetrics, CountsPairsWithinClusters) {
+  // Truth: {0,1,2} {3}; predicted: {0,1} {2,3}.
+  const std::vector<std::uint32_t> truth = {7, 7, 7, 8};
+  const std::vector<std::uint32_t> predicted = {0, 0, 2, 2};
+  const PairwiseMetrics metrics = evaluatePairwise(predicted, truth);
+  EXPECT_EQ(metrics.true_pairs, 3u);
+  EXPECT_EQ(metrics.predicted_pairs, 2u);
+  EXPECT_EQ(metrics.correct_pairs, 1u);
+  EXPECT_DOUBLE_EQ(metrics.precision, 0.5);
+  EXPECT_DOUBLE_EQ(metrics.recall, 1.0 / 3.0);
+}
+
+TEST(FebrlReader, ReadsPaddedColumnsAndTheEntityFromRecId) {
+  std::istringstream csv(
+      "rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, "
+      "state, date_of_birth, soc_sec_id\n"
+      "rec-223-org, , waller, 6, tullaroop street, willaroo, st james, 4011, wa, 19081209, "
+      "6988048\n"
+      "rec-223-dup-0, jo, waller, 6, tullaroop st, willaroo, st james, 4011, wa, 19081290, "
+      "6988048\n");
+  auto read = readFebrlCsv(csv, true);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  ASSERT_EQ(read->records.size(), 2u);
+  EXPECT_EQ(read->truth[0], 223u);
+  EXPECT_EQ(read->truth[1], 223u);
+  EXPECT_EQ(read->records[0].given_name, "");
+  EXPECT_EQ(read->records[0].family_name, "waller");
+  EXPECT_EQ(read->records[0].postcode, "4011");
+  EXPECT_EQ(read->records[0].extra_id, "6988048");
+  EXPECT_TRUE(read->records[0].birth_date->ok());
+  EXPECT_FALSE(read->records[1].birth_date->ok());  // Day 90 kept as typed.
+}
+
+}  // namespace
+}  // namespace hearth::pipelines::identity

@@ -1,0 +1,139 @@
+#include "pipelines/identity/match_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "pipelines/identity/comparison.hpp"
+#include "pipelines/identity/identity_index.hpp"
+#include "pipelines/identity/tests/synthetic_population.hpp"
+
+namespace hearth::pipelines::identity {
+namespace {
+
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+PersonRecord person(std::string given, std::string family, int y, unsigned m, unsigned d,
+                    std::string postcode = "LS6 2AB") {
+  PersonRecord record;
+  record.given_name = std::move(given);
+  record.family_name = std::move(family);
+  record.birth_date = canonical::Date{year{y}, month{m}, day{d}};
+  record.postcode = std::move(postcode);
+  return record;
+}
+
+ComparisonVector compare(const PersonRecord& a, const PersonRecord& b) {
+  FeatureStore store;
+  store.add(a);
+  store.add(b);
+  return compareRecords(store, 0, 1, true);
+}
+
+TEST(Comparison, DayAndMonthSwappedHasItsOwnLevel) {
+  const auto v = compare(person("ann", "lee", 2010, 3, 7), person("ann", "lee", 2010, 7, 3));
+  EXPECT_EQ(v.level(Field::kBirthDate), date_level::kDayMonthSwapped);
+}
+
+TEST(Comparison, BirthDateLevelsFromExactToDifferent) {
+  const auto base = person("ann", "lee", 2010, 3, 7);
+  EXPECT_EQ(compare(base, base).level(Field::kBirthDate), date_level::kExact);
+  EXPECT_EQ(compare(base, person("ann", "lee", 2011, 3, 7)).level(Field::kBirthDate),
+            date_level::kOneFieldDifferent);
+  EXPECT_EQ(compare(base, person("ann", "lee", 2010, 9, 20)).level(Field::kBirthDate),
+            date_level::kWithinAYear);
+  EXPECT_EQ(compare(base, person("ann", "lee", 1980, 9, 20)).level(Field::kBirthDate),
+            date_level::kDifferent);
+}
+
+TEST(Comparison, NicknameAgreesAsAlias) {
+  EXPECT_EQ(compare(person("Bill", "Hart", 1950, 1, 2), person("William", "Hart", 1950, 1, 2))
+                .level(Field::kGivenName),
+            name_level::kAlias);
+  EXPECT_EQ(compare(person("Liz", "Hart", 1950, 1, 2), person("Beth", "Hart", 1950, 1, 2))
+                .level(Field::kGivenName),
+            name_level::kAlias);
+}
+
+TEST(Comparison, SwappedNamesAgreeAsAliasNotExact) {
+  const auto v = compare(person("jake", "westbrook", 1950, 1, 2),
+                         person("westbrook", "jake", 1950, 1, 2));
+  EXPECT_EQ(v.level(Field::kGivenName), name_level::kAlias);
+  EXPECT_EQ(v.level(Field::kFamilyName), name_level::kAlias);
+}
+
+TEST(Comparison, JaroWinklerBandsAndPostcodeSector) {
+  const auto v = compare(person("martha", "dixon", 1950, 1, 2, "LS6 2AB"),
+                         person("marhta", "dicksonx", 1950, 1, 2, "LS6 2XY"));
+  EXPECT_EQ(v.level(Field::kGivenName), name_level::kJaroWinkler92);
+  EXPECT_EQ(v.level(Field::kFamilyName), name_level::kJaroWinkler70);
+  EXPECT_EQ(v.level(Field::kPostcode), postcode_level::kSector);
+}
+
+TEST(Comparison, MissingValuesAreTheMissingLevel) {
+  PersonRecord a = person("", "lee", 2010, 3, 7, "");
+  a.birth_date.reset();
+  const auto v = compare(a, person("ann", "lee", 2010, 3, 7));
+  EXPECT_EQ(v.level(Field::kGivenName), kMissingLevel);
+  EXPECT_EQ(v.level(Field::kBirthDate), kMissingLevel);
+  EXPECT_EQ(v.level(Field::kPostcode), kMissingLevel);
+  EXPECT_EQ(v.level(Field::kNhsNumber), kMissingLevel);
+}
+
+class EstimatedModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    testing::PopulationOptions options;
+    options.people = 4000;
+    options.duplicates = 1000;
+    IdentityIndex index;
+    index.build(testing::generatePopulation(options).records);
+    model_ = new MatchModel(index.model());
+  }
+  static void TearDownTestSuite() { delete model_; }
+  static MatchModel* model_;
+};
+MatchModel* EstimatedModel::model_ = nullptr;
+
+TEST_F(EstimatedModel, EmConvergesWithMAboveUForAgreement) {
+  EXPECT_TRUE(model_->em_converged);
+  const MatchModel& m = *model_;
+  for (const auto& [field, level] : {std::pair{Field::kGivenName, name_level::kExact},
+                                     {Field::kFamilyName, name_level::kExact},
+                                     {Field::kBirthDate, date_level::kExact},
+                                     {Field::kBirthDate, date_level::kDayMonthSwapped},
+                                     {Field::kPostcode, postcode_level::kExact},
+                                     {Field::kNhsNumber, identifier_level::kEqual},
+                                     {Field::kSex, sex_level::kEqual}}) {
+    const int f = static_cast<int>(field);
+    EXPECT_GT(m.m[f][level], m.u[f][level]) << fieldName(field) << " " << levelName(field, level);
+    EXPECT_GT(m.levelWeight(field, level), 0.0);
+  }
+  for (const auto& [field, level] : {std::pair{Field::kGivenName, name_level::kDifferent},
+                                     {Field::kFamilyName, name_level::kDifferent},
+                                     {Field::kBirthDate, date_level::kDifferent}}) {
+    EXPECT_LT(m.levelWeight(field, level), 0.0) << fieldName(field);
+  }
+}
+
+TEST_F(EstimatedModel, MissingValuesAreNeutral) {
+  for (int f = 0; f < kFieldCount; ++f) {
+    EXPECT_EQ(model_->levelWeight(static_cast<Field>(f), kMissingLevel), 0.0);
+  }
+}
+
+TEST_F(EstimatedModel, RareFamilyNamesWeighMoreThanCommonOnes) {
+  EXPECT_GT(model_->termAdjustment(Field::kFamilyName, "thornwick"),
+            model_->termAdjustment(Field::kFamilyName, "smith"));
+  EXPECT_LT(model_->termAdjustment(Field::kFamilyName, "smith"), 0.0);
+}
+
+TEST(MatchProbability, IsTheLogisticOfTheWeightInBaseTwo) {
+  EXPECT_DOUBLE_EQ(matchProbability(0.0), 0.5);
+  EXPECT_NEAR(matchProbability(std::log2(19.0)), 0.95, 1e-12);
+}
+
+}  // namespace
+}  // namespace hearth::pipelines::identity

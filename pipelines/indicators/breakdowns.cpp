@@ -1,0 +1,50 @@
+#include "pipelines/indicators/breakdowns.hpp"
+
+namespace hearth::pipelines::indicators {
+
+std::string ageBand(const std::optional<Date>& birth, Date day) {
+  if (!birth || *birth > day) return "unknown";
+  const int age = canonical::ageInYears(*birth, day);
+  if (age < 1) return "under 1";
+  if (age <= 4) return "1-4";
+  if (age <= 9) return "5-9";
+  if (age <= 15) return "10-15";
+  if (age <= 17) return "16-17";
+  return "18+";
+}
+
+std::string sexLabel(canonical::Sex sex) {
+  switch (sex) {
+    case canonical::Sex::kMale:
+      return "male";
+    case canonical::Sex::kFemale:
+      return "female";
+    default:
+      return "not known";
+  }
+}
+
+std::string ethnicityGroup(const std::string& code) {
+  if (code == "REFU" || code == "NOBT") return "Refused or not obtained";
+  if (code == "CHNE" || code == "OOTH") return "Other";
+  if (code.empty()) return "unknown";
+  switch (code.front()) {
+    case 'W':
+      return "White";
+    case 'M':
+      return "Mixed";
+    case 'A':
+      return "Asian";
+    case 'B':
+      return "Black";
+    default:
+      return "unknown";
+  }
+}
+
+std::string localArea(const std::string& postcode, const PostcodeLookup& postcodes) {
+  const PostcodeLocation* location = postcodes.find(postcode);
+  return location == nullptr || location->area.empty() ? "unknown" : location->area;
+}
+
+}  // namespace hearth::pipelines::indicators

@@ -1,0 +1,253 @@
+#include "pipelines/indicators/engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+#include "pipelines/indicators/breakdowns.hpp"
+#include "pipelines/indicators/registry.hpp"
+
+namespace hearth::pipelines::indicators {
+namespace {
+
+const std::pair<std::string, std::string> kHeadline{};
+const std::pair<std::string, std::string> kFamilies{"count_of", "families"};
+constexpr std::string_view kLocalArea = "local_area";
+constexpr double kPer10000 = 10000.0;
+constexpr double kPercent = 100.0;
+
+}  // namespace
+
+IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
+                                 PostcodeLookup postcodes)
+    : config_(std::move(config)),
+      working_days_(std::move(working_days)),
+      postcodes_(std::move(postcodes)) {
+  if (config_.periods.empty()) throw std::invalid_argument("indicator engine: no periods");
+  if (config_.suppression_threshold < 0) {
+    throw std::invalid_argument("indicator engine: negative suppression threshold");
+  }
+  for (const IndicatorDefinition& definition : indicatorRegistry()) {
+    for (const Period& period : config_.periods) {
+      slots_.push_back(Slot{&definition, &period, {}, {}});
+    }
+  }
+  // Every headline is published on the first evaluation, zero or not.
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    auto [it, inserted] = slots_[s].cells.try_emplace(kHeadline);
+    it->second.dirty = true;
+    dirty_.emplace_back(s, &it->first);
+  }
+}
+
+bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
+  remove(evidence_id);
+  const auto [it, created] = persons_.try_emplace(person);
+  PersonState& state = it->second;
+  if (!state.records.add(evidence_id, std::move(record))) {
+    if (created) persons_.erase(it);
+    return false;
+  }
+  evidence_owner_.emplace(std::move(evidence_id), person);
+  touch(person, state);
+  return true;
+}
+
+bool IndicatorEngine::remove(std::string_view evidence_id) {
+  const auto owner = evidence_owner_.find(std::string(evidence_id));
+  if (owner == evidence_owner_.end()) return false;
+  PersonState& state = persons_.at(owner->second);
+  state.records.remove(evidence_id);
+  touch(owner->second, state);
+  evidence_owner_.erase(owner);
+  return true;
+}
+
+void IndicatorEngine::touchAll() {
+  for (auto& [person, state] : persons_) touch(person, state);
+}
+
+void IndicatorEngine::touch(PersonKey person, PersonState& state) {
+  if (state.touched) return;
+  state.touched = true;
+  touched_.push_back(person);
+}
+
+Evaluation IndicatorEngine::evaluate() {
+  Evaluation evaluation;
+  std::sort(touched_.begin(), touched_.end());
+  for (const PersonKey person : touched_) {
+    const auto it = persons_.find(person);
+    if (it == persons_.end()) continue;
+    recompute(person, it->second, evaluation);
+    if (it->second.records.empty()) persons_.erase(it);
+  }
+  evaluation.persons_recomputed = touched_.size();
+  touched_.clear();
+
+  std::sort(dirty_.begin(), dirty_.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, *a.second) < std::tie(b.first, *b.second);
+  });
+  for (const auto& [s, key] : dirty_) {
+    Cell& cell = slots_[s].cells.at(*key);
+    cell.dirty = false;
+    if (cell.published && cell.numerator == cell.published_numerator &&
+        cell.denominator == cell.published_denominator) {
+      continue;
+    }
+    cell.published = true;
+    cell.published_numerator = cell.numerator;
+    cell.published_denominator = cell.denominator;
+    evaluation.values.push_back(valueOf(slots_[s], *key, cell));
+  }
+  dirty_.clear();
+  return evaluation;
+}
+
+void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation& evaluation) {
+  state.touched = false;
+  const PersonView view = buildPersonView(state.records);
+  const RuleContext context{working_days_, postcodes_};
+  const size_t periods = config_.periods.size();
+
+  std::vector<Labels> labels;
+  for (const Period& period : config_.periods) {
+    labels.push_back(labelsFor(view.attributes, period));
+  }
+  if (state.outcomes.empty()) state.outcomes.resize(slots_.size());
+  if (state.labels.empty()) state.labels = labels;
+
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    const Slot& slot = slots_[s];
+    const size_t p = s % periods;
+    Outcome outcome = slot.definition->assess(view, *slot.period, context);
+    const Outcome& before = state.outcomes[s];
+    if (outcome == before && labels[p] == state.labels[p] &&
+        view.attributes.family_id == state.family_id) {
+      continue;
+    }
+    apply(s, before, state.labels[p], state.family_id, -1);
+    apply(s, outcome, labels[p], view.attributes.family_id, +1);
+    addFacts(person, slot, before, outcome, evaluation.facts);
+    state.outcomes[s] = std::move(outcome);
+  }
+  state.labels = std::move(labels);
+  state.family_id = view.attributes.family_id;
+}
+
+IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attributes,
+                                                   const Period& period) const {
+  Labels labels;
+  labels[static_cast<size_t>(Breakdown::kAgeBand)] = ageBand(attributes.birth_date, period.end);
+  labels[static_cast<size_t>(Breakdown::kSex)] = sexLabel(attributes.sex);
+  labels[static_cast<size_t>(Breakdown::kEthnicityGroup)] = ethnicityGroup(attributes.ethnicity);
+  labels[static_cast<size_t>(Breakdown::kLocalArea)] = localArea(attributes.postcode, postcodes_);
+  return labels;
+}
+
+void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labels,
+                            const std::string& family_id, int sign) {
+  if (outcome.cohort == 0 && outcome.numerator == 0) return;
+  Slot& slot = slots_[s];
+  bump(s, kHeadline, outcome, sign);
+  for (const Breakdown breakdown : slot.definition->breakdowns) {
+    bump(s, {std::string(breakdownName(breakdown)), labels[static_cast<size_t>(breakdown)]},
+         outcome, sign);
+  }
+  if (!slot.definition->counts_families || outcome.numerator == 0 || family_id.empty()) return;
+  // A family is counted while any of its people is.
+  int& people = slot.people_per_family[family_id];
+  const bool was_counted = people > 0;
+  people += sign;
+  if (was_counted != (people > 0)) {
+    Outcome one;
+    one.numerator = 1;
+    bump(s, kFamilies, one, people > 0 ? +1 : -1);
+  }
+  if (people == 0) slot.people_per_family.erase(family_id);
+}
+
+void IndicatorEngine::bump(size_t s, const CellKey& key, const Outcome& outcome, int sign) {
+  auto [it, inserted] = slots_[s].cells.try_emplace(key);
+  Cell& cell = it->second;
+  cell.numerator += sign * outcome.numerator;
+  cell.denominator += sign * outcome.cohort;
+  if (!cell.dirty) {
+    cell.dirty = true;
+    dirty_.emplace_back(s, &it->first);
+  }
+}
+
+void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome& before,
+                               const Outcome& after, std::vector<IndicatorFact>& facts) const {
+  const auto record = [&](FactSet set, bool was, bool is, const std::optional<Date>& date_before,
+                          const std::optional<Date>& date_after,
+                          const std::vector<std::string>& evidence_before,
+                          const std::vector<std::string>& evidence_after) {
+    if (was == is) return;
+    IndicatorFact fact;
+    fact.person = person;
+    fact.indicator_id = std::string(slot.definition->id);
+    fact.indicator_version = slot.definition->version;
+    fact.period = *slot.period;
+    fact.change = is ? FactChange::kEntered : FactChange::kLeft;
+    fact.set = set;
+    fact.date = is ? date_after : date_before;
+    fact.evidence_ids = is ? evidence_after : evidence_before;
+    facts.push_back(std::move(fact));
+  };
+  // Counts have no person-level cohort: only the numerator is a fact about the person.
+  if (slot.definition->denominator_kind == DenominatorKind::kCohort) {
+    record(FactSet::kCohort, before.cohort > 0, after.cohort > 0, before.cohort_date,
+           after.cohort_date, before.cohort_evidence, after.cohort_evidence);
+  }
+  record(FactSet::kNumerator, before.numerator > 0, after.numerator > 0, before.numerator_date,
+         after.numerator_date, before.numerator_evidence, after.numerator_evidence);
+}
+
+bool IndicatorEngine::suppressed(double count) const {
+  // A zero identifies nobody; small positive counts might.
+  return count > 0 && count < config_.suppression_threshold;
+}
+
+IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
+                                        const Cell& cell) const {
+  const IndicatorDefinition& definition = *slot.definition;
+  IndicatorValue v;
+  v.indicator_id = std::string(definition.id);
+  v.indicator_version = definition.version;
+  v.period = *slot.period;
+  v.area = key.first == kLocalArea ? key.second : config_.area_code;
+  v.breakdown_name = key.first;
+  v.breakdown_value = key.second;
+  v.numerator = cell.numerator;
+  v.value = cell.numerator;
+  v.unit = "count";
+  const bool headline = key == kHeadline;
+  if (definition.denominator_kind == DenominatorKind::kCohort && key != kFamilies) {
+    v.denominator = cell.denominator;
+    v.value = cell.denominator > 0 ? cell.numerator / cell.denominator * kPercent : 0.0;
+    v.unit = std::string(definition.unit);
+  } else if (definition.denominator_kind == DenominatorKind::kPopulation && headline &&
+             config_.population_0_17 > 0) {
+    // Breakdown cells have no population of their own, so only the headline is a rate.
+    v.denominator = config_.population_0_17;
+    v.value = cell.numerator * kPer10000 / config_.population_0_17;
+    v.unit = std::string(definition.unit);
+  }
+  v.suppressed = suppressed(v.numerator) || (v.denominator && suppressed(*v.denominator));
+  return v;
+}
+
+std::vector<IndicatorValue> IndicatorEngine::values(bool headlines_only) const {
+  std::vector<IndicatorValue> out;
+  for (const Slot& slot : slots_) {
+    for (const auto& [key, cell] : slot.cells) {
+      if (headlines_only && key != kHeadline) continue;
+      out.push_back(valueOf(slot, key, cell));
+    }
+  }
+  return out;
+}
+
+}  // namespace hearth::pipelines::indicators

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/indicator.hpp"
+#include "pipelines/indicators/output.hpp"
+#include "pipelines/indicators/period.hpp"
+#include "pipelines/indicators/person_records.hpp"
+#include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/working_days.hpp"
+
+namespace hearth::pipelines::indicators {
+
+struct EngineConfig {
+  /// Every indicator is evaluated for each of these.
+  std::vector<Period> periods;
+  /// Residents aged 0-17: the denominator of `cla_count`'s rate per 10,000. 0 leaves it out.
+  double population_0_17 = 0;
+  /// Published cells with a numerator or denominator from 1 to threshold - 1 are suppressed.
+  int suppression_threshold = 5;
+  /// The council's area code, the `area` of every cell but the local-area breakdowns.
+  std::string area_code;
+};
+
+/// What changed since the previous evaluate().
+struct Evaluation {
+  std::vector<IndicatorValue> values;
+  std::vector<IndicatorFact> facts;
+  size_t persons_recomputed = 0;
+};
+
+/// The indicator catalogue kept up to date as records arrive. Per-person state is kept;
+/// evaluate() recomputes only the people touched since the last call and adjusts the totals.
+/// Not thread-safe: one engine per consumer partition.
+class IndicatorEngine {
+ public:
+  IndicatorEngine(EngineConfig config, WorkingDays working_days, PostcodeLookup postcodes);
+
+  /// Files `record` under `person`. A record arriving again under the same evidence id replaces
+  /// the earlier copy, even if identity has since moved it to another person. Returns false,
+  /// keeping nothing, for kinds no indicator reads.
+  bool add(PersonKey person, std::string evidence_id, canonical::Record record);
+  /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
+  bool remove(std::string_view evidence_id);
+  /// Marks every person for recomputation: after a rule or reference data change.
+  void touchAll();
+
+  /// Recomputes the touched people: the cells whose numerator or denominator changed (every
+  /// headline on the first call) and the people who entered or left a cohort or numerator.
+  Evaluation evaluate();
+
+  /// Every current cell, headlines first within each indicator and period.
+  std::vector<IndicatorValue> values(bool headlines_only = false) const;
+
+  size_t personCount() const { return persons_.size(); }
+  size_t recordCount() const { return evidence_owner_.size(); }
+
+ private:
+  using CellKey = std::pair<std::string, std::string>;  // breakdown name, value; empty: headline
+  using Labels = std::array<std::string, 4>;            // indexed by Breakdown
+
+  struct Cell {
+    double numerator = 0;
+    double denominator = 0;
+    bool dirty = false;
+    bool published = false;
+    double published_numerator = 0;
+    double published_denominator = 0;
+  };
+
+  /// One indicator over one period.
+  struct Slot {
+    const IndicatorDefinition* definition = nullptr;
+    const Period* period = nullptr;
+    std::map<CellKey, Cell> cells;
+    std::unordered_map<std::string, int> people_per_family;  // counted people, by family
+  };
+
+  struct PersonState {
+    PersonRecords records;
+    std::vector<Outcome> outcomes;  // one per slot
+    std::vector<Labels> labels;     // one per period
+    std::string family_id;
+    bool touched = false;
+  };
+
+  void touch(PersonKey person, PersonState& state);
+  void recompute(PersonKey person, PersonState& state, Evaluation& evaluation);
+  Labels labelsFor(const PersonAttributes& attributes, const Period& period) const;
+  void apply(size_t slot, const Outcome& outcome, const Labels& labels,
+             const std::string& family_id, int sign);
+  void bump(size_t slot, const CellKey& key, const Outcome& outcome, int sign);
+  void addFacts(PersonKey person, const Slot& slot, const Outcome& before, const Outcome& after,
+                std::vector<IndicatorFact>& facts) const;
+  IndicatorValue valueOf(const Slot& slot, const CellKey& key, const Cell& cell) const;
+  bool suppressed(double count) const;
+
+  EngineConfig config_;
+  WorkingDays working_days_;
+  PostcodeLookup postcodes_;
+  std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
+  std::unordered_map<PersonKey, PersonState> persons_;
+  std::unordered_map<std::string, PersonKey> evidence_owner_;
+  std::vector<PersonKey> touched_;
+  std::vector<std::pair<size_t, const CellKey*>> dirty_;
+};
+
+}  // namespace hearth::pipelines::indicators

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipelines/indicators/period.hpp"
+#include "pipelines/indicators/person_records.hpp"
+#include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/working_days.hpp"
+
+namespace hearth::pipelines::indicators {
+
+/// What one person adds to an indicator for one period. Counts are items (referrals, contacts,
+/// assessments) for item-level indicators and 0 or 1 for person-level ones.
+struct Outcome {
+  int cohort = 0;
+  int numerator = 0;
+  std::optional<Date> cohort_date;     // the evidence that put the person in the cohort
+  std::optional<Date> numerator_date;  // ... and in the numerator
+  std::vector<std::string> cohort_evidence;
+  std::vector<std::string> numerator_evidence;
+  bool operator==(const Outcome&) const = default;
+};
+
+/// Where an indicator's denominator comes from.
+enum class DenominatorKind {
+  kNone,        // a count
+  kCohort,      // the people or items in the cohort
+  kPopulation,  // a configured resident population (rates per 10,000)
+};
+
+/// The dimensions a value can be broken down by, read from the person's resolved attributes.
+enum class Breakdown { kAgeBand, kSex, kEthnicityGroup, kLocalArea };
+
+std::string_view breakdownName(Breakdown breakdown);
+
+/// What the rules may consult besides the person: reference data, never other people.
+struct RuleContext {
+  const WorkingDays& working_days;
+  const PostcodeLookup& postcodes;
+};
+
+using AssessFn = Outcome (*)(const PersonView& person, const Period& period,
+                             const RuleContext& context);
+
+/// One indicator of the catalogue: its identity, its wording and the rule that places a person.
+struct IndicatorDefinition {
+  std::string_view id;
+  int version = 1;
+  std::string_view description;
+  std::string_view cohort;       // who or what is counted below the line
+  std::string_view numerator;    // ... and above it
+  std::string_view denominator;  // empty for counts
+  std::string_view unit;         // "count", "percent", "per 10,000 aged 0-17"
+  DenominatorKind denominator_kind = DenominatorKind::kNone;
+  std::span<const Breakdown> breakdowns;
+  bool counts_families = false;  // also publishes distinct families (Person::family_id)
+  AssessFn assess = nullptr;
+};
+
+}  // namespace hearth::pipelines::indicators

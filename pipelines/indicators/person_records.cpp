@@ -1,0 +1,280 @@
+#include "pipelines/indicators/person_records.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <compare>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace hearth::pipelines::indicators {
+namespace {
+
+namespace cn = canonical;
+
+// ---- storing what arrived ---------------------------------------------------------------------
+
+template <class T>
+bool eraseEvidence(std::vector<Evidenced<T>>& list, std::string_view evidence_id) {
+  const auto it = std::find_if(list.begin(), list.end(),
+                               [&](const Evidenced<T>& e) { return e.evidence_id == evidence_id; });
+  if (it == list.end()) return false;
+  list.erase(it);
+  return true;
+}
+
+// ---- deduplication ---------------------------------------------------------------------------
+//
+// Two copies are the same involvement when they are about the same person, of the same kind and
+// start on the same day (contacts: received the same day from the same referral source, since a
+// child is often the subject of several contacts on one day from different agencies). Of the
+// copies, the one with the most fields filled in stands for the involvement: a later return
+// that knows the end date beats an earlier one that saw it still open. Ties go to the smallest
+// evidence id, so the choice does not depend on arrival order.
+
+struct InvolvementKey {
+  int day = 0;
+  std::string qualifier;
+  auto operator<=>(const InvolvementKey&) const = default;
+};
+
+int filled(const std::optional<Date>& d) { return d ? 1 : 0; }
+int filled(const std::optional<bool>& b) { return b ? 1 : 0; }
+int filled(const std::string& s) { return s.empty() ? 0 : 1; }
+
+std::optional<InvolvementKey> keyOf(const cn::Contact& c) {
+  if (!c.received) return std::nullopt;
+  return InvolvementKey{dayNumber(*c.received), c.source};
+}
+int completeness(const cn::Contact& c) { return filled(c.decided) + filled(c.source); }
+
+std::optional<InvolvementKey> keyOf(const cn::Referral& r) {
+  if (!r.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*r.start), {}};
+}
+int completeness(const cn::Referral& r) {
+  return filled(r.end) + filled(r.source) + filled(r.no_further_action) + filled(r.primary_need) +
+         filled(r.closure_reason);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::Assessment& a) {
+  if (!a.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*a.start), {}};
+}
+int completeness(const cn::Assessment& a) { return filled(a.authorised); }
+
+std::optional<InvolvementKey> keyOf(const cn::CpPlan& p) {
+  if (!p.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*p.start), {}};
+}
+int completeness(const cn::CpPlan& p) {
+  return filled(p.end) + filled(p.initial_category) + filled(p.latest_category);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::ClaEpisode& e) {
+  if (!e.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.start), {}};
+}
+int completeness(const cn::ClaEpisode& e) {
+  return filled(e.end) + filled(e.reason_new_episode) + filled(e.legal_status) +
+         filled(e.placement_type) + filled(e.placement_postcode) + filled(e.home_postcode) +
+         filled(e.reason_ceased);
+}
+
+// A status is about one year: the contact it was recorded at, or else its collection year.
+std::optional<InvolvementKey> keyOf(const cn::CareLeaverStatus& s) {
+  if (s.latest_contact) return InvolvementKey{dayNumber(*s.latest_contact), {}};
+  if (s.provenance.collection_year == 0) return std::nullopt;
+  return InvolvementKey{INT_MIN, "year " + std::to_string(s.provenance.collection_year)};
+}
+int completeness(const cn::CareLeaverStatus& s) {
+  return filled(s.in_touch) + filled(s.activity) + filled(s.accommodation) +
+         filled(s.accommodation_suitable);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::EarlyHelpEpisode& e) {
+  if (!e.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.start), {}};
+}
+int completeness(const cn::EarlyHelpEpisode& e) {
+  return filled(e.end) + filled(e.reason) + filled(e.end_reason);
+}
+
+template <class T>
+std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
+  std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
+  keyed.reserve(copies.size());
+  for (const Evidenced<T>& copy : copies) {
+    if (std::optional<InvolvementKey> key = keyOf(copy.record)) keyed.emplace_back(*key, &copy);
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second->evidence_id) < std::tie(b.first, b.second->evidence_id);
+  });
+  std::vector<Involvement<T>> out;
+  for (size_t i = 0; i < keyed.size();) {
+    size_t end = i;
+    const Evidenced<T>* best = keyed[i].second;
+    Involvement<T> involvement;
+    for (; end < keyed.size() && keyed[end].first == keyed[i].first; ++end) {
+      const Evidenced<T>* copy = keyed[end].second;
+      if (completeness(copy->record) > completeness(best->record)) best = copy;
+      involvement.evidence.push_back(copy->evidence_id);
+    }
+    involvement.record = best->record;
+    out.push_back(std::move(involvement));
+    i = end;
+  }
+  return out;
+}
+
+// ---- person attributes -----------------------------------------------------------------------
+//
+// Each attribute takes the value most of the person's records give; a tie goes to the value of
+// the record with the smallest evidence id. Empty values do not vote.
+
+template <class V, class Get, class IsSet>
+V vote(const std::vector<const Evidenced<cn::Person>*>& persons, Get get, IsSet is_set) {
+  std::vector<std::pair<V, int>> tally;  // in order of first appearance = evidence id order
+  for (const Evidenced<cn::Person>* p : persons) {
+    const V value = get(p->record);
+    if (!is_set(value)) continue;
+    const auto it = std::find_if(tally.begin(), tally.end(),
+                                 [&](const auto& entry) { return entry.first == value; });
+    if (it == tally.end()) {
+      tally.emplace_back(value, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  if (tally.empty()) return V{};
+  // max_element keeps the first of equal counts, i.e. the smallest evidence id.
+  return std::max_element(tally.begin(), tally.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+PersonAttributes resolveAttributes(const std::vector<Evidenced<cn::Person>>& records) {
+  std::vector<const Evidenced<cn::Person>*> persons;
+  for (const auto& p : records) persons.push_back(&p);
+  std::sort(persons.begin(), persons.end(),
+            [](const auto* a, const auto* b) { return a->evidence_id < b->evidence_id; });
+  const auto text_set = [](const std::string& s) { return !s.empty(); };
+  PersonAttributes a;
+  a.birth_date = vote<std::optional<Date>>(
+      persons, [](const cn::Person& p) { return p.birth_date; },
+      [](const std::optional<Date>& d) { return d.has_value(); });
+  a.sex = vote<cn::Sex>(
+      persons, [](const cn::Person& p) { return p.sex; },
+      [](cn::Sex s) { return s == cn::Sex::kMale || s == cn::Sex::kFemale; });
+  a.ethnicity = vote<std::string>(
+      persons, [](const cn::Person& p) { return p.ethnicity; }, text_set);
+  a.postcode = vote<std::string>(
+      persons, [](const cn::Person& p) { return p.postcode; }, text_set);
+  a.family_id = vote<std::string>(
+      persons, [](const cn::Person& p) { return p.family_id; }, text_set);
+  for (const auto* p : persons) a.evidence.push_back(p->evidence_id);
+  return a;
+}
+
+// ---- periods of care -------------------------------------------------------------------------
+//
+// An episode continues the previous one's period of care unless it says it starts one (RNE
+// "S") or there is a gap before it. It continues the previous placement when only the legal
+// status changed (RNE "L"), or, with no RNE recorded, when the placement fields are the same.
+
+bool samePlacementFields(const cn::ClaEpisode& a, const cn::ClaEpisode& b) {
+  return a.placement_type == b.placement_type && a.placement_postcode == b.placement_postcode &&
+         a.placement_provider == b.placement_provider && a.urn == b.urn;
+}
+
+bool startsPlacement(const cn::ClaEpisode& episode, const cn::ClaEpisode& previous) {
+  if (episode.reason_new_episode.empty()) return !samePlacementFields(episode, previous);
+  return episode.reason_new_episode != "L";
+}
+
+/// An episode without an end that is followed by another ended when the next one started.
+std::optional<Date> effectiveEnd(const std::vector<Involvement<cn::ClaEpisode>>& episodes,
+                                 size_t i) {
+  const cn::ClaEpisode& e = episodes[i].record;
+  if (i + 1 < episodes.size() && (!e.end || *e.end > *episodes[i + 1].record.start)) {
+    return episodes[i + 1].record.start;
+  }
+  return e.end;
+}
+
+std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEpisode>>& episodes) {
+  std::vector<CarePeriod> periods;
+  for (size_t i = 0; i < episodes.size(); ++i) {
+    const cn::ClaEpisode& e = episodes[i].record;
+    const std::optional<Date> end = effectiveEnd(episodes, i);
+    const bool new_period = periods.empty() || e.reason_new_episode == "S" ||
+                            (periods.back().end && *periods.back().end < *e.start);
+    if (new_period) periods.push_back(CarePeriod{*e.start, end, {}, {}});
+    CarePeriod& period = periods.back();
+    const bool new_placement =
+        period.episodes.empty() || startsPlacement(e, episodes[period.episodes.back()].record);
+    if (new_placement) {
+      period.placements.push_back(Placement{*e.start, end, e.placement_type, e.placement_postcode,
+                                            {}});
+    }
+    Placement& placement = period.placements.back();
+    placement.end = end;
+    placement.evidence.insert(placement.evidence.end(), episodes[i].evidence.begin(),
+                              episodes[i].evidence.end());
+    period.end = end;
+    period.episodes.push_back(i);
+  }
+  return periods;
+}
+
+}  // namespace
+
+bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
+  return std::visit(
+      [&](auto&& r) -> bool {
+        using T = std::decay_t<decltype(r)>;
+        auto store = [&](auto& list) {
+          list.push_back({std::move(evidence_id), std::move(r)});
+          return true;
+        };
+        if constexpr (std::is_same_v<T, cn::Person>) return store(persons);
+        if constexpr (std::is_same_v<T, cn::Contact>) return store(contacts);
+        if constexpr (std::is_same_v<T, cn::Referral>) return store(referrals);
+        if constexpr (std::is_same_v<T, cn::Assessment>) return store(assessments);
+        if constexpr (std::is_same_v<T, cn::CpPlan>) return store(cp_plans);
+        if constexpr (std::is_same_v<T, cn::ClaEpisode>) return store(cla_episodes);
+        if constexpr (std::is_same_v<T, cn::CareLeaverStatus>) return store(care_leaver_statuses);
+        if constexpr (std::is_same_v<T, cn::EarlyHelpEpisode>) return store(early_help);
+        return false;
+      },
+      record);
+}
+
+bool PersonRecords::remove(std::string_view evidence_id) {
+  return eraseEvidence(persons, evidence_id) || eraseEvidence(contacts, evidence_id) ||
+         eraseEvidence(referrals, evidence_id) || eraseEvidence(assessments, evidence_id) ||
+         eraseEvidence(cp_plans, evidence_id) || eraseEvidence(cla_episodes, evidence_id) ||
+         eraseEvidence(care_leaver_statuses, evidence_id) || eraseEvidence(early_help, evidence_id);
+}
+
+bool PersonRecords::empty() const {
+  return persons.empty() && contacts.empty() && referrals.empty() && assessments.empty() &&
+         cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
+         early_help.empty();
+}
+
+PersonView buildPersonView(const PersonRecords& records) {
+  PersonView view;
+  view.attributes = resolveAttributes(records.persons);
+  view.contacts = deduplicate(records.contacts);
+  view.referrals = deduplicate(records.referrals);
+  view.assessments = deduplicate(records.assessments);
+  view.cp_plans = deduplicate(records.cp_plans);
+  view.cla_episodes = deduplicate(records.cla_episodes);
+  view.care_leaver_statuses = deduplicate(records.care_leaver_statuses);
+  view.early_help = deduplicate(records.early_help);
+  view.care_periods = chainCarePeriods(view.cla_episodes);
+  return view;
+}
+
+}  // namespace hearth::pipelines::indicators

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/period.hpp"
+
+namespace hearth::pipelines::indicators {
+
+/// The internal person id the identity stage assigns. Never published: facts carry a pseudonym.
+using PersonKey = uint64_t;
+
+/// A canonical record with the opaque id the caller gave it, cited as evidence in facts.
+template <class T>
+struct Evidenced {
+  std::string evidence_id;
+  T record;
+};
+
+/// Everything the indicators read about one person, as it arrived (duplicates included).
+/// Record kinds no indicator reads are not kept.
+struct PersonRecords {
+  std::vector<Evidenced<canonical::Person>> persons;
+  std::vector<Evidenced<canonical::Contact>> contacts;
+  std::vector<Evidenced<canonical::Referral>> referrals;
+  std::vector<Evidenced<canonical::Assessment>> assessments;
+  std::vector<Evidenced<canonical::CpPlan>> cp_plans;
+  std::vector<Evidenced<canonical::ClaEpisode>> cla_episodes;
+  std::vector<Evidenced<canonical::CareLeaverStatus>> care_leaver_statuses;
+  std::vector<Evidenced<canonical::EarlyHelpEpisode>> early_help;
+
+  /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
+  bool add(std::string evidence_id, canonical::Record record);
+  /// Removes the record stored under `evidence_id`; false when there is none.
+  bool remove(std::string_view evidence_id);
+  bool empty() const;
+};
+
+/// One involvement after deduplication: the copy chosen to stand for it, and the evidence ids
+/// of every copy that arrived.
+template <class T>
+struct Involvement {
+  T record;
+  std::vector<std::string> evidence;
+};
+
+/// The attributes breakdowns and age rules read, resolved across the person's records.
+struct PersonAttributes {
+  std::optional<Date> birth_date;
+  canonical::Sex sex = canonical::Sex::kNotRecorded;
+  std::string ethnicity;
+  std::string postcode;
+  std::string family_id;
+  std::vector<std::string> evidence;  // the Person records behind them
+};
+
+/// A stretch in one placement: consecutive episodes of a period of care that share it.
+struct Placement {
+  Date start;
+  std::optional<Date> end;
+  std::string type;  // PLACE code
+  std::string postcode;
+  std::vector<std::string> evidence;
+};
+
+/// Continuous time looked after, rebuilt from the chain of episodes.
+struct CarePeriod {
+  Date start;
+  std::optional<Date> end;
+  std::vector<size_t> episodes;  // indexes into PersonView::cla_episodes, in date order
+  std::vector<Placement> placements;
+};
+
+/// One person as the indicators see them: attributes resolved, duplicates merged, episodes
+/// chained into periods of care. Every list is in date order.
+struct PersonView {
+  PersonAttributes attributes;
+  std::vector<Involvement<canonical::Contact>> contacts;
+  std::vector<Involvement<canonical::Referral>> referrals;
+  std::vector<Involvement<canonical::Assessment>> assessments;
+  std::vector<Involvement<canonical::CpPlan>> cp_plans;
+  std::vector<Involvement<canonical::ClaEpisode>> cla_episodes;
+  std::vector<Involvement<canonical::CareLeaverStatus>> care_leaver_statuses;
+  std::vector<Involvement<canonical::EarlyHelpEpisode>> early_help;
+  std::vector<CarePeriod> care_periods;
+};
+
+PersonView buildPersonView(const PersonRecords& records);
+
+}  // namespace hearth::pipelines::indicators

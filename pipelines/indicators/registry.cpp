@@ -1,0 +1,178 @@
+#include "pipelines/indicators/registry.hpp"
+
+#include <array>
+
+#include "pipelines/indicators/csc_indicators.hpp"
+
+namespace hearth::pipelines::indicators {
+namespace {
+
+constexpr std::array kPersonBreakdowns = {Breakdown::kAgeBand, Breakdown::kSex,
+                                          Breakdown::kEthnicityGroup, Breakdown::kLocalArea};
+
+constexpr std::string_view kPercent = "percent";
+
+const std::array kRegistry = {
+    IndicatorDefinition{
+        .id = "cla_count",
+        .version = 1,
+        .description = "Children in care at period end, excluding short breaks (V3, V4)",
+        .cohort = "",
+        .numerator = "children with a period of care open on the last day of the period whose "
+                     "legal status that day is not V3 or V4",
+        .denominator = "the configured resident population aged 0-17",
+        .unit = "per 10,000 aged 0-17",
+        .denominator_kind = DenominatorKind::kPopulation,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::claCount,
+    },
+    IndicatorDefinition{
+        .id = "cp_plan_count",
+        .version = 1,
+        .description = "Children on a child protection plan at period end",
+        .cohort = "",
+        .numerator = "children with a CP plan open on the last day of the period",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::cpPlanCount,
+    },
+    IndicatorDefinition{
+        .id = "re_referral_12m",
+        .version = 1,
+        .description = "Referrals within 12 months of a previous referral of the same child",
+        .cohort = "referrals dated in the period",
+        .numerator = "those with a previous referral on or after the same date a year earlier",
+        .denominator = "referrals dated in the period",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::reReferral12m,
+    },
+    IndicatorDefinition{
+        .id = "referral_decision_1wd",
+        .version = 1,
+        .description = "Contacts decided within one working day of receipt",
+        .cohort = "contacts received in the period",
+        .numerator = "those decided at most one working day after the day received",
+        .denominator = "contacts received in the period",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::referralDecision1wd,
+    },
+    IndicatorDefinition{
+        .id = "assessment_45wd",
+        .version = 1,
+        .description = "Assessments authorised within 45 working days of starting",
+        .cohort = "assessments authorised in the period",
+        .numerator = "those authorised at most 45 working days after their start",
+        .denominator = "assessments authorised in the period",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::assessment45wd,
+    },
+    IndicatorDefinition{
+        .id = "cla_placed_20_miles",
+        .version = 1,
+        .description = "Children in care placed more than 20 miles from home",
+        .cohort = "children in care at period end whose home and placement postcodes are both "
+                  "in the postcode lookup",
+        .numerator = "those placed more than 20 miles away in a straight line",
+        .denominator = "children in care at period end with a computable distance",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::claPlaced20Miles,
+    },
+    IndicatorDefinition{
+        .id = "cla_stability_short",
+        .version = 1,
+        .description = "Children in care with three or more placements in the period",
+        .cohort = "children in care at period end",
+        .numerator = "those whose period of care had 3+ placements open in the period, "
+                     "temporary placements T0-T4 not counted",
+        .denominator = "children in care at period end",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::claStabilityShort,
+    },
+    IndicatorDefinition{
+        .id = "cla_stability_long",
+        .version = 1,
+        .description = "Children in care 2.5+ years in the same placement for 2+ years",
+        .cohort = "children in care at period end, under 16, whose period of care began at "
+                  "least 30 months before the period end",
+        .numerator = "those whose placement began at least 2 years before the period end",
+        .denominator = "children in care under 16 for 2.5 years or more",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::claStabilityLong,
+    },
+    IndicatorDefinition{
+        .id = "care_leaver_accom_19_21",
+        .version = 1,
+        .description = "Care leavers aged 19-21 in suitable accommodation",
+        .cohort = "care leavers whose 19th, 20th or 21st birthday fell in the period, with a "
+                  "status recorded for it; not in touch and no information included",
+        .numerator = "those whose accommodation was recorded as suitable",
+        .denominator = "the whole cohort",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::careLeaverAccom1921,
+    },
+    IndicatorDefinition{
+        .id = "early_help_open",
+        .version = 1,
+        .description = "Children and families with an early help episode open in the period",
+        .cohort = "",
+        .numerator = "children with an early help episode open at some time in the period",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = true,
+        .assess = &csc::earlyHelpOpen,
+    },
+};
+
+}  // namespace
+
+std::string_view breakdownName(Breakdown breakdown) {
+  switch (breakdown) {
+    case Breakdown::kAgeBand:
+      return "age_band";
+    case Breakdown::kSex:
+      return "sex";
+    case Breakdown::kEthnicityGroup:
+      return "ethnicity_group";
+    case Breakdown::kLocalArea:
+      return "local_area";
+  }
+  return "age_band";
+}
+
+std::span<const IndicatorDefinition> indicatorRegistry() { return kRegistry; }
+
+const IndicatorDefinition* findIndicator(std::string_view id) {
+  for (const IndicatorDefinition& definition : kRegistry) {
+    if (definition.id == id) return &definition;
+  }
+  return nullptr;
+}
+
+}  // namespace hearth::pipelines::indicators

@@ -1,0 +1,153 @@
+// Incremental evaluation: what evaluate() reports as records arrive, change and go.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "pipelines/indicators/engine.hpp"
+#include "pipelines/indicators/tests/test_records.hpp"
+
+namespace hearth::pipelines::indicators {
+namespace {
+
+using namespace testing;
+
+IndicatorEngine newEngine() {
+  return IndicatorEngine(configFor(financialYearStarting(2024)), shippedBankHolidays(),
+                         testPostcodes());
+}
+
+const IndicatorValue* find(const std::vector<IndicatorValue>& values, std::string_view id,
+                           std::string_view breakdown = "", std::string_view value = "") {
+  const auto it = std::find_if(values.begin(), values.end(), [&](const IndicatorValue& v) {
+    return v.indicator_id == id && v.breakdown_name == breakdown && v.breakdown_value == value;
+  });
+  return it == values.end() ? nullptr : &*it;
+}
+
+TEST(IndicatorEngine, FirstEvaluationPublishesEveryHeadline) {
+  IndicatorEngine engine = newEngine();
+  const Evaluation first = engine.evaluate();
+  EXPECT_EQ(first.values.size(), 10u);
+  EXPECT_TRUE(first.facts.empty());
+  EXPECT_TRUE(engine.evaluate().values.empty());
+}
+
+TEST(IndicatorEngine, ReportsOnlyWhatChangedSinceTheLastCall) {
+  IndicatorEngine engine = newEngine();
+  engine.evaluate();
+  engine.add(7, "p7", person(day(2020, 1, 1), canonical::Sex::kMale));
+  engine.add(7, "plan7", cpPlan(day(2024, 6, 1), std::nullopt));
+  const Evaluation after = engine.evaluate();
+  const IndicatorValue* cp = find(after.values, "cp_plan_count");
+  ASSERT_NE(cp, nullptr);
+  EXPECT_EQ(cp->numerator, 1);
+  EXPECT_NE(find(after.values, "cp_plan_count", "sex", "male"), nullptr);
+  EXPECT_NE(find(after.values, "cp_plan_count", "age_band", "5-9"), nullptr);
+  EXPECT_NE(find(after.values, "cp_plan_count", "local_area", "E05900001"), nullptr);
+  EXPECT_EQ(find(after.values, "cla_count"), nullptr);
+  ASSERT_EQ(after.facts.size(), 1u);
+  const IndicatorFact& fact = after.facts.front();
+  EXPECT_EQ(fact.person, 7u);
+  EXPECT_EQ(fact.indicator_id, "cp_plan_count");
+  EXPECT_EQ(fact.change, FactChange::kEntered);
+  EXPECT_EQ(fact.set, FactSet::kNumerator);
+  EXPECT_EQ(fact.date, day(2024, 6, 1));
+  EXPECT_EQ(fact.evidence_ids, std::vector<std::string>{"plan7"});
+  EXPECT_EQ(after.persons_recomputed, 1u);
+}
+
+TEST(IndicatorEngine, RemovingTheEvidenceTakesThePersonOutAgain) {
+  IndicatorEngine engine = newEngine();
+  engine.add(7, "plan7", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.evaluate();
+  EXPECT_TRUE(engine.remove("plan7"));
+  const Evaluation after = engine.evaluate();
+  ASSERT_NE(find(after.values, "cp_plan_count"), nullptr);
+  EXPECT_EQ(find(after.values, "cp_plan_count")->numerator, 0);
+  ASSERT_EQ(after.facts.size(), 1u);
+  EXPECT_EQ(after.facts.front().change, FactChange::kLeft);
+  EXPECT_EQ(engine.personCount(), 0u);
+}
+
+TEST(IndicatorEngine, CohortAndNumeratorAreSeparateFacts) {
+  IndicatorEngine engine = newEngine();
+  engine.add(3, "a", assessment(day(2024, 4, 26), day(2024, 7, 3)));  // 46 working days
+  Evaluation e = engine.evaluate();
+  ASSERT_EQ(e.facts.size(), 1u);
+  EXPECT_EQ(e.facts.front().set, FactSet::kCohort);
+  engine.add(3, "a", assessment(day(2024, 4, 26), day(2024, 7, 2)));  // corrected: 45
+  e = engine.evaluate();
+  ASSERT_EQ(e.facts.size(), 1u);
+  EXPECT_EQ(e.facts.front().set, FactSet::kNumerator);
+  EXPECT_EQ(e.facts.front().change, FactChange::kEntered);
+  EXPECT_EQ(engine.recordCount(), 1u);  // the same evidence id replaced its first version
+}
+
+TEST(IndicatorEngine, RecordMovedToAnotherPersonFollowsIt) {
+  IndicatorEngine engine = newEngine();
+  engine.add(1, "plan", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.evaluate();
+  engine.add(2, "plan", cpPlan(day(2024, 6, 1), std::nullopt));  // identity relinked it
+  const Evaluation e = engine.evaluate();
+  EXPECT_EQ(find(engine.values(true), "cp_plan_count")->numerator, 1);
+  ASSERT_EQ(e.facts.size(), 2u);
+  EXPECT_EQ(e.facts[0].person, 1u);
+  EXPECT_EQ(e.facts[0].change, FactChange::kLeft);
+  EXPECT_EQ(e.facts[1].person, 2u);
+  EXPECT_EQ(e.facts[1].change, FactChange::kEntered);
+}
+
+TEST(IndicatorEngine, PersonAttributesFollowTheMajorityThenTheSmallestEvidenceId) {
+  IndicatorEngine engine = newEngine();
+  engine.add(1, "b-cin", person(day(2015, 1, 1), canonical::Sex::kMale));
+  engine.add(1, "a-903", person(day(2015, 1, 1), canonical::Sex::kFemale));
+  engine.add(1, "plan", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.evaluate();
+  EXPECT_NE(find(engine.values(), "cp_plan_count", "sex", "female"), nullptr);
+  engine.add(1, "c-ssd", person(day(2015, 1, 1), canonical::Sex::kMale));
+  const Evaluation e = engine.evaluate();
+  EXPECT_EQ(find(e.values, "cp_plan_count", "sex", "female")->numerator, 0);
+  EXPECT_EQ(find(e.values, "cp_plan_count", "sex", "male")->numerator, 1);
+  EXPECT_TRUE(e.facts.empty());  // the person stayed in; only the breakdown moved
+}
+
+TEST(IndicatorEngine, EarlyHelpCountsFamiliesOnce) {
+  IndicatorEngine engine = newEngine();
+  for (PersonKey k = 1; k <= 3; ++k) {
+    canonical::Person p = person(day(2015, 1, 1));
+    p.family_id = k == 3 ? "F2" : "F1";
+    engine.add(k, "p" + std::to_string(k), p);
+    engine.add(k, "h" + std::to_string(k), earlyHelp(day(2024, 6, 1), std::nullopt));
+  }
+  engine.evaluate();
+  EXPECT_EQ(find(engine.values(), "early_help_open")->numerator, 3);
+  EXPECT_EQ(find(engine.values(), "early_help_open", "count_of", "families")->numerator, 2);
+  engine.remove("h3");
+  engine.evaluate();
+  EXPECT_EQ(find(engine.values(), "early_help_open", "count_of", "families")->numerator, 1);
+}
+
+TEST(IndicatorEngine, KindsNoIndicatorReadsAreNotKept) {
+  IndicatorEngine engine = newEngine();
+  canonical::MissingEpisode missing;
+  missing.start = day(2024, 6, 1);
+  EXPECT_FALSE(engine.add(1, "m", missing));
+  EXPECT_EQ(engine.recordCount(), 0u);
+  EXPECT_EQ(engine.personCount(), 0u);
+}
+
+TEST(IndicatorEngine, EvaluatesEveryConfiguredPeriod) {
+  EngineConfig config = configFor(financialYearStarting(2024));
+  config.periods.push_back(snapshot(day(2024, 9, 30)));
+  IndicatorEngine engine(config, shippedBankHolidays(), testPostcodes());
+  engine.add(1, "plan", cpPlan(day(2024, 6, 1), day(2024, 12, 1)));
+  engine.evaluate();
+  for (const IndicatorValue& v : engine.values(true)) {
+    if (v.indicator_id != "cp_plan_count") continue;
+    EXPECT_EQ(v.numerator, v.period.kind == PeriodKind::kSnapshot ? 1 : 0) << v.period.label;
+  }
+}
+
+}  // namespace
+}  // namespace hearth::pipelines::indicators
