@@ -74,11 +74,21 @@ int main(int argc, char** argv) {
   std::filesystem::path truth;
   auto* linkage_eval = cli.add_subcommand(
       "linkage-eval", "Precision, recall and F1 of identity links against a truth file");
-  linkage_eval->add_option("-c,--config", config, "Configuration file");
-  linkage_eval
-      ->add_option("--truth", truth,
-                   "Truth file: source,file,record_key,person_id (the synthetic council's)")
-      ->required();
+  std::string linkage_input;
+  bool without_ssn = false;
+  linkage_eval->add_option("-c,--config", config,
+                           "Configuration file (with --truth: the daemon whose links to judge)");
+  auto* truth_option = linkage_eval->add_option(
+      "--truth", truth,
+      "Judge the daemon's links against a truth file: source,file,record_key,person_id "
+      "(the synthetic council's truth/records.csv)");
+  auto* input_option = linkage_eval->add_option(
+      "--input", linkage_input,
+      "Link a FEBRL file (rec_id, given_name, surname, ..., soc_sec_id) with a model estimated "
+      "from it, and judge against its rec-N-org / rec-N-dup-k ids");
+  linkage_eval->add_flag("--without-soc-sec-id", without_ssn, "FEBRL: leave soc_sec_id out");
+  truth_option->excludes(input_option);
+  linkage_eval->require_option(1, 3);
 
   CLI11_PARSE(cli, argc, argv);
   // A log reader that goes away (a closed journald or terminal pipe) must not kill the daemon;
@@ -102,7 +112,14 @@ int main(int argc, char** argv) {
       return app::identityDecideCommand(config, "unmerge", record_a, record_b, actor, reason);
     }
     if (*rebuild) return app::rebuildCommand(config);
-    if (*linkage_eval) return app::linkageEvalTruthCommand(config, truth);
+    if (*linkage_eval) {
+      if (!linkage_input.empty()) return app::linkageEvalFebrlCommand(linkage_input, !without_ssn);
+      if (truth.empty()) {
+        std::cerr << "linkage-eval: give --truth (with --config) or --input\n";
+        return 2;
+      }
+      return app::linkageEvalTruthCommand(config, truth);
+    }
   } catch (const std::exception& e) {
     std::cerr << "hearthd: " << e.what() << '\n';
     return 1;

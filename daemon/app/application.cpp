@@ -747,12 +747,11 @@ Result<void> Application::Impl::startDerive() {
          {"ms",
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
   }
-  derive_->start();
   return {};
 }
 
 // Once every connector has completed its first read, identities and indicators are brought up
-// to date at once rather than at the next interval, so the first figures appear promptly.
+// to date at once, so the first figures appear promptly.
 void Application::Impl::deriveAfterFirstCycle() {
   if (first_cycle_derived_ || !derive_ || options_.once) return;
   {
@@ -766,6 +765,9 @@ void Application::Impl::deriveAfterFirstCycle() {
   if (auto summary = derive_->evaluate(); !summary) {
     log_.error("derive failed", {{"error", summary.error().message}});
   }
+  // From now on, new records are derived every interval. Not before: during a first backfill
+  // every interval would redo the whole picture for figures that are about to change anyway.
+  derive_->start();
 }
 
 void Application::Impl::addDeriveRoutes() {

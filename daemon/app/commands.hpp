@@ -40,6 +40,8 @@ int identityDecideCommand(const std::filesystem::path& config, const std::string
 int rebuildCommand(const std::filesystem::path& config);
 /// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
 /// (`source,file,record_key,person_id`, as the synthetic council writes).
+/// Links a FEBRL-format file with a model estimated from it and prints precision, recall and F1.
+int linkageEvalFebrlCommand(const std::string& input, bool use_soc_sec_id);
 int linkageEvalTruthCommand(const std::filesystem::path& config,
                             const std::filesystem::path& truth);
 

@@ -2,6 +2,8 @@
 // linkage evaluation.
 #include <curl/curl.h>
 
+#include <cstdlib>
+
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "daemon/derive/derive_stage.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/state/record_store.hpp"
+#include "pipelines/identity/linkage_eval.hpp"
 
 namespace hearth::daemon::app {
 namespace {
@@ -220,6 +223,13 @@ int rebuildCommand(const std::filesystem::path& config_path) {
   return kOk;
 }
 
+int linkageEvalFebrlCommand(const std::string& input, bool use_soc_sec_id) {
+  pipelines::identity::LinkageEvalOptions options;
+  options.input_path = input;
+  options.use_soc_sec_id = use_soc_sec_id;
+  return pipelines::identity::runLinkageEval(options, std::cout);
+}
+
 int linkageEvalTruthCommand(const std::filesystem::path& config_path,
                             const std::filesystem::path& truth_path) {
   auto config = loadConfigOrReport(config_path);
@@ -267,6 +277,18 @@ int linkageEvalTruthCommand(const std::filesystem::path& config_path,
     ++subjects;
     predicted[representative].push_back(it->second);
     ++true_sizes[it->second];
+  }
+  if (std::getenv("HEARTH_LINKAGE_SHOW_ERRORS") != nullptr) {
+    // Diagnostics for whoever tunes the model: persons that mix true persons.
+    int shown = 0;
+    for (const auto& [subject, representative] : derived->stage->subjectPersons()) {
+      const auto& persons = predicted[representative];
+      if (shown < 400 && std::set<std::string>(persons.begin(), persons.end()).size() > 1) {
+        const std::string local = subject.substr(subject.find('/') + 1);
+        std::cerr << representative << " " << subject << " " << person_of_key[local] << '\n';
+        ++shown;
+      }
+    }
   }
   auto pairs = [](uint64_t n) { return n * (n - 1) / 2; };
   uint64_t predicted_pairs = 0;

@@ -1,5 +1,8 @@
 // The daemon's side of identity resolution: canonical Person records in, the person each subject
 // belongs to out, with the model's links and review pairs for hearth.identity.
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <unordered_map>
 
 #include "daemon/derive/steps.hpp"
@@ -27,22 +30,55 @@ id::Sex linkageSex(canonical::Sex sex) {
   return id::Sex::kMissing;
 }
 
-void takeIdentifier(id::PersonRecord& record, const canonical::Identifier& identifier) {
-  if (identifier.scheme == "nhs" && record.nhs_number.empty()) record.nhs_number = identifier.value;
-  if (identifier.scheme == "upn" && record.upn.empty()) record.upn = identifier.value;
+// The value most of a subject's records give; ties go to the first given.
+template <typename T>
+T consensus(const std::vector<T>& values) {
+  const T* best = nullptr;
+  size_t best_count = 0;
+  for (const T& candidate : values) {
+    const size_t count = static_cast<size_t>(std::count(values.begin(), values.end(), candidate));
+    if (count > best_count) {
+      best = &candidate;
+      best_count = count;
+    }
+  }
+  return best != nullptr ? *best : T{};
 }
 
-id::PersonRecord linkageRecord(const SubjectInfo& subject, const canonical::Person& person) {
+// One linkage record per subject, from all its Person records: a local id names one person in
+// its system, so its records are summarised rather than linked to each other. Linking them one
+// by one would flood the model's candidate pairs with certain matches and teach it that a birth
+// date alone is convincing.
+id::PersonRecord linkageRecord(const SubjectInfo& subject) {
+  std::vector<std::string> given, family, postcode, nhs, upn;
+  std::vector<canonical::Date> births;
+  std::vector<id::Sex> sexes;
+  for (const canonical::Person* person : subject.persons) {
+    if (!person->given_name.empty()) given.push_back(person->given_name);
+    if (!person->family_name.empty()) family.push_back(person->family_name);
+    if (!person->postcode.empty()) postcode.push_back(person->postcode);
+    if (person->birth_date) births.push_back(*person->birth_date);
+    if (person->sex != canonical::Sex::kNotRecorded) sexes.push_back(linkageSex(person->sex));
+    for (const auto& identifier : person->identifiers) {
+      if (identifier.scheme == "nhs") nhs.push_back(identifier.value);
+      if (identifier.scheme == "upn") upn.push_back(identifier.value);
+    }
+  }
+  for (const auto& identifier : subject.extra_identifiers) {
+    if (identifier.scheme == "nhs") nhs.push_back(identifier.value);
+    if (identifier.scheme == "upn") upn.push_back(identifier.value);
+  }
+  const canonical::Person& first = *subject.persons.front();
   id::PersonRecord record;
-  record.source_system = person.subject.system;
-  record.local_id = person.subject.value;
-  record.given_name = person.given_name;
-  record.family_name = person.family_name;
-  record.birth_date = person.birth_date;
-  record.sex = linkageSex(person.sex);
-  record.postcode = person.postcode;
-  for (const auto& identifier : person.identifiers) takeIdentifier(record, identifier);
-  for (const auto& identifier : subject.extra_identifiers) takeIdentifier(record, identifier);
+  record.source_system = first.subject.system;
+  record.local_id = first.subject.value;
+  record.given_name = consensus(given);
+  record.family_name = consensus(family);
+  if (!births.empty()) record.birth_date = consensus(births);
+  record.sex = sexes.empty() ? id::Sex::kMissing : consensus(sexes);
+  record.postcode = consensus(postcode);
+  record.nhs_number = consensus(nhs);
+  record.upn = consensus(upn);
   return record;
 }
 
@@ -67,19 +103,28 @@ std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pa
 IdentityOutcome resolveIdentities(const std::vector<SubjectInfo>& subjects,
                                   const std::vector<state::IdentityDecision>& decisions,
                                   const config::IdentityConfig& options) {
-  // One linkage record per Person record; records of one subject share its local id, so the
-  // local-id tier joins them whatever else they say.
   std::vector<id::PersonRecord> records;
   std::vector<uint32_t> subject_of_record;
   std::vector<int64_t> first_record(subjects.size(), -1);
   for (uint32_t s = 0; s < subjects.size(); ++s) {
-    for (const canonical::Person* person : subjects[s].persons) {
-      if (first_record[s] < 0) first_record[s] = static_cast<int64_t>(records.size());
-      records.push_back(linkageRecord(subjects[s], *person));
-      subject_of_record.push_back(s);
-    }
+    if (subjects[s].persons.empty()) continue;
+    first_record[s] = static_cast<int64_t>(records.size());
+    records.push_back(linkageRecord(subjects[s]));
+    subject_of_record.push_back(s);
   }
 
+  if (const char* dump = std::getenv("HEARTH_IDENTITY_DUMP"); dump != nullptr) {
+    // For whoever tunes the model: the linkage records exactly as linked (local use only: they
+    // hold names and identifiers).
+    std::ofstream out(dump);
+    out << "source_system,local_id,given_name,family_name,birth_date,sex,postcode,nhs,upn\n";
+    for (const auto& r : records) {
+      out << r.source_system << ',' << r.local_id << ',' << r.given_name << ',' << r.family_name
+          << ',' << (r.birth_date ? canonical::formatIsoDate(*r.birth_date) : "") << ','
+          << static_cast<char>(r.sex == id::Sex::kMissing ? ' ' : static_cast<char>(r.sex)) << ','
+          << r.postcode << ',' << r.nhs_number << ',' << r.upn << '\n';
+    }
+  }
   IdentityOutcome outcome;
   outcome.linkage_records = records.size();
   id::LinkageConfig config;

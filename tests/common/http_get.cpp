@@ -12,7 +12,7 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& bearer_token) {
+                         const std::string& bearer_token, const std::string& body) {
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
@@ -21,6 +21,10 @@ HttpResponse httpRequest(uint16_t port, const std::string& method, const std::st
     http::request<http::string_body> request{http::string_to_verb(method), target, 11};
     request.set(http::field::host, "127.0.0.1");
     if (!bearer_token.empty()) request.set(http::field::authorization, "Bearer " + bearer_token);
+    if (!body.empty()) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+    }
     request.prepare_payload();
     http::write(stream, request);
     beast::flat_buffer buffer;

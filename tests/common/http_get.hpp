@@ -12,7 +12,7 @@ struct HttpResponse {
 
 /// A blocking HTTP/1.1 request to 127.0.0.1:port; never throws.
 HttpResponse httpRequest(uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& bearer_token = {});
+                         const std::string& bearer_token = {}, const std::string& body = {});
 inline HttpResponse httpGet(uint16_t port, const std::string& target) {
   return httpRequest(port, "GET", target);
 }
