@@ -8,6 +8,7 @@
 #include "daemon/derive/steps.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/identity/identity_index.hpp"
+#include "pipelines/validation/identifiers.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -82,6 +83,52 @@ id::PersonRecord linkageRecord(const SubjectInfo& subject) {
   return record;
 }
 
+// Chains of individually likely links can join two people whom no single comparison would
+// (George Smith, no UPN, links to both his own records and, through a shared birth date and
+// surname, to a classmate's). A person cannot hold two different valid UPNs or NHS numbers, so
+// each such conflict inside a cluster becomes a cannot-link between the records that carry the
+// two values, and the clustering, which takes links strongest first, splits the chain at its
+// weakest joint. A mistyped number that still passes its check lands in the review band instead.
+std::vector<id::ReviewerDecision> identifierConflicts(
+    const id::IdentityIndex& index, const std::vector<id::PersonRecord>& records) {
+  struct Holders {
+    std::vector<std::pair<std::string, uint32_t>> upn;  // value, first record holding it
+    std::vector<std::pair<std::string, uint32_t>> nhs;
+  };
+  auto note = [](std::vector<std::pair<std::string, uint32_t>>& seen, const std::string& value,
+                 uint32_t record) {
+    for (const auto& [v, r] : seen) {
+      if (v == value) return;
+    }
+    seen.emplace_back(value, record);
+  };
+  std::unordered_map<uint32_t, Holders> clusters;
+  for (uint32_t r = 0; r < records.size(); ++r) {
+    const id::PersonRecord& record = records[r];
+    const bool upn = !record.upn.empty() && pipelines::validation::isValidUpn(record.upn);
+    const bool nhs =
+        !record.nhs_number.empty() && pipelines::validation::isValidNhsNumber(record.nhs_number);
+    if (!upn && !nhs) continue;
+    Holders& holders = clusters[index.personOf(r)];
+    if (upn) note(holders.upn, record.upn, r);
+    if (nhs) note(holders.nhs, record.nhs_number, r);
+  }
+  std::vector<id::ReviewerDecision> forbids;
+  for (const auto& [cluster, holders] : clusters) {
+    for (const auto* seen : {&holders.upn, &holders.nhs}) {
+      for (size_t i = 0; i < seen->size(); ++i) {
+        for (size_t j = i + 1; j < seen->size(); ++j) {
+          forbids.push_back(
+              {id::ReviewerDecision::Kind::kCannotLink, (*seen)[i].second, (*seen)[j].second});
+        }
+      }
+    }
+  }
+  std::sort(forbids.begin(), forbids.end(),
+            [](const auto& x, const auto& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); });
+  return forbids;
+}
+
 std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pair) {
   std::string out = "{\"tier\":";
   pipelines::appendJsonString(out, id::tierName(pair.tier));
@@ -132,11 +179,14 @@ IdentityOutcome resolveIdentities(const std::vector<SubjectInfo>& subjects,
   config.review_threshold = options.review_threshold;
   config.use_extra_id = false;
   id::IdentityIndex index(config);
+  std::vector<id::PersonRecord> linked = records;
   index.build(std::move(records));
 
+  // Identifier conflicts first, reviewers' decisions after: a later decision about the same pair
+  // replaces an earlier one, so a reviewer can still merge what the identifiers keep apart.
+  std::vector<id::ReviewerDecision> reviewer = identifierConflicts(index, linked);
   std::unordered_map<std::string, uint32_t> subject_index;
   for (uint32_t s = 0; s < subjects.size(); ++s) subject_index.emplace(subjects[s].key, s);
-  std::vector<id::ReviewerDecision> reviewer;
   for (const state::IdentityDecision& d : decisions) {
     const auto a = subject_index.find(d.record_a);
     const auto b = subject_index.find(d.record_b);

@@ -21,6 +21,17 @@ std::uint64_t givenPrefix(const FeatureStore& store, const RecordFeatures& f) {
   return prefix;
 }
 
+// The first four letters of the street (blanks already dropped), so a typo further along the
+// name, a stray space or a missing house number still lands in the same block.
+std::uint64_t streetPrefix(const FeatureStore& store, const RecordFeatures& f) {
+  const std::string& street = store.places().text(f.street);
+  std::uint64_t prefix = 0;
+  for (std::size_t i = 0; i < 4 && i < street.size(); ++i) {
+    prefix = (prefix << 8) | static_cast<unsigned char>(street[i]);
+  }
+  return prefix;
+}
+
 }  // namespace
 
 std::string_view ruleName(BlockingRule rule) {
@@ -43,6 +54,12 @@ std::string_view ruleName(BlockingRule rule) {
       return "postcode+family_soundex";
     case BlockingRule::kNameSoundexes:
       return "name_soundexes+birth_month";
+    case BlockingRule::kHouseNumberStreet:
+      return "house_number+street_prefix";
+    case BlockingRule::kStreetPostcode:
+      return "street_prefix+postcode";
+    case BlockingRule::kStreetLocality:
+      return "street_prefix+locality";
   }
   return "";
 }
@@ -86,6 +103,18 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
     const std::uint64_t low = std::min(f.given_soundex, f.family_soundex);
     const std::uint64_t high = std::max(f.given_soundex, f.family_soundex);
     set(BlockingRule::kNameSoundexes, (high << 32) | low, f.has_birth ? f.birth_month : 0);
+  }
+  if (f.street != 0) {
+    const std::uint64_t street = streetPrefix(store, f);
+    if (f.house_number != 0) {
+      set(BlockingRule::kHouseNumberStreet, mixKey(f.house_number, street), family_initial);
+    }
+    if (f.postcode != 0) {
+      set(BlockingRule::kStreetPostcode, mixKey(f.postcode, street), family_initial);
+    }
+    if (f.locality != 0) {
+      set(BlockingRule::kStreetLocality, mixKey(f.locality, street), family_initial);
+    }
   }
   return keys;
 }

@@ -28,8 +28,15 @@ enum class BlockingRule : std::uint8_t {
   kPostcodeFamilySoundex,      ///< Refined by given name initial.
   kNameSoundexes,  ///< Given and family soundex in either order, so swapped names still meet;
                    ///< refined by birth month.
+  kHouseNumberStreet,  ///< House number and the first four letters of the street: a household,
+                       ///< found even when names, birth date and postcode are all mistyped;
+                       ///< refined by family name initial.
+  kStreetPostcode,     ///< First four letters of the street and the postcode, for addresses
+                       ///< without a house number; refined by family name initial.
+  kStreetLocality,     ///< First four letters of the street and the locality, for a mistyped
+                       ///< postcode as well; refined by family name initial.
 };
-inline constexpr int kBlockingRuleCount = 9;
+inline constexpr int kBlockingRuleCount = 12;
 
 /// Each rule's key for one record (0 when the record lacks a field the rule needs) and its
 /// refinement key.

@@ -20,6 +20,11 @@ constexpr std::array<std::string_view, kMaxLevels> kPostcodeLevels = {
     "missing", "exact", "sector", "district", "one keying error", "different", "", ""};
 constexpr std::array<std::string_view, kMaxLevels> kIdentifierLevels = {
     "missing", "equal", "one keying error", "different", "", "", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kAddressLevels = {
+    "missing", "exact", "same street and number", "same street, other number",
+    "jaro-winkler>=0.80", "different", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kLocalityLevels = {
+    "missing", "exact", "jaro-winkler>=0.92", "different", "", "", "", ""};
 
 int similarityLevel(std::string_view a, std::string_view b) {
   const double similarity = jaroWinkler(a, b);
@@ -147,6 +152,34 @@ int nhsLevel(const RecordFeatures& a, const RecordFeatures& b) {
              : identifier_level::kDifferent;
 }
 
+int addressLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.address == 0 || b.address == 0) return kMissingLevel;
+  if (a.address == b.address) return address_level::kExact;
+  const StringPool& places = store.places();
+  const bool same_street =
+      a.street != 0 && b.street != 0 &&
+      (a.street == b.street ||
+       jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
+  if (same_street) {
+    // A missing number is usual (a dropped field, "Rose Cottage"); it neither confirms nor
+    // contradicts, so it counts with the agreeing numbers.
+    const bool numbers_agree = a.house_number == 0 || b.house_number == 0 ||
+                               a.house_number == b.house_number;
+    return numbers_agree ? address_level::kSameStreetAndNumber : address_level::kSameStreet;
+  }
+  return jaroWinkler(places.text(a.address), places.text(b.address)) >= 0.80
+             ? address_level::kSimilar
+             : address_level::kDifferent;
+}
+
+int localityLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.locality == 0 || b.locality == 0) return kMissingLevel;
+  if (a.locality == b.locality) return locality_level::kExact;
+  return jaroWinkler(store.places().text(a.locality), store.places().text(b.locality)) >= 0.92
+             ? locality_level::kSimilar
+             : locality_level::kDifferent;
+}
+
 }  // namespace
 
 int levelCount(Field field) {
@@ -163,6 +196,10 @@ int levelCount(Field field) {
     case Field::kNhsNumber:
     case Field::kUpn:
     case Field::kExtraId:
+      return 4;
+    case Field::kAddressLine:
+      return 6;
+    case Field::kLocality:
       return 4;
   }
   return 0;
@@ -186,6 +223,10 @@ std::string_view fieldName(Field field) {
       return "upn";
     case Field::kExtraId:
       return "extra_id";
+    case Field::kAddressLine:
+      return "address_line";
+    case Field::kLocality:
+      return "locality";
   }
   return "";
 }
@@ -206,6 +247,10 @@ std::string_view levelName(Field field, int level) {
     case Field::kUpn:
     case Field::kExtraId:
       return kIdentifierLevels[level];
+    case Field::kAddressLine:
+      return kAddressLevels[level];
+    case Field::kLocality:
+      return kLocalityLevels[level];
   }
   return "";
 }
@@ -225,6 +270,8 @@ ComparisonVector compareRecords(const FeatureStore& store, std::uint32_t a, std:
   out.set(Field::kNhsNumber, nhsLevel(x, y));
   out.set(Field::kUpn, pooledIdentifierLevel(store, x.upn, y.upn));
   if (use_extra_id) out.set(Field::kExtraId, pooledIdentifierLevel(store, x.extra_id, y.extra_id));
+  out.set(Field::kAddressLine, addressLevel(store, x, y));
+  out.set(Field::kLocality, localityLevel(store, x, y));
   return out;
 }
 

@@ -18,8 +18,10 @@ enum class Field : std::uint8_t {
   kNhsNumber,
   kUpn,
   kExtraId,
+  kAddressLine,
+  kLocality,
 };
-inline constexpr int kFieldCount = 8;
+inline constexpr int kFieldCount = 10;
 inline constexpr int kMaxLevels = 8;
 
 /// Level 0 of every field: one side has no value, so the field says nothing either way.
@@ -65,24 +67,41 @@ inline constexpr int kOneKeyingError = 2;
 inline constexpr int kDifferent = 3;
 }  // namespace identifier_level
 
+namespace address_level {
+inline constexpr int kExact = 1;
+/// The same street (equal or Jaro-Winkler >= 0.92 on its letters) and the same house number,
+/// or one side has no number.
+inline constexpr int kSameStreetAndNumber = 2;
+inline constexpr int kSameStreet = 3;  ///< As above, but the house numbers differ.
+inline constexpr int kSimilar = 4;     ///< Jaro-Winkler >= 0.80 on the whole line.
+inline constexpr int kDifferent = 5;
+}  // namespace address_level
+
+namespace locality_level {
+inline constexpr int kExact = 1;
+inline constexpr int kSimilar = 2;  ///< Jaro-Winkler >= 0.92: a typo in the town name.
+inline constexpr int kDifferent = 3;
+}  // namespace locality_level
+
 /// The level of every field for one pair, four bits per field.
 class ComparisonVector {
  public:
   constexpr ComparisonVector() = default;
-  constexpr explicit ComparisonVector(std::uint32_t packed) : packed_(packed) {}
+  constexpr explicit ComparisonVector(std::uint64_t packed) : packed_(packed) {}
 
   constexpr int level(Field field) const {
     return static_cast<int>((packed_ >> (4 * static_cast<int>(field))) & 0xfu);
   }
   constexpr void set(Field field, int level) {
     const int shift = 4 * static_cast<int>(field);
-    packed_ = (packed_ & ~(0xfu << shift)) | (static_cast<std::uint32_t>(level) << shift);
+    packed_ = (packed_ & ~(std::uint64_t{0xf} << shift)) |
+              (static_cast<std::uint64_t>(level) << shift);
   }
-  constexpr std::uint32_t packed() const { return packed_; }
+  constexpr std::uint64_t packed() const { return packed_; }
   friend constexpr bool operator==(ComparisonVector, ComparisonVector) = default;
 
  private:
-  std::uint32_t packed_ = 0;
+  std::uint64_t packed_ = 0;
 };
 
 /// How many levels `field` has, the missing level included.

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array<Field, kFieldCount> kFields = {
     Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId};
+    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
+    Field::kAddressLine, Field::kLocality};
 
 // Enough pairs per chunk that thread hand-off is cheap, few enough that two threads balance.
 constexpr std::uint64_t kPairsPerChunk = 250'000;
@@ -189,13 +190,13 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
     sampled.push_back(c);
     sampled_block_pairs += plan.chunk_block_pairs[c];
   }
-  std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counted(sampled.size());
+  std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> counted(sampled.size());
   runParallel(sampled.size(), config_.threads, [&](std::size_t s) {
     visitChunk(plan, sampled[s], [&](std::uint32_t, std::uint32_t, ComparisonVector comparison) {
       ++counted[s][comparison.packed()];
     });
   });
-  std::map<std::uint32_t, std::uint64_t> merged;  // Ordered: EM sums in a fixed order.
+  std::map<std::uint64_t, std::uint64_t> merged;  // Ordered: EM sums in a fixed order.
   for (const auto& chunk : counted) {
     for (const auto& [packed, count] : chunk) merged[packed] += count;
   }
@@ -235,18 +236,41 @@ void IdentityIndex::extendTermAdjustments() {
   }
 }
 
+IdentityIndex::FieldWeights IdentityIndex::fieldWeights(std::uint32_t a,
+                                                        ComparisonVector comparison) const {
+  FieldWeights weights{};
+  for (const Field field : kFields) {
+    weights[static_cast<int>(field)] =
+        level_weights_[static_cast<int>(field)][comparison.level(field)];
+  }
+  if (comparison.level(Field::kGivenName) == name_level::kExact) {
+    weights[static_cast<int>(Field::kGivenName)] += given_adjustment_[store_[a].given];
+  }
+  if (comparison.level(Field::kFamilyName) == name_level::kExact) {
+    weights[static_cast<int>(Field::kFamilyName)] += family_adjustment_[store_[a].family];
+  }
+  // Postcode, address line and locality describe one place: two different people at the same
+  // address (a household, a care home) share all three, so agreement on them is not independent
+  // evidence. Only the strongest agreement counts; the others' agreement is already implied by
+  // it. Disagreements still count in full.
+  constexpr std::array<Field, 3> kLocationFields = {Field::kPostcode, Field::kAddressLine,
+                                                    Field::kLocality};
+  int strongest = -1;
+  for (const Field field : kLocationFields) {
+    const int f = static_cast<int>(field);
+    if (weights[f] > 0.0 && (strongest < 0 || weights[f] > weights[strongest])) strongest = f;
+  }
+  for (const Field field : kLocationFields) {
+    const int f = static_cast<int>(field);
+    if (f != strongest && weights[f] > 0.0) weights[f] = 0.0;
+  }
+  return weights;
+}
+
 double IdentityIndex::weightOf(std::uint32_t a, std::uint32_t /*b*/,
                                ComparisonVector comparison) const {
   double weight = prior_weight_;
-  for (const Field field : kFields) {
-    weight += level_weights_[static_cast<int>(field)][comparison.level(field)];
-  }
-  if (comparison.level(Field::kGivenName) == name_level::kExact) {
-    weight += given_adjustment_[store_[a].given];
-  }
-  if (comparison.level(Field::kFamilyName) == name_level::kExact) {
-    weight += family_adjustment_[store_[a].family];
-  }
+  for (const double field_weight : fieldWeights(a, comparison)) weight += field_weight;
   return weight;
 }
 
@@ -443,16 +467,10 @@ std::vector<ScoredPair> IdentityIndex::pendingReviews() const {
 
 std::vector<ComparisonReason> IdentityIndex::explain(const ScoredPair& pair) const {
   std::vector<ComparisonReason> reasons;
+  const FieldWeights weights = fieldWeights(pair.a, pair.comparison);
   for (const Field field : kFields) {
     const int level = pair.comparison.level(field);
-    double weight = level_weights_[static_cast<int>(field)][level];
-    if (field == Field::kGivenName && level == name_level::kExact) {
-      weight += given_adjustment_[store_[pair.a].given];
-    }
-    if (field == Field::kFamilyName && level == name_level::kExact) {
-      weight += family_adjustment_[store_[pair.a].family];
-    }
-    reasons.push_back({field, levelName(field, level), weight});
+    reasons.push_back({field, levelName(field, level), weights[static_cast<int>(field)]});
   }
   return reasons;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -57,7 +58,8 @@ struct ScoredPair {
 struct ComparisonReason {
   Field field;
   std::string_view level;
-  double weight = 0.0;  ///< log2(m/u) plus any term-frequency adjustment; 0 when missing.
+  double weight = 0.0;  ///< log2(m/u) plus any term-frequency adjustment; 0 when missing, and 0
+                        ///< for a location field whose agreement a stronger one already counts.
 };
 
 /// A reviewer's decision about two records. A later decision about the same pair replaces an
@@ -155,6 +157,9 @@ class IdentityIndex {
   void estimateFromCandidates(const BlockPlan& plan);
   void prepareScoring();
   void extendTermAdjustments();
+  using FieldWeights = std::array<double, kFieldCount>;
+  /// Each field's part of a pair's weight (term adjustments and location grouping applied).
+  FieldWeights fieldWeights(std::uint32_t a, ComparisonVector comparison) const;
   double weightOf(std::uint32_t a, std::uint32_t b, ComparisonVector comparison) const;
   void scoreCandidates(const BlockPlan& plan);
   void keepScored(const ScoredPair& pair);

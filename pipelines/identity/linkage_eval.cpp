@@ -98,6 +98,12 @@ Result<LabelledRecords> readFebrlCsv(std::istream& in, bool use_soc_sec_id) {
     record.given_name = std::string(columns[1]);
     record.family_name = std::string(columns[2]);
     record.postcode = std::string(columns[7]);
+    // street_number and address_1 make the address line; address_2 (a building or estate name)
+    // is left out, as a council's second address line would be.
+    record.address_line = std::string(columns[3]);
+    if (!columns[3].empty() && !columns[4].empty()) record.address_line.push_back(' ');
+    record.address_line += columns[4];
+    record.locality = std::string(columns[6]);
     record.birth_date = febrlDate(columns[9]);
     if (use_soc_sec_id) record.extra_id = std::string(columns[10]);
     out.records.push_back(std::move(record));

@@ -21,6 +21,7 @@ struct LabelledRecords {
 /// Reads a FEBRL CSV (header rec_id, given_name, surname, ..., postcode, state, date_of_birth,
 /// soc_sec_id; blanks after commas). The entity is the number in rec_id ("rec-223-dup-0" -> 223);
 /// YYYYMMDD dates are kept field by field even when impossible, since a typo is still evidence;
+/// street_number and address_1 become the address line, suburb the locality;
 /// soc_sec_id becomes extra_id only when `use_soc_sec_id`.
 Result<LabelledRecords> readFebrlCsv(std::istream& in, bool use_soc_sec_id);
 Result<LabelledRecords> readFebrlFile(const std::string& path, bool use_soc_sec_id);

@@ -16,7 +16,8 @@ constexpr double kMaxTermAdjustment = 10.0;
 
 constexpr std::array<Field, kFieldCount> kFields = {
     Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId};
+    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
+    Field::kAddressLine, Field::kLocality};
 
 int fieldIndex(Field field) { return static_cast<int>(field); }
 
@@ -69,6 +70,8 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
   std::vector<std::uint64_t> district(store.postcodes().size(), 0);
   std::vector<std::uint64_t> upn(store.identifiers().size(), 0);
   std::vector<std::uint64_t> extra(store.identifiers().size(), 0);
+  std::vector<std::uint64_t> address(store.places().size(), 0);
+  std::vector<std::uint64_t> locality(store.places().size(), 0);
   std::unordered_map<std::uint32_t, std::uint64_t> birth;
   std::unordered_map<std::uint64_t, std::uint64_t> nhs;
   for (std::uint32_t i = 0; i < store.size(); ++i) {
@@ -82,6 +85,8 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
     }
     if (f.upn != 0) ++upn[f.upn];
     if (f.extra_id != 0) ++extra[f.extra_id];
+    if (f.address != 0) ++address[f.address];
+    if (f.locality != 0) ++locality[f.locality];
     if (f.has_birth) {
       ++birth[(static_cast<std::uint32_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
               (static_cast<std::uint32_t>(f.birth_month) << 8) | f.birth_day];
@@ -102,6 +107,8 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
   out.set(Field::kNhsNumber, identifier_level::kEqual, sameValueChance(nhs));
   out.set(Field::kUpn, identifier_level::kEqual, sameValueChance(upn));
   if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, sameValueChance(extra));
+  out.set(Field::kAddressLine, address_level::kExact, sameValueChance(address));
+  out.set(Field::kLocality, locality_level::kExact, sameValueChance(locality));
   return out;
 }
 
@@ -273,6 +280,18 @@ MatchModel estimateModel(std::span<const PatternCount> candidates,
           (random_u[f][l] * pairs - model.m[f][l] * expected_matches) / (pairs - expected_matches);
       model.u[f][l] = std::max(non_match, kNonMatchFloor);
     }
+  }
+  // A field no candidate pair carried (no addresses in this source, say) taught EM nothing: its
+  // m is still the starting guess, which against a floored u would make a first agreement on it
+  // worth 20-odd bits. Such a field stays neutral (m = u) until a model is estimated with it.
+  std::array<bool, kFieldCount> observed{};
+  for (const PatternCount& pattern : candidates) {
+    for (const Field field : kFields) {
+      if (pattern.vector.level(field) != kMissingLevel) observed[fieldIndex(field)] = true;
+    }
+  }
+  for (const Field field : kFields) {
+    if (!observed[fieldIndex(field)]) model.m[fieldIndex(field)] = model.u[fieldIndex(field)];
   }
   model.prior = std::clamp(expected_matches / std::max(total_pairs, 1.0), 1e-12, 0.5);
   return model;

@@ -26,6 +26,11 @@ struct PersonRecord {
   std::string nhs_number;   ///< Ten digits; spaces are ignored.
   std::string upn;          ///< Thirteen characters.
   std::string extra_id;     ///< Any further shared identifier (FEBRL's soc_sec_id).
+  /// First line of the address: house number or name and street ("12 Herschell Circuit").
+  /// Optional; an empty value is compared as missing and costs nothing.
+  std::string address_line;
+  /// Town, village or suburb ("Lawrence"). Optional, like address_line.
+  std::string locality;
 };
 
 }  // namespace hearth::pipelines::identity

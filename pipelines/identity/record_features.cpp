@@ -73,6 +73,33 @@ void fillIdentifiers(const PersonRecord& record, StringPool& identifiers, Record
   }
 }
 
+// Addresses are keyed with blanks and punctuation dropped: FEBRL-style keying errors and real
+// sources ("12a High St." / "12A HIGH ST") differ in spacing far more than in letters.
+void fillPlaces(const PersonRecord& record, StringPool& places, RecordFeatures& out) {
+  std::string compact;
+  std::string letters;
+  std::string digits;
+  for (const char raw : record.address_line) {
+    const char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw - 'A' + 'a') : raw;
+    if (c >= 'a' && c <= 'z') {
+      compact.push_back(c);
+      letters.push_back(c);
+    } else if (c >= '0' && c <= '9') {
+      compact.push_back(c);
+      digits.push_back(c);
+    }
+  }
+  out.address = places.intern(compact);
+  out.street = places.intern(letters);
+  out.house_number = places.intern(digits);
+  std::string locality;
+  for (const char raw : record.locality) {
+    const char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw - 'A' + 'a') : raw;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) locality.push_back(c);
+  }
+  out.locality = places.intern(locality);
+}
+
 }  // namespace
 
 StringPool::StringPool() : texts_{std::string()} {}
@@ -132,6 +159,7 @@ std::uint32_t FeatureStore::add(const PersonRecord& record) {
 
   fillBirth(record, out);
   fillIdentifiers(record, identifiers_, out);
+  fillPlaces(record, places_, out);
   if (record.sex == Sex::kMale || record.sex == Sex::kFemale) out.sex = static_cast<char>(record.sex);
 
   features_.push_back(out);

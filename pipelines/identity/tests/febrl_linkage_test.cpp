@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "pipelines/identity/identity_index.hpp"
 #include "pipelines/identity/linkage_eval.hpp"
@@ -43,22 +45,70 @@ TEST_P(FebrlLinkage, ReachesF1OfAtLeast099WithSocSecId) {
   EXPECT_TRUE(outcome.em_converged);
   EXPECT_GE(outcome.blocking.recall, 0.995);
   EXPECT_GE(outcome.metrics.precision, 0.999);
-  EXPECT_GE(outcome.metrics.f1, 0.99);
+  EXPECT_GE(outcome.metrics.f1, 0.99);  // Measured: 0.9990, 0.9992, 1.0000 on datasets 1-3.
 }
 
-// Without the identifier, the pairs left are those FEBRL corrupted in several fields at once
-// (names replaced and swapped, the birth date retyped, the postcode changed); measured F1 is
-// 0.986, 0.990 and 0.983 on datasets 1-3, with precision at or above 0.999.
-TEST_P(FebrlLinkage, ReachesF1OfAtLeast098WithoutSocSecId) {
+// Without the identifier the address line and locality carry the pairs whose names and birth
+// date FEBRL corrupted together; measured F1 is 0.997, 0.996 and 0.997 on datasets 1-3. The
+// pairs left are those where nearly every field was changed, or where only the address agrees
+// (which, for a household, is not enough to call two records one person).
+TEST_P(FebrlLinkage, ReachesF1OfAtLeast099WithoutSocSecId) {
   const FebrlOutcome outcome = linkFebrl(GetParam(), false);
-  EXPECT_GE(outcome.blocking.recall, 0.98);
-  EXPECT_GE(outcome.metrics.precision, 0.998);
-  EXPECT_GE(outcome.metrics.f1, 0.98);
+  EXPECT_TRUE(outcome.em_converged);
+  EXPECT_GE(outcome.blocking.recall, 0.995);
+  EXPECT_GE(outcome.metrics.precision, 0.999);
+  EXPECT_GE(outcome.metrics.f1, 0.99);
 }
 
 INSTANTIATE_TEST_SUITE_P(Datasets, FebrlLinkage,
                          ::testing::Values("dataset1.csv", "dataset2.csv", "dataset3.csv"),
                          [](const auto& info) { return info.param.substr(0, 8); });
+
+PersonRecord resident(std::string given, std::string family, int y, unsigned m, unsigned d) {
+  PersonRecord record;
+  record.source_system = "test";
+  record.given_name = std::move(given);
+  record.family_name = std::move(family);
+  record.birth_date = canonical::Date{std::chrono::year{y}, std::chrono::month{m},
+                                      std::chrono::day{d}};
+  record.postcode = "2612";
+  record.address_line = "14 wattle crescent";
+  record.locality = "braddon";
+  return record;
+}
+
+// Postcode, address line and locality agree for everyone in a household: with a model learnt
+// from FEBRL (where a shared address is strong evidence), two residents with different names and
+// birth dates stay apart, while a mistyped record of one of them still links.
+TEST(FebrlModel, HouseholdMembersAreNotLinkedOnTheSharedAddressAlone) {
+  auto input = readFebrlFile(std::string(HEARTH_FEBRL_DIR) + "/dataset1.csv", false);
+  ASSERT_TRUE(input.ok());
+  std::vector<PersonRecord> records = input->records;
+  IdentityIndex learnt;
+  learnt.build(std::move(input->records));
+
+  const auto first = static_cast<std::uint32_t>(records.size());
+  records.push_back(resident("anneliese", "kowalczyk", 1981, 3, 4));
+  records.push_back(resident("tobias", "nguyen", 2011, 9, 21));
+  records.push_back(resident("anneliese", "kowalcyzk", 1981, 3, 4));
+  IdentityIndex index;
+  index.build(std::move(records), learnt.model());
+
+  EXPECT_NE(index.personOf(first), index.personOf(first + 1));
+  EXPECT_EQ(index.personOf(first), index.personOf(first + 2));
+
+  const ScoredPair household = index.score(first, first + 1);
+  int location_fields_counted = 0;
+  double total = index.model().priorWeight();
+  for (const ComparisonReason& reason : index.explain(household)) {
+    total += reason.weight;
+    const bool location = reason.field == Field::kPostcode ||
+                          reason.field == Field::kAddressLine || reason.field == Field::kLocality;
+    if (location && reason.weight > 0.0) ++location_fields_counted;
+  }
+  EXPECT_EQ(location_fields_counted, 1);
+  EXPECT_NEAR(total, household.match_weight, 1e-9);
+}
 
 TEST(LinkageEval, PrintsTheFiguresForAFebrlFile) {
   LinkageEvalOptions options;

@@ -251,6 +251,8 @@ TEST(FebrlReader, ReadsPaddedColumnsAndTheEntityFromRecId) {
   EXPECT_EQ(read->records[0].family_name, "waller");
   EXPECT_EQ(read->records[0].postcode, "4011");
   EXPECT_EQ(read->records[0].extra_id, "6988048");
+  EXPECT_EQ(read->records[0].address_line, "6 tullaroop street");
+  EXPECT_EQ(read->records[0].locality, "st james");
   EXPECT_TRUE(read->records[0].birth_date->ok());
   EXPECT_FALSE(read->records[1].birth_date->ok());  // Day 90 kept as typed.
 }

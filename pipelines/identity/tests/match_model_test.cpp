@@ -82,6 +82,35 @@ TEST(Comparison, MissingValuesAreTheMissingLevel) {
   EXPECT_EQ(v.level(Field::kNhsNumber), kMissingLevel);
 }
 
+PersonRecord atAddress(std::string address_line, std::string locality) {
+  PersonRecord record = person("ann", "lee", 2010, 3, 7);
+  record.address_line = std::move(address_line);
+  record.locality = std::move(locality);
+  return record;
+}
+
+TEST(Comparison, AddressLevelsIgnoreSpacingAndSeparateTheHouseNumber) {
+  const auto level = [](const char* x, const char* y) {
+    return compare(atAddress(x, ""), atAddress(y, "")).level(Field::kAddressLine);
+  };
+  EXPECT_EQ(level("21 Bayly Place", "21 bayly p lace"), address_level::kExact);
+  EXPECT_EQ(level("21 bayly place", "bayly place"), address_level::kSameStreetAndNumber);
+  EXPECT_EQ(level("21 studley street", "21 studley steet"), address_level::kSameStreetAndNumber);
+  EXPECT_EQ(level("21 studley street", "43 studley street"), address_level::kSameStreet);
+  EXPECT_EQ(level("21 studley street", "12 haines street"), address_level::kDifferent);
+  EXPECT_EQ(level("", "12 haines street"), kMissingLevel);
+}
+
+TEST(Comparison, LocalityLevels) {
+  const auto level = [](const char* x, const char* y) {
+    return compare(atAddress("", x), atAddress("", y)).level(Field::kLocality);
+  };
+  EXPECT_EQ(level("Black Rock", "blackrock"), locality_level::kExact);
+  EXPECT_EQ(level("bayswater", "bayswter"), locality_level::kSimilar);
+  EXPECT_EQ(level("bayswater", "mosman"), locality_level::kDifferent);
+  EXPECT_EQ(level("bayswater", ""), kMissingLevel);
+}
+
 class EstimatedModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -121,6 +150,16 @@ TEST_F(EstimatedModel, EmConvergesWithMAboveUForAgreement) {
 TEST_F(EstimatedModel, MissingValuesAreNeutral) {
   for (int f = 0; f < kFieldCount; ++f) {
     EXPECT_EQ(model_->levelWeight(static_cast<Field>(f), kMissingLevel), 0.0);
+  }
+}
+
+// The generated population has no addresses: those fields must not weigh anything, even in a
+// later batch that does carry addresses.
+TEST_F(EstimatedModel, FieldsNeverSeenByEmStayNeutral) {
+  for (const Field field : {Field::kAddressLine, Field::kLocality}) {
+    for (int level = 1; level < levelCount(field); ++level) {
+      EXPECT_DOUBLE_EQ(model_->levelWeight(field, level), 0.0) << levelName(field, level);
+    }
   }
 }
 
