@@ -86,6 +86,9 @@ struct XmlReturnParser::State {
   }
 
   void end(std::string_view) {
+    // Expat may still report the end of the element whose start stopped the parser (an
+    // unexpected root), which was never pushed.
+    if (path.empty()) return;
     const bool closes_row = !open_rows.empty() && open_rows.back().depth == path.size();
     if (closes_row && !has_child.back() && open_rows.size() > 1) {
       // A leaf inside HEADER that shares a table's name (the UASC flag) is a header value.
