@@ -277,18 +277,6 @@ int linkageEvalTruthCommand(const std::filesystem::path& config_path,
     predicted[representative].push_back(it->second);
     ++true_sizes[it->second];
   }
-  if (std::getenv("HEARTH_LINKAGE_SHOW_ERRORS") != nullptr) {
-    // Diagnostics for whoever tunes the model: persons that mix true persons.
-    int shown = 0;
-    for (const auto& [subject, representative] : derived->stage->subjectPersons()) {
-      const auto& persons = predicted[representative];
-      if (shown < 400 && std::set<std::string>(persons.begin(), persons.end()).size() > 1) {
-        const std::string local = subject.substr(subject.find('/') + 1);
-        std::cerr << representative << " " << subject << " " << person_of_key[local] << '\n';
-        ++shown;
-      }
-    }
-  }
   auto pairs = [](uint64_t n) { return n * (n - 1) / 2; };
   uint64_t predicted_pairs = 0;
   uint64_t correct_pairs = 0;

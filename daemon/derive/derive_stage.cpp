@@ -78,6 +78,7 @@ struct DeriveStage::Impl {
   std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
   std::map<std::string, Held> held;
   std::unordered_set<std::string> changed_keys;  // held keys applied since the last evaluation
+  std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
   std::unordered_map<std::string, uint64_t> published_views;  // person pseudonym -> content hash
@@ -264,7 +265,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   config::IdentityConfig identity = options.identity;
   IdentityOutcome outcome;
   if (identity.enabled) {
-    outcome = resolveIdentities(subjects, *decisions, identity);
+    if (!identity_resolver) identity_resolver = std::make_unique<IdentityResolver>(identity);
+    outcome = identity_resolver->resolve(subjects, *decisions);
   } else {
     outcome.person_of_subject.resize(subjects.size());
     std::iota(outcome.person_of_subject.begin(), outcome.person_of_subject.end(), 0u);
@@ -302,8 +304,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
 
   // Identity decisions: each pair once.
   std::string reviews = "[";
+  summary.links = outcome.total_links;
   for (const PairOutcome& pair : outcome.pairs) {
-    (pair.linked ? summary.links : summary.reviews)++;
+    if (!pair.linked) ++summary.reviews;
     const std::string a = pseudonymiser.pseudonym("subject", subjects[pair.a].key);
     const std::string b = pseudonymiser.pseudonym("subject", subjects[pair.b].key);
     if (!pair.linked) {

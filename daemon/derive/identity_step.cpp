@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "daemon/derive/steps.hpp"
@@ -89,8 +91,23 @@ id::PersonRecord linkageRecord(const SubjectInfo& subject) {
 // each such conflict inside a cluster becomes a cannot-link between the records that carry the
 // two values, and the clustering, which takes links strongest first, splits the chain at its
 // weakest joint. A mistyped number that still passes its check lands in the review band instead.
-std::vector<id::ReviewerDecision> identifierConflicts(
-    const id::IdentityIndex& index, const std::vector<id::PersonRecord>& records) {
+// A record's identifiers that pass their checks ("" when absent or failing).
+struct ValidIdentifiers {
+  std::string upn;
+  std::string nhs;
+};
+
+ValidIdentifiers validIdentifiers(const id::PersonRecord& record) {
+  ValidIdentifiers ids;
+  if (!record.upn.empty() && pipelines::validation::isValidUpn(record.upn)) ids.upn = record.upn;
+  if (!record.nhs_number.empty() && pipelines::validation::isValidNhsNumber(record.nhs_number)) {
+    ids.nhs = record.nhs_number;
+  }
+  return ids;
+}
+
+std::vector<id::ReviewerDecision> identifierConflicts(const id::IdentityIndex& index,
+                                                      const std::vector<ValidIdentifiers>& ids) {
   struct Holders {
     std::vector<std::pair<std::string, uint32_t>> upn;  // value, first record holding it
     std::vector<std::pair<std::string, uint32_t>> nhs;
@@ -103,15 +120,11 @@ std::vector<id::ReviewerDecision> identifierConflicts(
     seen.emplace_back(value, record);
   };
   std::unordered_map<uint32_t, Holders> clusters;
-  for (uint32_t r = 0; r < records.size(); ++r) {
-    const id::PersonRecord& record = records[r];
-    const bool upn = !record.upn.empty() && pipelines::validation::isValidUpn(record.upn);
-    const bool nhs =
-        !record.nhs_number.empty() && pipelines::validation::isValidNhsNumber(record.nhs_number);
-    if (!upn && !nhs) continue;
+  for (uint32_t r = 0; r < ids.size(); ++r) {
+    if (ids[r].upn.empty() && ids[r].nhs.empty()) continue;
     Holders& holders = clusters[index.personOf(r)];
-    if (upn) note(holders.upn, record.upn, r);
-    if (nhs) note(holders.nhs, record.nhs_number, r);
+    if (!ids[r].upn.empty()) note(holders.upn, ids[r].upn, r);
+    if (!ids[r].nhs.empty()) note(holders.nhs, ids[r].nhs, r);
   }
   std::vector<id::ReviewerDecision> forbids;
   for (const auto& [cluster, holders] : clusters) {
@@ -147,85 +160,151 @@ std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pa
 
 }  // namespace
 
-IdentityOutcome resolveIdentities(const std::vector<SubjectInfo>& subjects,
-                                  const std::vector<state::IdentityDecision>& decisions,
-                                  const config::IdentityConfig& options) {
-  std::vector<id::PersonRecord> records;
-  std::vector<uint32_t> subject_of_record;
-  std::vector<int64_t> first_record(subjects.size(), -1);
-  for (uint32_t s = 0; s < subjects.size(); ++s) {
-    if (subjects[s].persons.empty()) continue;
-    first_record[s] = static_cast<int64_t>(records.size());
-    records.push_back(linkageRecord(subjects[s]));
-    subject_of_record.push_back(s);
+// A fingerprint of what a linkage record says, to notice a subject whose records changed.
+uint64_t fingerprint(const id::PersonRecord& r) {
+  std::string text;
+  for (const std::string* part :
+       {&r.given_name, &r.family_name, &r.postcode, &r.nhs_number, &r.upn}) {
+    text.append(*part).push_back('\x1f');
   }
+  if (r.birth_date) text.append(canonical::formatIsoDate(*r.birth_date));
+  text.push_back(static_cast<char>(r.sex));
+  return std::hash<std::string>{}(text);
+}
 
-  if (const char* dump = std::getenv("HEARTH_IDENTITY_DUMP"); dump != nullptr) {
-    // For whoever tunes the model: the linkage records exactly as linked (local use only: they
-    // hold names and identifiers).
-    std::ofstream out(dump);
-    out << "source_system,local_id,given_name,family_name,birth_date,sex,postcode,nhs,upn\n";
-    for (const auto& r : records) {
-      out << r.source_system << ',' << r.local_id << ',' << r.given_name << ',' << r.family_name
-          << ',' << (r.birth_date ? canonical::formatIsoDate(*r.birth_date) : "") << ','
-          << static_cast<char>(r.sex == id::Sex::kMissing ? ' ' : static_cast<char>(r.sex)) << ','
-          << r.postcode << ',' << r.nhs_number << ',' << r.upn << '\n';
+struct IdentityResolver::State {
+  std::unique_ptr<id::IdentityIndex> index;
+  std::vector<std::string> subject_of_record;  // record index -> subject key
+  std::vector<ValidIdentifiers> identifiers;   // record index -> its checked identifiers
+  size_t reviewer_decisions = 0;               // reviewer decisions already handed over
+  std::unordered_map<std::string, uint32_t> record_of_subject;
+  std::unordered_map<std::string, uint64_t> fingerprints;  // subject key -> fingerprint
+  std::set<std::pair<uint32_t, uint32_t>> decided;         // pairs already given to the index
+  size_t links_reported = 0;                               // index.links() already returned
+};
+
+IdentityResolver::IdentityResolver(config::IdentityConfig options)
+    : options_(options), state_(std::make_unique<State>()) {}
+IdentityResolver::~IdentityResolver() = default;
+
+IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjects,
+                                          const std::vector<state::IdentityDecision>& decisions) {
+  State& st = *state_;
+  // The linkage record of every subject with Person records; which of them are new, and whether
+  // any known one changed or went away (then the index is rebuilt: it cannot forget a record).
+  std::vector<id::PersonRecord> fresh;
+  std::vector<std::string> fresh_keys;
+  bool rebuild = st.index == nullptr;
+  size_t known = 0;
+  std::unordered_map<std::string, uint64_t> fingerprints;
+  std::vector<id::PersonRecord> all;
+  std::vector<std::string> all_keys;
+  for (const SubjectInfo& subject : subjects) {
+    if (subject.persons.empty()) continue;
+    id::PersonRecord record = linkageRecord(subject);
+    const uint64_t print = fingerprint(record);
+    fingerprints.emplace(subject.key, print);
+    const auto it = st.fingerprints.find(subject.key);
+    if (it == st.fingerprints.end()) {
+      fresh.push_back(record);
+      fresh_keys.push_back(subject.key);
+    } else {
+      ++known;
+      if (it->second != print) rebuild = true;
     }
+    all.push_back(std::move(record));
+    all_keys.push_back(subject.key);
   }
-  IdentityOutcome outcome;
-  outcome.linkage_records = records.size();
-  id::LinkageConfig config;
-  config.link_threshold = options.link_threshold;
-  config.review_threshold = options.review_threshold;
-  config.use_extra_id = false;
-  id::IdentityIndex index(config);
-  std::vector<id::PersonRecord> linked = records;
-  index.build(std::move(records));
+  if (known != st.fingerprints.size()) rebuild = true;
+  st.fingerprints.swap(fingerprints);
 
-  // Identifier conflicts first, reviewers' decisions after: a later decision about the same pair
-  // replaces an earlier one, so a reviewer can still merge what the identifiers keep apart.
-  std::vector<id::ReviewerDecision> reviewer = identifierConflicts(index, linked);
-  std::unordered_map<std::string, uint32_t> subject_index;
-  for (uint32_t s = 0; s < subjects.size(); ++s) subject_index.emplace(subjects[s].key, s);
+  IdentityOutcome outcome;
+  if (rebuild) {
+    id::LinkageConfig config;
+    config.link_threshold = options_.link_threshold;
+    config.review_threshold = options_.review_threshold;
+    config.use_extra_id = false;
+    st.index = std::make_unique<id::IdentityIndex>(config);
+    st.subject_of_record = std::move(all_keys);
+    st.identifiers.clear();
+    for (const auto& record : all) st.identifiers.push_back(validIdentifiers(record));
+    st.index->build(std::move(all));
+    st.decided.clear();
+    st.reviewer_decisions = 0;
+    st.links_reported = 0;
+    outcome.rebuilt = true;
+  } else if (!fresh.empty()) {
+    st.subject_of_record.insert(st.subject_of_record.end(), fresh_keys.begin(), fresh_keys.end());
+    for (const auto& record : fresh) st.identifiers.push_back(validIdentifiers(record));
+    st.index->add(std::move(fresh));
+  }
+  id::IdentityIndex& index = *st.index;
+  st.record_of_subject.clear();
+  for (uint32_t r = 0; r < st.subject_of_record.size(); ++r) {
+    st.record_of_subject.emplace(st.subject_of_record[r], r);
+  }
+
+  // Reviewers' decisions win over identifier conflicts about the same pair, so a reviewer can
+  // still merge two records the identifiers would keep apart. Only decisions the index has not
+  // seen are handed over: it keeps them.
+  std::vector<id::ReviewerDecision> reviewer;
+  std::set<std::pair<uint32_t, uint32_t>> reviewed;
   for (const state::IdentityDecision& d : decisions) {
-    const auto a = subject_index.find(d.record_a);
-    const auto b = subject_index.find(d.record_b);
-    if (a == subject_index.end() || b == subject_index.end()) continue;
-    if (first_record[a->second] < 0 || first_record[b->second] < 0) continue;
+    const auto a = st.record_of_subject.find(d.record_a);
+    const auto b = st.record_of_subject.find(d.record_b);
+    if (a == st.record_of_subject.end() || b == st.record_of_subject.end()) continue;
+    const auto pair = std::minmax(a->second, b->second);
+    reviewed.insert(pair);
     reviewer.push_back({d.action == "merge" ? id::ReviewerDecision::Kind::kForceLink
                                             : id::ReviewerDecision::Kind::kCannotLink,
-                        static_cast<uint32_t>(first_record[a->second]),
-                        static_cast<uint32_t>(first_record[b->second])});
+                        a->second, b->second});
   }
-  if (!reviewer.empty()) index.applyDecisions(reviewer);
+  std::vector<id::ReviewerDecision> fresh_decisions;
+  for (const id::ReviewerDecision& conflict : identifierConflicts(index, st.identifiers)) {
+    const auto pair = std::minmax(conflict.a, conflict.b);
+    if (reviewed.contains(pair) || !st.decided.insert(pair).second) continue;
+    fresh_decisions.push_back(conflict);
+  }
+  // Whenever the applicable log grows, all of it is replayed in order after the conflicts: the
+  // index keeps the latest decision about each pair, so the reviewers' word stays last.
+  if (reviewer.size() != st.reviewer_decisions) {
+    fresh_decisions.insert(fresh_decisions.end(), reviewer.begin(), reviewer.end());
+    st.reviewer_decisions = reviewer.size();
+  }
+  if (!fresh_decisions.empty()) index.applyDecisions(fresh_decisions);
 
   // Dense person numbers: a cluster's number is given when its first subject is met.
   std::unordered_map<uint32_t, uint32_t> person_of_cluster;
   outcome.person_of_subject.resize(subjects.size());
+  std::unordered_map<std::string, uint32_t> subject_index;
   for (uint32_t s = 0; s < subjects.size(); ++s) {
-    if (first_record[s] < 0) {
+    subject_index.emplace(subjects[s].key, s);
+    const auto record = st.record_of_subject.find(subjects[s].key);
+    if (record == st.record_of_subject.end()) {
       outcome.person_of_subject[s] = outcome.persons++;
       continue;
     }
-    const uint32_t cluster = index.personOf(static_cast<uint32_t>(first_record[s]));
+    const uint32_t cluster = index.personOf(record->second);
     const auto [it, added] = person_of_cluster.try_emplace(cluster, outcome.persons);
     if (added) ++outcome.persons;
     outcome.person_of_subject[s] = it->second;
   }
+  outcome.linkage_records = index.size();
 
-  // Links between different subjects are what consumers want to see; records of one subject
-  // are linked by definition.
-  for (const id::ScoredPair& pair : index.links()) {
-    const uint32_t a = subject_of_record[pair.a];
-    const uint32_t b = subject_of_record[pair.b];
-    if (a == b) continue;
-    outcome.pairs.push_back({a, b, pair.match_probability, true, reasonsJson(index, pair)});
+  // The links made since the last call, and every review pair still open.
+  auto subjectIndex = [&](uint32_t record) {
+    return subject_index.at(st.subject_of_record[record]);
+  };
+  const auto& links = index.links();
+  for (size_t i = st.links_reported; i < links.size(); ++i) {
+    outcome.pairs.push_back({subjectIndex(links[i].a), subjectIndex(links[i].b),
+                             links[i].match_probability, true, reasonsJson(index, links[i])});
   }
+  st.links_reported = links.size();
+  outcome.total_links = links.size();
   for (const id::ScoredPair& pair : index.pendingReviews()) {
-    const uint32_t a = subject_of_record[pair.a];
-    const uint32_t b = subject_of_record[pair.b];
-    if (a == b) continue;
-    outcome.pairs.push_back({a, b, pair.match_probability, false, reasonsJson(index, pair)});
+    outcome.pairs.push_back({subjectIndex(pair.a), subjectIndex(pair.b), pair.match_probability,
+                             false, reasonsJson(index, pair)});
   }
   return outcome;
 }

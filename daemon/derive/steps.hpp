@@ -33,15 +33,32 @@ struct PairOutcome {
 struct IdentityOutcome {
   std::vector<uint32_t> person_of_subject;  // a person index per subject, dense from 0
   uint32_t persons = 0;
-  std::vector<PairOutcome> pairs;
+  std::vector<PairOutcome> pairs;  // links made since the last call, and open review pairs
   uint64_t linkage_records = 0;
+  uint64_t total_links = 0;
+  bool rebuilt = false;  // the index was built afresh (first call, or a known subject changed)
 };
 
-/// Resolves subjects into persons: deterministic tiers, the probabilistic model, then the
-/// reviewers' decisions (a merge links, an unmerge keeps apart) in the order they were made.
-IdentityOutcome resolveIdentities(const std::vector<SubjectInfo>& subjects,
-                                  const std::vector<state::IdentityDecision>& decisions,
-                                  const config::IdentityConfig& options);
+/// Resolves subjects into persons: deterministic tiers, the probabilistic model, identifier
+/// conflicts, then the reviewers' decisions (a merge links, an unmerge keeps apart) in the
+/// order they were made. Keeps its index between calls: subjects that only arrived since are
+/// added to it (scoring only their candidate pairs); a known subject that changed or went away
+/// rebuilds it, model included.
+class IdentityResolver {
+ public:
+  explicit IdentityResolver(config::IdentityConfig options);
+  ~IdentityResolver();
+  IdentityResolver(const IdentityResolver&) = delete;
+  IdentityResolver& operator=(const IdentityResolver&) = delete;
+
+  IdentityOutcome resolve(const std::vector<SubjectInfo>& subjects,
+                          const std::vector<state::IdentityDecision>& decisions);
+
+ private:
+  struct State;
+  config::IdentityConfig options_;
+  std::unique_ptr<State> state_;
+};
 
 /// One canonical record with the person it belongs to and its pseudonymous evidence id.
 struct AttributedRecord {
