@@ -95,12 +95,14 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(const std::string& 
   SQLCHAR dbms[64] = {};
   SQLSMALLINT dbms_length = 0;
   bool enforces_types = true;
+  bool is_postgresql = false;
   if (succeeded(SQLGetInfo(dbc.get(), SQL_DBMS_NAME, dbms, sizeof(dbms), &dbms_length))) {
-    enforces_types = std::string_view(reinterpret_cast<const char*>(dbms)).find("SQLite") ==
-                     std::string_view::npos;
+    const std::string_view name(reinterpret_cast<const char*>(dbms));
+    enforces_types = name.find("SQLite") == std::string_view::npos;
+    is_postgresql = name == "PostgreSQL";
   }
-  return std::unique_ptr<OdbcConnection>(
-      new OdbcConnection(std::move(env), std::move(dbc), std::move(quote_char), enforces_types));
+  return std::unique_ptr<OdbcConnection>(new OdbcConnection(
+      std::move(env), std::move(dbc), std::move(quote_char), enforces_types, is_postgresql));
 }
 
 Result<StatementHandle> OdbcConnection::statement(long timeout_s) const {

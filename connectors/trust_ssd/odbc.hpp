@@ -64,17 +64,24 @@ class OdbcConnection {
   /// there a "datetime" column may hold text no driver can convert, so values are read as text.
   bool enforcesColumnTypes() const noexcept { return enforces_column_types_; }
 
+  /// True when the source is PostgreSQL, whose own text of dates and timestamps is cheaper to
+  /// read than psqlODBC's conversion of them (see the connector's select list).
+  bool isPostgreSql() const noexcept { return is_postgresql_; }
+
  private:
-  OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote, bool enforces_types)
+  OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote, bool enforces_types,
+                 bool is_postgresql)
       : env_(std::move(env)),
         dbc_(std::move(dbc)),
         quote_(std::move(quote)),
-        enforces_column_types_(enforces_types) {}
+        enforces_column_types_(enforces_types),
+        is_postgresql_(is_postgresql) {}
 
   EnvHandle env_;
   ConnectionHandle dbc_;  // freed before env_: members are destroyed in reverse order
   std::string quote_;
   bool enforces_column_types_;
+  bool is_postgresql_;
 };
 
 }  // namespace hearth::connectors::trust_ssd

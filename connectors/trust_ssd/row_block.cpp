@@ -45,6 +45,7 @@ SQLLEN slotBytes(const ColumnInfo& column, ColumnBinding binding, size_t max_bou
     case ColumnBinding::kTimestamp:
       return sizeof(SQL_TIMESTAMP_STRUCT);
     case ColumnBinding::kText:
+    case ColumnBinding::kIsoTimestampText:
       break;
   }
   size_t bytes = column.size;
@@ -62,6 +63,7 @@ SQLSMALLINT cTypeOf(ColumnBinding binding) {
     case ColumnBinding::kTimestamp:
       return SQL_C_TYPE_TIMESTAMP;
     case ColumnBinding::kText:
+    case ColumnBinding::kIsoTimestampText:
       break;
   }
   return SQL_C_CHAR;
@@ -190,6 +192,13 @@ Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement) {
       return statementError(statement, "cannot describe result column " + std::to_string(i));
     }
     column.name = reinterpret_cast<const char*>(name);
+    SQLCHAR type_name[128] = {};
+    SQLSMALLINT type_name_length = 0;
+    // Only a hint (which PostgreSQL columns may be selected as text): a driver without it is fine.
+    if (succeeded(SQLColAttribute(statement, i, SQL_DESC_TYPE_NAME, type_name, sizeof(type_name),
+                                  &type_name_length, nullptr))) {
+      column.type_name = reinterpret_cast<const char*>(type_name);
+    }
     columns.push_back(std::move(column));
   }
   return columns;
@@ -215,14 +224,15 @@ RowBlock::~RowBlock() {
 }
 
 Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
-                                                 std::vector<ColumnInfo> columns, size_t rows,
-                                                 size_t max_bound_bytes, bool native_types) {
+                                                 std::vector<ColumnInfo> columns,
+                                                 const std::vector<ColumnBinding>& bindings,
+                                                 size_t rows, size_t max_bound_bytes) {
   std::vector<Slot> slots;
   size_t stride = 0;
-  for (const ColumnInfo& column : columns) {
+  for (size_t i = 0; i < columns.size(); ++i) {
     Slot slot;
-    slot.binding = bindingOf(column.sql_type, native_types);
-    slot.capacity = slotBytes(column, slot.binding, max_bound_bytes);
+    slot.binding = i < bindings.size() ? bindings[i] : ColumnBinding::kText;
+    slot.capacity = slotBytes(columns[i], slot.binding, max_bound_bytes);
     slot.indicator_offset = alignUp(stride, alignof(SQLLEN));
     // SQLLEN alignment also suits the native structs (at most 8-byte members).
     slot.value_offset = slot.indicator_offset + sizeof(SQLLEN);
@@ -272,13 +282,18 @@ Result<size_t> RowBlock::fetch() {
 Result<std::string_view> RowBlock::value(size_t row, size_t column) {
   const SQLLEN length = indicator(row, column);
   const Slot& slot = slots_[column];
-  if (slot.binding != ColumnBinding::kText) {
+  if (slot.binding != ColumnBinding::kText && slot.binding != ColumnBinding::kIsoTimestampText) {
     if (length < 0) return std::string_view();
     return print(row, column);
   }
   if (length == SQL_NO_TOTAL || length >= slot.capacity) return fetchLong(row, column);
   if (length < 0) return std::string_view();
-  return std::string_view(base(row) + slot.value_offset, static_cast<size_t>(length));
+  char* const text = base(row) + slot.value_offset;
+  // The buffer is ours until the next fetch, so the separator is fixed where it lies.
+  if (slot.binding == ColumnBinding::kIsoTimestampText && length > 10 && text[10] == ' ') {
+    text[10] = 'T';
+  }
+  return std::string_view(text, static_cast<size_t>(length));
 }
 
 std::string_view RowBlock::print(size_t row, size_t column) {
@@ -306,6 +321,7 @@ std::string_view RowBlock::print(size_t row, size_t column) {
       break;
     }
     case ColumnBinding::kText:
+    case ColumnBinding::kIsoTimestampText:
       break;
   }
   return std::string_view(begin, static_cast<size_t>(end - begin));

@@ -21,6 +21,7 @@ struct ColumnInfo {
   SQLSMALLINT sql_type = SQL_UNKNOWN_TYPE;
   SQLULEN size = 0;  // characters for text, precision for numbers; 0 when unknown
   SQLSMALLINT decimal_digits = 0;
+  std::string type_name;  // the source's own name of the type, e.g. "timestamp", "timestamptz"
 };
 
 /// The record field type that carries values of an SQL type.
@@ -32,7 +33,9 @@ const char* fieldTypeName(hearth_field_type type);
 Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement);
 
 /// How a column is bound: as the driver's text, or in its native C form, printed by value().
-enum class ColumnBinding { kText, kInteger, kDate, kTimestamp };
+/// kIsoTimestampText is a timestamp the query selects as ISO text ("YYYY-MM-DD HH:MM:SS[.f]"),
+/// bound as text; value() gives it the record's 'T'.
+enum class ColumnBinding { kText, kInteger, kDate, kTimestamp, kIsoTimestampText };
 
 /// The binding for a column of an SQL type. `native` allows native binding of integers, dates
 /// and timestamps; without it (or for any other type) the column is bound as text.
@@ -43,14 +46,14 @@ ColumnBinding bindingOf(SQLSMALLINT sql_type, bool native);
 /// slot are fetched again whole with SQLGetData.
 class RowBlock {
  public:
-  /// Binds every column of `statement`. A text slot holds the column's declared size, at most
-  /// `max_bound_bytes`; the block is made smaller if a very wide row would make it huge. With
-  /// `native_types`, integer, date and timestamp columns are bound as SQL_C_SBIGINT,
-  /// SQL_C_TYPE_DATE and SQL_C_TYPE_TIMESTAMP: converting them to text is most of a driver's
-  /// work, and value() prints them far faster.
+  /// Binds every column of `statement` as `bindings` says (one per column, see bindingOf()). A
+  /// text slot holds the column's declared size, at most `max_bound_bytes`; the block is made
+  /// smaller if a very wide row would make it huge. Natively bound integers, dates and
+  /// timestamps (SQL_C_SBIGINT, SQL_C_TYPE_DATE, SQL_C_TYPE_TIMESTAMP) are printed by value(),
+  /// far faster than a driver converts them to text.
   static Result<std::unique_ptr<RowBlock>> bind(SQLHSTMT statement, std::vector<ColumnInfo> columns,
-                                                size_t rows, size_t max_bound_bytes,
-                                                bool native_types);
+                                                const std::vector<ColumnBinding>& bindings,
+                                                size_t rows, size_t max_bound_bytes);
 
   ~RowBlock();
   RowBlock(const RowBlock&) = delete;

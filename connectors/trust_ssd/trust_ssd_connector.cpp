@@ -54,6 +54,53 @@ struct TableShape {
   size_t id = 0;
 };
 
+// How each column of a read is selected and bound.
+struct ReadPlan {
+  std::vector<ColumnBinding> bindings;
+  std::vector<bool> as_text;  // selected as CAST(column AS text)
+  bool any_as_text = false;
+};
+
+// PostgreSQL's own text of a date or timestamp without time zone is already the record's text
+// (ISO, psqlODBC sets DateStyle ISO; the fraction without trailing zeros), and psqlODBC copies text
+// as it is, whereas for a date or timestamp column it parses every value with sscanf, even when
+// bound natively: a third of the client's time. So there those columns are selected as text.
+// Time zones, and sources where two columns share a name (a select list could not name them),
+// keep the native binding.
+ReadPlan planRead(const OdbcConnection& db, const TableShape& shape) {
+  ReadPlan plan;
+  const std::vector<ColumnInfo>& columns = shape.columns;
+  bool names_unique = true;
+  for (size_t i = 0; i < columns.size() && names_unique; ++i) {
+    for (size_t j = i + 1; j < columns.size(); ++j) {
+      if (sameName(columns[i].name, columns[j].name)) names_unique = false;
+    }
+  }
+  for (const ColumnInfo& column : columns) {
+    ColumnBinding binding = bindingOf(column.sql_type, db.enforcesColumnTypes());
+    bool as_text = false;
+    if (db.isPostgreSql() && names_unique) {
+      // psqlODBC 13 names it "timestamp without time zone"; the short name is accepted too.
+      if (binding == ColumnBinding::kTimestamp &&
+          (column.type_name == "timestamp" || column.type_name == "timestamp without time zone")) {
+        binding = ColumnBinding::kIsoTimestampText;
+        as_text = true;
+      } else if (binding == ColumnBinding::kDate && column.type_name == "date") {
+        binding = ColumnBinding::kText;
+        as_text = true;
+      }
+    }
+    plan.bindings.push_back(binding);
+    plan.as_text.push_back(as_text);
+    plan.any_as_text = plan.any_as_text || as_text;
+  }
+  return plan;
+}
+
+// The alias of a query stream's derived table, and of a table whose select list has output
+// columns of the same names as its columns (so that ORDER BY can name the source's).
+constexpr std::string_view kSourceAlias = "stream_rows";
+
 std::string schemaPrefix(const OdbcConnection& db, const TrustSsdConfig& config) {
   return config.schema.empty() ? std::string() : db.quoteIdentifier(config.schema) + ".";
 }
@@ -69,7 +116,7 @@ std::string sourceOf(const OdbcConnection& db, const TrustSsdConfig& config,
     query.replace(at, kSchemaPlaceholder.size(), prefix);
     at += prefix.size();
   }
-  return "(" + query + ") stream_rows";
+  return "(" + query + ") " + std::string(kSourceAlias);
 }
 
 Result<size_t> columnIndex(const std::vector<ColumnInfo>& columns, const TableConfig& table,
@@ -161,11 +208,12 @@ class ReadPass {
 
     auto shape = shapeOf(db, config_, table);
     if (!shape.ok()) return shape.error();
+    const ReadPlan plan = planRead(db, *shape);
     auto statement = db.statement(config_.query_timeout_s);
     if (!statement.ok()) return statement.error();
 
     std::vector<Parameter> parameters;
-    const std::string sql = buildQuery(db, table, *shape, cursor, parameters);
+    const std::string sql = buildQuery(db, table, *shape, plan, cursor, parameters);
     for (size_t i = 0; i < parameters.size(); ++i) {
       Parameter& parameter = parameters[i];
       parameter.length = static_cast<SQLLEN>(parameter.text.size());
@@ -183,23 +231,29 @@ class ReadPass {
         statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
     Result<void> read =
         succeeded(rc) || rc == SQL_NO_DATA
-            ? readRows(db, statement->get(), table, *shape, cursor, incremental)
+            ? readRows(statement->get(), table, *shape, plan, cursor, incremental)
             : Result<void>(statementError(statement->get(), "cannot query table " + table.name));
     owner_.setActiveStatement(SQL_NULL_HSTMT);
     return read;
   }
 
   std::string buildQuery(const OdbcConnection& db, const TableConfig& table,
-                         const TableShape& shape, const TableCursor& cursor,
+                         const TableShape& shape, const ReadPlan& plan, const TableCursor& cursor,
                          std::vector<Parameter>& parameters) {
+    // WHERE sees only source columns; ORDER BY would take an output column of the same name
+    // (the text) first, losing the index order, so it names the source's.
+    const std::string order_prefix =
+        plan.any_as_text ? std::string(kSourceAlias) + "." : std::string();
     const std::string id = db.quoteIdentifier(shape.columns[shape.id].name);
-    std::string sql = "SELECT * FROM " + sourceOf(db, config_, table);
+    std::string sql =
+        "SELECT " + selectList(db, shape, plan) + " FROM " + sourceOf(db, config_, table);
+    if (plan.any_as_text && table.query.empty()) sql += " " + std::string(kSourceAlias);
     if (!shape.timestamp) {
       if (cursor.id) {
         sql += " WHERE " + id + " > ?";
         parameters.push_back({*cursor.id, &shape.columns[shape.id]});
       }
-      return sql + " ORDER BY " + id;
+      return sql + " ORDER BY " + order_prefix + id;
     }
     const ColumnInfo* ts_column = &shape.columns[*shape.timestamp];
     const std::string ts = db.quoteIdentifier(ts_column->name);
@@ -221,13 +275,25 @@ class ReadPass {
       sql += " WHERE " + ts + " > ?";
       parameters.push_back({*cursor.timestamp, ts_column});
     }
-    return sql + " ORDER BY " + ts + ", " + id;
+    return sql + " ORDER BY " + order_prefix + ts + ", " + order_prefix + id;
   }
 
-  Result<void> readRows(const OdbcConnection& db, SQLHSTMT statement, const TableConfig& table,
-                        const TableShape& shape, TableCursor& cursor, bool incremental) {
-    auto block = RowBlock::bind(statement, shape.columns, config_.fetch_rows,
-                                config_.max_bound_bytes, db.enforcesColumnTypes());
+  static std::string selectList(const OdbcConnection& db, const TableShape& shape,
+                                const ReadPlan& plan) {
+    if (!plan.any_as_text) return "*";
+    std::string list;
+    for (size_t i = 0; i < shape.columns.size(); ++i) {
+      if (i > 0) list += ", ";
+      const std::string name = db.quoteIdentifier(shape.columns[i].name);
+      list += plan.as_text[i] ? "CAST(" + name + " AS text) AS " + name : name;
+    }
+    return list;
+  }
+
+  Result<void> readRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
+                        const ReadPlan& plan, TableCursor& cursor, bool incremental) {
+    auto block = RowBlock::bind(statement, shape.columns, plan.bindings, config_.fetch_rows,
+                                config_.max_bound_bytes);
     if (!block.ok()) return block.error();
     RowBlock& rows = **block;
     prepareFields(rows.columns());

@@ -5,6 +5,7 @@
 // machine's cores.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -77,11 +78,15 @@ void readAll(benchmark::State& state, const std::string& table_json) {
     return;
   }
   hearth::testing::PostgresServer& pg = server();
-  const std::string config =
-      R"({"connection_string": ")" + pg.odbcConnectionString() +
-      R"(UseDeclareFetch=1;Fetch=10000;CommLog=0;Debug=0;", "password_secret": "bench",)"
-      R"( "tables": )" +
-      table_json + "}";
+  // HEARTH_BENCH_ODBC_OPTIONS replaces the psqlODBC options, to compare driver settings.
+  const char* options = std::getenv("HEARTH_BENCH_ODBC_OPTIONS");
+  const std::string driver_options =
+      options != nullptr ? options : "UseDeclareFetch=1;Fetch=10000;CommLog=0;Debug=0;";
+  const std::string config = R"({"connection_string": ")" + pg.odbcConnectionString() +
+                             driver_options +
+                             R"(", "password_secret": "bench",)"
+                             R"( "tables": )" +
+                             table_json + "}";
   host::HostServices services;
   const std::string password = pg.password();
   services.secret = [password](std::string_view) { return std::optional<std::string>(password); };

@@ -232,6 +232,42 @@ TEST_F(TrustSsdPostgres, LongAndNonAsciiValuesArriveWhole) {
   EXPECT_EQ(sink.records[1].fields.at("clae_note").second, "short");
 }
 
+// PostgreSQL dates and timestamps are selected as text for speed; the record's text and the
+// cursor must be exactly what native binding gives: 'T', fraction without trailing zeros.
+TEST_F(TrustSsdPostgres, DatesAndTimestampsKeepTheirTextFormsAndCursor) {
+  server_->runSql(R"sql(
+CREATE SCHEMA times;
+CREATE TABLE times.visits (
+  visit_id integer PRIMARY KEY, visit_date date, seen_at timestamp, last_modified timestamp);
+INSERT INTO times.visits VALUES
+  (1, '2024-05-01', '2024-05-01 09:30:00', '2024-05-01 10:00:00.5'),
+  (2, '1999-12-31', '2024-05-01 09:30:00.123456', '2024-05-01 10:00:00.5'),
+  (3, NULL, NULL, '2024-05-01 10:00:00.750001');
+)sql");
+  const std::string settings = config("times",
+                                      R"([{"name": "visits", "key_columns": ["visit_id"],)"
+                                      R"( "cursor": {"timestamp_column": "last_modified"}}])",
+                                      R"("fetch_rows": 1)");
+  CollectingSink first = read("", settings);
+  ASSERT_EQ(first.records.size(), 3u);
+  const auto& one = first.records[0].fields;
+  EXPECT_EQ(one.at("visit_date"), std::make_pair(HEARTH_FIELD_DATE, std::string("2024-05-01")));
+  EXPECT_EQ(one.at("seen_at"),
+            std::make_pair(HEARTH_FIELD_TIMESTAMP, std::string("2024-05-01T09:30:00")));
+  EXPECT_EQ(one.at("last_modified").second, "2024-05-01T10:00:00.5");
+  EXPECT_EQ(first.records[1].fields.at("seen_at").second, "2024-05-01T09:30:00.123456");
+  EXPECT_EQ(first.records[2].fields.at("visit_date").first, HEARTH_FIELD_NULL);
+  EXPECT_EQ(first.records[2].fields.at("last_modified").second, "2024-05-01T10:00:00.750001");
+
+  // Resuming after the first block (a fractional timestamp shared by two rows) reads the rest.
+  CollectingSink after_one = read(first.checkpoints.at(0), settings);
+  EXPECT_EQ(after_one.keys("visits"), (std::set<std::string>{"2", "3"}));
+  server_->runSql(
+      "UPDATE times.visits SET last_modified = '2024-05-01 10:00:01' WHERE visit_id = 1;");
+  CollectingSink second = read(first.lastCheckpoint(), settings);
+  EXPECT_EQ(second.keys("visits"), (std::set<std::string>{"1"}));
+}
+
 TEST_F(TrustSsdPostgres, CheckConnectsAndDiscoverListsColumnsWithTypes) {
   server_->runSql(inSchema(kEpisodesTable, "disc"));
   auto connector = testing::instance(config("disc", kEpisodesConfig), server_->password());
