@@ -266,7 +266,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   IdentityOutcome outcome;
   if (identity.enabled) {
     if (!identity_resolver) identity_resolver = std::make_unique<IdentityResolver>(identity);
+    const auto identity_started = Clock::now();
     outcome = identity_resolver->resolve(subjects, *decisions);
+    summary.identity_seconds =
+        std::chrono::duration<double>(Clock::now() - identity_started).count();
   } else {
     outcome.person_of_subject.resize(subjects.size());
     std::iota(outcome.person_of_subject.begin(), outcome.person_of_subject.end(), 0u);
@@ -403,6 +406,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   published_views.swap(views);
 
+  const auto indicators_started = Clock::now();
   // Indicators over every record, attributed to its person.
   if (options.indicators.enabled && !indicators_failed) {
     if (!indicators) {
@@ -449,7 +453,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
 
   changed_keys.clear();
   ++evaluations;
-  summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const auto finished = Clock::now();
+  summary.indicator_seconds = std::chrono::duration<double>(finished - indicators_started).count();
+  summary.seconds = std::chrono::duration<double>(finished - started).count();
   log.info("derived", {{"records", summary.records},
                        {"linkage_records", summary.linkage_records},
                        {"persons", summary.persons},
@@ -457,6 +463,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
                        {"reviews", summary.reviews},
                        {"events", summary.events_published},
                        {"seconds", summary.seconds},
+                       {"identity_seconds", summary.identity_seconds},
+                       {"indicator_seconds", summary.indicator_seconds},
+                       {"identity_rebuilt", outcome.rebuilt},
                        {"linkage_digest", summary.linkage_digest}});
   return summary;
 }

@@ -41,6 +41,8 @@ struct EvaluationSummary {
   uint64_t reviews = 0;           // pairs held for review
   uint64_t events_published = 0;  // identity, person view, indicator value and fact events
   double seconds = 0;
+  double identity_seconds = 0;   // of which: identity resolution
+  double indicator_seconds = 0;  // ... and the indicators
   /// A digest of which subjects were resolved to which persons: equal digests, equal linkage.
   std::string linkage_digest;
 };

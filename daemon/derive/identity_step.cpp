@@ -295,10 +295,21 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   auto subjectIndex = [&](uint32_t record) {
     return subject_index.at(st.subject_of_record[record]);
   };
+  // A deterministic link inside one source (a pupil's census rows of successive terms, joined by
+  // UPN and birth date) is bookkeeping; links across sources and every model link are decisions
+  // worth publishing, with their reasons.
+  auto systemOf = [&](uint32_t record) {
+    const std::string& key = st.subject_of_record[record];
+    return std::string_view(key).substr(0, key.find('/'));
+  };
   const auto& links = index.links();
   for (size_t i = st.links_reported; i < links.size(); ++i) {
-    outcome.pairs.push_back({subjectIndex(links[i].a), subjectIndex(links[i].b),
-                             links[i].match_probability, true, reasonsJson(index, links[i])});
+    const id::ScoredPair& link = links[i];
+    const bool deterministic =
+        link.tier != id::LinkTier::kProbabilistic && link.tier != id::LinkTier::kReviewer;
+    if (deterministic && systemOf(link.a) == systemOf(link.b)) continue;
+    outcome.pairs.push_back({subjectIndex(link.a), subjectIndex(link.b), link.match_probability,
+                             true, reasonsJson(index, link)});
   }
   st.links_reported = links.size();
   outcome.total_links = links.size();
