@@ -77,7 +77,10 @@ struct DeriveStage::Impl {
 
   std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
   std::map<std::string, Held> held;
-  std::unordered_set<std::string> changed_keys;  // held keys applied since the last evaluation
+  std::unordered_set<std::string> changed_keys;      // held keys applied since the last evaluation
+  std::unordered_set<std::string> touched_subjects;  // subjects of those, before and after
+  std::vector<std::string> removed_evidence;         // evidence ids no longer given
+  std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
@@ -190,6 +193,19 @@ void DeriveStage::Impl::applyPending() {
   }
   for (Pending& entry : batch) {
     changed_keys.insert(entry.key);
+    // What the entry said before: its subjects must be looked at again, and evidence it no
+    // longer gives is withdrawn from the indicators.
+    if (const auto old = held.find(entry.key); old != held.end()) {
+      for (const canonical::Record& record : old->second.records) {
+        touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
+      }
+      for (size_t i = entry.records.size(); i < old->second.evidence.size(); ++i) {
+        removed_evidence.push_back(old->second.evidence[i]);
+      }
+    }
+    for (const canonical::Record& record : entry.records) {
+      touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
+    }
     if (entry.records.empty()) {
       held.erase(entry.key);
       continue;
@@ -238,7 +254,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   auto subjectOf = [&](const canonical::Subject& subject) {
     std::string key = subjectKey(subject);
     auto [it, inserted] = subject_index.try_emplace(key, static_cast<uint32_t>(subjects.size()));
-    if (inserted) subjects.push_back(SubjectInfo{std::move(key), {}, {}});
+    if (inserted) {
+      const bool touched = touched_subjects.contains(key);
+      subjects.push_back(SubjectInfo{std::move(key), {}, {}, touched});
+    }
     return it->second;
   };
   std::vector<std::pair<const canonical::Record*, const std::string*>> all;
@@ -428,14 +447,26 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         person_key[p] = std::hash<std::string>{}(*representative[p]);
         pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
       }
+      // A subject whose person changed (a merge, a split) files all its records anew.
+      std::vector<bool> moved(subjects.size(), false);
+      std::unordered_map<std::string, uint64_t> person_keys;
+      person_keys.reserve(subjects.size());
+      for (uint32_t s = 0; s < subjects.size(); ++s) {
+        const uint64_t key = person_key[outcome.person_of_subject[s]];
+        const auto before = person_key_of_subject.find(subjects[s].key);
+        moved[s] = before == person_key_of_subject.end() || before->second != key;
+        person_keys.emplace(subjects[s].key, key);
+      }
+      person_key_of_subject.swap(person_keys);
       std::vector<AttributedRecord> attributed;
       attributed.reserve(all.size());
       for (size_t i = 0; i < all.size(); ++i) {
-        attributed.push_back({all[i].first,
-                              person_key[outcome.person_of_subject[subject_of_record[i]]],
-                              all[i].second, changed[i]});
+        const uint32_t s = subject_of_record[i];
+        attributed.push_back({all[i].first, person_key[outcome.person_of_subject[s]], all[i].second,
+                              changed[i] || moved[s]});
       }
-      for (const IndicatorEvent& event : indicators->update(attributed, pseudonym_of_key)) {
+      for (const IndicatorEvent& event :
+           indicators->update(attributed, removed_evidence, pseudonym_of_key)) {
         if (!publish(event.topic, event.type, event.key, event.data_json,
                      summary.events_published)) {
           return makeError("derive.stopping", "the publisher is stopping");
@@ -452,6 +483,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
 
   changed_keys.clear();
+  touched_subjects.clear();
+  removed_evidence.clear();
   ++evaluations;
   const auto finished = Clock::now();
   summary.indicator_seconds = std::chrono::duration<double>(finished - indicators_started).count();

@@ -192,31 +192,41 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   State& st = *state_;
   // The linkage record of every subject with Person records; which of them are new, and whether
   // any known one changed or went away (then the index is rebuilt: it cannot forget a record).
+  // Only subjects whose records changed are summarised again; a changed or vanished one means
+  // a rebuild.
   std::vector<id::PersonRecord> fresh;
   std::vector<std::string> fresh_keys;
   bool rebuild = st.index == nullptr;
   size_t known = 0;
-  std::unordered_map<std::string, uint64_t> fingerprints;
-  std::vector<id::PersonRecord> all;
-  std::vector<std::string> all_keys;
   for (const SubjectInfo& subject : subjects) {
     if (subject.persons.empty()) continue;
+    const auto it = st.fingerprints.find(subject.key);
+    if (it != st.fingerprints.end()) ++known;
+    if (!subject.touched && it != st.fingerprints.end()) continue;
     id::PersonRecord record = linkageRecord(subject);
     const uint64_t print = fingerprint(record);
-    fingerprints.emplace(subject.key, print);
-    const auto it = st.fingerprints.find(subject.key);
     if (it == st.fingerprints.end()) {
-      fresh.push_back(record);
+      st.fingerprints.emplace(subject.key, print);
+      fresh.push_back(std::move(record));
       fresh_keys.push_back(subject.key);
-    } else {
-      ++known;
-      if (it->second != print) rebuild = true;
+    } else if (it->second != print) {
+      it->second = print;
+      rebuild = true;
     }
-    all.push_back(std::move(record));
-    all_keys.push_back(subject.key);
   }
-  if (known != st.fingerprints.size()) rebuild = true;
-  st.fingerprints.swap(fingerprints);
+  if (known + fresh.size() != st.fingerprints.size()) rebuild = true;
+  std::vector<id::PersonRecord> all;
+  std::vector<std::string> all_keys;
+  if (rebuild) {
+    st.fingerprints.clear();
+    for (const SubjectInfo& subject : subjects) {
+      if (subject.persons.empty()) continue;
+      id::PersonRecord record = linkageRecord(subject);
+      st.fingerprints.emplace(subject.key, fingerprint(record));
+      all.push_back(std::move(record));
+      all_keys.push_back(subject.key);
+    }
+  }
 
   IdentityOutcome outcome;
   if (rebuild) {

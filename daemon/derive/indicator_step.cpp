@@ -77,22 +77,12 @@ class EngineStep final : public IndicatorStep {
   explicit EngineStep(ind::IndicatorEngine engine) : engine_(std::move(engine)) {}
 
   std::vector<IndicatorEvent> update(
-      const std::vector<AttributedRecord>& records,
+      const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
-    std::unordered_map<std::string, uint64_t> seen;
-    seen.reserve(records.size());
+    for (const std::string& evidence : removed) engine_.remove(evidence);
     for (const AttributedRecord& r : records) {
-      seen.emplace(*r.evidence_id, r.person);
-      const auto it = person_of_evidence_.find(*r.evidence_id);
-      if (r.changed || it == person_of_evidence_.end() || it->second != r.person) {
-        engine_.add(r.person, *r.evidence_id, *r.record);
-      }
+      if (r.changed) engine_.add(r.person, *r.evidence_id, *r.record);
     }
-    for (const auto& [evidence, person] : person_of_evidence_) {
-      if (!seen.contains(evidence)) engine_.remove(evidence);
-    }
-    person_of_evidence_.swap(seen);
-
     ind::Evaluation evaluation = engine_.evaluate();
     std::vector<IndicatorEvent> events;
     events.reserve(evaluation.values.size() + evaluation.facts.size());
@@ -125,7 +115,6 @@ class EngineStep final : public IndicatorStep {
 
  private:
   ind::IndicatorEngine engine_;
-  std::unordered_map<std::string, uint64_t> person_of_evidence_;
 };
 
 }  // namespace

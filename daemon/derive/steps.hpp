@@ -19,6 +19,7 @@ struct SubjectInfo {
   std::string key;  // "<system>/<local id>"
   std::vector<const pipelines::canonical::Person*> persons;
   std::vector<pipelines::canonical::Identifier> extra_identifiers;
+  bool touched = true;  // records about it arrived, changed or went since the last evaluation
 };
 
 /// A pair of subjects the model linked or held for review.
@@ -65,7 +66,7 @@ struct AttributedRecord {
   const pipelines::canonical::Record* record = nullptr;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   const std::string* evidence_id = nullptr;
-  bool changed = false;  // new or re-read since the previous evaluation
+  bool changed = false;  // new, re-read or moved to another person since the last evaluation
 };
 
 /// An indicator value ready for `hearth.indicator.values`, or a fact for `.facts`.
@@ -82,11 +83,11 @@ class IndicatorStep {
   static Result<std::unique_ptr<IndicatorStep>> create(const config::IndicatorsConfig& config,
                                                        int suppression_threshold);
   virtual ~IndicatorStep() = default;
-  /// Brings the engine up to date with `records` (all of them: records absent since the last
-  /// call are forgotten) and returns the values and facts that changed. Facts name their
-  /// person by `pseudonyms.at(person)`.
+  /// Brings the engine up to date: files the records marked changed (the others it holds
+  /// already), forgets `removed` evidence, and returns the values and facts that changed.
+  /// Facts name their person by `pseudonyms.at(person)`.
   virtual std::vector<IndicatorEvent> update(
-      const std::vector<AttributedRecord>& records,
+      const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   virtual std::string table() const = 0;       // the headlines, for a terminal
