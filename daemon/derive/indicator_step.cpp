@@ -87,10 +87,12 @@ class EngineStep final : public IndicatorStep {
     std::vector<IndicatorEvent> events;
     events.reserve(evaluation.values.size() + evaluation.facts.size());
     for (const ind::IndicatorValue& v : evaluation.values) {
-      events.push_back({"indicator.values", std::string(kValueEventType),
-                        v.indicator_id + "|" + v.period.label + "|" + v.area + "|" +
-                            v.breakdown_name + "=" + v.breakdown_value,
-                        ind::toJson(v)});
+      events.push_back(
+          {"indicator.values", std::string(kValueEventType),
+           v.indicator_id + "|" + v.period.label + "|" + v.area +
+               (v.breakdown_name.empty() ? std::string()
+                                         : "|" + v.breakdown_name + "=" + v.breakdown_value),
+           ind::toJson(v)});
     }
     for (const ind::IndicatorFact& f : evaluation.facts) {
       const auto it = pseudonyms.find(f.person);

@@ -63,7 +63,10 @@ std::string personViewJson(const std::string& pseudonym,
     if (const auto* p = std::get_if<canonical::Person>(record)) {
       if (p->birth_date) ++births[*p->birth_date];
       if (p->sex != canonical::Sex::kNotRecorded) ++sexes[p->sex];
-      if (!p->postcode.empty()) ++sectors[pipelines::postcodeSector(p->postcode)];
+      // No sector for "no fixed abode" (ZZ99) and other unplaceable codes: not a vote.
+      if (const std::string sector = pipelines::postcodeSector(p->postcode); !sector.empty()) {
+        ++sectors[sector];
+      }
     } else if (const auto* e = std::get_if<canonical::ClaEpisode>(record)) {
       if (openOn(e->start, e->end, as_of) && e->legal_status != "V3" && e->legal_status != "V4") {
         flags.in_care = true;

@@ -290,8 +290,6 @@ bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
     }
   }
   raw_json_.push_back('}');
-  const std::string year =
-      finding.year_applied > 0 ? std::to_string(finding.year_applied) : std::string();
   const pipelines::RejectView reject{raw.stream,
                                      raw.source_key,
                                      finding.code,
@@ -300,7 +298,7 @@ bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
                                      raw_json_,
                                      rejected ? "reject" : "query",
                                      finding.field,
-                                     year};
+                                     std::max(finding.year_applied, 0)};
   encoder_.encodeReject(reject, nowMs(), encoded_);
   return publish(services_.rejects_topic, encoded_);
 }

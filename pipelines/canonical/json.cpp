@@ -161,7 +161,7 @@ class FieldWriter {
   void operator()(const MissingEpisode& r) {
     w_.date("start", r.start);
     w_.date("end", r.end);
-    w_.text("kind", r.kind);
+    w_.text("missing_type", r.kind);  // "kind" names the record kind
   }
   void operator()(const CareLeaverStatus& r) {
     w_.text("in_touch", r.in_touch);

@@ -35,7 +35,7 @@ struct RejectView {
   /// "reject": the record went no further; "query": it went on, and the data owner should look.
   std::string_view severity = "reject";
   std::string_view field;         // the offending field, when one is known
-  std::string_view rule_version;  // the code-list year applied, for code-list findings
+  int code_list_year = 0;  // the code-list year applied, for code-list findings (0: none)
 };
 
 /// Where records come from: the provenance every published event carries.

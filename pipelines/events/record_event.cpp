@@ -154,9 +154,9 @@ void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, 
     p.append(R"(,"field":)");
     appendJsonString(p, reject.field);
   }
-  if (!reject.rule_version.empty()) {
+  if (reject.code_list_year > 0) {
     p.append(R"(,"code_list_year":)");
-    appendJsonString(p, reject.rule_version);
+    appendJsonInt(p, reject.code_list_year);
   }
   p.append(R"(,"message":)");
   appendJsonString(p, reject.message);

@@ -91,7 +91,7 @@ TEST(RecordEvent, RejectKeepsLocationReasonAndSanitisedRawInput) {
   auto encoder = makeEncoder();
   EncodedEvent event;
   encoder.encodeReject({"episodes", "", "csv.invalid_utf8", "invalid UTF-8 in column 3",
-                        "episodes.csv:12", "C1,\xFF,x", "reject", "", ""},
+                        "episodes.csv:12", "C1,\xFF,x", "reject", "", 0},
                        kNow, event);
   const auto json = nlohmann::json::parse(event.payload);
   EXPECT_EQ(json["type"], kRejectEventType);

@@ -51,6 +51,23 @@ std::string referralsConnectorYaml(const std::string& name, const std::filesyste
          "[referral_id]}\n";
 }
 
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string demoConnectors(const std::filesystem::path& council, const std::string& stop_before) {
+  const std::string demo = readFile(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/demo.yaml");
+  const size_t list = demo.find("\nconnectors:\n");
+  if (list == std::string::npos) throw std::runtime_error("config/demo.yaml has no connectors");
+  std::string connectors = demo.substr(list + 13);
+  if (!stop_before.empty()) connectors = connectors.substr(0, connectors.find(stop_before));
+  connectors = replaceAll(connectors, "var/demo/council", council.string());
+  return replaceAll(connectors, "../" + council.string(), council.string());
+}
+
 std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
                                         const DaemonOptions& options) {
   const auto path = dir / "hearthd.yaml";

@@ -73,6 +73,16 @@ class Daemon {
   uint16_t admin_port_ = 0;
 };
 
+/// `text` with every `from` replaced by `to`.
+std::string replaceAll(std::string text, const std::string& from, const std::string& to);
+
+/// The `connectors:` list of config/demo.yaml pointed at a generated `council`, up to (not
+/// including) the line that starts with `stop_before` (the whole list when empty). The SSD
+/// connection string is relative to the working directory and the rest to the config file: both
+/// become absolute.
+std::string demoConnectors(const std::filesystem::path& council,
+                           const std::string& stop_before = {});
+
 std::filesystem::path hearthdPath();
 std::filesystem::path pluginDir();
 std::filesystem::path mockKafkaPath();

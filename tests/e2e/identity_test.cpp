@@ -18,29 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string readText(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string replaceEvery(std::string text, const std::string& from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-// The demo's connectors up to and including the school census, pointed at `council`.
-std::string linkedConnectors(const std::filesystem::path& council) {
-  const std::string demo = readText(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/demo.yaml");
-  std::string connectors = demo.substr(demo.find("\nconnectors:\n") + 13);
-  connectors = connectors.substr(0, connectors.find("  # EHC plans"));
-  connectors = replaceEvery(connectors, "var/demo/council", council.string());
-  return replaceEvery(connectors, "../" + council.string(), council.string());
-}
-
 // The "persons" figure of the n-th "derived" log line (1-based).
 std::optional<size_t> personsAfterDerive(ChildProcess& process, int n) {
   for (auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -68,7 +45,7 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   ExternalKafka kafka(16);
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
-  options.connectors_yaml = linkedConnectors(council);
+  options.connectors_yaml = demoConnectors(council, "  # EHC plans");
   options.extra_yaml = "derive:\n  interval_ms: 300\n";
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
   ASSERT_TRUE(daemon.waitReady(30s));
@@ -116,7 +93,7 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   ASSERT_TRUE(after_merge.has_value());
   EXPECT_EQ(*after_merge, *before - 1);
 
-  const std::string unmerge = replaceEvery(merge, "\"merge\"", "\"unmerge\"");
+  const std::string unmerge = replaceAll(merge, "\"merge\"", "\"unmerge\"");
   ASSERT_EQ(
       httpRequest(port, "POST", "/api/v1/identity/decisions", "test-admin-token", unmerge).status,
       201);

@@ -19,32 +19,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string readAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-// The demo's three case-system connectors (903, CIN census, SSD tables), pointed at `council`.
-std::string caseSystemConnectors(const std::filesystem::path& council) {
-  const std::string demo = readAll(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/demo.yaml");
-  std::string connectors = demo.substr(demo.find("\nconnectors:\n") + 13);
-  connectors = connectors.substr(0, connectors.find("  # The school census"));
-  connectors = replaceAll(connectors, "var/demo/council", council.string());
-  return replaceAll(connectors, "../" + council.string(), council.string());
-}
-
 hearth::config::JsonSchema loadSchema(const std::string& name) {
   auto schema = hearth::config::JsonSchema::parse(
-      readAll(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/schemas" / name));
+      readFile(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/schemas" / name));
   if (!schema) throw std::runtime_error(name + ": " + schema.error().message);
   return std::move(schema).value();
 }
@@ -62,7 +39,7 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
   options.suppression_threshold = 0;  // compare every cell, however small
-  options.connectors_yaml = caseSystemConnectors(council);
+  options.connectors_yaml = demoConnectors(council, "  # The school census");
   options.extra_yaml =
       "indicators:\n  period_end: \"2025-03-31\"\n  area_code: E06000062\n"
       "  postcode_lookup: " +
@@ -104,7 +81,7 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   EXPECT_GT(values, 10u);
   EXPECT_GT(facts, 100u);
 
-  const json truth = json::parse(readAll(council / "truth/indicators.json"));
+  const json truth = json::parse(readFile(council / "truth/indicators.json"));
   size_t compared = 0;
   for (const json& expected : truth.at("indicators")) {
     const std::string id = expected.at("id");

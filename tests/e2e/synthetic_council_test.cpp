@@ -131,13 +131,6 @@ std::vector<std::string> cells(const std::string& line) {
   return out;
 }
 
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
 /// Every string value in a JSON text (no unescaping: identifiers contain no escapes).
 void collectStringValues(std::string_view json, std::unordered_set<std::string>& values) {
   for (size_t at = json.find(":\""); at != std::string_view::npos; at = json.find(":\"", at + 2)) {
@@ -156,12 +149,7 @@ TEST(SyntheticCouncil, TheDemoConnectorsPublishNoNameNhsNumberUpnUlnOrFullPostco
   ASSERT_EQ(synth.wait(120s), 0) << synth.stderrText();
 
   // The connectors of config/demo.yaml (every plugin the project has), on this council.
-  const std::string demo = readFile(std::string(HEARTH_SOURCE_DIR) + "/config/demo.yaml");
-  const auto list = demo.find("\nconnectors:\n");
-  ASSERT_NE(list, std::string::npos);
-  std::string connectors = demo.substr(list + 13);
-  connectors = replaceAll(connectors, "var/demo/council", council.string());
-  connectors = replaceAll(connectors, "../" + council.string(), council.string());
+  const std::string connectors = demoConnectors(council);
   ExternalKafka kafka(64);
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
@@ -230,11 +218,7 @@ TEST(SyntheticCouncil, CaseSystemSourcesBecomeCanonicalRecordsFindingsAndPersonV
                      dir.path(), "synth");
   ASSERT_EQ(synth.wait(120s), 0) << synth.stderrText();
 
-  const std::string demo = readFile(std::string(HEARTH_SOURCE_DIR) + "/config/demo.yaml");
-  std::string connectors = demo.substr(demo.find("\nconnectors:\n") + 13);
-  connectors = connectors.substr(0, connectors.find("  # The school census"));
-  connectors = replaceAll(connectors, "var/demo/council", council.string());
-  connectors = replaceAll(connectors, "../" + council.string(), council.string());
+  const std::string connectors = demoConnectors(council, "  # The school census");
   ExternalKafka kafka(32);
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
