@@ -104,6 +104,7 @@ struct DeriveStage::Impl {
   Result<EvaluationSummary> evaluate();
   bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
                const std::string& data, uint64_t& published);
+  bool publishTombstone(std::string_view topic_suffix, const std::string& key, uint64_t& published);
 };
 
 DeriveStage::DeriveStage(DeriveOptions options, pipelines::Pseudonymiser pseudonymiser,
@@ -218,6 +219,19 @@ void DeriveStage::Impl::applyPending() {
     }
     h.records = std::move(entry.records);
   }
+}
+
+bool DeriveStage::Impl::publishTombstone(std::string_view topic_suffix, const std::string& key,
+                                         uint64_t& published) {
+  if (publisher == nullptr) return true;
+  kafka::OutboundEvent event;
+  event.topic = options.topic_prefix + std::string(topic_suffix);
+  event.key = key;  // and no payload: a null value
+  event.source = options.slot;
+  event.seq = tracker != nullptr ? tracker->onEmitted(options.slot) : 0;
+  if (!publisher->publish(event)) return false;
+  ++published;
+  return true;
 }
 
 bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view type,
@@ -418,8 +432,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   for (const auto& [pseudonym, hash] : published_views) {
     if (views.contains(pseudonym)) continue;
+    // The retired view says why the person went; the tombstone after it lets compaction drop
+    // the key.
     const std::string data = R"({"person":")" + pseudonym + R"(","retired":true})";
-    if (!publish("person.view", kPersonViewEventType, pseudonym, data, summary.events_published)) {
+    if (!publish("person.view", kPersonViewEventType, pseudonym, data, summary.events_published) ||
+        !publishTombstone("person.view", pseudonym, summary.events_published)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }

@@ -321,9 +321,10 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event) {
   while (true) {
     // F_COPY: librdkafka copies payload and key into the message it allocates anyway, so there
     // is one allocation per event and the caller's strings are free as soon as this returns.
+    // An empty payload is sent as a null value: a tombstone, which compaction deletes.
     if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                         const_cast<char*>(event.payload.data()), event.payload.size(),
-                         event.key.data(), event.key.size(), opaque) == 0) {
+                         event.payload.empty() ? nullptr : const_cast<char*>(event.payload.data()),
+                         event.payload.size(), event.key.data(), event.key.size(), opaque) == 0) {
       return DirectOutcome::kProduced;
     }
     const rd_kafka_resp_err_t err = rd_kafka_last_error();
@@ -525,7 +526,9 @@ bool Publisher::drainSpool() {
     const int rc = topic == nullptr
                        ? -1
                        : rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                          const_cast<char*>(item->entry.payload.data()),
+                                          item->entry.payload.empty()
+                                              ? nullptr
+                                              : const_cast<char*>(item->entry.payload.data()),
                                           item->entry.payload.size(), item->entry.key.data(),
                                           item->entry.key.size(), tagDrained(item->segment));
     if (rc != 0) {

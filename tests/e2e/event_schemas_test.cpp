@@ -190,6 +190,8 @@ TEST(EventSchemas, EveryPublishedEventMatchesTheSchemaOfItsType) {
   std::map<std::string, size_t> events_of_type;
   for (const std::string& topic : kTopics) {
     consumeAll(kafka.bootstrap(), topic, [&](std::string_view, std::string_view payload) {
+      // A null value on the compacted person view topic is a tombstone, not an event.
+      if (payload.empty() && topic == "hearth.person.view") return;
       std::vector<std::string> problems;  // "pointer: message" of this event
       std::vector<std::string> repeated;
       json event;

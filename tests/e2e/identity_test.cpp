@@ -119,6 +119,14 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   EXPECT_EQ(merges, 1u);
   EXPECT_EQ(unmerges, 1u);
   EXPECT_GT(links, 0u) << "school census pupils link to the case system's children";
+  // The person merged away was retired on the compacted view topic, then tombstoned.
+  size_t retired = 0, tombstones = 0;
+  consumeAll(kafka.bootstrap(), "hearth.person.view", [&](std::string_view, std::string_view view) {
+    if (view.empty()) ++tombstones;
+    if (view.find(R"("retired":true)") != std::string_view::npos) ++retired;
+  });
+  EXPECT_GE(retired, 1u);
+  EXPECT_EQ(tombstones, retired);
   EXPECT_NE(all.find(R"("actor":"case.reviewer")"), std::string::npos);
   EXPECT_EQ(all.find(a.substr(a.find('/') + 1) + "\""), std::string::npos)
       << "a local id reached hearth.identity";
