@@ -731,6 +731,7 @@ Result<void> Application::Impl::startDerive() {
   options.suppression_threshold = config_.privacy.suppression_threshold;
   options.topic_prefix = config_.kafka.topic_prefix;
   options.interval = config_.derive.interval;
+  options.metrics = &metrics_;
   {
     std::lock_guard lock(slots_mutex_);
     options.slot = next_slot_++;  // derived events: delivery bookkeeping only, no checkpoint

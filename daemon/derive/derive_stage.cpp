@@ -503,6 +503,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   touched_subjects.clear();
   removed_evidence.clear();
   ++evaluations;
+  if (options.metrics != nullptr) {
+    options.metrics->deriveSeconds().Set(summary.seconds);
+    options.metrics->deriveLastSuccess().Set(static_cast<double>(wallMs()) / 1000.0);
+    options.metrics->canonicalRecords().Set(static_cast<double>(summary.records));
+    options.metrics->persons().Set(static_cast<double>(summary.persons));
+    options.metrics->identityReviewPairs().Set(static_cast<double>(summary.reviews));
+  }
   const auto finished = Clock::now();
   summary.indicator_seconds = std::chrono::duration<double>(finished - indicators_started).count();
   summary.seconds = std::chrono::duration<double>(finished - started).count();

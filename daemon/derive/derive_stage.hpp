@@ -15,6 +15,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
 #include "daemon/kafka/publisher.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/canonical_sink.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
@@ -30,6 +31,7 @@ struct DeriveOptions {
   std::string topic_prefix = "hearth.";
   uint32_t slot = 0;  // the checkpoint tracker's source id for derived events (no checkpoints)
   std::chrono::milliseconds interval{10000};
+  metrics::Metrics* metrics = nullptr;  // optional
 };
 
 /// What one evaluation did, for the log and tests.

@@ -55,7 +55,21 @@ Metrics::Metrics(std::string_view version)
                        .Add({})),
       kafka_available_(gauge(*registry_, "hearth_kafka_available",
                              "1 while the Kafka producer reaches the brokers, else 0.")
-                           .Add({})) {
+                           .Add({})),
+      derive_seconds_(gauge(*registry_, "hearth_derive_duration_seconds",
+                            "How long the last derive (identity, person views, indicators) took.")
+                          .Add({})),
+      derive_last_success_(gauge(*registry_, "hearth_derive_last_success_timestamp_seconds",
+                                 "When the last derive finished, in seconds since the epoch.")
+                               .Add({})),
+      canonical_records_(gauge(*registry_, "hearth_canonical_records",
+                               "Canonical records held for identity and indicators.")
+                             .Add({})),
+      persons_(
+          gauge(*registry_, "hearth_persons", "Persons resolved by identity resolution.").Add({})),
+      review_pairs_(gauge(*registry_, "hearth_identity_review_pairs",
+                          "Record pairs held for a reviewer's decision.")
+                        .Add({})) {
   gauge(*registry_, "hearth_build_info", "The running hearthd build; always 1.")
       .Add({{"version", str(version)}})
       .Set(1);

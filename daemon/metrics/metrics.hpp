@@ -46,6 +46,12 @@ class Metrics {
   prometheus::Gauge& connectorUp(std::string_view connector);
   /// hearth_kafka_available: 1 while the producer reaches the brokers.
   prometheus::Gauge& kafkaAvailable() { return kafka_available_; }
+  /// The derive stage: the last evaluation's duration and when it finished, and what it held.
+  prometheus::Gauge& deriveSeconds() { return derive_seconds_; }
+  prometheus::Gauge& deriveLastSuccess() { return derive_last_success_; }
+  prometheus::Gauge& canonicalRecords() { return canonical_records_; }
+  prometheus::Gauge& persons() { return persons_; }
+  prometheus::Gauge& identityReviewPairs() { return review_pairs_; }
   /// hearth_connector_events_total: counters a plugin defines through the host API.
   prometheus::Counter& connectorEvents(std::string_view connector, std::string_view name);
 
@@ -68,6 +74,11 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& connector_events_;
   prometheus::Gauge& spool_bytes_;
   prometheus::Gauge& kafka_available_;
+  prometheus::Gauge& derive_seconds_;
+  prometheus::Gauge& derive_last_success_;
+  prometheus::Gauge& canonical_records_;
+  prometheus::Gauge& persons_;
+  prometheus::Gauge& review_pairs_;
 };
 
 }  // namespace hearth::metrics
