@@ -8,6 +8,7 @@
 
 #include "daemon/app/application.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/derive/steps.hpp"
 #include "daemon/version.hpp"
 #include "plugins/host/connector_instance.hpp"
 #include "plugins/host/plugin_catalog.hpp"
@@ -103,6 +104,15 @@ int validateCommand(const std::filesystem::path& config_path) {
             config::validateConnectorSettings(*config, connector, plugin.value()->configSchema());
         !valid) {
       problems.push_back(valid.error().message);
+    }
+  }
+  // The indicators' reference data is read at start-up: a missing or malformed file is a
+  // configuration error worth knowing before a restart.
+  if (config->indicators.enabled) {
+    if (auto step = derive::IndicatorStep::create(config->indicators,
+                                                  config->privacy.suppression_threshold);
+        !step) {
+      problems.push_back(config_path.string() + ": indicators: " + step.error().message);
     }
   }
   if (!problems.empty()) {
