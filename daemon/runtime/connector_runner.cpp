@@ -134,6 +134,7 @@ void ConnectorRunner::run(bool once) {
     rejects_logged_this_cycle_ = 0;
     progress_started_ = progress_last_log_ = std::chrono::steady_clock::now();
     progress_records_at_start_ = records_.load();
+    rejects_at_start_ = rejects_.load();
     const auto result = instance_->read(checkpoint_, *this);
     if (!result) {
       {
@@ -158,18 +159,21 @@ void ConnectorRunner::run(bool once) {
     services_.metrics.connectorUp(spec_.name).Set(1);
     if (result->cancelled) break;
     cycles_.fetch_add(1);
-    if (result->rejects > kRejectsLoggedPerRead) {
+    // Rejects of this read: the connector's own and, for normalised connectors, the records
+    // validation refused.
+    const uint64_t rejects = rejects_.load() - rejects_at_start_;
+    if (rejects > kRejectsLoggedPerRead) {
       logger.warn("rejects not logged individually",
-                  {{"connector", spec_.name}, {"count", result->rejects - kRejectsLoggedPerRead}});
+                  {{"connector", spec_.name}, {"count", rejects - kRejectsLoggedPerRead}});
     }
-    if (result->records > 0 || result->rejects > 0) {
+    if (result->records > 0 || rejects > 0) {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - progress_started_)
               .count();
       logger.info("read complete",
                   {{"connector", spec_.name},
                    {"records", result->records},
-                   {"rejects", result->rejects},
+                   {"rejects", rejects},
                    {"seconds", seconds},
                    {"records_per_second",
                     seconds > 0 ? static_cast<double>(result->records) / seconds : 0.0}});

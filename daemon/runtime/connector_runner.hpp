@@ -137,6 +137,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::chrono::steady_clock::time_point progress_started_;
   std::chrono::steady_clock::time_point progress_last_log_;
   uint64_t progress_records_at_start_ = 0;
+  uint64_t rejects_at_start_ = 0;
 };
 
 }  // namespace hearth::daemon::runtime
