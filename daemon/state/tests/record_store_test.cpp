@@ -62,7 +62,8 @@ TEST_F(RecordStoreTest, RecordsAreReplacedBySourceKeyAndEveryPutIsAcknowledgedOn
     std::vector<pipelines::FieldView> fields = {{"CHILD", "1", false}, {"LS", "C2", false}};
     for (uint64_t i = 0; i < 20000; ++i) {
       const std::string key = std::to_string(i % 15000);  // the last 5,000 replace earlier rows
-      const pipelines::RawRecordView raw{"episodes", key, "episodes.csv:" + key, 0, fields};
+      const std::string location = "episodes.csv:" + key;
+      const pipelines::RawRecordView raw{"episodes", key, location, 0, fields};
       store->put(raw, "trust_903", 0, i);
     }
     store->flush();
