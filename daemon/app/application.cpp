@@ -286,10 +286,12 @@ int Application::Impl::run() {
       log_.info("every connector completed one read; deriving, then draining");
       if (derive_) {
         records_->flush();
-        if (auto summary = derive_->evaluate(); !summary) {
-          log_.error("derive failed", {{"error", summary.error().message}});
+        const auto summary = derive_->evaluate();
+        if (!summary) log_.error("derive failed", {{"error", summary.error().message}});
+        // The table, when there was anything to derive it from (a normalised connector).
+        if (options_.print_indicators && summary && summary->records > 0) {
+          std::fputs(derive_->indicatorsTable().c_str(), stdout);
         }
-        if (options_.print_indicators) std::fputs(derive_->indicatorsTable().c_str(), stdout);
       }
       break;
     }
