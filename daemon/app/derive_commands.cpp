@@ -19,6 +19,7 @@
 #include "daemon/log/logger.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/identity/linkage_eval.hpp"
+#include "pipelines/indicators/csv_line.hpp"
 
 namespace hearth::daemon::app {
 namespace {
@@ -113,24 +114,6 @@ std::optional<OfflineDerive> deriveOffline(const config::Config& config) {
   }
   offline.summary = *summary;
   return offline;
-}
-
-std::vector<std::string> splitCsvLine(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      cells.push_back(cell);
-      cell.clear();
-    } else if (c != '\r') {
-      cell.push_back(c);
-    }
-  }
-  cells.push_back(cell);
-  return cells;
 }
 
 }  // namespace
@@ -244,7 +227,8 @@ int linkageEvalTruthCommand(const std::filesystem::path& config_path,
   std::string line;
   std::getline(truth, line);
   while (std::getline(truth, line)) {
-    const auto cells = splitCsvLine(line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto cells = pipelines::indicators::splitCsvLine(line);
     if (cells.size() < 4) continue;
     std::string key = cells[2];
     if (cells[1].ends_with(".sqlite") || cells[1].ends_with(".sql")) {

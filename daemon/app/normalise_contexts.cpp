@@ -13,8 +13,7 @@ std::optional<pipelines::normalise::NormaliseContext> normaliseContext(
   context.kind = *kind;
   context.connector = connector.name;
   context.source_system = connector.normalise.source_system;
-  context.today = pipelines::canonical::Date{
-      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  context.today = pipelines::canonical::todayUtc();
   context.default_collection_year = connector.normalise.collection_year;
   return context;
 }

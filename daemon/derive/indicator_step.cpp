@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "daemon/derive/steps.hpp"
+#include "pipelines/indicators/csv_line.hpp"
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/output.hpp"
 
@@ -33,8 +34,7 @@ ind::Period reportingYear(const std::string& period_end) {
   if (const auto end = pipelines::canonical::parseIsoDate(period_end)) {
     return ind::financialYearStarting(static_cast<int>(end->year()) - 1);
   }
-  const pipelines::canonical::Date today{
-      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  const pipelines::canonical::Date today = pipelines::canonical::todayUtc();
   const int year = static_cast<int>(today.year());
   const bool ended_this_year = today.month() > std::chrono::March;
   return ind::financialYearStarting(ended_this_year ? year - 1 : year - 2);
@@ -52,12 +52,7 @@ Result<double> childrenFromEstimates(const std::filesystem::path& path) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    std::vector<std::string> cells;
-    size_t at = 0;
-    for (size_t comma; (comma = line.find(',', at)) != std::string::npos; at = comma + 1) {
-      cells.push_back(line.substr(at, comma - at));
-    }
-    cells.push_back(line.substr(at));
+    const std::vector<std::string> cells = ind::splitCsvLine(line);
     if (cells.size() < 4) {
       return makeError("indicators.population", path.string() + ":" + std::to_string(line_number) +
                                                     ": expected laua,date,age,population");

@@ -67,6 +67,10 @@ std::optional<Date> parseBladeDate(std::string_view text) {
   return std::nullopt;
 }
 
+Date todayUtc() {
+  return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+}
+
 std::string formatIsoDate(Date date) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),

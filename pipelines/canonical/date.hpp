@@ -23,6 +23,10 @@ std::optional<Date> parseBladeDate(std::string_view text);
 /// YYYY-MM-DD.
 std::string formatIsoDate(Date date);
 
+/// Today's date in UTC, from the system clock: for callers at the edge (the daemon), never for
+/// rules, which take their reference date as an argument so that runs can be repeated.
+Date todayUtc();
+
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 int daysBetween(Date from, Date to);
 
