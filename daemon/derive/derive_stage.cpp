@@ -10,6 +10,7 @@
 #include "daemon/derive/steps.hpp"
 #include "daemon/log/logger.hpp"
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
 #include "pipelines/events/record_event.hpp"
 
@@ -52,10 +53,6 @@ int64_t wallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-canonical::Date today() {
-  return canonical::Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
 }
 
 }  // namespace
@@ -343,8 +340,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   summary.links = outcome.total_links;
   for (const PairOutcome& pair : outcome.pairs) {
     if (!pair.linked) ++summary.reviews;
-    const std::string a = pseudonymiser.pseudonym("subject", subjects[pair.a].key);
-    const std::string b = pseudonymiser.pseudonym("subject", subjects[pair.b].key);
+    const std::string a = pipelines::subjectPseudonym(pseudonymiser, subjects[pair.a].key);
+    const std::string b = pipelines::subjectPseudonym(pseudonymiser, subjects[pair.b].key);
     if (!pair.linked) {
       if (reviews.size() > 1) reviews.push_back(',');
       reviews.append(R"({"record_a":)");
@@ -383,8 +380,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     std::string data = R"({"decision":)";
     pipelines::appendJsonString(data, d.action);
     data.append(R"(,"records":[")");
-    data.append(pseudonymiser.pseudonym("subject", d.record_a)).append(R"(",")");
-    data.append(pseudonymiser.pseudonym("subject", d.record_b));
+    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_a)).append(R"(",")");
+    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_b));
     data.append(R"("],"audit":{"seq":)");
     pipelines::appendJsonInt(data, d.seq);
     data.append(R"(,"actor":)");
@@ -397,7 +394,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     const auto it = subject_index.find(d.record_a);
     const std::string& key_for = it != subject_index.end()
                                      ? person_pseudonym[outcome.person_of_subject[it->second]]
-                                     : pseudonymiser.pseudonym("subject", d.record_a);
+                                     : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
     if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
@@ -412,7 +409,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     records_of_person[person].push_back(all[i].first);
     systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
   }
-  const canonical::Date as_of = today();
+  const canonical::Date as_of = canonical::todayUtc();
   std::unordered_map<std::string, uint64_t> views;
   views.reserve(outcome.persons);
   for (uint32_t p = 0; p < outcome.persons; ++p) {

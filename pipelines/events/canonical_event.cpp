@@ -43,6 +43,13 @@ std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subj
   return pseudonymiser.pseudonym("subject/" + subject.system, subject.value);
 }
 
+std::string subjectPseudonym(Pseudonymiser& pseudonymiser, std::string_view subject_key) {
+  const size_t slash = subject_key.find('/');
+  if (slash == std::string_view::npos) return pseudonymiser.pseudonym("subject/", subject_key);
+  return pseudonymiser.pseudonym("subject/" + std::string(subject_key.substr(0, slash)),
+                                 subject_key.substr(slash + 1));
+}
+
 canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser) {
   canonical::Record out = std::visit(
       [&](const auto& r) -> canonical::Record {
@@ -63,11 +70,7 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
         }
       },
       record);
-  std::visit(
-      [&](auto& r) {
-        r.subject.value = pseudonymiser.pseudonym("subject/" + r.subject.system, r.subject.value);
-      },
-      out);
+  std::visit([&](auto& r) { r.subject.value = subjectPseudonym(pseudonymiser, r.subject); }, out);
   return out;
 }
 

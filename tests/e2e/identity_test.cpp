@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -119,6 +120,23 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   EXPECT_EQ(merges, 1u);
   EXPECT_EQ(unmerges, 1u);
   EXPECT_GT(links, 0u) << "school census pupils link to the case system's children";
+  // Identity decisions name records by the pseudonyms their canonical records are keyed by on
+  // hearth.records, so consumers can join the two.
+  std::set<std::string> record_keys;
+  consumeAll(kafka.bootstrap(), "hearth.records",
+             [&](std::string_view key, std::string_view) { record_keys.emplace(key); });
+  static const std::regex kRecords(R"re("records":\["([^"]+)","([^"]+)"\])re");
+  size_t named = 0, joined = 0;
+  for (auto it = std::sregex_iterator(all.begin(), all.end(), kRecords);
+       it != std::sregex_iterator(); ++it) {
+    for (int side : {1, 2}) {
+      ++named;
+      joined += record_keys.contains((*it)[side].str()) ? 1 : 0;
+    }
+  }
+  EXPECT_GT(named, 0u);
+  EXPECT_EQ(joined, named) << "identity events name records hearth.records does not key";
+
   // The person merged away was retired on the compacted view topic, then tombstoned.
   size_t retired = 0, tombstones = 0;
   consumeAll(kafka.bootstrap(), "hearth.person.view", [&](std::string_view, std::string_view view) {
