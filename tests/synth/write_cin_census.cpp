@@ -94,8 +94,13 @@ void writeYear(SourceContext& ctx, const CaseSystem& cases, int year) {
     if (r.upn.empty()) x.leaf(4, "UPNunknown", ageOn(person.dob, ye) < 5 ? "UN1" : "UN3");
     const Day dob = ctx.date(r.dob, ye + 400, file_name, child_id, "PersonBirthDate");
     x.leaf(4, "PersonBirthDate", isoDate(dob));
-    // The 2024 schema replaced GenderCurrent by Sex.
-    x.leaf(4, year >= 2024 ? "Sex" : "GenderCurrent", person.sex == Sex::kMale ? "1" : "2");
+    // The 2024 schema replaced GenderCurrent (1 male, 2 female) by Sex (M, F, U).
+    const bool male = person.sex == Sex::kMale;
+    if (year >= 2024) {
+      x.leaf(4, "Sex", male ? "M" : "F");
+    } else {
+      x.leaf(4, "GenderCurrent", male ? "1" : "2");
+    }
     x.close(3, "ChildIdentifiers");
     x.open(3, "ChildCharacteristics");
     x.leaf(4, "Ethnicity", person.ethnicity);

@@ -229,7 +229,7 @@ class SsdWriter {
           ctx_.date(r.dob, w_.timeline.extract_day + 90, kFile, "ssd_person:" + key, "pers_dob");
       sink_.row({r.local_id, text(r.forename), text(r.surname),
                  Value(p.sex == Sex::kMale ? "M" : "F"), Value(p.sex == Sex::kMale ? "01" : "02"),
-                 Value(p.ethnicity), day(dob), text(r.upn), Value(),
+                 Value(p.ethnicity), day(dob), text(r.nhs_number), Value(),
                  r.upn.empty() ? Value("UN3") : Value(), yn(false), Value(), Value(),
                  yn(is_mother[r.person] != 0),
                  Value(p.ethnicity[0] == 'W' ? "British" : "Not recorded")});

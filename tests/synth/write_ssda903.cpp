@@ -10,7 +10,12 @@
 namespace hearth::synth {
 namespace {
 
-std::string sexCode(const Person& p) { return p.sex == Sex::kMale ? "1" : "2"; }
+// The return for the year ending March `year`: 1/2 up to 2023/24; from 2024/25 the child's sex
+// as registered, M/F (U for unknown, which the council's records never need).
+std::string sexCode(const Person& p, int year) {
+  if (year >= 2025) return p.sex == Sex::kMale ? "M" : "F";
+  return p.sex == Sex::kMale ? "1" : "2";
+}
 
 class Ssda903Writer {
  public:
@@ -116,7 +121,8 @@ class Ssda903Writer {
         mother = is_mother ? "1" : "0";
         if (is_mother) mc_dob = dmyDate(w_.people[it->second].dob);
       }
-      header << child_id << sexCode(person) << dob << person.ethnicity << upn << mother << mc_dob;
+      header << child_id << sexCode(person, year) << dob << person.ethnicity << upn << mother
+             << mc_dob;
       header.end();
       ctx_.truth(dir + "header.csv", child_id, r.person);
       ctx_.truth(dir + "ssda903.xml", child_id, r.person);
@@ -124,7 +130,7 @@ class Ssda903Writer {
       xml.write("  <CHILD>\n    <HEADER>\n");
       tag("      ", "CHILDID", child_id);
       tag("      ", "UPN", upn);
-      tag("      ", "SEX", sexCode(person));
+      tag("      ", "SEX", sexCode(person, year));
       tag("      ", "DOB", dob);
       tag("      ", "ETHNIC", person.ethnicity);
       bool is_uasc = false;
@@ -175,7 +181,7 @@ class Ssda903Writer {
           xml.write("      </PERMANENCE>\n");
         }
         if (p->uasc) {
-          uasc << child_id << sexCode(person) << dob << dmyDate(addYears(person.dob, 18));
+          uasc << child_id << sexCode(person, year) << dob << dmyDate(addYears(person.dob, 18));
           uasc.end();
           ctx_.truth(dir + "uasc.csv", child_id, r.person);
         }

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "tests/synth/generator.hpp"
+#include "tests/synth/identifiers.hpp"
 
 namespace hearth::synth {
 namespace {
@@ -70,6 +72,37 @@ std::vector<std::string> ssdFields(const fs::path& yml) {
   return fields;
 }
 
+/// The distinct values of one column of a CSV file without quoted fields.
+std::set<std::string> columnValues(const fs::path& path, const std::string& column) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  std::stringstream names(line);
+  for (std::string name; std::getline(names, name, ',');) header.push_back(name);
+  const size_t index = std::find(header.begin(), header.end(), column) - header.begin();
+  std::set<std::string> values;
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    std::string cell;
+    for (size_t i = 0; i <= index && std::getline(cells, cell, ','); ++i) {
+      if (i == index) values.insert(cell);
+    }
+  }
+  return values;
+}
+
+/// The distinct texts of every <name>...</name> element in an XML document.
+std::set<std::string> elementTexts(const std::string& xml, const std::string& name) {
+  std::set<std::string> values;
+  const std::string open = "<" + name + ">";
+  for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at + 1)) {
+    const size_t start = at + open.size();
+    values.insert(xml.substr(start, xml.find('<', start) - start));
+  }
+  return values;
+}
+
 class Formats : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -92,6 +125,37 @@ TEST_F(Formats, Ssda903CsvHeadersEqualTheSamples) {
     const std::string file = std::string(name) + ".csv";
     EXPECT_EQ(firstLine(out_ / "ssda903/2025" / file), firstLine(kShared / "ssda903" / file))
         << file;
+  }
+}
+
+// The 903 recorded sex as 1/2 up to 2023/24; from 2024/25 (the year ending March 2025) its code
+// list is M/F/U.
+TEST_F(Formats, Ssda903SexUsesEachCollectionYearsCodeList) {
+  const std::set<std::string> numeric = {"1", "2"};
+  const std::set<std::string> letters = {"F", "M"};
+  for (int year = 2021; year <= 2025; ++year) {
+    const fs::path dir = out_ / "ssda903" / std::to_string(year);
+    const std::set<std::string>& expected = year >= 2025 ? letters : numeric;
+    EXPECT_EQ(columnValues(dir / "header.csv", "SEX"), expected) << year;
+    EXPECT_EQ(elementTexts(slurp(dir / "ssda903.xml"), "SEX"), expected) << year;
+    for (const std::string& sex : columnValues(dir / "uasc.csv", "SEX")) {
+      EXPECT_TRUE(expected.contains(sex)) << year << ": " << sex;
+    }
+  }
+}
+
+// GenderCurrent (1/2/0/9) gave way to Sex (M/F/U) in the 2024 census.
+TEST_F(Formats, CinCensusSexUsesEachYearsCodeList) {
+  for (int year = 2021; year <= 2025; ++year) {
+    const std::string xml =
+        slurp(out_ / ("cin-census/cin_census_" + std::to_string(year) + ".xml"));
+    if (year >= 2024) {
+      EXPECT_EQ(elementTexts(xml, "Sex"), (std::set<std::string>{"F", "M"})) << year;
+      EXPECT_TRUE(elementTexts(xml, "GenderCurrent").empty()) << year;
+    } else {
+      EXPECT_EQ(elementTexts(xml, "GenderCurrent"), (std::set<std::string>{"1", "2"})) << year;
+      EXPECT_TRUE(elementTexts(xml, "Sex").empty()) << year;
+    }
   }
 }
 
@@ -157,6 +221,41 @@ TEST_F(Formats, SsdTablesHaveTheDataModelsColumns) {
   EXPECT_GE(checked, 20);
   const std::string sql = slurp(out_ / "ssd/ssd_postgres.sql");
   EXPECT_NE(sql.find("COPY ssd_person (pers_person_id,"), std::string::npos);
+}
+
+// The SSD model defines pers_common_child_id as the NHS number (PERS013A): the person's NHS number
+// as the case system holds it, the same value as its "NHS Number" linked identifier.
+TEST_F(Formats, SsdCommonChildIdIsTheNhsNumber) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((out_ / "ssd/ssd.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* rows = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT p.pers_common_child_id, l.link_identifier_value "
+                               "FROM ssd_person p LEFT JOIN ssd_linked_identifiers l "
+                               "ON l.link_person_id = p.pers_person_id "
+                               "AND l.link_identifier_type = 'NHS Number'",
+                               -1, &rows, nullptr),
+            SQLITE_OK);
+  size_t persons = 0, with_number = 0, valid = 0;
+  while (sqlite3_step(rows) == SQLITE_ROW) {
+    ++persons;
+    const auto* common = sqlite3_column_text(rows, 0);
+    const auto* linked = sqlite3_column_text(rows, 1);
+    ASSERT_EQ(common == nullptr, linked == nullptr);
+    if (common == nullptr) continue;
+    ++with_number;
+    const std::string number = reinterpret_cast<const char*>(common);
+    EXPECT_EQ(number, reinterpret_cast<const char*>(linked));
+    EXPECT_EQ(number.size(), 10u) << number;
+    if (isValidNhsNumber(number)) ++valid;
+  }
+  sqlite3_finalize(rows);
+  sqlite3_close(db);
+  ASSERT_GT(persons, 100u);
+  // About 3% of records lack the number and 0.4% carry a mistyped one.
+  EXPECT_GT(with_number, persons * 9 / 10);
+  EXPECT_GT(valid, with_number * 98 / 100);
 }
 
 TEST_F(Formats, FhirPatientUsesTheUkCoreNhsNumberIdentifier) {
