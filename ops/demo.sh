@@ -57,6 +57,15 @@ for topic in hearth.records hearth.rejects hearth.identity hearth.person.view \
   count=$(kcat -C -b "$bootstrap" -t "$topic" -o beginning -e -q -f '%k\n' | wc -l)
   printf '%-16s %7d events\n' "$topic" "$count"
 done
+# Findings are rejects (the record was refused) or queries (it was published; its data owner
+# should look): both are on hearth.rejects and in hearth_rejects_total{severity}.
+findings=$(kcat -C -b "$bootstrap" -t hearth.rejects -o beginning -e -q -f '%s\n')
+printf 'hearth.rejects: %d rejects, %d queries\n' \
+  "$(grep -c '"severity":"reject"' <<<"$findings" || true)" \
+  "$(grep -c '"severity":"query"' <<<"$findings" || true)"
+echo "per connector, from the read-complete log lines:"
+grep '"msg":"read complete"' var/demo/hearthd.log |
+  sed -E 's/.*"connector":"([^"]+)".*"records":([0-9]+),"rejects":([0-9]+),"queries":([0-9]+).*/  \1: \2 records, \3 rejects, \4 queries/' || true
 echo "one event from hearth.records (pseudonymous: no names, identifiers, full birth dates or postcodes):"
 kcat -C -b "$bootstrap" -t hearth.records -p 0 -o beginning -c 1 -q -f '%s\n'
 

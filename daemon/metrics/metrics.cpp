@@ -34,7 +34,8 @@ Metrics::Metrics(std::string_view version)
       records_read_(counter(*registry_, "hearth_records_read_total",
                             "Records read by a connector from a source stream.")),
       rejects_(counter(*registry_, "hearth_rejects_total",
-                       "Records rejected by validation, by reason code.")),
+                       "Findings on the rejects topic, by reason code and severity (reject: the "
+                       "record was refused; query: it was published and queried).")),
       events_published_(counter(*registry_, "hearth_events_published_total",
                                 "Events whose delivery Kafka confirmed.")),
       events_failed_(counter(*registry_, "hearth_events_failed_total",
@@ -79,8 +80,10 @@ Counter& Metrics::recordsRead(std::string_view connector, std::string_view strea
   return records_read_.Add({{"connector", str(connector)}, {"stream", str(stream)}});
 }
 
-Counter& Metrics::rejects(std::string_view connector, std::string_view reason) {
-  return rejects_.Add({{"connector", str(connector)}, {"reason", str(reason)}});
+Counter& Metrics::rejects(std::string_view connector, std::string_view reason,
+                          std::string_view severity) {
+  return rejects_.Add(
+      {{"connector", str(connector)}, {"reason", str(reason)}, {"severity", str(severity)}});
 }
 
 Counter& Metrics::eventsPublished(std::string_view topic) {

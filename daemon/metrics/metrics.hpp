@@ -28,8 +28,10 @@ class Metrics {
 
   /// hearth_records_read_total: records a connector read from a stream.
   prometheus::Counter& recordsRead(std::string_view connector, std::string_view stream);
-  /// hearth_rejects_total: records rejected, by reason code ("nhs.check_digit").
-  prometheus::Counter& rejects(std::string_view connector, std::string_view reason);
+  /// hearth_rejects_total: findings published on the rejects topic, by reason code
+  /// ("nhs.check_digit") and severity ("reject": the record was refused; "query": it went on).
+  prometheus::Counter& rejects(std::string_view connector, std::string_view reason,
+                               std::string_view severity);
   /// hearth_events_published_total: events Kafka confirmed.
   prometheus::Counter& eventsPublished(std::string_view topic);
   /// hearth_events_failed_total: events Kafka reported as failed.

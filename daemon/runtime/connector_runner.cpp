@@ -14,7 +14,7 @@ constexpr auto kProgressLogInterval = std::chrono::seconds(5);
 constexpr auto kFirstBackoff = std::chrono::seconds(1);
 constexpr auto kMaxBackoff = std::chrono::seconds(60);
 // Each reject is logged with its location up to this many per read; the rest are summarised
-// (they are all on hearth.rejects and counted in hearth_rejects_total).
+// (they are all on hearth.rejects and counted in hearth_rejects_total{severity="reject"}).
 constexpr uint64_t kRejectsLoggedPerRead = 20;
 
 std::string_view view(hearth_str s) { return {s.data, s.len}; }
@@ -135,6 +135,7 @@ void ConnectorRunner::run(bool once) {
     progress_started_ = progress_last_log_ = std::chrono::steady_clock::now();
     progress_records_at_start_ = records_.load();
     rejects_at_start_ = rejects_.load();
+    queries_at_start_ = queries_.load();
     const auto result = instance_->read(checkpoint_, *this);
     if (!result) {
       {
@@ -159,14 +160,15 @@ void ConnectorRunner::run(bool once) {
     services_.metrics.connectorUp(spec_.name).Set(1);
     if (result->cancelled) break;
     cycles_.fetch_add(1);
-    // Rejects of this read: the connector's own and, for normalised connectors, the records
-    // validation refused.
+    // Findings of this read, as hearth_rejects_total counts them: rejects (the connector's own
+    // and the records validation refused) and queries (records published with a finding).
     const uint64_t rejects = rejects_.load() - rejects_at_start_;
+    const uint64_t queries = queries_.load() - queries_at_start_;
     if (rejects > kRejectsLoggedPerRead) {
       logger.warn("rejects not logged individually",
                   {{"connector", spec_.name}, {"count", rejects - kRejectsLoggedPerRead}});
     }
-    if (result->records > 0 || rejects > 0) {
+    if (result->records > 0 || rejects > 0 || queries > 0) {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - progress_started_)
               .count();
@@ -174,6 +176,7 @@ void ConnectorRunner::run(bool once) {
                   {{"connector", spec_.name},
                    {"records", result->records},
                    {"rejects", rejects},
+                   {"queries", queries},
                    {"seconds", seconds},
                    {"records_per_second",
                     seconds > 0 ? static_cast<double>(result->records) / seconds : 0.0}});
@@ -267,7 +270,9 @@ bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
                                      const pipelines::validation::Finding& finding) {
   using pipelines::validation::Severity;
   const bool rejected = finding.severity == Severity::kReject;
-  services_.metrics.rejects(spec_.name, finding.code).Increment();
+  const std::string_view severity = rejected ? "reject" : "query";
+  services_.metrics.rejects(spec_.name, finding.code, severity).Increment();
+  if (!rejected) queries_.fetch_add(1, std::memory_order_relaxed);
   if (rejected) {
     rejects_.fetch_add(1, std::memory_order_relaxed);
     if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
@@ -300,7 +305,7 @@ bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
                                      finding.message,
                                      finding.location.empty() ? raw.location : finding.location,
                                      raw_json_,
-                                     rejected ? "reject" : "query",
+                                     severity,
                                      finding.field,
                                      std::max(finding.year_applied, 0)};
   encoder_.encodeReject(reject, nowMs(), encoded_);
@@ -318,7 +323,7 @@ hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
                                   "reject",
                                   {},
                                   {}};
-  services_.metrics.rejects(spec_.name, raw.reason_code).Increment();
+  services_.metrics.rejects(spec_.name, raw.reason_code, raw.severity).Increment();
   rejects_.fetch_add(1, std::memory_order_relaxed);
   if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
     // The location and reason only: the raw input may hold personal data.
@@ -370,6 +375,8 @@ std::string ConnectorRunner::statusJson() const {
   pipelines::appendJsonInt(out, static_cast<int64_t>(records_.load()));
   out.append(",\"rejects\":");
   pipelines::appendJsonInt(out, static_cast<int64_t>(rejects_.load()));
+  out.append(",\"queries\":");
+  pipelines::appendJsonInt(out, static_cast<int64_t>(queries_.load()));
   out.append(",\"cycles\":");
   pipelines::appendJsonInt(out, static_cast<int64_t>(cycles_.load()));
   out.append(",\"outstanding_events\":");

@@ -131,6 +131,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::atomic<bool> finished_{false};
   std::atomic<uint64_t> records_{0};
   std::atomic<uint64_t> rejects_{0};
+  std::atomic<uint64_t> queries_{0};
   std::atomic<uint64_t> cycles_{0};
   uint64_t rejects_logged_this_cycle_ = 0;
 
@@ -138,6 +139,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::chrono::steady_clock::time_point progress_last_log_;
   uint64_t progress_records_at_start_ = 0;
   uint64_t rejects_at_start_ = 0;
+  uint64_t queries_at_start_ = 0;
 };
 
 }  // namespace hearth::daemon::runtime

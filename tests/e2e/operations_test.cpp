@@ -182,7 +182,8 @@ TEST(Operations, MalformedRowsBecomeReasonCodedRejectsAndTheRestIsPublished) {
                                                          {"referrals.csv:4", "csv.bad_quote"},
                                                          {"referrals.csv:6", "csv.invalid_utf8"}}));
   EXPECT_EQ(
-      daemon.metric("hearth_rejects_total{connector=\"rejects_demo\",reason=\"csv.column_count\"}"),
+      daemon.metric("hearth_rejects_total{connector=\"rejects_demo\",reason=\"csv.column_count\","
+                    "severity=\"reject\"}"),
       1);
   EXPECT_TRUE(daemon.process().waitForStderr("\"location\":\"referrals.csv:3\"", 5s).has_value());
 }

@@ -55,7 +55,7 @@ std::map<std::string, double> samples(const std::string& text) {
 
 void exerciseEveryFamily(Metrics& metrics) {
   metrics.recordsRead("demo_csv", "people").Increment(3);
-  metrics.rejects("demo_csv", "nhs.check_digit").Increment();
+  metrics.rejects("demo_csv", "nhs.check_digit", "query").Increment();
   metrics.eventsPublished("hearth.records").Increment(5);
   metrics.eventsFailed("hearth.records").Increment(1);
   metrics.publishLatency("hearth.records").Observe(0.004);
@@ -94,7 +94,10 @@ TEST(Metrics, ExpositionCarriesRecordedValues) {
 
   EXPECT_EQ(values.at(R"(hearth_build_info{version="1.2.3"})"), 1);
   EXPECT_EQ(values.at(R"(hearth_records_read_total{connector="demo_csv",stream="people"})"), 3);
-  EXPECT_EQ(values.at(R"(hearth_rejects_total{connector="demo_csv",reason="nhs.check_digit"})"), 1);
+  EXPECT_EQ(
+      values.at(
+          R"(hearth_rejects_total{connector="demo_csv",reason="nhs.check_digit",severity="query"})"),
+      1);
   EXPECT_EQ(values.at(R"(hearth_events_published_total{topic="hearth.records"})"), 5);
   EXPECT_EQ(values.at(R"(hearth_events_failed_total{topic="hearth.records"})"), 1);
   EXPECT_EQ(values.at(R"(hearth_queue_depth{queue="publish"})"), 17);
