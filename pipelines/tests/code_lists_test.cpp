@@ -60,7 +60,8 @@ TEST(CodeLists, CinCodes) {
   EXPECT_TRUE(checkCode(CodeSet::kCinReferralSource, 2024, "10").valid);
   EXPECT_FALSE(checkCode(CodeSet::kCinReferralSource, 2024, "3G").valid);
   EXPECT_TRUE(checkCode(CodeSet::kCinPrimaryNeed, 2024, "N0").valid);
-  EXPECT_FALSE(checkCode(CodeSet::kCinReasonForClosure, 2024, "RC9").valid);
+  EXPECT_TRUE(checkCode(CodeSet::kCinReasonForClosure, 2024, "RC9").valid);
+  EXPECT_FALSE(checkCode(CodeSet::kCinReasonForClosure, 2024, "RC10").valid);
   EXPECT_TRUE(checkCode(CodeSet::kCinCategoryOfAbuse, 2024, "MUL").valid);
 }
 

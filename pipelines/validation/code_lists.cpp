@@ -76,8 +76,9 @@ constexpr std::string_view kReferralSource[] = {"1A", "1B", "1C", "1D", "2A", "2
 constexpr std::string_view kPrimaryNeed[] = {"N0", "N1", "N2", "N3", "N4",
                                              "N5", "N6", "N7", "N8", "N9"};
 
-constexpr std::string_view kReasonForClosure[] = {"RC1", "RC2", "RC3", "RC4",
-                                                  "RC5", "RC6", "RC7", "RC8"};
+// RC9: closed after assessment and referred to early help (the DfE validator's rule 8640).
+constexpr std::string_view kReasonForClosure[] = {"RC1", "RC2", "RC3", "RC4", "RC5",
+                                                  "RC6", "RC7", "RC8", "RC9"};
 
 constexpr std::string_view kCategoryOfAbuse[] = {"NEG", "PHY", "SAB", "EMO", "MUL"};
 
