@@ -723,7 +723,11 @@ size_t ssdMissing(RecordReader& r) {
   if (startsWithIgnoreCase(type, "M")) m.kind = "M";
   if (startsWithIgnoreCase(type, "A")) m.kind = "A";
   if (!ok) return 0;
-  validation::checkMissingEpisode(m, r.out().findings);
+  // The SSD holds every year's history, so the 903's bounds of one collection year (rules 570
+  // and 571) do not apply to it; the year stays on the record for its code lists.
+  canonical::MissingEpisode unbounded = m;
+  unbounded.provenance.collection_year = 0;
+  validation::checkMissingEpisode(unbounded, r.out().findings);
   return emit(r, std::move(m));
 }
 

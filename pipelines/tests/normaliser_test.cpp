@@ -31,6 +31,22 @@ std::string content(const NormaliseOutput& out, size_t i = 0) {
   return canonical::toJson(out.records.at(i), {.include_provenance = false});
 }
 
+// The SSD holds years of history: a missing episode of an earlier year is no 903 return error.
+TEST(Normaliser, SsdMissingEpisodeOfAnEarlierYearIsNotHeldToTheCollectionYear) {
+  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_missing",
+                       {{"miss_person_id", "C7"},
+                        {"miss_missing_episode_type", "Missing"},
+                        {"miss_missing_episode_start_date", "2021-05-01"},
+                        {"miss_missing_episode_end_date", "2021-05-03"}});
+  ASSERT_EQ(ssd.records.size(), 1u);
+  EXPECT_TRUE(ssd.findings.empty()) << ssd.findings.front().code;
+  const auto return903 = run(
+      Normaliser(context(ConnectorKind::kSsda903, "903")), "missing",
+      {{"CHILD", "C7"}, {"MISSING", "M"}, {"MIS_START", "01/05/2021"}, {"MIS_END", "03/05/2021"}});
+  ASSERT_FALSE(return903.findings.empty());
+  EXPECT_EQ(return903.findings.front().code, "903.571");
+}
+
 TEST(Normaliser, SameCareLeaverFrom903CsvXmlAndSsdIsIdentical) {
   const Normaliser csv(context(ConnectorKind::kSsda903, "903_csv"));
   const Normaliser ssd(context(ConnectorKind::kTrustSsd, "ssd"));
