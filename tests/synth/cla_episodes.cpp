@@ -47,4 +47,13 @@ std::vector<EpisodeRow> episodesOf(const ClaPeriod& p) {
   return rows;
 }
 
+PlacementCodes placementCodes(const Placement& placement, int year) {
+  if (year < 2025 || (placement.place != "H5" && placement.place != "P2")) {
+    return {placement.place, placement.provider};
+  }
+  // Independent living had no provider (PR0, as for placement with parents); supported
+  // accommodation always has one.
+  return {"K3", placement.place == "P2" ? "PR4" : placement.provider};
+}
+
 }  // namespace hearth::synth

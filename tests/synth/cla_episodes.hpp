@@ -22,4 +22,14 @@ struct EpisodeRow {
 /// status changes. Episodes are an export format, not part of the truth.
 std::vector<EpisodeRow> episodesOf(const ClaPeriod& period);
 
+/// A placement's type and provider as coded in the year ending 31 March `year`.
+struct PlacementCodes {
+  std::string place;
+  std::string provider;
+};
+
+/// From 2024/25 supported accommodation (K3) replaces semi-independent living (H5) and
+/// independent living (P2); a placement still open then is recoded, with a provider.
+PlacementCodes placementCodes(const Placement& placement, int year);
+
 }  // namespace hearth::synth

@@ -233,7 +233,10 @@ class SocialCareSimulator {
     return nearbyPostcode(w_, rng_, h.easting, h.northing, 8);
   }
 
-  Placement newPlacement(const Person& child, Day start, uint32_t home, bool adoption) {
+  /// A placement from `start`. A temporary one (T0-T4) is allowed only mid-period, where the
+  /// caller can end it within a week.
+  Placement newPlacement(const Person& child, Day start, uint32_t home, bool adoption,
+                         bool allow_temporary) {
     Placement p;
     p.start = start;
     const int age = ageOn(child.dob, start);
@@ -257,7 +260,10 @@ class SocialCareSimulator {
                 : u < 0.97 ? "K2"
                            : "R3";
     }
-    if (rng_.chance(0.01)) p.place = std::string("T") + static_cast<char>('0' + rng_.below(5));
+    const bool temporary = rng_.chance(0.01);
+    if (temporary && allow_temporary) {
+      p.place = std::string("T") + static_cast<char>('0' + rng_.below(5));
+    }
     const double v = rng_.uniform();
     if (p.place == "P1" || p.place == "P2") {
       p.provider = "PR0";
@@ -274,6 +280,7 @@ class SocialCareSimulator {
     } else {
       p.provider = v < 0.5 ? "PR1" : "PR3";
     }
+    if (p.place[0] == 'T') p.provider.clear();  // the 903 gives no provider for these
     p.postcode = placementPostcode(p.place, p.provider, home);
     if (p.place == "K2" || p.place == "K1" || p.place == "S1" || p.place == "R1" ||
         p.place == "H5") {
@@ -296,9 +303,15 @@ class SocialCareSimulator {
     const Day horizon = p.end == kNoDay ? t_.extract_day : p.end;
     Day day = p.start;
     for (;;) {
-      Placement pl = newPlacement(child, day, p.home_postcode, p.adopted && horizon - day < 400);
+      // A temporary placement neither starts nor ends a period of care, and lasts a week at
+      // most (the 903's limit for the shortest of them).
+      const bool allow_temporary =
+          day != p.start && horizon - day > 7 && (settle_by == kNoDay || day > settle_by);
+      Placement pl = newPlacement(child, day, p.home_postcode, p.adopted && horizon - day < 400,
+                                  allow_temporary);
       Day end = day + std::max<Day>(1, placementDuration());
       if (settle_by != kNoDay && day <= settle_by && end > settle_by) end = kOpenEnd;
+      if (pl.place[0] == 'T') end = std::min(end, day + 7);
       if (end >= horizon) {
         pl.end = p.end;
         p.placements.push_back(std::move(pl));
@@ -308,6 +321,20 @@ class SocialCareSimulator {
       pl.change_reason = rng_.pick(kMoveReasons);
       p.placements.push_back(std::move(pl));
       day = end;
+    }
+    // Placement with parents needs a care order: a child accommodated under section 20 (V2)
+    // lives with foster carers instead.
+    for (Placement& pl : p.placements) {
+      if (pl.place != "P1") continue;
+      const Day pl_end = pl.end == kNoDay ? kOpenEnd : pl.end;
+      for (const LegalStatus& ls : p.legal) {
+        const Day ls_end = ls.end == kNoDay ? kOpenEnd : ls.end;
+        if (ls.code == "V2" && ls.start < pl_end && pl.start < ls_end) {
+          pl.place = "U4";
+          pl.provider = "PR1";
+          break;
+        }
+      }
     }
   }
 
@@ -320,7 +347,11 @@ class SocialCareSimulator {
       return true;
     };
     if (short_break) {
-      push(p.start, rng_.chance(0.7) ? "V4" : "V3");
+      // V3 records each short break as an episode of its own, of 17 days at most; a longer
+      // series is recorded as one agreement (V4).
+      const bool single_breaks = !rng_.chance(0.7);
+      const bool short_enough = p.end != kNoDay && p.end - p.start <= 17;
+      push(p.start, single_breaks && short_enough ? "V3" : "V4");
     } else {
       const double u = rng_.uniform();
       std::string code = u < 0.32                  ? "V2"
@@ -403,7 +434,10 @@ class SocialCareSimulator {
     const uint32_t child = period.child;
     period.home_postcode =
         w_.addresses[w_.addressOn(child, std::max(period.start, t_.history_start))].postcode;
-    period.need = ep.need;
+    // The 903's category of need is N1-N8; the census's N0 (not stated) and N9 (not in need)
+    // do not describe a child who came into care.
+    const bool census_only = ep.need == "N0" || ep.need == "N9" || ep.need.empty();
+    period.need = census_only ? "N1" : ep.need;
     buildLegalStatuses(period, short_break);
     buildPlacements(period, settle_by);
     addMissingAndReviews(period);
@@ -530,8 +564,10 @@ class SocialCareSimulator {
 
   void addCareLeaverStatuses(CareLeaver& leaver) {
     const Person& p = w_.people[leaver.person];
-    const std::string in_touch_codes[] = {"YES", "NO", "REFU", "NREQ", "RHOM"};
-    const std::vector<double> in_touch_weights = {91, 3, 2, 1, 3};
+    // RHOM and DIED are left out: the 903 wants activity and accommodation both blank (rule
+    // 344) and all three items coded or all blank (rule 153) for them, which cannot both hold.
+    const std::string in_touch_codes[] = {"YES", "NO", "REFU", "NREQ"};
+    const std::vector<double> in_touch_weights = {91, 3, 2, 4};
     const std::vector<std::string> activities = {"F1", "P1", "F2", "P2", "F3",
                                                  "P3", "G4", "G5", "G6"};
     const std::vector<double> activity_weights = {8, 2, 16, 4, 22, 10, 9, 21, 8};
@@ -548,11 +584,18 @@ class SocialCareSimulator {
       const Ymd b = civilFromDay(birthday);
       s.collection_year = b.month >= 4 ? b.year + 1 : b.year;
       s.in_touch = in_touch_codes[rng_.weighted(in_touch_weights)];
-      if (s.in_touch == "YES" || s.in_touch == "RHOM") {
+      if (s.in_touch == "YES") {
         s.activity = activities[rng_.weighted(activity_weights)];
         const std::string& type = accommodation[rng_.weighted(accommodation_weights)];
         const bool unsuitable_type = type == "V" || type == "Z" || type == "W" || type == "K";
-        s.accommodation = type + (rng_.chance(unsuitable_type ? 0.15 : 0.93) ? "1" : "2");
+        const bool suitable = rng_.chance(unsuitable_type ? 0.15 : 0.93);
+        // No fixed abode (S) and custody (X) are never suitable.
+        const bool never_suitable = type == "S" || type == "X";
+        s.accommodation = type + (suitable && !never_suitable ? "1" : "2");
+      } else {
+        // Not in touch: activity and accommodation are coded 0, information not known.
+        s.activity = "0";
+        s.accommodation = "0";
       }
       leaver.statuses.push_back(std::move(s));
     }

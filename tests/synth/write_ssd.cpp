@@ -631,8 +631,10 @@ class SsdWriter {
           distance = buf;
         }
         const std::string id = std::to_string(p.id) + "." + std::to_string(i + 1);
-        sink_.row({Value(id), day(pl.start), Value(pl.place), text(pl.urn), distance, num(p.id),
-                   Value(pl.provider),
+        // The extract codes every placement with the lists in force when it is taken.
+        const PlacementCodes codes = placementCodes(pl, w_.timeline.year_end);
+        sink_.row({Value(id), day(pl.start), Value(codes.place), text(pl.urn), distance, num(p.id),
+                   Value(codes.provider),
                    pl.postcode == kNone ? Value() : Value(w_.postcodes[pl.postcode].code),
                    day(pl.end), text(pl.change_reason), r.local_id});
         ctx_.truth(kFile, "ssd_cla_placement:" + id, p.child);
@@ -708,8 +710,10 @@ class SsdWriter {
       const RecordedPerson& r = cases_.recordFor(p.child, w_.cin_episodes[p.cin_episode].id);
       const CareLeaverStatus& s = c.statuses.back();
       const std::string type = s.accommodation.empty() ? "" : s.accommodation.substr(0, 1);
-      const std::string suitable =
-          s.accommodation.empty() ? "" : (s.accommodation[1] == '1' ? "Suitable" : "Unsuitable");
+      // "0" (not known, for a leaver not in touch) has no suitability.
+      const std::string suitable = s.accommodation.size() != 2 ? ""
+                                   : s.accommodation[1] == '1' ? "Suitable"
+                                                               : "Unsuitable";
       sink_.row({num(++n), r.local_id, Value("Former relevant"), Value(s.in_touch), day(s.birthday),
                  text(type), text(suitable), text(s.activity), day(addMonths(s.birthday, 3)),
                  Value("PA" + std::to_string(10 + n % 30)), Value("T40"),

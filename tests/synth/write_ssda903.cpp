@@ -224,21 +224,25 @@ class Ssda903Writer {
           const bool closed_in_year = e.dec != kNoDay && e.dec <= ye;
           const std::string row_key = key(child_id, ++episode_row);
           const Placement& pl = *e.placement;
+          const PlacementCodes codes = placementCodes(pl, year);
           const std::string place =
-              ctx_.code(pl.place, "Z9", dir + "episodes.csv", row_key, "PLACE");
+              ctx_.code(codes.place, "Z9", dir + "episodes.csv", row_key, "PLACE");
           std::string dec;
           if (closed_in_year) {
             dec = dmyDate(ctx_.date(e.dec, e.decom - 30, dir + "episodes.csv", row_key, "DEC"));
           }
+          // Short breaks (V3/V4) carry neither postcode.
+          const bool short_break = e.ls == "V3" || e.ls == "V4";
           const std::string home =
-              p->home_postcode == kNone ? "" : w_.postcodes[p->home_postcode].code;
-          const std::string pl_post = pl.postcode == kNone ? "" : w_.postcodes[pl.postcode].code;
+              p->home_postcode == kNone || short_break ? "" : w_.postcodes[p->home_postcode].code;
+          const std::string pl_post =
+              pl.postcode == kNone || short_break ? "" : w_.postcodes[pl.postcode].code;
           const std::string urn = pl.urn.empty() ? "XXXXXXX" : pl.urn;
           const std::string rec = closed_in_year ? e.rec : "";
           const std::string change = closed_in_year ? e.reason_place_change : "";
           auto write_row = [&] {
             episodes << child_id << dmyDate(e.decom) << e.rne << e.ls << p->need << place
-                     << pl.provider << dec << rec << change << home << pl_post << urn;
+                     << codes.provider << dec << rec << change << home << pl_post << urn;
             episodes.end();
           };
           write_row();
@@ -270,7 +274,7 @@ class Ssda903Writer {
           ep_tag("PL_POST", pl_post);
           ep_tag("HOME_POST", home);
           ep_tag("URN", urn);
-          ep_tag("PLACE_PROVIDER", pl.provider);
+          ep_tag("PLACE_PROVIDER", codes.provider);
           ep_tag("DEC", dec);
           ep_tag("REC", rec);
           ep_tag("REASON_PLACE_CHANGE", change);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -142,6 +143,57 @@ TEST_F(Formats, Ssda903SexUsesEachCollectionYearsCodeList) {
       EXPECT_TRUE(expected.contains(sex)) << year << ": " << sex;
     }
   }
+}
+
+/// Rows of a CSV file without quoted fields, as column -> value.
+std::vector<std::map<std::string, std::string>> csvRows(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  std::stringstream names(line);
+  for (std::string name; std::getline(names, name, ',');) header.push_back(name);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    auto& row = rows.emplace_back();
+    std::string cell;
+    for (size_t i = 0; i < header.size() && std::getline(cells, cell, ','); ++i) {
+      row[header[i]] = cell;
+    }
+  }
+  return rows;
+}
+
+// 2024/25 replaced semi-independent (H5) and independent living (P2) by supported accommodation
+// (K3); short breaks carry no postcodes (rule 398) in every year.
+TEST(Ssda903Episodes, UseTheirYearsPlacementCodes) {
+  // The demo's council: large enough to hold placements of every kind.
+  const fs::path out = fs::temp_directory_path() / ("hearth_synth_903_" + std::to_string(getpid()));
+  Options options;
+  options.seed = 2025;
+  options.scale = 0.05;
+  generateCouncil(options, MessRates{}.scaled(0), out);
+  size_t rows = 0, supported = 0;
+  for (int year = 2021; year <= 2025; ++year) {
+    for (const auto& row : csvRows(out / "ssda903" / std::to_string(year) / "episodes.csv")) {
+      ++rows;
+      const std::string& place = row.at("PLACE");
+      if (year >= 2025) {
+        EXPECT_TRUE(place != "H5" && place != "P2") << year << ": " << place;
+      }
+      if (place == "K3") {
+        ++supported;
+        EXPECT_NE(row.at("PLACE_PROVIDER"), "PR0");
+      }
+      if (row.at("LS") == "V3" || row.at("LS") == "V4") {
+        EXPECT_EQ(row.at("HOME_POST") + row.at("PL_POST"), "") << year;
+      }
+    }
+  }
+  EXPECT_GT(rows, 200u);
+  EXPECT_GT(supported, 0u);
+  fs::remove_all(out);
 }
 
 // GenderCurrent (1/2/0/9) gave way to Sex (M/F/U) in the 2024 census.

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/synth/cla_episodes.hpp"
 #include "tests/synth/community.hpp"
 #include "tests/synth/education.hpp"
 #include "tests/synth/indicators.hpp"
@@ -80,6 +81,57 @@ TEST(Generator, DifferentSeedsGiveDifferentCouncils) {
   options.seed = 2;
   const World two = simulateCouncil(options);
   EXPECT_NE(one.people[0].nhs_number, two.people[0].nhs_number);
+}
+
+// The returns' own rules hold for the care the model simulates, so that a validator run on clean
+// generated data finds only what the mess injected.
+TEST(Generator, PeriodsOfCareKeepThe903sRules) {
+  Options options;
+  options.seed = 5;
+  options.scale = 0.2;
+  const World w = simulateCouncil(options);
+  size_t episodes = 0, temporary = 0, short_breaks = 0;
+  for (const ClaPeriod& p : w.cla_periods) {
+    EXPECT_TRUE(p.need.size() == 2 && p.need[0] == 'N' && p.need[1] >= '1' && p.need[1] <= '8')
+        << "903 category of need " << p.need;
+    for (const EpisodeRow& e : episodesOf(p)) {
+      ++episodes;
+      const Placement& pl = *e.placement;
+      if (pl.place[0] == 'T') {
+        ++temporary;
+        EXPECT_EQ(pl.provider, "") << "a temporary placement has no provider (rule 213)";
+        EXPECT_NE(e.rne, "S") << "a period does not start in a temporary placement (380)";
+        if (e.dec != kNoDay) {
+          EXPECT_EQ(e.rec, "X1") << "nor end in one (381)";
+        }
+        EXPECT_LE(pl.end - pl.start, 7) << "T4 lasts a week at most (379)";
+      }
+      if (e.ls == "V2") {
+        EXPECT_NE(pl.place, "P1") << "placement with parents needs an order (378)";
+      }
+      if (e.ls == "V3" || e.ls == "V4") ++short_breaks;
+      if (e.ls == "V3") {
+        ASSERT_NE(e.dec, kNoDay);
+        EXPECT_LE(e.dec - e.decom, 17) << "a single short break lasts 17 days at most (365)";
+      }
+    }
+  }
+  EXPECT_GT(episodes, 500u);
+  EXPECT_GT(temporary, 0u);
+  EXPECT_GT(short_breaks, 0u);
+
+  size_t statuses = 0;
+  for (const CareLeaver& c : w.care_leavers) {
+    for (const CareLeaverStatus& s : c.statuses) {
+      ++statuses;
+      // All three coded (rule 153); "0" only for a leaver not in touch (345).
+      ASSERT_FALSE(s.activity.empty() || s.accommodation.empty()) << s.in_touch;
+      EXPECT_EQ(s.in_touch != "YES", s.activity == "0" && s.accommodation == "0") << s.in_touch;
+      EXPECT_NE(s.accommodation, "S1") << "no fixed abode is never suitable";
+      EXPECT_NE(s.accommodation, "X1") << "custody is never suitable";
+    }
+  }
+  EXPECT_GT(statuses, 50u);
 }
 
 TEST(Generator, CleanModeInjectsNoErrors) {
