@@ -2,7 +2,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -73,22 +72,31 @@ std::vector<std::string> ssdFields(const fs::path& yml) {
   return fields;
 }
 
-/// The distinct values of one column of a CSV file without quoted fields.
-std::set<std::string> columnValues(const fs::path& path, const std::string& column) {
+/// Rows of a CSV file without quoted fields, as column -> value.
+std::vector<std::map<std::string, std::string>> csvRows(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::string line;
   std::getline(in, line);
   std::vector<std::string> header;
   std::stringstream names(line);
   for (std::string name; std::getline(names, name, ',');) header.push_back(name);
-  const size_t index = std::find(header.begin(), header.end(), column) - header.begin();
-  std::set<std::string> values;
+  std::vector<std::map<std::string, std::string>> rows;
   while (std::getline(in, line)) {
     std::stringstream cells(line);
+    auto& row = rows.emplace_back();
     std::string cell;
-    for (size_t i = 0; i <= index && std::getline(cells, cell, ','); ++i) {
-      if (i == index) values.insert(cell);
+    for (size_t i = 0; i < header.size() && std::getline(cells, cell, ','); ++i) {
+      row[header[i]] = cell;
     }
+  }
+  return rows;
+}
+
+/// The distinct values of one column of a CSV file without quoted fields.
+std::set<std::string> columnValues(const fs::path& path, const std::string& column) {
+  std::set<std::string> values;
+  for (const auto& row : csvRows(path)) {
+    if (const auto it = row.find(column); it != row.end()) values.insert(it->second);
   }
   return values;
 }
@@ -143,26 +151,6 @@ TEST_F(Formats, Ssda903SexUsesEachCollectionYearsCodeList) {
       EXPECT_TRUE(expected.contains(sex)) << year << ": " << sex;
     }
   }
-}
-
-/// Rows of a CSV file without quoted fields, as column -> value.
-std::vector<std::map<std::string, std::string>> csvRows(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  std::stringstream names(line);
-  for (std::string name; std::getline(names, name, ',');) header.push_back(name);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::stringstream cells(line);
-    auto& row = rows.emplace_back();
-    std::string cell;
-    for (size_t i = 0; i < header.size() && std::getline(cells, cell, ','); ++i) {
-      row[header[i]] = cell;
-    }
-  }
-  return rows;
 }
 
 // 2024/25 replaced semi-independent (H5) and independent living (P2) by supported accommodation
