@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -122,12 +124,23 @@ TEST(SyntheticCouncil, EveryCsvSourceLoadsThroughTheCsvConnectorWithoutRejects) 
 namespace hearth::testing {
 namespace {
 
-/// Splits a CSV line without quoted fields (the truth file has none).
+/// Splits one line of a truth file; a value holding a comma or a quote is quoted, CSV-style.
 std::vector<std::string> cells(const std::string& line) {
-  std::vector<std::string> out;
-  std::stringstream row(line);
-  for (std::string cell; std::getline(row, cell, ',');) out.push_back(cell);
-  if (!line.empty() && line.back() == ',') out.emplace_back();
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      out.back().push_back('"');
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      out.emplace_back();
+    } else {
+      out.back().push_back(c);
+    }
+  }
   return out;
 }
 
@@ -294,6 +307,220 @@ TEST(SyntheticCouncil, CaseSystemSourcesBecomeCanonicalRecordsFindingsAndPersonV
   EXPECT_NE(rebuild.stdoutText().find("linkage digest     " + digest_match[1].str()),
             std::string::npos)
       << rebuild.stdoutText();
+}
+
+}  // namespace
+}  // namespace hearth::testing
+
+namespace hearth::testing {
+namespace {
+
+/// One row of the generator's truth/errors.csv: an error it injected into a source record.
+struct InjectedError {
+  std::string file;  // "ssda903/2025/episodes.csv", "ssd/ssd.sqlite", or "case_system" for the
+                     // case system's person record, which all three of its exports carry
+  std::string key;   // the record: a child id, "<child>#<row>", "<table>:<id>", a blade row id
+  std::string kind;  // "invalid_code", "impossible_date", "nhs_mistyped", ...
+  std::string field;
+};
+
+/// One finding on hearth.rejects, with the child it names.
+struct PublishedFinding {
+  std::string connector;
+  std::string stream;
+  std::string source_key;
+  std::string location;
+  std::string reason;
+  std::string severity;
+  std::string field;
+  std::string child;  // the record's child or person id, when the raw record has one
+};
+
+std::vector<InjectedError> readInjectedErrors(const std::filesystem::path& path) {
+  std::vector<InjectedError> errors;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // source,file,key,kind,field,truth,recorded
+  while (std::getline(in, line)) {
+    const auto row = cells(line);
+    if (row.size() >= 5) errors.push_back({row[1], row[2], row[3], row[4]});
+  }
+  return errors;
+}
+
+PublishedFinding parseFinding(std::string_view payload) {
+  const auto event = nlohmann::json::parse(payload);
+  const auto& data = event.at("data");
+  PublishedFinding f;
+  const std::string source = event.value("source", "");
+  f.connector = source.substr(source.rfind('/') + 1);
+  f.stream = data.value("stream", "");
+  f.source_key = data.value("source_key", "");
+  f.location = data.value("location", "");
+  f.reason = data.value("reason", "");
+  f.severity = data.value("severity", "");
+  f.field = data.value("field", "");
+  const auto raw = nlohmann::json::parse(data.value("raw", ""), nullptr, false);
+  if (raw.is_object()) {
+    for (const auto& [name, value] : raw.items()) {
+      const bool names_child = name == "CHILD" || name == "LAchildID" ||
+                               (name.size() > 10 && name.ends_with("_person_id"));
+      if (names_child && value.is_string()) f.child = value.get<std::string>();
+    }
+  }
+  return f;
+}
+
+// How far from the injected error a finding it causes can land.
+enum class Reach {
+  kSameField,   // the field the error was injected into
+  kSameRecord,  // another field of the same record
+  kSameChild,   // another record of the same child in the same file
+};
+
+struct Cause {
+  std::string_view kind;  // of injected error
+  Reach reach;
+};
+
+// Which injected error explains a finding with this reason code, and how far it reaches. 903
+// codes are the DfE validator's rules: the code-list rules catch invalid codes, the date rules
+// impossible dates. Mistyped identifiers reach every record of the person that carries them.
+// Two categories are explained as consequences rather than the error itself:
+//  - 903.153 (care leaver items not all coded): an invalid IN_TOUCH, ACTIV or ACCOM is dropped
+//    from the record, which leaves the other two without it;
+//  - 903.142/388/433/501 (episode sequence rules): an impossible end date on one episode breaks
+//    the sequence of the child's next one.
+std::optional<Cause> causeOf(std::string_view reason) {
+  static const std::map<std::string_view, Cause> kCauses = {
+      {"nhs.check_digit", {"nhs_mistyped", Reach::kSameChild}},
+      {"upn.check_letter", {"upn_mistyped", Reach::kSameChild}},
+      {"903.168", {"upn_mistyped", Reach::kSameChild}},
+      {"code.unknown", {"invalid_code", Reach::kSameField}},
+      {"903.101", {"invalid_code", Reach::kSameField}},
+      {"903.131", {"invalid_code", Reach::kSameField}},
+      {"903.146", {"invalid_code", Reach::kSameField}},
+      {"903.153", {"invalid_code", Reach::kSameRecord}},
+      {"date.future", {"impossible_date", Reach::kSameField}},
+      {"date.invalid", {"impossible_date", Reach::kSameField}},
+      {"903.356", {"impossible_date", Reach::kSameField}},
+      {"903.142", {"impossible_date", Reach::kSameChild}},
+      {"903.388", {"impossible_date", Reach::kSameChild}},
+      {"903.433", {"impossible_date", Reach::kSameChild}},
+      {"903.501", {"impossible_date", Reach::kSameChild}},
+  };
+  const auto it = kCauses.find(reason);
+  if (it == kCauses.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string_view fileName(std::string_view path) { return path.substr(path.rfind('/') + 1); }
+
+bool explains(const InjectedError& e, const PublishedFinding& f) {
+  const std::optional<Cause> cause = causeOf(f.reason);
+  if (!cause || e.kind != cause->kind) return false;
+  // A mistyped identifier is made once, in the person record the source keeps, and shows in
+  // every record of that person that carries the identifier.
+  if (e.file == "case_system") return !f.child.empty() && e.key == f.child;
+  if (e.kind == "nhs_mistyped" || e.kind == "upn_mistyped") return e.key == f.source_key;
+  if (cause->reach == Reach::kSameField && e.field != f.field) return false;
+  // SSD records are named "<table>:<id>", as the connector's locations are.
+  if (e.file.ends_with(".sqlite")) return e.key == f.location;
+  const std::string_view location_file =
+      std::string_view(f.location).substr(0, std::min(f.location.size(), f.location.find(':')));
+  if (fileName(e.file) != fileName(location_file)) return false;
+  // 903 rows are "<child>#<row>" in the truth; the connector keys them by child and date, so
+  // an episode is matched by its child.
+  return e.key == f.source_key || e.key == f.child ||
+         (!f.child.empty() && e.key.starts_with(f.child + "#"));
+}
+
+/// Per connector, the rejects and queries its read-complete log lines count.
+std::map<std::string, std::pair<uint64_t, uint64_t>> readCompleteCounts(const std::string& log) {
+  std::map<std::string, std::pair<uint64_t, uint64_t>> counts;
+  static const std::regex kLine(
+      R"re("msg":"read complete".*"connector":"([^"]+)".*"rejects":([0-9]+),"queries":([0-9]+))re");
+  std::stringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, kLine)) continue;
+    counts[m[1]].first += std::stoull(m[2]);
+    counts[m[1]].second += std::stoull(m[3]);
+  }
+  std::erase_if(counts,
+                [](const auto& entry) { return entry.second == std::pair<uint64_t, uint64_t>{}; });
+  return counts;
+}
+
+// "A demo of clean-but-messy synthetic data shows only the errors the generator injected": the
+// demo's council (seed 2025, scale 0.05, default mess) through the demo's connectors, and every
+// finding on hearth.rejects traced to a row of truth/errors.csv by record, field and kind.
+TEST(SyntheticCouncil, EveryFindingOfTheDemoIsAnErrorTheGeneratorInjected) {
+  TempDir dir;
+  const auto council = dir.path() / "council";
+  ChildProcess synth(HEARTH_SYNTH_PATH,
+                     {"--seed", "2025", "--scale", "0.05", "--out", council.string(), "--quiet"},
+                     dir.path(), "synth");
+  ASSERT_EQ(synth.wait(300s), 0) << synth.stderrText();
+
+  ExternalKafka kafka(32);
+  DaemonOptions options;
+  options.brokers = kafka.bootstrap();
+  options.connectors_yaml = demoConnectors(council);
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(400s), 0) << daemon.process().stderrText();
+
+  const auto injected = readInjectedErrors(council / "truth" / "errors.csv");
+  ASSERT_GT(injected.size(), 1000u);
+  std::unordered_multimap<std::string, const InjectedError*> by_key;
+  for (const auto& e : injected) by_key.emplace(e.key, &e);
+
+  std::map<std::string, size_t> by_reason;                         // "connector reason" -> findings
+  std::map<std::string, std::pair<uint64_t, uint64_t>> published;  // rejects, queries
+  std::vector<PublishedFinding> unexplained;
+  consumeAll(kafka.bootstrap(), "hearth.rejects", [&](std::string_view, std::string_view payload) {
+    const PublishedFinding f = parseFinding(payload);
+    ++by_reason[f.connector + " " + f.reason];
+    auto& counts = published[f.connector];
+    ++(f.severity == "reject" ? counts.first : counts.second);
+    bool explained = false;
+    for (const std::string& key : {f.child, f.source_key, f.location}) {
+      for (auto [it, end] = by_key.equal_range(key); it != end && !explained; ++it) {
+        explained = explains(*it->second, f);
+      }
+    }
+    // 903 episode rows are keyed "<child>#<row>" in the truth.
+    if (!explained && !f.child.empty()) {
+      for (const auto& e : injected) {
+        if (e.key.starts_with(f.child + "#") && explains(e, f)) {
+          explained = true;
+          break;
+        }
+      }
+    }
+    if (!explained) unexplained.push_back(f);
+  });
+
+  std::string breakdown;
+  for (const auto& [reason, n] : by_reason) breakdown += reason + "=" + std::to_string(n) + " ";
+  std::cout << "findings by connector and reason: " << breakdown << '\n';
+  std::map<std::string, size_t> unexplained_by_rule;
+  for (const auto& f : unexplained) {
+    ++unexplained_by_rule[f.connector + " " + f.reason + " " + f.field];
+  }
+  for (const auto& [rule, n] : unexplained_by_rule) {
+    std::cout << "unexplained: " << rule << " x" << n << '\n';
+  }
+  for (size_t i = 0; i < unexplained.size() && i < 25; ++i) {
+    const auto& f = unexplained[i];
+    ADD_FAILURE() << "no injected error explains " << f.connector << " " << f.reason << " ("
+                  << f.severity << ") field " << f.field << " at " << f.location << ", child "
+                  << f.child;
+  }
+  EXPECT_EQ(unexplained.size(), 0u);
+
+  // The read-complete log lines count rejects and queries as the rejects topic carries them.
+  EXPECT_EQ(readCompleteCounts(daemon.process().stderrText()), published);
 }
 
 }  // namespace
