@@ -96,8 +96,7 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
         family_initial);
   }
   if (f.postcode != 0 && f.family_soundex != 0) {
-    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex),
-        given_initial);
+    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex), given_initial);
   }
   if (f.given_soundex != 0 && f.family_soundex != 0) {
     const std::uint64_t low = std::min(f.given_soundex, f.family_soundex);
@@ -121,7 +120,8 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
 
 void BlockingIndex::insert(std::uint32_t record, const BlockingKeys& keys) {
   for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
-    if (keys.key[rule] != 0) blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
+    if (keys.key[rule] != 0)
+      blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
   }
 }
 

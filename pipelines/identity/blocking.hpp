@@ -26,8 +26,8 @@ enum class BlockingRule : std::uint8_t {
                                ///< family name initial.
   kPostcodeBirthYear,          ///< Refined by family name initial.
   kPostcodeFamilySoundex,      ///< Refined by given name initial.
-  kNameSoundexes,  ///< Given and family soundex in either order, so swapped names still meet;
-                   ///< refined by birth month.
+  kNameSoundexes,      ///< Given and family soundex in either order, so swapped names still meet;
+                       ///< refined by birth month.
   kHouseNumberStreet,  ///< House number and the first four letters of the street: a household,
                        ///< found even when names, birth date and postcode are all mistyped;
                        ///< refined by family name initial.

@@ -9,20 +9,30 @@ namespace hearth::pipelines::identity {
 namespace {
 
 constexpr std::array<std::string_view, kMaxLevels> kNameLevels = {
-    "missing", "exact", "alias", "jaro-winkler>=0.92", "jaro-winkler>=0.88",
-    "jaro-winkler>=0.70", "different", ""};
-constexpr std::array<std::string_view, kMaxLevels> kDateLevels = {
-    "missing", "exact", "day/month swapped", "one field or digit different", "within a year",
-    "different", "", ""};
-constexpr std::array<std::string_view, kMaxLevels> kSexLevels = {"missing", "equal", "different",
-                                                                 "", "", "", "", ""};
+    "missing",   "exact", "alias", "jaro-winkler>=0.92", "jaro-winkler>=0.88", "jaro-winkler>=0.70",
+    "different", ""};
+constexpr std::array<std::string_view, kMaxLevels> kDateLevels = {"missing",
+                                                                  "exact",
+                                                                  "day/month swapped",
+                                                                  "one field or digit different",
+                                                                  "within a year",
+                                                                  "different",
+                                                                  "",
+                                                                  ""};
+constexpr std::array<std::string_view, kMaxLevels> kSexLevels = {
+    "missing", "equal", "different", "", "", "", "", ""};
 constexpr std::array<std::string_view, kMaxLevels> kPostcodeLevels = {
     "missing", "exact", "sector", "district", "one keying error", "different", "", ""};
 constexpr std::array<std::string_view, kMaxLevels> kIdentifierLevels = {
     "missing", "equal", "one keying error", "different", "", "", "", ""};
-constexpr std::array<std::string_view, kMaxLevels> kAddressLevels = {
-    "missing", "exact", "same street and number", "same street, other number",
-    "jaro-winkler>=0.80", "different", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kAddressLevels = {"missing",
+                                                                     "exact",
+                                                                     "same street and number",
+                                                                     "same street, other number",
+                                                                     "jaro-winkler>=0.80",
+                                                                     "different",
+                                                                     "",
+                                                                     ""};
 constexpr std::array<std::string_view, kMaxLevels> kLocalityLevels = {
     "missing", "exact", "jaro-winkler>=0.92", "different", "", "", "", ""};
 
@@ -118,7 +128,8 @@ int postcodeLevel(const FeatureStore& store, const RecordFeatures& a, const Reco
   if (a.postcode == b.postcode) return postcode_level::kExact;
   if (a.sector != 0 && a.sector == b.sector) return postcode_level::kSector;
   if (a.district != 0 && a.district == b.district) return postcode_level::kDistrict;
-  if (isOneKeyingErrorApart(store.postcodes().text(a.postcode), store.postcodes().text(b.postcode))) {
+  if (isOneKeyingErrorApart(store.postcodes().text(a.postcode),
+                            store.postcodes().text(b.postcode))) {
     return postcode_level::kOneKeyingError;
   }
   return postcode_level::kDifferent;
@@ -158,13 +169,12 @@ int addressLevel(const FeatureStore& store, const RecordFeatures& a, const Recor
   const StringPool& places = store.places();
   const bool same_street =
       a.street != 0 && b.street != 0 &&
-      (a.street == b.street ||
-       jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
+      (a.street == b.street || jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
   if (same_street) {
     // A missing number is usual (a dropped field, "Rose Cottage"); it neither confirms nor
     // contradicts, so it counts with the agreeing numbers.
-    const bool numbers_agree = a.house_number == 0 || b.house_number == 0 ||
-                               a.house_number == b.house_number;
+    const bool numbers_agree =
+        a.house_number == 0 || b.house_number == 0 || a.house_number == b.house_number;
     return numbers_agree ? address_level::kSameStreetAndNumber : address_level::kSameStreet;
   }
   return jaroWinkler(places.text(a.address), places.text(b.address)) >= 0.80

@@ -94,8 +94,8 @@ class ComparisonVector {
   }
   constexpr void set(Field field, int level) {
     const int shift = 4 * static_cast<int>(field);
-    packed_ = (packed_ & ~(std::uint64_t{0xf} << shift)) |
-              (static_cast<std::uint64_t>(level) << shift);
+    packed_ =
+        (packed_ & ~(std::uint64_t{0xf} << shift)) | (static_cast<std::uint64_t>(level) << shift);
   }
   constexpr std::uint64_t packed() const { return packed_; }
   friend constexpr bool operator==(ComparisonVector, ComparisonVector) = default;

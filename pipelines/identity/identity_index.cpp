@@ -10,8 +10,8 @@ namespace hearth::pipelines::identity {
 namespace {
 
 constexpr std::array<Field, kFieldCount> kFields = {
-    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
+    Field::kGivenName,   Field::kFamilyName, Field::kBirthDate, Field::kSex,
+    Field::kPostcode,    Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
     Field::kAddressLine, Field::kLocality};
 
 // Enough pairs per chunk that thread hand-off is cheap, few enough that two threads balance.
@@ -455,7 +455,8 @@ std::vector<std::uint32_t> IdentityIndex::personIds() const {
 
 std::vector<ScoredPair> IdentityIndex::pendingReviews() const {
   std::unordered_set<std::uint64_t> decided;
-  for (const ReviewerDecision& decision : decisions_) decided.insert(pairKey(decision.a, decision.b));
+  for (const ReviewerDecision& decision : decisions_)
+    decided.insert(pairKey(decision.a, decision.b));
   std::vector<ScoredPair> open;
   for (const ScoredPair& pair : reviews_) {
     if (clusters_.sameCluster(pair.a, pair.b)) continue;

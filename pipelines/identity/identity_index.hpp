@@ -20,11 +20,11 @@ namespace hearth::pipelines::identity {
 
 /// Settings of one identity index.
 struct LinkageConfig {
-  double link_threshold = 0.95;    ///< Match probability at or above which a pair is linked.
-  double review_threshold = 0.85;  ///< Lower edge of the review band (held, not linked).
-  bool use_extra_id = true;        ///< Compare and block on PersonRecord::extra_id.
-  std::size_t max_block_size = 5000;     ///< Larger blocks are not paired at all.
-  std::size_t refine_block_above = 48;   ///< Larger blocks are paired by refinement key.
+  double link_threshold = 0.95;         ///< Match probability at or above which a pair is linked.
+  double review_threshold = 0.85;       ///< Lower edge of the review band (held, not linked).
+  bool use_extra_id = true;             ///< Compare and block on PersonRecord::extra_id.
+  std::size_t max_block_size = 5000;    ///< Larger blocks are not paired at all.
+  std::size_t refine_block_above = 48;  ///< Larger blocks are paired by refinement key.
   unsigned threads = 2;
   std::size_t u_samples = 1'000'000;  ///< Random pairs drawn to estimate u.
   std::size_t em_pairs = 2'000'000;   ///< About this many candidate pairs feed EM (a fixed
@@ -172,7 +172,7 @@ class IdentityIndex {
   MatchModel model_;
   std::array<std::array<double, kMaxLevels>, kFieldCount> level_weights_{};
   double prior_weight_ = 0.0;
-  std::vector<double> given_adjustment_;   ///< Term-frequency weight by names-pool id.
+  std::vector<double> given_adjustment_;  ///< Term-frequency weight by names-pool id.
   std::vector<double> family_adjustment_;
   std::array<std::unordered_map<std::uint64_t, std::uint32_t>, 3> first_with_key_;
   std::unordered_set<std::uint64_t> deterministic_pairs_;

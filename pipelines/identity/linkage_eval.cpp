@@ -155,9 +155,9 @@ BlockingRecall blockingRecall(std::span<const std::pair<std::uint32_t, std::uint
   std::unordered_map<std::uint32_t, std::uint64_t> sizes;
   for (const std::uint32_t entity : truth) ++sizes[entity];
   for (const auto& [entity, n] : sizes) out.true_pairs += choose2(n);
-  out.recall = out.true_pairs == 0 ? 1.0
-                                   : static_cast<double>(out.covered_pairs) /
-                                         static_cast<double>(out.true_pairs);
+  out.recall = out.true_pairs == 0
+                   ? 1.0
+                   : static_cast<double>(out.covered_pairs) / static_cast<double>(out.true_pairs);
   return out;
 }
 

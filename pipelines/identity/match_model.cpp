@@ -15,8 +15,8 @@ constexpr double kNonMatchFloor = 1e-7;
 constexpr double kMaxTermAdjustment = 10.0;
 
 constexpr std::array<Field, kFieldCount> kFields = {
-    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
+    Field::kGivenName,   Field::kFamilyName, Field::kBirthDate, Field::kSex,
+    Field::kPostcode,    Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
     Field::kAddressLine, Field::kLocality};
 
 int fieldIndex(Field field) { return static_cast<int>(field); }
@@ -102,8 +102,7 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
   const double same_district = sameValueChance(district);
   out.set(Field::kPostcode, postcode_level::kExact, same_postcode);
   out.set(Field::kPostcode, postcode_level::kSector, std::max(0.0, same_sector - same_postcode));
-  out.set(Field::kPostcode, postcode_level::kDistrict,
-          std::max(0.0, same_district - same_sector));
+  out.set(Field::kPostcode, postcode_level::kDistrict, std::max(0.0, same_district - same_sector));
   out.set(Field::kNhsNumber, identifier_level::kEqual, sameValueChance(nhs));
   out.set(Field::kUpn, identifier_level::kEqual, sameValueChance(upn));
   if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, sameValueChance(extra));
@@ -114,8 +113,9 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
 
 // Blends the exactly known levels with the sampled shares of the others, so each field's
 // non-missing levels sum to one and no level is zero.
-FieldProbabilities blend(const ExactAgreement& exact,
-                         const std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>& seen) {
+FieldProbabilities blend(
+    const ExactAgreement& exact,
+    const std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>& seen) {
   FieldProbabilities u{};
   for (const Field field : kFields) {
     const int f = fieldIndex(field);

@@ -160,7 +160,8 @@ std::uint32_t FeatureStore::add(const PersonRecord& record) {
   fillBirth(record, out);
   fillIdentifiers(record, identifiers_, out);
   fillPlaces(record, places_, out);
-  if (record.sex == Sex::kMale || record.sex == Sex::kFemale) out.sex = static_cast<char>(record.sex);
+  if (record.sex == Sex::kMale || record.sex == Sex::kFemale)
+    out.sex = static_cast<char>(record.sex);
 
   features_.push_back(out);
   return static_cast<std::uint32_t>(features_.size() - 1);

@@ -43,9 +43,9 @@ struct RecordFeatures {
   std::uint32_t street = 0;        ///< The letters of the address line only (places pool).
   std::uint32_t house_number = 0;  ///< The digits of the address line only (places pool).
   std::uint32_t locality = 0;      ///< Letters and digits, blanks dropped (places pool).
-  std::uint64_t nhs = 0;       ///< The ten digits as a number when nhs_present.
-  std::uint64_t local_key = 0;  ///< Hash of (source system, local id); 0 when there is no id.
-  std::int32_t birth_serial = 0;  ///< Days since 1970 when the birth date is a real date.
+  std::uint64_t nhs = 0;           ///< The ten digits as a number when nhs_present.
+  std::uint64_t local_key = 0;     ///< Hash of (source system, local id); 0 when there is no id.
+  std::int32_t birth_serial = 0;   ///< Days since 1970 when the birth date is a real date.
   std::int16_t birth_year = 0;
   std::uint8_t birth_month = 0;
   std::uint8_t birth_day = 0;

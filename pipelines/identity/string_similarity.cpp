@@ -13,9 +13,8 @@ namespace {
 double jaro(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
-  const std::size_t window = std::max(a.size(), b.size()) / 2 >= 1
-                                 ? std::max(a.size(), b.size()) / 2 - 1
-                                 : 0;
+  const std::size_t window =
+      std::max(a.size(), b.size()) / 2 >= 1 ? std::max(a.size(), b.size()) / 2 - 1 : 0;
   // Names are short; a fixed buffer keeps the hot path free of allocation.
   std::array<bool, 64> small_a{};
   std::array<bool, 64> small_b{};
@@ -68,19 +67,32 @@ double jaro(std::string_view a, std::string_view b) {
 
 char soundexDigit(char c) {
   switch (c) {
-    case 'b': case 'f': case 'p': case 'v':
+    case 'b':
+    case 'f':
+    case 'p':
+    case 'v':
       return '1';
-    case 'c': case 'g': case 'j': case 'k': case 'q': case 's': case 'x': case 'z':
+    case 'c':
+    case 'g':
+    case 'j':
+    case 'k':
+    case 'q':
+    case 's':
+    case 'x':
+    case 'z':
       return '2';
-    case 'd': case 't':
+    case 'd':
+    case 't':
       return '3';
     case 'l':
       return '4';
-    case 'm': case 'n':
+    case 'm':
+    case 'n':
       return '5';
     case 'r':
       return '6';
-    case 'h': case 'w':
+    case 'h':
+    case 'w':
       return 'h';  // Transparent: equal codes either side still merge.
     default:
       return '0';  // Vowels separate equal codes.
@@ -91,48 +103,130 @@ const std::unordered_map<std::string_view, std::string_view>& nicknames() {
   // The common English diminutives seen in council and NHS records; each maps to one formal
   // name so that "bill" and "will" also agree with each other.
   static const std::unordered_map<std::string_view, std::string_view> table = {
-      {"bill", "william"},     {"billy", "william"},     {"will", "william"},
-      {"willy", "william"},    {"liam", "william"},      {"liz", "elizabeth"},
-      {"lizzie", "elizabeth"}, {"lizzy", "elizabeth"},   {"beth", "elizabeth"},
-      {"betty", "elizabeth"},  {"bet", "elizabeth"},     {"eliza", "elizabeth"},
-      {"elisabeth", "elizabeth"}, {"bob", "robert"},     {"bobby", "robert"},
-      {"rob", "robert"},       {"robbie", "robert"},     {"bert", "robert"},
-      {"kate", "katherine"},   {"katie", "katherine"},   {"kathy", "katherine"},
-      {"kath", "katherine"},   {"cathy", "katherine"},   {"catherine", "katherine"},
-      {"kathryn", "katherine"}, {"katharine", "katherine"}, {"kit", "katherine"},
-      {"jim", "james"},        {"jimmy", "james"},       {"jamie", "james"},
-      {"mike", "michael"},     {"mick", "michael"},      {"mickey", "michael"},
-      {"dave", "david"},       {"davy", "david"},        {"tom", "thomas"},
-      {"tommy", "thomas"},     {"dick", "richard"},      {"rick", "richard"},
-      {"ricky", "richard"},    {"rich", "richard"},      {"chris", "christopher"},
-      {"sam", "samuel"},        {"sammy", "samuel"},
-      {"alex", "alexander"},   {"sandy", "alexander"},   {"ben", "benjamin"},
-      {"benny", "benjamin"},   {"dan", "daniel"},        {"danny", "daniel"},
-      {"joe", "joseph"},       {"joey", "joseph"},       {"jack", "john"},
-      {"johnny", "john"},      {"jon", "john"},          {"peggy", "margaret"},
-      {"maggie", "margaret"},  {"meg", "margaret"},      {"madge", "margaret"},
-      {"jenny", "jennifer"},   {"jen", "jennifer"},      {"sue", "susan"},
-      {"susie", "susan"},      {"ted", "edward"},        {"ed", "edward"},
-      {"eddie", "edward"},     {"ned", "edward"},        {"tony", "anthony"},
-      {"andy", "andrew"},      {"drew", "andrew"},       {"matt", "matthew"},
-      {"nick", "nicholas"},    {"nicky", "nicholas"},    {"steve", "stephen"},
-      {"steven", "stephen"},   {"fred", "frederick"},    {"freddie", "frederick"},
-      {"harry", "henry"},      {"hal", "henry"},         {"debbie", "deborah"},
-      {"debra", "deborah"},    {"vicky", "victoria"},    {"becky", "rebecca"},
-      {"abby", "abigail"},     {"jo", "joanne"},         {"charlie", "charles"},
-      {"chuck", "charles"},    {"greg", "gregory"},      {"josh", "joshua"},
-      {"ollie", "oliver"},     {"zach", "zachary"},      {"sophie", "sophia"},
-      {"gill", "gillian"},     {"jill", "gillian"},      {"pam", "pamela"},
-      {"val", "valerie"},      {"wendy", "gwendoline"},  {"polly", "mary"},
-      {"molly", "mary"},       {"nan", "ann"},           {"annie", "ann"},
-      {"anne", "ann"},         {"anna", "ann"},          {"tim", "timothy"},
-      {"pete", "peter"},       {"phil", "philip"},       {"ron", "ronald"},
-      {"ronnie", "ronald"},    {"don", "donald"},        {"ken", "kenneth"},
-      {"kenny", "kenneth"},    {"len", "leonard"},       {"lenny", "leonard"},
-      {"tilly", "matilda"},    {"ellie", "eleanor"},     {"nell", "eleanor"},
-      {"fran", "frances"},     {"frankie", "frances"},   {"hattie", "harriet"},
-      {"izzy", "isabel"},      {"bella", "isabel"},      {"isabella", "isabel"},
-      {"isabelle", "isabel"},  {"lottie", "charlotte"},
+      {"bill", "william"},
+      {"billy", "william"},
+      {"will", "william"},
+      {"willy", "william"},
+      {"liam", "william"},
+      {"liz", "elizabeth"},
+      {"lizzie", "elizabeth"},
+      {"lizzy", "elizabeth"},
+      {"beth", "elizabeth"},
+      {"betty", "elizabeth"},
+      {"bet", "elizabeth"},
+      {"eliza", "elizabeth"},
+      {"elisabeth", "elizabeth"},
+      {"bob", "robert"},
+      {"bobby", "robert"},
+      {"rob", "robert"},
+      {"robbie", "robert"},
+      {"bert", "robert"},
+      {"kate", "katherine"},
+      {"katie", "katherine"},
+      {"kathy", "katherine"},
+      {"kath", "katherine"},
+      {"cathy", "katherine"},
+      {"catherine", "katherine"},
+      {"kathryn", "katherine"},
+      {"katharine", "katherine"},
+      {"kit", "katherine"},
+      {"jim", "james"},
+      {"jimmy", "james"},
+      {"jamie", "james"},
+      {"mike", "michael"},
+      {"mick", "michael"},
+      {"mickey", "michael"},
+      {"dave", "david"},
+      {"davy", "david"},
+      {"tom", "thomas"},
+      {"tommy", "thomas"},
+      {"dick", "richard"},
+      {"rick", "richard"},
+      {"ricky", "richard"},
+      {"rich", "richard"},
+      {"chris", "christopher"},
+      {"sam", "samuel"},
+      {"sammy", "samuel"},
+      {"alex", "alexander"},
+      {"sandy", "alexander"},
+      {"ben", "benjamin"},
+      {"benny", "benjamin"},
+      {"dan", "daniel"},
+      {"danny", "daniel"},
+      {"joe", "joseph"},
+      {"joey", "joseph"},
+      {"jack", "john"},
+      {"johnny", "john"},
+      {"jon", "john"},
+      {"peggy", "margaret"},
+      {"maggie", "margaret"},
+      {"meg", "margaret"},
+      {"madge", "margaret"},
+      {"jenny", "jennifer"},
+      {"jen", "jennifer"},
+      {"sue", "susan"},
+      {"susie", "susan"},
+      {"ted", "edward"},
+      {"ed", "edward"},
+      {"eddie", "edward"},
+      {"ned", "edward"},
+      {"tony", "anthony"},
+      {"andy", "andrew"},
+      {"drew", "andrew"},
+      {"matt", "matthew"},
+      {"nick", "nicholas"},
+      {"nicky", "nicholas"},
+      {"steve", "stephen"},
+      {"steven", "stephen"},
+      {"fred", "frederick"},
+      {"freddie", "frederick"},
+      {"harry", "henry"},
+      {"hal", "henry"},
+      {"debbie", "deborah"},
+      {"debra", "deborah"},
+      {"vicky", "victoria"},
+      {"becky", "rebecca"},
+      {"abby", "abigail"},
+      {"jo", "joanne"},
+      {"charlie", "charles"},
+      {"chuck", "charles"},
+      {"greg", "gregory"},
+      {"josh", "joshua"},
+      {"ollie", "oliver"},
+      {"zach", "zachary"},
+      {"sophie", "sophia"},
+      {"gill", "gillian"},
+      {"jill", "gillian"},
+      {"pam", "pamela"},
+      {"val", "valerie"},
+      {"wendy", "gwendoline"},
+      {"polly", "mary"},
+      {"molly", "mary"},
+      {"nan", "ann"},
+      {"annie", "ann"},
+      {"anne", "ann"},
+      {"anna", "ann"},
+      {"tim", "timothy"},
+      {"pete", "peter"},
+      {"phil", "philip"},
+      {"ron", "ronald"},
+      {"ronnie", "ronald"},
+      {"don", "donald"},
+      {"ken", "kenneth"},
+      {"kenny", "kenneth"},
+      {"len", "leonard"},
+      {"lenny", "leonard"},
+      {"tilly", "matilda"},
+      {"ellie", "eleanor"},
+      {"nell", "eleanor"},
+      {"fran", "frances"},
+      {"frankie", "frances"},
+      {"hattie", "harriet"},
+      {"izzy", "isabel"},
+      {"bella", "isabel"},
+      {"isabella", "isabel"},
+      {"isabelle", "isabel"},
+      {"lottie", "charlotte"},
   };
   return table;
 }

@@ -69,8 +69,8 @@ PersonRecord resident(std::string given, std::string family, int y, unsigned m, 
   record.source_system = "test";
   record.given_name = std::move(given);
   record.family_name = std::move(family);
-  record.birth_date = canonical::Date{std::chrono::year{y}, std::chrono::month{m},
-                                      std::chrono::day{d}};
+  record.birth_date =
+      canonical::Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
   record.postcode = "2612";
   record.address_line = "14 wattle crescent";
   record.locality = "braddon";
@@ -102,8 +102,8 @@ TEST(FebrlModel, HouseholdMembersAreNotLinkedOnTheSharedAddressAlone) {
   double total = index.model().priorWeight();
   for (const ComparisonReason& reason : index.explain(household)) {
     total += reason.weight;
-    const bool location = reason.field == Field::kPostcode ||
-                          reason.field == Field::kAddressLine || reason.field == Field::kLocality;
+    const bool location = reason.field == Field::kPostcode || reason.field == Field::kAddressLine ||
+                          reason.field == Field::kLocality;
     if (location && reason.weight > 0.0) ++location_fields_counted;
   }
   EXPECT_EQ(location_fields_counted, 1);

@@ -17,8 +17,8 @@ using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
 
-PersonRecord person(std::string source, std::string local_id, std::string given,
-                    std::string family, int y, unsigned m, unsigned d, std::string postcode) {
+PersonRecord person(std::string source, std::string local_id, std::string given, std::string family,
+                    int y, unsigned m, unsigned d, std::string postcode) {
   PersonRecord record;
   record.source_system = std::move(source);
   record.local_id = std::move(local_id);

@@ -58,8 +58,8 @@ TEST(Comparison, NicknameAgreesAsAlias) {
 }
 
 TEST(Comparison, SwappedNamesAgreeAsAliasNotExact) {
-  const auto v = compare(person("jake", "westbrook", 1950, 1, 2),
-                         person("westbrook", "jake", 1950, 1, 2));
+  const auto v =
+      compare(person("jake", "westbrook", 1950, 1, 2), person("westbrook", "jake", 1950, 1, 2));
   EXPECT_EQ(v.level(Field::kGivenName), name_level::kAlias);
   EXPECT_EQ(v.level(Field::kFamilyName), name_level::kAlias);
 }
