@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "pipelines/identity/name_folding.hpp"
+
 namespace hearth::pipelines::identity {
 namespace {
 
@@ -227,6 +229,50 @@ const std::unordered_map<std::string_view, std::string_view>& nicknames() {
       {"isabella", "isabel"},
       {"isabelle", "isabel"},
       {"lottie", "charlotte"},
+      // Spellings of one name: transliterations from Arabic, Urdu or Somali script (Somali
+      // writes "x" for the Arabic h and "c" for the ayn), and English spellings of an Irish name.
+      {"mohammed", "muhammad"},
+      {"mohammad", "muhammad"},
+      {"mohamed", "muhammad"},
+      {"mohamad", "muhammad"},
+      {"muhammed", "muhammad"},
+      {"mohammod", "muhammad"},
+      {"muhamed", "muhammad"},
+      {"maxamed", "muhammad"},
+      {"mahamed", "muhammad"},
+      {"ahmad", "ahmed"},
+      {"axmed", "ahmed"},
+      {"hussein", "hussain"},
+      {"husain", "hussain"},
+      {"husein", "hussain"},
+      {"xuseen", "hussain"},
+      {"hasan", "hassan"},
+      {"xasan", "hassan"},
+      {"yousef", "yusuf"},
+      {"yousuf", "yusuf"},
+      {"yusef", "yusuf"},
+      {"yuusuf", "yusuf"},
+      {"abdallah", "abdullah"},
+      {"abdullahi", "abdullah"},
+      {"cabdullahi", "abdullah"},
+      {"abdulahi", "abdullah"},
+      {"umar", "omar"},
+      {"cumar", "omar"},
+      {"ebrahim", "ibrahim"},
+      {"ibraahim", "ibrahim"},
+      {"fatimah", "fatima"},
+      {"faadumo", "fatima"},
+      {"khadijah", "khadija"},
+      {"khadeeja", "khadija"},
+      {"khadiijo", "khadija"},
+      {"ayesha", "aisha"},
+      {"aysha", "aisha"},
+      {"ayeesha", "aisha"},
+      {"caasha", "aisha"},
+      {"cali", "ali"},
+      {"shaun", "sean"},
+      {"shawn", "sean"},
+      {"shaune", "sean"},
   };
   return table;
 }
@@ -242,6 +288,14 @@ double jaroWinkler(std::string_view a, std::string_view b) {
 }
 
 std::string normaliseName(std::string_view name) {
+  // Names outside ASCII are folded first, so "Zoë" and "Zoe" are one name; ASCII names (nearly
+  // all of them) skip the Unicode tables.
+  std::string folded;
+  if (std::any_of(name.begin(), name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    folded = foldToAscii(name);
+    name = folded;
+  }
   std::string out;
   out.reserve(name.size());
   for (const char c : name) {
@@ -283,6 +337,34 @@ std::string soundexText(std::string_view name) {
   if (code == 0) return {};
   return {static_cast<char>(code >> 24), static_cast<char>((code >> 16) & 0xff),
           static_cast<char>((code >> 8) & 0xff), static_cast<char>(code & 0xff)};
+}
+
+std::size_t boundedEditDistance(std::string_view a, std::string_view b, std::size_t bound) {
+  const std::size_t over = bound + 1;
+  const std::size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (gap > bound) return over;
+  // Three rolling rows: the one before last is needed for the adjacent swap.
+  std::vector<std::size_t> before(b.size() + 1);
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    std::size_t row_best = current[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t value = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        value = std::min(value, before[j - 2] + 1);
+      }
+      current[j] = value;
+      row_best = std::min(row_best, value);
+    }
+    if (row_best > bound) return over;
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return std::min(previous[b.size()], over);
 }
 
 bool isOneKeyingErrorApart(std::string_view a, std::string_view b) {
