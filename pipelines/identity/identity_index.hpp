@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -161,10 +162,20 @@ class IdentityIndex {
   /// Each field's part of a pair's weight (term adjustments and location grouping applied).
   FieldWeights fieldWeights(std::uint32_t a, ComparisonVector comparison) const;
   double weightOf(std::uint32_t a, std::uint32_t b, ComparisonVector comparison) const;
+  /// The match probability of `weight`, held under the link threshold for a pair that looks
+  /// like two relatives rather than one person (see MatchModel::households_present).
+  double linkProbability(ComparisonVector comparison, double weight) const;
   void scoreCandidates(const BlockPlan& plan);
   void keepScored(const ScoredPair& pair);
   void finishBuild();
   void recluster();
+  /// The last reviewer decision about each pair, by pair key.
+  std::map<std::uint64_t, ReviewerDecision::Kind> latestDecisions() const;
+  /// Keeps the two records of each review pair from `first_review` on that looks like two
+  /// relatives apart (when the data holds households), unless a reviewer or a deterministic
+  /// tier joined them.
+  void keepRelativesApart(std::size_t first_review,
+                          const std::map<std::uint64_t, ReviewerDecision::Kind>& decided);
 
   LinkageConfig config_;
   FeatureStore store_;

@@ -31,6 +31,10 @@ struct PersonRecord {
   std::string address_line;
   /// Town, village or suburb ("Lawrence"). Optional, like address_line.
   std::string locality;
+  /// E-mail address as the source gave it. Optional; compared without regard to case or blanks.
+  std::string email;
+  /// Telephone number in any layout ("+44 7700 900123", "07700900123"). Optional.
+  std::string phone;
 };
 
 }  // namespace hearth::pipelines::identity

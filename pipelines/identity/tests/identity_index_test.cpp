@@ -242,7 +242,7 @@ TEST(FebrlReader, ReadsPaddedColumnsAndTheEntityFromRecId) {
       "6988048\n"
       "rec-223-dup-0, jo, waller, 6, tullaroop st, willaroo, st james, 4011, wa, 19081290, "
       "6988048\n");
-  auto read = readFebrlCsv(csv, true);
+  auto read = readLinkageCsv(csv, true);
   ASSERT_TRUE(read.ok()) << read.error().message;
   ASSERT_EQ(read->records.size(), 2u);
   EXPECT_EQ(read->truth[0], 223u);

@@ -108,9 +108,14 @@ TEST(FoldedNames, CompareAsTheSameName) {
   FeatureStore store;
   store.add(named("Zoë", "Łukaszewicz"));
   store.add(named("Zoe", "Lukaszewicz"));
+  store.add(named("Siân", "MacDonald"));
+  store.add(named("Sian", "McDonald"));
   const ComparisonVector accents = compareRecords(store, 0, 1, false);
   EXPECT_EQ(accents.level(Field::kGivenName), name_level::kExact);
   EXPECT_EQ(accents.level(Field::kFamilyName), name_level::kExact);
+  const ComparisonVector mac = compareRecords(store, 2, 3, false);
+  EXPECT_EQ(mac.level(Field::kGivenName), name_level::kExact);
+  EXPECT_EQ(mac.level(Field::kFamilyName), name_level::kAlias);
 }
 
 }  // namespace
