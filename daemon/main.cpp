@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   auto* linkage_eval = cli.add_subcommand(
       "linkage-eval", "Precision, recall and F1 of identity links against a truth file");
   std::string linkage_input;
-  bool without_ssn = false;
+  bool without_identifier = false;
   linkage_eval->add_option("-c,--config", config,
                            "Configuration file (with --truth: the daemon whose links to judge)");
   auto* truth_option = linkage_eval->add_option(
@@ -84,9 +84,12 @@ int main(int argc, char** argv) {
       "(the synthetic council's truth/records.csv)");
   auto* input_option = linkage_eval->add_option(
       "--input", linkage_input,
-      "Link a FEBRL file (rec_id, given_name, surname, ..., soc_sec_id) with a model estimated "
-      "from it, and judge against its rec-N-org / rec-N-dup-k ids");
-  linkage_eval->add_flag("--without-soc-sec-id", without_ssn, "FEBRL: leave soc_sec_id out");
+      "Link a CSV of person records with a model estimated from it and judge against its truth; "
+      "columns by header (unique_id/rec_id, first_name/given_name, surname, dob, "
+      "city/town/suburb, email, phone, postcode, ...), truth in cluster or FEBRL's "
+      "rec-N-org / rec-N-dup-k ids");
+  linkage_eval->add_flag("--without-identifier,--without-soc-sec-id", without_identifier,
+                         "Leave the national identifier column (FEBRL's soc_sec_id) out");
   truth_option->excludes(input_option);
   linkage_eval->require_option(1, 3);
 
@@ -113,7 +116,8 @@ int main(int argc, char** argv) {
     }
     if (*rebuild) return app::rebuildCommand(config);
     if (*linkage_eval) {
-      if (!linkage_input.empty()) return app::linkageEvalFebrlCommand(linkage_input, !without_ssn);
+      if (!linkage_input.empty())
+        return app::linkageEvalFileCommand(linkage_input, !without_identifier);
       if (truth.empty()) {
         std::cerr << "linkage-eval: give --truth (with --config) or --input\n";
         return 2;

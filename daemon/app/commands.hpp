@@ -38,10 +38,11 @@ int identityDecideCommand(const std::filesystem::path& config, const std::string
 /// Recomputes every link, person view and indicator from the stored records; prints a summary
 /// with a digest of the linkage, so two rebuilds can be compared.
 int rebuildCommand(const std::filesystem::path& config);
+/// Links a CSV of person records (columns found by header) with a model estimated from it and
+/// prints precision, recall, F1 and timing.
+int linkageEvalFileCommand(const std::string& input, bool use_identifier);
 /// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
 /// (`source,file,record_key,person_id`, as the synthetic council writes).
-/// Links a FEBRL-format file with a model estimated from it and prints precision, recall and F1.
-int linkageEvalFebrlCommand(const std::string& input, bool use_soc_sec_id);
 int linkageEvalTruthCommand(const std::filesystem::path& config,
                             const std::filesystem::path& truth);
 

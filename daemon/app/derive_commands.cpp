@@ -205,10 +205,10 @@ int rebuildCommand(const std::filesystem::path& config_path) {
   return kOk;
 }
 
-int linkageEvalFebrlCommand(const std::string& input, bool use_soc_sec_id) {
+int linkageEvalFileCommand(const std::string& input, bool use_identifier) {
   pipelines::identity::LinkageEvalOptions options;
   options.input_path = input;
-  options.use_soc_sec_id = use_soc_sec_id;
+  options.use_identifier = use_identifier;
   return pipelines::identity::runLinkageEval(options, std::cout);
 }
 

@@ -11,25 +11,24 @@ std::uint64_t birthDateCode(const RecordFeatures& f) {
          (static_cast<std::uint64_t>(f.birth_month) << 8) | f.birth_day;
 }
 
-// The first three letters of the formal given name, so "bill" and "william" share a block.
-std::uint64_t givenPrefix(const FeatureStore& store, const RecordFeatures& f) {
-  const std::string& name = store.names().text(f.given_formal);
+// The first `length` characters of `text` packed into a number (at most eight).
+std::uint64_t prefixCode(const std::string& text, std::size_t length) {
   std::uint64_t prefix = 0;
-  for (std::size_t i = 0; i < 3 && i < name.size(); ++i) {
-    prefix = (prefix << 8) | static_cast<unsigned char>(name[i]);
+  for (std::size_t i = 0; i < length && i < text.size(); ++i) {
+    prefix = (prefix << 8) | static_cast<unsigned char>(text[i]);
   }
   return prefix;
+}
+
+// The first letters of the formal given name, so "bill" and "william" share a block.
+std::uint64_t givenPrefix(const FeatureStore& store, const RecordFeatures& f, std::size_t length) {
+  return prefixCode(store.names().text(f.given_formal), length);
 }
 
 // The first four letters of the street (blanks already dropped), so a typo further along the
 // name, a stray space or a missing house number still lands in the same block.
 std::uint64_t streetPrefix(const FeatureStore& store, const RecordFeatures& f) {
-  const std::string& street = store.places().text(f.street);
-  std::uint64_t prefix = 0;
-  for (std::size_t i = 0; i < 4 && i < street.size(); ++i) {
-    prefix = (prefix << 8) | static_cast<unsigned char>(street[i]);
-  }
-  return prefix;
+  return prefixCode(store.places().text(f.street), 4);
 }
 
 }  // namespace
@@ -60,8 +59,33 @@ std::string_view ruleName(BlockingRule rule) {
       return "street_prefix+postcode";
     case BlockingRule::kStreetLocality:
       return "street_prefix+locality";
+    case BlockingRule::kEmail:
+      return "email";
+    case BlockingRule::kEmailLocalPart:
+      return "email_local_part";
+    case BlockingRule::kPhone:
+      return "phone";
+    case BlockingRule::kBirthDateGivenPrefix:
+      return "birth_date+given_prefix";
+    case BlockingRule::kFamilySoundexLocality:
+      return "family_soundex+locality";
+    case BlockingRule::kGivenPrefixLocality:
+      return "given_prefix+locality";
   }
   return "";
+}
+
+bool trainsModel(int rule) {
+  switch (static_cast<BlockingRule>(rule)) {
+    case BlockingRule::kEmail:
+    case BlockingRule::kEmailLocalPart:
+    case BlockingRule::kPhone:
+    case BlockingRule::kFamilySoundexLocality:
+    case BlockingRule::kGivenPrefixLocality:
+      return false;
+    default:
+      return true;
+  }
 }
 
 BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool use_extra_id) {
@@ -92,12 +116,11 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
     }
   }
   if (f.given_formal != 0 && f.sector != 0) {
-    set(BlockingRule::kGivenPrefixPostcodeSector, mixKey(givenPrefix(store, f), f.sector),
+    set(BlockingRule::kGivenPrefixPostcodeSector, mixKey(givenPrefix(store, f, 3), f.sector),
         family_initial);
   }
   if (f.postcode != 0 && f.family_soundex != 0) {
-    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex),
-        given_initial);
+    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex), given_initial);
   }
   if (f.given_soundex != 0 && f.family_soundex != 0) {
     const std::uint64_t low = std::min(f.given_soundex, f.family_soundex);
@@ -116,12 +139,29 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
       set(BlockingRule::kStreetLocality, mixKey(f.locality, street), family_initial);
     }
   }
+  if (f.email != 0) set(BlockingRule::kEmail, f.email, given_initial);
+  if (f.email_local != 0) set(BlockingRule::kEmailLocalPart, f.email_local, given_initial);
+  if (f.phone != 0) set(BlockingRule::kPhone, f.phone, given_initial);
+  if (f.has_birth && f.given_formal != 0) {
+    set(BlockingRule::kBirthDateGivenPrefix, mixKey(birth, givenPrefix(store, f, 2)), 0);
+  }
+  if (f.locality != 0) {
+    if (f.family_soundex != 0) {
+      set(BlockingRule::kFamilySoundexLocality, mixKey(f.family_soundex, f.locality),
+          given_initial);
+    }
+    if (f.given_formal != 0) {
+      set(BlockingRule::kGivenPrefixLocality, mixKey(givenPrefix(store, f, 3), f.locality),
+          family_initial);
+    }
+  }
   return keys;
 }
 
 void BlockingIndex::insert(std::uint32_t record, const BlockingKeys& keys) {
   for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
-    if (keys.key[rule] != 0) blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
+    if (keys.key[rule] != 0)
+      blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
   }
 }
 

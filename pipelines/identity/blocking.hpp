@@ -26,8 +26,8 @@ enum class BlockingRule : std::uint8_t {
                                ///< family name initial.
   kPostcodeBirthYear,          ///< Refined by family name initial.
   kPostcodeFamilySoundex,      ///< Refined by given name initial.
-  kNameSoundexes,  ///< Given and family soundex in either order, so swapped names still meet;
-                   ///< refined by birth month.
+  kNameSoundexes,      ///< Given and family soundex in either order, so swapped names still meet;
+                       ///< refined by birth month.
   kHouseNumberStreet,  ///< House number and the first four letters of the street: a household,
                        ///< found even when names, birth date and postcode are all mistyped;
                        ///< refined by family name initial.
@@ -35,8 +35,22 @@ enum class BlockingRule : std::uint8_t {
                        ///< without a house number; refined by family name initial.
   kStreetLocality,     ///< First four letters of the street and the locality, for a mistyped
                        ///< postcode as well; refined by family name initial.
+  // For records without postcode, address or identifier (housing applicants, adult social care
+  // contacts): each holds only when the record has the fields, so a record missing the usual
+  // keys still meets its duplicates through whichever fields it does carry.
+  kEmail,                  ///< The whole e-mail address; refined by given name initial.
+  kEmailLocalPart,         ///< The mailbox name, for a mistyped or changed domain; refined by
+                           ///< given name initial.
+  kPhone,                  ///< Telephone number; refined by given name initial.
+  kBirthDateGivenPrefix,   ///< Birth date and the first two letters of the formal given name, for
+                           ///< a family name missing or changed (marriage, a typo in its first
+                           ///< letter) in a population where birth date blocks are refined.
+  kFamilySoundexLocality,  ///< Family soundex and town; refined by given name initial.
+  kGivenPrefixLocality,    ///< First three letters of the formal given name and the town, for a
+                           ///< family name and birth date both missing or mistyped; refined by
+                           ///< family name initial.
 };
-inline constexpr int kBlockingRuleCount = 12;
+inline constexpr int kBlockingRuleCount = 18;
 
 /// Each rule's key for one record (0 when the record lacks a field the rule needs) and its
 /// refinement key.
@@ -61,6 +75,12 @@ enum class BlockPairing : std::uint8_t {
 };
 
 std::string_view ruleName(BlockingRule rule);
+
+/// False for the rules keyed on what a household shares (e-mail, telephone) or on a name within
+/// a town: their pairs are mostly relatives and neighbours (siblings on a parent's e-mail, a
+/// family name common in one town), and EM fed with them learns "same family, same contact" as
+/// the mark of one person. Their pairs are scored with the model the other rules' pairs taught.
+bool trainsModel(int rule);
 
 BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool use_extra_id);
 

@@ -9,22 +9,35 @@ namespace hearth::pipelines::identity {
 namespace {
 
 constexpr std::array<std::string_view, kMaxLevels> kNameLevels = {
-    "missing", "exact", "alias", "jaro-winkler>=0.92", "jaro-winkler>=0.88",
-    "jaro-winkler>=0.70", "different", ""};
-constexpr std::array<std::string_view, kMaxLevels> kDateLevels = {
-    "missing", "exact", "day/month swapped", "one field or digit different", "within a year",
-    "different", "", ""};
-constexpr std::array<std::string_view, kMaxLevels> kSexLevels = {"missing", "equal", "different",
-                                                                 "", "", "", "", ""};
+    "missing",   "exact", "alias", "jaro-winkler>=0.92", "jaro-winkler>=0.88", "jaro-winkler>=0.70",
+    "different", ""};
+constexpr std::array<std::string_view, kMaxLevels> kDateLevels = {"missing",
+                                                                  "exact",
+                                                                  "day/month swapped",
+                                                                  "one field or digit different",
+                                                                  "within a year",
+                                                                  "different",
+                                                                  "",
+                                                                  ""};
+constexpr std::array<std::string_view, kMaxLevels> kSexLevels = {
+    "missing", "equal", "different", "", "", "", "", ""};
 constexpr std::array<std::string_view, kMaxLevels> kPostcodeLevels = {
     "missing", "exact", "sector", "district", "one keying error", "different", "", ""};
 constexpr std::array<std::string_view, kMaxLevels> kIdentifierLevels = {
     "missing", "equal", "one keying error", "different", "", "", "", ""};
-constexpr std::array<std::string_view, kMaxLevels> kAddressLevels = {
-    "missing", "exact", "same street and number", "same street, other number",
-    "jaro-winkler>=0.80", "different", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kAddressLevels = {"missing",
+                                                                     "exact",
+                                                                     "same street and number",
+                                                                     "same street, other number",
+                                                                     "jaro-winkler>=0.80",
+                                                                     "different",
+                                                                     "",
+                                                                     ""};
 constexpr std::array<std::string_view, kMaxLevels> kLocalityLevels = {
-    "missing", "exact", "jaro-winkler>=0.92", "different", "", "", "", ""};
+    "missing", "exact", "jaro-winkler>=0.92", "jaro-winkler>=0.80", "different", "", "", ""};
+constexpr std::array<std::string_view, kMaxLevels> kEmailLevels = {
+    "missing", "exact", "same local part", "at most two edits", "three or four edits", "different",
+    "",        ""};
 
 int similarityLevel(std::string_view a, std::string_view b) {
   const double similarity = jaroWinkler(a, b);
@@ -40,6 +53,12 @@ bool isNamePart(std::string_view whole, std::string_view part) {
          (whole.starts_with(part) || whole.ends_with(part));
 }
 
+// "macdonald" / "mcdonald": the Gaelic prefix is written both ways.
+bool sameAfterMacPrefix(std::string_view x, std::string_view y) {
+  if (x.starts_with("mc") && y.starts_with("mac")) std::swap(x, y);
+  return x.starts_with("mac") && y.starts_with("mc") && x.size() >= 6 && x.substr(3) == y.substr(2);
+}
+
 // Swapped given and family names are a common keying error: a name that (nearly) equals the
 // other record's other name field counts as an alias, never as exact, so term frequencies of
 // one field are not applied to the other.
@@ -49,13 +68,34 @@ bool crossMatches(const FeatureStore& store, std::uint32_t name, std::uint32_t o
   return jaroWinkler(store.names().text(name), store.names().text(other_field)) >= 0.92;
 }
 
+// How a pair's names sit in each other's other field: "Noah Watson" / "Watson Noah" is a full
+// swap, "Quilliam Ashleigh" / "Maddison Quilliam" one name moved (and the other replaced).
+struct CrossedNames {
+  bool full_swap = false;  ///< Both names moved, or one moved and the other pair has a gap.
+  bool any = false;        ///< At least one name found in the other record's other field.
+};
+
+CrossedNames crossedNames(const FeatureStore& store, const RecordFeatures& a,
+                          const RecordFeatures& b) {
+  const bool given_moved = crossMatches(store, a.given, b.family);
+  const bool family_moved = crossMatches(store, a.family, b.given);
+  const bool given_pair_missing = a.given == 0 || b.family == 0;
+  const bool family_pair_missing = a.family == 0 || b.given == 0;
+  CrossedNames out;
+  out.any = given_moved || family_moved;
+  out.full_swap = (given_moved && (family_moved || family_pair_missing)) ||
+                  (family_moved && given_pair_missing);
+  return out;
+}
+
 int givenLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
   if (a.given == 0 || b.given == 0) return kMissingLevel;
   if (a.given == b.given) return name_level::kExact;
   if (a.given_formal == b.given_formal) return name_level::kAlias;
   const int direct = similarityLevel(store.names().text(a.given), store.names().text(b.given));
-  if (direct > name_level::kJaroWinkler92 &&
-      (crossMatches(store, a.given, b.family) || crossMatches(store, b.given, a.family))) {
+  // One moved name counts once, for the family field, so that a single shared name ("Jack
+  // Wilson" / "Wilson Arjun") is not counted in both fields.
+  if (direct > name_level::kJaroWinkler92 && crossedNames(store, a, b).full_swap) {
     return name_level::kAlias;
   }
   return direct;
@@ -66,10 +106,11 @@ int familyLevel(const FeatureStore& store, const RecordFeatures& a, const Record
   if (a.family == b.family) return name_level::kExact;
   const std::string& x = store.names().text(a.family);
   const std::string& y = store.names().text(b.family);
-  if (isNamePart(x, y) || isNamePart(y, x)) return name_level::kAlias;
+  if (isNamePart(x, y) || isNamePart(y, x) || sameAfterMacPrefix(x, y)) {
+    return name_level::kAlias;
+  }
   const int direct = similarityLevel(x, y);
-  if (direct > name_level::kJaroWinkler92 &&
-      (crossMatches(store, a.family, b.given) || crossMatches(store, b.family, a.given))) {
+  if (direct > name_level::kJaroWinkler92 && crossedNames(store, a, b).any) {
     return name_level::kAlias;
   }
   return direct;
@@ -118,7 +159,8 @@ int postcodeLevel(const FeatureStore& store, const RecordFeatures& a, const Reco
   if (a.postcode == b.postcode) return postcode_level::kExact;
   if (a.sector != 0 && a.sector == b.sector) return postcode_level::kSector;
   if (a.district != 0 && a.district == b.district) return postcode_level::kDistrict;
-  if (isOneKeyingErrorApart(store.postcodes().text(a.postcode), store.postcodes().text(b.postcode))) {
+  if (isOneKeyingErrorApart(store.postcodes().text(a.postcode),
+                            store.postcodes().text(b.postcode))) {
     return postcode_level::kOneKeyingError;
   }
   return postcode_level::kDifferent;
@@ -158,13 +200,12 @@ int addressLevel(const FeatureStore& store, const RecordFeatures& a, const Recor
   const StringPool& places = store.places();
   const bool same_street =
       a.street != 0 && b.street != 0 &&
-      (a.street == b.street ||
-       jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
+      (a.street == b.street || jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
   if (same_street) {
     // A missing number is usual (a dropped field, "Rose Cottage"); it neither confirms nor
     // contradicts, so it counts with the agreeing numbers.
-    const bool numbers_agree = a.house_number == 0 || b.house_number == 0 ||
-                               a.house_number == b.house_number;
+    const bool numbers_agree =
+        a.house_number == 0 || b.house_number == 0 || a.house_number == b.house_number;
     return numbers_agree ? address_level::kSameStreetAndNumber : address_level::kSameStreet;
   }
   return jaroWinkler(places.text(a.address), places.text(b.address)) >= 0.80
@@ -175,9 +216,28 @@ int addressLevel(const FeatureStore& store, const RecordFeatures& a, const Recor
 int localityLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
   if (a.locality == 0 || b.locality == 0) return kMissingLevel;
   if (a.locality == b.locality) return locality_level::kExact;
-  return jaroWinkler(store.places().text(a.locality), store.places().text(b.locality)) >= 0.92
-             ? locality_level::kSimilar
-             : locality_level::kDifferent;
+  const double similarity =
+      jaroWinkler(store.places().text(a.locality), store.places().text(b.locality));
+  if (similarity >= 0.92) return locality_level::kSimilar;
+  return similarity >= 0.80 ? locality_level::kLooselySimilar : locality_level::kDifferent;
+}
+
+int emailLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.email == 0 || b.email == 0) return kMissingLevel;
+  if (a.email == b.email) return email_level::kExact;
+  if (a.email_local != 0 && a.email_local == b.email_local) return email_level::kSameLocalPart;
+  const std::size_t edits =
+      boundedEditDistance(store.contacts().text(a.email), store.contacts().text(b.email), 4);
+  if (edits <= 2) return email_level::kTwoEdits;
+  return edits <= 4 ? email_level::kFourEdits : email_level::kDifferent;
+}
+
+int phoneLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
+  if (a.phone == 0 || b.phone == 0) return kMissingLevel;
+  if (a.phone == b.phone) return phone_level::kExact;
+  return isOneKeyingErrorApart(store.contacts().text(a.phone), store.contacts().text(b.phone))
+             ? phone_level::kOneKeyingError
+             : phone_level::kDifferent;
 }
 
 }  // namespace
@@ -200,6 +260,10 @@ int levelCount(Field field) {
     case Field::kAddressLine:
       return 6;
     case Field::kLocality:
+      return 5;
+    case Field::kEmail:
+      return 6;
+    case Field::kPhone:
       return 4;
   }
   return 0;
@@ -227,6 +291,10 @@ std::string_view fieldName(Field field) {
       return "address_line";
     case Field::kLocality:
       return "locality";
+    case Field::kEmail:
+      return "email";
+    case Field::kPhone:
+      return "phone";
   }
   return "";
 }
@@ -251,6 +319,10 @@ std::string_view levelName(Field field, int level) {
       return kAddressLevels[level];
     case Field::kLocality:
       return kLocalityLevels[level];
+    case Field::kEmail:
+      return kEmailLevels[level];
+    case Field::kPhone:
+      return kIdentifierLevels[level];
   }
   return "";
 }
@@ -272,6 +344,8 @@ ComparisonVector compareRecords(const FeatureStore& store, std::uint32_t a, std:
   if (use_extra_id) out.set(Field::kExtraId, pooledIdentifierLevel(store, x.extra_id, y.extra_id));
   out.set(Field::kAddressLine, addressLevel(store, x, y));
   out.set(Field::kLocality, localityLevel(store, x, y));
+  out.set(Field::kEmail, emailLevel(store, x, y));
+  out.set(Field::kPhone, phoneLevel(store, x, y));
   return out;
 }
 

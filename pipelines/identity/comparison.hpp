@@ -20,8 +20,16 @@ enum class Field : std::uint8_t {
   kExtraId,
   kAddressLine,
   kLocality,
+  kEmail,
+  kPhone,
 };
-inline constexpr int kFieldCount = 10;
+inline constexpr int kFieldCount = 12;
+
+/// Every field, in enum order, for loops over a comparison vector.
+inline constexpr std::array<Field, kFieldCount> kAllFields = {
+    Field::kGivenName,   Field::kFamilyName, Field::kBirthDate, Field::kSex,
+    Field::kPostcode,    Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
+    Field::kAddressLine, Field::kLocality,   Field::kEmail,     Field::kPhone};
 inline constexpr int kMaxLevels = 8;
 
 /// Level 0 of every field: one side has no value, so the field says nothing either way.
@@ -30,9 +38,10 @@ inline constexpr int kMissingLevel = 0;
 /// Name levels, best first.
 namespace name_level {
 inline constexpr int kExact = 1;
-inline constexpr int kAlias = 2;  ///< Nickname of the same formal name, the name found in the
-                                  ///< other name field (given and family swapped), or one part
-                                  ///< of a double-barrelled family name.
+inline constexpr int kAlias = 2;  ///< Nickname or other spelling of the same formal name, the
+                                  ///< name found in the other name field (given and family
+                                  ///< swapped), one part of a double-barrelled family name, or
+                                  ///< the same name after "Mac" written "Mc".
 inline constexpr int kJaroWinkler92 = 3;
 inline constexpr int kJaroWinkler88 = 4;
 inline constexpr int kJaroWinkler70 = 5;
@@ -79,9 +88,26 @@ inline constexpr int kDifferent = 5;
 
 namespace locality_level {
 inline constexpr int kExact = 1;
-inline constexpr int kSimilar = 2;  ///< Jaro-Winkler >= 0.92: a typo in the town name.
-inline constexpr int kDifferent = 3;
+inline constexpr int kSimilar = 2;         ///< Jaro-Winkler >= 0.92: a typo in the town name.
+inline constexpr int kLooselySimilar = 3;  ///< Jaro-Winkler >= 0.80: two typos, or a short name.
+inline constexpr int kDifferent = 4;
 }  // namespace locality_level
+
+namespace email_level {
+inline constexpr int kExact = 1;
+inline constexpr int kSameLocalPart = 2;  ///< The same mailbox name at another domain.
+inline constexpr int kTwoEdits = 3;       ///< At most two insertions, deletions, substitutions
+                                          ///< or adjacent swaps apart: a keying error.
+inline constexpr int kFourEdits = 4;      ///< Three or four edits apart.
+inline constexpr int kDifferent = 5;
+}  // namespace email_level
+
+/// Telephone numbers, compared on their national digits.
+namespace phone_level {
+inline constexpr int kExact = 1;
+inline constexpr int kOneKeyingError = 2;
+inline constexpr int kDifferent = 3;
+}  // namespace phone_level
 
 /// The level of every field for one pair, four bits per field.
 class ComparisonVector {
@@ -94,8 +120,8 @@ class ComparisonVector {
   }
   constexpr void set(Field field, int level) {
     const int shift = 4 * static_cast<int>(field);
-    packed_ = (packed_ & ~(std::uint64_t{0xf} << shift)) |
-              (static_cast<std::uint64_t>(level) << shift);
+    packed_ =
+        (packed_ & ~(std::uint64_t{0xf} << shift)) | (static_cast<std::uint64_t>(level) << shift);
   }
   constexpr std::uint64_t packed() const { return packed_; }
   friend constexpr bool operator==(ComparisonVector, ComparisonVector) = default;

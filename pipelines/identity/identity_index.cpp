@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <thread>
 
 namespace hearth::pipelines::identity {
 namespace {
 
-constexpr std::array<Field, kFieldCount> kFields = {
-    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
-    Field::kAddressLine, Field::kLocality};
+// Household pairs per record above which the data is taken to hold families (see
+// MatchModel::households_present).
+constexpr double kHouseholdShare = 0.005;
 
 // Enough pairs per chunk that thread hand-off is cheap, few enough that two threads balance.
 constexpr std::uint64_t kPairsPerChunk = 250'000;
@@ -48,6 +48,31 @@ void runParallel(std::size_t count, unsigned threads, Work work) {
 bool byStrength(const ScoredPair& x, const ScoredPair& y) {
   if (x.match_weight != y.match_weight) return x.match_weight > y.match_weight;
   return pairKey(x.a, x.b) < pairKey(y.a, y.b);
+}
+
+// Two members of one household: the same family name and the same address line, e-mail or
+// telephone, other given names and birth dates. A postcode or town alone does not count: it
+// holds many families of one name.
+bool looksLikeHousehold(ComparisonVector comparison) {
+  if (comparison.level(Field::kFamilyName) != name_level::kExact ||
+      comparison.level(Field::kGivenName) != name_level::kDifferent ||
+      comparison.level(Field::kBirthDate) != date_level::kDifferent) {
+    return false;
+  }
+  return comparison.level(Field::kAddressLine) == address_level::kExact ||
+         comparison.level(Field::kEmail) == email_level::kExact ||
+         comparison.level(Field::kPhone) == phone_level::kExact;
+}
+
+// Relatives share a family name, a home, often the family's e-mail and, for twins, the birth
+// date: the fields are not independent for them, so the model, which adds their weights, would
+// link them. Where the data holds households, clearly different given names (Jaro-Winkler under
+// 0.88, and no nickname, swap or typo explains them) on a pair that agrees on the family name
+// hold it for review at most, whatever the other fields say.
+bool looksLikeRelatives(ComparisonVector comparison) {
+  const int family = comparison.level(Field::kFamilyName);
+  return comparison.level(Field::kGivenName) >= name_level::kJaroWinkler70 &&
+         family >= name_level::kExact && family <= name_level::kJaroWinkler88;
 }
 
 }  // namespace
@@ -169,7 +194,7 @@ void IdentityIndex::visitChunk(const BlockPlan& plan, std::size_t chunk, Visit v
       for (std::size_t j = i + 1; j < group.size(); ++j) {
         if (refined && group[j].refinement != group[i].refinement) break;
         if (producedByEarlierRule(blocks_, rule, keys[i], keys[j])) continue;
-        visit(group[i].record, group[j].record,
+        visit(rule, group[i].record, group[j].record,
               compareRecords(store_, group[i].record, group[j].record, config_.use_extra_id));
       }
     }
@@ -191,10 +216,13 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
     sampled_block_pairs += plan.chunk_block_pairs[c];
   }
   std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> counted(sampled.size());
+  std::vector<std::uint64_t> households(sampled.size(), 0);
   runParallel(sampled.size(), config_.threads, [&](std::size_t s) {
-    visitChunk(plan, sampled[s], [&](std::uint32_t, std::uint32_t, ComparisonVector comparison) {
-      ++counted[s][comparison.packed()];
-    });
+    visitChunk(plan, sampled[s],
+               [&](int rule, std::uint32_t, std::uint32_t, ComparisonVector comparison) {
+                 if (trainsModel(rule)) ++counted[s][comparison.packed()];
+                 if (looksLikeHousehold(comparison)) ++households[s];
+               });
   });
   std::map<std::uint64_t, std::uint64_t> merged;  // Ordered: EM sums in a fixed order.
   for (const auto& chunk : counted) {
@@ -212,10 +240,14 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
                                                       static_cast<double>(sampled_block_pairs);
   model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em);
   setTermFrequencies(model_, store_);
+  double household_pairs = 0.0;
+  for (const std::uint64_t count : households) household_pairs += static_cast<double>(count);
+  model_.household_pairs = household_pairs * scale;
+  model_.households_present = model_.household_pairs >= kHouseholdShare * n;
 }
 
 void IdentityIndex::prepareScoring() {
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     for (int level = 0; level < kMaxLevels; ++level) {
       level_weights_[static_cast<int>(field)][level] =
           level < levelCount(field) ? model_.levelWeight(field, level) : 0.0;
@@ -239,7 +271,7 @@ void IdentityIndex::extendTermAdjustments() {
 IdentityIndex::FieldWeights IdentityIndex::fieldWeights(std::uint32_t a,
                                                         ComparisonVector comparison) const {
   FieldWeights weights{};
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     weights[static_cast<int>(field)] =
         level_weights_[static_cast<int>(field)][comparison.level(field)];
   }
@@ -253,18 +285,31 @@ IdentityIndex::FieldWeights IdentityIndex::fieldWeights(std::uint32_t a,
   // address (a household, a care home) share all three, so agreement on them is not independent
   // evidence. Only the strongest agreement counts; the others' agreement is already implied by
   // it. Disagreements still count in full.
-  constexpr std::array<Field, 3> kLocationFields = {Field::kPostcode, Field::kAddressLine,
-                                                    Field::kLocality};
+  // Where the data holds households, a shared e-mail or telephone is the household's as often
+  // as the person's, so it joins the group.
+  constexpr std::array<Field, 5> kHouseholdFields = {
+      Field::kPostcode, Field::kAddressLine, Field::kLocality, Field::kEmail, Field::kPhone};
+  const std::size_t grouped = model_.households_present ? 5 : 3;
   int strongest = -1;
-  for (const Field field : kLocationFields) {
-    const int f = static_cast<int>(field);
+  for (std::size_t i = 0; i < grouped; ++i) {
+    const int f = static_cast<int>(kHouseholdFields[i]);
     if (weights[f] > 0.0 && (strongest < 0 || weights[f] > weights[strongest])) strongest = f;
   }
-  for (const Field field : kLocationFields) {
-    const int f = static_cast<int>(field);
+  for (std::size_t i = 0; i < grouped; ++i) {
+    const int f = static_cast<int>(kHouseholdFields[i]);
     if (f != strongest && weights[f] > 0.0) weights[f] = 0.0;
   }
   return weights;
+}
+
+double IdentityIndex::linkProbability(ComparisonVector comparison, double weight) const {
+  const double probability = matchProbability(weight);
+  if (!model_.households_present || probability < config_.link_threshold ||
+      !looksLikeRelatives(comparison)) {
+    return probability;
+  }
+  // Just under the link threshold: a review item, never an automatic link.
+  return std::nextafter(config_.link_threshold, 0.0);
 }
 
 double IdentityIndex::weightOf(std::uint32_t a, std::uint32_t /*b*/,
@@ -280,7 +325,7 @@ ScoredPair IdentityIndex::score(std::uint32_t a, std::uint32_t b) const {
   pair.b = std::max(a, b);
   pair.comparison = compareRecords(store_, pair.a, pair.b, config_.use_extra_id);
   pair.match_weight = weightOf(pair.a, pair.b, pair.comparison);
-  pair.match_probability = matchProbability(pair.match_weight);
+  pair.match_probability = linkProbability(pair.comparison, pair.match_weight);
   return pair;
 }
 
@@ -303,11 +348,11 @@ void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
   std::vector<ChunkResult> results(plan.chunks());
   runParallel(plan.chunks(), config_.threads, [&](std::size_t c) {
     ChunkResult& out = results[c];
-    visitChunk(plan, c, [&](std::uint32_t a, std::uint32_t b, ComparisonVector comparison) {
+    visitChunk(plan, c, [&](int, std::uint32_t a, std::uint32_t b, ComparisonVector comparison) {
       ++out.count;
       if (config_.keep_candidate_pairs) out.candidates.emplace_back(a, b);
       const double weight = weightOf(a, b, comparison);
-      const double probability = matchProbability(weight);
+      const double probability = linkProbability(comparison, weight);
       if (probability < config_.review_threshold) return;
       if (deterministic_pairs_.contains(pairKey(a, b))) return;
       out.kept.push_back({a, b, LinkTier::kProbabilistic, comparison, weight, probability});
@@ -395,6 +440,7 @@ AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
   }
   stats_.candidate_pairs += summary.candidate_pairs;
 
+  keepRelativesApart(reviews_before, latestDecisions());
   // Deterministic links first, then probabilistic ones strongest first, as in a batch.
   for (std::size_t i = links_before; i < links_.size(); ++i) {
     if (links_[i].tier != LinkTier::kProbabilistic) clusters_.link(links_[i].a, links_[i].b);
@@ -415,8 +461,22 @@ void IdentityIndex::applyDecisions(std::span<const ReviewerDecision> decisions) 
   recluster();
 }
 
-void IdentityIndex::recluster() {
-  clusters_.reset(store_.size());
+void IdentityIndex::keepRelativesApart(
+    std::size_t first_review, const std::map<std::uint64_t, ReviewerDecision::Kind>& decided) {
+  if (!model_.households_present) return;
+  for (std::size_t i = first_review; i < reviews_.size(); ++i) {
+    const ScoredPair& pair = reviews_[i];
+    const std::uint64_t key = pairKey(pair.a, pair.b);
+    if (!looksLikeRelatives(pair.comparison) || decided.contains(key) ||
+        deterministic_pairs_.contains(key)) {
+      continue;
+    }
+    // A record linked to both relatives (one without a given name, say) must not join them.
+    if (!clusters_.sameCluster(pair.a, pair.b)) clusters_.forbid(pair.a, pair.b);
+  }
+}
+
+std::map<std::uint64_t, ReviewerDecision::Kind> IdentityIndex::latestDecisions() const {
   std::map<std::uint64_t, ReviewerDecision::Kind> latest;  // Ordered: deterministic replay.
   for (const ReviewerDecision& decision : decisions_) {
     if (decision.a == decision.b || decision.a >= store_.size() || decision.b >= store_.size()) {
@@ -424,11 +484,18 @@ void IdentityIndex::recluster() {
     }
     latest[pairKey(decision.a, decision.b)] = decision.kind;
   }
+  return latest;
+}
+
+void IdentityIndex::recluster() {
+  clusters_.reset(store_.size());
+  const auto latest = latestDecisions();
   for (const auto& [key, kind] : latest) {
     if (kind == ReviewerDecision::Kind::kCannotLink) {
       clusters_.forbid(static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key));
     }
   }
+  keepRelativesApart(0, latest);
   for (const auto& [key, kind] : latest) {
     if (kind == ReviewerDecision::Kind::kForceLink) {
       clusters_.link(static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key));
@@ -455,7 +522,8 @@ std::vector<std::uint32_t> IdentityIndex::personIds() const {
 
 std::vector<ScoredPair> IdentityIndex::pendingReviews() const {
   std::unordered_set<std::uint64_t> decided;
-  for (const ReviewerDecision& decision : decisions_) decided.insert(pairKey(decision.a, decision.b));
+  for (const ReviewerDecision& decision : decisions_)
+    decided.insert(pairKey(decision.a, decision.b));
   std::vector<ScoredPair> open;
   for (const ScoredPair& pair : reviews_) {
     if (clusters_.sameCluster(pair.a, pair.b)) continue;
@@ -468,7 +536,7 @@ std::vector<ScoredPair> IdentityIndex::pendingReviews() const {
 std::vector<ComparisonReason> IdentityIndex::explain(const ScoredPair& pair) const {
   std::vector<ComparisonReason> reasons;
   const FieldWeights weights = fieldWeights(pair.a, pair.comparison);
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     const int level = pair.comparison.level(field);
     reasons.push_back({field, levelName(field, level), weights[static_cast<int>(field)]});
   }

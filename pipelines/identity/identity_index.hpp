@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -20,11 +21,11 @@ namespace hearth::pipelines::identity {
 
 /// Settings of one identity index.
 struct LinkageConfig {
-  double link_threshold = 0.95;    ///< Match probability at or above which a pair is linked.
-  double review_threshold = 0.85;  ///< Lower edge of the review band (held, not linked).
-  bool use_extra_id = true;        ///< Compare and block on PersonRecord::extra_id.
-  std::size_t max_block_size = 5000;     ///< Larger blocks are not paired at all.
-  std::size_t refine_block_above = 48;   ///< Larger blocks are paired by refinement key.
+  double link_threshold = 0.95;         ///< Match probability at or above which a pair is linked.
+  double review_threshold = 0.85;       ///< Lower edge of the review band (held, not linked).
+  bool use_extra_id = true;             ///< Compare and block on PersonRecord::extra_id.
+  std::size_t max_block_size = 5000;    ///< Larger blocks are not paired at all.
+  std::size_t refine_block_above = 48;  ///< Larger blocks are paired by refinement key.
   unsigned threads = 2;
   std::size_t u_samples = 1'000'000;  ///< Random pairs drawn to estimate u.
   std::size_t em_pairs = 2'000'000;   ///< About this many candidate pairs feed EM (a fixed
@@ -161,10 +162,20 @@ class IdentityIndex {
   /// Each field's part of a pair's weight (term adjustments and location grouping applied).
   FieldWeights fieldWeights(std::uint32_t a, ComparisonVector comparison) const;
   double weightOf(std::uint32_t a, std::uint32_t b, ComparisonVector comparison) const;
+  /// The match probability of `weight`, held under the link threshold for a pair that looks
+  /// like two relatives rather than one person (see MatchModel::households_present).
+  double linkProbability(ComparisonVector comparison, double weight) const;
   void scoreCandidates(const BlockPlan& plan);
   void keepScored(const ScoredPair& pair);
   void finishBuild();
   void recluster();
+  /// The last reviewer decision about each pair, by pair key.
+  std::map<std::uint64_t, ReviewerDecision::Kind> latestDecisions() const;
+  /// Keeps the two records of each review pair from `first_review` on that looks like two
+  /// relatives apart (when the data holds households), unless a reviewer or a deterministic
+  /// tier joined them.
+  void keepRelativesApart(std::size_t first_review,
+                          const std::map<std::uint64_t, ReviewerDecision::Kind>& decided);
 
   LinkageConfig config_;
   FeatureStore store_;
@@ -172,7 +183,7 @@ class IdentityIndex {
   MatchModel model_;
   std::array<std::array<double, kMaxLevels>, kFieldCount> level_weights_{};
   double prior_weight_ = 0.0;
-  std::vector<double> given_adjustment_;   ///< Term-frequency weight by names-pool id.
+  std::vector<double> given_adjustment_;  ///< Term-frequency weight by names-pool id.
   std::vector<double> family_adjustment_;
   std::array<std::unordered_map<std::uint64_t, std::uint32_t>, 3> first_with_key_;
   std::unordered_set<std::uint64_t> deterministic_pairs_;

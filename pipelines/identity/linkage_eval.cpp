@@ -1,6 +1,7 @@
 #include "pipelines/identity/linkage_eval.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <iomanip>
@@ -12,39 +13,120 @@
 #include <unordered_set>
 
 #include "pipelines/identity/identity_index.hpp"
+#include "pipelines/indicators/csv_line.hpp"
 
 namespace hearth::pipelines::identity {
 namespace {
 
-constexpr std::size_t kFebrlColumns = 11;
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '\n')) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
     text.remove_suffix(1);
   }
   return text;
 }
 
-std::vector<std::string_view> splitColumns(std::string_view line) {
-  std::vector<std::string_view> columns;
-  std::size_t start = 0;
-  for (std::size_t comma = line.find(','); comma != std::string_view::npos;
-       comma = line.find(',', start)) {
-    columns.push_back(trim(line.substr(start, comma - start)));
-    start = comma + 1;
+enum class Column : std::uint8_t {
+  kRecordId,
+  kGivenName,
+  kFamilyName,
+  kBirthDate,
+  kSex,
+  kPostcode,
+  kStreetNumber,
+  kAddressLine,
+  kLocality,
+  kEmail,
+  kPhone,
+  kNhsNumber,
+  kUpn,
+  kNationalId,
+  kTruth,
+};
+constexpr std::size_t kColumnKinds = 15;
+
+struct ColumnName {
+  std::string_view header;
+  Column column;
+};
+
+// The usual names of each column in published linkage sets and council extracts.
+constexpr std::array<ColumnName, 43> kColumnNames = {{
+    {"unique_id", Column::kRecordId},
+    {"rec_id", Column::kRecordId},
+    {"record_id", Column::kRecordId},
+    {"id", Column::kRecordId},
+    {"first_name", Column::kGivenName},
+    {"given_name", Column::kGivenName},
+    {"forename", Column::kGivenName},
+    {"forenames", Column::kGivenName},
+    {"firstname", Column::kGivenName},
+    {"surname", Column::kFamilyName},
+    {"family_name", Column::kFamilyName},
+    {"last_name", Column::kFamilyName},
+    {"lastname", Column::kFamilyName},
+    {"dob", Column::kBirthDate},
+    {"date_of_birth", Column::kBirthDate},
+    {"birth_date", Column::kBirthDate},
+    {"sex", Column::kSex},
+    {"gender", Column::kSex},
+    {"postcode", Column::kPostcode},
+    {"post_code", Column::kPostcode},
+    {"postal_code", Column::kPostcode},
+    {"zip", Column::kPostcode},
+    {"street_number", Column::kStreetNumber},
+    {"address_1", Column::kAddressLine},
+    {"address_line", Column::kAddressLine},
+    {"address", Column::kAddressLine},
+    {"street", Column::kAddressLine},
+    {"city", Column::kLocality},
+    {"town", Column::kLocality},
+    {"suburb", Column::kLocality},
+    {"locality", Column::kLocality},
+    {"email", Column::kEmail},
+    {"email_address", Column::kEmail},
+    {"phone", Column::kPhone},
+    {"telephone", Column::kPhone},
+    {"phone_number", Column::kPhone},
+    {"mobile", Column::kPhone},
+    {"nhs_number", Column::kNhsNumber},
+    {"upn", Column::kUpn},
+    {"soc_sec_id", Column::kNationalId},
+    {"national_id", Column::kNationalId},
+    {"cluster", Column::kTruth},
+    {"entity_id", Column::kTruth},
+}};
+
+// "First Name" and "first-name" are "first_name"; the FEBRL files pad with blanks.
+std::string headerKey(std::string_view header) {
+  std::string key;
+  for (const char c : trim(header)) {
+    if (c == ' ' || c == '-') {
+      key.push_back('_');
+    } else {
+      key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    }
   }
-  columns.push_back(trim(line.substr(start)));
-  return columns;
+  return key;
+}
+
+std::optional<Column> columnOf(std::string_view header) {
+  const std::string key = headerKey(header);
+  if (key == "true_id" || key == "person_id") return Column::kTruth;
+  for (const ColumnName& name : kColumnNames) {
+    if (name.header == key) return name.column;
+  }
+  return std::nullopt;
 }
 
 // "rec-223-dup-0" -> 223.
-std::optional<std::uint32_t> entityOf(std::string_view rec_id) {
+std::optional<std::uint32_t> febrlEntity(std::string_view rec_id) {
   const std::size_t first = rec_id.find('-');
   if (first == std::string_view::npos) return std::nullopt;
   const std::size_t second = rec_id.find('-', first + 1);
   const std::string_view digits = rec_id.substr(first + 1, second - first - 1);
-  if (digits.empty()) return std::nullopt;
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
   std::uint32_t value = 0;
   for (const char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -53,69 +135,149 @@ std::optional<std::uint32_t> entityOf(std::string_view rec_id) {
   return value;
 }
 
-std::optional<canonical::Date> febrlDate(std::string_view text) {
-  if (text.size() != 8) return std::nullopt;
-  for (const char c : text) {
+std::optional<unsigned> number(std::string_view digits) {
+  if (digits.empty() || digits.size() > 4) return std::nullopt;
+  unsigned value = 0;
+  for (const char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
   }
-  auto number = [&](std::size_t pos, std::size_t count) {
-    unsigned value = 0;
-    for (std::size_t i = pos; i < pos + count; ++i) value = value * 10 + (text[i] - '0');
-    return value;
-  };
-  return canonical::Date{std::chrono::year{static_cast<int>(number(0, 4))},
-                         std::chrono::month{number(4, 2)}, std::chrono::day{number(6, 2)}};
+  return value;
+}
+
+// YYYYMMDD, YYYY-MM-DD (a trailing time ignored), YYYY/MM/DD or DD/MM/YYYY. The fields are kept
+// as typed, an impossible day or month included (FEBRL's "19081290"): a typo is still evidence.
+std::optional<canonical::Date> birthDate(std::string_view text) {
+  text = text.substr(0, text.find_first_of("T "));
+  std::optional<unsigned> year, month, day;
+  if (text.size() == 8 && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    year = number(text.substr(0, 4));
+    month = number(text.substr(4, 2));
+    day = number(text.substr(6, 2));
+  } else if (text.size() == 10 && (text[4] == '-' || text[4] == '/') && text[7] == text[4]) {
+    year = number(text.substr(0, 4));
+    month = number(text.substr(5, 2));
+    day = number(text.substr(8, 2));
+  } else if (text.size() == 10 && text[2] == '/' && text[5] == '/') {
+    day = number(text.substr(0, 2));
+    month = number(text.substr(3, 2));
+    year = number(text.substr(6, 4));
+  }
+  if (!year || !month || !day || *year == 0 || *month == 0 || *day == 0) return std::nullopt;
+  return canonical::Date{std::chrono::year{static_cast<int>(*year)}, std::chrono::month{*month},
+                         std::chrono::day{*day}};
+}
+
+Sex sexOf(std::string_view text) {
+  if (text.empty()) return Sex::kMissing;
+  switch (text.front()) {
+    case 'm':
+    case 'M':
+      return Sex::kMale;
+    case 'f':
+    case 'F':
+      return Sex::kFemale;
+    default:
+      return Sex::kUnknown;
+  }
+}
+
+// Blank cells and the placeholders SQL exports write for them.
+bool isMissing(std::string_view value) {
+  return value.empty() || value == "NULL" || value == "null" || value == "\\N";
 }
 
 std::uint64_t choose2(std::uint64_t n) { return n * (n - 1) / 2; }
 
 }  // namespace
 
-Result<LabelledRecords> readFebrlCsv(std::istream& in, bool use_soc_sec_id) {
+Result<LabelledRecords> readLinkageCsv(std::istream& in, bool use_identifier) {
   LabelledRecords out;
   std::string line;
-  if (!std::getline(in, line) || splitColumns(line).size() != kFebrlColumns ||
-      splitColumns(line)[0] != "rec_id") {
-    return makeError("febrl.header", "expected the FEBRL header starting with rec_id");
+  if (!std::getline(in, line)) return makeError("linkage.header", "the file is empty");
+  const std::vector<std::string> header = indicators::splitCsvLine(line);
+  std::array<std::optional<std::size_t>, kColumnKinds> position{};
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const auto column = columnOf(header[i]);
+    if (!column || position[static_cast<std::size_t>(*column)]) continue;
+    if (*column == Column::kNationalId && !use_identifier) continue;
+    position[static_cast<std::size_t>(*column)] = i;
+    out.columns.push_back(std::string(trim(header[i])));
   }
+  auto at = [&](Column column) { return position[static_cast<std::size_t>(column)]; };
+  if (!at(Column::kGivenName) && !at(Column::kFamilyName)) {
+    return makeError("linkage.header",
+                     "no name column (first_name, given_name, surname, family_name, ...)");
+  }
+  if (!at(Column::kTruth) && !at(Column::kRecordId)) {
+    return makeError("linkage.header",
+                     "no truth column (cluster, entity_id, ...) and no FEBRL rec_id");
+  }
+  std::unordered_map<std::string, std::uint32_t> entity_of_truth;
   std::size_t line_number = 1;
   while (std::getline(in, line)) {
     ++line_number;
     if (trim(line).empty()) continue;
-    const auto columns = splitColumns(line);
-    if (columns.size() != kFebrlColumns) {
-      return makeError("febrl.column_count",
-                       "line " + std::to_string(line_number) + " does not have 11 columns");
+    const std::vector<std::string> cells = indicators::splitCsvLine(line);
+    if (cells.size() != header.size()) {
+      return makeError("linkage.column_count", "line " + std::to_string(line_number) + " has " +
+                                                   std::to_string(cells.size()) + " columns, " +
+                                                   "the header " + std::to_string(header.size()));
     }
-    const auto entity = entityOf(columns[0]);
-    if (!entity) {
-      return makeError("febrl.rec_id", "line " + std::to_string(line_number) + ": bad rec_id");
+    auto cell = [&](Column column) -> std::string {
+      const auto index = at(column);
+      if (!index) return {};
+      const std::string_view value = trim(cells[*index]);
+      return isMissing(value) ? std::string() : std::string(value);
+    };
+    std::uint32_t entity = 0;
+    if (at(Column::kTruth)) {
+      const std::string truth = cell(Column::kTruth);
+      if (truth.empty()) {
+        return makeError("linkage.truth", "line " + std::to_string(line_number) + ": no truth");
+      }
+      entity =
+          entity_of_truth.try_emplace(truth, static_cast<std::uint32_t>(entity_of_truth.size()))
+              .first->second;
+    } else {
+      const auto parsed = febrlEntity(cell(Column::kRecordId));
+      if (!parsed) {
+        return makeError("linkage.rec_id", "line " + std::to_string(line_number) +
+                                               ": the id is not FEBRL's rec-N-org / rec-N-dup-k");
+      }
+      entity = *parsed;
     }
     PersonRecord record;
     record.index = static_cast<std::uint32_t>(out.records.size());
-    record.source_system = "febrl";
-    record.local_id = std::string(columns[0]);
-    record.given_name = std::string(columns[1]);
-    record.family_name = std::string(columns[2]);
-    record.postcode = std::string(columns[7]);
-    // street_number and address_1 make the address line; address_2 (a building or estate name)
-    // is left out, as a council's second address line would be.
-    record.address_line = std::string(columns[3]);
-    if (!columns[3].empty() && !columns[4].empty()) record.address_line.push_back(' ');
-    record.address_line += columns[4];
-    record.locality = std::string(columns[6]);
-    record.birth_date = febrlDate(columns[9]);
-    if (use_soc_sec_id) record.extra_id = std::string(columns[10]);
+    record.source_system = "eval";
+    record.local_id = cell(Column::kRecordId);
+    record.given_name = cell(Column::kGivenName);
+    record.family_name = cell(Column::kFamilyName);
+    record.birth_date = birthDate(cell(Column::kBirthDate));
+    record.sex = sexOf(cell(Column::kSex));
+    record.postcode = cell(Column::kPostcode);
+    // FEBRL's street_number and address_1 make the address line; its address_2 (a building or
+    // estate name) is left out, as a council's second address line would be.
+    record.address_line = cell(Column::kStreetNumber);
+    const std::string street = cell(Column::kAddressLine);
+    if (!record.address_line.empty() && !street.empty()) record.address_line.push_back(' ');
+    record.address_line += street;
+    record.locality = cell(Column::kLocality);
+    record.email = cell(Column::kEmail);
+    record.phone = cell(Column::kPhone);
+    record.nhs_number = cell(Column::kNhsNumber);
+    record.upn = cell(Column::kUpn);
+    record.extra_id = cell(Column::kNationalId);
     out.records.push_back(std::move(record));
-    out.truth.push_back(*entity);
+    out.truth.push_back(entity);
   }
   return out;
 }
 
-Result<LabelledRecords> readFebrlFile(const std::string& path, bool use_soc_sec_id) {
+Result<LabelledRecords> readLinkageFile(const std::string& path, bool use_identifier) {
   std::ifstream in(path);
-  if (!in) return makeError("febrl.open", "cannot open " + path);
-  return readFebrlCsv(in, use_soc_sec_id);
+  if (!in) return makeError("linkage.open", "cannot open " + path);
+  return readLinkageCsv(in, use_identifier);
 }
 
 PairwiseMetrics evaluatePairwise(std::span<const std::uint32_t> predicted,
@@ -155,34 +317,35 @@ BlockingRecall blockingRecall(std::span<const std::pair<std::uint32_t, std::uint
   std::unordered_map<std::uint32_t, std::uint64_t> sizes;
   for (const std::uint32_t entity : truth) ++sizes[entity];
   for (const auto& [entity, n] : sizes) out.true_pairs += choose2(n);
-  out.recall = out.true_pairs == 0 ? 1.0
-                                   : static_cast<double>(out.covered_pairs) /
-                                         static_cast<double>(out.true_pairs);
+  out.recall = out.true_pairs == 0
+                   ? 1.0
+                   : static_cast<double>(out.covered_pairs) / static_cast<double>(out.true_pairs);
   return out;
 }
 
 int runLinkageEval(const LinkageEvalOptions& options, std::ostream& out) {
-  if (options.format != "febrl") {
-    out << "linkage-eval: unknown format '" << options.format << "' (supported: febrl)\n";
-    return 2;
-  }
-  const auto start = std::chrono::steady_clock::now();
-  auto input = readFebrlFile(options.input_path, options.use_soc_sec_id);
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point from) {
+    return std::chrono::duration<double>(Clock::now() - from).count();
+  };
+  const auto start = Clock::now();
+  auto input = readLinkageFile(options.input_path, options.use_identifier);
   if (!input) {
     out << "linkage-eval: " << input.error().message << "\n";
     return 1;
   }
+  const double read_seconds = seconds_since(start);
   LinkageConfig config;
   config.link_threshold = options.link_threshold;
   config.review_threshold = options.review_threshold;
-  config.use_extra_id = options.use_soc_sec_id;
+  config.use_extra_id = options.use_identifier;
   config.threads = options.threads;
   config.keep_candidate_pairs = true;
   IdentityIndex index(config);
   const std::vector<std::uint32_t> truth = input->truth;
+  const auto link_start = Clock::now();
   index.build(std::move(input->records));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double link_seconds = seconds_since(link_start);
 
   std::vector<std::pair<std::uint32_t, std::uint32_t>> covered = index.candidatePairs();
   for (const ScoredPair& link : index.links()) covered.emplace_back(link.a, link.b);
@@ -190,13 +353,22 @@ int runLinkageEval(const LinkageEvalOptions& options, std::ostream& out) {
   const std::vector<std::uint32_t> predicted = index.personIds();
   const PairwiseMetrics metrics = evaluatePairwise(predicted, truth);
 
+  std::string columns;
+  for (const std::string& column : input->columns) {
+    if (!columns.empty()) columns += ", ";
+    columns += column;
+  }
   out << std::fixed << std::setprecision(4);
   out << "input: " << options.input_path << "\n"
-      << "soc_sec_id: " << (options.use_soc_sec_id ? "used" : "not used") << "\n"
+      << "columns used: " << columns << "\n"
       << "records: " << index.size() << "\n"
       << "candidate pairs: " << index.stats().candidate_pairs << "\n"
       << "blocking recall: " << blocking.recall << " (" << blocking.covered_pairs << " of "
       << blocking.true_pairs << " true pairs)\n"
+      << "household pairs: " << static_cast<long long>(index.model().household_pairs)
+      << (index.model().households_present ? " (households present: relatives held for review)"
+                                           : "")
+      << "\n"
       << "em iterations: " << index.model().em_iterations
       << (index.model().em_converged ? " (converged)" : " (not converged)") << "\n"
       << "links: " << index.links().size() << ", review pairs: " << index.reviewBand().size()
@@ -204,7 +376,9 @@ int runLinkageEval(const LinkageEvalOptions& options, std::ostream& out) {
       << "precision: " << metrics.precision << "\n"
       << "recall: " << metrics.recall << "\n"
       << "f1: " << metrics.f1 << "\n"
-      << "wall time: " << seconds << " s\n";
+      << std::setprecision(3) << "read time: " << read_seconds << " s\n"
+      << "link time: " << link_seconds << " s\n"
+      << "wall time: " << seconds_since(start) << " s\n";
   return 0;
 }
 

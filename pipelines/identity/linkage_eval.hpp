@@ -16,15 +16,28 @@ namespace hearth::pipelines::identity {
 struct LabelledRecords {
   std::vector<PersonRecord> records;
   std::vector<std::uint32_t> truth;
+  /// How the header was read, one "field <- column" entry per column used.
+  std::vector<std::string> columns;
 };
 
-/// Reads a FEBRL CSV (header rec_id, given_name, surname, ..., postcode, state, date_of_birth,
-/// soc_sec_id; blanks after commas). The entity is the number in rec_id ("rec-223-dup-0" -> 223);
-/// YYYYMMDD dates are kept field by field even when impossible, since a typo is still evidence;
-/// street_number and address_1 become the address line, suburb the locality;
-/// soc_sec_id becomes extra_id only when `use_soc_sec_id`.
-Result<LabelledRecords> readFebrlCsv(std::istream& in, bool use_soc_sec_id);
-Result<LabelledRecords> readFebrlFile(const std::string& path, bool use_soc_sec_id);
+/// Reads a CSV of person records with their truth, recognising the columns by header name
+/// (case, blanks and quotes ignored):
+///   record id      unique_id, rec_id, record_id, id
+///   given name     first_name, given_name, forename, forenames
+///   family name    surname, family_name, last_name
+///   birth date     dob, date_of_birth, birth_date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY)
+///   sex            sex, gender
+///   postcode       postcode, post_code, postal_code, zip
+///   address line   street_number with address_1, address_line, address, street
+///   locality       city, town, suburb, locality
+///   email, phone   email, email_address; phone, telephone, phone_number, mobile
+///   identifiers    nhs_number, upn; soc_sec_id or national_id as extra_id when `use_identifier`
+///   truth          cluster, entity_id, true_id, person_id; without one, FEBRL's ids
+///                  ("rec-223-dup-0" is entity 223)
+/// Any other column is ignored. Dates are kept field by field even when impossible, since a
+/// typo is still evidence.
+Result<LabelledRecords> readLinkageCsv(std::istream& in, bool use_identifier);
+Result<LabelledRecords> readLinkageFile(const std::string& path, bool use_identifier);
 
 /// Pairwise quality of a clustering against the truth.
 struct PairwiseMetrics {
@@ -51,15 +64,16 @@ BlockingRecall blockingRecall(std::span<const std::pair<std::uint32_t, std::uint
 
 struct LinkageEvalOptions {
   std::string input_path;
-  std::string format = "febrl";
-  bool use_soc_sec_id = true;
+  bool use_identifier = true;  ///< Use a soc_sec_id / national_id column (an NHS number or UPN
+                               ///< column is always used).
   double link_threshold = 0.95;
   double review_threshold = 0.85;
   unsigned threads = 2;
 };
 
-/// Links the input with a model estimated from it and prints records, candidate pairs, blocking
-/// recall, precision, recall, F1 and wall time. Returns a process exit code (0 on success).
+/// Links the input with a model estimated from it and prints the columns used, records, candidate
+/// pairs, blocking recall, precision, recall, F1 and the time taken to read and to link. Returns
+/// a process exit code (0 on success).
 int runLinkageEval(const LinkageEvalOptions& options, std::ostream& out);
 
 }  // namespace hearth::pipelines::identity

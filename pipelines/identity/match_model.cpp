@@ -14,11 +14,6 @@ constexpr double kProbabilityFloor = 1e-9;
 constexpr double kNonMatchFloor = 1e-7;
 constexpr double kMaxTermAdjustment = 10.0;
 
-constexpr std::array<Field, kFieldCount> kFields = {
-    Field::kGivenName, Field::kFamilyName, Field::kBirthDate, Field::kSex,
-    Field::kPostcode,  Field::kNhsNumber,  Field::kUpn,       Field::kExtraId,
-    Field::kAddressLine, Field::kLocality};
-
 int fieldIndex(Field field) { return static_cast<int>(field); }
 
 // Chance that two different records, drawn at random, share a value: sum of c(c-1) / n(n-1).
@@ -72,6 +67,8 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
   std::vector<std::uint64_t> extra(store.identifiers().size(), 0);
   std::vector<std::uint64_t> address(store.places().size(), 0);
   std::vector<std::uint64_t> locality(store.places().size(), 0);
+  std::vector<std::uint64_t> email(store.contacts().size(), 0);
+  std::vector<std::uint64_t> phone(store.contacts().size(), 0);
   std::unordered_map<std::uint32_t, std::uint64_t> birth;
   std::unordered_map<std::uint64_t, std::uint64_t> nhs;
   for (std::uint32_t i = 0; i < store.size(); ++i) {
@@ -87,6 +84,8 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
     if (f.extra_id != 0) ++extra[f.extra_id];
     if (f.address != 0) ++address[f.address];
     if (f.locality != 0) ++locality[f.locality];
+    if (f.email != 0) ++email[f.email];
+    if (f.phone != 0) ++phone[f.phone];
     if (f.has_birth) {
       ++birth[(static_cast<std::uint32_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
               (static_cast<std::uint32_t>(f.birth_month) << 8) | f.birth_day];
@@ -102,22 +101,24 @@ ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
   const double same_district = sameValueChance(district);
   out.set(Field::kPostcode, postcode_level::kExact, same_postcode);
   out.set(Field::kPostcode, postcode_level::kSector, std::max(0.0, same_sector - same_postcode));
-  out.set(Field::kPostcode, postcode_level::kDistrict,
-          std::max(0.0, same_district - same_sector));
+  out.set(Field::kPostcode, postcode_level::kDistrict, std::max(0.0, same_district - same_sector));
   out.set(Field::kNhsNumber, identifier_level::kEqual, sameValueChance(nhs));
   out.set(Field::kUpn, identifier_level::kEqual, sameValueChance(upn));
   if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, sameValueChance(extra));
   out.set(Field::kAddressLine, address_level::kExact, sameValueChance(address));
   out.set(Field::kLocality, locality_level::kExact, sameValueChance(locality));
+  out.set(Field::kEmail, email_level::kExact, sameValueChance(email));
+  out.set(Field::kPhone, phone_level::kExact, sameValueChance(phone));
   return out;
 }
 
 // Blends the exactly known levels with the sampled shares of the others, so each field's
 // non-missing levels sum to one and no level is zero.
-FieldProbabilities blend(const ExactAgreement& exact,
-                         const std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>& seen) {
+FieldProbabilities blend(
+    const ExactAgreement& exact,
+    const std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>& seen) {
   FieldProbabilities u{};
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     const int f = fieldIndex(field);
     const int levels = levelCount(field);
     double known_total = 0.0;
@@ -142,7 +143,7 @@ FieldProbabilities blend(const ExactAgreement& exact,
 // Starting m: most matches agree exactly; the rest spread over the weaker levels.
 FieldProbabilities startingM() {
   FieldProbabilities m{};
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     const int f = fieldIndex(field);
     const int levels = levelCount(field);
     m[f][1] = 0.85;
@@ -166,7 +167,7 @@ double emStep(std::span<const PatternCount> candidates, EmState& state) {
   const double prior_odds = state.match_share / (1.0 - state.match_share);
   for (const PatternCount& pattern : candidates) {
     double log_ratio = 0.0;
-    for (const Field field : kFields) {
+    for (const Field field : kAllFields) {
       const int l = pattern.vector.level(field);
       if (l == kMissingLevel) continue;
       const int f = fieldIndex(field);
@@ -177,7 +178,7 @@ double emStep(std::span<const PatternCount> candidates, EmState& state) {
     const double count = static_cast<double>(pattern.count);
     match_total += count * posterior;
     all_total += count;
-    for (const Field field : kFields) {
+    for (const Field field : kAllFields) {
       const int l = pattern.vector.level(field);
       if (l == kMissingLevel) continue;
       const int f = fieldIndex(field);
@@ -190,7 +191,7 @@ double emStep(std::span<const PatternCount> candidates, EmState& state) {
   const double share = std::clamp(match_total / std::max(all_total, 1.0), 1e-9, 1.0 - 1e-9);
   change = std::max(change, std::abs(share - state.match_share));
   state.match_share = share;
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     const int f = fieldIndex(field);
     const int levels = levelCount(field);
     double m_total = 0.0;
@@ -245,7 +246,7 @@ FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t sa
       const std::uint32_t b = pick(random);
       if (a == b) continue;
       const ComparisonVector vector = compareRecords(store, a, b, use_extra_id);
-      for (const Field field : kFields) ++seen[fieldIndex(field)][vector.level(field)];
+      for (const Field field : kAllFields) ++seen[fieldIndex(field)][vector.level(field)];
     }
   }
   return blend(exactAgreement(store, use_extra_id), seen);
@@ -273,7 +274,7 @@ MatchModel estimateModel(std::span<const PatternCount> candidates,
   const double expected_matches = state.match_share * candidate_pairs;
   // Random pairs include the true matches; take their share out so u describes non-matches.
   const double pairs = std::max(total_pairs, expected_matches + 1.0);
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     const int f = fieldIndex(field);
     for (int l = 1; l < levelCount(field); ++l) {
       const double non_match =
@@ -286,11 +287,11 @@ MatchModel estimateModel(std::span<const PatternCount> candidates,
   // worth 20-odd bits. Such a field stays neutral (m = u) until a model is estimated with it.
   std::array<bool, kFieldCount> observed{};
   for (const PatternCount& pattern : candidates) {
-    for (const Field field : kFields) {
+    for (const Field field : kAllFields) {
       if (pattern.vector.level(field) != kMissingLevel) observed[fieldIndex(field)] = true;
     }
   }
-  for (const Field field : kFields) {
+  for (const Field field : kAllFields) {
     if (!observed[fieldIndex(field)]) model.m[fieldIndex(field)] = model.u[fieldIndex(field)];
   }
   model.prior = std::clamp(expected_matches / std::max(total_pairs, 1.0), 1e-12, 0.5);

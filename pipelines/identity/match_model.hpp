@@ -29,6 +29,16 @@ struct MatchModel {
   double unseen_frequency = 1.0;
   int em_iterations = 0;
   bool em_converged = false;
+  /// Candidate pairs that look like two members of one household (same family name and home or
+  /// e-mail, other given name and birth date), scaled to all candidates.
+  double household_pairs = 0.0;
+  /// Set when household pairs are common (one per 200 records or more). Then siblings, twins and
+  /// parents are among the records: a pair with the same family name but clearly different
+  /// given names is held for review instead of linked, and a shared e-mail or telephone counts
+  /// as household evidence, grouped with postcode, address and locality. Data without
+  /// households (FEBRL, where a duplicate's given name is often replaced outright) keeps the
+  /// plain model.
+  bool households_present = false;
 
   /// log2(m/u) of `level`; 0 for the missing level, so a missing value is neutral.
   double levelWeight(Field field, int level) const;

@@ -22,15 +22,19 @@ struct PersonRecord {
   /// comparisons look at year, month and day separately, so such a date still carries evidence.
   std::optional<canonical::Date> birth_date;
   Sex sex = Sex::kMissing;
-  std::string postcode;     ///< Normalised "AA9 9AA"; other shapes are compared as plain codes.
-  std::string nhs_number;   ///< Ten digits; spaces are ignored.
-  std::string upn;          ///< Thirteen characters.
-  std::string extra_id;     ///< Any further shared identifier (FEBRL's soc_sec_id).
+  std::string postcode;    ///< Normalised "AA9 9AA"; other shapes are compared as plain codes.
+  std::string nhs_number;  ///< Ten digits; spaces are ignored.
+  std::string upn;         ///< Thirteen characters.
+  std::string extra_id;    ///< Any further shared identifier (FEBRL's soc_sec_id).
   /// First line of the address: house number or name and street ("12 Herschell Circuit").
   /// Optional; an empty value is compared as missing and costs nothing.
   std::string address_line;
   /// Town, village or suburb ("Lawrence"). Optional, like address_line.
   std::string locality;
+  /// E-mail address as the source gave it. Optional; compared without regard to case or blanks.
+  std::string email;
+  /// Telephone number in any layout ("+44 7700 900123", "07700900123"). Optional.
+  std::string phone;
 };
 
 }  // namespace hearth::pipelines::identity

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 
+#include "pipelines/identity/name_folding.hpp"
 #include "pipelines/identity/string_similarity.hpp"
 #include "pipelines/validation/identifiers.hpp"
 
@@ -73,31 +74,67 @@ void fillIdentifiers(const PersonRecord& record, StringPool& identifiers, Record
   }
 }
 
+// Letters and digits of `text`, folded to lower-case ASCII; blanks and punctuation dropped.
+std::string compactPlace(std::string_view text, std::string* letters, std::string* digits) {
+  std::string compact;
+  for (const char c : foldToAscii(text)) {
+    if (c >= 'a' && c <= 'z') {
+      compact.push_back(c);
+      if (letters != nullptr) letters->push_back(c);
+    } else if (c >= '0' && c <= '9') {
+      compact.push_back(c);
+      if (digits != nullptr) digits->push_back(c);
+    }
+  }
+  return compact;
+}
+
 // Addresses are keyed with blanks and punctuation dropped: FEBRL-style keying errors and real
 // sources ("12a High St." / "12A HIGH ST") differ in spacing far more than in letters.
 void fillPlaces(const PersonRecord& record, StringPool& places, RecordFeatures& out) {
-  std::string compact;
   std::string letters;
   std::string digits;
-  for (const char raw : record.address_line) {
-    const char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw - 'A' + 'a') : raw;
-    if (c >= 'a' && c <= 'z') {
-      compact.push_back(c);
-      letters.push_back(c);
-    } else if (c >= '0' && c <= '9') {
-      compact.push_back(c);
-      digits.push_back(c);
-    }
-  }
-  out.address = places.intern(compact);
+  out.address = places.intern(compactPlace(record.address_line, &letters, &digits));
   out.street = places.intern(letters);
   out.house_number = places.intern(digits);
-  std::string locality;
-  for (const char raw : record.locality) {
-    const char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw - 'A' + 'a') : raw;
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) locality.push_back(c);
+  out.locality = places.intern(compactPlace(record.locality, nullptr, nullptr));
+}
+
+// A UK number written "+44 7700 900123", "0044 7700 900123" or "07700 900123" is one number:
+// the country code becomes the trunk 0. Other numbers keep their digits.
+std::string phoneDigits(std::string_view text) {
+  std::string digits = digitsOf(text);
+  const std::size_t plus = text.find_first_not_of(" \t(");
+  const bool international = plus != std::string_view::npos && text[plus] == '+';
+  std::size_t country = 0;
+  if (digits.starts_with("0044")) {
+    country = 4;
+  } else if (international && digits.starts_with("44")) {
+    country = 2;
   }
-  out.locality = places.intern(locality);
+  if (country != 0) {
+    digits.erase(0, country);
+    // "+44 (0)7700 ..." keeps its trunk 0 in brackets.
+    if (!digits.starts_with('0')) digits.insert(0, 1, '0');
+  }
+  return digits.size() >= 6 ? digits : std::string();
+}
+
+void fillContacts(const PersonRecord& record, StringPool& contacts, RecordFeatures& out) {
+  std::string email;
+  for (const char c : foldToAscii(record.email)) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') email.push_back(c);
+  }
+  // "-", "none@none" and the like are placeholders, not addresses.
+  if (email.size() >= 3) {
+    out.email = contacts.intern("e:" + email);
+    const std::size_t at = email.find('@');
+    if (at != std::string::npos && at >= 2) {
+      out.email_local = contacts.intern("l:" + email.substr(0, at));
+    }
+  }
+  const std::string phone = phoneDigits(record.phone);
+  if (!phone.empty()) out.phone = contacts.intern("t:" + phone);
 }
 
 }  // namespace
@@ -160,7 +197,9 @@ std::uint32_t FeatureStore::add(const PersonRecord& record) {
   fillBirth(record, out);
   fillIdentifiers(record, identifiers_, out);
   fillPlaces(record, places_, out);
-  if (record.sex == Sex::kMale || record.sex == Sex::kFemale) out.sex = static_cast<char>(record.sex);
+  fillContacts(record, contacts_, out);
+  if (record.sex == Sex::kMale || record.sex == Sex::kFemale)
+    out.sex = static_cast<char>(record.sex);
 
   features_.push_back(out);
   return static_cast<std::uint32_t>(features_.size() - 1);

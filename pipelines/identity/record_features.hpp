@@ -24,7 +24,7 @@ class StringPool {
   std::unordered_map<std::string, std::uint32_t> ids_;
 };
 
-/// What the comparisons and blocking rules need from one record, in about 90 bytes: names and
+/// What the comparisons and blocking rules need from one record, in about 100 bytes: names and
 /// codes are pool ids, so a million records cost tens of megabytes rather than hundreds.
 struct RecordFeatures {
   std::uint32_t given = 0;         ///< Normalised given name (names pool).
@@ -43,9 +43,12 @@ struct RecordFeatures {
   std::uint32_t street = 0;        ///< The letters of the address line only (places pool).
   std::uint32_t house_number = 0;  ///< The digits of the address line only (places pool).
   std::uint32_t locality = 0;      ///< Letters and digits, blanks dropped (places pool).
-  std::uint64_t nhs = 0;       ///< The ten digits as a number when nhs_present.
-  std::uint64_t local_key = 0;  ///< Hash of (source system, local id); 0 when there is no id.
-  std::int32_t birth_serial = 0;  ///< Days since 1970 when the birth date is a real date.
+  std::uint32_t email = 0;         ///< Lower case, blanks dropped (contacts pool).
+  std::uint32_t email_local = 0;   ///< The part before the "@" (contacts pool).
+  std::uint32_t phone = 0;         ///< National digits, "+44" read as "0" (contacts pool).
+  std::uint64_t nhs = 0;           ///< The ten digits as a number when nhs_present.
+  std::uint64_t local_key = 0;     ///< Hash of (source system, local id); 0 when there is no id.
+  std::int32_t birth_serial = 0;   ///< Days since 1970 when the birth date is a real date.
   std::int16_t birth_year = 0;
   std::uint8_t birth_month = 0;
   std::uint8_t birth_day = 0;
@@ -71,6 +74,7 @@ class FeatureStore {
   const StringPool& postcodes() const { return postcodes_; }
   const StringPool& identifiers() const { return identifiers_; }
   const StringPool& places() const { return places_; }
+  const StringPool& contacts() const { return contacts_; }
   /// How many records carry each given / family name id (indexed by names-pool id).
   const std::vector<std::uint32_t>& givenCounts() const { return given_counts_; }
   const std::vector<std::uint32_t>& familyCounts() const { return family_counts_; }
@@ -83,6 +87,7 @@ class FeatureStore {
   StringPool postcodes_;
   StringPool identifiers_;
   StringPool places_;
+  StringPool contacts_;
   std::vector<std::uint32_t> given_counts_;
   std::vector<std::uint32_t> family_counts_;
 };

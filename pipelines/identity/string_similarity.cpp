@@ -7,15 +7,16 @@
 #include <utility>
 #include <vector>
 
+#include "pipelines/identity/name_folding.hpp"
+
 namespace hearth::pipelines::identity {
 namespace {
 
 double jaro(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
-  const std::size_t window = std::max(a.size(), b.size()) / 2 >= 1
-                                 ? std::max(a.size(), b.size()) / 2 - 1
-                                 : 0;
+  const std::size_t window =
+      std::max(a.size(), b.size()) / 2 >= 1 ? std::max(a.size(), b.size()) / 2 - 1 : 0;
   // Names are short; a fixed buffer keeps the hot path free of allocation.
   std::array<bool, 64> small_a{};
   std::array<bool, 64> small_b{};
@@ -68,19 +69,32 @@ double jaro(std::string_view a, std::string_view b) {
 
 char soundexDigit(char c) {
   switch (c) {
-    case 'b': case 'f': case 'p': case 'v':
+    case 'b':
+    case 'f':
+    case 'p':
+    case 'v':
       return '1';
-    case 'c': case 'g': case 'j': case 'k': case 'q': case 's': case 'x': case 'z':
+    case 'c':
+    case 'g':
+    case 'j':
+    case 'k':
+    case 'q':
+    case 's':
+    case 'x':
+    case 'z':
       return '2';
-    case 'd': case 't':
+    case 'd':
+    case 't':
       return '3';
     case 'l':
       return '4';
-    case 'm': case 'n':
+    case 'm':
+    case 'n':
       return '5';
     case 'r':
       return '6';
-    case 'h': case 'w':
+    case 'h':
+    case 'w':
       return 'h';  // Transparent: equal codes either side still merge.
     default:
       return '0';  // Vowels separate equal codes.
@@ -91,48 +105,174 @@ const std::unordered_map<std::string_view, std::string_view>& nicknames() {
   // The common English diminutives seen in council and NHS records; each maps to one formal
   // name so that "bill" and "will" also agree with each other.
   static const std::unordered_map<std::string_view, std::string_view> table = {
-      {"bill", "william"},     {"billy", "william"},     {"will", "william"},
-      {"willy", "william"},    {"liam", "william"},      {"liz", "elizabeth"},
-      {"lizzie", "elizabeth"}, {"lizzy", "elizabeth"},   {"beth", "elizabeth"},
-      {"betty", "elizabeth"},  {"bet", "elizabeth"},     {"eliza", "elizabeth"},
-      {"elisabeth", "elizabeth"}, {"bob", "robert"},     {"bobby", "robert"},
-      {"rob", "robert"},       {"robbie", "robert"},     {"bert", "robert"},
-      {"kate", "katherine"},   {"katie", "katherine"},   {"kathy", "katherine"},
-      {"kath", "katherine"},   {"cathy", "katherine"},   {"catherine", "katherine"},
-      {"kathryn", "katherine"}, {"katharine", "katherine"}, {"kit", "katherine"},
-      {"jim", "james"},        {"jimmy", "james"},       {"jamie", "james"},
-      {"mike", "michael"},     {"mick", "michael"},      {"mickey", "michael"},
-      {"dave", "david"},       {"davy", "david"},        {"tom", "thomas"},
-      {"tommy", "thomas"},     {"dick", "richard"},      {"rick", "richard"},
-      {"ricky", "richard"},    {"rich", "richard"},      {"chris", "christopher"},
-      {"sam", "samuel"},        {"sammy", "samuel"},
-      {"alex", "alexander"},   {"sandy", "alexander"},   {"ben", "benjamin"},
-      {"benny", "benjamin"},   {"dan", "daniel"},        {"danny", "daniel"},
-      {"joe", "joseph"},       {"joey", "joseph"},       {"jack", "john"},
-      {"johnny", "john"},      {"jon", "john"},          {"peggy", "margaret"},
-      {"maggie", "margaret"},  {"meg", "margaret"},      {"madge", "margaret"},
-      {"jenny", "jennifer"},   {"jen", "jennifer"},      {"sue", "susan"},
-      {"susie", "susan"},      {"ted", "edward"},        {"ed", "edward"},
-      {"eddie", "edward"},     {"ned", "edward"},        {"tony", "anthony"},
-      {"andy", "andrew"},      {"drew", "andrew"},       {"matt", "matthew"},
-      {"nick", "nicholas"},    {"nicky", "nicholas"},    {"steve", "stephen"},
-      {"steven", "stephen"},   {"fred", "frederick"},    {"freddie", "frederick"},
-      {"harry", "henry"},      {"hal", "henry"},         {"debbie", "deborah"},
-      {"debra", "deborah"},    {"vicky", "victoria"},    {"becky", "rebecca"},
-      {"abby", "abigail"},     {"jo", "joanne"},         {"charlie", "charles"},
-      {"chuck", "charles"},    {"greg", "gregory"},      {"josh", "joshua"},
-      {"ollie", "oliver"},     {"zach", "zachary"},      {"sophie", "sophia"},
-      {"gill", "gillian"},     {"jill", "gillian"},      {"pam", "pamela"},
-      {"val", "valerie"},      {"wendy", "gwendoline"},  {"polly", "mary"},
-      {"molly", "mary"},       {"nan", "ann"},           {"annie", "ann"},
-      {"anne", "ann"},         {"anna", "ann"},          {"tim", "timothy"},
-      {"pete", "peter"},       {"phil", "philip"},       {"ron", "ronald"},
-      {"ronnie", "ronald"},    {"don", "donald"},        {"ken", "kenneth"},
-      {"kenny", "kenneth"},    {"len", "leonard"},       {"lenny", "leonard"},
-      {"tilly", "matilda"},    {"ellie", "eleanor"},     {"nell", "eleanor"},
-      {"fran", "frances"},     {"frankie", "frances"},   {"hattie", "harriet"},
-      {"izzy", "isabel"},      {"bella", "isabel"},      {"isabella", "isabel"},
-      {"isabelle", "isabel"},  {"lottie", "charlotte"},
+      {"bill", "william"},
+      {"billy", "william"},
+      {"will", "william"},
+      {"willy", "william"},
+      {"liam", "william"},
+      {"liz", "elizabeth"},
+      {"lizzie", "elizabeth"},
+      {"lizzy", "elizabeth"},
+      {"beth", "elizabeth"},
+      {"betty", "elizabeth"},
+      {"bet", "elizabeth"},
+      {"eliza", "elizabeth"},
+      {"elisabeth", "elizabeth"},
+      {"bob", "robert"},
+      {"bobby", "robert"},
+      {"rob", "robert"},
+      {"robbie", "robert"},
+      {"bert", "robert"},
+      {"kate", "katherine"},
+      {"katie", "katherine"},
+      {"kathy", "katherine"},
+      {"kath", "katherine"},
+      {"cathy", "katherine"},
+      {"catherine", "katherine"},
+      {"kathryn", "katherine"},
+      {"katharine", "katherine"},
+      {"kit", "katherine"},
+      {"jim", "james"},
+      {"jimmy", "james"},
+      {"jamie", "james"},
+      {"mike", "michael"},
+      {"mick", "michael"},
+      {"mickey", "michael"},
+      {"dave", "david"},
+      {"davy", "david"},
+      {"tom", "thomas"},
+      {"tommy", "thomas"},
+      {"dick", "richard"},
+      {"rick", "richard"},
+      {"ricky", "richard"},
+      {"rich", "richard"},
+      {"chris", "christopher"},
+      {"sam", "samuel"},
+      {"sammy", "samuel"},
+      {"alex", "alexander"},
+      {"sandy", "alexander"},
+      {"ben", "benjamin"},
+      {"benny", "benjamin"},
+      {"dan", "daniel"},
+      {"danny", "daniel"},
+      {"joe", "joseph"},
+      {"joey", "joseph"},
+      {"jack", "john"},
+      {"johnny", "john"},
+      {"jon", "john"},
+      {"peggy", "margaret"},
+      {"maggie", "margaret"},
+      {"meg", "margaret"},
+      {"madge", "margaret"},
+      {"jenny", "jennifer"},
+      {"jen", "jennifer"},
+      {"sue", "susan"},
+      {"susie", "susan"},
+      {"ted", "edward"},
+      {"ed", "edward"},
+      {"eddie", "edward"},
+      {"ned", "edward"},
+      {"tony", "anthony"},
+      {"andy", "andrew"},
+      {"drew", "andrew"},
+      {"matt", "matthew"},
+      {"nick", "nicholas"},
+      {"nicky", "nicholas"},
+      {"steve", "stephen"},
+      {"steven", "stephen"},
+      {"fred", "frederick"},
+      {"freddie", "frederick"},
+      {"harry", "henry"},
+      {"hal", "henry"},
+      {"debbie", "deborah"},
+      {"debra", "deborah"},
+      {"vicky", "victoria"},
+      {"becky", "rebecca"},
+      {"abby", "abigail"},
+      {"jo", "joanne"},
+      {"charlie", "charles"},
+      {"chuck", "charles"},
+      {"greg", "gregory"},
+      {"josh", "joshua"},
+      {"ollie", "oliver"},
+      {"zach", "zachary"},
+      {"sophie", "sophia"},
+      {"gill", "gillian"},
+      {"jill", "gillian"},
+      {"pam", "pamela"},
+      {"val", "valerie"},
+      {"wendy", "gwendoline"},
+      {"polly", "mary"},
+      {"molly", "mary"},
+      {"nan", "ann"},
+      {"annie", "ann"},
+      {"anne", "ann"},
+      {"anna", "ann"},
+      {"tim", "timothy"},
+      {"pete", "peter"},
+      {"phil", "philip"},
+      {"ron", "ronald"},
+      {"ronnie", "ronald"},
+      {"don", "donald"},
+      {"ken", "kenneth"},
+      {"kenny", "kenneth"},
+      {"len", "leonard"},
+      {"lenny", "leonard"},
+      {"tilly", "matilda"},
+      {"ellie", "eleanor"},
+      {"nell", "eleanor"},
+      {"fran", "frances"},
+      {"frankie", "frances"},
+      {"hattie", "harriet"},
+      {"izzy", "isabel"},
+      {"bella", "isabel"},
+      {"isabella", "isabel"},
+      {"isabelle", "isabel"},
+      {"lottie", "charlotte"},
+      // Spellings of one name: transliterations from Arabic, Urdu or Somali script (Somali
+      // writes "x" for the Arabic h and "c" for the ayn), and English spellings of an Irish name.
+      {"mohammed", "muhammad"},
+      {"mohammad", "muhammad"},
+      {"mohamed", "muhammad"},
+      {"mohamad", "muhammad"},
+      {"muhammed", "muhammad"},
+      {"mohammod", "muhammad"},
+      {"muhamed", "muhammad"},
+      {"maxamed", "muhammad"},
+      {"mahamed", "muhammad"},
+      {"ahmad", "ahmed"},
+      {"axmed", "ahmed"},
+      {"hussein", "hussain"},
+      {"husain", "hussain"},
+      {"husein", "hussain"},
+      {"xuseen", "hussain"},
+      {"hasan", "hassan"},
+      {"xasan", "hassan"},
+      {"yousef", "yusuf"},
+      {"yousuf", "yusuf"},
+      {"yusef", "yusuf"},
+      {"yuusuf", "yusuf"},
+      {"abdallah", "abdullah"},
+      {"abdullahi", "abdullah"},
+      {"cabdullahi", "abdullah"},
+      {"abdulahi", "abdullah"},
+      {"umar", "omar"},
+      {"cumar", "omar"},
+      {"ebrahim", "ibrahim"},
+      {"ibraahim", "ibrahim"},
+      {"fatimah", "fatima"},
+      {"faadumo", "fatima"},
+      {"khadijah", "khadija"},
+      {"khadeeja", "khadija"},
+      {"khadiijo", "khadija"},
+      {"ayesha", "aisha"},
+      {"aysha", "aisha"},
+      {"ayeesha", "aisha"},
+      {"caasha", "aisha"},
+      {"cali", "ali"},
+      {"shaun", "sean"},
+      {"shawn", "sean"},
+      {"shaune", "sean"},
   };
   return table;
 }
@@ -148,6 +288,14 @@ double jaroWinkler(std::string_view a, std::string_view b) {
 }
 
 std::string normaliseName(std::string_view name) {
+  // Names outside ASCII are folded first, so "Zoë" and "Zoe" are one name; ASCII names (nearly
+  // all of them) skip the Unicode tables.
+  std::string folded;
+  if (std::any_of(name.begin(), name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    folded = foldToAscii(name);
+    name = folded;
+  }
   std::string out;
   out.reserve(name.size());
   for (const char c : name) {
@@ -189,6 +337,34 @@ std::string soundexText(std::string_view name) {
   if (code == 0) return {};
   return {static_cast<char>(code >> 24), static_cast<char>((code >> 16) & 0xff),
           static_cast<char>((code >> 8) & 0xff), static_cast<char>(code & 0xff)};
+}
+
+std::size_t boundedEditDistance(std::string_view a, std::string_view b, std::size_t bound) {
+  const std::size_t over = bound + 1;
+  const std::size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (gap > bound) return over;
+  // Three rolling rows: the one before last is needed for the adjacent swap.
+  std::vector<std::size_t> before(b.size() + 1);
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    std::size_t row_best = current[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t value = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        value = std::min(value, before[j - 2] + 1);
+      }
+      current[j] = value;
+      row_best = std::min(row_best, value);
+    }
+    if (row_best > bound) return over;
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return std::min(previous[b.size()], over);
 }
 
 bool isOneKeyingErrorApart(std::string_view a, std::string_view b) {

@@ -17,8 +17,8 @@ using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
 
-PersonRecord person(std::string source, std::string local_id, std::string given,
-                    std::string family, int y, unsigned m, unsigned d, std::string postcode) {
+PersonRecord person(std::string source, std::string local_id, std::string given, std::string family,
+                    int y, unsigned m, unsigned d, std::string postcode) {
   PersonRecord record;
   record.source_system = std::move(source);
   record.local_id = std::move(local_id);
@@ -242,7 +242,7 @@ TEST(FebrlReader, ReadsPaddedColumnsAndTheEntityFromRecId) {
       "6988048\n"
       "rec-223-dup-0, jo, waller, 6, tullaroop st, willaroo, st james, 4011, wa, 19081290, "
       "6988048\n");
-  auto read = readFebrlCsv(csv, true);
+  auto read = readLinkageCsv(csv, true);
   ASSERT_TRUE(read.ok()) << read.error().message;
   ASSERT_EQ(read->records.size(), 2u);
   EXPECT_EQ(read->truth[0], 223u);

@@ -58,8 +58,8 @@ TEST(Comparison, NicknameAgreesAsAlias) {
 }
 
 TEST(Comparison, SwappedNamesAgreeAsAliasNotExact) {
-  const auto v = compare(person("jake", "westbrook", 1950, 1, 2),
-                         person("westbrook", "jake", 1950, 1, 2));
+  const auto v =
+      compare(person("jake", "westbrook", 1950, 1, 2), person("westbrook", "jake", 1950, 1, 2));
   EXPECT_EQ(v.level(Field::kGivenName), name_level::kAlias);
   EXPECT_EQ(v.level(Field::kFamilyName), name_level::kAlias);
 }
@@ -107,8 +107,41 @@ TEST(Comparison, LocalityLevels) {
   };
   EXPECT_EQ(level("Black Rock", "blackrock"), locality_level::kExact);
   EXPECT_EQ(level("bayswater", "bayswter"), locality_level::kSimilar);
+  EXPECT_EQ(level("Bolton", "Blotn"), locality_level::kLooselySimilar);
+  EXPECT_EQ(level("Ynys Môn", "ynys mon"), locality_level::kExact);
   EXPECT_EQ(level("bayswater", "mosman"), locality_level::kDifferent);
   EXPECT_EQ(level("bayswater", ""), kMissingLevel);
+}
+
+PersonRecord withContacts(std::string email, std::string phone) {
+  PersonRecord record = person("ann", "lee", 2010, 3, 7);
+  record.email = std::move(email);
+  record.phone = std::move(phone);
+  return record;
+}
+
+TEST(Comparison, EmailLevelsBandByEditDistance) {
+  const auto level = [](const char* x, const char* y) {
+    return compare(withContacts(x, ""), withContacts(y, "")).level(Field::kEmail);
+  };
+  EXPECT_EQ(level("Ann.Lee@Gmail.com ", "ann.lee@gmail.com"), email_level::kExact);
+  EXPECT_EQ(level("ann.lee@gmail.com", "ann.lee@hotmail.co.uk"), email_level::kSameLocalPart);
+  EXPECT_EQ(level("ann.lee@gmail.com", "ann.lea@gmail.com"), email_level::kTwoEdits);
+  EXPECT_EQ(level("hannah88@powers.com", "hannah88opowersc@m"), email_level::kFourEdits);
+  EXPECT_EQ(level("ann.lee@gmail.com", "bob99@outlook.com"), email_level::kDifferent);
+  EXPECT_EQ(level("ann.lee@gmail.com", ""), kMissingLevel);
+  EXPECT_EQ(level("ann.lee@gmail.com", "-"), kMissingLevel);  // A placeholder, not an address.
+}
+
+TEST(Comparison, PhoneLevelsReadTheUkCountryCodeAsTheTrunkZero) {
+  const auto level = [](const char* x, const char* y) {
+    return compare(withContacts("", x), withContacts("", y)).level(Field::kPhone);
+  };
+  EXPECT_EQ(level("+44 7700 900123", "07700 900123"), phone_level::kExact);
+  EXPECT_EQ(level("0044 (0)7700 900123", "07700900123"), phone_level::kExact);
+  EXPECT_EQ(level("07700 900123", "07700 900132"), phone_level::kOneKeyingError);
+  EXPECT_EQ(level("07700 900123", "0113 496 0000"), phone_level::kDifferent);
+  EXPECT_EQ(level("07700 900123", "n/a"), kMissingLevel);
 }
 
 class EstimatedModel : public ::testing::Test {
@@ -153,10 +186,10 @@ TEST_F(EstimatedModel, MissingValuesAreNeutral) {
   }
 }
 
-// The generated population has no addresses: those fields must not weigh anything, even in a
-// later batch that does carry addresses.
+// The generated population has no addresses or contact details: those fields must not weigh
+// anything, even in a later batch that does carry them.
 TEST_F(EstimatedModel, FieldsNeverSeenByEmStayNeutral) {
-  for (const Field field : {Field::kAddressLine, Field::kLocality}) {
+  for (const Field field : {Field::kAddressLine, Field::kLocality, Field::kEmail, Field::kPhone}) {
     for (int level = 1; level < levelCount(field); ++level) {
       EXPECT_DOUBLE_EQ(model_->levelWeight(field, level), 0.0) << levelName(field, level);
     }

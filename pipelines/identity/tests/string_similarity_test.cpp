@@ -50,5 +50,19 @@ TEST(KeyingError, AcceptsOneSubstitutionOrAdjacentSwapOnly) {
   EXPECT_FALSE(isOneKeyingErrorApart("2047", "204"));
 }
 
+TEST(EditDistance, CountsInsertionsDeletionsSubstitutionsAndSwaps) {
+  EXPECT_EQ(boundedEditDistance("ann.lee@gmail.com", "ann.lee@gmail.com", 4), 0u);
+  EXPECT_EQ(boundedEditDistance("ann.lee@gmail.com", "ann.lea@gmail.com", 4), 1u);
+  EXPECT_EQ(boundedEditDistance("ann.lee@gmail.com", "nan.lee@gmail.com", 4), 1u);  // Swap.
+  EXPECT_EQ(boundedEditDistance("ann.lee@gmail.com", "annlee@gmail.com", 4), 1u);
+  EXPECT_EQ(boundedEditDistance("hannah88@powers.com", "hannah88opowersc@m", 4), 3u);
+  EXPECT_EQ(boundedEditDistance("", "abc", 4), 3u);
+}
+
+TEST(EditDistance, StopsAboveTheBound) {
+  EXPECT_EQ(boundedEditDistance("ann.lee@gmail.com", "bob99@outlook.com", 4), 5u);
+  EXPECT_EQ(boundedEditDistance("a", "abcdefgh", 2), 3u);
+}
+
 }  // namespace
 }  // namespace hearth::pipelines::identity
