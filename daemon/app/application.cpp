@@ -12,7 +12,9 @@
 #include <optional>
 
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/app/disk_reserve.hpp"
 #include "daemon/app/normalise_contexts.hpp"
+#include "daemon/app/state_dir_lock.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
 #include "daemon/derive/derive_stage.hpp"
 #include "daemon/kafka/embedded_cluster.hpp"
@@ -33,6 +35,8 @@ namespace asio = boost::asio;
 
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(200);
 constexpr auto kGaugeInterval = std::chrono::seconds(1);
+// `run --once` gave up waiting for Kafka (kafka.once_give_up_ms).
+constexpr int kExitKafkaUnreachable = 3;
 
 /// Feeds what the publisher measures into Prometheus. Label lookups in prometheus-cpp take a
 /// lock and a map search, so the per-topic children are cached: there are only a few topics.
@@ -50,6 +54,13 @@ class MetricsObserver final : public kafka::PublisherObserver {
   }
   void spoolBytes(uint64_t bytes) override {
     metrics_.spoolBytes().Set(static_cast<double>(bytes));
+  }
+  void spoolCorruptEntries(uint64_t total) override {
+    std::lock_guard lock(mutex_);
+    if (total > corrupt_reported_) {
+      metrics_.spoolDamagedEntries().Increment(static_cast<double>(total - corrupt_reported_));
+      corrupt_reported_ = total;
+    }
   }
   void kafkaAvailable(bool available) override { metrics_.kafkaAvailable().Set(available ? 1 : 0); }
 
@@ -74,6 +85,7 @@ class MetricsObserver final : public kafka::PublisherObserver {
   metrics::Metrics& metrics_;
   std::mutex mutex_;
   std::deque<TopicMetrics> topics_;  // deque: references stay valid as it grows
+  uint64_t corrupt_reported_ = 0;
 };
 
 host::HostServices hostServicesFor(const std::string& connector) {
@@ -144,7 +156,11 @@ class Application::Impl {
   void addDeriveRoutes();
   void startAdmin();
   Result<void> startConnector(const config::ConnectorConfig& connector);
-  void stopConnector(const std::string& name, Clock::time_point deadline);
+  void stopConnector(const std::string& name, Clock::time_point deadline,
+                     bool abandon_unsaved = false);
+  void onEventsLost(std::string_view what);
+  void rereadLostEvents();
+  void checkStateDir();
   runtime::ConnectorRunner* findRunner(std::string_view name);
   void restartConnector(const std::string& name);
   void reload();
@@ -172,6 +188,8 @@ class Application::Impl {
   asio::steady_timer gauge_timer_{io_};
   asio::steady_timer watchdog_timer_{io_};
 
+  std::unique_ptr<StateDirLock> state_lock_;
+  DiskReserve reserve_{config_.state_dir};
   std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   delivery::CheckpointTracker tracker_;
@@ -190,11 +208,19 @@ class Application::Impl {
   std::atomic<bool> starting_{true};
   std::atomic<bool> draining_{false};
   std::atomic<bool> state_healthy_{true};
+  // Why readiness fails besides the usual reasons: spooled events lost (until they are re-read
+  // and delivered), or the state directory gone. Guarded by problems_mutex_.
+  std::mutex problems_mutex_;
+  std::string spool_loss_;
+  bool spool_loss_recovered_ = false;
+  std::string state_dir_problem_;
+  uint64_t lost_events_reported_ = 0;
 
   std::mutex main_mutex_;
   std::condition_variable main_wake_;
   bool shutdown_requested_ = false;
   bool reload_requested_ = false;
+  bool reread_requested_ = false;
   std::vector<std::string> restart_requests_;
 
   std::atomic<bool> committer_stop_{false};
@@ -210,6 +236,17 @@ int Application::Impl::run() {
   const auto started = Clock::now();
   log::setLevel(log::parseLevel(config_.log_level).value_or(log::Level::kInfo));
   log_.info("hearthd starting", {{"version", kVersion}, {"config", config_.source.string()}});
+
+  // Before anything listens or writes: a second daemon on the same state directory would share
+  // its spool and checkpoints.
+  auto lock = StateDirLock::acquire(config_.state_dir);
+  if (!lock) {
+    log_.error("start-up refused", {{"code", lock.error().code}, {"error", lock.error().message}});
+    return 1;
+  }
+  state_lock_ = std::move(lock).value();
+  // What the last run set aside: room for the databases to open even if the disk filled up.
+  if (reserve_.release()) log_.debug("disk reserve released for start-up");
 
   work_.emplace(io_.get_executor());
   io_thread_ = std::thread([this] { io_.run(); });
@@ -261,12 +298,21 @@ int Application::Impl::run() {
        {"startup_ms",
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
 
+  bool gave_up = false;
+  auto kafka_seen_at = Clock::now();
   while (true) {
     std::unique_lock lock(main_mutex_);
     main_wake_.wait_for(lock, std::chrono::milliseconds(50), [this] {
-      return shutdown_requested_ || reload_requested_ || !restart_requests_.empty();
+      return shutdown_requested_ || reload_requested_ || reread_requested_ ||
+             !restart_requests_.empty();
     });
     if (shutdown_requested_) break;
+    if (reread_requested_) {
+      reread_requested_ = false;
+      lock.unlock();
+      rereadLostEvents();
+      continue;
+    }
     if (!restart_requests_.empty()) {
       std::vector<std::string> names;
       names.swap(restart_requests_);
@@ -282,6 +328,20 @@ int Application::Impl::run() {
     }
     lock.unlock();
     deriveAfterFirstCycle();
+    if (options_.once) {
+      // A connector blocked on a full spool would wait for Kafka for ever: give up after a while.
+      if (publisher_->kafkaAvailable()) {
+        kafka_seen_at = Clock::now();
+      } else if (Clock::now() - kafka_seen_at >
+                 std::chrono::milliseconds(config_.kafka.once_give_up_ms)) {
+        log_.error(
+            "Kafka stayed unreachable; giving up the run (exit code 3). Undelivered events stay "
+            "in the spool and their checkpoints were not saved, so the next run reads them again",
+            {{"once_give_up_ms", config_.kafka.once_give_up_ms}});
+        gave_up = true;
+        break;
+      }
+    }
     if (options_.once && allRunnersFinished()) {
       log_.info("every connector completed one read; deriving, then draining");
       if (derive_) {
@@ -304,7 +364,9 @@ int Application::Impl::run() {
     }
   }
   const int drained = drain();
-  return drained != 0 ? drained : (options_.once && any_connector_failed ? 1 : 0);
+  if (drained != 0) return drained;
+  if (gave_up) return kExitKafkaUnreachable;
+  return options_.once && any_connector_failed ? 1 : 0;
 }
 
 void Application::Impl::notifyMain(bool shutdown, bool reload) {
@@ -369,6 +431,8 @@ Result<void> Application::Impl::startInfrastructure() {
                                                 std::to_string(config_.queue_capacity));
   publisher_config.spool_dir = config_.state_dir / "spool";
   publisher_config.spool_max_bytes = config_.kafka.spool_max_bytes;
+  publisher_config.spool_min_free_bytes = config_.kafka.spool_min_free_bytes;
+  publisher_config.on_events_lost = [this](std::string_view what) { onEventsLost(what); };
   publisher_config.message_timeout = std::chrono::milliseconds(config_.kafka.message_timeout_ms);
   publisher_config.on_durable = [this](uint32_t source, uint64_t seq) {
     tracker_.onAcked(source, seq);
@@ -437,7 +501,8 @@ runtime::ConnectorRunner* Application::Impl::findRunner(std::string_view name) {
   return nullptr;
 }
 
-void Application::Impl::stopConnector(const std::string& name, Clock::time_point deadline) {
+void Application::Impl::stopConnector(const std::string& name, Clock::time_point deadline,
+                                      bool abandon_unsaved) {
   runtime::ConnectorRunner* runner = nullptr;
   {
     std::lock_guard lock(slots_mutex_);
@@ -453,7 +518,17 @@ void Application::Impl::stopConnector(const std::string& name, Clock::time_point
   // Kafka is down that cannot happen by the deadline; the successor then starts from the last
   // saved checkpoint (duplicates, never loss) and the retired slot is saved when it drains.
   const uint32_t slot_id = runner->slot();
-  while (tracker_.outstanding(slot_id) > 0 && Clock::now() < deadline) {
+  if (abandon_unsaved) {
+    // Some of its events are lost: save what is safe, then forget the slot, so that nothing it
+    // still holds can later save a checkpoint past them.
+    commitCheckpoints();
+    std::lock_guard lock(slots_mutex_);
+    slots_.erase(slot_id);
+    log_.info("connector stopped", {{"connector", name}});
+    return;
+  }
+  // Spooled events wait for Kafka, which may take long: then the successor re-reads them instead.
+  while (tracker_.outstanding(slot_id) > 0 && !publisher_->spooling() && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   {
@@ -462,6 +537,63 @@ void Application::Impl::stopConnector(const std::string& name, Clock::time_point
   }
   commitCheckpoints();
   log_.info("connector stopped", {{"connector", name}});
+}
+
+// Called on a publisher thread: only note it; the main thread does the work.
+void Application::Impl::onEventsLost(std::string_view what) {
+  {
+    std::lock_guard lock(problems_mutex_);
+    spool_loss_.assign(what);
+    spool_loss_recovered_ = false;
+  }
+  std::lock_guard lock(main_mutex_);
+  reread_requested_ = true;
+  main_wake_.notify_all();
+}
+
+// The spool lost events that were never delivered. Their checkpoints were held, so restarting
+// each connector with events outstanding from its last saved checkpoint reads them again.
+void Application::Impl::rereadLostEvents() {
+  std::vector<const config::ConnectorConfig*> connectors;
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (const auto& connector : config_.connectors) {
+      for (auto& [slot, s] : slots_) {
+        if (s.runner && s.connector == connector.name && tracker_.outstanding(slot) > 0) {
+          connectors.push_back(&connector);
+        }
+      }
+    }
+  }
+  std::string reason;
+  {
+    std::lock_guard lock(problems_mutex_);
+    reason = spool_loss_;
+  }
+  log_.error("spooled events were lost; re-reading them from the last saved checkpoints",
+             {{"what", reason}, {"connectors", static_cast<int64_t>(connectors.size())}});
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.drain_timeout_ms);
+  for (const auto* connector : connectors) {
+    stopConnector(connector->name, deadline, /*abandon_unsaved=*/true);
+    if (auto ok = startConnector(*connector); !ok) {
+      log_.error("connector restart failed",
+                 {{"connector", connector->name}, {"error", ok.error().message}});
+    }
+  }
+  std::lock_guard lock(problems_mutex_);
+  spool_loss_recovered_ = true;
+}
+
+void Application::Impl::checkStateDir() {
+  auto problem = state_lock_ ? state_lock_->problem() : std::nullopt;
+  std::lock_guard lock(problems_mutex_);
+  if (problem && state_dir_problem_.empty()) {
+    log_.error(
+        "the state directory changed under the daemon; restart it once the directory is "
+        "back (checkpoints and spool may be lost)",
+        {{"what", *problem}});
+  }
+  state_dir_problem_ = problem.value_or("");
 }
 
 void Application::Impl::restartConnector(const std::string& name) {
@@ -633,10 +765,28 @@ void Application::Impl::scheduleGauges() {
     metrics_.queueDepth("kafka").Set(static_cast<double>(publisher_->inFlight()));
     metrics_.spoolBytes().Set(static_cast<double>(publisher_->spoolBytes()));
     metrics_.kafkaAvailable().Set(publisher_->kafkaAvailable() ? 1 : 0);
+    if (const uint64_t lost = publisher_->spoolLostEvents(); lost > lost_events_reported_) {
+      metrics_.spoolLostEvents().Increment(static_cast<double>(lost - lost_events_reported_));
+      lost_events_reported_ = lost;
+    }
+    checkStateDir();
+    reserve_.replenish(config_.kafka.spool_min_free_bytes);
+    {
+      // Readiness stays failed after a loss until what was re-read has reached Kafka.
+      std::lock_guard lock(problems_mutex_);
+      if (spool_loss_recovered_ && !publisher_->spooling() && publisher_->kafkaAvailable()) {
+        spool_loss_.clear();
+        spool_loss_recovered_ = false;
+      }
+    }
     {
       std::lock_guard lock(slots_mutex_);
       for (auto& [slot, s] : slots_) {
         if (!s.runner) continue;
+        for (const std::string_view reason : {"spool_full", "disk_low", "operator"}) {
+          metrics_.connectorPaused(s.connector, reason)
+              .Set(s.runner->pauseReason() == reason ? 1 : 0);
+        }
         const double age =
             s.oldest_unsaved
                 ? std::chrono::duration<double>(Clock::now() - *s.oldest_unsaved).count()
@@ -660,6 +810,14 @@ void Application::Impl::scheduleWatchdog(std::chrono::microseconds interval) {
 admin::Readiness Application::Impl::readiness() {
   if (starting_) return {false, "starting"};
   if (draining_) return {false, "draining"};
+  {
+    std::lock_guard lock(problems_mutex_);
+    if (!state_dir_problem_.empty()) return {false, state_dir_problem_};
+    if (!spool_loss_.empty()) {
+      return {false, "spooled events lost (" + spool_loss_ +
+                         "); re-reading them from the last saved checkpoints"};
+    }
+  }
   if (!publisher_ || !publisher_->kafkaAvailable()) return {false, "kafka unavailable"};
   if (!state_healthy_) return {false, "state store unavailable"};
   return {true, "ready"};

@@ -207,6 +207,9 @@ class Builder {
     kafka.embedded_partitions = valueOr(section, "embedded_partitions", kafka.embedded_partitions);
     kafka.topic_prefix = valueOr<std::string>(section, "topic_prefix", kafka.topic_prefix);
     kafka.spool_max_bytes = valueOr(section, "spool_max_bytes", kafka.spool_max_bytes);
+    kafka.spool_min_free_bytes =
+        valueOr(section, "spool_min_free_bytes", kafka.spool_min_free_bytes);
+    kafka.once_give_up_ms = valueOr(section, "once_give_up_ms", kafka.once_give_up_ms);
     kafka.message_timeout_ms = valueOr(section, "message_timeout_ms", kafka.message_timeout_ms);
     const json properties = section.value("properties", json::object());
     for (const auto& [name, value] : properties.items()) {
@@ -456,6 +459,8 @@ json describe(const Config& config) {
         {"topic_prefix", config.kafka.topic_prefix},
         {"message_timeout_ms", config.kafka.message_timeout_ms},
         {"spool_max_bytes", config.kafka.spool_max_bytes},
+        {"spool_min_free_bytes", config.kafka.spool_min_free_bytes},
+        {"once_give_up_ms", config.kafka.once_give_up_ms},
         {"properties", properties}}},
       {"privacy",
        {{"pseudonym_key", secret(config.privacy.pseudonym_key)},

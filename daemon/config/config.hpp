@@ -33,7 +33,9 @@ struct KafkaConfig {
   std::string topic_prefix = "hearth.";
   std::map<std::string, std::string> properties;  // extra librdkafka properties
   std::uint64_t spool_max_bytes = 1ull << 30;
+  std::uint64_t spool_min_free_bytes = 256ull << 20;  // connectors pause below this free space
   int message_timeout_ms = 10000;
+  int once_give_up_ms = 300000;  // run --once: longest Kafka outage before exiting with code 3
 };
 
 struct PrivacyConfig {

@@ -105,6 +105,8 @@ constexpr auto kQueueFullPoll = std::chrono::milliseconds(1);
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 // The poller leaves the reports to publishers that served them this recently.
 constexpr auto kPollerStepAside = std::chrono::milliseconds(2);
+// How often the spool's files and the free disk space are checked.
+constexpr auto kVerifyInterval = std::chrono::milliseconds(250);
 // At shutdown, how long to wait for librdkafka to hand back purged events.
 constexpr auto kPurgeWait = std::chrono::seconds(5);
 
@@ -119,11 +121,16 @@ Result<std::unique_ptr<Publisher>> Publisher::create(PublisherConfig config) {
 Publisher::Publisher(PublisherConfig config) : config_(std::move(config)) {
   observer_ = config_.observer != nullptr ? config_.observer : &ignoringObserver();
   if (!config_.on_durable) config_.on_durable = [](uint32_t, uint64_t) {};
+  if (!config_.on_events_lost) config_.on_events_lost = [](std::string_view) {};
 }
 
 Result<void> Publisher::start() {
-  auto spool = Spool::open(SpoolOptions{
-      .dir = config_.spool_dir, .max_bytes = config_.spool_max_bytes, .segment_bytes = 0});
+  auto spool = Spool::open(SpoolOptions{.dir = config_.spool_dir,
+                                        .max_bytes = config_.spool_max_bytes,
+                                        .segment_bytes = 0,
+                                        .min_free_bytes = config_.spool_min_free_bytes,
+                                        .on_delivered = config_.on_durable,
+                                        .on_loss = config_.on_events_lost});
   if (!spool) return spool.error();
   spool_ = std::move(spool).value();
 
@@ -180,7 +187,7 @@ Result<void> Publisher::start() {
   if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
   available_ = err == RD_KAFKA_RESP_ERR_NO_ERROR;
   observer_->kafkaAvailable(available_);
-  observer_->spoolBytes(spool_->bytes());
+  observer_->spoolBytes(spool_->diskBytes());
   if (!available_) {
     log_.warn("Kafka is unreachable; events will be spooled until it is back",
               {{"bootstrap", config_.bootstrap_servers}, {"reason", rd_kafka_err2name(err)}});
@@ -234,7 +241,7 @@ Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
-  auto synced = spool_->sync(config_.on_durable);
+  auto synced = spool_->sync();
   if (const uint64_t left = directInFlight(); left > 0) {
     return makeError("kafka.flush_timeout", std::to_string(left) +
                                                 " events still unconfirmed after " +
@@ -249,7 +256,7 @@ void Publisher::stop() {
 }
 
 size_t Publisher::inFlight() const {
-  return static_cast<size_t>(directInFlight()) + spool_->pendingDurable();
+  return static_cast<size_t>(directInFlight() + spool_->eventsHeld());
 }
 
 uint64_t Publisher::directInFlight() const {
@@ -260,11 +267,12 @@ uint64_t Publisher::directInFlight() const {
   return produced - resolved;
 }
 
-bool Publisher::publish(const OutboundEvent& event) {
-  while (!stopping_.load(std::memory_order_relaxed)) {
+bool Publisher::publish(const OutboundEvent& event, const AppendControl& control) {
+  while (!stopping_.load(std::memory_order_relaxed) && !control.stop.stop_requested()) {
+    if (spool_->diskLow() && !spool_->waitForDiskSpace(control)) return false;
     if (!spool_->active()) {
       if (available_.load(std::memory_order_relaxed)) {
-        switch (produceDirect(event)) {
+        switch (produceDirect(event, control.stop)) {
           case DirectOutcome::kProduced:
           case DirectOutcome::kRejected:
             return true;
@@ -284,10 +292,11 @@ bool Publisher::publish(const OutboundEvent& event) {
                            .payload = event.payload,
                            .source = event.source,
                            .seq = event.seq};
-    switch (spool_->append(entry)) {
+    switch (spool_->append(entry, control)) {
       case Spool::AppendStatus::kAppended:
         return true;
       case Spool::AppendStatus::kRejected:
+      case Spool::AppendStatus::kFull:
         reportRejected(event.topic, "too large for the spool");
         return true;
       case Spool::AppendStatus::kStopped:
@@ -299,7 +308,8 @@ bool Publisher::publish(const OutboundEvent& event) {
   return false;
 }
 
-Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event) {
+Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
+                                                  const std::stop_token& stop) {
   rd_kafka_topic_t* topic = topicHandle(event.topic);
   if (topic == nullptr) {
     reportRejected(event.topic, "invalid topic");
@@ -333,7 +343,7 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event) {
       reportRejected(event.topic, rd_kafka_err2name(err));
       return DirectOutcome::kRejected;
     }
-    if (stopping_.load(std::memory_order_relaxed)) {
+    if (stopping_.load(std::memory_order_relaxed) || stop.stop_requested()) {
       give_back(opaque);
       return DirectOutcome::kStopping;
     }
@@ -428,7 +438,10 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
                            .payload = bytesOf(message.payload, message.len),
                            .source = id.source,
                            .seq = id.seq};
-    if (!spool_->appendRetry(entry)) reportRejected(topic, "too large for the spool");
+    // kFull: the spool counted the event as lost and asked for it to be read again.
+    if (spool_->appendRetry(entry) == Spool::AppendStatus::kRejected) {
+      reportRejected(topic, "too large for the spool");
+    }
   }
   // Last: once this count catches up, the spool worker may seal the retry lane.
   resolved_.fetch_add(1);
@@ -498,7 +511,7 @@ void Publisher::wakeWorkers() {
 
 void Publisher::syncSpool() {
   // Errors are logged by the spool; the entries stay buffered and the next pass retries.
-  [[maybe_unused]] auto synced = spool_->sync(config_.on_durable);
+  [[maybe_unused]] auto synced = spool_->sync();
 }
 
 // One pass of moving spooled events back to Kafka; true if more could be sent right away.
@@ -565,15 +578,21 @@ void Publisher::runPoller() {
 void Publisher::runSpoolWorker() {
   pthread_setname_np(pthread_self(), "kafka-spool");
   auto next_sync = Clock::now();
-  uint64_t reported_bytes = spool_->bytes();
+  auto next_verify = Clock::now();
+  uint64_t reported_bytes = spool_->diskBytes();
   uint64_t reported_corrupt = 0;
   while (!workers_stop_.load()) {
+    if (Clock::now() >= next_verify) {
+      // Notices spool files deleted or replaced behind the daemon's back, and a filling disk.
+      spool_->verify();
+      next_verify = Clock::now() + kVerifyInterval;
+    }
     if (Clock::now() >= next_sync) {
       syncSpool();
       next_sync = Clock::now() + config_.spool_sync_interval;
     }
     const bool more = spool_->active() && drainSpool();
-    if (const uint64_t bytes = spool_->bytes(); bytes != reported_bytes) {
+    if (const uint64_t bytes = spool_->diskBytes(); bytes != reported_bytes) {
       observer_->spoolBytes(bytes);
       reported_bytes = bytes;
     }

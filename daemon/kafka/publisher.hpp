@@ -35,7 +35,7 @@ struct PublisherObserver {
   /// Kafka reported an event as failed, with librdkafka's error name as the reason. Transient
   /// failures are spooled and retried; permanent ones (see Publisher) are not.
   virtual void failed(std::string_view topic, std::string_view reason) = 0;
-  /// The disk spool now holds this many bytes.
+  /// The disk spool's files now hold this many bytes.
   virtual void spoolBytes(uint64_t bytes) = 0;
   /// Kafka became reachable (true) or unreachable (false).
   virtual void kafkaAvailable(bool available) = 0;
@@ -51,6 +51,8 @@ struct PublisherConfig {
   /// Usually `<state_dir>/spool`.
   std::filesystem::path spool_dir;
   uint64_t spool_max_bytes = uint64_t{1} << 30;
+  /// Spooling pauses while the spool's file system has less free space than this (0: off).
+  uint64_t spool_min_free_bytes = 0;
   /// How long librdkafka retries an event before it goes to the spool instead.
   std::chrono::milliseconds message_timeout{10'000};
   /// How often spooled events are fsynced (and so reported durable).
@@ -58,10 +60,14 @@ struct PublisherConfig {
   /// How often the broker is probed for /readyz, and how long a probe may take.
   std::chrono::milliseconds probe_interval{1'000};
   std::chrono::milliseconds probe_timeout{1'500};
-  /// Called exactly once per accepted event when it is durable: confirmed by Kafka, or written and
-  /// fsynced into the spool. Runs on the publisher's threads, or inside a publish() call that is
-  /// waiting for queue space; must be thread-safe, must not block and must not call publish().
+  /// Called at most once per accepted event when Kafka has confirmed it, directly or from the
+  /// spool. Runs on the publisher's threads, or inside a publish() call that is waiting for queue
+  /// space; must be thread-safe, must not block and must not call publish().
   std::function<void(uint32_t source, uint64_t seq)> on_durable;
+  /// Called when accepted events that were never confirmed were lost from the spool (see
+  /// Spool::on_loss): their sources must read them again from their last saved checkpoint. Same
+  /// constraints as on_durable.
+  std::function<void(std::string_view what)> on_events_lost;
   /// Optional; must outlive the publisher.
   PublisherObserver* observer = nullptr;
 };
@@ -72,7 +78,9 @@ struct PublisherConfig {
 /// that each key keeps its order. When Kafka is unreachable or deliveries time out, events go to
 /// the spool instead (events already in flight that fail go to its retry lane, ahead of newer
 /// ones); once Kafka is back the spool is drained in order, and then events go direct again. When
-/// the spool is full, publish() blocks, which pauses the connectors: nothing is dropped.
+/// the spool is full, publish() blocks, which pauses the connectors. Spooled events count as
+/// durable only once Kafka confirms them, so a checkpoint never depends on the spool's files:
+/// whatever the spool loses is read again from the source.
 ///
 /// An event Kafka rejects permanently (larger than message.max.bytes, not authorised, invalid) is
 /// logged and reported as failed but never reported durable, so its source's checkpoint stops
@@ -88,8 +96,9 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   /// Takes an event, blocking while librdkafka's queue and the spool are both full. Returns false
-  /// only if the publisher is stopping, in which case the event was not taken.
-  bool publish(const OutboundEvent& event);
+  /// if the publisher is stopping or control.stop was requested, in which case the event was not
+  /// taken. While blocked on the spool, *control.waiting says why.
+  bool publish(const OutboundEvent& event, const AppendControl& control = {});
 
   /// Makes every event taken so far durable: waits for Kafka's confirmations, and when the deadline
   /// nears moves the rest into the spool. Call after the connectors stopped.
@@ -102,8 +111,13 @@ class Publisher {
   bool kafkaAvailable() const { return available_.load(std::memory_order_relaxed); }
   /// True while events go to the spool rather than straight to Kafka.
   bool spooling() const { return spool_->active(); }
-  uint64_t spoolBytes() const { return spool_->bytes(); }
+  /// Bytes in the spool's files.
+  uint64_t spoolBytes() const { return spool_->diskBytes(); }
   uint64_t spoolCorruptEntries() const { return spool_->corruptEntries(); }
+  /// Events lost from the spool, to be read again from their sources.
+  uint64_t spoolLostEvents() const { return spool_->eventsLost(); }
+  /// True while spooling waits for free disk space.
+  bool diskLow() const { return spool_->diskLow(); }
   /// Events taken and not yet reported durable.
   size_t inFlight() const;
 
@@ -113,7 +127,7 @@ class Publisher {
   explicit Publisher(PublisherConfig config);
 
   Result<void> start();
-  DirectOutcome produceDirect(const OutboundEvent& event);
+  DirectOutcome produceDirect(const OutboundEvent& event, const std::stop_token& stop);
   void waitForQueueSpace();
   rd_kafka_topic_t* topicHandle(std::string_view name);
   void onDelivery(const rd_kafka_message_t& message);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -73,6 +74,19 @@ bool fits(const SpoolEntry& entry) {
 
 }  // namespace
 
+struct Spool::EventRun {
+  uint32_t source = 0;
+  uint64_t first_seq = 0;
+  uint64_t count = 0;
+};
+
+// What segments that are done with held: this run's events, sent or lost.
+struct Spool::Retired {
+  std::vector<EventRun> delivered;
+  uint64_t lost = 0;
+  std::string loss;
+};
+
 struct Spool::Segment {
   Segment(uint64_t segment_id, std::filesystem::path file)
       : id(segment_id), path(std::move(file)) {}
@@ -90,12 +104,19 @@ struct Spool::Segment {
   uint64_t size = 0;     // every byte appended, wherever it is now
   uint64_t durable = 0;  // bytes written and fsynced: all a reader may see
   bool sealed = false;   // no more appends
+  // This run's events in the segment, as runs of consecutive seqs of one source: reported
+  // delivered when the segment is.
+  std::vector<EventRun> events;
 
   // Used under Spool::sync_mutex_ only.
   int fd = -1;
   uint64_t file_bytes = 0;
+  bool on_disk = false;  // the file exists, with this identity
+  uint64_t device = 0;
+  uint64_t inode = 0;
 
   // Used by the draining thread only, except acked.
+  bool damaged = false;  // some of it could not be read: its events were not all sent
   bool read_done = false;
   uint64_t sent = 0;
   std::atomic<uint64_t> acked{0};
@@ -225,7 +246,14 @@ Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions options) {
     auto segment = std::make_unique<Segment>(*id, item.path());
     segment->size = segment->durable = segment->file_bytes = size;
     segment->sealed = true;
+    struct stat file {};
+    if (::stat(item.path().c_str(), &file) == 0) {
+      segment->on_disk = true;
+      segment->device = file.st_dev;
+      segment->inode = file.st_ino;
+    }
     spool->bytes_ += size;
+    spool->disk_bytes_ += size;
     spool->next_id_ = std::max(spool->next_id_, *id + 1);
     spool->segments_.emplace(*id, std::move(segment));
   }
@@ -233,6 +261,8 @@ Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions options) {
     return makeError("spool.open", "cannot read spool directory " + spool->options_.dir.string() +
                                        ": " + ec.message());
   }
+  spool->rememberDirectory();
+  spool->checkFreeSpace();
   if (!spool->segments_.empty()) {
     spool->active_ = true;
     spool->log_.info("spool holds events from a previous run; delivering them first",
@@ -247,7 +277,7 @@ Spool::Spool(SpoolOptions options)
 Spool::~Spool() {
   // Best effort: whatever is still buffered is written so a restart can deliver it; its events
   // were never reported durable, so their sources will replay them anyway.
-  [[maybe_unused]] auto synced = sync([](uint32_t, uint64_t) {});
+  [[maybe_unused]] auto synced = sync();
 }
 
 bool Spool::activate() {
@@ -300,29 +330,78 @@ void Spool::appendLocked(Segment& segment, const Encoded& encoded, const SpoolEn
   segment.size += encoded.total;
   buffered_bytes_ += encoded.total;
   bytes_ += encoded.total;
-  pending_.emplace_back(entry.source, entry.seq);
+  auto& runs = segment.events;
+  if (!runs.empty() && runs.back().source == entry.source &&
+      runs.back().first_seq + runs.back().count == entry.seq) {
+    ++runs.back().count;
+  } else {
+    runs.push_back(EventRun{entry.source, entry.seq, 1});
+  }
+  ++events_held_;
 }
 
-Spool::AppendStatus Spool::append(const SpoolEntry& entry) {
+Spool::AppendStatus Spool::append(const SpoolEntry& entry, const AppendControl& control) {
   if (!fits(entry)) return AppendStatus::kRejected;
   const Encoded encoded(entry);
   std::unique_lock lock(mutex_);
-  space_cv_.wait(lock, [&] {
-    const bool room = bytes_ + encoded.total <= options_.max_bytes &&
-                      buffered_bytes_ + encoded.total <= kMaxBufferedBytes;
-    // An empty spool takes any entry, so one larger than the limit cannot wait forever.
-    return stopped_ || !active_ || segments_.empty() || room;
-  });
-  if (stopped_) return AppendStatus::kStopped;
+  auto may_append = [&] {
+    SpoolWait wait = SpoolWait::kNone;
+    if (!stopped_ && active_) {
+      const bool room = bytes_ + encoded.total <= options_.max_bytes &&
+                        buffered_bytes_ + encoded.total <= kMaxBufferedBytes;
+      // An empty spool takes any entry, so one larger than the limit cannot wait forever.
+      if (disk_low_) {
+        wait = SpoolWait::kDiskLow;
+      } else if (!segments_.empty() && !room) {
+        wait = SpoolWait::kSpoolFull;
+      }
+    }
+    if (control.waiting != nullptr) control.waiting->store(wait);
+    return wait == SpoolWait::kNone;
+  };
+  const bool may = space_cv_.wait(lock, control.stop, may_append);
+  if (control.waiting != nullptr) control.waiting->store(SpoolWait::kNone);
+  if (stopped_ || !may) return AppendStatus::kStopped;
   if (!active_) return AppendStatus::kInactive;
   appendLocked(tailLocked(), encoded, entry);
   return AppendStatus::kAppended;
 }
 
-bool Spool::appendRetry(const SpoolEntry& entry) {
-  if (!fits(entry)) return false;
+bool Spool::waitForDiskSpace(const AppendControl& control) {
+  std::unique_lock lock(mutex_);
+  const bool ready = space_cv_.wait(lock, control.stop, [&] {
+    const bool wait = !stopped_ && disk_low_;
+    if (control.waiting != nullptr) {
+      control.waiting->store(wait ? SpoolWait::kDiskLow : SpoolWait::kNone);
+    }
+    return !wait;
+  });
+  return ready && !stopped_;
+}
+
+Spool::AppendStatus Spool::appendRetry(const SpoolEntry& entry) {
+  if (!fits(entry)) return AppendStatus::kRejected;
   const Encoded encoded(entry);
-  std::lock_guard lock(mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    // The limit holds here too: an event that does not fit is given up, and since it was never
+    // reported delivered its source's checkpoint stays before it, so it is read again.
+    if (segments_.empty() || bytes_ + encoded.total <= options_.max_bytes) {
+      appendRetryLocked(encoded, entry);
+      dropping_retries_ = false;
+      return AppendStatus::kAppended;
+    }
+    ++events_lost_;
+    if (!std::exchange(dropping_retries_, true)) {
+      log_.error("the spool is full: failed deliveries are given up and will be read again",
+                 {{"spool", options_.dir.string()}, {"max_bytes", options_.max_bytes}});
+    }
+  }
+  if (options_.on_loss) options_.on_loss("the spool was full when deliveries failed");
+  return AppendStatus::kFull;
+}
+
+void Spool::appendRetryLocked(const Encoded& encoded, const SpoolEntry& entry) {
   if (!active_) {
     retry_id_ = next_id_++;
     retry_open_ = true;
@@ -339,7 +418,6 @@ bool Spool::appendRetry(const SpoolEntry& entry) {
     target = &tailLocked();
   }
   appendLocked(*target, encoded, entry);
-  return true;
 }
 
 void Spool::stopAppends() {
@@ -350,7 +428,7 @@ void Spool::stopAppends() {
   space_cv_.notify_all();
 }
 
-Result<void> Spool::sync(const DurableFn& on_durable) {
+Result<void> Spool::sync() {
   std::lock_guard sync_lock(sync_mutex_);
   struct Work {
     Segment* segment;
@@ -358,7 +436,6 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
     size_t written = 0;
   };
   std::vector<Work> work;
-  std::vector<std::pair<uint32_t, uint64_t>> durable_events;
   bool sync_dir = false;
   {
     std::lock_guard lock(mutex_);
@@ -368,9 +445,8 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
         segment->buffer.clear();
       }
     }
-    if (work.empty() && pending_.empty()) return {};
+    if (work.empty()) return {};
     buffered_bytes_ = 0;
-    durable_events.swap(pending_);
     sync_dir = std::exchange(new_files_, false);
   }
   space_cv_.notify_all();
@@ -382,7 +458,6 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
       buffered_bytes_ += rest.size();
       item.segment->buffer.insert(0, rest);
     }
-    pending_.insert(pending_.begin(), durable_events.begin(), durable_events.end());
     new_files_ = new_files_ || sync_dir;
     if (!sync_failing_) {
       log_.error("cannot write the spool; events stay buffered and appends will pause",
@@ -398,6 +473,12 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
       segment.fd = ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
                           S_IRUSR | S_IWUSR);
       if (segment.fd < 0) return fail("open " + segment.path.string(), errno);
+      struct stat file {};
+      if (!segment.on_disk && ::fstat(segment.fd, &file) == 0) {
+        segment.on_disk = true;
+        segment.device = file.st_dev;
+        segment.inode = file.st_ino;
+      }
     }
     while (item.written < item.data.size()) {
       const ssize_t n =
@@ -406,6 +487,7 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
       if (n <= 0) return fail("write " + segment.path.string(), n < 0 ? errno : EIO);
       item.written += static_cast<size_t>(n);
       segment.file_bytes += static_cast<uint64_t>(n);
+      disk_bytes_ += static_cast<uint64_t>(n);
     }
     if (::fdatasync(segment.fd) != 0) return fail("fsync " + segment.path.string(), errno);
   }
@@ -430,8 +512,122 @@ Result<void> Spool::sync(const DurableFn& on_durable) {
     if (sync_failing_) log_.info("spool writes work again");
     sync_failing_ = false;
   }
-  for (const auto& [source, seq] : durable_events) on_durable(source, seq);
   return {};
+}
+
+void Spool::rememberDirectory() {
+  struct stat dir {};
+  if (::stat(options_.dir.c_str(), &dir) != 0) return;
+  dir_device_ = dir.st_dev;
+  dir_inode_ = dir.st_ino;
+}
+
+std::optional<std::string> Spool::checkFilesLocked() const {
+  struct stat now {};
+  if (::stat(options_.dir.c_str(), &now) != 0) {
+    return "the spool directory " + options_.dir.string() +
+           " (or a directory above it) was deleted";
+  }
+  if (now.st_dev != dir_device_ || now.st_ino != dir_inode_) {
+    return "the spool directory " + options_.dir.string() + " was replaced";
+  }
+  for (const auto& [id, segment] : segments_) {
+    if (!segment->on_disk) continue;
+    const std::string name = segment->path.filename().string();
+    if (::stat(segment->path.c_str(), &now) != 0) return "spool segment " + name + " was deleted";
+    if (now.st_dev != segment->device || now.st_ino != segment->inode) {
+      return "spool segment " + name + " was replaced";
+    }
+  }
+  return std::nullopt;
+}
+
+void Spool::checkFreeSpace() {
+  if (options_.min_free_bytes == 0) return;
+  struct statvfs vfs {};
+  if (::statvfs(options_.dir.c_str(), &vfs) != 0) return;
+  const uint64_t free_bytes = uint64_t{vfs.f_bavail} * vfs.f_frsize;
+  const bool low = free_bytes < options_.min_free_bytes;
+  {
+    std::lock_guard lock(mutex_);
+    if (disk_low_.exchange(low) == low) return;
+  }
+  if (low) {
+    log_.warn("free disk space is below the floor; connectors pause until it is freed",
+              {{"spool", options_.dir.string()},
+               {"free_bytes", free_bytes},
+               {"min_free_bytes", options_.min_free_bytes}});
+  } else {
+    log_.info("free disk space is above the floor again", {{"free_bytes", free_bytes}});
+    space_cv_.notify_all();
+  }
+}
+
+std::optional<std::string> Spool::verify() {
+  checkFreeSpace();
+  Retired retired;
+  {
+    std::lock_guard sync_lock(sync_mutex_);
+    std::lock_guard lock(mutex_);
+    auto problem = checkFilesLocked();
+    if (!problem) return std::nullopt;
+    // Whatever the old files held is gone or no longer ours: count this run's events in them as
+    // lost (their sources read them again), and spool into a new directory from here on. The
+    // segments are kept in memory, as deliveries of their entries may still be reported.
+    for (auto& [id, segment] : segments_) {
+      retireLocked(*segment, retired, true);
+      buffered_bytes_ -= segment->buffer.size();
+      bytes_ -= segment->size;
+      disk_bytes_ -= segment->file_bytes;
+      segment->buffer.clear();
+      if (segment->fd >= 0) ::close(segment->fd);
+      segment->fd = -1;
+      lost_.push_back(std::move(segment));
+    }
+    segments_.clear();
+    tail_ = nullptr;
+    reader_->closeSegment();
+    reader_->next_id = 0;
+    std::error_code ec;
+    if (std::filesystem::create_directories(options_.dir, ec)) {
+      std::filesystem::permissions(options_.dir, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+    }
+    rememberDirectory();
+    new_files_ = true;
+    retired.loss = *problem;
+    log_.error("spooled data was removed while running; its events will be read again",
+               {{"what", *problem}, {"events_lost", retired.lost}});
+  }
+  space_cv_.notify_all();
+  report(retired);
+  return retired.loss;
+}
+
+void Spool::retireLocked(Segment& segment, Retired& retired, bool lost) {
+  uint64_t count = 0;
+  for (const EventRun& run : segment.events) count += run.count;
+  if (count == 0) return;
+  events_held_ -= count;
+  if (lost || segment.damaged) {
+    retired.lost += count;
+    if (retired.loss.empty()) {
+      retired.loss = "damaged entries in spool segment " + segment.path.filename().string();
+    }
+  } else {
+    retired.delivered.insert(retired.delivered.end(), segment.events.begin(), segment.events.end());
+  }
+  segment.events.clear();
+}
+
+void Spool::report(const Retired& retired) {
+  if (options_.on_delivered) {
+    for (const EventRun& run : retired.delivered) {
+      for (uint64_t i = 0; i < run.count; ++i) options_.on_delivered(run.source, run.first_seq + i);
+    }
+  }
+  if (retired.lost > 0) events_lost_ += retired.lost;
+  if (!retired.loss.empty() && options_.on_loss) options_.on_loss(retired.loss);
 }
 
 Spool::Segment* Spool::nextSegmentToRead() {
@@ -448,8 +644,9 @@ void Spool::finishReadingSegment() {
   reader.closeSegment();
 }
 
-void Spool::reportCorrupt(const Segment& segment, uint64_t offset, std::string_view reason) {
+void Spool::reportCorrupt(Segment& segment, uint64_t offset, std::string_view reason) {
   corrupt_entries_.fetch_add(1, std::memory_order_relaxed);
+  segment.damaged = true;
   log_.warn(
       "skipping damaged spool data",
       {{"segment", segment.path.filename().string()}, {"offset", offset}, {"reason", reason}});
@@ -626,12 +823,14 @@ void Spool::deleteSegmentLocked(Segment& segment) {
               {{"segment", segment.path.filename().string()}, {"error", errnoText(errno)}});
   }
   bytes_ -= segment.size;
+  disk_bytes_ -= segment.file_bytes;
   buffered_bytes_ -= segment.buffer.size();
   if (tail_ == &segment) tail_ = nullptr;
 }
 
 uint64_t Spool::removeDelivered() {
   uint64_t freed = 0;
+  Retired retired;
   {
     std::lock_guard sync_lock(sync_mutex_);
     std::lock_guard lock(mutex_);
@@ -639,6 +838,7 @@ uint64_t Spool::removeDelivered() {
       Segment& segment = *it->second;
       if (segment.read_done && segment.acked.load(std::memory_order_acquire) == segment.sent) {
         freed += segment.size;
+        retireLocked(segment, retired, false);
         deleteSegmentLocked(segment);
         it = segments_.erase(it);
       } else {
@@ -647,14 +847,16 @@ uint64_t Spool::removeDelivered() {
     }
   }
   if (freed > 0) space_cv_.notify_all();
+  report(retired);
   return freed;
 }
 
 bool Spool::deactivateIfDrained() {
+  Retired retired;
   {
     std::lock_guard sync_lock(sync_mutex_);
     std::lock_guard lock(mutex_);
-    if (!active_ || retry_open_ || !pending_.empty() || buffered_bytes_ > 0) return false;
+    if (!active_ || retry_open_ || buffered_bytes_ > 0) return false;
     const Reader& reader = *reader_;
     for (const auto& [id, segment] : segments_) {
       const bool delivered = segment->acked.load(std::memory_order_acquire) == segment->sent;
@@ -664,7 +866,10 @@ bool Spool::deactivateIfDrained() {
            segment->durable == segment->size);
       if (!delivered || !read_to_end) return false;
     }
-    for (auto& [id, segment] : segments_) deleteSegmentLocked(*segment);
+    for (auto& [id, segment] : segments_) {
+      retireLocked(*segment, retired, false);
+      deleteSegmentLocked(*segment);
+    }
     segments_.clear();
     tail_ = nullptr;
     retry_id_.reset();
@@ -673,12 +878,8 @@ bool Spool::deactivateIfDrained() {
     active_ = false;
   }
   space_cv_.notify_all();
+  report(retired);
   return true;
-}
-
-size_t Spool::pendingDurable() const {
-  std::lock_guard lock(mutex_);
-  return pending_.size();
 }
 
 size_t Spool::segmentCount() const {

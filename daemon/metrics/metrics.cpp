@@ -49,11 +49,23 @@ Metrics::Metrics(std::string_view version)
                             "Seconds since a connector's checkpoint last advanced.")),
       connector_up_(gauge(*registry_, "hearth_connector_up",
                           "1 while a connector is running, 0 when paused, failed or stopped.")),
+      connector_paused_(gauge(*registry_, "hearth_connector_paused",
+                              "1 while a connector waits: the spool is full, the disk is below "
+                              "its free-space floor, or an operator paused it.")),
       connector_events_(counter(*registry_, "hearth_connector_events_total",
                                 "Counters defined by connector plugins.")),
       spool_bytes_(gauge(*registry_, "hearth_spool_bytes",
-                         "Bytes held in the disk spool while Kafka is unreachable.")
+                         "Bytes in the disk spool's files, which hold events while Kafka is "
+                         "unreachable.")
                        .Add({})),
+      spool_damaged_(counter(*registry_, "hearth_spool_damaged_entries_total",
+                             "Damaged disk spool entries skipped; their events are read again "
+                             "from the source.")
+                         .Add({})),
+      spool_lost_(counter(*registry_, "hearth_spool_lost_events_total",
+                          "Events the disk spool lost or had no room for; read again from their "
+                          "sources' last saved checkpoints.")
+                      .Add({})),
       kafka_available_(gauge(*registry_, "hearth_kafka_available",
                              "1 while the Kafka producer reaches the brokers, else 0.")
                            .Add({})),
@@ -108,6 +120,10 @@ Gauge& Metrics::checkpointAge(std::string_view connector) {
 
 Gauge& Metrics::connectorUp(std::string_view connector) {
   return connector_up_.Add({{"connector", str(connector)}});
+}
+
+Gauge& Metrics::connectorPaused(std::string_view connector, std::string_view reason) {
+  return connector_paused_.Add({{"connector", str(connector)}, {"reason", str(reason)}});
 }
 
 Counter& Metrics::connectorEvents(std::string_view connector, std::string_view name) {

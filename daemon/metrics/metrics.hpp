@@ -40,8 +40,17 @@ class Metrics {
   prometheus::Histogram& publishLatency(std::string_view topic);
   /// hearth_queue_depth: items waiting in a stage queue.
   prometheus::Gauge& queueDepth(std::string_view queue);
-  /// hearth_spool_bytes: bytes held in the disk spool while Kafka is unreachable.
+  /// hearth_spool_bytes: bytes in the disk spool's files.
   prometheus::Gauge& spoolBytes() { return spool_bytes_; }
+  /// hearth_spool_damaged_entries_total: damaged spool entries skipped (read again from source).
+  prometheus::Counter& spoolDamagedEntries() { return spool_damaged_; }
+  /// hearth_spool_lost_events_total: events the spool could not keep or send (a damaged entry, a
+  /// file deleted behind the daemon's back, no room for a failed delivery); read again from their
+  /// sources' last saved checkpoints.
+  prometheus::Counter& spoolLostEvents() { return spool_lost_; }
+  /// hearth_connector_paused: 1 while a connector waits, by reason: "spool_full", "disk_low" or
+  /// "operator".
+  prometheus::Gauge& connectorPaused(std::string_view connector, std::string_view reason);
   /// hearth_checkpoint_age_seconds: time since a connector's checkpoint last advanced.
   prometheus::Gauge& checkpointAge(std::string_view connector);
   /// hearth_connector_up: 1 while a connector runs, 0 when paused, failed or stopped.
@@ -73,8 +82,11 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& queue_depth_;
   prometheus::Family<prometheus::Gauge>& checkpoint_age_;
   prometheus::Family<prometheus::Gauge>& connector_up_;
+  prometheus::Family<prometheus::Gauge>& connector_paused_;
   prometheus::Family<prometheus::Counter>& connector_events_;
   prometheus::Gauge& spool_bytes_;
+  prometheus::Counter& spool_damaged_;
+  prometheus::Counter& spool_lost_;
   prometheus::Gauge& kafka_available_;
   prometheus::Gauge& derive_seconds_;
   prometheus::Gauge& derive_last_success_;

@@ -200,7 +200,8 @@ bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent&
   outbound_.payload.swap(event.payload);
   outbound_.source = spec_.slot;
   outbound_.seq = services_.tracker.onEmitted(spec_.slot);
-  const bool taken = services_.publisher.publish(outbound_);
+  const bool taken = services_.publisher.publish(
+      outbound_, kafka::AppendControl{stop_source_.get_token(), &spool_wait_});
   outbound_.key.swap(event.key);
   outbound_.payload.swap(event.payload);
   return taken;
@@ -362,6 +363,40 @@ void ConnectorRunner::onProgress(uint64_t done, uint64_t total, std::string_view
               total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : -1.0}});
 }
 
+namespace {
+
+// How a connector blocked on the publisher is shown: its hearth_connector_paused reason and its
+// state in /api/v1/connectors.
+struct SpoolWaitView {
+  kafka::SpoolWait wait;
+  std::string_view reason;
+  std::string_view state;
+};
+constexpr SpoolWaitView kSpoolWaitViews[] = {
+    {kafka::SpoolWait::kSpoolFull, "spool_full", "paused (spool full)"},
+    {kafka::SpoolWait::kDiskLow, "disk_low", "paused (disk space low)"},
+};
+
+const SpoolWaitView* viewOf(kafka::SpoolWait wait) {
+  for (const auto& view : kSpoolWaitViews) {
+    if (view.wait == wait) return &view;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view ConnectorRunner::pauseReason() const {
+  if (const auto* view = viewOf(spool_wait_.load())) return view->reason;
+  return state_.load() == State::kPaused ? "operator" : "";
+}
+
+std::string_view ConnectorRunner::stateText() const {
+  const State state = state_.load();
+  const auto* view = viewOf(spool_wait_.load());
+  return state == State::kReading && view != nullptr ? view->state : stateName(state);
+}
+
 std::string ConnectorRunner::statusJson() const {
   std::string out = "{\"name\":";
   pipelines::appendJsonString(out, spec_.name);
@@ -370,7 +405,7 @@ std::string ConnectorRunner::statusJson() const {
   out.append(",\"plugin_version\":");
   pipelines::appendJsonString(out, spec_.plugin->version());
   out.append(",\"state\":");
-  pipelines::appendJsonString(out, stateName(state_.load()));
+  pipelines::appendJsonString(out, stateText());
   out.append(",\"records\":");
   pipelines::appendJsonInt(out, static_cast<int64_t>(records_.load()));
   out.append(",\"rejects\":");

@@ -54,7 +54,8 @@ struct RunnerSpec {
 
 /// Runs one connector on its own thread: read() from the last checkpoint, publish every record
 /// and reject, then wait for the next poll. Records reach Kafka through blocking publish calls,
-/// so a slow broker or a full spool pauses the connector rather than buffering without limit.
+/// so a slow broker or a full spool pauses the connector rather than buffering without limit; a
+/// stop request still reaches a connector blocked there.
 class ConnectorRunner final : private host::RecordSink {
  public:
   enum class State { kCreated, kReading, kIdle, kPaused, kBackoff, kStopped, kFailed };
@@ -83,6 +84,12 @@ class ConnectorRunner final : private host::RecordSink {
   bool finished() const { return finished_.load(); }
   bool failed() const { return state_.load() == State::kFailed; }
   uint64_t cycles() const { return cycles_.load(); }
+  /// Why the connector waits, for hearth_connector_paused: "spool_full", "disk_low", "operator",
+  /// or empty while it does not.
+  std::string_view pauseReason() const;
+  /// The state as /api/v1/connectors shows it: a reading connector blocked on backpressure is
+  /// "paused (spool full)" or "paused (disk space low)".
+  std::string_view stateText() const;
   /// The runner's status as a JSON object, for /api/v1/connectors.
   std::string statusJson() const;
 
@@ -125,6 +132,7 @@ class ConnectorRunner final : private host::RecordSink {
   mutable std::mutex mutex_;  // guards paused_, last_error_ and the wake-ups
   std::condition_variable wake_;
   std::atomic<bool> paused_{false};
+  std::atomic<kafka::SpoolWait> spool_wait_{kafka::SpoolWait::kNone};
   std::string last_error_;
 
   std::atomic<State> state_{State::kCreated};

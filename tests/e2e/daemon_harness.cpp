@@ -79,8 +79,13 @@ std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
       << "admin:\n  bind: 127.0.0.1\n  port: 0\n  token: test-admin-token\n"
       << "kafka:\n  brokers: " << options.brokers << "\n"
       << "  embedded_partitions: " << options.embedded_partitions << "\n"
-      << "  message_timeout_ms: " << options.message_timeout_ms << "\n"
-      << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
+      << "  message_timeout_ms: " << options.message_timeout_ms << "\n";
+  if (options.spool_max_bytes != 0) out << "  spool_max_bytes: " << options.spool_max_bytes << "\n";
+  if (options.once_give_up_ms != 0) out << "  once_give_up_ms: " << options.once_give_up_ms << "\n";
+  if (options.spool_min_free_bytes >= 0) {
+    out << "  spool_min_free_bytes: " << options.spool_min_free_bytes << "\n";
+  }
+  out << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
       << "  key_version: t1\n"
       << "  suppression_threshold: " << options.suppression_threshold << "\n"
       << options.extra_yaml << "connectors:\n"

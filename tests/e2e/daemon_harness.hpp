@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -39,6 +40,9 @@ struct DaemonOptions {
   std::string connectors_yaml;  // the `connectors:` list, indented by two spaces
   std::string extra_yaml;       // further top-level sections (identity:, indicators:, ...)
   int message_timeout_ms = 10000;
+  uint64_t spool_max_bytes = 0;       // 0: the daemon's default
+  int once_give_up_ms = 0;            // 0: the daemon's default
+  int64_t spool_min_free_bytes = -1;  // negative: the daemon's default
   int embedded_partitions = 64;
   int suppression_threshold = 5;
 };

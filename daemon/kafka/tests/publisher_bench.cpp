@@ -228,7 +228,10 @@ void spoolAppendAndDrain(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     std::filesystem::remove_all(dir);
-    auto opened = Spool::open(SpoolOptions{.dir = dir, .max_bytes = uint64_t{4} << 30});
+    SpoolOptions options;
+    options.dir = dir;
+    options.max_bytes = uint64_t{4} << 30;
+    auto opened = Spool::open(std::move(options));
     if (!opened) std::abort();
     auto spool = std::move(opened).value();
     spool->activate();
@@ -236,7 +239,6 @@ void spoolAppendAndDrain(benchmark::State& state) {
     const double cpu_before = processCpuSeconds();
     state.ResumeTiming();
 
-    auto ignore = [](uint32_t, uint64_t) {};
     for (uint64_t i = 0; i < kSpoolEvents; ++i) {
       const SpoolEntry entry{.topic = topic,
                              .key = work.keys[i % work.keys.size()],
@@ -244,9 +246,9 @@ void spoolAppendAndDrain(benchmark::State& state) {
                              .source = 0,
                              .seq = i};
       if (spool->append(entry) != Spool::AppendStatus::kAppended) std::abort();
-      if (i % 10'000 == 9'999 && !spool->sync(ignore)) std::abort();
+      if (i % 10'000 == 9'999 && !spool->sync()) std::abort();
     }
-    if (!spool->sync(ignore)) std::abort();
+    if (!spool->sync()) std::abort();
     uint64_t drained = 0;
     while (const Spool::Drained* item = spool->peek()) {
       benchmark::DoNotOptimize(item->entry.payload.data());

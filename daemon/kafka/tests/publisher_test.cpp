@@ -160,11 +160,13 @@ class PublisherTest : public ::testing::Test {
         .kafka_properties = {},
         .spool_dir = dir_ / "spool",
         .spool_max_bytes = uint64_t{1} << 30,
+        .spool_min_free_bytes = 0,
         .message_timeout = 2s,
         .spool_sync_interval = 20ms,
         .probe_interval = 200ms,
         .probe_timeout = 500ms,
         .on_durable = [this](uint32_t source, uint64_t seq) { durable_.record(source, seq); },
+        .on_events_lost = {},
         .observer = &observer_,
     };
   }
@@ -173,6 +175,14 @@ class PublisherTest : public ::testing::Test {
     auto publisher = Publisher::create(std::move(config));
     EXPECT_TRUE(publisher.ok()) << (publisher.ok() ? "" : publisher.error().message);
     return publisher.ok() ? std::move(publisher).value() : nullptr;
+  }
+
+  // Kafka is down and the spool holds 64 KiB: a few hundred events fill it.
+  std::unique_ptr<Publisher> createWithKafkaDownAndASmallSpool() {
+    cluster_->setBrokersDown(true);
+    auto cfg = config();
+    cfg.spool_max_bytes = 64 << 10;
+    return create(std::move(cfg));
   }
 
   std::vector<testing::ConsumedMessage> consume() {
@@ -313,13 +323,15 @@ TEST_F(PublisherTest, SpoolsThroughAnOutageThenDeliversEverythingInKeyOrder) {
   EXPECT_TRUE(waitFor([&] { return !publisher->kafkaAvailable(); }, 5s))
       << "availability must follow an outage within seconds";
   EXPECT_TRUE(waitFor([&] { return publisher->spooling() && publisher->spoolBytes() > 0; }, 5s));
-  // Events taken during the outage are durable in the spool, so checkpoints can advance. Events
-  // in flight when it began (if any: that depends on timing) fail after the message timeout and
-  // are spooled in the retry lane, ahead of the newer ones; the key-order check below holds
-  // either way.
+  // Events taken during the outage are only in the spool: not durable until Kafka has them, so
+  // no checkpoint covers them. Events in flight when it began (if any: that depends on timing)
+  // fail after the message timeout and are spooled in the retry lane, ahead of the newer ones;
+  // the key-order check below holds either way.
+  std::this_thread::sleep_for(500ms);
   const uint64_t durable_during_outage = durable_.total();
   std::this_thread::sleep_for(2500ms);
-  EXPECT_GT(durable_.total(), durable_during_outage);
+  EXPECT_EQ(durable_.total(), durable_during_outage);
+  EXPECT_LT(durable_.total(), published.load());
 
   cluster_->setBrokersDown(false);
   EXPECT_TRUE(waitFor([&] { return publisher->kafkaAvailable(); }, 5s))
@@ -348,10 +360,7 @@ TEST_F(PublisherTest, SpoolsThroughAnOutageThenDeliversEverythingInKeyOrder) {
 }
 
 TEST_F(PublisherTest, BlocksWhileTheSpoolIsFullAndResumesWhenKafkaReturns) {
-  cluster_->setBrokersDown(true);
-  auto cfg = config();
-  cfg.spool_max_bytes = 64 << 10;
-  auto publisher = create(std::move(cfg));
+  auto publisher = createWithKafkaDownAndASmallSpool();
   ASSERT_NE(publisher, nullptr);
   EXPECT_FALSE(publisher->kafkaAvailable());
 
@@ -380,10 +389,7 @@ TEST_F(PublisherTest, BlocksWhileTheSpoolIsFullAndResumesWhenKafkaReturns) {
 }
 
 TEST_F(PublisherTest, StopWakesAPublishBlockedOnAFullSpool) {
-  cluster_->setBrokersDown(true);
-  auto cfg = config();
-  cfg.spool_max_bytes = 64 << 10;
-  auto publisher = create(std::move(cfg));
+  auto publisher = createWithKafkaDownAndASmallSpool();
   ASSERT_NE(publisher, nullptr);
   std::atomic<bool> refused{false};
   std::thread producer([&] {
@@ -400,6 +406,51 @@ TEST_F(PublisherTest, StopWakesAPublishBlockedOnAFullSpool) {
   EXPECT_FALSE(publisher->publish(makeEvent(0)));
 }
 
+TEST_F(PublisherTest, AStopRequestWakesAPublishBlockedOnAFullSpoolAndItSaysWhy) {
+  auto publisher = createWithKafkaDownAndASmallSpool();
+  ASSERT_NE(publisher, nullptr);
+  std::stop_source stop;
+  std::atomic<SpoolWait> waiting{SpoolWait::kNone};
+  std::atomic<bool> refused{false};
+  std::thread producer([&] {
+    for (uint64_t i = 0;; ++i) {
+      if (!publisher->publish(makeEvent(i, 50, 600), AppendControl{stop.get_token(), &waiting})) {
+        break;
+      }
+    }
+    refused = true;
+  });
+  EXPECT_TRUE(waitFor([&] { return waiting.load() == SpoolWait::kSpoolFull; }, 5s));
+  EXPECT_FALSE(refused);
+  stop.request_stop();
+  EXPECT_TRUE(waitFor([&] { return refused.load(); }, 2s));
+  producer.join();
+  EXPECT_EQ(waiting.load(), SpoolWait::kNone);
+  // Only that connector gave up: the publisher still takes other events.
+  EXPECT_TRUE(publisher->publish(makeEvent(0, 50, 10), AppendControl{}) ||
+              publisher->spoolBytes() > 0);
+}
+
+TEST_F(PublisherTest, FailedDeliveriesBeyondTheSpoolLimitAreGivenUpAndReportedLost) {
+  constexpr uint64_t kLimit = 1 << 20;
+  constexpr uint64_t kEvents = 4000;  // about 2.5 MB in flight when Kafka goes away
+  auto cfg = config();
+  cfg.spool_max_bytes = kLimit;
+  cfg.kafka_properties["linger.ms"] = "1500";  // keeps every event in librdkafka's queue
+  std::atomic<uint64_t> losses{0};
+  cfg.on_events_lost = [&](std::string_view) { ++losses; };
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  for (uint64_t i = 0; i < kEvents; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i, 50, 600)));
+  cluster_->setBrokersDown(true);
+  ASSERT_TRUE(waitFor([&] { return publisher->spoolLostEvents() > 0; }, 10s));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LE(publisher->spoolBytes(), kLimit);
+  EXPECT_GT(losses.load(), 0u);
+  EXPECT_EQ(durable_.total(), 0u);
+  EXPECT_EQ(publisher->spoolLostEvents() + publisher->inFlight(), kEvents);
+}
+
 TEST_F(PublisherTest, SpooledEventsSurviveARestartAndAreDeliveredByTheNextRun) {
   cluster_->setBrokersDown(true);
   constexpr uint64_t kEvents = 500;
@@ -408,7 +459,7 @@ TEST_F(PublisherTest, SpooledEventsSurviveARestartAndAreDeliveredByTheNextRun) {
     ASSERT_NE(publisher, nullptr);
     for (uint64_t i = 0; i < kEvents; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
     ASSERT_TRUE(publisher->flush(5s).ok());
-    EXPECT_EQ(durable_.total(), kEvents);
+    EXPECT_EQ(durable_.total(), 0u) << "spooled events are not delivered yet";
     EXPECT_GT(publisher->spoolBytes(), kEvents * 200);
   }
   cluster_->setBrokersDown(false);
@@ -470,10 +521,13 @@ TEST_F(PublisherTest, FlushMovesEventsKafkaHasNotConfirmedIntoTheSpool) {
   for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
   EXPECT_EQ(publisher->inFlight(), 10u);
   ASSERT_TRUE(publisher->flush(300ms).ok());
-  EXPECT_EQ(durable_.total(), 10u);
-  EXPECT_EQ(publisher->inFlight(), 0u);
+  EXPECT_EQ(durable_.total(), 0u);
+  EXPECT_EQ(publisher->inFlight(), 10u) << "spooled, still waiting for Kafka";
   EXPECT_TRUE(publisher->spooling());
   ASSERT_TRUE(waitFor([&] { return !publisher->spooling(); }, 15s)) << "spool never drained";
+  EXPECT_EQ(durable_.total(), 10u);
+  EXPECT_EQ(durable_.duplicates(), 0u);
+  EXPECT_EQ(publisher->inFlight(), 0u);
   expectAllDeliveredInKeyOrder(consume(), 10);
 }
 

@@ -55,9 +55,16 @@ class SpoolTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<Spool> open(uint64_t max_bytes = uint64_t{1} << 30, uint64_t segment_bytes = 0) {
+  std::unique_ptr<Spool> open(uint64_t max_bytes = uint64_t{1} << 30, uint64_t segment_bytes = 0,
+                              uint64_t min_free_bytes = 0) {
     auto spool = Spool::open(
-        SpoolOptions{.dir = dir_, .max_bytes = max_bytes, .segment_bytes = segment_bytes});
+        SpoolOptions{.dir = dir_,
+                     .max_bytes = max_bytes,
+                     .segment_bytes = segment_bytes,
+                     .min_free_bytes = min_free_bytes,
+                     .on_delivered = [this](uint32_t source,
+                                            uint64_t seq) { delivered_.emplace_back(source, seq); },
+                     .on_loss = [this](std::string_view what) { losses_.emplace_back(what); }});
     EXPECT_TRUE(spool.ok()) << (spool.ok() ? "" : spool.error().message);
     return spool.ok() ? std::move(spool).value() : nullptr;
   }
@@ -71,10 +78,8 @@ class SpoolTest : public ::testing::Test {
     return spool;
   }
 
-  static void sync(Spool& spool, std::vector<std::pair<uint32_t, uint64_t>>* durable = nullptr) {
-    auto synced = spool.sync([durable](uint32_t source, uint64_t seq) {
-      if (durable != nullptr) durable->emplace_back(source, seq);
-    });
+  static void sync(Spool& spool) {
+    auto synced = spool.sync();
     ASSERT_TRUE(synced.ok()) << synced.error().message;
   }
 
@@ -118,6 +123,8 @@ class SpoolTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::vector<std::pair<uint32_t, uint64_t>> delivered_;
+  std::vector<std::string> losses_;
 };
 
 TEST_F(SpoolTest, StartsInactiveAndEmpty) {
@@ -141,18 +148,127 @@ TEST_F(SpoolTest, ReadsBackAppendedEventsInOrderOnceSynced) {
   EXPECT_GT(spool->bytes(), 100u * 100u);
 }
 
-TEST_F(SpoolTest, ReportsEventsDurableOnlyAfterTheirFsync) {
+TEST_F(SpoolTest, ReportsEventsDeliveredOnlyOnceKafkaHasTheirWholeSegment) {
   auto spool = openActive();
   ASSERT_EQ(spool->append(makeEvent(5).view()), Spool::AppendStatus::kAppended);
-  ASSERT_TRUE(spool->appendRetry(makeEvent(6).view()));
-  EXPECT_EQ(spool->pendingDurable(), 2u);
-  std::vector<std::pair<uint32_t, uint64_t>> durable;
-  sync(*spool, &durable);
-  EXPECT_EQ(durable, (std::vector<std::pair<uint32_t, uint64_t>>{{2, 5}, {0, 6}}));
-  EXPECT_EQ(spool->pendingDurable(), 0u);
-  durable.clear();
-  sync(*spool, &durable);
-  EXPECT_TRUE(durable.empty()) << "each event is reported once";
+  ASSERT_EQ(spool->append(makeEvent(6).view()), Spool::AppendStatus::kAppended);
+  EXPECT_EQ(spool->eventsHeld(), 2u);
+  sync(*spool);
+  EXPECT_TRUE(delivered_.empty()) << "an fsync is not a delivery: the checkpoint must wait";
+  std::vector<Spool::Segment*> sent;
+  while (const Spool::Drained* item = spool->peek()) {
+    sent.push_back(item->segment);
+    spool->advance();
+  }
+  ASSERT_EQ(sent.size(), 2u);
+  Spool::acknowledge(sent[0]);
+  EXPECT_FALSE(spool->deactivateIfDrained());
+  EXPECT_TRUE(delivered_.empty());
+  Spool::acknowledge(sent[1]);
+  EXPECT_TRUE(spool->deactivateIfDrained());
+  EXPECT_EQ(delivered_, (std::vector<std::pair<uint32_t, uint64_t>>{{2, 5}, {0, 6}}));
+  EXPECT_EQ(spool->eventsHeld(), 0u);
+  EXPECT_TRUE(losses_.empty());
+}
+
+TEST_F(SpoolTest, EventsOfADamagedSegmentAreReportedLostNotDelivered) {
+  auto spool = openActive();
+  std::vector<Stored> events;
+  for (uint64_t i = 0; i < 10; ++i) {
+    events.push_back(makeEvent(i));
+    ASSERT_EQ(spool->append(events.back().view()), Spool::AppendStatus::kAppended);
+  }
+  sync(*spool);
+  const auto file = segmentFiles().at(0);
+  std::string bytes = readAll(file);
+  bytes[bytes.find(events[4].payload) + 3] ^= 0x20;
+  writeAll(file, bytes);
+
+  const auto read = drain(*spool);
+  EXPECT_EQ(read.size(), 9u);
+  EXPECT_EQ(spool->corruptEntries(), 1u);
+  EXPECT_TRUE(spool->deactivateIfDrained());
+  EXPECT_TRUE(delivered_.empty()) << "the checkpoint must stay before the damaged entry";
+  EXPECT_EQ(spool->eventsLost(), 10u);
+  ASSERT_EQ(losses_.size(), 1u);
+  EXPECT_NE(losses_[0].find("damaged"), std::string::npos) << losses_[0];
+}
+
+TEST_F(SpoolTest, ADeletedSegmentIsNoticedAndItsEventsReportedLost) {
+  auto spool = openActive();
+  for (uint64_t i = 0; i < 10; ++i) {
+    ASSERT_EQ(spool->append(makeEvent(i).view()), Spool::AppendStatus::kAppended);
+  }
+  sync(*spool);
+  EXPECT_EQ(spool->verify(), std::nullopt);
+  const auto file = segmentFiles().at(0);
+  fs::remove(file);
+  const auto lost = spool->verify();
+  ASSERT_TRUE(lost.has_value());
+  EXPECT_NE(lost->find(file.filename().string()), std::string::npos) << *lost;
+  EXPECT_NE(lost->find("deleted"), std::string::npos) << *lost;
+  EXPECT_EQ(losses_, std::vector<std::string>{*lost});
+  EXPECT_EQ(spool->eventsLost(), 10u);
+  EXPECT_EQ(spool->eventsHeld(), 0u);
+  EXPECT_EQ(spool->diskBytes(), 0u);
+
+  // Spooling goes on in new files, and only what they hold is delivered.
+  ASSERT_EQ(spool->append(makeEvent(20).view()), Spool::AppendStatus::kAppended);
+  sync(*spool);
+  EXPECT_EQ(drain(*spool), std::vector<Stored>{makeEvent(20)});
+  EXPECT_TRUE(spool->deactivateIfDrained());
+  EXPECT_EQ(delivered_, (std::vector<std::pair<uint32_t, uint64_t>>{{2, 20}}));
+}
+
+TEST_F(SpoolTest, AReplacedDirectoryIsNoticedAndSpoolingStartsAfresh) {
+  auto spool = openActive();
+  ASSERT_EQ(spool->append(makeEvent(1).view()), Spool::AppendStatus::kAppended);
+  sync(*spool);
+  fs::rename(dir_, dir_.string() + ".old");
+  fs::create_directories(dir_);
+  const auto lost = spool->verify();
+  fs::remove_all(dir_.string() + ".old");
+  ASSERT_TRUE(lost.has_value());
+  EXPECT_NE(lost->find("replaced"), std::string::npos) << *lost;
+  EXPECT_EQ(spool->eventsLost(), 1u);
+  ASSERT_EQ(spool->append(makeEvent(2).view()), Spool::AppendStatus::kAppended);
+  sync(*spool);
+  EXPECT_EQ(segmentFiles().size(), 1u);
+  EXPECT_EQ(spool->verify(), std::nullopt);
+}
+
+TEST_F(SpoolTest, AFailedDeliveryThatDoesNotFitIsGivenUpNotSpooledPastTheLimit) {
+  constexpr uint64_t kMax = 16 << 10;
+  auto spool = open(kMax, 4 << 10);
+  uint64_t i = 0;
+  Spool::AppendStatus status = Spool::AppendStatus::kAppended;
+  while (status == Spool::AppendStatus::kAppended && i < 1000) {
+    status = spool->appendRetry(makeEvent(i++, 1000).view());
+  }
+  EXPECT_EQ(status, Spool::AppendStatus::kFull);
+  EXPECT_LE(spool->bytes(), kMax);
+  EXPECT_EQ(spool->eventsLost(), 1u);
+  EXPECT_FALSE(losses_.empty());
+  sync(*spool);
+  EXPECT_LE(spool->diskBytes(), kMax);
+}
+
+TEST_F(SpoolTest, AppendsWaitWhileTheDiskIsBelowTheFreeSpaceFloorAndSayWhy) {
+  auto spool = open(uint64_t{1} << 30, 0, uint64_t{1} << 62);
+  EXPECT_TRUE(spool->diskLow());
+  spool->activate();
+  spool->sealRetryLane();
+  std::atomic<SpoolWait> waiting{SpoolWait::kNone};
+  std::stop_source stop;
+  auto blocked = std::async(std::launch::async, [&] {
+    return spool->append(makeEvent(1).view(), AppendControl{stop.get_token(), &waiting});
+  });
+  EXPECT_EQ(blocked.wait_for(300ms), std::future_status::timeout);
+  EXPECT_EQ(waiting.load(), SpoolWait::kDiskLow);
+  stop.request_stop();
+  ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(blocked.get(), Spool::AppendStatus::kStopped);
+  EXPECT_EQ(waiting.load(), SpoolWait::kNone);
 }
 
 TEST_F(SpoolTest, KeepsEmptyKeysAndBinaryPayloads) {
@@ -174,9 +290,9 @@ TEST_F(SpoolTest, DrainsTheRetryLaneBeforeNewEvents) {
   const Stored failed1 = makeEvent(1);
   const Stored failed2 = makeEvent(2);
   ASSERT_EQ(spool->append(new1.view()), Spool::AppendStatus::kAppended);
-  ASSERT_TRUE(spool->appendRetry(failed1.view()));
+  ASSERT_EQ(Spool::AppendStatus::kAppended, spool->appendRetry(failed1.view()));
   ASSERT_EQ(spool->append(new2.view()), Spool::AppendStatus::kAppended);
-  ASSERT_TRUE(spool->appendRetry(failed2.view()));
+  ASSERT_EQ(Spool::AppendStatus::kAppended, spool->appendRetry(failed2.view()));
   sync(*spool);
   EXPECT_TRUE(spool->retryLaneOpen());
   EXPECT_EQ(spool->peek(), nullptr) << "nothing drains while failures may still arrive";
@@ -186,7 +302,7 @@ TEST_F(SpoolTest, DrainsTheRetryLaneBeforeNewEvents) {
 
 TEST_F(SpoolTest, AFailureWhileInactiveActivatesTheSpool) {
   auto spool = open();
-  ASSERT_TRUE(spool->appendRetry(makeEvent(1).view()));
+  ASSERT_EQ(Spool::AppendStatus::kAppended, spool->appendRetry(makeEvent(1).view()));
   EXPECT_TRUE(spool->active());
   EXPECT_TRUE(spool->retryLaneOpen());
 }
@@ -353,7 +469,21 @@ TEST_F(SpoolTest, StopWakesABlockedAppend) {
   spool->stopAppends();
   ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(blocked.get(), Spool::AppendStatus::kStopped);
-  EXPECT_TRUE(spool->appendRetry(makeEvent(1).view())) << "failed deliveries are still kept";
+}
+
+TEST_F(SpoolTest, AStopRequestWakesABlockedAppendWhichSaysTheSpoolIsFull) {
+  auto spool = openActive(64 << 10, 8 << 10);
+  fillUpTo(*spool, 64 << 10);
+  std::atomic<SpoolWait> waiting{SpoolWait::kNone};
+  std::stop_source stop;
+  auto blocked = std::async(std::launch::async, [&] {
+    return spool->append(makeEvent(0, 1000).view(), AppendControl{stop.get_token(), &waiting});
+  });
+  EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);
+  EXPECT_EQ(waiting.load(), SpoolWait::kSpoolFull);
+  stop.request_stop();
+  ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(blocked.get(), Spool::AppendStatus::kStopped);
 }
 
 TEST_F(SpoolTest, AnEmptySpoolTakesAnEntryLargerThanItsLimit) {
@@ -409,7 +539,7 @@ TEST_F(SpoolTest, DeactivatesOnlyOnceEverythingIsDelivered) {
   // A second outage starts a fresh lane and tail.
   ASSERT_TRUE(spool->activate());
   ASSERT_EQ(spool->append(makeEvent(3).view()), Spool::AppendStatus::kAppended);
-  ASSERT_TRUE(spool->appendRetry(makeEvent(2).view()));
+  ASSERT_EQ(Spool::AppendStatus::kAppended, spool->appendRetry(makeEvent(2).view()));
   spool->sealRetryLane();
   sync(*spool);
   EXPECT_EQ(drain(*spool), (std::vector<Stored>{makeEvent(2), makeEvent(3)}));

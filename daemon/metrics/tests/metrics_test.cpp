@@ -62,6 +62,9 @@ void exerciseEveryFamily(Metrics& metrics) {
   metrics.publishLatency("hearth.records").Observe(45);
   metrics.queueDepth("publish").Set(17);
   metrics.spoolBytes().Set(4096);
+  metrics.spoolDamagedEntries().Increment(2);
+  metrics.spoolLostEvents().Increment(7);
+  metrics.connectorPaused("demo_csv", "spool_full").Set(1);
   metrics.checkpointAge("demo_csv").Set(2.5);
   metrics.connectorUp("demo_csv").Set(1);
   metrics.kafkaAvailable().Set(1);
@@ -102,6 +105,9 @@ TEST(Metrics, ExpositionCarriesRecordedValues) {
   EXPECT_EQ(values.at(R"(hearth_events_failed_total{topic="hearth.records"})"), 1);
   EXPECT_EQ(values.at(R"(hearth_queue_depth{queue="publish"})"), 17);
   EXPECT_EQ(values.at("hearth_spool_bytes"), 4096);
+  EXPECT_EQ(values.at("hearth_spool_damaged_entries_total"), 2);
+  EXPECT_EQ(values.at("hearth_spool_lost_events_total"), 7);
+  EXPECT_EQ(values.at(R"(hearth_connector_paused{connector="demo_csv",reason="spool_full"})"), 1);
   EXPECT_EQ(values.at(R"(hearth_checkpoint_age_seconds{connector="demo_csv"})"), 2.5);
   EXPECT_EQ(values.at(R"(hearth_connector_up{connector="demo_csv"})"), 1);
   EXPECT_EQ(values.at("hearth_kafka_available"), 1);
