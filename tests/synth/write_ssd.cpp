@@ -222,6 +222,21 @@ class SsdWriter {
     std::vector<uint8_t> is_mother(w_.people.size(), 0);
     for (const Person& p : w_.people)
       if (p.mother != kNone) is_mother[p.mother] = 1;
+    // PERS008A: Y when the person has an EHC plan on the day of the extract.
+    std::vector<uint8_t> has_plan(w_.people.size(), 0);
+    const Day extract = w_.timeline.extract_day;
+    for (const EhcPlan& plan : w_.ehc_plans) {
+      if (plan.start <= extract && (plan.ceased == kNoDay || plan.ceased > extract)) {
+        has_plan[plan.person] = 1;
+      }
+    }
+    // PERS012A: the country of origin, recorded for unaccompanied asylum-seeking children only.
+    static const std::vector<std::string> kOrigins = {
+        "Afghanistan", "Eritrea", "Sudan", "Iran", "Iraq", "Syria", "Albania", "Vietnam"};
+    std::vector<uint8_t> uasc(w_.people.size(), 0);
+    for (const ClaPeriod& period : w_.cla_periods) {
+      if (period.uasc) uasc[period.child] = 1;
+    }
     forEachRecord([&](const RecordedPerson& r) {
       const Person& p = w_.people[r.person];
       const std::string key = r.local_id;
@@ -230,9 +245,10 @@ class SsdWriter {
       sink_.row({r.local_id, text(r.forename), text(r.surname),
                  Value(p.sex == Sex::kMale ? "M" : "F"), Value(p.sex == Sex::kMale ? "01" : "02"),
                  Value(p.ethnicity), day(dob), text(r.nhs_number), Value(),
-                 r.upn.empty() ? Value("UN3") : Value(), yn(false), Value(), Value(),
-                 yn(is_mother[r.person] != 0),
-                 Value(p.ethnicity[0] == 'W' ? "British" : "Not recorded")});
+                 r.upn.empty() ? Value("UN3") : Value(), yn(has_plan[r.person] != 0), Value(),
+                 Value(), yn(is_mother[r.person] != 0),
+                 uasc[r.person] != 0 ? Value(kOrigins[(r.person * 2654435761u) % kOrigins.size()])
+                                     : Value()});
       ctx_.truth(kFile, "ssd_person:" + key, r.person);
     });
     sink_.end();
@@ -623,7 +639,8 @@ class SsdWriter {
       const RecordedPerson& r = cases_.recordFor(p.child, w_.cin_episodes[p.cin_episode].id);
       for (size_t i = 0; i < p.placements.size(); ++i) {
         const Placement& pl = p.placements[i];
-        Value distance;
+        // CLAP011A: 999.9 when either postcode is not known.
+        Value distance("999.9");
         if (pl.postcode != kNone && p.home_postcode != kNone) {
           char buf[32];
           std::snprintf(buf, sizeof buf, "%.2f",
@@ -714,7 +731,7 @@ class SsdWriter {
       const std::string suitable = s.accommodation.size() != 2 ? ""
                                    : s.accommodation[1] == '1' ? "Suitable"
                                                                : "Unsuitable";
-      sink_.row({num(++n), r.local_id, Value("Former relevant"), Value(s.in_touch), day(s.birthday),
+      sink_.row({num(++n), r.local_id, Value("Former Relevant"), Value(s.in_touch), day(s.birthday),
                  text(type), text(suitable), text(s.activity), day(addMonths(s.birthday, 3)),
                  Value("PA" + std::to_string(10 + n % 30)), Value("T40"),
                  Value(worker(static_cast<uint32_t>(n)))});

@@ -298,6 +298,36 @@ TEST_F(Formats, SsdCommonChildIdIsTheNhsNumber) {
   EXPECT_GT(valid, with_number * 98 / 100);
 }
 
+// Coded SSD columns follow the model's definitions.
+TEST_F(Formats, SsdCodedColumnsFollowTheModel) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((out_ / "ssd/ssd.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  auto count = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sql;
+    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    return n;
+  };
+  const int64_t persons = count("SELECT COUNT(*) FROM ssd_person");
+  ASSERT_GT(persons, 100);
+  // PERS008A: Y for a person with an EHC plan.
+  EXPECT_GT(count("SELECT COUNT(*) FROM ssd_person WHERE pers_send_flag = 'Y'"), 0);
+  // PERS012A: country of origin, for unaccompanied asylum-seeking children only.
+  EXPECT_LT(count("SELECT COUNT(*) FROM ssd_person WHERE pers_nationality IS NOT NULL"),
+            persons / 20);
+  // CLAP011A: 999.9 when a postcode is not known, never blank.
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM ssd_cla_placement WHERE clap_cla_placement_distance IS NULL"), 0);
+  // CLEA003A's code set.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM ssd_care_leavers WHERE clea_care_leaver_eligibility NOT IN "
+                  "('Relevant', 'Former Relevant', 'Eligible', 'Qualifying', "
+                  "'No Current Eligibility')"),
+            0);
+  sqlite3_close(db);
+}
+
 TEST_F(Formats, FhirPatientUsesTheUkCoreNhsNumberIdentifier) {
   const std::string sample = slurp(kShared / "fhir-ukcore/UKCore-Patient-RichardSmith-Example.xml");
   for (const char* needle :
