@@ -9,6 +9,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/time_zone.hpp"
+
 namespace hearth::connectors::common {
 
 /// Reads a connector's JSON settings. Every failure throws std::invalid_argument naming the
@@ -47,6 +49,15 @@ class SettingsReader {
   std::string optionalString(const nlohmann::json& object, const std::string& where,
                              const char* key) const {
     return object.contains(key) ? requireString(object, where, key) : std::string();
+  }
+
+  /// The tz database zone named by `key`, Europe/London when it is absent.
+  TimeZone optionalTimeZone(const nlohmann::json& object, const char* key) const {
+    const std::string name =
+        object.contains(key) ? requireString(object, "", key) : std::string(TimeZone::kDefaultName);
+    std::optional<TimeZone> zone = TimeZone::find(name);
+    if (!zone) refuse(key, "names no time zone of the tz database: \"" + name + "\"");
+    return std::move(*zone);
   }
 
   template <typename Integer>

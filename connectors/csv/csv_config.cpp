@@ -59,6 +59,10 @@ const char kConfigSchema[] = R"json({
       "type": "integer", "minimum": 0, "default": 1000,
       "description": "A last row without a line break is read only once the file has not changed for this long."
     },
+    "time_zone": {
+      "type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London",
+      "description": "tz database zone of the source's clock (e.g. Europe/London): timestamps without an offset are read as its local time, with the summer and winter changes; those with Z or an offset keep it."
+    },
     "max_row_bytes": {
       "type": "integer", "minimum": 1024, "maximum": 268435456, "default": 1048576,
       "description": "Longer rows are rejected as csv.row_too_long."
@@ -120,8 +124,9 @@ CsvConfig parseConfig(std::string_view text) {
   const json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) throw std::invalid_argument("csv connector config is not valid JSON");
   if (!object.is_object()) throw std::invalid_argument("csv connector config must be an object");
-  kReader.allowOnly(object, "",
-                    {"directory", "streams", "checkpoint_every", "settle_ms", "max_row_bytes"});
+  kReader.allowOnly(
+      object, "",
+      {"directory", "streams", "checkpoint_every", "settle_ms", "max_row_bytes", "time_zone"});
 
   CsvConfig config;
   config.directory = kReader.requireString(object, "", "directory");
@@ -144,6 +149,7 @@ CsvConfig parseConfig(std::string_view text) {
       kReader.optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
   config.max_row_bytes = kReader.optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20,
                                                          1024, size_t{1} << 28);
+  config.time_zone = kReader.optionalTimeZone(object, "time_zone");
   return config;
 }
 

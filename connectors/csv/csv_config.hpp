@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time_zone.hpp"
+
 namespace hearth::connectors::csv {
 
 /// One stream: the files of the directory whose names match a glob, read with one header each.
@@ -24,13 +26,16 @@ struct CsvConfig {
   uint64_t checkpoint_every = 10000;  // rows between checkpoints inside a file
   int64_t settle_ms = 1000;           // quiet time before a final unterminated row is taken
   size_t max_row_bytes = size_t{1} << 20;
+  /// The zone of the source's wall clock, for timestamps written without an offset (parseConfig
+  /// defaults it to Europe/London).
+  TimeZone time_zone = TimeZone::utc();
 };
 
 /// The JSON Schema of the configuration (draft 2020-12), as the plugin table publishes it.
 extern const char kConfigSchema[];
 
 /// Reads a configuration. Throws std::invalid_argument, naming the key at fault, when it does
-/// not satisfy kConfigSchema or names a stream twice.
+/// not satisfy kConfigSchema, names a stream twice or names a time zone the tz database lacks.
 CsvConfig parseConfig(std::string_view json);
 
 }  // namespace hearth::connectors::csv

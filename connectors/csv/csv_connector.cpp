@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/source_timestamp.hpp"
 #include "connectors/csv/csv_checkpoint.hpp"
 #include "connectors/csv/csv_files.hpp"
 #include "connectors/csv/csv_reader.hpp"
-#include "connectors/csv/csv_timestamp.hpp"
 
 namespace hearth::connectors::csv {
 namespace {
@@ -329,7 +329,9 @@ class ReadPass {
     if (!file.timestamp_column) return 0;
     const std::string_view text = fields[*file.timestamp_column].value;
     if (text.empty()) return 0;
-    if (const std::optional<int64_t> ms = parseTimestampMs(text)) return *ms;
+    if (const std::optional<int64_t> ms = parseSourceTimestampMs(text, config_.time_zone)) {
+      return *ms;
+    }
     ++file.unparsed_timestamps;
     return 0;
   }

@@ -109,7 +109,11 @@ const TableCursor* Checkpoint::find(std::string_view table) const {
   return it == tables_.end() ? nullptr : &it->second;
 }
 
-std::optional<int64_t> parseTimestampMs(std::string_view text) {
+namespace {
+
+// Milliseconds from 1970-01-01 00:00 on the source's own clock to "YYYY-MM-DD",
+// "YYYY-MM-DD HH:MM:SS[.fff]" or the same with 'T'; nullopt for anything else.
+std::optional<int64_t> wallClockMs(std::string_view text) {
   int year = 0, month = 0, day = 0;
   if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || text[7] != '-' ||
       !digits(text, 5, 2, month) || !digits(text, 8, 2, day) || month < 1 || month > 12 ||
@@ -136,8 +140,10 @@ std::optional<int64_t> parseTimestampMs(std::string_view text) {
   return ms;
 }
 
+}  // namespace
+
 std::optional<std::string> subtractSeconds(std::string_view timestamp, int64_t seconds) {
-  const std::optional<int64_t> ms = parseTimestampMs(timestamp);
+  const std::optional<int64_t> ms = wallClockMs(timestamp);
   if (!ms) return std::nullopt;
   const int64_t total = *ms / 1000 - seconds;
   int64_t days = total / 86400;

@@ -41,12 +41,9 @@ class Checkpoint {
   std::map<std::string, TableCursor, std::less<>> tables_;
 };
 
-/// Unix epoch milliseconds of "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS[.fff]" or the same with 'T',
-/// read as UTC; nullopt for anything else.
-std::optional<int64_t> parseTimestampMs(std::string_view text);
-
 /// `timestamp` moved back by `seconds`, printed "YYYY-MM-DD HH:MM:SS" with the original
-/// fraction dropped; nullopt when `timestamp` cannot be read.
+/// fraction dropped; nullopt when `timestamp` cannot be read. The arithmetic is on the wall
+/// clock the source printed, as its cursor compares the stored values: no time zone applies.
 std::optional<std::string> subtractSeconds(std::string_view timestamp, int64_t seconds);
 
 }  // namespace hearth::connectors::trust_ssd

@@ -57,7 +57,8 @@ const char kConfigSchema[] = R"json({
     "login_timeout_s": {"type": "integer", "minimum": 0, "default": 15, "description": "Connection timeout."},
     "lag_seconds": {"type": "integer", "minimum": 0, "default": 0, "description": "Re-read rows whose timestamp is this close to the cursor, for clock skew and late commits."},
     "full_read_interval_s": {"type": "integer", "minimum": 0, "default": 86400, "description": "How often tables without a timestamp column are read again in full."},
-    "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched separately."}
+    "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched separately."},
+    "time_zone": {"type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London", "description": "tz database zone of the database's clock (e.g. Europe/London): timestamps stored without an offset are read as its local time, with the summer and winter changes, for the records' source time."}
   }
 })json";
 
@@ -225,7 +226,7 @@ TrustSsdConfig parseConfig(std::string_view text) {
   kReader.allowOnly(object, "",
                     {"connection_string", "dsn", "password_secret", "schema", "tables",
                      "fetch_rows", "query_timeout_s", "login_timeout_s", "lag_seconds",
-                     "full_read_interval_s", "max_bound_bytes"});
+                     "full_read_interval_s", "max_bound_bytes", "time_zone"});
 
   TrustSsdConfig config;
   config.connection_string = kReader.optionalString(object, "", "connection_string");
@@ -262,6 +263,7 @@ TrustSsdConfig parseConfig(std::string_view text) {
                                                                  kDay, 0, int64_t{3650} * kDay);
   config.max_bound_bytes = static_cast<size_t>(
       kReader.optionalInteger<int64_t>(object, "max_bound_bytes", 8192, 64, 1 << 20));
+  config.time_zone = kReader.optionalTimeZone(object, "time_zone");
   return config;
 }
 

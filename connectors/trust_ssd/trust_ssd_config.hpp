@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time_zone.hpp"
+
 namespace hearth::connectors::trust_ssd {
 
 /// How a table is read again after the first time.
@@ -51,6 +53,9 @@ struct TrustSsdConfig {
   int64_t lag_seconds = 0;
   int64_t full_read_interval_s = 86400;
   size_t max_bound_bytes = 8192;
+  /// The zone of the database's clock, for timestamps stored without an offset (parseConfig
+  /// defaults it to Europe/London).
+  TimeZone time_zone = TimeZone::utc();
 };
 
 /// The JSON Schema of the configuration (draft 2020-12), as the plugin table publishes it.
@@ -62,7 +67,7 @@ extern const char kConfigSchema[];
 std::span<const TableConfig> ssdDefaultTables();
 
 /// Reads a configuration. Throws std::invalid_argument, naming the key at fault, when it does
-/// not satisfy kConfigSchema or names a table twice.
+/// not satisfy kConfigSchema, names a table twice or names a time zone the tz database lacks.
 TrustSsdConfig parseConfig(std::string_view json);
 
 }  // namespace hearth::connectors::trust_ssd

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/source_timestamp.hpp"
 #include "connectors/trust_ssd/row_block.hpp"
 #include "connectors/trust_ssd/trust_ssd_checkpoint.hpp"
 
@@ -385,7 +386,9 @@ class ReadPass {
     }
     int64_t source_time_ms = 0;
     if (shape.timestamp && fields_[*shape.timestamp].type != HEARTH_FIELD_NULL) {
-      source_time_ms = parseTimestampMs(sdk::toView(fields_[*shape.timestamp].value)).value_or(0);
+      source_time_ms =
+          parseSourceTimestampMs(sdk::toView(fields_[*shape.timestamp].value), config_.time_zone)
+              .value_or(0);
     }
     const hearth_record record = {
         .stream = sdk::toStr(table.name),

@@ -113,6 +113,9 @@ int validateCommand(const std::filesystem::path& config_path) {
                                                   config->privacy.suppression_threshold);
         !step) {
       problems.push_back(config_path.string() + ": indicators: " + step.error().message);
+    } else if (const auto& base = (*step)->population()) {
+      std::cout << config_path.string() << ": indicators: population base " << base->describe()
+                << '\n';
     }
   }
   if (!problems.empty()) {

@@ -1,6 +1,7 @@
 #include "daemon/app/normalise_contexts.hpp"
 
 #include <chrono>
+#include <stdexcept>
 
 namespace hearth::daemon::app {
 
@@ -13,7 +14,15 @@ std::optional<pipelines::normalise::NormaliseContext> normaliseContext(
   context.kind = *kind;
   context.connector = connector.name;
   context.source_system = connector.normalise.source_system;
-  context.today = pipelines::canonical::todayUtc();
+  // The config schema has already refused names the tz database lacks.
+  std::optional<TimeZone> zone = TimeZone::find(connector.normalise.time_zone);
+  if (!zone) {
+    throw std::invalid_argument(connector.key + ".normalise.time_zone: unknown time zone \"" +
+                                connector.normalise.time_zone + "\"");
+  }
+  context.time_zone = std::move(*zone);
+  // A record written today on the source's clock is not in the future, whatever UTC says.
+  context.today = pipelines::canonical::todayIn(context.time_zone);
   context.default_collection_year = connector.normalise.collection_year;
   return context;
 }

@@ -9,8 +9,9 @@
 
 namespace hearth::daemon::app {
 
-/// How a connector's records are normalised (with today's date as the limit for future dates),
-/// or nullopt when they are published field by field.
+/// How a connector's records are normalised (with today's date on the source's clock as the
+/// limit for future dates), or nullopt when they are published field by field. Throws
+/// std::invalid_argument for a time zone the tz database lacks (validation refuses it first).
 std::optional<pipelines::normalise::NormaliseContext> normaliseContext(
     const config::ConnectorConfig& connector);
 

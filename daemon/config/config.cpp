@@ -279,6 +279,8 @@ class Builder {
       connector.normalise.source_system =
           valueOr<std::string>(normalise, "source_system", connector.normalise.kind);
       connector.normalise.collection_year = valueOr(normalise, "collection_year", 0);
+      connector.normalise.time_zone =
+          valueOr<std::string>(normalise, "time_zone", connector.normalise.time_zone);
     }
     connector.key = displayKey(pointer);
     connector.line = document_.locate(pointer).line;
@@ -438,7 +440,8 @@ json describe(const Config& config) {
                           {"normalise",
                            {{"kind", connector.normalise.kind},
                             {"source_system", connector.normalise.source_system},
-                            {"collection_year", connector.normalise.collection_year}}},
+                            {"collection_year", connector.normalise.collection_year},
+                            {"time_zone", connector.normalise.time_zone}}},
                           {"settings", connector.settings}});
   }
 

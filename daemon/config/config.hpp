@@ -50,6 +50,7 @@ struct NormaliseConfig {
   std::string kind;           // "ssda903", "cin_census", "trust_ssd", "school_census" or ""
   std::string source_system;  // the system that allocated its local ids; default: the kind
   int collection_year = 0;    // for sources whose records do not carry one (0: the current)
+  std::string time_zone = "Europe/London";  // of the source's clock, a tz database name
   bool operator==(const NormaliseConfig&) const = default;
 };
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "common/time_zone.hpp"
+
 namespace hearth::config {
 namespace {
 
@@ -388,6 +390,8 @@ void JsonSchema::checkString(const json& schema, const json& instance, const std
   }
   if (const json* format = keyword(schema, "format"); format && *format == "uri") {
     if (!looksLikeUri(text)) errors.push_back({pointer, "is not a URI"});
+  } else if (format && *format == "time-zone" && !TimeZone::find(text)) {
+    errors.push_back({pointer, "is not a time zone of the tz database (e.g. Europe/London)"});
   }
 }
 

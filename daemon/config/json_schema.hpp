@@ -28,8 +28,8 @@ std::string childPointer(std::string_view pointer, size_t index);
 ///   type (a name or a list; "integer" accepts 2.0), enum, const, properties, required,
 ///   additionalProperties (false or a schema), items, minItems, maxItems, uniqueItems,
 ///   minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength,
-///   pattern (ECMAScript, unanchored), format "uri" (loosely; other formats, such as Hearth's
-///   "path", are annotations), allOf, anyOf, oneOf, not,
+///   pattern (ECMAScript, unanchored), format "uri" (loosely) and "time-zone" (a tz database
+///   name; other formats, such as Hearth's "path", are annotations), allOf, anyOf, oneOf, not,
 ///   $ref to "#/$defs/...", and annotations such as title, description, default and examples,
 ///   which never change the outcome (defaults are not applied).
 /// A schema using any other keyword is refused rather than silently half-checked.

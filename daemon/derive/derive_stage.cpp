@@ -55,6 +55,23 @@ int64_t wallMs() {
       .count();
 }
 
+// Which rows of the population estimates the rates per 10,000 use: counts and codes, no people.
+void logPopulationBase(log::Logger& log, const IndicatorStep& step) {
+  const auto& base = step.population();
+  if (!base) return;
+  const std::string date = canonical::formatIsoDate(base->estimate_date);
+  const log::Fields fields = {{"area", base->area},
+                              {"estimate_date", date},
+                              {"rows", static_cast<uint64_t>(base->rows)},
+                              {"children", base->children}};
+  if (base->earlier) {
+    log.warn("population estimate predates the reporting year; the latest earlier one is used",
+             fields);
+  } else {
+    log.info("population base for rates per 10,000", fields);
+  }
+}
+
 }  // namespace
 
 struct DeriveStage::Impl {
@@ -450,6 +467,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
                   {{"code", created.error().code}, {"error", created.error().message}});
       } else {
         indicators = std::move(created).value();
+        logPopulationBase(log, *indicators);
       }
     }
     if (indicators) {

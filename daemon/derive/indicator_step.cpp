@@ -7,6 +7,7 @@
 #include "pipelines/indicators/csv_line.hpp"
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/output.hpp"
+#include "pipelines/indicators/population_estimates.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -40,36 +41,23 @@ ind::Period reportingYear(const std::string& period_end) {
   return ind::financialYearStarting(ended_this_year ? year - 1 : year - 2);
 }
 
-// Residents aged 0-17 from an ONS-style file: laua,date,age,population.
-Result<double> childrenFromEstimates(const std::filesystem::path& path) {
+// Residents aged 0-17 in the council's area for the reporting year, from an ONS-style file.
+Result<ind::PopulationBase> childrenFromEstimates(const std::filesystem::path& path,
+                                                  const std::string& area_code,
+                                                  const ind::Period& period) {
   std::ifstream in(path);
   if (!in) return makeError("indicators.population", path.string() + ": cannot open");
-  std::string line;
-  std::getline(in, line);
-  double children = 0;
-  int line_number = 1;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const std::vector<std::string> cells = ind::splitCsvLine(line);
-    if (cells.size() < 4) {
-      return makeError("indicators.population", path.string() + ":" + std::to_string(line_number) +
-                                                    ": expected laua,date,age,population");
-    }
-    try {
-      if (std::stoi(cells[2]) < 18) children += std::stod(cells[3]);
-    } catch (const std::exception&) {
-      return makeError("indicators.population", path.string() + ":" + std::to_string(line_number) +
-                                                    ": age and population must be numbers");
-    }
+  try {
+    return ind::PopulationEstimates::fromCsv(in, path.string()).childrenFor(area_code, period);
+  } catch (const std::invalid_argument& e) {
+    return makeError("indicators.population", e.what());
   }
-  return children;
 }
 
 class EngineStep final : public IndicatorStep {
  public:
-  explicit EngineStep(ind::IndicatorEngine engine) : engine_(std::move(engine)) {}
+  EngineStep(ind::IndicatorEngine engine, std::optional<ind::PopulationBase> population)
+      : engine_(std::move(engine)), population_(std::move(population)) {}
 
   std::vector<IndicatorEvent> update(
       const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
@@ -110,8 +98,11 @@ class EngineStep final : public IndicatorStep {
 
   std::string table() const override { return ind::renderTable(engine_.values(true)); }
 
+  const std::optional<ind::PopulationBase>& population() const override { return population_; }
+
  private:
   ind::IndicatorEngine engine_;
+  std::optional<ind::PopulationBase> population_;
 };
 
 }  // namespace
@@ -123,10 +114,13 @@ Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::Indic
   engine.suppression_threshold = suppression_threshold;
   engine.area_code = config.area_code;
   engine.population_0_17 = static_cast<double>(config.population_0_17);
+  std::optional<ind::PopulationBase> population;
   if (!config.population_estimates.empty()) {
-    auto children = childrenFromEstimates(config.population_estimates);
-    if (!children) return children.error();
-    engine.population_0_17 = *children;
+    auto base =
+        childrenFromEstimates(config.population_estimates, config.area_code, engine.periods[0]);
+    if (!base) return base.error();
+    engine.population_0_17 = base->children;
+    population = std::move(*base);
   }
   try {
     const std::filesystem::path holidays_path =
@@ -147,7 +141,8 @@ Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::Indic
       postcodes = ind::PostcodeLookup::fromCsv(lookup, config.postcode_lookup.string());
     }
     return std::unique_ptr<IndicatorStep>(new EngineStep(
-        ind::IndicatorEngine(std::move(engine), std::move(working_days), std::move(postcodes))));
+        ind::IndicatorEngine(std::move(engine), std::move(working_days), std::move(postcodes)),
+        std::move(population)));
   } catch (const std::exception& e) {
     return makeError("indicators.reference", e.what());
   }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/population_estimates.hpp"
 
 namespace hearth::daemon::derive {
 
@@ -91,6 +93,8 @@ class IndicatorStep {
       const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   virtual std::string table() const = 0;       // the headlines, for a terminal
+  /// The population estimate rows the rates per 10,000 use, when a file gives them.
+  virtual const std::optional<pipelines::indicators::PopulationBase>& population() const = 0;
 };
 
 }  // namespace hearth::daemon::derive

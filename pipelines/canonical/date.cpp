@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/source_timestamp.hpp"
+
 namespace hearth::pipelines::canonical {
 namespace {
 
@@ -48,6 +50,19 @@ std::optional<Date> parseIsoDate(std::string_view text) {
   return makeDate(year, month, day);
 }
 
+std::optional<Date> parseIsoDate(std::string_view text, const TimeZone& zone) {
+  const std::optional<Date> date = parseIsoDate(text);
+  if (!date || text.size() <= 10) return date;
+  const std::optional<SourceTimestamp> timestamp = parseSourceTimestamp(text);
+  // Without an offset the date is the source's own; a time it cannot read strictly is
+  // ignored, as parseIsoDate ignores it.
+  if (!timestamp || !timestamp->offset_ms) return date;
+  constexpr int64_t kDayMs = 86'400'000;
+  const int64_t local_ms = zone.localMsFromUtc(timestamp->utcMs(zone));
+  const int64_t day = local_ms / kDayMs - (local_ms % kDayMs < 0 ? 1 : 0);
+  return Date{std::chrono::sys_days{std::chrono::days{day}}};
+}
+
 std::optional<Date> parseBladeDate(std::string_view text) {
   static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -69,6 +84,15 @@ std::optional<Date> parseBladeDate(std::string_view text) {
 
 Date todayUtc() {
   return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+}
+
+Date todayIn(const TimeZone& zone) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return Date{
+      std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>{
+          std::chrono::milliseconds{zone.localMsFromUtc(now_ms)}})};
 }
 
 std::string formatIsoDate(Date date) {

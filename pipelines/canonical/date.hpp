@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/time_zone.hpp"
+
 namespace hearth::pipelines::canonical {
 
 /// A calendar date without time zone: social care returns record days, not instants.
@@ -16,6 +18,11 @@ std::optional<Date> parseUkDate(std::string_view text);
 /// Parses YYYY-MM-DD, ignoring a trailing time ("T10:00:00", " 10:00:00.000") as SQL exports add.
 std::optional<Date> parseIsoDate(std::string_view text);
 
+/// Parses YYYY-MM-DD with an optional time as parseIsoDate does, giving the calendar date in
+/// `zone`, the source's zone: a time written with Z or an offset is an instant, whose date there
+/// may differ (23:30Z on 1 May is 2 May in London); one without is already local.
+std::optional<Date> parseIsoDate(std::string_view text, const TimeZone& zone);
+
 /// Parses the school census blade exports' YYYY-Mon-DD ("2015-Jul-26"), ignoring a trailing
 /// time (" 00:00:00"); month names in English, any case.
 std::optional<Date> parseBladeDate(std::string_view text);
@@ -26,6 +33,8 @@ std::string formatIsoDate(Date date);
 /// Today's date in UTC, from the system clock: for callers at the edge (the daemon), never for
 /// rules, which take their reference date as an argument so that runs can be repeated.
 Date todayUtc();
+/// Today's date on the clock of `zone`, from the system clock (for callers at the edge, likewise).
+Date todayIn(const TimeZone& zone);
 
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 int daysBetween(Date from, Date to);

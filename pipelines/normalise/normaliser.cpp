@@ -108,15 +108,16 @@ class RecordReader {
     std::optional<Date> parsed;
     if (context_.kind == ConnectorKind::kSsda903) {
       // The 903 CSV writes DD/MM/YYYY; its XML form writes ISO dates.
-      parsed = text.size() == 10 && text[2] == '/' ? canonical::parseUkDate(text)
-                                                   : canonical::parseIsoDate(text);
+      parsed = text.size() == 10 && text[2] == '/'
+                   ? canonical::parseUkDate(text)
+                   : canonical::parseIsoDate(text, context_.time_zone);
     } else if (context_.kind == ConnectorKind::kSchoolCensus) {
       // Blade exports write "2015-Jul-26 00:00:00"; a census file saved from a spreadsheet
       // may come back with ISO dates.
       parsed = canonical::parseBladeDate(text);
-      if (!parsed) parsed = canonical::parseIsoDate(text);
+      if (!parsed) parsed = canonical::parseIsoDate(text, context_.time_zone);
     } else {
-      parsed = canonical::parseIsoDate(text);
+      parsed = canonical::parseIsoDate(text, context_.time_zone);
     }
     if (!parsed) {
       if (!rule.empty()) {
@@ -565,7 +566,7 @@ size_t ssdLinkedIdentifier(RecordReader& r) {
 // The decision date inside SSD's contact outcome JSON ("DECISION_DATETIME": "2024-05-01T10:00"),
 // found by key rather than by a JSON parser: the object is flat and produced by the SSD's own
 // extract, and a malformed one simply yields no date.
-std::optional<canonical::Date> decisionDate(std::string_view outcome_json) {
+std::optional<canonical::Date> decisionDate(std::string_view outcome_json, const TimeZone& zone) {
   constexpr std::string_view kKey = "\"DECISION_DATETIME\"";
   const size_t key = outcome_json.find(kKey);
   if (key == std::string_view::npos) return std::nullopt;
@@ -573,7 +574,7 @@ std::optional<canonical::Date> decisionDate(std::string_view outcome_json) {
   if (open == std::string_view::npos) return std::nullopt;
   const size_t close = outcome_json.find('"', open + 1);
   if (close == std::string_view::npos) return std::nullopt;
-  return canonical::parseIsoDate(outcome_json.substr(open + 1, close - open - 1));
+  return canonical::parseIsoDate(outcome_json.substr(open + 1, close - open - 1), zone);
 }
 
 size_t ssdContact(RecordReader& r) {
@@ -581,7 +582,7 @@ size_t ssdContact(RecordReader& r) {
   const bool ok = r.subject("cont_person_id", c.subject);
   c.received = r.date("cont_contact_date");
   c.source = r.field("cont_contact_source_code");
-  c.decided = decisionDate(r.field("cont_contact_outcome_json"));
+  c.decided = decisionDate(r.field("cont_contact_outcome_json"), r.context().time_zone);
   if (!ok) return 0;
   return emit(r, std::move(c));
 }
@@ -664,7 +665,7 @@ size_t ssdCpPlan(RecordReader& r) {
 bool episodeEndedWithItsPlacement(RecordReader& r, const canonical::ClaEpisode& e) {
   if (!e.end || e.reason_ceased != "X1") return false;
   const std::optional<Date> placement_end =
-      canonical::parseIsoDate(r.field("clap_cla_placement_end_date"));
+      canonical::parseIsoDate(r.field("clap_cla_placement_end_date"), r.context().time_zone);
   return placement_end && *placement_end == *e.end;
 }
 

@@ -27,6 +27,8 @@ struct NormaliseContext {
   canonical::Date today;
   /// For sources whose records carry no collection_year (SSD tables).
   int default_collection_year = 0;
+  /// The zone of the source's clock: date-times with an offset become dates there.
+  TimeZone time_zone = TimeZone::utc();
 };
 
 /// Records and findings from one or more raw records; reuse it across calls to keep capacity.

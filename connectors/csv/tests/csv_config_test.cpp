@@ -43,6 +43,12 @@ TEST(CsvConfig, ReadsEverySettingAndFillsInDefaults) {
   EXPECT_EQ(defaults.checkpoint_every, 10000u);
   EXPECT_EQ(defaults.settle_ms, 1000);
   EXPECT_EQ(defaults.max_row_bytes, 1048576u);
+  EXPECT_EQ(defaults.time_zone.name(), "Europe/London");
+
+  const CsvConfig new_york = parseConfig(
+      R"({"directory": "d", "streams": [{"name": "s", "pattern": "*.csv", "key": ["id"]}],
+          "time_zone": "America/New_York"})");
+  EXPECT_EQ(new_york.time_zone.name(), "America/New_York");
 }
 
 TEST(CsvConfig, NamesTheSettingAtFault) {
@@ -71,6 +77,10 @@ TEST(CsvConfig, NamesTheSettingAtFault) {
   EXPECT_EQ(refusalOf(R"({"directory": "d", "streams": [{"name": "s", "pattern": "*.csv",
                           "key": ["id"]}], "checkpoint_every": 0})"),
             "csv connector config: checkpoint_every must be between 1 and 1099511627776");
+  EXPECT_EQ(refusalOf(R"({"directory": "d", "streams": [{"name": "s", "pattern": "*.csv",
+                          "key": ["id"]}], "time_zone": "Europe/Londres"})"),
+            "csv connector config: time_zone names no time zone of the tz database: "
+            "\"Europe/Londres\"");
   EXPECT_EQ(refusalOf("{"), "csv connector config is not valid JSON");
 }
 

@@ -202,6 +202,29 @@ TEST_F(CsvConnectorTest, ReadsEveryMatchingFileInNameOrderWithTypedFields) {
   EXPECT_EQ(sink.progress.back().first, sink.progress.back().second);
 }
 
+// Case systems write London wall-clock time: in summer it is an hour ahead of UTC.
+TEST_F(CsvConnectorTest, SourceTimesWithoutAnOffsetAreTheConfiguredZonesWallClock) {
+  write("episodes_a.csv", kHeader + "1,2024-07-05 10:00,S,C2\n2,2024-01-05 10:00,S,C2\n" +
+                              "3,2024-07-05T10:00:00Z,S,C2\n4,2024-10-27 01:30,S,C2\n");
+  const int64_t summer_10_utc = 1720173600000;    // 2024-07-05T10:00:00Z
+  const int64_t winter_10_utc = 1704448800000;    // 2024-01-05T10:00:00Z
+  const int64_t autumn_0030_utc = 1729989000000;  // 2024-10-27T00:30:00Z
+
+  CollectingSink london =
+      readAfter("", config(R"("settle_ms": 0)", R"("timestamp_column": "DECOM")"));
+  ASSERT_EQ(london.records.size(), 4u);
+  EXPECT_EQ(london.records[0].time_ms, summer_10_utc - 3600000);
+  EXPECT_EQ(london.records[1].time_ms, winter_10_utc);
+  EXPECT_EQ(london.records[2].time_ms, summer_10_utc) << "an explicit Z is kept";
+  EXPECT_EQ(london.records[3].time_ms, autumn_0030_utc) << "the repeated hour: the earlier one";
+
+  CollectingSink utc = readAfter(
+      "", config(R"("settle_ms": 0, "time_zone": "UTC")", R"("timestamp_column": "DECOM")"));
+  ASSERT_EQ(utc.records.size(), 4u);
+  EXPECT_EQ(utc.records[0].time_ms, summer_10_utc);
+  EXPECT_EQ(utc.records[2].time_ms, summer_10_utc);
+}
+
 TEST_F(CsvConnectorTest, ResumingFromTheCheckpointReadsOnlyRowsAppendedSince) {
   write("episodes.csv", kHeader + rows(1, 3));
   CollectingSink first = readAfter("");

@@ -155,7 +155,8 @@ INSERT INTO inc.ssd_cla_episodes VALUES
   CollectingSink first = read("", settings);
   EXPECT_EQ(first.keys("ssd_cla_episodes"), (std::set<std::string>{"E1", "E2", "E3", "E4", "E5"}));
   EXPECT_EQ(first.checkpoints.size(), 3u) << "one checkpoint per block";
-  EXPECT_EQ(first.records.front().time_ms, 1714554000000) << "2024-05-01T09:00:00Z";
+  // The stored 09:00 is London wall-clock time (the default time_zone): 08:00 UTC in May.
+  EXPECT_EQ(first.records.front().time_ms, 1714550400000) << "2024-05-01T08:00:00Z";
   EXPECT_EQ(first.records.front().fields.at("clae_referral_count").first, HEARTH_FIELD_INT);
 
   server_->runSql(R"sql(

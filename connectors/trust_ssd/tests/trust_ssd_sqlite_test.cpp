@@ -122,5 +122,33 @@ UPDATE ssd_cp_plans SET cppl_cp_plan_end_date = '2024-05-02', updated_at = '2024
   EXPECT_TRUE(third.records.empty());
 }
 
+// The database stores wall-clock time without an offset: London's by default, an hour ahead of UTC
+// in summer.
+TEST_F(TrustSsdSqlite, SourceTimeReadsStoredTimestampsOnTheConfiguredClock) {
+  const auto file = directory_ / "ssd.sqlite";
+  SqliteFile db(file);
+  db.exec(R"sql(
+CREATE TABLE ssd_cp_plans (cppl_cp_plan_id TEXT, cppl_person_id TEXT, updated_at TEXT);
+INSERT INTO ssd_cp_plans VALUES
+  ('CP1', 'P1', '2024-01-05 10:00:00'),
+  ('CP2', 'P2', '2024-07-05 10:00:00'),
+  ('CP3', 'P3', '2024-07-05T10:00:00Z');
+)sql");
+  const std::string tables =
+      R"("tables": [{"name": "ssd_cp_plans", "cursor": {"timestamp_column": "updated_at"}}])";
+  const int64_t winter_10_utc = 1704448800000;  // 2024-01-05T10:00:00Z
+  const int64_t summer_10_utc = 1720173600000;  // 2024-07-05T10:00:00Z
+
+  CollectingSink london = readAfter("", config(file, tables));
+  ASSERT_EQ(london.records.size(), 3u);
+  EXPECT_EQ(london.records[0].time_ms, winter_10_utc);
+  EXPECT_EQ(london.records[1].time_ms, summer_10_utc - 3600000);
+  EXPECT_EQ(london.records[2].time_ms, summer_10_utc);
+
+  CollectingSink utc = readAfter("", config(file, tables + R"(, "time_zone": "UTC")"));
+  ASSERT_EQ(utc.records.size(), 3u);
+  EXPECT_EQ(utc.records[1].time_ms, summer_10_utc);
+}
+
 }  // namespace
 }  // namespace hearth::connectors::trust_ssd

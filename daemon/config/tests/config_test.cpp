@@ -455,6 +455,40 @@ TEST_F(ConfigTest, BrokenPluginSchemaIsReportedAgainstThePlugin) {
   EXPECT_THAT(result.error().message, HasSubstr("plugin csv"));
 }
 
+TEST_F(ConfigTest, AnUnknownTimeZoneIsRefusedWhereItIsWritten) {
+  const Result<Config> config = load(minimal() + R"(connectors:
+  - name: ssd
+    plugin: trust_ssd
+    normalise:
+      kind: trust_ssd
+      time_zone: Europe/Londres
+)");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            file() +
+                ":9: connectors[0].normalise.time_zone: is not a time zone of the tz "
+                "database (e.g. Europe/London)");
+
+  const Result<Config> fine = load(minimal() + R"(connectors:
+  - name: ssd
+    plugin: trust_ssd
+    settings:
+      time_zone: Mars/Olympus
+    normalise: {kind: trust_ssd}
+)");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_EQ(fine->connectors[0].normalise.time_zone, "Europe/London");
+  const std::string plugin_schema = R"({"properties": {
+      "time_zone": {"type": "string", "format": "time-zone"}}})";
+  const Result<void> settings =
+      validateConnectorSettings(fine.value(), fine->connectors[0], plugin_schema);
+  ASSERT_FALSE(settings.ok());
+  EXPECT_EQ(settings.error().message,
+            file() +
+                ":8: connectors[0].settings.time_zone: is not a time zone of the tz "
+                "database (e.g. Europe/London)");
+}
+
 TEST_F(ConfigTest, ReloadComparisonIgnoresWhereAConnectorWasWritten) {
   const Result<Config> before = load(minimal() + "connectors:\n  - {name: a, plugin: csv}\n");
   const Result<Config> after = load(minimal() + "\n\nconnectors:\n  - name: a\n    plugin: csv\n");
@@ -541,6 +575,8 @@ TEST(ConfigSchema, SchemaDefaultsMatchTheTypedDefaults) {
   const json& entry = defs["connector"]["properties"];
   EXPECT_EQ(entry["enabled"]["default"], connector.enabled);
   EXPECT_EQ(entry["poll_interval_ms"]["default"], connector.poll_interval.count());
+  EXPECT_EQ(entry["normalise"]["properties"]["time_zone"]["default"],
+            connector.normalise.time_zone);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "connectors/csv/csv_timestamp.hpp"
+#include "common/source_timestamp.hpp"
 
 #include <chrono>
 
-namespace hearth::connectors::csv {
+namespace hearth {
 namespace {
 
 // Reads exactly `digits` decimal digits at `at`, moving past them.
@@ -60,11 +60,17 @@ bool timeOfDay(std::string_view text, size_t& at, int64_t& ms) {
   return true;
 }
 
-// "Z", "+HH:MM", "+HHMM", "+HH" (or '-') at `at`, to the end; the offset to subtract.
-bool zone(std::string_view text, size_t& at, int64_t& offset_ms) {
-  offset_ms = 0;
+// "Z", "+HH:MM", "+HHMM", "+HH" (or '-', perhaps after a space) at `at`, to the end; the offset to
+// subtract, or nullopt when the text ends without one.
+bool offset(std::string_view text, size_t& at, std::optional<int64_t>& offset_ms) {
+  offset_ms.reset();
   if (at == text.size()) return true;
+  offset_ms = 0;
   if (literal(text, at, 'Z')) return at == text.size();
+  // SQL Server prints datetimeoffset values with a space before the offset.
+  if (text[at] == ' ' && at + 1 < text.size() && (text[at + 1] == '+' || text[at + 1] == '-')) {
+    ++at;
+  }
   const char sign = text[at];
   if (sign != '+' && sign != '-') return false;
   ++at;
@@ -76,13 +82,13 @@ bool zone(std::string_view text, size_t& at, int64_t& offset_ms) {
     if (!number(text, at, 2, minutes)) return false;
   }
   if (at != text.size() || hours > 23 || minutes > 59) return false;
-  offset_ms = (hours * 60 + minutes) * int64_t{60000} * (sign == '-' ? -1 : 1);
+  *offset_ms = (hours * 60 + minutes) * int64_t{60000} * (sign == '-' ? -1 : 1);
   return true;
 }
 
 }  // namespace
 
-std::optional<int64_t> parseTimestampMs(std::string_view text) {
+std::optional<SourceTimestamp> parseSourceTimestamp(std::string_view text) {
   size_t at = 0;
   int year;
   int month;
@@ -103,14 +109,22 @@ std::optional<int64_t> parseTimestampMs(std::string_view text) {
   const std::optional<int64_t> days = daysSinceEpoch(year, month, day);
   if (!days) return std::nullopt;
 
+  SourceTimestamp timestamp;
   int64_t ms = 0;
-  int64_t offset_ms = 0;
   if (at < text.size()) {
     if (text[at] != 'T' && text[at] != ' ') return std::nullopt;
     ++at;
-    if (!timeOfDay(text, at, ms) || !zone(text, at, offset_ms)) return std::nullopt;
+    if (!timeOfDay(text, at, ms) || !offset(text, at, timestamp.offset_ms)) return std::nullopt;
+    timestamp.has_time = true;
   }
-  return *days * int64_t{86'400'000} + ms - offset_ms;
+  timestamp.wall_ms = *days * int64_t{86'400'000} + ms;
+  return timestamp;
 }
 
-}  // namespace hearth::connectors::csv
+std::optional<int64_t> parseSourceTimestampMs(std::string_view text, const TimeZone& zone) {
+  const std::optional<SourceTimestamp> timestamp = parseSourceTimestamp(text);
+  if (!timestamp) return std::nullopt;
+  return timestamp->utcMs(zone);
+}
+
+}  // namespace hearth
