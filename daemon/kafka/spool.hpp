@@ -76,8 +76,8 @@ struct SpoolOptions {
 /// before every segment of new events, drained only once no direct delivery is outstanding.
 ///
 /// Threads: appends come from any thread; sync() (write and fsync) from the publisher's spool
-/// thread or a flush; draining (peek/advance/rewind/removeDelivered/deactivateIfDrained) from the
-/// spool thread only; acknowledge() from the delivery-report thread.
+/// thread or a flush; draining (peek/advance/rewind/removeDelivered/deactivateIfDrained) and
+/// verify() from the spool thread only; acknowledge() from the delivery-report thread.
 class Spool {
  public:
   struct Segment;
