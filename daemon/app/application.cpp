@@ -210,6 +210,7 @@ int Application::Impl::run() {
   const auto started = Clock::now();
   log::setLevel(log::parseLevel(config_.log_level).value_or(log::Level::kInfo));
   log_.info("hearthd starting", {{"version", kVersion}, {"config", config_.source.string()}});
+  for (const std::string& warning : config::warnings(config_)) log_.warn(warning);
 
   work_.emplace(io_.get_executor());
   io_thread_ = std::thread([this] { io_.run(); });
@@ -319,6 +320,7 @@ void Application::Impl::startAdmin() {
   options.bind = config_.admin.bind;
   options.port = config_.admin.port;
   options.token = config_.admin.token.reveal();
+  options.require_token = config_.admin.require_token;
   admin::AdminCallbacks callbacks;
   callbacks.readiness = [this] { return readiness(); };
   callbacks.metrics = [this] { return metrics_.serialize(); };
