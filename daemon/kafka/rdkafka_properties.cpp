@@ -45,7 +45,7 @@ Result<void> setProperty(rd_kafka_conf_t* conf, const std::string& name, const s
       rd_kafka_conf_set(conf, name.c_str(), value.c_str(), reason.data(), reason.size());
   if (result == RD_KAFKA_CONF_OK) return {};
   if (result == RD_KAFKA_CONF_UNKNOWN) {
-    return makeError("kafka.config.unknown",
+    return makeError("kafka.config",
                      "Kafka property " + name + " refused: librdkafka has no such property");
   }
   return makeError("kafka.config",
