@@ -127,6 +127,38 @@ TEST(HostileConfig, ValidateGivesTheTrueReasonForPathsThatAreNotFiles) {
       << errors;
 }
 
+TEST(HostileConfig, AnAdminEndpointOffLoopbackWantsTheTokenEverywhereAndWarns) {
+  TempDir dir;
+  const auto config = dir.path() / "hearthd.yaml";
+  std::ofstream(config)
+      << "state_dir: state\nplugin_dirs: [" << pluginDir().string() << "]\n"
+      << "admin: {bind: 0.0.0.0, port: 0}\nkafka: {brokers: embedded, embedded_partitions: 4}\n"
+      << "privacy: {pseudonym_key: an-end-to-end-test-key-of-at-least-32-chars}\n"
+      << "connectors: []\n";
+  std::string errors;
+  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors), 2);
+  EXPECT_NE(errors.find("admin.bind: 0.0.0.0 is not a loopback address"), std::string::npos)
+      << errors;
+
+  std::ofstream(config) << "state_dir: state\nplugin_dirs: [" << pluginDir().string() << "]\n"
+                        << "admin: {bind: 0.0.0.0, port: 0, token: test-admin-token}\n"
+                        << "kafka: {brokers: embedded, embedded_partitions: 4}\n"
+                        << "privacy: {pseudonym_key: an-end-to-end-test-key-of-at-least-32-chars}\n"
+                        << "connectors: []\n";
+  std::string out;
+  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors, &out), 0) << errors;
+  EXPECT_NE(errors.find("warning: admin endpoint on 0.0.0.0"), std::string::npos) << errors;
+
+  Daemon daemon(config, dir.path(), "daemon");
+  const uint16_t port = daemon.adminPort();
+  ASSERT_TRUE(daemon.process().waitForStderr("\"hearthd ready\"", 30s).has_value());
+  EXPECT_NE(daemon.process().stderrText().find("reachable from the network"), std::string::npos);
+  for (const char* target : {"/metrics", "/readyz", "/api/v1/connectors"}) {
+    EXPECT_EQ(httpGet(port, target).status, 401) << target;
+    EXPECT_EQ(httpRequest(port, "GET", target, "test-admin-token").status, 200) << target;
+  }
+}
+
 // Aliases nine deep that would expand to hundreds of millions of values, as in the report.
 std::string aliasBomb() {
   std::string text = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
