@@ -19,20 +19,29 @@ const char* find(const char* from, const char* to, char c) {
   return static_cast<const char*>(std::memchr(from, c, static_cast<size_t>(to - from)));
 }
 
+// The first line break (CR or LF) in [from, to), or null.
+const char* findBreak(const char* from, const char* to) {
+  const char* newline = find(from, to, '\n');
+  const char* carriage_return = find(from, newline != nullptr ? newline : to, '\r');
+  return carriage_return != nullptr ? carriage_return : newline;
+}
+
+// The length of the line break at `at` (LF, CRLF or a lone CR), or 0 for a CR that ends input
+// which is not final: only the next byte tells a CRLF from a lone CR.
+size_t breakLength(const char* at, const char* end, bool final) {
+  if (*at == '\n') return 1;
+  if (at + 1 < end) return at[1] == '\n' ? 2 : 1;
+  return final ? 1 : 0;
+}
+
+// Line breaks in [from, to): LF, CRLF and lone CR count one each; a CR at `to` counts too.
 uint64_t countLines(const char* from, const char* to) {
-  return static_cast<uint64_t>(std::count(from, to, '\n'));
-}
-
-// Where the content of a line ends when its line feed is at `newline`: before a CR that
-// precedes it, as long as that CR belongs to the line.
-const char* contentEnd(const char* line_begin, const char* newline) {
-  return newline > line_begin && newline[-1] == '\r' ? newline - 1 : newline;
-}
-
-// The content of a last line that has no line feed: a lone CR at the very end is a line
-// ending cut short, not data.
-const char* contentEndAtStreamEnd(const char* line_begin, const char* end) {
-  return end > line_begin && end[-1] == '\r' ? end - 1 : end;
+  uint64_t lines = 0;
+  for (const char* at = findBreak(from, to); at != nullptr; at = findBreak(at, to)) {
+    ++lines;
+    at += (*at == '\r' && at + 1 < to && at[1] == '\n') ? 2 : 1;
+  }
+  return lines;
 }
 
 std::string_view view(const char* from, const char* to) {
@@ -153,40 +162,27 @@ ReadStatus CsvReader::next(std::string_view input, bool final) {
   }
 
   // Blank lines are not rows.
-  for (;;) {
+  while (p == end || *p == '\n' || *p == '\r') {
     if (p == end) return final ? ReadStatus::kEnd : ReadStatus::kNeedMore;
-    if (*p == '\n') {
-      ++p;
-      ++scan_.offset;
-      ++scan_.line;
-      continue;
-    }
-    if (*p == '\r') {
-      if (p + 1 == end) {
-        if (!final) return ReadStatus::kNeedMore;
-        ++p;
-        ++scan_.offset;
-        continue;
-      }
-      if (p[1] == '\n') {
-        p += 2;
-        scan_.offset += 2;
-        ++scan_.line;
-        continue;
-      }
-    }
-    break;
+    const size_t length = breakLength(p, end, final);
+    if (length == 0) return ReadStatus::kNeedMore;
+    p += length;
+    scan_.offset += length;
+    ++scan_.line;
   }
 
   // Most rows are one line without quotes: split those with memchr alone.
   const size_t window =
       std::min(static_cast<size_t>(end - p), options_.max_row_bytes + kLineEndingBytes);
   const char* const window_end = p + window;
-  if (const char* newline = find(p, window_end, '\n')) {
-    const char* content_end = contentEnd(p, newline);
-    if (find(p, content_end, kQuote) == nullptr) return readSimpleRow(p, content_end, newline + 1);
+  if (const char* line_break = findBreak(p, window_end)) {
+    if (find(p, line_break, kQuote) == nullptr) {
+      const size_t length = breakLength(line_break, end, final);
+      if (length == 0) return ReadStatus::kNeedMore;
+      return readSimpleRow(p, line_break, line_break + length);
+    }
   } else if (final && window_end == end && find(p, end, kQuote) == nullptr) {
-    return readSimpleRow(p, contentEndAtStreamEnd(p, end), end);
+    return readSimpleRow(p, end, end);
   }
   return readGeneralRow(p, end, final);
 }
@@ -205,7 +201,7 @@ ReadStatus CsvReader::readSimpleRow(const char* begin, const char* content_end, 
     fields_.push_back({view(field, stop), false});
     field = stop + 1;
   }
-  return finishRow(begin, content_end, next, next > content_end && next[-1] == '\n' ? 1 : 0);
+  return finishRow(begin, content_end, next, next > content_end ? 1 : 0);
 }
 
 ReadStatus CsvReader::readGeneralRow(const char* begin, const char* end, bool final) {
@@ -267,24 +263,17 @@ ReadStatus CsvReader::readGeneralRow(const char* begin, const char* end, bool fi
         pos = after + 1;
         continue;
       }
-      if (*after == '\n') return finishRow(begin, after, after + 1, lines + 1);
-      if (*after == '\r') {
-        if (after + 1 < window_end) {
-          if (after[1] == '\n') return finishRow(begin, after, after + 2, lines + 1);
-        } else if (window_is_final) {
-          return finishRow(begin, after, after + 1, lines);
-        } else if (truncated) {
-          return breakRow(begin, end, final, too_long_here);
-        } else {
-          return ReadStatus::kNeedMore;
-        }
+      if (*after == '\n' || *after == '\r') {
+        const size_t length = breakLength(after, end, final);
+        if (length == 0) return ReadStatus::kNeedMore;
+        return finishRow(begin, after, after + length, lines + 1);
       }
       return breakRow(begin, end, final,
                       {RowError::kBadQuote, column, "text after a closing quote", after});
     }
 
     if (line_end == nullptr || line_end < pos) {
-      line_end = find(pos, window_end, '\n');
+      line_end = findBreak(pos, window_end);
       if (line_end == nullptr) line_end = window_end;
     }
     const char* const delimiter_at = find(pos, line_end, delimiter);
@@ -299,14 +288,14 @@ ReadStatus CsvReader::readGeneralRow(const char* begin, const char* end, bool fi
       continue;
     }
     if (line_end < window_end) {
-      const char* content_end = contentEnd(pos, line_end);
-      fields_.push_back({view(pos, content_end), false});
-      return finishRow(begin, content_end, line_end + 1, lines + 1);
+      const size_t length = breakLength(line_end, end, final);
+      if (length == 0) return ReadStatus::kNeedMore;
+      fields_.push_back({view(pos, line_end), false});
+      return finishRow(begin, line_end, line_end + length, lines + 1);
     }
     if (window_is_final) {
-      const char* content_end = contentEndAtStreamEnd(pos, window_end);
-      fields_.push_back({view(pos, content_end), false});
-      return finishRow(begin, content_end, window_end, lines);
+      fields_.push_back({view(pos, window_end), false});
+      return finishRow(begin, window_end, window_end, lines);
     }
     if (truncated) return breakRow(begin, end, final, too_long_here);
     return ReadStatus::kNeedMore;
@@ -333,10 +322,15 @@ ReadStatus CsvReader::breakRow(const char* begin, const char* end, bool final,
                                const Broken& broken) {
   // The search for the line break runs past the window, over all the input there is: where a
   // broken row ends must not depend on how far the reader looked ahead.
-  if (const char* newline = find(broken.resync_from, end, '\n')) {
-    unquoteFields();
-    setRow(begin, contentEnd(begin, newline), newline + 1, countLines(begin, newline + 1), broken);
-    return ReadStatus::kRow;
+  const char* line_break = findBreak(broken.resync_from, end);
+  if (line_break != nullptr) {
+    if (const size_t length = breakLength(line_break, end, final); length > 0) {
+      unquoteFields();
+      setRow(begin, line_break, line_break + length, countLines(begin, line_break + length),
+             broken);
+      return ReadStatus::kRow;
+    }
+    // A CR ending the input: whether a line feed follows is still to come.
   }
   if (final) {
     unquoteFields();
@@ -347,39 +341,36 @@ ReadStatus CsvReader::breakRow(const char* begin, const char* end, bool final,
     return ReadStatus::kNeedMore;
   }
   // More than a maximum row is waiting and its line has not ended: skip forward without keeping
-  // the bytes, and report the row once its line ends.
+  // the bytes (up to a CR ending the input, which the next call decides on), and report the row
+  // once its line ends.
+  const char* const stop = line_break != nullptr ? line_break : end;
   skipping_ = true;
   pending_ = Row{};
   pending_.start = scan_;
   pending_.error = broken.error;
   pending_.error_column = broken.column;
   pending_.error_detail = broken.detail;
-  pending_lines_ = countLines(begin, end);
-  pending_raw_.assign(begin, std::min(static_cast<size_t>(end - begin), options_.max_raw_bytes));
-  scan_.offset += static_cast<uint64_t>(end - begin);
+  pending_lines_ = countLines(begin, stop);
+  pending_raw_.assign(begin, std::min(static_cast<size_t>(stop - begin), options_.max_raw_bytes));
+  scan_.offset += static_cast<uint64_t>(stop - begin);
   return ReadStatus::kNeedMore;
 }
 
 ReadStatus CsvReader::continueSkip(std::string_view input, bool final) {
   const char* const begin = input.data();
   const char* const end = begin + input.size();
-  const char* const newline = find(begin, end, '\n');
-  const char* const stop = newline != nullptr ? newline : end;
+  const char* const line_break = findBreak(begin, end);
+  const char* const stop = line_break != nullptr ? line_break : end;
   if (pending_raw_.size() < options_.max_raw_bytes) {
     const size_t room = options_.max_raw_bytes - pending_raw_.size();
     pending_raw_.append(begin, std::min(room, static_cast<size_t>(stop - begin)));
   }
   scan_.offset += static_cast<uint64_t>(stop - begin);
-  if (newline == nullptr && !final) return ReadStatus::kNeedMore;
-
-  if (newline != nullptr) {
-    // Like contentEnd(): the CR of a CRLF is not part of the row, unless the raw text was cut
-    // short before reaching it.
-    const uint64_t row_bytes = scan_.offset - pending_.start.offset;
-    if (row_bytes == pending_raw_.size() && !pending_raw_.empty() && pending_raw_.back() == '\r') {
-      pending_raw_.pop_back();
-    }
-    ++scan_.offset;
+  if (line_break == nullptr && !final) return ReadStatus::kNeedMore;
+  if (line_break != nullptr) {
+    const size_t length = breakLength(line_break, end, final);
+    if (length == 0) return ReadStatus::kNeedMore;
+    scan_.offset += length;
     ++pending_lines_;
   }
   skipping_ = false;

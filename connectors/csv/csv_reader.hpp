@@ -77,9 +77,11 @@ enum class ReadStatus {
 /// the stream. It copies nothing but fields with doubled quotes, which it unquotes into a scratch
 /// buffer it reuses.
 ///
-/// Line endings are LF or CRLF; a UTF-8 byte order mark at offset 0 is skipped; blank lines are
-/// skipped. A broken row is returned with its error and reading resumes at the next line break
-/// after the point where it broke (for an unterminated quote: after the line the quote opened on).
+/// A line ends with LF, CRLF or a lone CR (as classic Mac exports write), each one line break;
+/// inside a quoted field they are data. "\r\r\n" is a lone CR, then a blank line. A UTF-8 byte
+/// order mark at offset 0 is skipped; blank lines are skipped. A broken row is returned with its
+/// error and reading resumes at the next line break after the point where it broke (for an
+/// unterminated quote: after the line the quote opened on).
 ///
 /// The outcome never depends on how the input is split between calls.
 class CsvReader {

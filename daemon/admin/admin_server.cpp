@@ -122,18 +122,27 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::optional<Response> refuse(const Request& request) const;
   Response control(const Request& request) const;
 
+  bool takeAcceptToken();
+  void makeRoom(tcp::socket& socket);
+  void noteOverflow(bool evicted);
+
   net::io_context& io_;
   const AdminOptions options_;
   const AdminCallbacks callbacks_;
   std::vector<Route> routes_;
-  // The acceptor, retry timer, session list and stopped_ are only touched on the acceptor's
-  // strand once start() has returned.
+  // The acceptor, timers, session list, accept budget, overflow counts and stopped_ are only
+  // touched on the acceptor's strand once start() has returned.
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;
   std::vector<std::weak_ptr<Session>> sessions_;
   bool stopped_ = false;
+  double accept_tokens_ = 0;
+  std::chrono::steady_clock::time_point tokens_refilled_;
+  std::uint64_t evicted_ = 0;  // since the last warning line
+  std::uint64_t refused_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> overflow_logged_;
   std::atomic<std::uint16_t> port_{0};
-  log::Logger logger_{"admin"};
+  log::Logger logger_;
 };
 
 // One client connection: reads requests in turn and answers each, on its own strand.
@@ -154,6 +163,21 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  /// Since when it has waited for a request (steady clock ticks), or 0 while it has none to
+  /// wait for: answering, closing, or already chosen to make room.
+  std::int64_t waitingSince() const { return waiting_since_.load(std::memory_order_relaxed); }
+
+  /// Closes the connection to make room if it is still waiting for a request; false if it has
+  /// meanwhile got one (or was chosen already).
+  bool evict(std::int64_t seen_waiting_since) {
+    if (!waiting_since_.compare_exchange_strong(seen_waiting_since, 0)) return false;
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->writing_) self->stream_.cancel();
+      self->stopping_ = true;
+    });
+    return true;
+  }
+
  private:
   void read() {
     if (stopping_) return close();
@@ -162,11 +186,15 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser_->body_limit(options.max_body_bytes);
     stream_.expires_after(options.read_timeout);
+    waiting_since_ =
+        std::max<std::int64_t>(1, std::chrono::steady_clock::now().time_since_epoch().count());
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::onRead, shared_from_this()));
   }
 
   void onRead(beast::error_code ec, std::size_t /*bytes*/) {
+    waiting_since_ = 0;
+    if (stopping_) return close();
     if (ec == http::error::body_limit) {
       return reply(Response::text(413, "request body too large\n"), 11, false);
     }
@@ -254,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<const ServerCore> server_;
   bool writing_ = false;
   bool stopping_ = false;
+  std::atomic<std::int64_t> waiting_since_{0};
 };
 
 ServerCore::ServerCore(net::io_context& io, AdminOptions options, AdminCallbacks callbacks)
@@ -261,7 +290,8 @@ ServerCore::ServerCore(net::io_context& io, AdminOptions options, AdminCallbacks
       options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       acceptor_(net::make_strand(io)),
-      retry_timer_(acceptor_.get_executor()) {
+      retry_timer_(acceptor_.get_executor()),
+      logger_("admin", options_.log_sink != nullptr ? *options_.log_sink : log::stderrSink()) {
   addBuiltInRoutes();
 }
 
@@ -352,7 +382,7 @@ Response ServerCore::handle(const Request& request) const {
     response.headers.emplace_back("Allow", allow);
     return response;
   }
-  if (match->access == Access::kToken) {
+  if (match->access == Access::kToken || options_.require_token) {
     if (auto refusal = refuse(request)) return *refusal;
   }
   try {
@@ -391,15 +421,86 @@ Result<void> ServerCore::start() {
 
 void ServerCore::accept() {
   if (stopped_) return;
+  if (!takeAcceptToken()) {
+    // Over the accept rate: new connections wait in the kernel's backlog meanwhile.
+    const auto wait = std::chrono::microseconds(
+        1'000'000 / std::max<std::size_t>(1, options_.max_accepts_per_second) + 1);
+    retry_timer_.expires_after(wait);
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec) self->accept();
+    });
+    return;
+  }
   acceptor_.async_accept(net::make_strand(io_),
                          beast::bind_front_handler(&ServerCore::onAccept, shared_from_this()));
+}
+
+// A token bucket holding a tenth of a second's worth of accepts.
+bool ServerCore::takeAcceptToken() {
+  const double rate =
+      static_cast<double>(std::max<std::size_t>(1, options_.max_accepts_per_second));
+  const double capacity = std::max(1.0, rate / 10);
+  const auto now = std::chrono::steady_clock::now();
+  if (tokens_refilled_ == std::chrono::steady_clock::time_point{}) {
+    accept_tokens_ = capacity;
+  } else {
+    accept_tokens_ = std::min(
+        capacity,
+        accept_tokens_ + rate * std::chrono::duration<double>(now - tokens_refilled_).count());
+  }
+  tokens_refilled_ = now;
+  if (accept_tokens_ < 1) return false;
+  accept_tokens_ -= 1;
+  return true;
+}
+
+// Every slot is taken: close the connection that has waited longest for its request, which a
+// health probe (whose request arrives at once) never is; refuse the new one only if none waits.
+void ServerCore::makeRoom(tcp::socket& socket) {
+  for (;;) {
+    std::shared_ptr<Session> oldest;
+    std::int64_t oldest_since = 0;
+    for (const auto& weak : sessions_) {
+      auto session = weak.lock();
+      if (!session) continue;
+      const std::int64_t since = session->waitingSince();
+      if (since != 0 && (oldest == nullptr || since < oldest_since)) {
+        oldest = std::move(session);
+        oldest_since = since;
+      }
+    }
+    if (oldest == nullptr) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      noteOverflow(false);
+      return;
+    }
+    if (oldest->evict(oldest_since)) {
+      noteOverflow(true);
+      return;
+    }
+  }
+}
+
+// One warning line per interval at most, with what happened since the last one.
+void ServerCore::noteOverflow(bool evicted) {
+  (evicted ? evicted_ : refused_) += 1;
+  const auto now = std::chrono::steady_clock::now();
+  if (overflow_logged_ && now - *overflow_logged_ < options_.refusal_log_interval) return;
+  overflow_logged_ = now;
+  logger_.warn(
+      "admin connections over the limit: closed the longest-waiting unfinished "
+      "requests or refused new connections",
+      {{"limit", options_.max_connections}, {"closed", evicted_}, {"refused", refused_}});
+  evicted_ = 0;
+  refused_ = 0;
 }
 
 void ServerCore::onAccept(beast::error_code ec, tcp::socket socket) {
   if (stopped_ || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically out of file descriptors: back off briefly instead of spinning.
-    logger_.warn("admin accept failed", {{"error", ec.message()}});
+    noteOverflow(false);
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
       if (!wait_ec) self->accept();
@@ -408,12 +509,8 @@ void ServerCore::onAccept(beast::error_code ec, tcp::socket socket) {
   }
 
   std::erase_if(sessions_, [](const auto& session) { return session.expired(); });
-  if (sessions_.size() >= options_.max_connections) {
-    logger_.warn("admin connection refused: too many open connections",
-                 {{"limit", options_.max_connections}});
-    beast::error_code ignored;
-    socket.close(ignored);
-  } else {
+  if (sessions_.size() >= options_.max_connections) makeRoom(socket);
+  if (socket.is_open()) {
     auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
     sessions_.push_back(session);
     session->start();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "daemon/log/logger.hpp"
 
 namespace hearth::admin {
 
@@ -56,12 +57,21 @@ inline constexpr std::string_view kUnknownConnector = "connector.unknown";
 
 struct AdminOptions {
   std::string bind = "127.0.0.1";
-  std::uint16_t port = 8080;  // 0 lets the kernel pick; see AdminServer::port()
-  std::string token;          // bearer token for Access::kToken routes; empty answers them 403
-  std::chrono::milliseconds read_timeout{5000};  // per request, and for idle keep-alive
+  std::uint16_t port = 8080;   // 0 lets the kernel pick; see AdminServer::port()
+  std::string token;           // bearer token for Access::kToken routes; empty answers them 403
+  bool require_token = false;  // every route needs the token, as if all were Access::kToken
+  /// A whole request must arrive within this of the connection waiting for it (from accept, or
+  /// from the previous response); bytes trickling in do not extend it.
+  std::chrono::milliseconds read_timeout{5000};
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
+  /// Open connections. When all are taken, a new connection closes the one that has waited
+  /// longest for its request, so slow or idle clients cannot starve /readyz; it is refused only
+  /// when every connection is busy answering.
   std::size_t max_connections = 64;
+  std::size_t max_accepts_per_second = 1000;  // beyond this, connections wait in the backlog
+  std::chrono::milliseconds refusal_log_interval{10000};  // at most one warning line per interval
+  log::Sink* log_sink = nullptr;                          // default: stderr
 };
 
 /// What the daemon tells the built-in routes. A route whose callback is empty is not served.

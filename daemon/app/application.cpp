@@ -236,6 +236,7 @@ int Application::Impl::run() {
   const auto started = Clock::now();
   log::setLevel(log::parseLevel(config_.log_level).value_or(log::Level::kInfo));
   log_.info("hearthd starting", {{"version", kVersion}, {"config", config_.source.string()}});
+  for (const std::string& warning : config::warnings(config_)) log_.warn(warning);
 
   // Before anything listens or writes: a second daemon on the same state directory would share
   // its spool and checkpoints.
@@ -381,6 +382,7 @@ void Application::Impl::startAdmin() {
   options.bind = config_.admin.bind;
   options.port = config_.admin.port;
   options.token = config_.admin.token.reveal();
+  options.require_token = config_.admin.require_token;
   admin::AdminCallbacks callbacks;
   callbacks.readiness = [this] { return readiness(); };
   callbacks.metrics = [this] { return metrics_.serialize(); };

@@ -4,11 +4,14 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/application.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/config/file_access.hpp"
 #include "daemon/derive/steps.hpp"
+#include "daemon/kafka/rdkafka_handles.hpp"
 #include "daemon/version.hpp"
 #include "plugins/host/connector_instance.hpp"
 #include "plugins/host/plugin_catalog.hpp"
@@ -84,6 +87,11 @@ int runCommand(const std::filesystem::path& config_path, bool once) {
               << " cannot be created: " << ec.message() << '\n';
     return kInvalid;
   }
+  // SQLite would only say that it cannot enable write-ahead logging.
+  if (auto writable = config::checkWritableDirectory(config->state_dir); !writable) {
+    std::cerr << config_path.string() << ": state_dir: " << writable.error().message << '\n';
+    return kInvalid;
+  }
   Application application(std::move(*config), RunOptions{.once = once, .print_indicators = once});
   return application.run();
 }
@@ -91,17 +99,40 @@ int runCommand(const std::filesystem::path& config_path, bool once) {
 int validateCommand(const std::filesystem::path& config_path) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
-  const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
   std::vector<std::string> problems;
+  auto at = [&](int line) { return config_path.string() + ":" + std::to_string(line) + ": "; };
+
+  for (const auto& [name, error] : daemon::kafka::refusedProperties(config->kafka.properties)) {
+    problems.push_back(at(config->kafka.property_lines[name]) + "kafka.properties." + name + ": " +
+                       error.message);
+  }
+  if (auto writable = config::checkWritableDirectory(config->state_dir); !writable) {
+    problems.push_back(config_path.string() + ": state_dir: " + writable.error().message);
+  }
+
+  // Each plugin a connector uses is looked at once, in a child process: validate never runs a
+  // plugin's code itself, so a plugin that faults is reported rather than fatal.
+  const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
+  std::map<std::string, Result<config::JsonSchema>> schemas;
   for (const auto& connector : config->connectors) {
-    auto plugin = catalog.find(connector.plugin);
-    if (!plugin) {
-      problems.push_back(config_path.string() + ":" + std::to_string(connector.line) + ": " +
-                         connector.key + ".plugin: " + plugin.error().message);
+    auto found = schemas.find(connector.plugin);
+    if (found == schemas.end()) {
+      auto described = catalog.describe(connector.plugin);
+      Result<config::JsonSchema> schema = described
+                                              ? config::JsonSchema::parse(described->config_schema)
+                                              : Result<config::JsonSchema>(described.error());
+      if (!schema && described) {
+        schema = makeError("config.plugin_schema",
+                           "plugin " + connector.plugin + ": " + schema.error().message);
+      }
+      found = schemas.emplace(connector.plugin, std::move(schema)).first;
+    }
+    if (!found->second) {
+      problems.push_back(at(connector.line) + connector.key +
+                         ".plugin: " + found->second.error().message);
       continue;
     }
-    if (auto valid =
-            config::validateConnectorSettings(*config, connector, plugin.value()->configSchema());
+    if (auto valid = config::validateConnectorSettings(*config, connector, found->second.value());
         !valid) {
       problems.push_back(valid.error().message);
     }
@@ -118,6 +149,9 @@ int validateCommand(const std::filesystem::path& config_path) {
                 << '\n';
     }
   }
+  for (const std::string& warning : config::warnings(*config)) {
+    std::cerr << config_path.string() << ": warning: " << warning << '\n';
+  }
   if (!problems.empty()) {
     for (const auto& problem : problems) std::cerr << problem << '\n';
     return kInvalid;
@@ -128,18 +162,21 @@ int validateCommand(const std::filesystem::path& config_path) {
 
 int pluginsCommand(const std::filesystem::path& config_path,
                    std::vector<std::filesystem::path> dirs) {
-  const auto catalog = host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs)));
+  // Each plugin is loaded in a child process, so one that faults is listed as refused.
+  const auto listing =
+      host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs))).describeAll();
   std::printf("%-16s %-10s %-5s %s\n", "NAME", "VERSION", "ABI", "PATH");
-  for (const auto& info : catalog.list()) {
+  for (const auto& plugin : listing.plugins) {
+    const auto& info = plugin.info;
     const std::string abi = std::to_string(info.abi_major) + "." + std::to_string(info.abi_minor);
     std::printf("%-16s %-10s %-5s %s\n", info.name.c_str(), info.version.c_str(), abi.c_str(),
                 info.path.c_str());
     if (!info.description.empty()) std::printf("    %s\n", info.description.c_str());
   }
-  for (const auto& problem : catalog.problems()) {
+  for (const auto& problem : listing.problems) {
     std::fprintf(stderr, "refused: %s\n", problem.error.message.c_str());
   }
-  return catalog.problems().empty() ? kOk : kFailed;
+  return listing.problems.empty() ? kOk : kFailed;
 }
 
 int specCommand(const std::filesystem::path& config_path, std::vector<std::filesystem::path> dirs,

@@ -5,13 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <stdexcept>
 
+#include "daemon/config/file_access.hpp"
 #include "daemon/config/json_schema.hpp"
 
 namespace hearth::config {
@@ -106,18 +103,12 @@ fs::path resolvePath(const fs::path& base, const std::string& text) {
 
 // The file's content without trailing whitespace; the error names the file, never its content.
 std::optional<std::string> readSecretFile(const fs::path& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read " + path.string() + ": " + std::strerror(errno);
+  Result<std::string> read = readRegularFile(path, kMaxSecretFileBytes);
+  if (!read) {
+    error = read.error().message;
     return std::nullopt;
   }
-  std::string content(kMaxSecretFileBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  content.resize(static_cast<size_t>(in.gcount()));
-  if (content.size() > kMaxSecretFileBytes) {
-    error = path.string() + " is too large for a secret";
-    return std::nullopt;
-  }
+  std::string content = std::move(read).value();
   while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
     content.pop_back();
   }
@@ -138,6 +129,10 @@ bool isIpAddress(const std::string& text) {
   std::array<unsigned char, 16> buffer{};
   return ::inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
          ::inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+std::string adminWhere(const AdminConfig& admin) {
+  return admin.bind + " port " + std::to_string(admin.port);
 }
 
 std::string propertyText(const json& value) {
@@ -194,10 +189,26 @@ class Builder {
     AdminConfig admin;
     admin.bind = valueOr<std::string>(section, "bind", admin.bind);
     admin.port = valueOr(section, "port", admin.port);
+    admin.token = secret(section, "/admin", "token", kMinTokenLength);
     if (!isIpAddress(admin.bind)) {
       problems_.add(document_, "/admin/bind", "is not an IPv4 or IPv6 address");
+      return admin;
     }
-    admin.token = secret(section, "/admin", "token", kMinTokenLength);
+    const bool loopback = isLoopbackAddress(admin.bind);
+    admin.require_token = valueOr(section, "require_token", !loopback);
+    const bool token_given = section.contains("token") || section.contains("token_file");
+    if (admin.require_token && !token_given) {
+      if (!loopback && !section.contains("require_token")) {
+        problems_.add(document_, "/admin/bind",
+                      admin.bind +
+                          " is not a loopback address, so every admin endpoint needs a token: "
+                          "set admin.token or admin.token_file (or admin.require_token: false "
+                          "to serve health, metrics and status to anyone who can connect)");
+      } else {
+        problems_.add(document_, "/admin/require_token",
+                      "is true but neither admin.token nor admin.token_file is set");
+      }
+    }
     return admin;
   }
 
@@ -214,6 +225,7 @@ class Builder {
     const json properties = section.value("properties", json::object());
     for (const auto& [name, value] : properties.items()) {
       kafka.properties[name] = propertyText(value);
+      kafka.property_lines[name] = document_.locate(childPointer("/kafka/properties", name)).line;
     }
     return kafka;
   }
@@ -284,8 +296,12 @@ class Builder {
     }
     connector.key = displayKey(pointer);
     connector.line = document_.locate(pointer).line;
+    // The pointers below one connector's settings are neighbours in the sorted map: visiting
+    // only those keeps a config of thousands of connectors linear.
     const std::string settings = pointer + "/settings";
-    for (const auto& [at, where] : document_.locations) {
+    for (auto it = document_.locations.lower_bound(settings);
+         it != document_.locations.end() && it->first.starts_with(settings); ++it) {
+      const auto& [at, where] = *it;
       if (at == settings || at.starts_with(settings + "/")) {
         connector.setting_lines[at.substr(settings.size())] = where.line;
       }
@@ -369,14 +385,9 @@ Result<Config> parseConfig(const std::string& yaml, const fs::path& source, cons
 }
 
 Result<Config> loadConfig(const fs::path& file, const EnvLookup& env) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return makeError("config.unreadable",
-                     file.string() + ": cannot read config: " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseConfig(text.str(), file, env);
+  Result<std::string> text = readRegularFile(file, YamlLimits{}.max_text_bytes);
+  if (!text) return makeError("config.unreadable", "config: " + text.error().message);
+  return parseConfig(*text, file, env);
 }
 
 Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
@@ -386,7 +397,12 @@ Result<void> validateConnectorSettings(const Config& config, const ConnectorConf
     return makeError("config.plugin_schema",
                      "plugin " + connector.plugin + ": " + schema.error().message);
   }
-  const std::vector<SchemaError> errors = schema->validate(connector.settings);
+  return validateConnectorSettings(config, connector, schema.value());
+}
+
+Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
+                                       const JsonSchema& plugin_schema) {
+  const std::vector<SchemaError> errors = plugin_schema.validate(connector.settings);
   if (errors.empty()) return {};
 
   Problems problems(config.source.string());
@@ -419,6 +435,34 @@ Result<json> resolveSettingPaths(const Config& config, const ConnectorConfig& co
     value = resolvePath(config.source.parent_path(), value.get<std::string>()).string();
   }
   return settings;
+}
+
+bool isLoopbackAddress(const std::string& address) {
+  std::array<unsigned char, 16> bytes{};
+  if (::inet_pton(AF_INET, address.c_str(), bytes.data()) == 1) return bytes[0] == 127;
+  if (::inet_pton(AF_INET6, address.c_str(), bytes.data()) != 1) return false;
+  constexpr std::array<unsigned char, 12> kMappedPrefix = {0, 0, 0, 0, 0,    0,
+                                                           0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), bytes.begin())) {
+    return bytes[12] == 127;
+  }
+  return std::all_of(bytes.begin(), bytes.begin() + 15, [](unsigned char b) { return b == 0; }) &&
+         bytes[15] == 1;
+}
+
+std::vector<std::string> warnings(const Config& config) {
+  std::vector<std::string> found;
+  const AdminConfig& admin = config.admin;
+  if (!isLoopbackAddress(admin.bind)) {
+    found.push_back(
+        admin.require_token
+            ? "admin endpoint on " + adminWhere(admin) +
+                  " is reachable from the network; every endpoint requires the token"
+            : "admin endpoint on " + adminWhere(admin) +
+                  " is reachable from the network and admin.require_token is false: health, "
+                  "metrics and the status API answer anyone who can connect");
+  }
+  return found;
 }
 
 json describe(const Config& config) {
@@ -455,7 +499,8 @@ json describe(const Config& config) {
       {"admin",
        {{"bind", config.admin.bind},
         {"port", config.admin.port},
-        {"token", secret(config.admin.token)}}},
+        {"token", secret(config.admin.token)},
+        {"require_token", config.admin.require_token}}},
       {"kafka",
        {{"brokers", config.kafka.brokers},
         {"embedded_partitions", config.kafka.embedded_partitions},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "daemon/config/json_schema.hpp"
 #include "daemon/config/secret.hpp"
 #include "daemon/config/yaml_json.hpp"
 
@@ -25,6 +26,9 @@ struct AdminConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;
   Secret token;  // empty: pause, resume and restart are refused
+  /// Every endpoint needs the token, not only control. Default: off on a loopback bind, on
+  /// otherwise, where an unset token is then a configuration error.
+  bool require_token = false;
 };
 
 struct KafkaConfig {
@@ -32,6 +36,7 @@ struct KafkaConfig {
   int embedded_partitions = 128;
   std::string topic_prefix = "hearth.";
   std::map<std::string, std::string> properties;  // extra librdkafka properties
+  std::map<std::string, int> property_lines;      // where each was written
   std::uint64_t spool_max_bytes = 1ull << 30;
   std::uint64_t spool_min_free_bytes = 256ull << 20;  // connectors pause below this free space
   int message_timeout_ms = 10000;
@@ -133,12 +138,22 @@ Result<Config> parseConfig(const std::string& yaml, const std::filesystem::path&
 /// declares it). Errors name the config file and the line of the offending setting.
 Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
                                        std::string_view plugin_schema);
+/// As above, with the plugin's schema parsed once for all the connectors that use it.
+Result<void> validateConnectorSettings(const Config& config, const ConnectorConfig& connector,
+                                       const JsonSchema& plugin_schema);
 
 /// The connector's settings with every string its plugin's schema marks `"format": "path"` made
 /// absolute against the config file's directory, as the daemon's own paths are. Call after
 /// validateConnectorSettings, and hand the result to the plugin.
 Result<nlohmann::json> resolveSettingPaths(const Config& config, const ConnectorConfig& connector,
                                            std::string_view plugin_schema);
+
+/// True for 127.0.0.0/8, ::1 and IPv4-mapped loopback addresses.
+bool isLoopbackAddress(const std::string& address);
+
+/// What is allowed but deserves a word at start-up and from `hearthd validate`, such as an admin
+/// endpoint reachable from the network.
+std::vector<std::string> warnings(const Config& config);
 
 /// The configuration as JSON for a start-up log line or `hearthd validate`, secrets redacted.
 nlohmann::json describe(const Config& config);

@@ -1,9 +1,16 @@
 #include "daemon/config/yaml_json.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <regex>
+#include <sstream>
+#include <unordered_map>
 
 #include "daemon/config/json_schema.hpp"
 
@@ -217,6 +224,126 @@ class Converter {
   const EnvLookup& env_;
 };
 
+// What a node stands for once its aliases are expanded.
+struct Expansion {
+  std::uint64_t values = 0;
+  std::uint64_t scalar_bytes = 0;
+  int depth = 0;  // levels of nesting below the node
+};
+
+std::uint64_t saturatingAdd(std::uint64_t a, std::uint64_t b) {
+  return a > std::numeric_limits<std::uint64_t>::max() - b
+             ? std::numeric_limits<std::uint64_t>::max()
+             : a + b;
+}
+
+// Thrown out of the parser's event loop at the first limit crossed.
+struct LimitCrossed {
+  YAML::Mark mark;
+  std::string message;
+};
+
+// Follows the parser's events and adds up what the document expands to, each anchored node
+// measured once and each alias counted as the node it names: linear in the text however much
+// the aliases multiply.
+class ExpansionCheck final : public YAML::EventHandler {
+ public:
+  explicit ExpansionCheck(const YamlLimits& limits) : limits_(limits) {}
+
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    leaf(mark, anchor, {1, 0, 0});
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                const std::string& value) override {
+    leaf(mark, anchor, {1, value.size(), 0});
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const auto it = anchored_.find(anchor);
+    if (it == anchored_.end()) {
+      throw LimitCrossed{mark, "an alias inside the node it names"};
+    }
+    add(mark, it->second);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Open {
+    YAML::anchor_t anchor;
+    Expansion inside;
+  };
+
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, Expansion expansion) {
+    if (anchor != YAML::NullAnchor) anchored_[anchor] = expansion;
+    add(mark, expansion);
+  }
+
+  void add(const YAML::Mark& mark, const Expansion& expansion) {
+    count(mark, expansion);
+    addToParent(expansion);
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    count(mark, {1, 0, 1});
+    open_.push_back({anchor, {}});
+  }
+
+  void close() {
+    const Open done = std::move(open_.back());
+    open_.pop_back();
+    const Expansion expansion{saturatingAdd(done.inside.values, 1), done.inside.scalar_bytes,
+                              done.inside.depth + 1};
+    if (done.anchor != YAML::NullAnchor) anchored_[done.anchor] = expansion;
+    addToParent(expansion);  // already counted, node by node, as it was read
+  }
+
+  void addToParent(const Expansion& expansion) {
+    if (open_.empty()) return;
+    Expansion& parent = open_.back().inside;
+    parent.values = saturatingAdd(parent.values, expansion.values);
+    parent.scalar_bytes = saturatingAdd(parent.scalar_bytes, expansion.scalar_bytes);
+    parent.depth = std::max(parent.depth, expansion.depth);
+  }
+
+  // Counts what a node adds to the document where it appears, and checks the limits.
+  void count(const YAML::Mark& mark, const Expansion& expansion) {
+    total_values_ = saturatingAdd(total_values_, expansion.values);
+    total_scalar_bytes_ = saturatingAdd(total_scalar_bytes_, expansion.scalar_bytes);
+    if (static_cast<std::uint64_t>(open_.size()) + static_cast<std::uint64_t>(expansion.depth) >
+        static_cast<std::uint64_t>(limits_.max_depth)) {
+      throw LimitCrossed{mark, "nests deeper than " + std::to_string(limits_.max_depth) +
+                                   " levels (counting what aliases stand for)"};
+    }
+    if (total_values_ > limits_.max_values) {
+      throw LimitCrossed{mark, "the configuration expands to more than " +
+                                   std::to_string(limits_.max_values) +
+                                   " values (counting what aliases stand for)"};
+    }
+    if (total_scalar_bytes_ > limits_.max_scalar_bytes) {
+      throw LimitCrossed{mark, "the configuration expands to more than " +
+                                   std::to_string(limits_.max_scalar_bytes) +
+                                   " bytes of text (counting what aliases stand for)"};
+    }
+  }
+
+  const YamlLimits& limits_;
+  std::vector<Open> open_;
+  std::unordered_map<YAML::anchor_t, Expansion> anchored_;
+  std::uint64_t total_values_ = 0;
+  std::uint64_t total_scalar_bytes_ = 0;
+};
+
 bool isVariableName(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
   for (char c : name) {
@@ -293,10 +420,24 @@ YamlDocument yamlToJson(const YAML::Node& root, std::vector<LocatedError>& error
 }
 
 std::optional<YamlDocument> parseYaml(const std::string& text, std::vector<LocatedError>& errors,
-                                      const EnvLookup& env) {
+                                      const EnvLookup& env, const YamlLimits& limits) {
+  if (text.size() > limits.max_text_bytes) {
+    errors.push_back({"",
+                      {},
+                      "the configuration is " + std::to_string(text.size()) +
+                          " bytes; the limit is " + std::to_string(limits.max_text_bytes)});
+    return std::nullopt;
+  }
   YAML::Node root;
   try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    ExpansionCheck check(limits);
+    parser.HandleNextDocument(check);
     root = YAML::Load(text);
+  } catch (const LimitCrossed& crossed) {
+    errors.push_back({"", locationOf(crossed.mark), crossed.message});
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     errors.push_back({"", locationOf(e.mark), "YAML syntax error: " + e.msg});
     return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -49,6 +51,17 @@ std::optional<std::string> processEnv(const std::string& name);
 std::optional<std::string> interpolate(std::string_view text, const EnvLookup& env,
                                        std::string& error);
 
+/// What a configuration may expand to. Aliases let a few hundred bytes stand for billions of
+/// values ("billion laughs"), so these are checked on the parser's events, counting each alias as
+/// what it stands for, before anything is expanded: a hostile file is refused in about the time
+/// it takes to read it, naming the line where a limit was crossed.
+struct YamlLimits {
+  std::size_t max_text_bytes = std::size_t{8} << 20;
+  std::uint64_t max_values = 1'000'000;  // scalars, sequences and mappings, aliases expanded
+  std::uint64_t max_scalar_bytes = std::uint64_t{64} << 20;  // their text, aliases expanded
+  int max_depth = 64;                                        // nesting, through aliases too
+};
+
 /// Converts YAML to JSON.
 ///
 /// Plain scalars are typed by the YAML 1.2 core schema: null, true/false, decimal, 0x and 0o
@@ -60,8 +73,9 @@ std::optional<std::string> interpolate(std::string_view text, const EnvLookup& e
 YamlDocument yamlToJson(const YAML::Node& root, std::vector<LocatedError>& errors,
                         const EnvLookup& env = {});
 
-/// Parses YAML text and converts it. A syntax error is appended to errors and gives nullopt.
+/// Parses YAML text and converts it. A syntax error, or text beyond the limits, is appended to
+/// errors and gives nullopt.
 std::optional<YamlDocument> parseYaml(const std::string& text, std::vector<LocatedError>& errors,
-                                      const EnvLookup& env = {});
+                                      const EnvLookup& env = {}, const YamlLimits& limits = {});
 
 }  // namespace hearth::config

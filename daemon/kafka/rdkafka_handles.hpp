@@ -2,9 +2,11 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <array>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -25,16 +27,14 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDestroyer>;
 using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaConfDestroyer>;
 using KafkaTopic = std::unique_ptr<rd_kafka_topic_t, KafkaTopicDestroyer>;
 
-/// Sets one librdkafka property, returning librdkafka's explanation if it refuses.
-inline Result<void> setProperty(rd_kafka_conf_t* conf, const std::string& name,
-                                const std::string& value) {
-  std::array<char, 512> reason{};
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), reason.data(), reason.size()) !=
-      RD_KAFKA_CONF_OK) {
-    return makeError("kafka.config",
-                     "Kafka property " + name + "=" + value + " refused: " + reason.data());
-  }
-  return {};
-}
+/// Sets one librdkafka property. A refusal names the property and librdkafka's reason, never
+/// the value: values may be credentials, and a misspelt key ("sasl.pasword") cannot tell which.
+Result<void> setProperty(rd_kafka_conf_t* conf, const std::string& name, const std::string& value);
+
+/// Tries `properties` on a scratch producer configuration, as the producer will apply them, and
+/// returns the key and error of each one librdkafka refuses (unknown, or a value it rejects), in
+/// key order; no error shows a value.
+std::vector<std::pair<std::string, Error>> refusedProperties(
+    const std::map<std::string, std::string>& properties);
 
 }  // namespace hearth::daemon::kafka

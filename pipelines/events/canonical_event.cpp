@@ -5,14 +5,15 @@
 #include "pipelines/canonical/json.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/privacy/field_policy.hpp"
+#include "pipelines/privacy/identifier_form.hpp"
 
 namespace hearth::pipelines {
 namespace {
 
 canonical::Identifier publishableIdentifier(const canonical::Identifier& id,
                                             Pseudonymiser& pseudonymiser) {
-  return {id.scheme,
-          id.value.empty() ? std::string() : pseudonymiser.pseudonym(id.scheme, id.value),
+  const std::string value = normaliseIdentifier(identifierFormOf(id.scheme), id.value);
+  return {id.scheme, value.empty() ? std::string() : pseudonymiser.pseudonym(id.scheme, value),
           id.source};
 }
 

@@ -42,7 +42,9 @@ const RecordEventEncoder::CachedAction& RecordEventEncoder::cachedAction(size_t 
   if (index >= action_cache_.size()) action_cache_.resize(index + 1);
   CachedAction& cached = action_cache_[index];
   if (!cached.valid || cached.name != name) {
-    cached = {std::string(name), FieldPolicy::normaliseName(name), policy_.actionFor(name), true};
+    const FieldPolicy::Decision decision = policy_.decide(name);
+    cached = {std::string(name), FieldPolicy::normaliseName(name), decision.action, decision.form,
+              true};
   }
   return cached;
 }
@@ -102,15 +104,17 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
       case FieldAction::kKeep:
         appendJsonString(p, field.value);
         break;
-      case FieldAction::kPseudonymise:
-        if (field.value.empty()) {
+      case FieldAction::kPseudonymise: {
+        const std::string value = normaliseIdentifier(decision.form, field.value);
+        if (value.empty()) {
           p.append("null");
         } else {
           p.push_back('"');
-          pseudonymiser_.appendPseudonym(p, decision.domain, field.value);
+          pseudonymiser_.appendPseudonym(p, decision.domain, value);
           p.push_back('"');
         }
         break;
+      }
       case FieldAction::kBirthMonth: {
         const std::string month = birthMonth(field.value);
         month.empty() ? p.append("null") : (appendJsonString(p, month), p);

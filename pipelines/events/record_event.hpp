@@ -47,6 +47,7 @@ class RecordEventEncoder {
     std::string name;
     std::string domain;  // the pseudonym domain: the normalised field name
     FieldAction action = FieldAction::kKeep;
+    IdentifierForm form = IdentifierForm::kLocal;
     bool valid = false;
   };
   const CachedAction& cachedAction(size_t index, std::string_view name);

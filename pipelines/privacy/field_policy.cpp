@@ -12,6 +12,7 @@ struct BuiltIn {
   // Also matches names that end with it: case-system extracts prefix every column with its
   // table ("pers_forename", "addr_address_postcode", "moth_childs_dob").
   bool suffix = true;
+  IdentifierForm form = IdentifierForm::kLocal;  // of a pseudonymised value
 };
 
 // Normalised names (lower case, letters and digits only) of fields that hold direct identifiers
@@ -52,16 +53,17 @@ constexpr std::array kBuiltIns = {
     BuiltIn{"youngpersonsid", FieldAction::kPseudonymise},
     BuiltIn{"lapersonuniqueidentifier", FieldAction::kPseudonymise},
     BuiltIn{"identifiervalue", FieldAction::kPseudonymise},
-    BuiltIn{"uprn", FieldAction::kPseudonymise},
-    BuiltIn{"uniquepropertyreferencenumber", FieldAction::kPseudonymise},
-    BuiltIn{"nhs", FieldAction::kPseudonymise, false},
-    BuiltIn{"nhsnumber", FieldAction::kPseudonymise},
-    BuiltIn{"nhsno", FieldAction::kPseudonymise},
-    BuiltIn{"upn", FieldAction::kPseudonymise},
-    BuiltIn{"uln", FieldAction::kPseudonymise},
-    BuiltIn{"uniquelearnernumber", FieldAction::kPseudonymise},
-    BuiltIn{"nino", FieldAction::kPseudonymise},
-    BuiltIn{"nationalinsurancenumber", FieldAction::kPseudonymise},
+    BuiltIn{"uprn", FieldAction::kPseudonymise, true, IdentifierForm::kDigits},
+    BuiltIn{"uniquepropertyreferencenumber", FieldAction::kPseudonymise, true,
+            IdentifierForm::kDigits},
+    BuiltIn{"nhs", FieldAction::kPseudonymise, false, IdentifierForm::kDigits},
+    BuiltIn{"nhsnumber", FieldAction::kPseudonymise, true, IdentifierForm::kDigits},
+    BuiltIn{"nhsno", FieldAction::kPseudonymise, true, IdentifierForm::kDigits},
+    BuiltIn{"upn", FieldAction::kPseudonymise, true, IdentifierForm::kLetters},
+    BuiltIn{"uln", FieldAction::kPseudonymise, true, IdentifierForm::kDigits},
+    BuiltIn{"uniquelearnernumber", FieldAction::kPseudonymise, true, IdentifierForm::kDigits},
+    BuiltIn{"nino", FieldAction::kPseudonymise, true, IdentifierForm::kLetters},
+    BuiltIn{"nationalinsurancenumber", FieldAction::kPseudonymise, true, IdentifierForm::kLetters},
     BuiltIn{"dob", FieldAction::kBirthMonth},
     BuiltIn{"dateofbirth", FieldAction::kBirthMonth},
     BuiltIn{"birthdate", FieldAction::kBirthMonth},
@@ -90,7 +92,7 @@ FieldPolicy::FieldPolicy(const Overrides& overrides) {
   add(overrides.birth_month, FieldAction::kBirthMonth);
   add(overrides.postcode_sector, FieldAction::kPostcodeSector);
   for (const auto& built_in : kBuiltIns) {
-    rules_.push_back({std::string(built_in.name), built_in.action, built_in.suffix});
+    rules_.push_back({std::string(built_in.name), built_in.action, built_in.suffix, built_in.form});
   }
 }
 
@@ -105,15 +107,29 @@ std::string FieldPolicy::normaliseName(std::string_view field_name) {
   return out;
 }
 
-FieldAction FieldPolicy::actionFor(std::string_view field_name) const {
+FieldPolicy::Decision FieldPolicy::decide(std::string_view field_name) const {
   const std::string normalised = normaliseName(field_name);
   for (const auto& rule : rules_) {
-    if (rule.name == normalised) return rule.action;
+    if (rule.name == normalised) return {rule.action, formOf(rule, normalised)};
   }
   for (const auto& rule : rules_) {
-    if (rule.suffix && normalised.ends_with(rule.name)) return rule.action;
+    if (rule.suffix && normalised.ends_with(rule.name))
+      return {rule.action, formOf(rule, normalised)};
   }
-  return FieldAction::kKeep;
+  return {};
+}
+
+// A configured rule says only that a field is an identifier; the built-in one of the same name,
+// if any, says which.
+IdentifierForm FieldPolicy::formOf(const Rule& rule, const std::string& normalised) const {
+  if (rule.form != IdentifierForm::kLocal) return rule.form;
+  for (const auto& other : rules_) {
+    if (other.form != IdentifierForm::kLocal &&
+        (other.name == normalised || (other.suffix && normalised.ends_with(other.name)))) {
+      return other.form;
+    }
+  }
+  return IdentifierForm::kLocal;
 }
 
 std::string birthMonth(std::string_view date) {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pipelines/privacy/identifier_form.hpp"
+
 namespace hearth::pipelines {
 
 /// What happens to a source field before it leaves the daemon.
@@ -35,7 +37,13 @@ class FieldPolicy {
   FieldPolicy();
   explicit FieldPolicy(const Overrides& overrides);
 
-  FieldAction actionFor(std::string_view field_name) const;
+  /// What happens to a field, and for a pseudonymised one the form of its value.
+  struct Decision {
+    FieldAction action = FieldAction::kKeep;
+    IdentifierForm form = IdentifierForm::kLocal;
+  };
+  Decision decide(std::string_view field_name) const;
+  FieldAction actionFor(std::string_view field_name) const { return decide(field_name).action; }
 
   /// The identifier domain used when pseudonymising a field (its normalised name).
   static std::string normaliseName(std::string_view field_name);
@@ -45,7 +53,10 @@ class FieldPolicy {
     std::string name;  // normalised
     FieldAction action;
     bool suffix = false;  // also matches names ending with it
+    IdentifierForm form = IdentifierForm::kLocal;
   };
+  IdentifierForm formOf(const Rule& rule, const std::string& normalised) const;
+
   std::vector<Rule> rules_;  // configured rules first, so they win over the built-in ones
 };
 

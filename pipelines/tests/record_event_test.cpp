@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "pipelines/events/canonical_event.hpp"
+
 namespace hearth::pipelines {
 namespace {
 
@@ -61,6 +63,47 @@ TEST(RecordEvent, PublishesNoDirectIdentifier) {
   EXPECT_EQ(fields["DOB"], "2012-07");
   EXPECT_EQ(fields["HOME_POST"], "NN1 5");
   EXPECT_TRUE(fields["UPN"].get<std::string>().starts_with("v1."));
+}
+
+// The pseudonyms a record's fields get, by field name.
+nlohmann::json pseudonymsOf(std::vector<FieldView> fields) {
+  auto encoder = makeEncoder();
+  const RawRecordView record{"people", "P1", "people.csv:2", 0, fields};
+  EncodedEvent event;
+  encoder.encode(record, kNow, event);
+  return nlohmann::json::parse(event.payload)["data"]["fields"];
+}
+
+TEST(RecordEvent, IdentifiersAreNormalisedBeforeTheyArePseudonymised) {
+  const auto spaced = pseudonymsOf({{"NHS Number", "943 476 5919", false},
+                                    {"upn", " b801200005001 ", false},
+                                    {"NINO", "qq 12 34 56 c", false},
+                                    {"pers_uln", "9434-765-919", false},
+                                    {"child_id", "  C1001\t", false}});
+  const auto compact = pseudonymsOf({{"NHS Number", "9434765919", false},
+                                     {"upn", "B801200005001", false},
+                                     {"NINO", "QQ123456C", false},
+                                     {"pers_uln", "9434765919", false},
+                                     {"child_id", "C1001", false}});
+  for (const char* field : {"NHS Number", "upn", "NINO", "pers_uln", "child_id"}) {
+    EXPECT_EQ(spaced[field], compact[field]) << field;
+  }
+  // A local id keeps its case: systems may tell "c1001" from "C1001".
+  EXPECT_NE(pseudonymsOf({{"child_id", "c1001", false}})["child_id"], compact["child_id"]);
+  EXPECT_TRUE(pseudonymsOf({{"NHS Number", "   ", false}})["NHS Number"].is_null());
+}
+
+TEST(CanonicalEvent, LinkedIdentifiersAreNormalisedBeforeTheyArePseudonymised) {
+  Pseudonymiser pseudonymiser("test key", "v1");
+  auto published = [&](std::string scheme, std::string value) {
+    canonical::LinkedIdentifier link;
+    link.subject = {"ssd", "P1"};
+    link.identifier = {std::move(scheme), std::move(value), "ssd"};
+    return std::get<canonical::LinkedIdentifier>(publishable(link, pseudonymiser)).identifier.value;
+  };
+  EXPECT_EQ(published("nhs", "943 476 5919"), published("nhs", "9434765919"));
+  EXPECT_EQ(published("upn", "b801200005001"), published("upn", "B801200005001"));
+  EXPECT_EQ(published("nhs", "9434765919"), pseudonymiser.pseudonym("nhs", "9434765919"));
 }
 
 TEST(RecordEvent, SameRecordGivesSameIdOnReplay) {

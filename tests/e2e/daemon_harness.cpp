@@ -51,6 +51,16 @@ std::string referralsConnectorYaml(const std::string& name, const std::filesyste
          "[referral_id]}\n";
 }
 
+int runHearthd(const std::vector<std::string>& args, const std::filesystem::path& dir,
+               std::string* stderr_text, std::string* stdout_text) {
+  static int counter = 0;
+  ChildProcess process(hearthdPath(), args, dir, "cli" + std::to_string(counter++));
+  const auto status = process.wait(std::chrono::seconds(120));
+  if (stderr_text) *stderr_text = process.stderrText();
+  if (stdout_text) *stdout_text = process.stdoutText();
+  return status.value_or(-1);
+}
+
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);

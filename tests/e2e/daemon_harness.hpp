@@ -77,6 +77,11 @@ class Daemon {
   uint16_t admin_port_ = 0;
 };
 
+/// Runs a `hearthd` verb to its end (at most two minutes) in `dir`; its exit status, or -1 if it
+/// did not end. Its output goes to the strings given.
+int runHearthd(const std::vector<std::string>& args, const std::filesystem::path& dir,
+               std::string* stderr_text = nullptr, std::string* stdout_text = nullptr);
+
 /// `text` with every `from` replaced by `to`.
 std::string replaceAll(std::string text, const std::string& from, const std::string& to);
 

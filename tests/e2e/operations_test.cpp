@@ -17,16 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int runHearthd(const std::vector<std::string>& args, const std::filesystem::path& dir,
-               std::string* stderr_text = nullptr, std::string* stdout_text = nullptr) {
-  static int counter = 0;
-  ChildProcess process(hearthdPath(), args, dir, "cli" + std::to_string(counter++));
-  const auto status = process.wait(60s);
-  if (stderr_text) *stderr_text = process.stderrText();
-  if (stdout_text) *stdout_text = process.stdoutText();
-  return status.value_or(-1);
-}
-
 TEST(Operations, ValidateRejectsAnUnknownKeyNamingFileLineAndKey) {
   TempDir dir;
   const auto config = dir.path() / "bad.yaml";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connectors/csv/csv_reader.hpp"
+#include "connectors/csv/tests/csv_test_support.hpp"
 
 namespace {
 
@@ -23,6 +24,7 @@ using hearth::connectors::csv::isValidUtf8;
 using hearth::connectors::csv::Position;
 using hearth::connectors::csv::ReadStatus;
 using hearth::connectors::csv::RowError;
+using hearth::connectors::csv::testing::lineBreaks;
 
 void require(bool condition) {
   if (!condition) __builtin_trap();
@@ -70,24 +72,12 @@ std::vector<Seen> readAll(std::string_view text, const CsvOptions& options, size
   }
 }
 
-// Bytes between rows may only be blank lines, the byte order mark and a CR ending the input.
+// Bytes between rows may only be blank lines and the byte order mark.
 uint64_t skippedLines(std::string_view text, uint64_t from, uint64_t to) {
-  uint64_t lines = 0;
   uint64_t i = from;
   if (i == 0 && text.substr(0, 3) == "\xEF\xBB\xBF" && to >= 3) i = 3;
-  while (i < to) {
-    if (text[i] == '\n') {
-      ++lines;
-      ++i;
-    } else if (text[i] == '\r' && i + 1 < to && text[i + 1] == '\n') {
-      ++lines;
-      i += 2;
-    } else {
-      require(text[i] == '\r' && i + 1 == text.size());
-      ++i;
-    }
-  }
-  return lines;
+  for (uint64_t at = i; at < to; ++at) require(text[at] == '\n' || text[at] == '\r');
+  return lineBreaks(text, i, to);
 }
 
 }  // namespace
@@ -107,11 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(at.offset <= row.start.offset);
     require(row.start.line == at.line + skippedLines(text, at.offset, row.start.offset));
     require(row.start.offset < row.end.offset && row.end.offset <= text.size());
-    const std::string_view inside =
-        text.substr(row.start.offset, row.end.offset - row.start.offset);
-    uint64_t newlines = 0;
-    for (char c : inside) newlines += c == '\n' ? 1 : 0;
-    require(row.end.line - row.start.line == newlines);
+    require(row.end.line - row.start.line == lineBreaks(text, row.start.offset, row.end.offset));
     if (row.error == RowError::kNone) {
       require(!row.fields.empty() && isValidUtf8(row.raw));
       require(row.raw.size() <= options.max_row_bytes);

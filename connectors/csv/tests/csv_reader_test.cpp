@@ -136,10 +136,58 @@ TEST(CsvReader, UsesTheConfiguredDelimiter) {
   EXPECT_EQ(tabs.rows[0].fields, (Fields{"a", "b c", "d\te"}));
 }
 
-TEST(CsvReader, KeepsALoneCarriageReturnInsideAFieldAsData) {
-  const Parsed parsed = parseText("a\rb,c\r\n");
-  ASSERT_EQ(parsed.rows.size(), 1u);
-  EXPECT_EQ(parsed.rows[0].fields, (Fields{"a\rb", "c"}));
+TEST(CsvReader, ALoneCarriageReturnEndsARowAsClassicMacExportsWrite) {
+  const std::string text = "h1,h2\ra,b\rc,d";
+  const Parsed parsed = parseText(text);
+  ASSERT_EQ(parsed.rows.size(), 3u);
+  EXPECT_EQ(parsed.rows[0].fields, (Fields{"h1", "h2"}));
+  EXPECT_EQ(parsed.rows[1].fields, (Fields{"a", "b"}));
+  EXPECT_EQ(parsed.rows[1].start, (Position{6, 2}));
+  EXPECT_EQ(parsed.rows[2].fields, (Fields{"c", "d"}));
+  EXPECT_EQ(parsed.rows[2].start, (Position{10, 3}));
+  expectSameInAnyChunks(text);
+}
+
+TEST(CsvReader, ALoneCarriageReturnAfterAQuotedFieldEndsTheRow) {
+  const std::string text = "\"a\",b\r\"c\",\"d\"\rlast,\"e\"\r";
+  const Parsed parsed = parseText(text);
+  ASSERT_EQ(parsed.rows.size(), 3u);
+  EXPECT_EQ(parsed.rows[0].fields, (Fields{"a", "b"}));
+  EXPECT_EQ(parsed.rows[1].fields, (Fields{"c", "d"}));
+  EXPECT_EQ(parsed.rows[2].fields, (Fields{"last", "e"}));
+  EXPECT_EQ(parsed.rows[2].end.line, 4u);
+  expectSameInAnyChunks(text);
+}
+
+TEST(CsvReader, CarriageReturnBeforeCrlfLeavesNoCarriageReturnInTheLastField) {
+  const std::string text = "h1,h2\r\r\na,b\r\r\n\"c\",d\r\r\n";
+  const Parsed parsed = parseText(text);
+  ASSERT_EQ(parsed.rows.size(), 3u);
+  EXPECT_EQ(parsed.rows[0].fields, (Fields{"h1", "h2"}));
+  EXPECT_EQ(parsed.rows[1].fields, (Fields{"a", "b"}));
+  EXPECT_EQ(parsed.rows[1].start.line, 3u);
+  EXPECT_EQ(parsed.rows[2].fields, (Fields{"c", "d"}));
+  for (const auto& row : parsed.rows) EXPECT_EQ(row.raw.find('\r'), std::string::npos);
+  expectSameInAnyChunks(text);
+}
+
+TEST(CsvReader, KeepsCarriageReturnsInsideQuotedFieldsAsData) {
+  const std::string text = "\"a\rb\",\"c\r\nd\"\r\nnext,row\r\n";
+  const Parsed parsed = parseText(text);
+  ASSERT_EQ(parsed.rows.size(), 2u);
+  EXPECT_EQ(parsed.rows[0].fields, (Fields{"a\rb", "c\r\nd"}));
+  EXPECT_EQ(parsed.rows[1].start.line, 4u);
+  expectSameInAnyChunks(text);
+}
+
+TEST(CsvReader, ABrokenRowEndsAtALoneCarriageReturn) {
+  const std::string text = "a\"b,c\rgood,row\r";
+  const Parsed parsed = parseText(text);
+  ASSERT_EQ(parsed.rows.size(), 2u);
+  EXPECT_EQ(parsed.rows[0].error, RowError::kBadQuote);
+  EXPECT_EQ(parsed.rows[0].raw, "a\"b,c");
+  EXPECT_EQ(parsed.rows[1].fields, (Fields{"good", "row"}));
+  expectSameInAnyChunks(text);
 }
 
 TEST(CsvReader, RejectsAQuoteInsideAnUnquotedFieldAndCarriesOnAtTheNextLine) {

@@ -34,6 +34,17 @@ struct Parsed {
 
 inline constexpr size_t kWholeInput = std::numeric_limits<size_t>::max();
 
+/// Line breaks in text[from, to) as the reader counts them: LF, CRLF and a lone CR one each.
+inline uint64_t lineBreaks(std::string_view text, uint64_t from, uint64_t to) {
+  uint64_t lines = 0;
+  for (uint64_t i = from; i < to; ++i) {
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+      ++lines;
+    }
+  }
+  return lines;
+}
+
 /// Reads `text`, handing the reader at most `chunk` new bytes at a time.
 inline Parsed parseText(std::string_view text, const CsvOptions& options = {},
                         size_t chunk = kWholeInput, Position start = {}) {

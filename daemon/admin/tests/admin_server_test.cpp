@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -399,6 +401,77 @@ TEST_F(AdminServerTest, StopClosesListenerAndOpenConnectionsSoTheIoContextRunsOu
   beast::error_code ec;
   socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
   EXPECT_EQ(ec, net::error::connection_refused);
+}
+
+// One GET on a fresh connection; the status, or 0 when the server closed or failed it.
+unsigned probe(std::uint16_t port, const std::string& target) {
+  net::io_context io;
+  tcp::socket socket(io);
+  beast::error_code ec;
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return 0;
+  http::request<http::empty_body> request(http::verb::get, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  http::write(socket, request, ec);
+  if (ec) return 0;
+  beast::flat_buffer buffer;
+  HttpResponse response;
+  http::read(socket, buffer, response, ec);
+  return ec ? 0 : response.result_int();
+}
+
+// Lines of a log file that contain `text`.
+int linesContaining(std::FILE* file, std::string_view text) {
+  std::fflush(file);
+  std::rewind(file);
+  int count = 0;
+  std::array<char, 4096> line{};
+  while (std::fgets(line.data(), static_cast<int>(line.size()), file) != nullptr) {
+    if (std::string_view(line.data()).find(text) != std::string_view::npos) ++count;
+  }
+  return count;
+}
+
+TEST_F(AdminServerTest, ReadyzAnswersWhileSlowClientsHoldEveryConnection) {
+  std::FILE* log_file = std::tmpfile();
+  ASSERT_NE(log_file, nullptr);
+  log::Sink sink(::fileno(log_file));
+  options_.log_sink = &sink;
+  const std::uint16_t port = run();
+
+  // 300 clients that send half a request and then nothing (a slowloris), against 64 slots.
+  net::io_context io;
+  std::vector<tcp::socket> slow;
+  for (int i = 0; i < 300; ++i) {
+    tcp::socket& socket = slow.emplace_back(io);
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    net::write(socket, net::buffer(std::string_view("GET /readyz HTTP/1.1\r\nHost: x\r\n")));
+  }
+  int answered = 0;
+  for (int i = 0; i < 81; ++i) answered += probe(port, "/readyz") == 200 ? 1 : 0;
+  EXPECT_EQ(answered, 81);
+  // What the slow clients caused is logged once per interval, not once per connection.
+  EXPECT_EQ(linesContaining(log_file, "admin connections over the limit"), 1);
+  std::fclose(log_file);
+}
+
+TEST_F(AdminServerTest, AcceptsAreRateLimited) {
+  options_.max_accepts_per_second = 20;
+  const std::uint16_t port = run();
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(probe(port, "/livez"), 200u);
+  // Two at once (a tenth of a second's worth, at least one), then twenty a second.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1700));
+}
+
+TEST_F(AdminServerTest, RequireTokenGuardsEveryEndpoint) {
+  options_.require_token = true;
+  const std::uint16_t port = run();
+  for (const char* target : {"/livez", "/readyz", "/metrics", "/api/v1/connectors"}) {
+    EXPECT_EQ(probe(port, target), 401u) << target;
+    EXPECT_EQ(Client(port).send(http::verb::get, target, std::string(kToken)).result_int(), 200)
+        << target;
+  }
 }
 
 TEST_F(AdminServerTest, RequestHeaderLookupIsCaseInsensitive) {

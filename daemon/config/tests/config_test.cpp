@@ -2,11 +2,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
+#include "daemon/config/file_access.hpp"
 #include "daemon/config/json_schema.hpp"
 
 namespace hearth::config {
@@ -227,6 +231,128 @@ TEST_F(ConfigTest, MissingFileIsAnError) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().code, "config.unreadable");
   EXPECT_THAT(config.error().message, HasSubstr("absent.yaml"));
+}
+
+TEST_F(ConfigTest, AConfigPathThatIsADirectorySaysSo) {
+  const Result<Config> config = loadConfig(dir_, kNoEnv);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, "config.unreadable");
+  EXPECT_EQ(config.error().message, "config: " + dir_.string() + " is a directory, not a file");
+}
+
+TEST_F(ConfigTest, AnAliasBombInTheConfigIsRefusedNamingFileAndLine) {
+  std::string yaml = minimal() + "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i <= 9; ++i) {
+    yaml += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) yaml += (j ? ", *x" : "*x") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THAT(failure(yaml), HasSubstr(file() + ":9: the configuration expands to more than"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+}
+
+TEST_F(ConfigTest, SecretFilesMustBeRegularFiles) {
+  fs::create_directories(dir_ / "token_dir");
+  ASSERT_EQ(::mkfifo((dir_ / "token.fifo").c_str(), 0600), 0);
+  // A FIFO with no writer would block a reader for ever; this must return at once.
+  EXPECT_THAT(failure(minimal() + "admin:\n  token_file: token.fifo\n"),
+              HasSubstr(file() + ":5: admin.token_file: " + (dir_ / "token.fifo").string() +
+                        " is not a regular file (a FIFO, socket or device)"));
+  EXPECT_THAT(failure(minimal() + "admin:\n  token_file: token_dir\n"),
+              HasSubstr(file() + ":5: admin.token_file: " + (dir_ / "token_dir").string() +
+                        " is a directory, not a file"));
+}
+
+TEST_F(ConfigTest, ANonLoopbackAdminBindNeedsATokenForEveryEndpoint) {
+  EXPECT_EQ(failure(minimal() + "admin:\n  bind: 0.0.0.0\n"),
+            file() +
+                ":5: admin.bind: 0.0.0.0 is not a loopback address, so every admin endpoint needs "
+                "a token: set admin.token or admin.token_file (or admin.require_token: false to "
+                "serve health, metrics and status to anyone who can connect)");
+
+  const Result<Config> guarded =
+      load(minimal() + "admin:\n  bind: \"::\"\n  token: " + std::string(kToken) + "\n");
+  ASSERT_TRUE(guarded.ok()) << guarded.error().message;
+  EXPECT_TRUE(guarded->admin.require_token);
+  EXPECT_THAT(warnings(guarded.value()),
+              ::testing::ElementsAre(HasSubstr("every endpoint requires the token")));
+
+  const Result<Config> open = load(minimal() + "admin:\n  bind: 0.0.0.0\n  require_token: false\n");
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_FALSE(open->admin.require_token);
+  EXPECT_THAT(warnings(open.value()),
+              ::testing::ElementsAre(HasSubstr("answer anyone who can connect")));
+
+  const Result<Config> loopback = load(minimal() + "admin:\n  bind: 127.0.0.2\n");
+  ASSERT_TRUE(loopback.ok()) << loopback.error().message;
+  EXPECT_FALSE(loopback->admin.require_token);
+  EXPECT_TRUE(warnings(loopback.value()).empty());
+}
+
+// checkWritableDirectory's message for `directory`, as seen by an unprivileged user: root may
+// write anywhere, so as root the check runs in a child that has given up root first.
+std::string writableAsUnprivilegedUser(const fs::path& directory) {
+  if (::geteuid() != 0) {
+    const Result<void> writable = checkWritableDirectory(directory);
+    return writable ? "" : writable.error().message;
+  }
+  int fds[2];
+  EXPECT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    std::string message = "could not drop root";
+    if (::setresgid(65534, 65534, 65534) == 0 && ::setresuid(65534, 65534, 65534) == 0) {
+      const Result<void> writable = checkWritableDirectory(directory);
+      message = writable ? "" : writable.error().message;
+    }
+    (void)!::write(fds[1], message.data(), message.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t got; (got = ::read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, got);
+  ::close(fds[0]);
+  ::waitpid(child, nullptr, 0);
+  return message;
+}
+
+TEST_F(ConfigTest, AReadOnlyStateDirectoryIsReportedAsSuch) {
+  const fs::path state = dir_ / "state";
+  fs::create_directories(state);
+  fs::permissions(dir_, fs::perms::all);
+  fs::permissions(state, fs::perms::owner_all | fs::perms::group_all | fs::perms::others_read |
+                             fs::perms::others_exec);
+  const std::string message = writableAsUnprivilegedUser(state);
+  EXPECT_THAT(message, HasSubstr(state.string() + " is not writable by uid "));
+  EXPECT_THAT(message, HasSubstr("Permission denied"));
+  // Not there yet: its nearest existing ancestor decides.
+  EXPECT_THAT(writableAsUnprivilegedUser(state / "below" / "deeper"),
+              HasSubstr(state.string() + " is not writable"));
+  fs::permissions(state, fs::perms::all);
+  EXPECT_EQ(writableAsUnprivilegedUser(state), "");
+  EXPECT_TRUE(checkWritableDirectory(state / "new").ok());
+}
+
+TEST(LoopbackAddress, RecognisesIpv4Ipv6AndMappedLoopback) {
+  EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
+  EXPECT_TRUE(isLoopbackAddress("127.255.0.9"));
+  EXPECT_TRUE(isLoopbackAddress("::1"));
+  EXPECT_TRUE(isLoopbackAddress("::ffff:127.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("0.0.0.0"));
+  EXPECT_FALSE(isLoopbackAddress("::"));
+  EXPECT_FALSE(isLoopbackAddress("10.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("::ffff:10.0.0.1"));
+}
+
+TEST_F(ConfigTest, KafkaPropertiesRememberTheirLines) {
+  const Result<Config> config =
+      load(minimal() + "kafka:\n  properties:\n    linger.ms: 5\n    sasl.pasword: x\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->kafka.property_lines.at("linger.ms"), 6);
+  EXPECT_EQ(config->kafka.property_lines.at("sasl.pasword"), 7);
 }
 
 TEST_F(ConfigTest, EnvironmentVariablesAreInterpolatedBeforeValidation) {

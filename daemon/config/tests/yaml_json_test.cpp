@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace hearth::config {
 namespace {
 
@@ -194,6 +196,79 @@ TEST(YamlJson, EmptyDocumentIsNull) { EXPECT_TRUE(convert("").value.is_null()); 
 TEST(YamlJson, AliasesAreExpanded) {
   const json value = convert("base: &b {p: 1}\ncopy: *b\n").value;
   EXPECT_EQ(value["copy"]["p"], 1);
+}
+
+// Nine levels of nine aliases each: 504 bytes that would expand to 9^9 (387 million) values.
+std::string billionLaughs() {
+  std::string text =
+      "a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n";
+  for (int i = 1; i <= 8; ++i) {
+    const std::string previous = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; ++j) text += (j == 0 ? "" : ", ") + previous;
+    text += "]\n";
+  }
+  return text;
+}
+
+TEST(YamlLimits, AnAliasBombIsRefusedAtItsLineInMilliseconds) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<LocatedError> errors = problemsOf(billionLaughs());
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0].message, HasSubstr("expands to more than 1000000 values"));
+  EXPECT_EQ(errors[0].where.line, 7);  // where the running total first passes the limit
+  EXPECT_LT(took, std::chrono::milliseconds(200));
+}
+
+TEST(YamlLimits, LongScalarsRepeatedByAliasesCountTheirBytes) {
+  const std::string text = "big: &big \"" + std::string(1 << 20, 'x') + "\"\nlist: [" + [] {
+    std::string items;
+    for (int i = 0; i < 100; ++i) items += (i ? ", " : "") + std::string("*big");
+    return items;
+  }() + "]\n";
+  const std::vector<LocatedError> errors = problemsOf(text);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0].message, HasSubstr("bytes of text"));
+  EXPECT_EQ(errors[0].where.line, 2);
+}
+
+TEST(YamlLimits, DeepNestingIsRefusedWithItsLine) {
+  std::string text = "a:\n  b: ";
+  for (int i = 0; i < 100; ++i) text += "[";
+  for (int i = 0; i < 100; ++i) text += "]";
+  const std::vector<LocatedError> errors = problemsOf(text + "\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0].message, HasSubstr("nests deeper than 64 levels"));
+  EXPECT_EQ(errors[0].where.line, 2);
+
+  // Through aliases too: each level is shallow, what it stands for is not.
+  std::string chained = "l0: &l0 [x]\n";
+  for (int i = 1; i <= 70; ++i) {
+    chained += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" +
+               std::to_string(i - 1) + "]\n";
+  }
+  const std::vector<LocatedError> deep = problemsOf(chained);
+  ASSERT_EQ(deep.size(), 1u);
+  EXPECT_THAT(deep[0].message, HasSubstr("nests deeper than 64 levels"));
+}
+
+TEST(YamlLimits, TextBeyondTheSizeLimitIsRefused) {
+  YamlLimits limits;
+  limits.max_text_bytes = 64;
+  std::vector<LocatedError> errors;
+  EXPECT_FALSE(parseYaml("key: " + std::string(100, 'v') + "\n", errors, {}, limits).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "the configuration is 106 bytes; the limit is 64");
+}
+
+TEST(YamlLimits, AliasesWithinTheLimitsStillExpand) {
+  std::string text = "common: &common {directory: /data, poll: 5}\nconnectors:\n";
+  for (int i = 0; i < 2000; ++i)
+    text += "  - {name: c" + std::to_string(i) + ", settings: *common}\n";
+  const json value = convert(text).value;
+  ASSERT_EQ(value["connectors"].size(), 2000u);
+  EXPECT_EQ(value["connectors"][1999]["settings"]["poll"], 5);
 }
 
 TEST(YamlInterpolation, ReplacesVariablesAndDefaults) {
