@@ -62,6 +62,12 @@ struct PublisherConfig {
   /// fsynced into the spool. Runs on the publisher's threads, or inside a publish() call that is
   /// waiting for queue space; must be thread-safe, must not block and must not call publish().
   std::function<void(uint32_t source, uint64_t seq)> on_durable;
+  /// Called exactly once per event Kafka refuses for good, instead of on_durable (see
+  /// RefusedEvent::already_durable): the receiver keeps it elsewhere (a reject, a dead-letter
+  /// file) and then acknowledges its source and seq itself. Same threading rules as on_durable.
+  /// When unset, a refused event is logged and reported durable: nothing could deliver it, and
+  /// holding its checkpoint back would only republish everything read after it at every restart.
+  std::function<void(RefusedEvent refused)> on_refused;
   /// Optional; must outlive the publisher.
   PublisherObserver* observer = nullptr;
 };
@@ -74,9 +80,9 @@ struct PublisherConfig {
 /// ones); once Kafka is back the spool is drained in order, and then events go direct again. When
 /// the spool is full, publish() blocks, which pauses the connectors: nothing is dropped.
 ///
-/// An event Kafka rejects permanently (larger than message.max.bytes, not authorised, invalid) is
-/// logged and reported as failed but never reported durable, so its source's checkpoint stops
-/// advancing until an operator acts, rather than losing the event silently.
+/// An event Kafka refuses permanently (larger than message.max.bytes, not authorised, invalid) is
+/// reported as failed and handed to on_refused, which turns it into a dead letter, so that it
+/// neither blocks the events behind it nor holds its source's checkpoint back for ever.
 class Publisher {
  public:
   /// Creates the producer, opens the spool and probes the brokers once (up to probe_timeout).
@@ -119,7 +125,7 @@ class Publisher {
   void onDelivery(const rd_kafka_message_t& message);
   void onError(int code, const char* reason);
   void setAvailable(bool available, std::string_view reason);
-  void reportRejected(std::string_view topic, std::string_view reason);
+  void refuse(OutboundEvent event, std::string_view reason, bool already_durable);
   uint64_t directInFlight() const;
   void wakeWorkers();
   void syncSpool();

@@ -35,6 +35,8 @@ Metrics::Metrics(std::string_view version)
                             "Records read by a connector from a source stream.")),
       rejects_(counter(*registry_, "hearth_rejects_total",
                        "Records rejected by validation, by reason code.")),
+      dead_letters_(counter(*registry_, "hearth_dead_letters_total",
+                            "Events Kafka refused for good, by reason and where they went.")),
       events_published_(counter(*registry_, "hearth_events_published_total",
                                 "Events whose delivery Kafka confirmed.")),
       events_failed_(counter(*registry_, "hearth_events_failed_total",
@@ -81,6 +83,10 @@ Counter& Metrics::recordsRead(std::string_view connector, std::string_view strea
 
 Counter& Metrics::rejects(std::string_view connector, std::string_view reason) {
   return rejects_.Add({{"connector", str(connector)}, {"reason", str(reason)}});
+}
+
+Counter& Metrics::deadLetters(std::string_view reason, std::string_view destination) {
+  return dead_letters_.Add({{"reason", str(reason)}, {"destination", str(destination)}});
 }
 
 Counter& Metrics::eventsPublished(std::string_view topic) {
