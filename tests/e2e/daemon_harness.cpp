@@ -80,6 +80,7 @@ std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
       << "kafka:\n  brokers: " << options.brokers << "\n"
       << "  embedded_partitions: " << options.embedded_partitions << "\n"
       << "  message_timeout_ms: " << options.message_timeout_ms << "\n"
+      << options.kafka_yaml
       << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
       << "  key_version: t1\n"
       << "  suppression_threshold: " << options.suppression_threshold << "\n"

@@ -38,6 +38,7 @@ struct DaemonOptions {
   std::string brokers = "embedded";
   std::string connectors_yaml;  // the `connectors:` list, indented by two spaces
   std::string extra_yaml;       // further top-level sections (identity:, indicators:, ...)
+  std::string kafka_yaml;       // further `kafka:` keys, indented by two spaces
   int message_timeout_ms = 10000;
   int embedded_partitions = 64;
   int suppression_threshold = 5;
