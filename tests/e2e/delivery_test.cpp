@@ -293,7 +293,7 @@ TEST(Delivery, SoakOfKillsAndKafkaOutagesDuringANormalisedBackfillLosesNoId) {
   constexpr int kKills = 8;
   TempDir dir;
   const auto council = dir.path() / "council";
-  ASSERT_NO_FATAL_FAILURE(generateCouncil(council, 11, "0.03"));
+  ASSERT_NO_FATAL_FAILURE(generateCouncil(council, 11, "0.1"));
   const std::string connectors = demoConnectors(council, "  # EHC plans");
 
   // What an undisturbed run publishes.
