@@ -52,8 +52,8 @@ const char kConfigSchema[] = R"json({
       }
     },
     "checkpoint_every": {
-      "type": "integer", "minimum": 1, "default": 10000,
-      "description": "Rows between checkpoints inside a file; one is always emitted at its end."
+      "type": "integer", "minimum": 1, "default": 1000,
+      "description": "Rows between checkpoints inside a file; one is always emitted at its end. A crash re-reads up to this many rows (and what was in flight)."
     },
     "settle_ms": {
       "type": "integer", "minimum": 0, "default": 1000,
@@ -64,8 +64,8 @@ const char kConfigSchema[] = R"json({
       "description": "tz database zone of the source's clock (e.g. Europe/London): timestamps without an offset are read as its local time, with the summer and winter changes; those with Z or an offset keep it."
     },
     "max_row_bytes": {
-      "type": "integer", "minimum": 1024, "maximum": 268435456, "default": 1048576,
-      "description": "Longer rows are rejected as csv.row_too_long."
+      "type": "integer", "minimum": 1024, "maximum": 268435456, "default": 786432,
+      "description": "Longer rows are rejected as csv.row_too_long. Keep it below the Kafka producer's message.max.bytes (1000000 unless set) less 64 KiB for the event around the row; hearthd validate checks this."
     }
   }
 })json";
@@ -143,12 +143,12 @@ CsvConfig parseConfig(std::string_view text) {
     }
     config.streams.push_back(std::move(stream));
   }
-  config.checkpoint_every =
-      kReader.optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1, uint64_t{1} << 40);
+  config.checkpoint_every = kReader.optionalInteger<uint64_t>(
+      object, "checkpoint_every", kDefaultCheckpointEvery, 1, uint64_t{1} << 40);
   config.settle_ms =
       kReader.optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
-  config.max_row_bytes = kReader.optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20,
-                                                         1024, size_t{1} << 28);
+  config.max_row_bytes = kReader.optionalInteger<size_t>(
+      object, "max_row_bytes", kDefaultMaxRowBytes, 1024, size_t{1} << 28);
   config.time_zone = kReader.optionalTimeZone(object, "time_zone");
   return config;
 }

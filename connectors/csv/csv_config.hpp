@@ -19,13 +19,20 @@ struct StreamConfig {
   char delimiter = ',';
 };
 
+/// Rows longer than this are rejected by default: below librdkafka's default message.max.bytes
+/// (1,000,000) with 64 KiB to spare for the event around the row, so a row the connector accepts
+/// fits in a Kafka message.
+inline constexpr size_t kDefaultMaxRowBytes = 786432;
+/// Rows between checkpoints by default: often enough that a crash re-reads little.
+inline constexpr uint64_t kDefaultCheckpointEvery = 1000;
+
 /// The connector's configuration.
 struct CsvConfig {
   std::string directory;
   std::vector<StreamConfig> streams;
-  uint64_t checkpoint_every = 10000;  // rows between checkpoints inside a file
-  int64_t settle_ms = 1000;           // quiet time before a final unterminated row is taken
-  size_t max_row_bytes = size_t{1} << 20;
+  uint64_t checkpoint_every = kDefaultCheckpointEvery;  // rows between checkpoints in a file
+  int64_t settle_ms = 1000;  // quiet time before a final unterminated row is taken
+  size_t max_row_bytes = kDefaultMaxRowBytes;
   /// The zone of the source's wall clock, for timestamps written without an offset (parseConfig
   /// defaults it to Europe/London).
   TimeZone time_zone = TimeZone::utc();

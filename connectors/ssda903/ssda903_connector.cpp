@@ -49,7 +49,7 @@ const char kConfigSchema[] = R"json({
                          "description": "CSV rows between checkpoints inside a file."},
     "settle_ms": {"type": "integer", "minimum": 0, "default": 1000,
                   "description": "A last CSV row without a line break is read once the file has not changed for this long."},
-    "max_row_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456, "default": 1048576,
+    "max_row_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456, "default": 786432,
                       "description": "Longer CSV rows are rejected as csv.row_too_long."}
   }
 })json";
@@ -612,8 +612,8 @@ Ssda903Config parseConfig(std::string_view text) {
   config.checkpoint_every =
       optionalInteger<uint64_t>(object, "checkpoint_every", 10000, 1, int64_t{1} << 40);
   config.settle_ms = optionalInteger<int64_t>(object, "settle_ms", 1000, 0, int64_t{1} << 40);
-  config.max_row_bytes =
-      optionalInteger<size_t>(object, "max_row_bytes", size_t{1} << 20, 1024, int64_t{1} << 28);
+  config.max_row_bytes = optionalInteger<size_t>(
+      object, "max_row_bytes", Ssda903Config{}.max_row_bytes, 1024, int64_t{1} << 28);
   return config;
 }
 

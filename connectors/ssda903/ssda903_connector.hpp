@@ -22,7 +22,7 @@ struct Ssda903Config {
   std::string xml_pattern = "*.xml";
   uint64_t checkpoint_every = 10000;
   int64_t settle_ms = 1000;
-  size_t max_row_bytes = size_t{1} << 20;
+  size_t max_row_bytes = 786432;  // below Kafka's default message.max.bytes, as for csv
 };
 
 /// Reads a configuration; throws std::invalid_argument naming the key at fault.

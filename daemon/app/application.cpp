@@ -16,6 +16,7 @@
 #include "daemon/app/normalise_contexts.hpp"
 #include "daemon/app/state_dir_lock.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
+#include "daemon/delivery/dead_letters.hpp"
 #include "daemon/derive/derive_stage.hpp"
 #include "daemon/kafka/embedded_cluster.hpp"
 #include "daemon/kafka/publisher.hpp"
@@ -33,7 +34,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace asio = boost::asio;
 
-constexpr auto kHousekeepingInterval = std::chrono::milliseconds(200);
+// Committable checkpoints are saved this often: a crash re-reads what was read since the last
+// save, so a short interval means few duplicates. A save is one small WAL write, without fsync.
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(25);
+// The state database's health (for /readyz) is probed every this many checkpoint rounds.
+constexpr int kRoundsPerHealthProbe = 8;
+// How far a connector may read ahead of its newest committable checkpoint, in events: enough to
+// keep Kafka busy at full speed (linger.ms is 50; 5,000 halved the csv backfill rate), few enough
+// that a crash re-reads little (it re-read whatever librdkafka's queue held, up to 200,000).
+constexpr uint64_t kMaxEventsAhead = 20'000;
 constexpr auto kGaugeInterval = std::chrono::seconds(1);
 // `run --once` gave up waiting for Kafka (kafka.once_give_up_ms).
 constexpr int kExitKafkaUnreachable = 3;
@@ -194,6 +203,7 @@ class Application::Impl {
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   delivery::CheckpointTracker tracker_;
   std::unique_ptr<kafka::Publisher> publisher_;
+  std::unique_ptr<delivery::DeadLetters> dead_letters_;  // before publisher_ in destruction
   std::unique_ptr<runtime::RunnerServices> runner_services_;
   std::unique_ptr<state::RecordStore> records_;
   std::unique_ptr<derive::DeriveStage> derive_;
@@ -439,15 +449,51 @@ Result<void> Application::Impl::startInfrastructure() {
   publisher_config.on_durable = [this](uint32_t source, uint64_t seq) {
     tracker_.onAcked(source, seq);
   };
+  publisher_config.on_refused = [this](kafka::RefusedEvent refused) {
+    dead_letters_->refused(std::move(refused));
+  };
   publisher_config.observer = observer_.get();
+  uint32_t dead_letter_slot = 0;
+  {
+    std::lock_guard lock(slots_mutex_);
+    dead_letter_slot = next_slot_++;  // rejects of refused spooled events: no checkpoint
+  }
+  // Created first: the publisher may refuse an event as soon as it exists.
+  dead_letters_ = std::make_unique<delivery::DeadLetters>(
+      delivery::DeadLetterOptions{
+          .rejects_topic = config_.kafka.topic_prefix + "rejects",
+          .file = config_.state_dir / "dead-letters.jsonl",
+          .publish =
+              [this](const kafka::OutboundEvent& event) { return publisher_->publish(event); },
+          .count =
+              [this](std::string_view reason, std::string_view destination) {
+                metrics_.deadLetters(reason, destination).Increment();
+              },
+          .own_source = dead_letter_slot},
+      tracker_, *pseudonymiser_);
   auto publisher = kafka::Publisher::create(std::move(publisher_config));
   if (!publisher) return publisher.error();
   publisher_ = std::move(publisher).value();
 
   if (auto ok = startDerive(); !ok) return ok;
+  // A new hearth.db beside records that earlier runs stored means the checkpoints were lost
+  // (the file deleted, emptied or replaced): starting afresh would re-read every source as if
+  // new, so an operator decides.
+  if (state_->created()) {
+    auto has_records = records_->hasRecords();
+    if (!has_records) return has_records.error();
+    if (*has_records) {
+      return makeError("state.checkpoints_lost",
+                       state_->path().string() + " is new or empty but " +
+                           (config_.state_dir / "records.db").string() +
+                           " holds records of earlier runs: the connectors' checkpoints are "
+                           "lost. Restore the state directory from a backup, or remove "
+                           "records.db too to start afresh and read every source again");
+    }
+  }
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
-      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get()});
+      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(), kMaxEventsAhead});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {
@@ -487,6 +533,8 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   spec.slot = slot;
   auto runner = std::make_unique<runtime::ConnectorRunner>(std::move(spec), *runner_services_,
                                                            *pseudonymiser_, committed.value());
+  dead_letters_->addSource(slot, {connector.name, std::string(plugin.value()->name()),
+                                  std::string(plugin.value()->version())});
   if (auto ok = runner->start(options_.once); !ok) return ok.error();
   log_.info("connector started", {{"connector", connector.name},
                                   {"plugin", std::string(plugin.value()->name())},
@@ -692,6 +740,17 @@ int Application::Impl::drain() {
   if (derive_) derive_->stop();
   if (records_) records_->flush();
   if (publisher_) {
+    // Refusals found while flushing become rejects, which the second flush delivers.
+    dead_letters_->flush();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (auto flushed = publisher_->flush(std::max(left, std::chrono::milliseconds(1000)));
+        !flushed) {
+      log_.error("kafka flush incomplete", {{"error", flushed.error().message}});
+    }
+    dead_letters_->flush();
+  }
+  if (publisher_) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (auto flushed = publisher_->flush(std::max(left, std::chrono::milliseconds(1000)));
@@ -724,6 +783,7 @@ int Application::Impl::drain() {
   }
   derive_.reset();
   records_.reset();
+  dead_letters_.reset();
   publisher_.reset();
   embedded_.reset();
   log_.info("hearthd stopped", {{"spool_bytes", spooled}});
@@ -753,10 +813,10 @@ void Application::Impl::commitCheckpoints() {
 }
 
 void Application::Impl::runCommitter() {
-  while (!committer_stop_) {
+  for (int round = 0; !committer_stop_; ++round) {
     commitCheckpoints();
-    state_healthy_ = state_->healthy();
-    std::this_thread::sleep_for(kHousekeepingInterval);
+    if (round % kRoundsPerHealthProbe == 0) state_healthy_ = state_->healthy();
+    std::this_thread::sleep_for(kCheckpointInterval);
   }
 }
 

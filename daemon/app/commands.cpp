@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -26,6 +27,48 @@ std::vector<std::filesystem::path> pluginDirs(const std::filesystem::path& confi
     if (auto loaded = config::loadConfig(config_path)) return loaded->plugin_dirs;
   }
   return {"/usr/lib/hearth/plugins"};
+}
+
+// librdkafka's own default, which Hearth does not change.
+constexpr uint64_t kDefaultMessageMaxBytes = 1'000'000;
+// What an event adds around a row: the envelope, provenance, field names and escaping.
+constexpr uint64_t kEventEnvelopeBytes = 64 * 1024;
+
+// A connector row limit (`max_row_bytes`, set or the plugin's default) that leaves no room under
+// the producer's message.max.bytes: such rows would be read and then refused by Kafka for good.
+std::optional<std::string> rowLimitProblem(const std::filesystem::path& config_path,
+                                           const config::Config& config,
+                                           const config::ConnectorConfig& connector,
+                                           std::string_view plugin_schema) {
+  const auto schema = nlohmann::json::parse(plugin_schema, nullptr, false);
+  if (schema.is_discarded()) return std::nullopt;
+  const auto declared =
+      schema.value(nlohmann::json::json_pointer("/properties/max_row_bytes"), nlohmann::json());
+  if (!declared.is_object()) return std::nullopt;
+  const auto set = connector.settings.find("max_row_bytes");
+  const nlohmann::json limit =
+      set != connector.settings.end() ? *set : declared.value("default", nlohmann::json());
+  if (!limit.is_number_integer() || limit.get<int64_t>() < 0) return std::nullopt;
+  uint64_t message_max = kDefaultMessageMaxBytes;
+  if (const auto it = config.kafka.properties.find("message.max.bytes");
+      it != config.kafka.properties.end()) {
+    const std::string& text = it->second;
+    if (std::from_chars(text.data(), text.data() + text.size(), message_max).ec != std::errc()) {
+      return std::nullopt;  // librdkafka names a malformed value at start-up
+    }
+  }
+  const uint64_t row_max = limit.get<uint64_t>();
+  if (row_max + kEventEnvelopeBytes <= message_max) return std::nullopt;
+  const auto line = connector.setting_lines.find("/max_row_bytes");
+  const int at = line != connector.setting_lines.end() ? line->second : connector.line;
+  const uint64_t fits = message_max > kEventEnvelopeBytes ? message_max - kEventEnvelopeBytes : 0;
+  return config_path.string() + ":" + std::to_string(at) + ": " + connector.key +
+         ".settings.max_row_bytes: " + std::to_string(row_max) +
+         (set != connector.settings.end() ? "" : " (the default)") +
+         " leaves no room for the event under kafka.properties message.max.bytes (" +
+         std::to_string(message_max) + "): rows that long would be refused by Kafka. Set it to " +
+         "at most " + std::to_string(fits) +
+         ", or raise message.max.bytes (and the brokers' max.message.bytes)";
 }
 
 /// Finds connector `name` in the config and creates its instance, reporting any failure.
@@ -135,6 +178,9 @@ int validateCommand(const std::filesystem::path& config_path) {
     if (auto valid = config::validateConnectorSettings(*config, connector, found->second.value());
         !valid) {
       problems.push_back(valid.error().message);
+    } else if (auto problem = rowLimitProblem(config_path, *config, connector,
+                                              plugin.value()->configSchema())) {
+      problems.push_back(std::move(*problem));
     }
   }
   // The indicators' reference data is read at start-up: a missing or malformed file is a

@@ -92,6 +92,14 @@ uint64_t CheckpointTracker::outstanding(uint32_t id) const {
   return s->unacked;
 }
 
+uint64_t CheckpointTracker::sinceCommittable(uint32_t id) const {
+  Source* s = find(id);
+  if (s == nullptr) return 0;
+  std::lock_guard lock(s->mutex);
+  // The oldest interval starts right after the newest retired checkpoint.
+  return s->next_seq - s->intervals.front().first_seq;
+}
+
 size_t CheckpointTracker::pendingCheckpoints(uint32_t id) const {
   Source* s = find(id);
   if (s == nullptr) return 0;

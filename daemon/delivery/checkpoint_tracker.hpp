@@ -45,6 +45,10 @@ class CheckpointTracker {
   /// Events emitted and not yet acknowledged.
   uint64_t outstanding(uint32_t source) const;
 
+  /// Events emitted since the newest checkpoint that is committable (or committed): what a crash
+  /// now would make the source emit again, less what falls between checkpoints.
+  uint64_t sinceCommittable(uint32_t source) const;
+
   /// Checkpoints recorded and still waiting for acknowledgements.
   size_t pendingCheckpoints(uint32_t source) const;
 

@@ -15,4 +15,14 @@ struct OutboundEvent {
   uint64_t seq = 0;
 };
 
+/// An event Kafka refuses for good (larger than message.max.bytes, not authorised, an invalid
+/// topic), with the reason as librdkafka names it (MSG_SIZE_TOO_LARGE, ...).
+struct RefusedEvent {
+  OutboundEvent event;
+  std::string reason;
+  /// Set for an event already reported durable (it had been fsynced into the spool): its
+  /// source and seq must not be acknowledged again.
+  bool already_durable = false;
+};
+
 }  // namespace hearth::daemon::kafka

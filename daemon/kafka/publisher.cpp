@@ -85,6 +85,15 @@ std::string_view bytesOf(const void* data, size_t size) {
                          : std::string_view(static_cast<const char*>(data), size);
 }
 
+// A copy of a message librdkafka hands back, for the dead-letter path.
+OutboundEvent eventOf(const rd_kafka_message_t& message, uint32_t source, uint64_t seq) {
+  return OutboundEvent{.topic = std::string(topicOf(message)),
+                       .key = std::string(bytesOf(message.key, message.key_len)),
+                       .payload = std::string(bytesOf(message.payload, message.len)),
+                       .source = source,
+                       .seq = seq};
+}
+
 struct IgnoringObserver final : PublisherObserver {
   void delivered(std::string_view, double) override {}
   void failed(std::string_view, std::string_view) override {}
@@ -107,6 +116,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(10);
 constexpr auto kPollerStepAside = std::chrono::milliseconds(2);
 // How often the spool's files and the free disk space are checked.
 constexpr auto kVerifyInterval = std::chrono::milliseconds(250);
+// The reason given for an event larger than a spool segment can hold.
+constexpr std::string_view kSpoolEntryTooLarge = "SPOOL_ENTRY_TOO_LARGE";
 // At shutdown, how long to wait for librdkafka to hand back purged events.
 constexpr auto kPurgeWait = std::chrono::seconds(5);
 
@@ -297,7 +308,7 @@ bool Publisher::publish(const OutboundEvent& event, const AppendControl& control
         return true;
       case Spool::AppendStatus::kRejected:
       case Spool::AppendStatus::kFull:
-        reportRejected(event.topic, "too large for the spool");
+        refuse(event, kSpoolEntryTooLarge, false);
         return true;
       case Spool::AppendStatus::kStopped:
         return false;
@@ -312,7 +323,7 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
                                                   const std::stop_token& stop) {
   rd_kafka_topic_t* topic = topicHandle(event.topic);
   if (topic == nullptr) {
-    reportRejected(event.topic, "invalid topic");
+    refuse(event, rd_kafka_err2name(RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION), false);
     return DirectOutcome::kRejected;
   }
   // Counted before checking the mode (both sequentially consistent): the spool worker seals the
@@ -338,9 +349,13 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
       return DirectOutcome::kProduced;
     }
     const rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      give_back(opaque);  // the producer is broken, not the event: keep it in the spool
+      return DirectOutcome::kDivert;
+    }
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       give_back(opaque);
-      reportRejected(event.topic, rd_kafka_err2name(err));
+      refuse(event, rd_kafka_err2name(err), false);
       return DirectOutcome::kRejected;
     }
     if (stopping_.load(std::memory_order_relaxed) || stop.stop_requested()) {
@@ -388,10 +403,17 @@ rd_kafka_topic_t* Publisher::topicHandle(std::string_view name) {
   return raw;
 }
 
-void Publisher::reportRejected(std::string_view topic, std::string_view reason) {
-  observer_->failed(topic, reason);
-  log_.error("Kafka rejected an event permanently; its source's checkpoint will not advance",
-             {{"topic", topic}, {"reason", reason}});
+void Publisher::refuse(OutboundEvent event, std::string_view reason, bool already_durable) {
+  observer_->failed(event.topic, reason);
+  if (config_.on_refused) {
+    config_.on_refused(RefusedEvent{.event = std::move(event),
+                                    .reason = std::string(reason),
+                                    .already_durable = already_durable});
+    return;
+  }
+  log_.error("Kafka refused an event for good; it is dropped",
+             {{"topic", event.topic}, {"reason", reason}, {"bytes", event.payload.size()}});
+  if (!already_durable) config_.on_durable(event.source, event.seq);
 }
 
 void Publisher::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message,
@@ -412,7 +434,7 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
     } else if (isPermanent(err)) {
       // Resending cannot help; counting it as done keeps the rest of the spool moving.
       Spool::acknowledge(segment);
-      reportRejected(topic, rd_kafka_err2name(err));
+      refuse(eventOf(message, 0, 0), rd_kafka_err2name(err), true);
     } else {
       observer_->failed(topic, rd_kafka_err2name(err));
       rewind_pending_ = true;
@@ -426,7 +448,7 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
     observer_->delivered(topic, latencySeconds(message));
     config_.on_durable(id.source, id.seq);
   } else if (isPermanent(err)) {
-    reportRejected(topic, rd_kafka_err2name(err));
+    refuse(eventOf(message, id.source, id.seq), rd_kafka_err2name(err), false);
   } else {
     observer_->failed(topic, rd_kafka_err2name(err));
     if (spool_->activate()) {
@@ -440,7 +462,7 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
                            .seq = id.seq};
     // kFull: the spool counted the event as lost and asked for it to be read again.
     if (spool_->appendRetry(entry) == Spool::AppendStatus::kRejected) {
-      reportRejected(topic, "too large for the spool");
+      refuse(eventOf(message, id.source, id.seq), kSpoolEntryTooLarge, false);
     }
   }
   // Last: once this count catches up, the spool worker may seal the retry lane.
@@ -549,7 +571,12 @@ bool Publisher::drainSpool() {
       const rd_kafka_resp_err_t err =
           topic == nullptr ? RD_KAFKA_RESP_ERR__INVALID_ARG : rd_kafka_last_error();
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return true;
-      reportRejected(item->entry.topic, rd_kafka_err2name(err));
+      refuse(OutboundEvent{.topic = std::string(item->entry.topic),
+                           .key = std::string(item->entry.key),
+                           .payload = std::string(item->entry.payload),
+                           .source = item->entry.source,
+                           .seq = item->entry.seq},
+             rd_kafka_err2name(err), true);
       Spool::acknowledge(item->segment);
     }
     spool_->advance();

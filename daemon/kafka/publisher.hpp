@@ -68,6 +68,12 @@ struct PublisherConfig {
   /// Spool::on_loss): their sources must read them again from their last saved checkpoint. Same
   /// constraints as on_durable.
   std::function<void(std::string_view what)> on_events_lost;
+  /// Called exactly once per event Kafka refuses for good, instead of on_durable (see
+  /// RefusedEvent::already_durable): the receiver keeps it elsewhere (a reject, a dead-letter
+  /// file) and then acknowledges its source and seq itself. Same threading rules as on_durable.
+  /// When unset, a refused event is logged and reported durable: nothing could deliver it, and
+  /// holding its checkpoint back would only republish everything read after it at every restart.
+  std::function<void(RefusedEvent refused)> on_refused;
   /// Optional; must outlive the publisher.
   PublisherObserver* observer = nullptr;
 };
@@ -82,9 +88,9 @@ struct PublisherConfig {
 /// durable only once Kafka confirms them, so a checkpoint never depends on the spool's files:
 /// whatever the spool loses is read again from the source.
 ///
-/// An event Kafka rejects permanently (larger than message.max.bytes, not authorised, invalid) is
-/// logged and reported as failed but never reported durable, so its source's checkpoint stops
-/// advancing until an operator acts, rather than losing the event silently.
+/// An event Kafka refuses permanently (larger than message.max.bytes, not authorised, invalid) is
+/// reported as failed and handed to on_refused, which turns it into a dead letter, so that it
+/// neither blocks the events behind it nor holds its source's checkpoint back for ever.
 class Publisher {
  public:
   /// Creates the producer, opens the spool and probes the brokers once (up to probe_timeout).
@@ -133,7 +139,7 @@ class Publisher {
   void onDelivery(const rd_kafka_message_t& message);
   void onError(int code, const char* reason);
   void setAvailable(bool available, std::string_view reason);
-  void reportRejected(std::string_view topic, std::string_view reason);
+  void refuse(OutboundEvent event, std::string_view reason, bool already_durable);
   uint64_t directInFlight() const;
   void wakeWorkers();
   void syncSpool();

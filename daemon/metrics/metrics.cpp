@@ -36,6 +36,8 @@ Metrics::Metrics(std::string_view version)
       rejects_(counter(*registry_, "hearth_rejects_total",
                        "Findings on the rejects topic, by reason code and severity (reject: the "
                        "record was refused; query: it was published and queried).")),
+      dead_letters_(counter(*registry_, "hearth_dead_letters_total",
+                            "Events Kafka refused for good, by reason and where they went.")),
       events_published_(counter(*registry_, "hearth_events_published_total",
                                 "Events whose delivery Kafka confirmed.")),
       events_failed_(counter(*registry_, "hearth_events_failed_total",
@@ -96,6 +98,10 @@ Counter& Metrics::rejects(std::string_view connector, std::string_view reason,
                           std::string_view severity) {
   return rejects_.Add(
       {{"connector", str(connector)}, {"reason", str(reason)}, {"severity", str(severity)}});
+}
+
+Counter& Metrics::deadLetters(std::string_view reason, std::string_view destination) {
+  return dead_letters_.Add({{"reason", str(reason)}, {"destination", str(destination)}});
 }
 
 Counter& Metrics::eventsPublished(std::string_view topic) {

@@ -32,6 +32,9 @@ class Metrics {
   /// ("nhs.check_digit") and severity ("reject": the record was refused; "query": it went on).
   prometheus::Counter& rejects(std::string_view connector, std::string_view reason,
                                std::string_view severity);
+  /// hearth_dead_letters_total: events Kafka refused for good, by reason (MSG_SIZE_TOO_LARGE, ...)
+  /// and where they went instead ("rejects", or "file" for events of the rejects topic).
+  prometheus::Counter& deadLetters(std::string_view reason, std::string_view destination);
   /// hearth_events_published_total: events Kafka confirmed.
   prometheus::Counter& eventsPublished(std::string_view topic);
   /// hearth_events_failed_total: events Kafka reported as failed.
@@ -76,6 +79,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& records_read_;
   prometheus::Family<prometheus::Counter>& rejects_;
+  prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Family<prometheus::Counter>& events_published_;
   prometheus::Family<prometheus::Counter>& events_failed_;
   prometheus::Family<prometheus::Histogram>& publish_latency_;

@@ -16,6 +16,8 @@ constexpr auto kMaxBackoff = std::chrono::seconds(60);
 // Each reject is logged with its location up to this many per read; the rest are summarised
 // (they are all on hearth.rejects and counted in hearth_rejects_total{severity="reject"}).
 constexpr uint64_t kRejectsLoggedPerRead = 20;
+// How often a connector that is too far ahead of its deliveries looks again.
+constexpr auto kAheadPoll = std::chrono::milliseconds(1);
 
 std::string_view view(hearth_str s) { return {s.data, s.len}; }
 
@@ -207,8 +209,19 @@ bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent&
   return taken;
 }
 
+void ConnectorRunner::waitWhileTooFarAhead() {
+  const uint64_t limit = services_.max_events_ahead;
+  // Deliveries are acknowledged by the thousand every few milliseconds: polling costs nothing
+  // next to a wake-up per acknowledgement on the delivery thread.
+  while (services_.tracker.sinceCommittable(spec_.slot) >= limit &&
+         !stop_source_.stop_requested()) {
+    std::this_thread::sleep_for(kAheadPoll);
+  }
+}
+
 hearth_status ConnectorRunner::onRecord(const hearth_record& record) {
   if (paused_) waitWhilePaused();
+  if (services_.max_events_ahead != 0) waitWhileTooFarAhead();
   if (stop_source_.stop_requested()) return HEARTH_CANCELLED;
   fields_.clear();
   for (size_t i = 0; i < record.field_count; ++i) {

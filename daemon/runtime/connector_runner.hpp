@@ -37,6 +37,11 @@ struct RunnerServices {
   /// store as it waits for Kafka) and their canonical records go to the sink.
   state::RecordStore* record_store = nullptr;
   CanonicalSink* canonical_sink = nullptr;
+  /// A connector waits before reading on while it has emitted this many events since its newest
+  /// committable checkpoint (0: no limit). What a crash makes it read again is about this much
+  /// plus what one checkpoint-saving interval adds, so this bounds duplicates; it must cover
+  /// Kafka's latency at full speed, or throughput drops.
+  uint64_t max_events_ahead = 0;
 };
 
 /// How one connector is run: the resolved parts of its configuration.
@@ -99,6 +104,7 @@ class ConnectorRunner final : private host::RecordSink {
   void run(bool once);
   bool sleepFor(std::chrono::milliseconds duration);  // false if stopped meanwhile
   void waitWhilePaused();
+  void waitWhileTooFarAhead();
   bool publish(const std::string& topic, pipelines::EncodedEvent& event);
   hearth_status publishRaw(const pipelines::RawRecordView& raw);
   hearth_status publishCanonical(const pipelines::RawRecordView& raw);

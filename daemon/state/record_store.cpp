@@ -15,7 +15,10 @@ constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 
 constexpr const char* kSchema = R"sql(
   PRAGMA journal_mode = WAL;
-  PRAGMA synchronous = NORMAL;
+  -- FULL: every commit is fsynced before the writer reports its records durable. With NORMAL
+  -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
+  -- hearth.db, survived: the connector would resume past records that were never stored.
+  PRAGMA synchronous = FULL;
   CREATE TABLE IF NOT EXISTS records (
     connector      TEXT NOT NULL,
     stream         TEXT NOT NULL,
@@ -314,6 +317,16 @@ Result<uint64_t> RecordStore::count() {
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   if (sqlite3_step(owned.get()) != SQLITE_ROW) return db_->error("counting records");
   return static_cast<uint64_t>(sqlite3_column_int64(owned.get(), 0));
+}
+
+Result<bool> RecordStore::hasRecords() {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare("SELECT 1 FROM records LIMIT 1");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  const int rc = sqlite3_step(owned.get());
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_->error("looking for records");
+  return rc == SQLITE_ROW;
 }
 
 Result<IdentityDecision> RecordStore::appendDecision(IdentityDecision decision) {

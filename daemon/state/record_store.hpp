@@ -48,10 +48,12 @@ struct IdentityDecision {
   std::string hash;  // SHA-256 over the previous hash and this entry
 };
 
-/// The source records of the normalised connectors, in `<state_dir>/records.db` (SQLite, WAL),
-/// so that canonical records, identities and indicators can be rebuilt deterministically after a
-/// rule change, and a restart resumes with the whole picture although connectors read on from
-/// their checkpoints. Records are replaced by (connector, stream, source key).
+/// The source records of the normalised connectors, in `<state_dir>/records.db` (SQLite, WAL,
+/// synchronous=FULL: a batch is on disk before it is reported durable, so the checkpoint that
+/// covers it, stored afterwards in hearth.db, can never survive a power cut that the batch did
+/// not), so that canonical records, identities and indicators can be rebuilt deterministically
+/// after a rule change, and a restart resumes with the whole picture although connectors read on
+/// from their checkpoints. Records are replaced by (connector, stream, source key).
 ///
 /// Writes are asynchronous: put() queues the record and a writer thread commits them in batches,
 /// then reports each one durable through the callback given at open (the checkpoint tracker's
@@ -76,6 +78,8 @@ class RecordStore {
   /// it reads one consistent snapshot.
   Result<void> forEach(const std::function<void(const StoredRecord&)>& visit);
   Result<uint64_t> count();
+  /// True if any record is stored (cheap, unlike count()).
+  Result<bool> hasRecords();
 
   /// Appends a decision to the audit log, filling its seq, time and hash.
   Result<IdentityDecision> appendDecision(IdentityDecision decision);

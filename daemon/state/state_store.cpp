@@ -5,6 +5,8 @@
 #include <system_error>
 #include <utility>
 
+#include "pipelines/privacy/digest.hpp"
+
 namespace hearth::daemon::state {
 namespace {
 
@@ -26,7 +28,23 @@ constexpr std::array<std::string_view, StateStore::kSchemaVersion> kMigrations =
         value TEXT NOT NULL
       );
     )sql",
+    // A checksum of each checkpoint, so that a token altered on disk is refused rather than
+    // resumed from (one changed digit once skipped thousands of rows without a word).
+    R"sql(
+      ALTER TABLE checkpoints ADD COLUMN checksum TEXT;
+    )sql",
 };
+
+// SHA-256 over the connector and its token, in hex: tied to the connector, so one connector's row
+// copied over another's is refused too.
+std::string checkpointChecksum(std::string_view connector, std::string_view token) {
+  pipelines::Sha256 sha;
+  sha.updateField(connector);
+  sha.updateField(token);
+  std::string hex;
+  pipelines::appendHex(hex, sha.finish(), 32);
+  return hex;
+}
 
 // Resets a cached statement when a call is done with it, so that it never holds a read
 // transaction open (which would stop WAL checkpoints) and never leaks bindings into the next call.
@@ -117,7 +135,8 @@ Result<void> enableWal(sqlite3* db, const std::filesystem::path& path) {
   return {};
 }
 
-Result<void> migrate(sqlite3* db, const std::filesystem::path& path) {
+// Brings the schema up to date; `found_version` receives the version the file had.
+Result<void> migrate(sqlite3* db, const std::filesystem::path& path, int& found_version) {
   // IMMEDIATE takes the write lock before reading the version, so two processes opening the same
   // directory cannot both run a migration.
   if (auto begun = exec(db, "BEGIN IMMEDIATE", "cannot lock the database for migration", path);
@@ -130,6 +149,7 @@ Result<void> migrate(sqlite3* db, const std::filesystem::path& path) {
   };
   auto version = readUserVersion(db, path);
   if (!version) return rollback(version.error());
+  found_version = *version;
   if (*version > StateStore::kSchemaVersion) {
     return rollback(makeError("state.schema_newer",
                               "state database " + path.string() + " has schema version " +
@@ -180,9 +200,11 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path
       !sync) {
     return sync.error();
   }
-  if (auto migrated = migrate(db.get(), path); !migrated) return migrated.error();
+  int found_version = 0;
+  if (auto migrated = migrate(db.get(), path, found_version); !migrated) return migrated.error();
 
   std::unique_ptr<StateStore> store(new StateStore(path, std::move(db)));
+  store->created_ = found_version == 0;
   if (auto prepared = store->prepareStatements(); !prepared) return prepared.error();
   return store;
 }
@@ -194,6 +216,7 @@ StateStore::~StateStore() {
   // Statements must be finalized before the connection closes.
   load_checkpoint_.reset();
   save_checkpoint_.reset();
+  count_checkpoints_.reset();
   checkpoint_time_.reset();
   load_meta_.reset();
   save_meta_.reset();
@@ -202,11 +225,13 @@ StateStore::~StateStore() {
 
 Result<void> StateStore::prepareStatements() {
   const std::pair<Statement*, const char*> statements[] = {
-      {&load_checkpoint_, "SELECT token FROM checkpoints WHERE connector = ?1"},
+      {&load_checkpoint_, "SELECT token, checksum FROM checkpoints WHERE connector = ?1"},
       {&save_checkpoint_,
-       "INSERT INTO checkpoints (connector, token, updated_at_ms) VALUES (?1, ?2, ?3) "
+       "INSERT INTO checkpoints (connector, token, updated_at_ms, checksum) "
+       "VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (connector) DO UPDATE SET token = excluded.token, "
-       "updated_at_ms = excluded.updated_at_ms"},
+       "updated_at_ms = excluded.updated_at_ms, checksum = excluded.checksum"},
+      {&count_checkpoints_, "SELECT count(*) FROM checkpoints"},
       {&checkpoint_time_, "SELECT updated_at_ms FROM checkpoints WHERE connector = ?1"},
       {&load_meta_, "SELECT value FROM meta WHERE key = ?1"},
       {&save_meta_,
@@ -251,16 +276,50 @@ Result<void> StateStore::runUpdate(sqlite3_stmt* statement, std::string_view wha
 
 Result<std::optional<std::string>> StateStore::loadCheckpoint(std::string_view connector) {
   std::lock_guard lock(mutex_);
-  return loadText(load_checkpoint_.get(), connector, "cannot load a checkpoint");
+  sqlite3_stmt* statement = load_checkpoint_.get();
+  StatementUse use(statement);
+  if (bindText(statement, 1, connector) != SQLITE_OK) {
+    return sqliteError("cannot load a checkpoint");
+  }
+  switch (sqlite3_step(statement)) {
+    case SQLITE_ROW:
+      break;
+    case SQLITE_DONE:
+      return std::optional<std::string>();
+    default:
+      return sqliteError("cannot load a checkpoint");
+  }
+  std::string token = columnBytes(statement, 0);
+  // Rows saved before checksums existed have none; the next save adds it.
+  if (sqlite3_column_type(statement, 1) != SQLITE_NULL &&
+      columnBytes(statement, 1) != checkpointChecksum(connector, token)) {
+    return makeError("state.checkpoint_damaged",
+                     "the stored checkpoint of connector \"" + std::string(connector) +
+                         "\" does not match its checksum (" + path_.string() +
+                         " was altered or damaged): the connector is not started, so that it "
+                         "skips nothing. Restore the state directory from a backup, or delete "
+                         "the connector's row to read its sources again from the start");
+  }
+  return std::optional<std::string>(std::move(token));
+}
+
+Result<uint64_t> StateStore::checkpointCount() {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* statement = count_checkpoints_.get();
+  StatementUse use(statement);
+  if (sqlite3_step(statement) != SQLITE_ROW) return sqliteError("cannot count checkpoints");
+  return static_cast<uint64_t>(sqlite3_column_int64(statement, 0));
 }
 
 Result<void> StateStore::saveCheckpoint(std::string_view connector, std::string_view token) {
+  const std::string checksum = checkpointChecksum(connector, token);
   std::lock_guard lock(mutex_);
   sqlite3_stmt* statement = save_checkpoint_.get();
   StatementUse use(statement);
   if (bindText(statement, 1, connector) != SQLITE_OK ||
       bindBlob(statement, 2, token) != SQLITE_OK ||
-      sqlite3_bind_int64(statement, 3, nowMs()) != SQLITE_OK) {
+      sqlite3_bind_int64(statement, 3, nowMs()) != SQLITE_OK ||
+      bindText(statement, 4, checksum) != SQLITE_OK) {
     return sqliteError("cannot save a checkpoint");
   }
   return runUpdate(statement, "cannot save a checkpoint");

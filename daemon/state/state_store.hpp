@@ -21,7 +21,7 @@ namespace hearth::daemon::state {
 class StateStore {
  public:
   /// The schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens (creating if needed) `<dir>/hearth.db` and brings its schema up to date.
   static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& dir);
@@ -30,12 +30,19 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  /// The token a connector last stored, or nullopt if it never stored one.
+  /// The token a connector last stored, or nullopt if it never stored one. An error
+  /// (state.checkpoint_damaged) if the token does not match the checksum stored with it.
   Result<std::optional<std::string>> loadCheckpoint(std::string_view connector);
-  /// Stores a connector's checkpoint token (opaque bytes), replacing the previous one.
+  /// Stores a connector's checkpoint token (opaque bytes) with its checksum, replacing the
+  /// previous one.
   Result<void> saveCheckpoint(std::string_view connector, std::string_view token);
   /// When the connector's checkpoint was last stored, in ms since the Unix epoch.
   Result<std::optional<int64_t>> checkpointTime(std::string_view connector);
+
+  /// How many connectors have a stored checkpoint.
+  Result<uint64_t> checkpointCount();
+  /// True if this open created the database (or found it empty): nothing was ever stored in it.
+  bool created() const { return created_; }
 
   /// A value of the `meta` key/value table, or nullopt if the key is absent.
   Result<std::optional<std::string>> loadMeta(std::string_view key);
@@ -70,7 +77,9 @@ class StateStore {
   std::filesystem::path path_;
   std::mutex mutex_;
   Connection db_;
+  bool created_ = false;
   Statement load_checkpoint_;
+  Statement count_checkpoints_;
   Statement save_checkpoint_;
   Statement checkpoint_time_;
   Statement load_meta_;

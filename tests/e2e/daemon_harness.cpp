@@ -95,7 +95,8 @@ std::filesystem::path writeDaemonConfig(const std::filesystem::path& dir,
   if (options.spool_min_free_bytes >= 0) {
     out << "  spool_min_free_bytes: " << options.spool_min_free_bytes << "\n";
   }
-  out << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
+  out << options.kafka_yaml
+      << "privacy:\n  pseudonym_key: an-end-to-end-test-key-of-at-least-32-characters\n"
       << "  key_version: t1\n"
       << "  suppression_threshold: " << options.suppression_threshold << "\n"
       << options.extra_yaml << "connectors:\n"

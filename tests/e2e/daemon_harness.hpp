@@ -39,6 +39,7 @@ struct DaemonOptions {
   std::string brokers = "embedded";
   std::string connectors_yaml;  // the `connectors:` list, indented by two spaces
   std::string extra_yaml;       // further top-level sections (identity:, indicators:, ...)
+  std::string kafka_yaml;       // further `kafka:` keys, indented by two spaces
   int message_timeout_ms = 10000;
   uint64_t spool_max_bytes = 0;       // 0: the daemon's default
   int once_give_up_ms = 0;            // 0: the daemon's default

@@ -74,6 +74,32 @@ TEST(Operations, ValidateRejectsBadConnectorSettingsNamingTheLine) {
   EXPECT_NE(errors.find("connectors[0].settings.streams"), std::string::npos) << errors;
 }
 
+// A row limit that leaves no room under the producer's message limit would let rows through that
+// Kafka then refuses for good: validate compares the two.
+TEST(Operations, ValidateRefusesARowLimitAboveTheKafkaMessageLimit) {
+  TempDir dir;
+  DaemonOptions options;
+  options.kafka_yaml = "  properties:\n    message.max.bytes: \"500000\"\n";
+  options.connectors_yaml = referralsConnectorYaml("rows", dir.path());
+  std::string errors;
+  std::string out;
+  EXPECT_EQ(runHearthd({"validate", writeDaemonConfig(dir.path(), options).string()}, dir.path(),
+                       &errors),
+            2);
+  EXPECT_NE(errors.find("connectors[0].settings.max_row_bytes: 786432 (the default) leaves no "
+                        "room for the event under kafka.properties message.max.bytes (500000)"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("at most 434464"), std::string::npos) << errors;
+
+  // The defaults agree with each other.
+  options.kafka_yaml.clear();
+  EXPECT_EQ(runHearthd({"validate", writeDaemonConfig(dir.path(), options).string()}, dir.path(),
+                       &errors, &out),
+            0)
+      << errors;
+}
+
 TEST(Operations, PluginsListsTheCsvConnectorAndSpecPrintsItsSchema) {
   TempDir dir;
   std::string out;

@@ -40,9 +40,10 @@ TEST(CsvConfig, ReadsEverySettingAndFillsInDefaults) {
 
   const CsvConfig defaults = parseConfig(
       R"({"directory": "d", "streams": [{"name": "s", "pattern": "*.csv", "key": ["id"]}]})");
-  EXPECT_EQ(defaults.checkpoint_every, 10000u);
+  EXPECT_EQ(defaults.checkpoint_every, 1000u);
   EXPECT_EQ(defaults.settle_ms, 1000);
-  EXPECT_EQ(defaults.max_row_bytes, 1048576u);
+  // Below librdkafka's default message.max.bytes, with room for the event around the row.
+  EXPECT_EQ(defaults.max_row_bytes, 786432u);
   EXPECT_EQ(defaults.time_zone.name(), "Europe/London");
 
   const CsvConfig new_york = parseConfig(

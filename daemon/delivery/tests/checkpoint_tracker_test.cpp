@@ -269,5 +269,20 @@ TEST(CheckpointTracker, EmittingAndAcknowledgingOnDifferentThreadsCommitsTheLast
   EXPECT_EQ(tracker.pendingCheckpoints(kSource), 0u);
 }
 
+TEST(CheckpointTracker, CountsTheEventsEmittedSinceTheNewestCommittableCheckpoint) {
+  CheckpointTracker tracker;
+  for (int i = 0; i < 3; ++i) tracker.onEmitted(kSource);
+  tracker.onCheckpoint(kSource, "a");
+  for (int i = 0; i < 2; ++i) tracker.onEmitted(kSource);
+  // Nothing acknowledged: a crash would emit all five again.
+  EXPECT_EQ(tracker.sinceCommittable(kSource), 5u);
+  // Acknowledged out of order: the last two do not move the committable point.
+  tracker.onAcked(kSource, 4);
+  tracker.onAcked(kSource, 3);
+  EXPECT_EQ(tracker.sinceCommittable(kSource), 5u);
+  for (uint64_t seq = 0; seq < 3; ++seq) tracker.onAcked(kSource, seq);
+  EXPECT_EQ(tracker.sinceCommittable(kSource), 2u);
+}
+
 }  // namespace
 }  // namespace hearth::daemon::delivery

@@ -167,6 +167,7 @@ class PublisherTest : public ::testing::Test {
         .probe_timeout = 500ms,
         .on_durable = [this](uint32_t source, uint64_t seq) { durable_.record(source, seq); },
         .on_events_lost = {},
+        .on_refused = nullptr,
         .observer = &observer_,
     };
   }
@@ -542,9 +543,15 @@ TEST_F(PublisherTest, AvailabilityFollowsTheBrokersWhileIdle) {
   EXPECT_EQ(observer_.availability(), (std::vector<bool>{true, false, true}));
 }
 
-TEST_F(PublisherTest, AnEventKafkaCannotTakeIsReportedButNotDurable) {
+TEST_F(PublisherTest, AnEventKafkaRefusesForGoodGoesToTheDeadLetterPathOnceAndNotDurable) {
   auto cfg = config();
   cfg.kafka_properties["message.max.bytes"] = "10000";
+  std::mutex mutex;
+  std::vector<RefusedEvent> refused;
+  cfg.on_refused = [&](RefusedEvent event) {
+    std::lock_guard lock(mutex);
+    refused.push_back(std::move(event));
+  };
   auto publisher = create(std::move(cfg));
   ASSERT_NE(publisher, nullptr);
   ASSERT_TRUE(publisher->publish(makeEvent(0, 50, 20'000)));
@@ -553,6 +560,25 @@ TEST_F(PublisherTest, AnEventKafkaCannotTakeIsReportedButNotDurable) {
   EXPECT_EQ(durable_.total(), 1u);
   EXPECT_EQ(observer_.failedCount(), 1u);
   EXPECT_EQ(observer_.failureReasons().count(std::string(kTopic) + ":MSG_SIZE_TOO_LARGE"), 1u);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reason, "MSG_SIZE_TOO_LARGE");
+  EXPECT_EQ(refused[0].event.seq, 0u);
+  EXPECT_EQ(refused[0].event.key, "person-0");
+  EXPECT_EQ(refused[0].event.payload.size(), makeEvent(0, 50, 20'000).payload.size());
+  EXPECT_FALSE(refused[0].already_durable);
+}
+
+TEST_F(PublisherTest, WithoutADeadLetterPathARefusedEventIsDroppedSoItsCheckpointMovesOn) {
+  auto cfg = config();
+  cfg.kafka_properties["message.max.bytes"] = "10000";
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  ASSERT_TRUE(publisher->publish(makeEvent(0, 50, 20'000)));
+  ASSERT_TRUE(publisher->publish(makeEvent(1)));
+  ASSERT_TRUE(publisher->flush(5s).ok());
+  EXPECT_EQ(durable_.total(), 2u);
+  EXPECT_EQ(durable_.duplicates(), 0u);
 }
 
 TEST_F(PublisherTest, RefusesAnUnknownKafkaProperty) {

@@ -7,6 +7,9 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace hearth::daemon::state {
 namespace {
@@ -102,6 +105,171 @@ TEST_F(RecordStoreTest, DecisionLogIsHashChainedAndDetectsAnAlteredEntry) {
             SQLITE_OK);
   sqlite3_close(db);
   EXPECT_FALSE(store->verifyDecisions().value());
+}
+
+// A VFS over the default one that knows, per file, whether anything was written to it since its
+// last fsync: what a power cut at that moment would lose.
+class UnsyncedWrites {
+ public:
+  static UnsyncedWrites& instance() {
+    static UnsyncedWrites tracker;
+    return tracker;
+  }
+  // Makes the tracking VFS the default for connections opened from now on, until `uninstall`.
+  void install() {
+    real_ = sqlite3_vfs_find(nullptr);
+    vfs_ = *real_;
+    vfs_.szOsFile = static_cast<int>(sizeof(File)) + real_->szOsFile;
+    vfs_.zName = "hearth-unsynced-writes";
+    vfs_.pAppData = this;
+    vfs_.xOpen = &UnsyncedWrites::open;
+    sqlite3_vfs_register(&vfs_, 1);
+  }
+  void uninstall() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(real_, 1);
+  }
+  bool unsynced(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    return dirty_[path];
+  }
+
+ private:
+  struct File {
+    sqlite3_file base;
+    std::string* path;  // null for SQLite's nameless temporary files
+    sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+  };
+
+  static File& self(sqlite3_file* file) { return *reinterpret_cast<File*>(file); }
+  void mark(const File& file, bool dirty) {
+    if (file.path == nullptr) return;
+    std::lock_guard lock(mutex_);
+    dirty_[*file.path] = dirty;
+  }
+
+  static int open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
+                  int* out_flags) {
+    auto& tracker = *static_cast<UnsyncedWrites*>(vfs->pAppData);
+    File& f = self(file);
+    f.path = name != nullptr ? new std::string(name) : nullptr;
+    const int rc = tracker.real_->xOpen(tracker.real_, name, f.real(), flags, out_flags);
+    f.base.pMethods = rc == SQLITE_OK ? &kMethods : nullptr;
+    if (rc != SQLITE_OK) delete f.path;
+    return rc;
+  }
+
+  static constexpr sqlite3_io_methods kMethods = {
+      .iVersion = 3,
+      .xClose =
+          [](sqlite3_file* file) {
+            const int rc = self(file).real()->pMethods->xClose(self(file).real());
+            delete self(file).path;
+            return rc;
+          },
+      .xRead =
+          [](sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
+            return self(file).real()->pMethods->xRead(self(file).real(), buffer, amount, offset);
+          },
+      .xWrite =
+          [](sqlite3_file* file, const void* buffer, int amount, sqlite3_int64 offset) {
+            instance().mark(self(file), true);
+            return self(file).real()->pMethods->xWrite(self(file).real(), buffer, amount, offset);
+          },
+      .xTruncate =
+          [](sqlite3_file* file, sqlite3_int64 size) {
+            instance().mark(self(file), true);
+            return self(file).real()->pMethods->xTruncate(self(file).real(), size);
+          },
+      .xSync =
+          [](sqlite3_file* file, int flags) {
+            const int rc = self(file).real()->pMethods->xSync(self(file).real(), flags);
+            if (rc == SQLITE_OK) instance().mark(self(file), false);
+            return rc;
+          },
+      .xFileSize =
+          [](sqlite3_file* file, sqlite3_int64* size) {
+            return self(file).real()->pMethods->xFileSize(self(file).real(), size);
+          },
+      .xLock = [](sqlite3_file* file,
+                  int lock) { return self(file).real()->pMethods->xLock(self(file).real(), lock); },
+      .xUnlock =
+          [](sqlite3_file* file, int lock) {
+            return self(file).real()->pMethods->xUnlock(self(file).real(), lock);
+          },
+      .xCheckReservedLock =
+          [](sqlite3_file* file, int* out) {
+            return self(file).real()->pMethods->xCheckReservedLock(self(file).real(), out);
+          },
+      .xFileControl =
+          [](sqlite3_file* file, int op, void* arg) {
+            return self(file).real()->pMethods->xFileControl(self(file).real(), op, arg);
+          },
+      .xSectorSize =
+          [](sqlite3_file* file) {
+            return self(file).real()->pMethods->xSectorSize(self(file).real());
+          },
+      .xDeviceCharacteristics =
+          [](sqlite3_file* file) {
+            return self(file).real()->pMethods->xDeviceCharacteristics(self(file).real());
+          },
+      .xShmMap =
+          [](sqlite3_file* file, int page, int size, int extend, void volatile** out) {
+            return self(file).real()->pMethods->xShmMap(self(file).real(), page, size, extend, out);
+          },
+      .xShmLock =
+          [](sqlite3_file* file, int offset, int n, int flags) {
+            return self(file).real()->pMethods->xShmLock(self(file).real(), offset, n, flags);
+          },
+      .xShmBarrier =
+          [](sqlite3_file* file) { self(file).real()->pMethods->xShmBarrier(self(file).real()); },
+      .xShmUnmap =
+          [](sqlite3_file* file, int remove) {
+            return self(file).real()->pMethods->xShmUnmap(self(file).real(), remove);
+          },
+      .xFetch =
+          [](sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+            return self(file).real()->pMethods->xFetch(self(file).real(), offset, amount, out);
+          },
+      .xUnfetch =
+          [](sqlite3_file* file, sqlite3_int64 offset, void* page) {
+            return self(file).real()->pMethods->xUnfetch(self(file).real(), offset, page);
+          },
+  };
+
+  sqlite3_vfs* real_ = nullptr;
+  sqlite3_vfs vfs_{};
+  std::mutex mutex_;
+  std::map<std::string, bool> dirty_;
+};
+
+// Power loss: hearth.db (checkpoints) and records.db are separate databases, and a checkpoint is
+// stored once its records are reported durable. So a record must be on disk (fsynced) when it is
+// reported durable; otherwise a power cut could keep the checkpoint and lose the records it covers.
+TEST_F(RecordStoreTest, ARecordIsFsyncedBeforeItIsReportedDurable) {
+  UnsyncedWrites& writes = UnsyncedWrites::instance();
+  writes.install();
+  const std::string wal = (dir_ / "records.db-wal").string();
+  std::atomic<uint64_t> reported{0};
+  std::atomic<uint64_t> reported_unsynced{0};
+  {
+    auto store = RecordStore::open(dir_, [&](uint32_t, uint64_t) {
+      reported.fetch_add(1);
+      if (writes.unsynced(wal)) reported_unsynced.fetch_add(1);
+    });
+    ASSERT_TRUE(store) << store.error().message;
+    const std::vector<pipelines::FieldView> fields = {{"CHILD", "1", false}};
+    for (uint64_t i = 0; i < 200; ++i) {
+      const std::string key = "k" + std::to_string(i);
+      (*store)->put({"episodes", key, "a.csv:" + std::to_string(i + 2), 0, fields}, "c", 1, i);
+      if (i % 50 == 0) (*store)->flush();  // several commits, not one
+    }
+    (*store)->flush();
+  }
+  writes.uninstall();
+  EXPECT_EQ(reported.load(), 200u);
+  EXPECT_EQ(reported_unsynced.load(), 0u)
+      << "records were reported durable while their commit was only in the page cache";
 }
 
 }  // namespace

@@ -172,6 +172,75 @@ TEST_F(StateStoreTest, MigratesADatabaseCreatedBeforeAnySchema) {
   EXPECT_TRUE(store->saveCheckpoint("c", "t").ok());
 }
 
+// One changed digit in a stored token once made a connector skip thousands of rows in silence.
+TEST_F(StateStoreTest, RefusesACheckpointTokenAlteredOnDiskNamingTheConnector) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->saveCheckpoint("bulk", R"({"referrals":{"a.csv":{"offset":104857}}})").ok());
+    ASSERT_TRUE(store->saveCheckpoint("other", "t").ok());
+  }
+  execOutside(
+      "UPDATE checkpoints SET token = CAST(replace(CAST(token AS TEXT), '104857', '164857') AS "
+      "BLOB) WHERE connector = 'bulk'");
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  auto loaded = store->loadCheckpoint("bulk");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().code, "state.checkpoint_damaged");
+  EXPECT_NE(loaded.error().message.find("connector \"bulk\""), std::string::npos)
+      << loaded.error().message;
+  auto untouched = store->loadCheckpoint("other");
+  ASSERT_TRUE(untouched.ok() && untouched->has_value());
+  EXPECT_EQ(**untouched, "t");
+}
+
+TEST_F(StateStoreTest, RefusesOneConnectorsCheckpointCopiedOverAnothers) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->saveCheckpoint("a", "token-a").ok());
+    ASSERT_TRUE(store->saveCheckpoint("b", "token-b").ok());
+  }
+  execOutside(
+      "UPDATE checkpoints SET (token, checksum) = (SELECT token, checksum FROM checkpoints WHERE "
+      "connector = 'a') WHERE connector = 'b'");
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->loadCheckpoint("b").ok());
+}
+
+TEST_F(StateStoreTest, AcceptsACheckpointSavedBeforeChecksumsAndAddsOneAtTheNextSave) {
+  fs::create_directories(dir_);
+  execOutside(
+      "CREATE TABLE checkpoints (connector TEXT PRIMARY KEY, token BLOB NOT NULL, "
+      "updated_at_ms INTEGER NOT NULL); CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT "
+      "NULL); INSERT INTO checkpoints VALUES ('old', CAST('t1' AS BLOB), 1); "
+      "PRAGMA user_version = 1");
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->created());
+  auto loaded = store->loadCheckpoint("old");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_EQ(**loaded, "t1");
+  ASSERT_TRUE(store->saveCheckpoint("old", "t2").ok());
+  EXPECT_EQ(queryText("SELECT length(checksum) FROM checkpoints WHERE connector = 'old'"), "64");
+}
+
+TEST_F(StateStoreTest, KnowsWhetherThisOpenCreatedTheDatabase) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->created());
+    EXPECT_EQ(store->checkpointCount().value(), 0u);
+    ASSERT_TRUE(store->saveCheckpoint("c", "t").ok());
+  }
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->created());
+  EXPECT_EQ(store->checkpointCount().value(), 1u);
+}
+
 TEST_F(StateStoreTest, RefusesADatabaseFromANewerBuild) {
   fs::create_directories(dir_);
   execOutside("PRAGMA user_version = 99");
