@@ -157,10 +157,12 @@ int validateCommand(const std::filesystem::path& config_path) {
   // plugin's code itself, so a plugin that faults is reported rather than fatal.
   const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
   std::map<std::string, Result<config::JsonSchema>> schemas;
+  std::map<std::string, std::string> schema_texts;
   for (const auto& connector : config->connectors) {
     auto found = schemas.find(connector.plugin);
     if (found == schemas.end()) {
       auto described = catalog.describe(connector.plugin);
+      if (described) schema_texts[connector.plugin] = described->config_schema;
       Result<config::JsonSchema> schema = described
                                               ? config::JsonSchema::parse(described->config_schema)
                                               : Result<config::JsonSchema>(described.error());
@@ -179,7 +181,7 @@ int validateCommand(const std::filesystem::path& config_path) {
         !valid) {
       problems.push_back(valid.error().message);
     } else if (auto problem = rowLimitProblem(config_path, *config, connector,
-                                              plugin.value()->configSchema())) {
+                                              schema_texts[connector.plugin])) {
       problems.push_back(std::move(*problem));
     }
   }

@@ -350,9 +350,11 @@ TEST(Delivery, SoakOfKillsAndKafkaOutagesDuringANormalisedBackfillLosesNoId) {
   RecordProperty("duplicate_ratio_permille", static_cast<int>(duplicates * 1000));
   std::printf("soak: %zu events expected, %zu messages after %d kills: %.1f%% duplicates\n",
               expected.messages, got.messages, kKills, 100 * duplicates);
-  // Connectors that checkpoint per file (the XML census) re-read a whole file after a kill, so on
-  // a council this small the ratio is high; a full re-read per kill would be several times it.
-  EXPECT_LE(duplicates, 0.75) << "seed " << seed;
+  // Connectors that checkpoint per file (the XML census) re-read a whole file after a kill, and
+  // checkpoints wait while Kafka is away (a spooled event is not yet delivered), so a kill during
+  // an outage re-reads what the outage held back; on a council this small the ratio is high. A
+  // full re-read per kill would be kKills (8.0): the bound is a quarter of that.
+  EXPECT_LE(duplicates, kKills / 4.0) << "seed " << seed;
 }
 
 }  // namespace

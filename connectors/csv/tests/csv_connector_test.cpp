@@ -374,7 +374,8 @@ TEST_F(CsvConnectorTest, StopEndsALongReadSoonAfterAndKeepsItsPlace) {
   ASSERT_TRUE(outcome.ok()) << outcome.error().message;
   EXPECT_TRUE(outcome->cancelled);
   EXPECT_LT(sink.records.size(), 10000u);
-  ASSERT_EQ(sink.checkpoints.size(), 1u);
+  // Checkpoints every checkpoint_every rows, and one where the stop left the file.
+  ASSERT_FALSE(sink.checkpoints.empty());
 
   CollectingSink rest = readAfter(sink.checkpoints.back());
   EXPECT_EQ(sink.records.size() + rest.records.size(), 50000u);
