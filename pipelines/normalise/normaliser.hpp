@@ -24,6 +24,8 @@ struct NormaliseContext {
   /// fed from the same case system share it, so their records describe the same subject.
   std::string source_system;
   /// Dates after this are impossible and rejected; the caller supplies it so runs are repeatable.
+  /// A record of a return is held to the return's reference date instead, when that is earlier:
+  /// the CIN census ReferenceDate, the 903's 31 March at the end of its collection year.
   canonical::Date today;
   /// For sources whose records carry no collection_year (SSD tables).
   int default_collection_year = 0;
