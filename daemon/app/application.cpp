@@ -176,6 +176,7 @@ class Application::Impl {
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   delivery::CheckpointTracker tracker_;
   std::unique_ptr<kafka::Publisher> publisher_;
+  runtime::UnmappedFields unmapped_fields_{metrics_};
   std::unique_ptr<runtime::RunnerServices> runner_services_;
   std::unique_ptr<state::RecordStore> records_;
   std::unique_ptr<derive::DeriveStage> derive_;
@@ -381,7 +382,7 @@ Result<void> Application::Impl::startInfrastructure() {
   if (auto ok = startDerive(); !ok) return ok;
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
-      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get()});
+      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(), &unmapped_fields_});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {

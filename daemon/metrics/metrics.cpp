@@ -50,6 +50,9 @@ Metrics::Metrics(std::string_view version)
                           "1 while a connector is running, 0 when paused, failed or stopped.")),
       connector_events_(counter(*registry_, "hearth_connector_events_total",
                                 "Counters defined by connector plugins.")),
+      fields_unmapped_(counter(*registry_, "hearth_fields_unmapped_total",
+                               "Values of fields that normalisation neither maps nor deliberately "
+                               "ignores, by source layout and field name.")),
       spool_bytes_(gauge(*registry_, "hearth_spool_bytes",
                          "Bytes held in the disk spool while Kafka is unreachable.")
                        .Add({})),
@@ -109,6 +112,10 @@ Gauge& Metrics::connectorUp(std::string_view connector) {
 
 Counter& Metrics::connectorEvents(std::string_view connector, std::string_view name) {
   return connector_events_.Add({{"connector", str(connector)}, {"name", str(name)}});
+}
+
+Counter& Metrics::fieldsUnmapped(std::string_view layout, std::string_view field) {
+  return fields_unmapped_.Add({{"layout", str(layout)}, {"field", str(field)}});
 }
 
 std::string Metrics::serialize() const {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "daemon/kafka/publisher.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/canonical_sink.hpp"
+#include "daemon/runtime/unmapped_fields.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/record_event.hpp"
@@ -37,6 +39,8 @@ struct RunnerServices {
   /// store as it waits for Kafka) and their canonical records go to the sink.
   state::RecordStore* record_store = nullptr;
   CanonicalSink* canonical_sink = nullptr;
+  /// Counts and names the fields normalisation leaves unmapped.
+  UnmappedFields* unmapped_fields = nullptr;
 };
 
 /// How one connector is run: the resolved parts of its configuration.
@@ -98,6 +102,7 @@ class ConnectorRunner final : private host::RecordSink {
   bool publishFinding(const pipelines::RawRecordView& raw,
                       const pipelines::validation::Finding& finding);
   void countRecord(std::string_view stream);
+  void countUnmapped(std::string_view stream);
 
   hearth_status onRecord(const hearth_record& record) override;
   hearth_status onReject(const hearth_reject& reject) override;
@@ -121,6 +126,7 @@ class ConnectorRunner final : private host::RecordSink {
   kafka::OutboundEvent outbound_;
   prometheus::Counter* records_counter_ = nullptr;
   std::string records_counter_stream_;
+  std::map<std::string, prometheus::Counter*, std::less<>> unmapped_counters_;  // by field
 
   mutable std::mutex mutex_;  // guards paused_, last_error_ and the wake-ups
   std::condition_variable wake_;

@@ -1,9 +1,11 @@
 #include "pipelines/normalise/normaliser.hpp"
 
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <utility>
 
+#include "pipelines/normalise/layout_fields.hpp"
 #include "pipelines/validation/code_lists.hpp"
 #include "pipelines/validation/identifiers.hpp"
 #include "pipelines/validation/ssda903_rules.hpp"
@@ -55,8 +57,13 @@ std::optional<bool> parseFlag(std::string_view text) {
 // Reads one raw record: field lookup, dates and codes, collecting findings as it goes.
 class RecordReader {
  public:
-  RecordReader(const NormaliseContext& context, const RawRecordView& raw, NormaliseOutput& out)
-      : context_(context), raw_(raw), out_(out), first_finding_(out.findings.size()) {
+  RecordReader(const NormaliseContext& context, const StreamFields& fields,
+               const RawRecordView& raw, NormaliseOutput& out)
+      : context_(context),
+        fields_(fields),
+        raw_(raw),
+        out_(out),
+        first_finding_(out.findings.size()) {
     provenance_.source_system = context.source_system;
     provenance_.connector = context.connector;
     provenance_.stream = raw.stream;
@@ -77,10 +84,26 @@ class RecordReader {
   }
 
   std::string_view field(std::string_view name) const {
-    for (const FieldView& f : raw_.fields) {
-      if (f.name == name) return f.is_null ? std::string_view{} : trim(f.value);
+    assert(fields_.maps(name) && "every field normalisation reads is mapped in layout_fields.cpp");
+    for (size_t i = 0; i < raw_.fields.size(); ++i) {
+      const FieldView& f = raw_.fields[i];
+      if (f.name != name) continue;
+      if (i < kReadBits) read_ |= uint64_t{1} << i;
+      return f.is_null ? std::string_view{} : trim(f.value);
     }
     return {};
+  }
+
+  // Names the record's fields with a value that its layout neither maps nor ignores. A field
+  // that was read is mapped: only the others need the layout's lists.
+  void reportUnmapped() {
+    for (size_t i = 0; i < raw_.fields.size(); ++i) {
+      const FieldView& f = raw_.fields[i];
+      if (i < kReadBits && (read_ >> i & 1) != 0) continue;
+      if (f.is_null || trim(f.value).empty()) continue;
+      if (fields_.maps(f.name) || fields_.ignores(f.name)) continue;
+      out_.unmapped.push_back(f.name);
+    }
   }
 
   const canonical::Provenance& provenance() const { return provenance_; }
@@ -247,12 +270,15 @@ class RecordReader {
   }
 
   const NormaliseContext& context_;
+  const StreamFields& fields_;
   const RawRecordView& raw_;
   NormaliseOutput& out_;
   size_t first_finding_;
   canonical::Provenance provenance_;
   Date limit_;  // dates after it are in the future
   bool limit_is_reference_ = false;
+  static constexpr size_t kReadBits = 64;
+  mutable uint64_t read_ = 0;  // the first 64 fields: bit i set once field i was read
 };
 
 template <typename T>
@@ -825,18 +851,6 @@ size_t trustSsd(RecordReader& r, std::string_view stream) {
 
 // ---- School census (blade exports read by the csv connector) ---------------------------------
 
-// Stream names are the operator's ("pupil_on_roll", "2025_spring_pupilonroll", ...): compare
-// them lower case, letters and digits only, by how they end.
-bool streamEndsWith(std::string_view stream, std::string_view suffix) {
-  std::string compact;
-  for (char c : stream) {
-    if (c >= 'A' && c <= 'Z') compact.push_back(static_cast<char>(c - 'A' + 'a'));
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) compact.push_back(c);
-  }
-  return compact.size() >= suffix.size() &&
-         std::string_view(compact).substr(compact.size() - suffix.size()) == suffix;
-}
-
 // A pupil on roll, or no longer on roll. The subject is the row's blade table id: it is what
 // the child modules (addressesonroll, senneeds, ...) carry to name their pupil, and it is
 // stable for a pupil at one school from term to term. The UPN, the pupil's identifier across
@@ -880,12 +894,11 @@ size_t schoolAddress(RecordReader& r) {
   return emit(r, std::move(person));
 }
 
-size_t schoolCensus(RecordReader& r, std::string_view stream) {
-  if (streamEndsWith(stream, "pupilnolongeronroll")) {
-    return schoolPupil(r, "pupilnolongeronrolltableid");
-  }
-  if (streamEndsWith(stream, "pupilonroll")) return schoolPupil(r, "pupilonrolltableid");
-  if (streamEndsWith(stream, "addressesonroll")) return schoolAddress(r);
+// `module` is the blade module the operator's stream name ends with (layout_fields.cpp).
+size_t schoolCensus(RecordReader& r, std::string_view module) {
+  if (module == "pupilnolongeronroll") return schoolPupil(r, "pupilnolongeronrolltableid");
+  if (module == "pupilonroll") return schoolPupil(r, "pupilonrolltableid");
+  if (module == "addressesonroll") return schoolAddress(r);
   return 0;
 }
 
@@ -899,21 +912,43 @@ std::optional<ConnectorKind> connectorKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view connectorKindName(ConnectorKind kind) {
+  switch (kind) {
+    case ConnectorKind::kSsda903:
+      return "ssda903";
+    case ConnectorKind::kCinCensus:
+      return "cin_census";
+    case ConnectorKind::kTrustSsd:
+      return "trust_ssd";
+    case ConnectorKind::kSchoolCensus:
+      return "school_census";
+  }
+  return "";
+}
+
 Normaliser::Normaliser(NormaliseContext context) : context_(std::move(context)) {}
 
 size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) const {
-  RecordReader reader(context_, raw, out);
+  const StreamFields* fields = findStreamFields(context_.kind, raw.stream);
+  if (fields == nullptr) return 0;
+  RecordReader reader(context_, *fields, raw, out);
+  size_t emitted = 0;
   switch (context_.kind) {
     case ConnectorKind::kSsda903:
-      return ssda903(reader, raw.stream);
+      emitted = ssda903(reader, fields->stream);
+      break;
     case ConnectorKind::kCinCensus:
-      return cinCensus(reader, raw.stream);
+      emitted = cinCensus(reader, fields->stream);
+      break;
     case ConnectorKind::kTrustSsd:
-      return trustSsd(reader, raw.stream);
+      emitted = trustSsd(reader, fields->stream);
+      break;
     case ConnectorKind::kSchoolCensus:
-      return schoolCensus(reader, raw.stream);
+      emitted = schoolCensus(reader, fields->stream);
+      break;
   }
-  return 0;
+  reader.reportUnmapped();
+  return emitted;
 }
 
 }  // namespace hearth::pipelines::normalise

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pipelines/canonical/json.hpp"
+#include "pipelines/normalise/layout_fields.hpp"
 
 namespace hearth::pipelines::normalise {
 namespace {
@@ -413,6 +414,7 @@ TEST(Normaliser, CinPreProceedingsAndFamilyGroupDecisionMakingBecomeOneRecord) {
                         {"ReferenceDate", "2025-03-31"},
                         {"LEA", "999"}});
   EXPECT_TRUE(out.findings.empty());
+  EXPECT_TRUE(out.unmapped.empty());
   ASSERT_EQ(out.records.size(), 1u);
   EXPECT_EQ(content(out),
             R"({"kind":"pre_proceedings","subject":{"system":"trust_cms","value":"C7"},)"
@@ -459,6 +461,91 @@ TEST(Normaliser, PreProceedingsDatesAreCheckedAsEveryCensusDateIs) {
   EXPECT_FALSE(record.fgdm_offered.has_value());
   EXPECT_FALSE(record.review_meetings.has_value());
   EXPECT_EQ(record.outcome, "");
+}
+
+// Nothing vanishes unseen: a field with a value that the stream's layout neither maps nor
+// ignores on purpose is named in the output, whatever becomes of the record.
+TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
+  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const auto header = run(n, "header",
+                          {{"CHILD", "C7"},
+                           {"SEX", "2"},
+                           {"DOB", "30/03/2010"},
+                           {"ETHNIC", "WBRI"},
+                           {"UASC", "0"},       // ignored on purpose
+                           {"NEW_ITEM", "x"},   // unknown
+                           {"EMPTY_ITEM", ""},  // unknown, but carries nothing
+                           {"NULL_ITEM", "", true},
+                           {"collection_year", "2024"}});
+  EXPECT_EQ(header.records.size(), 1u);
+  EXPECT_EQ(header.unmapped, (std::vector<std::string_view>{"NEW_ITEM"}));
+
+  // The 2025/26 census items on a census episode, as an older connector delivered them.
+  const auto episode = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_episode",
+                           {{"LAchildID", "C7"},
+                            {"CINreferralDate", "2024-04-02"},
+                            {"PPStartDate", "2024-05-01"},
+                            {"LEA", "999"}});
+  EXPECT_EQ(episode.unmapped, (std::vector<std::string_view>{"PPStartDate"}));
+
+  // A rejected record's fields are named too; a stream outside the model names none (it is
+  // published field by field).
+  const auto rejected = run(n, "episodes", {{"CHILD", "C7"}, {"DECOM", "31/02/2024"}, {"X", "1"}});
+  EXPECT_TRUE(rejected.records.empty());
+  EXPECT_EQ(rejected.unmapped, (std::vector<std::string_view>{"X"}));
+  EXPECT_TRUE(run(n, "reviews", {{"CHILD", "C7"}, {"X", "1"}}).unmapped.empty());
+
+  const auto pupil =
+      run(Normaliser(context(ConnectorKind::kSchoolCensus, "school")), "2025_spring_pupil_on_roll",
+          {{"pupilonrolltableid", "p1"}, {"ncyearactual", "5"}, {"newcolumn", "1"}});
+  EXPECT_EQ(pupil.unmapped, (std::vector<std::string_view>{"newcolumn"}));
+}
+
+TEST(Normaliser, EveryLayoutListsAFieldAsMappedOrIgnoredNotBoth) {
+  for (const ConnectorKind kind : {ConnectorKind::kSsda903, ConnectorKind::kCinCensus,
+                                   ConnectorKind::kTrustSsd, ConnectorKind::kSchoolCensus}) {
+    EXPECT_EQ(connectorKindFromName(connectorKindName(kind)), kind);
+    for (const StreamFields& stream : layoutStreams(kind)) {
+      EXPECT_FALSE(stream.mapped.empty()) << stream.stream;
+      for (const std::string_view field : stream.mapped) {
+        EXPECT_FALSE(stream.ignores(field)) << connectorKindName(kind) << " " << stream.stream
+                                            << "." << field << " is both mapped and ignored";
+      }
+      EXPECT_EQ(findStreamFields(kind, stream.stream), &stream);
+    }
+  }
+}
+
+TEST(Normaliser, PlacementCodeIsCheckedAgainstTheYearsList) {
+  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const auto out = run(n, "episodes",
+                       {{"CHILD", "C7"},
+                        {"DECOM", "01/05/2024"},
+                        {"RNE", "S"},
+                        {"LS", "C2"},
+                        {"PLACE", "H5"},
+                        {"PLACE_PROVIDER", "PR1"},
+                        {"collection_year", "2024"}});
+  ASSERT_EQ(out.records.size(), 1u);  // a query: the episode still counts, without the code
+  ASSERT_FALSE(out.findings.empty());
+  EXPECT_EQ(out.findings[0].code, "903.146");
+  EXPECT_EQ(out.findings[0].year_applied, 2024);
+  EXPECT_EQ(std::get<canonical::ClaEpisode>(out.records[0]).placement_type, "");
+}
+
+TEST(Normaliser, CinGenderCurrentAndSexElements) {
+  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const auto old_form = run(n, "child",
+                            {{"LAchildID", "C7"},
+                             {"Sex", "9"},
+                             {"sex_element", "GenderCurrent"},
+                             {"collection_year", "2023"}});
+  const auto new_form =
+      run(n, "child",
+          {{"LAchildID", "C7"}, {"Sex", "9"}, {"sex_element", "Sex"}, {"collection_year", "2024"}});
+  EXPECT_EQ(std::get<canonical::Person>(old_form.records.at(0)).sex,
+            canonical::Sex::kIndeterminate);
+  EXPECT_EQ(new_form.findings.at(0).code, "code.unknown");
 }
 
 }  // namespace

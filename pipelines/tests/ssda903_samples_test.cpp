@@ -88,6 +88,7 @@ TEST(Ssda903Samples, Header) {
   // 165 and 612: the one mother row writes MOTHER as "1.0" (a spreadsheet artefact), so the
   // status is invalid and its MC_DOB then has no mother to belong to.
   EXPECT_EQ(r.findings, (Counts{{"903.165", 1}, {"903.168", 2568}, {"903.612", 1}}));
+  EXPECT_TRUE(r.output.unmapped.empty()) << "every column is the table's";
 }
 
 TEST(Ssda903Samples, Episodes) {
@@ -117,6 +118,7 @@ TEST(Ssda903Samples, Episodes) {
     rejected += finding.severity == validation::Severity::kReject;
   }
   EXPECT_EQ(rejected, 12u) << "the 385s";
+  EXPECT_TRUE(r.output.unmapped.empty());
 }
 
 TEST(Ssda903Samples, OlderEpisodesFile) {
@@ -128,6 +130,8 @@ TEST(Ssda903Samples, OlderEpisodesFile) {
   // no outward code; "C251YT" normalises to "C25 1YT".
   EXPECT_EQ(r.records, (Counts{}));
   EXPECT_EQ(r.findings, (Counts{{"903.143", 1}, {"903.354", 5}, {"903.385", 5}, {"903.392c", 4}}));
+  // The file's extra column, with a value in its first row.
+  EXPECT_EQ(r.output.unmapped, (std::vector<std::string_view>{"TEST_COLUMN"}));
 }
 
 TEST(Ssda903Samples, OlderHeaderFile) {
@@ -147,6 +151,7 @@ TEST(Ssda903Samples, CareLeavers) {
   // value is dropped, which leaves those rows with IN_TOUCH and ACTIV only (153). 344: 21 rows
   // say DIED or RHOM yet give an activity or accommodation.
   EXPECT_EQ(r.findings, (Counts{{"903.133", 3}, {"903.153", 3}, {"903.344", 21}}));
+  EXPECT_TRUE(r.output.unmapped.empty());
 }
 
 TEST(Ssda903Samples, Missing) {
@@ -155,6 +160,7 @@ TEST(Ssda903Samples, Missing) {
   // All 43 periods have a valid type, dates in order and an end inside 2017/18.
   EXPECT_EQ(r.records, (Counts{{"missing_episode", 43}}));
   EXPECT_EQ(r.findings, (Counts{}));
+  EXPECT_TRUE(r.output.unmapped.empty());
 }
 
 TEST(Ssda903Samples, StreamsOutsideTheModelProduceNothing) {
@@ -173,6 +179,7 @@ TEST(Ssda903Samples, StreamsOutsideTheModelProduceNothing) {
     EXPECT_GT(r.rows, 0) << file;
     EXPECT_TRUE(r.output.records.empty()) << file;
     EXPECT_TRUE(r.output.findings.empty()) << file;
+    EXPECT_TRUE(r.output.unmapped.empty()) << file << ": published field by field";
   }
 }
 
