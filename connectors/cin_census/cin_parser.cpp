@@ -16,7 +16,16 @@ constexpr size_t kMaxTextBytes = common::kMaxElementTextBytes;
 // Bytes handed to expat at a time, so that a huge buffer never becomes one huge parse call.
 constexpr size_t kFeedBytes = size_t{1} << 16;
 
-enum StreamIndex : size_t { kChild, kCinEpisode, kAssessment, kCinPlan, kSection47, kCpPlan };
+enum StreamIndex : size_t {
+  kChild,
+  kCinEpisode,
+  kAssessment,
+  kCinPlan,
+  kSection47,
+  kCpPlan,
+  kPreProceedings,
+  kStreamCount
+};
 
 // The elements that open a record, below the element named in `parent`.
 struct RecordElement {
@@ -24,12 +33,13 @@ struct RecordElement {
   std::string_view parent;
   StreamIndex stream;
 };
-constexpr std::array<RecordElement, 5> kRecordElements = {{
+constexpr std::array<RecordElement, 6> kRecordElements = {{
     {"CINdetails", "Child", kCinEpisode},
     {"Assessments", "CINdetails", kAssessment},
     {"CINPlanDates", "CINdetails", kCinPlan},
     {"Section47", "CINdetails", kSection47},
     {"ChildProtectionPlans", "CINdetails", kCpPlan},
+    {"PreProceedingsandFGDM", "CINdetails", kPreProceedings},  // from 2025/26
 }};
 
 // Containers of a repeated element, and the one field their values are joined into. Both
@@ -104,6 +114,10 @@ const std::vector<CinStreamSpec>& cinStreams() {
        {"LAchildID", "episode", "CINreferralDate", "CPPstartDate", "CPPendDate",
         "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP",
         "CPPreviewDates"}},
+      {"pre_proceedings",
+       {"LAchildID", "episode", "CINreferralDate", "PPStartDate", "LBPSentDate", "FGDMMeetingOffer",
+        "FGDMMeetingFac", "InitialPPMeetingDate", "ReviewMeetingsCount", "StepDecisionDate",
+        "PPOutcome", "CourtAppDate", "LetterInitCPDate"}},
   };
   return kStreams;
 }
@@ -206,7 +220,7 @@ struct CinParser::State {
     }
     const std::string child_id = *id;
     if (!emit(child, child_id, child_id, "")) return;
-    std::array<size_t, 6> ordinal{};
+    std::array<size_t, kStreamCount> ordinal{};
     std::string referral_date;
     for (const Building& record : pending) {
       if (record.stream == kCinEpisode) {

@@ -11,7 +11,8 @@
 namespace hearth::connectors::cin_census {
 
 /// One record of the census, built from one element of a child: a `child`, a `cin_episode`
-/// (CINdetails), an `assessment`, a `cin_plan`, a `section47` or a `cp_plan`.
+/// (CINdetails), an `assessment`, a `cin_plan`, a `section47`, a `cp_plan` or a
+/// `pre_proceedings` (PreProceedingsandFGDM).
 struct CinRecord {
   std::string_view stream;
   std::string key;

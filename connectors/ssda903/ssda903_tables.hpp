@@ -14,6 +14,9 @@ struct TableSpec {
   std::vector<std::string_view> columns;
   std::vector<std::string_view> key;
   std::vector<std::string_view> xml_elements;  // children of CHILD: "EPISODE"
+  /// Its columns that the DfE's XML layout writes directly in HEADER, without a table element
+  /// (the care leaver, UASC and adoption items); empty for the other tables.
+  std::vector<std::string_view> header_leaves = {};
 };
 
 /// Every table, longest stream name first (so "sw_episodes.csv" is not taken for "episodes").

@@ -25,6 +25,7 @@ struct Row {
   const TableSpec* table = nullptr;
   uint64_t line = 0;
   std::vector<std::pair<std::string, std::string>> values;  // by CSV column name
+  bool keep_empty = false;  // a record even without values: a UASC row made by the flag alone
 
   const std::string* find(std::string_view name) const {
     for (const auto& [column, value] : values) {
@@ -80,7 +81,7 @@ struct XmlReturnParser::State {
 
   void openRow(std::string_view name) {
     if (const TableSpec* table = tableForElement(name)) {
-      rows.push_back(Row{table, XML_GetCurrentLineNumber(parser.get()), {}});
+      rows.push_back(Row{table, XML_GetCurrentLineNumber(parser.get()), {}, false});
       open_rows.push_back({rows.size() - 1, path.size()});
     }
   }
@@ -121,13 +122,43 @@ struct XmlReturnParser::State {
              child_line);
       return;
     }
-    const Row* header = nullptr;
-    for (const Row& row : rows) {
-      if (row.table->stream == "header") header = &row;
+    size_t header = rows.size();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].table->stream == "header") header = i;
     }
+    if (header < rows.size()) liftHeaderLeaves(header);
     for (const Row& row : rows) {
-      if (row.values.empty()) continue;
-      if (!emit(row, header)) return;
+      if (row.values.empty() && !row.keep_empty) continue;
+      if (!emit(row, header < rows.size() ? &rows[header] : nullptr)) return;
+    }
+  }
+
+  // The DfE's XML layout writes the care leaver (IN_TOUCH, ACTIV, ACCOM), UASC (DUC) and
+  // adoption (DATE_INT ... LS_ADOPTR) items directly in HEADER: they become the child's row of
+  // their table, as its CSV file would hold it, and leave the header. A CHILD that also has the
+  // table's own element keeps that row, and those leaves stay on the header. A UASC flag of 1
+  // makes a UASC row without a DUC: the child is in the UASC table, still unaccompanied.
+  void liftHeaderLeaves(size_t header) {
+    for (const TableSpec& table : tables()) {
+      if (table.header_leaves.empty()) continue;
+      const bool has_element = std::any_of(rows.begin(), rows.end(),
+                                           [&](const Row& row) { return row.table == &table; });
+      if (has_element) continue;
+      Row lifted{&table, rows[header].line, {}, false};
+      auto& values = rows[header].values;
+      for (auto it = values.begin(); it != values.end();) {
+        const auto& leaves = table.header_leaves;
+        if (std::find(leaves.begin(), leaves.end(), it->first) == leaves.end()) {
+          ++it;
+          continue;
+        }
+        lifted.values.push_back(std::move(*it));
+        it = values.erase(it);
+      }
+      const std::string* flag = table.stream == "uasc" ? rows[header].find("UASC") : nullptr;
+      lifted.keep_empty = flag != nullptr && *flag == "1";
+      if (lifted.values.empty() && !lifted.keep_empty) continue;
+      rows.push_back(std::move(lifted));
     }
   }
 

@@ -47,8 +47,10 @@ class XmlSink {
 /// UASC, REVIEW, OC2, OC3, AD1, PLACED_FOR_ADOPTION (or PLACED_ADOPTION), PREVIOUS_PERMANENCE
 /// (or PERMANENCE), MISSING, SW_EPISODE (or SW_EPISODES) and DOLO hold the other tables. Every
 /// record takes CHILD from HEADER/CHILDID, and DOB and SEX from HEADER when its table has those
-/// columns and its element does not. An element repeated inside one table element is joined
-/// with ','. Empty table elements give no record.
+/// columns and its element does not. The DfE's own layout writes the OC3, UASC and AD1 items as
+/// leaves of HEADER, without their table element: they make the child's row of that table. An
+/// element repeated inside one table element is joined with ','. Empty table elements give no
+/// record.
 class XmlReturnParser {
  public:
   enum class Status { kOk, kMalformed, kUnexpectedRoot, kStopped };

@@ -204,6 +204,7 @@ class Application::Impl {
   delivery::CheckpointTracker tracker_;
   std::unique_ptr<kafka::Publisher> publisher_;
   std::unique_ptr<delivery::DeadLetters> dead_letters_;  // before publisher_ in destruction
+  runtime::UnmappedFields unmapped_fields_{metrics_};
   std::unique_ptr<runtime::RunnerServices> runner_services_;
   std::unique_ptr<state::RecordStore> records_;
   std::unique_ptr<derive::DeriveStage> derive_;
@@ -493,7 +494,8 @@ Result<void> Application::Impl::startInfrastructure() {
   }
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
-      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(), kMaxEventsAhead});
+      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(), kMaxEventsAhead,
+      &unmapped_fields_});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {

@@ -56,6 +56,9 @@ Metrics::Metrics(std::string_view version)
                               "its free-space floor, or an operator paused it.")),
       connector_events_(counter(*registry_, "hearth_connector_events_total",
                                 "Counters defined by connector plugins.")),
+      fields_unmapped_(counter(*registry_, "hearth_fields_unmapped_total",
+                               "Values of fields that normalisation neither maps nor deliberately "
+                               "ignores, by source layout and field name.")),
       spool_bytes_(gauge(*registry_, "hearth_spool_bytes",
                          "Bytes in the disk spool's files, which hold events while Kafka is "
                          "unreachable.")
@@ -134,6 +137,10 @@ Gauge& Metrics::connectorPaused(std::string_view connector, std::string_view rea
 
 Counter& Metrics::connectorEvents(std::string_view connector, std::string_view name) {
   return connector_events_.Add({{"connector", str(connector)}, {"name", str(name)}});
+}
+
+Counter& Metrics::fieldsUnmapped(std::string_view layout, std::string_view field) {
+  return fields_unmapped_.Add({{"layout", str(layout)}, {"field", str(field)}});
 }
 
 std::string Metrics::serialize() const {

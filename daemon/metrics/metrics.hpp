@@ -68,6 +68,9 @@ class Metrics {
   prometheus::Gauge& identityReviewPairs() { return review_pairs_; }
   /// hearth_connector_events_total: counters a plugin defines through the host API.
   prometheus::Counter& connectorEvents(std::string_view connector, std::string_view name);
+  /// hearth_fields_unmapped_total: values of fields that a known source layout neither maps nor
+  /// deliberately ignores, by the layout ("ssda903") and the field's name.
+  prometheus::Counter& fieldsUnmapped(std::string_view layout, std::string_view field);
 
   /// The registry, for collectors added outside this class.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
@@ -88,6 +91,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& connector_up_;
   prometheus::Family<prometheus::Gauge>& connector_paused_;
   prometheus::Family<prometheus::Counter>& connector_events_;
+  prometheus::Family<prometheus::Counter>& fields_unmapped_;
   prometheus::Gauge& spool_bytes_;
   prometheus::Counter& spool_damaged_;
   prometheus::Counter& spool_lost_;

@@ -259,6 +259,7 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   normalised_.clear();
   normaliser_->normalise(raw, normalised_);
   if (normalised_.records.empty() && normalised_.findings.empty()) return publishRaw(raw);
+  if (!normalised_.unmapped.empty()) countUnmapped(raw.stream);
 
   if (services_.record_store != nullptr) {
     services_.record_store->put(raw, spec_.name, spec_.slot,
@@ -278,6 +279,22 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
     normalised_.records.clear();
   }
   return HEARTH_OK;
+}
+
+// A source record's fields that normalisation left unmapped: their values reach no canonical
+// record, so each is counted, and named once in the log.
+void ConnectorRunner::countUnmapped(std::string_view stream) {
+  if (services_.unmapped_fields == nullptr) return;
+  for (const std::string_view field : normalised_.unmapped) {
+    auto it = unmapped_counters_.find(field);
+    if (it == unmapped_counters_.end()) {
+      prometheus::Counter& counter = services_.unmapped_fields->counter(
+          pipelines::normalise::connectorKindName(spec_.normalise->kind), field, spec_.name,
+          stream);
+      it = unmapped_counters_.emplace(std::string(field), &counter).first;
+    }
+    it->second->Increment();
+  }
 }
 
 bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,

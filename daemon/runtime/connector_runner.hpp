@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "daemon/kafka/publisher.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/canonical_sink.hpp"
+#include "daemon/runtime/unmapped_fields.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/record_event.hpp"
@@ -42,6 +44,8 @@ struct RunnerServices {
   /// plus what one checkpoint-saving interval adds, so this bounds duplicates; it must cover
   /// Kafka's latency at full speed, or throughput drops.
   uint64_t max_events_ahead = 0;
+  /// Counts and names the fields normalisation leaves unmapped.
+  UnmappedFields* unmapped_fields = nullptr;
 };
 
 /// How one connector is run: the resolved parts of its configuration.
@@ -111,6 +115,7 @@ class ConnectorRunner final : private host::RecordSink {
   bool publishFinding(const pipelines::RawRecordView& raw,
                       const pipelines::validation::Finding& finding);
   void countRecord(std::string_view stream);
+  void countUnmapped(std::string_view stream);
 
   hearth_status onRecord(const hearth_record& record) override;
   hearth_status onReject(const hearth_reject& reject) override;
@@ -134,6 +139,7 @@ class ConnectorRunner final : private host::RecordSink {
   kafka::OutboundEvent outbound_;
   prometheus::Counter* records_counter_ = nullptr;
   std::string records_counter_stream_;
+  std::map<std::string, prometheus::Counter*, std::less<>> unmapped_counters_;  // by field
 
   mutable std::mutex mutex_;  // guards paused_, last_error_ and the wake-ups
   std::condition_variable wake_;

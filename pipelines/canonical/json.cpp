@@ -38,6 +38,11 @@ class ObjectWriter {
     key(name);
     appendJsonInt(out_, value);
   }
+  void count(std::string_view name, const std::optional<int>& value) {
+    if (!value) return;
+    key(name);
+    appendJsonInt(out_, *value);
+  }
   std::string& out() { return out_; }
 
  private:
@@ -175,6 +180,18 @@ class FieldWriter {
     w_.date("end", r.end);
     w_.text("reason", r.reason);
     w_.text("end_reason", r.end_reason);
+  }
+  void operator()(const PreProceedings& r) {
+    w_.date("start", r.start);
+    w_.date("letter_before_proceedings", r.letter_before_proceedings);
+    w_.flag("fgdm_offered", r.fgdm_offered);
+    w_.flag("fgdm_facilitated", r.fgdm_facilitated);
+    w_.date("initial_meeting", r.initial_meeting);
+    w_.count("review_meetings", r.review_meetings);
+    w_.date("step_decision", r.step_decision);
+    w_.text("outcome", r.outcome);
+    w_.date("court_application", r.court_application);
+    w_.date("care_proceedings_letter", r.care_proceedings_letter);
   }
 
  private:

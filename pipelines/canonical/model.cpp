@@ -19,6 +19,7 @@ struct KindName {
   std::string_view operator()(const MissingEpisode&) const { return "missing_episode"; }
   std::string_view operator()(const CareLeaverStatus&) const { return "care_leaver_status"; }
   std::string_view operator()(const EarlyHelpEpisode&) const { return "early_help_episode"; }
+  std::string_view operator()(const PreProceedings&) const { return "pre_proceedings"; }
 };
 
 }  // namespace

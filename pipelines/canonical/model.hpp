@@ -171,9 +171,26 @@ struct EarlyHelpEpisode {
   std::string end_reason;
 };
 
+/// Pre-proceedings under the Public Law Outline, and the family group decision-making offered in
+/// them (CIN census from 2025/26, PreProceedingsandFGDM).
+struct PreProceedings {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> start;  // the decision to begin pre-proceedings (PPStartDate)
+  std::optional<Date> letter_before_proceedings;  // sent to the parents (LBPSentDate)
+  std::optional<bool> fgdm_offered;               // in that letter (FGDMMeetingOffer)
+  std::optional<bool> fgdm_facilitated;           // in the pre-proceedings (FGDMMeetingFac)
+  std::optional<Date> initial_meeting;            // first effective meeting (InitialPPMeetingDate)
+  std::optional<int> review_meetings;             // held after it (ReviewMeetingsCount)
+  std::optional<Date> step_decision;      // the decision to step up or down (StepDecisionDate)
+  std::string outcome;                    // PPOutcome: A, B or C
+  std::optional<Date> court_application;  // for care proceedings (CourtAppDate)
+  std::optional<Date> care_proceedings_letter;  // initiating them, to parents (LetterInitCPDate)
+};
+
 using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessment, Section47,
                             InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode,
-                            CareLeaverStatus, EarlyHelpEpisode>;
+                            CareLeaverStatus, EarlyHelpEpisode, PreProceedings>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -1,9 +1,11 @@
 #include "pipelines/normalise/normaliser.hpp"
 
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <utility>
 
+#include "pipelines/normalise/layout_fields.hpp"
 #include "pipelines/validation/code_lists.hpp"
 #include "pipelines/validation/identifiers.hpp"
 #include "pipelines/validation/ssda903_rules.hpp"
@@ -55,8 +57,13 @@ std::optional<bool> parseFlag(std::string_view text) {
 // Reads one raw record: field lookup, dates and codes, collecting findings as it goes.
 class RecordReader {
  public:
-  RecordReader(const NormaliseContext& context, const RawRecordView& raw, NormaliseOutput& out)
-      : context_(context), raw_(raw), out_(out), first_finding_(out.findings.size()) {
+  RecordReader(const NormaliseContext& context, const StreamFields& fields,
+               const RawRecordView& raw, NormaliseOutput& out)
+      : context_(context),
+        fields_(fields),
+        raw_(raw),
+        out_(out),
+        first_finding_(out.findings.size()) {
     provenance_.source_system = context.source_system;
     provenance_.connector = context.connector;
     provenance_.stream = raw.stream;
@@ -69,13 +76,34 @@ class RecordReader {
         std::from_chars(year.data(), year.data() + year.size(), parsed).ec == std::errc{}) {
       provenance_.collection_year = parsed;
     }
+    limit_ = context.today;
+    if (const std::optional<Date> reference = referenceDate(); reference && *reference <= limit_) {
+      limit_ = *reference;
+      limit_is_reference_ = true;
+    }
   }
 
   std::string_view field(std::string_view name) const {
-    for (const FieldView& f : raw_.fields) {
-      if (f.name == name) return f.is_null ? std::string_view{} : trim(f.value);
+    assert(fields_.maps(name) && "every field normalisation reads is mapped in layout_fields.cpp");
+    for (size_t i = 0; i < raw_.fields.size(); ++i) {
+      const FieldView& f = raw_.fields[i];
+      if (f.name != name) continue;
+      if (i < kReadBits) read_ |= uint64_t{1} << i;
+      return f.is_null ? std::string_view{} : trim(f.value);
     }
     return {};
+  }
+
+  // Names the record's fields with a value that its layout neither maps nor ignores. A field
+  // that was read is mapped: only the others need the layout's lists.
+  void reportUnmapped() {
+    for (size_t i = 0; i < raw_.fields.size(); ++i) {
+      const FieldView& f = raw_.fields[i];
+      if (i < kReadBits && (read_ >> i & 1) != 0) continue;
+      if (f.is_null || trim(f.value).empty()) continue;
+      if (fields_.maps(f.name) || fields_.ignores(f.name)) continue;
+      out_.unmapped.push_back(f.name);
+    }
   }
 
   const canonical::Provenance& provenance() const { return provenance_; }
@@ -101,8 +129,28 @@ class RecordReader {
     out_.findings.back().year_applied = year_applied;
   }
 
-  // `rule` names the 903 rule for an invalid value, or is empty for Hearth's own code.
-  std::optional<Date> date(std::string_view name, std::string_view rule = {}) {
+  // `rule` names the 903 rule for an invalid value, `after_year_rule` the one for a date after
+  // the collection year; empty for Hearth's own codes.
+  std::optional<Date> date(std::string_view name, std::string_view rule = {},
+                           std::string_view after_year_rule = {}) {
+    const std::optional<Date> parsed = plannedDate(name, rule);
+    if (!parsed || *parsed <= limit_) return parsed;
+    if (limit_is_reference_ && !after_year_rule.empty()) {
+      ruleFinding(after_year_rule, name, Severity::kReject);
+    } else {
+      finding("date.future",
+              std::string(name) +
+                  (limit_is_reference_ ? " is after the return's reference date, "
+                                       : " is in the future, after ") +
+                  canonical::formatIsoDate(limit_),
+              name, Severity::kReject);
+    }
+    return std::nullopt;
+  }
+
+  // A date that may lie ahead (a target, an expected birth): checked to be a date, not against
+  // the reference date.
+  std::optional<Date> plannedDate(std::string_view name, std::string_view rule = {}) {
     const std::string_view text = field(name);
     if (text.empty()) return std::nullopt;
     std::optional<Date> parsed;
@@ -128,12 +176,33 @@ class RecordReader {
       }
       return std::nullopt;
     }
-    if (*parsed > context_.today) {
-      finding("date.future", std::string(name) + " is after the reference date", name,
-              Severity::kReject);
+    return parsed;
+  }
+
+  // A yes/no field; a value that is neither is a query and is not passed on.
+  std::optional<bool> flag(std::string_view name) {
+    const std::string_view text = field(name);
+    if (text.empty()) return std::nullopt;
+    const std::optional<bool> value = parseFlag(text);
+    if (!value) {
+      finding("flag.invalid", std::string(name) + " is neither true nor false", name,
+              Severity::kQuery);
+    }
+    return value;
+  }
+
+  // A count of things: digits only; anything else is a query and is not passed on.
+  std::optional<int> count(std::string_view name) {
+    const std::string_view text = field(name);
+    if (text.empty()) return std::nullopt;
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || value < 0) {
+      finding("number.invalid", std::string(name) + " is not a whole number of 0 or more", name,
+              Severity::kQuery);
       return std::nullopt;
     }
-    return parsed;
+    return value;
   }
 
   // An absent code is fine here (completeness rules say when it is required); an unknown one
@@ -190,11 +259,27 @@ class RecordReader {
   const NormaliseContext& context() const { return context_; }
 
  private:
+  // The date a return describes the world up to: nothing in it can be later.
+  std::optional<Date> referenceDate() const {
+    if (context_.kind == ConnectorKind::kCinCensus) {
+      return canonical::parseIsoDate(field("ReferenceDate"));
+    }
+    if (context_.kind == ConnectorKind::kSsda903 && year() != 0) {
+      return canonical::collectionEnd(year());
+    }
+    return std::nullopt;
+  }
+
   const NormaliseContext& context_;
+  const StreamFields& fields_;
   const RawRecordView& raw_;
   NormaliseOutput& out_;
   size_t first_finding_;
   canonical::Provenance provenance_;
+  Date limit_;  // dates after it are in the future
+  bool limit_is_reference_ = false;
+  static constexpr size_t kReadBits = 64;
+  mutable uint64_t read_ = 0;  // the first 64 fields: bit i set once field i was read
 };
 
 template <typename T>
@@ -277,7 +362,7 @@ size_t ssda903Header(RecordReader& r) {
   } else {
     person.sex = canonical::Sex::kUnknown;
   }
-  person.birth_date = r.date("DOB", "102");
+  person.birth_date = r.date("DOB", "102", "301");
   if (!person.birth_date && r.field("DOB").empty()) r.ruleFinding("102", "DOB", Severity::kReject);
   const std::string_view ethnic = r.field("ETHNIC");
   if (validation::checkCode(CodeSet::k903Ethnicity, r.year(), ethnic).valid) {
@@ -321,9 +406,9 @@ std::string placementUrn(std::string_view urn) {
 size_t ssda903Episode(RecordReader& r) {
   auto e = start<canonical::ClaEpisode>(r);
   const bool ok = r.subject("CHILD", e.subject);
-  e.start = r.date("DECOM", "141");
+  e.start = r.date("DECOM", "141", "354");
   if (!e.start && r.field("DECOM").empty()) r.ruleFinding("141", "DECOM", Severity::kReject);
-  e.end = r.date("DEC", "147");
+  e.end = r.date("DEC", "147", "385");
   e.reason_new_episode = r.code("RNE", CodeSet::k903ReasonNewEpisode, "143");
   e.legal_status = r.code("LS", CodeSet::k903LegalStatus, "144");
   e.category_of_need = r.code("CIN", CodeSet::k903CategoryOfNeed, "145");
@@ -365,8 +450,8 @@ size_t ssda903Missing(RecordReader& r) {
   auto m = start<canonical::MissingEpisode>(r);
   const bool ok = r.subject("CHILD", m.subject);
   m.kind = r.code("MISSING", CodeSet::k903MissingType, "1006");
-  m.start = r.date("MIS_START", "1004");
-  m.end = r.date("MIS_END", "1005");
+  m.start = r.date("MIS_START", "1004", "570");
+  m.end = r.date("MIS_END", "1005", "571");
   if (!r.field("MISSING").empty() && r.field("MIS_START").empty()) {
     r.ruleFinding("564", "MIS_START", Severity::kReject);
   }
@@ -393,7 +478,7 @@ size_t cinChild(RecordReader& r) {
   const std::string_view unknown = r.field("UPNunknown");
   if (!unknown.empty()) person.upn_unknown_reason = unknown;
   person.birth_date = r.date("PersonBirthDate");
-  person.expected_birth_date = r.date("ExpectedPersonBirthDate");
+  person.expected_birth_date = r.plannedDate("ExpectedPersonBirthDate");
   person.death_date = r.date("PersonDeathDate");
   person.ethnicity = r.field("Ethnicity");
   // GenderCurrent (to 2023/24) codes 1/2/0/9; its successor Sex uses M/F/U.
@@ -460,7 +545,7 @@ size_t cinSection47(RecordReader& r) {
   auto conference = start<canonical::InitialCpConference>(r);
   conference.subject = s.subject;
   conference.date = r.date("DateOfInitialCPC");
-  conference.target = r.date("InitialCPCtarget");
+  conference.target = r.plannedDate("InitialCPCtarget");
   if (!ok || r.rejected()) return 0;
   size_t emitted = emit(r, std::move(s));
   // The census nests the conference inside the enquiry; the canonical model has both.
@@ -479,6 +564,25 @@ size_t cinCpPlan(RecordReader& r) {
   return emit(r, std::move(p));
 }
 
+// PreProceedingsandFGDM (from 2025/26): its dates are events of the census year, so each is held
+// to the reference date; its flags and count are checked for their form.
+size_t cinPreProceedings(RecordReader& r) {
+  auto p = start<canonical::PreProceedings>(r);
+  const bool ok = r.subject("LAchildID", p.subject);
+  p.start = r.date("PPStartDate");
+  p.letter_before_proceedings = r.date("LBPSentDate");
+  p.fgdm_offered = r.flag("FGDMMeetingOffer");
+  p.fgdm_facilitated = r.flag("FGDMMeetingFac");
+  p.initial_meeting = r.date("InitialPPMeetingDate");
+  p.review_meetings = r.count("ReviewMeetingsCount");
+  p.step_decision = r.date("StepDecisionDate");
+  p.outcome = r.code("PPOutcome", CodeSet::kCinPreProceedingsOutcome, "");
+  p.court_application = r.date("CourtAppDate");
+  p.care_proceedings_letter = r.date("LetterInitCPDate");
+  if (!ok) return 0;
+  return emit(r, std::move(p));
+}
+
 size_t cinCensus(RecordReader& r, std::string_view stream) {
   if (stream == "child") return cinChild(r);
   if (stream == "cin_episode") return cinEpisode(r);
@@ -486,6 +590,7 @@ size_t cinCensus(RecordReader& r, std::string_view stream) {
   if (stream == "cin_plan") return cinPlan(r);
   if (stream == "section47") return cinSection47(r);
   if (stream == "cp_plan") return cinCpPlan(r);
+  if (stream == "pre_proceedings") return cinPreProceedings(r);
   return 0;
 }
 
@@ -518,7 +623,7 @@ size_t ssdPerson(RecordReader& r) {
   if (sex == "U") person.sex = canonical::Sex::kUnknown;
   person.ethnicity = r.field("pers_ethnicity");
   person.birth_date = r.date("pers_dob");
-  person.expected_birth_date = r.date("pers_expected_dob");
+  person.expected_birth_date = r.plannedDate("pers_expected_dob");
   person.death_date = r.date("pers_death_date");
   const std::string_view unknown = r.field("pers_upn_unknown");
   if (!unknown.empty()) person.upn_unknown_reason = unknown;
@@ -643,7 +748,7 @@ size_t ssdConference(RecordReader& r) {
   auto c = start<canonical::InitialCpConference>(r);
   const bool ok = r.subject("icpc_person_id", c.subject);
   c.date = r.date("icpc_icpc_date");
-  c.target = r.date("icpc_icpc_target_date");
+  c.target = r.plannedDate("icpc_icpc_target_date");
   if (!ok) return 0;
   return emit(r, std::move(c));
 }
@@ -751,18 +856,6 @@ size_t trustSsd(RecordReader& r, std::string_view stream) {
 
 // ---- School census (blade exports read by the csv connector) ---------------------------------
 
-// Stream names are the operator's ("pupil_on_roll", "2025_spring_pupilonroll", ...): compare
-// them lower case, letters and digits only, by how they end.
-bool streamEndsWith(std::string_view stream, std::string_view suffix) {
-  std::string compact;
-  for (char c : stream) {
-    if (c >= 'A' && c <= 'Z') compact.push_back(static_cast<char>(c - 'A' + 'a'));
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) compact.push_back(c);
-  }
-  return compact.size() >= suffix.size() &&
-         std::string_view(compact).substr(compact.size() - suffix.size()) == suffix;
-}
-
 // A pupil on roll, or no longer on roll. The subject is the row's blade table id: it is what
 // the child modules (addressesonroll, senneeds, ...) carry to name their pupil, and it is
 // stable for a pupil at one school from term to term. The UPN, the pupil's identifier across
@@ -806,12 +899,11 @@ size_t schoolAddress(RecordReader& r) {
   return emit(r, std::move(person));
 }
 
-size_t schoolCensus(RecordReader& r, std::string_view stream) {
-  if (streamEndsWith(stream, "pupilnolongeronroll")) {
-    return schoolPupil(r, "pupilnolongeronrolltableid");
-  }
-  if (streamEndsWith(stream, "pupilonroll")) return schoolPupil(r, "pupilonrolltableid");
-  if (streamEndsWith(stream, "addressesonroll")) return schoolAddress(r);
+// `module` is the blade module the operator's stream name ends with (layout_fields.cpp).
+size_t schoolCensus(RecordReader& r, std::string_view module) {
+  if (module == "pupilnolongeronroll") return schoolPupil(r, "pupilnolongeronrolltableid");
+  if (module == "pupilonroll") return schoolPupil(r, "pupilonrolltableid");
+  if (module == "addressesonroll") return schoolAddress(r);
   return 0;
 }
 
@@ -825,21 +917,43 @@ std::optional<ConnectorKind> connectorKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view connectorKindName(ConnectorKind kind) {
+  switch (kind) {
+    case ConnectorKind::kSsda903:
+      return "ssda903";
+    case ConnectorKind::kCinCensus:
+      return "cin_census";
+    case ConnectorKind::kTrustSsd:
+      return "trust_ssd";
+    case ConnectorKind::kSchoolCensus:
+      return "school_census";
+  }
+  return "";
+}
+
 Normaliser::Normaliser(NormaliseContext context) : context_(std::move(context)) {}
 
 size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) const {
-  RecordReader reader(context_, raw, out);
+  const StreamFields* fields = findStreamFields(context_.kind, raw.stream);
+  if (fields == nullptr) return 0;
+  RecordReader reader(context_, *fields, raw, out);
+  size_t emitted = 0;
   switch (context_.kind) {
     case ConnectorKind::kSsda903:
-      return ssda903(reader, raw.stream);
+      emitted = ssda903(reader, fields->stream);
+      break;
     case ConnectorKind::kCinCensus:
-      return cinCensus(reader, raw.stream);
+      emitted = cinCensus(reader, fields->stream);
+      break;
     case ConnectorKind::kTrustSsd:
-      return trustSsd(reader, raw.stream);
+      emitted = trustSsd(reader, fields->stream);
+      break;
     case ConnectorKind::kSchoolCensus:
-      return schoolCensus(reader, raw.stream);
+      emitted = schoolCensus(reader, fields->stream);
+      break;
   }
-  return 0;
+  reader.reportUnmapped();
+  return emitted;
 }
 
 }  // namespace hearth::pipelines::normalise

@@ -16,6 +16,8 @@ namespace hearth::pipelines::normalise {
 enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd, kSchoolCensus };
 
 std::optional<ConnectorKind> connectorKindFromName(std::string_view name);
+/// The layout's name, as configured and as metrics label it ("ssda903").
+std::string_view connectorKindName(ConnectorKind kind);
 
 struct NormaliseContext {
   ConnectorKind kind = ConnectorKind::kSsda903;
@@ -24,6 +26,8 @@ struct NormaliseContext {
   /// fed from the same case system share it, so their records describe the same subject.
   std::string source_system;
   /// Dates after this are impossible and rejected; the caller supplies it so runs are repeatable.
+  /// A record of a return is held to the return's reference date instead, when that is earlier:
+  /// the CIN census ReferenceDate, the 903's 31 March at the end of its collection year.
   canonical::Date today;
   /// For sources whose records carry no collection_year (SSD tables).
   int default_collection_year = 0;
@@ -35,16 +39,21 @@ struct NormaliseContext {
 struct NormaliseOutput {
   std::vector<canonical::Record> records;
   std::vector<validation::Finding> findings;
+  /// Fields with a value that the stream's layout neither maps nor ignores on purpose
+  /// (layout_fields.hpp): names only, viewing the raw records' field names.
+  std::vector<std::string_view> unmapped;
   void clear() {
     records.clear();
     findings.clear();
+    unmapped.clear();
   }
 };
 
 /// Turns raw records into canonical records, applying code lists for the record's collection
 /// year, identifier checks, impossible-date checks and the single-record 903 rules. A record
 /// with a reject-severity finding produces no canonical record. Streams that the canonical model
-/// does not cover (903 reviews, OC2, AD1, ...) produce nothing and are counted by the caller.
+/// does not cover (903 reviews, OC2, AD1, ...) produce nothing and are counted by the caller;
+/// of the others, the fields left unmapped are named in the output.
 class Normaliser {
  public:
   explicit Normaliser(NormaliseContext context);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pipelines/canonical/json.hpp"
+#include "pipelines/normalise/layout_fields.hpp"
 
 namespace hearth::pipelines::normalise {
 namespace {
@@ -294,6 +295,241 @@ TEST(Normaliser, FutureDatesAreRejected) {
                        {{"LAchildID", "C7"}, {"CINPlanStartDate", "2030-01-01"}});
   EXPECT_TRUE(out.records.empty());
   EXPECT_EQ(out.findings.at(0).code, "date.future");
+}
+
+// A census describes the year up to its ReferenceDate: a referral after it is in the future of
+// the return, however long ago the census was taken.
+TEST(Normaliser, ACinDateAfterTheCensusReferenceDateIsInTheFuture) {
+  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  auto referral = [&](std::string_view date) {
+    return run(n, "cin_episode",
+               {{"LAchildID", "C7"},
+                {"CINreferralDate", date},
+                {"collection_year", "2023"},
+                {"ReferenceDate", "2024-03-31"}});
+  };
+  const auto after = referral("2024-04-01");
+  EXPECT_TRUE(after.records.empty());
+  ASSERT_EQ(after.findings.size(), 1u);
+  EXPECT_EQ(after.findings[0].code, "date.future");
+  EXPECT_EQ(after.findings[0].severity, validation::Severity::kReject);
+  EXPECT_EQ(after.findings[0].field, "CINreferralDate");
+  EXPECT_EQ(after.findings[0].message,
+            "CINreferralDate is after the return's reference date, 2024-03-31");
+  const auto on = referral("2024-03-31");
+  EXPECT_EQ(on.records.size(), 1u);
+  EXPECT_TRUE(on.findings.empty());
+}
+
+// The 903 has no reference date of its own: its collection year ends on 31 March, and the DfE's
+// rules for dates after the year name the finding.
+TEST(Normaliser, A903DateAfterTheEndOfItsCollectionYearIsInTheFuture) {
+  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  auto episode = [&](std::string_view decom, std::string_view dec) {
+    return run(n, "episodes",
+               {{"CHILD", "C7"},
+                {"DECOM", decom},
+                {"DEC", dec},
+                {"REC", "E11"},
+                {"RNE", "S"},
+                {"LS", "C2"},
+                {"PLACE", "U1"},
+                {"PLACE_PROVIDER", "PR1"},
+                {"collection_year", "2023"}});  // 2023/24: to 31 March 2024
+  };
+  const auto after = episode("01/04/2024", "");
+  EXPECT_TRUE(after.records.empty());
+  ASSERT_EQ(after.findings.size(), 1u);
+  EXPECT_EQ(after.findings[0].code, "903.354");
+  EXPECT_EQ(after.findings[0].severity, validation::Severity::kReject);
+  const auto ended_after = episode("01/03/2024", "02/04/2024");
+  EXPECT_TRUE(ended_after.records.empty());
+  EXPECT_EQ(ended_after.findings.at(0).code, "903.385");
+  const auto within = episode("01/03/2024", "31/03/2024");
+  EXPECT_EQ(within.records.size(), 1u);
+  EXPECT_TRUE(within.findings.empty());
+
+  const auto born_after = run(n, "header",
+                              {{"CHILD", "C8"},
+                               {"SEX", "2"},
+                               {"DOB", "01/04/2024"},
+                               {"ETHNIC", "WBRI"},
+                               {"collection_year", "2023"}});
+  EXPECT_TRUE(born_after.records.empty());
+  EXPECT_EQ(born_after.findings.at(0).code, "903.301");
+}
+
+// Without a reference date (the SSD, a 903 of unknown year, a census whose reference date is
+// still ahead) the limit is the day of the run.
+TEST(Normaliser, WithoutAPastReferenceDateTheLimitIsToday) {
+  const auto ssd = [](std::string_view date) {
+    return run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cin_episodes",
+               {{"cine_person_id", "C7"}, {"cine_referral_date", date}});
+  };
+  EXPECT_EQ(ssd("2025-06-01").records.size(), 1u);
+  const auto tomorrow = ssd("2025-06-02");
+  EXPECT_TRUE(tomorrow.records.empty());
+  EXPECT_EQ(tomorrow.findings.at(0).code, "date.future");
+  EXPECT_EQ(tomorrow.findings.at(0).message,
+            "cine_referral_date is in the future, after 2025-06-01");
+
+  NormaliseContext unknown_year = context(ConnectorKind::kSsda903, "903");
+  unknown_year.default_collection_year = 0;
+  const auto no_year = run(Normaliser(unknown_year), "missing",
+                           {{"CHILD", "C7"}, {"MISSING", "M"}, {"MIS_START", "01/05/2025"}});
+  EXPECT_EQ(no_year.records.size(), 1u) << "after 31 March 2025, but the year is unknown";
+
+  const auto census_ahead = run(
+      Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_plan",
+      {{"LAchildID", "C7"}, {"CINPlanStartDate", "2025-07-01"}, {"ReferenceDate", "2026-03-31"}});
+  EXPECT_TRUE(census_ahead.records.empty());
+  EXPECT_EQ(census_ahead.findings.at(0).message,
+            "CINPlanStartDate is in the future, after 2025-06-01");
+}
+
+// A conference's target and an unborn child's expected birth are dates ahead by nature.
+TEST(Normaliser, TargetAndExpectedDatesMayLieAheadOfTheReferenceDate) {
+  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const auto enquiry = run(n, "section47",
+                           {{"LAchildID", "C7"},
+                            {"S47ActualStartDate", "2025-03-25"},
+                            {"InitialCPCtarget", "2025-04-14"},
+                            {"DateOfInitialCPC", "2025-03-31"},
+                            {"ReferenceDate", "2025-03-31"}});
+  EXPECT_TRUE(enquiry.findings.empty());
+  ASSERT_EQ(enquiry.records.size(), 2u);
+  EXPECT_EQ(std::get<canonical::InitialCpConference>(enquiry.records[1]).target,
+            (canonical::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{14}}));
+  const auto unborn = run(n, "child",
+                          {{"LAchildID", "C8"},
+                           {"ExpectedPersonBirthDate", "2025-09-01"},
+                           {"ReferenceDate", "2025-03-31"}});
+  EXPECT_TRUE(unborn.findings.empty());
+  EXPECT_EQ(unborn.records.size(), 1u);
+  EXPECT_FALSE(run(n, "child", {{"LAchildID", "C8"}, {"ExpectedPersonBirthDate", "2025-02-30"}})
+                   .findings.empty())
+      << "still a date";
+}
+
+TEST(Normaliser, CinPreProceedingsAndFamilyGroupDecisionMakingBecomeOneRecord) {
+  const auto out = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "pre_proceedings",
+                       {{"LAchildID", "C7"},
+                        {"episode", "1"},
+                        {"CINreferralDate", "2024-04-02"},
+                        {"PPStartDate", "2024-05-01"},
+                        {"LBPSentDate", "2024-05-06"},
+                        {"FGDMMeetingOffer", "1"},
+                        {"FGDMMeetingFac", "false"},
+                        {"InitialPPMeetingDate", "2024-05-20"},
+                        {"ReviewMeetingsCount", "0"},
+                        {"StepDecisionDate", "2024-09-01"},
+                        {"PPOutcome", "B"},
+                        {"CourtAppDate", "2024-09-15"},
+                        {"LetterInitCPDate", "2024-09-16"},
+                        {"collection_year", "2024"},
+                        {"ReferenceDate", "2025-03-31"},
+                        {"LEA", "999"}});
+  EXPECT_TRUE(out.findings.empty());
+  EXPECT_TRUE(out.unmapped.empty());
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(content(out),
+            R"({"kind":"pre_proceedings","subject":{"system":"trust_cms","value":"C7"},)"
+            R"("start":"2024-05-01","letter_before_proceedings":"2024-05-06","fgdm_offered":true,)"
+            R"("fgdm_facilitated":false,"initial_meeting":"2024-05-20","review_meetings":0,)"
+            R"("step_decision":"2024-09-01","outcome":"B","court_application":"2024-09-15",)"
+            R"("care_proceedings_letter":"2024-09-16"})");
+}
+
+TEST(Normaliser, PreProceedingsDatesAreCheckedAsEveryCensusDateIs) {
+  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  auto block = [&](std::initializer_list<FieldView> extra) {
+    std::vector<FieldView> fields = {{"LAchildID", "C7"}, {"ReferenceDate", "2025-03-31"}};
+    fields.insert(fields.end(), extra);
+    NormaliseOutput out;
+    n.normalise(RawRecordView{.stream = "pre_proceedings",
+                              .source_key = "k1",
+                              .location = "test:1",
+                              .fields = fields},
+                out);
+    return out;
+  };
+  const auto impossible = block({{"PPStartDate", "2025-02-30"}});
+  EXPECT_TRUE(impossible.records.empty());
+  EXPECT_EQ(impossible.findings.at(0).code, "date.invalid");
+  for (const char* field : {"PPStartDate", "LBPSentDate", "InitialPPMeetingDate",
+                            "StepDecisionDate", "CourtAppDate", "LetterInitCPDate"}) {
+    const auto future = block({{field, "2025-04-01"}});
+    EXPECT_TRUE(future.records.empty()) << field;
+    ASSERT_EQ(future.findings.size(), 1u) << field;
+    EXPECT_EQ(future.findings[0].code, "date.future") << field;
+    EXPECT_EQ(future.findings[0].field, field);
+  }
+  // Malformed flags, counts and codes are queries: the record goes on without them.
+  const auto malformed = block({{"PPStartDate", "2025-01-06"},
+                                {"FGDMMeetingOffer", "maybe"},
+                                {"ReviewMeetingsCount", "two"},
+                                {"PPOutcome", "D"}});
+  ASSERT_EQ(malformed.records.size(), 1u);
+  std::vector<std::string> codes;
+  for (const auto& finding : malformed.findings) codes.push_back(finding.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"flag.invalid", "number.invalid", "code.unknown"}));
+  const auto& record = std::get<canonical::PreProceedings>(malformed.records[0]);
+  EXPECT_FALSE(record.fgdm_offered.has_value());
+  EXPECT_FALSE(record.review_meetings.has_value());
+  EXPECT_EQ(record.outcome, "");
+}
+
+// Nothing vanishes unseen: a field with a value that the stream's layout neither maps nor
+// ignores on purpose is named in the output, whatever becomes of the record.
+TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
+  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const auto header = run(n, "header",
+                          {{"CHILD", "C7"},
+                           {"SEX", "2"},
+                           {"DOB", "30/03/2010"},
+                           {"ETHNIC", "WBRI"},
+                           {"UASC", "0"},       // ignored on purpose
+                           {"NEW_ITEM", "x"},   // unknown
+                           {"EMPTY_ITEM", ""},  // unknown, but carries nothing
+                           {"NULL_ITEM", "", true},
+                           {"collection_year", "2024"}});
+  EXPECT_EQ(header.records.size(), 1u);
+  EXPECT_EQ(header.unmapped, (std::vector<std::string_view>{"NEW_ITEM"}));
+
+  // The 2025/26 census items on a census episode, as an older connector delivered them.
+  const auto episode = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_episode",
+                           {{"LAchildID", "C7"},
+                            {"CINreferralDate", "2024-04-02"},
+                            {"PPStartDate", "2024-05-01"},
+                            {"LEA", "999"}});
+  EXPECT_EQ(episode.unmapped, (std::vector<std::string_view>{"PPStartDate"}));
+
+  // A rejected record's fields are named too; a stream outside the model names none (it is
+  // published field by field).
+  const auto rejected = run(n, "episodes", {{"CHILD", "C7"}, {"DECOM", "31/02/2024"}, {"X", "1"}});
+  EXPECT_TRUE(rejected.records.empty());
+  EXPECT_EQ(rejected.unmapped, (std::vector<std::string_view>{"X"}));
+  EXPECT_TRUE(run(n, "reviews", {{"CHILD", "C7"}, {"X", "1"}}).unmapped.empty());
+
+  const auto pupil =
+      run(Normaliser(context(ConnectorKind::kSchoolCensus, "school")), "2025_spring_pupil_on_roll",
+          {{"pupilonrolltableid", "p1"}, {"ncyearactual", "5"}, {"newcolumn", "1"}});
+  EXPECT_EQ(pupil.unmapped, (std::vector<std::string_view>{"newcolumn"}));
+}
+
+TEST(Normaliser, EveryLayoutListsAFieldAsMappedOrIgnoredNotBoth) {
+  for (const ConnectorKind kind : {ConnectorKind::kSsda903, ConnectorKind::kCinCensus,
+                                   ConnectorKind::kTrustSsd, ConnectorKind::kSchoolCensus}) {
+    EXPECT_EQ(connectorKindFromName(connectorKindName(kind)), kind);
+    for (const StreamFields& stream : layoutStreams(kind)) {
+      EXPECT_FALSE(stream.mapped.empty()) << stream.stream;
+      for (const std::string_view field : stream.mapped) {
+        EXPECT_FALSE(stream.ignores(field)) << connectorKindName(kind) << " " << stream.stream
+                                            << "." << field << " is both mapped and ignored";
+      }
+      EXPECT_EQ(findStreamFields(kind, stream.stream), &stream);
+    }
+  }
 }
 
 TEST(Normaliser, PlacementCodeIsCheckedAgainstTheYearsList) {

@@ -111,6 +111,7 @@ TEST(SchoolCensusSamples, EveryPupilOnRollLoadsAsAPerson) {
     with_birth_date += std::get<canonical::Person>(record).birth_date.has_value();
   }
   EXPECT_EQ(with_birth_date, 9498) << "every blade dob parses";
+  EXPECT_TRUE(r.output.unmapped.empty()) << "every column is mapped or ignored on purpose";
 }
 
 TEST(SchoolCensusSamples, EveryPupilNoLongerOnRollLoadsAsAPerson) {
@@ -121,6 +122,7 @@ TEST(SchoolCensusSamples, EveryPupilNoLongerOnRollLoadsAsAPerson) {
   // The sample repeats 21 row ids; each row still loads, under its own row id.
   EXPECT_EQ(r.subjects.size(), 354u);
   EXPECT_EQ(r.findings, (Counts{{"upn.check_letter", 2 * 375}, {"uln.check_digit", 375}}));
+  EXPECT_TRUE(r.output.unmapped.empty()) << "every column is mapped or ignored on purpose";
 }
 
 TEST(SchoolCensusSamples, OtherModulesProduceNothing) {

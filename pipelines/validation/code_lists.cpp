@@ -82,6 +82,9 @@ constexpr std::string_view kReasonForClosure[] = {"RC1", "RC2", "RC3", "RC4", "R
 
 constexpr std::string_view kCategoryOfAbuse[] = {"NEG", "PHY", "SAB", "EMO", "MUL"};
 
+// CS131, the outcome of pre-proceedings (from 2025/26).
+constexpr std::string_view kPreProceedingsOutcome[] = {"A", "B", "C"};
+
 // Versions of a set are listed oldest first.
 constexpr ListVersion kVersions[] = {
     {CodeSet::k903Sex, 0, kSexNumeric},
@@ -107,6 +110,7 @@ constexpr ListVersion kVersions[] = {
     {CodeSet::kCinPrimaryNeed, 0, kPrimaryNeed},
     {CodeSet::kCinReasonForClosure, 0, kReasonForClosure},
     {CodeSet::kCinCategoryOfAbuse, 0, kCategoryOfAbuse},
+    {CodeSet::kCinPreProceedingsOutcome, 0, kPreProceedingsOutcome},
 };
 
 }  // namespace
@@ -166,6 +170,8 @@ std::string_view codeSetField(CodeSet set) {
       return "ReasonForClosure";
     case CodeSet::kCinCategoryOfAbuse:
       return "CategoryOfAbuse";
+    case CodeSet::kCinPreProceedingsOutcome:
+      return "PPOutcome";
   }
   return "";
 }

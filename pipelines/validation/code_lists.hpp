@@ -26,6 +26,7 @@ enum class CodeSet {
   kCinPrimaryNeed,
   kCinReasonForClosure,
   kCinCategoryOfAbuse,
+  kCinPreProceedingsOutcome,
 };
 
 /// The outcome of looking a code up, with the version of the list that was applied so that a

@@ -162,6 +162,72 @@ TEST(Operations, ReadyzAndMetricsOfARunningDaemonPassPromtool) {
   EXPECT_EQ(daemon.process().wait(30s), 0);
 }
 
+// A 903 return as the DfE's own XML layout writes it, normalised: the care leaver items standing
+// in HEADER become care_leaver_status records on hearth.records (the input of
+// care_leaver_accom_19_21), and an element the layout does not know is counted on /metrics and
+// named once in the log, by name only.
+TEST(Operations, ADfeLayoutReturnGivesCareLeaversAndCountsTheFieldsItLeavesUnmapped) {
+  TempDir dir;
+  const auto input = dir.path() / "903";
+  std::filesystem::create_directories(input);
+  std::ofstream(input / "return.xml") << R"(<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD><HEADER><CHILDID>800001</CHILDID><SEX>M</SEX><DOB>02/06/2005</DOB><ETHNIC>WBRI</ETHNIC>
+    <UASC>0</UASC><IN_TOUCH>YES</IN_TOUCH><ACTIV>F2</ACTIV><ACCOM>D1</ACCOM>
+    <NEW_ITEM>a value never logged</NEW_ITEM></HEADER></CHILD>
+  <CHILD><HEADER><CHILDID>800002</CHILDID><SEX>F</SEX><DOB>11/11/2004</DOB><ETHNIC>WBRI</ETHNIC>
+    <UASC>0</UASC><IN_TOUCH>YES</IN_TOUCH><ACTIV>G4</ACTIV><ACCOM>T2</ACCOM>
+    <NEW_ITEM>another</NEW_ITEM></HEADER></CHILD>
+</EXPSSDA903>
+)";
+  DaemonOptions options;
+  options.connectors_yaml =
+      "  - name: trust_903\n    plugin: ssda903\n"
+      "    normalise: {kind: ssda903, source_system: trust_cms}\n"
+      "    settings:\n      directory: " +
+      input.string() + "\n      collection_year: 2024\n";
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon");
+  ASSERT_TRUE(daemon.waitReady(20s));
+  ASSERT_TRUE(daemon.waitCaughtUp(30s));
+
+  EXPECT_EQ(daemon.metric("hearth_records_read_total{connector=\"trust_903\",stream=\"oc3\"}"), 2);
+  EXPECT_EQ(daemon.metric("hearth_fields_unmapped_total{field=\"NEW_ITEM\",layout=\"ssda903\"}"),
+            2);
+  const auto metrics_file = dir.path() / "metrics.txt";
+  std::ofstream(metrics_file) << httpGet(daemon.adminPort(), "/metrics").body;
+  const std::string command = "promtool check metrics < " + metrics_file.string() + " > " +
+                              (dir.path() / "promtool.out").string() + " 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << readFile(dir.path() / "promtool.out");
+
+  size_t care_leavers = 0;
+  size_t suitable = 0;
+  consumeAll(daemon.embeddedBootstrap(), "hearth.records",
+             [&](std::string_view, std::string_view payload) {
+               if (payload.find(R"("subject":"care_leaver_status")") == std::string_view::npos) {
+                 return;
+               }
+               ++care_leavers;
+               if (payload.find(R"("accommodation_suitable":true)") != std::string_view::npos) {
+                 ++suitable;
+               }
+             });
+  EXPECT_EQ(care_leavers, 2u);
+  EXPECT_EQ(suitable, 1u) << "D1 is suitable, T2 is not";
+
+  daemon.process().signal(SIGTERM);
+  EXPECT_EQ(daemon.process().wait(30s), 0);
+  const std::string log = daemon.process().stderrText();
+  size_t named = 0;
+  for (size_t at = log.find("\"field not mapped\""); at != std::string::npos;
+       at = log.find("\"field not mapped\"", at + 1)) {
+    ++named;
+    const size_t end = log.find('\n', at);
+    EXPECT_NE(log.substr(at, end - at).find(R"("field":"NEW_ITEM")"), std::string::npos);
+  }
+  EXPECT_EQ(named, 1u) << "named once, though two records carry it";
+  EXPECT_EQ(log.find("never logged"), std::string::npos) << "a field's value reached the log";
+}
+
 TEST(Operations, MalformedRowsBecomeReasonCodedRejectsAndTheRestIsPublished) {
   TempDir dir;
   const auto input = dir.path() / "input";

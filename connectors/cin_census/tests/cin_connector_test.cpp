@@ -131,6 +131,57 @@ std::string child(const std::string& id, const std::string& referral) {
          "</CINPlanDates></CINdetails></Child>\n";
 }
 
+// The 2025/26 census adds PreProceedingsandFGDM below CINdetails, one block per pre-proceedings
+// (element names as the DfE's CIN validator reads them); each block is a record.
+TEST_F(CinConnectorTest, PreProceedingsBlocksAreRecordsOfTheirOwn) {
+  write("cin_census_2026.xml",
+        std::string(kHeader) +
+            "<Child><ChildIdentifiers><LAchildID>C1</LAchildID><Sex>F</Sex></ChildIdentifiers>\n"
+            "<CINdetails><CINreferralDate>2025-04-02</CINreferralDate>\n"
+            "<PreProceedingsandFGDM><PPStartDate>2025-05-01</PPStartDate>"
+            "<LBPSentDate>2025-05-06</LBPSentDate><FGDMMeetingOffer>1</FGDMMeetingOffer>"
+            "<FGDMMeetingFac>0</FGDMMeetingFac><InitialPPMeetingDate>2025-05-20"
+            "</InitialPPMeetingDate><ReviewMeetingsCount>2</ReviewMeetingsCount>"
+            "<StepDecisionDate>2025-09-01</StepDecisionDate><PPOutcome>A</PPOutcome>"
+            "</PreProceedingsandFGDM>\n"
+            "<PreProceedingsandFGDM><PPStartDate>2025-11-03</PPStartDate>"
+            "<CourtAppDate>2026-01-12</CourtAppDate><LetterInitCPDate>2026-01-14"
+            "</LetterInitCPDate></PreProceedingsandFGDM>\n"
+            "</CINdetails></Child>\n</Children>\n</Message>\n");
+  CollectingSink sink = harness_.readAfter("", config());
+  EXPECT_TRUE(sink.rejects.empty());
+  EXPECT_EQ(sink.streamCounts(),
+            (Counts{{"child", 1}, {"cin_episode", 1}, {"pre_proceedings", 2}}));
+  const Record* first = sink.find("pre_proceedings", "C1|2025-04-02|1");
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->location, "cin_census_2026.xml:6");
+  EXPECT_EQ(first->fields, (testing::Fields{{"LAchildID", "C1"},
+                                            {"episode", "1"},
+                                            {"CINreferralDate", "2025-04-02"},
+                                            {"PPStartDate", "2025-05-01"},
+                                            {"LBPSentDate", "2025-05-06"},
+                                            {"FGDMMeetingOffer", "1"},
+                                            {"FGDMMeetingFac", "0"},
+                                            {"InitialPPMeetingDate", "2025-05-20"},
+                                            {"ReviewMeetingsCount", "2"},
+                                            {"StepDecisionDate", "2025-09-01"},
+                                            {"PPOutcome", "A"},
+                                            {"CourtAppDate", std::nullopt},
+                                            {"LetterInitCPDate", std::nullopt},
+                                            {"collection_year", "2025"},
+                                            {"ReferenceDate", "2025-03-31"},
+                                            {"LEA", "999"}}));
+  const Record* second = sink.find("pre_proceedings", "C1|2025-04-02|2");
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->field("CourtAppDate"), "2026-01-12");
+  EXPECT_EQ(second->field("PPOutcome"), std::nullopt);
+  const Record* episode = sink.find("cin_episode", "C1|2025-04-02|1");
+  ASSERT_NE(episode, nullptr);
+  for (const auto& [name, value] : episode->fields) {
+    EXPECT_NE(name, "PPStartDate") << "the blocks' items stay out of the episode";
+  }
+}
+
 TEST_F(CinConnectorTest, AChildWithoutIdIsRejectedAndTheOthersCarryOn) {
   write("cin.xml", kHeader + child("A1", "2024-04-01") + child("", "2024-04-02") +
                        child("A3", "2024-04-03") + "</Children></Message>\n");

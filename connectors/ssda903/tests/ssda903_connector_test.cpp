@@ -303,6 +303,134 @@ TEST_F(Ssda903ConnectorTest, ReviewsAndMissingPeriodsNestedInHeaderAreTheirOwnRe
   }
 }
 
+// The DfE's own XML layout (the 903 validator's reader and its fake_903.xml): the care leaver
+// (IN_TOUCH, ACTIV, ACCOM), UASC (DUC) and adoption (DATE_INT ... LS_ADOPTR) items stand
+// directly in HEADER, with no OC3, UASC or AD1 element. Child 700003 wraps its OC3 instead, as
+// returns written from the CSV layout do.
+const char kDfeFlatXml[] = R"(<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER>
+      <CHILDID>700001</CHILDID>
+      <UPN>A123456789012</UPN>
+      <SEX>1</SEX>
+      <DOB>10/05/2005</DOB>
+      <ETHNIC>AOTH</ETHNIC>
+      <UASC>1</UASC>
+      <DUC>10/05/2023</DUC>
+      <IN_TOUCH>YES</IN_TOUCH>
+      <ACTIV>F2</ACTIV>
+      <ACCOM>D1</ACCOM>
+      <AREVIEW>
+        <REVIEW>20/05/2024</REVIEW>
+        <REVIEW_CODE>PN1</REVIEW_CODE>
+      </AREVIEW>
+      <MOTHER/>
+      <MC_DOB/>
+    </HEADER>
+  </CHILD>
+  <CHILD>
+    <HEADER>
+      <CHILDID>700002</CHILDID>
+      <SEX>2</SEX>
+      <DOB>30/04/2020</DOB>
+      <ETHNIC>WBRI</ETHNIC>
+      <UASC/>
+      <DATE_INT>03/05/2024</DATE_INT>
+      <DATE_MATCH>17/06/2024</DATE_MATCH>
+      <FOSTER_CARE>0</FOSTER_CARE>
+      <NB_ADOPTR>1</NB_ADOPTR>
+      <SEX_ADOPTR>MM</SEX_ADOPTR>
+      <LS_ADOPTR>L0</LS_ADOPTR>
+    </HEADER>
+    <EPISODE>
+      <DECOM>01/04/2024</DECOM>
+      <RNE>S</RNE>
+      <LS>E1</LS>
+      <CIN>N1</CIN>
+      <PL>A4</PL>
+      <PLACE_PROVIDER>PR1</PLACE_PROVIDER>
+    </EPISODE>
+  </CHILD>
+  <CHILD>
+    <HEADER>
+      <CHILDID>700003</CHILDID>
+      <SEX>1</SEX>
+      <DOB>01/09/2006</DOB>
+      <UASC>1</UASC>
+    </HEADER>
+    <OC3>
+      <IN_TOUCH>NO</IN_TOUCH>
+      <ACTIV>G4</ACTIV>
+      <ACCOM>0</ACCOM>
+    </OC3>
+  </CHILD>
+</EXPSSDA903>
+)";
+
+// The same children's OC3, UASC and AD1 rows as the CSV files hold them.
+const char kOc3Csv[] =
+    "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n700001,10/05/2005,YES,F2,D1\n700003,01/09/2006,NO,G4,0\n";
+const char kUascCsv[] = "CHILD,SEX,DOB,DUC\n700001,1,10/05/2005,10/05/2023\n700003,1,01/09/2006,\n";
+const char kAd1Csv[] =
+    "CHILD,DOB,DATE_INT,DATE_MATCH,FOSTER_CARE,NB_ADOPTR,SEX_ADOPTR,LS_ADOPTR\n"
+    "700002,30/04/2020,03/05/2024,17/06/2024,0,1,MM,L0\n";
+
+TEST_F(Ssda903ConnectorTest, TheDfeLayoutsHeaderItemsBecomeTheOc3UascAndAd1RowsTheCsvHolds) {
+  const auto xml_directory = root_ / "2024" / "xml";
+  write(xml_directory / "return.xml", kDfeFlatXml);
+  const auto csv_directory = root_ / "2024" / "csv";
+  write(csv_directory / "oc3.csv", kOc3Csv);
+  write(csv_directory / "uasc.csv", kUascCsv);
+  write(csv_directory / "ad1.csv", kAd1Csv);
+
+  CollectingSink from_xml = harness_.readAfter("", configFor(xml_directory.string()));
+  CollectingSink from_csv = harness_.readAfter("", configFor(csv_directory.string()));
+  EXPECT_TRUE(from_xml.rejects.empty());
+  EXPECT_EQ(
+      from_xml.streamCounts(),
+      (Counts{
+          {"ad1", 1}, {"episodes", 1}, {"header", 3}, {"oc3", 2}, {"reviews", 1}, {"uasc", 2}}));
+
+  const Record* care_leaver = from_xml.find("oc3", "700001");
+  ASSERT_NE(care_leaver, nullptr);
+  EXPECT_EQ(care_leaver->field("IN_TOUCH"), "YES");
+  EXPECT_EQ(care_leaver->field("ACTIV"), "F2");
+  EXPECT_EQ(care_leaver->field("ACCOM"), "D1");
+  EXPECT_EQ(care_leaver->field("DOB"), "10/05/2005") << "taken from the HEADER";
+  EXPECT_EQ(care_leaver->location, "return.xml:4") << "the HEADER the items stand in";
+  const Record* uasc = from_xml.find("uasc", "700001");
+  ASSERT_NE(uasc, nullptr);
+  EXPECT_EQ(uasc->field("DUC"), "10/05/2023");
+  EXPECT_EQ(uasc->field("SEX"), "1");
+  const Record* flagged = from_xml.find("uasc", "700003");
+  ASSERT_NE(flagged, nullptr) << "a UASC flag of 1 puts the child in the UASC table";
+  EXPECT_EQ(flagged->field("DUC"), std::nullopt);
+  const Record* adoption = from_xml.find("ad1", "700002");
+  ASSERT_NE(adoption, nullptr);
+  EXPECT_EQ(adoption->field("DATE_MATCH"), "17/06/2024");
+  EXPECT_EQ(adoption->field("SEX_ADOPTR"), "MM");
+  EXPECT_EQ(from_xml.find("oc3", "700003")->field("ACTIV"), "G4") << "the wrapped OC3 still reads";
+
+  for (const char* child : {"700001", "700002"}) {
+    const Record* header = from_xml.find("header", child);
+    ASSERT_NE(header, nullptr);
+    for (const auto& [name, value] : header->fields) {
+      for (const char* item : {"IN_TOUCH", "ACTIV", "ACCOM", "DUC", "DATE_INT", "LS_ADOPTR"}) {
+        EXPECT_NE(name, item) << "the header record keeps only the header's own items";
+      }
+    }
+  }
+  // Row for row what the CSV files give.
+  CollectingSink tables;
+  for (const Record& record : from_xml.records) {
+    if (record.stream == "oc3" || record.stream == "uasc" || record.stream == "ad1") {
+      tables.records.push_back(record);
+    }
+  }
+  EXPECT_EQ(comparable(tables), comparable(from_csv));
+}
+
 TEST_F(Ssda903ConnectorTest, CsvFilesContinueFromTheCheckpointAndXmlIsReadAgainWholeWhenChanged) {
   write(directory_ / "episodes.csv", "CHILD,DECOM\n1,01/05/2024\n");
   write(directory_ / "return.xml", kReturnXml);

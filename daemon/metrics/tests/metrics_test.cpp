@@ -69,6 +69,7 @@ void exerciseEveryFamily(Metrics& metrics) {
   metrics.connectorUp("demo_csv").Set(1);
   metrics.kafkaAvailable().Set(1);
   metrics.connectorEvents("demo_csv", "files_skipped").Increment(2);
+  metrics.fieldsUnmapped("ssda903", "NEW_ITEM").Increment(4);
 }
 
 TEST(Metrics, ExpositionPassesPromtoolWithoutLintProblems) {
@@ -113,6 +114,7 @@ TEST(Metrics, ExpositionCarriesRecordedValues) {
   EXPECT_EQ(values.at("hearth_kafka_available"), 1);
   EXPECT_EQ(
       values.at(R"(hearth_connector_events_total{connector="demo_csv",name="files_skipped"})"), 2);
+  EXPECT_EQ(values.at(R"(hearth_fields_unmapped_total{field="NEW_ITEM",layout="ssda903"})"), 4);
 }
 
 TEST(Metrics, PublishLatencyBucketsRunFromOneMillisecondToThirtySeconds) {
