@@ -39,10 +39,6 @@ namespace asio = boost::asio;
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(25);
 // The state database's health (for /readyz) is probed every this many checkpoint rounds.
 constexpr int kRoundsPerHealthProbe = 8;
-// How far a connector may read ahead of its newest committable checkpoint, in events: enough to
-// keep Kafka busy at full speed (linger.ms is 50; 5,000 halved the csv backfill rate), few enough
-// that a crash re-reads little (it re-read whatever librdkafka's queue held, up to 200,000).
-constexpr uint64_t kMaxEventsAhead = 20'000;
 constexpr auto kGaugeInterval = std::chrono::seconds(1);
 // `run --once` gave up waiting for Kafka (kafka.once_give_up_ms).
 constexpr int kExitKafkaUnreachable = 3;
@@ -494,8 +490,8 @@ Result<void> Application::Impl::startInfrastructure() {
   }
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
-      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(), kMaxEventsAhead,
-      &unmapped_fields_});
+      config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(),
+      config_.kafka.max_events_ahead, &unmapped_fields_});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {

@@ -221,6 +221,7 @@ class Builder {
     kafka.spool_min_free_bytes =
         valueOr(section, "spool_min_free_bytes", kafka.spool_min_free_bytes);
     kafka.once_give_up_ms = valueOr(section, "once_give_up_ms", kafka.once_give_up_ms);
+    kafka.max_events_ahead = valueOr(section, "max_events_ahead", kafka.max_events_ahead);
     kafka.message_timeout_ms = valueOr(section, "message_timeout_ms", kafka.message_timeout_ms);
     const json properties = section.value("properties", json::object());
     for (const auto& [name, value] : properties.items()) {
@@ -509,6 +510,7 @@ json describe(const Config& config) {
         {"spool_max_bytes", config.kafka.spool_max_bytes},
         {"spool_min_free_bytes", config.kafka.spool_min_free_bytes},
         {"once_give_up_ms", config.kafka.once_give_up_ms},
+        {"max_events_ahead", config.kafka.max_events_ahead},
         {"properties", properties}}},
       {"privacy",
        {{"pseudonym_key", secret(config.privacy.pseudonym_key)},

@@ -41,6 +41,8 @@ struct KafkaConfig {
   std::uint64_t spool_min_free_bytes = 256ull << 20;  // connectors pause below this free space
   int message_timeout_ms = 10000;
   int once_give_up_ms = 300000;  // run --once: longest Kafka outage before exiting with code 3
+  // Events a connector may read ahead of its newest committable checkpoint (0: no limit).
+  std::uint64_t max_events_ahead = 20000;
 };
 
 struct PrivacyConfig {

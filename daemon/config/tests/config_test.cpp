@@ -87,6 +87,7 @@ TEST_F(ConfigTest, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(config->kafka.embedded_partitions, 128);
   EXPECT_EQ(config->kafka.topic_prefix, "hearth.");
   EXPECT_EQ(config->kafka.spool_max_bytes, 1ull << 30);
+  EXPECT_EQ(config->kafka.max_events_ahead, 20000u);
   EXPECT_EQ(config->kafka.message_timeout_ms, 10000);
   EXPECT_TRUE(config->kafka.properties.empty());
   EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
@@ -111,6 +112,7 @@ kafka:
   topic_prefix: council.
   message_timeout_ms: 3000
   spool_max_bytes: 2097152
+  max_events_ahead: 50000
   properties: {linger.ms: 5, enable.idempotence: true, compression.type: lz4, ratio: 0.5}
 privacy:
   pseudonym_key: test-pseudonym-key-0123456789abcdef
@@ -138,6 +140,7 @@ connectors:
   EXPECT_EQ(config->kafka.topic_prefix, "council.");
   EXPECT_EQ(config->kafka.message_timeout_ms, 3000);
   EXPECT_EQ(config->kafka.spool_max_bytes, 2097152u);
+  EXPECT_EQ(config->kafka.max_events_ahead, 50000u);
   EXPECT_EQ(config->kafka.properties,
             (std::map<std::string, std::string>{{"linger.ms", "5"},
                                                 {"enable.idempotence", "true"},
@@ -153,7 +156,7 @@ connectors:
   EXPECT_EQ(connector.poll_interval, std::chrono::minutes(1));
   EXPECT_EQ(connector.settings, json({{"base_url", "https://fhir.example/R4"}}));
   EXPECT_EQ(connector.key, "connectors[0]");
-  EXPECT_EQ(connector.line, 20);
+  EXPECT_EQ(connector.line, 21);
 }
 
 TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
