@@ -12,20 +12,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "pipelines/common/text.hpp"
 #include "pipelines/identity/identity_index.hpp"
 #include "pipelines/indicators/csv_line.hpp"
 
 namespace hearth::pipelines::identity {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 enum class Column : std::uint8_t {
   kRecordId,
@@ -101,7 +93,7 @@ constexpr std::array<ColumnName, 43> kColumnNames = {{
 // "First Name" and "first-name" are "first_name"; the FEBRL files pad with blanks.
 std::string headerKey(std::string_view header) {
   std::string key;
-  for (const char c : trim(header)) {
+  for (const char c : trimBlanks(header)) {
     if (c == ' ' || c == '-') {
       key.push_back('_');
     } else {
@@ -202,7 +194,7 @@ Result<LabelledRecords> readLinkageCsv(std::istream& in, bool use_identifier) {
     if (!column || position[static_cast<std::size_t>(*column)]) continue;
     if (*column == Column::kNationalId && !use_identifier) continue;
     position[static_cast<std::size_t>(*column)] = i;
-    out.columns.push_back(std::string(trim(header[i])));
+    out.columns.push_back(std::string(trimBlanks(header[i])));
   }
   auto at = [&](Column column) { return position[static_cast<std::size_t>(column)]; };
   if (!at(Column::kGivenName) && !at(Column::kFamilyName)) {
@@ -217,7 +209,7 @@ Result<LabelledRecords> readLinkageCsv(std::istream& in, bool use_identifier) {
   std::size_t line_number = 1;
   while (std::getline(in, line)) {
     ++line_number;
-    if (trim(line).empty()) continue;
+    if (trimBlanks(line).empty()) continue;
     const std::vector<std::string> cells = indicators::splitCsvLine(line);
     if (cells.size() != header.size()) {
       return makeError("linkage.column_count", "line " + std::to_string(line_number) + " has " +
@@ -227,7 +219,7 @@ Result<LabelledRecords> readLinkageCsv(std::istream& in, bool use_identifier) {
     auto cell = [&](Column column) -> std::string {
       const auto index = at(column);
       if (!index) return {};
-      const std::string_view value = trim(cells[*index]);
+      const std::string_view value = trimBlanks(cells[*index]);
       return isMissing(value) ? std::string() : std::string(value);
     };
     std::uint32_t entity = 0;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "pipelines/common/text.hpp"
 #include "pipelines/indicators/csv_line.hpp"
 
 namespace hearth::pipelines::indicators {
@@ -20,18 +21,6 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool startsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
 }
 
 std::optional<int> wholeNumber(std::string_view text) {
@@ -48,13 +37,13 @@ Date midYear(int year) {
 // "2024-06-30" (a time after it is ignored), or a mid-year estimate's year: "2024", "mid-2024",
 // "June 2024", "2024-06".
 std::optional<Date> estimateDate(std::string_view text) {
-  const std::string value = lower(trim(text));
+  const std::string value = lower(trimBlanks(text));
   if (value.size() >= 10) {
     if (const auto date = canonical::parseIsoDate(value)) return date;
   }
   std::string_view year = value;
-  if (startsWith(year, "mid-")) year.remove_prefix(4);
-  if (startsWith(year, "june ")) year.remove_prefix(5);
+  if (year.starts_with("mid-")) year.remove_prefix(4);
+  if (year.starts_with("june ")) year.remove_prefix(5);
   if (year.size() == 7 && year.substr(4) == "-06") year = year.substr(0, 4);
   const std::optional<int> number = year.size() == 4 ? wholeNumber(year) : std::nullopt;
   if (!number || *number < 1900 || *number > 2200) return std::nullopt;
@@ -66,10 +55,10 @@ enum class AgeKind { kYear, kBandOrTotal, kUnreadable };
 // A single year of age: "7", "90+", "Age 7", "Aged 90+", "Aged under 1". Bands and totals
 // ("All Ages", "Aged 0 - 15") are told apart from what cannot be read.
 AgeKind readAge(std::string_view text, int& age) {
-  std::string value = lower(trim(text));
+  std::string value = lower(trimBlanks(text));
   std::string_view rest = value;
-  if (startsWith(rest, "aged ")) rest.remove_prefix(5);
-  if (startsWith(rest, "age ")) rest.remove_prefix(4);
+  if (rest.starts_with("aged ")) rest.remove_prefix(5);
+  if (rest.starts_with("age ")) rest.remove_prefix(4);
   if (rest == "under 1") {
     age = 0;
     return AgeKind::kYear;
@@ -79,7 +68,7 @@ AgeKind readAge(std::string_view text, int& age) {
     age = *number;
     return AgeKind::kYear;
   }
-  if (startsWith(rest, "all") || rest.find('-') != std::string_view::npos ||
+  if (rest.starts_with("all") || rest.find('-') != std::string_view::npos ||
       rest.find(" to ") != std::string_view::npos) {
     return AgeKind::kBandOrTotal;
   }
@@ -92,7 +81,7 @@ std::optional<bool> allPersons(std::string_view text) {
       "0", "all", "all persons", "persons", "people", "total", "p", "t"};
   static const std::set<std::string, std::less<>> kOne = {"1",    "2",      "m",     "f",
                                                           "male", "female", "males", "females"};
-  const std::string value = lower(trim(text));
+  const std::string value = lower(trimBlanks(text));
   if (kAll.contains(value)) return true;
   if (kOne.contains(value)) return false;
   return std::nullopt;
@@ -100,7 +89,7 @@ std::optional<bool> allPersons(std::string_view text) {
 
 std::optional<double> count(std::string_view text) {
   std::string digits;
-  for (const char c : trim(text)) {
+  for (const char c : trimBlanks(text)) {
     if (c != ',') digits.push_back(c);  // "1,234" as spreadsheets save it
   }
   double value = 0;
@@ -128,10 +117,10 @@ Layout layoutOf(const std::vector<std::string>& header) {
   };
   // First pass: the preferred names, so that a file with both DATE and DATE_NAME uses DATE.
   for (int i = 0; i < static_cast<int>(header.size()); ++i) {
-    const std::string name = lower(trim(header[i]));
-    if (name == "laua" || startsWith(name, "ladcode") || name == "geography_code" ||
+    const std::string name = lower(trimBlanks(header[i]));
+    if (name == "laua" || name.starts_with("ladcode") || name == "geography_code" ||
         name == "area_code" ||
-        (startsWith(name, "lad") && name.size() == 7 && name.substr(5) == "cd")) {
+        (name.starts_with("lad") && name.size() == 7 && name.substr(5) == "cd")) {
       take(layout.area, i);
     } else if (name == "date" || name == "year" || name == "mid_year") {
       take(layout.date, i);
@@ -141,14 +130,14 @@ Layout layoutOf(const std::vector<std::string>& header) {
       take(layout.sex, i);
     } else if (name == "population" || name == "obs_value") {
       take(layout.value, i);
-    } else if (startsWith(name, "population_")) {
+    } else if (name.starts_with("population_")) {
       if (const auto year = wholeNumber(std::string_view(name).substr(11))) {
         layout.by_year.emplace_back(i, midYear(*year));
       }
     }
   }
   for (int i = 0; i < static_cast<int>(header.size()); ++i) {
-    const std::string name = lower(trim(header[i]));
+    const std::string name = lower(trimBlanks(header[i]));
     if (name == "date_name") take(layout.date, i);
     if (name == "gender") take(layout.sex, i);
   }
@@ -181,8 +170,8 @@ PopulationEstimates PopulationEstimates::fromCsv(std::istream& in, std::string_v
   const std::string name(source);
   std::string line;
   if (!std::getline(in, line)) throw std::invalid_argument(name + ": empty file");
-  if (startsWith(line, "\xEF\xBB\xBF")) line.erase(0, 3);
-  const Layout layout = layoutOf(splitCsvLine(trim(line)));
+  if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+  const Layout layout = layoutOf(splitCsvLine(trimBlanks(line)));
   const bool long_form = layout.value >= 0 && layout.date >= 0;
   if (layout.area < 0 || layout.age < 0 || (!long_form && layout.by_year.empty())) {
     throw std::invalid_argument(
@@ -198,7 +187,7 @@ PopulationEstimates PopulationEstimates::fromCsv(std::istream& in, std::string_v
   size_t line_number = 1;
   while (std::getline(in, line)) {
     ++line_number;
-    const std::string_view text = trim(line);
+    const std::string_view text = trimBlanks(line);
     if (text.empty()) continue;
     const std::vector<std::string> cells = splitCsvLine(text);
     const std::string where = name + ":" + std::to_string(line_number) + ": ";
@@ -206,7 +195,7 @@ PopulationEstimates PopulationEstimates::fromCsv(std::istream& in, std::string_v
       throw std::invalid_argument(where + "has " + std::to_string(cells.size()) +
                                   " columns, the header more");
     }
-    const std::string area(trim(cells[layout.area]));
+    const std::string area(trimBlanks(cells[layout.area]));
     if (area.empty()) throw std::invalid_argument(where + "the area code is empty");
     int age = 0;
     const AgeKind kind = readAge(cells[layout.age], age);

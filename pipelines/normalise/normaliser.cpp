@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "pipelines/common/text.hpp"
 #include "pipelines/normalise/layout_fields.hpp"
 #include "pipelines/validation/code_lists.hpp"
 #include "pipelines/validation/identifiers.hpp"
@@ -17,14 +18,6 @@ using canonical::Date;
 using validation::CodeSet;
 using validation::Finding;
 using validation::Severity;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -89,7 +82,7 @@ class RecordReader {
       const FieldView& f = raw_.fields[i];
       if (f.name != name) continue;
       if (i < kReadBits) read_ |= uint64_t{1} << i;
-      return f.is_null ? std::string_view{} : trim(f.value);
+      return f.is_null ? std::string_view{} : trimBlanks(f.value);
     }
     return {};
   }
@@ -100,7 +93,7 @@ class RecordReader {
     for (size_t i = 0; i < raw_.fields.size(); ++i) {
       const FieldView& f = raw_.fields[i];
       if (i < kReadBits && (read_ >> i & 1) != 0) continue;
-      if (f.is_null || trim(f.value).empty()) continue;
+      if (f.is_null || trimBlanks(f.value).empty()) continue;
       if (fields_.maps(f.name) || fields_.ignores(f.name)) continue;
       out_.unmapped.push_back(f.name);
     }
