@@ -29,7 +29,7 @@ Table tableOf(std::span<const IndicatorValue> cells) {
   for (size_t i = 0; i < cells.size(); ++i) {
     if (cells[i].breakdown_name.empty()) {
       table.headline = i;
-    } else {
+    } else if (cells[i].breakdown_name != kCountOfBreakdown) {
       table.breakdowns[cells[i].breakdown_name].push_back(i);
     }
   }

@@ -32,6 +32,10 @@ struct DisclosureConvention {
 /// hidden). None for an unknown name.
 std::optional<DisclosureConvention> disclosureConvention(std::string_view name);
 
+/// Cells of this breakdown are other counts of the headline's cohort (its distinct families),
+/// not parts of it: each is checked on its own (primary suppression only).
+inline constexpr std::string_view kCountOfBreakdown = "count_of";
+
 /// What made a cell hidden.
 enum class Hidden { kNo, kPrimary, kSecondary };
 

@@ -27,6 +27,7 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
   if (config_.suppression_threshold < 0) {
     throw std::invalid_argument("indicator engine: negative suppression threshold");
   }
+  threshold_convention_.suppress_below = config_.suppression_threshold;
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     for (const Period& period : config_.periods) {
       slots_.push_back(Slot{&definition, &period, {}, {}});
@@ -85,20 +86,33 @@ Evaluation IndicatorEngine::evaluate() {
   evaluation.persons_recomputed = touched_.size();
   touched_.clear();
 
-  std::sort(dirty_.begin(), dirty_.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first, *a.second) < std::tie(b.first, *b.second);
-  });
+  // A change to one cell can hide or show others of its slot (secondary suppression), so each
+  // slot with a change is disclosed whole, and a cell is published when its numbers or its
+  // suppression changed.
+  std::vector<size_t> changed_slots;
   for (const auto& [s, key] : dirty_) {
-    Cell& cell = slots_[s].cells.at(*key);
-    cell.dirty = false;
-    if (cell.published && cell.numerator == cell.published_numerator &&
-        cell.denominator == cell.published_denominator) {
-      continue;
+    slots_[s].cells.at(*key).dirty = false;
+    changed_slots.push_back(s);
+  }
+  std::sort(changed_slots.begin(), changed_slots.end());
+  changed_slots.erase(std::unique(changed_slots.begin(), changed_slots.end()), changed_slots.end());
+  for (const size_t s : changed_slots) {
+    Slot& slot = slots_[s];
+    std::vector<IndicatorValue> published = publishedValues(slot);
+    size_t at = 0;
+    for (auto& [key, cell] : slot.cells) {
+      IndicatorValue& value = published[at++];
+      if (cell.published && cell.numerator == cell.published_numerator &&
+          cell.denominator == cell.published_denominator &&
+          value.suppressed == cell.published_suppressed) {
+        continue;
+      }
+      cell.published = true;
+      cell.published_numerator = cell.numerator;
+      cell.published_denominator = cell.denominator;
+      cell.published_suppressed = value.suppressed;
+      evaluation.values.push_back(std::move(value));
     }
-    cell.published = true;
-    cell.published_numerator = cell.numerator;
-    cell.published_denominator = cell.denominator;
-    evaluation.values.push_back(valueOf(slots_[s], *key, cell));
   }
   dirty_.clear();
   return evaluation;
@@ -205,9 +219,24 @@ void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome
          after.numerator_date, before.numerator_evidence, after.numerator_evidence);
 }
 
-bool IndicatorEngine::suppressed(double count) const {
-  // A zero identifies nobody; small positive counts might.
-  return count > 0 && count < config_.suppression_threshold;
+const DisclosureConvention& IndicatorEngine::conventionOf(
+    const IndicatorDefinition& definition) const {
+  if (const auto it = config_.disclosure.find(definition.family); it != config_.disclosure.end()) {
+    return it->second;
+  }
+  static const DisclosureConvention kHealth = *disclosureConvention("health");
+  static const DisclosureConvention kHousing = *disclosureConvention("housing");
+  if (definition.family == "health") return kHealth;
+  if (definition.family == "housing") return kHousing;
+  return threshold_convention_;
+}
+
+std::vector<IndicatorValue> IndicatorEngine::publishedValues(const Slot& slot) const {
+  std::vector<IndicatorValue> values;
+  values.reserve(slot.cells.size());
+  for (const auto& [key, cell] : slot.cells) values.push_back(valueOf(slot, key, cell));
+  applyDisclosure(std::span<IndicatorValue>(values), conventionOf(*slot.definition));
+  return values;
 }
 
 IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
@@ -235,16 +264,15 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
     v.value = cell.numerator * kPer10000 / config_.population_0_17;
     v.unit = std::string(definition.unit);
   }
-  v.suppressed = suppressed(v.numerator) || (v.denominator && suppressed(*v.denominator));
   return v;
 }
 
 std::vector<IndicatorValue> IndicatorEngine::values(bool headlines_only) const {
   std::vector<IndicatorValue> out;
   for (const Slot& slot : slots_) {
-    for (const auto& [key, cell] : slot.cells) {
-      if (headlines_only && key != kHeadline) continue;
-      out.push_back(valueOf(slot, key, cell));
+    for (IndicatorValue& value : publishedValues(slot)) {
+      if (headlines_only && !value.breakdown_name.empty()) continue;
+      out.push_back(std::move(value));
     }
   }
   return out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/disclosure.hpp"
 #include "pipelines/indicators/indicator.hpp"
 #include "pipelines/indicators/output.hpp"
 #include "pipelines/indicators/period.hpp"
@@ -23,8 +24,13 @@ struct EngineConfig {
   std::vector<Period> periods;
   /// Residents aged 0-17: the denominator of `cla_count`'s rate per 10,000. 0 leaves it out.
   double population_0_17 = 0;
-  /// Published cells with a numerator or denominator from 1 to threshold - 1 are suppressed.
+  /// Published cells with a numerator or denominator from 1 to threshold - 1 are suppressed,
+  /// for the families that publish that way (social care, education, adult social care).
   int suppression_threshold = 5;
+  /// A family's convention when configured; otherwise health and housing follow their
+  /// publishers' (disclosureConvention) and the others the threshold above. Secondary
+  /// suppression applies to every family but housing.
+  std::map<std::string, DisclosureConvention, std::less<>> disclosure;
   /// The council's area code, the `area` of every cell but the local-area breakdowns.
   std::string area_code;
 };
@@ -73,6 +79,7 @@ class IndicatorEngine {
     bool published = false;
     double published_numerator = 0;
     double published_denominator = 0;
+    bool published_suppressed = false;
   };
 
   /// One indicator over one period.
@@ -100,7 +107,9 @@ class IndicatorEngine {
   void addFacts(PersonKey person, const Slot& slot, const Outcome& before, const Outcome& after,
                 std::vector<IndicatorFact>& facts) const;
   IndicatorValue valueOf(const Slot& slot, const CellKey& key, const Cell& cell) const;
-  bool suppressed(double count) const;
+  /// Every cell of the slot, headline first, as published: disclosure control applied.
+  std::vector<IndicatorValue> publishedValues(const Slot& slot) const;
+  const DisclosureConvention& conventionOf(const IndicatorDefinition& definition) const;
 
   EngineConfig config_;
   WorkingDays working_days_;
@@ -110,6 +119,7 @@ class IndicatorEngine {
   std::unordered_map<std::string, PersonKey> evidence_owner_;
   std::vector<PersonKey> touched_;
   std::vector<std::pair<size_t, const CellKey*>> dirty_;
+  DisclosureConvention threshold_convention_;
 };
 
 }  // namespace hearth::pipelines::indicators

@@ -59,6 +59,9 @@ struct IndicatorDefinition {
   std::span<const Breakdown> breakdowns;
   bool counts_families = false;  // also publishes distinct families (Person::family_id)
   AssessFn assess = nullptr;
+  /// The service family whose publisher's disclosure convention the values follow
+  /// ("social_care", "education", "health", "housing", "adult_social_care"; disclosure.hpp).
+  std::string_view family = "social_care";
 };
 
 }  // namespace hearth::pipelines::indicators

@@ -151,7 +151,9 @@ std::string renderTable(const std::vector<IndicatorValue>& values) {
     const std::string hidden = "c";
     rows.push_back({indicatorCell(v), v.period.label,
                     v.suppressed ? hidden : formatNumber(v.numerator, 0),
-                    !v.denominator ? "" : v.suppressed ? hidden : formatNumber(*v.denominator, 0),
+                    !v.denominator ? ""
+                    : v.suppressed ? hidden
+                                   : formatNumber(*v.denominator, 0),
                     v.suppressed ? hidden : formatNumber(v.value, 1), v.unit});
   }
   std::array<size_t, 6> width{};

@@ -23,8 +23,8 @@ struct IndicatorValue {
   double value = 0;                   // percent, rate or count, as `unit` says
   std::string unit;
   Period period;
-  std::string area;             // the council's code, or the local area's for that breakdown
-  std::string breakdown_name;   // empty for the headline
+  std::string area;            // the council's code, or the local area's for that breakdown
+  std::string breakdown_name;  // empty for the headline
   std::string breakdown_value;
   std::string rule_version{kRuleVersion};
   bool suppressed = false;  // numerator or denominator of 1..threshold-1

@@ -59,10 +59,10 @@ Date dateFromDayNumber(int number) {
 Date addMonthsClamped(Date date, int months) {
   const std::chrono::year_month shifted =
       std::chrono::year_month{date.year(), date.month()} + std::chrono::months{months};
-  const std::chrono::day last =
-      std::chrono::year_month_day_last{shifted.year(),
-                                       std::chrono::month_day_last{shifted.month()}}
-          .day();
+  const std::chrono::day last = std::chrono::year_month_day_last{
+      shifted.year(),
+      std::chrono::month_day_last{
+          shifted.month()}}.day();
   return Date{shifted.year(), shifted.month(), std::min(date.day(), last)};
 }
 

@@ -214,8 +214,8 @@ std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEp
     const bool new_placement =
         period.episodes.empty() || startsPlacement(e, episodes[period.episodes.back()].record);
     if (new_placement) {
-      period.placements.push_back(Placement{*e.start, end, e.placement_type, e.placement_postcode,
-                                            {}});
+      period.placements.push_back(
+          Placement{*e.start, end, e.placement_type, e.placement_postcode, {}});
     }
     Placement& placement = period.placements.back();
     placement.end = end;

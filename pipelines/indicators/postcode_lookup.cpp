@@ -53,8 +53,7 @@ PostcodeLookup PostcodeLookup::fromCsv(std::istream& in, std::string_view source
   const int northing = columnIndex(header, "osnrth1m");
   const int area = columnIndex(header, area_column);
   if (postcode < 0 || easting < 0 || northing < 0 || area < 0) {
-    throw std::runtime_error(std::string(source) +
-                             ": needs columns pcds, oseast1m, osnrth1m and " +
+    throw std::runtime_error(std::string(source) + ": needs columns pcds, oseast1m, osnrth1m and " +
                              std::string(area_column));
   }
   PostcodeLookup lookup;

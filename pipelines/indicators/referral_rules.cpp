@@ -55,8 +55,7 @@ Outcome referralDecision1wd(const PersonView& person, const Period& period,
   return outcome;
 }
 
-Outcome assessment45wd(const PersonView& person, const Period& period,
-                       const RuleContext& context) {
+Outcome assessment45wd(const PersonView& person, const Period& period, const RuleContext& context) {
   constexpr int kWorkingDays = 45;
   Outcome outcome;
   for (const auto& assessment : person.assessments) {

@@ -60,7 +60,8 @@ int WorkingDays::workingDaysBefore(int day) const {
   const int offset = day - kMondayDayNumber;
   const int weeks = floorDiv(offset, 7);
   const int weekdays = weeks * 5 + std::min(offset - weeks * 7, 5);
-  const auto holidays = std::lower_bound(holidays_.begin(), holidays_.end(), day) - holidays_.begin();
+  const auto holidays =
+      std::lower_bound(holidays_.begin(), holidays_.end(), day) - holidays_.begin();
   return weekdays - static_cast<int>(holidays);
 }
 

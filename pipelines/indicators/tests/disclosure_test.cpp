@@ -101,8 +101,8 @@ std::vector<size_t> recoverable(const std::vector<IndicatorValue>& cells) {
 }
 
 TEST(Disclosure, TheAttackerRecoversACellThatPrimarySuppressionAloneHides) {
-  std::vector<IndicatorValue> cells = {cell("", "", 40), cell("sex", "F", 3),
-                                       cell("sex", "M", 30), cell("sex", "U", 7)};
+  std::vector<IndicatorValue> cells = {cell("", "", 40), cell("sex", "F", 3), cell("sex", "M", 30),
+                                       cell("sex", "U", 7)};
   DisclosureConvention primary_only = kSocialCare;
   primary_only.secondary = false;
   applyDisclosure(std::span<IndicatorValue>(cells), primary_only);
@@ -158,6 +158,17 @@ TEST(Disclosure, HealthHidesOneToSevenAndRoundsTheRestButNotTheRate) {
   EXPECT_FALSE(cells[0].suppressed);
   EXPECT_EQ(cells[0].numerator, 125);
   EXPECT_DOUBLE_EQ(cells[0].value, 12.3);  // from the unrounded count
+}
+
+TEST(Disclosure, ACountOfFamiliesIsNotAPartOfTheHeadline) {
+  std::vector<IndicatorValue> cells = {cell("", "", 40), cell("count_of", "families", 31)};
+  applyDisclosure(std::span<IndicatorValue>(cells), kSocialCare);
+  EXPECT_FALSE(cells[0].suppressed);
+  EXPECT_FALSE(cells[1].suppressed);
+  cells[1].numerator = 3;
+  applyDisclosure(std::span<IndicatorValue>(cells), kSocialCare);
+  EXPECT_TRUE(cells[1].suppressed);
+  EXPECT_FALSE(cells[0].suppressed);  // hiding the families does not hide the people
 }
 
 TEST(Disclosure, HousingPublishesUnrounded) {
