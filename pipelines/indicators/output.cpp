@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/indicators/registry.hpp"
+#include "pipelines/indicators/registry.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -143,26 +145,48 @@ std::string toJson(const IndicatorFact& f, std::string_view subject) {
   return out;
 }
 
+std::string_view familyHeading(std::string_view family) {
+  if (family == "social_care") return "Children's social care";
+  if (family == "education") return "Education";
+  if (family == "health") return "Health";
+  if (family == "housing") return "Housing";
+  if (family == "adult_social_care") return "Adult social care";
+  if (family == "cross_service") return "Across services";
+  return family;
+}
+
 std::string renderTable(const std::vector<IndicatorValue>& values) {
-  const std::array<std::string, 6> header = {"indicator",   "period", "numerator",
-                                             "denominator", "value",  "unit"};
-  std::vector<std::array<std::string, 6>> rows;
+  using Row = std::array<std::string, 6>;
+  const Row header = {"indicator", "period", "numerator", "denominator", "value", "unit"};
+  // Grouped by service, in the order the catalogue lists them; within a service, as given.
+  std::vector<std::string_view> families;
+  std::vector<std::vector<Row>> groups;
   for (const IndicatorValue& v : values) {
+    const IndicatorDefinition* definition = findIndicator(v.indicator_id);
+    const std::string_view family = definition != nullptr ? definition->family : "";
+    auto at = std::find(families.begin(), families.end(), family);
+    if (at == families.end()) {
+      families.push_back(family);
+      groups.emplace_back();
+      at = families.end() - 1;
+    }
     const std::string hidden = "c";
-    rows.push_back({indicatorCell(v), v.period.label,
-                    v.suppressed ? hidden : formatNumber(v.numerator, 0),
-                    !v.denominator ? ""
-                    : v.suppressed ? hidden
-                                   : formatNumber(*v.denominator, 0),
-                    v.suppressed ? hidden : formatNumber(v.value, 1), v.unit});
+    groups[static_cast<size_t>(at - families.begin())].push_back(
+        {indicatorCell(v), v.period.label, v.suppressed ? hidden : formatNumber(v.numerator, 0),
+         !v.denominator ? ""
+         : v.suppressed ? hidden
+                        : formatNumber(*v.denominator, 0),
+         v.suppressed ? hidden : formatNumber(v.value, 1), v.unit});
   }
   std::array<size_t, 6> width{};
   for (size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();
-    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+    for (const auto& rows : groups) {
+      for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+    }
   }
   // Text columns to the left, figures to the right, so digits line up.
-  const auto line = [&](const std::array<std::string, 6>& cells) {
+  const auto line = [&](const Row& cells) {
     std::string out;
     for (size_t c = 0; c < cells.size(); ++c) {
       const bool figure = c >= 2 && c <= 4;
@@ -178,7 +202,16 @@ std::string renderTable(const std::vector<IndicatorValue>& values) {
     rule += std::string(width[c], '-') + (c + 1 < width.size() ? "  " : "");
   }
   out += rule + "\n";
-  for (const auto& row : rows) out += line(row);
+  bool suppressed = false;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    // One service alone needs no heading.
+    if (groups.size() > 1) out += std::string(familyHeading(families[g])) + "\n";
+    for (const auto& row : groups[g]) {
+      out += line(row);
+      suppressed = suppressed || row[2] == "c";
+    }
+  }
+  if (suppressed) out += "c: suppressed, too few to publish safely (or would reveal one that is)\n";
   return out;
 }
 

@@ -114,6 +114,16 @@ TEST(RenderTable, SuppressedCellsShowC) {
   const std::string table = renderTable({v});
   EXPECT_EQ(table.find("43"), std::string::npos) << table;
   EXPECT_NE(table.find(" c "), std::string::npos) << table;
+  EXPECT_NE(table.find("c: suppressed"), std::string::npos) << table;
+}
+
+TEST(RenderTable, GroupsValuesByServiceWhenThereIsMoreThanOne) {
+  IndicatorValue social_care = sampleValue();
+  IndicatorValue unknown = sampleValue();
+  unknown.indicator_id = "not_in_the_catalogue";
+  const std::string table = renderTable({social_care, unknown});
+  EXPECT_NE(table.find("Children's social care\n"), std::string::npos) << table;
+  EXPECT_LT(table.find("Children's social care"), table.find("re_referral_12m")) << table;
 }
 
 }  // namespace
