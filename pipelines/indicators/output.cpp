@@ -8,7 +8,6 @@
 
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/indicators/registry.hpp"
-#include "pipelines/indicators/registry.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -145,6 +144,8 @@ std::string toJson(const IndicatorFact& f, std::string_view subject) {
   return out;
 }
 
+namespace {
+
 std::string_view familyHeading(std::string_view family) {
   if (family == "social_care") return "Children's social care";
   if (family == "education") return "Education";
@@ -154,6 +155,8 @@ std::string_view familyHeading(std::string_view family) {
   if (family == "cross_service") return "Across services";
   return family;
 }
+
+}  // namespace
 
 std::string renderTable(const std::vector<IndicatorValue>& values) {
   using Row = std::array<std::string, 6>;
