@@ -11,7 +11,9 @@ state=var/demo/state
 step() { printf '\n== %s\n' "$*"; }
 
 step "Synthetic council (tests/synth/README.md describes every file)"
-tests/synth/demo_data.sh "$build" var/demo/council "${HEARTH_DEMO_SCALE:-0.05}" 2025
+# HEARTH_DEMO_SCALE, HEARTH_DEMO_SEED and HEARTH_DEMO_MESS_RATE (0 for a clean council) choose it.
+tests/synth/demo_data.sh "$build" var/demo/council "${HEARTH_DEMO_SCALE:-0.05}" \
+  "${HEARTH_DEMO_SEED:-2025}" "${HEARTH_DEMO_MESS_RATE:-1}"
 
 step "Validating $config"
 "$hearthd" validate "$config"
@@ -49,6 +51,9 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 "$hearthd" indicators --config "$config"
+# What was printed, as JSON, to hold against the generator's truth/indicators.json.
+"$hearthd" indicators --config "$config" --json > var/demo/indicators.json
+echo "(also in var/demo/indicators.json; the generator's truth: var/demo/council/truth/indicators.json)"
 
 bootstrap=$(cat "$state/kafka.bootstrap")
 step "Reading the topics back with kcat from another process (broker $bootstrap)"
