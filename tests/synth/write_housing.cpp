@@ -112,8 +112,8 @@ void writeHousing(SourceContext& ctx) {
                          {"TEXT", "DATE", "DATE", "TEXT", "DATE", "TEXT", "TIMESTAMP"});
     SectionWriter ta(ctx, sql, "hclic_temporaryaccommodation",
                      {"CASE_REF", "TA_PLACEMENT_REF", "TA_START_DATE", "TA_END_DATE", "TA_TYPE",
-                      "TA_OUT_OF_AREA", "UPDATED_AT"},
-                     {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TIMESTAMP"});
+                      "TA_OUT_OF_AREA", "TA_WITH_CHILDREN", "UPDATED_AT"},
+                     {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TEXT", "TIMESTAMP"});
     for (const HomelessCase& c : w.homeless_cases) {
       const std::string case_ref = "HC" + std::to_string(200000 + c.id);
       int adults = 0, children = 0;
@@ -152,8 +152,9 @@ void writeHousing(SourceContext& ctx) {
                     date(c.decision), c.main_duty, updated});
     }
     for (const TemporaryAccommodation& t : w.temporary_accommodation) {
+      const bool children = withChildren(w, w.homeless_cases[t.case_id - 1]);
       ta.row({"HC" + std::to_string(200000 + t.case_id), "TA" + std::to_string(t.id), date(t.start),
-              date(t.end), t.type, t.out_of_area ? "Y" : "N", updated});
+              date(t.end), t.type, t.out_of_area ? "Y" : "N", children ? "Y" : "N", updated});
     }
   }
   {
