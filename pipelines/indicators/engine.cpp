@@ -142,6 +142,8 @@ IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attri
   labels[static_cast<size_t>(Breakdown::kSex)] = sexLabel(attributes.sex);
   labels[static_cast<size_t>(Breakdown::kEthnicityGroup)] = ethnicityGroup(attributes.ethnicity);
   labels[static_cast<size_t>(Breakdown::kLocalArea)] = localArea(attributes.postcode, postcodes_);
+  labels[static_cast<size_t>(Breakdown::kAdultAgeBand)] =
+      adultAgeBand(attributes.birth_date, period.end);
   return labels;
 }
 
@@ -235,7 +237,8 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
     v.value = cell.numerator * kPer10000 / config_.population_0_17;
     v.unit = std::string(definition.unit);
   }
-  v.suppressed = suppressed(v.numerator) || (v.denominator && suppressed(*v.denominator));
+  v.suppressed = definition.disclosure == Disclosure::kSuppressSmallCells &&
+                 (suppressed(v.numerator) || (v.denominator && suppressed(*v.denominator)));
   return v;
 }
 

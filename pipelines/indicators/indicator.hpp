@@ -33,9 +33,13 @@ enum class DenominatorKind {
 };
 
 /// The dimensions a value can be broken down by, read from the person's resolved attributes.
-enum class Breakdown { kAgeBand, kSex, kEthnicityGroup, kLocalArea };
+enum class Breakdown { kAgeBand, kSex, kEthnicityGroup, kLocalArea, kAdultAgeBand };
 
 std::string_view breakdownName(Breakdown breakdown);
+
+/// The publisher's disclosure convention an indicator family follows (DESIGN.md, "Indicator
+/// catalogue"): small cells suppressed, or council counts published as they are (housing).
+enum class Disclosure { kSuppressSmallCells, kUnrounded };
 
 /// What the rules may consult besides the person: reference data, never other people.
 struct RuleContext {
@@ -59,6 +63,7 @@ struct IndicatorDefinition {
   std::span<const Breakdown> breakdowns;
   bool counts_families = false;  // also publishes distinct families (Person::family_id)
   AssessFn assess = nullptr;
+  Disclosure disclosure = Disclosure::kSuppressSmallCells;
 };
 
 }  // namespace hearth::pipelines::indicators

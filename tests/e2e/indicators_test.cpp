@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "daemon/config/json_schema.hpp"
@@ -83,9 +84,22 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
 
   const json truth = json::parse(readFile(council / "truth/indicators.json"));
   size_t compared = 0;
+  // The indicators the case system's exports answer; the others' sources are not connected here.
+  static const std::set<std::string> kCaseSystemIndicators = {"cla_count",
+                                                              "cp_plan_count",
+                                                              "re_referral_12m",
+                                                              "referral_decision_1wd",
+                                                              "assessment_45wd",
+                                                              "cla_placed_20_miles",
+                                                              "cla_stability_short",
+                                                              "cla_stability_long",
+                                                              "care_leaver_accom_19_21",
+                                                              "early_help_open",
+                                                              "care_leaver_neet"};
   for (const json& expected : truth.at("indicators")) {
     const std::string id = expected.at("id");
-    if (!headlines.contains(id)) continue;  // indicators of other services
+    if (!kCaseSystemIndicators.contains(id)) continue;
+    ASSERT_TRUE(headlines.contains(id)) << id;
     ++compared;
     const json& got = headlines.at(id);
     EXPECT_DOUBLE_EQ(got.at("numerator").get<double>(), expected.at("numerator").get<double>())
@@ -96,7 +110,7 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
           << id;
     }
   }
-  EXPECT_EQ(compared, 10u) << "the ten children's social care indicators";
+  EXPECT_EQ(compared, kCaseSystemIndicators.size());
 
   // The same table from the state store, with the daemon gone.
   ChildProcess offline(hearthdPath(), {"indicators", "--offline", "--config", config.string()},
