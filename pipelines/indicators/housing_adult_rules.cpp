@@ -1,4 +1,6 @@
+#include <map>
 #include <set>
+#include <string>
 
 #include "pipelines/indicators/housing_adult_indicators.hpp"
 
@@ -21,14 +23,29 @@ bool isLongTermSupport(const canonical::AdultCareEvent& event) {
 }
 
 // Households are cases: the person counts once for each case of theirs whose prevention or
-// relief duty began in the period.
+// relief duty began in the period. A case whose reference changed between returns, when the
+// source said so (previous_case_ref), is still one case.
 Outcome homelessDutyOwed(const PersonView& person, const Period& period, const RuleContext&) {
+  std::map<std::string, std::string> earlier;
+  for (const auto& c : person.homelessness_cases) {
+    if (!c.record.previous_case_ref.empty()) {
+      earlier[c.record.case_ref] = c.record.previous_case_ref;
+    }
+  }
+  auto firstReference = [&earlier](std::string ref) {
+    for (size_t hops = 0; hops < earlier.size(); ++hops) {
+      const auto it = earlier.find(ref);
+      if (it == earlier.end()) break;
+      ref = it->second;
+    }
+    return ref;
+  };
   Outcome outcome;
   std::set<std::string> cases;
   for (const auto& duty : person.homelessness_duties) {
     if (duty.record.duty == "main" || !within(duty.record.start, period)) continue;
     cite(outcome, duty, duty.record.start);
-    cases.insert(duty.record.case_ref);
+    cases.insert(firstReference(duty.record.case_ref));
     outcome.numerator = static_cast<int>(cases.size());
   }
   return outcome;

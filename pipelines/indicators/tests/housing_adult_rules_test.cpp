@@ -80,6 +80,18 @@ TEST_F(HousingAdultRules, DutyOwedCountsEachCaseWhosePreventionOrReliefBeganInTh
   EXPECT_FALSE(v.suppressed);
 }
 
+// The source said the case's reference changed from HC1 to HC9: its duties are one case's.
+TEST_F(HousingAdultRules, ACaseWhoseReferenceChangedIsStillOneCase) {
+  cn::HomelessnessCase renamed;
+  renamed.case_ref = "HC9";
+  renamed.previous_case_ref = "HC1";
+  engine_.add(1, "c9", renamed);
+  engine_.add(1, "p1", duty("HC1", "prevention", day(2024, 5, 1)));
+  engine_.add(1, "r9", duty("HC9", "relief", day(2024, 8, 1)));
+  engine_.add(1, "p2", duty("HC2", "prevention", day(2025, 2, 1)));  // a new case, unlinked
+  EXPECT_EQ(headline("homeless_duty_owed").numerator, 2);
+}
+
 TEST_F(HousingAdultRules, OverlappingTemporaryAccommodationCountsTheHouseholdOnce) {
   engine_.add(1, "t1", placement("TA1", day(2024, 6, 1), std::nullopt));
   engine_.add(1, "t2", placement("TA2", day(2025, 1, 1), std::nullopt));
