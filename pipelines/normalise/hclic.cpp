@@ -56,6 +56,7 @@ constexpr std::pair<std::string_view, std::string_view> kElements[] = {
     {"ta_with_children", "TA_WITH_CHILDREN"},
     // Rough sleeping outreach contacts, kept by the same housing system.
     {"contact", "CONTACT_REF"},
+    {"outreach_client", "CLIENT_REF"},
     {"date_seen", "DATE_SEEN"},
     {"area_seen", "LOCATION_AREA"},
 };
@@ -205,11 +206,12 @@ size_t temporaryAccommodationSection(RecordReader& r) {
   return emit(r, std::move(t));
 }
 
-// An outreach contact names whom it could: each contact is its own subject, and identity links
-// the contacts of one person by name, birth date and sex.
+// An outreach contact, about the outreach service's client; a contact without a client
+// reference is its own subject, which identity links by name, birth date and sex where it can.
 size_t roughSleepingContact(RecordReader& r) {
   bool ok = false;
-  canonical::Person person = personStart(r, column("contact"), ok);
+  canonical::Person person = personStart(
+      r, column(element(r, "outreach_client").empty() ? "contact" : "outreach_client"), ok);
   person.given_name = element(r, "forename");
   person.family_name = element(r, "surname");
   person.birth_date = r.date(column("birth_date"));
@@ -253,7 +255,8 @@ std::vector<StreamLayout> hclicStreams() {
         {}},
        temporaryAccommodationSection},
       {{"rough_sleeping",
-        columns({"contact", "date_seen", "forename", "surname", "birth_date", "sex", "area_seen"}),
+        columns({"contact", "outreach_client", "date_seen", "forename", "surname", "birth_date",
+                 "sex", "area_seen"}),
         {}},
        roughSleepingContact},
   };

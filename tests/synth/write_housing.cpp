@@ -1,3 +1,4 @@
+#include <map>
 #include <string>
 #include <vector>
 
@@ -170,14 +171,19 @@ void writeHousing(SourceContext& ctx) {
   {
     const std::string name = "housing/rough_sleeping.csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"CONTACT_REF", "DATE_SEEN", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX",
-                         "LOCATION_AREA"});
+    // The outreach service's own client reference follows a person from contact to contact.
+    CsvWriter csv(file, {"CONTACT_REF", "CLIENT_REF", "DATE_SEEN", "FORENAME", "SURNAME",
+                         "DATE_OF_BIRTH", "SEX", "LOCATION_AREA"});
+    std::map<uint32_t, std::string> client_of;
     for (const RoughSleeping& r : w.rough_sleeping) {
       const std::string key = "RS" + std::to_string(r.id);
+      const std::string client =
+          client_of.try_emplace(r.person, "OUT" + std::to_string(500000 + client_of.size()))
+              .first->second;
       const RecordedPerson rec = ctx.record(r.person, key, name, r.recorded, false, false);
       // Outreach workers often get no date of birth.
       const std::string dob = ctx.rng().chance(0.35) ? "" : isoDate(rec.dob);
-      csv << key << isoDate(r.recorded) << rec.forename << rec.surname << dob
+      csv << key << client << isoDate(r.recorded) << rec.forename << rec.surname << dob
           << (w.people[r.person].sex == Sex::kMale ? "M" : "F")
           << w.local_areas[r.id % w.local_areas.size()].name;
       csv.end();
