@@ -1,6 +1,7 @@
 #include "daemon/derive/derive_stage.hpp"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <set>
 #include <unordered_map>
@@ -429,18 +430,36 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   const canonical::Date as_of = canonical::todayUtc();
   std::unordered_map<std::string, uint64_t> views;
   views.reserve(outcome.persons);
-  for (uint32_t p = 0; p < outcome.persons; ++p) {
-    const std::string data =
-        personViewJson(person_pseudonym[p], records_of_person[p], systems_of_person[p], as_of);
+  // A view goes out when its content differs from the last one published under its key.
+  auto publishView = [&](const std::string& key, const std::string& data) {
     ids.add(data);
     std::string digest;
     ids.finishInto(digest);
     const uint64_t hash = std::hash<std::string>{}(digest);
-    views.emplace(person_pseudonym[p], hash);
-    const auto it = published_views.find(person_pseudonym[p]);
-    if (it != published_views.end() && it->second == hash) continue;
-    if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
-                 summary.events_published)) {
+    views.emplace(key, hash);
+    const auto it = published_views.find(key);
+    if (it != published_views.end() && it->second == hash) return true;
+    return publish("person.view", kPersonViewEventType, key, data, summary.events_published);
+  };
+  for (uint32_t p = 0; p < outcome.persons; ++p) {
+    const std::string data =
+        personViewJson(person_pseudonym[p], records_of_person[p], systems_of_person[p], as_of);
+    if (!publishView(person_pseudonym[p], data)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+  // Family views: each household or family the records name, with its members, keyed by the
+  // group's pseudonym (its reference is a local id of the source system).
+  std::map<GroupRef, std::set<std::string>> members_of_group;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (const std::optional<GroupRef> group = groupOf(*all[i].first)) {
+      members_of_group[*group].insert(
+          person_pseudonym[outcome.person_of_subject[subject_of_record[i]]]);
+    }
+  }
+  for (const auto& [group, members] : members_of_group) {
+    const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
+    if (!publishView(key, groupViewJson(key, group.kind, members, as_of))) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }

@@ -36,9 +36,70 @@ struct Flags {
   bool early_help = false;
   bool care_leaver = false;
   bool missing_in_last_90_days = false;
+  // Adults' services.
+  bool long_term_support = false;
+  bool carer = false;
+  bool homelessness_duty = false;
+  bool temporary_accommodation = false;
+  bool sleeping_rough = false;
 };
 
+// Adult social care counts a service as running on its last day, as the DHSC snapshot does.
+bool runningOn(const std::optional<canonical::Date>& start,
+               const std::optional<canonical::Date>& end, canonical::Date day) {
+  return start && *start <= day && (!end || *end >= day);
+}
+
+/// The flags the housing and adult social care records set.
+void addAdultFlags(const canonical::Record& record, canonical::Date as_of,
+                   canonical::Date ninety_days_ago, Flags& flags) {
+  if (const auto* e = std::get_if<canonical::AdultCareEvent>(&record)) {
+    if (!runningOn(e->start, e->end, as_of)) return;
+    if (e->client_type == "Carer") {
+      flags.carer = true;
+    } else if (e->event_type == "Service" && e->service_type.starts_with("Long term support")) {
+      flags.long_term_support = true;
+    }
+  } else if (const auto* d = std::get_if<canonical::HomelessnessDuty>(&record)) {
+    flags.homelessness_duty =
+        flags.homelessness_duty || (d->duty != "main" && openOn(d->start, d->end, as_of));
+  } else if (const auto* t = std::get_if<canonical::TemporaryAccommodation>(&record)) {
+    flags.temporary_accommodation =
+        flags.temporary_accommodation || openOn(t->start, t->end, as_of);
+  } else if (const auto* r = std::get_if<canonical::RoughSleepingContact>(&record)) {
+    if (r->date && *r->date >= ninety_days_ago && *r->date <= as_of) flags.sleeping_rough = true;
+  }
+}
+
 }  // namespace
+
+std::optional<GroupRef> groupOf(const canonical::Record& record) {
+  if (const auto* m = std::get_if<canonical::HouseholdMember>(&record)) {
+    if (!m->group.empty()) return GroupRef{"household", m->subject.system, m->group};
+  } else if (const auto* p = std::get_if<canonical::Person>(&record)) {
+    if (!p->family_id.empty()) return GroupRef{"family", p->subject.system, p->family_id};
+  }
+  return std::nullopt;
+}
+
+std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
+                          const std::set<std::string>& members, canonical::Date as_of) {
+  std::string out = R"({"group":")";
+  out.append(group_pseudonym);
+  out.append(R"(","kind":)");
+  pipelines::appendJsonString(out, kind);
+  out.append(R"(,"as_of":")");
+  out.append(canonical::formatIsoDate(as_of));
+  out.append(R"(","members":[)");
+  bool first = true;
+  for (const std::string& member : members) {
+    if (!first) out.push_back(',');
+    first = false;
+    pipelines::appendJsonString(out, member);
+  }
+  out.append("]}");
+  return out;
+}
 
 std::string_view ageBand(int age) {
   if (age < 1) return "under 1";
@@ -83,6 +144,8 @@ std::string personViewJson(const std::string& pseudonym,
       if (m->start && *m->start >= ninety_days_ago && *m->start <= as_of) {
         flags.missing_in_last_90_days = true;
       }
+    } else {
+      addAdultFlags(*record, as_of, ninety_days_ago, flags);
     }
   }
 
@@ -121,23 +184,26 @@ std::string personViewJson(const std::string& pseudonym,
   } else {
     out.append("null");
   }
-  const auto flag = [&out](std::string_view name, bool value) {
+  const std::pair<std::string_view, bool> named_flags[] = {
+      {"in_care", flags.in_care},
+      {"cp_plan", flags.cp_plan},
+      {"child_in_need", flags.child_in_need},
+      {"early_help", flags.early_help},
+      {"care_leaver", flags.care_leaver},
+      {"missing_in_last_90_days", flags.missing_in_last_90_days},
+      {"long_term_support", flags.long_term_support},
+      {"carer", flags.carer},
+      {"homelessness_duty", flags.homelessness_duty},
+      {"temporary_accommodation", flags.temporary_accommodation},
+      {"sleeping_rough", flags.sleeping_rough},
+  };
+  out.append(R"(,"flags":{)");
+  for (const auto& [name, value] : named_flags) {
+    if (name != named_flags[0].first) out.push_back(',');
     out.push_back('"');
     out.append(name);
     out.append(value ? "\":true" : "\":false");
-  };
-  out.append(R"(,"flags":{)");
-  flag("in_care", flags.in_care);
-  out.push_back(',');
-  flag("cp_plan", flags.cp_plan);
-  out.push_back(',');
-  flag("child_in_need", flags.child_in_need);
-  out.push_back(',');
-  flag("early_help", flags.early_help);
-  out.push_back(',');
-  flag("care_leaver", flags.care_leaver);
-  out.push_back(',');
-  flag("missing_in_last_90_days", flags.missing_in_last_90_days);
+  }
   out.append(R"(},"sources":[)");
   bool first = true;
   for (const std::string& system : systems) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +16,22 @@ namespace hearth::daemon::derive {
 std::string personViewJson(const std::string& pseudonym,
                            const std::vector<const pipelines::canonical::Record*>& records,
                            const std::set<std::string>& systems, pipelines::canonical::Date as_of);
+
+/// A household or family as a group (DESIGN.md, "Households and families"): its members' person
+/// pseudonyms, published on `hearth.person.view` keyed by the group's own pseudonym.
+struct GroupRef {
+  std::string kind;    // "household" (H-CLIC households, CLD carer links) or "family" (SSD)
+  std::string system;  // the source system whose reference it is
+  std::string ref;     // the group's reference there
+  auto operator<=>(const GroupRef&) const = default;
+};
+
+/// The group a record makes its subject a member of, if any.
+std::optional<GroupRef> groupOf(const pipelines::canonical::Record& record);
+
+/// The `data` of a family view: the group, its kind and its members, sorted.
+std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
+                          const std::set<std::string>& members, pipelines::canonical::Date as_of);
 
 /// The age band of someone `age` years old: "under 1", "1-4", "5-9", "10-15", "16-17",
 /// "18-24", "25-64", "65+" (the children's bands are the DfE's).

@@ -193,6 +193,62 @@ class FieldWriter {
     w_.date("court_application", r.court_application);
     w_.date("care_proceedings_letter", r.care_proceedings_letter);
   }
+  void operator()(const HomelessnessCase& r) {
+    w_.text("case_ref", r.case_ref);
+    w_.text("household", r.household);
+    w_.date("application", r.application);
+    w_.date("assessment", r.assessment);
+    w_.flag("prevention_duty_owed", r.prevention_duty_owed);
+    w_.flag("relief_duty_owed", r.relief_duty_owed);
+    w_.text("reason", r.reason);
+    w_.flag("sleeping_rough", r.sleeping_rough);
+    w_.text("previous_case_ref", r.previous_case_ref);
+  }
+  void operator()(const HomelessnessDuty& r) {
+    w_.text("case_ref", r.case_ref);
+    w_.text("duty", r.duty);
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("outcome", r.outcome);
+  }
+  void operator()(const TemporaryAccommodation& r) {
+    w_.text("case_ref", r.case_ref);
+    w_.text("placement_ref", r.placement_ref);
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("type", r.type);
+    w_.flag("with_children", r.with_children);
+    w_.flag("out_of_district", r.out_of_district);
+  }
+  void operator()(const HouseholdMember& r) {
+    w_.text("group", r.group);
+    w_.text("relationship", r.relationship);
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+  }
+  void operator()(const RoughSleepingContact& r) {
+    w_.date("date", r.date);
+    w_.text("area", r.area);
+  }
+  void operator()(const AdultCareEvent& r) {
+    w_.text("event_type", r.event_type);
+    w_.text("reference", r.reference);
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("outcome", r.outcome);
+    w_.text("service_type", r.service_type);
+    w_.text("service_component", r.service_component);
+    w_.text("delivery_mechanism", r.delivery_mechanism);
+    w_.text("client_type", r.client_type);
+    w_.text("support_reason", r.support_reason);
+    w_.date("submitted", r.submitted);
+  }
+  void operator()(const AdultCareSurveyResponse& r) {
+    w_.text("survey_year", r.survey_year);
+    w_.count("q7a", r.q7a);
+    w_.count("q7b", r.q7b);
+    w_.count("stratum", r.stratum);
+  }
 
  private:
   // Dates that identify a person: the month only when publishing.

@@ -20,6 +20,17 @@ struct KindName {
   std::string_view operator()(const CareLeaverStatus&) const { return "care_leaver_status"; }
   std::string_view operator()(const EarlyHelpEpisode&) const { return "early_help_episode"; }
   std::string_view operator()(const PreProceedings&) const { return "pre_proceedings"; }
+  std::string_view operator()(const HomelessnessCase&) const { return "homelessness_case"; }
+  std::string_view operator()(const HomelessnessDuty&) const { return "homelessness_duty"; }
+  std::string_view operator()(const TemporaryAccommodation&) const {
+    return "temporary_accommodation";
+  }
+  std::string_view operator()(const HouseholdMember&) const { return "household_member"; }
+  std::string_view operator()(const RoughSleepingContact&) const { return "rough_sleeping"; }
+  std::string_view operator()(const AdultCareEvent&) const { return "adult_care_event"; }
+  std::string_view operator()(const AdultCareSurveyResponse&) const {
+    return "adult_care_survey_response";
+  }
 };
 
 }  // namespace

@@ -72,7 +72,7 @@ struct Contact {
   Provenance provenance;
   Subject subject;
   std::optional<Date> received;
-  std::string source;  // CIN referral source code
+  std::string source;           // CIN referral source code
   std::optional<Date> decided;  // when the decision on the contact was made (SSD outcome)
 };
 
@@ -188,9 +188,17 @@ struct PreProceedings {
   std::optional<Date> care_proceedings_letter;  // initiating them, to parents (LetterInitCPDate)
 };
 
+}  // namespace hearth::pipelines::canonical
+
+#include "pipelines/canonical/adult_records.hpp"  // IWYU pragma: export
+
+namespace hearth::pipelines::canonical {
+
 using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessment, Section47,
                             InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode,
-                            CareLeaverStatus, EarlyHelpEpisode, PreProceedings>;
+                            CareLeaverStatus, EarlyHelpEpisode, PreProceedings, HomelessnessCase,
+                            HomelessnessDuty, TemporaryAccommodation, HouseholdMember,
+                            RoughSleepingContact, AdultCareEvent, AdultCareSurveyResponse>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -38,6 +38,24 @@ canonical::Person publishablePerson(const canonical::Person& r, Pseudonymiser& p
   return p;
 }
 
+// Case, household, placement and event references are local ids of the source system: they leave
+// as pseudonyms, so consumers can still join the records of one case or group.
+template <class T>
+T withReferencesPseudonymised(const T& record, Pseudonymiser& pseudonymiser) {
+  T copy = record;
+  const std::string domain = "reference/" + record.subject.system;
+  auto hide = [&](std::string& value) {
+    if (!value.empty()) value = pseudonymiser.pseudonym(domain, value);
+  };
+  if constexpr (requires { copy.case_ref; }) hide(copy.case_ref);
+  if constexpr (requires { copy.household; }) hide(copy.household);
+  if constexpr (requires { copy.previous_case_ref; }) hide(copy.previous_case_ref);
+  if constexpr (requires { copy.placement_ref; }) hide(copy.placement_ref);
+  if constexpr (requires { copy.group; }) hide(copy.group);
+  if constexpr (requires { copy.reference; }) hide(copy.reference);
+  return copy;
+}
+
 }  // namespace
 
 std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject) {
@@ -61,6 +79,9 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
           T copy = r;
           copy.identifier = publishableIdentifier(r.identifier, pseudonymiser);
           return copy;
+        } else if constexpr (
+            requires { r.case_ref; } || requires { r.group; } || requires { r.reference; }) {
+          return withReferencesPseudonymised(r, pseudonymiser);
         } else if constexpr (std::is_same_v<T, canonical::ClaEpisode>) {
           T copy = r;
           copy.home_postcode = postcodeSector(r.home_postcode);

@@ -13,6 +13,13 @@ std::string ageBand(const std::optional<Date>& birth, Date day) {
   return "18+";
 }
 
+std::string adultAgeBand(const std::optional<Date>& birth, Date day) {
+  if (!birth || *birth > day) return "unknown";
+  const int age = canonical::ageInYears(*birth, day);
+  if (age < 18) return "under 18";
+  return age < 65 ? "18-64" : "65+";
+}
+
 std::string sexLabel(canonical::Sex sex) {
   switch (sex) {
     case canonical::Sex::kMale:

@@ -10,6 +10,8 @@ namespace hearth::pipelines::indicators {
 /// Age band on `day` in the DfE looked-after bands, extended past 17 for care leavers: "under
 /// 1", "1-4", "5-9", "10-15", "16-17", "18+"; "unknown" without a birth date.
 std::string ageBand(const std::optional<Date>& birth, Date day);
+/// The adult social care bands on `day`: "18-64", "65+"; "under 18" or "unknown" otherwise.
+std::string adultAgeBand(const std::optional<Date>& birth, Date day);
 /// "male", "female" or "not known".
 std::string sexLabel(canonical::Sex sex);
 /// The DfE major ethnic group of an ethnicity code: White, Mixed, Asian, Black, Other, or

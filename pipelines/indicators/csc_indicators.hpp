@@ -20,6 +20,7 @@ Outcome claStabilityLong(const PersonView& person, const Period& period,
                          const RuleContext& context);
 Outcome careLeaverAccom1921(const PersonView& person, const Period& period,
                             const RuleContext& context);
+Outcome careLeaverNeet(const PersonView& person, const Period& period, const RuleContext& context);
 Outcome earlyHelpOpen(const PersonView& person, const Period& period, const RuleContext& context);
 
 }  // namespace hearth::pipelines::indicators::csc

@@ -156,6 +156,8 @@ IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attri
   labels[static_cast<size_t>(Breakdown::kSex)] = sexLabel(attributes.sex);
   labels[static_cast<size_t>(Breakdown::kEthnicityGroup)] = ethnicityGroup(attributes.ethnicity);
   labels[static_cast<size_t>(Breakdown::kLocalArea)] = localArea(attributes.postcode, postcodes_);
+  labels[static_cast<size_t>(Breakdown::kAdultAgeBand)] =
+      adultAgeBand(attributes.birth_date, period.end);
   return labels;
 }
 

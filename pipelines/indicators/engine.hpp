@@ -70,7 +70,7 @@ class IndicatorEngine {
 
  private:
   using CellKey = std::pair<std::string, std::string>;  // breakdown name, value; empty: headline
-  using Labels = std::array<std::string, 4>;            // indexed by Breakdown
+  using Labels = std::array<std::string, 5>;            // indexed by Breakdown
 
   struct Cell {
     double numerator = 0;

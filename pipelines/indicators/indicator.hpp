@@ -33,7 +33,7 @@ enum class DenominatorKind {
 };
 
 /// The dimensions a value can be broken down by, read from the person's resolved attributes.
-enum class Breakdown { kAgeBand, kSex, kEthnicityGroup, kLocalArea };
+enum class Breakdown { kAgeBand, kSex, kEthnicityGroup, kLocalArea, kAdultAgeBand };
 
 std::string_view breakdownName(Breakdown breakdown);
 

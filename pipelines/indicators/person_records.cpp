@@ -100,6 +100,54 @@ int completeness(const cn::EarlyHelpEpisode& e) {
   return filled(e.end) + filled(e.reason) + filled(e.end_reason);
 }
 
+// A case is one involvement across the quarterly returns that carry it.
+std::optional<InvolvementKey> keyOf(const cn::HomelessnessCase& c) {
+  if (c.case_ref.empty()) return std::nullopt;
+  return InvolvementKey{INT_MIN, c.case_ref};
+}
+int completeness(const cn::HomelessnessCase& c) {
+  return filled(c.assessment) + filled(c.prevention_duty_owed) + filled(c.relief_duty_owed);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::HomelessnessDuty& d) {
+  if (!d.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*d.start), d.duty + ' ' + d.case_ref};
+}
+int completeness(const cn::HomelessnessDuty& d) { return filled(d.end) + filled(d.outcome); }
+
+std::optional<InvolvementKey> keyOf(const cn::TemporaryAccommodation& t) {
+  if (!t.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*t.start), t.case_ref + ' ' + t.placement_ref};
+}
+int completeness(const cn::TemporaryAccommodation& t) {
+  return filled(t.end) + filled(t.type) + filled(t.with_children);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::RoughSleepingContact& r) {
+  if (!r.date) return std::nullopt;
+  return InvolvementKey{dayNumber(*r.date), {}};
+}
+int completeness(const cn::RoughSleepingContact& r) { return filled(r.area); }
+
+// Client Level Data's unique-event key (the event reference is not reliable): the event's type,
+// start, service type and component. Of the copies, the latest submission wins (DHSC cleaning
+// rules), however complete the earlier one was.
+std::optional<InvolvementKey> keyOf(const cn::AdultCareEvent& e) {
+  if (!e.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.start),
+                        e.event_type + '|' + e.service_type + '|' + e.service_component};
+}
+int completeness(const cn::AdultCareEvent& e) {
+  return e.submitted ? dayNumber(*e.submitted) : INT_MIN;
+}
+
+std::optional<InvolvementKey> keyOf(const cn::AdultCareSurveyResponse& r) {
+  return InvolvementKey{INT_MIN, r.survey_year};
+}
+int completeness(const cn::AdultCareSurveyResponse& r) {
+  return (r.q7a ? 1 : 0) + (r.q7b ? 1 : 0) + (r.stratum ? 1 : 0);
+}
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -245,6 +293,16 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::ClaEpisode>) return store(cla_episodes);
         if constexpr (std::is_same_v<T, cn::CareLeaverStatus>) return store(care_leaver_statuses);
         if constexpr (std::is_same_v<T, cn::EarlyHelpEpisode>) return store(early_help);
+        if constexpr (std::is_same_v<T, cn::HomelessnessCase>) return store(homelessness_cases);
+        if constexpr (std::is_same_v<T, cn::HomelessnessDuty>) return store(homelessness_duties);
+        if constexpr (std::is_same_v<T, cn::TemporaryAccommodation>) {
+          return store(temporary_accommodation);
+        }
+        if constexpr (std::is_same_v<T, cn::RoughSleepingContact>) return store(rough_sleeping);
+        if constexpr (std::is_same_v<T, cn::AdultCareEvent>) return store(adult_care_events);
+        if constexpr (std::is_same_v<T, cn::AdultCareSurveyResponse>) {
+          return store(survey_responses);
+        }
         return false;
       },
       record);
@@ -254,13 +312,21 @@ bool PersonRecords::remove(std::string_view evidence_id) {
   return eraseEvidence(persons, evidence_id) || eraseEvidence(contacts, evidence_id) ||
          eraseEvidence(referrals, evidence_id) || eraseEvidence(assessments, evidence_id) ||
          eraseEvidence(cp_plans, evidence_id) || eraseEvidence(cla_episodes, evidence_id) ||
-         eraseEvidence(care_leaver_statuses, evidence_id) || eraseEvidence(early_help, evidence_id);
+         eraseEvidence(care_leaver_statuses, evidence_id) ||
+         eraseEvidence(early_help, evidence_id) || eraseEvidence(homelessness_cases, evidence_id) ||
+         eraseEvidence(homelessness_duties, evidence_id) ||
+         eraseEvidence(temporary_accommodation, evidence_id) ||
+         eraseEvidence(rough_sleeping, evidence_id) ||
+         eraseEvidence(adult_care_events, evidence_id) ||
+         eraseEvidence(survey_responses, evidence_id);
 }
 
 bool PersonRecords::empty() const {
   return persons.empty() && contacts.empty() && referrals.empty() && assessments.empty() &&
          cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
-         early_help.empty();
+         early_help.empty() && homelessness_cases.empty() && homelessness_duties.empty() &&
+         temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
+         survey_responses.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -274,6 +340,12 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.care_leaver_statuses = deduplicate(records.care_leaver_statuses);
   view.early_help = deduplicate(records.early_help);
   view.care_periods = chainCarePeriods(view.cla_episodes);
+  view.homelessness_cases = deduplicate(records.homelessness_cases);
+  view.homelessness_duties = deduplicate(records.homelessness_duties);
+  view.temporary_accommodation = deduplicate(records.temporary_accommodation);
+  view.rough_sleeping = deduplicate(records.rough_sleeping);
+  view.adult_care_events = deduplicate(records.adult_care_events);
+  view.survey_responses = deduplicate(records.survey_responses);
   return view;
 }
 

@@ -32,6 +32,12 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::ClaEpisode>> cla_episodes;
   std::vector<Evidenced<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Evidenced<canonical::EarlyHelpEpisode>> early_help;
+  std::vector<Evidenced<canonical::HomelessnessCase>> homelessness_cases;
+  std::vector<Evidenced<canonical::HomelessnessDuty>> homelessness_duties;
+  std::vector<Evidenced<canonical::TemporaryAccommodation>> temporary_accommodation;
+  std::vector<Evidenced<canonical::RoughSleepingContact>> rough_sleeping;
+  std::vector<Evidenced<canonical::AdultCareEvent>> adult_care_events;
+  std::vector<Evidenced<canonical::AdultCareSurveyResponse>> survey_responses;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -87,6 +93,12 @@ struct PersonView {
   std::vector<Involvement<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Involvement<canonical::EarlyHelpEpisode>> early_help;
   std::vector<CarePeriod> care_periods;
+  std::vector<Involvement<canonical::HomelessnessCase>> homelessness_cases;
+  std::vector<Involvement<canonical::HomelessnessDuty>> homelessness_duties;
+  std::vector<Involvement<canonical::TemporaryAccommodation>> temporary_accommodation;
+  std::vector<Involvement<canonical::RoughSleepingContact>> rough_sleeping;
+  std::vector<Involvement<canonical::AdultCareEvent>> adult_care_events;
+  std::vector<Involvement<canonical::AdultCareSurveyResponse>> survey_responses;
 };
 
 PersonView buildPersonView(const PersonRecords& records);

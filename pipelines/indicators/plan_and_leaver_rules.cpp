@@ -36,7 +36,12 @@ Outcome cpPlanCount(const PersonView& person, const Period& period, const RuleCo
   return outcome;
 }
 
-Outcome careLeaverAccom1921(const PersonView& person, const Period& period, const RuleContext&) {
+namespace {
+
+/// Care leavers aged 19-21: the person is in the cohort when their 19th, 20th or 21st birthday
+/// fell in the period and a status describes that year; `counts` decides the numerator.
+template <class Counts>
+Outcome careLeaver1921(const PersonView& person, const Period& period, Counts counts) {
   Outcome outcome;
   const std::optional<Date> birth = person.attributes.birth_date;
   if (!birth) return outcome;
@@ -49,17 +54,33 @@ Outcome careLeaverAccom1921(const PersonView& person, const Period& period, cons
     if (describesPeriod(s.record, period)) status = &s;
   }
   if (status == nullptr) return outcome;
-  // Not in touch, refused and no information stay in the cohort: they are not suitably housed
-  // as far as the council knows.
+  // Not in touch, refused and no information stay in the cohort: as far as the council knows,
+  // they are neither suitably housed nor in education, employment or training.
   outcome.cohort = 1;
   outcome.cohort_date = birthday;
   outcome.cohort_evidence = status->evidence;
-  if (status->record.accommodation_suitable == true) {
+  if (counts(status->record)) {
     outcome.numerator = 1;
     outcome.numerator_date = birthday;
     outcome.numerator_evidence = status->evidence;
   }
   return outcome;
+}
+
+}  // namespace
+
+Outcome careLeaverAccom1921(const PersonView& person, const Period& period, const RuleContext&) {
+  return careLeaver1921(person, period, [](const canonical::CareLeaverStatus& s) {
+    return s.accommodation_suitable == true;
+  });
+}
+
+// OC3 activity G4 (not in education, employment or training: illness or disability), G5 (other
+// reasons) and G6 (pregnancy or parenting).
+Outcome careLeaverNeet(const PersonView& person, const Period& period, const RuleContext&) {
+  return careLeaver1921(person, period, [](const canonical::CareLeaverStatus& s) {
+    return s.activity == "G4" || s.activity == "G5" || s.activity == "G6";
+  });
 }
 
 Outcome earlyHelpOpen(const PersonView& person, const Period& period, const RuleContext&) {

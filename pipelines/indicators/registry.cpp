@@ -3,12 +3,16 @@
 #include <array>
 
 #include "pipelines/indicators/csc_indicators.hpp"
+#include "pipelines/indicators/housing_adult_indicators.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
 
 constexpr std::array kPersonBreakdowns = {Breakdown::kAgeBand, Breakdown::kSex,
                                           Breakdown::kEthnicityGroup, Breakdown::kLocalArea};
+
+constexpr std::array kAdultBreakdowns = {Breakdown::kAdultAgeBand, Breakdown::kSex,
+                                         Breakdown::kEthnicityGroup, Breakdown::kLocalArea};
 
 constexpr std::string_view kPercent = "percent";
 
@@ -148,6 +152,95 @@ const std::array kRegistry = {
         .counts_families = true,
         .assess = &csc::earlyHelpOpen,
     },
+    IndicatorDefinition{
+        .id = "care_leaver_neet",
+        .version = 1,
+        .description = "Care leavers aged 19-21 not in education, employment or training",
+        .cohort = "care leavers whose 19th, 20th or 21st birthday fell in the period, with a "
+                  "status recorded for it; not in touch and no information included",
+        .numerator = "those whose activity was recorded as G4, G5 or G6",
+        .denominator = "the whole cohort",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &csc::careLeaverNeet,
+    },
+    // Housing: council counts are published unrounded.
+    IndicatorDefinition{
+        .id = "homeless_duty_owed",
+        .version = 1,
+        .description = "Households owed a prevention or relief duty in the period",
+        .cohort = "",
+        .numerator = "homelessness cases (one household each) whose prevention or relief duty "
+                     "began in the period, counted with their main applicant",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &adults::homelessDutyOwed,
+        .family = "housing",
+    },
+    IndicatorDefinition{
+        .id = "temp_accommodation",
+        .version = 1,
+        .description = "Households in temporary accommodation at period end",
+        .cohort = "",
+        .numerator = "main applicants with a temporary accommodation placement open on the last "
+                     "day of the period; overlapping placements count once",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &adults::tempAccommodation,
+        .family = "housing",
+    },
+    IndicatorDefinition{
+        .id = "rough_sleeping",
+        .version = 1,
+        .description = "People recorded sleeping rough in the period",
+        .cohort = "",
+        .numerator = "people with a rough sleeping contact dated in the period",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &adults::roughSleeping,
+        .family = "housing",
+    },
+    // Adult social care.
+    IndicatorDefinition{
+        .id = "asc_long_term_support",
+        .version = 1,
+        .description = "Adults with long-term support at period end",
+        .cohort = "",
+        .numerator = "service users aged 18+ with a long-term support service started on or "
+                     "before the last day of the period and not ended before it, once each",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kAdultBreakdowns,
+        .counts_families = false,
+        .assess = &adults::ascLongTermSupport,
+        .family = "adult_social_care",
+    },
+    IndicatorDefinition{
+        .id = "asc_feels_safe",
+        .version = 1,
+        .description = "Adult social care users who feel as safe as they want (ASCOF 4A)",
+        .cohort = "respondents to the period's Adult Social Care Survey with a valid q7a",
+        .numerator = "those answering q7a = 1, unweighted",
+        .denominator = "respondents with a valid q7a",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kAdultBreakdowns,
+        .counts_families = false,
+        .assess = &adults::ascFeelsSafe,
+        .family = "adult_social_care",
+    },
 };
 
 }  // namespace
@@ -162,6 +255,8 @@ std::string_view breakdownName(Breakdown breakdown) {
       return "ethnicity_group";
     case Breakdown::kLocalArea:
       return "local_area";
+    case Breakdown::kAdultAgeBand:
+      return "adult_age_band";
   }
   return "age_band";
 }

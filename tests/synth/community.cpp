@@ -348,8 +348,23 @@ void simulateAdultCare(World& w, Rng& rng) {
     if (!openDuring(e.start, e.end, t.period_start, t.period_end)) continue;
     if (e.person == last_person || !rng.chance(0.3)) continue;
     last_person = e.person;
-    const double u = rng.uniform();
-    w.asc_survey.push_back({e.person, u < 0.70 ? 1 : u < 0.93 ? 2 : u < 0.98 ? 3 : 4});
+    // Answers 1-4 as the questionnaire codes them; a few leave the question blank (0).
+    auto answer = [&rng](double yes) {
+      const double u = rng.uniform();
+      return u < 0.03 ? 0 : u < yes ? 1 : u < 0.93 ? 2 : u < 0.98 ? 3 : 4;
+    };
+    AscSurveyResponse r;
+    r.person = e.person;
+    r.q7a = answer(0.70);
+    r.q7b = answer(0.75);
+    const bool learning_disability = e.support_reason == "Learning Disability Support";
+    const bool in_a_home = e.service_type.find("Nursing") != std::string::npos ||
+                           e.service_type.find("Residential") != std::string::npos;
+    r.stratum = learning_disability                                ? 1
+                : ageOn(w.people[e.person].dob, t.period_end) < 65 ? 2
+                : in_a_home                                        ? 3
+                                                                   : 4;
+    w.asc_survey.push_back(r);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "tests/synth/adults.hpp"
 #include "tests/synth/case_system.hpp"
 #include "tests/synth/community.hpp"
 #include "tests/synth/education.hpp"
@@ -159,6 +160,7 @@ std::vector<FileStat> generateCouncil(const Options& options, const MessRates& r
     }
   }
   writePeople(world, out, stats);
+  writeAdults(world, out, stats);
   {
     OutputFile indicators(out, "truth/indicators.json", stats);
     indicators.write(computeIndicators(world).dump(2));

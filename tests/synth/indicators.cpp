@@ -400,17 +400,29 @@ class Oracle {
   }
 
   Json homelessDutyOwed() {
-    int n = 0;
-    for (const HomelessCase& c : w_.homeless_cases) n += owedDutyInPeriod(c) ? 1 : 0;
-    return count("homeless_duty_owed", "homelessness", n);
+    int n = 0, prevention = 0, relief = 0;
+    for (const HomelessCase& c : w_.homeless_cases) {
+      n += owedDutyInPeriod(c) ? 1 : 0;
+      prevention += inPeriod(c.prevention_start) ? 1 : 0;
+      relief += inPeriod(c.relief_start) ? 1 : 0;
+    }
+    Json j = count("homeless_duty_owed", "homelessness", n);
+    j["breakdown"] = {{"prevention", prevention}, {"relief", relief}};
+    return j;
   }
 
+  // Overlapping placements of one household count it once.
   Json temporaryAccommodation() {
-    std::set<uint32_t> households;
-    for (const TemporaryAccommodation& t : w_.temporary_accommodation)
-      if (openOn(t.start, t.end, pe_)) households.insert(t.household);
-    return count("temp_accommodation", "temporary accommodation",
-                 static_cast<double>(households.size()));
+    std::set<uint32_t> households, with_children;
+    for (const TemporaryAccommodation& t : w_.temporary_accommodation) {
+      if (!openOn(t.start, t.end, pe_)) continue;
+      households.insert(t.household);
+      if (withChildren(w_, w_.homeless_cases[t.case_id - 1])) with_children.insert(t.household);
+    }
+    Json j = count("temp_accommodation", "temporary accommodation",
+                   static_cast<double>(households.size()));
+    j["breakdown"] = {{"with_children", with_children.size()}};
+    return j;
   }
 
   static bool isEmergency(const std::string& method) {
@@ -449,23 +461,58 @@ class Oracle {
     return ratio("ks4_eng_maths_4", "grade 4+ in English and maths", both, cohort, "percent");
   }
 
-  Json ascLongTermSupport() {
-    std::set<uint32_t> people;
-    for (const AscEvent& e : w_.asc_events) {
-      if (e.type != "Service" || e.service_type.rfind("Long Term", 0) != 0) continue;
-      if (!openDuring(e.start, e.end, ps_, pe_)) continue;
-      if (ageOn(w_.people[e.person].dob, pe_) < 18) continue;
-      people.insert(e.person);
-    }
-    return count("asc_long_term_support", "adults with long-term support",
-                 static_cast<double>(people.size()));
+  // Setting rank in the one-per-person hierarchy: Nursing > Residential > Community > Prison.
+  static int settingRank(const std::string& service_type) {
+    static const char* kSettings[] = {"Nursing", "Residential", "Community", "Prison"};
+    for (int i = 0; i < 4; ++i)
+      if (service_type.find(kSettings[i]) != std::string::npos) return i;
+    return 4;
   }
 
+  // Long-term support at the year end: a service started on or before 31 March that has not
+  // ended before it, one per adult, counted in the highest setting of the hierarchy.
+  Json ascLongTermSupport() {
+    std::map<uint32_t, int> setting_of;
+    for (const AscEvent& e : w_.asc_events) {
+      if (e.type != "Service" || e.service_type.rfind("Long Term", 0) != 0) continue;
+      if (e.start > pe_ || (e.end != kNoDay && e.end < pe_)) continue;
+      if (ageOn(w_.people[e.person].dob, pe_) < 18) continue;
+      auto [it, added] = setting_of.emplace(e.person, settingRank(e.service_type));
+      if (!added) it->second = std::min(it->second, settingRank(e.service_type));
+    }
+    int aged_18_64 = 0, aged_65 = 0;
+    int settings[5] = {0, 0, 0, 0, 0};
+    for (const auto& [person, setting] : setting_of) {
+      (ageOn(w_.people[person].dob, pe_) < 65 ? aged_18_64 : aged_65) += 1;
+      ++settings[setting];
+    }
+    Json j = count("asc_long_term_support", "adults with long-term support",
+                   static_cast<double>(setting_of.size()));
+    j["breakdown"] = {{"18-64", aged_18_64},      {"65+", aged_65},
+                      {"nursing", settings[0]},   {"residential", settings[1]},
+                      {"community", settings[2]}, {"prison", settings[3]}};
+    return j;
+  }
+
+  // Unweighted for one council: valid answers (1-4) only; the stratum is kept for weighting.
   Json ascFeelsSafe() {
-    int safe = 0;
-    for (const AscSurveyResponse& r : w_.asc_survey) safe += r.q7a == 1 ? 1 : 0;
-    return ratio("asc_feels_safe", "adult social care users who feel safe", safe,
-                 static_cast<double>(w_.asc_survey.size()), "percent");
+    int safe = 0, valid = 0;
+    std::map<std::string, std::pair<int, int>> strata;
+    for (const AscSurveyResponse& r : w_.asc_survey) {
+      if (r.q7a < 1 || r.q7a > 4) continue;
+      ++valid;
+      safe += r.q7a == 1 ? 1 : 0;
+      auto& s = strata[std::to_string(r.stratum)];
+      s.first += r.q7a == 1 ? 1 : 0;
+      ++s.second;
+    }
+    Json j =
+        ratio("asc_feels_safe", "adult social care users who feel safe", safe, valid, "percent");
+    Json by_stratum = Json::object();
+    for (const auto& [stratum, counts] : strata)
+      by_stratum[stratum] = {{"numerator", counts.first}, {"denominator", counts.second}};
+    j["breakdown"] = {{"stratum", by_stratum}};
+    return j;
   }
 
   Json roughSleeping() {

@@ -353,7 +353,11 @@ struct AscEvent {
 
 struct AscSurveyResponse {
   uint32_t person = 0;
-  int q7a = 0;  // 1 = "I feel as safe as I want"
+  int q7a = 0;  // 1 = "I feel as safe as I want"; 0 = no answer
+  int q7b = 0;  // 1 = "services help me feel safe"; 0 = no answer
+  /// The survey's sampling stratum: 1 learning disability support (any age), 2 aged 18-64,
+  /// 3 aged 65+ in residential or nursing care, 4 aged 65+ in the community.
+  int stratum = 0;
 };
 
 /// Everything the generator knows to be true. Writers read it, inject mess into what they
@@ -410,6 +414,13 @@ struct World {
     return h.address;
   }
 };
+
+/// The household of a homelessness case included someone under 18 when it approached.
+inline bool withChildren(const World& w, const HomelessCase& c) {
+  for (uint32_t m : c.members)
+    if (ageOn(w.people[m].dob, c.approach) < 18) return true;
+  return false;
+}
 
 /// "open on day": started on or before it and not ended on or before it.
 inline bool openOn(Day start, Day end, Day day) {

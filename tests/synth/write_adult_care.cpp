@@ -68,10 +68,17 @@ void writeAdultSocialCare(SourceContext& ctx) {
   {
     const std::string name = "asc/ascs_survey_" + std::to_string(last) + ".csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"LA_Person_Unique_Identifier", "Survey_Year", "Q7a"});
+    // Column names as the survey's own returns spell them (../shared/data/asc-survey).
+    CsvWriter csv(file, {"LaCode", "PrimaryKey", "LA_Person_Unique_Identifier", "Survey_Year",
+                         "q7a", "q7b", "Stratum"});
+    auto answer = [](int a) { return a == 0 ? std::string() : std::to_string(a); };
+    int serial = 0;
     for (const AscSurveyResponse& s : w.asc_survey) {
       const RecordedPerson& r = client(s.person);
-      csv << r.local_id << std::to_string(last - 1) + "-" + std::to_string(last % 100) << s.q7a;
+      csv << std::to_string(w.la_number)
+          << std::to_string(w.la_number) + "_" + std::to_string(serial++) << r.local_id
+          << std::to_string(last - 1) + "-" + std::to_string(last % 100) << answer(s.q7a)
+          << answer(s.q7b) << s.stratum;
       csv.end();
       ctx.truth(name, r.local_id, s.person);
     }

@@ -1,3 +1,4 @@
+#include <map>
 #include <string>
 #include <vector>
 
@@ -102,18 +103,21 @@ void writeHousing(SourceContext& ctx) {
          "NHS_NUMBER", "RELATIONSHIP_TO_MAIN_APPLICANT", "LEAD_APPLICANT", "UPDATED_AT"},
         {"TEXT", "TEXT", "TEXT", "TEXT", "DATE", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT",
          "TIMESTAMP"});
+    // The case-level sections name the case's main applicant beside the case reference, as the
+    // housing system's section export joins them to Main.
     SectionWriter prevention(ctx, sql, "hclic_prevention",
-                             {"CASE_REF", "PREVENTION_DUTY_START", "PREVENTION_DUTY_END",
-                              "PREVENTION_OUTCOME", "UPDATED_AT"},
-                             {"TEXT", "DATE", "DATE", "TEXT", "TIMESTAMP"});
-    SectionWriter relief(ctx, sql, "hclic_relief",
-                         {"CASE_REF", "RELIEF_DUTY_START", "RELIEF_DUTY_END", "RELIEF_OUTCOME",
-                          "MAIN_DUTY_DECISION_DATE", "MAIN_DUTY_DECISION", "UPDATED_AT"},
-                         {"TEXT", "DATE", "DATE", "TEXT", "DATE", "TEXT", "TIMESTAMP"});
+                             {"CASE_REF", "MAIN_APPLICANT_PERSON_REF", "PREVENTION_DUTY_START",
+                              "PREVENTION_DUTY_END", "PREVENTION_OUTCOME", "UPDATED_AT"},
+                             {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "TIMESTAMP"});
+    SectionWriter relief(
+        ctx, sql, "hclic_relief",
+        {"CASE_REF", "MAIN_APPLICANT_PERSON_REF", "RELIEF_DUTY_START", "RELIEF_DUTY_END",
+         "RELIEF_OUTCOME", "MAIN_DUTY_DECISION_DATE", "MAIN_DUTY_DECISION", "UPDATED_AT"},
+        {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "DATE", "TEXT", "TIMESTAMP"});
     SectionWriter ta(ctx, sql, "hclic_temporaryaccommodation",
-                     {"CASE_REF", "TA_PLACEMENT_REF", "TA_START_DATE", "TA_END_DATE", "TA_TYPE",
-                      "TA_OUT_OF_AREA", "UPDATED_AT"},
-                     {"TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TIMESTAMP"});
+                     {"CASE_REF", "MAIN_APPLICANT_PERSON_REF", "TA_PLACEMENT_REF", "TA_START_DATE",
+                      "TA_END_DATE", "TA_TYPE", "TA_OUT_OF_AREA", "TA_WITH_CHILDREN", "UPDATED_AT"},
+                     {"TEXT", "TEXT", "TEXT", "DATE", "DATE", "TEXT", "TEXT", "TEXT", "TIMESTAMP"});
     for (const HomelessCase& c : w.homeless_cases) {
       const std::string case_ref = "HC" + std::to_string(200000 + c.id);
       int adults = 0, children = 0;
@@ -144,29 +148,42 @@ void writeHousing(SourceContext& ctx) {
                     relationship, m == c.applicant ? "Y" : "N", updated});
         ctx.truth("housing/hclic_people.csv", ref, m);
       }
-      if (c.prevention_start != kNoDay)
-        prevention.row({case_ref, date(c.prevention_start), date(c.prevention_end),
+      if (c.prevention_start != kNoDay) {
+        prevention.row({case_ref, case_ref + "/1", date(c.prevention_start), date(c.prevention_end),
                         c.prevention_outcome, updated});
-      if (c.relief_start != kNoDay)
-        relief.row({case_ref, date(c.relief_start), date(c.relief_end), c.relief_outcome,
-                    date(c.decision), c.main_duty, updated});
+        ctx.truth("housing/hclic_prevention.csv", case_ref, c.applicant);
+      }
+      if (c.relief_start != kNoDay) {
+        relief.row({case_ref, case_ref + "/1", date(c.relief_start), date(c.relief_end),
+                    c.relief_outcome, date(c.decision), c.main_duty, updated});
+        ctx.truth("housing/hclic_relief.csv", case_ref, c.applicant);
+      }
     }
     for (const TemporaryAccommodation& t : w.temporary_accommodation) {
-      ta.row({"HC" + std::to_string(200000 + t.case_id), "TA" + std::to_string(t.id), date(t.start),
-              date(t.end), t.type, t.out_of_area ? "Y" : "N", updated});
+      const HomelessCase& c = w.homeless_cases[t.case_id - 1];
+      const std::string case_ref = "HC" + std::to_string(200000 + t.case_id);
+      const std::string key = "TA" + std::to_string(t.id);
+      ta.row({case_ref, case_ref + "/1", key, date(t.start), date(t.end), t.type,
+              t.out_of_area ? "Y" : "N", withChildren(w, c) ? "Y" : "N", updated});
+      ctx.truth("housing/hclic_temporaryaccommodation.csv", key, c.applicant);
     }
   }
   {
     const std::string name = "housing/rough_sleeping.csv";
     OutputFile file(ctx.root(), name, ctx.stats());
-    CsvWriter csv(file, {"CONTACT_REF", "DATE_SEEN", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX",
-                         "LOCATION_AREA"});
+    // The outreach service's own client reference follows a person from contact to contact.
+    CsvWriter csv(file, {"CONTACT_REF", "CLIENT_REF", "DATE_SEEN", "FORENAME", "SURNAME",
+                         "DATE_OF_BIRTH", "SEX", "LOCATION_AREA"});
+    std::map<uint32_t, std::string> client_of;
     for (const RoughSleeping& r : w.rough_sleeping) {
       const std::string key = "RS" + std::to_string(r.id);
+      const std::string client =
+          client_of.try_emplace(r.person, "OUT" + std::to_string(500000 + client_of.size()))
+              .first->second;
       const RecordedPerson rec = ctx.record(r.person, key, name, r.recorded, false, false);
       // Outreach workers often get no date of birth.
       const std::string dob = ctx.rng().chance(0.35) ? "" : isoDate(rec.dob);
-      csv << key << isoDate(r.recorded) << rec.forename << rec.surname << dob
+      csv << key << client << isoDate(r.recorded) << rec.forename << rec.surname << dob
           << (w.people[r.person].sex == Sex::kMale ? "M" : "F")
           << w.local_areas[r.id % w.local_areas.size()].name;
       csv.end();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "pipelines/indicators/engine.hpp"
@@ -80,9 +81,15 @@ TEST_F(SynthCouncilTest, TruthCoversThePeriodUnderTest) {
   EXPECT_GT(council_->records.size(), 5000u);
 }
 
+// The SSD extract holds children's social care only: housing and adult social care indicators
+// are held against the truth through their own sources (tests/e2e).
 TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
+  static const std::set<std::string> kOtherServices = {"homeless_duty_owed", "temp_accommodation",
+                                                       "rough_sleeping", "asc_long_term_support",
+                                                       "asc_feels_safe"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
+    if (kOtherServices.contains(id)) continue;
     SCOPED_TRACE(id);
     const nlohmann::json& truth = expected(id);
     const IndicatorValue value = headline(id);

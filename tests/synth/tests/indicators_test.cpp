@@ -170,5 +170,70 @@ TEST_F(IndicatorRules, CareLeaverCohortIncludesNoInformation) {
   EXPECT_EQ(j["numerator"], 1);
 }
 
+TEST_F(IndicatorRules, LongTermSupportIsOnePerAdultAtYearEndInTheHighestSetting) {
+  world_.people[0].dob = dayFromCivil(1940, 1, 1);  // 85
+  world_.people[1].dob = dayFromCivil(1980, 1, 1);  // 45
+  world_.people[2].dob = dayFromCivil(1980, 1, 1);
+  auto service = [&](uint32_t person, Day start, Day end, const std::string& type) {
+    AscEvent e;
+    e.person = person;
+    e.type = "Service";
+    e.start = start;
+    e.end = end;
+    e.service_type = type;
+    world_.asc_events.push_back(e);
+  };
+  // Two services for one person: counted once, as nursing.
+  service(0, dayFromCivil(2023, 1, 1), kNoDay, "Long Term Support: Community");
+  service(0, dayFromCivil(2024, 6, 1), kNoDay, "Long Term Support: Nursing Care");
+  // Ending on 31 March has not ended before it; ending on 30 March has.
+  service(1, dayFromCivil(2022, 1, 1), dayFromCivil(2025, 3, 31), "Long Term Support: Community");
+  service(2, dayFromCivil(2022, 1, 1), dayFromCivil(2025, 3, 30), "Long Term Support: Community");
+  // Short-term support and children are not counted.
+  service(2, dayFromCivil(2025, 3, 1), kNoDay, "Short Term Support: ST-Max");
+  service(3, dayFromCivil(2025, 3, 1), kNoDay, "Long Term Support: Community");
+  const auto j = indicator("asc_long_term_support");
+  EXPECT_EQ(j["numerator"], 2);
+  EXPECT_EQ(j["breakdown"]["65+"], 1);
+  EXPECT_EQ(j["breakdown"]["18-64"], 1);
+  EXPECT_EQ(j["breakdown"]["nursing"], 1);
+  EXPECT_EQ(j["breakdown"]["community"], 1);
+}
+
+TEST_F(IndicatorRules, FeelsSafeCountsValidAnswersOnlyAndKeepsTheStratum) {
+  world_.asc_survey.push_back({0, 1, 1, 4});
+  world_.asc_survey.push_back({1, 2, 1, 4});
+  world_.asc_survey.push_back({2, 0, 1, 2});  // left blank: not a valid answer
+  world_.asc_survey.push_back({3, 1, 0, 2});
+  const auto j = indicator("asc_feels_safe");
+  EXPECT_EQ(j["numerator"], 2);
+  EXPECT_EQ(j["denominator"], 3);
+  EXPECT_EQ(j["breakdown"]["stratum"]["4"]["denominator"], 2);
+  EXPECT_EQ(j["breakdown"]["stratum"]["2"]["numerator"], 1);
+}
+
+TEST_F(IndicatorRules, OverlappingTemporaryAccommodationCountsTheHouseholdOnce) {
+  world_.people[0].dob = dayFromCivil(1990, 1, 1);
+  HomelessCase c;
+  c.id = 1;
+  c.applicant = 0;
+  c.members = {0, 1};  // with a child
+  c.approach = dayFromCivil(2024, 5, 1);
+  c.relief_start = dayFromCivil(2024, 5, 2);
+  world_.homeless_cases.push_back(c);
+  world_.temporary_accommodation.push_back({1, 1, 0, dayFromCivil(2024, 5, 3), kNoDay, "B&B"});
+  world_.temporary_accommodation.push_back(
+      {2, 1, 0, dayFromCivil(2025, 1, 3), kNoDay, "Hostel", false});
+  world_.temporary_accommodation.push_back(
+      {3, 1, 0, dayFromCivil(2024, 6, 3), dayFromCivil(2025, 3, 31), "Hostel", false});
+  const auto ta = indicator("temp_accommodation");
+  EXPECT_EQ(ta["numerator"], 1);
+  EXPECT_EQ(ta["breakdown"]["with_children"], 1);
+  const auto duty = indicator("homeless_duty_owed");
+  EXPECT_EQ(duty["numerator"], 1);
+  EXPECT_EQ(duty["breakdown"]["relief"], 1);
+  EXPECT_EQ(duty["breakdown"]["prevention"], 0);
+}
+
 }  // namespace
 }  // namespace hearth::synth
