@@ -1,21 +1,17 @@
 #include "connectors/fhir/fhir_connector.hpp"
 
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 
 #include "connectors/fhir/bulk_export.hpp"
 #include "connectors/fhir/directory_reader.hpp"
 #include "connectors/fhir/fhir_checkpoint.hpp"
 #include "connectors/fhir/fhir_session.hpp"
+#include "connectors/fhir/paged_search.hpp"
 
 namespace hearth::connectors::fhir {
 
 FhirConnector::FhirConnector(sdk::HostApi host, std::string_view config_json)
-    : Connector(host), config_(parseConfig(config_json)) {
-  if (config_.mode == Mode::kSearch) {
-    throw std::invalid_argument("fhir connector config: mode search is not built yet");
-  }
-}
+    : Connector(host), config_(parseConfig(config_json)) {}
 
 Result<void> FhirConnector::check() {
   if (config_.mode == Mode::kDirectory) return checkDirectory(config_);
@@ -53,7 +49,7 @@ Result<void> FhirConnector::read(std::string_view checkpoint, const sdk::Emitter
     case Mode::kBulk:
       return runBulkExport(config_, host(), emitter, std::move(*saved), stop_requested);
     case Mode::kSearch:
-      break;
+      return runPagedSearch(config_, host(), emitter, std::move(*saved), stop_requested);
   }
   return makeError("fhir.mode", "unknown mode");
 }

@@ -178,4 +178,87 @@ std::vector<std::string> ResourceParser::deletedReferences(std::string_view line
   return references;
 }
 
+bool ResourceParser::searchPage(std::string_view bundle, SearchPage& page) {
+  message_.clear();
+  page = {};
+  if (!load(bundle)) return false;
+  State& state = *state_;
+  ondemand::object object;
+  if (state.document.get_object().get(object) != simdjson::SUCCESS) {
+    message_ = "the search answer is not a JSON object";
+    return false;
+  }
+  std::string_view type;
+  for (auto field : object) {
+    std::string_view key;
+    ondemand::value value;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+        field.value().get(value) != simdjson::SUCCESS) {
+      message_ = "the search answer is not JSON";
+      return false;
+    }
+    if (key == "resourceType") {
+      if (value.get_string().get(type) != simdjson::SUCCESS) break;
+    } else if (key == "link") {
+      ondemand::array links;
+      if (value.get_array().get(links) != simdjson::SUCCESS) continue;
+      for (auto link : links) {
+        std::string_view relation, url;
+        ondemand::object link_object;
+        if (link.get_object().get(link_object) != simdjson::SUCCESS) continue;
+        for (auto link_field : link_object) {
+          std::string_view link_key;
+          if (link_field.unescaped_key().get(link_key) != simdjson::SUCCESS) break;
+          std::string_view text;
+          if (link_field.value().get_string().get(text) != simdjson::SUCCESS) continue;
+          if (link_key == "relation") relation = text;
+          if (link_key == "url") url = text;
+        }
+        if (relation == "next") page.next_url.assign(url);
+      }
+    } else if (key == "entry") {
+      ondemand::array entries;
+      if (value.get_array().get(entries) != simdjson::SUCCESS) continue;
+      for (auto entry : entries) {
+        ondemand::object entry_object;
+        if (entry.get_object().get(entry_object) != simdjson::SUCCESS) continue;
+        std::string_view resource, mode;
+        for (auto entry_field : entry_object) {
+          std::string_view entry_key;
+          if (entry_field.unescaped_key().get(entry_key) != simdjson::SUCCESS) break;
+          ondemand::value entry_value;
+          if (entry_field.value().get(entry_value) != simdjson::SUCCESS) break;
+          if (entry_key == "resource") {
+            ondemand::object resource_object;
+            if (entry_value.get_object().get(resource_object) != simdjson::SUCCESS ||
+                resource_object.raw_json().get(resource) != simdjson::SUCCESS) {
+              resource = {};
+            }
+          } else if (entry_key == "search") {
+            ondemand::object search;
+            if (entry_value.get_object().get(search) == simdjson::SUCCESS &&
+                search.find_field_unordered("mode").get_string().get(mode) != simdjson::SUCCESS) {
+              mode = {};
+            }
+          }
+        }
+        while (!resource.empty() && (resource.back() == ' ' || resource.back() == '\n' ||
+                                     resource.back() == '\r' || resource.back() == '\t')) {
+          resource.remove_suffix(1);
+        }
+        if (!resource.empty() && mode != "outcome") page.resources.push_back(resource);
+      }
+    }
+  }
+  if (state.document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    message_ = "the search answer is not JSON (cut short or followed by more text)";
+    return false;
+  }
+  if (type != "Bundle") {
+    message_ = "the search answer is not a Bundle";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace hearth::connectors::fhir

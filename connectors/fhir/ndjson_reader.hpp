@@ -52,6 +52,12 @@ class LineSplitter {
   uint64_t partial_length_ = 0;  // its full length so far, beyond the cap too
 };
 
+/// One page of a search: the entries' resources as their exact text, and the next page's link.
+struct SearchPage {
+  std::vector<std::string_view> resources;  // valid until the parser's next call
+  std::string next_url;                     // link[relation=next], verbatim; empty on the last
+};
+
 /// What a line holds, as far as the connector needs to know.
 struct ResourceHead {
   std::string_view resource_type;
@@ -85,6 +91,10 @@ class ResourceParser {
   /// entry.request.url, a query string dropped); empty with message() set when the line is not
   /// such a Bundle.
   std::vector<std::string> deletedReferences(std::string_view line);
+
+  /// Reads a searchset Bundle; false with message() set when it is not one. Entries whose
+  /// search.mode is `outcome` (the server's own notes) are left out.
+  bool searchPage(std::string_view bundle, SearchPage& page);
 
  private:
   bool load(std::string_view line);

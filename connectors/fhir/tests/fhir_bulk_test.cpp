@@ -510,6 +510,57 @@ TEST_F(FhirBulkTest, AcceptsAStaticBearerTokenFromASecret) {
   EXPECT_EQ(with_token.records.size(), 800u);
 }
 
+std::string searchConfig(const std::string& base, const std::string& page_size = "70") {
+  return R"({"mode": "search", "base_url": ")" + base +
+         R"(", "auth": {"type": "smart_backend", "client_id": "hearth-test", "private_key_secret": "env:FHIR_KEY"},)"
+         R"( "search": {"types": ["Patient", "Encounter"], "start": "2024-04-01T00:00:00Z", "window_days": 30, "page_size": )" +
+         page_size + "}}";
+}
+
+TEST_F(FhirBulkTest, SearchesInLastUpdatedWindowsFollowingNextLinksVerbatim) {
+  serve({});
+  bool ok = false;
+  std::string error;
+  CollectingSink sink = read("", searchConfig(server_->baseUrl()), &ok, &error);
+  ASSERT_TRUE(ok) << error;
+  expectEverything(sink);
+  const auto targets = server_->stats().search_targets;
+  ASSERT_FALSE(targets.empty());
+  EXPECT_NE(targets.front().find(
+                "_lastUpdated=ge2024-04-01T00%3A00%3A00Z&_lastUpdated=lt2024-05-01T00%3A00%3A00Z"),
+            std::string::npos)
+      << targets.front();
+  size_t next_pages = 0;
+  for (const auto& target : targets) {
+    if (target.find("_page=") != std::string::npos) {
+      ++next_pages;
+      EXPECT_NE(target.find("&_format=json"), std::string::npos) << "the link, verbatim";
+    }
+  }
+  EXPECT_EQ(next_pages, 4u + 7u) << "300 patients and 500 encounters in pages of 70";
+  const auto* record = sink.find("Patient", "Patient/p3");
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->field("resource"), patient(3)) << "the resource's own text";
+
+  // Every window up to the first read's start is done: nothing comes again.
+  CollectingSink again =
+      read(sink.checkpoints.back(), searchConfig(server_->baseUrl()), &ok, &error);
+  ASSERT_TRUE(ok) << error;
+  EXPECT_TRUE(again.records.empty());
+}
+
+TEST_F(FhirBulkTest, AnExpiredPagingLinkRestartsItsWindow) {
+  FhirFaults faults;
+  faults.expire_search_pages = 1;
+  serve(faults);
+  bool ok = false;
+  std::string error;
+  CollectingSink sink = read("", searchConfig(server_->baseUrl()), &ok, &error);
+  ASSERT_TRUE(ok) << error;
+  EXPECT_EQ(distinctKeys(sink).size(), 800u);
+  EXPECT_EQ(harness_.counters["fhir_search_windows_restarted"], 1);
+}
+
 TEST_F(FhirBulkTest, LoadsTheSyntheaSampleWithExactPerTypeCounts) {
   serve({}, std::filesystem::path(HEARTH_SHARED_DATA) / "fhir-bulk");
   CollectingSink sink = readAll();
