@@ -110,6 +110,11 @@ class PluginHarness {
     services.counterAdd = [this](std::string_view name, double value) {
       counters[std::string(name)] += value;
     };
+    services.secret = [this](std::string_view ref) -> std::optional<std::string> {
+      const auto it = secrets.find(std::string(ref));
+      if (it == secrets.end()) return std::nullopt;
+      return it->second;
+    };
     auto instance = host::ConnectorInstance::create(plugin_, config_json, std::move(services));
     if (!instance.ok()) {
       ADD_FAILURE() << instance.error().message;
@@ -141,6 +146,7 @@ class PluginHarness {
   std::shared_ptr<host::PluginLibrary> plugin_;
   std::vector<std::string> log;
   std::map<std::string, double> counters;
+  std::map<std::string, std::string> secrets;  // what the host's secret() resolves
 };
 
 }  // namespace hearth::connectors::testing

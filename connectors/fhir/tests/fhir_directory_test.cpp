@@ -1,0 +1,154 @@
+// The fhir connector in directory mode, through the real plugin loaded by the host.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "connectors/common/tests/connector_test_support.hpp"
+
+namespace hearth::connectors::fhir {
+namespace {
+
+using testing::CollectingSink;
+using testing::PluginHarness;
+
+std::string directoryConfig(const std::filesystem::path& directory, const std::string& extra = "") {
+  return R"({"mode": "directory", "directory": ")" + directory.string() + "\"" +
+         (extra.empty() ? "" : ", " + extra) + "}";
+}
+
+// Resources per resourceType in the NDJSON files of a directory, counted here independently of
+// the connector: the text between "resourceType":" and the next quote on each line.
+std::map<std::string, size_t> countTypes(const std::filesystem::path& directory,
+                                         size_t* lines_without_type) {
+  std::map<std::string, size_t> counts;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    if (entry.path().extension() != ".ndjson") continue;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      const std::string marker = "\"resourceType\":\"";
+      const size_t at = line.find(marker);
+      if (at == std::string::npos) {
+        ++*lines_without_type;
+        continue;
+      }
+      const size_t start = at + marker.size();
+      ++counts[line.substr(start, line.find('"', start) - start)];
+    }
+  }
+  return counts;
+}
+
+class FhirDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::path(::testing::TempDir()) /
+                 ("fhir_directory_" + std::to_string(::getpid()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  void write(const std::string& name, const std::string& content) {
+    std::ofstream(directory_ / name, std::ios::binary | std::ios::trunc) << content;
+  }
+
+  PluginHarness harness_{HEARTH_FHIR_PLUGIN};
+  std::filesystem::path directory_;
+};
+
+TEST_F(FhirDirectoryTest, LoadsTheSyntheaSampleWithExactPerTypeCounts) {
+  const std::filesystem::path sample = std::filesystem::path(HEARTH_SHARED_DATA) / "fhir-bulk";
+  size_t lines_without_type = 0;
+  const std::map<std::string, size_t> expected = countTypes(sample, &lines_without_type);
+  ASSERT_GT(expected.at("Patient"), 0u);
+  ASSERT_GT(expected.at("Encounter"), 0u);
+  ASSERT_GT(expected.at("Condition"), 0u);
+
+  CollectingSink sink = harness_.readAfter("", directoryConfig(sample));
+
+  EXPECT_EQ(sink.streamCounts(), expected);
+  // log.ndjson is the exporting server's own log: JSON lines, but no FHIR resources.
+  EXPECT_EQ(sink.rejects.size(), lines_without_type);
+  for (const auto& reject : sink.rejects) {
+    EXPECT_EQ(reject.reason, "fhir.no_resource_type");
+    EXPECT_TRUE(reject.location.starts_with("log.ndjson:")) << reject.location;
+  }
+  const testing::Record& first = sink.records.front();
+  EXPECT_EQ(first.location, "Condition.000.ndjson:1");
+  EXPECT_TRUE(first.key.starts_with("Condition/"));
+  EXPECT_TRUE(first.field("resource")->starts_with("{\"resourceType\":\"Condition\""));
+  for (const auto& record : sink.records) {
+    EXPECT_EQ(record.key.substr(0, record.key.find('/')), record.stream);
+  }
+}
+
+TEST_F(FhirDirectoryTest, ABadLineIsARejectWithItsFileAndLineAndTheRestCarriesOn) {
+  write("a.ndjson",
+        "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"lastUpdated\":\"2024-01-02T03:04:"
+        "05Z\"}}\r\n"
+        "{\"resourceType\":\"Patient\",\"id\":\n"
+        "\n"
+        "[1]\n"
+        "{\"resourceType\":\"Patient\"}\n"
+        "{\"resourceType\":\"Encounter\",\"id\":\"e1\"}");
+  write("b.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"" + std::string(3000, 'z') + "\"}\n");
+
+  CollectingSink sink =
+      harness_.readAfter("", directoryConfig(directory_, R"("max_line_bytes": 1024)"));
+
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[0].key, "Patient/p1");
+  EXPECT_EQ(sink.records[0].location, "a.ndjson:1");
+  EXPECT_EQ(sink.records[0].field("last_updated"), "2024-01-02T03:04:05Z");
+  EXPECT_EQ(sink.records[1].key, "Encounter/e1") << "a last line without a line break is read";
+  EXPECT_EQ(sink.records[1].location, "a.ndjson:6");
+  ASSERT_EQ(sink.rejects.size(), 4u);
+  EXPECT_EQ(sink.rejects[0].reason, "fhir.invalid_json");
+  EXPECT_EQ(sink.rejects[0].location, "a.ndjson:2");
+  EXPECT_EQ(sink.rejects[1].reason, "fhir.not_an_object");
+  EXPECT_EQ(sink.rejects[1].location, "a.ndjson:4");
+  EXPECT_EQ(sink.rejects[2].reason, "fhir.no_id");
+  EXPECT_EQ(sink.rejects[3].reason, "fhir.line_too_long");
+  EXPECT_EQ(sink.rejects[3].location, "b.ndjson:1");
+}
+
+TEST_F(FhirDirectoryTest, ContinuesFromTheCheckpointAndReadsAReplacedFileAgain) {
+  std::string lines;
+  for (int i = 0; i < 10; ++i) {
+    lines += "{\"resourceType\":\"Patient\",\"id\":\"p" + std::to_string(i) + "\"}\n";
+  }
+  write("a.ndjson", lines);
+  const std::string config = directoryConfig(directory_, R"("checkpoint_every": 4)");
+  CollectingSink first = harness_.readAfter("", config);
+  ASSERT_EQ(first.records.size(), 10u);
+  ASSERT_EQ(first.checkpoints.size(), 3u) << "after lines 4 and 8, and at the end of the file";
+
+  // Resuming from the middle checkpoint re-reads only lines 9 and 10.
+  CollectingSink resumed = harness_.readAfter(first.checkpoints[1], config);
+  ASSERT_EQ(resumed.records.size(), 2u);
+  EXPECT_EQ(resumed.records[0].key, "Patient/p8");
+  EXPECT_EQ(resumed.records[0].location, "a.ndjson:9");
+
+  // Appended lines are read on the next pass; nothing else is.
+  std::ofstream(directory_ / "a.ndjson", std::ios::app)
+      << "{\"resourceType\":\"Patient\",\"id\":\"p10\"}\n";
+  CollectingSink appended = harness_.readAfter(first.checkpoints.back(), config);
+  ASSERT_EQ(appended.records.size(), 1u);
+  EXPECT_EQ(appended.records[0].location, "a.ndjson:11");
+
+  // A new file under the same name (a new inode) is read from its start.
+  std::filesystem::remove(directory_ / "a.ndjson");
+  write("a.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"q\"}\n");
+  CollectingSink replaced = harness_.readAfter(appended.checkpoints.back(), config);
+  ASSERT_EQ(replaced.records.size(), 1u);
+  EXPECT_EQ(replaced.records[0].key, "Patient/q");
+}
+
+}  // namespace
+}  // namespace hearth::connectors::fhir
