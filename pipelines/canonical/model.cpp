@@ -20,6 +20,8 @@ struct KindName {
   std::string_view operator()(const CareLeaverStatus&) const { return "care_leaver_status"; }
   std::string_view operator()(const EarlyHelpEpisode&) const { return "early_help_episode"; }
   std::string_view operator()(const PreProceedings&) const { return "pre_proceedings"; }
+  std::string_view operator()(const HospitalAdmission&) const { return "hospital_admission"; }
+  std::string_view operator()(const Diagnosis&) const { return "diagnosis"; }
 };
 
 }  // namespace

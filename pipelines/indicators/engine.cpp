@@ -27,6 +27,14 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
   if (config_.suppression_threshold < 0) {
     throw std::invalid_argument("indicator engine: negative suppression threshold");
   }
+  for (const auto& [family, disclosure] : config_.disclosure) {
+    if (disclosure.suppression_threshold < 0 || disclosure.round_to < 1) {
+      throw std::invalid_argument("indicator engine: disclosure of " + family +
+                                  ": threshold below 0 or rounding below 1");
+    }
+  }
+  general_disclosure_.suppression_threshold = config_.suppression_threshold;
+  residents_by_band_ = residentsByBand(config_.population_by_age);
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     for (const Period& period : config_.periods) {
       slots_.push_back(Slot{&definition, &period, {}, {}});
@@ -92,12 +100,14 @@ Evaluation IndicatorEngine::evaluate() {
     Cell& cell = slots_[s].cells.at(*key);
     cell.dirty = false;
     if (cell.published && cell.numerator == cell.published_numerator &&
-        cell.denominator == cell.published_denominator) {
+        cell.denominator == cell.published_denominator &&
+        cell.not_computable == cell.published_not_computable) {
       continue;
     }
     cell.published = true;
     cell.published_numerator = cell.numerator;
     cell.published_denominator = cell.denominator;
+    cell.published_not_computable = cell.not_computable;
     evaluation.values.push_back(valueOf(slots_[s], *key, cell));
   }
   dirty_.clear();
@@ -147,7 +157,7 @@ IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attri
 
 void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labels,
                             const std::string& family_id, int sign) {
-  if (outcome.cohort == 0 && outcome.numerator == 0) return;
+  if (outcome.cohort == 0 && outcome.numerator == 0 && outcome.not_computable == 0) return;
   Slot& slot = slots_[s];
   bump(s, kHeadline, outcome, sign);
   for (const Breakdown breakdown : slot.definition->breakdowns) {
@@ -172,6 +182,8 @@ void IndicatorEngine::bump(size_t s, const CellKey& key, const Outcome& outcome,
   Cell& cell = it->second;
   cell.numerator += sign * outcome.numerator;
   cell.denominator += sign * outcome.cohort;
+  cell.not_computable += sign * outcome.not_computable;
+  for (const uint8_t band : outcome.numerator_age_bands) cell.numerator_by_band[band] += sign;
   if (!cell.dirty) {
     cell.dirty = true;
     dirty_.emplace_back(s, &it->first);
@@ -205,9 +217,9 @@ void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome
          after.numerator_date, before.numerator_evidence, after.numerator_evidence);
 }
 
-bool IndicatorEngine::suppressed(double count) const {
-  // A zero identifies nobody; small positive counts might.
-  return count > 0 && count < config_.suppression_threshold;
+const Disclosure& IndicatorEngine::disclosureOf(std::string_view family) const {
+  const auto it = config_.disclosure.find(family);
+  return it == config_.disclosure.end() ? general_disclosure_ : it->second;
 }
 
 IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
@@ -234,8 +246,23 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
     v.denominator = config_.population_0_17;
     v.value = cell.numerator * kPer10000 / config_.population_0_17;
     v.unit = std::string(definition.unit);
+  } else if (definition.denominator_kind == DenominatorKind::kStandardPopulation && headline &&
+             !config_.population_by_age.empty()) {
+    const int first = standardBand(definition.standardised_from_age);
+    const std::optional<double> rate =
+        directlyStandardisedRate(cell.numerator_by_band, residents_by_band_, first);
+    if (rate) {
+      double residents = 0;
+      for (int b = first; b < kStandardBands; ++b) {
+        residents += residents_by_band_[static_cast<size_t>(b)];
+      }
+      v.denominator = residents;
+      v.value = *rate;
+      v.unit = std::string(definition.unit);
+    }
   }
-  v.suppressed = suppressed(v.numerator) || (v.denominator && suppressed(*v.denominator));
+  if (definition.counts_not_computable) v.not_computable = cell.not_computable;
+  disclose(v, disclosureOf(definition.family));
   return v;
 }
 

@@ -14,6 +14,7 @@
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/standard_population.hpp"
 #include "pipelines/indicators/working_days.hpp"
 
 namespace hearth::pipelines::indicators {
@@ -27,6 +28,12 @@ struct EngineConfig {
   int suppression_threshold = 5;
   /// The council's area code, the `area` of every cell but the local-area breakdowns.
   std::string area_code;
+  /// Residents by single year of age (the last entry: that age and over), the base of
+  /// age-standardised rates. Empty leaves those rates out.
+  std::vector<double> population_by_age;
+  /// Conventions by indicator family ("health"); a family not listed uses
+  /// `suppression_threshold` unrounded.
+  std::map<std::string, Disclosure, std::less<>> disclosure;
 };
 
 /// What changed since the previous evaluate().
@@ -69,10 +76,13 @@ class IndicatorEngine {
   struct Cell {
     double numerator = 0;
     double denominator = 0;
+    double not_computable = 0;
+    BandCounts numerator_by_band{};  // age-standardised indicators only
     bool dirty = false;
     bool published = false;
     double published_numerator = 0;
     double published_denominator = 0;
+    double published_not_computable = 0;
   };
 
   /// One indicator over one period.
@@ -100,11 +110,13 @@ class IndicatorEngine {
   void addFacts(PersonKey person, const Slot& slot, const Outcome& before, const Outcome& after,
                 std::vector<IndicatorFact>& facts) const;
   IndicatorValue valueOf(const Slot& slot, const CellKey& key, const Cell& cell) const;
-  bool suppressed(double count) const;
+  const Disclosure& disclosureOf(std::string_view family) const;
 
   EngineConfig config_;
   WorkingDays working_days_;
   PostcodeLookup postcodes_;
+  Disclosure general_disclosure_;
+  BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;
   std::unordered_map<std::string, PersonKey> evidence_owner_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,11 @@ struct Outcome {
   std::optional<Date> numerator_date;  // ... and in the numerator
   std::vector<std::string> cohort_evidence;
   std::vector<std::string> numerator_evidence;
+  /// Items that would be in the cohort but whose records cannot say whether they count (a
+  /// diagnosis without ICD-10): counted apart, never as a "no".
+  int not_computable = 0;
+  /// For age-standardised rates: the standard population band of each numerator item.
+  std::vector<uint8_t> numerator_age_bands;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -30,6 +36,9 @@ enum class DenominatorKind {
   kNone,        // a count
   kCohort,      // the people or items in the cohort
   kPopulation,  // a configured resident population (rates per 10,000)
+  /// Residents of the bands from `standardised_from_age` up: a rate per 100,000 directly
+  /// standardised to the European Standard Population 2013.
+  kStandardPopulation,
 };
 
 /// The dimensions a value can be broken down by, read from the person's resolved attributes.
@@ -59,6 +68,11 @@ struct IndicatorDefinition {
   std::span<const Breakdown> breakdowns;
   bool counts_families = false;  // also publishes distinct families (Person::family_id)
   AssessFn assess = nullptr;
+  /// The publisher whose disclosure convention applies ("health"), as configured; empty: the
+  /// general suppression threshold.
+  std::string_view family = "";
+  int standardised_from_age = 0;  // kStandardPopulation: the youngest age counted (a band start)
+  bool counts_not_computable = false;  // publishes Outcome::not_computable
 };
 
 }  // namespace hearth::pipelines::indicators

@@ -63,6 +63,20 @@ std::string_view factSetName(FactSet set) {
   return set == FactSet::kCohort ? "cohort" : "numerator";
 }
 
+void disclose(IndicatorValue& v, const Disclosure& d) {
+  const auto small = [&](double count) { return count > 0 && count < d.suppression_threshold; };
+  v.suppressed = small(v.numerator) || (v.denominator && small(*v.denominator));
+  v.not_computable_suppressed = v.not_computable && small(*v.not_computable);
+  if (d.round_to <= 1) return;
+  const auto round = [&](double count) { return std::round(count / d.round_to) * d.round_to; };
+  const bool count_value = v.value == v.numerator && !v.denominator;
+  v.numerator = round(v.numerator);
+  if (count_value) v.value = v.numerator;
+  if (v.denominator) v.denominator = round(*v.denominator);
+  if (v.not_computable) v.not_computable = round(*v.not_computable);
+  v.rounded_to = d.round_to;
+}
+
 std::string toJson(const IndicatorValue& v) {
   std::string out = "{";
   appendKey(out, "indicator");
@@ -107,6 +121,18 @@ std::string toJson(const IndicatorValue& v) {
   out += v.suppressed ? "true" : "false";
   appendKey(out, "rule_version");
   appendJsonString(out, v.rule_version);
+  if (v.not_computable) {
+    appendKey(out, "not_computable");
+    if (v.suppressed || v.not_computable_suppressed) {
+      out += "null";
+    } else {
+      appendNumber(out, *v.not_computable);
+    }
+  }
+  if (v.rounded_to > 1) {
+    appendKey(out, "rounded_to");
+    appendJsonInt(out, v.rounded_to);
+  }
   out += '}';
   return out;
 }
@@ -151,7 +177,9 @@ std::string renderTable(const std::vector<IndicatorValue>& values) {
     const std::string hidden = "c";
     rows.push_back({indicatorCell(v), v.period.label,
                     v.suppressed ? hidden : formatNumber(v.numerator, 0),
-                    !v.denominator ? "" : v.suppressed ? hidden : formatNumber(*v.denominator, 0),
+                    !v.denominator ? ""
+                    : v.suppressed ? hidden
+                                   : formatNumber(*v.denominator, 0),
                     v.suppressed ? hidden : formatNumber(v.value, 1), v.unit});
   }
   std::array<size_t, 6> width{};

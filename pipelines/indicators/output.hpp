@@ -23,13 +23,32 @@ struct IndicatorValue {
   double value = 0;                   // percent, rate or count, as `unit` says
   std::string unit;
   Period period;
-  std::string area;             // the council's code, or the local area's for that breakdown
-  std::string breakdown_name;   // empty for the headline
+  std::string area;            // the council's code, or the local area's for that breakdown
+  std::string breakdown_name;  // empty for the headline
   std::string breakdown_value;
   std::string rule_version{kRuleVersion};
   bool suppressed = false;  // numerator or denominator of 1..threshold-1
+  /// Items left out because their records cannot say whether they count; none for indicators
+  /// that have no such items.
+  std::optional<double> not_computable;
+  bool not_computable_suppressed = false;
+  int rounded_to = 1;  // counts were rounded to the nearest multiple of this
   bool operator==(const IndicatorValue&) const = default;
 };
+
+/// How a publisher's tables hide small counts (DESIGN.md, "Indicator catalogue"): counts from 1
+/// to threshold - 1 are suppressed, the others rounded to the nearest `round_to` (health: 8 and
+/// 5). Zero identifies nobody and is shown.
+struct Disclosure {
+  int suppression_threshold = 5;
+  int round_to = 1;
+  bool operator==(const Disclosure&) const = default;
+};
+
+/// Applies `disclosure` to a value computed from unrounded counts: sets `suppressed`, rounds the
+/// counts, and the value too when it is a count. A rate keeps the value the unrounded counts
+/// give.
+void disclose(IndicatorValue& value, const Disclosure& disclosure);
 
 enum class FactChange { kEntered, kLeft };
 enum class FactSet { kCohort, kNumerator };

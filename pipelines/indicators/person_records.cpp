@@ -214,8 +214,8 @@ std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEp
     const bool new_placement =
         period.episodes.empty() || startsPlacement(e, episodes[period.episodes.back()].record);
     if (new_placement) {
-      period.placements.push_back(Placement{*e.start, end, e.placement_type, e.placement_postcode,
-                                            {}});
+      period.placements.push_back(
+          Placement{*e.start, end, e.placement_type, e.placement_postcode, {}});
     }
     Placement& placement = period.placements.back();
     placement.end = end;
@@ -225,6 +225,53 @@ std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEp
     period.episodes.push_back(i);
   }
   return periods;
+}
+
+// ---- admissions -------------------------------------------------------------------------------
+//
+// A diagnosis belongs to the admission whose encounter it cites, or that lists it among its
+// diagnoses. The same encounter arriving twice (a later export) is one admission: the copy with
+// the smallest evidence id stands for it, as its copies carry the same resource.
+
+std::vector<AdmissionView> joinAdmissions(
+    const std::vector<Evidenced<cn::HospitalAdmission>>& admissions,
+    const std::vector<Evidenced<cn::Diagnosis>>& diagnoses) {
+  std::vector<const Evidenced<cn::HospitalAdmission>*> sorted;
+  for (const auto& a : admissions) sorted.push_back(&a);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->record.encounter, a->evidence_id) <
+           std::tie(b->record.encounter, b->evidence_id);
+  });
+  std::vector<AdmissionView> out;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const cn::HospitalAdmission& admission = sorted[i]->record;
+    if (i > 0 && !admission.encounter.empty() &&
+        admission.encounter == sorted[i - 1]->record.encounter) {
+      out.back().evidence.push_back(sorted[i]->evidence_id);
+      continue;
+    }
+    AdmissionView view{admission, {}, {sorted[i]->evidence_id}};
+    for (const auto& d : diagnoses) {
+      const auto listed = std::find_if(admission.diagnoses.begin(), admission.diagnoses.end(),
+                                       [&](const cn::RankedDiagnosis& r) {
+                                         return r.condition == d.record.provenance.source_key;
+                                       });
+      const bool cites = !admission.encounter.empty() && d.record.encounter == admission.encounter;
+      if (!cites && listed == admission.diagnoses.end()) continue;
+      view.diagnoses.push_back(
+          {listed == admission.diagnoses.end() ? 0 : listed->rank, d.record.icd10});
+      view.evidence.push_back(d.evidence_id);
+    }
+    std::stable_sort(view.diagnoses.begin(), view.diagnoses.end(),
+                     [](const CodedDiagnosis& a, const CodedDiagnosis& b) {
+                       return (a.rank == 0 ? INT_MAX : a.rank) < (b.rank == 0 ? INT_MAX : b.rank);
+                     });
+    out.push_back(std::move(view));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AdmissionView& a, const AdmissionView& b) {
+    return a.record.admitted < b.record.admitted;
+  });
+  return out;
 }
 
 }  // namespace
@@ -245,6 +292,8 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::ClaEpisode>) return store(cla_episodes);
         if constexpr (std::is_same_v<T, cn::CareLeaverStatus>) return store(care_leaver_statuses);
         if constexpr (std::is_same_v<T, cn::EarlyHelpEpisode>) return store(early_help);
+        if constexpr (std::is_same_v<T, cn::HospitalAdmission>) return store(admissions);
+        if constexpr (std::is_same_v<T, cn::Diagnosis>) return store(diagnoses);
         return false;
       },
       record);
@@ -254,13 +303,15 @@ bool PersonRecords::remove(std::string_view evidence_id) {
   return eraseEvidence(persons, evidence_id) || eraseEvidence(contacts, evidence_id) ||
          eraseEvidence(referrals, evidence_id) || eraseEvidence(assessments, evidence_id) ||
          eraseEvidence(cp_plans, evidence_id) || eraseEvidence(cla_episodes, evidence_id) ||
-         eraseEvidence(care_leaver_statuses, evidence_id) || eraseEvidence(early_help, evidence_id);
+         eraseEvidence(care_leaver_statuses, evidence_id) ||
+         eraseEvidence(early_help, evidence_id) || eraseEvidence(admissions, evidence_id) ||
+         eraseEvidence(diagnoses, evidence_id);
 }
 
 bool PersonRecords::empty() const {
   return persons.empty() && contacts.empty() && referrals.empty() && assessments.empty() &&
          cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
-         early_help.empty();
+         early_help.empty() && admissions.empty() && diagnoses.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -274,6 +325,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.care_leaver_statuses = deduplicate(records.care_leaver_statuses);
   view.early_help = deduplicate(records.early_help);
   view.care_periods = chainCarePeriods(view.cla_episodes);
+  view.admissions = joinAdmissions(records.admissions, records.diagnoses);
   return view;
 }
 

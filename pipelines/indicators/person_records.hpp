@@ -32,6 +32,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::ClaEpisode>> cla_episodes;
   std::vector<Evidenced<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Evidenced<canonical::EarlyHelpEpisode>> early_help;
+  std::vector<Evidenced<canonical::HospitalAdmission>> admissions;
+  std::vector<Evidenced<canonical::Diagnosis>> diagnoses;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -75,6 +77,20 @@ struct CarePeriod {
   std::vector<Placement> placements;
 };
 
+/// The ICD-10 codes of one of an admission's diagnoses.
+struct CodedDiagnosis {
+  int rank = 0;  // 0: not ranked by the admission
+  std::vector<std::string> icd10;
+};
+
+/// An admission with its diagnoses joined to it (by the encounter they cite), in rank order,
+/// unranked ones last.
+struct AdmissionView {
+  canonical::HospitalAdmission record;
+  std::vector<CodedDiagnosis> diagnoses;
+  std::vector<std::string> evidence;  // the admission's, then its diagnoses'
+};
+
 /// One person as the indicators see them: attributes resolved, duplicates merged, episodes
 /// chained into periods of care. Every list is in date order.
 struct PersonView {
@@ -87,6 +103,7 @@ struct PersonView {
   std::vector<Involvement<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Involvement<canonical::EarlyHelpEpisode>> early_help;
   std::vector<CarePeriod> care_periods;
+  std::vector<AdmissionView> admissions;  // by admission date
 };
 
 PersonView buildPersonView(const PersonRecords& records);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "pipelines/common/text.hpp"
+#include "pipelines/normalise/fhir.hpp"
 #include "pipelines/normalise/layout_fields.hpp"
 #include "pipelines/validation/code_lists.hpp"
 #include "pipelines/validation/identifiers.hpp"
@@ -907,6 +908,7 @@ std::optional<ConnectorKind> connectorKindFromName(std::string_view name) {
   if (name == "cin_census") return ConnectorKind::kCinCensus;
   if (name == "trust_ssd") return ConnectorKind::kTrustSsd;
   if (name == "school_census") return ConnectorKind::kSchoolCensus;
+  if (name == "fhir") return ConnectorKind::kFhir;
   return std::nullopt;
 }
 
@@ -920,6 +922,8 @@ std::string_view connectorKindName(ConnectorKind kind) {
       return "trust_ssd";
     case ConnectorKind::kSchoolCensus:
       return "school_census";
+    case ConnectorKind::kFhir:
+      return "fhir";
   }
   return "";
 }
@@ -927,6 +931,7 @@ std::string_view connectorKindName(ConnectorKind kind) {
 Normaliser::Normaliser(NormaliseContext context) : context_(std::move(context)) {}
 
 size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) const {
+  if (context_.kind == ConnectorKind::kFhir) return fhir::normaliseRecord(context_, raw, out);
   const StreamFields* fields = findStreamFields(context_.kind, raw.stream);
   if (fields == nullptr) return 0;
   RecordReader reader(context_, *fields, raw, out);
@@ -943,6 +948,8 @@ size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) con
       break;
     case ConnectorKind::kSchoolCensus:
       emitted = schoolCensus(reader, fields->stream);
+      break;
+    case ConnectorKind::kFhir:
       break;
   }
   reader.reportUnmapped();

@@ -12,8 +12,8 @@
 namespace hearth::pipelines::normalise {
 
 /// The source layouts Hearth can normalise; the connector's configuration names one
-/// ("ssda903", "cin_census", "trust_ssd", "school_census").
-enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd, kSchoolCensus };
+/// ("ssda903", "cin_census", "trust_ssd", "school_census", "fhir").
+enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd, kSchoolCensus, kFhir };
 
 std::optional<ConnectorKind> connectorKindFromName(std::string_view name);
 /// The layout's name, as configured and as metrics label it ("ssda903").
@@ -42,10 +42,14 @@ struct NormaliseOutput {
   /// Fields with a value that the stream's layout neither maps nor ignores on purpose
   /// (layout_fields.hpp): names only, viewing the raw records' field names.
   std::vector<std::string_view> unmapped;
+  /// The source withdrew the record (a FHIR deletion): whatever it gave before is to go from the
+  /// record store, the person view and the indicators.
+  bool withdrawn = false;
   void clear() {
     records.clear();
     findings.clear();
     unmapped.clear();
+    withdrawn = false;
   }
 };
 

@@ -47,6 +47,9 @@ constexpr Layout kLayouts[] = {
     {normalise::ConnectorKind::kTrustSsd, "ssd_family"},
     {normalise::ConnectorKind::kSchoolCensus, "pupil_on_roll"},
     {normalise::ConnectorKind::kSchoolCensus, "addresses_on_roll"},
+    {normalise::ConnectorKind::kFhir, "Patient"},
+    {normalise::ConnectorKind::kFhir, "Encounter"},
+    {normalise::ConnectorKind::kFhir, "Condition"},
 };
 
 }  // namespace
