@@ -6,6 +6,8 @@
 #include <climits>
 
 #include "pipelines/normalise/fhir_resources.hpp"
+#include "pipelines/normalise/layout.hpp"
+#include "pipelines/normalise/record_reader.hpp"
 #include "pipelines/validation/identifiers.hpp"
 
 namespace hearth::pipelines::normalise::fhir {
@@ -229,31 +231,37 @@ size_t normaliseResource(const ResourceContext& context, std::string_view resour
   return 1;
 }
 
-size_t normaliseRecord(const NormaliseContext& context, const RawRecordView& raw,
-                       NormaliseOutput& out) {
-  ResourceContext resource_context;
-  canonical::Provenance& p = resource_context.provenance;
-  p.source_system = context.source_system;
-  p.connector = context.connector;
-  p.stream = raw.stream;
-  p.source_key = raw.source_key;
-  p.location = raw.location;
-  p.collection_year = context.default_collection_year;
-  resource_context.today = context.today;
-  resource_context.time_zone = context.time_zone;
-  std::string_view resource;
-  std::string_view deleted;
-  for (const FieldView& field : raw.fields) {
-    if (field.is_null) continue;
-    if (field.name == "resource") {
-      resource = field.value;
-    } else if (field.name == "deleted") {
-      deleted = field.value;
-    } else if (field.name != "last_updated" && !field.value.empty()) {
-      out.unmapped.push_back(field.name);  // meta.lastUpdated is the record's source time
-    }
-  }
-  return normaliseResource(resource_context, resource, deleted, out);
+namespace {
+
+// A raw record as the fhir connector emits it: `resource` (the JSON text), `deleted` for a
+// deletion, and `last_updated`, meta.lastUpdated, which is already the record's source time.
+size_t normaliseStream(RecordReader& r) {
+  const ResourceContext context{r.provenance(), r.context().today, r.context().time_zone};
+  return normaliseResource(context, r.field("resource"), r.field("deleted"), r.out());
 }
 
+StreamLayout stream(std::string_view resource_type) {
+  return {{resource_type, {}, {}}, &normaliseStream};
+}
+
+}  // namespace
+
 }  // namespace hearth::pipelines::normalise::fhir
+
+namespace hearth::pipelines::normalise {
+
+// The resource types the canonical model has a place for; any other type is its own stream,
+// published field by field (its `resource` dropped by the field policy).
+const Layout& fhirLayout() {
+  static const Layout kLayout = makeLayout({
+      .name = "fhir",
+      .mapped_everywhere = {"resource", "deleted"},
+      .ignored_everywhere = {"last_updated"},
+      .streams = {fhir::stream("Patient"), fhir::stream("Encounter"), fhir::stream("Condition")},
+      .match = StreamMatch::kExact,
+      .dates = DateForm::kIso,
+  });
+  return kLayout;
+}
+
+}  // namespace hearth::pipelines::normalise

@@ -23,9 +23,4 @@ struct ResourceContext {
 size_t normaliseResource(const ResourceContext& context, std::string_view resource,
                          std::string_view deleted, NormaliseOutput& out);
 
-/// The same for a raw record as the fhir connector emits it (fields `resource`, `last_updated`,
-/// `deleted`); any other field is named in `out.unmapped`.
-size_t normaliseRecord(const NormaliseContext& context, const RawRecordView& raw,
-                       NormaliseOutput& out);
-
 }  // namespace hearth::pipelines::normalise::fhir
