@@ -51,6 +51,12 @@ enum class Hidden { kNo, kPrimary, kSecondary };
 std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
                                     const DisclosureConvention& convention);
 
+/// The convention applied to one cell on its own, as the engine computes it: suppressed when
+/// its numerator, denominator (or, alone, its not_computable count) is from 1 to
+/// suppress_below - 1; counts rounded, and the value too when it is a count. A rate keeps the
+/// value the unrounded counts give. Secondary suppression needs the whole table (above).
+void discloseCell(IndicatorValue& value, const DisclosureConvention& convention);
+
 /// Which convention each indicator is published under: its family's, else the default.
 struct DisclosurePolicy {
   DisclosureConvention default_convention;

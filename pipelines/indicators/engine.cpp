@@ -28,12 +28,13 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
     throw std::invalid_argument("indicator engine: negative suppression threshold");
   }
   for (const auto& [family, disclosure] : config_.disclosure) {
-    if (disclosure.suppression_threshold < 0 || disclosure.round_to < 1) {
+    if (disclosure.suppress_below < 0 || disclosure.round_to < 0) {
       throw std::invalid_argument("indicator engine: disclosure of " + family +
                                   ": threshold below 0 or rounding below 1");
     }
   }
-  general_disclosure_.suppression_threshold = config_.suppression_threshold;
+  general_disclosure_.suppress_below = config_.suppression_threshold;
+  general_disclosure_.secondary = false;
   residents_by_band_ = residentsByBand(config_.population_by_age);
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     for (const Period& period : config_.periods) {
@@ -217,7 +218,7 @@ void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome
          after.numerator_date, before.numerator_evidence, after.numerator_evidence);
 }
 
-const Disclosure& IndicatorEngine::disclosureOf(std::string_view family) const {
+const DisclosureConvention& IndicatorEngine::disclosureOf(std::string_view family) const {
   const auto it = config_.disclosure.find(family);
   return it == config_.disclosure.end() ? general_disclosure_ : it->second;
 }
@@ -262,7 +263,7 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
     }
   }
   if (definition.counts_not_computable) v.not_computable = cell.not_computable;
-  disclose(v, disclosureOf(definition.family));
+  discloseCell(v, disclosureOf(definition.family));
   return v;
 }
 

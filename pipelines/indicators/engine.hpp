@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/disclosure.hpp"
 #include "pipelines/indicators/indicator.hpp"
 #include "pipelines/indicators/output.hpp"
 #include "pipelines/indicators/period.hpp"
@@ -33,7 +34,7 @@ struct EngineConfig {
   std::vector<double> population_by_age;
   /// Conventions by indicator family ("health"); a family not listed uses
   /// `suppression_threshold` unrounded.
-  std::map<std::string, Disclosure, std::less<>> disclosure;
+  std::map<std::string, DisclosureConvention, std::less<>> disclosure;
 };
 
 /// What changed since the previous evaluate().
@@ -110,12 +111,12 @@ class IndicatorEngine {
   void addFacts(PersonKey person, const Slot& slot, const Outcome& before, const Outcome& after,
                 std::vector<IndicatorFact>& facts) const;
   IndicatorValue valueOf(const Slot& slot, const CellKey& key, const Cell& cell) const;
-  const Disclosure& disclosureOf(std::string_view family) const;
+  const DisclosureConvention& disclosureOf(std::string_view family) const;
 
   EngineConfig config_;
   WorkingDays working_days_;
   PostcodeLookup postcodes_;
-  Disclosure general_disclosure_;
+  DisclosureConvention general_disclosure_;
   BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;

@@ -63,20 +63,6 @@ std::string_view factSetName(FactSet set) {
   return set == FactSet::kCohort ? "cohort" : "numerator";
 }
 
-void disclose(IndicatorValue& v, const Disclosure& d) {
-  const auto small = [&](double count) { return count > 0 && count < d.suppression_threshold; };
-  v.suppressed = small(v.numerator) || (v.denominator && small(*v.denominator));
-  v.not_computable_suppressed = v.not_computable && small(*v.not_computable);
-  if (d.round_to <= 1) return;
-  const auto round = [&](double count) { return std::round(count / d.round_to) * d.round_to; };
-  const bool count_value = v.value == v.numerator && !v.denominator;
-  v.numerator = round(v.numerator);
-  if (count_value) v.value = v.numerator;
-  if (v.denominator) v.denominator = round(*v.denominator);
-  if (v.not_computable) v.not_computable = round(*v.not_computable);
-  v.rounded_to = d.round_to;
-}
-
 std::string toJson(const IndicatorValue& v) {
   std::string out = "{";
   appendKey(out, "indicator");

@@ -36,20 +36,6 @@ struct IndicatorValue {
   bool operator==(const IndicatorValue&) const = default;
 };
 
-/// How a publisher's tables hide small counts (DESIGN.md, "Indicator catalogue"): counts from 1
-/// to threshold - 1 are suppressed, the others rounded to the nearest `round_to` (health: 8 and
-/// 5). Zero identifies nobody and is shown.
-struct Disclosure {
-  int suppression_threshold = 5;
-  int round_to = 1;
-  bool operator==(const Disclosure&) const = default;
-};
-
-/// Applies `disclosure` to a value computed from unrounded counts: sets `suppressed`, rounds the
-/// counts, and the value too when it is a count. A rate keeps the value the unrounded counts
-/// give.
-void disclose(IndicatorValue& value, const Disclosure& disclosure);
-
 enum class FactChange { kEntered, kLeft };
 enum class FactSet { kCohort, kNumerator };
 

@@ -169,7 +169,7 @@ TEST(FallsAdmissions65, AnAdmissionWithoutIcd10IsNotComputableNeverANonFall) {
 
 TEST(FallsAdmissions65, HealthConventionSuppressesOneToSevenAndRoundsTheRestToFive) {
   EngineConfig config = fallsConfig();
-  config.disclosure["health"] = Disclosure{8, 5};
+  config.disclosure["health"] = DisclosureConvention{8, 5};
   IndicatorEngine engine(config, shippedBankHolidays(), testPostcodes());
   addSmallCouncil(engine);
   IndicatorValue v = headline(engine.evaluate().values);
@@ -211,7 +211,7 @@ TEST(FallsAdmissions65, RoundingAppliesToCountsAndCountValues) {
   v.numerator = 12;
   v.value = 12;
   v.not_computable = 22;
-  disclose(v, Disclosure{8, 5});
+  discloseCell(v, DisclosureConvention{8, 5});
   EXPECT_EQ(v.numerator, 10);
   EXPECT_EQ(v.value, 10);
   EXPECT_EQ(v.not_computable, 20);
@@ -219,12 +219,12 @@ TEST(FallsAdmissions65, RoundingAppliesToCountsAndCountValues) {
   v.numerator = 13;
   v.denominator = 400;
   v.value = 3.25;
-  disclose(v, Disclosure{8, 5});
+  discloseCell(v, DisclosureConvention{8, 5});
   EXPECT_EQ(v.numerator, 15);
   EXPECT_EQ(v.value, 3.25);
   v = {};
   v.numerator = 0;
-  disclose(v, Disclosure{8, 5});
+  discloseCell(v, DisclosureConvention{8, 5});
   EXPECT_FALSE(v.suppressed);  // zero identifies nobody
 }
 

@@ -72,7 +72,7 @@ TEST(IndicatorValueJson, HasExactlyTheSchemasProperties) {
   // A health value adds what its family's convention and its rule give.
   IndicatorValue health = sampleValue();
   health.not_computable = 12;
-  disclose(health, Disclosure{8, 5});
+  discloseCell(health, DisclosureConvention{8, 5});
   const Json j = Json::parse(toJson(health));
   EXPECT_EQ(keys(j), keys(s["properties"]));
   EXPECT_EQ(j["not_computable"], 10);

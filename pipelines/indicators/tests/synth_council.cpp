@@ -271,7 +271,9 @@ class Loader {
     db_.forEach(
         "SELECT lega_person_id, lega_legal_status_start_date, lega_legal_status_end_date, "
         "lega_legal_status FROM ssd_legal_status",
-        [&](const Row& r) { legal[r.text(0)].push_back({r.date(1), r.date(2), r.text(3)}); });
+        [&](const Row& r) {
+          legal[r.text(0)].push_back({r.date(1), r.date(2), r.text(3)});
+        });
     db_.forEach(
         "SELECT clae_cla_episode_id, clae_person_id, clae_cla_episode_start_date, "
         "clae_cla_episode_start_reason, clae_cla_primary_need_code, "
@@ -375,9 +377,9 @@ void generateCouncil(const std::string& binary, const std::string& arguments,
                      const std::filesystem::path& dir) {
   const std::filesystem::path marker = dir / ".generated-with";
   std::error_code error;
-  const bool fresh = std::filesystem::exists(marker, error) &&
-                     std::filesystem::last_write_time(marker, error) >=
-                         std::filesystem::last_write_time(binary, error);
+  const bool fresh =
+      std::filesystem::exists(marker, error) && std::filesystem::last_write_time(marker, error) >=
+                                                    std::filesystem::last_write_time(binary, error);
   if (fresh) {
     std::ifstream in(marker);
     std::string previous;
@@ -418,8 +420,8 @@ SynthCouncil loadFhirCouncil(const std::filesystem::path& dir, Date today) {
       const std::string id =
           line.substr(at + marker.size(), line.find('"', at + marker.size()) - at - marker.size());
       normalise::fhir::ResourceContext context;
-      context.provenance = {"nhft", "fhir", type, type + "/" + id,
-                            file + ":" + std::to_string(number), 0};
+      context.provenance = {
+          "nhft", "fhir", type, type + "/" + id, file + ":" + std::to_string(number), 0};
       context.today = today;
       normalise::NormaliseOutput out;
       normalise::fhir::normaliseResource(context, line, "", out);

@@ -1,6 +1,8 @@
 // The whole engine against the synthetic council's independent oracle: every indicator computed
 // from the SSD extract and the FHIR export must equal truth/indicators.json.
 
+#include "pipelines/indicators/tests/synth_council.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -14,7 +16,6 @@
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/population_estimates.hpp"
 #include "pipelines/indicators/registry.hpp"
-#include "pipelines/indicators/tests/synth_council.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -31,10 +32,9 @@ const std::filesystem::path kCouncil =
 class SynthCouncilTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    testing::generateCouncil(HEARTH_SYNTH_BINARY, "--seed 7 --scale 0.05 --mess-rate 0",
-                             kCouncil);
-    truth_ = new nlohmann::json(nlohmann::json::parse(std::ifstream(kCouncil / "truth" /
-                                                                    "indicators.json")));
+    testing::generateCouncil(HEARTH_SYNTH_BINARY, "--seed 7 --scale 0.05 --mess-rate 0", kCouncil);
+    truth_ = new nlohmann::json(
+        nlohmann::json::parse(std::ifstream(kCouncil / "truth" / "indicators.json")));
     const Period period = financialYearStarting(2024);
     council_ = new testing::SynthCouncil(testing::loadSsdCouncil(kCouncil, period.end));
     // The hospital trust's FHIR export, through the fhir layout.
