@@ -71,6 +71,18 @@ void writeIdentifier(std::string& out, const Identifier& id) {
   w.text("scheme", id.scheme);
   w.text("value", id.value);
   w.text("source", id.source);
+  w.text("verification", id.verification);
+}
+
+void writeCodes(ObjectWriter& w, std::string_view name, const std::vector<std::string>& codes) {
+  if (codes.empty()) return;
+  w.key(name);
+  w.out().push_back('[');
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (i != 0) w.out().push_back(',');
+    appendJsonString(w.out(), codes[i]);
+  }
+  w.out().push_back(']');
 }
 
 class FieldWriter {
@@ -121,14 +133,7 @@ class FieldWriter {
   void operator()(const Assessment& r) {
     w_.date("start", r.start);
     w_.date("authorised", r.authorised);
-    if (r.factors.empty()) return;
-    w_.key("factors");
-    w_.out().push_back('[');
-    for (size_t i = 0; i < r.factors.size(); ++i) {
-      if (i != 0) w_.out().push_back(',');
-      appendJsonString(w_.out(), r.factors[i]);
-    }
-    w_.out().push_back(']');
+    writeCodes(w_, "factors", r.factors);
   }
   void operator()(const Section47& r) {
     w_.date("start", r.start);
@@ -248,6 +253,29 @@ class FieldWriter {
     w_.count("q7a", r.q7a);
     w_.count("q7b", r.q7b);
     w_.count("stratum", r.stratum);
+  }
+  void operator()(const HospitalAdmission& r) {
+    w_.text("encounter", r.encounter);
+    w_.text("encounter_class", r.encounter_class);
+    w_.text("admission_method", r.admission_method);
+    w_.date("admitted", r.admitted);
+    w_.date("discharged", r.discharged);
+    if (r.diagnoses.empty()) return;
+    w_.key("diagnoses");
+    w_.out().push_back('[');
+    for (size_t i = 0; i < r.diagnoses.size(); ++i) {
+      if (i != 0) w_.out().push_back(',');
+      ObjectWriter d(w_.out());
+      d.text("condition", r.diagnoses[i].condition);
+      d.integer("rank", r.diagnoses[i].rank);
+    }
+    w_.out().push_back(']');
+  }
+  void operator()(const Diagnosis& r) {
+    w_.text("encounter", r.encounter);
+    writeCodes(w_, "icd10", r.icd10);
+    writeCodes(w_, "snomed", r.snomed);
+    w_.date("recorded", r.recorded);
   }
 
  private:

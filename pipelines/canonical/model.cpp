@@ -31,6 +31,8 @@ struct KindName {
   std::string_view operator()(const AdultCareSurveyResponse&) const {
     return "adult_care_survey_response";
   }
+  std::string_view operator()(const HospitalAdmission&) const { return "hospital_admission"; }
+  std::string_view operator()(const Diagnosis&) const { return "diagnosis"; }
 };
 
 }  // namespace

@@ -27,6 +27,10 @@ struct Identifier {
   std::string scheme;
   std::string value;
   std::string source;
+  /// How far the source vouches for the value: for NHS numbers the UK Core verification status
+  /// ("01" present and verified ... "08"); empty when the source says nothing. Only an NHS number
+  /// with no status or "01" is a deterministic linkage key.
+  std::string verification = {};
   bool operator==(const Identifier&) const = default;
 };
 
@@ -188,6 +192,35 @@ struct PreProceedings {
   std::optional<Date> care_proceedings_letter;  // initiating them, to parents (LetterInitCPDate)
 };
 
+/// A diagnosis as an admission lists it: the condition it points at and its position.
+struct RankedDiagnosis {
+  std::string condition;  // the diagnosis record's source key ("Condition/123")
+  int rank = 0;           // 1 = primary; 0 when the source gives no rank
+  bool operator==(const RankedDiagnosis&) const = default;
+};
+
+/// A hospital admission (a FHIR Encounter; the spell of Hospital Episode Statistics).
+struct HospitalAdmission {
+  Provenance provenance;
+  Subject subject;
+  std::string encounter;        // the admission's source key ("Encounter/123"), what diagnoses cite
+  std::string encounter_class;  // v3 ActCode: IMP inpatient, EMER emergency, AMB ambulatory
+  std::string admission_method;  // NHS data dictionary: 11-13 elective, 21-28 and 2A-2D emergency
+  std::optional<Date> admitted;
+  std::optional<Date> discharged;
+  std::vector<RankedDiagnosis> diagnoses;  // by rank, unranked last
+};
+
+/// The codes of one diagnosis (a FHIR Condition) made during an admission.
+struct Diagnosis {
+  Provenance provenance;
+  Subject subject;
+  std::string encounter;  // the admission's source key ("Encounter/123"); empty when not given
+  std::vector<std::string> icd10;   // ICD-10 codes as written ("S72.0", "W19")
+  std::vector<std::string> snomed;  // SNOMED CT concept ids
+  std::optional<Date> recorded;
+};
+
 }  // namespace hearth::pipelines::canonical
 
 #include "pipelines/canonical/adult_records.hpp"  // IWYU pragma: export
@@ -198,7 +231,8 @@ using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessm
                             InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode,
                             CareLeaverStatus, EarlyHelpEpisode, PreProceedings, HomelessnessCase,
                             HomelessnessDuty, TemporaryAccommodation, HouseholdMember,
-                            RoughSleepingContact, AdultCareEvent, AdultCareSurveyResponse>;
+                            RoughSleepingContact, AdultCareEvent, AdultCareSurveyResponse,
+                            HospitalAdmission, Diagnosis>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -14,7 +14,18 @@ canonical::Identifier publishableIdentifier(const canonical::Identifier& id,
                                             Pseudonymiser& pseudonymiser) {
   const std::string value = normaliseIdentifier(identifierFormOf(id.scheme), id.value);
   return {id.scheme, value.empty() ? std::string() : pseudonymiser.pseudonym(id.scheme, value),
-          id.source};
+          id.source, id.verification};
+}
+
+// "Encounter/123" read by `connector`: the key of the events of the raw record it names.
+std::string referencePseudonym(Pseudonymiser& pseudonymiser, std::string_view connector,
+                               const std::string& reference) {
+  if (reference.empty()) return {};
+  const size_t slash = reference.find('/');
+  const std::string_view type = slash == std::string::npos
+                                    ? std::string_view()
+                                    : std::string_view(reference).substr(0, slash);
+  return pseudonymiser.pseudonym(std::string(connector) + "/" + std::string(type), reference);
 }
 
 // A fresh Person built from the fields that may be published, rather than a copy with the
@@ -69,7 +80,8 @@ std::string subjectPseudonym(Pseudonymiser& pseudonymiser, std::string_view subj
                                  subject_key.substr(slash + 1));
 }
 
-canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser) {
+canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
+                              std::string_view connector) {
   canonical::Record out = std::visit(
       [&](const auto& r) -> canonical::Record {
         using T = std::decay_t<decltype(r)>;
@@ -78,6 +90,18 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
         } else if constexpr (std::is_same_v<T, canonical::LinkedIdentifier>) {
           T copy = r;
           copy.identifier = publishableIdentifier(r.identifier, pseudonymiser);
+          return copy;
+        } else if constexpr (std::is_same_v<T, canonical::HospitalAdmission>) {
+          // Resource ids are the trust's record keys: joinable, but not published as such.
+          T copy = r;
+          copy.encounter = referencePseudonym(pseudonymiser, connector, r.encounter);
+          for (auto& d : copy.diagnoses) {
+            d.condition = referencePseudonym(pseudonymiser, connector, d.condition);
+          }
+          return copy;
+        } else if constexpr (std::is_same_v<T, canonical::Diagnosis>) {
+          T copy = r;
+          copy.encounter = referencePseudonym(pseudonymiser, connector, r.encounter);
           return copy;
         } else if constexpr (
             requires { r.case_ref; } || requires { r.group; } || requires { r.reference; }) {
@@ -105,7 +129,7 @@ CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser ps
 
 void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index, int64_t now_ms,
                                    EncodedEvent& out) {
-  const canonical::Record shown = publishable(record, pseudonymiser_);
+  const canonical::Record shown = publishable(record, pseudonymiser_, source_.connector);
   content_ =
       canonical::toJson(shown, {.include_provenance = false, .personal_dates_as_month = true});
   const canonical::Provenance& provenance = canonical::provenanceOf(record);

@@ -22,8 +22,11 @@ std::string subjectPseudonym(Pseudonymiser& pseudonymiser, std::string_view subj
 /// The record as it may leave the daemon: names dropped, the subject and every identifier
 /// replaced by their pseudonyms (an identifier's domain is its scheme, so the same NHS number
 /// gives the same pseudonym whichever source carried it), postcodes cut to their sector.
-/// Personal dates are cut to the month when encoded (canonical::JsonOptions).
-canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser);
+/// Personal dates are cut to the month when encoded (canonical::JsonOptions). References to
+/// other source records ("Encounter/123") become the pseudonym that keys that record's own raw
+/// events from `connector` (domain "<connector>/<type>"), so a withdrawal joins to them.
+canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
+                              std::string_view connector = {});
 
 /// Encodes canonical records as pseudonymous CloudEvents 1.0 for `hearth.records`:
 /// type `uk.gov.hearth.canonical.v1`, subject the record kind, key the subject's pseudonym.

@@ -124,7 +124,7 @@ void IdentityIndex::ingest(std::vector<PersonRecord>& records) {
 void IdentityIndex::addDeterministicLinks(std::uint32_t record) {
   const RecordFeatures& f = store_[record];
   const std::array<std::pair<LinkTier, std::uint64_t>, 3> keys = {{
-      {LinkTier::kNhsAndBirthDate, f.nhs_valid && f.has_birth ? mixKey(f.nhs, birthCode(f)) : 0},
+      {LinkTier::kNhsAndBirthDate, f.nhs_verified && f.has_birth ? mixKey(f.nhs, birthCode(f)) : 0},
       {LinkTier::kUpnAndBirthDate, f.upn_valid && f.has_birth ? mixKey(f.upn, birthCode(f)) : 0},
       {LinkTier::kLocalId, f.local_key},
   }};

@@ -24,8 +24,11 @@ struct PersonRecord {
   Sex sex = Sex::kMissing;
   std::string postcode;    ///< Normalised "AA9 9AA"; other shapes are compared as plain codes.
   std::string nhs_number;  ///< Ten digits; spaces are ignored.
-  std::string upn;         ///< Thirteen characters.
-  std::string extra_id;    ///< Any further shared identifier (FEBRL's soc_sec_id).
+  /// False when the source says the number was not traced (a UK Core verification status other
+  /// than 01): it is still compared by the model but is not a deterministic key.
+  bool nhs_verified = true;
+  std::string upn;       ///< Thirteen characters.
+  std::string extra_id;  ///< Any further shared identifier (FEBRL's soc_sec_id).
   /// First line of the address: house number or name and street ("12 Herschell Circuit").
   /// Optional; an empty value is compared as missing and costs nothing.
   std::string address_line;

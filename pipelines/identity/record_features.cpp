@@ -60,6 +60,7 @@ void fillIdentifiers(const PersonRecord& record, StringPool& identifiers, Record
     out.nhs_present = true;
     out.nhs = std::stoull(nhs);
     out.nhs_valid = validation::isValidNhsNumber(nhs);
+    out.nhs_verified = out.nhs_valid && record.nhs_verified;
   }
   const std::string upn = trimUpper(record.upn);
   if (!upn.empty()) {

@@ -56,6 +56,7 @@ struct RecordFeatures {
   bool birth_is_real_date = false;
   bool nhs_present = false;
   bool nhs_valid = false;
+  bool nhs_verified = false;  ///< Valid, and not marked untraced by its source.
   bool upn_valid = false;
   char sex = 0;  ///< 'M', 'F' or 0 when missing or unknown.
 };

@@ -18,6 +18,18 @@ double roundTo(double count, int multiple) {
   return std::round(count / multiple) * multiple;
 }
 
+// Counts rounded as the convention says; the value too when it is a count. A rate keeps the
+// value the unrounded counts give.
+void roundCounts(IndicatorValue& v, const DisclosureConvention& d) {
+  if (d.round_to <= 1) return;
+  const bool count_value = v.value == v.numerator && !v.denominator;
+  v.numerator = roundTo(v.numerator, d.round_to);
+  if (count_value) v.value = v.numerator;
+  if (v.denominator) v.denominator = roundTo(*v.denominator, d.round_to);
+  if (v.not_computable) v.not_computable = roundTo(*v.not_computable, d.round_to);
+  v.rounded_to = d.round_to;
+}
+
 // The cells of one indicator over one period, by breakdown: indices into the span.
 struct Table {
   std::optional<size_t> headline;
@@ -139,8 +151,9 @@ std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
   }
   for (size_t i = 0; i < cells.size(); ++i) {
     IndicatorValue& v = cells[i];
+    roundCounts(v, convention);  // hidden cells' figures are not published at all
     v.suppressed = hidden[i] != Hidden::kNo;
-    if (!v.suppressed) v.numerator = roundTo(v.numerator, convention.round_to);
+    v.not_computable_suppressed = v.not_computable && small(*v.not_computable, convention);
   }
   return hidden;
 }
@@ -164,6 +177,10 @@ void applyDisclosure(std::vector<IndicatorValue>& values, const DisclosurePolicy
     applyDisclosure(std::span<IndicatorValue>(group), policy.of(std::get<0>(key)));
     for (size_t k = 0; k < members.size(); ++k) values[members[k]] = std::move(group[k]);
   }
+}
+
+void discloseCell(IndicatorValue& v, const DisclosureConvention& d) {
+  applyDisclosure(std::span<IndicatorValue>(&v, 1), d);
 }
 
 }  // namespace hearth::pipelines::indicators

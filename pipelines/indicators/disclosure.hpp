@@ -47,13 +47,20 @@ enum class Hidden { kNo, kPrimary, kSecondary };
 ///    known headline; a hidden headline known from a breakdown shown whole; hidden cells whose
 ///    total is itself a small count), the smallest visible non-zero cell of that breakdown is
 ///    hidden too, or the headline when nothing else is left.
-/// 3. Visible counts are rounded; values stay as computed from the unrounded counts.
+/// 3. Counts are rounded, and a value that is a count; rates stay as computed from the
+///    unrounded counts. A not_computable count of 1 to suppress_below - 1 is marked hidden.
 ///
 /// Hidden cells keep their numbers in memory but are marked `suppressed`; what is published of
 /// them is the `c` marker (null numerator, denominator and value). Returns why each cell was
 /// hidden, in the order of `cells`.
 std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
                                     const DisclosureConvention& convention);
+
+/// The convention applied to one cell on its own (a table of one): suppressed when its
+/// numerator or denominator is from 1 to suppress_below - 1 (its not_computable count is
+/// marked apart); counts rounded, and the value too when it is a count. A rate keeps the value
+/// the unrounded counts give.
+void discloseCell(IndicatorValue& value, const DisclosureConvention& convention);
 
 /// Which convention each indicator is published under: its family's, else the default.
 struct DisclosurePolicy {

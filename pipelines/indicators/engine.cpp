@@ -28,6 +28,13 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
     throw std::invalid_argument("indicator engine: negative suppression threshold");
   }
   threshold_convention_.suppress_below = config_.suppression_threshold;
+  for (const auto& [family, disclosure] : config_.disclosure) {
+    if (disclosure.suppress_below < 0 || disclosure.round_to < 0) {
+      throw std::invalid_argument("indicator engine: disclosure of " + family +
+                                  ": threshold below 0 or rounding below 1");
+    }
+  }
+  residents_by_band_ = residentsByBand(config_.population_by_age);
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     for (const Period& period : config_.periods) {
       slots_.push_back(Slot{&definition, &period, {}, {}});
@@ -104,12 +111,14 @@ Evaluation IndicatorEngine::evaluate() {
       IndicatorValue& value = published[at++];
       if (cell.published && cell.numerator == cell.published_numerator &&
           cell.denominator == cell.published_denominator &&
+          cell.not_computable == cell.published_not_computable &&
           value.suppressed == cell.published_suppressed) {
         continue;
       }
       cell.published = true;
       cell.published_numerator = cell.numerator;
       cell.published_denominator = cell.denominator;
+      cell.published_not_computable = cell.not_computable;
       cell.published_suppressed = value.suppressed;
       evaluation.values.push_back(std::move(value));
     }
@@ -163,7 +172,7 @@ IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attri
 
 void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labels,
                             const std::string& family_id, int sign) {
-  if (outcome.cohort == 0 && outcome.numerator == 0) return;
+  if (outcome.cohort == 0 && outcome.numerator == 0 && outcome.not_computable == 0) return;
   Slot& slot = slots_[s];
   bump(s, kHeadline, outcome, sign);
   for (const Breakdown breakdown : slot.definition->breakdowns) {
@@ -188,6 +197,8 @@ void IndicatorEngine::bump(size_t s, const CellKey& key, const Outcome& outcome,
   Cell& cell = it->second;
   cell.numerator += sign * outcome.numerator;
   cell.denominator += sign * outcome.cohort;
+  cell.not_computable += sign * outcome.not_computable;
+  for (const uint8_t band : outcome.numerator_age_bands) cell.numerator_by_band[band] += sign;
   if (!cell.dirty) {
     cell.dirty = true;
     dirty_.emplace_back(s, &it->first);
@@ -265,7 +276,22 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
     v.denominator = config_.population_0_17;
     v.value = cell.numerator * kPer10000 / config_.population_0_17;
     v.unit = std::string(definition.unit);
+  } else if (definition.denominator_kind == DenominatorKind::kStandardPopulation && headline &&
+             !config_.population_by_age.empty()) {
+    const int first = standardBand(definition.standardised_from_age);
+    const std::optional<double> rate =
+        directlyStandardisedRate(cell.numerator_by_band, residents_by_band_, first);
+    if (rate) {
+      double residents = 0;
+      for (int b = first; b < kStandardBands; ++b) {
+        residents += residents_by_band_[static_cast<size_t>(b)];
+      }
+      v.denominator = residents;
+      v.value = *rate;
+      v.unit = std::string(definition.unit);
+    }
   }
+  if (definition.counts_not_computable) v.not_computable = cell.not_computable;
   return v;
 }
 

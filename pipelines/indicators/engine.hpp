@@ -15,6 +15,7 @@
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/standard_population.hpp"
 #include "pipelines/indicators/working_days.hpp"
 
 namespace hearth::pipelines::indicators {
@@ -33,6 +34,9 @@ struct EngineConfig {
   std::map<std::string, DisclosureConvention, std::less<>> disclosure;
   /// The council's area code, the `area` of every cell but the local-area breakdowns.
   std::string area_code;
+  /// Residents by single year of age (the last entry: that age and over), the base of
+  /// age-standardised rates. Empty leaves those rates out.
+  std::vector<double> population_by_age;
 };
 
 /// What changed since the previous evaluate().
@@ -75,10 +79,13 @@ class IndicatorEngine {
   struct Cell {
     double numerator = 0;
     double denominator = 0;
+    double not_computable = 0;
+    BandCounts numerator_by_band{};  // age-standardised indicators only
     bool dirty = false;
     bool published = false;
     double published_numerator = 0;
     double published_denominator = 0;
+    double published_not_computable = 0;
     bool published_suppressed = false;
   };
 
@@ -114,6 +121,7 @@ class IndicatorEngine {
   EngineConfig config_;
   WorkingDays working_days_;
   PostcodeLookup postcodes_;
+  BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;
   std::unordered_map<std::string, PersonKey> evidence_owner_;

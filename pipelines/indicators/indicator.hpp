@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,11 @@ struct Outcome {
   std::optional<Date> numerator_date;  // ... and in the numerator
   std::vector<std::string> cohort_evidence;
   std::vector<std::string> numerator_evidence;
+  /// Items that would be in the cohort but whose records cannot say whether they count (a
+  /// diagnosis without ICD-10): counted apart, never as a "no".
+  int not_computable = 0;
+  /// For age-standardised rates: the standard population band of each numerator item.
+  std::vector<uint8_t> numerator_age_bands;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -30,6 +36,9 @@ enum class DenominatorKind {
   kNone,        // a count
   kCohort,      // the people or items in the cohort
   kPopulation,  // a configured resident population (rates per 10,000)
+  /// Residents of the bands from `standardised_from_age` up: a rate per 100,000 directly
+  /// standardised to the European Standard Population 2013.
+  kStandardPopulation,
 };
 
 /// The dimensions a value can be broken down by, read from the person's resolved attributes.
@@ -62,6 +71,8 @@ struct IndicatorDefinition {
   /// The service family whose publisher's disclosure convention the values follow
   /// ("social_care", "education", "health", "housing", "adult_social_care"; disclosure.hpp).
   std::string_view family = "social_care";
+  int standardised_from_age = 0;  // kStandardPopulation: the youngest age counted (a band start)
+  bool counts_not_computable = false;  // publishes Outcome::not_computable
 };
 
 }  // namespace hearth::pipelines::indicators

@@ -108,6 +108,18 @@ std::string toJson(const IndicatorValue& v) {
   out += v.suppressed ? "true" : "false";
   appendKey(out, "rule_version");
   appendJsonString(out, v.rule_version);
+  if (v.not_computable) {
+    appendKey(out, "not_computable");
+    if (v.suppressed || v.not_computable_suppressed) {
+      out += "null";
+    } else {
+      appendNumber(out, *v.not_computable);
+    }
+  }
+  if (v.rounded_to > 1) {
+    appendKey(out, "rounded_to");
+    appendJsonInt(out, v.rounded_to);
+  }
   out += '}';
   return out;
 }

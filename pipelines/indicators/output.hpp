@@ -28,6 +28,11 @@ struct IndicatorValue {
   std::string breakdown_value;
   std::string rule_version{kRuleVersion};
   bool suppressed = false;  // numerator or denominator of 1..threshold-1
+  /// Items left out because their records cannot say whether they count; none for indicators
+  /// that have no such items.
+  std::optional<double> not_computable;
+  bool not_computable_suppressed = false;
+  int rounded_to = 1;  // counts were rounded to the nearest multiple of this
   bool operator==(const IndicatorValue&) const = default;
 };
 

@@ -275,6 +275,53 @@ std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEp
   return periods;
 }
 
+// ---- admissions -------------------------------------------------------------------------------
+//
+// A diagnosis belongs to the admission whose encounter it cites, or that lists it among its
+// diagnoses. The same encounter arriving twice (a later export) is one admission: the copy with
+// the smallest evidence id stands for it, as its copies carry the same resource.
+
+std::vector<AdmissionView> joinAdmissions(
+    const std::vector<Evidenced<cn::HospitalAdmission>>& admissions,
+    const std::vector<Evidenced<cn::Diagnosis>>& diagnoses) {
+  std::vector<const Evidenced<cn::HospitalAdmission>*> sorted;
+  for (const auto& a : admissions) sorted.push_back(&a);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->record.encounter, a->evidence_id) <
+           std::tie(b->record.encounter, b->evidence_id);
+  });
+  std::vector<AdmissionView> out;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const cn::HospitalAdmission& admission = sorted[i]->record;
+    if (i > 0 && !admission.encounter.empty() &&
+        admission.encounter == sorted[i - 1]->record.encounter) {
+      out.back().evidence.push_back(sorted[i]->evidence_id);
+      continue;
+    }
+    AdmissionView view{admission, {}, {sorted[i]->evidence_id}};
+    for (const auto& d : diagnoses) {
+      const auto listed = std::find_if(admission.diagnoses.begin(), admission.diagnoses.end(),
+                                       [&](const cn::RankedDiagnosis& r) {
+                                         return r.condition == d.record.provenance.source_key;
+                                       });
+      const bool cites = !admission.encounter.empty() && d.record.encounter == admission.encounter;
+      if (!cites && listed == admission.diagnoses.end()) continue;
+      view.diagnoses.push_back(
+          {listed == admission.diagnoses.end() ? 0 : listed->rank, d.record.icd10});
+      view.evidence.push_back(d.evidence_id);
+    }
+    std::stable_sort(view.diagnoses.begin(), view.diagnoses.end(),
+                     [](const CodedDiagnosis& a, const CodedDiagnosis& b) {
+                       return (a.rank == 0 ? INT_MAX : a.rank) < (b.rank == 0 ? INT_MAX : b.rank);
+                     });
+    out.push_back(std::move(view));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AdmissionView& a, const AdmissionView& b) {
+    return a.record.admitted < b.record.admitted;
+  });
+  return out;
+}
+
 }  // namespace
 
 bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
@@ -303,6 +350,8 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::AdultCareSurveyResponse>) {
           return store(survey_responses);
         }
+        if constexpr (std::is_same_v<T, cn::HospitalAdmission>) return store(admissions);
+        if constexpr (std::is_same_v<T, cn::Diagnosis>) return store(diagnoses);
         return false;
       },
       record);
@@ -318,7 +367,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(temporary_accommodation, evidence_id) ||
          eraseEvidence(rough_sleeping, evidence_id) ||
          eraseEvidence(adult_care_events, evidence_id) ||
-         eraseEvidence(survey_responses, evidence_id);
+         eraseEvidence(survey_responses, evidence_id) || eraseEvidence(admissions, evidence_id) ||
+         eraseEvidence(diagnoses, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -326,7 +376,7 @@ bool PersonRecords::empty() const {
          cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
          early_help.empty() && homelessness_cases.empty() && homelessness_duties.empty() &&
          temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
-         survey_responses.empty();
+         survey_responses.empty() && admissions.empty() && diagnoses.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -346,6 +396,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.rough_sleeping = deduplicate(records.rough_sleeping);
   view.adult_care_events = deduplicate(records.adult_care_events);
   view.survey_responses = deduplicate(records.survey_responses);
+  view.admissions = joinAdmissions(records.admissions, records.diagnoses);
   return view;
 }
 

@@ -38,6 +38,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::RoughSleepingContact>> rough_sleeping;
   std::vector<Evidenced<canonical::AdultCareEvent>> adult_care_events;
   std::vector<Evidenced<canonical::AdultCareSurveyResponse>> survey_responses;
+  std::vector<Evidenced<canonical::HospitalAdmission>> admissions;
+  std::vector<Evidenced<canonical::Diagnosis>> diagnoses;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -81,6 +83,20 @@ struct CarePeriod {
   std::vector<Placement> placements;
 };
 
+/// The ICD-10 codes of one of an admission's diagnoses.
+struct CodedDiagnosis {
+  int rank = 0;  // 0: not ranked by the admission
+  std::vector<std::string> icd10;
+};
+
+/// An admission with its diagnoses joined to it (by the encounter they cite), in rank order,
+/// unranked ones last.
+struct AdmissionView {
+  canonical::HospitalAdmission record;
+  std::vector<CodedDiagnosis> diagnoses;
+  std::vector<std::string> evidence;  // the admission's, then its diagnoses'
+};
+
 /// One person as the indicators see them: attributes resolved, duplicates merged, episodes
 /// chained into periods of care. Every list is in date order.
 struct PersonView {
@@ -99,6 +115,7 @@ struct PersonView {
   std::vector<Involvement<canonical::RoughSleepingContact>> rough_sleeping;
   std::vector<Involvement<canonical::AdultCareEvent>> adult_care_events;
   std::vector<Involvement<canonical::AdultCareSurveyResponse>> survey_responses;
+  std::vector<AdmissionView> admissions;  // by admission date
 };
 
 PersonView buildPersonView(const PersonRecords& records);

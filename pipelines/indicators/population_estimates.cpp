@@ -159,6 +159,7 @@ void PopulationEstimates::add(std::string area, Date estimate_date, int age, boo
                               double residents) {
   Cell& cell =
       cells_[{std::move(area), dayNumber(estimate_date), all_persons}];  // known even if adult
+  if (age >= 0) cell.by_age[static_cast<size_t>(std::min(age, kOldestAge))] += residents;
   if (age >= kAdultAge) return;
   ++cell.rows;
   cell.children += residents;
@@ -282,6 +283,7 @@ Result<PopulationBase> PopulationEstimates::childrenFor(std::string_view area,
   base.estimate_date = dateFromDayNumber(best_day);
   base.rows = best->rows;
   base.children = best->children;
+  base.by_age.assign(best->by_age.begin(), best->by_age.end());
   base.earlier = best_day < dayNumber(period.start);
   return base;
 }

@@ -1,23 +1,30 @@
 #pragma once
 
+#include <array>
 #include <istream>
 #include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "common/result.hpp"
 #include "pipelines/indicators/period.hpp"
 
 namespace hearth::pipelines::indicators {
 
+/// Single years of age are kept up to this one, which also holds everyone older (ONS: 90+).
+inline constexpr int kOldestAge = 90;
+
 /// The rows of a population estimates file that give a period's base, for the log line and
 /// `hearthd validate` that say which were used.
 struct PopulationBase {
-  std::string area;      // the area code the rows were filtered by
-  Date estimate_date;    // of the estimate used (an ONS mid-year estimate is 30 June)
-  size_t rows = 0;       // single-year-of-age rows summed
-  double children = 0;   // residents aged 0-17
+  std::string area;     // the area code the rows were filtered by
+  Date estimate_date;   // of the estimate used (an ONS mid-year estimate is 30 June)
+  size_t rows = 0;      // single-year-of-age rows summed
+  double children = 0;  // residents aged 0-17
+  /// Residents by single year of age, the last entry standing for kOldestAge and over.
+  std::vector<double> by_age;
   bool earlier = false;  // dated before the period: its own year's estimate was absent
 
   /// "E06000001, estimate of 2024-06-30: 18 rows, 24310 residents aged 0-17".
@@ -53,6 +60,7 @@ class PopulationEstimates {
   struct Cell {
     size_t rows = 0;
     double children = 0;
+    std::array<double, kOldestAge + 1> by_age{};
   };
   // (area, estimate date, all persons?) -> residents aged 0-17
   std::map<std::tuple<std::string, int, bool>, Cell> cells_;

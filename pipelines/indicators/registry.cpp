@@ -4,6 +4,7 @@
 
 #include "pipelines/indicators/csc_indicators.hpp"
 #include "pipelines/indicators/housing_adult_indicators.hpp"
+#include "pipelines/indicators/health_indicators.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -240,6 +241,23 @@ const std::array kRegistry = {
         .counts_families = false,
         .assess = &adults::ascFeelsSafe,
         .family = "adult_social_care",
+    },
+    IndicatorDefinition{
+        .id = "falls_admissions_65",
+        .version = 1,
+        .description = "Emergency hospital admissions for falls, people aged 65 and over",
+        .cohort = "",
+        .numerator = "emergency admissions (method 21-28, 2A-2D) in the period, aged 65+ on the "
+                     "admission date, primary diagnosis S00-T98 and another diagnosis W00-W19",
+        .denominator = "the configured residents aged 65+, for the age-standardised rate",
+        .unit = "per 100,000 aged 65+, age-standardised (ESP 2013)",
+        .denominator_kind = DenominatorKind::kStandardPopulation,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &health::fallsAdmissions65,
+        .family = "health",
+        .standardised_from_age = 65,
+        .counts_not_computable = true,
     },
 };
 

@@ -38,10 +38,14 @@ struct NormaliseOutput {
   /// Fields with a value that the stream's layout neither maps nor ignores on purpose
   /// (its StreamFields, layout.hpp): names only, viewing the raw records' field names.
   std::vector<std::string_view> unmapped;
+  /// The source withdrew the record (a FHIR deletion): whatever it gave before is to go from the
+  /// record store, the person view and the indicators.
+  bool withdrawn = false;
   void clear() {
     records.clear();
     findings.clear();
     unmapped.clear();
+    withdrawn = false;
   }
 };
 

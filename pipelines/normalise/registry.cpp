@@ -12,6 +12,7 @@ const Layout& schoolCensusLayout();
 const Layout& hclicLayout();
 const Layout& cldLayout();
 const Layout& ascSurveyLayout();
+const Layout& fhirLayout();
 
 // Every layout Hearth can normalise, in one list: a new layout is a unit and a line here.
 const std::vector<const Layout*>& layouts() {
@@ -23,6 +24,7 @@ const std::vector<const Layout*>& layouts() {
       &hclicLayout(),
       &cldLayout(),
       &ascSurveyLayout(),
+      &fhirLayout(),
   };
   return kLayouts;
 }

@@ -43,6 +43,8 @@ constexpr std::array kBuiltIns = {
     BuiltIn{"email", FieldAction::kDrop},
     BuiltIn{"telephone", FieldAction::kDrop},
     BuiltIn{"phone", FieldAction::kDrop, false},
+    // A whole FHIR resource as JSON text (Patient: names, NHS number, address, birth date).
+    BuiltIn{"resource", FieldAction::kDrop, false},
     // Local ids are unique only within one system but still single out a person there.
     BuiltIn{"child", FieldAction::kPseudonymise, false},
     BuiltIn{"childid", FieldAction::kPseudonymise},

@@ -36,6 +36,13 @@ TEST(FieldPolicy, RecognisesTablePrefixedColumnsOfTheSafeguardingDataset) {
   EXPECT_EQ(policy.actionFor("clae_cla_episode_start_date"), FieldAction::kKeep);
 }
 
+TEST(FieldPolicy, DropsAWholeFhirResourceWhateverItHolds) {
+  const FieldPolicy policy;
+  EXPECT_EQ(policy.actionFor("resource"), FieldAction::kDrop);
+  EXPECT_EQ(policy.actionFor("last_updated"), FieldAction::kKeep);
+  EXPECT_EQ(policy.actionFor("deleted"), FieldAction::kKeep);
+}
+
 TEST(FieldPolicy, ConfiguredRulesWinOverBuiltIns) {
   FieldPolicy::Overrides overrides;
   overrides.keep = {"name"};  // e.g. a stream where "name" is a school's name

@@ -20,6 +20,9 @@ double emergencyRate(int age) {
   return 0.34;
 }
 
+/// Admissions whose diagnoses reach the council in SNOMED CT only (no ICD-10 coding added).
+constexpr double kShareWithoutIcd10 = 0.04;
+
 const std::vector<std::string> kFallInjuries = {"S72.0", "S72.1", "S06.0", "S52.5", "S42.2",
                                                 "S32.1", "S22.3", "T14.0", "S01.8", "S82.6"};
 const std::vector<std::string> kFallCauses = {"W19.X", "W01.X", "W10.X", "W06.X", "W18.X", "W05.X"};
@@ -81,6 +84,8 @@ void simulateHealth(World& w, Rng& rng) {
   std::stable_sort(w.admissions.begin(), w.admissions.end(),
                    [](const Admission& a, const Admission& b) { return a.admitted < b.admitted; });
   for (uint32_t i = 0; i < w.admissions.size(); ++i) w.admissions[i].id = i + 1;
+  // Drawn after everything else, so the admissions themselves do not depend on it.
+  for (Admission& a : w.admissions) a.icd10_coded = !rng.chance(kShareWithoutIcd10);
 }
 
 // ---- housing --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "tests/synth/indicators.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -437,19 +438,54 @@ class Oracle {
     return key >= (letter_from - 'A') * 100 + from && key <= (letter_to - 'A') * 100 + to;
   }
 
+  // The publisher's definition (docs/sources.md, Health):
+  // emergency admissions in the period of people aged 65+ on the admission date whose primary
+  // diagnosis is an injury (S00-T98) and another diagnosis a fall (W00-W19). An admission whose
+  // diagnoses arrived without ICD-10 cannot be judged: it is counted apart, never as no fall.
+  // The rate is directly standardised to the European Standard Population 2013 over the
+  // five-year bands 65-69 ... 90+, with the residents of each band on the period end as base.
   Json fallsAdmissions() {
-    int n = 0;
+    static constexpr std::array<int, 6> kEsp2013 = {5500, 5000, 4000, 2500, 1500, 1000};
+    std::array<int, 6> falls{};
+    int not_computable = 0;
     for (const Admission& a : w_.admissions) {
       if (!inPeriod(a.admitted) || !isEmergency(a.method)) continue;
-      if (ageOn(w_.people[a.person].dob, a.admitted) < 65) continue;
-      bool injury = false, fall = false;
-      for (const std::string& d : a.diagnoses) {
-        injury = injury || codeIn(d, 'S', 0, 'T', 98);
-        fall = fall || codeIn(d, 'W', 0, 'W', 19);
+      const int age = ageOn(w_.people[a.person].dob, a.admitted);
+      if (age < 65) continue;
+      if (!a.icd10_coded) {
+        ++not_computable;
+        continue;
       }
-      n += injury && fall ? 1 : 0;
+      bool cause = false;
+      for (size_t i = 1; i < a.diagnoses.size(); ++i)
+        cause = cause || codeIn(a.diagnoses[i], 'W', 0, 'W', 19);
+      const bool injury = !a.diagnoses.empty() && codeIn(a.diagnoses[0], 'S', 0, 'T', 98);
+      if (injury && cause) ++falls[std::min((age - 65) / 5, 5)];
     }
-    return count("falls_admissions_65", "falls admissions 65+", n);
+    std::array<int, 6> residents{};
+    for (const Person& p : w_.people) {
+      if (p.dob > pe_) continue;
+      const int age = ageOn(p.dob, pe_);
+      if (age >= 65) ++residents[std::min((age - 65) / 5, 5)];
+    }
+    double weighted = 0;
+    int n = 0, population = 0, standard = 0;
+    Json bands = Json::object();
+    static constexpr std::array<const char*, 6> kBandNames = {"65-69", "70-74", "75-79",
+                                                              "80-84", "85-89", "90+"};
+    for (size_t b = 0; b < falls.size(); ++b) {
+      n += falls[b];
+      population += residents[b];
+      standard += kEsp2013[b];
+      if (residents[b] > 0) weighted += static_cast<double>(falls[b]) / residents[b] * kEsp2013[b];
+      bands[kBandNames[b]] = {{"admissions", falls[b]}, {"residents", residents[b]}};
+    }
+    Json j = count("falls_admissions_65", "falls admissions 65+", n);
+    j["denominator"] = population;
+    j["not_computable"] = not_computable;
+    j["dsr_per_100000"] = rounded(weighted / standard * 100000.0);
+    j["by_age_band"] = std::move(bands);
+    return j;
   }
 
   Json ks4EnglishMaths() {

@@ -302,6 +302,9 @@ struct Admission {
   std::string method;                  // admission method: 21-28, 2A-2D emergency; 11-13 elective
   std::string cls;                     // IMP inpatient, EMER emergency (same-day), AMB
   std::vector<std::string> diagnoses;  // ICD-10, primary first
+  /// False when the trust's feed codes this admission's diagnoses in SNOMED CT only: whether it
+  /// was a fall cannot then be told from ICD-10.
+  bool icd10_coded = true;
 };
 
 struct HomelessCase {

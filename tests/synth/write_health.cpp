@@ -13,6 +13,8 @@ constexpr const char* kVerificationUrl =
 constexpr const char* kVerificationSystem =
     "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland";
 constexpr const char* kLocalSystem = "https://fhir.nhft.nhs.uk/Id/local-patient-identifier";
+constexpr const char* kIcd10System = "http://hl7.org/fhir/sid/icd-10";
+constexpr const char* kSnomedSystem = "http://snomed.info/sct";
 
 std::string jsonString(std::string_view s) { return "\"" + jsonEscape(s) + "\""; }
 
@@ -39,6 +41,37 @@ const char* conditionDisplay(const std::string& code) {
   return it == kDisplays.end() ? "" : it->second;
 }
 
+// NHS ethnic category (data dictionary, UK Core EthnicCategoryEngland) of a DfE ethnicity code.
+const char* nhsEthnicCategory(const std::string& dfe) {
+  static const std::map<std::string, const char*> kCategories = {
+      {"WBRI", "A"}, {"WIRI", "B"}, {"WOTH", "C"}, {"WROM", "C"}, {"MWBC", "D"}, {"MWBA", "E"},
+      {"MWAS", "F"}, {"MOTH", "G"}, {"AIND", "H"}, {"APKN", "J"}, {"ABAN", "K"}, {"AOTH", "L"},
+      {"BCRB", "M"}, {"BAFR", "N"}, {"BOTH", "P"}, {"CHNE", "R"}, {"OOTH", "S"}, {"REFU", "Z"}};
+  const auto it = kCategories.find(dfe);
+  return it == kCategories.end() ? "99" : it->second;
+}
+
+// A SNOMED CT concept for each ICD-10 code the generator uses: the specific concept where there
+// is an obvious one, else the broad one (injury, fall, disease). UK Core feeds lead with SNOMED.
+const char* snomedConcept(const std::string& icd10) {
+  static const std::map<std::string, const char*> kConcepts = {{"S72.0", "5913000"},
+                                                               {"S06.0", "110030002"},
+                                                               {"J18.9", "233604007"},
+                                                               {"N39.0", "68566005"},
+                                                               {"I50.9", "84114007"}};
+  const auto it = kConcepts.find(icd10);
+  if (it != kConcepts.end()) return it->second;
+  if (icd10[0] == 'S' || icd10[0] == 'T') return "417163006";
+  if (icd10[0] == 'W') return "1912002";
+  return "64572001";
+}
+
+std::string coding(const char* system, const std::string& code, const char* display) {
+  std::string out = std::string("{\"system\":\"") + system + "\",\"code\":" + jsonString(code);
+  if (*display != '\0') out += ",\"display\":" + jsonString(display);
+  return out + "}";
+}
+
 }  // namespace
 
 void writeFhir(SourceContext& ctx) {
@@ -59,7 +92,11 @@ void writeFhir(SourceContext& ctx) {
     std::string line =
         "{\"resourceType\":\"Patient\",\"id\":" + jsonString(r.local_id) +
         ",\"meta\":{\"profile\":[\"https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient\"]}" +
-        ",\"identifier\":[";
+        ",\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/StructureDefinition/"
+        "Extension-UKCore-EthnicCategory\",\"valueCodeableConcept\":{\"coding\":[" +
+        coding("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland",
+               nhsEthnicCategory(p.ethnicity), "") +
+        "]}}]" + ",\"identifier\":[";
     if (!r.nhs_number.empty()) {
       line += std::string("{\"extension\":[{\"url\":\"") + kVerificationUrl +
               "\",\"valueCodeableConcept\":{\"coding\":[{\"system\":\"" + kVerificationSystem +
@@ -78,13 +115,17 @@ void writeFhir(SourceContext& ctx) {
     if (no_fixed_abode) {
       line += ",\"address\":[{\"use\":\"home\",\"postalCode\":\"ZZ99 3VZ\"}]";
     } else {
-      line += ",\"address\":[{\"use\":\"home\",\"line\":[" +
-              jsonString(std::to_string(a.house_number) + " " + w.streets[a.street]) +
-              "],\"city\":" +
-              jsonString(w.postcodes[a.postcode].area == 0xFFFF
-                             ? ""
-                             : w.local_areas[w.postcodes[a.postcode].area].name) +
-              ",\"postalCode\":" + jsonString(w.postcodes[a.postcode].code) + "}]";
+      line +=
+          ",\"address\":[{\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/"
+          "StructureDefinition/Extension-UKCore-AddressKey\",\"extension\":[{\"url\":\"type\","
+          "\"valueCoding\":{\"system\":\"https://fhir.hl7.org.uk/CodeSystem/"
+          "UKCore-AddressKeyType\",\"code\":\"uprn\"}},{\"url\":\"value\",\"valueString\":\"" +
+          std::to_string(a.uprn) + "\"}]}],\"use\":\"home\",\"line\":[" +
+          jsonString(std::to_string(a.house_number) + " " + w.streets[a.street]) + "],\"city\":" +
+          jsonString(w.postcodes[a.postcode].area == 0xFFFF
+                         ? ""
+                         : w.local_areas[w.postcodes[a.postcode].area].name) +
+          ",\"postalCode\":" + jsonString(w.postcodes[a.postcode].code) + "}]";
     }
     line += "}\n";
     patients.write(line);
@@ -121,23 +162,28 @@ void writeFhir(SourceContext& ctx) {
       const Admission& a = *admissions[i];
       const std::string& subject = !dup_id.empty() && i % 2 == 1 ? dup_id : id;
       const std::string enc_id = "enc-" + std::to_string(a.id);
+      // UK Core carries the admission method on Encounter.hospitalization.
       std::string line =
           "{\"resourceType\":\"Encounter\",\"id\":\"" + enc_id +
-          "\",\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/StructureDefinition/"
-          "Extension-UKCore-AdmissionMethod\"," +
-          "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"https://fhir.hl7.org.uk/CodeSystem/"
-          "UKCore-AdmissionMethodEngland\",\"code\":\"" +
-          ctx.code(a.method, "99", "fhir/Encounter.ndjson", enc_id, "admissionMethod") + "\"}]}}]" +
-          ",\"status\":\"finished\",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/"
-          "v3-ActCode\",\"code\":\"" +
+          "\",\"status\":\"finished\",\"class\":{\"system\":\"http://terminology.hl7.org/"
+          "CodeSystem/v3-ActCode\",\"code\":\"" +
           a.cls + "\",\"display\":\"inpatient encounter\"}" +
           ",\"subject\":{\"reference\":\"Patient/" + subject + "\"}" + ",\"period\":{\"start\":\"" +
           isoDate(a.admitted) + "\",\"end\":\"" +
           isoDate(ctx.date(a.discharged, a.admitted - 3, "fhir/Encounter.ndjson", enc_id,
                            "period.end")) +
-          "\"}" + ",\"diagnosis\":[";
-      for (size_t d = 0; d < a.diagnoses.size(); ++d) {
-        if (d > 0) line += ",";
+          "\"}" +
+          ",\"hospitalization\":{\"extension\":[{\"url\":\"https://fhir.hl7.org.uk/"
+          "StructureDefinition/Extension-UKCore-AdmissionMethod\",\"valueCodeableConcept\":{"
+          "\"coding\":[" +
+          coding("https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland",
+                 ctx.code(a.method, "99", "fhir/Encounter.ndjson", enc_id, "admissionMethod"), "") +
+          "]}}]},\"diagnosis\":[";
+      // The list is not always in rank order: the rank says which diagnosis is primary.
+      const bool reversed = ctx.rng().chance(0.3);
+      for (size_t k = 0; k < a.diagnoses.size(); ++k) {
+        const size_t d = reversed ? a.diagnoses.size() - 1 - k : k;
+        if (k > 0) line += ",";
         line += "{\"condition\":{\"reference\":\"Condition/cond-" + std::to_string(a.id) + "-" +
                 std::to_string(d + 1) + "\"},\"rank\":" + std::to_string(d + 1) + "}";
       }
@@ -150,15 +196,15 @@ void writeFhir(SourceContext& ctx) {
       ctx.truth("fhir/Encounter.ndjson", enc_id, person);
       for (size_t d = 0; d < a.diagnoses.size(); ++d) {
         const std::string cond_id = "cond-" + std::to_string(a.id) + "-" + std::to_string(d + 1);
+        const char* display = conditionDisplay(a.diagnoses[d]);
         std::string c =
             "{\"resourceType\":\"Condition\",\"id\":\"" + cond_id +
             "\",\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"
             "condition-category\",\"code\":\"encounter-diagnosis\"}]}]" +
-            ",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"" +
-            a.diagnoses[d] + "\"";
-        const char* display = conditionDisplay(a.diagnoses[d]);
-        if (*display != '\0') c += ",\"display\":" + jsonString(display);
-        c += "}]},\"subject\":{\"reference\":\"Patient/" + subject +
+            ",\"code\":{\"coding\":[" +
+            coding(kSnomedSystem, snomedConcept(a.diagnoses[d]), display);
+        if (a.icd10_coded) c += "," + coding(kIcd10System, a.diagnoses[d], display);
+        c += "]},\"subject\":{\"reference\":\"Patient/" + subject +
              "\"},\"encounter\":{\"reference\":\"Encounter/" + enc_id + "\"},\"recordedDate\":\"" +
              isoDate(a.admitted) + "\"}\n";
         conditions.write(c);

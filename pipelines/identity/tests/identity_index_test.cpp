@@ -83,6 +83,21 @@ TEST_F(IdentityIndexTest, InvalidNhsCheckDigitDoesNotLink) {
   EXPECT_NE(index.personOf(added.first_index), index.personOf(added.first_index + 1));
 }
 
+TEST_F(IdentityIndexTest, AnNhsNumberItsSourceHasNotVerifiedIsNoDeterministicKey) {
+  IdentityIndex index = withPopulation();
+  PersonRecord a = person("trust_cms", "c1", "Alice", "Quennell", 2012, 4, 5, "LS1 1AA");
+  PersonRecord b = person("nhft", "pat-1", "Zoe", "Brightwater", 2012, 4, 5, "LS9 9ZZ");
+  a.nhs_number = "9434765919";
+  b.nhs_number = "9434765919";
+  b.nhs_verified = false;  // UK Core status 02: present but not traced
+  const AddSummary added = index.add({a, b});
+  const auto& links = index.links();
+  EXPECT_FALSE(std::any_of(links.begin(), links.end(), [&](const ScoredPair& link) {
+    return link.b == added.first_index + 1 && link.tier == LinkTier::kNhsAndBirthDate;
+  }));
+  // The model may still link them on the number and birth date: that is its call to make.
+}
+
 TEST_F(IdentityIndexTest, ValidUpnAndSameBirthDateLink) {
   IdentityIndex index = withPopulation();
   PersonRecord a = person("school_census", "p1", "Sam", "Quennell", 2014, 9, 1, "LS1 1AA");

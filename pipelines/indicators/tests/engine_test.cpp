@@ -1,5 +1,7 @@
 // Incremental evaluation: what evaluate() reports as records arrive, change and go.
 
+#include "pipelines/indicators/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
   testing::generateCouncil(HEARTH_SYNTH_BINARY, "--seed 1 --scale 1.0", dir);
   const Period period = financialYearStarting(2024);
   const testing::SynthCouncil council = testing::loadSsdCouncil(dir, period.end);
-  std::printf("council: %zu canonical records from %s\n", council.records.size(),
-              dir.c_str());
+  std::printf("council: %zu canonical records from %s\n", council.records.size(), dir.c_str());
 
   // Hold back every n-th record so the incremental update touches people spread across the
   // council, as a day's extract does.
@@ -75,14 +74,14 @@ int main(int argc, char** argv) {
 
   std::printf("people: %zu, records kept: %zu\n", engine.personCount(), engine.recordCount());
   std::printf("full computation (add %zu records + first evaluate): %.0f ms (%.0f + %.0f)\n",
-              council.records.size() - kIncrementalRecords, load_ms + first_ms, load_ms,
-              first_ms);
+              council.records.size() - kIncrementalRecords, load_ms + first_ms, load_ms, first_ms);
   std::printf("full recomputation (every person, all ten indicators): %.0f ms  [target < 5000]\n",
               recompute_ms);
-  std::printf("incremental update after %zu new records: %.1f ms, %zu people, %zu values, "
-              "%zu facts  [target < 100]\n",
-              kIncrementalRecords, incremental_ms, update.persons_recomputed,
-              update.values.size(), update.facts.size());
+  std::printf(
+      "incremental update after %zu new records: %.1f ms, %zu people, %zu values, "
+      "%zu facts  [target < 100]\n",
+      kIncrementalRecords, incremental_ms, update.persons_recomputed, update.values.size(),
+      update.facts.size());
   std::printf("\n%s", renderTable(engine.values(true)).c_str());
   return first.values.empty() ? 1 : 0;
 }

@@ -68,9 +68,18 @@ TEST(IndicatorValueJson, SuppressedCellHidesItsFigures) {
 
 TEST(IndicatorValueJson, HasExactlyTheSchemasProperties) {
   const Json s = schema("hearth.indicator.value.v1.json");
-  const Json j = Json::parse(toJson(sampleValue()));
+  EXPECT_EQ(keys(Json::parse(toJson(sampleValue()))), required(s));
+  // A health value adds what its family's convention and its rule give.
+  IndicatorValue health = sampleValue();
+  health.not_computable = 12;
+  discloseCell(health, DisclosureConvention{8, 5});
+  const Json j = Json::parse(toJson(health));
   EXPECT_EQ(keys(j), keys(s["properties"]));
-  EXPECT_EQ(keys(j), required(s));
+  EXPECT_EQ(j["not_computable"], 10);
+  EXPECT_EQ(j["rounded_to"], 5);
+  EXPECT_EQ(j["numerator"], 45);
+  EXPECT_EQ(j["denominator"], 230);
+  EXPECT_NEAR(j["value"].get<double>(), 43.0 / 232 * 100, 1e-9);  // from the unrounded counts
 }
 
 TEST(IndicatorFactJson, CarriesThePseudonymAsSubject) {

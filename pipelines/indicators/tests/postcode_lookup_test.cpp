@@ -25,8 +25,7 @@ TEST(PostcodeLookup, ReadsOnspdColumnsAndSkipsRowsWithoutAGridReference) {
 
 TEST(PostcodeLookup, AreaColumnIsConfigurable) {
   std::istringstream in("pcds,oseast1m,osnrth1m,lsoa21\nNN1 5AB,1,2,E01000001\n");
-  EXPECT_EQ(PostcodeLookup::fromCsv(in, "lookup.csv", "lsoa21").find("NN1 5AB")->area,
-            "E01000001");
+  EXPECT_EQ(PostcodeLookup::fromCsv(in, "lookup.csv", "lsoa21").find("NN1 5AB")->area, "E01000001");
 }
 
 TEST(PostcodeLookup, RefusesAFileWithoutGridReferences) {

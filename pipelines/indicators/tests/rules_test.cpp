@@ -178,9 +178,9 @@ TEST_F(Rules, LongTermStabilityNeedsThirtyMonthsInCareAndTwoYearsPlaced) {
   add(2, "e3", episode(day(2022, 10, 1), std::nullopt, "S", "C2", "U1"));  // a day short
   add(3, "p3", person(day(2009, 3, 31)));                                  // 16 on 31 March
   add(3, "e4", episode(day(2020, 1, 1), std::nullopt, "S", "C2", "U1"));
-  add(4, "p4", person(day(2009, 4, 1)));                                   // still 15
+  add(4, "p4", person(day(2009, 4, 1)));  // still 15
   add(4, "e5", episode(day(2020, 1, 1), day(2023, 4, 1), "S", "C2", "U1"));
-  add(4, "e6", episode(day(2023, 4, 1), std::nullopt, "P", "C2", "U2"));   // a day short
+  add(4, "e6", episode(day(2023, 4, 1), std::nullopt, "P", "C2", "U2"));  // a day short
   const IndicatorValue v = headline("cla_stability_long");
   EXPECT_EQ(v.denominator, 2);
   EXPECT_EQ(v.numerator, 1);

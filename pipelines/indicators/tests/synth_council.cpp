@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "pipelines/indicators/csv_line.hpp"
+#include "pipelines/normalise/fhir.hpp"
 
 namespace hearth::pipelines::indicators::testing {
 namespace {
@@ -270,7 +271,9 @@ class Loader {
     db_.forEach(
         "SELECT lega_person_id, lega_legal_status_start_date, lega_legal_status_end_date, "
         "lega_legal_status FROM ssd_legal_status",
-        [&](const Row& r) { legal[r.text(0)].push_back({r.date(1), r.date(2), r.text(3)}); });
+        [&](const Row& r) {
+          legal[r.text(0)].push_back({r.date(1), r.date(2), r.text(3)});
+        });
     db_.forEach(
         "SELECT clae_cla_episode_id, clae_person_id, clae_cla_episode_start_date, "
         "clae_cla_episode_start_reason, clae_cla_primary_need_code, "
@@ -374,9 +377,9 @@ void generateCouncil(const std::string& binary, const std::string& arguments,
                      const std::filesystem::path& dir) {
   const std::filesystem::path marker = dir / ".generated-with";
   std::error_code error;
-  const bool fresh = std::filesystem::exists(marker, error) &&
-                     std::filesystem::last_write_time(marker, error) >=
-                         std::filesystem::last_write_time(binary, error);
+  const bool fresh =
+      std::filesystem::exists(marker, error) && std::filesystem::last_write_time(marker, error) >=
+                                                    std::filesystem::last_write_time(binary, error);
   if (fresh) {
     std::ifstream in(marker);
     std::string previous;
@@ -386,6 +389,53 @@ void generateCouncil(const std::string& binary, const std::string& arguments,
       "'" + binary + "' " + arguments + " --quiet --out '" + dir.string() + "'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
   std::ofstream(marker) << arguments << "\n";
+}
+
+SynthCouncil loadFhirCouncil(const std::filesystem::path& dir, Date today) {
+  std::unordered_map<std::string, PersonKey> person_of;  // "fhir/Encounter.ndjson:enc-1"
+  {
+    std::ifstream in(dir / "truth" / "records.csv");
+    if (!in) throw std::runtime_error("no truth/records.csv in " + dir.string());
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const std::vector<std::string> f = splitCsvLine(line);
+      if (f.size() < 4 || !f[1].starts_with("fhir/")) continue;
+      person_of[f[1] + ":" + f[2]] = std::strtoull(f[3].c_str() + 1, nullptr, 10);
+    }
+  }
+  SynthCouncil council;
+  for (const std::string type : {"Patient", "Encounter", "Condition"}) {
+    const std::string file = "fhir/" + type + ".ndjson";
+    std::ifstream in(dir / file);
+    if (!in) throw std::runtime_error("no " + file + " in " + dir.string());
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      // The generator writes the resource's id right after its type.
+      const std::string marker = "\"id\":\"";
+      const size_t at = line.find(marker);
+      if (at == std::string::npos) throw std::runtime_error(file + ": a resource without id");
+      const std::string id =
+          line.substr(at + marker.size(), line.find('"', at + marker.size()) - at - marker.size());
+      normalise::fhir::ResourceContext context;
+      context.provenance = {
+          "nhft", "fhir", type, type + "/" + id, file + ":" + std::to_string(number), 0};
+      context.today = today;
+      normalise::NormaliseOutput out;
+      normalise::fhir::normaliseResource(context, line, "", out);
+      const auto person = person_of.find(file + ":" + id);
+      for (cn::Record& record : out.records) {
+        if (person == person_of.end()) {
+          ++council.unattributed;
+          continue;
+        }
+        council.records.push_back({person->second, "fhir/" + type + "/" + id, std::move(record)});
+      }
+    }
+  }
+  return council;
 }
 
 SynthCouncil loadSsdCouncil(const std::filesystem::path& dir, Date population_day) {

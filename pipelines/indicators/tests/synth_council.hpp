@@ -32,4 +32,9 @@ void generateCouncil(const std::string& binary, const std::string& arguments,
 /// canonical records by hand, and attributes each to its true person via truth/records.csv.
 SynthCouncil loadSsdCouncil(const std::filesystem::path& dir, canonical::Date population_day);
 
+/// Reads the council's FHIR export (fhir/{Patient,Encounter,Condition}.ndjson) through the fhir
+/// layout, as the daemon would, and attributes each resource to its true person via
+/// truth/records.csv. Dates after `today` are rejected, as in the daemon.
+SynthCouncil loadFhirCouncil(const std::filesystem::path& dir, canonical::Date today);
+
 }  // namespace hearth::pipelines::indicators::testing

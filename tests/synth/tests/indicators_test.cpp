@@ -233,6 +233,39 @@ TEST_F(IndicatorRules, OverlappingTemporaryAccommodationCountsTheHouseholdOnce) 
   EXPECT_EQ(duty["numerator"], 1);
   EXPECT_EQ(duty["breakdown"]["relief"], 1);
   EXPECT_EQ(duty["breakdown"]["prevention"], 0);
+TEST_F(IndicatorRules, FallsAdmissionsAreStandardisedAndUncodedOnesCountedApart) {
+  // Residents on 31 March 2025: 66 (band 65-69), 82 (80-84) and 91 (90+), plus the children.
+  for (const int year : {1958, 1942, 1933}) {
+    Person p;
+    p.dob = dayFromCivil(year, 6, 1);
+    world_.people.push_back(p);
+  }
+  const auto admit = [&](uint32_t person, Day day, std::string method,
+                         std::vector<std::string> diagnoses, bool coded = true) {
+    Admission a;
+    a.person = person;
+    a.admitted = day;
+    a.method = std::move(method);
+    a.diagnoses = std::move(diagnoses);
+    a.icd10_coded = coded;
+    world_.admissions.push_back(a);
+  };
+  admit(4, dayFromCivil(2024, 7, 1), "21", {"S72.0", "W19.X"});          // 66: counted
+  admit(5, dayFromCivil(2024, 7, 1), "2A", {"S06.0", "W01.X"});          // 82: counted
+  admit(5, dayFromCivil(2024, 8, 1), "22", {"S52.5", "W10.X"});          // 82: counted
+  admit(6, dayFromCivil(2025, 3, 31), "24", {"T14.0", "W18.X"});         // 91: counted
+  admit(4, dayFromCivil(2024, 5, 31), "21", {"S72.0", "W19.X"}, false);  // not computable
+  admit(4, dayFromCivil(2024, 9, 1), "11", {"S72.0", "W19.X"});          // elective
+  admit(5, dayFromCivil(2024, 9, 1), "21", {"W19.X", "S72.0"});          // primary is the cause
+  admit(6, dayFromCivil(2024, 3, 31), "21", {"S72.0", "W19.X"});         // before the period
+  const auto j = indicator("falls_admissions_65");
+  EXPECT_EQ(j["numerator"], 4);
+  EXPECT_EQ(j["denominator"], 3);
+  EXPECT_EQ(j["not_computable"], 1);
+  // (1/1 x 5500 + 2/1 x 2500 + 1/1 x 1000) / 19500 x 100,000
+  EXPECT_NEAR(j["dsr_per_100000"].get<double>(), 11500.0 / 19500 * 100000, 1e-3);
+  EXPECT_EQ(j["by_age_band"]["80-84"]["admissions"], 2);
+  EXPECT_EQ(j["by_age_band"]["70-74"]["residents"], 0);
 }
 
 }  // namespace
