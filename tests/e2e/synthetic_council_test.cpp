@@ -202,7 +202,7 @@ TEST(SyntheticCouncil, TheDemoConnectorsPublishNoNameNhsNumberUpnUlnOrFullPostco
   };
   const size_t forename = column("forename"), surname = column("surname");
   const size_t nhs = column("nhs_number"), upn = column("upn"), uln = column("uln");
-  const size_t postcode = column("postcode");
+  const size_t postcode = column("postcode"), uprn = column("uprn");
   size_t people = 0;
   while (std::getline(truth, line)) {
     const auto row = cells(line);
@@ -210,13 +210,30 @@ TEST(SyntheticCouncil, TheDemoConnectorsPublishNoNameNhsNumberUpnUlnOrFullPostco
     for (size_t name : {forename, surname}) {
       EXPECT_FALSE(values.contains(row[name])) << "a name was published: " << row[name];
     }
-    for (size_t id : {nhs, upn, uln, postcode}) {
+    for (size_t id : {nhs, upn, uln, postcode, uprn}) {
       if (row[id].size() >= 6) {
         EXPECT_EQ(text.find(row[id]), std::string::npos) << "an identifier was published";
       }
     }
   }
   EXPECT_GT(people, 1000u);
+
+  // National Insurance numbers of the H-CLIC household members stay inside too.
+  std::ifstream members(council / "housing" / "hclic_people.csv");
+  std::getline(members, line);
+  const auto members_header = cells(line);
+  const size_t nino = static_cast<size_t>(
+      std::find(members_header.begin(), members_header.end(), "NINO") - members_header.begin());
+  ASSERT_LT(nino, members_header.size());
+  size_t ninos = 0;
+  while (std::getline(members, line)) {
+    const auto row = cells(line);
+    if (row.size() <= nino || row[nino].empty()) continue;
+    ++ninos;
+    EXPECT_EQ(text.find(row[nino]), std::string::npos)
+        << "a National Insurance number was published";
+  }
+  EXPECT_GT(ninos, 10u);
 }
 
 // The case system's three exports (903, CIN census, SSD tables) go through validation and
@@ -363,7 +380,9 @@ PublishedFinding parseFinding(std::string_view payload) {
   const auto raw = nlohmann::json::parse(data.value("raw", ""), nullptr, false);
   if (raw.is_object()) {
     for (const auto& [name, value] : raw.items()) {
-      const bool names_child = name == "CHILD" || name == "LAchildID" ||
+      // The person ids of the case system, H-CLIC People and Client Level Data.
+      const bool names_child = name == "CHILD" || name == "LAchildID" || name == "PERSON_REF" ||
+                               name == "LA_Person_Unique_Identifier" ||
                                (name.size() > 10 && name.ends_with("_person_id"));
       if (names_child && value.is_string()) f.child = value.get<std::string>();
     }
@@ -414,6 +433,15 @@ std::optional<Cause> causeOf(std::string_view reason) {
   return it->second;
 }
 
+// The values a csv connector's source key joins with '|' ("ASC700123|EV55"): an error of the
+// generator names the record by one of them.
+std::set<std::string> keyPartsOf(const std::string& source_key) {
+  std::set<std::string> parts;
+  std::stringstream in(source_key);
+  for (std::string part; std::getline(in, part, '|');) parts.insert(part);
+  return parts;
+}
+
 std::string_view fileName(std::string_view path) { return path.substr(path.rfind('/') + 1); }
 
 bool explains(const InjectedError& e, const PublishedFinding& f) {
@@ -422,7 +450,11 @@ bool explains(const InjectedError& e, const PublishedFinding& f) {
   // A mistyped identifier is made once, in the person record the source keeps, and shows in
   // every record of that person that carries the identifier.
   if (e.file == "case_system") return !f.child.empty() && e.key == f.child;
-  if (e.kind == "nhs_mistyped" || e.kind == "upn_mistyped") return e.key == f.source_key;
+  // Housing and adult social care make it in their person record (H-CLIC People, the CLD client),
+  // which every row of that person repeats.
+  if (e.kind == "nhs_mistyped" || e.kind == "upn_mistyped") {
+    return e.key == f.source_key || (!f.child.empty() && e.key == f.child);
+  }
   if (cause->reach == Reach::kSameField && e.field != f.field) return false;
   // SSD records are named "<table>:<id>", as the connector's locations are.
   if (e.file.ends_with(".sqlite")) return e.key == f.location;
@@ -431,7 +463,7 @@ bool explains(const InjectedError& e, const PublishedFinding& f) {
   if (fileName(e.file) != fileName(location_file)) return false;
   // 903 rows are "<child>#<row>" in the truth; the connector keys them by child and date, so
   // an episode is matched by its child.
-  return e.key == f.source_key || e.key == f.child ||
+  return e.key == f.source_key || e.key == f.child || keyPartsOf(f.source_key).contains(e.key) ||
          (!f.child.empty() && e.key.starts_with(f.child + "#"));
 }
 
@@ -484,7 +516,9 @@ TEST(SyntheticCouncil, EveryFindingOfTheDemoIsAnErrorTheGeneratorInjected) {
     auto& counts = published[f.connector];
     ++(f.severity == "reject" ? counts.first : counts.second);
     bool explained = false;
-    for (const std::string& key : {f.child, f.source_key, f.location}) {
+    std::set<std::string> keys = keyPartsOf(f.source_key);
+    keys.insert({f.child, f.source_key, f.location});
+    for (const std::string& key : keys) {
       for (auto [it, end] = by_key.equal_range(key); it != end && !explained; ++it) {
         explained = explains(*it->second, f);
       }
