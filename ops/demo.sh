@@ -15,6 +15,29 @@ step "Synthetic council (tests/synth/README.md describes every file)"
 tests/synth/demo_data.sh "$build" var/demo/council "${HEARTH_DEMO_SCALE:-0.05}" \
   "${HEARTH_DEMO_SEED:-2025}" "${HEARTH_DEMO_MESS_RATE:-1}"
 
+step "Health trust: a FHIR server serving the council's FHIR output as a Bulk Data export"
+# The connector signs its token requests with a client key (SMART Backend Services); the server
+# knows only the public half. The key is made once and kept 0600.
+mkdir -p var/demo/fhir
+if [ ! -f var/demo/fhir/client_key.pem ]; then
+  (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+     -out var/demo/fhir/client_key.pem 2>/dev/null)
+fi
+openssl pkey -in var/demo/fhir/client_key.pem -pubout -out var/demo/fhir/client_key.pub.pem
+"$build/tests/tools/hearth-fhir-server" --data var/demo/council/fhir --port 8091 \
+  --client-id hearth-demo --public-key var/demo/fhir/client_key.pub.pem > var/demo/fhir/server.out &
+fhir_pid=$!
+trap 'kill -TERM $fhir_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  grep -q '^BASE ' var/demo/fhir/server.out 2>/dev/null && break
+  kill -0 $fhir_pid 2>/dev/null || { echo "the FHIR server did not start"; exit 1; }
+  sleep 0.05
+done
+echo "FHIR server: $(sed -n 's/^BASE //p' var/demo/fhir/server.out)"
+# hearthd resolves the connector's secret reference env:HEARTH_FHIR_CLIENT_KEY.
+HEARTH_FHIR_CLIENT_KEY=$(cat var/demo/fhir/client_key.pem)
+export HEARTH_FHIR_CLIENT_KEY
+
 step "Validating $config"
 "$hearthd" validate "$config"
 "$hearthd" plugins --config "$config"
@@ -24,7 +47,7 @@ rm -rf "$state"
 mkdir -p var/demo
 "$hearthd" run "$config" 2> var/demo/hearthd.log &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; kill -TERM $fhir_pid 2>/dev/null || true' EXIT
 
 admin=http://127.0.0.1:8080
 for _ in $(seq 200); do
@@ -86,5 +109,7 @@ curl -s $admin/metrics | grep -E '^hearth_(records_read|events_published|rejects
 step "Stopping (SIGTERM drains, flushes Kafka and saves checkpoints)"
 kill -TERM $pid
 wait $pid
+kill -TERM $fhir_pid 2>/dev/null || true
+wait $fhir_pid 2>/dev/null || true
 trap - EXIT
 tail -n 1 var/demo/hearthd.log

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git curl time
+  build-essential cmake ninja-build pkg-config git curl time openssl
   librdkafka-dev kcat
   prometheus-cpp-dev prometheus
   libboost-dev

@@ -208,7 +208,8 @@ struct FhirTestServer::Impl {
   mutable std::mutex mutex;  // guards everything below
   FhirServerStats stats;
   FhirFaults faults;
-  std::map<int, int> polls;  // by job
+  std::map<int, int> polls;          // by job
+  std::map<int, int64_t> job_since;  // _since of each job, ms; 0: everything
   int next_job = 1;
   int generation = 1;                     // of the file links
   std::map<std::string, int64_t> tokens;  // token -> expiry, ms
@@ -256,8 +257,25 @@ struct FhirTestServer::Impl {
     return names;
   }
 
-  static size_t countLines(const std::filesystem::path& path) {
-    std::ifstream in(path);
+  // A file's text; with `since_ms`, only the resources last updated after it (those without
+  // meta.lastUpdated count as unchanged), as an export with _since would hold.
+  std::string fileBody(const std::string& name, int64_t since_ms) const {
+    std::ifstream in(options.data / name, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (since_ms == 0) return body;
+    std::string kept;
+    std::istringstream lines(body);
+    for (std::string line; std::getline(lines, line);) {
+      const json resource = json::parse(line, nullptr, false);
+      if (!resource.is_object() || !resource.contains("meta") || !resource["meta"].is_object())
+        continue;
+      if (parseInstantMs(resource["meta"].value("lastUpdated", "")) > since_ms) kept += line + "\n";
+    }
+    return kept;
+  }
+
+  static size_t countLines(const std::string& body) {
+    std::istringstream in(body);
     size_t count = 0;
     for (std::string line; std::getline(in, line);) {
       if (line.find_first_not_of(" \t\r") != std::string::npos) ++count;
@@ -267,11 +285,16 @@ struct FhirTestServer::Impl {
 
   json manifest(int job, bool second_page) const {
     json output = json::array(), deleted = json::array();
+    const int64_t since_ms = job_since.count(job) != 0 ? job_since.at(job) : 0;
+    const std::string query = "?v=" + std::to_string(generation) +
+                              (since_ms == 0 ? "" : "&since=" + std::to_string(since_ms));
     for (const std::string& name : dataFiles(false)) {
       json file = {{"type", name.substr(0, name.find('.'))},
-                   {"url", base() + "/files/" + name + "?v=" + std::to_string(generation)}};
+                   {"url", base() + "/files/" + name + query}};
       if (std::filesystem::exists(options.data / name)) {
-        file["count"] = countLines(options.data / name) + (faults.wrong_count ? 1 : 0);
+        const size_t count = countLines(fileBody(name, since_ms));
+        if (count == 0) continue;  // nothing of this type changed
+        file["count"] = count + (faults.wrong_count ? 1 : 0);
       }
       output.push_back(file);
     }
@@ -394,6 +417,16 @@ struct FhirTestServer::Impl {
                                                                          : "GET " + target);
     const int job = next_job++;
     polls[job] = 0;
+    std::string since = queryValue(target, "_since");
+    if (request.method() == http::verb::post) {
+      const json parameters = json::parse(request.body(), nullptr, false);
+      if (parameters.is_object() && parameters.contains("parameter")) {
+        for (const json& parameter : parameters["parameter"]) {
+          if (parameter.value("name", "") == "_since") since = parameter.value("valueInstant", "");
+        }
+      }
+    }
+    job_since[job] = since.empty() ? 0 : parseInstantMs(since);
     Reply reply{202, {{"Content-Location", base() + "/status/" + std::to_string(job)}}, ""};
     return reply;
   }
@@ -483,9 +516,9 @@ struct FhirTestServer::Impl {
       Reply reply = outcome(503, "transient", "busy");
       return reply;
     }
-    std::ifstream in(options.data / name, std::ios::binary);
-    if (!in) return outcome(404, "not-found", "no such file");
-    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!std::filesystem::exists(options.data / name))
+      return outcome(404, "not-found", "no such file");
+    std::string body = fileBody(name, std::stoll("0" + queryValue(target, "since")));
     Reply reply{200, {{"Content-Type", "application/fhir+ndjson"}}, ""};
     if (faults.gzip &&
         std::string(request[http::field::accept_encoding]).find("gzip") != std::string::npos) {
