@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/indicators/health_indicators.hpp"
 #include "pipelines/privacy/field_policy.hpp"
 
 namespace hearth::daemon::derive {
@@ -36,7 +37,14 @@ struct Flags {
   bool early_help = false;
   bool care_leaver = false;
   bool missing_in_last_90_days = false;
+  bool emergency_admission_12m = false;
 };
+
+// The same calendar date a year earlier (29 February: the 28th).
+canonical::Date yearBefore(canonical::Date day) {
+  const canonical::Date back = day - std::chrono::years{1};
+  return back.ok() ? back : canonical::Date{back.year(), back.month(), std::chrono::day{28}};
+}
 
 }  // namespace
 
@@ -59,6 +67,7 @@ std::string personViewJson(const std::string& pseudonym,
   std::map<std::string, int> sectors;
   Flags flags;
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
+  const canonical::Date year_ago = yearBefore(as_of);
   for (const canonical::Record* record : records) {
     if (const auto* p = std::get_if<canonical::Person>(record)) {
       if (p->birth_date) ++births[*p->birth_date];
@@ -82,6 +91,11 @@ std::string personViewJson(const std::string& pseudonym,
     } else if (const auto* m = std::get_if<canonical::MissingEpisode>(record)) {
       if (m->start && *m->start >= ninety_days_ago && *m->start <= as_of) {
         flags.missing_in_last_90_days = true;
+      }
+    } else if (const auto* a = std::get_if<canonical::HospitalAdmission>(record)) {
+      if (a->admitted && *a->admitted > year_ago && *a->admitted <= as_of &&
+          pipelines::indicators::health::isEmergencyAdmission(a->admission_method)) {
+        flags.emergency_admission_12m = true;
       }
     }
   }
@@ -138,6 +152,8 @@ std::string personViewJson(const std::string& pseudonym,
   flag("care_leaver", flags.care_leaver);
   out.push_back(',');
   flag("missing_in_last_90_days", flags.missing_in_last_90_days);
+  out.push_back(',');
+  flag("emergency_admission_12m", flags.emergency_admission_12m);
   out.append(R"(},"sources":[)");
   bool first = true;
   for (const std::string& system : systems) {
