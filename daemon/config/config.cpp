@@ -274,6 +274,13 @@ class Builder {
           resolvePath(base_, section.at("population_estimates").get<std::string>());
     }
     indicators.population_0_17 = valueOr(section, "population_0_17", indicators.population_0_17);
+    for (const auto& [family, rule] : section.value("disclosure", json::object()).items()) {
+      DisclosureConfig disclosure;
+      disclosure.suppression_threshold =
+          valueOr(rule, "suppression_threshold", disclosure.suppression_threshold);
+      disclosure.round_to = valueOr(rule, "round_to", disclosure.round_to);
+      indicators.disclosure.emplace(family, disclosure);
+    }
     return indicators;
   }
 
@@ -476,6 +483,11 @@ json describe(const Config& config) {
   for (const auto& [name, value] : config.kafka.properties) {
     properties[name] = isSensitiveProperty(name) ? std::string(kRedacted) : value;
   }
+  json disclosure = json::object();
+  for (const auto& [family, rule] : config.indicators.disclosure) {
+    disclosure[family] = {{"suppression_threshold", rule.suppression_threshold},
+                          {"round_to", rule.round_to}};
+  }
   json connectors = json::array();
   for (const ConnectorConfig& connector : config.connectors) {
     connectors.push_back({{"name", connector.name},
@@ -528,7 +540,8 @@ json describe(const Config& config) {
         {"bank_holidays", config.indicators.bank_holidays.string()},
         {"postcode_lookup", config.indicators.postcode_lookup.string()},
         {"population_estimates", config.indicators.population_estimates.string()},
-        {"population_0_17", config.indicators.population_0_17}}},
+        {"population_0_17", config.indicators.population_0_17},
+        {"disclosure", disclosure}}},
       {"derive", {{"interval_ms", config.derive.interval.count()}}},
   };
 

@@ -68,6 +68,14 @@ struct IdentityConfig {
   double link_threshold = 0.95;    // at or above: linked
 };
 
+/// A publisher's disclosure convention for one indicator family: counts from 1 to
+/// suppression_threshold - 1 hidden, the others rounded to the nearest round_to.
+struct DisclosureConfig {
+  int suppression_threshold = 5;
+  int round_to = 1;
+  bool operator==(const DisclosureConfig&) const = default;
+};
+
 /// The indicator engine: the reporting period and the lookups the rules need.
 struct IndicatorsConfig {
   bool enabled = true;
@@ -77,6 +85,7 @@ struct IndicatorsConfig {
   std::filesystem::path postcode_lookup;       // ONSPD-style CSV: pcds, oseast1m, osnrth1m, ward
   std::filesystem::path population_estimates;  // laua,date,age,population (ONS mid-year style)
   std::int64_t population_0_17 = 0;  // resident children, the cla_count rate's base (overrides)
+  std::map<std::string, DisclosureConfig> disclosure;  // by indicator family ("health")
 };
 
 /// The derive stage: how often identity and indicators catch up with new records.

@@ -54,23 +54,28 @@ T consensus(const std::vector<T>& values) {
 // date alone is convincing.
 id::PersonRecord linkageRecord(const SubjectInfo& subject) {
   std::vector<std::string> given, family, postcode, nhs, upn;
+  std::set<std::string> verified_nhs;
   std::vector<canonical::Date> births;
   std::vector<id::Sex> sexes;
+  const auto take = [&](const canonical::Identifier& identifier) {
+    if (identifier.scheme == "upn") upn.push_back(identifier.value);
+    if (identifier.scheme != "nhs") return;
+    nhs.push_back(identifier.value);
+    // UK Core verification status: only 01 (present and verified) vouches for the number;
+    // sources without a status are taken at their word, as before.
+    if (identifier.verification.empty() || identifier.verification == "01") {
+      verified_nhs.insert(identifier.value);
+    }
+  };
   for (const canonical::Person* person : subject.persons) {
     if (!person->given_name.empty()) given.push_back(person->given_name);
     if (!person->family_name.empty()) family.push_back(person->family_name);
     if (!person->postcode.empty()) postcode.push_back(person->postcode);
     if (person->birth_date) births.push_back(*person->birth_date);
     if (person->sex != canonical::Sex::kNotRecorded) sexes.push_back(linkageSex(person->sex));
-    for (const auto& identifier : person->identifiers) {
-      if (identifier.scheme == "nhs") nhs.push_back(identifier.value);
-      if (identifier.scheme == "upn") upn.push_back(identifier.value);
-    }
+    for (const auto& identifier : person->identifiers) take(identifier);
   }
-  for (const auto& identifier : subject.extra_identifiers) {
-    if (identifier.scheme == "nhs") nhs.push_back(identifier.value);
-    if (identifier.scheme == "upn") upn.push_back(identifier.value);
-  }
+  for (const auto& identifier : subject.extra_identifiers) take(identifier);
   const canonical::Person& first = *subject.persons.front();
   id::PersonRecord record;
   record.source_system = first.subject.system;
@@ -81,6 +86,7 @@ id::PersonRecord linkageRecord(const SubjectInfo& subject) {
   record.sex = sexes.empty() ? id::Sex::kMissing : consensus(sexes);
   record.postcode = consensus(postcode);
   record.nhs_number = consensus(nhs);
+  record.nhs_verified = verified_nhs.contains(record.nhs_number);
   record.upn = consensus(upn);
   return record;
 }
@@ -100,7 +106,8 @@ struct ValidIdentifiers {
 ValidIdentifiers validIdentifiers(const id::PersonRecord& record) {
   ValidIdentifiers ids;
   if (!record.upn.empty() && pipelines::validation::isValidUpn(record.upn)) ids.upn = record.upn;
-  if (!record.nhs_number.empty() && pipelines::validation::isValidNhsNumber(record.nhs_number)) {
+  if (!record.nhs_number.empty() && record.nhs_verified &&
+      pipelines::validation::isValidNhsNumber(record.nhs_number)) {
     ids.nhs = record.nhs_number;
   }
   return ids;

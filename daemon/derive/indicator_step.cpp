@@ -114,12 +114,17 @@ Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::Indic
   engine.suppression_threshold = suppression_threshold;
   engine.area_code = config.area_code;
   engine.population_0_17 = static_cast<double>(config.population_0_17);
+  for (const auto& [family, rule] : config.disclosure) {
+    engine.disclosure.emplace(family,
+                              ind::DisclosureConvention{rule.suppression_threshold, rule.round_to});
+  }
   std::optional<ind::PopulationBase> population;
   if (!config.population_estimates.empty()) {
     auto base =
         childrenFromEstimates(config.population_estimates, config.area_code, engine.periods[0]);
     if (!base) return base.error();
     engine.population_0_17 = base->children;
+    engine.population_by_age = base->by_age;
     population = std::move(*base);
   }
   try {

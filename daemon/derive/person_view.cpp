@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/indicators/health_indicators.hpp"
 #include "pipelines/privacy/field_policy.hpp"
 
 namespace hearth::daemon::derive {
@@ -42,7 +43,15 @@ struct Flags {
   bool homelessness_duty = false;
   bool temporary_accommodation = false;
   bool sleeping_rough = false;
+  // Health.
+  bool emergency_admission_12m = false;
 };
+
+// The same calendar date a year earlier (29 February: the 28th).
+canonical::Date yearBefore(canonical::Date day) {
+  const canonical::Date back = day - std::chrono::years{1};
+  return back.ok() ? back : canonical::Date{back.year(), back.month(), std::chrono::day{28}};
+}
 
 // Adult social care counts a service as running on its last day, as the DHSC snapshot does.
 bool runningOn(const std::optional<canonical::Date>& start,
@@ -120,6 +129,7 @@ std::string personViewJson(const std::string& pseudonym,
   std::map<std::string, int> sectors;
   Flags flags;
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
+  const canonical::Date year_ago = yearBefore(as_of);
   for (const canonical::Record* record : records) {
     if (const auto* p = std::get_if<canonical::Person>(record)) {
       if (p->birth_date) ++births[*p->birth_date];
@@ -143,6 +153,11 @@ std::string personViewJson(const std::string& pseudonym,
     } else if (const auto* m = std::get_if<canonical::MissingEpisode>(record)) {
       if (m->start && *m->start >= ninety_days_ago && *m->start <= as_of) {
         flags.missing_in_last_90_days = true;
+      }
+    } else if (const auto* a = std::get_if<canonical::HospitalAdmission>(record)) {
+      if (a->admitted && *a->admitted > year_ago && *a->admitted <= as_of &&
+          pipelines::indicators::health::isEmergencyAdmission(a->admission_method)) {
+        flags.emergency_admission_12m = true;
       }
     } else {
       addAdultFlags(*record, as_of, ninety_days_ago, flags);
@@ -196,6 +211,7 @@ std::string personViewJson(const std::string& pseudonym,
       {"homelessness_duty", flags.homelessness_duty},
       {"temporary_accommodation", flags.temporary_accommodation},
       {"sleeping_rough", flags.sleeping_rough},
+      {"emergency_admission_12m", flags.emergency_admission_12m},
   };
   out.append(R"(,"flags":{)");
   for (const auto& [name, value] : named_flags) {

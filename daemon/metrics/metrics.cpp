@@ -33,6 +33,9 @@ Metrics::Metrics(std::string_view version)
     : registry_(std::make_shared<Registry>()),
       records_read_(counter(*registry_, "hearth_records_read_total",
                             "Records read by a connector from a source stream.")),
+      records_withdrawn_(counter(*registry_, "hearth_records_withdrawn_total",
+                                 "Records their source withdrew (FHIR deletions), removed from the "
+                                 "record store and the derived views.")),
       rejects_(counter(*registry_, "hearth_rejects_total",
                        "Findings on the rejects topic, by reason code and severity (reject: the "
                        "record was refused; query: it was published and queried).")),
@@ -95,6 +98,10 @@ Metrics::Metrics(std::string_view version)
 
 Counter& Metrics::recordsRead(std::string_view connector, std::string_view stream) {
   return records_read_.Add({{"connector", str(connector)}, {"stream", str(stream)}});
+}
+
+Counter& Metrics::recordsWithdrawn(std::string_view connector, std::string_view stream) {
+  return records_withdrawn_.Add({{"connector", str(connector)}, {"stream", str(stream)}});
 }
 
 Counter& Metrics::rejects(std::string_view connector, std::string_view reason,

@@ -28,6 +28,9 @@ class Metrics {
 
   /// hearth_records_read_total: records a connector read from a stream.
   prometheus::Counter& recordsRead(std::string_view connector, std::string_view stream);
+  /// hearth_records_withdrawn_total: records their source withdrew (FHIR deletions), removed
+  /// from the store and the derived views.
+  prometheus::Counter& recordsWithdrawn(std::string_view connector, std::string_view stream);
   /// hearth_rejects_total: findings published on the rejects topic, by reason code
   /// ("nhs.check_digit") and severity ("reject": the record was refused; "query": it went on).
   prometheus::Counter& rejects(std::string_view connector, std::string_view reason,
@@ -81,6 +84,7 @@ class Metrics {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& records_read_;
+  prometheus::Family<prometheus::Counter>& records_withdrawn_;
   prometheus::Family<prometheus::Counter>& rejects_;
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Family<prometheus::Counter>& events_published_;

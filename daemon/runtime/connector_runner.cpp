@@ -258,6 +258,7 @@ hearth_status ConnectorRunner::publishRaw(const pipelines::RawRecordView& raw) {
 hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& raw) {
   normalised_.clear();
   normaliser_->normalise(raw, normalised_);
+  if (normalised_.withdrawn) return publishWithdrawal(raw);
   if (normalised_.records.empty() && normalised_.findings.empty()) return publishRaw(raw);
   if (!normalised_.unmapped.empty()) countUnmapped(raw.stream);
 
@@ -279,6 +280,23 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
     normalised_.records.clear();
   }
   return HEARTH_OK;
+}
+
+// A record its source withdrew: it leaves the record store, and the derive stage drops what it
+// gave (the person view and indicators follow). The withdrawal itself is published as the raw
+// record event, keyed like the record's own raw events and like the references to it in
+// canonical records; its payload (the resource) is dropped by the field policy.
+hearth_status ConnectorRunner::publishWithdrawal(const pipelines::RawRecordView& raw) {
+  if (services_.record_store != nullptr) {
+    services_.record_store->erase(spec_.name, raw.stream, raw.source_key, spec_.slot,
+                                  services_.tracker.onEmitted(spec_.slot));
+  }
+  services_.metrics.recordsWithdrawn(spec_.name, raw.stream).Increment();
+  const hearth_status status = publishRaw(raw);
+  if (status == HEARTH_OK && services_.canonical_sink != nullptr) {
+    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, {});
+  }
+  return status;
 }
 
 // A source record's fields that normalisation left unmapped: their values reach no canonical

@@ -111,6 +111,7 @@ class ConnectorRunner final : private host::RecordSink {
   void waitWhileTooFarAhead();
   bool publish(const std::string& topic, pipelines::EncodedEvent& event);
   hearth_status publishRaw(const pipelines::RawRecordView& raw);
+  hearth_status publishWithdrawal(const pipelines::RawRecordView& raw);
   hearth_status publishCanonical(const pipelines::RawRecordView& raw);
   bool publishFinding(const pipelines::RawRecordView& raw,
                       const pipelines::validation::Finding& finding);

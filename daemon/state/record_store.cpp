@@ -133,6 +133,7 @@ struct RecordStore::Db {
   std::filesystem::path path;
   std::unique_ptr<sqlite3, Closer> handle;
   std::unique_ptr<sqlite3_stmt, Finalizer> upsert;
+  std::unique_ptr<sqlite3_stmt, Finalizer> remove;
   std::mutex mutex;  // one connection: the writer thread and the readers take turns
 
   Error error(std::string_view what) const {
@@ -177,6 +178,10 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
       "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!upsert) return upsert.error();
   db->upsert.reset(*upsert);
+  auto remove =
+      db->prepare("DELETE FROM records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+  if (!remove) return remove.error();
+  db->remove.reset(*remove);
   return std::unique_ptr<RecordStore>(
       new RecordStore(std::move(db), std::move(on_durable), queue_capacity));
 }
@@ -208,7 +213,22 @@ void RecordStore::put(const pipelines::RawRecordView& record, std::string_view c
   encodeFields(record.fields, pending.record.fields);
   pending.source = source;
   pending.seq = seq;
+  enqueue(std::move(pending));
+}
 
+void RecordStore::erase(std::string_view connector, std::string_view stream,
+                        std::string_view source_key, uint32_t source, uint64_t seq) {
+  Pending pending;
+  pending.record.connector.assign(connector);
+  pending.record.stream.assign(stream);
+  pending.record.source_key.assign(source_key);
+  pending.source = source;
+  pending.seq = seq;
+  pending.erase = true;
+  enqueue(std::move(pending));
+}
+
+void RecordStore::enqueue(Pending pending) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
   queue_.push_back(std::move(pending));
@@ -265,8 +285,22 @@ Result<void> RecordStore::commit(std::vector<Pending>& batch) {
   std::lock_guard lock(db_->mutex);
   if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
   sqlite3_stmt* upsert = db_->upsert.get();
+  sqlite3_stmt* remove = db_->remove.get();
   for (const Pending& p : batch) {
     const StoredRecord& r = p.record;
+    if (p.erase) {
+      bindText(remove, 1, r.connector);
+      bindText(remove, 2, r.stream);
+      bindText(remove, 3, r.source_key);
+      const int rc = sqlite3_step(remove);
+      sqlite3_reset(remove);
+      if (rc != SQLITE_DONE) {
+        Error error = db_->error("removing a withdrawn record");
+        (void)db_->exec("ROLLBACK", "rolling back");
+        return error;
+      }
+      continue;
+    }
     bindText(upsert, 1, r.connector);
     bindText(upsert, 2, r.stream);
     bindText(upsert, 3, r.source_key);

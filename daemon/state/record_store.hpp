@@ -72,6 +72,10 @@ class RecordStore {
   /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.
   void put(const pipelines::RawRecordView& record, std::string_view connector, uint32_t source,
            uint64_t seq);
+  /// Queues the removal of a record its source withdrew (a FHIR deletion); reported durable like
+  /// put().
+  void erase(std::string_view connector, std::string_view stream, std::string_view source_key,
+             uint32_t source, uint64_t seq);
   /// Waits until everything queued so far is committed.
   void flush();
   /// Every stored record, in (connector, stream, source key) order. Not while writing heavily:
@@ -95,7 +99,9 @@ class RecordStore {
     StoredRecord record;
     uint32_t source = 0;
     uint64_t seq = 0;
+    bool erase = false;
   };
+  void enqueue(Pending pending);
   struct Db;
 
   RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);

@@ -87,6 +87,27 @@ TEST_F(RecordStoreTest, RecordsAreReplacedBySourceKeyAndEveryPutIsAcknowledgedOn
   EXPECT_EQ(back.at(1).value, "C2");
 }
 
+TEST_F(RecordStoreTest, AWithdrawnRecordIsRemovedAndItsRemovalAcknowledged) {
+  {
+    auto store = open();
+    const std::vector<pipelines::FieldView> fields = {{"resource", "{}", false}};
+    for (const char* key : {"Patient/1", "Patient/2"}) {
+      store->put({"Patient", key, "Patient.ndjson:1", 0, fields}, "trust_fhir", 0, 1);
+    }
+    store->put({"Encounter", "Patient/1", "Encounter.ndjson:1", 0, fields}, "trust_fhir", 0, 2);
+    store->erase("trust_fhir", "Patient", "Patient/1", 0, 3);
+    store->erase("trust_fhir", "Patient", "Patient/404", 0, 4);  // never stored: nothing to do
+    store->flush();
+    EXPECT_EQ(acked_.load(), 5u);
+    EXPECT_EQ(last_seq_.load(), 4u);
+  }
+  auto reopened = open();
+  std::vector<std::string> left;
+  ASSERT_TRUE(reopened->forEach(
+      [&](const StoredRecord& r) { left.push_back(r.stream + " " + r.source_key); }));
+  EXPECT_EQ(left, (std::vector<std::string>{"Encounter Patient/1", "Patient Patient/2"}));
+}
+
 TEST_F(RecordStoreTest, DecisionLogIsHashChainedAndDetectsAnAlteredEntry) {
   auto store = open();
   IdentityDecision merge{0, 0, "alice", "merge", "trust/1", "school/9", "same child, new UPN", ""};
