@@ -214,7 +214,15 @@ class Builder {
 
   KafkaConfig kafka(const json& section) {
     KafkaConfig kafka;
-    kafka.brokers = valueOr<std::string>(section, "brokers", kafka.brokers);
+    // No default: a production file that forgot its brokers would otherwise publish into a
+    // broker that forgets everything on restart while the checkpoints advance.
+    if (section.contains("brokers")) {
+      kafka.brokers = section.at("brokers").get<std::string>();
+    } else {
+      problems_.add(root_.contains("kafka") ? document_.locate("/kafka").line : 0, "kafka.brokers",
+                    "is required: the Kafka bootstrap servers (host:port,host:port), or "
+                    "\"embedded\" for an in-process broker whose events do not outlive it");
+    }
     kafka.embedded_partitions = valueOr(section, "embedded_partitions", kafka.embedded_partitions);
     kafka.topic_prefix = valueOr<std::string>(section, "topic_prefix", kafka.topic_prefix);
     kafka.spool_max_bytes = valueOr(section, "spool_max_bytes", kafka.spool_max_bytes);
@@ -430,12 +438,71 @@ Result<json> resolveSettingPaths(const Config& config, const ConnectorConfig& co
     return makeError("config.plugin_schema",
                      "plugin " + connector.plugin + ": " + schema.error().message);
   }
+  const fs::path base = config.source.parent_path();
   json settings = connector.settings;
   for (const std::string& pointer : schema->stringsWithFormat(settings, "path")) {
     json& value = settings[json::json_pointer(pointer)];
-    value = resolvePath(config.source.parent_path(), value.get<std::string>()).string();
+    value = resolvePath(base, value.get<std::string>()).string();
+  }
+  for (const std::string& pointer : schema->stringsWithFormat(settings, "odbc-connection-string")) {
+    json& value = settings[json::json_pointer(pointer)];
+    value = resolveConnectionStringPath(base, value.get<std::string>());
   }
   return settings;
+}
+
+std::string resolveConnectionStringPath(const fs::path& base, const std::string& text) {
+  // Attributes are `name=value;`; a value may be braced to hold ';' ({...}). Names are
+  // case-insensitive.
+  struct Attribute {
+    std::string name;
+    size_t value_at = 0;
+    size_t value_length = 0;
+  };
+  std::vector<Attribute> attributes;
+  for (size_t at = 0; at < text.size();) {
+    const size_t equals = text.find('=', at);
+    if (equals == std::string::npos) break;
+    Attribute attribute;
+    for (size_t i = at; i < equals; ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (!std::isspace(c)) attribute.name.push_back(static_cast<char>(std::tolower(c)));
+    }
+    size_t start = equals + 1;
+    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+    size_t end = 0;
+    if (start < text.size() && text[start] == '{') {
+      const size_t close = text.find('}', start + 1);
+      if (close == std::string::npos) return text;  // malformed: the driver manager says so
+      attribute.value_at = start + 1;
+      attribute.value_length = close - attribute.value_at;
+      end = text.find(';', close);
+    } else {
+      end = text.find(';', start);
+      size_t stop = end == std::string::npos ? text.size() : end;
+      while (stop > start && std::isspace(static_cast<unsigned char>(text[stop - 1]))) --stop;
+      attribute.value_at = start;
+      attribute.value_length = stop - start;
+    }
+    attributes.push_back(std::move(attribute));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  // Only SQLite's drivers take a file for Database; elsewhere it names a database on a server.
+  bool sqlite = false;
+  const Attribute* database = nullptr;
+  for (const Attribute& attribute : attributes) {
+    std::string value = text.substr(attribute.value_at, attribute.value_length);
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (attribute.name == "driver" && value.find("sqlite") != std::string::npos) sqlite = true;
+    if (attribute.name == "database") database = &attribute;
+  }
+  if (!sqlite || database == nullptr || database->value_length == 0) return text;
+  const std::string file = text.substr(database->value_at, database->value_length);
+  if (fs::path(file).is_absolute() || file == ":memory:" || file.starts_with("file:")) return text;
+  return text.substr(0, database->value_at) + resolvePath(base, file).string() +
+         text.substr(database->value_at + database->value_length);
 }
 
 bool isLoopbackAddress(const std::string& address) {
@@ -453,6 +520,11 @@ bool isLoopbackAddress(const std::string& address) {
 
 std::vector<std::string> warnings(const Config& config) {
   std::vector<std::string> found;
+  if (config.kafka.brokers == kEmbeddedBrokers) {
+    found.push_back(
+        "kafka.brokers is \"embedded\": events are kept in this process's memory and do not "
+        "outlive it; name real brokers for anything but a demo or a test");
+  }
   const AdminConfig& admin = config.admin;
   if (!isLoopbackAddress(admin.bind)) {
     found.push_back(
@@ -464,6 +536,25 @@ std::vector<std::string> warnings(const Config& config) {
                   "metrics and the status API answer anyone who can connect");
   }
   return found;
+}
+
+std::vector<std::string> restartOnlyChanges(const Config& running, const Config& next) {
+  static const std::regex kRestartOnly(
+      R"(^/(kafka|admin|state_dir|queue_capacity|privacy/key_version)(/.*)?$)");
+  std::set<std::string> changed;
+  for (const json& operation : json::diff(describe(running), describe(next))) {
+    std::string path = operation.at("path").get<std::string>();
+    if (!std::regex_match(path, kRestartOnly)) continue;
+    // One name per setting, not per element of a changed list or map of properties.
+    if (path.starts_with("/kafka/properties/")) path = "/kafka/properties";
+    changed.insert(displayKey(path));
+  }
+  // describe() shows secrets redacted, so it cannot tell whether they changed.
+  if (!(running.privacy.pseudonym_key == next.privacy.pseudonym_key)) {
+    changed.insert("privacy.pseudonym_key");
+  }
+  if (!(running.admin.token == next.admin.token)) changed.insert("admin.token");
+  return {changed.begin(), changed.end()};
 }
 
 json describe(const Config& config) {
