@@ -154,10 +154,6 @@ Result<void> validateConnectorSettings(const Config& config, const ConnectorConf
 Result<nlohmann::json> resolveSettingPaths(const Config& config, const ConnectorConfig& connector,
                                            std::string_view plugin_schema);
 
-/// An ODBC connection string whose SQLite database file (`Database=`, with a SQLite driver) is
-/// made absolute against `base`; any other connection string is returned as it is.
-std::string resolveConnectionStringPath(const std::filesystem::path& base, const std::string& text);
-
 /// True for 127.0.0.0/8, ::1 and IPv4-mapped loopback addresses.
 bool isLoopbackAddress(const std::string& address);
 

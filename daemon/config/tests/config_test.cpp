@@ -1,4 +1,5 @@
 #include "daemon/config/config.hpp"
+#include "daemon/config/connection_string.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
