@@ -2,7 +2,7 @@
 BUILD_DIR ?= build/release
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build demo test test-asan fuzz bench format clean
+.PHONY: deps build demo test test-asan fuzz bench package format clean
 
 deps:
 	@./ops/install-deps.sh
@@ -11,7 +11,10 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# Only what the demo runs is built (target demo_programs), not the test suite.
+demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target demo_programs
 	@./ops/demo.sh $(BUILD_DIR)
 
 test: build
@@ -29,6 +32,12 @@ fuzz: deps
 	@cmake --build build/fuzz -j $(JOBS) --target \
 	  $$(ninja -C build/fuzz -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): .*/\1/p' | sort -u)
 	@cd build/fuzz && ctest --output-on-failure -R '\.fuzz\.'
+
+# The Debian package, in $(BUILD_DIR)/package (tests/package/package_test.sh installs it).
+package: deps
+	@cmake --preset release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target package_contents
+	@cd $(BUILD_DIR) && cpack --config CPackConfig.cmake -B package
 
 bench: build
 	@./tests/bench/run.sh $(BUILD_DIR)

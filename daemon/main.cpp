@@ -1,4 +1,6 @@
 // hearthd: parses the command line and hands over to the verb's command.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
@@ -6,55 +8,99 @@
 
 #include "daemon/app/commands.hpp"
 
+namespace {
+
+constexpr const char* kConfigEnv = "HEARTH_CONFIG";
+
+// What every verb's --help ends with: where its input comes from, what it exits with, and how
+// it is used.
+void document(CLI::App* verb, const std::string& example, const std::string& more_exit_codes = "") {
+  verb->footer(std::string("\nEnvironment:\n  ") + kConfigEnv +
+               "  the configuration file when -c/--config is not given\n"
+               "  ${NAME}        any variable the configuration names, e.g. "
+               "${HEARTH_PSEUDONYM_KEY}\n\nExit codes: 0 done, 1 failed, " +
+               more_exit_codes + "64 usage error, 78 configuration refused\n\nExample:\n  " +
+               example);
+}
+
+// -c/--config (or the verb's first positional argument), defaulting to the installed file.
+CLI::Option* configOption(CLI::App* verb, std::string& config, const std::string& names,
+                          const std::string& what = "Configuration file") {
+  return verb->add_option(names, config, what)->envname(kConfigEnv);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   namespace app = hearth::daemon::app;
   CLI::App cli{
       "hearthd: joins council, health, housing and education records into one "
       "pseudonymous view and publishes the council plan's measures to Kafka."};
   cli.require_subcommand(1);
+  cli.option_defaults()->always_capture_default();
+  cli.set_version_flag("-V,--version", [] { return app::versionText(); });
+  cli.footer(
+      "\nEach verb has --help. Files: /etc/hearth/hearthd.yaml (configuration), "
+      "/usr/lib/hearth/plugins (connector plugins), /var/lib/hearth (state).\nExit codes: 0 "
+      "done, 1 failed, 3 `run --once` gave up on Kafka, 64 usage error, 78 configuration "
+      "refused.\nSee hearthd(8).");
   std::string config = "/etc/hearth/hearthd.yaml";
   std::vector<std::filesystem::path> plugin_dirs;
   std::string name;
   bool once = false;
 
   auto* run = cli.add_subcommand("run", "Run the daemon until SIGTERM (or one cycle with --once)");
-  run->add_option("-c,--config,config", config, "Configuration file");
+  configOption(run, config, "-c,--config,config");
   run->add_flag("--once", once, "Read every connector once, publish, checkpoint and exit");
+  document(run, "hearthd run --once -c /etc/hearth/hearthd.yaml",
+           "3 (--once) Kafka unreachable for kafka.once_give_up_ms, ");
 
   auto* validate = cli.add_subcommand("validate", "Check a configuration without starting");
-  validate->add_option("-c,--config,config", config, "Configuration file");
+  configOption(validate, config, "-c,--config,config");
+  document(validate, "HEARTH_PSEUDONYM_KEY=... hearthd validate /etc/hearth/hearthd.yaml");
 
   auto* plugins = cli.add_subcommand("plugins", "List the connector plugins found");
-  plugins->add_option("-c,--config", config, "Configuration file (for plugin_dirs)");
-  plugins->add_option("--plugin-dir", plugin_dirs, "Directory to scan (repeatable)");
+  configOption(plugins, config, "-c,--config", "Configuration file (for plugin_dirs)");
+  plugins->add_option("--plugin-dir", plugin_dirs,
+                      "Directory to scan (repeatable); default: the configuration's plugin_dirs "
+                      "with --config, else /usr/lib/hearth/plugins");
+  document(plugins, "hearthd plugins --plugin-dir /usr/lib/hearth/plugins");
 
   auto* spec = cli.add_subcommand("spec", "Print a connector plugin's configuration schema");
   spec->add_option("plugin", name, "Plugin name or path")->required();
-  spec->add_option("-c,--config", config, "Configuration file (for plugin_dirs)");
-  spec->add_option("--plugin-dir", plugin_dirs, "Directory to scan (repeatable)");
+  configOption(spec, config, "-c,--config", "Configuration file (for plugin_dirs)");
+  spec->add_option("--plugin-dir", plugin_dirs,
+                   "Directory to scan (repeatable); default: the configuration's plugin_dirs "
+                   "with --config, else /usr/lib/hearth/plugins");
+  document(spec, "hearthd spec csv");
 
   auto* check = cli.add_subcommand("check", "Check that a configured connector reaches its source");
   check->add_option("connector", name, "Connector name in the configuration")->required();
-  check->add_option("-c,--config", config, "Configuration file");
+  configOption(check, config, "-c,--config");
+  document(check, "hearthd check trust_ssd -c /etc/hearth/hearthd.yaml");
 
   auto* discover = cli.add_subcommand("discover", "List a configured connector's streams");
   discover->add_option("connector", name, "Connector name in the configuration")->required();
-  discover->add_option("-c,--config", config, "Configuration file");
+  configOption(discover, config, "-c,--config");
+  document(discover, "hearthd discover trust_ssd -c /etc/hearth/hearthd.yaml");
 
-  auto* version = cli.add_subcommand("version", "Print the version");
+  auto* version = cli.add_subcommand("version", "Print the version (as --version)");
+  document(version, "hearthd version");
 
   bool offline = false;
   bool as_json = false;
   auto* indicators = cli.add_subcommand("indicators", "Show the current indicator values");
-  indicators->add_option("-c,--config", config, "Configuration file");
+  configOption(indicators, config, "-c,--config");
   indicators->add_flag("--offline", offline,
                        "Compute from the state store instead of asking the running daemon");
   indicators->add_flag("--json", as_json, "Print JSON instead of a table");
+  document(indicators, "hearthd indicators --offline -c /etc/hearth/hearthd.yaml");
 
   std::string record_a, record_b, actor, reason;
   auto* identity = cli.add_subcommand("identity", "Review identity links held for review");
   identity->require_subcommand(1);
-  identity->add_option("-c,--config", config, "Configuration file");
+  configOption(identity, config, "-c,--config");
+  document(identity, "hearthd identity review -c /etc/hearth/hearthd.yaml");
   auto* review = identity->add_subcommand("review", "List the pairs held for review");
   auto* merge = identity->add_subcommand("merge", "Link two records as the same person");
   auto* unmerge = identity->add_subcommand("unmerge", "Keep two records apart");
@@ -63,21 +109,25 @@ int main(int argc, char** argv) {
     decision->add_option("record_b", record_b, "<system>/<local id>")->required();
     decision->add_option("--actor", actor, "Who decides (audited)")->required();
     decision->add_option("--reason", reason, "Why (audited)")->required();
+    document(decision, "hearthd identity " + decision->get_name() +
+                           " ssda903/C123 cin/C123 --actor j.smith --reason 'same child, checked'");
   }
+  document(review, "hearthd identity review -c /etc/hearth/hearthd.yaml");
 
   bool rebuild_identity = false;
   auto* rebuild = cli.add_subcommand(
       "rebuild", "Recompute links, person views and indicators from the stored records");
-  rebuild->add_option("-c,--config", config, "Configuration file");
+  configOption(rebuild, config, "-c,--config");
   rebuild->add_flag("--identity", rebuild_identity, "Recompute every identity link (the default)");
+  document(rebuild, "hearthd rebuild -c /etc/hearth/hearthd.yaml");
 
   std::filesystem::path truth;
   auto* linkage_eval = cli.add_subcommand(
       "linkage-eval", "Precision, recall and F1 of identity links against a truth file");
   std::string linkage_input;
   bool without_identifier = false;
-  linkage_eval->add_option("-c,--config", config,
-                           "Configuration file (with --truth: the daemon whose links to judge)");
+  configOption(linkage_eval, config, "-c,--config",
+               "Configuration file (with --truth: the daemon whose links to judge)");
   auto* truth_option = linkage_eval->add_option(
       "--truth", truth,
       "Judge the daemon's links against a truth file: source,file,record_key,person_id "
@@ -92,11 +142,21 @@ int main(int argc, char** argv) {
                          "Leave the national identifier column (FEBRL's soc_sec_id) out");
   truth_option->excludes(input_option);
   linkage_eval->require_option(1, 3);
+  document(linkage_eval, "hearthd linkage-eval --input febrl4.csv --without-identifier");
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and version are "errors" that exit 0; anything else is a usage error.
+    const int printed = cli.exit(e);
+    return printed == 0 ? app::kOk : app::kUsage;
+  }
   // A log reader that goes away (a closed journald or terminal pipe) must not kill the daemon;
   // write errors are reported where they happen instead.
   std::signal(SIGPIPE, SIG_IGN);
+  // Everything hearthd writes (record store, state store, spool, dead letters) may hold
+  // personal data: owner only, whatever umask it was started with.
+  ::umask(S_IRWXG | S_IRWXO);
   try {
     if (*run) return app::runCommand(config, once);
     if (*validate) return app::validateCommand(config);
@@ -120,13 +180,13 @@ int main(int argc, char** argv) {
         return app::linkageEvalFileCommand(linkage_input, !without_identifier);
       if (truth.empty()) {
         std::cerr << "linkage-eval: give --truth (with --config) or --input\n";
-        return 2;
+        return app::kUsage;
       }
       return app::linkageEvalTruthCommand(config, truth);
     }
   } catch (const std::exception& e) {
     std::cerr << "hearthd: " << e.what() << '\n';
-    return 1;
+    return app::kFailed;
   }
-  return 2;
+  return app::kUsage;
 }

@@ -18,8 +18,8 @@ const char kConfigSchema[] = R"json({
   "oneOf": [{"required": ["connection_string"]}, {"required": ["dsn"]}],
   "properties": {
     "connection_string": {
-      "type": "string", "minLength": 1,
-      "description": "ODBC connection string without the password, e.g. Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=ssd;Uid=hearth;UseDeclareFetch=1;Fetch=10000;"
+      "type": "string", "minLength": 1, "format": "odbc-connection-string",
+      "description": "ODBC connection string without the password, e.g. Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=ssd;Uid=hearth;UseDeclareFetch=1;Fetch=10000;. With a SQLite driver, a relative Database file resolves against the configuration file's directory, like every other path."
     },
     "dsn": {"type": "string", "minLength": 1, "description": "ODBC data source name (odbc.ini), instead of connection_string."},
     "password_secret": {

@@ -179,6 +179,7 @@ class Application::Impl {
   Result<void> control(std::string_view name, std::string_view action);
   bool allRunnersFinished();
   void notifyMain(bool shutdown, bool reload);
+  void notifyStatus();
 
   config::Config config_;
   RunOptions options_;
@@ -222,6 +223,7 @@ class Application::Impl {
   bool spool_loss_recovered_ = false;
   std::string state_dir_problem_;
   uint64_t lost_events_reported_ = 0;
+  std::string status_;  // the last STATUS= sent to systemd
 
   std::mutex main_mutex_;
   std::condition_variable main_wake_;
@@ -664,10 +666,11 @@ void Application::Impl::reload() {
     return;
   }
   config::Config next = std::move(loaded).value();
-  if (next.kafka.brokers != config_.kafka.brokers || next.state_dir != config_.state_dir ||
-      next.admin.port != config_.admin.port || next.admin.bind != config_.admin.bind ||
-      !(next.privacy.pseudonym_key == config_.privacy.pseudonym_key)) {
-    log_.warn("reload: kafka, state_dir, admin and privacy changes need a restart; ignored");
+  if (const auto fixed = config::restartOnlyChanges(config_, next); !fixed.empty()) {
+    std::string names;
+    for (const std::string& name : fixed) names += (names.empty() ? "" : ", ") + name;
+    log_.warn("reload: these settings take effect only on restart and keep their running values",
+              {{"settings", names}});
   }
   log::setLevel(log::parseLevel(next.log_level).value_or(log::Level::kInfo));
 
@@ -699,16 +702,34 @@ void Application::Impl::reload() {
                  {{"connector", connector.name}, {"error", ok.error().message}});
     }
   }
+  const auto before = config::describe(config_);
   const auto admin = config_.admin;
   const auto kafka_config = config_.kafka;
   const auto state_dir = config_.state_dir;
-  const auto privacy = config_.privacy;
+  const auto queue_capacity = config_.queue_capacity;
+  const auto pseudonym_key = config_.privacy.pseudonym_key;
+  const auto key_version = config_.privacy.key_version;
   config_ = std::move(next);
   // What needs a restart keeps its running value.
   config_.admin = admin;
   config_.kafka = kafka_config;
   config_.state_dir = state_dir;
-  config_.privacy = privacy;
+  config_.queue_capacity = queue_capacity;
+  config_.privacy.pseudonym_key = pseudonym_key;
+  config_.privacy.key_version = key_version;
+  const auto after = config::describe(config_);
+  const bool derive_changed =
+      before["identity"] != after["identity"] || before["indicators"] != after["indicators"] ||
+      before["derive"] != after["derive"] ||
+      before["privacy"]["suppression_threshold"] != after["privacy"]["suppression_threshold"];
+  if (derive_ && derive_changed) {
+    derive_->reconfigure(
+        derive::DeriveOptions{.identity = config_.identity,
+                              .indicators = config_.indicators,
+                              .suppression_threshold = config_.privacy.suppression_threshold,
+                              .interval = config_.derive.interval});
+    log_.info("reload: identity, indicator and derive settings applied; re-deriving");
+  }
   log_.info("configuration reloaded",
             {{"connectors_started", restarted}, {"connectors_unchanged", unchanged}});
   sd_notify(0, "READY=1");
@@ -731,7 +752,7 @@ int Application::Impl::drain() {
     for (auto* runner : runners) {
       if (!runner->waitStopped(deadline)) {
         log_.error("connector did not stop by the drain deadline", {{"connector", runner->name()}});
-        exit_code = 2;
+        exit_code = 1;
       }
     }
   }
@@ -854,8 +875,34 @@ void Application::Impl::scheduleGauges() {
         metrics_.checkpointAge(s.connector).Set(age);
       }
     }
+    notifyStatus();
     scheduleGauges();
   });
+}
+
+// What `systemctl status` shows under the unit: what the daemon is doing now.
+void Application::Impl::notifyStatus() {
+  size_t reading = 0;
+  size_t running = 0;
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (auto& [slot, s] : slots_) {
+      if (!s.runner) continue;
+      ++running;
+      if (s.runner->state() == runtime::ConnectorRunner::State::kReading) ++reading;
+    }
+  }
+  std::string status = reading > 0 ? "reading " + std::to_string(reading) + " of " +
+                                         std::to_string(running) + " connectors"
+                                   : "idle, " + std::to_string(running) + " connectors";
+  if (derive_ && derive_->evaluating()) status += "; deriving identities and indicators";
+  if (publisher_->spooling()) {
+    status += "; spooling to disk, Kafka unreachable (" +
+              std::to_string(publisher_->spoolBytes() >> 20) + " MiB spooled)";
+  }
+  if (status == status_) return;
+  status_ = status;
+  sd_notify(0, ("STATUS=" + status).c_str());
 }
 
 void Application::Impl::scheduleWatchdog(std::chrono::microseconds interval) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/application.hpp"
+#include "daemon/app/private_state.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/file_access.hpp"
 #include "daemon/derive/steps.hpp"
@@ -20,13 +21,18 @@
 namespace hearth::daemon::app {
 namespace {
 
-std::vector<std::filesystem::path> pluginDirs(const std::filesystem::path& config_path,
-                                              std::vector<std::filesystem::path> dirs) {
+// The directories given, else those of the configuration given, else the installed one. A
+// configuration that was given but is refused is reported as `validate` reports it: listing
+// the default directory instead would hide why the configured plugins are not found.
+std::optional<std::vector<std::filesystem::path>> pluginDirs(
+    const std::filesystem::path& config_path, std::vector<std::filesystem::path> dirs) {
   if (!dirs.empty()) return dirs;
-  if (!config_path.empty() && std::filesystem::exists(config_path)) {
-    if (auto loaded = config::loadConfig(config_path)) return loaded->plugin_dirs;
+  if (!config_path.empty()) {
+    auto loaded = loadConfigOrReport(config_path);
+    if (!loaded) return std::nullopt;
+    return loaded->plugin_dirs;
   }
-  return {"/usr/lib/hearth/plugins"};
+  return std::vector<std::filesystem::path>{"/usr/lib/hearth/plugins"};
 }
 
 // librdkafka's own default, which Hearth does not change.
@@ -123,11 +129,8 @@ std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& pa
 int runCommand(const std::filesystem::path& config_path, bool once) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
-  std::error_code ec;
-  std::filesystem::create_directories(config->state_dir, ec);
-  if (ec) {
-    std::cerr << config_path.string() << ": state_dir " << config->state_dir.string()
-              << " cannot be created: " << ec.message() << '\n';
+  if (auto private_dir = checkPrivateStateDir(config->state_dir); !private_dir) {
+    std::cerr << config_path.string() << ": state_dir: " << private_dir.error().message << '\n';
     return kInvalid;
   }
   // SQLite would only say that it cannot enable write-ahead logging.
@@ -151,6 +154,10 @@ int validateCommand(const std::filesystem::path& config_path) {
   }
   if (auto writable = config::checkWritableDirectory(config->state_dir); !writable) {
     problems.push_back(config_path.string() + ": state_dir: " + writable.error().message);
+  } else if (std::filesystem::exists(config->state_dir)) {
+    if (auto private_dir = checkPrivateStateDir(config->state_dir); !private_dir) {
+      problems.push_back(config_path.string() + ": state_dir: " + private_dir.error().message);
+    }
   }
 
   // Each plugin a connector uses is looked at once, in a child process: validate never runs a
@@ -210,9 +217,10 @@ int validateCommand(const std::filesystem::path& config_path) {
 
 int pluginsCommand(const std::filesystem::path& config_path,
                    std::vector<std::filesystem::path> dirs) {
+  const auto scanned = pluginDirs(config_path, std::move(dirs));
+  if (!scanned) return kInvalid;
   // Each plugin is loaded in a child process, so one that faults is listed as refused.
-  const auto listing =
-      host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs))).describeAll();
+  const auto listing = host::PluginCatalog::scan(*scanned).describeAll();
   std::printf("%-16s %-10s %-5s %s\n", "NAME", "VERSION", "ABI", "PATH");
   for (const auto& plugin : listing.plugins) {
     const auto& info = plugin.info;
@@ -229,7 +237,9 @@ int pluginsCommand(const std::filesystem::path& config_path,
 
 int specCommand(const std::filesystem::path& config_path, std::vector<std::filesystem::path> dirs,
                 const std::string& plugin_name) {
-  const auto catalog = host::PluginCatalog::scan(pluginDirs(config_path, std::move(dirs)));
+  const auto scanned = pluginDirs(config_path, std::move(dirs));
+  if (!scanned) return kInvalid;
+  const auto catalog = host::PluginCatalog::scan(*scanned);
   auto plugin = catalog.find(plugin_name);
   if (!plugin) {
     std::cerr << plugin.error().message << '\n';
@@ -266,9 +276,15 @@ int discoverCommand(const std::filesystem::path& config_path, const std::string&
   return kOk;
 }
 
+std::string versionText() {
+  return "hearthd " + std::string(kVersion) + " (connector ABI " +
+         std::to_string(HEARTH_CONNECTOR_ABI_MAJOR) + "." +
+         std::to_string(HEARTH_CONNECTOR_ABI_MINOR) + ", librdkafka " + rd_kafka_version_str() +
+         ")";
+}
+
 int versionCommand() {
-  std::cout << "hearthd " << kVersion << " (connector ABI " << HEARTH_CONNECTOR_ABI_MAJOR << "."
-            << HEARTH_CONNECTOR_ABI_MINOR << ", librdkafka " << rd_kafka_version_str() << ")\n";
+  std::cout << versionText() << '\n';
   return kOk;
 }
 

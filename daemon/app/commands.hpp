@@ -9,15 +9,17 @@
 
 namespace hearth::daemon::app {
 
+// Exit codes, after sysexits(3) as Vector's: what a unit file or a script can act on.
 inline constexpr int kOk = 0;
-inline constexpr int kFailed = 1;
-inline constexpr int kInvalid = 2;
+inline constexpr int kFailed = 1;    // the operation failed at run time
+inline constexpr int kUsage = 64;    // EX_USAGE: the command line is wrong
+inline constexpr int kInvalid = 78;  // EX_CONFIG: the configuration is refused
 
 /// Loads and validates a configuration, printing every problem to stderr on failure.
 std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path);
 
 /// The verbs of `hearthd`; each returns the process exit code and prints for a human.
-/// Exit codes: 0 success, 1 failure of the operation, 2 invalid configuration or usage.
+/// Exit codes: kOk, kFailed, kInvalid (and `run --once` 3 when Kafka stayed unreachable).
 int runCommand(const std::filesystem::path& config, bool once);
 int validateCommand(const std::filesystem::path& config);
 int pluginsCommand(const std::filesystem::path& config, std::vector<std::filesystem::path> dirs);
@@ -26,6 +28,8 @@ int specCommand(const std::filesystem::path& config, std::vector<std::filesystem
 int checkCommand(const std::filesystem::path& config, const std::string& connector);
 int discoverCommand(const std::filesystem::path& config, const std::string& connector);
 int versionCommand();
+/// "hearthd <version> (connector ABI <major>.<minor>, librdkafka <version>)".
+std::string versionText();
 
 /// The current indicator values from the running daemon, or computed from the state store when
 /// it does not answer (or with `offline`).

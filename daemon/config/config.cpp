@@ -8,6 +8,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "daemon/config/connection_string.hpp"
 #include "daemon/config/file_access.hpp"
 #include "daemon/config/json_schema.hpp"
 
@@ -214,7 +215,15 @@ class Builder {
 
   KafkaConfig kafka(const json& section) {
     KafkaConfig kafka;
-    kafka.brokers = valueOr<std::string>(section, "brokers", kafka.brokers);
+    // No default: a production file that forgot its brokers would otherwise publish into a
+    // broker that forgets everything on restart while the checkpoints advance.
+    if (section.contains("brokers")) {
+      kafka.brokers = section.at("brokers").get<std::string>();
+    } else {
+      problems_.add(root_.contains("kafka") ? document_.locate("/kafka").line : 0, "kafka.brokers",
+                    "is required: the Kafka bootstrap servers (host:port,host:port), or "
+                    "\"embedded\" for an in-process broker whose events do not outlive it");
+    }
     kafka.embedded_partitions = valueOr(section, "embedded_partitions", kafka.embedded_partitions);
     kafka.topic_prefix = valueOr<std::string>(section, "topic_prefix", kafka.topic_prefix);
     kafka.spool_max_bytes = valueOr(section, "spool_max_bytes", kafka.spool_max_bytes);
@@ -437,10 +446,15 @@ Result<json> resolveSettingPaths(const Config& config, const ConnectorConfig& co
     return makeError("config.plugin_schema",
                      "plugin " + connector.plugin + ": " + schema.error().message);
   }
+  const fs::path base = config.source.parent_path();
   json settings = connector.settings;
   for (const std::string& pointer : schema->stringsWithFormat(settings, "path")) {
     json& value = settings[json::json_pointer(pointer)];
-    value = resolvePath(config.source.parent_path(), value.get<std::string>()).string();
+    value = resolvePath(base, value.get<std::string>()).string();
+  }
+  for (const std::string& pointer : schema->stringsWithFormat(settings, "odbc-connection-string")) {
+    json& value = settings[json::json_pointer(pointer)];
+    value = resolveConnectionStringPath(base, value.get<std::string>());
   }
   return settings;
 }
@@ -460,6 +474,11 @@ bool isLoopbackAddress(const std::string& address) {
 
 std::vector<std::string> warnings(const Config& config) {
   std::vector<std::string> found;
+  if (config.kafka.brokers == kEmbeddedBrokers) {
+    found.push_back(
+        "kafka.brokers is \"embedded\": events are kept in this process's memory and do not "
+        "outlive it; name real brokers for anything but a demo or a test");
+  }
   const AdminConfig& admin = config.admin;
   if (!isLoopbackAddress(admin.bind)) {
     found.push_back(
@@ -471,6 +490,25 @@ std::vector<std::string> warnings(const Config& config) {
                   "metrics and the status API answer anyone who can connect");
   }
   return found;
+}
+
+std::vector<std::string> restartOnlyChanges(const Config& running, const Config& next) {
+  static const std::regex kRestartOnly(
+      R"(^/(kafka|admin|state_dir|queue_capacity|privacy/key_version)(/.*)?$)");
+  std::set<std::string> changed;
+  for (const json& operation : json::diff(describe(running), describe(next))) {
+    std::string path = operation.at("path").get<std::string>();
+    if (!std::regex_match(path, kRestartOnly)) continue;
+    // One name per setting, not per element of a changed list or map of properties.
+    if (path.starts_with("/kafka/properties/")) path = "/kafka/properties";
+    changed.insert(displayKey(path));
+  }
+  // describe() shows secrets redacted, so it cannot tell whether they changed.
+  if (!(running.privacy.pseudonym_key == next.privacy.pseudonym_key)) {
+    changed.insert("privacy.pseudonym_key");
+  }
+  if (!(running.admin.token == next.admin.token)) changed.insert("admin.token");
+  return {changed.begin(), changed.end()};
 }
 
 json describe(const Config& config) {

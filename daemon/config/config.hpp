@@ -31,8 +31,11 @@ struct AdminConfig {
   bool require_token = false;
 };
 
+/// The `kafka.brokers` value that runs librdkafka's mock cluster inside the daemon.
+inline constexpr std::string_view kEmbeddedBrokers = "embedded";
+
 struct KafkaConfig {
-  std::string brokers = "embedded";  // or "host:port,host:port"
+  std::string brokers;  // "host:port,host:port", or kEmbeddedBrokers; required
   int embedded_partitions = 128;
   std::string topic_prefix = "hearth.";
   std::map<std::string, std::string> properties;  // extra librdkafka properties
@@ -154,7 +157,8 @@ Result<void> validateConnectorSettings(const Config& config, const ConnectorConf
                                        const JsonSchema& plugin_schema);
 
 /// The connector's settings with every string its plugin's schema marks `"format": "path"` made
-/// absolute against the config file's directory, as the daemon's own paths are. Call after
+/// absolute against the config file's directory, as the daemon's own paths are, and likewise the
+/// database file of each `"format": "odbc-connection-string"`. Call after
 /// validateConnectorSettings, and hand the result to the plugin.
 Result<nlohmann::json> resolveSettingPaths(const Config& config, const ConnectorConfig& connector,
                                            std::string_view plugin_schema);
@@ -165,6 +169,10 @@ bool isLoopbackAddress(const std::string& address);
 /// What is allowed but deserves a word at start-up and from `hearthd validate`, such as an admin
 /// endpoint reachable from the network.
 std::vector<std::string> warnings(const Config& config);
+
+/// The settings (as "kafka.brokers", "admin.port", ...) that differ between the running
+/// configuration and a reloaded one and take effect only on restart; sorted.
+std::vector<std::string> restartOnlyChanges(const Config& running, const Config& next);
 
 /// The configuration as JSON for a start-up log line or `hearthd validate`, secrets redacted.
 nlohmann::json describe(const Config& config);

@@ -90,6 +90,7 @@ struct DeriveStage::Impl {
   std::mutex pending_mutex;
   std::vector<Pending> pending;
 
+  std::atomic<bool> evaluating{false};
   std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
   std::map<std::string, Held> held;
   std::unordered_set<std::string> changed_keys;      // held keys applied since the last evaluation
@@ -113,6 +114,7 @@ struct DeriveStage::Impl {
   std::mutex thread_mutex;
   std::condition_variable wake;
   bool stopping = false;
+  bool evaluate_now = false;  // settings changed: evaluate without waiting for the interval
   std::thread thread;
 
   void applyPending();
@@ -165,12 +167,42 @@ Result<uint64_t> DeriveStage::loadStored(
   return loaded;
 }
 
+void DeriveStage::reconfigure(const DeriveOptions& options) {
+  {
+    std::lock_guard lock(impl_->evaluate_mutex);
+    impl_->options.identity = options.identity;
+    impl_->options.indicators = options.indicators;
+    impl_->options.suppression_threshold = options.suppression_threshold;
+    // Built again from the new settings at the next evaluation, over every record: a person
+    // key unknown to the fresh indicator engine files all of that person's records anew.
+    impl_->identity_resolver.reset();
+    impl_->indicators.reset();
+    impl_->indicators_failed = false;
+    impl_->person_key_of_subject.clear();
+  }
+  {
+    std::lock_guard lock(impl_->pending_mutex);
+    impl_->pending.push_back(
+        Pending{"\x1f"
+                "reconfigured",
+                {}});
+  }
+  {
+    std::lock_guard lock(impl_->thread_mutex);
+    impl_->options.interval = options.interval;
+    impl_->evaluate_now = true;
+  }
+  impl_->wake.notify_all();
+}
+
 void DeriveStage::start() {
   impl_->thread = std::thread([this] {
     std::unique_lock lock(impl_->thread_mutex);
     while (!impl_->stopping) {
-      impl_->wake.wait_for(lock, impl_->options.interval, [this] { return impl_->stopping; });
+      impl_->wake.wait_for(lock, impl_->options.interval,
+                           [this] { return impl_->stopping || impl_->evaluate_now; });
       if (impl_->stopping) break;
+      impl_->evaluate_now = false;
       bool has_pending = false;
       {
         std::lock_guard pending_lock(impl_->pending_mutex);
@@ -198,8 +230,13 @@ void DeriveStage::stop() {
 
 Result<EvaluationSummary> DeriveStage::evaluate() {
   std::lock_guard lock(impl_->evaluate_mutex);
-  return impl_->evaluate();
+  impl_->evaluating = true;
+  auto summary = impl_->evaluate();
+  impl_->evaluating = false;
+  return summary;
 }
+
+bool DeriveStage::evaluating() const { return impl_->evaluating; }
 
 void DeriveStage::Impl::applyPending() {
   std::vector<Pending> batch;

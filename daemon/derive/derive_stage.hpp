@@ -74,12 +74,18 @@ class DeriveStage final : public runtime::CanonicalSink {
   Result<uint64_t> loadStored(
       const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts);
 
+  /// Takes new identity, indicator, suppression and interval settings (a reload): the next
+  /// evaluation, due at once, resolves identities and computes every indicator afresh with them.
+  void reconfigure(const DeriveOptions& options);
+
   /// Starts the thread that evaluates every interval when new records have arrived.
   void start();
   void stop();
 
   /// Evaluates now, on the calling thread (serialised with the periodic thread).
   Result<EvaluationSummary> evaluate();
+  /// Whether an evaluation is under way (for the service status).
+  bool evaluating() const;
 
   /// Current indicator values as JSON (GET /api/v1/indicators) and as a terminal table.
   std::string indicatorsJson() const;

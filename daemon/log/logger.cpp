@@ -1,11 +1,13 @@
 #include "daemon/log/logger.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 
 namespace hearth::log {
@@ -184,16 +186,43 @@ std::string formatLine(std::chrono::system_clock::time_point ts, Level level,
   return out;
 }
 
+int syslogPriority(Level level) {
+  constexpr std::array<int, 4> kPriorities = {7, 6, 4, 3};
+  return kPriorities.at(static_cast<size_t>(level));
+}
+
+bool isJournalStream(int fd, const char* journal_stream) {
+  if (journal_stream == nullptr) return false;
+  const std::string_view text(journal_stream);
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  const char* end = text.data() + text.size();
+  if (std::from_chars(text.data(), text.data() + colon, device).ec != std::errc() ||
+      std::from_chars(text.data() + colon + 1, end, inode).ptr != end) {
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return false;
+  return static_cast<std::uint64_t>(st.st_dev) == device &&
+         static_cast<std::uint64_t>(st.st_ino) == inode;
+}
+
 void Sink::write(Level level, std::string_view component, std::string_view msg, Fields fields) {
   if (!enabled(level)) return;
-  const std::string line =
-      formatLine(std::chrono::system_clock::now(), level, component, msg, fields);
+  std::string line;
+  if (syslog_prefix_) {
+    line = "<" + std::to_string(syslogPriority(level)) + ">";
+  }
+  line += formatLine(std::chrono::system_clock::now(), level, component, msg, fields);
   std::lock_guard lock(mutex_);
   writeAll(fd_, line);
 }
 
 Sink& stderrSink() {
-  static Sink sink(STDERR_FILENO);
+  static Sink sink(STDERR_FILENO, Level::kInfo,
+                   isJournalStream(STDERR_FILENO, std::getenv("JOURNAL_STREAM")));
   return sink;
 }
 

@@ -3,6 +3,9 @@
 // JSON-lines logging for journald: one object per line on stderr, e.g.
 //   {"ts":"2024-05-01T09:30:00.123Z","level":"info","component":"scheduler",
 //    "msg":"connector started","connector":"demo_csv","records":12}
+// When stderr is the journal itself (systemd sets JOURNAL_STREAM), each line starts with its
+// syslog priority, "<3>" for an error to "<7>" for debug, which journald takes off and keeps, so
+// `journalctl -p err` finds the errors.
 //
 // Personal data must never be passed to a logger: no names, identifiers (NHS number, UPN, ...),
 // birth dates, postcodes or record contents, in the message or in any field. Log counts, stream
@@ -67,10 +70,20 @@ using Fields = std::initializer_list<Field>;
 std::string formatLine(std::chrono::system_clock::time_point ts, Level level,
                        std::string_view component, std::string_view msg, Fields fields);
 
+/// The syslog priority of a level: 3 error, 4 warning, 6 info, 7 debug.
+int syslogPriority(Level level);
+
+/// Whether `fd` is the stream systemd connected to the journal: JOURNAL_STREAM ("dev:inode",
+/// `journal_stream`) names the same file. A child's inherited variable names another file, so
+/// a redirected stderr is not taken for the journal.
+bool isJournalStream(int fd, const char* journal_stream);
+
 /// A file descriptor that receives whole lines, with a minimum level. Thread-safe.
 class Sink {
  public:
-  explicit Sink(int fd, Level level = Level::kInfo) : fd_(fd), level_(level) {}
+  /// With `syslog_prefix`, each line starts with "<priority>" for journald.
+  explicit Sink(int fd, Level level = Level::kInfo, bool syslog_prefix = false)
+      : fd_(fd), level_(level), syslog_prefix_(syslog_prefix) {}
 
   void setLevel(Level level) { level_.store(level, std::memory_order_relaxed); }
   Level level() const { return level_.load(std::memory_order_relaxed); }
@@ -81,10 +94,11 @@ class Sink {
  private:
   int fd_;
   std::atomic<Level> level_;
+  bool syslog_prefix_;
   std::mutex mutex_;  // keeps a line whole if write(2) ever returns short
 };
 
-/// The process's stderr sink, which journald collects.
+/// The process's stderr sink, which journald collects; prefixed when stderr is the journal.
 Sink& stderrSink();
 
 /// Logs on behalf of one component ("admin", "kafka", "connector.csv").

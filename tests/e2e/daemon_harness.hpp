@@ -87,9 +87,8 @@ int runHearthd(const std::vector<std::string>& args, const std::filesystem::path
 std::string replaceAll(std::string text, const std::string& from, const std::string& to);
 
 /// The `connectors:` list of config/demo.yaml pointed at a generated `council`, up to (not
-/// including) the line that starts with `stop_before` (the whole list when empty). The SSD
-/// connection string is relative to the working directory and the rest to the config file: both
-/// become absolute.
+/// including) the line that starts with `stop_before` (the whole list when empty), its paths
+/// (the SSD database's included) made absolute.
 std::string demoConnectors(const std::filesystem::path& council,
                            const std::string& stop_before = {});
 

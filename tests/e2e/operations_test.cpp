@@ -27,7 +27,7 @@ TEST(Operations, ValidateRejectsAnUnknownKeyNamingFileLineAndKey) {
                            "privacy:\n"
                            "  pseudonym_key: a-validation-test-key-of-32-characters-or-more\n";
   std::string errors;
-  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors), 2);
+  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors), 78);
   EXPECT_NE(errors.find(config.string() + ":4: kafka.brokerz: unknown key \"brokerz\""),
             std::string::npos)
       << errors;
@@ -54,7 +54,7 @@ TEST(Operations, ValidateAcceptsTheShippedDemoConfig) {
 
   // Without its postcode directory the indicators cannot run: validate says so, and which file.
   std::filesystem::remove(council / "reference/postcode_lookup.csv");
-  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors, &out), 2);
+  EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors, &out), 78);
   EXPECT_NE(errors.find("indicators: " + (council / "reference/postcode_lookup.csv").string() +
                         ": cannot open"),
             std::string::npos)
@@ -70,7 +70,7 @@ TEST(Operations, ValidateRejectsBadConnectorSettingsNamingTheLine) {
   std::string errors;
   EXPECT_EQ(runHearthd({"validate", writeDaemonConfig(dir.path(), options).string()}, dir.path(),
                        &errors),
-            2);
+            78);
   EXPECT_NE(errors.find("connectors[0].settings.streams"), std::string::npos) << errors;
 }
 
@@ -85,7 +85,7 @@ TEST(Operations, ValidateRefusesARowLimitAboveTheKafkaMessageLimit) {
   std::string out;
   EXPECT_EQ(runHearthd({"validate", writeDaemonConfig(dir.path(), options).string()}, dir.path(),
                        &errors),
-            2);
+            78);
   EXPECT_NE(errors.find("connectors[0].settings.max_row_bytes: 786432 (the default) leaves no "
                         "room for the event under kafka.properties message.max.bytes (500000)"),
             std::string::npos)

@@ -1,4 +1,5 @@
 #include "daemon/config/config.hpp"
+#include "daemon/config/connection_string.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@ namespace hearth::config {
 namespace {
 
 using nlohmann::json;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
@@ -68,7 +70,14 @@ class ConfigTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// Three lines, like withoutKafka(), so that what a test appends starts at line 4.
 std::string minimal() {
+  return "state_dir: state\nprivacy: {pseudonym_key: " + std::string(kKey) +
+         "}\nkafka: {brokers: kafka-1:9092}\n";
+}
+
+// For tests that write their own kafka section.
+std::string withoutKafka() {
   return "state_dir: state\nprivacy:\n  pseudonym_key: " + std::string(kKey) + "\n";
 }
 
@@ -83,7 +92,7 @@ TEST_F(ConfigTest, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(config->admin.bind, "127.0.0.1");
   EXPECT_EQ(config->admin.port, 8080);
   EXPECT_TRUE(config->admin.token.empty());
-  EXPECT_EQ(config->kafka.brokers, "embedded");
+  EXPECT_EQ(config->kafka.brokers, "kafka-1:9092");
   EXPECT_EQ(config->kafka.embedded_partitions, 128);
   EXPECT_EQ(config->kafka.topic_prefix, "hearth.");
   EXPECT_EQ(config->kafka.spool_max_bytes, 1ull << 30);
@@ -160,7 +169,7 @@ connectors:
 }
 
 TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
-  const std::string error = failure(minimal() + "kafka:\n  brokers: embedded\n  brokerz: x\n");
+  const std::string error = failure(withoutKafka() + "kafka:\n  brokers: embedded\n  brokerz: x\n");
   EXPECT_EQ(error, file() + ":6: kafka.brokerz: unknown key \"brokerz\"");
 }
 
@@ -193,6 +202,27 @@ connectors:
   EXPECT_EQ(lines, expected);
 }
 
+TEST_F(ConfigTest, BrokersHaveNoDefault) {
+  EXPECT_EQ(failure(withoutKafka()),
+            file() +
+                ": kafka.brokers: is required: the Kafka bootstrap servers (host:port,host:port), "
+                "or \"embedded\" for an in-process broker whose events do not outlive it");
+  EXPECT_THAT(failure(withoutKafka() + "kafka:\n  topic_prefix: council.\n"),
+              HasSubstr(file() + ":4: kafka.brokers: is required"));
+}
+
+TEST_F(ConfigTest, EmbeddedBrokersAreAllowedOnlyWhenWrittenAndWarnAtStart) {
+  const Result<Config> config = load(withoutKafka() + "kafka: {brokers: embedded}\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->kafka.brokers, "embedded");
+  EXPECT_THAT(warnings(config.value()),
+              Contains(HasSubstr("events are kept in this process's memory and do not outlive "
+                                 "it")));
+  const Result<Config> named = load(minimal());
+  ASSERT_TRUE(named.ok()) << named.error().message;
+  EXPECT_TRUE(warnings(named.value()).empty());
+}
+
 TEST_F(ConfigTest, MissingTopLevelKeysAreNamed) {
   const std::string error = failure("log_level: info\n");
   EXPECT_THAT(error, HasSubstr(file() + ":1: missing required key \"state_dir\""));
@@ -202,15 +232,16 @@ TEST_F(ConfigTest, MissingTopLevelKeysAreNamed) {
 TEST_F(ConfigTest, RangesAreEnforced) {
   EXPECT_THAT(failure(minimal() + "admin: {port: -1}\n"),
               HasSubstr("admin.port: -1 is less than the minimum 0"));
-  EXPECT_THAT(failure(minimal() + "kafka: {spool_max_bytes: 1000}\n"),
+  EXPECT_THAT(failure(withoutKafka() + "kafka: {brokers: embedded, spool_max_bytes: 1000}\n"),
               HasSubstr("kafka.spool_max_bytes: 1000 is less than the minimum 1048576"));
   EXPECT_THAT(failure(minimal() + "connectors: [{name: a, plugin: csv, poll_interval_ms: 1}]\n"),
               HasSubstr("connectors[0].poll_interval_ms: 1 is less than the minimum 100"));
-  EXPECT_THAT(failure(minimal() + "kafka: {brokers: 'a:1,,b:2'}\n"),
+  EXPECT_THAT(failure(withoutKafka() + "kafka: {brokers: 'a:1,,b:2'}\n"),
               HasSubstr("kafka.brokers: does not match the pattern"));
-  EXPECT_THAT(failure(minimal() + "kafka: {properties: {linger.ms: [1]}}\n"),
-              HasSubstr("kafka.properties[\"linger.ms\"]: expected string, integer, number or "
-                        "boolean, got array"));
+  EXPECT_THAT(
+      failure(withoutKafka() + "kafka: {brokers: embedded, properties: {linger.ms: [1]}}\n"),
+      HasSubstr("kafka.properties[\"linger.ms\"]: expected string, integer, number or "
+                "boolean, got array"));
 }
 
 TEST_F(ConfigTest, AdminBindMustBeAnAddress) {
@@ -352,7 +383,8 @@ TEST(LoopbackAddress, RecognisesIpv4Ipv6AndMappedLoopback) {
 
 TEST_F(ConfigTest, KafkaPropertiesRememberTheirLines) {
   const Result<Config> config =
-      load(minimal() + "kafka:\n  properties:\n    linger.ms: 5\n    sasl.pasword: x\n");
+      load(withoutKafka() +
+           "kafka:\n  properties:\n    linger.ms: 5\n    sasl.pasword: x\n  brokers: embedded\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->kafka.property_lines.at("linger.ms"), 6);
   EXPECT_EQ(config->kafka.property_lines.at("sasl.pasword"), 7);
@@ -365,6 +397,7 @@ admin:
   token: ${ADMIN_TOKEN}
 privacy:
   pseudonym_key: "${PSEUDONYM_KEY}"
+kafka: {brokers: embedded}
 )",
                                      envOf({{"STATE_DIRECTORY", "/var/lib/hearth"},
                                             {"ADMIN_TOKEN", std::string(kToken)},
@@ -386,7 +419,7 @@ TEST_F(ConfigTest, SecretsCanBeReadFromFilesRelativeToTheConfig) {
   write("pseudonym.key", std::string(kKey) + "\n");
   const Result<Config> config =
       load("state_dir: s\nadmin:\n  token_file: admin.token\nprivacy:\n  pseudonym_key_file: " +
-           (dir_ / "pseudonym.key").string() + "\n");
+           (dir_ / "pseudonym.key").string() + "\nkafka: {brokers: embedded}\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->admin.token.reveal(), kToken);
   EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
@@ -416,7 +449,7 @@ TEST_F(ConfigTest, SecretAndItsFileAreExclusive) {
 }
 
 TEST_F(ConfigTest, PseudonymKeyIsRequired) {
-  EXPECT_EQ(failure("state_dir: s\nprivacy:\n  key_version: v2\n"),
+  EXPECT_EQ(failure("state_dir: s\nprivacy:\n  key_version: v2\nkafka: {brokers: embedded}\n"),
             file() +
                 ":2: privacy: missing pseudonym_key or pseudonym_key_file: the key that "
                 "pseudonymises every published identifier");
@@ -458,6 +491,7 @@ admin:
   token_file: secret.token
 privacy:
   pseudonym_key_file: secret.token
+kafka: {brokers: embedded}
 )",
                                     envOf({{"SECRET", secret}}));
   EXPECT_THAT(later, Not(HasSubstr("hunter2"))) << later;
@@ -476,6 +510,7 @@ kafka:
     ssl.key.pem: inline-pem-hunter2
     sasl.username: ${KAFKA_USER}
     security.protocol: sasl_ssl
+  brokers: embedded
 privacy:
   pseudonym_key: test-pseudonym-key-0123456789abcdef
 connectors:
@@ -574,6 +609,22 @@ TEST_F(ConfigTest, SettingPathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(config->connectors[0].settings["directory"], "../input");  // the config is untouched
 }
 
+TEST_F(ConfigTest, AConnectionStringsSqliteFileResolvesAgainstTheConfigDirectory) {
+  const Result<Config> config = load(minimal() + R"(connectors:
+  - name: trust_ssd
+    plugin: trust_ssd
+    settings: {connection_string: "Driver=SQLite3;Database=ssd/ssd.sqlite;"}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const std::string plugin_schema = R"({"properties": {
+      "connection_string": {"type": "string", "format": "odbc-connection-string"}}})";
+  const Result<json> settings =
+      resolveSettingPaths(config.value(), config->connectors[0], plugin_schema);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings.value()["connection_string"],
+            "Driver=SQLite3;Database=" + (dir_ / "ssd/ssd.sqlite").string() + ";");
+}
+
 TEST_F(ConfigTest, BrokenPluginSchemaIsReportedAgainstThePlugin) {
   const Result<Config> config = load(minimal() + "connectors: [{name: a, plugin: csv}]\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
@@ -627,6 +678,36 @@ TEST_F(ConfigTest, ReloadComparisonIgnoresWhereAConnectorWasWritten) {
   EXPECT_NE(before->connectors[0].line, after->connectors[0].line);
   EXPECT_TRUE(before->connectors[0].sameAs(after->connectors[0]));
   EXPECT_FALSE(before->connectors[0].sameAs(changed->connectors[0]));
+}
+
+TEST(ConnectionStrings, ASqliteDatabaseFileResolvesAgainstTheConfigFile) {
+  const fs::path base = "/etc/hearth";
+  EXPECT_EQ(resolveConnectionStringPath(base, "Driver=SQLite3;Database=../data/ssd.sqlite;"),
+            "Driver=SQLite3;Database=/etc/data/ssd.sqlite;");
+  EXPECT_EQ(resolveConnectionStringPath(base, "DRIVER={SQLite3}; database = ssd.db"),
+            "DRIVER={SQLite3}; database = /etc/hearth/ssd.db");
+  EXPECT_EQ(resolveConnectionStringPath(base, "Driver=SQLite3;Database={a;b.db};Timeout=5;"),
+            "Driver=SQLite3;Database={/etc/hearth/a;b.db};Timeout=5;");
+  // Absolute files, and databases on a server, are left alone.
+  for (const std::string unchanged :
+       {"Driver=SQLite3;Database=/var/lib/ssd.sqlite;",
+        "Driver={PostgreSQL Unicode};Server=db;Database=ssd;Uid=hearth;", "DSN=ssd;",
+        "Driver=SQLite3;Database={unclosed"}) {
+    EXPECT_EQ(resolveConnectionStringPath(base, unchanged), unchanged);
+  }
+}
+
+TEST_F(ConfigTest, AReloadNamesTheSettingsThatOnlyARestartChanges) {
+  const Result<Config> running = load(minimal());
+  const Result<Config> next = load(
+      "state_dir: elsewhere\nprivacy: {pseudonym_key: another-pseudonym-key-0123456789abcdef, "
+      "suppression_threshold: 10}\nkafka: {brokers: kafka-2:9092, properties: {linger.ms: 5}}\n"
+      "admin: {port: 9090}\nlog_level: debug\nindicators: {period_end: \"2024-03-31\"}\n");
+  ASSERT_TRUE(running.ok() && next.ok());
+  EXPECT_THAT(restartOnlyChanges(running.value(), next.value()),
+              ::testing::ElementsAre("admin.port", "kafka.brokers", "kafka.properties",
+                                     "privacy.pseudonym_key", "state_dir"));
+  EXPECT_TRUE(restartOnlyChanges(running.value(), running.value()).empty());
 }
 
 TEST(ShippedConfig, DemoIsValidAndResolvesPathsAgainstItsFolder) {
@@ -693,7 +774,7 @@ TEST(ConfigSchema, SchemaDefaultsMatchTheTypedDefaults) {
   EXPECT_EQ(defs["admin"]["properties"]["bind"]["default"], config.admin.bind);
   EXPECT_EQ(defs["admin"]["properties"]["port"]["default"], config.admin.port);
   const json& kafka = defs["kafka"]["properties"];
-  EXPECT_EQ(kafka["brokers"]["default"], config.kafka.brokers);
+  EXPECT_FALSE(kafka["brokers"].contains("default"));  // required: nothing durable is implied
   EXPECT_EQ(kafka["embedded_partitions"]["default"], config.kafka.embedded_partitions);
   EXPECT_EQ(kafka["topic_prefix"]["default"], config.kafka.topic_prefix);
   EXPECT_EQ(kafka["message_timeout_ms"]["default"], config.kafka.message_timeout_ms);

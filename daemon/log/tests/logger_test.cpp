@@ -1,6 +1,7 @@
 #include "daemon/log/logger.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -171,6 +172,36 @@ TEST(LogSink, ConcurrentWritersNeverInterleaveLines) {
     ++per_thread.at(parsed["thread"].get<size_t>());
   }
   for (int count : per_thread) EXPECT_EQ(count, kLinesEach);
+}
+
+TEST(Journal, StderrIsTheJournalOnlyWhenJournalStreamNamesItsDeviceAndInode) {
+  CapturedFd out;
+  struct stat st {};
+  ASSERT_EQ(::fstat(out.fd(), &st), 0);
+  const std::string same = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  const std::string other = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1);
+  EXPECT_TRUE(isJournalStream(out.fd(), same.c_str()));
+  EXPECT_FALSE(isJournalStream(out.fd(), other.c_str()));
+  EXPECT_FALSE(isJournalStream(out.fd(), nullptr));
+  EXPECT_FALSE(isJournalStream(out.fd(), "garbage"));
+  EXPECT_FALSE(isJournalStream(out.fd(), (same + "x").c_str()));
+}
+
+TEST(Journal, EachLineStartsWithItsSyslogPriorityForTheJournal) {
+  CapturedFd out;
+  Sink sink(out.fd(), Level::kDebug, /*syslog_prefix=*/true);
+  Logger logger("test", sink);
+  logger.error("failed");
+  logger.warn("careful");
+  logger.info("fine");
+  logger.debug("detail");
+  const auto lines = out.lines();
+  ASSERT_EQ(lines.size(), 4u);
+  const std::array<std::string, 4> prefixes = {"<3>{", "<4>{", "<6>{", "<7>{"};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].substr(0, 4), prefixes[i]) << lines[i];
+    EXPECT_TRUE(json::accept(lines[i].substr(3))) << lines[i];
+  }
 }
 
 }  // namespace
