@@ -17,6 +17,7 @@ packages=(
   libhowardhinnant-date-dev tzdata libutf8proc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format
+  python3 python3-jsonschema chromium
 )
 
 missing=()
