@@ -114,6 +114,29 @@ int main(int argc, char** argv) {
   }
   document(review, "hearthd identity review -c /etc/hearth/hearthd.yaml");
 
+  std::string stream;
+  auto* connectors = cli.add_subcommand("connectors", "Manage configured connectors");
+  connectors->require_subcommand(1);
+  connectors->add_option("-c,--config", config, "Configuration file");
+  auto* reset = connectors->add_subcommand(
+      "reset", "Read a connector (or one stream) again from the beginning, running or stopped");
+  reset->add_option("connector", name, "Connector name in the configuration")->required();
+  reset->add_option("--stream", stream, "Only this stream");
+  reset->add_option("-c,--config", config, "Configuration file");
+
+  bool dry_run = false;
+  int partitions = 12;
+  int replication_factor = 3;
+  auto* topics = cli.add_subcommand("topics", "Manage Hearth's Kafka topics");
+  topics->require_subcommand(1);
+  auto* topics_create = topics->add_subcommand(
+      "create", "Create every topic on kafka.brokers with its partitions and configuration");
+  topics_create->add_option("-c,--config", config, "Configuration file");
+  topics_create->add_flag("--dry-run", dry_run, "Print what would be created, and create nothing");
+  topics_create->add_option("--partitions", partitions, "Partitions per topic (default 12)");
+  topics_create->add_option("--replication-factor", replication_factor,
+                            "Replicas of each partition (default 3)");
+
   bool rebuild_identity = false;
   auto* rebuild = cli.add_subcommand(
       "rebuild", "Recompute links, person views and indicators from the stored records");
@@ -173,6 +196,10 @@ int main(int argc, char** argv) {
       return app::identityDecideCommand(config, "merge", record_a, record_b, actor, reason);
     if (*unmerge) {
       return app::identityDecideCommand(config, "unmerge", record_a, record_b, actor, reason);
+    }
+    if (*reset) return app::connectorsResetCommand(config, name, stream);
+    if (*topics_create) {
+      return app::topicsCreateCommand(config, dry_run, partitions, replication_factor);
     }
     if (*rebuild) return app::rebuildCommand(config);
     if (*linkage_eval) {

@@ -55,7 +55,7 @@ for _ in $(seq 200); do
   kill -0 $pid 2>/dev/null || { cat var/demo/hearthd.log; exit 1; }
   sleep 0.05
 done
-echo "ready: $admin/readyz, $admin/metrics, $admin/api/v1/connectors"
+echo "ready: $admin/readyz, $admin/metrics, $admin/api/v1/connectors; status page: $admin/"
 
 step "Waiting for every connector to finish its first read"
 for _ in $(seq 600); do
@@ -94,8 +94,9 @@ printf 'hearth.rejects: %d rejects, %d queries\n' \
 echo "per connector, from the read-complete log lines:"
 grep '"msg":"read complete"' var/demo/hearthd.log |
   sed -E 's/.*"connector":"([^"]+)".*"records":([0-9]+),"rejects":([0-9]+),"queries":([0-9]+).*/  \1: \2 records, \3 rejects, \4 queries/' || true
-echo "one event from hearth.records (pseudonymous: no names, identifiers, full birth dates or postcodes):"
-kcat -C -b "$bootstrap" -t hearth.records -p 0 -o beginning -c 1 -q -f '%s\n'
+echo "one event from hearth.records with its Kafka headers (pseudonymous: no names, identifiers,"
+echo "full birth dates or postcodes):"
+kcat -C -b "$bootstrap" -t hearth.records -p 0 -o beginning -c 1 -q -f 'headers: %h\n%s\n'
 
 echo "the headline values on hearth.indicator.values, read back with kcat:"
 kcat -C -b "$bootstrap" -t hearth.indicator.values -o beginning -e -q -f '%s\n' |

@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format
   dpkg-dev fakeroot lintian help2man systemd
+  python3 python3-jsonschema chromium
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,9 +13,11 @@
 #include <optional>
 
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/admin/status_page.hpp"
 #include "daemon/app/disk_reserve.hpp"
 #include "daemon/app/normalise_contexts.hpp"
 #include "daemon/app/state_dir_lock.hpp"
+#include "daemon/config/event_schemas.hpp"
 #include "daemon/delivery/checkpoint_tracker.hpp"
 #include "daemon/delivery/dead_letters.hpp"
 #include "daemon/derive/derive_stage.hpp"
@@ -23,9 +26,12 @@
 #include "daemon/log/logger.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/connector_runner.hpp"
+#include "daemon/state/checkpoint_offsets.hpp"
+#include "daemon/state/offset_reset.hpp"
 #include "daemon/state/record_store.hpp"
 #include "daemon/state/state_store.hpp"
 #include "daemon/version.hpp"
+#include "pipelines/common/json_writer.hpp"
 #include "plugins/host/plugin_catalog.hpp"
 
 namespace hearth::daemon::app {
@@ -68,6 +74,23 @@ class MetricsObserver final : public kafka::PublisherObserver {
     }
   }
   void kafkaAvailable(bool available) override { metrics_.kafkaAvailable().Set(available ? 1 : 0); }
+  // The figures of librdkafka's statistics that say whether Kafka keeps up: the producer's
+  // queue, and each broker's connection state and request round trip (microseconds there).
+  void statistics(std::string_view text) override {
+    const auto stats = nlohmann::json::parse(text, nullptr, false);
+    if (!stats.is_object()) return;
+    metrics_.kafkaQueueMessages().Set(stats.value("msg_cnt", 0.0));
+    const auto brokers = stats.find("brokers");
+    if (brokers == stats.end() || !brokers->is_object()) return;
+    for (const auto& [name, broker] : brokers->items()) {
+      if (!broker.is_object() || broker.value("nodeid", -1) < 0) continue;  // internal handles
+      metrics_.kafkaBrokerUp(name).Set(broker.value("state", "") == "UP" ? 1 : 0);
+      const auto rtt = broker.find("rtt");
+      if (rtt != broker.end() && rtt->is_object()) {
+        metrics_.kafkaBrokerRtt(name).Set(rtt->value("avg", 0.0) / 1e6);
+      }
+    }
+  }
 
  private:
   struct TopicMetrics {
@@ -129,6 +152,39 @@ host::HostServices hostServicesFor(const std::string& connector) {
   return services;
 }
 
+constexpr std::string_view kConnectorsPrefix = "/api/v1/connectors/";
+
+// The value of `name` in a query string ("stream=referrals&x=1"), percent-decoded; empty if
+// absent or malformed.
+std::string queryParameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (!pair.starts_with(name) || pair.size() <= name.size() || pair[name.size()] != '=') {
+      continue;
+    }
+    std::string value;
+    const std::string_view raw = pair.substr(name.size() + 1);
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '+') {
+        value.push_back(' ');
+      } else if (raw[i] == '%' && i + 2 < raw.size() &&
+                 std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        value.push_back(
+            static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16)));
+        i += 2;
+      } else if (raw[i] == '%') {
+        return {};
+      } else {
+        value.push_back(raw[i]);
+      }
+    }
+    return value;
+  }
+  return {};
+}
+
 }  // namespace
 
 class Application::Impl {
@@ -149,16 +205,39 @@ class Application::Impl {
   int run();
 
  private:
+  /// An operator's request to forget where a connector (or one of its streams) has read to.
+  struct OffsetReset {
+    uint64_t id = 0;
+    std::string connector;
+    std::string stream;  // empty: every stream
+    std::string status;  // "pending", "done" or "failed"
+    std::string error;
+    uint64_t records_forgotten = 0;
+  };
+
   struct Slot {
     std::string connector;
     std::unique_ptr<runtime::ConnectorRunner> runner;  // null once retired
     std::optional<Clock::time_point> oldest_unsaved;   // for hearth_checkpoint_age_seconds
   };
 
+  pipelines::EventOrigin eventOrigin() const {
+    std::string schemas = config_.events.schema_base_url;
+    if (schemas.empty()) {
+      // The admin server's own address, as bound (the configured port may be 0).
+      const std::string& bind = config_.admin.bind;
+      const bool ipv6 = bind.find(':') != std::string::npos;
+      schemas = "http://" + (ipv6 ? "[" + bind + "]" : bind) + ":" +
+                std::to_string(admin_ ? admin_->port() : config_.admin.port) + "/schemas/";
+    }
+    return {config_.indicators.area_code, std::move(schemas)};
+  }
   Result<void> startInfrastructure();
   Result<void> startDerive();
   void deriveAfterFirstCycle();
   void addDeriveRoutes();
+  void addEventSchemaRoutes();
+  void addStatusPageRoute();
   void startAdmin();
   Result<void> startConnector(const config::ConnectorConfig& connector);
   void stopConnector(const std::string& name, Clock::time_point deadline,
@@ -168,6 +247,13 @@ class Application::Impl {
   void checkStateDir();
   runtime::ConnectorRunner* findRunner(std::string_view name);
   void restartConnector(const std::string& name);
+  void addOffsetRoutes();
+  admin::Response requestOffsetReset(std::string_view name, std::string_view stream);
+  admin::Response offsetsJson(std::string_view name);
+  admin::Response connectorJson(std::string_view name);
+  void addCheckpointStatus(nlohmann::json& status);
+  void resetOffsets(OffsetReset reset);
+  Result<uint64_t> forgetPositions(const std::string& connector, const std::string& stream);
   void reload();
   int drain();
   void commitCheckpoints();
@@ -211,6 +297,7 @@ class Application::Impl {
 
   std::mutex slots_mutex_;  // guards slots_; runners are started and stopped on the main thread
   std::map<uint32_t, Slot> slots_;
+  std::map<std::string, uint64_t, std::less<>> starts_;  // per connector, since start-up
   uint32_t next_slot_ = 0;
 
   std::atomic<bool> starting_{true};
@@ -231,6 +318,11 @@ class Application::Impl {
   bool reload_requested_ = false;
   bool reread_requested_ = false;
   std::vector<std::string> restart_requests_;
+  std::vector<OffsetReset> reset_requests_;
+  // The latest offset reset of each connector, for GET .../offsets; under reset_mutex_.
+  std::mutex reset_mutex_;
+  std::map<std::string, OffsetReset, std::less<>> last_resets_;
+  uint64_t next_reset_id_ = 1;
 
   std::atomic<bool> committer_stop_{false};
   std::thread committer_;
@@ -314,7 +406,7 @@ int Application::Impl::run() {
     std::unique_lock lock(main_mutex_);
     main_wake_.wait_for(lock, std::chrono::milliseconds(50), [this] {
       return shutdown_requested_ || reload_requested_ || reread_requested_ ||
-             !restart_requests_.empty();
+             !restart_requests_.empty() || !reset_requests_.empty();
     });
     if (shutdown_requested_) break;
     if (reread_requested_) {
@@ -328,6 +420,13 @@ int Application::Impl::run() {
       names.swap(restart_requests_);
       lock.unlock();
       for (const auto& name : names) restartConnector(name);
+      continue;
+    }
+    if (!reset_requests_.empty()) {
+      std::vector<OffsetReset> resets;
+      resets.swap(reset_requests_);
+      lock.unlock();
+      for (auto& reset : resets) resetOffsets(std::move(reset));
       continue;
     }
     if (reload_requested_) {
@@ -401,6 +500,9 @@ void Application::Impl::startAdmin() {
   };
   admin_ = std::make_unique<admin::AdminServer>(io_, std::move(options), std::move(callbacks));
   addDeriveRoutes();
+  addEventSchemaRoutes();
+  addOffsetRoutes();
+  addStatusPageRoute();
   if (auto ok = admin_->start(); !ok) {
     // Without its admin endpoint the daemon cannot be watched; that is fatal at start-up.
     throw std::runtime_error(ok.error().message);
@@ -440,6 +542,8 @@ Result<void> Application::Impl::startInfrastructure() {
   // that buffer, and a full one blocks the connectors.
   publisher_config.kafka_properties.try_emplace("queue.buffering.max.messages",
                                                 std::to_string(config_.queue_capacity));
+  publisher_config.kafka_properties.try_emplace("statistics.interval.ms", "5000");
+  metrics_.spoolLimitBytes().Set(static_cast<double>(config_.kafka.spool_max_bytes));
   publisher_config.spool_dir = config_.state_dir / "spool";
   publisher_config.spool_max_bytes = config_.kafka.spool_max_bytes;
   publisher_config.spool_min_free_bytes = config_.kafka.spool_min_free_bytes;
@@ -468,7 +572,8 @@ Result<void> Application::Impl::startInfrastructure() {
               [this](std::string_view reason, std::string_view destination) {
                 metrics_.deadLetters(reason, destination).Increment();
               },
-          .own_source = dead_letter_slot},
+          .own_source = dead_letter_slot,
+          .origin = eventOrigin()},
       tracker_, *pseudonymiser_);
   auto publisher = kafka::Publisher::create(std::move(publisher_config));
   if (!publisher) return publisher.error();
@@ -493,7 +598,7 @@ Result<void> Application::Impl::startInfrastructure() {
   runner_services_ = std::make_unique<runtime::RunnerServices>(runtime::RunnerServices{
       *publisher_, tracker_, metrics_, config_.kafka.topic_prefix + "records",
       config_.kafka.topic_prefix + "rejects", records_.get(), derive_.get(),
-      config_.kafka.max_events_ahead, &unmapped_fields_});
+      config_.kafka.max_events_ahead, &unmapped_fields_, eventOrigin()});
 
   catalog_ = host::PluginCatalog::scan(config_.plugin_dirs);
   for (const auto& problem : catalog_.problems()) {
@@ -534,13 +639,14 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   auto runner = std::make_unique<runtime::ConnectorRunner>(std::move(spec), *runner_services_,
                                                            *pseudonymiser_, committed.value());
   dead_letters_->addSource(slot, {connector.name, std::string(plugin.value()->name()),
-                                  std::string(plugin.value()->version())});
+                                  std::string(plugin.value()->version()), eventOrigin()});
   if (auto ok = runner->start(options_.once); !ok) return ok.error();
   log_.info("connector started", {{"connector", connector.name},
                                   {"plugin", std::string(plugin.value()->name())},
                                   {"plugin_version", std::string(plugin.value()->version())},
                                   {"resuming", committed.value().has_value()}});
   slots_[slot] = Slot{connector.name, std::move(runner), std::nullopt};
+  if (starts_[connector.name]++ > 0) metrics_.connectorRestarts(connector.name).Increment();
   return {};
 }
 
@@ -931,17 +1037,20 @@ admin::Readiness Application::Impl::readiness() {
 }
 
 std::string Application::Impl::connectorsJson() {
-  std::string out = "{\"connectors\":[";
-  std::lock_guard lock(slots_mutex_);
-  bool first = true;
-  for (auto& [slot, s] : slots_) {
-    if (!s.runner) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    out.append(s.runner->statusJson());
+  std::vector<nlohmann::json> statuses;
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (auto& [slot, s] : slots_) {
+      if (s.runner) statuses.push_back(nlohmann::json::parse(s.runner->statusJson()));
+    }
   }
-  out.append("]}");
-  return out;
+  nlohmann::json connectors = nlohmann::json::array();
+  for (auto& status : statuses) {
+    addCheckpointStatus(status);
+    connectors.push_back(std::move(status));
+  }
+  return nlohmann::json{{"connectors", std::move(connectors)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<void> Application::Impl::control(std::string_view name, std::string_view action) {
@@ -999,6 +1108,7 @@ Result<void> Application::Impl::startDerive() {
   options.topic_prefix = config_.kafka.topic_prefix;
   options.interval = config_.derive.interval;
   options.metrics = &metrics_;
+  options.origin = eventOrigin();
   {
     std::lock_guard lock(slots_mutex_);
     options.slot = next_slot_++;  // derived events: delivery bookkeeping only, no checkpoint
@@ -1038,6 +1148,63 @@ void Application::Impl::deriveAfterFirstCycle() {
   derive_->start();
 }
 
+// The page at / for staff without Grafana: what the status API and metrics say, as HTML.
+void Application::Impl::addStatusPageRoute() {
+  admin_->addRoute("GET", "/", [this](const admin::Request& request) {
+    if (request.path != "/") return admin::Response::text(404, "not found\n");
+    const admin::Readiness ready = readiness();
+    auto timestamp = [](double seconds) -> nlohmann::json {
+      if (seconds <= 0) return nullptr;
+      std::string text;
+      pipelines::appendJsonTimestampMs(text, static_cast<int64_t>(seconds * 1000));
+      return nlohmann::json::parse(text);
+    };
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    nlohmann::json status = {
+        {"version", kVersion},
+        {"generated_at", timestamp(now)},
+        {"ready", ready.ready},
+        {"readiness", ready.reason},
+        {"connectors", nlohmann::json::parse(connectorsJson()).at("connectors")},
+        {"derive",
+         {{"last_success", timestamp(metrics_.deriveLastSuccess().Value())},
+          {"duration_seconds", metrics_.deriveSeconds().Value()},
+          {"canonical_records", static_cast<int64_t>(metrics_.canonicalRecords().Value())},
+          {"persons", static_cast<int64_t>(metrics_.persons().Value())},
+          {"review_pairs", static_cast<int64_t>(metrics_.identityReviewPairs().Value())}}},
+        {"spool",
+         {{"bytes", publisher_ ? publisher_->spoolBytes() : 0},
+          {"limit_bytes", config_.kafka.spool_max_bytes},
+          {"spooling", publisher_ && publisher_->spooling()},
+          {"kafka_available", publisher_ && publisher_->kafkaAvailable()}}},
+        {"indicators_table", derive_ ? derive_->indicatorsTable() : ""}};
+    admin::Response response{200, "text/html; charset=utf-8", admin::renderStatusPage(status), {}};
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+  });
+}
+
+// Each event's dataschema names one of these; consumers fetch them to validate what they read.
+void Application::Impl::addEventSchemaRoutes() {
+  constexpr std::string_view kSchemasPath = "/schemas/";
+  admin_->addRoute("GET", std::string(kSchemasPath), [kSchemasPath](const admin::Request& request) {
+    const std::string_view name = std::string_view(request.path).substr(kSchemasPath.size());
+    if (name.empty()) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const config::EventSchema& schema : config::eventSchemas()) {
+        names.push_back(std::string(schema.name));
+      }
+      return admin::Response::json(200, nlohmann::json{{"schemas", names}}.dump());
+    }
+    const auto text = config::eventSchemaText(name);
+    if (!text) return admin::Response::text(404, "no such schema\n");
+    admin::Response response = admin::Response::json(200, std::string(*text));
+    response.content_type = "application/schema+json";
+    return response;
+  });
+}
+
 void Application::Impl::addDeriveRoutes() {
   admin_->addRoute("GET", "/api/v1/indicators", [this](const admin::Request&) {
     return admin::Response::json(200, derive_ ? derive_->indicatorsJson() : "[]");
@@ -1073,6 +1240,194 @@ void Application::Impl::addDeriveRoutes() {
             201, nlohmann::json{{"seq", decided->seq}, {"hash", decided->hash}}.dump());
       },
       admin::Access::kToken);
+}
+
+// Kafka Connect's offsets API (KIP-875), for a source connector's checkpoint: GET shows it,
+// DELETE forgets it (of every stream, or of ?stream=S) so that the source is read again from the
+// beginning. The connector is stopped first and started again after, on the main thread; DELETE
+// answers 202 at once and GET shows the reset's progress.
+void Application::Impl::addOffsetRoutes() {
+  auto split = [](const admin::Request& request) {
+    const std::string_view rest = std::string_view(request.path).substr(kConnectorsPrefix.size());
+    const size_t slash = rest.find('/');
+    return std::pair(rest.substr(0, slash),
+                     slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1));
+  };
+  admin_->addRoute("GET", std::string(kConnectorsPrefix), [this, split](const admin::Request& r) {
+    const auto [name, what] = split(r);
+    if (what == "offsets") return offsetsJson(name);
+    if (what.empty()) return connectorJson(name);
+    return admin::Response::json(404, R"({"error":"admin.not_found"})");
+  });
+  admin_->addRoute(
+      "DELETE", std::string(kConnectorsPrefix),
+      [this, split](const admin::Request& r) {
+        const auto [name, what] = split(r);
+        if (what != "offsets") {
+          return admin::Response::json(
+              404,
+              R"({"error":"admin.not_found","message":"expected /api/v1/connectors/{name}/offsets"})");
+        }
+        return requestOffsetReset(name, queryParameter(r.query, "stream"));
+      },
+      admin::Access::kToken);
+}
+
+admin::Response Application::Impl::requestOffsetReset(std::string_view name,
+                                                      std::string_view stream) {
+  bool known = false;
+  for (const auto& c : config_.connectors) known = known || c.name == name;
+  if (!known) {
+    return admin::Response::json(
+        404, nlohmann::json{{"error", admin::kUnknownConnector},
+                            {"message", "no connector named " + std::string(name)}}
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  OffsetReset reset;
+  reset.connector = std::string(name);
+  reset.stream = std::string(stream);
+  reset.status = "pending";
+  {
+    std::lock_guard lock(reset_mutex_);
+    reset.id = next_reset_id_++;
+    last_resets_[reset.connector] = reset;
+  }
+  log_.info("offset reset requested", {{"connector", reset.connector},
+                                       {"stream", reset.stream},
+                                       {"reset", static_cast<int64_t>(reset.id)}});
+  const nlohmann::json body = {
+      {"connector", reset.connector},
+      {"stream", stream.empty() ? nlohmann::json() : nlohmann::json(stream)},
+      {"reset", reset.id},
+      {"status", "pending"}};
+  {
+    std::lock_guard lock(main_mutex_);
+    reset_requests_.push_back(std::move(reset));
+    main_wake_.notify_all();
+  }
+  return admin::Response::json(202, body.dump());
+}
+
+admin::Response Application::Impl::offsetsJson(std::string_view name) {
+  bool known = false;
+  for (const auto& c : config_.connectors) known = known || c.name == name;
+  if (!known) return admin::Response::json(404, R"({"error":"connector.unknown"})");
+  // One small indexed read of the state database.
+  auto token = state_ ? state_->loadCheckpoint(name)
+                      : Result<std::optional<std::string>>(std::optional<std::string>());
+  if (!token) {
+    const nlohmann::json error = {{"error", token.error().code},
+                                  {"message", token.error().message}};
+    return admin::Response::json(500, error.dump());
+  }
+  nlohmann::json body = state::offsetsJson(token->value_or(""));
+  body["connector"] = std::string(name);
+  std::lock_guard lock(reset_mutex_);
+  if (const auto it = last_resets_.find(name); it != last_resets_.end()) {
+    const OffsetReset& r = it->second;
+    body["reset"] = {{"id", r.id},
+                     {"stream", r.stream.empty() ? nlohmann::json() : nlohmann::json(r.stream)},
+                     {"status", r.status},
+                     {"records_forgotten", r.records_forgotten},
+                     {"error", r.error.empty() ? nlohmann::json() : nlohmann::json(r.error)}};
+  }
+  return admin::Response::json(200,
+                               body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// When the connector's checkpoint was last saved and how long ago, and how often it was
+// restarted (by an operator, a reload, an offset reset or a spool loss) since the daemon started.
+void Application::Impl::addCheckpointStatus(nlohmann::json& status) {
+  const std::string name = status.value("name", "");
+  nlohmann::json saved_at;
+  nlohmann::json age;
+  if (auto saved = state_ ? state_->checkpointTime(name)
+                          : Result<std::optional<int64_t>>(std::optional<int64_t>());
+      saved && saved->has_value()) {
+    std::string text;
+    pipelines::appendJsonTimestampMs(text, **saved);
+    saved_at = nlohmann::json::parse(text);
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    age = static_cast<double>(std::max<int64_t>(0, now - **saved)) / 1000.0;
+  }
+  status["last_checkpoint"] = saved_at;
+  status["checkpoint_age_seconds"] = age;
+  std::lock_guard lock(slots_mutex_);
+  const auto starts = starts_.find(name);
+  status["restarts"] = starts == starts_.end() || starts->second == 0 ? 0 : starts->second - 1;
+}
+
+// One connector's status: the runner's view, with its checkpoint's age from the state store.
+admin::Response Application::Impl::connectorJson(std::string_view name) {
+  nlohmann::json status;
+  {
+    std::lock_guard lock(slots_mutex_);
+    if (runtime::ConnectorRunner* runner = findRunner(name)) {
+      status = nlohmann::json::parse(runner->statusJson(), nullptr, false);
+    }
+  }
+  if (!status.is_object()) {
+    const config::ConnectorConfig* connector = nullptr;
+    for (const auto& c : config_.connectors) {
+      if (c.name == name) connector = &c;
+    }
+    if (connector == nullptr) return admin::Response::json(404, R"({"error":"connector.unknown"})");
+    status = {{"name", connector->name},
+              {"plugin", connector->plugin},
+              {"state", connector->enabled ? "not running" : "disabled"}};
+  }
+  addCheckpointStatus(status);
+  return admin::Response::json(
+      200, status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void Application::Impl::resetOffsets(OffsetReset reset) {
+  const config::ConnectorConfig* connector = nullptr;
+  for (const auto& c : config_.connectors) {
+    if (c.name == reset.connector) connector = &c;
+  }
+  if (connector != nullptr) {
+    // Abandoning its unsaved progress: nothing the old run still has in flight may save a
+    // checkpoint over the reset one. What it had read since its last save is read again.
+    stopConnector(reset.connector,
+                  Clock::now() + std::chrono::milliseconds(config_.drain_timeout_ms),
+                  /*abandon_unsaved=*/true);
+    auto forgotten = forgetPositions(reset.connector, reset.stream);
+    if (forgotten) {
+      reset.status = "done";
+      reset.records_forgotten = *forgotten;
+    } else {
+      reset.status = "failed";
+      reset.error = forgotten.error().message;
+    }
+    if (connector->enabled) {
+      if (auto ok = startConnector(*connector); !ok) {
+        log_.error("connector not started after its offset reset",
+                   {{"connector", reset.connector}, {"error", ok.error().message}});
+      }
+    }
+  } else {
+    reset.status = "failed";
+    reset.error = "the connector is no longer configured";
+  }
+  log_.info("offset reset", {{"connector", reset.connector},
+                             {"stream", reset.stream},
+                             {"status", reset.status},
+                             {"error", reset.error},
+                             {"records_forgotten", reset.records_forgotten}});
+  std::lock_guard lock(reset_mutex_);
+  auto& latest = last_resets_[reset.connector];
+  if (latest.id == reset.id) latest = std::move(reset);
+}
+
+// The stored checkpoint without the stream's position (every position when `stream` is empty),
+// and the stored records of what is forgotten, so that rows gone from the source go too.
+Result<uint64_t> Application::Impl::forgetPositions(const std::string& connector,
+                                                    const std::string& stream) {
+  if (records_) records_->flush();
+  return state::resetStoredOffsets(*state_, records_.get(), connector, stream);
 }
 
 }  // namespace hearth::daemon::app

@@ -39,6 +39,15 @@ int identityReviewCommand(const std::filesystem::path& config);
 int identityDecideCommand(const std::filesystem::path& config, const std::string& action,
                           const std::string& record_a, const std::string& record_b,
                           const std::string& actor, const std::string& reason);
+/// Forgets where a connector (or one of its streams) has read to, so that it reads its source
+/// again from the beginning: through the running daemon's admin API, which stops the connector
+/// and starts it again, or directly in the state store when no daemon runs.
+int connectorsResetCommand(const std::filesystem::path& config, const std::string& connector,
+                           const std::string& stream);
+/// Creates Hearth's topics on the configured cluster (kafka.brokers) with their partitions,
+/// replication factor and configuration; with `dry_run` it only prints what it would create.
+int topicsCreateCommand(const std::filesystem::path& config, bool dry_run, int partitions,
+                        int replication_factor);
 /// Recomputes every link, person view and indicator from the stored records; prints a summary
 /// with a digest of the linkage, so two rebuilds can be compared.
 int rebuildCommand(const std::filesystem::path& config);

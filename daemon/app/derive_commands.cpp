@@ -1,7 +1,5 @@
 // The verbs that look at or act on derived state: indicators, identity review, rebuild and
 // linkage evaluation.
-#include <curl/curl.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -12,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "daemon/app/admin_client.hpp"
 #include "daemon/app/commands.hpp"
 #include "daemon/app/normalise_contexts.hpp"
 #include "daemon/config/config.hpp"
@@ -23,57 +22,6 @@
 
 namespace hearth::daemon::app {
 namespace {
-
-struct HttpReply {
-  long status = 0;
-  std::string body;
-  std::string error;  // transport failure; empty when a reply arrived
-};
-
-size_t appendBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// One request to the running daemon's admin endpoint.
-HttpReply adminRequest(const config::Config& config, const std::string& method,
-                       const std::string& path, const std::string& body = {}) {
-  HttpReply reply;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) {
-    reply.error = "libcurl could not start";
-    return reply;
-  }
-  const bool v6 = config.admin.bind.find(':') != std::string::npos;
-  const std::string host = config.admin.bind == "0.0.0.0" ? "127.0.0.1"
-                           : v6                           ? "[" + config.admin.bind + "]"
-                                                          : config.admin.bind;
-  const std::string url = "http://" + host + ":" + std::to_string(config.admin.port) + path;
-  curl_slist* headers = nullptr;
-  const std::string token = config.admin.token.reveal();
-  if (!token.empty())
-    headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  const CURLcode rc = curl_easy_perform(curl);
-  if (rc != CURLE_OK) {
-    reply.error = std::string(curl_easy_strerror(rc)) + " (" + url + ")";
-  } else {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
-}
 
 // Derives everything again from the record store, publishing nothing: what `rebuild` checks,
 // and what the offline views print. The daemon may be running: the store is read in WAL mode.
@@ -122,7 +70,7 @@ int indicatorsCommand(const std::filesystem::path& config_path, bool offline, bo
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
   if (!offline) {
-    const HttpReply reply =
+    const AdminReply reply =
         adminRequest(*config, "GET", json ? "/api/v1/indicators" : "/api/v1/indicators/table");
     if (reply.error.empty() && reply.status == 200) {
       std::cout << reply.body;
@@ -142,7 +90,7 @@ int indicatorsCommand(const std::filesystem::path& config_path, bool offline, bo
 int identityReviewCommand(const std::filesystem::path& config_path) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
-  const HttpReply reply = adminRequest(*config, "GET", "/api/v1/identity/reviews");
+  const AdminReply reply = adminRequest(*config, "GET", "/api/v1/identity/reviews");
   if (!reply.error.empty()) {
     std::cerr << "hearthd is not answering: " << reply.error << '\n';
     return kFailed;
@@ -175,7 +123,7 @@ int identityDecideCommand(const std::filesystem::path& config_path, const std::s
                                {"record_b", record_b},
                                {"actor", actor},
                                {"reason", reason}};
-  const HttpReply reply = adminRequest(*config, "POST", "/api/v1/identity/decisions", body.dump());
+  const AdminReply reply = adminRequest(*config, "POST", "/api/v1/identity/decisions", body.dump());
   if (!reply.error.empty()) {
     std::cerr << "hearthd is not answering: " << reply.error << '\n';
     return kFailed;

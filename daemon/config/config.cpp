@@ -181,6 +181,11 @@ class Builder {
     config.indicators = indicators(root_.value("indicators", json::object()));
     config.derive.interval = std::chrono::milliseconds(valueOr(
         root_.value("derive", json::object()), "interval_ms", config.derive.interval.count()));
+    config.events.schema_base_url =
+        valueOr<std::string>(root_.value("events", json::object()), "schema_base_url", "");
+    if (!config.events.schema_base_url.empty() && !config.events.schema_base_url.ends_with('/')) {
+      config.events.schema_base_url.push_back('/');
+    }
     config.interpolated = document_.interpolated;
     return config;
   }
@@ -581,6 +586,7 @@ json describe(const Config& config) {
         {"population_0_17", config.indicators.population_0_17},
         {"disclosure", disclosure}}},
       {"derive", {{"interval_ms", config.derive.interval.count()}}},
+      {"events", {{"schema_base_url", config.events.schema_base_url}}},
   };
 
   // Free-form values taken from the environment may be credentials; the typed ones are not.

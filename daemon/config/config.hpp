@@ -91,6 +91,13 @@ struct IndicatorsConfig {
   std::map<std::string, DisclosureConfig> disclosure;  // by indicator family ("health")
 };
 
+/// What the published events say about where they come from.
+struct EventsConfig {
+  /// The address consumers fetch the event schemas from (the `dataschema` of every event), ending
+  /// in '/'. Empty: the admin server's /schemas/ ("http://<admin.bind>:<port>/schemas/").
+  std::string schema_base_url;
+};
+
 /// The derive stage: how often identity and indicators catch up with new records.
 struct DeriveConfig {
   std::chrono::milliseconds interval{10000};
@@ -130,6 +137,7 @@ struct Config {
   IdentityConfig identity;
   IndicatorsConfig indicators;
   DeriveConfig derive;
+  EventsConfig events;
   std::size_t queue_capacity = 65536;
   int drain_timeout_ms = 10000;
   /// JSON Pointers (as in the file) of values taken from the environment; describe() hides those

@@ -144,7 +144,7 @@ void DeadLetters::run() {
 
 pipelines::RecordEventEncoder& DeadLetters::encoderFor(uint32_t source) {
   if (const auto it = encoders_.find(source); it != encoders_.end()) return it->second;
-  pipelines::SourceInfo info{"hearthd", "hearthd", ""};
+  pipelines::SourceInfo info{"hearthd", "hearthd", "", options_.origin};
   {
     std::lock_guard lock(mutex_);
     if (const auto it = sources_.find(source); it != sources_.end()) info = it->second;

@@ -28,6 +28,8 @@ struct DeadLetterOptions {
   std::function<void(std::string_view reason, std::string_view destination)> count;
   /// The source id for rejects of events that were already acknowledged (from the spool).
   uint32_t own_source = 0;
+  /// The `source` and `dataschema` of rejects whose connector is not known.
+  pipelines::EventOrigin origin = {};
 };
 
 /// Where events go that Kafka refuses for good (larger than message.max.bytes, a topic the

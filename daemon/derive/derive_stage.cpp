@@ -78,9 +78,15 @@ void logPopulationBase(log::Logger& log, const IndicatorStep& step) {
 struct DeriveStage::Impl {
   Impl(DeriveOptions o, pipelines::Pseudonymiser p, kafka::Publisher* pub,
        delivery::CheckpointTracker* t, state::RecordStore& s)
-      : options(std::move(o)), pseudonymiser(std::move(p)), publisher(pub), tracker(t), store(s) {}
+      : options(std::move(o)),
+        source_uri(options.origin.sourceUri("derive")),
+        pseudonymiser(std::move(p)),
+        publisher(pub),
+        tracker(t),
+        store(s) {}
 
   DeriveOptions options;
+  std::string source_uri;                  // of every derived event
   pipelines::Pseudonymiser pseudonymiser;  // evaluation thread only
   kafka::Publisher* publisher;
   delivery::CheckpointTracker* tracker;
@@ -299,7 +305,8 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
   event.topic = options.topic_prefix + std::string(topic_suffix);
   event.key = key;
   // `data` is a whole JSON object; the header leaves the data object open.
-  pipelines::appendEventHeader(event.payload, id, "/hearth/derive", type, key, wallMs());
+  pipelines::appendEventHeader(event.payload, id, source_uri, type, options.origin.dataSchema(type),
+                               key, wallMs());
   event.payload.append(std::string_view(data).substr(1));
   event.payload.push_back('}');
   event.source = options.slot;

@@ -19,6 +19,7 @@
 #include "daemon/runtime/canonical_sink.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/events/raw_record.hpp"
 #include "pipelines/normalise/normaliser.hpp"
 #include "pipelines/privacy/pseudonymiser.hpp"
 
@@ -32,6 +33,7 @@ struct DeriveOptions {
   uint32_t slot = 0;  // the checkpoint tracker's source id for derived events (no checkpoints)
   std::chrono::milliseconds interval{10000};
   metrics::Metrics* metrics = nullptr;  // optional
+  pipelines::EventOrigin origin = {};  // the `source` and `dataschema` of derived events
 };
 
 /// What one evaluation did, for the log and tests.

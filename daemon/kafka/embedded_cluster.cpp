@@ -12,6 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "daemon/kafka/topic_plan.hpp"
+
 namespace hearth::daemon::kafka {
 namespace {
 
@@ -49,11 +51,8 @@ class ListenerKnocker {
 }  // namespace
 
 std::vector<std::string> wellKnownTopics(std::string_view prefix) {
-  constexpr std::array<std::string_view, 6> kNames = {
-      "indicator.values", "indicator.facts", "person.view", "records", "identity", "rejects"};
   std::vector<std::string> topics;
-  topics.reserve(kNames.size());
-  for (std::string_view name : kNames) topics.push_back(std::string(prefix) + std::string(name));
+  for (TopicSpec& spec : topicPlan(prefix, 1, 1)) topics.push_back(std::move(spec.name));
   return topics;
 }
 

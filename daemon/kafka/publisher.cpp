@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "daemon/kafka/cloudevents_binding.hpp"
+
 namespace hearth::daemon::kafka {
 namespace {
 
@@ -181,6 +183,7 @@ Result<void> Publisher::start() {
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Publisher::deliveryReport);
   rd_kafka_conf_set_error_cb(conf.get(), &Publisher::errorCallback);
   rd_kafka_conf_set_log_cb(conf.get(), &Publisher::logCallback);
+  rd_kafka_conf_set_stats_cb(conf.get(), &Publisher::statsCallback);
 
   std::array<char, 512> reason{};
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
@@ -343,12 +346,9 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
     // F_COPY: librdkafka copies payload and key into the message it allocates anyway, so there
     // is one allocation per event and the caller's strings are free as soon as this returns.
     // An empty payload is sent as a null value: a tombstone, which compaction deletes.
-    if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                         event.payload.empty() ? nullptr : const_cast<char*>(event.payload.data()),
-                         event.payload.size(), event.key.data(), event.key.size(), opaque) == 0) {
-      return DirectOutcome::kProduced;
-    }
-    const rd_kafka_resp_err_t err = rd_kafka_last_error();
+    const rd_kafka_resp_err_t err =
+        produceEvent(producer_.get(), topic, event.payload, event.key, opaque);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return DirectOutcome::kProduced;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       give_back(opaque);  // the producer is broken, not the event: keep it in the spool
       return DirectOutcome::kDivert;
@@ -510,6 +510,14 @@ void Publisher::logCallback(const rd_kafka_t* handle, int level, const char* fac
   self->log_.log(mapped, "librdkafka", {{"facility", facility}, {"detail", message}});
 }
 
+int Publisher::statsCallback(rd_kafka_t* /*handle*/, char* json, size_t json_len, void* opaque) {
+  const auto* self = static_cast<const Publisher*>(opaque);
+  if (self != nullptr && self->observer_ != nullptr) {
+    self->observer_->statistics(std::string_view(json, json_len));
+  }
+  return 0;  // librdkafka frees the text
+}
+
 void Publisher::setAvailable(bool available, std::string_view reason) {
   if (available && fatal_) return;
   if (available_.exchange(available) == available) return;
@@ -558,18 +566,12 @@ bool Publisher::drainSpool() {
     if (item == nullptr) break;
     rd_kafka_topic_t* topic = topicHandle(item->entry.topic);
     drain_in_flight_.fetch_add(1);
-    const int rc = topic == nullptr
-                       ? -1
-                       : rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                          item->entry.payload.empty()
-                                              ? nullptr
-                                              : const_cast<char*>(item->entry.payload.data()),
-                                          item->entry.payload.size(), item->entry.key.data(),
-                                          item->entry.key.size(), tagDrained(item->segment));
-    if (rc != 0) {
+    const rd_kafka_resp_err_t err = topic == nullptr
+                                        ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                        : produceEvent(producer_.get(), topic, item->entry.payload,
+                                                       item->entry.key, tagDrained(item->segment));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       drain_in_flight_.fetch_sub(1);
-      const rd_kafka_resp_err_t err =
-          topic == nullptr ? RD_KAFKA_RESP_ERR__INVALID_ARG : rd_kafka_last_error();
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return true;
       refuse(OutboundEvent{.topic = std::string(item->entry.topic),
                            .key = std::string(item->entry.key),

@@ -41,6 +41,8 @@ struct PublisherObserver {
   virtual void kafkaAvailable(bool available) = 0;
   /// Damaged spool entries skipped since start-up (a running total).
   virtual void spoolCorruptEntries(uint64_t /*total*/) {}
+  /// librdkafka's statistics JSON, every statistics.interval.ms (when that is set).
+  virtual void statistics(std::string_view /*json*/) {}
 };
 
 struct PublisherConfig {
@@ -152,6 +154,7 @@ class Publisher {
   static void errorCallback(rd_kafka_t* handle, int code, const char* reason, void* opaque);
   static void logCallback(const rd_kafka_t* handle, int level, const char* facility,
                           const char* message);
+  static int statsCallback(rd_kafka_t* handle, char* json, size_t json_len, void* opaque);
 
   PublisherConfig config_;
   hearth::log::Logger log_{"kafka"};

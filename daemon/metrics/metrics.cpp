@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "daemon/metrics/process_metrics.hpp"
+
 namespace hearth::metrics {
 namespace {
 
@@ -90,7 +92,27 @@ Metrics::Metrics(std::string_view version)
           gauge(*registry_, "hearth_persons", "Persons resolved by identity resolution.").Add({})),
       review_pairs_(gauge(*registry_, "hearth_identity_review_pairs",
                           "Record pairs held for a reviewer's decision.")
-                        .Add({})) {
+                        .Add({})),
+      connector_restarts_(counter(*registry_, "hearth_connector_restarts_total",
+                                  "Connector restarts: started again by an operator, a reload, "
+                                  "an offset reset or a spool loss, or a failed read retried.")),
+      connector_last_success_(gauge(*registry_, "hearth_connector_last_success_timestamp_seconds",
+                                    "When a connector last completed a read, in seconds since "
+                                    "the epoch.")),
+      spool_limit_(gauge(*registry_, "hearth_spool_limit_bytes",
+                         "The disk spool's limit (kafka.spool_max_bytes): connectors pause when "
+                         "hearth_spool_bytes reaches it.")
+                       .Add({})),
+      kafka_queue_messages_(gauge(*registry_, "hearth_kafka_producer_queue_messages",
+                                  "Messages in the Kafka producer's queue, waiting to be sent or "
+                                  "confirmed (librdkafka statistics).")
+                                .Add({})),
+      kafka_broker_up_(gauge(*registry_, "hearth_kafka_broker_up",
+                             "1 while the producer's connection to a broker is UP, else 0 "
+                             "(librdkafka statistics).")),
+      kafka_broker_rtt_(gauge(*registry_, "hearth_kafka_broker_rtt_seconds",
+                              "Average request round trip to a broker over the last statistics "
+                              "interval (librdkafka statistics).")) {
   gauge(*registry_, "hearth_build_info", "The running hearthd build; always 1.")
       .Add({{"version", str(version)}})
       .Set(1);
@@ -138,6 +160,22 @@ Gauge& Metrics::connectorUp(std::string_view connector) {
   return connector_up_.Add({{"connector", str(connector)}});
 }
 
+Counter& Metrics::connectorRestarts(std::string_view connector) {
+  return connector_restarts_.Add({{"connector", str(connector)}});
+}
+
+Gauge& Metrics::connectorLastSuccess(std::string_view connector) {
+  return connector_last_success_.Add({{"connector", str(connector)}});
+}
+
+Gauge& Metrics::kafkaBrokerUp(std::string_view broker) {
+  return kafka_broker_up_.Add({{"broker", str(broker)}});
+}
+
+Gauge& Metrics::kafkaBrokerRtt(std::string_view broker) {
+  return kafka_broker_rtt_.Add({{"broker", str(broker)}});
+}
+
 Gauge& Metrics::connectorPaused(std::string_view connector, std::string_view reason) {
   return connector_paused_.Add({{"connector", str(connector)}, {"reason", str(reason)}});
 }
@@ -151,7 +189,7 @@ Counter& Metrics::fieldsUnmapped(std::string_view layout, std::string_view field
 }
 
 std::string Metrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  return prometheus::TextSerializer().Serialize(registry_->Collect()) + processMetricsText();
 }
 
 }  // namespace hearth::metrics

@@ -61,6 +61,11 @@ class Metrics {
   prometheus::Gauge& checkpointAge(std::string_view connector);
   /// hearth_connector_up: 1 while a connector runs, 0 when paused, failed or stopped.
   prometheus::Gauge& connectorUp(std::string_view connector);
+  /// hearth_connector_restarts_total: a connector started again (by an operator, a reload, an
+  /// offset reset or a spool loss) or a failed read retried after its backoff.
+  prometheus::Counter& connectorRestarts(std::string_view connector);
+  /// hearth_connector_last_success_timestamp_seconds: when a connector last completed a read.
+  prometheus::Gauge& connectorLastSuccess(std::string_view connector);
   /// hearth_kafka_available: 1 while the producer reaches the brokers.
   prometheus::Gauge& kafkaAvailable() { return kafka_available_; }
   /// The derive stage: the last evaluation's duration and when it finished, and what it held.
@@ -69,6 +74,13 @@ class Metrics {
   prometheus::Gauge& canonicalRecords() { return canonical_records_; }
   prometheus::Gauge& persons() { return persons_; }
   prometheus::Gauge& identityReviewPairs() { return review_pairs_; }
+  /// hearth_spool_limit_bytes: kafka.spool_max_bytes, so that alerts compare the spool to it.
+  prometheus::Gauge& spoolLimitBytes() { return spool_limit_; }
+  /// From librdkafka's statistics: messages in the producer's queue, and per broker its state
+  /// (1 while UP) and its average request round trip.
+  prometheus::Gauge& kafkaQueueMessages() { return kafka_queue_messages_; }
+  prometheus::Gauge& kafkaBrokerUp(std::string_view broker);
+  prometheus::Gauge& kafkaBrokerRtt(std::string_view broker);
   /// hearth_connector_events_total: counters a plugin defines through the host API.
   prometheus::Counter& connectorEvents(std::string_view connector, std::string_view name);
   /// hearth_fields_unmapped_total: values of fields that a known source layout neither maps nor
@@ -105,6 +117,12 @@ class Metrics {
   prometheus::Gauge& canonical_records_;
   prometheus::Gauge& persons_;
   prometheus::Gauge& review_pairs_;
+  prometheus::Family<prometheus::Counter>& connector_restarts_;
+  prometheus::Family<prometheus::Gauge>& connector_last_success_;
+  prometheus::Gauge& spool_limit_;
+  prometheus::Gauge& kafka_queue_messages_;
+  prometheus::Family<prometheus::Gauge>& kafka_broker_up_;
+  prometheus::Family<prometheus::Gauge>& kafka_broker_rtt_;
 };
 
 }  // namespace hearth::metrics

@@ -56,15 +56,16 @@ ConnectorRunner::ConnectorRunner(RunnerSpec spec, const RunnerServices& services
                                  std::optional<std::string> committed_checkpoint)
     : spec_(std::move(spec)),
       services_(services),
-      encoder_(
-          {spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version())},
-          pseudonymiser, spec_.field_policy, "1"),
+      encoder_({spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version()),
+                services.origin},
+               pseudonymiser, spec_.field_policy, "1"),
       checkpoint_(committed_checkpoint.value_or("")) {
   if (spec_.normalise) {
     normaliser_.emplace(*spec_.normalise);
-    canonical_encoder_.emplace(pipelines::SourceInfo{spec_.name, std::string(spec_.plugin->name()),
-                                                     std::string(spec_.plugin->version())},
-                               std::move(pseudonymiser), "1");
+    canonical_encoder_.emplace(
+        pipelines::SourceInfo{spec_.name, std::string(spec_.plugin->name()),
+                              std::string(spec_.plugin->version()), services.origin},
+        std::move(pseudonymiser), "1");
   }
 }
 
@@ -143,6 +144,7 @@ void ConnectorRunner::run(bool once) {
       {
         std::lock_guard lock(mutex_);
         last_error_ = result.error().message;
+        last_error_ms_ = nowMs();
       }
       services_.metrics.connectorUp(spec_.name).Set(0);
       logger.error("connector read failed", {{"connector", spec_.name},
@@ -156,12 +158,16 @@ void ConnectorRunner::run(bool once) {
       state_ = State::kBackoff;
       if (!sleepFor(backoff)) break;
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+      services_.metrics.connectorRestarts(spec_.name).Increment();
       continue;
     }
     backoff = kFirstBackoff;
     services_.metrics.connectorUp(spec_.name).Set(1);
     if (result->cancelled) break;
     cycles_.fetch_add(1);
+    last_success_ms_ = nowMs();
+    services_.metrics.connectorLastSuccess(spec_.name)
+        .Set(static_cast<double>(last_success_ms_.load()) / 1000.0);
     // Findings of this read, as hearth_rejects_total counts them: rejects (the connector's own
     // and the records validation refused) and queries (records published with a finding).
     const uint64_t rejects = rejects_.load() - rejects_at_start_;
@@ -244,6 +250,16 @@ void ConnectorRunner::countRecord(std::string_view stream) {
   }
   records_counter_->Increment();
   records_.fetch_add(1, std::memory_order_relaxed);
+  streamCounts(stream).records.fetch_add(1, std::memory_order_relaxed);
+}
+
+ConnectorRunner::StreamCounts& ConnectorRunner::streamCounts(std::string_view stream) {
+  if (counted_stream_ == nullptr || counted_stream_name_ != stream) {
+    std::lock_guard lock(mutex_);
+    counted_stream_name_.assign(stream);
+    counted_stream_ = &stream_counts_[counted_stream_name_];
+  }
+  return *counted_stream_;
 }
 
 hearth_status ConnectorRunner::publishRaw(const pipelines::RawRecordView& raw) {
@@ -323,6 +339,7 @@ bool ConnectorRunner::publishFinding(const pipelines::RawRecordView& raw,
   if (!rejected) queries_.fetch_add(1, std::memory_order_relaxed);
   if (rejected) {
     rejects_.fetch_add(1, std::memory_order_relaxed);
+    streamCounts(raw.stream).rejects.fetch_add(1, std::memory_order_relaxed);
     if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
       // The rule and location only: the values may be personal data.
       log::Logger("connector")
@@ -373,6 +390,7 @@ hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
                                   {}};
   services_.metrics.rejects(spec_.name, raw.reason_code, raw.severity).Increment();
   rejects_.fetch_add(1, std::memory_order_relaxed);
+  streamCounts(raw.stream).rejects.fetch_add(1, std::memory_order_relaxed);
   if (rejects_logged_this_cycle_++ < kRejectsLoggedPerRead) {
     // The location and reason only: the raw input may hold personal data.
     log::Logger("connector")
@@ -463,16 +481,33 @@ std::string ConnectorRunner::statusJson() const {
   pipelines::appendJsonInt(out, static_cast<int64_t>(cycles_.load()));
   out.append(",\"outstanding_events\":");
   pipelines::appendJsonInt(out, static_cast<int64_t>(services_.tracker.outstanding(spec_.slot)));
+  auto appendTime = [&out](int64_t ms) {
+    ms == 0 ? out.append("null") : (pipelines::appendJsonTimestampMs(out, ms), out);
+  };
+  out.append(",\"last_success\":");
+  appendTime(last_success_ms_.load());
   out.append(",\"last_error\":");
-  {
-    std::lock_guard lock(mutex_);
-    if (last_error_.empty()) {
-      out.append("null");
-    } else {
-      pipelines::appendJsonString(out, last_error_);
-    }
+  std::lock_guard lock(mutex_);
+  if (last_error_.empty()) {
+    out.append("null");
+  } else {
+    pipelines::appendJsonString(out, last_error_);
   }
-  out.push_back('}');
+  out.append(",\"last_error_at\":");
+  appendTime(last_error_ms_.load());
+  out.append(",\"streams\":{");
+  bool first = true;
+  for (const auto& [stream, counts] : stream_counts_) {
+    if (!first) out.push_back(',');
+    first = false;
+    pipelines::appendJsonString(out, stream);
+    out.append(R"(:{"records":)");
+    pipelines::appendJsonInt(out, static_cast<int64_t>(counts.records.load()));
+    out.append(R"(,"rejects":)");
+    pipelines::appendJsonInt(out, static_cast<int64_t>(counts.rejects.load()));
+    out.push_back('}');
+  }
+  out.append("}}");
   return out;
 }
 

@@ -46,6 +46,8 @@ struct RunnerServices {
   uint64_t max_events_ahead = 0;
   /// Counts and names the fields normalisation leaves unmapped.
   UnmappedFields* unmapped_fields = nullptr;
+  /// The `source` and `dataschema` of the events.
+  pipelines::EventOrigin origin = {};
 };
 
 /// How one connector is run: the resolved parts of its configuration.
@@ -116,6 +118,12 @@ class ConnectorRunner final : private host::RecordSink {
   bool publishFinding(const pipelines::RawRecordView& raw,
                       const pipelines::validation::Finding& finding);
   void countRecord(std::string_view stream);
+  /// The counts of a stream, for the status API; looked up only when the stream changes.
+  struct StreamCounts {
+    std::atomic<uint64_t> records{0};
+    std::atomic<uint64_t> rejects{0};
+  };
+  StreamCounts& streamCounts(std::string_view stream);
   void countUnmapped(std::string_view stream);
 
   hearth_status onRecord(const hearth_record& record) override;
@@ -147,6 +155,11 @@ class ConnectorRunner final : private host::RecordSink {
   std::atomic<bool> paused_{false};
   std::atomic<kafka::SpoolWait> spool_wait_{kafka::SpoolWait::kNone};
   std::string last_error_;
+  std::map<std::string, StreamCounts, std::less<>> stream_counts_;  // under mutex_; nodes stable
+  StreamCounts* counted_stream_ = nullptr;  // the reading thread's last lookup
+  std::string counted_stream_name_;
+  std::atomic<int64_t> last_success_ms_{0};  // when a read last completed (ms since the epoch)
+  std::atomic<int64_t> last_error_ms_{0};
 
   std::atomic<State> state_{State::kCreated};
   std::atomic<bool> finished_{false};

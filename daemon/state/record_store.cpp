@@ -363,6 +363,18 @@ Result<bool> RecordStore::hasRecords() {
   return rc == SQLITE_ROW;
 }
 
+Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
+  std::lock_guard lock(db_->mutex);
+  auto statement =
+      db_->prepare("DELETE FROM records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  bindText(owned.get(), 1, connector);
+  bindText(owned.get(), 2, stream);
+  if (sqlite3_step(owned.get()) != SQLITE_DONE) return db_->error("deleting records");
+  return static_cast<uint64_t>(sqlite3_changes(db_->handle.get()));
+}
+
 Result<IdentityDecision> RecordStore::appendDecision(IdentityDecision decision) {
   auto existing = decisions();
   if (!existing) return existing.error();

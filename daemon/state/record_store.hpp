@@ -84,6 +84,10 @@ class RecordStore {
   Result<uint64_t> count();
   /// True if any record is stored (cheap, unlike count()).
   Result<bool> hasRecords();
+  /// Deletes a connector's stored records, of one stream or (empty `stream`) all, so that rows
+  /// gone from the source are forgotten when it is read again from the beginning; returns how
+  /// many. Call flush() first if the connector was writing.
+  Result<uint64_t> forget(std::string_view connector, std::string_view stream);
 
   /// Appends a decision to the audit log, filling its seq, time and hash.
   Result<IdentityDecision> appendDecision(IdentityDecision decision);

@@ -325,6 +325,19 @@ Result<void> StateStore::saveCheckpoint(std::string_view connector, std::string_
   return runUpdate(statement, "cannot save a checkpoint");
 }
 
+Result<bool> StateStore::deleteCheckpoint(std::string_view connector) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), "DELETE FROM checkpoints WHERE connector = ?1", -1, &raw,
+                         nullptr) != SQLITE_OK) {
+    return sqliteError("cannot delete a checkpoint");
+  }
+  const Statement statement(raw);
+  if (bindText(raw, 1, connector) != SQLITE_OK) return sqliteError("cannot delete a checkpoint");
+  if (auto done = runUpdate(raw, "cannot delete a checkpoint"); !done) return done.error();
+  return sqlite3_changes(db_.get()) > 0;
+}
+
 Result<std::optional<int64_t>> StateStore::checkpointTime(std::string_view connector) {
   std::lock_guard lock(mutex_);
   sqlite3_stmt* statement = checkpoint_time_.get();

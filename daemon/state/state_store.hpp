@@ -36,6 +36,9 @@ class StateStore {
   /// Stores a connector's checkpoint token (opaque bytes) with its checksum, replacing the
   /// previous one.
   Result<void> saveCheckpoint(std::string_view connector, std::string_view token);
+  /// Forgets a connector's checkpoint, so that it reads its source from the beginning; false if
+  /// it had none.
+  Result<bool> deleteCheckpoint(std::string_view connector);
   /// When the connector's checkpoint was last stored, in ms since the Unix epoch.
   Result<std::optional<int64_t>> checkpointTime(std::string_view connector);
 

@@ -123,7 +123,8 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
 CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
                                              std::string rule_version)
     : source_(std::move(source)),
-      source_uri_("/hearth/connectors/" + source_.connector),
+      source_uri_(source_.origin.sourceUri("connectors/" + source_.connector)),
+      data_schema_(source_.origin.dataSchema(kCanonicalEventType)),
       pseudonymiser_(std::move(pseudonymiser)),
       rule_version_(std::move(rule_version)) {}
 
@@ -146,8 +147,8 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index
   out.key = canonical::subjectOf(shown).value;
   std::string& p = out.payload;
   p.clear();
-  appendEventHeader(p, id_, source_uri_, kCanonicalEventType, canonical::recordKind(record),
-                    now_ms);
+  appendEventHeader(p, id_, source_uri_, kCanonicalEventType, data_schema_,
+                    canonical::recordKind(record), now_ms);
   p.append(R"("key":")");
   p.append(out.key);
   p.append(R"(","stream":)");

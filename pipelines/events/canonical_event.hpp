@@ -44,6 +44,7 @@ class CanonicalEventEncoder {
  private:
   SourceInfo source_;
   std::string source_uri_;
+  std::string data_schema_;
   Pseudonymiser pseudonymiser_;
   std::string rule_version_;
   EventIdBuilder ids_;

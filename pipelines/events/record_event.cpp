@@ -3,8 +3,22 @@
 #include "pipelines/common/json_writer.hpp"
 
 namespace hearth::pipelines {
+
+std::string EventOrigin::sourceUri(std::string_view producer) const {
+  std::string uri = "/hearth/";
+  if (!area_code.empty()) uri.append(area_code).push_back('/');
+  return uri.append(producer);
+}
+
+std::string EventOrigin::dataSchema(std::string_view type) const {
+  constexpr std::string_view kTypePrefix = "uk.gov.";
+  if (type.starts_with(kTypePrefix)) type.remove_prefix(kTypePrefix.size());
+  return schema_base_url + std::string(type) + ".json";
+}
+
 void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
-                       std::string_view type, std::string_view subject, int64_t now_ms) {
+                       std::string_view type, std::string_view data_schema,
+                       std::string_view subject, int64_t now_ms) {
   out.append(R"({"specversion":"1.0","id":")");
   out.append(id);
   out.append(R"(","source":)");
@@ -15,13 +29,17 @@ void appendEventHeader(std::string& out, std::string_view id, std::string_view s
   appendJsonString(out, subject);
   out.append(R"(,"time":)");
   appendJsonTimestampMs(out, now_ms);
-  out.append(R"(,"datacontenttype":"application/json","data":{)");
+  out.append(R"(,"datacontenttype":"application/json","dataschema":)");
+  appendJsonString(out, data_schema);
+  out.append(R"(,"data":{)");
 }
 
 RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
                                        FieldPolicy policy, std::string rule_version)
     : source_(std::move(source)),
-      source_uri_("/hearth/connectors/" + source_.connector),
+      source_uri_(source_.origin.sourceUri("connectors/" + source_.connector)),
+      record_schema_(source_.origin.dataSchema(kRecordEventType)),
+      reject_schema_(source_.origin.dataSchema(kRejectEventType)),
       pseudonymiser_(std::move(pseudonymiser)),
       policy_(std::move(policy)),
       rule_version_(std::move(rule_version)) {
@@ -70,7 +88,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
 
   std::string& p = out.payload;
   p.clear();
-  appendEventHeader(p, id_, source_uri_, kRecordEventType, record.stream, now_ms);
+  appendEventHeader(p, id_, source_uri_, kRecordEventType, record_schema_, record.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, record.stream);
   p.append(R"(,"key":")");
@@ -145,7 +163,7 @@ void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, 
   out.key.assign(reject.source_key.empty() ? reject.location : reject.source_key);
   std::string& p = out.payload;
   p.clear();
-  appendEventHeader(p, id_, source_uri_, kRejectEventType, reject.stream, now_ms);
+  appendEventHeader(p, id_, source_uri_, kRejectEventType, reject_schema_, reject.stream, now_ms);
   p.append(R"("stream":)");
   appendJsonString(p, reject.stream);
   p.append(R"(,"source_key":)");

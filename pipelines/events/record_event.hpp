@@ -23,7 +23,8 @@ struct EncodedEvent {
 /// Starts a CloudEvents 1.0 structured-JSON event: every attribute, then `"data":{` left open for
 /// the caller to fill and close (with "}}").
 void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
-                       std::string_view type, std::string_view subject, int64_t now_ms);
+                       std::string_view type, std::string_view data_schema,
+                       std::string_view subject, int64_t now_ms);
 
 /// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
 ///
@@ -54,6 +55,8 @@ class RecordEventEncoder {
 
   SourceInfo source_;
   std::string source_uri_;
+  std::string record_schema_;
+  std::string reject_schema_;
   Pseudonymiser pseudonymiser_;
   FieldPolicy policy_;
   std::string rule_version_;

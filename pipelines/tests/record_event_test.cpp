@@ -38,7 +38,8 @@ TEST(RecordEvent, IsAStructuredCloudEvent) {
   const auto json = nlohmann::json::parse(event.payload);
   EXPECT_EQ(json["specversion"], "1.0");
   EXPECT_EQ(json["type"], kRecordEventType);
-  EXPECT_EQ(json["source"], "/hearth/connectors/trust_903");
+  EXPECT_EQ(json["source"], "/hearth/connectors/trust_903") << "no area code configured";
+  EXPECT_EQ(json["dataschema"], "http://127.0.0.1:8080/schemas/hearth.record.v1.json");
   EXPECT_EQ(json["time"], "2024-03-31T23:59:59.123Z");
   EXPECT_EQ(json["id"].get<std::string>().size(), 32u);
   EXPECT_EQ(json["data"]["key"], event.key);
@@ -46,6 +47,25 @@ TEST(RecordEvent, IsAStructuredCloudEvent) {
   EXPECT_EQ(json["data"]["provenance"]["plugin"], "csv");
   EXPECT_EQ(json["data"]["fields"]["LS"], "C2");
   EXPECT_TRUE(json["data"]["fields"]["DEC"].is_null());
+}
+
+TEST(RecordEvent, SourceNamesTheCouncilAndDataschemaTheSchemaOfItsType) {
+  RecordEventEncoder encoder(
+      {"trust_903", "csv", "1.0.0", {"E06000062", "https://hearth.example.gov.uk/schemas/"}},
+      Pseudonymiser("test key", "v1"), FieldPolicy(), "1");
+  Fixture f;
+  EncodedEvent event;
+  encoder.encode(f.record, kNow, event);
+  auto json = nlohmann::json::parse(event.payload);
+  EXPECT_EQ(json["source"], "/hearth/E06000062/connectors/trust_903");
+  EXPECT_EQ(json["dataschema"], "https://hearth.example.gov.uk/schemas/hearth.record.v1.json");
+
+  encoder.encodeReject(
+      {"episodes", "", "csv.bad_row", "a bad row", "episodes.csv:9", "x,y", "reject", {}, 0}, kNow,
+      event);
+  json = nlohmann::json::parse(event.payload);
+  EXPECT_EQ(json["source"], "/hearth/E06000062/connectors/trust_903");
+  EXPECT_EQ(json["dataschema"], "https://hearth.example.gov.uk/schemas/hearth.reject.v1.json");
 }
 
 TEST(RecordEvent, PublishesNoDirectIdentifier) {

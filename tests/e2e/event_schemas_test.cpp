@@ -1,7 +1,9 @@
 // Every event the daemon publishes matches its JSON Schema in config/schemas: a small synthetic
 // council goes through all of config/demo.yaml's connectors, identity and indicators, and each
 // event on each topic is checked twice: the CloudEvents envelope against cloudevent.v1.json, and
-// its `data` against the schema its `type` names.
+// its `data` against the schema its `type` names. Then an independent consumer
+// (cloudevents_check.py) reads them all again, Kafka headers included, and validates each with
+// python3-jsonschema, so that Hearth's own validator is not the only judge of its own output.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -275,6 +277,23 @@ TEST(EventSchemas, EveryPublishedEventMatchesTheSchemaOfItsType) {
   }
   std::cout << "events by type:";
   for (const auto& [type, count] : events_of_type) std::cout << ' ' << type << '=' << count;
+
+  // The same events as a CloudEvents consumer reads them, by code that shares nothing with
+  // Hearth's: kcat with the Kafka headers, Python's json and python3-jsonschema (2020-12).
+  std::vector<std::string> args = {
+      std::string(HEARTH_SOURCE_DIR) + "/tests/e2e/cloudevents_check.py",
+      "--bootstrap",
+      kafka.bootstrap(),
+      "--schemas",
+      std::string(HEARTH_SOURCE_DIR) + "/config/schemas",
+      "--area-code",
+      "E06000062",
+      "--kcat",
+      HEARTH_KCAT_PATH};
+  args.insert(args.end(), kTopics.begin(), kTopics.end());
+  ChildProcess check(HEARTH_SYSTEM_PYTHON3, args, dir.path(), "cloudevents_check");
+  EXPECT_EQ(check.wait(300s), 0) << check.stdoutText() << check.stderrText();
+  std::cout << "\nindependent check: " << check.stdoutText();
 }
 
 }  // namespace

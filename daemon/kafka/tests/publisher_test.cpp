@@ -196,6 +196,21 @@ class PublisherTest : public ::testing::Test {
   DurableLog durable_;
 };
 
+// The CloudEvents Kafka binding: each message says it holds a whole event as JSON (structured
+// mode), whether it went straight to Kafka or through the spool and a restart.
+void expectStructuredCloudEvents(const std::vector<testing::ConsumedMessage>& messages) {
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"content-type", "application/cloudevents+json; charset=UTF-8"}};
+  size_t wrong = 0;
+  for (const auto& message : messages) {
+    if (message.headers != expected && wrong++ < 3) {
+      ADD_FAILURE() << "offset " << message.offset << " has " << message.headers.size()
+                    << " headers, not exactly the structured-mode content-type";
+    }
+  }
+  EXPECT_EQ(wrong, 0u);
+}
+
 TEST_F(PublisherTest, DeliversEveryEventOnceWithItsKeyAndReportsItDurableOnce) {
   auto publisher = create(config());
   ASSERT_NE(publisher, nullptr);
@@ -214,6 +229,7 @@ TEST_F(PublisherTest, DeliversEveryEventOnceWithItsKeyAndReportsItDurableOnce) {
   const auto messages = consume();
   EXPECT_EQ(messages.size(), kEvents);
   expectAllDeliveredInKeyOrder(messages, kEvents);
+  expectStructuredCloudEvents(messages);
   // Partitioned by key: a key never appears in two partitions.
   std::map<std::string, int32_t> partition_of;
   for (const auto& message : messages) {
@@ -259,6 +275,7 @@ TEST_F(PublisherTest, AFullProducerQueueSlowsPublishingWithoutLosingEvents) {
   const auto messages = consume();
   EXPECT_EQ(messages.size(), kEvents);
   expectAllDeliveredInKeyOrder(messages, kEvents);
+  expectStructuredCloudEvents(messages);
 }
 
 TEST_F(PublisherTest, StopWakesAPublishBlockedOnAFullProducerQueue) {
@@ -474,7 +491,9 @@ TEST_F(PublisherTest, SpooledEventsSurviveARestartAndAreDeliveredByTheNextRun) {
   ASSERT_TRUE(waitFor([&] { return !publisher->spooling(); }, 20s)) << "spool never drained";
   EXPECT_EQ(publisher->spoolBytes(), 0u);
   EXPECT_EQ(second_run.total(), 0u) << "the previous run's events were reported durable then";
-  expectAllDeliveredInKeyOrder(consume(), kEvents);
+  const auto messages = consume();
+  expectAllDeliveredInKeyOrder(messages, kEvents);
+  expectStructuredCloudEvents(messages);
 }
 
 TEST_F(PublisherTest, SkipsDamagedSpoolEntriesWithACount) {

@@ -17,6 +17,22 @@ struct PartitionListDestroyer {
   }
 };
 
+std::vector<std::pair<std::string, std::string>> headersOf(rd_kafka_message_t* message) {
+  std::vector<std::pair<std::string, std::string>> out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.emplace_back(name, value == nullptr ? std::string()
+                                            : std::string(static_cast<const char*>(value), size));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<ConsumedMessage> consumeAll(const std::string& bootstrap, const std::string& topic,
@@ -101,7 +117,7 @@ std::vector<ConsumedMessage> consumeAll(const std::string& bootstrap, const std:
             message->payload == nullptr
                 ? std::string()
                 : std::string(static_cast<const char*>(message->payload), message->len),
-            partition, message->offset});
+            partition, message->offset, headersOf(message)});
         if (message->offset + 1 == end->second) --unfinished;
       }
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hearth::daemon::kafka::testing {
@@ -12,6 +13,7 @@ struct ConsumedMessage {
   std::string payload;
   int32_t partition = 0;
   int64_t offset = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // in order, as sent
 };
 
 /// Every message of `topic` from the start of each partition up to its end at the time of the
