@@ -15,11 +15,12 @@ Result<std::vector<ManifestFile>> readFiles(const json& manifest, const char* ke
   std::vector<ManifestFile> files;
   const auto list = manifest.find(key);
   if (list == manifest.end()) return files;
-  if (!list->is_array()) return malformed(std::string("has a ") + key + " that is not a list");
+  if (!list->is_array())
+    return malformed(std::string("has ") + key + " that is not a list");
   for (const json& entry : *list) {
     if (!entry.is_object() || !entry.contains("url") || !entry["url"].is_string() ||
         entry["url"].get_ref<const std::string&>().empty()) {
-      return malformed(std::string("has a ") + key + " entry without a url");
+      return malformed(std::string("lists in ") + key + " an entry without a url");
     }
     ManifestFile file;
     file.url = entry["url"].get<std::string>();
@@ -30,7 +31,7 @@ Result<std::vector<ManifestFile>> readFiles(const json& manifest, const char* ke
     }
     if (const auto count = entry.find("count"); count != entry.end()) {
       if (!count->is_number_unsigned()) {
-        return malformed(std::string("has a ") + key + " count that is not a count");
+        return malformed(std::string("lists in ") + key + " a count that is not a count");
       }
       file.count = count->get<uint64_t>();
     }

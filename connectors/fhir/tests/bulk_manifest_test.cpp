@@ -63,7 +63,7 @@ TEST(BulkManifest, RefusesWhatIsNotAManifestNamingWhy) {
             "the export manifest has no output list");
   EXPECT_EQ(
       parseManifest(R"({"transactionTime": "x", "output": [{"type": "Patient"}]})").error().message,
-      "the export manifest has a output entry without a url");
+      "the export manifest lists in output an entry without a url");
   EXPECT_FALSE(parseManifest(R"({"transactionTime": "x", "output": [], "extension": 3})").ok());
   EXPECT_FALSE(
       parseManifest(R"({"transactionTime": "x", "output": [{"url": "u", "count": -1}]})").ok());
