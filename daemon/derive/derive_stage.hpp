@@ -18,6 +18,7 @@
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/canonical_sink.hpp"
 #include "daemon/state/record_store.hpp"
+#include "daemon/state/state_store.hpp"
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/normalise/normaliser.hpp"
 #include "pipelines/privacy/pseudonymiser.hpp"
@@ -32,6 +33,9 @@ struct DeriveOptions {
   uint32_t slot = 0;  // the checkpoint tracker's source id for derived events (no checkpoints)
   std::chrono::milliseconds interval{10000};
   metrics::Metrics* metrics = nullptr;  // optional
+  /// Where a digest of what each key last carried is kept (optional): with it, a restart
+  /// publishes only the person views, links and indicator events whose content changed.
+  state::StateStore* digests = nullptr;
 };
 
 /// What one evaluation did, for the log and tests.
@@ -80,6 +84,10 @@ class DeriveStage final : public runtime::CanonicalSink {
 
   /// Evaluates now, on the calling thread (serialised with the periodic thread).
   Result<EvaluationSummary> evaluate();
+
+  /// Stores the digests of the evaluations whose events Kafka has all confirmed, so that a
+  /// digest never claims an event that a crash could still lose. Any thread; cheap when none.
+  Result<void> saveDurableDigests();
 
   /// Current indicator values as JSON (GET /api/v1/indicators) and as a terminal table.
   std::string indicatorsJson() const;
