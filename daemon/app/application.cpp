@@ -257,6 +257,7 @@ class Application::Impl {
   void reload();
   int drain();
   void commitCheckpoints();
+  void saveDerivedDigests();
   void runCommitter();
   void scheduleGauges();
   void scheduleWatchdog(std::chrono::microseconds interval);
@@ -886,6 +887,7 @@ int Application::Impl::drain() {
   committer_stop_ = true;
   if (committer_.joinable()) committer_.join();
   if (state_) commitCheckpoints();
+  saveDerivedDigests();
   const uint64_t spooled = publisher_ ? publisher_->spoolBytes() : 0;
 
   admin_->stop();
@@ -937,9 +939,17 @@ void Application::Impl::commitCheckpoints() {
   }
 }
 
+void Application::Impl::saveDerivedDigests() {
+  if (!derive_) return;
+  if (auto saved = derive_->saveDurableDigests(); !saved) {
+    log_.error("published digests not saved", {{"error", saved.error().message}});
+  }
+}
+
 void Application::Impl::runCommitter() {
   for (int round = 0; !committer_stop_; ++round) {
     commitCheckpoints();
+    saveDerivedDigests();
     if (round % kRoundsPerHealthProbe == 0) state_healthy_ = state_->healthy();
     std::this_thread::sleep_for(kCheckpointInterval);
   }
@@ -1109,9 +1119,11 @@ Result<void> Application::Impl::startDerive() {
   options.interval = config_.derive.interval;
   options.metrics = &metrics_;
   options.origin = eventOrigin();
+  options.digests = state_.get();
   {
     std::lock_guard lock(slots_mutex_);
-    options.slot = next_slot_++;  // derived events: delivery bookkeeping only, no checkpoint
+    // Derived events: their checkpoint is the evaluation whose digests they allow to store.
+    options.slot = next_slot_++;
   }
   derive_ = std::make_unique<derive::DeriveStage>(options, *pseudonymiser_, publisher_.get(),
                                                   &tracker_, *records_);

@@ -1,6 +1,8 @@
 #include "daemon/derive/derive_stage.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <deque>
 #include <map>
 #include <numeric>
 #include <set>
@@ -106,10 +108,19 @@ struct DeriveStage::Impl {
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
-  std::unordered_map<std::string, uint64_t> published_views;  // person pseudonym -> content hash
+  std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
   std::set<std::string> published_pairs;
   pipelines::EventIdBuilder ids;
   uint64_t evaluations = 0;
+  // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
+  // bits), loaded from options.digests at the first evaluation.
+  std::unordered_map<std::string, uint64_t> digests;
+  bool digests_loaded = false;
+
+  // Digest changes waiting for Kafka to confirm their evaluation's events: the evaluation's
+  // number goes to the tracker as the derived events' checkpoint.
+  std::mutex staged_mutex;
+  std::deque<std::pair<uint64_t, state::StateStore::PublishedDigest>> staged;
 
   mutable std::mutex cache_mutex;
   std::string indicators_json = "[]";
@@ -124,9 +135,12 @@ struct DeriveStage::Impl {
   std::thread thread;
 
   void applyPending();
+  Result<void> loadDigests();
+  void stageDigest(std::string digest_key, std::optional<uint64_t> digest);
   Result<EvaluationSummary> evaluate();
+  /// Publishes an event; with a `digest_key`, only if that key last carried other content.
   bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
-               const std::string& data, uint64_t& published);
+               const std::string& data, uint64_t& published, std::string_view digest_key = {});
   bool publishTombstone(std::string_view topic_suffix, const std::string& key, uint64_t& published);
 };
 
@@ -294,13 +308,25 @@ bool DeriveStage::Impl::publishTombstone(std::string_view topic_suffix, const st
 
 bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view type,
                                 const std::string& key, const std::string& data,
-                                uint64_t& published) {
+                                uint64_t& published, std::string_view digest_key) {
   if (publisher == nullptr) return true;
   ids.add(type);
   ids.add(key);
   ids.add(data);
   std::string id;
   ids.finishInto(id);
+  if (!digest_key.empty()) {
+    // The id already hashes the content: its first 64 bits are the digest.
+    uint64_t digest = 0;
+    std::from_chars(id.data(), id.data() + std::min<size_t>(id.size(), 16), digest, 16);
+    std::string full_key;
+    full_key.append(topic_suffix).push_back('\x1f');
+    full_key.append(digest_key);
+    auto [it, inserted] = digests.try_emplace(full_key, digest);
+    if (!inserted && it->second == digest) return true;
+    it->second = digest;
+    stageDigest(std::move(full_key), digest);
+  }
   kafka::OutboundEvent event;
   event.topic = options.topic_prefix + std::string(topic_suffix);
   event.key = key;
@@ -316,9 +342,49 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
   return true;
 }
 
+Result<void> DeriveStage::Impl::loadDigests() {
+  if (digests_loaded || options.digests == nullptr || publisher == nullptr) return {};
+  static constexpr std::string_view kViews = "person.view\x1f";
+  static constexpr std::string_view kPairs = "identity\x1f";
+  auto loaded = options.digests->loadPublished([this](std::string_view key, uint64_t digest) {
+    digests.emplace(key, digest);
+    if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
+    if (key.starts_with(kPairs)) published_pairs.emplace(key.substr(kPairs.size()));
+  });
+  if (!loaded) return loaded.error();
+  digests_loaded = true;
+  return {};
+}
+
+void DeriveStage::Impl::stageDigest(std::string digest_key, std::optional<uint64_t> digest) {
+  if (options.digests == nullptr || tracker == nullptr) return;
+  std::lock_guard lock(staged_mutex);
+  staged.emplace_back(evaluations + 1,
+                      state::StateStore::PublishedDigest{std::move(digest_key), digest});
+}
+
+Result<void> DeriveStage::saveDurableDigests() {
+  Impl& impl = *impl_;
+  if (impl.options.digests == nullptr || impl.tracker == nullptr) return {};
+  const auto token = impl.tracker->takeCommittable(impl.options.slot);
+  if (!token) return {};
+  uint64_t durable = 0;
+  std::from_chars(token->data(), token->data() + token->size(), durable);
+  std::vector<state::StateStore::PublishedDigest> batch;
+  {
+    std::lock_guard lock(impl.staged_mutex);
+    while (!impl.staged.empty() && impl.staged.front().first <= durable) {
+      batch.push_back(std::move(impl.staged.front().second));
+      impl.staged.pop_front();
+    }
+  }
+  return impl.options.digests->savePublished(batch);
+}
+
 Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   const auto started = Clock::now();
   EvaluationSummary summary;
+  if (auto loaded = loadDigests(); !loaded) return loaded.error();
   applyPending();
 
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
@@ -431,7 +497,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     data.push_back('}');
     if (!publish("identity", kIdentityEventType,
                  person_pseudonym[outcome.person_of_subject[pair.a]], data,
-                 summary.events_published)) {
+                 summary.events_published, pair_key)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }
@@ -457,7 +523,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     const std::string& key_for = it != subject_index.end()
                                      ? person_pseudonym[outcome.person_of_subject[it->second]]
                                      : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
-    if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published)) {
+    if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }
@@ -472,23 +538,14 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
   }
   const canonical::Date as_of = canonical::todayUtc();
-  std::unordered_map<std::string, uint64_t> views;
+  std::unordered_set<std::string> views;
   views.reserve(outcome.persons);
-  // A view goes out when its content differs from the last one published under its key.
-  auto publishView = [&](const std::string& key, const std::string& data) {
-    ids.add(data);
-    std::string digest;
-    ids.finishInto(digest);
-    const uint64_t hash = std::hash<std::string>{}(digest);
-    views.emplace(key, hash);
-    const auto it = published_views.find(key);
-    if (it != published_views.end() && it->second == hash) return true;
-    return publish("person.view", kPersonViewEventType, key, data, summary.events_published);
-  };
   for (uint32_t p = 0; p < outcome.persons; ++p) {
     const std::string data =
         personViewJson(person_pseudonym[p], records_of_person[p], systems_of_person[p], as_of);
-    if (!publishView(person_pseudonym[p], data)) {
+    views.insert(person_pseudonym[p]);
+    if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
+                 summary.events_published, person_pseudonym[p])) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }
@@ -503,11 +560,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   for (const auto& [group, members] : members_of_group) {
     const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
-    if (!publishView(key, groupViewJson(key, group.kind, members, as_of))) {
+    views.insert(key);
+    if (!publish("person.view", kPersonViewEventType, key,
+                 groupViewJson(key, group.kind, members, as_of), summary.events_published, key)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }
-  for (const auto& [pseudonym, hash] : published_views) {
+  for (const std::string& pseudonym : published_views) {
     if (views.contains(pseudonym)) continue;
     // The retired view says why the person went; the tombstone after it lets compaction drop
     // the key.
@@ -516,6 +575,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         !publishTombstone("person.view", pseudonym, summary.events_published)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
+    std::string digest_key = "person.view\x1f" + pseudonym;
+    digests.erase(digest_key);
+    stageDigest(std::move(digest_key), std::nullopt);
   }
   published_views.swap(views);
 
@@ -562,8 +624,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       }
       for (const IndicatorEvent& event :
            indicators->update(attributed, removed_evidence, pseudonym_of_key)) {
-        if (!publish(event.topic, event.type, event.key, event.data_json,
-                     summary.events_published)) {
+        if (!publish(event.topic, event.type, event.key, event.data_json, summary.events_published,
+                     event.digest_key)) {
           return makeError("derive.stopping", "the publisher is stopping");
         }
       }
@@ -581,6 +643,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   touched_subjects.clear();
   removed_evidence.clear();
   ++evaluations;
+  // Every event of this evaluation is emitted: its number becomes committable, and its digests
+  // storable, once Kafka has confirmed them all.
+  if (tracker != nullptr && publisher != nullptr && options.digests != nullptr) {
+    tracker->onCheckpoint(options.slot, std::to_string(evaluations));
+  }
   if (options.metrics != nullptr) {
     options.metrics->deriveSeconds().Set(summary.seconds);
     options.metrics->deriveLastSuccess().Set(static_cast<double>(wallMs()) / 1000.0);

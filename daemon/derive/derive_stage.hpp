@@ -18,6 +18,7 @@
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/canonical_sink.hpp"
 #include "daemon/state/record_store.hpp"
+#include "daemon/state/state_store.hpp"
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/events/raw_record.hpp"
 #include "pipelines/normalise/normaliser.hpp"
@@ -34,6 +35,9 @@ struct DeriveOptions {
   std::chrono::milliseconds interval{10000};
   metrics::Metrics* metrics = nullptr;  // optional
   pipelines::EventOrigin origin = {};  // the `source` and `dataschema` of derived events
+  /// Where a digest of what each key last carried is kept (optional): with it, a restart
+  /// publishes only the person views, links and indicator events whose content changed.
+  state::StateStore* digests = nullptr;
 };
 
 /// What one evaluation did, for the log and tests.
@@ -88,6 +92,10 @@ class DeriveStage final : public runtime::CanonicalSink {
   Result<EvaluationSummary> evaluate();
   /// Whether an evaluation is under way (for the service status).
   bool evaluating() const;
+
+  /// Stores the digests of the evaluations whose events Kafka has all confirmed, so that a
+  /// digest never claims an event that a crash could still lose. Any thread; cheap when none.
+  Result<void> saveDurableDigests();
 
   /// Current indicator values as JSON (GET /api/v1/indicators) and as a terminal table.
   std::string indicatorsJson() const;

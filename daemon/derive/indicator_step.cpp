@@ -70,18 +70,21 @@ class EngineStep final : public IndicatorStep {
     std::vector<IndicatorEvent> events;
     events.reserve(evaluation.values.size() + evaluation.facts.size());
     for (const ind::IndicatorValue& v : evaluation.values) {
-      events.push_back(
-          {"indicator.values", std::string(kValueEventType),
-           v.indicator_id + "|" + v.period.label + "|" + v.area +
-               (v.breakdown_name.empty() ? std::string()
-                                         : "|" + v.breakdown_name + "=" + v.breakdown_value),
-           ind::toJson(v)});
+      std::string key =
+          v.indicator_id + "|" + v.period.label + "|" + v.area +
+          (v.breakdown_name.empty() ? std::string()
+                                    : "|" + v.breakdown_name + "=" + v.breakdown_value);
+      std::string digest_key = key;
+      events.push_back({"indicator.values", std::string(kValueEventType), std::move(key),
+                        ind::toJson(v), std::move(digest_key)});
     }
     for (const ind::IndicatorFact& f : evaluation.facts) {
       const auto it = pseudonyms.find(f.person);
       if (it == pseudonyms.end()) continue;  // a person merged away since: its facts moved too
-      events.push_back(
-          {"indicator.facts", std::string(kFactEventType), it->second, ind::toJson(f, it->second)});
+      std::string digest_key = it->second + "|" + f.indicator_id + "|" + f.period.label + "|" +
+                               std::string(ind::factSetName(f.set));
+      events.push_back({"indicator.facts", std::string(kFactEventType), it->second,
+                        ind::toJson(f, it->second), std::move(digest_key)});
     }
     return events;
   }

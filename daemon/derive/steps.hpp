@@ -77,6 +77,9 @@ struct IndicatorEvent {
   std::string type;   // CloudEvents type
   std::string key;
   std::string data_json;  // the CloudEvents data object
+  /// What the event states a value of, for skipping it when unchanged: the key for a value;
+  /// the key, indicator, period and set for a fact (a person has one per indicator).
+  std::string digest_key;
 };
 
 /// The indicator engine as the daemon drives it.

@@ -18,6 +18,9 @@ constexpr auto kMaxBackoff = std::chrono::seconds(60);
 constexpr uint64_t kRejectsLoggedPerRead = 20;
 // How often a connector that is too far ahead of its deliveries looks again.
 constexpr auto kAheadPoll = std::chrono::milliseconds(1);
+// Source records handed to the record store at once. Their checkpoints wait for the store, so
+// the batch is also handed over at every checkpoint and before the connector waits.
+constexpr size_t kStoreBatch = 256;
 
 std::string_view view(hearth_str s) { return {s.data, s.len}; }
 
@@ -117,7 +120,12 @@ void ConnectorRunner::resume() {
   wake_.notify_all();
 }
 
+void ConnectorRunner::flushStoreBatch() {
+  if (services_.record_store != nullptr) services_.record_store->put(store_batch_);
+}
+
 void ConnectorRunner::waitWhilePaused() {
+  flushStoreBatch();
   std::unique_lock lock(mutex_);
   wake_.wait(lock, [this] { return !paused_ || stop_source_.stop_requested(); });
 }
@@ -140,6 +148,7 @@ void ConnectorRunner::run(bool once) {
     rejects_at_start_ = rejects_.load();
     queries_at_start_ = queries_.load();
     const auto result = instance_->read(checkpoint_, *this);
+    flushStoreBatch();
     if (!result) {
       {
         std::lock_guard lock(mutex_);
@@ -217,6 +226,9 @@ bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent&
 
 void ConnectorRunner::waitWhileTooFarAhead() {
   const uint64_t limit = services_.max_events_ahead;
+  if (services_.tracker.sinceCommittable(spec_.slot) < limit) return;
+  // What the store holds back counts against the limit: it must be on its way first.
+  flushStoreBatch();
   // Deliveries are acknowledged by the thousand every few milliseconds: polling costs nothing
   // next to a wake-up per acknowledgement on the delivery thread.
   while (services_.tracker.sinceCommittable(spec_.slot) >= limit &&
@@ -279,8 +291,8 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   if (!normalised_.unmapped.empty()) countUnmapped(raw.stream);
 
   if (services_.record_store != nullptr) {
-    services_.record_store->put(raw, spec_.name, spec_.slot,
-                                services_.tracker.onEmitted(spec_.slot));
+    store_batch_.add(raw, spec_.name, spec_.slot, services_.tracker.onEmitted(spec_.slot));
+    if (store_batch_.size() >= kStoreBatch) flushStoreBatch();
   }
   const int64_t now = nowMs();
   for (size_t i = 0; i < normalised_.records.size(); ++i) {
@@ -405,6 +417,7 @@ hearth_status ConnectorRunner::onReject(const hearth_reject& reject) {
 }
 
 hearth_status ConnectorRunner::onCheckpoint(std::string_view token) {
+  flushStoreBatch();
   checkpoint_.assign(token);
   services_.tracker.onCheckpoint(spec_.slot, checkpoint_);
   return stop_source_.stop_requested() ? HEARTH_CANCELLED : HEARTH_OK;

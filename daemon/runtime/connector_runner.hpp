@@ -111,6 +111,7 @@ class ConnectorRunner final : private host::RecordSink {
   bool sleepFor(std::chrono::milliseconds duration);  // false if stopped meanwhile
   void waitWhilePaused();
   void waitWhileTooFarAhead();
+  void flushStoreBatch();
   bool publish(const std::string& topic, pipelines::EncodedEvent& event);
   hearth_status publishRaw(const pipelines::RawRecordView& raw);
   hearth_status publishWithdrawal(const pipelines::RawRecordView& raw);
@@ -144,6 +145,7 @@ class ConnectorRunner final : private host::RecordSink {
 
   std::string checkpoint_;  // the newest emitted checkpoint: where the next read() starts
   std::vector<pipelines::FieldView> fields_;  // reused for every record
+  state::RecordStore::Batch store_batch_;     // source records not yet handed to the store
   pipelines::EncodedEvent encoded_;
   kafka::OutboundEvent outbound_;
   prometheus::Counter* records_counter_ = nullptr;

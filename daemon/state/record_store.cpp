@@ -19,6 +19,11 @@ constexpr const char* kSchema = R"sql(
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
   -- hearth.db, survived: the connector would resume past records that were never stored.
   PRAGMA synchronous = FULL;
+  -- Records are replaced by key in the order sources give them, which is not key order: every
+  -- upsert walks the tree from the root. With SQLite's default 2 MiB cache those walks read
+  -- pages from the file again once the store outgrows it, so each record cost more than the one
+  -- before. 64 MiB holds the interior pages of a whole council's store.
+  PRAGMA cache_size = -65536;
   CREATE TABLE IF NOT EXISTS records (
     connector      TEXT NOT NULL,
     stream         TEXT NOT NULL,
@@ -202,9 +207,9 @@ RecordStore::~RecordStore() {
   if (writer_.joinable()) writer_.join();
 }
 
-void RecordStore::put(const pipelines::RawRecordView& record, std::string_view connector,
-                      uint32_t source, uint64_t seq) {
-  Pending pending;
+void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
+                             uint32_t source, uint64_t seq) {
+  Pending& pending = pending_.emplace_back();
   pending.record.connector.assign(connector);
   pending.record.stream.assign(record.stream);
   pending.record.source_key.assign(record.source_key);
@@ -213,27 +218,40 @@ void RecordStore::put(const pipelines::RawRecordView& record, std::string_view c
   encodeFields(record.fields, pending.record.fields);
   pending.source = source;
   pending.seq = seq;
-  enqueue(std::move(pending));
 }
 
 void RecordStore::erase(std::string_view connector, std::string_view stream,
                         std::string_view source_key, uint32_t source, uint64_t seq) {
-  Pending pending;
+  Batch batch;
+  Pending& pending = batch.pending_.emplace_back();
   pending.record.connector.assign(connector);
   pending.record.stream.assign(stream);
   pending.record.source_key.assign(source_key);
   pending.source = source;
   pending.seq = seq;
   pending.erase = true;
-  enqueue(std::move(pending));
+  put(batch);
 }
 
-void RecordStore::enqueue(Pending pending) {
+void RecordStore::put(const pipelines::RawRecordView& record, std::string_view connector,
+                      uint32_t source, uint64_t seq) {
+  Batch batch;
+  batch.add(record, connector, source, seq);
+  put(batch);
+}
+
+void RecordStore::put(Batch& batch) {
+  if (batch.empty()) return;
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
-  queue_.push_back(std::move(pending));
-  ++queued_total_;
-  changed_.notify_all();
+  for (Pending& pending : batch.pending_) {
+    changed_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
+    queue_.push_back(std::move(pending));
+    ++queued_total_;
+  }
+  // One wake-up for the whole batch: a wake-up per record cost the writer more than its inserts.
+  if (writer_idle_) changed_.notify_all();
+  lock.unlock();
+  batch.pending_.clear();
 }
 
 void RecordStore::flush() {
@@ -247,7 +265,9 @@ void RecordStore::writerLoop() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
+      writer_idle_ = true;
       changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      writer_idle_ = false;
       if (queue_.empty() && stopping_) return;
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));

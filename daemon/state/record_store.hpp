@@ -69,9 +69,32 @@ class RecordStore {
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
+  /// A record waiting for the writer, with what identifies it in the durability callback.
+  struct Pending {
+    StoredRecord record;
+    uint32_t source = 0;
+    uint64_t seq = 0;
+    bool erase = false;  // remove the record rather than store it
+  };
+  /// Records gathered by one thread and queued together, under one lock and one wake-up.
+  class Batch {
+   public:
+    /// Copies the record; `source`/`seq` come back in the durability callback.
+    void add(const pipelines::RawRecordView& record, std::string_view connector, uint32_t source,
+             uint64_t seq);
+    bool empty() const { return pending_.empty(); }
+    size_t size() const { return pending_.size(); }
+
+   private:
+    friend class RecordStore;
+    std::vector<Pending> pending_;
+  };
+
   /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.
   void put(const pipelines::RawRecordView& record, std::string_view connector, uint32_t source,
            uint64_t seq);
+  /// Queues a batch and empties it; blocks while the queue is full.
+  void put(Batch& batch);
   /// Queues the removal of a record its source withdrew (a FHIR deletion); reported durable like
   /// put().
   void erase(std::string_view connector, std::string_view stream, std::string_view source_key,
@@ -99,13 +122,6 @@ class RecordStore {
   uint64_t failedWrites() const;
 
  private:
-  struct Pending {
-    StoredRecord record;
-    uint32_t source = 0;
-    uint64_t seq = 0;
-    bool erase = false;
-  };
-  void enqueue(Pending pending);
   struct Db;
 
   RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);
@@ -123,6 +139,7 @@ class RecordStore {
   uint64_t committed_total_ = 0;
   uint64_t failed_ = 0;
   bool stopping_ = false;
+  bool writer_idle_ = false;  // the writer waits for records
   std::thread writer_;
 };
 

@@ -33,6 +33,14 @@ constexpr std::array<std::string_view, StateStore::kSchemaVersion> kMigrations =
     R"sql(
       ALTER TABLE checkpoints ADD COLUMN checksum TEXT;
     )sql",
+    // A digest of what each key last carried on the derived topics, so that a restart publishes
+    // only what changed while the daemon was down.
+    R"sql(
+      CREATE TABLE published (
+        key    TEXT PRIMARY KEY,
+        digest INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    )sql",
 };
 
 // SHA-256 over the connector and its token, in hex: tied to the connector, so one connector's row
@@ -221,6 +229,8 @@ StateStore::~StateStore() {
   load_meta_.reset();
   save_meta_.reset();
   health_probe_.reset();
+  save_published_.reset();
+  forget_published_.reset();
 }
 
 Result<void> StateStore::prepareStatements() {
@@ -238,6 +248,10 @@ Result<void> StateStore::prepareStatements() {
        "INSERT INTO meta (key, value) VALUES (?1, ?2) "
        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&health_probe_, "SELECT 1 FROM meta LIMIT 1"},
+      {&save_published_,
+       "INSERT INTO published (key, digest) VALUES (?1, ?2) "
+       "ON CONFLICT (key) DO UPDATE SET digest = excluded.digest"},
+      {&forget_published_, "DELETE FROM published WHERE key = ?1"},
   };
   for (const auto& [target, sql] : statements) {
     sqlite3_stmt* raw = nullptr;
@@ -368,6 +382,49 @@ Result<void> StateStore::saveMeta(std::string_view key, std::string_view value) 
     return sqliteError("cannot save a meta value");
   }
   return runUpdate(statement, "cannot save a meta value");
+}
+
+Result<void> StateStore::loadPublished(
+    const std::function<void(std::string_view key, uint64_t digest)>& visit) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), "SELECT key, digest FROM published", -1, &raw, nullptr) !=
+      SQLITE_OK) {
+    return sqliteError("cannot read published digests");
+  }
+  const Statement statement(raw);
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    const auto* key = static_cast<const char*>(sqlite3_column_blob(raw, 0));
+    const auto size = static_cast<size_t>(sqlite3_column_bytes(raw, 0));
+    visit(key == nullptr ? std::string_view() : std::string_view(key, size),
+          static_cast<uint64_t>(sqlite3_column_int64(raw, 1)));
+  }
+  if (rc != SQLITE_DONE) return sqliteError("cannot read published digests");
+  return {};
+}
+
+Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes) {
+  if (changes.empty()) return {};
+  std::lock_guard lock(mutex_);
+  if (auto begun = exec(db_.get(), "BEGIN IMMEDIATE", "cannot save published digests", path_);
+      !begun) {
+    return begun;
+  }
+  for (const PublishedDigest& change : changes) {
+    sqlite3_stmt* statement = change.digest ? save_published_.get() : forget_published_.get();
+    StatementUse use(statement);
+    const bool bound =
+        bindText(statement, 1, change.key) == SQLITE_OK &&
+        (!change.digest ||
+         sqlite3_bind_int64(statement, 2, static_cast<int64_t>(*change.digest)) == SQLITE_OK);
+    if (!bound || sqlite3_step(statement) != SQLITE_DONE) {
+      Error error = sqliteError("cannot save published digests");
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      return error;
+    }
+  }
+  return exec(db_.get(), "COMMIT", "cannot save published digests", path_);
 }
 
 bool StateStore::healthy() {

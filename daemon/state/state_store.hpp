@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,7 +23,7 @@ namespace hearth::daemon::state {
 class StateStore {
  public:
   /// The schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens (creating if needed) `<dir>/hearth.db` and brings its schema up to date.
   static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& dir);
@@ -50,6 +52,18 @@ class StateStore {
   /// A value of the `meta` key/value table, or nullopt if the key is absent.
   Result<std::optional<std::string>> loadMeta(std::string_view key);
   Result<void> saveMeta(std::string_view key, std::string_view value);
+
+  /// What was last published under one key (a topic and a message key), as a digest of its
+  /// content; no digest: the key was retired.
+  struct PublishedDigest {
+    std::string key;
+    std::optional<uint64_t> digest;
+  };
+  /// Every stored digest of published content.
+  Result<void> loadPublished(
+      const std::function<void(std::string_view key, uint64_t digest)>& visit);
+  /// Stores digests (and forgets retired keys) in one transaction.
+  Result<void> savePublished(std::span<const PublishedDigest> changes);
 
   /// True while a cheap query against the database file succeeds (for /readyz).
   bool healthy();
@@ -88,6 +102,8 @@ class StateStore {
   Statement load_meta_;
   Statement save_meta_;
   Statement health_probe_;
+  Statement save_published_;
+  Statement forget_published_;
 };
 
 }  // namespace hearth::daemon::state

@@ -68,6 +68,19 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
+std::filesystem::path generateCouncil(const std::filesystem::path& dir, const std::string& seed,
+                                      const std::string& scale, std::string& error) {
+  const auto council = dir / "council";
+  ChildProcess synth(HEARTH_SYNTH_PATH,
+                     {"--seed", seed, "--scale", scale, "--out", council.string(), "--quiet"}, dir,
+                     "synth");
+  if (synth.wait(std::chrono::seconds(120)) != 0) {
+    error = synth.stderrText();
+    return {};
+  }
+  return council;
+}
+
 std::string demoConnectors(const std::filesystem::path& council, const std::string& stop_before) {
   const std::string demo = readFile(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/demo.yaml");
   const size_t list = demo.find("\nconnectors:\n");

@@ -92,6 +92,11 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 std::string demoConnectors(const std::filesystem::path& council,
                            const std::string& stop_before = {});
 
+/// Generates a synthetic council with `hearth-synth` into `dir`/council and returns that path;
+/// empty if the generator failed (its stderr is then in `error`).
+std::filesystem::path generateCouncil(const std::filesystem::path& dir, const std::string& seed,
+                                      const std::string& scale, std::string& error);
+
 std::filesystem::path hearthdPath();
 std::filesystem::path pluginDir();
 std::filesystem::path mockKafkaPath();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -289,6 +290,42 @@ TEST_F(StateStoreTest, ConcurrentSavesFromManyThreadsAreAllStored) {
     ASSERT_TRUE(loaded.ok() && loaded->has_value());
     EXPECT_EQ(**loaded, std::to_string(kSavesPerThread - 1));
   }
+}
+
+TEST_F(StateStoreTest, PublishedDigestsSurviveReopeningAndRetiredKeysAreForgotten) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    const StateStore::PublishedDigest first[] = {{"person.view\x1f"
+                                                  "p1",
+                                                  11},
+                                                 {"person.view\x1f"
+                                                  "p2",
+                                                  22},
+                                                 {"identity\x1flink:a:b", 33}};
+    ASSERT_TRUE(store->savePublished(first).ok());
+    // A changed digest replaces the old one; a key without one is retired.
+    const StateStore::PublishedDigest second[] = {{"person.view\x1f"
+                                                   "p1",
+                                                   0xFFFFFFFFFFFFFFFFull},
+                                                  {"person.view\x1f"
+                                                   "p2",
+                                                   std::nullopt}};
+    ASSERT_TRUE(store->savePublished(second).ok());
+  }
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  std::map<std::string, uint64_t> loaded;
+  ASSERT_TRUE(store
+                  ->loadPublished([&](std::string_view key, uint64_t digest) {
+                    loaded.emplace(std::string(key), digest);
+                  })
+                  .ok());
+  const std::map<std::string, uint64_t> expected = {{"person.view\x1f"
+                                                     "p1",
+                                                     0xFFFFFFFFFFFFFFFFull},
+                                                    {"identity\x1flink:a:b", 33}};
+  EXPECT_EQ(loaded, expected);
 }
 
 }  // namespace
