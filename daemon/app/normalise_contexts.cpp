@@ -3,15 +3,16 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "pipelines/normalise/layout.hpp"
+
 namespace hearth::daemon::app {
 
 std::optional<pipelines::normalise::NormaliseContext> normaliseContext(
     const config::ConnectorConfig& connector) {
   if (connector.normalise.kind.empty()) return std::nullopt;
-  const auto kind = pipelines::normalise::connectorKindFromName(connector.normalise.kind);
-  if (!kind) return std::nullopt;
+  if (pipelines::normalise::findLayout(connector.normalise.kind) == nullptr) return std::nullopt;
   pipelines::normalise::NormaliseContext context;
-  context.kind = *kind;
+  context.layout = connector.normalise.kind;
   context.connector = connector.name;
   context.source_system = connector.normalise.source_system;
   // The config schema has already refused names the tz database lacks.

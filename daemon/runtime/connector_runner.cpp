@@ -288,9 +288,8 @@ void ConnectorRunner::countUnmapped(std::string_view stream) {
   for (const std::string_view field : normalised_.unmapped) {
     auto it = unmapped_counters_.find(field);
     if (it == unmapped_counters_.end()) {
-      prometheus::Counter& counter = services_.unmapped_fields->counter(
-          pipelines::normalise::connectorKindName(spec_.normalise->kind), field, spec_.name,
-          stream);
+      prometheus::Counter& counter =
+          services_.unmapped_fields->counter(spec_.normalise->layout, field, spec_.name, stream);
       it = unmapped_counters_.emplace(std::string(field), &counter).first;
     }
     it->second->Increment();

@@ -11,16 +11,12 @@
 
 namespace hearth::pipelines::normalise {
 
-/// The source layouts Hearth can normalise; the connector's configuration names one
-/// ("ssda903", "cin_census", "trust_ssd", "school_census").
-enum class ConnectorKind { kSsda903, kCinCensus, kTrustSsd, kSchoolCensus };
-
-std::optional<ConnectorKind> connectorKindFromName(std::string_view name);
-/// The layout's name, as configured and as metrics label it ("ssda903").
-std::string_view connectorKindName(ConnectorKind kind);
+struct Layout;
 
 struct NormaliseContext {
-  ConnectorKind kind = ConnectorKind::kSsda903;
+  /// The source layout, by its name in the registry (layout.hpp): "ssda903", "cin_census",
+  /// "trust_ssd", "school_census", ...; the connector's configuration names it.
+  std::string layout;
   std::string connector;  // instance name, copied into provenance
   /// The system that allocated the local child ids (CHILD, LAchildID, pers_person_id). Sources
   /// fed from the same case system share it, so their records describe the same subject.
@@ -40,7 +36,7 @@ struct NormaliseOutput {
   std::vector<canonical::Record> records;
   std::vector<validation::Finding> findings;
   /// Fields with a value that the stream's layout neither maps nor ignores on purpose
-  /// (layout_fields.hpp): names only, viewing the raw records' field names.
+  /// (its StreamFields, layout.hpp): names only, viewing the raw records' field names.
   std::vector<std::string_view> unmapped;
   void clear() {
     records.clear();
@@ -49,22 +45,25 @@ struct NormaliseOutput {
   }
 };
 
-/// Turns raw records into canonical records, applying code lists for the record's collection
-/// year, identifier checks, impossible-date checks and the single-record 903 rules. A record
-/// with a reject-severity finding produces no canonical record. Streams that the canonical model
-/// does not cover (903 reviews, OC2, AD1, ...) produce nothing and are counted by the caller;
-/// of the others, the fields left unmapped are named in the output.
+/// Turns raw records into canonical records with the context's layout, applying code lists for the
+/// record's collection year, identifier checks, impossible-date checks and the single-record 903
+/// rules. A record with a reject-severity finding produces no canonical record. Streams that the
+/// canonical model does not cover (903 reviews, OC2, AD1, ...) produce nothing and are counted by
+/// the caller; of the others, the fields left unmapped are named in the output.
 class Normaliser {
  public:
+  /// Throws std::invalid_argument when the context names no layout of the registry.
   explicit Normaliser(NormaliseContext context);
 
   /// Returns the number of canonical records appended to `out`.
   size_t normalise(const RawRecordView& raw, NormaliseOutput& out) const;
 
   const NormaliseContext& context() const { return context_; }
+  const Layout& layout() const { return *layout_; }
 
  private:
   NormaliseContext context_;
+  const Layout* layout_;
 };
 
 }  // namespace hearth::pipelines::normalise

@@ -11,7 +11,7 @@ namespace {
 
 void BM_Ssda903Episodes(benchmark::State& state) {
   const Normaliser normaliser(NormaliseContext{
-      .kind = ConnectorKind::kSsda903,
+      .layout = "ssda903",
       .connector = "ssda903",
       .source_system = "trust_cms",
       .today = canonical::Date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}},

@@ -3,15 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "pipelines/canonical/json.hpp"
-#include "pipelines/normalise/layout_fields.hpp"
+#include "pipelines/normalise/layout.hpp"
 
 namespace hearth::pipelines::normalise {
 namespace {
 
 const canonical::Date kToday{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
 
-NormaliseContext context(ConnectorKind kind, std::string connector) {
-  return NormaliseContext{.kind = kind,
+NormaliseContext context(std::string layout, std::string connector) {
+  return NormaliseContext{.layout = std::move(layout),
                           .connector = std::move(connector),
                           .source_system = "trust_cms",
                           .today = kToday,
@@ -34,7 +34,7 @@ std::string content(const NormaliseOutput& out, size_t i = 0) {
 
 // The SSD holds years of history: a missing episode of an earlier year is no 903 return error.
 TEST(Normaliser, SsdMissingEpisodeOfAnEarlierYearIsNotHeldToTheCollectionYear) {
-  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_missing",
+  const auto ssd = run(Normaliser(context("trust_ssd", "ssd")), "ssd_missing",
                        {{"miss_person_id", "C7"},
                         {"miss_missing_episode_type", "Missing"},
                         {"miss_missing_episode_start_date", "2021-05-01"},
@@ -42,15 +42,15 @@ TEST(Normaliser, SsdMissingEpisodeOfAnEarlierYearIsNotHeldToTheCollectionYear) {
   ASSERT_EQ(ssd.records.size(), 1u);
   EXPECT_TRUE(ssd.findings.empty()) << ssd.findings.front().code;
   const auto return903 = run(
-      Normaliser(context(ConnectorKind::kSsda903, "903")), "missing",
+      Normaliser(context("ssda903", "903")), "missing",
       {{"CHILD", "C7"}, {"MISSING", "M"}, {"MIS_START", "01/05/2021"}, {"MIS_END", "03/05/2021"}});
   ASSERT_FALSE(return903.findings.empty());
   EXPECT_EQ(return903.findings.front().code, "903.571");
 }
 
 TEST(Normaliser, SameCareLeaverFrom903CsvXmlAndSsdIsIdentical) {
-  const Normaliser csv(context(ConnectorKind::kSsda903, "903_csv"));
-  const Normaliser ssd(context(ConnectorKind::kTrustSsd, "ssd"));
+  const Normaliser csv(context("ssda903", "903_csv"));
+  const Normaliser ssd(context("trust_ssd", "ssd"));
   const auto from_csv = run(csv, "oc3",
                             {{"CHILD", "C7"},
                              {"DOB", "30/03/2006"},
@@ -81,13 +81,13 @@ TEST(Normaliser, SameCareLeaverFrom903CsvXmlAndSsdIsIdentical) {
 }
 
 TEST(Normaliser, SameMissingPeriodFrom903AndSsdIsIdentical) {
-  const auto a = run(Normaliser(context(ConnectorKind::kSsda903, "903")), "missing",
+  const auto a = run(Normaliser(context("ssda903", "903")), "missing",
                      {{"CHILD", "C7"},
                       {"MISSING", "M"},
                       {"MIS_START", "01/05/2024"},
                       {"MIS_END", "03/05/2024"},
                       {"collection_year", "2024"}});
-  const auto b = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_missing",
+  const auto b = run(Normaliser(context("trust_ssd", "ssd")), "ssd_missing",
                      {{"miss_person_id", "C7"},
                       {"miss_missing_episode_type", "Missing"},
                       {"miss_missing_episode_start_date", "2024-05-01 10:30:00.000"},
@@ -98,7 +98,7 @@ TEST(Normaliser, SameMissingPeriodFrom903AndSsdIsIdentical) {
 }
 
 TEST(Normaliser, SamePersonFrom903AndSsdOnceLinkedIdentifiersAreAdded) {
-  const auto header = run(Normaliser(context(ConnectorKind::kSsda903, "903")), "header",
+  const auto header = run(Normaliser(context("ssda903", "903")), "header",
                           {{"CHILD", "C7"},
                            {"SEX", "F"},
                            {"DOB", "30/03/2010"},
@@ -106,7 +106,7 @@ TEST(Normaliser, SamePersonFrom903AndSsdOnceLinkedIdentifiersAreAdded) {
                            {"UPN", "B801200005001"},
                            {"MOTHER", "0"},
                            {"collection_year", "2024"}});
-  const Normaliser ssd(context(ConnectorKind::kTrustSsd, "ssd"));
+  const Normaliser ssd(context("trust_ssd", "ssd"));
   auto person = run(ssd, "ssd_person",
                     {{"pers_person_id", "C7"},
                      {"pers_sex", "F"},
@@ -126,7 +126,7 @@ TEST(Normaliser, SamePersonFrom903AndSsdOnceLinkedIdentifiersAreAdded) {
 }
 
 TEST(Normaliser, ClaEpisodeFrom903AndTheJoinedSsdStreamIsIdentical) {
-  const auto csv = run(Normaliser(context(ConnectorKind::kSsda903, "903")), "episodes",
+  const auto csv = run(Normaliser(context("ssda903", "903")), "episodes",
                        {{"CHILD", "C7"},
                         {"DECOM", "01/05/2024"},
                         {"RNE", "P"},
@@ -141,7 +141,7 @@ TEST(Normaliser, ClaEpisodeFrom903AndTheJoinedSsdStreamIsIdentical) {
                         {"PL_POST", "NN3 2BB"},
                         {"URN", "XXXXXXX"},
                         {"collection_year", "2024"}});
-  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cla_episodes",
+  const auto ssd = run(Normaliser(context("trust_ssd", "ssd")), "ssd_cla_episodes",
                        {{"clae_cla_episode_id", "17"},
                         {"clae_person_id", "C7"},
                         {"clae_cla_episode_start_date", "2024-05-01T00:00:00"},
@@ -169,7 +169,7 @@ TEST(Normaliser, ClaEpisodeFrom903AndTheJoinedSsdStreamIsIdentical) {
 }
 
 TEST(Normaliser, SsdPlacementChangeReasonGoesOnlyToTheEpisodeThatEndedWithTheMove) {
-  const Normaliser ssd(context(ConnectorKind::kTrustSsd, "ssd"));
+  const Normaliser ssd(context("trust_ssd", "ssd"));
   // The legal status changed on 1 August; the placement went on until 20 September.
   const auto legal_change = run(ssd, "ssd_cla_episodes",
                                 {{"clae_person_id", "C7"},
@@ -191,7 +191,7 @@ TEST(Normaliser, SsdPlacementChangeReasonGoesOnlyToTheEpisodeThatEndedWithTheMov
 }
 
 TEST(Normaliser, SsdPersonCarriesNamesIntoCanonicalJson) {
-  const auto out = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_person",
+  const auto out = run(Normaliser(context("trust_ssd", "ssd")), "ssd_person",
                        {{"pers_person_id", "C7"},
                         {"pers_forename", " Zoë "},
                         {"pers_surname", "Ó Súilleabháin"},
@@ -206,12 +206,12 @@ TEST(Normaliser, SsdPersonCarriesNamesIntoCanonicalJson) {
 }
 
 TEST(Normaliser, SchoolCensusPupilOnRollBecomesAPersonKeyedByItsBladeRow) {
-  const Normaliser n(NormaliseContext{.kind = ConnectorKind::kSchoolCensus,
+  const Normaliser n(NormaliseContext{.layout = "school_census",
                                       .connector = "school_census",
                                       .source_system = "school_census",
                                       .today = kToday,
                                       .default_collection_year = 2024});
-  EXPECT_EQ(connectorKindFromName("school_census"), ConnectorKind::kSchoolCensus);
+  EXPECT_NE(findLayout("school_census"), nullptr);
   const auto out = run(n, "pupil_on_roll",
                        {{"pupilonrolltableid", "0002e817-8ca"},
                         {"dob", "2015-Jul-26 00:00:00"},
@@ -252,14 +252,14 @@ TEST(Normaliser, SchoolCensusPupilOnRollBecomesAPersonKeyedByItsBladeRow) {
 }
 
 TEST(Normaliser, ReferralFromCinCensusAndSsdIsIdentical) {
-  const auto cin = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_episode",
+  const auto cin = run(Normaliser(context("cin_census", "cin")), "cin_episode",
                        {{"LAchildID", "C7"},
                         {"CINreferralDate", "2024-04-02"},
                         {"ReferralSource", "3E"},
                         {"PrimaryNeedCode", "N1"},
                         {"ReferralNFA", "false"},
                         {"collection_year", "2024"}});
-  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cin_episodes",
+  const auto ssd = run(Normaliser(context("trust_ssd", "ssd")), "ssd_cin_episodes",
                        {{"cine_person_id", "C7"},
                         {"cine_referral_date", "2024-04-02"},
                         {"cine_referral_source_code", "3E"},
@@ -269,7 +269,7 @@ TEST(Normaliser, ReferralFromCinCensusAndSsdIsIdentical) {
 }
 
 TEST(Normaliser, CpPlanCategoryWordsMapToCensusCodes) {
-  const auto ssd = run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cp_plans",
+  const auto ssd = run(Normaliser(context("trust_ssd", "ssd")), "ssd_cp_plans",
                        {{"cppl_person_id", "C7"},
                         {"cppl_cp_plan_start_date", "2024-04-02"},
                         {"cppl_cp_plan_initial_category", "Neglect"},
@@ -280,7 +280,7 @@ TEST(Normaliser, CpPlanCategoryWordsMapToCensusCodes) {
 }
 
 TEST(Normaliser, InvalidStartDateRejectsTheEpisodeWith141) {
-  const auto out = run(Normaliser(context(ConnectorKind::kSsda903, "903")), "episodes",
+  const auto out = run(Normaliser(context("ssda903", "903")), "episodes",
                        {{"CHILD", "C7"}, {"DECOM", "31/02/2024"}, {"collection_year", "2024"}});
   EXPECT_TRUE(out.records.empty());
   ASSERT_EQ(out.findings.size(), 1u);
@@ -291,7 +291,7 @@ TEST(Normaliser, InvalidStartDateRejectsTheEpisodeWith141) {
 }
 
 TEST(Normaliser, FutureDatesAreRejected) {
-  const auto out = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_plan",
+  const auto out = run(Normaliser(context("cin_census", "cin")), "cin_plan",
                        {{"LAchildID", "C7"}, {"CINPlanStartDate", "2030-01-01"}});
   EXPECT_TRUE(out.records.empty());
   EXPECT_EQ(out.findings.at(0).code, "date.future");
@@ -300,7 +300,7 @@ TEST(Normaliser, FutureDatesAreRejected) {
 // A census describes the year up to its ReferenceDate: a referral after it is in the future of
 // the return, however long ago the census was taken.
 TEST(Normaliser, ACinDateAfterTheCensusReferenceDateIsInTheFuture) {
-  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const Normaliser n(context("cin_census", "cin"));
   auto referral = [&](std::string_view date) {
     return run(n, "cin_episode",
                {{"LAchildID", "C7"},
@@ -324,7 +324,7 @@ TEST(Normaliser, ACinDateAfterTheCensusReferenceDateIsInTheFuture) {
 // The 903 has no reference date of its own: its collection year ends on 31 March, and the DfE's
 // rules for dates after the year name the finding.
 TEST(Normaliser, A903DateAfterTheEndOfItsCollectionYearIsInTheFuture) {
-  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const Normaliser n(context("ssda903", "903"));
   auto episode = [&](std::string_view decom, std::string_view dec) {
     return run(n, "episodes",
                {{"CHILD", "C7"},
@@ -363,7 +363,7 @@ TEST(Normaliser, A903DateAfterTheEndOfItsCollectionYearIsInTheFuture) {
 // still ahead) the limit is the day of the run.
 TEST(Normaliser, WithoutAPastReferenceDateTheLimitIsToday) {
   const auto ssd = [](std::string_view date) {
-    return run(Normaliser(context(ConnectorKind::kTrustSsd, "ssd")), "ssd_cin_episodes",
+    return run(Normaliser(context("trust_ssd", "ssd")), "ssd_cin_episodes",
                {{"cine_person_id", "C7"}, {"cine_referral_date", date}});
   };
   EXPECT_EQ(ssd("2025-06-01").records.size(), 1u);
@@ -373,14 +373,14 @@ TEST(Normaliser, WithoutAPastReferenceDateTheLimitIsToday) {
   EXPECT_EQ(tomorrow.findings.at(0).message,
             "cine_referral_date is in the future, after 2025-06-01");
 
-  NormaliseContext unknown_year = context(ConnectorKind::kSsda903, "903");
+  NormaliseContext unknown_year = context("ssda903", "903");
   unknown_year.default_collection_year = 0;
   const auto no_year = run(Normaliser(unknown_year), "missing",
                            {{"CHILD", "C7"}, {"MISSING", "M"}, {"MIS_START", "01/05/2025"}});
   EXPECT_EQ(no_year.records.size(), 1u) << "after 31 March 2025, but the year is unknown";
 
   const auto census_ahead = run(
-      Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_plan",
+      Normaliser(context("cin_census", "cin")), "cin_plan",
       {{"LAchildID", "C7"}, {"CINPlanStartDate", "2025-07-01"}, {"ReferenceDate", "2026-03-31"}});
   EXPECT_TRUE(census_ahead.records.empty());
   EXPECT_EQ(census_ahead.findings.at(0).message,
@@ -389,7 +389,7 @@ TEST(Normaliser, WithoutAPastReferenceDateTheLimitIsToday) {
 
 // A conference's target and an unborn child's expected birth are dates ahead by nature.
 TEST(Normaliser, TargetAndExpectedDatesMayLieAheadOfTheReferenceDate) {
-  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const Normaliser n(context("cin_census", "cin"));
   const auto enquiry = run(n, "section47",
                            {{"LAchildID", "C7"},
                             {"S47ActualStartDate", "2025-03-25"},
@@ -412,7 +412,7 @@ TEST(Normaliser, TargetAndExpectedDatesMayLieAheadOfTheReferenceDate) {
 }
 
 TEST(Normaliser, CinPreProceedingsAndFamilyGroupDecisionMakingBecomeOneRecord) {
-  const auto out = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "pre_proceedings",
+  const auto out = run(Normaliser(context("cin_census", "cin")), "pre_proceedings",
                        {{"LAchildID", "C7"},
                         {"episode", "1"},
                         {"CINreferralDate", "2024-04-02"},
@@ -441,7 +441,7 @@ TEST(Normaliser, CinPreProceedingsAndFamilyGroupDecisionMakingBecomeOneRecord) {
 }
 
 TEST(Normaliser, PreProceedingsDatesAreCheckedAsEveryCensusDateIs) {
-  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const Normaliser n(context("cin_census", "cin"));
   auto block = [&](std::initializer_list<FieldView> extra) {
     std::vector<FieldView> fields = {{"LAchildID", "C7"}, {"ReferenceDate", "2025-03-31"}};
     fields.insert(fields.end(), extra);
@@ -482,7 +482,7 @@ TEST(Normaliser, PreProceedingsDatesAreCheckedAsEveryCensusDateIs) {
 // Nothing vanishes unseen: a field with a value that the stream's layout neither maps nor
 // ignores on purpose is named in the output, whatever becomes of the record.
 TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
-  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const Normaliser n(context("ssda903", "903"));
   const auto header = run(n, "header",
                           {{"CHILD", "C7"},
                            {"SEX", "2"},
@@ -497,7 +497,7 @@ TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
   EXPECT_EQ(header.unmapped, (std::vector<std::string_view>{"NEW_ITEM"}));
 
   // The 2025/26 census items on a census episode, as an older connector delivered them.
-  const auto episode = run(Normaliser(context(ConnectorKind::kCinCensus, "cin")), "cin_episode",
+  const auto episode = run(Normaliser(context("cin_census", "cin")), "cin_episode",
                            {{"LAchildID", "C7"},
                             {"CINreferralDate", "2024-04-02"},
                             {"PPStartDate", "2024-05-01"},
@@ -512,28 +512,35 @@ TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
   EXPECT_TRUE(run(n, "reviews", {{"CHILD", "C7"}, {"X", "1"}}).unmapped.empty());
 
   const auto pupil =
-      run(Normaliser(context(ConnectorKind::kSchoolCensus, "school")), "2025_spring_pupil_on_roll",
+      run(Normaliser(context("school_census", "school")), "2025_spring_pupil_on_roll",
           {{"pupilonrolltableid", "p1"}, {"ncyearactual", "5"}, {"newcolumn", "1"}});
   EXPECT_EQ(pupil.unmapped, (std::vector<std::string_view>{"newcolumn"}));
 }
 
 TEST(Normaliser, EveryLayoutListsAFieldAsMappedOrIgnoredNotBoth) {
-  for (const ConnectorKind kind : {ConnectorKind::kSsda903, ConnectorKind::kCinCensus,
-                                   ConnectorKind::kTrustSsd, ConnectorKind::kSchoolCensus}) {
-    EXPECT_EQ(connectorKindFromName(connectorKindName(kind)), kind);
-    for (const StreamFields& stream : layoutStreams(kind)) {
-      EXPECT_FALSE(stream.mapped.empty()) << stream.stream;
-      for (const std::string_view field : stream.mapped) {
-        EXPECT_FALSE(stream.ignores(field)) << connectorKindName(kind) << " " << stream.stream
-                                            << "." << field << " is both mapped and ignored";
+  EXPECT_GE(layouts().size(), 4u);
+  for (const Layout* layout : layouts()) {
+    EXPECT_EQ(findLayout(layout->name), layout);
+    for (const StreamLayout& stream : layout->streams) {
+      const StreamFields& fields = stream.fields;
+      EXPECT_FALSE(fields.mapped.empty()) << fields.stream;
+      EXPECT_NE(stream.normalise, nullptr) << fields.stream;
+      for (const std::string_view field : fields.mapped) {
+        EXPECT_FALSE(fields.ignores(field)) << layout->name << " " << fields.stream << "." << field
+                                            << " is both mapped and ignored";
       }
-      EXPECT_EQ(findStreamFields(kind, stream.stream), &stream);
+      EXPECT_EQ(layout->findStream(fields.stream), &stream);
     }
   }
 }
 
+TEST(Normaliser, AContextNamingNoLayoutIsRefused) {
+  EXPECT_EQ(findLayout("no_such_layout"), nullptr);
+  EXPECT_THROW(Normaliser(context("no_such_layout", "x")), std::invalid_argument);
+}
+
 TEST(Normaliser, PlacementCodeIsCheckedAgainstTheYearsList) {
-  const Normaliser n(context(ConnectorKind::kSsda903, "903"));
+  const Normaliser n(context("ssda903", "903"));
   const auto out = run(n, "episodes",
                        {{"CHILD", "C7"},
                         {"DECOM", "01/05/2024"},
@@ -550,7 +557,7 @@ TEST(Normaliser, PlacementCodeIsCheckedAgainstTheYearsList) {
 }
 
 TEST(Normaliser, CinGenderCurrentAndSexElements) {
-  const Normaliser n(context(ConnectorKind::kCinCensus, "cin"));
+  const Normaliser n(context("cin_census", "cin"));
   const auto old_form = run(n, "child",
                             {{"LAchildID", "C7"},
                              {"Sex", "9"},

@@ -59,7 +59,7 @@ FileResult normaliseFile(const std::string& file, const std::string& stream) {
   const std::vector<std::string> header = splitCsvLine(line);
 
   const Normaliser normaliser(NormaliseContext{
-      .kind = ConnectorKind::kSchoolCensus,
+      .layout = "school_census",
       .connector = "school_census",
       .source_system = "school_census",
       .today = canonical::Date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}},

@@ -50,7 +50,7 @@ TEST(SourceDates, TheHoursAroundBothClockChangesFallOnTheirLocalDay) {
 normalise::NormaliseOutput contact(const TimeZone& zone, std::string_view received,
                                    std::string_view outcome) {
   const normalise::Normaliser normaliser(
-      normalise::NormaliseContext{.kind = normalise::ConnectorKind::kTrustSsd,
+      normalise::NormaliseContext{.layout = "trust_ssd",
                                   .connector = "ssd",
                                   .source_system = "trust_cms",
                                   .today = day(2025, 6, 1),

@@ -45,7 +45,7 @@ FileResult normaliseFile(const std::string& file, const std::string& stream) {
   const std::vector<std::string> header = splitLine(line);
 
   Normaliser normaliser(NormaliseContext{
-      .kind = ConnectorKind::kSsda903,
+      .layout = "ssda903",
       .connector = "ssda903",
       .source_system = "trust_cms",
       .today = canonical::Date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}},

@@ -1,10 +1,12 @@
-// libFuzzer target for the record decoders behind every normalised connector: raw records of the
-// 903 return, the CIN census, the SSD tables and the school census into canonical records.
+// libFuzzer target for the record decoders behind every normalised connector: raw records of any
+// layout of the registry (the 903 return, the CIN census, the SSD tables, ...) into canonical
+// records.
 //
-// Input: the first byte picks the source layout and stream; the rest is the record, one
-// "name=value" per line ("name" alone is a NULL). Besides crashes and sanitizer reports it checks
-// what must hold for any record: every finding has a code, a record with a reject finding gives
-// no canonical record, and each canonical record encodes, privately, without a full birth date.
+// Input: the first byte picks the source layout and stream (any of the registry); the rest is the
+// record, one "name=value" per line ("name" alone is a NULL). Besides crashes and sanitizer reports
+// it checks what must hold for any record: every finding has a code, a record with a reject finding
+// gives no canonical record, and each canonical record encodes, privately, without a full birth
+// date.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "pipelines/canonical/json.hpp"
 #include "pipelines/events/canonical_event.hpp"
+#include "pipelines/normalise/layout.hpp"
 #include "pipelines/normalise/normaliser.hpp"
 
 namespace {
@@ -25,35 +28,30 @@ void require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-struct Layout {
-  normalise::ConnectorKind kind;
+struct Target {
+  const normalise::Layout* layout;
   std::string_view stream;
 };
 
-constexpr Layout kLayouts[] = {
-    {normalise::ConnectorKind::kSsda903, "header"},
-    {normalise::ConnectorKind::kSsda903, "episodes"},
-    {normalise::ConnectorKind::kSsda903, "oc3"},
-    {normalise::ConnectorKind::kSsda903, "missing"},
-    {normalise::ConnectorKind::kCinCensus, "child"},
-    {normalise::ConnectorKind::kCinCensus, "cin_episode"},
-    {normalise::ConnectorKind::kCinCensus, "assessment"},
-    {normalise::ConnectorKind::kCinCensus, "cp_plan"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_person"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_linked_identifiers"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_contacts"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_cla_episodes"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_care_leavers"},
-    {normalise::ConnectorKind::kTrustSsd, "ssd_family"},
-    {normalise::ConnectorKind::kSchoolCensus, "pupil_on_roll"},
-    {normalise::ConnectorKind::kSchoolCensus, "addresses_on_roll"},
-};
+// Every stream of every layout of the registry: a layout is covered once it is registered.
+const std::vector<Target>& targets() {
+  static const std::vector<Target> kTargets = [] {
+    std::vector<Target> all;
+    for (const normalise::Layout* layout : normalise::layouts()) {
+      for (const normalise::StreamLayout& stream : layout->streams) {
+        all.push_back({layout, stream.fields.stream});
+      }
+    }
+    return all;
+  }();
+  return kTargets;
+}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const Layout& layout = kLayouts[data[0] % std::size(kLayouts)];
+  const Target& target = targets()[data[0] % targets().size()];
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
   std::vector<FieldView> fields;
@@ -71,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   normalise::NormaliseContext context;
-  context.kind = layout.kind;
+  context.layout = target.layout->name;
   context.connector = "fuzz";
   context.source_system = "fuzz_system";
   context.today = hearth::pipelines::canonical::Date{std::chrono::year{2025}, std::chrono::month{6},
@@ -79,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   context.default_collection_year = 2024;
   const normalise::Normaliser normaliser(context);
   normalise::NormaliseOutput out;
-  const RawRecordView raw{layout.stream, "key-1", "fuzz:1", 0, fields};
+  const RawRecordView raw{target.stream, "key-1", "fuzz:1", 0, fields};
   const size_t produced = normaliser.normalise(raw, out);
   require(produced == out.records.size());
 

@@ -46,10 +46,9 @@ CollectingSink readSsda903(const std::filesystem::path& directory) {
 }
 
 // Canonical CLA episodes by (child, start date), as JSON without provenance.
-std::map<std::string, std::string> claEpisodes(const CollectingSink& sink,
-                                               normalise::ConnectorKind kind) {
+std::map<std::string, std::string> claEpisodes(const CollectingSink& sink, std::string layout) {
   const normalise::Normaliser normaliser(normalise::NormaliseContext{
-      .kind = kind,
+      .layout = layout,
       .connector = "test",
       .source_system = "trust_cms",
       .today = canonical::Date{std::chrono::year{2030}, std::chrono::January, std::chrono::day{1}},
@@ -99,14 +98,14 @@ TEST(ClaEpisodeIdentity, The903CsvThe903XmlAndTheJoinedSsdStreamGiveIdenticalEpi
   std::filesystem::copy_file(last_return / "episodes.csv", root / "csv" / "episodes.csv");
   std::filesystem::copy_file(last_return / "ssda903.xml", root / "xml" / "ssda903.xml");
 
-  const auto from_csv = claEpisodes(readSsda903(root / "csv"), normalise::ConnectorKind::kSsda903);
-  const auto from_xml = claEpisodes(readSsda903(root / "xml"), normalise::ConnectorKind::kSsda903);
+  const auto from_csv = claEpisodes(readSsda903(root / "csv"), "ssda903");
+  const auto from_xml = claEpisodes(readSsda903(root / "xml"), "ssda903");
   const std::string ssd_config = R"({"connection_string": "Driver={SQLite3};Database=)" +
                                  (root / "council" / "ssd" / "ssd.sqlite").string() +
                                  R"(;", "tables": [{"name": "ssd_cla_episodes"}]})";
   const CollectingSink ssd_sink = testing::readAfter("", ssd_config);
   EXPECT_TRUE(ssd_sink.rejects.empty());
-  const auto from_ssd = claEpisodes(ssd_sink, normalise::ConnectorKind::kTrustSsd);
+  const auto from_ssd = claEpisodes(ssd_sink, "trust_ssd");
 
   ASSERT_GT(from_csv.size(), 50u);
   EXPECT_EQ(from_xml, from_csv);
