@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "daemon/derive/education_flags.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/privacy/field_policy.hpp"
 
@@ -59,7 +60,9 @@ std::string personViewJson(const std::string& pseudonym,
   std::map<std::string, int> sectors;
   Flags flags;
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
+  EducationFlags education(as_of);
   for (const canonical::Record* record : records) {
+    education.note(*record);
     if (const auto* p = std::get_if<canonical::Person>(record)) {
       if (p->birth_date) ++births[*p->birth_date];
       if (p->sex != canonical::Sex::kNotRecorded) ++sexes[p->sex];
@@ -138,6 +141,7 @@ std::string personViewJson(const std::string& pseudonym,
   flag("care_leaver", flags.care_leaver);
   out.push_back(',');
   flag("missing_in_last_90_days", flags.missing_in_last_90_days);
+  education.appendJson(out);
   out.append(R"(},"sources":[)");
   bool first = true;
   for (const std::string& system : systems) {

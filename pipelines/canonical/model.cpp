@@ -20,6 +20,11 @@ struct KindName {
   std::string_view operator()(const CareLeaverStatus&) const { return "care_leaver_status"; }
   std::string_view operator()(const EarlyHelpEpisode&) const { return "early_help_episode"; }
   std::string_view operator()(const PreProceedings&) const { return "pre_proceedings"; }
+  std::string_view operator()(const Exclusion&) const { return "exclusion"; }
+  std::string_view operator()(const Attendance&) const { return "attendance"; }
+  std::string_view operator()(const MissingEducation&) const { return "missing_education"; }
+  std::string_view operator()(const NeetStatus&) const { return "neet_status"; }
+  std::string_view operator()(const Ks4Result&) const { return "ks4_result"; }
 };
 
 }  // namespace

@@ -58,6 +58,9 @@ struct IndicatorDefinition {
   DenominatorKind denominator_kind = DenominatorKind::kNone;
   std::span<const Breakdown> breakdowns;
   bool counts_families = false;  // also publishes distinct families (Person::family_id)
+  /// The rule counts this many snapshots (NEET: three month ends); numerator and denominator
+  /// are published as their averages.
+  int averaged_over = 1;
   AssessFn assess = nullptr;
 };
 

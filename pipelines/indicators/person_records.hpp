@@ -32,6 +32,11 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::ClaEpisode>> cla_episodes;
   std::vector<Evidenced<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Evidenced<canonical::EarlyHelpEpisode>> early_help;
+  std::vector<Evidenced<canonical::Exclusion>> exclusions;
+  std::vector<Evidenced<canonical::Attendance>> attendance;
+  std::vector<Evidenced<canonical::MissingEducation>> missing_education;
+  std::vector<Evidenced<canonical::NeetStatus>> neet_statuses;
+  std::vector<Evidenced<canonical::Ks4Result>> ks4_results;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -87,6 +92,11 @@ struct PersonView {
   std::vector<Involvement<canonical::CareLeaverStatus>> care_leaver_statuses;
   std::vector<Involvement<canonical::EarlyHelpEpisode>> early_help;
   std::vector<CarePeriod> care_periods;
+  std::vector<Involvement<canonical::Exclusion>> exclusions;
+  std::vector<Involvement<canonical::Attendance>> attendance;
+  std::vector<Involvement<canonical::MissingEducation>> missing_education;
+  std::vector<Involvement<canonical::NeetStatus>> neet_statuses;
+  std::vector<Involvement<canonical::Ks4Result>> ks4_results;
 };
 
 PersonView buildPersonView(const PersonRecords& records);

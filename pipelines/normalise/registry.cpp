@@ -9,6 +9,9 @@ const Layout& ssda903Layout();
 const Layout& cinCensusLayout();
 const Layout& trustSsdLayout();
 const Layout& schoolCensusLayout();
+const Layout& cmeRegisterLayout();
+const Layout& nccisLayout();
+const Layout& ks4ResultsLayout();
 
 // Every layout Hearth can normalise, in one list: a new layout is a unit and a line here.
 const std::vector<const Layout*>& layouts() {
@@ -17,6 +20,9 @@ const std::vector<const Layout*>& layouts() {
       &cinCensusLayout(),
       &trustSsdLayout(),
       &schoolCensusLayout(),
+      &cmeRegisterLayout(),
+      &nccisLayout(),
+      &ks4ResultsLayout(),
   };
   return kLayouts;
 }

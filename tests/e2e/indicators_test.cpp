@@ -1,7 +1,8 @@
 // The indicators through the real daemon: the case system's three exports of a synthetic council
-// are read, normalised, resolved and derived, and every headline on hearth.indicator.values must
-// equal the generator's expected value exactly; every published value and fact must match its
-// JSON Schema in config/schemas.
+// and its education sources (school census with exclusions and attendance on and off roll, the
+// children missing education register, KS4 results, NCCIS) are read, normalised, resolved and
+// derived, and every headline on hearth.indicator.values must equal the generator's expected value
+// exactly; every published value and fact must match its JSON Schema in config/schemas.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -26,6 +27,15 @@ hearth::config::JsonSchema loadSchema(const std::string& name) {
   return std::move(schema).value();
 }
 
+// The demo's connectors from the line starting `from` up to the line starting `to`.
+std::string demoConnectorsBetween(const std::filesystem::path& council, const std::string& from,
+                                  const std::string& to) {
+  const std::string all = demoConnectors(council);
+  const size_t begin = all.find(from);
+  if (begin == std::string::npos) throw std::runtime_error("config/demo.yaml has no " + from);
+  return all.substr(begin, all.find(to, begin) - begin);
+}
+
 TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedValue) {
   TempDir dir;
   const auto council = dir.path() / "council";
@@ -39,7 +49,9 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
   options.suppression_threshold = 0;  // compare every cell, however small
-  options.connectors_yaml = demoConnectors(council, "  # The school census");
+  options.connectors_yaml =
+      demoConnectors(council, "  # Homelessness cases") +
+      demoConnectorsBetween(council, "  - name: nccis", "  - name: adult_care");
   options.extra_yaml =
       "indicators:\n  period_end: \"2025-03-31\"\n  area_code: E06000062\n"
       "  postcode_lookup: " +
@@ -48,7 +60,7 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
       "\n";
   const auto config = writeDaemonConfig(dir.path(), options);
   Daemon daemon(config, dir.path(), "daemon", {"--once"});
-  ASSERT_EQ(daemon.process().wait(180s), 0) << daemon.process().stderrText();
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
   // `run --once` ends by printing the table.
   EXPECT_NE(daemon.process().stdoutText().find("cla_count"), std::string::npos);
 
@@ -88,6 +100,8 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
     if (!headlines.contains(id)) continue;  // indicators of other services
     ++compared;
     const json& got = headlines.at(id);
+    EXPECT_NE(daemon.process().stdoutText().find(id), std::string::npos)
+        << "the table shows " << id;
     EXPECT_DOUBLE_EQ(got.at("numerator").get<double>(), expected.at("numerator").get<double>())
         << id;
     if (!expected.at("denominator").is_null()) {
@@ -96,7 +110,7 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
           << id;
     }
   }
-  EXPECT_EQ(compared, 10u) << "the ten children's social care indicators";
+  EXPECT_EQ(compared, 14u) << "the ten children's social care indicators and four of education";
 
   // The same table from the state store, with the daemon gone.
   ChildProcess offline(hearthdPath(), {"indicators", "--offline", "--config", config.string()},

@@ -1,6 +1,8 @@
 // The whole engine against the synthetic council's independent oracle: every children's
 // social care indicator computed from the SSD extract must equal truth/indicators.json.
 
+#include "pipelines/indicators/tests/synth_council.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,11 +10,11 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/registry.hpp"
-#include "pipelines/indicators/tests/synth_council.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -25,10 +27,9 @@ const std::filesystem::path kCouncil =
 class SynthCouncilTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    testing::generateCouncil(HEARTH_SYNTH_BINARY, "--seed 7 --scale 0.05 --mess-rate 0",
-                             kCouncil);
-    truth_ = new nlohmann::json(nlohmann::json::parse(std::ifstream(kCouncil / "truth" /
-                                                                    "indicators.json")));
+    testing::generateCouncil(HEARTH_SYNTH_BINARY, "--seed 7 --scale 0.05 --mess-rate 0", kCouncil);
+    truth_ = new nlohmann::json(
+        nlohmann::json::parse(std::ifstream(kCouncil / "truth" / "indicators.json")));
     const Period period = financialYearStarting(2024);
     council_ = new testing::SynthCouncil(testing::loadSsdCouncil(kCouncil, period.end));
 
@@ -81,8 +82,13 @@ TEST_F(SynthCouncilTest, TruthCoversThePeriodUnderTest) {
 }
 
 TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
+  // The SSD extract holds children's social care only; the education indicators read the
+  // school census, NCCIS, the CME register and KS4 results (e2e Indicators test).
+  const std::set<std::string> not_in_the_ssd = {"neet_16_17", "cme_open", "ks4_eng_maths_4",
+                                                "persistent_absence"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
+    if (not_in_the_ssd.contains(id)) continue;
     SCOPED_TRACE(id);
     const nlohmann::json& truth = expected(id);
     const IndicatorValue value = headline(id);
