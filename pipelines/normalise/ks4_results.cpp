@@ -26,7 +26,7 @@ canonical::Ks4Grade grade(RecordReader& r, std::string_view name) {
   }
   if (equalsIgnoreCase(text, "U")) {
     g.grade = 0;
-  } else if (text.size() == 1 && text[0] >= '1' && text[0] <= '9') {
+  } else if (text.size() == 1 && text[0] >= '0' && text[0] <= '9') {  // 0: U as a number
     g.grade = text[0] - '0';
   } else {
     r.finding("ks4.grade_invalid",
@@ -36,10 +36,16 @@ canonical::Ks4Grade grade(RecordReader& r, std::string_view name) {
   return g;
 }
 
-// The UPN is the only pupil id the results carry, so it is the subject.
+// The UPN is the only pupil id the results carry, so it is the subject; a pupil without one is
+// the row itself (keyed by school, names and birth date), linked on those by identity.
 size_t ks4Result(RecordReader& r) {
   auto result = start<canonical::Ks4Result>(r);
-  const bool ok = r.subject("UPN", result.subject);
+  bool ok = true;
+  if (!r.field("UPN").empty()) {
+    ok = r.subject("UPN", result.subject);
+  } else {
+    result.subject = {r.provenance().source_system, "row/" + r.provenance().source_key};
+  }
   canonical::Person person = namedPerson(r, result.subject, "FORENAMES", "SURNAME", "DOB", "SEX");
   addUpn(r, person, "upn", r.field("UPN"), "");
   result.urn = r.field("URN");
