@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "daemon/derive/education_flags.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/indicators/health_indicators.hpp"
 #include "pipelines/privacy/field_policy.hpp"
@@ -130,7 +131,9 @@ std::string personViewJson(const std::string& pseudonym,
   Flags flags;
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
   const canonical::Date year_ago = yearBefore(as_of);
+  EducationFlags education(as_of);
   for (const canonical::Record* record : records) {
+    education.note(*record);
     if (const auto* p = std::get_if<canonical::Person>(record)) {
       if (p->birth_date) ++births[*p->birth_date];
       if (p->sex != canonical::Sex::kNotRecorded) ++sexes[p->sex];
@@ -220,6 +223,7 @@ std::string personViewJson(const std::string& pseudonym,
     out.append(name);
     out.append(value ? "\":true" : "\":false");
   }
+  education.appendJson(out);
   out.append(R"(},"sources":[)");
   bool first = true;
   for (const std::string& system : systems) {

@@ -43,6 +43,21 @@ class ObjectWriter {
     key(name);
     appendJsonInt(out_, *value);
   }
+  void number(std::string_view name, const std::optional<double>& value) {
+    if (!value) return;
+    key(name);
+    appendJsonDouble(out_, *value);
+  }
+  void texts(std::string_view name, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    key(name);
+    out_.push_back('[');
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out_.push_back(',');
+      appendJsonString(out_, values[i]);
+    }
+    out_.push_back(']');
+  }
   std::string& out() { return out_; }
 
  private:
@@ -277,8 +292,48 @@ class FieldWriter {
     writeCodes(w_, "snomed", r.snomed);
     w_.date("recorded", r.recorded);
   }
+  void operator()(const Exclusion& r) {
+    w_.date("start", r.start);
+    w_.text("category", r.category);
+    w_.number("sessions", r.sessions);
+    w_.texts("reasons", r.reasons);
+    w_.flag("on_roll", r.on_roll);
+  }
+  void operator()(const Attendance& r) {
+    w_.date("census", r.census);
+    w_.text("reason", r.reason);
+    w_.number("sessions", r.sessions);
+    w_.flag("on_roll", r.on_roll);
+  }
+  void operator()(const MissingEducation& r) {
+    w_.date("start", r.start);
+    w_.date("end", r.end);
+    w_.text("reason", r.reason);
+  }
+  void operator()(const NeetStatus& r) {
+    w_.date("month_end", r.month_end);
+    w_.text("activity", r.activity);
+    w_.date("activity_start", r.activity_start);
+    w_.count("academic_age", r.academic_age);
+    w_.flag("send", r.send);
+    w_.flag("care_leaver", r.care_leaver);
+  }
+  void operator()(const Ks4Result& r) {
+    w_.text("urn", r.urn);
+    grade("english", r.english);
+    grade("maths", r.maths);
+  }
 
  private:
+  // A grade, or why there is none: {"grade": 5} or {"missing": "NE"}.
+  void grade(std::string_view name, const Ks4Grade& g) {
+    if (!g.grade && g.missing.empty()) return;
+    w_.key(name);
+    ObjectWriter o(w_.out());
+    o.count("grade", g.grade);
+    o.text("missing", g.missing);
+  }
+
   // Dates that identify a person: the month only when publishing.
   void personalDate(std::string_view name, const std::optional<Date>& value) {
     if (!months_) {

@@ -33,6 +33,11 @@ struct KindName {
   }
   std::string_view operator()(const HospitalAdmission&) const { return "hospital_admission"; }
   std::string_view operator()(const Diagnosis&) const { return "diagnosis"; }
+  std::string_view operator()(const Exclusion&) const { return "exclusion"; }
+  std::string_view operator()(const Attendance&) const { return "attendance"; }
+  std::string_view operator()(const MissingEducation&) const { return "missing_education"; }
+  std::string_view operator()(const NeetStatus&) const { return "neet_status"; }
+  std::string_view operator()(const Ks4Result&) const { return "ks4_result"; }
 };
 
 }  // namespace

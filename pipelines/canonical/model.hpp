@@ -7,39 +7,10 @@
 #include <vector>
 
 #include "pipelines/canonical/date.hpp"
+#include "pipelines/canonical/education.hpp"
+#include "pipelines/canonical/provenance.hpp"
 
 namespace hearth::pipelines::canonical {
-
-/// Where a canonical record came from. Later stages never branch on it; it is kept for audit,
-/// rejects and rebuilds.
-struct Provenance {
-  std::string source_system;  // the system that allocated the local ids, e.g. "trust_cms"
-  std::string connector;      // configured connector instance
-  std::string stream;
-  std::string source_key;
-  std::string location;
-  int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none
-};
-
-/// An identifier of a person under one scheme ("nhs", "upn", "former_upn", "uln", "la_child").
-/// `source` is the system that allocated or supplied it: local ids are unique only within it.
-struct Identifier {
-  std::string scheme;
-  std::string value;
-  std::string source;
-  /// How far the source vouches for the value: for NHS numbers the UK Core verification status
-  /// ("01" present and verified ... "08"); empty when the source says nothing. Only an NHS number
-  /// with no status or "01" is a deterministic linkage key.
-  std::string verification = {};
-  bool operator==(const Identifier&) const = default;
-};
-
-/// The local id a record is about: (system, value), the key identity starts from.
-struct Subject {
-  std::string system;
-  std::string value;
-  bool operator==(const Subject&) const = default;
-};
 
 enum class Sex { kNotRecorded, kMale, kFemale, kUnknown, kIndeterminate };
 
@@ -232,7 +203,8 @@ using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessm
                             CareLeaverStatus, EarlyHelpEpisode, PreProceedings, HomelessnessCase,
                             HomelessnessDuty, TemporaryAccommodation, HouseholdMember,
                             RoughSleepingContact, AdultCareEvent, AdultCareSurveyResponse,
-                            HospitalAdmission, Diagnosis>;
+                            HospitalAdmission, Diagnosis, Exclusion, Attendance,
+                            MissingEducation, NeetStatus, Ks4Result>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -262,12 +262,13 @@ IndicatorValue IndicatorEngine::valueOf(const Slot& slot, const CellKey& key,
   v.area = key.first == kLocalArea ? key.second : config_.area_code;
   v.breakdown_name = key.first;
   v.breakdown_value = key.second;
-  v.numerator = cell.numerator;
-  v.value = cell.numerator;
+  const double snapshots = definition.averaged_over;
+  v.numerator = cell.numerator / snapshots;
+  v.value = v.numerator;
   v.unit = "count";
   const bool headline = key == kHeadline;
   if (definition.denominator_kind == DenominatorKind::kCohort && key != kFamilies) {
-    v.denominator = cell.denominator;
+    v.denominator = cell.denominator / snapshots;
     v.value = cell.denominator > 0 ? cell.numerator / cell.denominator * kPercent : 0.0;
     v.unit = std::string(definition.unit);
   } else if (definition.denominator_kind == DenominatorKind::kPopulation && headline &&

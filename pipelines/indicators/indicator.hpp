@@ -67,6 +67,9 @@ struct IndicatorDefinition {
   DenominatorKind denominator_kind = DenominatorKind::kNone;
   std::span<const Breakdown> breakdowns;
   bool counts_families = false;  // also publishes distinct families (Person::family_id)
+  /// The rule counts this many snapshots (NEET: three month ends); numerator and denominator
+  /// are published as their averages.
+  int averaged_over = 1;
   AssessFn assess = nullptr;
   /// The service family whose publisher's disclosure convention the values follow
   /// ("social_care", "education", "health", "housing", "adult_social_care"; disclosure.hpp).

@@ -38,8 +38,10 @@ struct InvolvementKey {
   auto operator<=>(const InvolvementKey&) const = default;
 };
 
-int filled(const std::optional<Date>& d) { return d ? 1 : 0; }
-int filled(const std::optional<bool>& b) { return b ? 1 : 0; }
+template <class T>
+int filled(const std::optional<T>& value) {
+  return value ? 1 : 0;
+}
 int filled(const std::string& s) { return s.empty() ? 0 : 1; }
 
 std::optional<InvolvementKey> keyOf(const cn::Contact& c) {
@@ -147,6 +149,41 @@ std::optional<InvolvementKey> keyOf(const cn::AdultCareSurveyResponse& r) {
 int completeness(const cn::AdultCareSurveyResponse& r) {
   return (r.q7a ? 1 : 0) + (r.q7b ? 1 : 0) + (r.stratum ? 1 : 0);
 }
+// A pupil's lines of attendance are kept apart by school (the subject: a pupil can be on roll
+// at one school and no longer on roll at another in the same term) and reason.
+std::optional<InvolvementKey> keyOf(const cn::Attendance& a) {
+  if (!a.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*a.census), a.subject.value + "/" + a.reason};
+}
+int completeness(const cn::Attendance& a) { return filled(a.sessions); }
+
+std::optional<InvolvementKey> keyOf(const cn::Exclusion& x) {
+  if (!x.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*x.start), x.category};
+}
+int completeness(const cn::Exclusion& x) {
+  return filled(x.sessions) + (x.reasons.empty() ? 0 : 1);
+}
+
+std::optional<InvolvementKey> keyOf(const cn::MissingEducation& e) {
+  if (!e.start) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.start), {}};
+}
+int completeness(const cn::MissingEducation& e) { return filled(e.end) + filled(e.reason); }
+
+std::optional<InvolvementKey> keyOf(const cn::NeetStatus& s) {
+  if (!s.month_end) return std::nullopt;
+  return InvolvementKey{dayNumber(*s.month_end), {}};
+}
+int completeness(const cn::NeetStatus& s) {
+  return filled(s.activity) + filled(s.activity_start) + filled(s.academic_age);
+}
+
+// One result per pupil per year of results.
+std::optional<InvolvementKey> keyOf(const cn::Ks4Result& r) {
+  return InvolvementKey{r.provenance.collection_year, {}};
+}
+int completeness(const cn::Ks4Result& r) { return filled(r.english.grade) + filled(r.maths.grade); }
 
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
@@ -352,6 +389,11 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         }
         if constexpr (std::is_same_v<T, cn::HospitalAdmission>) return store(admissions);
         if constexpr (std::is_same_v<T, cn::Diagnosis>) return store(diagnoses);
+        if constexpr (std::is_same_v<T, cn::Exclusion>) return store(exclusions);
+        if constexpr (std::is_same_v<T, cn::Attendance>) return store(attendance);
+        if constexpr (std::is_same_v<T, cn::MissingEducation>) return store(missing_education);
+        if constexpr (std::is_same_v<T, cn::NeetStatus>) return store(neet_statuses);
+        if constexpr (std::is_same_v<T, cn::Ks4Result>) return store(ks4_results);
         return false;
       },
       record);
@@ -368,7 +410,9 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(rough_sleeping, evidence_id) ||
          eraseEvidence(adult_care_events, evidence_id) ||
          eraseEvidence(survey_responses, evidence_id) || eraseEvidence(admissions, evidence_id) ||
-         eraseEvidence(diagnoses, evidence_id);
+         eraseEvidence(diagnoses, evidence_id) || eraseEvidence(exclusions, evidence_id) ||
+         eraseEvidence(attendance, evidence_id) || eraseEvidence(missing_education, evidence_id) ||
+         eraseEvidence(neet_statuses, evidence_id) || eraseEvidence(ks4_results, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -376,7 +420,9 @@ bool PersonRecords::empty() const {
          cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
          early_help.empty() && homelessness_cases.empty() && homelessness_duties.empty() &&
          temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
-         survey_responses.empty() && admissions.empty() && diagnoses.empty();
+         survey_responses.empty() && admissions.empty() && diagnoses.empty() && exclusions.empty() &&
+         attendance.empty() && missing_education.empty() && neet_statuses.empty() &&
+         ks4_results.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -397,6 +443,11 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.adult_care_events = deduplicate(records.adult_care_events);
   view.survey_responses = deduplicate(records.survey_responses);
   view.admissions = joinAdmissions(records.admissions, records.diagnoses);
+  view.exclusions = deduplicate(records.exclusions);
+  view.attendance = deduplicate(records.attendance);
+  view.missing_education = deduplicate(records.missing_education);
+  view.neet_statuses = deduplicate(records.neet_statuses);
+  view.ks4_results = deduplicate(records.ks4_results);
   return view;
 }
 

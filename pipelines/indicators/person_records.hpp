@@ -40,6 +40,11 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::AdultCareSurveyResponse>> survey_responses;
   std::vector<Evidenced<canonical::HospitalAdmission>> admissions;
   std::vector<Evidenced<canonical::Diagnosis>> diagnoses;
+  std::vector<Evidenced<canonical::Exclusion>> exclusions;
+  std::vector<Evidenced<canonical::Attendance>> attendance;
+  std::vector<Evidenced<canonical::MissingEducation>> missing_education;
+  std::vector<Evidenced<canonical::NeetStatus>> neet_statuses;
+  std::vector<Evidenced<canonical::Ks4Result>> ks4_results;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -116,6 +121,11 @@ struct PersonView {
   std::vector<Involvement<canonical::AdultCareEvent>> adult_care_events;
   std::vector<Involvement<canonical::AdultCareSurveyResponse>> survey_responses;
   std::vector<AdmissionView> admissions;  // by admission date
+  std::vector<Involvement<canonical::Exclusion>> exclusions;
+  std::vector<Involvement<canonical::Attendance>> attendance;
+  std::vector<Involvement<canonical::MissingEducation>> missing_education;
+  std::vector<Involvement<canonical::NeetStatus>> neet_statuses;
+  std::vector<Involvement<canonical::Ks4Result>> ks4_results;
 };
 
 PersonView buildPersonView(const PersonRecords& records);

@@ -4,6 +4,7 @@
 
 #include "pipelines/indicators/csc_indicators.hpp"
 #include "pipelines/indicators/housing_adult_indicators.hpp"
+#include "pipelines/indicators/education_indicators.hpp"
 #include "pipelines/indicators/health_indicators.hpp"
 
 namespace hearth::pipelines::indicators {
@@ -258,6 +259,71 @@ const std::array kRegistry = {
         .family = "health",
         .standardised_from_age = 65,
         .counts_not_computable = true,
+    },
+    IndicatorDefinition{
+        .id = "neet_16_17",
+        .version = 1,
+        .description = "Young people aged 16-17 not in education, employment or training, or "
+                       "whose activity is not known",
+        .cohort = "young people of academic age 16-17 on the NCCIS snapshots of 31 December, "
+                  "31 January and the end of February before the period end, custody (710) and "
+                  "those who moved away (900s) left out",
+        .numerator = "those NEET (540, 610-680) or not known (810-830, or no activity)",
+        .denominator = "young people of academic age 16-17 known to the council",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .averaged_over = 3,
+        .assess = &education::neet1617,
+        .family = "education",
+    },
+    IndicatorDefinition{
+        .id = "cme_open",
+        .version = 1,
+        .description = "Children missing education",
+        .cohort = "",
+        .numerator = "children with an episode on the children missing education register open "
+                     "at some time in the period",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::cmeOpen,
+        .family = "education",
+    },
+    IndicatorDefinition{
+        .id = "ks4_eng_maths_4",
+        .version = 1,
+        .description = "Pupils at the end of key stage 4 with grade 4 or above in English and "
+                       "maths",
+        .cohort = "pupils with KS4 results of the last complete academic year before the period "
+                  "end (the results' collection year)",
+        .numerator = "those graded 4-9 in both; SUPP, NE, NP, LOWCOV and z are not grades",
+        .denominator = "pupils at the end of key stage 4",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::ks4EnglishMaths4,
+        .family = "education",
+    },
+    IndicatorDefinition{
+        .id = "persistent_absence",
+        .version = 1,
+        .description = "Pupils missing 10% or more of their possible sessions",
+        .cohort = "pupils with possible sessions in the school census returns (on and off roll) "
+                  "whose census day falls in the period",
+        .numerator = "those whose missed sessions, summed over those returns, are 10% or more "
+                     "of their possible sessions",
+        .denominator = "pupils with possible sessions",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::persistentAbsence,
+        .family = "education",
     },
 };
 

@@ -144,6 +144,26 @@ std::optional<int> RecordReader::count(std::string_view name) {
   return value;
 }
 
+std::optional<double> RecordReader::number(std::string_view name) {
+  const std::string_view text = field(name);
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || !(value >= 0 && value <= 1e6)) {
+    finding("number.invalid", std::string(name) + " is not a number from 0 to 1000000", name,
+            Severity::kQuery);
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string_view RecordReader::required(std::string_view name) {
+  const std::string_view text = field(name);
+  if (text.empty())
+    finding("field.missing", std::string(name) + " is blank", name, Severity::kReject);
+  return text;
+}
+
 std::string RecordReader::code(std::string_view name, CodeSet set, std::string_view rule) {
   const std::string_view text = field(name);
   if (text.empty()) return {};

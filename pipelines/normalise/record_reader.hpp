@@ -57,6 +57,11 @@ class RecordReader {
   std::optional<bool> flag(std::string_view name);
   /// A count of things: digits only; anything else is a query and is not passed on.
   std::optional<int> count(std::string_view name);
+  /// A number of 0 or more that may have a fraction (sessions written "10.0"); anything else is
+  /// a query and is not passed on.
+  std::optional<double> number(std::string_view name);
+  /// A field without which the record means nothing: blank rejects the record.
+  std::string_view required(std::string_view name);
   /// A code of `set` for the record's year. An absent code is fine here (completeness rules say
   /// when it is required); an unknown one is a query and is not passed on.
   std::string code(std::string_view name, validation::CodeSet set, std::string_view rule);

@@ -13,6 +13,9 @@ const Layout& hclicLayout();
 const Layout& cldLayout();
 const Layout& ascSurveyLayout();
 const Layout& fhirLayout();
+const Layout& cmeRegisterLayout();
+const Layout& nccisLayout();
+const Layout& ks4ResultsLayout();
 
 // Every layout Hearth can normalise, in one list: a new layout is a unit and a line here.
 const std::vector<const Layout*>& layouts() {
@@ -25,6 +28,9 @@ const std::vector<const Layout*>& layouts() {
       &cldLayout(),
       &ascSurveyLayout(),
       &fhirLayout(),
+      &cmeRegisterLayout(),
+      &nccisLayout(),
+      &ks4ResultsLayout(),
   };
   return kLayouts;
 }

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipelines/normalise/census_term.hpp"
 #include "pipelines/normalise/layout.hpp"
 #include "pipelines/normalise/record_reader.hpp"
 
@@ -50,6 +51,66 @@ size_t schoolAddress(RecordReader& r) {
   }
   if (!ok) return 0;
   return emit(r, std::move(person));
+}
+
+// A suspension or permanent exclusion. Its subject is the pupil's row in the same return.
+size_t schoolExclusion(RecordReader& r, std::string_view pupil_field, bool on_roll) {
+  auto x = start<canonical::Exclusion>(r);
+  x.on_roll = on_roll;
+  const bool ok = r.subject(pupil_field, x.subject);
+  if (!r.required("startdate").empty()) x.start = r.date("startdate");
+  const std::string_view category = r.required("category");
+  if (category == "PERM" || category == "SUSP" || category == "FIXD" || category == "LNCH") {
+    x.category = category;
+  } else if (!category.empty()) {
+    r.finding("code.unknown", "exclusion category is not PERM, SUSP, FIXD or LNCH", "category",
+              Severity::kReject);
+  }
+  x.sessions = r.number("sessions");
+  for (const std::string_view reason : {"reason1", "reason2", "reason3"}) {
+    const std::string_view code = r.field(reason);
+    if (!code.empty()) x.reasons.emplace_back(code);
+  }
+  if (!ok) return 0;
+  return emit(r, std::move(x));
+}
+
+// Possible sessions (reason "#") or sessions missed for one reason, in the term before the
+// census the file belongs to; a blade export says which census only in its file name.
+size_t schoolSessions(RecordReader& r, std::string_view pupil_field, bool on_roll) {
+  auto a = start<canonical::Attendance>(r);
+  a.on_roll = on_roll;
+  const bool ok = r.subject(pupil_field, a.subject);
+  a.census = censusDayOfBladeFile(r.provenance().location);
+  if (!a.census) a.census = censusDayOfBladeFile(r.provenance().stream);
+  if (!a.census) {
+    r.finding("census.term_unknown",
+              "neither the file nor the stream is named <year>_<spring|summer|autumn>_...: the "
+              "census the sessions belong to is unknown",
+              "sessions", Severity::kReject);
+  }
+  a.reason = r.required("attendancereason");
+  a.sessions = r.number("sessions");
+  if (!a.sessions) {
+    r.finding("field.missing", "sessions is blank or not a number", "sessions", Severity::kReject);
+  }
+  if (!ok) return 0;
+  return emit(r, std::move(a));
+}
+
+const std::vector<std::string_view> kExclusionFields = {"startdate", "sessions", "reason1",
+                                                        "reason2",   "reason3",  "category"};
+const std::vector<std::string_view> kSessionFields = {"sessions", "attendancereason"};
+
+// A termly module: its rows name their pupil by the pupil's row id; its own row id and
+// sequence column, NativeId (the school) and sourceid are the export's bookkeeping.
+StreamFields termlyModule(std::string_view module, std::string_view pupil_field,
+                          std::string_view row_id, std::string_view sequence,
+                          std::vector<std::string_view> fields,
+                          std::vector<std::string_view> also_ignored) {
+  fields.push_back(pupil_field);
+  also_ignored.insert(also_ignored.end(), {row_id, sequence, "NativeId", "sourceid"});
+  return {module, std::move(fields), std::move(also_ignored)};
 }
 
 // The school census blade exports. Blade row ids, sequence columns and source ids are
@@ -112,6 +173,22 @@ std::vector<StreamLayout> schoolCensusStreams() {
         {"pupilonrolltableid", "uniquepropertyreferencenumber", "postcode"},
         {"NativeId", "addressesonrolltableid", "addressesonrollorderseqcolumn", "sourceid"}},
        schoolAddress},
+      // The SEN provision of an excluded pupil repeats the pupil's own row.
+      {termlyModule("termlyexclusionsonroll", "pupilonrolltableid", "termlyexclusionsonrolltableid",
+                    "termlyexclusionsonrollorderseqcolumn", kExclusionFields, {"senprovision"}),
+       [](RecordReader& r) { return schoolExclusion(r, "pupilonrolltableid", true); }},
+      {termlyModule("termlyexclusionsoffroll", "pupilnolongeronrolltableid",
+                    "termlyexclusionsoffrolltableid", "termlyexclusionsoffrollorderseqcolumn",
+                    kExclusionFields, {"senprovision"}),
+       [](RecordReader& r) { return schoolExclusion(r, "pupilnolongeronrolltableid", false); }},
+      {termlyModule("termlysessiondetailsonroll", "pupilonrolltableid",
+                    "termlysessiondetailsonrolltableid", "termlysessiondetailsonrollorderseqcolumn",
+                    kSessionFields, {}),
+       [](RecordReader& r) { return schoolSessions(r, "pupilonrolltableid", true); }},
+      {termlyModule("termlysessiondetailsoffroll", "pupilnolongeronrolltableid",
+                    "termlysessiondetailsoffrolltableid",
+                    "termlysessiondetailsoffrollorderseqcolumn", kSessionFields, {}),
+       [](RecordReader& r) { return schoolSessions(r, "pupilnolongeronrolltableid", false); }},
   };
 }
 

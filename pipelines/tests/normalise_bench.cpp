@@ -1,4 +1,5 @@
-// 903 episodes through parse, code lists, single-record rules and normalisation, one core.
+// Records per second through each layout, one core: 903 episodes through parse, code lists,
+// single-record rules and normalisation; the education layouts likewise.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -9,15 +10,35 @@
 namespace hearth::pipelines::normalise {
 namespace {
 
-void BM_Ssda903Episodes(benchmark::State& state) {
+using Rows = std::vector<std::vector<FieldView>>;
+
+// Normalises `rows` round and round as one stream of `layout`, counting raw records.
+void normaliseRows(benchmark::State& state, std::string layout, std::string_view stream,
+                   std::string_view location, const Rows& rows, int collection_year = 0) {
   const Normaliser normaliser(NormaliseContext{
-      .layout = "ssda903",
-      .connector = "ssda903",
-      .source_system = "trust_cms",
+      .layout = std::move(layout),
+      .connector = "bench",
+      .source_system = "bench",
       .today = canonical::Date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}},
-      .default_collection_year = 0});
+      .default_collection_year = collection_year});
+  NormaliseOutput out;
+  out.records.reserve(64);
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& fields = rows[i++ % rows.size()];
+    normaliser.normalise(
+        RawRecordView{
+            .stream = stream, .source_key = location, .location = location, .fields = fields},
+        out);
+    if (out.records.size() >= 64) out.clear();
+    benchmark::DoNotOptimize(out.records.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_Ssda903Episodes(benchmark::State& state) {
   // A realistic spread: open and closed episodes, short breaks, temporary placements.
-  const std::vector<std::vector<FieldView>> rows = {
+  const Rows rows = {
       {{"CHILD", "566910"},
        {"DECOM", "15/02/2024"},
        {"RNE", "L"},
@@ -75,22 +96,94 @@ void BM_Ssda903Episodes(benchmark::State& state) {
        {"URN", ""},
        {"collection_year", "2024"}},
   };
-  NormaliseOutput out;
-  out.records.reserve(64);
-  size_t i = 0;
-  for (auto _ : state) {
-    const auto& fields = rows[i++ & 3];
-    normaliser.normalise(RawRecordView{.stream = "episodes",
-                                       .source_key = "episodes.csv:2",
-                                       .location = "episodes.csv:2",
-                                       .fields = fields},
-                         out);
-    if (out.records.size() >= 64) out.clear();
-    benchmark::DoNotOptimize(out.records.data());
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  normaliseRows(state, "ssda903", "episodes", "episodes.csv:2", rows);
 }
 BENCHMARK(BM_Ssda903Episodes);
+
+void BM_SchoolCensusExclusions(benchmark::State& state) {
+  normaliseRows(state, "school_census", "termly_exclusions_on_roll",
+                "2025_spring_termlyexclusionsonroll.csv:2",
+                {{{"pupilonrolltableid", "0002e817-8ca"},
+                  {"NativeId", "SCH7"},
+                  {"termlyexclusionsonrolltableid", "e8a25ee1"},
+                  {"termlyexclusionsonrollorderseqcolumn", "1"},
+                  {"sourceid", "f50bf7cf"},
+                  {"startdate", "2025-Feb-14 00:00:00"},
+                  {"sessions", "10.0"},
+                  {"reason1", "DB"},
+                  {"reason2", "PA"},
+                  {"reason3", ""},
+                  {"category", "PERM"},
+                  {"senprovision", "E"}}});
+}
+BENCHMARK(BM_SchoolCensusExclusions);
+
+void BM_SchoolCensusSessions(benchmark::State& state) {
+  auto line = [](std::string_view sessions, std::string_view reason) {
+    return std::vector<FieldView>{{"pupilonrolltableid", "0002e817-8ca"},
+                                  {"NativeId", "SCH7"},
+                                  {"termlysessiondetailsonrolltableid", "6d694e9f"},
+                                  {"termlysessiondetailsonrollorderseqcolumn", "7"},
+                                  {"sourceid", "f50bf7cf"},
+                                  {"sessions", sessions},
+                                  {"attendancereason", reason}};
+  };
+  normaliseRows(state, "school_census", "termly_session_details_on_roll",
+                "2025_spring_termlysessiondetailsonroll.csv:2",
+                {line("135.0", "#"), line("6.0", "I"), line("3.0", "O")});
+}
+BENCHMARK(BM_SchoolCensusSessions);
+
+void BM_CmeRegister(benchmark::State& state) {
+  normaliseRows(state, "cme_register", "cme_register", "cme_register.csv:2",
+                {{{"CME_Ref", "CME10001"},
+                  {"Forename", "Amy"},
+                  {"Surname", "Smith"},
+                  {"DOB", "2012-03-04"},
+                  {"Sex", "F"},
+                  {"UPN", "B801200005001"},
+                  {"Postcode", "NN1 1AA"},
+                  {"Date_Reported", "2024-09-10"},
+                  {"Date_Closed", "2024-11-02"},
+                  {"Reason", "NOSCHOOL"}}});
+}
+BENCHMARK(BM_CmeRegister);
+
+void BM_NccisActivity(benchmark::State& state) {
+  normaliseRows(state, "nccis", "activity", "nccis_2025.csv:2",
+                {{{"LACode", "941"},
+                  {"SnapshotDate", "2025-01-31"},
+                  {"YoungPersonsID", "YP500001"},
+                  {"Forename", "Sam"},
+                  {"Surname", "Jones"},
+                  {"DOB", "2008-05-01"},
+                  {"Gender", "M"},
+                  {"Postcode", "NN1 1AA"},
+                  {"UPN", "B801200005001"},
+                  {"ULN", ""},
+                  {"AcademicAge", "16"},
+                  {"ActivityCode", "540"},
+                  {"StartDate", "2024-11-01"},
+                  {"SENDFlag", "N"},
+                  {"CareLeaverFlag", "N"}}});
+}
+BENCHMARK(BM_NccisActivity);
+
+void BM_Ks4Results(benchmark::State& state) {
+  normaliseRows(state, "ks4_results", "pupil_results", "ks4_pupil_results.csv:2",
+                {{{"URN", "100001"},
+                  {"LAESTAB", "9414001"},
+                  {"UPN", "B801200005001"},
+                  {"SURNAME", "Jones"},
+                  {"FORENAMES", "Sam"},
+                  {"DOB", "2008-05-01"},
+                  {"SEX", "M"},
+                  {"ENG_GRADE", "5"},
+                  {"MAT_GRADE", "NE"},
+                  {"BASICS_94", "0"}}},
+                2023);
+}
+BENCHMARK(BM_Ks4Results);
 
 }  // namespace
 }  // namespace hearth::pipelines::normalise

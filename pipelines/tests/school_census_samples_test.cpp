@@ -49,8 +49,9 @@ struct FileResult {
   NormaliseOutput output;
 };
 
-FileResult normaliseFile(const std::string& file, const std::string& stream) {
-  std::ifstream in(kSamples + "/" + file);
+FileResult normaliseFile(const std::string& file, const std::string& stream,
+                         const std::string& directory = kSamples) {
+  std::ifstream in(directory + "/" + file);
   EXPECT_TRUE(in.good()) << file;
   std::string line;
   std::getline(in, line);
@@ -123,6 +124,89 @@ TEST(SchoolCensusSamples, EveryPupilNoLongerOnRollLoadsAsAPerson) {
   EXPECT_EQ(r.subjects.size(), 354u);
   EXPECT_EQ(r.findings, (Counts{{"upn.check_letter", 2 * 375}, {"uln.check_digit", 375}}));
   EXPECT_TRUE(r.output.unmapped.empty()) << "every column is mapped or ignored on purpose";
+}
+
+const std::string kOffRollSamples = kSamples + "/../school-census-offroll";
+
+Counts byCategory(const NormaliseOutput& output, double& sessions) {
+  Counts counts;
+  for (const auto& record : output.records) {
+    const auto& x = std::get<canonical::Exclusion>(record);
+    ++counts[x.category];
+    sessions += x.sessions.value_or(0);
+  }
+  return counts;
+}
+
+TEST(SchoolCensusSamples, ExclusionsOnRollLoadWithExactCountsByCategory) {
+  const FileResult r =
+      normaliseFile("2025_spring_termlyexclusionsonroll.csv", "termly_exclusions_on_roll");
+  EXPECT_EQ(r.rows, 10064);
+  double sessions = 0;
+  EXPECT_EQ(byCategory(r.output, sessions),
+            (Counts{{"PERM", 4062}, {"FIXD", 4004}, {"LNCH", 1998}}));
+  EXPECT_DOUBLE_EQ(sessions, 100640.0);
+  EXPECT_TRUE(r.findings.empty());
+  const auto& first = std::get<canonical::Exclusion>(r.output.records.front());
+  EXPECT_EQ(first.subject.value, "0002e817-8ca");
+  EXPECT_EQ(canonical::formatIsoDate(*first.start), "2025-02-14");
+  EXPECT_EQ(first.reasons, (std::vector<std::string>{"DB", "PA"}));
+  EXPECT_TRUE(first.on_roll);
+  EXPECT_TRUE(r.output.unmapped.empty()) << "every column is mapped or ignored on purpose";
+}
+
+TEST(SchoolCensusSamples, ExclusionsOffRollLoadWithExactCountsByCategory) {
+  const FileResult r = normaliseFile("2025_spring_termlyexclusionsoffroll.csv",
+                                     "termly_exclusions_off_roll", kOffRollSamples);
+  EXPECT_EQ(r.rows, 516);
+  double sessions = 0;
+  EXPECT_EQ(byCategory(r.output, sessions), (Counts{{"PERM", 183}, {"FIXD", 221}, {"LNCH", 112}}));
+  EXPECT_DOUBLE_EQ(sessions, 5160.0);
+  EXPECT_FALSE(std::get<canonical::Exclusion>(r.output.records.front()).on_roll);
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_TRUE(r.output.unmapped.empty());
+}
+
+// Sessions per census: "#" lines hold the possible sessions. A line without a number of
+// sessions says nothing and is rejected, visibly.
+struct SessionTotals {
+  double possible = 0;
+  double missed = 0;
+};
+
+SessionTotals totals(const NormaliseOutput& output, const std::string& census) {
+  SessionTotals t;
+  for (const auto& record : output.records) {
+    const auto& a = std::get<canonical::Attendance>(record);
+    EXPECT_EQ(canonical::formatIsoDate(*a.census), census);
+    (a.reason == "#" ? t.possible : t.missed) += *a.sessions;
+  }
+  return t;
+}
+
+TEST(SchoolCensusSamples, SessionDetailsOnRollLoadWithExactSessionCounts) {
+  const FileResult r =
+      normaliseFile("2025_spring_termlysessiondetailsonroll.csv", "termly_session_details_on_roll");
+  EXPECT_EQ(r.rows, 41251);
+  EXPECT_EQ(r.records, (Counts{{"attendance", 41251 - 404}}));
+  EXPECT_EQ(r.findings, (Counts{{"field.missing", 404}}));
+  // The spring 2025 census: the third Thursday of January.
+  const SessionTotals t = totals(r.output, "2025-01-16");
+  EXPECT_DOUBLE_EQ(t.possible, 63493.0);
+  EXPECT_DOUBLE_EQ(t.possible + t.missed, 5310375.0);
+  EXPECT_TRUE(r.output.unmapped.empty());
+}
+
+TEST(SchoolCensusSamples, SessionDetailsOffRollLoadWithExactSessionCounts) {
+  const FileResult r = normaliseFile("2025_spring_termlysessiondetailsoffroll.csv",
+                                     "termly_session_details_off_roll", kOffRollSamples);
+  EXPECT_EQ(r.rows, 1684);
+  EXPECT_EQ(r.records, (Counts{{"attendance", 1684 - 18}}));
+  EXPECT_EQ(r.findings, (Counts{{"field.missing", 18}}));
+  const SessionTotals t = totals(r.output, "2025-01-16");
+  EXPECT_DOUBLE_EQ(t.possible, 3533.0);
+  EXPECT_DOUBLE_EQ(t.possible + t.missed, 216427.0);
+  EXPECT_FALSE(std::get<canonical::Attendance>(r.output.records.front()).on_roll);
 }
 
 TEST(SchoolCensusSamples, OtherModulesProduceNothing) {

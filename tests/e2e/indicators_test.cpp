@@ -1,7 +1,8 @@
 // The indicators through the real daemon: the case system's three exports of a synthetic council
-// are read, normalised, resolved and derived, and every headline on hearth.indicator.values must
-// equal the generator's expected value exactly; every published value and fact must match its
-// JSON Schema in config/schemas.
+// and its education sources (school census with exclusions and attendance on and off roll, the
+// children missing education register, KS4 results, NCCIS) are read, normalised, resolved and
+// derived, and every headline on hearth.indicator.values must equal the generator's expected value
+// exactly; every published value and fact must match its JSON Schema in config/schemas.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -25,6 +26,15 @@ hearth::config::JsonSchema loadSchema(const std::string& name) {
       readFile(std::filesystem::path(HEARTH_SOURCE_DIR) / "config/schemas" / name));
   if (!schema) throw std::runtime_error(name + ": " + schema.error().message);
   return std::move(schema).value();
+}
+
+// The demo's connectors from the line starting `from` up to the line starting `to`.
+std::string demoConnectorsBetween(const std::filesystem::path& council, const std::string& from,
+                                  const std::string& to) {
+  const std::string all = demoConnectors(council);
+  const size_t begin = all.find(from);
+  if (begin == std::string::npos) throw std::runtime_error("config/demo.yaml has no " + from);
+  return all.substr(begin, all.find(to, begin) - begin);
 }
 
 // The clean synthetic council every indicator test reads (seed 7, 5%, no injected errors).
@@ -85,10 +95,12 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   const auto council = cleanCouncil(dir);
   ExternalKafka kafka(16);
   const DaemonOptions options =
-      indicatorOptions(kafka, council, demoConnectors(council, "  # The school census"));
+      indicatorOptions(kafka, council,
+                       demoConnectors(council, "  # Homelessness cases") +
+                           demoConnectorsBetween(council, "  - name: nccis", "  - name: adult_care"));
   const auto config = writeDaemonConfig(dir.path(), options);
   Daemon daemon(config, dir.path(), "daemon", {"--once"});
-  ASSERT_EQ(daemon.process().wait(180s), 0) << daemon.process().stderrText();
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
   // `run --once` ends by printing the table.
   EXPECT_NE(daemon.process().stdoutText().find("cla_count"), std::string::npos);
 
@@ -121,7 +133,8 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   EXPECT_GT(values, 10u);
   EXPECT_GT(facts, 100u);
 
-  // The indicators the case system's exports answer; the others' sources are not connected here.
+  // The indicators the case system's and the education systems' exports answer; the others'
+  // sources are not connected here.
   static const std::set<std::string> kCaseSystemIndicators = {"cla_count",
                                                               "cp_plan_count",
                                                               "re_referral_12m",
@@ -132,9 +145,16 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                                                               "cla_stability_long",
                                                               "care_leaver_accom_19_21",
                                                               "early_help_open",
-                                                              "care_leaver_neet"};
+                                                              "care_leaver_neet",
+                                                              "neet_16_17",
+                                                              "cme_open",
+                                                              "ks4_eng_maths_4",
+                                                              "persistent_absence"};
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kCaseSystemIndicators),
             kCaseSystemIndicators.size());
+  for (const std::string& id : kCaseSystemIndicators) {
+    EXPECT_NE(daemon.process().stdoutText().find(id), std::string::npos) << "the table shows " << id;
+  }
 
   // The same table from the state store, with the daemon gone.
   ChildProcess offline(hearthdPath(), {"indicators", "--offline", "--config", config.string()},

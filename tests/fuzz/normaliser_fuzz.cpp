@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   context.default_collection_year = 2024;
   const normalise::Normaliser normaliser(context);
   normalise::NormaliseOutput out;
-  const RawRecordView raw{target.stream, "key-1", "fuzz:1", 0, fields};
+  // Named as a blade export is, so that school census session lines know their census.
+  const RawRecordView raw{target.stream, "key-1", "2025_spring_fuzz.csv:1", 0, fields};
   const size_t produced = normaliser.normalise(raw, out);
   require(produced == out.records.size());
 

@@ -36,6 +36,20 @@ std::vector<CensusTerm> censusTerms(int y) {
   };
 }
 
+TermSessions termSessions(const World& world, uint32_t pupil, const CensusTerm& term) {
+  TermSessions sessions;
+  sessions.possible = std::max(10, workingDaysAfter(term.term_start - 1, term.term_end) * 2 - 14);
+  const double absence =
+      pupil < world.absence_rate.size() ? world.absence_rate[pupil] / 100.0 : 0.05;
+  sessions.missed = static_cast<int>(sessions.possible * absence);
+  return sessions;
+}
+
+bool inSchoolCensus(const School& school) {
+  return school.phase == "PS" || school.phase == "SS" || school.phase == "SP" ||
+         school.phase == "PR";
+}
+
 namespace {
 
 struct SchoolPlan {

@@ -23,4 +23,15 @@ struct CensusTerm {
 };
 std::vector<CensusTerm> censusTerms(int year_end);
 
+/// A pupil's attendance in the term a census return describes: what the termly session details
+/// module reports and what persistent absence is computed from.
+struct TermSessions {
+  int possible = 0;
+  int missed = 0;
+};
+TermSessions termSessions(const World& world, uint32_t pupil, const CensusTerm& term);
+
+/// Whether the school is in the school census (state-funded primary, secondary, special, PRU).
+bool inSchoolCensus(const School& school);
+
 }  // namespace hearth::synth

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/synth/education.hpp"
 #include "tests/synth/population.hpp"
 
 namespace hearth::synth {
@@ -75,6 +76,7 @@ class Oracle {
     list.push_back(fallsAdmissions());
     list.push_back(careLeaverNeet());
     list.push_back(ks4EnglishMaths());
+    list.push_back(persistentAbsence());
     list.push_back(ascLongTermSupport());
     list.push_back(ascFeelsSafe());
     list.push_back(roughSleeping());
@@ -495,6 +497,37 @@ class Oracle {
       both += r.english >= 4 && r.maths >= 4 ? 1 : 0;
     }
     return ratio("ks4_eng_maths_4", "grade 4+ in English and maths", both, cohort, "percent");
+  }
+
+  // Pupils summed over the school census returns whose census day falls in the period (each
+  // describes the term before it): on roll on the census day, or left since the previous one.
+  Json persistentAbsence() {
+    const std::vector<CensusTerm> terms = censusTerms(w_.timeline.year_end);
+    std::map<uint32_t, TermSessions> sessions;
+    Day previous = terms.front().census - 120;
+    for (const CensusTerm& term : terms) {
+      const Day census = term.census;
+      const Day previous_census = previous;
+      previous = census;
+      if (census < ps_ || census > pe_) continue;
+      for (const Enrolment& e : w_.enrolments) {
+        if (!inSchoolCensus(w_.schools[e.school])) continue;
+        const bool on_roll = openOn(e.entry, e.leaving, census);
+        const bool left = e.leaving != kNoDay && e.leaving > previous_census && e.leaving <= census;
+        if (!on_roll && !left) continue;
+        const TermSessions t = termSessions(w_, e.pupil, term);
+        TermSessions& sum = sessions[e.pupil];
+        sum.possible += t.possible;
+        sum.missed += t.missed;
+      }
+    }
+    int pupils = 0, persistent = 0;
+    for (const auto& [pupil, t] : sessions) {
+      if (t.possible <= 0) continue;
+      ++pupils;
+      persistent += t.missed * 10 >= t.possible ? 1 : 0;
+    }
+    return ratio("persistent_absence", "persistent absence", persistent, pupils, "percent");
   }
 
   // Setting rank in the one-per-person hierarchy: Nursing > Residential > Community > Prison.

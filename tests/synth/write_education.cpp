@@ -39,6 +39,7 @@ class SchoolCensusWriter {
  public:
   explicit SchoolCensusWriter(SourceContext& ctx) : ctx_(ctx), w_(ctx.world()) {
     for (const EhcPlan& p : w_.ehc_plans) plans_.emplace(p.person, &p);
+    for (const Enrolment& e : w_.enrolments) enrolments_.emplace(e.pupil, &e);
     for (uint32_t s = 0; s < w_.schools.size(); ++s) native_[s] = "SCH" + std::to_string(s + 1);
   }
 
@@ -51,6 +52,8 @@ class SchoolCensusWriter {
     OutputFile sen_file(ctx_.root(), prefix + "senneeds.csv", ctx_.stats());
     OutputFile excl_file(ctx_.root(), prefix + "termlyexclusionsonroll.csv", ctx_.stats());
     OutputFile sess_file(ctx_.root(), prefix + "termlysessiondetailsonroll.csv", ctx_.stats());
+    OutputFile excl_off_file(ctx_.root(), prefix + "termlyexclusionsoffroll.csv", ctx_.stats());
+    OutputFile sess_off_file(ctx_.root(), prefix + "termlysessiondetailsoffroll.csv", ctx_.stats());
     OutputFile fsm_file(ctx_.root(), prefix + "fsmperiod.csv", ctx_.stats());
     OutputFile addr_file(ctx_.root(), prefix + "addressesonroll.csv", ctx_.stats());
 
@@ -126,14 +129,10 @@ class SchoolCensusWriter {
                              "language"});
     CsvWriter sen(sen_file, {"pupilonrolltableid", "NativeId", "senneedstableid",
                              "senneedsorderseqcolumn", "sourceid", "sentyperank", "sentype"});
-    CsvWriter excl(excl_file,
-                   {"pupilonrolltableid", "NativeId", "termlyexclusionsonrolltableid",
-                    "termlyexclusionsonrollorderseqcolumn", "sourceid", "startdate", "sessions",
-                    "reason1", "reason2", "reason3", "category", "senprovision"});
-    CsvWriter sess(
-        sess_file,
-        {"pupilonrolltableid", "NativeId", "termlysessiondetailsonrolltableid",
-         "termlysessiondetailsonrollorderseqcolumn", "sourceid", "sessions", "attendancereason"});
+    CsvWriter excl(excl_file, exclusionColumns("pupilonrolltableid", "onroll"));
+    CsvWriter excl_off(excl_off_file, exclusionColumns("pupilnolongeronrolltableid", "offroll"));
+    CsvWriter sess(sess_file, sessionColumns("pupilonrolltableid", "onroll"));
+    CsvWriter sess_off(sess_off_file, sessionColumns("pupilnolongeronrolltableid", "offroll"));
     CsvWriter fsm(fsm_file,
                   {"pupilonrolltableid", "NativeId", "fsmperiodtableid", "fsmperiodorderseqcolumn",
                    "sourceid", "fsmstartdate", "fsmenddate", "ukcountry"});
@@ -144,9 +143,7 @@ class SchoolCensusWriter {
     std::map<uint32_t, std::string> source_id, census_id;
     for (uint32_t s = 0; s < w_.schools.size(); ++s) {
       const School& school = w_.schools[s];
-      if (school.phase != "PS" && school.phase != "SS" && school.phase != "SP" &&
-          school.phase != "PR")
-        continue;
+      if (!inSchoolCensus(school)) continue;
       source_id[s] = hexId(seed, "source", s, false);
       census_id[s] = hexId(seed, "census", s, false);
       schools << census_id[s] << native_[s] << source_id[s] << school.urn << w_.la_number
@@ -155,9 +152,26 @@ class SchoolCensusWriter {
       schools.end();
     }
 
-    const int possible = std::max(10, workingDays(term.term_start, term.term_end) * 2 - 14);
+    const int possible = termSessions(w_, 0, term).possible;
     uint64_t row = 0, off_row = 0, sen_row = 0, excl_row = 0, sess_row = 0, fsm_row = 0,
-             addr_row = 0;
+             addr_row = 0, excl_off_row = 0, sess_off_row = 0;
+    // Attendance in the previous term: possible sessions (reason "#") and absence by reason.
+    auto write_sessions = [&](CsvWriter& csv, uint64_t& n, const std::string& pupil_id,
+                              const Enrolment& e, const std::string& source) {
+      const TermSessions t = termSessions(w_, e.pupil, term);
+      const int illness = t.missed * 6 / 10, unauthorised = t.missed / 4,
+                other = t.missed - illness - unauthorised;
+      for (const auto& [reason, count] : {std::pair<const char*, int>{"#", t.possible},
+                                          {"I", illness},
+                                          {"O", unauthorised},
+                                          {"C", other}}) {
+        if (count <= 0) continue;
+        ++n;
+        csv << pupil_id << native_[e.school] << hexId(seed, "sess", n, false) << n << source
+            << std::to_string(count) + ".0" << reason;
+        csv.end();
+      }
+    };
     const std::string on_name = prefix + "pupilonroll.csv";
     for (const Enrolment& e : w_.enrolments) {
       const auto src = source_id.find(e.school);
@@ -182,6 +196,7 @@ class SchoolCensusWriter {
             << "ENG";
         off.end();
         ctx_.truth(file, id, e.pupil);
+        write_sessions(sess_off, sess_off_row, id, e, src->second);
         continue;
       }
       const std::string provision = senProvision(e.pupil, term.census);
@@ -235,27 +250,7 @@ class SchoolCensusWriter {
           sen.end();
         }
       }
-      // Attendance in the previous term: possible sessions and absence by reason.
-      const double absence =
-          e.pupil < w_.absence_rate.size() ? w_.absence_rate[e.pupil] / 100.0 : 0.05;
-      const int missed = static_cast<int>(possible * absence);
-      ++sess_row;
-      sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row
-           << src->second << std::to_string(possible) + ".0"
-           << "#";
-      sess.end();
-      if (missed > 0) {
-        const int illness = missed * 6 / 10, unauthorised = missed / 4,
-                  other = missed - illness - unauthorised;
-        for (const auto& [reason, n] :
-             {std::pair<const char*, int>{"I", illness}, {"O", unauthorised}, {"C", other}}) {
-          if (n <= 0) continue;
-          ++sess_row;
-          sess << id << native_[e.school] << hexId(seed, "sess", sess_row, false) << sess_row
-               << src->second << std::to_string(n) + ".0" << reason;
-          sess.end();
-        }
-      }
+      write_sessions(sess, sess_row, id, e, src->second);
       if (w_.households[person.household].low_income) {
         const Day fsm_start = std::max(e.entry, term.census - 700);
         ++fsm_row;
@@ -269,22 +264,51 @@ class SchoolCensusWriter {
       if (x.start < term.term_start || x.start > term.term_end) continue;
       const auto src = source_id.find(x.school);
       if (src == source_id.end()) continue;
-      const std::string id =
-          hexId(seed, "on", (static_cast<uint64_t>(x.pupil) << 20) ^ x.school, true);
-      const std::string key = hexId(seed, "excl", ++excl_row, false);
-      const std::string category = ctx_.code(
-          x.category, "PERMANENT", prefix + "termlyexclusionsonroll.csv", key, "category");
-      excl << id << native_[x.school] << key << excl_row << src->second << bladeDate(x.start)
-           << (x.sessions > 0 ? std::to_string(static_cast<int>(x.sessions)) + ".0" : "")
-           << x.reason << ""
-           << "" << category << senProvision(x.pupil, x.start);
-      excl.end();
-      ctx_.truth(prefix + "termlyexclusionsonroll.csv", key, x.pupil);
+      // A pupil who left before the census is reported in the off-roll module.
+      const bool left = leftBefore(x, term.census, previous_census);
+      const uint64_t pupil_key = (static_cast<uint64_t>(x.pupil) << 20) ^ x.school;
+      const std::string id = hexId(seed, left ? "off" : "on", pupil_key, true);
+      const std::string file =
+          prefix + (left ? "termlyexclusionsoffroll.csv" : "termlyexclusionsonroll.csv");
+      CsvWriter& csv = left ? excl_off : excl;
+      uint64_t& n = left ? excl_off_row : excl_row;
+      const std::string key = hexId(seed, left ? "excloff" : "excl", ++n, false);
+      const std::string category = ctx_.code(x.category, "PERMANENT", file, key, "category");
+      csv << id << native_[x.school] << key << n << src->second << bladeDate(x.start)
+          << (x.sessions > 0 ? std::to_string(static_cast<int>(x.sessions)) + ".0" : "") << x.reason
+          << ""
+          << "" << category << senProvision(x.pupil, x.start);
+      csv.end();
+      ctx_.truth(file, key, x.pupil);
     }
   }
 
  private:
-  static int workingDays(Day from, Day to) { return workingDaysAfter(from - 1, to); }
+  static std::vector<std::string> exclusionColumns(const char* pupil_id, const char* roll) {
+    const std::string module = std::string("termlyexclusions") + roll;
+    return {pupil_id,   "NativeId",  module + "tableid", module + "orderseqcolumn",
+            "sourceid", "startdate", "sessions",         "reason1",
+            "reason2",  "reason3",   "category",         "senprovision"};
+  }
+
+  static std::vector<std::string> sessionColumns(const char* pupil_id, const char* roll) {
+    const std::string module = std::string("termlysessiondetails") + roll;
+    return {pupil_id,   "NativeId", module + "tableid", module + "orderseqcolumn",
+            "sourceid", "sessions", "attendancereason"};
+  }
+
+  // Whether the excluded pupil's enrolment ended between the two census days: the census then
+  // lists them as no longer on roll.
+  bool leftBefore(const Exclusion& x, Day census, Day previous_census) const {
+    const auto range = enrolments_.equal_range(x.pupil);
+    for (auto it = range.first; it != range.second; ++it) {
+      const Enrolment& e = *it->second;
+      if (e.school != x.school || e.entry > x.start) continue;
+      if (e.leaving != kNoDay && e.leaving < x.start) continue;
+      return e.leaving != kNoDay && e.leaving > previous_census && e.leaving <= census;
+    }
+    return false;
+  }
 
   std::string senProvision(uint32_t pupil, Day on) const {
     const auto range = plans_.equal_range(pupil);
@@ -296,6 +320,7 @@ class SchoolCensusWriter {
   SourceContext& ctx_;
   const World& w_;
   std::multimap<uint32_t, const EhcPlan*> plans_;
+  std::multimap<uint32_t, const Enrolment*> enrolments_;
   std::map<uint32_t, std::string> native_;
 };
 

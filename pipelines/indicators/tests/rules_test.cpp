@@ -259,5 +259,90 @@ TEST_F(Rules, MostCompleteCopyOfAnInvolvementStands) {
   EXPECT_EQ(headline("cp_plan_count").numerator, 0);
 }
 
+// ---- education ----------------------------------------------------------------------------
+
+cn::NeetStatus neet(Date month_end, std::string activity, int academic_age = 16) {
+  cn::NeetStatus s;
+  s.month_end = month_end;
+  s.activity = std::move(activity);
+  s.academic_age = academic_age;
+  return s;
+}
+
+cn::Attendance sessions(Date census, std::string reason, double count, std::string school = "s1") {
+  cn::Attendance a;
+  a.subject.value = std::move(school);
+  a.census = census;
+  a.reason = std::move(reason);
+  a.sessions = count;
+  return a;
+}
+
+TEST_F(Rules, NeetAveragesThreeMonthEndsLeavingOutCustodyAndCountingNoActivityAsNotKnown) {
+  // One NEET month of three, and a young person in custody all winter.
+  add(1, "n1", neet(day(2024, 12, 31), "210"));
+  add(1, "n2", neet(day(2025, 1, 31), "540"));
+  add(1, "n3", neet(day(2025, 2, 28), "210"));
+  for (const Date month : {day(2024, 12, 31), day(2025, 1, 31), day(2025, 2, 28)}) {
+    add(2, "c" + cn::formatIsoDate(month), neet(month, "710"));
+  }
+  // No activity recorded: not known. Moved away: out of the cohort. Aged 18: too old.
+  add(3, "u1", neet(day(2025, 1, 31), ""));
+  add(4, "m1", neet(day(2025, 1, 31), "910"));
+  add(5, "o1", neet(day(2025, 1, 31), "540", 18));
+  add(6, "nov", neet(day(2024, 11, 30), "540"));  // not a month the indicator averages
+  const IndicatorValue v = headline("neet_16_17");
+  EXPECT_DOUBLE_EQ(v.numerator, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*v.denominator, 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(v.value, 50.0);
+}
+
+TEST_F(Rules, PersistentAbsenceSumsTheCensusReturnsOfThePeriodAcrossSchools) {
+  // 2024-25 holds the summer 2024, autumn 2024 and spring 2025 returns.
+  add(1, "a1", sessions(day(2024, 10, 3), "#", 120));
+  add(1, "a2", sessions(day(2024, 10, 3), "I", 6));
+  add(1, "a3", sessions(day(2025, 1, 16), "#", 60, "s2"));  // off roll at another school
+  add(1, "a4", sessions(day(2025, 1, 16), "O", 12, "s2"));  // 18 of 180: exactly 10%
+  add(2, "b1", sessions(day(2024, 10, 3), "#", 120));
+  add(2, "b2", sessions(day(2024, 10, 3), "I", 11));
+  add(2, "b3", sessions(day(2024, 1, 18), "I", 50));  // a census of the year before
+  const IndicatorValue v = headline("persistent_absence");
+  EXPECT_EQ(v.numerator, 1);
+  EXPECT_EQ(*v.denominator, 2);
+}
+
+TEST_F(Rules, CmeCountsChildrenWithAnEpisodeOpenInThePeriod) {
+  cn::MissingEducation open;
+  open.start = day(2024, 2, 1);
+  cn::MissingEducation closed_before = open;
+  closed_before.end = day(2024, 3, 31);
+  add(1, "e1", open);
+  add(1, "e2", [] {
+    cn::MissingEducation again;
+    again.start = day(2024, 9, 1);
+    return again;
+  }());
+  add(2, "e3", closed_before);
+  EXPECT_EQ(headline("cme_open").numerator, 1);
+}
+
+TEST_F(Rules, Ks4MissingGradesStayInTheCohortAndOnlyTheResultsYearCounts) {
+  auto result = [](std::optional<int> english, std::optional<int> maths, int year) {
+    cn::Ks4Result r;
+    r.provenance.collection_year = year;
+    r.english.grade = english;
+    r.maths.grade = maths;
+    if (!maths) r.maths.missing = "NE";
+    return r;
+  };
+  add(1, "k1", result(4, 4, 2023));
+  add(2, "k2", result(9, std::nullopt, 2023));
+  add(3, "k3", result(3, 9, 2023));
+  add(4, "k4", result(9, 9, 2022));  // the year before
+  const IndicatorValue v = headline("ks4_eng_maths_4");
+  EXPECT_EQ(v.numerator, 1);
+  EXPECT_EQ(*v.denominator, 3);
+}
+
 }  // namespace
 }  // namespace hearth::pipelines::indicators

@@ -206,6 +206,12 @@ TEST_F(Formats, SchoolCensusBladeHeadersEqualTheSamples) {
     EXPECT_EQ(firstLine(out_ / "school-census" / file), firstLine(kShared / "school-census" / file))
         << file;
   }
+  for (const char* module : {"termlyexclusionsoffroll", "termlysessiondetailsoffroll"}) {
+    const std::string file = std::string("2025_spring_") + module + ".csv";
+    EXPECT_EQ(firstLine(out_ / "school-census" / file),
+              firstLine(kShared / "school-census-offroll" / file))
+        << file;
+  }
 }
 
 TEST_F(Formats, CinCensusUsesOnlyElementsOfTheSampleStructure) {

@@ -156,6 +156,22 @@ TEST_F(IndicatorRules, NeetAveragesDecemberJanuaryFebruaryAndLeavesOutCustody) {
   EXPECT_NEAR(j["numerator"].get<double>(), 1.0 / 3.0, 1e-9);
 }
 
+TEST_F(IndicatorRules, PersistentAbsenceIsTenPercentOfPossibleSessionsAtCensusSchools) {
+  School primary;
+  primary.phase = "PS";
+  School nursery;
+  nursery.phase = "EY";
+  world_.schools = {primary, nursery};
+  world_.absence_rate = {12, 9, 30, 0};
+  const Day entry = dayFromCivil(2020, 9, 1);
+  world_.enrolments.push_back({0, 0, entry, kNoDay});
+  world_.enrolments.push_back({1, 0, entry, kNoDay});
+  world_.enrolments.push_back({2, 1, entry, kNoDay});  // not in the school census
+  const auto j = indicator("persistent_absence");
+  EXPECT_EQ(j["denominator"], 2);
+  EXPECT_EQ(j["numerator"], 1);
+}
+
 TEST_F(IndicatorRules, CareLeaverCohortIncludesNoInformation) {
   CareLeaver leaver;
   leaver.person = 3;

@@ -1,0 +1,63 @@
+#include "daemon/derive/education_flags.hpp"
+
+#include <chrono>
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace canonical = pipelines::canonical;
+using namespace std::chrono;
+
+// NEET (540, 610-680) or not known (810-830, or no activity recorded).
+bool neetOrNotKnown(const std::string& activity) {
+  if (activity.empty()) return true;
+  int code = 0;
+  for (const char c : activity) code = code * 10 + (c - '0');
+  return code == 540 || (code >= 610 && code <= 680) || (code >= 810 && code <= 830);
+}
+
+canonical::Date academicYearStart(canonical::Date day) {
+  const year y = day.month() >= September ? day.year() : day.year() - years(1);
+  return y / September / 1;
+}
+
+}  // namespace
+
+EducationFlags::EducationFlags(canonical::Date as_of)
+    : as_of_(as_of),
+      year_ago_(sys_days(as_of) - days(365)),
+      academic_year_start_(academicYearStart(as_of)) {}
+
+void EducationFlags::note(const canonical::Record& record) {
+  if (const auto* s = std::get_if<canonical::NeetStatus>(&record)) {
+    // The latest snapshot up to the day says where the young person is.
+    if (s->month_end && *s->month_end <= as_of_ &&
+        (!latest_nccis_ || *s->month_end > *latest_nccis_)) {
+      latest_nccis_ = s->month_end;
+      neet_or_not_known_ = neetOrNotKnown(s->activity);
+    }
+  } else if (const auto* a = std::get_if<canonical::Attendance>(&record)) {
+    if (a->census && a->sessions && *a->census > year_ago_ && *a->census <= as_of_) {
+      (a->reason == "#" ? possible_sessions_ : missed_sessions_) += *a->sessions;
+    }
+  } else if (const auto* x = std::get_if<canonical::Exclusion>(&record)) {
+    excluded_ = excluded_ || (x->start && *x->start >= academic_year_start_ && *x->start <= as_of_);
+  } else if (const auto* m = std::get_if<canonical::MissingEducation>(&record)) {
+    missing_education_ =
+        missing_education_ || (m->start && *m->start <= as_of_ && (!m->end || *m->end > as_of_));
+  }
+}
+
+void EducationFlags::appendJson(std::string& out) const {
+  const auto flag = [&out](std::string_view name, bool value) {
+    out.append(",\"");
+    out.append(name);
+    out.append(value ? "\":true" : "\":false");
+  };
+  flag("neet_or_not_known", neet_or_not_known_);
+  flag("persistent_absence", possible_sessions_ > 0 && missed_sessions_ * 10 >= possible_sessions_);
+  flag("excluded_this_academic_year", excluded_);
+  flag("missing_education", missing_education_);
+}
+
+}  // namespace hearth::daemon::derive

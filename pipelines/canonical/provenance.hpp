@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+
+namespace hearth::pipelines::canonical {
+
+/// Where a canonical record came from. Later stages never branch on it; it is kept for audit,
+/// rejects and rebuilds.
+struct Provenance {
+  std::string source_system;  // the system that allocated the local ids, e.g. "trust_cms"
+  std::string connector;      // configured connector instance
+  std::string stream;
+  std::string source_key;
+  std::string location;
+  int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none
+};
+
+/// An identifier of a person under one scheme ("nhs", "upn", "former_upn", "uln", "la_child").
+/// `source` is the system that allocated or supplied it: local ids are unique only within it.
+struct Identifier {
+  std::string scheme;
+  std::string value;
+  std::string source;
+  /// How far the source vouches for the value: for NHS numbers the UK Core verification status
+  /// ("01" present and verified ... "08"); empty when the source says nothing. Only an NHS number
+  /// with no status or "01" is a deterministic linkage key.
+  std::string verification = {};
+  bool operator==(const Identifier&) const = default;
+};
+
+/// The local id a record is about: (system, value), the key identity starts from.
+struct Subject {
+  std::string system;
+  std::string value;
+  bool operator==(const Subject&) const = default;
+};
+
+}  // namespace hearth::pipelines::canonical

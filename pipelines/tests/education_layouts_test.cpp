@@ -1,0 +1,194 @@
+// The education layouts written for the council's own files (children missing education
+// register, NCCIS, KS4 results) and the school census termly modules, each against the bad input
+// a council's files carry.
+#include <gtest/gtest.h>
+
+#include "pipelines/canonical/json.hpp"
+#include "pipelines/normalise/census_term.hpp"
+#include "pipelines/normalise/normaliser.hpp"
+
+namespace hearth::pipelines::normalise {
+namespace {
+
+using canonical::formatIsoDate;
+
+const canonical::Date kToday{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
+
+Normaliser normaliser(std::string layout, int collection_year = 2024) {
+  return Normaliser(NormaliseContext{.layout = layout,
+                                     .connector = layout,
+                                     .source_system = "la_education",
+                                     .today = kToday,
+                                     .default_collection_year = collection_year});
+}
+
+NormaliseOutput run(const Normaliser& n, std::string_view stream,
+                    std::initializer_list<FieldView> fields,
+                    std::string_view location = "test.csv:2") {
+  const std::vector<FieldView> list(fields);
+  NormaliseOutput out;
+  n.normalise(
+      RawRecordView{.stream = stream, .source_key = "k1", .location = location, .fields = list},
+      out);
+  return out;
+}
+
+std::string json(const canonical::Record& record) {
+  return canonical::toJson(record, {.include_provenance = false});
+}
+
+std::vector<std::string> codes(const NormaliseOutput& out) {
+  std::vector<std::string> list;
+  for (const auto& f : out.findings) list.push_back(f.code);
+  return list;
+}
+
+TEST(CensusTerm, EachTermsCensusDayComesFromTheBladeFileName) {
+  EXPECT_EQ(formatIsoDate(*censusDayOfBladeFile("2025_spring_termlysessiondetailsonroll.csv:7")),
+            "2025-01-16");
+  EXPECT_EQ(formatIsoDate(*censusDayOfBladeFile("/data/2024_summer_x.csv")), "2024-05-16");
+  EXPECT_EQ(formatIsoDate(*censusDayOfBladeFile("2024_autumn_x.csv")), "2024-10-03");
+  EXPECT_FALSE(censusDayOfBladeFile("sessions.csv:7"));
+  EXPECT_FALSE(censusDayOfBladeFile("2025_winter_x.csv"));
+  EXPECT_FALSE(censusDayOfBladeFile("20x5_spring_x.csv"));
+}
+
+TEST(CmeRegister, AnEpisodeAndItsChildBecomeRecords) {
+  const auto out = run(normaliser("cme_register"), "cme_register",
+                       {{"CME_Ref", "CME10001"},
+                        {"Forename", "Amy"},
+                        {"Surname", "Smith"},
+                        {"DOB", "2012-03-04"},
+                        {"Sex", "F"},
+                        {"UPN", "B801200005001"},
+                        {"Postcode", "nn1 1aa"},
+                        {"Date_Reported", "2024-09-10"},
+                        {"Date_Closed", ""},
+                        {"Reason", "NOSCHOOL"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  const auto& person = std::get<canonical::Person>(out.records[0]);
+  EXPECT_EQ(person.given_name, "Amy");
+  EXPECT_EQ(person.postcode, "NN1 1AA");
+  EXPECT_EQ(json(out.records[1]),
+            R"({"kind":"missing_education","subject":{"system":"la_education","value":"CME10001"},)"
+            R"("start":"2024-09-10","reason":"NOSCHOOL"})");
+}
+
+TEST(CmeRegister, AnEpisodeClosedBeforeItWasReportedIsRejected) {
+  const auto out = run(
+      normaliser("cme_register"), "cme_register",
+      {{"CME_Ref", "CME10002"}, {"Date_Reported", "2024-09-10"}, {"Date_Closed", "2024-09-01"}});
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_EQ(codes(out), std::vector<std::string>{"date.order"});
+}
+
+TEST(CmeRegister, AnEpisodeWithoutAReportedDateIsRejected) {
+  const auto out = run(normaliser("cme_register"), "cme_register", {{"CME_Ref", "CME10003"}});
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_EQ(codes(out), std::vector<std::string>{"field.missing"});
+}
+
+TEST(Nccis, AMonthsActivityAndTheYoungPersonBecomeRecords) {
+  const auto out = run(normaliser("nccis"), "activity",
+                       {{"LACode", "941"},
+                        {"SnapshotDate", "2025-01-31"},
+                        {"YoungPersonsID", "YP500001"},
+                        {"DOB", "2008-05-01"},
+                        {"ULN", ""},
+                        {"AcademicAge", "16"},
+                        {"ActivityCode", "540"},
+                        {"StartDate", "2024-11-01"},
+                        {"SENDFlag", "N"},
+                        {"CareLeaverFlag", "Y"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_TRUE(out.unmapped.empty());
+  EXPECT_EQ(json(out.records[1]),
+            R"({"kind":"neet_status","subject":{"system":"la_education","value":"YP500001"},)"
+            R"("month_end":"2025-01-31","activity":"540","activity_start":"2024-11-01",)"
+            R"("academic_age":16,"send":false,"care_leaver":true})");
+}
+
+// A young person who moved away (the 900s) or has no activity recorded stays a record: the
+// indicator leaves the first out of its cohort and counts the second as not known.
+TEST(Nccis, TransferredOutAndNoActivityRowsAreKept) {
+  for (const std::string_view code : {"910", ""}) {
+    const auto out = run(
+        normaliser("nccis"), "activity",
+        {{"SnapshotDate", "2025-01-31"}, {"YoungPersonsID", "YP500002"}, {"ActivityCode", code}});
+    ASSERT_EQ(out.records.size(), 2u) << code;
+    EXPECT_TRUE(out.findings.empty()) << code;
+    EXPECT_EQ(std::get<canonical::NeetStatus>(out.records[1]).activity, code);
+  }
+}
+
+TEST(Nccis, AnActivityCodeThatIsNotOneIsAQuery) {
+  const auto out = run(
+      normaliser("nccis"), "activity",
+      {{"SnapshotDate", "2025-01-31"}, {"YoungPersonsID", "YP500003"}, {"ActivityCode", "NEET"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(codes(out), std::vector<std::string>{"code.unknown"});
+  EXPECT_TRUE(std::get<canonical::NeetStatus>(out.records[1]).activity.empty());
+}
+
+TEST(Ks4Results, TypedMissingValuesAreNeverGrades) {
+  const Normaliser ks4 = normaliser("ks4_results", 2023);
+  for (const std::string_view missing : {"SUPP", "NE", "NP", "LOWCOV", "z"}) {
+    const auto out = run(ks4, "pupil_results",
+                         {{"URN", "100001"},
+                          {"UPN", "B801200005001"},
+                          {"ENG_GRADE", "5"},
+                          {"MAT_GRADE", missing},
+                          {"BASICS_94", "0"}});
+    ASSERT_EQ(out.records.size(), 2u) << missing;
+    EXPECT_TRUE(out.findings.empty()) << missing;
+    const auto& result = std::get<canonical::Ks4Result>(out.records[1]);
+    EXPECT_EQ(result.english.grade, 5);
+    EXPECT_FALSE(result.maths.grade) << missing << " is not 0";
+    EXPECT_EQ(result.maths.missing, missing);
+    EXPECT_EQ(result.provenance.collection_year, 2023);
+  }
+}
+
+TEST(Ks4Results, UIsAGradeBelowOneAndAnythingElseIsAQuery) {
+  const Normaliser ks4 = normaliser("ks4_results", 2023);
+  const auto out =
+      run(ks4, "pupil_results",
+          {{"URN", "100001"}, {"UPN", "B801200005001"}, {"ENG_GRADE", "U"}, {"MAT_GRADE", "A*"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(codes(out), std::vector<std::string>{"ks4.grade_invalid"});
+  const auto& result = std::get<canonical::Ks4Result>(out.records[1]);
+  EXPECT_EQ(result.english.grade, 0);
+  EXPECT_FALSE(result.maths.grade);
+  EXPECT_TRUE(result.maths.missing.empty());
+}
+
+TEST(SchoolCensusTermly, SessionsOfAFileNamingNoCensusAreRejected) {
+  const Normaliser census = normaliser("school_census");
+  const auto out =
+      run(census, "sessions_termlysessiondetailsonroll",
+          {{"pupilonrolltableid", "p1"}, {"sessions", "120.0"}, {"attendancereason", "#"}},
+          "sessions.csv:2");
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_EQ(codes(out), std::vector<std::string>{"census.term_unknown"});
+  // A stream the operator named by the term says which census it is.
+  const auto named =
+      run(census, "2024_autumn_termlysessiondetailsonroll",
+          {{"pupilonrolltableid", "p1"}, {"sessions", "120.0"}, {"attendancereason", "#"}},
+          "sessions.csv:2");
+  ASSERT_EQ(named.records.size(), 1u);
+  EXPECT_EQ(formatIsoDate(*std::get<canonical::Attendance>(named.records[0]).census), "2024-10-03");
+}
+
+TEST(SchoolCensusTermly, AnExclusionOfAnUnknownCategoryIsRejected) {
+  const auto out = run(normaliser("school_census"), "termly_exclusions_on_roll",
+                       {{"pupilonrolltableid", "p1"},
+                        {"startdate", "2025-Feb-14 00:00:00"},
+                        {"sessions", "10.0"},
+                        {"category", "EXPELLED"}},
+                       "2025_spring_termlyexclusionsonroll.csv:2");
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_EQ(codes(out), std::vector<std::string>{"code.unknown"});
+}
+
+}  // namespace
+}  // namespace hearth::pipelines::normalise
