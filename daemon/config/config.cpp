@@ -288,7 +288,8 @@ class Builder {
           resolvePath(base_, section.at("population_estimates").get<std::string>());
     }
     indicators.population_0_17 = valueOr(section, "population_0_17", indicators.population_0_17);
-    for (const auto& [family, rule] : section.value("disclosure", json::object()).items()) {
+    const json disclosures = section.value("disclosure", json::object());
+    for (const auto& [family, rule] : disclosures.items()) {
       DisclosureConfig disclosure;
       disclosure.suppression_threshold =
           valueOr(rule, "suppression_threshold", disclosure.suppression_threshold);

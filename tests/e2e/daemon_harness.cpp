@@ -87,6 +87,21 @@ std::string demoConnectors(const std::filesystem::path& council, const std::stri
   if (list == std::string::npos) throw std::runtime_error("config/demo.yaml has no connectors");
   std::string connectors = demo.substr(list + 13);
   if (!stop_before.empty()) connectors = connectors.substr(0, connectors.find(stop_before));
+  // The demo reads the health trust's export over HTTP from a server ops/demo.sh starts; here
+  // the same files are read as the directory a trust hands over, through the same layout.
+  if (const size_t health = connectors.find("  - name: health\n"); health != std::string::npos) {
+    size_t end = connectors.find("\n  - name: ", health + 1);
+    const size_t comment = connectors.find("\n  # ", health + 1);
+    if (comment < end) end = comment;
+    end = end == std::string::npos ? connectors.size() : end + 1;
+    connectors.replace(health, end - health,
+                       "  - name: health\n"
+                       "    plugin: fhir\n"
+                       "    poll_interval_ms: 2000\n"
+                       "    normalise: {kind: fhir, source_system: nhft}\n"
+                       "    settings: {mode: directory, directory: var/demo/council/fhir, "
+                       "pattern: \"*.ndjson\"}\n");
+  }
   connectors = replaceAll(connectors, "var/demo/council", council.string());
   return replaceAll(connectors, "../" + council.string(), council.string());
 }
