@@ -109,7 +109,7 @@ int connectorsResetCommand(const std::filesystem::path& config_path, const std::
   if (!known) {
     std::cerr << "hearthd: " << config_path.string() << " configures no connector named "
               << connector << '\n';
-    return kInvalid;
+    return kUsage;
   }
   // Holding the state directory's lock, nothing else writes the checkpoints: the daemon is
   // stopped, and stays so until this ends. Otherwise the daemon that holds it does the reset.

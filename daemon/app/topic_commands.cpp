@@ -18,7 +18,7 @@ int topicsCreateCommand(const std::filesystem::path& config_path, bool dry_run, 
   }
   if (partitions < 1 || replication_factor < 1) {
     std::cerr << "hearthd: --partitions and --replication-factor must be at least 1\n";
-    return kInvalid;
+    return kUsage;
   }
   const auto plan = kafka::topicPlan(config->kafka.topic_prefix, partitions, replication_factor);
   for (const kafka::TopicSpec& topic : plan) {

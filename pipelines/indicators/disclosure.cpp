@@ -151,9 +151,9 @@ std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
   }
   for (size_t i = 0; i < cells.size(); ++i) {
     IndicatorValue& v = cells[i];
-    roundCounts(v, convention);  // hidden cells' figures are not published at all
     v.suppressed = hidden[i] != Hidden::kNo;
     v.not_computable_suppressed = v.not_computable && small(*v.not_computable, convention);
+    roundCounts(v, convention);  // after the checks; hidden figures are not published at all
   }
   return hidden;
 }

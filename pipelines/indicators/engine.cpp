@@ -237,9 +237,9 @@ const DisclosureConvention& IndicatorEngine::conventionOf(
   if (const auto it = config_.disclosure.find(definition.family); it != config_.disclosure.end()) {
     return it->second;
   }
-  static const DisclosureConvention kHealth = *disclosureConvention("health");
+  // Housing publishes council counts as they are; a family whose publisher rounds or suppresses
+  // differently (health) says so in configuration (indicators.disclosure).
   static const DisclosureConvention kHousing = *disclosureConvention("housing");
-  if (definition.family == "health") return kHealth;
   if (definition.family == "housing") return kHousing;
   return threshold_convention_;
 }

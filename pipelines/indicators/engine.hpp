@@ -28,8 +28,8 @@ struct EngineConfig {
   /// Published cells with a numerator or denominator from 1 to threshold - 1 are suppressed,
   /// for the families that publish that way (social care, education, adult social care).
   int suppression_threshold = 5;
-  /// A family's convention when configured; otherwise health and housing follow their
-  /// publishers' (disclosureConvention) and the others the threshold above. Secondary
+  /// A family's convention when configured (health: 1-7 hidden, the rest rounded to 5);
+  /// otherwise housing publishes unrounded and the others follow the threshold above. Secondary
   /// suppression applies to every family but housing.
   std::map<std::string, DisclosureConvention, std::less<>> disclosure;
   /// The council's area code, the `area` of every cell but the local-area breakdowns.

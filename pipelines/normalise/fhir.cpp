@@ -135,7 +135,11 @@ canonical::Person person(const ResourceContext& context, const PatientElements& 
             "Patient.extension.ethnicCategory", Severity::kQuery);
     }
   }
-  if (!p.postcode.empty()) {
+  // ZZ99 3VZ and its kin are the NHS pseudo-postcodes for no fixed abode (and abroad): a fact
+  // about the person, not a mistyped postcode, and no place to locate them.
+  const bool pseudo_postcode = p.postcode.size() >= 4 && (p.postcode.substr(0, 4) == "ZZ99" ||
+                                                          p.postcode.substr(0, 4) == "zz99");
+  if (!p.postcode.empty() && !pseudo_postcode) {
     if (std::optional<std::string> postcode = validation::normalisePostcode(p.postcode)) {
       out.postcode = std::move(*postcode);
     } else {

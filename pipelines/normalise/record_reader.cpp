@@ -27,7 +27,9 @@ RecordReader::RecordReader(const NormaliseContext& context, const Layout& layout
   provenance_.source_key = raw.source_key;
   provenance_.location = raw.location;
   provenance_.collection_year = context.default_collection_year;
-  const std::string_view year = field("collection_year");
+  // Layouts whose connector stamps records with a collection year map it; others have none.
+  const std::string_view year =
+      fields.maps("collection_year") ? field("collection_year") : std::string_view{};
   int parsed = 0;
   if (!year.empty() &&
       std::from_chars(year.data(), year.data() + year.size(), parsed).ec == std::errc{}) {

@@ -271,6 +271,10 @@ TEST(Delivery, ANewStateDatabaseBesideStoredRecordsIsRefusedNotAFreshStart) {
     std::filesystem::remove(dir.path() / "state" / name);
   }
   { std::ofstream(dir.path() / "state/hearth.db"); }  // emptied rather than deleted
+  // Owner-only, as the daemon keeps its state files: the open-to-others check is not under test.
+  std::filesystem::permissions(dir.path() / "state/hearth.db",
+                               std::filesystem::perms::owner_read |
+                                   std::filesystem::perms::owner_write);
   Daemon second(config, dir.path(), "second", {"--once"});
   EXPECT_NE(second.process().wait(60s), 0);
   EXPECT_NE(second.process().stderrText().find("checkpoints are lost"), std::string::npos)

@@ -168,7 +168,7 @@ TEST(Offsets, ResetOnAStoppedDaemonReReadsExactlyTheResetStream) {
   std::string errors;
   EXPECT_EQ(runHearthd({"connectors", "reset", "nobody", "--config", config.string()},
                        setup.dir.path(), &errors, &out),
-            2);
+            64);
   ASSERT_EQ(runHearthd({"connectors", "reset", "intake", "--stream", "contacts", "--config",
                         config.string()},
                        setup.dir.path(), &errors, &out),

@@ -50,7 +50,14 @@ TEST(Operations, ValidateAcceptsTheShippedDemoConfig) {
   std::string out;
   std::string errors;
   EXPECT_EQ(runHearthd({"validate", config.string()}, dir.path(), &errors, &out), 0) << errors;
-  EXPECT_NE(out.find("valid (8 connectors)"), std::string::npos) << out;
+  size_t connectors = 0;
+  for (size_t at = demo.find("\n  - name: "); at != std::string::npos;
+       at = demo.find("\n  - name: ", at + 1)) {
+    ++connectors;
+  }
+  EXPECT_GE(connectors, 10u);
+  EXPECT_NE(out.find("valid (" + std::to_string(connectors) + " connectors)"), std::string::npos)
+      << out;
 
   // Without its postcode directory the indicators cannot run: validate says so, and which file.
   std::filesystem::remove(council / "reference/postcode_lookup.csv");

@@ -175,7 +175,7 @@ class SmallFileSystem {
  public:
   explicit SmallFileSystem(std::filesystem::path at) : at_(std::move(at)) {
     std::filesystem::create_directories(at_);
-    mounted_ = ::mount("tmpfs", at_.c_str(), "tmpfs", 0, "size=48m") == 0;
+    mounted_ = ::mount("tmpfs", at_.c_str(), "tmpfs", 0, "size=48m,mode=0700") == 0;
   }
   ~SmallFileSystem() {
     if (mounted_) ::umount(at_.c_str());
@@ -185,6 +185,9 @@ class SmallFileSystem {
   // Writes a file until the file system refuses more.
   void fill() const {
     std::ofstream out(at_ / "filler", std::ios::binary);
+    // Owner-only, as everything in the state directory must be.
+    std::filesystem::permissions(at_ / "filler", std::filesystem::perms::owner_read |
+                                                     std::filesystem::perms::owner_write);
     const std::string block(1 << 16, 'x');
     while (out.write(block.data(), static_cast<std::streamsize>(block.size()))) {
     }

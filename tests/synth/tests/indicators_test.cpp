@@ -249,6 +249,8 @@ TEST_F(IndicatorRules, OverlappingTemporaryAccommodationCountsTheHouseholdOnce) 
   EXPECT_EQ(duty["numerator"], 1);
   EXPECT_EQ(duty["breakdown"]["relief"], 1);
   EXPECT_EQ(duty["breakdown"]["prevention"], 0);
+}
+
 TEST_F(IndicatorRules, FallsAdmissionsAreStandardisedAndUncodedOnesCountedApart) {
   // Residents on 31 March 2025: 66 (band 65-69), 82 (80-84) and 91 (90+), plus the children.
   for (const int year : {1958, 1942, 1933}) {
