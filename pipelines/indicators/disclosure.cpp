@@ -158,27 +158,6 @@ std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
   return hidden;
 }
 
-const DisclosureConvention& DisclosurePolicy::of(std::string_view indicator_id) const {
-  const auto it = by_indicator.find(indicator_id);
-  return it == by_indicator.end() ? default_convention : it->second;
-}
-
-void applyDisclosure(std::vector<IndicatorValue>& values, const DisclosurePolicy& policy) {
-  // Cells of one indicator and period are grouped by index so the caller's order is kept.
-  std::map<std::tuple<std::string, int, std::string>, std::vector<size_t>> groups;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const IndicatorValue& v = values[i];
-    groups[{v.indicator_id, v.indicator_version, v.period.label}].push_back(i);
-  }
-  std::vector<IndicatorValue> group;
-  for (const auto& [key, members] : groups) {
-    group.clear();
-    for (const size_t i : members) group.push_back(values[i]);
-    applyDisclosure(std::span<IndicatorValue>(group), policy.of(std::get<0>(key)));
-    for (size_t k = 0; k < members.size(); ++k) values[members[k]] = std::move(group[k]);
-  }
-}
-
 void discloseCell(IndicatorValue& v, const DisclosureConvention& d) {
   applyDisclosure(std::span<IndicatorValue>(&v, 1), d);
 }

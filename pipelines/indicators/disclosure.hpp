@@ -1,7 +1,5 @@
 #pragma once
 
-#include <functional>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,17 +59,5 @@ std::vector<Hidden> applyDisclosure(std::span<IndicatorValue> cells,
 /// marked apart); counts rounded, and the value too when it is a count. A rate keeps the value
 /// the unrounded counts give.
 void discloseCell(IndicatorValue& value, const DisclosureConvention& convention);
-
-/// Which convention each indicator is published under: its family's, else the default.
-struct DisclosurePolicy {
-  DisclosureConvention default_convention;
-  std::map<std::string, DisclosureConvention, std::less<>> by_indicator;
-
-  const DisclosureConvention& of(std::string_view indicator_id) const;
-};
-
-/// Applies the policy to every indicator and period in `values`, each group of cells (one
-/// indicator over one period) under its indicator's convention. The order of `values` is kept.
-void applyDisclosure(std::vector<IndicatorValue>& values, const DisclosurePolicy& policy);
 
 }  // namespace hearth::pipelines::indicators

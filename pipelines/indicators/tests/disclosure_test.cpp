@@ -178,17 +178,6 @@ TEST(Disclosure, HousingPublishesUnrounded) {
   EXPECT_EQ(cells[1].numerator, 1);
 }
 
-TEST(Disclosure, APolicyAppliesEachIndicatorsConventionAndKeepsOrder) {
-  DisclosurePolicy policy{.default_convention = kSocialCare, .by_indicator = {}};
-  policy.by_indicator["falls"] = kHealth;
-  std::vector<IndicatorValue> values = {cell("", "", 6), cell("", "", 6)};
-  values[1].indicator_id = "falls";
-  applyDisclosure(values, policy);
-  EXPECT_FALSE(values[0].suppressed);  // 6 is shown under c-below-5
-  EXPECT_TRUE(values[1].suppressed);   // and hidden under 1-7
-  EXPECT_EQ(values[1].indicator_id, "falls");
-}
-
 // Random tables of people counted by three breakdowns: whatever the counts, every small cell is
 // hidden and no hidden cell can be worked out from what is shown.
 TEST(Disclosure, NoHiddenCellIsRecoverableFromAnyRandomTable) {
