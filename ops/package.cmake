@@ -3,6 +3,8 @@
 set(HEARTH_DEBIAN_DIR ${PROJECT_SOURCE_DIR}/ops/debian)
 
 install(TARGETS hearthd RUNTIME DESTINATION sbin)
+# Runs a plugin in a child process (`isolation: process`); hearthd looks for it beside itself.
+install(TARGETS hearth-plugin-host RUNTIME DESTINATION sbin)
 # The connector plugins install themselves (hearth_add_connector).
 install(FILES config/bank_holidays_england.csv DESTINATION share/hearth)
 install(DIRECTORY config/schemas DESTINATION share/hearth)

@@ -14,6 +14,7 @@
 
 #include "daemon/admin/admin_server.hpp"
 #include "daemon/admin/status_page.hpp"
+#include "daemon/app/connector_factory.hpp"
 #include "daemon/app/disk_reserve.hpp"
 #include "daemon/app/normalise_contexts.hpp"
 #include "daemon/app/state_dir_lock.hpp"
@@ -48,6 +49,9 @@ constexpr int kRoundsPerHealthProbe = 8;
 constexpr auto kGaugeInterval = std::chrono::seconds(1);
 // `run --once` gave up waiting for Kafka (kafka.once_give_up_ms).
 constexpr int kExitKafkaUnreachable = 3;
+// `run --once`: how often a connector in a child process that failed is started again (from its
+// last checkpoint, with backoff) before the run counts it as failed.
+constexpr int kOnceRestarts = 3;
 
 /// Feeds what the publisher measures into Prometheus. Label lookups in prometheus-cpp take a
 /// lock and a map search, so the per-topic children are cached: there are only a few topics.
@@ -348,6 +352,10 @@ int Application::Impl::run() {
     return 1;
   }
   state_lock_ = std::move(lock).value();
+  // Private files of connector children that a killed daemon could not remove: they may hold
+  // credentials.
+  std::error_code removed;
+  std::filesystem::remove_all(config_.state_dir / "run", removed);
   // What the last run set aside: room for the databases to open even if the disk filled up.
   if (reserve_.release()) log_.debug("disk reserve released for start-up");
 
@@ -610,19 +618,17 @@ Result<void> Application::Impl::startInfrastructure() {
 }
 
 Result<void> Application::Impl::startConnector(const config::ConnectorConfig& connector) {
-  auto plugin = catalog_.find(connector.plugin);
-  if (!plugin) return plugin.error();
-  if (auto valid =
-          config::validateConnectorSettings(config_, connector, plugin.value()->configSchema());
-      !valid) {
-    return valid.error();
-  }
+  // Children keep their private files (configuration, catalogue, state) in the state directory,
+  // which only the daemon's account can enter.
+  auto recipe = prepareConnector(config_, connector, catalog_, config_.state_dir / "run");
+  if (!recipe) return recipe.error();
   runtime::RunnerSpec spec;
   spec.name = connector.name;
-  spec.plugin = plugin.value();
-  auto settings = config::resolveSettingPaths(config_, connector, plugin.value()->configSchema());
-  if (!settings) return settings.error();
-  spec.settings_json = settings->dump();
+  spec.plugin_name = recipe->plugin_name;
+  spec.plugin_version = recipe->plugin_version;
+  spec.create = recipe->create;
+  // A crashed child is restarted from its last checkpoint also under --once.
+  spec.once_retries = recipe->child_process ? kOnceRestarts : 0;
   spec.poll_interval = connector.poll_interval;
   spec.base_services = hostServicesFor(connector.name);
   spec.normalise = normaliseContext(connector);
@@ -639,12 +645,13 @@ Result<void> Application::Impl::startConnector(const config::ConnectorConfig& co
   spec.slot = slot;
   auto runner = std::make_unique<runtime::ConnectorRunner>(std::move(spec), *runner_services_,
                                                            *pseudonymiser_, committed.value());
-  dead_letters_->addSource(slot, {connector.name, std::string(plugin.value()->name()),
-                                  std::string(plugin.value()->version()), eventOrigin()});
+  dead_letters_->addSource(
+      slot, {connector.name, recipe->plugin_name, recipe->plugin_version, eventOrigin()});
   if (auto ok = runner->start(options_.once); !ok) return ok.error();
   log_.info("connector started", {{"connector", connector.name},
-                                  {"plugin", std::string(plugin.value()->name())},
-                                  {"plugin_version", std::string(plugin.value()->version())},
+                                  {"plugin", recipe->plugin_name},
+                                  {"plugin_version", recipe->plugin_version},
+                                  {"isolation", recipe->child_process ? "process" : "in_process"},
                                   {"resuming", committed.value().has_value()}});
   slots_[slot] = Slot{connector.name, std::move(runner), std::nullopt};
   if (starts_[connector.name]++ > 0) metrics_.connectorRestarts(connector.name).Increment();
@@ -1368,7 +1375,11 @@ void Application::Impl::addCheckpointStatus(nlohmann::json& status) {
   status["checkpoint_age_seconds"] = age;
   std::lock_guard lock(slots_mutex_);
   const auto starts = starts_.find(name);
-  status["restarts"] = starts == starts_.end() || starts->second == 0 ? 0 : starts->second - 1;
+  const uint64_t started_again =
+      starts == starts_.end() || starts->second == 0 ? 0 : starts->second - 1;
+  // And the reads its runner started again after a failure (a crashed child, ...).
+  const runtime::ConnectorRunner* runner = findRunner(name);
+  status["restarts"] = started_again + (runner != nullptr ? runner->restarts() : 0);
 }
 
 // One connector's status: the runner's view, with its checkpoint's age from the state store.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/application.hpp"
+#include "daemon/app/connector_factory.hpp"
 #include "daemon/app/private_state.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/file_access.hpp"
@@ -77,9 +78,10 @@ std::optional<std::string> rowLimitProblem(const std::filesystem::path& config_p
          ", or raise message.max.bytes (and the brokers' max.message.bytes)";
 }
 
-/// Finds connector `name` in the config and creates its instance, reporting any failure.
-std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path& config_path,
-                                                     const std::string& name) {
+/// Finds connector `name` in the config and creates it, in this process or as a child process
+/// as configured, reporting any failure.
+std::unique_ptr<host::Connector> instantiate(const std::filesystem::path& config_path,
+                                             const std::string& name) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return nullptr;
   const config::ConnectorConfig* connector = nullptr;
@@ -91,23 +93,12 @@ std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path
     return nullptr;
   }
   const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
-  auto plugin = catalog.find(connector->plugin);
-  if (!plugin) {
-    std::cerr << plugin.error().message << '\n';
+  auto recipe = prepareConnector(*config, *connector, catalog, {});
+  if (!recipe) {
+    std::cerr << recipe.error().message << '\n';
     return nullptr;
   }
-  if (auto valid =
-          config::validateConnectorSettings(*config, *connector, plugin.value()->configSchema());
-      !valid) {
-    std::cerr << valid.error().message << '\n';
-    return nullptr;
-  }
-  auto settings = config::resolveSettingPaths(*config, *connector, plugin.value()->configSchema());
-  if (!settings) {
-    std::cerr << settings.error().message << '\n';
-    return nullptr;
-  }
-  auto instance = host::ConnectorInstance::create(plugin.value(), settings->dump(), {});
+  auto instance = recipe->create({});
   if (!instance) {
     std::cerr << name << ": " << instance.error().message << '\n';
     return nullptr;
@@ -166,6 +157,14 @@ int validateCommand(const std::filesystem::path& config_path) {
   std::map<std::string, Result<config::JsonSchema>> schemas;
   std::map<std::string, std::string> schema_texts;
   for (const auto& connector : config->connectors) {
+    if (!connector.command.empty()) {
+      // An executable declares its schema through `spec`, run here as it will be in the daemon.
+      if (auto recipe = prepareConnector(*config, connector, catalog, {}); !recipe) {
+        problems.push_back(at(connector.line) + connector.key +
+                           ".command: " + recipe.error().message);
+      }
+      continue;
+    }
     auto found = schemas.find(connector.plugin);
     if (found == schemas.end()) {
       auto described = catalog.describe(connector.plugin);

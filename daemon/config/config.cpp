@@ -303,7 +303,18 @@ class Builder {
     const std::string pointer = childPointer("/connectors", index);
     ConnectorConfig connector;
     connector.name = entry.at("name").get<std::string>();
-    connector.plugin = entry.at("plugin").get<std::string>();
+    if (entry.contains("command")) {
+      for (const json& arg : entry.at("command"))
+        connector.command.push_back(arg.get<std::string>());
+      connector.command.front() = resolvePath(base_, connector.command.front()).string();
+      connector.plugin = fs::path(connector.command.front()).filename().string();
+    } else {
+      connector.plugin = entry.at("plugin").get<std::string>();
+    }
+    if (valueOr<std::string>(entry, "isolation", "in_process") == "process") {
+      connector.isolation = Isolation::kProcess;
+    }
+    connector.process = process(entry.value("process", json::object()));
     connector.settings = entry.value("settings", json::object());
     connector.enabled = valueOr(entry, "enabled", connector.enabled);
     connector.poll_interval = std::chrono::milliseconds(
@@ -330,6 +341,22 @@ class Builder {
       }
     }
     return connector;
+  }
+
+  ProcessConfig process(const json& section) {
+    ProcessConfig process;
+    const json env = section.value("env", json::object());
+    for (const auto& [name, value] : env.items()) process.env[name] = value.get<std::string>();
+    process.address_space_mb = valueOr(section, "address_space_mb", process.address_space_mb);
+    process.cpu_seconds = valueOr(section, "cpu_seconds", process.cpu_seconds);
+    process.open_files = valueOr(section, "open_files", process.open_files);
+    process.silence_timeout = std::chrono::milliseconds(
+        valueOr(section, "silence_timeout_ms", process.silence_timeout.count()));
+    process.max_line_bytes = valueOr(section, "max_line_bytes", process.max_line_bytes);
+    process.max_bad_lines = valueOr(section, "max_bad_lines", process.max_bad_lines);
+    process.log_lines_per_second =
+        valueOr(section, "log_lines_per_second", process.log_lines_per_second);
+    return process;
   }
 
   // A secret written inline as `key`, or read from the file named by `key_file`.
@@ -534,16 +561,32 @@ json describe(const Config& config) {
   }
   json connectors = json::array();
   for (const ConnectorConfig& connector : config.connectors) {
-    connectors.push_back({{"name", connector.name},
-                          {"plugin", connector.plugin},
-                          {"enabled", connector.enabled},
-                          {"poll_interval_ms", connector.poll_interval.count()},
-                          {"normalise",
-                           {{"kind", connector.normalise.kind},
-                            {"source_system", connector.normalise.source_system},
-                            {"collection_year", connector.normalise.collection_year},
-                            {"time_zone", connector.normalise.time_zone}}},
-                          {"settings", connector.settings}});
+    // The child's environment may carry credentials: its names only.
+    json env = json::object();
+    for (const auto& [name, value] : connector.process.env) env[name] = std::string(kRedacted);
+    const ProcessConfig& process = connector.process;
+    connectors.push_back(
+        {{"name", connector.name},
+         {"plugin", connector.plugin},
+         {"command", connector.command},
+         {"isolation", connector.isolation == Isolation::kProcess ? "process" : "in_process"},
+         {"process",
+          {{"env", env},
+           {"address_space_mb", process.address_space_mb},
+           {"cpu_seconds", process.cpu_seconds},
+           {"open_files", process.open_files},
+           {"silence_timeout_ms", process.silence_timeout.count()},
+           {"max_line_bytes", process.max_line_bytes},
+           {"max_bad_lines", process.max_bad_lines},
+           {"log_lines_per_second", process.log_lines_per_second}}},
+         {"enabled", connector.enabled},
+         {"poll_interval_ms", connector.poll_interval.count()},
+         {"normalise",
+          {{"kind", connector.normalise.kind},
+           {"source_system", connector.normalise.source_system},
+           {"collection_year", connector.normalise.collection_year},
+           {"time_zone", connector.normalise.time_zone}}},
+         {"settings", connector.settings}});
   }
 
   json out = {

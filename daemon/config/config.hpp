@@ -103,9 +103,31 @@ struct DeriveConfig {
   std::chrono::milliseconds interval{10000};
 };
 
+/// How a connector that runs as a child process is fenced in (config `process:`).
+struct ProcessConfig {
+  std::map<std::string, std::string> env;  // the child's whole environment
+  std::uint64_t address_space_mb = 4096;   // 0: no limit
+  std::uint64_t cpu_seconds = 0;           // per run; 0: no limit
+  std::uint64_t open_files = 1024;         // 0: the daemon's
+  std::chrono::milliseconds silence_timeout{300000};
+  std::uint64_t max_line_bytes = 64ull << 20;
+  std::uint64_t max_bad_lines = 100;
+  std::uint32_t log_lines_per_second = 20;
+  bool operator==(const ProcessConfig&) const = default;
+};
+
+/// Where a plugin's code runs.
+enum class Isolation { kInProcess, kProcess };
+
 struct ConnectorConfig {
   std::string name;
+  /// The plugin's name; for a `command` connector, the executable's file name.
   std::string plugin;
+  /// A connector in a child process speaking the Airbyte protocol: the executable (absolute)
+  /// and its first arguments. Empty for plugins.
+  std::vector<std::string> command;
+  Isolation isolation = Isolation::kInProcess;
+  ProcessConfig process;
   nlohmann::json settings = nlohmann::json::object();  // opaque here; the plugin's schema rules
   std::chrono::milliseconds poll_interval{5000};
   bool enabled = true;
@@ -116,10 +138,14 @@ struct ConnectorConfig {
   int line = 0;                              // of the entry
   std::map<std::string, int> setting_lines;  // JSON Pointer within settings -> line
 
+  /// Runs as a child process: a command, or a plugin with `isolation: process`.
+  bool inChildProcess() const { return !command.empty() || isolation == Isolation::kProcess; }
+
   /// Same plugin, settings and schedule; where it was written does not count, so a reload that
   /// only moves lines restarts nothing.
   bool sameAs(const ConnectorConfig& other) const {
-    return name == other.name && plugin == other.plugin && settings == other.settings &&
+    return name == other.name && plugin == other.plugin && command == other.command &&
+           isolation == other.isolation && process == other.process && settings == other.settings &&
            poll_interval == other.poll_interval && enabled == other.enabled &&
            normalise == other.normalise;
   }

@@ -59,15 +59,13 @@ ConnectorRunner::ConnectorRunner(RunnerSpec spec, const RunnerServices& services
                                  std::optional<std::string> committed_checkpoint)
     : spec_(std::move(spec)),
       services_(services),
-      encoder_({spec_.name, std::string(spec_.plugin->name()), std::string(spec_.plugin->version()),
-                services.origin},
+      encoder_({spec_.name, spec_.plugin_name, spec_.plugin_version, services.origin},
                pseudonymiser, spec_.field_policy, "1"),
       checkpoint_(committed_checkpoint.value_or("")) {
   if (spec_.normalise) {
     normaliser_.emplace(*spec_.normalise);
     canonical_encoder_.emplace(
-        pipelines::SourceInfo{spec_.name, std::string(spec_.plugin->name()),
-                              std::string(spec_.plugin->version()), services.origin},
+        pipelines::SourceInfo{spec_.name, spec_.plugin_name, spec_.plugin_version, services.origin},
         std::move(pseudonymiser), "1");
   }
 }
@@ -80,7 +78,7 @@ ConnectorRunner::~ConnectorRunner() {
 Result<void> ConnectorRunner::start(bool once) {
   host::HostServices services = spec_.base_services;
   services.cancellation = stop_source_.get_token();
-  auto instance = host::ConnectorInstance::create(spec_.plugin, spec_.settings_json, services);
+  auto instance = spec_.create(services);
   if (!instance) {
     state_ = State::kFailed;
     finished_ = true;
@@ -138,6 +136,7 @@ bool ConnectorRunner::sleepFor(std::chrono::milliseconds duration) {
 void ConnectorRunner::run(bool once) {
   const log::Logger logger("connector");
   auto backoff = std::chrono::milliseconds(kFirstBackoff);
+  int retries_left = spec_.once_retries;
   while (!stop_source_.stop_requested()) {
     waitWhilePaused();
     if (stop_source_.stop_requested()) break;
@@ -160,7 +159,7 @@ void ConnectorRunner::run(bool once) {
                                              {"code", result.error().code},
                                              {"error", result.error().message},
                                              {"retry_in_ms", backoff.count()}});
-      if (once) {
+      if (once && retries_left-- <= 0) {
         state_ = State::kFailed;
         break;
       }
@@ -168,6 +167,7 @@ void ConnectorRunner::run(bool once) {
       if (!sleepFor(backoff)) break;
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
       services_.metrics.connectorRestarts(spec_.name).Increment();
+      restarts_.fetch_add(1);
       continue;
     }
     backoff = kFirstBackoff;
@@ -479,9 +479,9 @@ std::string ConnectorRunner::statusJson() const {
   std::string out = "{\"name\":";
   pipelines::appendJsonString(out, spec_.name);
   out.append(",\"plugin\":");
-  pipelines::appendJsonString(out, spec_.plugin->name());
+  pipelines::appendJsonString(out, spec_.plugin_name);
   out.append(",\"plugin_version\":");
-  pipelines::appendJsonString(out, spec_.plugin->version());
+  pipelines::appendJsonString(out, spec_.plugin_version);
   out.append(",\"state\":");
   pipelines::appendJsonString(out, stateText());
   out.append(",\"records\":");

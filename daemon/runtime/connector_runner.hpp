@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,8 +24,7 @@
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/record_event.hpp"
 #include "pipelines/normalise/normaliser.hpp"
-#include "plugins/host/connector_instance.hpp"
-#include "plugins/host/plugin_library.hpp"
+#include "plugins/host/connector.hpp"
 
 namespace hearth::daemon::runtime {
 
@@ -54,8 +54,13 @@ struct RunnerServices {
 struct RunnerSpec {
   uint32_t slot = 0;  // the connector's source id in the checkpoint tracker
   std::string name;
-  std::shared_ptr<const host::PluginLibrary> plugin;
-  std::string settings_json;  // validated against the plugin's schema
+  std::string plugin_name;  // as the events name the connector's software
+  std::string plugin_version;
+  /// Creates the connector, in this process or in a child process, with the runner's services.
+  std::function<Result<std::unique_ptr<host::Connector>>(host::HostServices)> create;
+  /// Failed reads started again under `once` before the run counts as failed: a child that
+  /// crashed is restarted from the last checkpoint; in-process connectors fail at once.
+  int once_retries = 0;
   std::chrono::milliseconds poll_interval{5000};
   pipelines::FieldPolicy field_policy;
   host::HostServices base_services;  // logging, secrets; cancellation is the runner's own
@@ -95,6 +100,8 @@ class ConnectorRunner final : private host::RecordSink {
   bool finished() const { return finished_.load(); }
   bool failed() const { return state_.load() == State::kFailed; }
   uint64_t cycles() const { return cycles_.load(); }
+  /// Reads started again after a failure.
+  uint64_t restarts() const { return restarts_.load(); }
   /// Why the connector waits, for hearth_connector_paused: "spool_full", "disk_low", "operator",
   /// or empty while it does not.
   std::string_view pauseReason() const;
@@ -139,7 +146,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::optional<pipelines::CanonicalEventEncoder> canonical_encoder_;
   pipelines::normalise::NormaliseOutput normalised_;
   std::string raw_json_;  // a rejected record's fields, for the restricted rejects topic
-  std::unique_ptr<host::ConnectorInstance> instance_;
+  std::unique_ptr<host::Connector> instance_;
   std::stop_source stop_source_;
   std::thread thread_;
 
@@ -169,6 +176,7 @@ class ConnectorRunner final : private host::RecordSink {
   std::atomic<uint64_t> rejects_{0};
   std::atomic<uint64_t> queries_{0};
   std::atomic<uint64_t> cycles_{0};
+  std::atomic<uint64_t> restarts_{0};
   uint64_t rejects_logged_this_cycle_ = 0;
 
   std::chrono::steady_clock::time_point progress_started_;

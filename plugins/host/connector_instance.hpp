@@ -11,51 +11,16 @@
 #include <string_view>
 
 #include "common/result.hpp"
+#include "plugins/host/connector.hpp"
 #include "plugins/host/plugin_library.hpp"
 #include "plugins/sdk/hearth_connector.h"
 
 namespace hearth::host {
 
-/// Error codes of a failed verb: kRetryCode when the connector reported a transient failure
-/// (retry with backoff), kFailedCode otherwise.
-inline constexpr std::string_view kRetryCode = "connector.retry";
-inline constexpr std::string_view kFailedCode = "connector.failed";
-
-/// What the daemon offers a connector through the host API. Empty functions are allowed: logs
-/// and counters are then dropped, no secret resolves, and the clock is the system clock.
-struct HostServices {
-  std::function<void(hearth_log_level level, std::string_view message)> log;
-  std::function<void(std::string_view name, double value)> counterAdd;
-  std::function<std::optional<std::string>(std::string_view ref)> secret;
-  std::function<int64_t()> nowMs;
-  /// Once a stop is requested here, the connector's cancelled() answers true.
-  std::stop_token cancellation;
-};
-
-/// Where a read() delivers. The structs passed in are the connector's own, valid only during
-/// the call: copy what must outlive it. Any status but HEARTH_OK asks the connector to stop
-/// reading and return that status; blocking here is how backpressure reaches the connector.
-class RecordSink {
- public:
-  virtual ~RecordSink() = default;
-  virtual hearth_status onRecord(const hearth_record& record) = 0;
-  virtual hearth_status onReject(const hearth_reject& reject) = 0;
-  virtual hearth_status onCheckpoint(std::string_view token) = 0;
-  virtual void onProgress(uint64_t done, uint64_t total, std::string_view unit);
-};
-
-/// How a read() that did not fail ended.
-struct ReadOutcome {
-  bool cancelled = false;  // it returned early because of stop(), cancellation or the sink
-  uint64_t records = 0;
-  uint64_t rejects = 0;
-  uint64_t checkpoints = 0;
-};
-
 /// One configured connector, alive from create() to destruction; it keeps its plugin loaded.
 /// Verbs run one at a time (calls from several threads are serialised); stop() may be called
 /// from any thread, also while read() runs.
-class ConnectorInstance {
+class ConnectorInstance final : public Connector {
  public:
   /// Creates the connector. `config_json` must already be valid against the plugin's
   /// configSchema().
@@ -63,17 +28,17 @@ class ConnectorInstance {
       std::shared_ptr<const PluginLibrary> plugin, std::string_view config_json,
       HostServices services);
 
-  ~ConnectorInstance();
+  ~ConnectorInstance() override;
   ConnectorInstance(const ConnectorInstance&) = delete;
   ConnectorInstance& operator=(const ConnectorInstance&) = delete;
 
-  Result<void> check();
+  Result<void> check() override;
   /// The stream catalogue as JSON.
-  Result<std::string> discover();
+  Result<std::string> discover() override;
   /// Reads everything available after `checkpoint` (empty: from the beginning) into `sink`.
-  Result<ReadOutcome> read(std::string_view checkpoint, RecordSink& sink);
+  Result<ReadOutcome> read(std::string_view checkpoint, RecordSink& sink) override;
   /// Asks a running read() to return soon, and every later one to return at once.
-  void stop();
+  void stop() override;
 
   const PluginLibrary& plugin() const { return *plugin_; }
 

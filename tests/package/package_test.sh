@@ -39,6 +39,7 @@ id hearth || fail "no hearth account"
 [ "$(getent passwd hearth | cut -d: -f6,7)" = "/var/lib/hearth:/usr/sbin/nologin" ] ||
   fail "hearth account: $(getent passwd hearth)"
 expect_mode /usr/sbin/hearthd root:root 755
+expect_mode /usr/sbin/hearth-plugin-host root:root 755
 for plugin in csv ssda903 cin_census trust_ssd; do
   expect_mode "/usr/lib/hearth/plugins/hearth_connector_$plugin.so" root:root 644
 done

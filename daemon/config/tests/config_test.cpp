@@ -1,5 +1,4 @@
 #include "daemon/config/config.hpp"
-#include "daemon/config/connection_string.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/config/connection_string.hpp"
 #include "daemon/config/file_access.hpp"
 #include "daemon/config/json_schema.hpp"
 
@@ -787,6 +787,70 @@ TEST(ConfigSchema, SchemaDefaultsMatchTheTypedDefaults) {
   EXPECT_EQ(entry["poll_interval_ms"]["default"], connector.poll_interval.count());
   EXPECT_EQ(entry["normalise"]["properties"]["time_zone"]["default"],
             connector.normalise.time_zone);
+}
+
+}  // namespace
+}  // namespace hearth::config
+
+namespace hearth::config {
+namespace {
+
+TEST_F(ConfigTest, AConnectorMayBeACommandRunAsAChildProcess) {
+  const Result<Config> config = load(minimal() +
+                                     "connectors:\n"
+                                     "  - name: esh\n"
+                                     "    command: [connectors/esh.py, --verbose]\n"
+                                     "    settings: {path: x.csv}\n"
+                                     "    process:\n"
+                                     "      env: {TZ: Europe/London, TOKEN: abc}\n"
+                                     "      address_space_mb: 512\n"
+                                     "      cpu_seconds: 60\n"
+                                     "      open_files: 64\n"
+                                     "      silence_timeout_ms: 2000\n"
+                                     "      max_line_bytes: 4096\n"
+                                     "      max_bad_lines: 3\n"
+                                     "      log_lines_per_second: 5\n"
+                                     "  - {name: census, plugin: cin_census, isolation: process}\n"
+                                     "  - {name: local, plugin: csv}\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const ConnectorConfig& esh = config->connectors[0];
+  EXPECT_EQ(esh.command,
+            (std::vector<std::string>{(dir_ / "connectors/esh.py").string(), "--verbose"}));
+  EXPECT_EQ(esh.plugin, "esh.py");
+  EXPECT_TRUE(esh.inChildProcess());
+  EXPECT_EQ(esh.process.env.at("TZ"), "Europe/London");
+  EXPECT_EQ(esh.process.address_space_mb, 512u);
+  EXPECT_EQ(esh.process.cpu_seconds, 60u);
+  EXPECT_EQ(esh.process.open_files, 64u);
+  EXPECT_EQ(esh.process.silence_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(esh.process.max_line_bytes, 4096u);
+  EXPECT_EQ(esh.process.max_bad_lines, 3u);
+  EXPECT_EQ(esh.process.log_lines_per_second, 5u);
+  EXPECT_EQ(config->connectors[1].isolation, Isolation::kProcess);
+  EXPECT_TRUE(config->connectors[1].inChildProcess());
+  EXPECT_EQ(config->connectors[1].process, ProcessConfig{});
+  EXPECT_FALSE(config->connectors[2].inChildProcess());
+  // The child's environment may hold credentials: only its names are shown.
+  const json described = describe(config.value());
+  EXPECT_EQ(described["connectors"][0]["process"]["env"]["TOKEN"], "<redacted>");
+  EXPECT_THAT(described.dump(), Not(HasSubstr("abc")));
+  // A changed limit restarts the connector on reload.
+  ConnectorConfig changed = esh;
+  changed.process.open_files = 65;
+  EXPECT_FALSE(esh.sameAs(changed));
+}
+
+TEST_F(ConfigTest, AConnectorIsEitherAPluginOrACommand) {
+  EXPECT_THAT(failure(minimal() + "connectors: [{name: a, plugin: csv, command: [x]}]\n"),
+              HasSubstr("connectors[0]"));
+  EXPECT_THAT(failure(minimal() + "connectors: [{name: a}]\n"), HasSubstr("connectors[0]"));
+  EXPECT_THAT(failure(minimal() + "connectors: [{name: a, command: [x], isolation: process}]\n"),
+              HasSubstr("connectors[0]"));
+  EXPECT_THAT(failure(minimal() + "connectors: [{name: a, command: []}]\n"),
+              HasSubstr("connectors[0].command"));
+  EXPECT_THAT(
+      failure(minimal() + "connectors: [{name: a, command: [x], process: {open_files: -1}}]\n"),
+      HasSubstr("connectors[0].process.open_files"));
 }
 
 }  // namespace

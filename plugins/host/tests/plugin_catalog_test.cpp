@@ -13,10 +13,10 @@ namespace {
 const std::filesystem::path kFixtures = HEARTH_HOST_FIXTURE_DIR;
 
 const std::vector<std::string> kAllFixtures = {
-    "fixture_crash_on_load", "fixture_create_error",     "fixture_create_throws",
-    "fixture_good",          "fixture_missing_callback", "fixture_missing_entry",
-    "fixture_newer_minor",   "fixture_null_table",       "fixture_small_table",
-    "fixture_wrong_major",
+    "fixture_crash_in_read", "fixture_crash_on_load", "fixture_create_error",
+    "fixture_create_throws", "fixture_good",          "fixture_missing_callback",
+    "fixture_missing_entry", "fixture_newer_minor",   "fixture_null_table",
+    "fixture_small_table",   "fixture_wrong_major",
 };
 
 std::vector<std::string> namesOf(const PluginCatalog& catalog) {
@@ -37,8 +37,8 @@ TEST(PluginCatalog, DescribingEveryPluginReportsTheRefusedAndTheCrashedOnes) {
   const PluginCatalog::Listing listing = PluginCatalog::scan({kFixtures}).describeAll();
   std::vector<std::string> described;
   for (const auto& plugin : listing.plugins) described.push_back(plugin.info.name);
-  EXPECT_EQ(described, (std::vector<std::string>{"fixture_create_error", "fixture_create_throws",
-                                                 "fixture_good"}));
+  EXPECT_EQ(described, (std::vector<std::string>{"fixture_crash_in_read", "fixture_create_error",
+                                                 "fixture_create_throws", "fixture_good"}));
   std::vector<std::string> refused;
   for (const auto& problem : listing.problems) {
     refused.push_back(problem.path.filename().string() + " " + problem.error.code);
