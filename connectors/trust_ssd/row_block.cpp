@@ -11,8 +11,11 @@
 namespace hearth::connectors::trust_ssd {
 namespace {
 
-// A block never takes more than this, however wide its rows.
-constexpr size_t kMaxBlockBytes = size_t{256} << 20;
+// A block never takes more than this, however wide its rows. Each table gets a block of its own,
+// and a driver that pads every slot (SQLite's declares TEXT as 65,536 bytes, bound at
+// max_bound_bytes) writes all of it: a 256 MiB block was page-faulted in afresh for every table,
+// a tenth of a whole council's run. A few hundred rows per fetch already spread the call's cost.
+constexpr size_t kMaxBlockBytes = size_t{16} << 20;
 // Text of a number, date or time is short; this leaves room for sign, point and exponent.
 constexpr size_t kMinNonTextBytes = 48;
 // A column whose size the driver does not declare (SQLite's TEXT) gets a slot this big; longer

@@ -48,9 +48,15 @@ run_daemon() {  # run_daemon NAME BROKERS CONNECTORS_YAML [EXTRA_YAML]; sets wal
   config "$dir" "$2" "$3" "${4:-}"
   local start end
   start=$(now_ms)
+  local status=0
   (cd "$dir" && /usr/bin/time -f '%M' -o "$dir/rss" "$build/daemon/hearthd" run --once \
-    "$dir/hearthd.yaml" 2> "$dir/log" > /dev/null)
+    "$dir/hearthd.yaml" 2> "$dir/log" > /dev/null) || status=$?
   end=$(now_ms)
+  if [ "$status" -ne 0 ]; then
+    echo "hearthd run --once ($1) exited with $status; the end of its log:" >&2
+    grep -v '^Command exited' "$dir/log" | tail -n 20 >&2
+    exit 1
+  fi
   wall_ms=$((end - start))
   rss_kb=$(tail -n 1 "$dir/rss")
 }
@@ -68,7 +74,18 @@ bootstrap=$(cut -d' ' -f2 "$work/mock.out")
 # 1. The whole council.
 council="$work/council"
 "$build/tests/synth/hearth-synth" --seed 2025 --scale "$scale" --out "$council" --quiet
+# The demo reads the health trust's export over HTTP from a server ops/demo.sh starts; here the
+# same files are read as the directory a trust hands over, through the same layout.
 demo_connectors=$(sed -n '/^connectors:/,$p' "$repo/config/demo.yaml" | tail -n +2 |
+  awk -v dir="$council/fhir" '
+    /^  - name: health$/ {
+      print; skip = 1
+      print "    plugin: fhir\n    normalise: {kind: fhir, source_system: nhft}"
+      print "    settings: {mode: directory, directory: " dir ", pattern: \"*.ndjson\"}"
+      next
+    }
+    skip && /^  (- name: |# )/ { skip = 0 }
+    !skip' |
   sed -e "s#\.\./var/demo/council#$council#g" -e "s#var/demo/council#$council#g")
 indicators="indicators:
   period_end: \"2025-03-31\"
