@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "pipelines/indicators/csv_line.hpp"
 #include "tests/common/http_get.hpp"
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
@@ -156,24 +157,10 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   EXPECT_EQ(daemon.process().wait(60s), 0);
 }
 
-// The cells of one CSV line; a quoted cell may hold commas and doubled quotes.
-std::vector<std::string> csvCells(const std::string& line) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      cells.back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      cells.emplace_back();
-    } else if (c != '\r') {
-      cells.back() += c;
-    }
-  }
-  return cells;
+// The cells of one CSV line, its line break's carriage return dropped.
+std::vector<std::string> csvCells(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return pipelines::indicators::splitCsvLine(line);
 }
 
 // Rows of a CSV file, header first.
