@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
   document(rebuild, "hearthd rebuild -c /etc/hearth/hearthd.yaml");
 
   std::filesystem::path truth;
+  std::filesystem::path per_person;
   auto* linkage_eval = cli.add_subcommand(
       "linkage-eval", "Precision, recall and F1 of identity links against a truth file");
   std::string linkage_input;
@@ -163,8 +164,13 @@ int main(int argc, char** argv) {
       "rec-N-org / rec-N-dup-k ids");
   linkage_eval->add_flag("--without-identifier,--without-soc-sec-id", without_identifier,
                          "Leave the national identifier column (FEBRL's soc_sec_id) out");
+  linkage_eval
+      ->add_option("--per-person", per_person,
+                   "With --truth: write per true person its subjects, the resolved persons they "
+                   "fall into and the other true persons sharing those (CSV)")
+      ->needs(truth_option);
   truth_option->excludes(input_option);
-  linkage_eval->require_option(1, 3);
+  linkage_eval->require_option(1, 4);
   document(linkage_eval, "hearthd linkage-eval --input febrl4.csv --without-identifier");
 
   try {
@@ -209,7 +215,7 @@ int main(int argc, char** argv) {
         std::cerr << "linkage-eval: give --truth (with --config) or --input\n";
         return app::kUsage;
       }
-      return app::linkageEvalTruthCommand(config, truth);
+      return app::linkageEvalTruthCommand(config, truth, per_person);
     }
   } catch (const std::exception& e) {
     std::cerr << "hearthd: " << e.what() << '\n';

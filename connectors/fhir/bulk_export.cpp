@@ -17,6 +17,7 @@ namespace hearth::connectors::fhir {
 namespace {
 
 constexpr int kMaxRedirects = 5;
+constexpr int kMaxManifestPages = 10000;
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
 // The URL without its query: signed links change their query when renewed, not their path.
@@ -84,8 +85,11 @@ class BulkPass {
     }
     auto manifest = awaitManifest();
     if (!manifest.ok()) return manifest.error();
-    if (Result<void> downloaded = downloadAll(*manifest); !downloaded.ok()) return downloaded;
-    return finish(*manifest);
+    const std::string transaction_time = manifest->transaction_time;
+    if (Result<void> downloaded = downloadPages(std::move(*manifest)); !downloaded.ok()) {
+      return downloaded;
+    }
+    return finish(transaction_time);
   }
 
   // Called from libcurl while a download runs.
@@ -112,6 +116,9 @@ class BulkPass {
       parameters.push_back({{"name", "_outputFormat"}, {"valueString", "application/fhir+ndjson"}});
       if (!types.empty()) parameters.push_back({{"name", "_type"}, {"valueString", types}});
       if (!since.empty()) parameters.push_back({{"name", "_since"}, {"valueInstant", since}});
+      if (bulk.allow_partial_manifests) {
+        parameters.push_back({{"name", "allowPartialManifests"}, {"valueBoolean", true}});
+      }
       request.body =
           nlohmann::json{{"resourceType", "Parameters"}, {"parameter", parameters}}.dump();
       request.headers.push_back("Content-Type: application/fhir+json");
@@ -119,6 +126,7 @@ class BulkPass {
       request.url += "?_outputFormat=" + urlEncode("application/fhir+ndjson");
       if (!types.empty()) request.url += "&_type=" + urlEncode(types);
       if (!since.empty()) request.url += "&_since=" + urlEncode(since);
+      if (bulk.allow_partial_manifests) request.url += "&allowPartialManifests=true";
     }
     auto response = session_.send(request, true);
     if (!response.ok()) return response.error();
@@ -173,6 +181,8 @@ class BulkPass {
       if (!response.ok()) return response.error();
       if (response->status == 202) {
         reportProgress(response->header("x-progress"));
+        if (Result<void> partial = downloadPartial(*response); !partial.ok())
+          return partial.error();
         const double delay = session_.retryAfter(*response).value_or(session_.backoff(attempt));
         if (!session_.wait(delay)) return sdk::cancelled();
         continue;
@@ -184,7 +194,6 @@ class BulkPass {
           return sdk::retryLater(state_.status_url + ": " + manifest.error().message);
         }
         manifest_expires_ms_ = expiresMs(response->header("expires"));
-        if (Result<void> more = followNextManifests(*manifest); !more.ok()) return more.error();
         return manifest;
       }
       if (response->status == 404 || response->status == 410) {
@@ -209,15 +218,57 @@ class BulkPass {
     return when < 0 ? 0 : static_cast<int64_t>(when) * 1000;
   }
 
+  // A 202 that carries a manifest (allowPartialManifests): the files ready so far are downloaded
+  // while the export goes on; the final manifest lists them again and they are skipped then.
+  Result<void> downloadPartial(const HttpResponse& response) {
+    if (!config_.bulk.allow_partial_manifests ||
+        response.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return {};
+    }
+    auto manifest = parseManifest(response.body);
+    if (!manifest.ok()) {
+      // Not fatal: the final manifest still lists every file.
+      host_.counterAdd("fhir_bad_manifests", 1);
+      host_.log(HEARTH_LOG_WARN, "fhir: ignoring the partial manifest at " + state_.status_url +
+                                     ": " + manifest.error().message);
+      return {};
+    }
+    manifest_expires_ms_ = expiresMs(response.header("expires"));
+    host_.counterAdd("fhir_partial_manifests", 1);
+    return downloadPages(std::move(*manifest));
+  }
+
+  // Downloads the files of `page`, then those of each page its `link` next leads to, one page at
+  // a time: a long manifest is being processed before its last page is even asked for.
+  Result<void> downloadPages(Manifest page) {
+    for (int pages = 0;; ++pages) {
+      if (Result<void> downloaded = downloadAll(page); !downloaded.ok()) return downloaded;
+      if (page.next_url.empty()) return {};
+      if (pages >= kMaxManifestPages) {
+        return sdk::retryLater("the manifest at " + state_.status_url + " links more than " +
+                               std::to_string(kMaxManifestPages) + " pages");
+      }
+      auto next = nextManifest(page.next_url);
+      if (!next.ok()) return next.error();
+      page = std::move(*next);
+    }
+  }
+
+  Result<Manifest> nextManifest(const std::string& next) {
+    auto response = session_.send(HttpRequest::get(resolveUrl(state_.status_url, next)), true);
+    if (!response.ok()) return response.error();
+    if (response->status != 200)
+      return failed("the next manifest " + next + " is unavailable", *response);
+    auto page = parseManifest(response->body);
+    if (!page.ok()) return sdk::retryLater(next + ": " + page.error().message);
+    return page;
+  }
+
   Result<void> followNextManifests(Manifest& manifest) {
     std::string next = manifest.next_url;
-    for (int pages = 0; !next.empty() && pages < 10000; ++pages) {
-      auto response = session_.send(HttpRequest::get(resolveUrl(state_.status_url, next)), true);
-      if (!response.ok()) return response.error();
-      if (response->status != 200)
-        return failed("the next manifest " + next + " is unavailable", *response);
-      auto page = parseManifest(response->body);
-      if (!page.ok()) return sdk::retryLater(next + ": " + page.error().message);
+    for (int pages = 0; !next.empty() && pages < kMaxManifestPages; ++pages) {
+      auto page = nextManifest(next);
+      if (!page.ok()) return page.error();
       for (std::vector<ManifestFile> Manifest::*list :
            {&Manifest::output, &Manifest::deleted, &Manifest::errors}) {
         (manifest.*list)
@@ -264,7 +315,7 @@ class BulkPass {
     std::deque<std::unique_ptr<Download>> queue;
     for (auto& download : plan(manifest)) queue.push_back(std::move(download));
     if (const hearth_status saved = save(); saved != HEARTH_OK) return sdk::emitterRefused(saved);
-    files_total_ = queue.size();
+    files_total_ += queue.size();
     CurlMulti multi(curl_multi_init());
     std::vector<std::unique_ptr<Download>> active;
     while (!queue.empty() || !active.empty()) {
@@ -323,7 +374,9 @@ class BulkPass {
     host_.counterAdd("fhir_manifest_refreshes", 1);
     auto response = session_.send(HttpRequest::get(state_.status_url), true);
     if (!response.ok()) return response.error();
-    if (response->status != 200)
+    const bool partial =
+        response->status == 202 && config_.bulk.allow_partial_manifests && !response->body.empty();
+    if (response->status != 200 && !partial)
       return failed("the manifest at " + state_.status_url + " is unavailable", *response);
     auto manifest = parseManifest(response->body);
     if (!manifest.ok()) return sdk::retryLater(state_.status_url + ": " + manifest.error().message);
@@ -529,14 +582,14 @@ class BulkPass {
     }
   }
 
-  Result<void> finish(const Manifest& manifest) {
+  Result<void> finish(const std::string& transaction_time) {
     deleteJob();
     host_.log(HEARTH_LOG_INFO, "fhir: export complete: " + std::to_string(resources_.records()) +
                                    " records, " + std::to_string(resources_.rejects()) +
                                    " rejects; the next export asks for changes since " +
-                                   manifest.transaction_time);
+                                   transaction_time);
     const std::string since =
-        state_.transaction_time.empty() ? manifest.transaction_time : state_.transaction_time;
+        state_.transaction_time.empty() ? transaction_time : state_.transaction_time;
     forgetJob();
     state_.since = since;
     host_.counterAdd("fhir_exports_completed", 1);

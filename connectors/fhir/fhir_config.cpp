@@ -39,7 +39,9 @@ const char kConfigSchema[] = R"json({
                               "description": "Retries of a transient error (5xx, 429, transient OperationOutcome, cut body) per request."},
         "deadline_days": {"type": "number", "exclusiveMinimum": 0, "default": 1,
                           "description": "An export not complete this long after its kick-off is abandoned and deleted."},
-        "parallel_downloads": {"type": "integer", "minimum": 1, "maximum": 5, "default": 5}
+        "parallel_downloads": {"type": "integer", "minimum": 1, "maximum": 5, "default": 5},
+        "allow_partial_manifests": {"type": "boolean", "default": false,
+                                    "description": "Asks for allowPartialManifests: files the server lists while the export still runs are downloaded at once."}
       }
     },
     "search": {
@@ -113,9 +115,10 @@ const json& section(const json& object, const char* key) {
 }
 
 BulkConfig parseBulk(const json& object) {
-  kReader.allowOnly(object, "bulk",
-                    {"level", "group_id", "method", "types", "since", "poll_min_s", "poll_max_s",
-                     "transient_retries", "deadline_days", "parallel_downloads"});
+  kReader.allowOnly(
+      object, "bulk",
+      {"level", "group_id", "method", "types", "since", "poll_min_s", "poll_max_s",
+       "transient_retries", "deadline_days", "parallel_downloads", "allow_partial_manifests"});
   BulkConfig bulk;
   if (object.contains("level")) bulk.level = kReader.requireString(object, "bulk.", "level");
   if (bulk.level != "system" && bulk.level != "patient" && bulk.level != "group") {
@@ -145,6 +148,12 @@ BulkConfig parseBulk(const json& object) {
     bulk.deadline_days = it->get<double>();
   }
   bulk.parallel_downloads = kReader.optionalInteger<int64_t>(object, "parallel_downloads", 5, 1, 5);
+  if (const auto it = object.find("allow_partial_manifests"); it != object.end()) {
+    if (!it->is_boolean()) {
+      kReader.refuse("bulk.allow_partial_manifests", "must be true or false");
+    }
+    bulk.allow_partial_manifests = it->get<bool>();
+  }
   return bulk;
 }
 

@@ -53,6 +53,7 @@ struct BulkConfig {
   int64_t transient_retries = 5;  // retries of transient errors per request
   double deadline_days = 1;       // an export not finished by then is abandoned and deleted
   int64_t parallel_downloads = 5;
+  bool allow_partial_manifests = false;  // files listed while the export runs are fetched at once
 };
 
 /// Paged search in _lastUpdated windows.

@@ -96,8 +96,10 @@ LineProblem ResourceParser::parse(std::string_view line) {
   }
   bool type_is_string = true, id_is_string = true;
   for (auto field : object) {
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key); error != simdjson::SUCCESS) {
+    // The key as it stands in the line: compared without unescaping it into a buffer first (the
+    // three keys looked for contain no escapes, and an escaped spelling of them is no match).
+    ondemand::raw_json_string key;
+    if (auto error = field.key().get(key); error != simdjson::SUCCESS) {
       message_ = std::string("not JSON: ") + simdjson::error_message(error);
       return LineProblem::kInvalidJson;
     }
@@ -114,8 +116,8 @@ LineProblem ResourceParser::parse(std::string_view line) {
       ondemand::object meta;
       if (value.get_object().get(meta) == simdjson::SUCCESS) {
         for (auto meta_field : meta) {
-          std::string_view meta_key;
-          if (meta_field.unescaped_key().get(meta_key) != simdjson::SUCCESS) break;
+          ondemand::raw_json_string meta_key;
+          if (meta_field.key().get(meta_key) != simdjson::SUCCESS) break;
           ondemand::value meta_value;
           if (meta_field.value().get(meta_value) != simdjson::SUCCESS) break;
           if (meta_key == "lastUpdated") readString(meta_value, state.last_updated);

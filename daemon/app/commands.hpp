@@ -56,7 +56,7 @@ int rebuildCommand(const std::filesystem::path& config);
 int linkageEvalFileCommand(const std::string& input, bool use_identifier);
 /// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
 /// (`source,file,record_key,person_id`, as the synthetic council writes).
-int linkageEvalTruthCommand(const std::filesystem::path& config,
-                            const std::filesystem::path& truth);
+int linkageEvalTruthCommand(const std::filesystem::path& config, const std::filesystem::path& truth,
+                            const std::filesystem::path& per_person = {});
 
 }  // namespace hearth::daemon::app

@@ -160,8 +160,43 @@ int linkageEvalFileCommand(const std::string& input, bool use_identifier) {
   return pipelines::identity::runLinkageEval(options, std::cout);
 }
 
+namespace {
+
+// Per true person: how many subjects carry it, how many resolved persons they fall into, and how
+// many other true persons share those resolved persons. One row each, sorted by person id.
+bool writePerPerson(const std::filesystem::path& path,
+                    const std::map<std::string, std::vector<std::string>>& predicted) {
+  struct Tally {
+    uint64_t subjects = 0;
+    std::set<std::string> resolved;
+    std::set<std::string> sharing;
+  };
+  std::map<std::string, Tally> tallies;
+  for (const auto& [representative, persons] : predicted) {
+    const std::set<std::string> distinct(persons.begin(), persons.end());
+    for (const std::string& person : persons) {
+      Tally& tally = tallies[person];
+      ++tally.subjects;
+      tally.resolved.insert(representative);
+      for (const std::string& other : distinct) {
+        if (other != person) tally.sharing.insert(other);
+      }
+    }
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << "person_id,subjects,resolved_persons,sharing_persons\n";
+  for (const auto& [person, tally] : tallies) {
+    out << person << ',' << tally.subjects << ',' << tally.resolved.size() << ','
+        << tally.sharing.size() << '\n';
+  }
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
 int linkageEvalTruthCommand(const std::filesystem::path& config_path,
-                            const std::filesystem::path& truth_path) {
+                            const std::filesystem::path& truth_path,
+                            const std::filesystem::path& per_person) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
   // truth/records.csv: source,file,record_key,person_id. A subject's true person is that of the
@@ -217,6 +252,10 @@ int linkageEvalTruthCommand(const std::filesystem::path& config_path,
     std::map<std::string, uint64_t> counts;
     for (const auto& p : persons) ++counts[p];
     for (const auto& [p, n] : counts) correct_pairs += pairs(n);
+  }
+  if (!per_person.empty() && !writePerPerson(per_person, predicted)) {
+    std::cerr << per_person.string() << ": cannot write\n";
+    return kFailed;
   }
   uint64_t true_pairs = 0;
   for (const auto& [p, n] : true_sizes) true_pairs += pairs(n);

@@ -1,7 +1,8 @@
 // Records per second through each layout, one core: 903 episodes through parse, code lists,
-// single-record rules and normalisation; the education layouts likewise.
+// single-record rules and normalisation; the education layouts and FHIR Patient resources likewise.
 #include <benchmark/benchmark.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,31 @@ void BM_Ks4Results(benchmark::State& state) {
                 2023);
 }
 BENCHMARK(BM_Ks4Results);
+
+// The Synthea sample's Patient resources (US-shaped, about 3.4 KB each) through the fhir layout:
+// the normalising half of the fhir connector's parse + normalise figure.
+void BM_FhirPatients(benchmark::State& state) {
+  static const std::vector<std::string> lines = [] {
+    std::vector<std::string> read;
+    std::ifstream in(std::string(HEARTH_FHIR_BULK_SAMPLES) + "/Patient.000.ndjson");
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) read.push_back(line);
+    }
+    return read;
+  }();
+  if (lines.empty()) {
+    state.SkipWithError("no Synthea Patient sample");
+    return;
+  }
+  Rows rows;
+  for (const std::string& line : lines) rows.push_back({{"resource", line}});
+  normaliseRows(state, "fhir", "Patient", "Patient.000.ndjson:1", rows);
+  int64_t bytes = 0;
+  for (const std::string& line : lines) bytes += static_cast<int64_t>(line.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * bytes /
+                          static_cast<int64_t>(lines.size()));
+}
+BENCHMARK(BM_FhirPatients);
 
 }  // namespace
 }  // namespace hearth::pipelines::normalise

@@ -1,5 +1,6 @@
 #include "tests/e2e/daemon_harness.hpp"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -61,6 +62,29 @@ int runHearthd(const std::vector<std::string>& args, const std::filesystem::path
   return status.value_or(-1);
 }
 
+std::optional<std::string> savedCheckpoint(const std::filesystem::path& state_db,
+                                           const std::string& connector) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(state_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return std::nullopt;
+  }
+  sqlite3_busy_timeout(db, 100);
+  sqlite3_stmt* statement = nullptr;
+  std::optional<std::string> token;
+  if (sqlite3_prepare_v2(db, "SELECT token FROM checkpoints WHERE connector = ?1", -1, &statement,
+                         nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(statement, 1, connector.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement, 0));
+      token.emplace(bytes == nullptr ? "" : std::string(bytes, sqlite3_column_bytes(statement, 0)));
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return token;
+}
+
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -68,12 +92,29 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
+std::string demoConnectorsBetween(const std::filesystem::path& council, const std::string& from,
+                                  const std::string& to) {
+  const std::string all = demoConnectors(council);
+  const size_t begin = all.find(from);
+  if (begin == std::string::npos) throw std::runtime_error("config/demo.yaml has no " + from);
+  return all.substr(begin, all.find(to, begin) - begin);
+}
+
+std::string fhirDirectoryConnectorYaml(const std::filesystem::path& council) {
+  return "  - name: trust_fhir\n    plugin: fhir\n"
+         "    normalise: {kind: fhir, source_system: nhft}\n"
+         "    settings: {mode: directory, directory: " +
+         (council / "fhir").string() + ", pattern: \"*.ndjson\"}\n";
+}
+
 std::filesystem::path generateCouncil(const std::filesystem::path& dir, const std::string& seed,
-                                      const std::string& scale, std::string& error) {
+                                      const std::string& scale, std::string& error,
+                                      const std::vector<std::string>& extra_args) {
   const auto council = dir / "council";
-  ChildProcess synth(HEARTH_SYNTH_PATH,
-                     {"--seed", seed, "--scale", scale, "--out", council.string(), "--quiet"}, dir,
-                     "synth");
+  std::vector<std::string> args = {"--seed",         seed,     "--scale", scale, "--out",
+                                   council.string(), "--quiet"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  ChildProcess synth(HEARTH_SYNTH_PATH, args, dir, "synth");
   if (synth.wait(std::chrono::seconds(120)) != 0) {
     error = synth.stderrText();
     return {};

@@ -92,10 +92,26 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 std::string demoConnectors(const std::filesystem::path& council,
                            const std::string& stop_before = {});
 
+/// The demo's connectors (as demoConnectors gives them) from the line starting `from` up to the
+/// line starting `to`.
+std::string demoConnectorsBetween(const std::filesystem::path& council, const std::string& from,
+                                  const std::string& to);
+
+/// A `connectors:` entry, `trust_fhir`, reading a generated council's FHIR NDJSON from its
+/// directory and normalising it (source system nhft, as the demo's health connector).
+std::string fhirDirectoryConnectorYaml(const std::filesystem::path& council);
+
 /// Generates a synthetic council with `hearth-synth` into `dir`/council and returns that path;
-/// empty if the generator failed (its stderr is then in `error`).
+/// empty if the generator failed (its stderr is then in `error`). `extra_args` go to the generator
+/// as they are ("--mess-rate", "0").
 std::filesystem::path generateCouncil(const std::filesystem::path& dir, const std::string& seed,
-                                      const std::string& scale, std::string& error);
+                                      const std::string& scale, std::string& error,
+                                      const std::vector<std::string>& extra_args = {});
+
+/// The checkpoint the daemon last saved for `connector` in its state database (read while it runs:
+/// WAL mode), or nullopt if none yet.
+std::optional<std::string> savedCheckpoint(const std::filesystem::path& state_db,
+                                           const std::string& connector);
 
 std::filesystem::path hearthdPath();
 std::filesystem::path pluginDir();

@@ -2,7 +2,6 @@
 // mock cluster in a separate process so that the daemon can be killed and restarted around it.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <fstream>
@@ -48,26 +47,6 @@ uint64_t recordsReadInLog(const std::string& log) {
   return total;
 }
 
-// Whether the daemon has saved a checkpoint for `connector` yet (read while it runs: WAL mode).
-bool hasSavedCheckpoint(const std::filesystem::path& state_db, const std::string& connector) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(state_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return false;
-  }
-  sqlite3_busy_timeout(db, 100);
-  sqlite3_stmt* statement = nullptr;
-  bool saved = false;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM checkpoints WHERE connector = ?1", -1, &statement,
-                         nullptr) == SQLITE_OK) {
-    sqlite3_bind_text(statement, 1, connector.c_str(), -1, SQLITE_TRANSIENT);
-    saved = sqlite3_step(statement) == SQLITE_ROW;
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return saved;
-}
-
 TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
   constexpr uint64_t kRows = 1'000'000;
   TempDir dir;
@@ -90,7 +69,7 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
       read_at_kill = first.metric(series).value_or(0);
       // Killed before any checkpoint was saved, the restart would rightly read everything again
       // and test nothing about resuming: wait for one (they are saved every 200 ms).
-      if (read_at_kill >= 150'000 && hasSavedCheckpoint(dir.path() / "state/hearth.db", "bulk")) {
+      if (read_at_kill >= 150'000 && savedCheckpoint(dir.path() / "state/hearth.db", "bulk")) {
         break;
       }
       std::this_thread::sleep_for(5ms);
@@ -197,7 +176,7 @@ TEST(Delivery, AnEventKafkaRefusesForGoodBecomesALocatedRejectAndTheCheckpointMo
     EXPECT_EQ(line->find("xxxx"), std::string::npos) << "the log holds the record's contents";
     EXPECT_EQ(recordsReadInLog(first.process().stderrText()), 21u);
   }
-  EXPECT_TRUE(hasSavedCheckpoint(dir.path() / "state/hearth.db", "huge"));
+  EXPECT_TRUE(savedCheckpoint(dir.path() / "state/hearth.db", "huge").has_value());
 
   std::vector<std::string> rejects;
   consumeAll(kafka.bootstrap(), "hearth.rejects",
@@ -242,7 +221,7 @@ TEST(Delivery, ARefusedRejectGoesToTheDeadLetterFileReadableByTheOwnerOnly) {
   const std::string lines = readFile(file);
   EXPECT_NE(lines.find("\"topic\":\"hearth.rejects\""), std::string::npos);
   EXPECT_NE(lines.find("\"reason\":\"MSG_SIZE_TOO_LARGE\""), std::string::npos);
-  EXPECT_TRUE(hasSavedCheckpoint(dir.path() / "state/hearth.db", "tiny"));
+  EXPECT_TRUE(savedCheckpoint(dir.path() / "state/hearth.db", "tiny").has_value());
 }
 
 // A synthetic council at `council`, as `make demo` generates one.

@@ -18,13 +18,6 @@ using nlohmann::json;
 
 double roundToFive(double count) { return std::round(count / 5) * 5; }
 
-std::string healthConfig(const std::filesystem::path& council) {
-  return "  - name: trust_fhir\n    plugin: fhir\n"
-         "    normalise: {kind: fhir, source_system: nhft}\n"
-         "    settings: {mode: directory, directory: " +
-         (council / "fhir").string() + ", pattern: \"*.ndjson\"}\n";
-}
-
 std::string indicatorsYaml(const std::filesystem::path& council) {
   return "indicators:\n  period_end: \"2025-03-31\"\n  area_code: E06000062\n"
          "  population_estimates: " +
@@ -62,7 +55,7 @@ TEST(Health, FallsAdmissionsOfTheSyntheticCouncilEqualTheTruth) {
   ExternalKafka kafka(16);
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
-  options.connectors_yaml = healthConfig(council);
+  options.connectors_yaml = fhirDirectoryConnectorYaml(council);
   options.extra_yaml = indicatorsYaml(council);
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
   ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();

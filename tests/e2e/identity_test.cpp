@@ -3,13 +3,18 @@
 // admin API, are audited, published on hearth.identity and reversed exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
+#include "pipelines/indicators/csv_line.hpp"
 #include "tests/common/http_get.hpp"
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
@@ -150,6 +155,121 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
       << "a local id reached hearth.identity";
   daemon.process().signal(SIGTERM);
   EXPECT_EQ(daemon.process().wait(60s), 0);
+}
+
+// The cells of one CSV line, its line break's carriage return dropped.
+std::vector<std::string> csvCells(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return pipelines::indicators::splitCsvLine(line);
+}
+
+// Rows of a CSV file, header first.
+std::vector<std::vector<std::string>> csvRows(const std::filesystem::path& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) rows.push_back(csvCells(line));
+  return rows;
+}
+
+size_t columnOf(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) throw std::runtime_error("no column " + name);
+  return static_cast<size_t>(it - header.begin());
+}
+
+// truth/records.csv names Client Level Data rows by their event reference, while the daemon's
+// subject for them is the council's person id: a copy of the truth with a row per person id, told
+// by the truth's person of each of that person id's events.
+std::filesystem::path truthWithCldPersons(const std::filesystem::path& council,
+                                          const std::filesystem::path& out_path) {
+  std::map<std::pair<std::string, std::string>, std::string> person_of_event;  // (file, event)
+  std::ifstream truth(council / "truth/records.csv");
+  std::ofstream out(out_path);
+  for (std::string line; std::getline(truth, line);) {
+    out << line << '\n';
+    const auto cells = csvCells(line);
+    if (cells.size() >= 4 && cells[0] == "adult_social_care") {
+      person_of_event[{cells[1], cells[2]}] = cells[3];
+    }
+  }
+  std::set<std::string> written;
+  for (const auto& entry : std::filesystem::directory_iterator(council / "asc")) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("cld_")) continue;
+    const auto rows = csvRows(entry.path());
+    const size_t person = columnOf(rows.at(0), "LA_Person_Unique_Identifier");
+    const size_t event = columnOf(rows.at(0), "Event_Reference");
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const auto it = person_of_event.find({"asc/" + name, rows[i].at(event)});
+      if (it == person_of_event.end() || !written.insert(rows[i].at(person)).second) continue;
+      out << "adult_social_care,asc/" << name << ',' << rows[i].at(person) << ',' << it->second
+          << '\n';
+    }
+  }
+  return out_path;
+}
+
+// "Adult persons linked across housing, adult social care and health have one view each": the
+// clean council's housing, Client Level Data and FHIR export through `run --once`, then every
+// adult of truth/adults.csv recorded by two services or more must have all their records in one
+// resolved person, shared with nobody else.
+TEST(Identity, EveryAdultKnownToTwoServicesResolvesToExactlyOnePerson) {
+  TempDir dir;
+  std::string error;
+  const auto council = generateCouncil(dir.path(), "7", "0.05", error, {"--mess-rate", "0"});
+  ASSERT_FALSE(council.empty()) << error;
+
+  ExternalKafka kafka(16);
+  DaemonOptions options;
+  options.brokers = kafka.bootstrap();
+  options.connectors_yaml =
+      demoConnectorsBetween(council, "  - name: housing", "  - name: nccis") +
+      demoConnectorsBetween(council, "  - name: adult_care", "  - name: asc_survey") +
+      fhirDirectoryConnectorYaml(council);
+  const auto config = writeDaemonConfig(dir.path(), options);
+  Daemon daemon(config, dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
+
+  const auto per_person = dir.path() / "per_person.csv";
+  std::string out;
+  ASSERT_EQ(runHearthd({"linkage-eval", "--config", config.string(), "--truth",
+                        truthWithCldPersons(council, dir.path() / "truth.csv").string(),
+                        "--per-person", per_person.string()},
+                       dir.path(), &error, &out),
+            0)
+      << error;
+  std::map<std::string, std::vector<std::string>> resolution;  // person -> its row
+  for (auto& row : csvRows(per_person)) resolution[row.at(0)] = row;
+
+  const auto adults = csvRows(council / "truth/adults.csv");
+  ASSERT_EQ(adults.at(0).at(2), "services");
+  size_t checked = 0;
+  std::vector<std::string> one_subject;  // whose records of one service the truth cannot place
+  std::map<std::string, size_t> by_services;
+  for (size_t i = 1; i < adults.size(); ++i) {
+    const std::string& person = adults[i].at(0);
+    const std::string& services = adults[i].at(2);
+    if (services.find(';') == std::string::npos) continue;  // known to one service only
+    ++checked;
+    ++by_services[services];
+    const auto it = resolution.find(person);
+    ASSERT_NE(it, resolution.end()) << person << " (" << services << ") has no linked record";
+    if (std::stoul(it->second.at(1)) < 2) one_subject.push_back(person + " (" + services + ")");
+    EXPECT_EQ(it->second.at(2), "1") << person << " (" << services << ") is split";
+    EXPECT_EQ(it->second.at(3), "0") << person << " (" << services << ") shares a person";
+  }
+  std::string seen;
+  for (const auto& [services, n] : by_services) seen += services + "=" + std::to_string(n) + " ";
+  EXPECT_GE(checked, 50u) << seen;
+  // The check means something only where records of two services were placed and linked.
+  EXPECT_LE(one_subject.size() * 10, checked)
+      << one_subject.size() << " of " << checked << " adults have one placed record, e.g. "
+      << one_subject.front();
+  std::printf(
+      "%zu adults known to two services or more, each one person (%zu with one placed "
+      "record): %s\n",
+      checked, one_subject.size(), seen.c_str());
+  EXPECT_GE(by_services.size(), 3u) << "every pairing of services should occur: " << seen;
 }
 
 }  // namespace

@@ -28,15 +28,6 @@ hearth::config::JsonSchema loadSchema(const std::string& name) {
   return std::move(schema).value();
 }
 
-// The demo's connectors from the line starting `from` up to the line starting `to`.
-std::string demoConnectorsBetween(const std::filesystem::path& council, const std::string& from,
-                                  const std::string& to) {
-  const std::string all = demoConnectors(council);
-  const size_t begin = all.find(from);
-  if (begin == std::string::npos) throw std::runtime_error("config/demo.yaml has no " + from);
-  return all.substr(begin, all.find(to, begin) - begin);
-}
-
 // The clean synthetic council every indicator test reads (seed 7, 5%, no injected errors).
 std::filesystem::path cleanCouncil(const TempDir& dir) {
   const auto council = dir.path() / "council";

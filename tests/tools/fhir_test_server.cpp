@@ -210,6 +210,8 @@ struct FhirTestServer::Impl {
   FhirFaults faults;
   std::map<int, int> polls;          // by job
   std::map<int, int64_t> job_since;  // _since of each job, ms; 0: everything
+  std::set<int> partial_jobs;        // jobs whose client allows partial manifests
+  std::set<int> finished_jobs;       // jobs whose final manifest was served
   int next_job = 1;
   int generation = 1;                     // of the file links
   std::map<std::string, int64_t> tokens;  // token -> expiry, ms
@@ -402,6 +404,30 @@ struct FhirTestServer::Impl {
                            {"scope", formValue(request.body(), "scope")}});
   }
 
+  static bool allowsPartialManifests(const http::request<http::string_body>& request,
+                                     const std::string& target) {
+    if (request.method() != http::verb::post)
+      return queryValue(target, "allowPartialManifests") == "true";
+    const json parameters = json::parse(request.body(), nullptr, false);
+    if (!parameters.is_object() || !parameters.contains("parameter")) return false;
+    for (const json& parameter : parameters["parameter"]) {
+      if (parameter.value("name", "") == "allowPartialManifests")
+        return parameter.value("valueBoolean", false);
+    }
+    return false;
+  }
+
+  // The manifest of a running job: the output files ready by now.
+  json partialManifest(int job) const {
+    json manifest = this->manifest(job, false);
+    json& output = manifest["output"];
+    const size_t ready = output.empty() ? 0 : std::min<size_t>(polls.at(job), output.size() - 1);
+    output.erase(output.begin() + static_cast<std::ptrdiff_t>(ready), output.end());
+    manifest["deleted"] = json::array();
+    manifest.erase("link");
+    return manifest;
+  }
+
   Reply kickoff(const http::request<http::string_body>& request, const std::string& target) {
     if (faults.kickoff_429 > 0) {
       --faults.kickoff_429;
@@ -427,6 +453,9 @@ struct FhirTestServer::Impl {
       }
     }
     job_since[job] = since.empty() ? 0 : parseInstantMs(since);
+    if (faults.partial_manifests && allowsPartialManifests(request, target)) {
+      partial_jobs.insert(job);
+    }
     Reply reply{202, {{"Content-Location", base() + "/status/" + std::to_string(job)}}, ""};
     return reply;
   }
@@ -463,9 +492,14 @@ struct FhirTestServer::Impl {
           {{"X-Progress",
             std::to_string(polls[job] * 100 / (faults.polls_before_ready + 1)) + "% complete"}},
           ""};
+      if (partial_jobs.count(job) != 0 && !faults.never_finish) {
+        reply.headers.emplace_back("Content-Type", "application/fhir+json");
+        reply.body = partialManifest(job).dump();
+      }
       retryAfter(reply);
       return reply;
     }
+    finished_jobs.insert(job);
     if (faults.malformed_manifest)
       return {200, {{"Content-Type", "application/json"}}, "{\"transactionTime\": "};
     Reply reply = jsonReply(200, manifest(job, false));
@@ -478,6 +512,12 @@ struct FhirTestServer::Impl {
   Reply file(const http::request<http::string_body>& request, const std::string& name,
              const std::string& target, bool file_host) {
     ++stats.file_requests[name];
+    for (const auto& [job, count] : polls) {
+      if (finished_jobs.count(job) == 0) {
+        ++stats.file_requests_while_running;
+        break;
+      }
+    }
     if (file_host && !request[http::field::authorization].empty()) {
       ++stats.authorization_sent_to_file_host;
       return outcome(400, "security", "the file host takes no Authorization header");

@@ -30,7 +30,10 @@ struct FhirFaults {
   bool never_finish = false;
   bool malformed_manifest = false;
   bool split_manifest = false;  // the manifest lists one file and links to the rest
-  bool stu3_manifest = false;   // "error" and an object extension instead of "outcome" and a list
+  // While the export runs, a 202 to a client that asked for allowPartialManifests carries a
+  // manifest of the output files ready so far: one more at each poll, all but the last.
+  bool partial_manifests = false;
+  bool stu3_manifest = false;  // "error" and an object extension instead of "outcome" and a list
   bool requires_access_token = true;
   int manifest_expires_s = 0;  // not 0: an Expires header that far ahead (or behind)
   int file_503 = 0;
@@ -66,6 +69,7 @@ struct FhirServerStats {
   int unauthorised = 0;
   int authorization_sent_to_file_host = 0;
   std::map<std::string, int> file_requests;  // by file name
+  int file_requests_while_running = 0;       // before the export's final manifest was served
   std::vector<std::string> kickoff_targets;
   std::vector<std::string> search_targets;
 };

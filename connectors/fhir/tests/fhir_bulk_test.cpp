@@ -315,6 +315,41 @@ TEST_F(FhirBulkTest, AManifestSplitByLinkNextIsFollowed) {
   expectEverything(readAll());
 }
 
+TEST_F(FhirBulkTest, FilesOfAPartialManifestAreDownloadedWhileTheExportRuns) {
+  write("Condition.000.ndjson", R"({"resourceType":"Condition","id":"c1"})"
+                                "\n");
+  for (const std::string method : {"GET", "POST"}) {
+    FhirFaults faults;
+    faults.partial_manifests = true;
+    faults.polls_before_ready = 3;
+    serve(faults);
+    CollectingSink sink =
+        readAll("", R"("allow_partial_manifests": true, "parallel_downloads": 1, "method": ")" +
+                        method + "\"");
+    EXPECT_EQ(sink.streamCounts(), (std::map<std::string, size_t>{
+                                       {"Condition", 1}, {"Encounter", 500}, {"Patient", 300}}));
+    EXPECT_EQ(distinctKeys(sink).size(), 801u);
+    const auto stats = server_->stats();
+    ASSERT_EQ(stats.kickoffs, 1);
+    EXPECT_NE(stats.kickoff_targets[0].find("allowPartialManifests"), std::string::npos);
+    // Two of the three files were listed by 202 answers and fetched before the export was done;
+    // the final manifest lists them again and they are not fetched twice.
+    EXPECT_EQ(stats.file_requests_while_running, 2) << method;
+    for (const auto& [file, requests] : stats.file_requests) EXPECT_EQ(requests, 1) << file;
+    EXPECT_EQ(stats.deletes, 1);
+  }
+}
+
+TEST_F(FhirBulkTest, WithoutAllowPartialManifestsNothingIsFetchedBeforeTheExportIsDone) {
+  FhirFaults faults;
+  faults.partial_manifests = true;
+  faults.polls_before_ready = 2;
+  serve(faults);
+  expectEverything(readAll());
+  EXPECT_EQ(server_->stats().kickoff_targets[0].find("allowPartialManifests"), std::string::npos);
+  EXPECT_EQ(server_->stats().file_requests_while_running, 0);
+}
+
 TEST_F(FhirBulkTest, ChecksLinesAgainstTheManifestCountAndType) {
   write("Condition.000.ndjson",
         patient(999) + "\n" + R"({"resourceType":"Condition","id":"c1"})" + "\n");

@@ -118,6 +118,89 @@ TEST_F(FhirDirectoryTest, ABadLineIsARejectWithItsFileAndLineAndTheRestCarriesOn
   EXPECT_EQ(sink.rejects[3].location, "b.ndjson:1");
 }
 
+// Counts what it is given and keeps nothing, so that the process's memory is the connector's.
+class CountingSink : public host::RecordSink {
+ public:
+  hearth_status onRecord(const hearth_record& record) override {
+    ++records;
+    last_key = testing::text(record.source_key);
+    return HEARTH_OK;
+  }
+  hearth_status onReject(const hearth_reject& reject) override {
+    rejects.push_back({testing::text(reject.stream), testing::text(reject.source_key),
+                       testing::text(reject.reason_code), testing::text(reject.location),
+                       testing::text(reject.message)});
+    return HEARTH_OK;
+  }
+  hearth_status onCheckpoint(std::string_view) override { return HEARTH_OK; }
+
+  uint64_t records = 0;
+  std::string last_key;
+  std::vector<testing::Reject> rejects;
+};
+
+// The process's peak resident memory (VmHWM) in bytes; resetPeakMemory() starts it afresh.
+uint64_t peakMemoryBytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+void resetPeakMemory() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// A 2 GiB export of large Patient resources (half a MiB each) with one 50 MB line in the middle:
+// the long line is one reject with its file and line, every other resource is read, and the
+// connector's memory stays flat (a fixed block and one capped line), whatever the file's size.
+TEST_F(FhirDirectoryTest, ATwoGibFileWithAFiftyMegabyteLineIsReadInFlatMemory) {
+  constexpr uint64_t kFileBytes = uint64_t{2} << 30;
+  constexpr size_t kLineBytes = 512 * 1024;
+  const std::string head = R"({"resourceType":"Patient","id":"p)";
+  const std::string tail_start =
+      R"(","meta":{"lastUpdated":"2024-01-02T03:04:05Z"},"text":{"div":")";
+  const std::string tail_end = "\"}}\n";
+  uint64_t written = 0;
+  uint64_t lines = 0;
+  {
+    std::ofstream out(directory_ / "huge.ndjson", std::ios::binary);
+    const std::string padding(kLineBytes - head.size() - tail_start.size() - tail_end.size() - 8,
+                              'x');
+    char id[16];
+    while (written < kFileBytes) {
+      ++lines;
+      if (lines == 2000) {
+        const std::string long_line =
+            head + "long" + tail_start + std::string(50'000'000, 'y') + tail_end;
+        out << long_line;
+        written += long_line.size();
+        continue;
+      }
+      std::snprintf(id, sizeof id, "%08llu", static_cast<unsigned long long>(lines));
+      out << head << id << tail_start << padding << tail_end;
+      written += head.size() + 8 + tail_start.size() + padding.size() + tail_end.size();
+    }
+    ASSERT_TRUE(out.good());
+  }
+  ASSERT_GE(std::filesystem::file_size(directory_ / "huge.ndjson"), kFileBytes);
+
+  auto instance = harness_.connect(directoryConfig(directory_));
+  ASSERT_NE(instance, nullptr);
+  CountingSink sink;
+  resetPeakMemory();
+  const uint64_t before = peakMemoryBytes();
+  auto outcome = instance->read("", sink);
+  const uint64_t growth = peakMemoryBytes() - before;
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+
+  EXPECT_EQ(sink.records, lines - 1);
+  EXPECT_EQ(sink.last_key, "Patient/p" + std::to_string(100'000'000 + lines).substr(1));
+  ASSERT_EQ(sink.rejects.size(), 1u);
+  EXPECT_EQ(sink.rejects[0].reason, "fhir.line_too_long");
+  EXPECT_EQ(sink.rejects[0].location, "huge.ndjson:2000");
+  EXPECT_LT(growth, uint64_t{20} << 20)
+      << "reading grew the process by " << (growth >> 20) << " MiB";
+}
+
 TEST_F(FhirDirectoryTest, ContinuesFromTheCheckpointAndReadsAReplacedFileAgain) {
   std::string lines;
   for (int i = 0; i < 10; ++i) {
