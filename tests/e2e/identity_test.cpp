@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -304,6 +305,26 @@ TEST(Identity, EveryAdultKnownToTwoServicesResolvesToExactlyOnePerson) {
       "rough sleeping contact and Client Level Data only): %s\n",
       checked, unlinkable, seen.c_str());
   EXPECT_GE(by_services.size(), 3u) << "every pairing of services should occur: " << seen;
+
+  // The households' views date their members: every H-CLIC case has an application date.
+  size_t households = 0;
+  size_t dated = 0;
+  size_t left = 0;
+  consumeAll(kafka.bootstrap(), "hearth.person.view",
+             [&](std::string_view, std::string_view payload) {
+               if (payload.empty()) return;  // a tombstone
+               const nlohmann::json data = nlohmann::json::parse(payload).at("data");
+               if (data.value("kind", "") != "household") return;
+               ++households;
+               ASSERT_EQ(data.at("membership").size(), data.at("members").size());
+               for (const auto& member : data.at("membership")) {
+                 dated += member.at("from").is_string();
+                 left += member.at("to").is_string();
+               }
+             });
+  EXPECT_GT(households, 20u);
+  EXPECT_GT(dated, households) << "members without the date they joined";
+  EXPECT_GT(left, 0u) << "no household ever ended";
 }
 
 }  // namespace
