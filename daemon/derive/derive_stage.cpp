@@ -555,18 +555,23 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   // Family views: each household or family the records name, with its members, keyed by the
   // group's pseudonym (its reference is a local id of the source system).
-  std::map<GroupRef, std::set<std::string>> members_of_group;
+  // Each member carries its dates of membership.
+  std::map<GroupRef, std::map<std::string, Membership>> members_of_group;
+  GroupDates group_dates;
+  for (const auto& entry : all) group_dates.add(*entry.first);
   for (size_t i = 0; i < all.size(); ++i) {
     if (const std::optional<GroupRef> group = groupOf(*all[i].first)) {
-      members_of_group[*group].insert(
-          person_pseudonym[outcome.person_of_subject[subject_of_record[i]]]);
+      members_of_group[*group].emplace(
+          person_pseudonym[outcome.person_of_subject[subject_of_record[i]]],
+          group_dates.of(*group, *all[i].first));
     }
   }
   for (const auto& [group, members] : members_of_group) {
     const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
     views.insert(key);
     if (!publish("person.view", kPersonViewEventType, key,
-                 groupViewJson(key, group.kind, members, as_of), summary.events_published, key)) {
+                 groupMembershipViewJson(key, group.kind, members, as_of), summary.events_published,
+                 key)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
   }

@@ -111,6 +111,77 @@ std::string groupViewJson(const std::string& group_pseudonym, std::string_view k
   return out;
 }
 
+namespace {
+
+void appendDateOrNull(std::string& out, const std::optional<canonical::Date>& date) {
+  if (!date) {
+    out.append("null");
+    return;
+  }
+  out.push_back('"');
+  out.append(canonical::formatIsoDate(*date));
+  out.push_back('"');
+}
+
+}  // namespace
+
+void GroupDates::add(const canonical::Record& record) {
+  const auto extend = [&](const canonical::Subject& subject, const std::string& case_ref,
+                          const std::optional<canonical::Date>& end) {
+    if (case_ref.empty()) return;
+    Span& span = spans_[GroupRef{"household", subject.system, case_ref}];
+    if (!end) {
+      span.open = true;
+    } else if (!span.last_end || *span.last_end < *end) {
+      span.last_end = end;
+    }
+  };
+  if (const auto* c = std::get_if<canonical::HomelessnessCase>(&record)) {
+    if (!c->case_ref.empty() && c->application) {
+      spans_[GroupRef{"household", c->subject.system, c->case_ref}].from = c->application;
+    }
+  } else if (const auto* d = std::get_if<canonical::HomelessnessDuty>(&record)) {
+    // A main duty decision is dated by its start alone; it neither opens nor closes the case.
+    if (d->duty != "main") extend(d->subject, d->case_ref, d->end);
+  } else if (const auto* t = std::get_if<canonical::TemporaryAccommodation>(&record)) {
+    extend(t->subject, t->case_ref, t->end);
+  }
+}
+
+Membership GroupDates::of(const GroupRef& group, const canonical::Record& member) const {
+  if (const auto* m = std::get_if<canonical::HouseholdMember>(&member); m && (m->start || m->end)) {
+    return {m->start, m->end};
+  }
+  const auto it = spans_.find(group);
+  if (it == spans_.end()) return {};
+  const Span& span = it->second;
+  return {span.from, span.open ? std::nullopt : span.last_end};
+}
+
+std::string groupMembershipViewJson(const std::string& group_pseudonym, std::string_view kind,
+                                    const std::map<std::string, Membership>& membership,
+                                    canonical::Date as_of) {
+  std::set<std::string> members;
+  for (const auto& [member, dates] : membership) members.insert(member);
+  std::string out = groupViewJson(group_pseudonym, kind, members, as_of);
+  out.pop_back();  // the closing brace
+  out.append(R"(,"membership":[)");
+  bool first = true;
+  for (const auto& [member, dates] : membership) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append(R"({"person":)");
+    pipelines::appendJsonString(out, member);
+    out.append(R"(,"from":)");
+    appendDateOrNull(out, dates.from);
+    out.append(R"(,"to":)");
+    appendDateOrNull(out, dates.to);
+    out.push_back('}');
+  }
+  out.append("]}");
+  return out;
+}
+
 std::string_view ageBand(int age) {
   if (age < 1) return "under 1";
   if (age < 5) return "1-4";

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +33,35 @@ std::optional<GroupRef> groupOf(const pipelines::canonical::Record& record);
 /// The `data` of a family view: the group, its kind and its members, sorted.
 std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
                           const std::set<std::string>& members, pipelines::canonical::Date as_of);
+
+/// When a member belonged to a group; a date is null when the records do not give it (`to`:
+/// still a member, or not known to have left).
+struct Membership {
+  std::optional<pipelines::canonical::Date> from;
+  std::optional<pipelines::canonical::Date> to;
+};
+
+/// Membership over time, from the records of a group: a member's own dates where its record has
+/// them, else the group's. An H-CLIC case's household runs from the application to the end of
+/// the case's last duty or placement, once every one of them has ended.
+class GroupDates {
+ public:
+  void add(const pipelines::canonical::Record& record);
+  Membership of(const GroupRef& group, const pipelines::canonical::Record& member) const;
+
+ private:
+  struct Span {
+    std::optional<pipelines::canonical::Date> from;
+    std::optional<pipelines::canonical::Date> last_end;
+    bool open = false;  // a duty or placement without an end
+  };
+  std::map<GroupRef, Span> spans_;
+};
+
+/// The family view with each member's dates: `membership`, one entry per member, sorted.
+std::string groupMembershipViewJson(const std::string& group_pseudonym, std::string_view kind,
+                                    const std::map<std::string, Membership>& membership,
+                                    pipelines::canonical::Date as_of);
 
 /// The age band of someone `age` years old: "under 1", "1-4", "5-9", "10-15", "16-17",
 /// "18-24", "25-64", "65+" (the children's bands are the DfE's).

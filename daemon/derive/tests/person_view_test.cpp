@@ -117,5 +117,63 @@ TEST(FamilyView, HouseholdMembersAndFamiliesAreGroupsWithTheirMembers) {
   EXPECT_EQ(v["kind"], "household");
 }
 
+// Membership over time: an H-CLIC household runs from its case's application to the end of the
+// case's last duty or placement once all have ended; a member's own dates come first.
+TEST(FamilyView, MembersCarryTheirDatesOfMembership) {
+  const canonical::Subject applicant{"housing", "HC1/1"};
+  canonical::HomelessnessCase c;
+  c.subject = applicant;
+  c.case_ref = "HC1";
+  c.application = day(2024, 5, 1);
+  canonical::HomelessnessDuty prevention;
+  prevention.subject = applicant;
+  prevention.case_ref = "HC1";
+  prevention.duty = "prevention";
+  prevention.start = day(2024, 5, 10);
+  prevention.end = day(2024, 6, 1);
+  canonical::TemporaryAccommodation placement;
+  placement.subject = applicant;
+  placement.case_ref = "HC1";
+  placement.start = day(2024, 6, 2);
+  placement.end = day(2024, 7, 15);
+  canonical::HouseholdMember child;
+  child.subject = {"housing", "HC1/2"};
+  child.group = "HC1";
+  canonical::HouseholdMember lodger = child;
+  lodger.subject = {"housing", "HC1/3"};
+  lodger.start = day(2024, 6, 20);
+
+  GroupDates dates;
+  for (const canonical::Record& record : std::vector<canonical::Record>{c, prevention, placement})
+    dates.add(record);
+  const GroupRef household = *groupOf(child);
+  const Membership closed = dates.of(household, child);
+  EXPECT_EQ(closed.from, day(2024, 5, 1));
+  EXPECT_EQ(closed.to, day(2024, 7, 15));
+  const Membership own = dates.of(household, lodger);
+  EXPECT_EQ(own.from, day(2024, 6, 20));
+  EXPECT_FALSE(own.to.has_value());
+
+  const json v =
+      checked(groupMembershipViewJson("demo.00000000000000000000000000000001", "household",
+                                      {{"demo.0123456789abcdef0123456789abcdef", closed},
+                                       {"demo.fedcba9876543210fedcba9876543210", own}},
+                                      kAsOf));
+  ASSERT_EQ(v["membership"].size(), 2u);
+  EXPECT_EQ(v["members"].size(), 2u);
+  EXPECT_EQ(v["membership"][0]["from"], "2024-05-01");
+  EXPECT_EQ(v["membership"][0]["to"], "2024-07-15");
+  EXPECT_EQ(v["membership"][1]["from"], "2024-06-20");
+  EXPECT_TRUE(v["membership"][1]["to"].is_null());
+
+  // A relief duty still open keeps the household together.
+  canonical::HomelessnessDuty relief = prevention;
+  relief.duty = "relief";
+  relief.end.reset();
+  dates.add(relief);
+  EXPECT_FALSE(dates.of(household, child).to.has_value());
+  EXPECT_EQ(dates.of(household, child).from, day(2024, 5, 1));
+}
+
 }  // namespace
 }  // namespace hearth::daemon::derive
