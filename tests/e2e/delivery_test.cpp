@@ -117,6 +117,35 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
   EXPECT_EQ(census.keys_with_two_ids, 0u);
 }
 
+// A source may give no checkpoint for longer than kafka.max_events_ahead (a CIN census file
+// gives one at its end): once everything it read is confirmed, it reads on rather than waiting
+// for a checkpoint that only reading on can bring.
+TEST(Delivery, ASourceWithoutACheckpointForLongerThanTheReadAheadLimitStillFinishes) {
+  constexpr uint64_t kRows = 5'000;
+  TempDir dir;
+  const auto input = dir.path() / "input";
+  std::filesystem::create_directories(input);
+  writeReferralsCsv(input / "referrals.csv", 0, kRows);
+  ExternalKafka kafka(8);
+
+  DaemonOptions options;
+  options.brokers = kafka.bootstrap();
+  options.kafka_yaml = "  max_events_ahead: 500\n";
+  options.connectors_yaml =
+      referralsConnectorYaml("ahead", input) + "      checkpoint_every: 1000000\n";
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(120s), 0) << daemon.process().stderrText();
+  EXPECT_EQ(recordsReadInLog(daemon.process().stderrText()), kRows);
+  EXPECT_TRUE(hasSavedCheckpoint(dir.path() / "state/hearth.db", "ahead"));
+
+  EventCensus census;
+  consumeAll(
+      kafka.bootstrap(), "hearth.records",
+      [&](std::string_view key, std::string_view payload) { census.add(key, payload); }, 120s);
+  EXPECT_EQ(census.ids.size(), kRows);
+  EXPECT_EQ(census.keys_with_two_ids, 0u);
+}
+
 TEST(Delivery, KafkaOutageOfThirtySecondsLosesNothingAndReadinessFollowsIt) {
   constexpr uint64_t kRowsBefore = 20'000;
   constexpr uint64_t kRowsDuring = 20'000;
