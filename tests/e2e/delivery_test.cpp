@@ -68,12 +68,27 @@ bool hasSavedCheckpoint(const std::filesystem::path& state_db, const std::string
   return saved;
 }
 
+// `rows` referrals from row 0 in <dir>/input/referrals.csv; returns the input directory.
+std::filesystem::path writeReferralsInput(const TempDir& dir, uint64_t rows) {
+  const auto input = dir.path() / "input";
+  std::filesystem::create_directories(input);
+  writeReferralsCsv(input / "referrals.csv", 0, rows);
+  return input;
+}
+
+// Every event on hearth.records, by id and key.
+EventCensus recordsCensus(const std::string& bootstrap, std::chrono::seconds timeout) {
+  EventCensus census;
+  consumeAll(
+      bootstrap, "hearth.records",
+      [&](std::string_view key, std::string_view payload) { census.add(key, payload); }, timeout);
+  return census;
+}
+
 TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
   constexpr uint64_t kRows = 1'000'000;
   TempDir dir;
-  const auto input = dir.path() / "input";
-  std::filesystem::create_directories(input);
-  writeReferralsCsv(input / "referrals.csv", 0, kRows);
+  const auto input = writeReferralsInput(dir, kRows);
   ExternalKafka kafka(256);
 
   DaemonOptions options;
@@ -107,10 +122,7 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
   EXPECT_LT(reread, kRows) << "the restart did not resume from its checkpoint";
   EXPECT_GT(reread, 0u);
 
-  EventCensus census;
-  consumeAll(
-      kafka.bootstrap(), "hearth.records",
-      [&](std::string_view key, std::string_view payload) { census.add(key, payload); }, 300s);
+  const EventCensus census = recordsCensus(kafka.bootstrap(), 300s);
   EXPECT_EQ(census.ids.size(), kRows);
   EXPECT_EQ(census.id_by_key.size(), kRows);
   EXPECT_GE(census.messages, kRows);
@@ -123,9 +135,7 @@ TEST(Delivery, KillNineMidBackfillThenRestartLeavesEveryRowOnKafkaUnderOneId) {
 TEST(Delivery, ASourceWithoutACheckpointForLongerThanTheReadAheadLimitStillFinishes) {
   constexpr uint64_t kRows = 5'000;
   TempDir dir;
-  const auto input = dir.path() / "input";
-  std::filesystem::create_directories(input);
-  writeReferralsCsv(input / "referrals.csv", 0, kRows);
+  const auto input = writeReferralsInput(dir, kRows);
   ExternalKafka kafka(8);
 
   DaemonOptions options;
@@ -138,10 +148,7 @@ TEST(Delivery, ASourceWithoutACheckpointForLongerThanTheReadAheadLimitStillFinis
   EXPECT_EQ(recordsReadInLog(daemon.process().stderrText()), kRows);
   EXPECT_TRUE(hasSavedCheckpoint(dir.path() / "state/hearth.db", "ahead"));
 
-  EventCensus census;
-  consumeAll(
-      kafka.bootstrap(), "hearth.records",
-      [&](std::string_view key, std::string_view payload) { census.add(key, payload); }, 120s);
+  const EventCensus census = recordsCensus(kafka.bootstrap(), 120s);
   EXPECT_EQ(census.ids.size(), kRows);
   EXPECT_EQ(census.keys_with_two_ids, 0u);
 }
