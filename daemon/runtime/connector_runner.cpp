@@ -224,15 +224,23 @@ bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent&
   return taken;
 }
 
-void ConnectorRunner::waitWhileTooFarAhead() {
+bool ConnectorRunner::tooFarAhead() const {
   const uint64_t limit = services_.max_events_ahead;
-  if (services_.tracker.sinceCommittable(spec_.slot) < limit) return;
+  const delivery::CheckpointTracker& tracker = services_.tracker;
+  if (tracker.sinceCommittable(spec_.slot) < limit) return false;
+  // Waiting helps only while it can make a checkpoint committable, or bring down what is in
+  // flight. A source that gives no checkpoint for longer than the limit (a CIN census file gives
+  // one at its end) would otherwise wait for ever once its events were all confirmed.
+  return tracker.pendingCheckpoints(spec_.slot) > 0 || tracker.outstanding(spec_.slot) >= limit;
+}
+
+void ConnectorRunner::waitWhileTooFarAhead() {
+  if (!tooFarAhead()) return;
   // What the store holds back counts against the limit: it must be on its way first.
   flushStoreBatch();
   // Deliveries are acknowledged by the thousand every few milliseconds: polling costs nothing
   // next to a wake-up per acknowledgement on the delivery thread.
-  while (services_.tracker.sinceCommittable(spec_.slot) >= limit &&
-         !stop_source_.stop_requested()) {
+  while (tooFarAhead() && !stop_source_.stop_requested()) {
     std::this_thread::sleep_for(kAheadPoll);
   }
 }

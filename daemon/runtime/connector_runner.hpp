@@ -117,6 +117,7 @@ class ConnectorRunner final : private host::RecordSink {
   void run(bool once);
   bool sleepFor(std::chrono::milliseconds duration);  // false if stopped meanwhile
   void waitWhilePaused();
+  bool tooFarAhead() const;
   void waitWhileTooFarAhead();
   void flushStoreBatch();
   bool publish(const std::string& topic, pipelines::EncodedEvent& event);

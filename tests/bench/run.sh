@@ -33,7 +33,7 @@ log_level: info
 admin: {port: 0}
 kafka: {brokers: "$2", embedded_partitions: 256}
 privacy: {pseudonym_key: a-benchmark-key-that-is-at-least-32-characters-long}
-$4
+${4:-}
 connectors: $3
 YAML
 }
@@ -106,6 +106,19 @@ grep -o '"msg":"read complete","connector":"[^"]*","records":[0-9]*' "$work/coun
     printf '  %-14s %8d records, %8s records/s while reading\n' "$name" "$count" \
       "$(read_rate "$work/council/log" "$name")"
   done
+
+# The same council again on the same state directory: nothing new to read, so nothing derived is
+# published but the markers.
+run_daemon council "$bootstrap" "
+$demo_connectors" "$indicators"
+# (A connector with nothing new logs no "read complete".)
+reread=$(grep -o '"msg":"read complete".*"records":[0-9]*' "$work/council/log" |
+  grep -o '"records":[0-9]*$' | cut -d: -f2 | paste -sd+ | bc || true)
+republished=$(grep -o '"msg":"derived".*"events":[0-9]*' "$work/council/log" |
+  grep -o '"events":[0-9]*' | head -n 1 | cut -d: -f2 || true)
+printf '  a restart with nothing new: %d ms start to exit, %d records read again, %s derived events
+' \
+  "$wall_ms" "${reread:-0}" "${republished:-?}"
 
 # 2. The same school census files, normalised and raw.
 census_connector() {  # census_connector NORMALISE_LINE
