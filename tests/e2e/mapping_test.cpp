@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -49,16 +50,37 @@ constexpr const char* kExport =
     "E11,EH10,Jon,King,05/05/2012,Male,4000000129,,,01/10/2024,01/12/2024,School,"
     "Family withdrew consent,Team B\n";
 
-TEST(Mapping, AnEarlyHelpExportReachesIdentityAndEarlyHelpOpenWithNoCode) {
+constexpr const char* kExportFile = "early_help_episodes_20250401.csv";
+
+// The example's connector as a child process: the Python connector template reading the export,
+// with the example's normalise: and mapping: sections unchanged.
+std::string templateConnectors(const std::filesystem::path& inbox) {
+  std::string connectors = exampleConnectors(inbox);
+  const size_t from = connectors.find("    plugin: csv\n");
+  const size_t to = connectors.find("    normalise:\n");
+  if (from == std::string::npos || to == std::string::npos) {
+    throw std::runtime_error("the example's connector is not the csv connector it was");
+  }
+  const auto source = std::filesystem::path(HEARTH_SOURCE_DIR) / "connectors/templates/python";
+  return connectors.replace(from, to - from,
+                            "    command: [" + (source / "source.py").string() +
+                                "]\n    settings: {path: " + (inbox / kExportFile).string() +
+                                ", stream: episodes, key: [EpisodeID]}\n");
+}
+
+// Runs `connectors` over the export with `hearthd run --once` and checks what reached the
+// canonical records, the rejects, identity and the indicators.
+void expectTheExportReachesIdentityAndEarlyHelpOpen(
+    const std::function<std::string(const std::filesystem::path& inbox)>& connectors) {
   TempDir dir;
   const auto inbox = dir.path() / "inbox";
   std::filesystem::create_directories(inbox);
-  std::ofstream(inbox / "early_help_episodes_20250401.csv") << kExport;
+  std::ofstream(inbox / kExportFile) << kExport;
 
   ExternalKafka kafka(8);
   DaemonOptions options;
   options.brokers = kafka.bootstrap();
-  options.connectors_yaml = exampleConnectors(inbox);
+  options.connectors_yaml = connectors(inbox);
   options.extra_yaml =
       "indicators:\n  period_end: \"2025-03-31\"\n  area_code: E06000062\n"
       "  population_0_17: 40000\n";
@@ -121,6 +143,14 @@ TEST(Mapping, AnEarlyHelpExportReachesIdentityAndEarlyHelpOpenWithNoCode) {
   ASSERT_FALSE(headline.is_null());
   EXPECT_EQ(headline.at("numerator").get<double>(), 8);
   EXPECT_NE(daemon.process().stdoutText().find("early_help_open"), std::string::npos);
+}
+
+TEST(Mapping, AnEarlyHelpExportReachesIdentityAndEarlyHelpOpenWithNoCode) {
+  expectTheExportReachesIdentityAndEarlyHelpOpen(exampleConnectors);
+}
+
+TEST(Mapping, ThePythonTemplatesRecordsReachIdentityAndTheIndicatorsThroughAMapping) {
+  expectTheExportReachesIdentityAndEarlyHelpOpen(templateConnectors);
 }
 
 }  // namespace
