@@ -3,15 +3,24 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "daemon/config/mapping_config.hpp"
 #include "pipelines/normalise/layout.hpp"
+#include "pipelines/normalise/mapping.hpp"
 
 namespace hearth::daemon::app {
 
 std::optional<pipelines::normalise::NormaliseContext> normaliseContext(
     const config::ConnectorConfig& connector) {
   if (connector.normalise.kind.empty()) return std::nullopt;
-  if (pipelines::normalise::findLayout(connector.normalise.kind) == nullptr) return std::nullopt;
   pipelines::normalise::NormaliseContext context;
+  if (connector.normalise.kind == config::kMappingKind) {
+    // Loading the configuration checked the mapping, so it builds.
+    context.mapped_layout = pipelines::normalise::mappedLayout(
+        config::mappingFromJson(connector.normalise.mapping, "/mapping"),
+        std::string(config::kMappingKind));
+  } else if (pipelines::normalise::findLayout(connector.normalise.kind) == nullptr) {
+    return std::nullopt;
+  }
   context.layout = connector.normalise.kind;
   context.connector = connector.name;
   context.source_system = connector.normalise.source_system;

@@ -11,6 +11,7 @@
 #include "daemon/config/connection_string.hpp"
 #include "daemon/config/file_access.hpp"
 #include "daemon/config/json_schema.hpp"
+#include "daemon/config/mapping_config.hpp"
 
 namespace hearth::config {
 namespace {
@@ -319,15 +320,8 @@ class Builder {
     connector.enabled = valueOr(entry, "enabled", connector.enabled);
     connector.poll_interval = std::chrono::milliseconds(
         valueOr(entry, "poll_interval_ms", connector.poll_interval.count()));
-    if (entry.contains("normalise")) {
-      const json& normalise = entry.at("normalise");
-      connector.normalise.kind = normalise.at("kind").get<std::string>();
-      connector.normalise.source_system =
-          valueOr<std::string>(normalise, "source_system", connector.normalise.kind);
-      connector.normalise.collection_year = valueOr(normalise, "collection_year", 0);
-      connector.normalise.time_zone =
-          valueOr<std::string>(normalise, "time_zone", connector.normalise.time_zone);
-    }
+    connector.normalise = normaliseFromJson(entry);
+    mapping(entry, pointer, connector.normalise);
     connector.key = displayKey(pointer);
     connector.line = document_.locate(pointer).line;
     // The pointers below one connector's settings are neighbours in the sorted map: visiting
@@ -357,6 +351,14 @@ class Builder {
     process.log_lines_per_second =
         valueOr(section, "log_lines_per_second", process.log_lines_per_second);
     return process;
+  }
+
+  // A connector's own layout, written as data: checked against the canonical model here, so that
+  // a mistake names its line before anything runs.
+  void mapping(const json& entry, const std::string& pointer, NormaliseConfig& normalise) {
+    for (const LocatedProblem& problem : checkConnectorMapping(entry, pointer, normalise)) {
+      problems_.add(document_, problem.pointer, problem.message);
+    }
   }
 
   // A secret written inline as `key`, or read from the file named by `key_file`.

@@ -61,6 +61,9 @@ struct NormaliseConfig {
   std::string source_system;  // the system that allocated its local ids; default: the kind
   int collection_year = 0;    // for sources whose records do not carry one (0: the current)
   std::string time_zone = "Europe/London";  // of the source's clock, a tz database name
+  /// The connector's `mapping:` when kind is "mapping" (a layout written as data), already
+  /// checked against the canonical model; null otherwise.
+  nlohmann::json mapping;
   bool operator==(const NormaliseConfig&) const = default;
 };
 
@@ -170,6 +173,9 @@ struct Config {
   /// in kafka.properties and connector settings, where secrets may live.
   std::set<std::string> interpolated;
 };
+
+/// The normalise kind under which a connector's own `mapping:` is its layout.
+inline constexpr std::string_view kMappingKind = "mapping";
 
 /// The config JSON Schema, compiled into the binary.
 std::string_view configSchemaText();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,9 @@ struct StreamFields {
 /// (returning how many it appended to the reader's output).
 struct StreamLayout {
   StreamFields fields;
-  size_t (*normalise)(RecordReader& reader) = nullptr;
+  // A function rather than a pointer so that a layout built from data (mapping.hpp) can carry
+  // its rules with it.
+  std::function<size_t(RecordReader& reader)> normalise;
 };
 
 /// How a layout's stream names are matched: as the connector names them, or (for exports whose

@@ -9,7 +9,8 @@
 namespace hearth::pipelines::normalise {
 
 Normaliser::Normaliser(NormaliseContext context)
-    : context_(std::move(context)), layout_(findLayout(context_.layout)) {
+    : context_(std::move(context)),
+      layout_(context_.mapped_layout ? context_.mapped_layout.get() : findLayout(context_.layout)) {
   if (layout_ == nullptr) {
     throw std::invalid_argument("unknown source layout \"" + context_.layout + "\"");
   }

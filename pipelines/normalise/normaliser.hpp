@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct NormaliseContext {
   int default_collection_year = 0;
   /// The zone of the source's clock: date-times with an offset become dates there.
   TimeZone time_zone = TimeZone::utc();
+  /// A layout built from a connector's `mapping:` (mapping.hpp); when set, it is used instead of
+  /// the registry's, and `layout` is only its name.
+  std::shared_ptr<const Layout> mapped_layout = nullptr;
 };
 
 /// Records and findings from one or more raw records; reuse it across calls to keep capacity.
@@ -56,7 +60,8 @@ struct NormaliseOutput {
 /// the caller; of the others, the fields left unmapped are named in the output.
 class Normaliser {
  public:
-  /// Throws std::invalid_argument when the context names no layout of the registry.
+  /// Throws std::invalid_argument when the context names no layout of the registry and carries
+  /// no mapped one.
   explicit Normaliser(NormaliseContext context);
 
   /// Returns the number of canonical records appended to `out`.

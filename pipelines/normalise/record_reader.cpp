@@ -78,7 +78,20 @@ void RecordReader::ruleFinding(std::string_view rule, std::string_view field_nam
 
 std::optional<Date> RecordReader::date(std::string_view name, std::string_view rule,
                                        std::string_view after_year_rule) {
-  const std::optional<Date> parsed = plannedDate(name, rule);
+  return heldToLimit(name, plannedDate(name, rule), after_year_rule);
+}
+
+std::optional<Date> RecordReader::checkedDate(std::string_view name, std::optional<Date> parsed,
+                                              bool may_lie_ahead) {
+  if (!parsed) {
+    finding("date.invalid", std::string(name) + " is not a valid date", name, Severity::kReject);
+    return std::nullopt;
+  }
+  return may_lie_ahead ? parsed : heldToLimit(name, parsed, {});
+}
+
+std::optional<Date> RecordReader::heldToLimit(std::string_view name, std::optional<Date> parsed,
+                                              std::string_view after_year_rule) {
   if (!parsed || *parsed <= limit_) return parsed;
   if (limit_is_reference_ && !after_year_rule.empty()) {
     ruleFinding(after_year_rule, name, Severity::kReject);

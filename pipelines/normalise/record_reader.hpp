@@ -53,6 +53,12 @@ class RecordReader {
                                       std::string_view after_year_rule = {});
   /// A date that may lie ahead (a target, an expected birth): checked to be a date only.
   std::optional<canonical::Date> plannedDate(std::string_view name, std::string_view rule = {});
+  /// A date the caller read from field `name` in a form of its own (a mapping's date format):
+  /// none means the text was no date, which rejects the record, as a date after today or the
+  /// reference date does unless it may lie ahead.
+  std::optional<canonical::Date> checkedDate(std::string_view name,
+                                             std::optional<canonical::Date> parsed,
+                                             bool may_lie_ahead);
   /// A yes/no field; a value that is neither is a query and is not passed on.
   std::optional<bool> flag(std::string_view name);
   /// A count of things: digits only; anything else is a query and is not passed on.
@@ -80,6 +86,10 @@ class RecordReader {
   const Layout& layout() const { return layout_; }
 
  private:
+  std::optional<canonical::Date> heldToLimit(std::string_view name,
+                                             std::optional<canonical::Date> parsed,
+                                             std::string_view after_year_rule);
+
   const NormaliseContext& context_;
   const Layout& layout_;
   const StreamFields& fields_;

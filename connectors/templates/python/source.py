@@ -149,12 +149,18 @@ def read(args):
     skip = rows_already_read(args.state, stream)
     handle, rows = open_rows(config)
     read_so_far = 0
+    name = os.path.basename(config["path"])
     with handle:
+        ended_at = 1  # the line the previous row (first the header) ended on
         for row in rows:
+            started_at, ended_at = ended_at + 1, rows.line_num
             read_so_far += 1
             if read_so_far <= skip:
                 continue
-            emit({"type": "RECORD", "record": {"stream": stream, "data": row, "emitted_at": now_ms()}})
+            # Hearth's own part of a record: where it came from, named in rejects and findings.
+            where = {"location": f"{name}:{started_at}"}
+            emit({"type": "RECORD", "record": {
+                "stream": stream, "data": row, "emitted_at": now_ms(), "hearth": where}})
             if read_so_far % every == 0:
                 state(stream, read_so_far)
     # The final state covers every record; without it the last rows would be read again.

@@ -635,6 +635,69 @@ TEST_F(ConfigTest, BrokenPluginSchemaIsReportedAgainstThePlugin) {
   EXPECT_THAT(result.error().message, HasSubstr("plugin csv"));
 }
 
+TEST_F(ConfigTest, AMappingIsCheckedAgainstTheCanonicalModelNamingEachLine) {
+  const Result<Config> config = load(minimal() + R"(connectors:
+  - name: early_help
+    plugin: csv
+    normalise: {kind: mapping, source_system: eh_system}
+    mapping:
+      streams:
+        episodes:
+          records:
+            - kind: early_help_episodes
+              subject: ChildRef
+            - kind: cla_episode
+              subject: ChildRef
+              fields:
+                begin: StartDate
+                start: {from: StartDate, date_format: "%d/%m/%y"}
+                legal_status: {from: Order, codes: {Care order: C9}}
+)");
+  ASSERT_FALSE(config.ok());
+  const std::string at = file() + ":";
+  EXPECT_THAT(config.error().message,
+              HasSubstr(at + "12: connectors[0].mapping.streams.episodes.records[0]: unknown "
+                             "record kind \"early_help_episodes\""));
+  EXPECT_THAT(config.error().message,
+              HasSubstr(at + "17: connectors[0].mapping.streams.episodes.records[1].fields.begin: "
+                             "cla_episode has no field \"begin\""));
+  EXPECT_THAT(config.error().message,
+              HasSubstr(at + "18: connectors[0].mapping.streams.episodes.records[1].fields.start: "
+                             "date format \"%d/%m/%y\" %y is not one of"));
+  EXPECT_THAT(config.error().message,
+              HasSubstr(at + "19: connectors[0].mapping.streams.episodes.records[1].fields."
+                             "legal_status: code map Care order -> \"C9\" is not a LS code"));
+
+  const Result<Config> unused = load(minimal() + R"(connectors:
+  - name: early_help
+    plugin: csv
+    normalise: {kind: nccis}
+    mapping: {streams: {episodes: {records: [{kind: person, subject: id}]}}}
+)");
+  ASSERT_FALSE(unused.ok());
+  EXPECT_THAT(unused.error().message, HasSubstr("set normalise.kind to mapping"));
+
+  const Result<Config> fine = load(minimal() + R"(connectors:
+  - name: early_help
+    plugin: csv
+    normalise: {kind: mapping}
+    mapping:
+      streams:
+        episodes:
+          ignore: [Worker]
+          records:
+            - kind: early_help_episode
+              subject: ChildRef
+              fields: {start: {from: StartDate, date_format: "%d/%m/%Y"}, reason: Reason}
+            - kind: person
+              subject: ChildRef
+              fields: {sex: {from: Gender, codes: {Male: M, Female: F}}}
+              identifiers: {nhs: NHSNumber, upn: UPN}
+)");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_EQ(fine->connectors[0].normalise.mapping["streams"]["episodes"]["ignore"][0], "Worker");
+}
+
 TEST_F(ConfigTest, AnUnknownTimeZoneIsRefusedWhereItIsWritten) {
   const Result<Config> config = load(minimal() + R"(connectors:
   - name: ssd
