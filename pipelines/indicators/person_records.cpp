@@ -185,6 +185,13 @@ std::optional<InvolvementKey> keyOf(const cn::Ks4Result& r) {
 }
 int completeness(const cn::Ks4Result& r) { return filled(r.english.grade) + filled(r.maths.grade); }
 
+// One membership per group and relationship, whichever returns carried it.
+std::optional<InvolvementKey> keyOf(const cn::HouseholdMember& m) {
+  if (m.group.empty()) return std::nullopt;
+  return InvolvementKey{INT_MIN, m.subject.system + '/' + m.group + '/' + m.relationship};
+}
+int completeness(const cn::HouseholdMember& m) { return filled(m.start) + filled(m.end); }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -394,6 +401,7 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::MissingEducation>) return store(missing_education);
         if constexpr (std::is_same_v<T, cn::NeetStatus>) return store(neet_statuses);
         if constexpr (std::is_same_v<T, cn::Ks4Result>) return store(ks4_results);
+        if constexpr (std::is_same_v<T, cn::HouseholdMember>) return store(memberships);
         return false;
       },
       record);
@@ -412,7 +420,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(survey_responses, evidence_id) || eraseEvidence(admissions, evidence_id) ||
          eraseEvidence(diagnoses, evidence_id) || eraseEvidence(exclusions, evidence_id) ||
          eraseEvidence(attendance, evidence_id) || eraseEvidence(missing_education, evidence_id) ||
-         eraseEvidence(neet_statuses, evidence_id) || eraseEvidence(ks4_results, evidence_id);
+         eraseEvidence(neet_statuses, evidence_id) || eraseEvidence(ks4_results, evidence_id) ||
+         eraseEvidence(memberships, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -420,9 +429,9 @@ bool PersonRecords::empty() const {
          cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
          early_help.empty() && homelessness_cases.empty() && homelessness_duties.empty() &&
          temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
-         survey_responses.empty() && admissions.empty() && diagnoses.empty() && exclusions.empty() &&
-         attendance.empty() && missing_education.empty() && neet_statuses.empty() &&
-         ks4_results.empty();
+         survey_responses.empty() && admissions.empty() && diagnoses.empty() &&
+         exclusions.empty() && attendance.empty() && missing_education.empty() &&
+         neet_statuses.empty() && ks4_results.empty() && memberships.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -448,6 +457,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.missing_education = deduplicate(records.missing_education);
   view.neet_statuses = deduplicate(records.neet_statuses);
   view.ks4_results = deduplicate(records.ks4_results);
+  view.memberships = deduplicate(records.memberships);
   return view;
 }
 

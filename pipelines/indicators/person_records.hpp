@@ -45,6 +45,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::MissingEducation>> missing_education;
   std::vector<Evidenced<canonical::NeetStatus>> neet_statuses;
   std::vector<Evidenced<canonical::Ks4Result>> ks4_results;
+  /// The person's membership of households and families: what links them to other people.
+  std::vector<Evidenced<canonical::HouseholdMember>> memberships;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -102,6 +104,15 @@ struct AdmissionView {
   std::vector<std::string> evidence;  // the admission's, then its diagnoses'
 };
 
+/// What other people's records say about the person's household: the duties and placements of
+/// the homelessness cases the person was a member of, filed under the case's main applicant.
+/// Filled by whoever holds the other people (the engine); the person's own records are not
+/// repeated here.
+struct LinkedRecords {
+  std::vector<Involvement<canonical::HomelessnessDuty>> household_duties;
+  std::vector<Involvement<canonical::TemporaryAccommodation>> household_temporary_accommodation;
+};
+
 /// One person as the indicators see them: attributes resolved, duplicates merged, episodes
 /// chained into periods of care. Every list is in date order.
 struct PersonView {
@@ -126,6 +137,8 @@ struct PersonView {
   std::vector<Involvement<canonical::MissingEducation>> missing_education;
   std::vector<Involvement<canonical::NeetStatus>> neet_statuses;
   std::vector<Involvement<canonical::Ks4Result>> ks4_results;
+  std::vector<Involvement<canonical::HouseholdMember>> memberships;
+  LinkedRecords linked;
 };
 
 PersonView buildPersonView(const PersonRecords& records);
