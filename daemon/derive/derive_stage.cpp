@@ -449,6 +449,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<std::pair<const canonical::Record*, const std::string*>> all;
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
+  std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   for (const auto& [key, h] : held) {
     for (size_t i = 0; i < h.records.size(); ++i) {
       const canonical::Record& record = h.records[i];
@@ -457,6 +458,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         subjects[s].persons.push_back(person);
       } else if (const auto* link = std::get_if<canonical::LinkedIdentifier>(&record)) {
         subjects[s].extra_identifiers.push_back(link->identifier);
+      } else if (const auto* same = std::get_if<canonical::SubjectLink>(&record)) {
+        subject_links.emplace_back(s, subjectOf(same->same_as));
       }
       all.emplace_back(&record, &h.evidence[i]);
       subject_of_record.push_back(s);
@@ -480,6 +483,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     std::iota(outcome.person_of_subject.begin(), outcome.person_of_subject.end(), 0u);
     outcome.persons = static_cast<uint32_t>(subjects.size());
   }
+  followSubjectLinks(subject_links, outcome);
   summary.linkage_records = outcome.linkage_records;
   summary.persons = outcome.persons;
 

@@ -337,4 +337,33 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   return outcome;
 }
 
+void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
+                        IdentityOutcome& outcome) {
+  if (links.empty()) return;
+  std::unordered_map<uint32_t, uint32_t> same_as(links.begin(), links.end());
+  // A chain is as long as the source's nesting (a SEN2 placement is four links from its
+  // person); the bound only stops a cycle of links, which then ends where it stands.
+  constexpr int kLongestChain = 16;
+  std::vector<uint32_t>& person = outcome.person_of_subject;
+  std::vector<uint32_t> linked = person;
+  for (const auto& [subject, target] : links) {
+    uint32_t end = target;
+    for (int hops = 0; hops < kLongestChain; ++hops) {
+      const auto next = same_as.find(end);
+      if (next == same_as.end() || next->second == subject) break;
+      end = next->second;
+    }
+    linked[subject] = person[end];
+  }
+  // Persons left without a subject go; the others keep their order, numbered densely again.
+  std::vector<uint32_t> renumbered(outcome.persons, UINT32_MAX);
+  uint32_t persons = 0;
+  for (uint32_t& p : linked) {
+    if (renumbered[p] == UINT32_MAX) renumbered[p] = persons++;
+    p = renumbered[p];
+  }
+  person.swap(linked);
+  outcome.persons = persons;
+}
+
 }  // namespace hearth::daemon::derive

@@ -65,6 +65,12 @@ class IdentityResolver {
   std::unique_ptr<State> state_;
 };
 
+/// Gives each subject a SubjectLink names the person of the subject it is the same as, following
+/// chains of links (a SEN2 placement -> its plan -> assessment -> request -> the person), after
+/// identity has resolved the subjects that have Person records. `links` pairs subject indices.
+void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
+                        IdentityOutcome& outcome);
+
 /// One canonical record with the person it belongs to and its evidence id: the key of its event
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
 /// subject's other records.

@@ -8,7 +8,8 @@
 #include "pipelines/canonical/provenance.hpp"
 
 /// Education involvements of the canonical model: exclusions and attendance from the school
-/// census, children missing education, NEET status from NCCIS and KS4 results.
+/// census, children missing education, NEET status from NCCIS, KS4 results, and the modules of
+/// the SEN2 return that together describe an EHC plan.
 namespace hearth::pipelines::canonical {
 
 /// A suspension or permanent exclusion (school census termly exclusions, on or off roll).
@@ -67,6 +68,98 @@ struct Ks4Result {
   std::string urn;  // the school the pupil was at
   Ks4Grade english;
   Ks4Grade maths;
+};
+
+// ---- SEN2 -------------------------------------------------------------------------------------
+//
+// A SEN2 return is relational: a request names the person, an assessment its request, a named
+// plan its assessment, a placement or need its plan. Each module row is a record whose subject is
+// the row it hangs from ("request/<id>"), and the row's own id is linked to that subject
+// (SubjectLink), so identity follows the chain to the person. The person view joins the rows back
+// into one EHC plan (EhcPlan).
+
+/// A request for an EHC needs assessment (SEN2 requests).
+struct EhcRequest {
+  Provenance provenance;
+  Subject subject;  // the person
+  std::string request;
+  std::optional<Date> received;
+  std::optional<Date> decided;  // requestoutcomedate
+  std::string outcome;          // A assess, B not assessed, W withdrawn ...
+};
+
+/// The needs assessment a request led to (SEN2 assessment).
+struct EhcAssessment {
+  Provenance provenance;
+  Subject subject;  // "request/<id>"
+  std::string assessment;
+  std::string request;
+  std::optional<Date> decided;           // assessmentoutcomedate
+  std::string outcome;                   // A plan to be issued, B no plan ...
+  std::optional<bool> week20_exception;  // an exception to the 20-week limit applies
+};
+
+/// An EHC plan as issued (SEN2 namedplan), with its cessation.
+struct EhcNamedPlan {
+  Provenance provenance;
+  Subject subject;  // "assessment/<id>"
+  std::string plan;
+  std::string assessment;
+  std::optional<Date> start;
+  std::optional<Date> ceased;
+  std::string cease_reason;  // 1..9
+};
+
+/// A plan active on the census day (SEN2 activeplans), hanging from its request.
+struct EhcActivePlan {
+  Provenance provenance;
+  Subject subject;  // "request/<id>"
+  std::string active_plan;
+  std::string request;
+  std::optional<Date> last_review;
+};
+
+/// Where a plan places its child: a school or provider (URN, UKPRN) or a SEN2 setting code.
+/// From plandetail (the placement named in the plan) or placementdetail (the active plan's
+/// placement, with dates).
+struct EhcPlacement {
+  Provenance provenance;
+  Subject subject;      // "namedplan/<id>" or "activeplan/<id>"
+  std::string owner;    // the named plan's or active plan's id
+  bool active = false;  // true: from placementdetail (owner is an active plan)
+  std::string urn;
+  std::string ukprn;
+  std::string setting;  // sensetting code when not at a URN or UKPRN (EYP, OLA, ...)
+  std::optional<int> rank;
+  std::optional<Date> entry;
+  std::optional<Date> leaving;
+};
+
+/// One of an active plan's special educational needs, ranked (SEN2 senneed).
+struct SenNeed {
+  Provenance provenance;
+  Subject subject;  // "activeplan/<id>"
+  std::string active_plan;
+  std::string type;  // ASD, SEMH, SLCN, MLD, ...
+  std::optional<int> rank;
+};
+
+/// An EHC plan involvement: a request's rows of every module joined by their table ids. Built by
+/// the person view (indicators::PersonView::ehc_plans), never published as it stands.
+struct EhcPlan {
+  std::string request;  // the request's table id
+  std::optional<Date> requested;
+  std::optional<Date> assessed;  // the assessment's outcome
+  std::optional<Date> start;     // the plan issued
+  std::optional<Date> ceased;
+  std::string cease_reason;
+  /// Issued within 20 weeks of the request; none when no plan was issued. The timeliness measure
+  /// is given with and without the plans an exception applied to.
+  std::optional<bool> within_20_weeks;
+  std::optional<bool> week20_exception;
+  bool listed_active = false;            // the return lists it among the plans active at its census
+  std::vector<EhcPlacement> placements;  // active plan's first, then by rank
+  std::vector<std::string> needs;        // by rank, primary first
 };
 
 }  // namespace hearth::pipelines::canonical

@@ -323,6 +323,52 @@ class FieldWriter {
     grade("english", r.english);
     grade("maths", r.maths);
   }
+  void operator()(const SubjectLink& r) {
+    w_.key("same_as");
+    ObjectWriter s(w_.out());
+    s.text("system", r.same_as.system);
+    s.text("value", r.same_as.value);
+  }
+  void operator()(const EhcRequest& r) {
+    w_.text("request", r.request);
+    w_.date("received", r.received);
+    w_.date("decided", r.decided);
+    w_.text("outcome", r.outcome);
+  }
+  void operator()(const EhcAssessment& r) {
+    w_.text("assessment", r.assessment);
+    w_.text("request", r.request);
+    w_.date("decided", r.decided);
+    w_.text("outcome", r.outcome);
+    w_.flag("week20_exception", r.week20_exception);
+  }
+  void operator()(const EhcNamedPlan& r) {
+    w_.text("plan", r.plan);
+    w_.text("assessment", r.assessment);
+    w_.date("start", r.start);
+    w_.date("ceased", r.ceased);
+    w_.text("cease_reason", r.cease_reason);
+  }
+  void operator()(const EhcActivePlan& r) {
+    w_.text("active_plan", r.active_plan);
+    w_.text("request", r.request);
+    w_.date("last_review", r.last_review);
+  }
+  void operator()(const EhcPlacement& r) {
+    w_.text("owner", r.owner);
+    w_.flag("active", r.active);
+    w_.text("urn", r.urn);
+    w_.text("ukprn", r.ukprn);
+    w_.text("setting", r.setting);
+    w_.count("rank", r.rank);
+    w_.date("entry", r.entry);
+    w_.date("leaving", r.leaving);
+  }
+  void operator()(const SenNeed& r) {
+    w_.text("active_plan", r.active_plan);
+    w_.text("type", r.type);
+    w_.count("rank", r.rank);
+  }
 
  private:
   // A grade, or why there is none: {"grade": 5} or {"missing": "NE"}.

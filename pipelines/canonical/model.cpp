@@ -38,6 +38,13 @@ struct KindName {
   std::string_view operator()(const MissingEducation&) const { return "missing_education"; }
   std::string_view operator()(const NeetStatus&) const { return "neet_status"; }
   std::string_view operator()(const Ks4Result&) const { return "ks4_result"; }
+  std::string_view operator()(const SubjectLink&) const { return "subject_link"; }
+  std::string_view operator()(const EhcRequest&) const { return "ehc_request"; }
+  std::string_view operator()(const EhcAssessment&) const { return "ehc_assessment"; }
+  std::string_view operator()(const EhcNamedPlan&) const { return "ehc_named_plan"; }
+  std::string_view operator()(const EhcActivePlan&) const { return "ehc_active_plan"; }
+  std::string_view operator()(const EhcPlacement&) const { return "ehc_placement"; }
+  std::string_view operator()(const SenNeed&) const { return "sen_need"; }
 };
 
 }  // namespace

@@ -43,6 +43,15 @@ struct LinkedIdentifier {
   Identifier identifier;
 };
 
+/// A subject that is the same person as another: a source whose rows name the row they hang from
+/// rather than the person (SEN2) links each row's id to its parent's, and identity follows the
+/// links to the subject that has the person's records.
+struct SubjectLink {
+  Provenance provenance;
+  Subject subject;
+  Subject same_as;
+};
+
 struct Contact {
   Provenance provenance;
   Subject subject;
@@ -198,13 +207,14 @@ struct Diagnosis {
 
 namespace hearth::pipelines::canonical {
 
-using Record = std::variant<Person, LinkedIdentifier, Contact, Referral, Assessment, Section47,
-                            InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode,
-                            CareLeaverStatus, EarlyHelpEpisode, PreProceedings, HomelessnessCase,
-                            HomelessnessDuty, TemporaryAccommodation, HouseholdMember,
-                            RoughSleepingContact, AdultCareEvent, AdultCareSurveyResponse,
-                            HospitalAdmission, Diagnosis, Exclusion, Attendance,
-                            MissingEducation, NeetStatus, Ks4Result>;
+using Record =
+    std::variant<Person, LinkedIdentifier, Contact, Referral, Assessment, Section47,
+                 InitialCpConference, CpPlan, CinPlan, ClaEpisode, MissingEpisode, CareLeaverStatus,
+                 EarlyHelpEpisode, PreProceedings, HomelessnessCase, HomelessnessDuty,
+                 TemporaryAccommodation, HouseholdMember, RoughSleepingContact, AdultCareEvent,
+                 AdultCareSurveyResponse, HospitalAdmission, Diagnosis, Exclusion, Attendance,
+                 MissingEducation, NeetStatus, Ks4Result, SubjectLink, EhcRequest, EhcAssessment,
+                 EhcNamedPlan, EhcActivePlan, EhcPlacement, SenNeed>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -1,6 +1,7 @@
 #include "pipelines/events/canonical_event.hpp"
 
 #include <type_traits>
+#include <vector>
 
 #include "pipelines/canonical/json.hpp"
 #include "pipelines/common/json_writer.hpp"
@@ -67,6 +68,29 @@ T withReferencesPseudonymised(const T& record, Pseudonymiser& pseudonymiser) {
   return copy;
 }
 
+// SEN2 table ids, by which a return's rows name each other: each module that names a row gives
+// it the same pseudonym, so consumers can still join them.
+std::vector<std::string*> tableIds(canonical::EhcRequest& r) { return {&r.request}; }
+std::vector<std::string*> tableIds(canonical::EhcAssessment& r) {
+  return {&r.assessment, &r.request};
+}
+std::vector<std::string*> tableIds(canonical::EhcNamedPlan& r) { return {&r.plan, &r.assessment}; }
+std::vector<std::string*> tableIds(canonical::EhcActivePlan& r) {
+  return {&r.active_plan, &r.request};
+}
+std::vector<std::string*> tableIds(canonical::EhcPlacement& r) { return {&r.owner}; }
+std::vector<std::string*> tableIds(canonical::SenNeed& r) { return {&r.active_plan}; }
+
+template <class T>
+T withTableIdsPseudonymised(const T& record, Pseudonymiser& pseudonymiser) {
+  T copy = record;
+  const std::string domain = "reference/" + record.subject.system;
+  for (std::string* id : tableIds(copy)) {
+    if (!id->empty()) *id = pseudonymiser.pseudonym(domain, *id);
+  }
+  return copy;
+}
+
 }  // namespace
 
 std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject) {
@@ -103,6 +127,12 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
           T copy = r;
           copy.encounter = referencePseudonym(pseudonymiser, connector, r.encounter);
           return copy;
+        } else if constexpr (std::is_same_v<T, canonical::SubjectLink>) {
+          T copy = r;
+          copy.same_as.value = subjectPseudonym(pseudonymiser, r.same_as);
+          return copy;
+        } else if constexpr (requires(T & t) { tableIds(t); }) {
+          return withTableIdsPseudonymised(r, pseudonymiser);
         } else if constexpr (
             requires { r.case_ref; } || requires { r.group; } || requires { r.reference; }) {
           return withReferencesPseudonymised(r, pseudonymiser);

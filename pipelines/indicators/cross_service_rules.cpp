@@ -70,4 +70,22 @@ Outcome cpChildrenInTemporaryAccommodation(const PersonView& person, const Perio
   return outcome;
 }
 
+Date springCensusDay(const Period& period) {
+  using namespace std::chrono;
+  return Date{sys_days{period.end.year() / January / Thursday[3]}};
+}
+
+// Children in care at the period end (as cla_count); in the numerator when an EHC plan of theirs
+// was in force on the spring census day.
+Outcome claWithEhcp(const PersonView& person, const Period& period, const RuleContext& context) {
+  const Outcome care = csc::claCount(person, period, context);
+  if (care.numerator == 0) return {};
+  Outcome outcome = inCohort(care.numerator_date, care.numerator_evidence);
+  const Date census = springCensusDay(period);
+  for (const auto& plan : person.ehc_plans) {
+    if (ehcPlanOpenOn(plan.record, census)) cite(outcome, plan, plan.record.start);
+  }
+  return outcome;
+}
+
 }  // namespace hearth::pipelines::indicators::cross

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <compare>
+#include <map>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -366,7 +367,127 @@ std::vector<AdmissionView> joinAdmissions(
   return out;
 }
 
+// ---- EHC plans ----------------------------------------------------------------------------------
+//
+// A SEN2 return's rows of one plan reach the person through their links; here they are joined
+// back by table id: a request, its assessment, the named plan issued after it and that plan's
+// placements, and the active plan with its placements and needs. A row whose parent is missing
+// (a module left out of the export) still makes a plan, keyed by the parent id it names, so
+// nothing it says is lost. Copies of a row (a later export) fold into the first by evidence id.
+
+constexpr int kTwentyWeeks = 20 * 7;
+
+template <class T>
+std::vector<const Evidenced<T>*> byEvidence(const std::vector<Evidenced<T>>& list) {
+  std::vector<const Evidenced<T>*> out;
+  out.reserve(list.size());
+  for (const auto& e : list) out.push_back(&e);
+  std::sort(out.begin(), out.end(),
+            [](const auto* a, const auto* b) { return a->evidence_id < b->evidence_id; });
+  return out;
+}
+
+std::vector<Involvement<cn::EhcPlan>> joinEhcPlans(const PersonRecords& records) {
+  std::map<std::string, Involvement<cn::EhcPlan>> plans;  // by request id (or stand-in key)
+  std::map<std::string, std::string> plan_of_assessment, plan_of_named, plan_of_active;
+  const auto planAt = [&](const std::string& key, const std::string& evidence) {
+    Involvement<cn::EhcPlan>& plan = plans[key];
+    if (plan.record.request.empty()) plan.record.request = key;
+    plan.evidence.push_back(evidence);
+    return &plan.record;
+  };
+  const auto keyOf = [](const std::map<std::string, std::string>& index, const std::string& id,
+                        std::string_view kind) {
+    const auto it = index.find(id);
+    return it != index.end() ? it->second : std::string(kind) + "/" + id;
+  };
+  for (const auto* e : byEvidence(records.ehc_requests)) {
+    cn::EhcPlan* plan = planAt(e->record.request, e->evidence_id);
+    if (!plan->requested) plan->requested = e->record.received;
+  }
+  for (const auto* e : byEvidence(records.ehc_assessments)) {
+    plan_of_assessment.try_emplace(e->record.assessment, e->record.request);
+    cn::EhcPlan* plan = planAt(e->record.request, e->evidence_id);
+    if (!plan->assessed) plan->assessed = e->record.decided;
+    if (!plan->week20_exception) plan->week20_exception = e->record.week20_exception;
+  }
+  for (const auto* e : byEvidence(records.ehc_named_plans)) {
+    const std::string key = keyOf(plan_of_assessment, e->record.assessment, "assessment");
+    plan_of_named.try_emplace(e->record.plan, key);
+    cn::EhcPlan* plan = planAt(key, e->evidence_id);
+    if (!plan->start) plan->start = e->record.start;
+    if (!plan->ceased) plan->ceased = e->record.ceased;
+    if (plan->cease_reason.empty()) plan->cease_reason = e->record.cease_reason;
+  }
+  for (const auto* e : byEvidence(records.ehc_active_plans)) {
+    plan_of_active.try_emplace(e->record.active_plan, e->record.request);
+    planAt(e->record.request, e->evidence_id)->listed_active = true;
+  }
+  for (const auto* e : byEvidence(records.ehc_placements)) {
+    const std::string key = e->record.active ? keyOf(plan_of_active, e->record.owner, "activeplan")
+                                             : keyOf(plan_of_named, e->record.owner, "namedplan");
+    cn::EhcPlan* plan = planAt(key, e->evidence_id);
+    const bool copy = std::any_of(
+        plan->placements.begin(), plan->placements.end(), [&](const cn::EhcPlacement& p) {
+          return p.provenance.source_key == e->record.provenance.source_key &&
+                 p.active == e->record.active;
+        });
+    if (!copy) plan->placements.push_back(e->record);
+  }
+  std::map<std::string, std::vector<std::pair<int, std::string>>> ranked_needs;
+  for (const auto* e : byEvidence(records.sen_needs)) {
+    const std::string key = keyOf(plan_of_active, e->record.active_plan, "activeplan");
+    planAt(key, e->evidence_id);
+    auto& needs = ranked_needs[key];
+    const std::pair<int, std::string> need{e->record.rank.value_or(INT_MAX), e->record.type};
+    if (std::find(needs.begin(), needs.end(), need) == needs.end()) needs.push_back(need);
+  }
+  std::vector<Involvement<cn::EhcPlan>> out;
+  out.reserve(plans.size());
+  for (auto& [key, involvement] : plans) {
+    cn::EhcPlan& plan = involvement.record;
+    auto& needs = ranked_needs[key];
+    std::stable_sort(needs.begin(), needs.end());
+    for (auto& need : needs) plan.needs.push_back(std::move(need.second));
+    std::stable_sort(plan.placements.begin(), plan.placements.end(),
+                     [](const cn::EhcPlacement& a, const cn::EhcPlacement& b) {
+                       return std::make_tuple(!a.active, a.rank.value_or(INT_MAX)) <
+                              std::make_tuple(!b.active, b.rank.value_or(INT_MAX));
+                     });
+    if (plan.requested && plan.start) {
+      plan.within_20_weeks = dayNumber(*plan.start) - dayNumber(*plan.requested) <= kTwentyWeeks;
+    }
+    std::sort(involvement.evidence.begin(), involvement.evidence.end());
+    involvement.evidence.erase(
+        std::unique(involvement.evidence.begin(), involvement.evidence.end()),
+        involvement.evidence.end());
+    out.push_back(std::move(involvement));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.record.requested < b.record.requested;
+  });
+  return out;
+}
+
 }  // namespace
+
+bool ehcPlanOpenOn(const canonical::EhcPlan& plan, Date day) {
+  if (plan.ceased && *plan.ceased <= day) return false;
+  if (plan.start) return *plan.start <= day;
+  return plan.listed_active;
+}
+
+const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Date day) {
+  bool any_active = false;
+  for (const cn::EhcPlacement& p : plan.placements) {
+    if (!p.active) continue;
+    any_active = true;
+    const bool open = (!p.entry || *p.entry <= day) && (!p.leaving || *p.leaving > day);
+    if (open) return &p;  // placements are in rank order
+  }
+  if (any_active || plan.placements.empty()) return nullptr;
+  return &plan.placements.front();
+}
 
 bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
   return std::visit(
@@ -401,6 +522,12 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::MissingEducation>) return store(missing_education);
         if constexpr (std::is_same_v<T, cn::NeetStatus>) return store(neet_statuses);
         if constexpr (std::is_same_v<T, cn::Ks4Result>) return store(ks4_results);
+        if constexpr (std::is_same_v<T, cn::EhcRequest>) return store(ehc_requests);
+        if constexpr (std::is_same_v<T, cn::EhcAssessment>) return store(ehc_assessments);
+        if constexpr (std::is_same_v<T, cn::EhcNamedPlan>) return store(ehc_named_plans);
+        if constexpr (std::is_same_v<T, cn::EhcActivePlan>) return store(ehc_active_plans);
+        if constexpr (std::is_same_v<T, cn::EhcPlacement>) return store(ehc_placements);
+        if constexpr (std::is_same_v<T, cn::SenNeed>) return store(sen_needs);
         if constexpr (std::is_same_v<T, cn::HouseholdMember>) return store(memberships);
         return false;
       },
@@ -421,6 +548,10 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(diagnoses, evidence_id) || eraseEvidence(exclusions, evidence_id) ||
          eraseEvidence(attendance, evidence_id) || eraseEvidence(missing_education, evidence_id) ||
          eraseEvidence(neet_statuses, evidence_id) || eraseEvidence(ks4_results, evidence_id) ||
+         eraseEvidence(ehc_requests, evidence_id) || eraseEvidence(ehc_assessments, evidence_id) ||
+         eraseEvidence(ehc_named_plans, evidence_id) ||
+         eraseEvidence(ehc_active_plans, evidence_id) ||
+         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
          eraseEvidence(memberships, evidence_id);
 }
 
@@ -431,7 +562,9 @@ bool PersonRecords::empty() const {
          temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
          survey_responses.empty() && admissions.empty() && diagnoses.empty() &&
          exclusions.empty() && attendance.empty() && missing_education.empty() &&
-         neet_statuses.empty() && ks4_results.empty() && memberships.empty();
+         neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
+         ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
+         ehc_placements.empty() && sen_needs.empty() && memberships.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -457,6 +590,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.missing_education = deduplicate(records.missing_education);
   view.neet_statuses = deduplicate(records.neet_statuses);
   view.ks4_results = deduplicate(records.ks4_results);
+  view.ehc_plans = joinEhcPlans(records);
   view.memberships = deduplicate(records.memberships);
   return view;
 }

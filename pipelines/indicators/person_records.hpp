@@ -45,6 +45,12 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::MissingEducation>> missing_education;
   std::vector<Evidenced<canonical::NeetStatus>> neet_statuses;
   std::vector<Evidenced<canonical::Ks4Result>> ks4_results;
+  std::vector<Evidenced<canonical::EhcRequest>> ehc_requests;
+  std::vector<Evidenced<canonical::EhcAssessment>> ehc_assessments;
+  std::vector<Evidenced<canonical::EhcNamedPlan>> ehc_named_plans;
+  std::vector<Evidenced<canonical::EhcActivePlan>> ehc_active_plans;
+  std::vector<Evidenced<canonical::EhcPlacement>> ehc_placements;
+  std::vector<Evidenced<canonical::SenNeed>> sen_needs;
   /// The person's membership of households and families: what links them to other people.
   std::vector<Evidenced<canonical::HouseholdMember>> memberships;
 
@@ -137,9 +143,20 @@ struct PersonView {
   std::vector<Involvement<canonical::MissingEducation>> missing_education;
   std::vector<Involvement<canonical::NeetStatus>> neet_statuses;
   std::vector<Involvement<canonical::Ks4Result>> ks4_results;
+  /// EHC plans, each a request's SEN2 rows joined by their table ids, by request date.
+  std::vector<Involvement<canonical::EhcPlan>> ehc_plans;
   std::vector<Involvement<canonical::HouseholdMember>> memberships;
   LinkedRecords linked;
 };
+
+/// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`
+/// is not). A plan the return lists as active without its issue date counts unless ceased.
+bool ehcPlanOpenOn(const canonical::EhcPlan& plan, Date day);
+
+/// The plan's placement on `day`: the active plan's placement open that day (lowest rank), or,
+/// when the return gives no active placement at all, the placement the plan names first; null
+/// when there is none.
+const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Date day);
 
 PersonView buildPersonView(const PersonRecords& records);
 

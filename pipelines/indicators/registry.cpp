@@ -357,6 +357,21 @@ const std::array kRegistry = {
         .assess = &cross::cpChildrenInTemporaryAccommodation,
         .family = "cross_service",
     },
+    IndicatorDefinition{
+        .id = "cla_with_ehcp",
+        .version = 1,
+        .description = "Children in care with an EHC plan",
+        .cohort = "children in care at period end (as cla_count)",
+        .numerator = "those with an EHC plan in force on the spring school census day (the third "
+                     "Thursday of January) of the period",
+        .denominator = "children in care at period end",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &cross::claWithEhcp,
+        .family = "cross_service",
+    },
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ const Layout& fhirLayout();
 const Layout& cmeRegisterLayout();
 const Layout& nccisLayout();
 const Layout& ks4ResultsLayout();
+const Layout& sen2Layout();
 
 // Every layout Hearth can normalise, in one list: a new layout is a unit and a line here.
 const std::vector<const Layout*>& layouts() {
@@ -31,6 +32,7 @@ const std::vector<const Layout*>& layouts() {
       &cmeRegisterLayout(),
       &nccisLayout(),
       &ks4ResultsLayout(),
+      &sen2Layout(),
   };
   return kLayouts;
 }

@@ -6,6 +6,7 @@
 #include "pipelines/canonical/json.hpp"
 #include "pipelines/normalise/census_term.hpp"
 #include "pipelines/normalise/normaliser.hpp"
+#include "pipelines/tests/layout_test_support.hpp"
 
 namespace hearth::pipelines::normalise {
 namespace {
@@ -33,15 +34,8 @@ NormaliseOutput run(const Normaliser& n, std::string_view stream,
   return out;
 }
 
-std::string json(const canonical::Record& record) {
-  return canonical::toJson(record, {.include_provenance = false});
-}
-
-std::vector<std::string> codes(const NormaliseOutput& out) {
-  std::vector<std::string> list;
-  for (const auto& f : out.findings) list.push_back(f.code);
-  return list;
-}
+using testing::codes;
+using testing::json;
 
 TEST(CensusTerm, EachTermsCensusDayComesFromTheBladeFileName) {
   EXPECT_EQ(formatIsoDate(*censusDayOfBladeFile("2025_spring_termlysessiondetailsonroll.csv:7")),

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "pipelines/indicators/cross_service_indicators.hpp"
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/registry.hpp"
 #include "pipelines/indicators/tests/test_records.hpp"
@@ -228,6 +229,11 @@ TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
   ASSERT_NE(value, nullptr);
   EXPECT_EQ(value->numerator, 1);
   EXPECT_EQ(value->denominator, 1);
+}
+
+TEST(CrossService, TheSpringCensusIsTheThirdThursdayOfJanuary) {
+  EXPECT_EQ(cross::springCensusDay(financialYearStarting(2024)), day(2025, 1, 16));
+  EXPECT_EQ(cross::springCensusDay(financialYearStarting(2025)), day(2026, 1, 15));
 }
 
 }  // namespace

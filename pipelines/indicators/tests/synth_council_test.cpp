@@ -112,7 +112,8 @@ TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
                                                        "ks4_eng_maths_4",
                                                        "persistent_absence",
                                                        "care_leavers_19_21_owed_homelessness_duty",
-                                                       "cp_children_in_temporary_accommodation"};
+                                                       "cp_children_in_temporary_accommodation",
+                                                       "cla_with_ehcp"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
     if (kOtherServices.contains(id)) continue;
