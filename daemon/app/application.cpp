@@ -1226,7 +1226,8 @@ void Application::Impl::addEventSchemaRoutes() {
 
 void Application::Impl::addDeriveRoutes() {
   admin_->addRoute("GET", "/api/v1/indicators", [this](const admin::Request&) {
-    return admin::Response::json(200, derive_ ? derive_->indicatorsJson() : "[]");
+    return admin::Response::json(
+        200, derive_ ? derive_->indicatorsJson() : R"({"cycle":0,"digest":null,"values":[]})");
   });
   admin_->addRoute("GET", "/api/v1/indicators/table", [this](const admin::Request&) {
     return admin::Response::text(200, derive_ ? derive_->indicatorsTable() : "");

@@ -16,6 +16,8 @@
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
 #include "pipelines/events/record_event.hpp"
+#include "pipelines/indicators/output.hpp"
+#include "pipelines/privacy/digest.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -38,6 +40,9 @@ struct Pending {
   std::vector<canonical::Record> records;
 };
 
+// Where the digest store keeps the number of the last cycle marker published.
+constexpr std::string_view kCycleDigestKey = "indicator.cycle";
+
 std::string recordKey(std::string_view connector, std::string_view stream,
                       std::string_view source_key) {
   std::string key;
@@ -46,6 +51,18 @@ std::string recordKey(std::string_view connector, std::string_view stream,
   key.append(stream).push_back('\x1f');
   key.append(source_key);
   return key;
+}
+
+// A canonical record's evidence id: the key of its event on hearth.records (the pseudonym of its
+// subject), then '#' and a pseudonym of the source record and the record's position in it, which
+// tells records of one subject apart and is dropped when a fact is published. A consumer follows
+// a fact to the events of the subjects it cites.
+std::string evidenceId(pipelines::Pseudonymiser& pseudonymiser, const canonical::Record& record,
+                       const std::string& record_key, size_t position) {
+  std::string id = pipelines::subjectPseudonym(pseudonymiser, canonical::subjectOf(record));
+  id.push_back('#');
+  id.append(pseudonymiser.pseudonym("evidence", record_key + "#" + std::to_string(position)));
+  return id;
 }
 
 std::string subjectKey(const canonical::Subject& subject) {
@@ -112,6 +129,7 @@ struct DeriveStage::Impl {
   std::set<std::string> published_pairs;
   pipelines::EventIdBuilder ids;
   uint64_t evaluations = 0;
+  uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
   // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
   // bits), loaded from options.digests at the first evaluation.
   std::unordered_map<std::string, uint64_t> digests;
@@ -123,7 +141,7 @@ struct DeriveStage::Impl {
   std::deque<std::pair<uint64_t, state::StateStore::PublishedDigest>> staged;
 
   mutable std::mutex cache_mutex;
-  std::string indicators_json = "[]";
+  std::string indicators_json = R"({"cycle":0,"digest":null,"values":[]})";
   std::string indicators_table;
   std::string reviews_json = "[]";
   std::vector<std::pair<std::string, std::string>> subject_persons;
@@ -142,6 +160,7 @@ struct DeriveStage::Impl {
   bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
                const std::string& data, uint64_t& published, std::string_view digest_key = {});
   bool publishTombstone(std::string_view topic_suffix, const std::string& key, uint64_t& published);
+  pipelines::indicators::CycleMarker snapshotMarker(std::vector<std::string> written);
 };
 
 DeriveStage::DeriveStage(DeriveOptions options, pipelines::Pseudonymiser pseudonymiser,
@@ -286,11 +305,35 @@ void DeriveStage::Impl::applyPending() {
     Held& h = held[entry.key];
     h.evidence.clear();
     for (size_t i = 0; i < entry.records.size(); ++i) {
-      h.evidence.push_back(
-          pseudonymiser.pseudonym("evidence", entry.key + "#" + std::to_string(i)));
+      h.evidence.push_back(evidenceId(pseudonymiser, entry.records[i], entry.key, i));
     }
     h.records = std::move(entry.records);
   }
+}
+
+// What ends an indicator cycle (docs/topics.md, "The cycle marker"), its number left to the
+// caller: the keys it wrote and a digest of every value key with the id of its latest event,
+// which is a hash of the content, so a consumer can tell whether it holds this snapshot.
+pipelines::indicators::CycleMarker DeriveStage::Impl::snapshotMarker(
+    std::vector<std::string> written) {
+  pipelines::indicators::CycleMarker marker;
+  marker.period = indicators->period();
+  marker.keys_written = std::move(written);
+  pipelines::Sha256 sha;
+  std::string id;
+  for (const auto& [key, data] : indicators->snapshot()) {
+    ids.add(kIndicatorValueEventType);
+    ids.add(key);
+    ids.add(data);
+    id.clear();
+    ids.finishInto(id);
+    sha.updateField(key);
+    sha.updateField(id);
+    ++marker.values;
+  }
+  marker.digest = "sha256:";
+  pipelines::appendHex(marker.digest, sha.finish(), 32);
+  return marker;
 }
 
 bool DeriveStage::Impl::publishTombstone(std::string_view topic_suffix, const std::string& key,
@@ -347,6 +390,10 @@ Result<void> DeriveStage::Impl::loadDigests() {
   static constexpr std::string_view kViews = "person.view\x1f";
   static constexpr std::string_view kPairs = "identity\x1f";
   auto loaded = options.digests->loadPublished([this](std::string_view key, uint64_t digest) {
+    if (key == kCycleDigestKey) {
+      indicator_cycle = digest;
+      return;
+    }
     digests.emplace(key, digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) published_pairs.emplace(key.substr(kPairs.size()));
@@ -631,15 +678,32 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         attributed.push_back({all[i].first, person_key[outcome.person_of_subject[s]], all[i].second,
                               changed[i] || moved[s]});
       }
+      std::vector<std::string> written;
       for (const IndicatorEvent& event :
            indicators->update(attributed, removed_evidence, pseudonym_of_key)) {
+        const uint64_t before = summary.events_published;
         if (!publish(event.topic, event.type, event.key, event.data_json, summary.events_published,
                      event.digest_key)) {
           return makeError("derive.stopping", "the publisher is stopping");
         }
+        if (event.topic == "indicator.values" && summary.events_published > before) {
+          written.push_back(event.key);
+        }
+      }
+      // A cycle that changed no value leaves the last marker standing: its snapshot is the same.
+      pipelines::indicators::CycleMarker marker = snapshotMarker(std::move(written));
+      if (!marker.keys_written.empty() || indicator_cycle == 0) {
+        marker.cycle = ++indicator_cycle;
+        if (!publish("indicator.values", kIndicatorCycleEventType,
+                     "cycle|" + marker.period.label + "|" + options.indicators.area_code,
+                     pipelines::indicators::toJson(marker), summary.events_published)) {
+          return makeError("derive.stopping", "the publisher is stopping");
+        }
+        stageDigest(std::string(kCycleDigestKey), indicator_cycle);
       }
       std::lock_guard cache(cache_mutex);
-      indicators_json = indicators->valuesJson();
+      indicators_json = R"({"cycle":)" + std::to_string(indicator_cycle) + R"(,"digest":")" +
+                        marker.digest + R"(","values":)" + indicators->valuesJson() + "}";
       indicators_table = indicators->table();
     }
   }

@@ -1,5 +1,6 @@
 // The daemon's side of the indicator engine: reading its reference data (bank holidays,
 // postcodes, population) from files, and feeding it only what changed.
+#include <algorithm>
 #include <fstream>
 #include <unordered_set>
 
@@ -14,7 +15,6 @@ namespace {
 
 namespace ind = pipelines::indicators;
 
-constexpr std::string_view kValueEventType = "uk.gov.hearth.indicator.value.v1";
 constexpr std::string_view kFactEventType = "uk.gov.hearth.indicator.fact.v1";
 
 // The shipped list, found beside the binary's configuration when none is configured.
@@ -54,6 +54,25 @@ Result<ind::PopulationBase> childrenFromEstimates(const std::filesystem::path& p
   }
 }
 
+// Evidence ids name a canonical record as "<key of its event on hearth.records>#<which of the
+// key's records>"; a fact cites the keys, each once.
+std::vector<std::string> recordKeys(const std::vector<std::string>& evidence_ids) {
+  std::vector<std::string> keys;
+  keys.reserve(evidence_ids.size());
+  for (const std::string& id : evidence_ids) {
+    std::string key = id.substr(0, id.rfind('#'));
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+// A value's key on the topic: indicator, period, area and breakdown.
+std::string valueKey(const ind::IndicatorValue& v) {
+  return v.indicator_id + "|" + v.period.label + "|" + v.area +
+         (v.breakdown_name.empty() ? std::string()
+                                   : "|" + v.breakdown_name + "=" + v.breakdown_value);
+}
+
 class EngineStep final : public IndicatorStep {
  public:
   EngineStep(ind::IndicatorEngine engine, std::optional<ind::PopulationBase> population)
@@ -70,17 +89,15 @@ class EngineStep final : public IndicatorStep {
     std::vector<IndicatorEvent> events;
     events.reserve(evaluation.values.size() + evaluation.facts.size());
     for (const ind::IndicatorValue& v : evaluation.values) {
-      std::string key =
-          v.indicator_id + "|" + v.period.label + "|" + v.area +
-          (v.breakdown_name.empty() ? std::string()
-                                    : "|" + v.breakdown_name + "=" + v.breakdown_value);
+      std::string key = valueKey(v);
       std::string digest_key = key;
-      events.push_back({"indicator.values", std::string(kValueEventType), std::move(key),
+      events.push_back({"indicator.values", std::string(kIndicatorValueEventType), std::move(key),
                         ind::toJson(v), std::move(digest_key)});
     }
-    for (const ind::IndicatorFact& f : evaluation.facts) {
+    for (ind::IndicatorFact& f : evaluation.facts) {
       const auto it = pseudonyms.find(f.person);
       if (it == pseudonyms.end()) continue;  // a person merged away since: its facts moved too
+      f.evidence_ids = recordKeys(f.evidence_ids);
       std::string digest_key = it->second + "|" + f.indicator_id + "|" + f.period.label + "|" +
                                std::string(ind::factSetName(f.set));
       events.push_back({"indicator.facts", std::string(kFactEventType), it->second,
@@ -98,6 +115,16 @@ class EngineStep final : public IndicatorStep {
     out.push_back(']');
     return out;
   }
+
+  std::vector<std::pair<std::string, std::string>> snapshot() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const ind::IndicatorValue& v : engine_.values())
+      out.emplace_back(valueKey(v), ind::toJson(v));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  const ind::Period& period() const override { return engine_.periods().front(); }
 
   std::string table() const override { return ind::renderTable(engine_.values(true)); }
 

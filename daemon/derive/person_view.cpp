@@ -85,6 +85,10 @@ void addAdultFlags(const canonical::Record& record, canonical::Date as_of,
 
 std::optional<GroupRef> groupOf(const canonical::Record& record) {
   if (const auto* m = std::get_if<canonical::HouseholdMember>(&record)) {
+    // A mother and her children (SSD ssd_mother: pipelines/normalise/trust_ssd.cpp).
+    if (m->group.starts_with("mother/")) {
+      return GroupRef{"mother", m->subject.system, m->group};
+    }
     if (!m->group.empty()) return GroupRef{"household", m->subject.system, m->group};
   } else if (const auto* p = std::get_if<canonical::Person>(&record)) {
     if (!p->family_id.empty()) return GroupRef{"family", p->subject.system, p->family_id};

@@ -21,7 +21,8 @@ std::string personViewJson(const std::string& pseudonym,
 /// A household or family as a group (DESIGN.md, "Households and families"): its members' person
 /// pseudonyms, published on `hearth.person.view` keyed by the group's own pseudonym.
 struct GroupRef {
-  std::string kind;    // "household" (H-CLIC households, CLD carer links) or "family" (SSD)
+  std::string kind;    // "household" (H-CLIC households, CLD carer links), "family" (SSD) or
+                       // "mother" (a mother and her children, SSD ssd_mother)
   std::string system;  // the source system whose reference it is
   std::string ref;     // the group's reference there
   auto operator<=>(const GroupRef&) const = default;

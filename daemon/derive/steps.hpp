@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/population_estimates.hpp"
 
 namespace hearth::daemon::derive {
@@ -69,13 +71,18 @@ class IdentityResolver {
 void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
                         IdentityOutcome& outcome);
 
-/// One canonical record with the person it belongs to and its pseudonymous evidence id.
+/// One canonical record with the person it belongs to and its evidence id: the key of its event
+/// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
+/// subject's other records.
 struct AttributedRecord {
   const pipelines::canonical::Record* record = nullptr;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   const std::string* evidence_id = nullptr;
   bool changed = false;  // new, re-read or moved to another person since the last evaluation
 };
+
+inline constexpr std::string_view kIndicatorValueEventType = "uk.gov.hearth.indicator.value.v1";
+inline constexpr std::string_view kIndicatorCycleEventType = "uk.gov.hearth.indicator.cycle.v1";
 
 /// An indicator value ready for `hearth.indicator.values`, or a fact for `.facts`.
 struct IndicatorEvent {
@@ -101,7 +108,10 @@ class IndicatorStep {
       const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
-  virtual std::string table() const = 0;       // the headlines, for a terminal
+  /// Every current value as its event's key and data, in key order: what a cycle marker digests.
+  virtual std::vector<std::pair<std::string, std::string>> snapshot() const = 0;
+  virtual const pipelines::indicators::Period& period() const = 0;  // the reporting period
+  virtual std::string table() const = 0;                            // the headlines, for a terminal
   /// The population estimate rows the rates per 10,000 use, when a file gives them.
   virtual const std::optional<pipelines::indicators::PopulationBase>& population() const = 0;
 };

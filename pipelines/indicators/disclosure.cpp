@@ -103,9 +103,14 @@ bool hideOneMore(std::span<const IndicatorValue> cells, const Table& table,
     } else if (headline_known && table.headline) {
       const IndicatorValue& total = cells[*table.headline];
       // One hidden cell is the headline less the rest; several whose total is itself a small
-      // count are nearly pinned down by it.
-      recoverable = hidden_count == 1 || small(total.numerator - visible_numerator, convention) ||
-                    small(total.denominator.value_or(0) - visible_denominator, convention);
+      // count are nearly pinned down by it, and k hidden counts that total k are all ones.
+      const double hidden_numerator = total.numerator - visible_numerator;
+      const double hidden_denominator = total.denominator.value_or(0) - visible_denominator;
+      const auto pinned = [&](double hidden_total) {
+        return small(hidden_total, convention) ||
+               (hidden_total > 0 && hidden_total <= static_cast<double>(hidden_count));
+      };
+      recoverable = hidden_count == 1 || pinned(hidden_numerator) || pinned(hidden_denominator);
     }
     if (!recoverable) continue;
     if (const std::optional<size_t> next = smallestVisible(cells, members, hidden)) {

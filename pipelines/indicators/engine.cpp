@@ -16,6 +16,12 @@ constexpr std::string_view kLocalArea = "local_area";
 constexpr double kPer10000 = 10000.0;
 constexpr double kPercent = 100.0;
 
+// A group is named by its source system and its reference there (a homelessness case's
+// household, a family, a mother and her children).
+std::string groupKey(const canonical::HouseholdMember& membership) {
+  return membership.subject.system + '/' + membership.group;
+}
+
 }  // namespace
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
@@ -50,6 +56,7 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
 
 bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
   remove(evidence_id);
+  const bool membership = std::holds_alternative<canonical::HouseholdMember>(record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
   if (!state.records.add(evidence_id, std::move(record))) {
@@ -57,7 +64,8 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::
     return false;
   }
   evidence_owner_.emplace(std::move(evidence_id), person);
-  touch(person, state);
+  if (membership) regroup(person, state);
+  touchWithGroups(person, state);
   return true;
 }
 
@@ -65,10 +73,64 @@ bool IndicatorEngine::remove(std::string_view evidence_id) {
   const auto owner = evidence_owner_.find(std::string(evidence_id));
   if (owner == evidence_owner_.end()) return false;
   PersonState& state = persons_.at(owner->second);
+  // Those who shared a group with the person saw the record too, even if it was a membership.
+  touchWithGroups(owner->second, state);
+  const size_t memberships = state.records.memberships.size();
   state.records.remove(evidence_id);
-  touch(owner->second, state);
+  if (state.records.memberships.size() != memberships) regroup(owner->second, state);
   evidence_owner_.erase(owner);
   return true;
+}
+
+void IndicatorEngine::touchWithGroups(PersonKey person, PersonState& state) {
+  touch(person, state);
+  for (const std::string& group : state.groups) {
+    for (const PersonKey mate : group_members_.at(group)) {
+      if (mate != person) touch(mate, persons_.at(mate));
+    }
+  }
+}
+
+void IndicatorEngine::regroup(PersonKey person, PersonState& state) {
+  std::set<std::string> groups;
+  for (const auto& membership : state.records.memberships) {
+    if (!membership.record.group.empty()) groups.insert(groupKey(membership.record));
+  }
+  for (const std::string& left : state.groups) {
+    if (groups.count(left) != 0) continue;
+    auto& members = group_members_.at(left);
+    members.erase(person);
+    if (members.empty()) group_members_.erase(left);
+  }
+  for (const std::string& joined : groups) group_members_[joined].insert(person);
+  state.groups = std::move(groups);
+  touchWithGroups(person, state);
+}
+
+// A homelessness case's duties and placements are filed under its main applicant and name the
+// case, which is the household group of its People section.
+LinkedRecords IndicatorEngine::linkedRecords(PersonKey person, const PersonView& view) const {
+  LinkedRecords linked;
+  std::set<std::string> seen;
+  for (const auto& membership : view.memberships) {
+    const std::string key = groupKey(membership.record);
+    const auto group = group_members_.find(key);
+    if (group == group_members_.end() || !seen.insert(key).second) continue;
+    for (const PersonKey mate : group->second) {
+      if (mate == person) continue;
+      const PersonView other = buildPersonView(persons_.at(mate).records);
+      for (const auto& duty : other.homelessness_duties) {
+        if (duty.record.case_ref == membership.record.group)
+          linked.household_duties.push_back(duty);
+      }
+      for (const auto& placement : other.temporary_accommodation) {
+        if (placement.record.case_ref == membership.record.group) {
+          linked.household_temporary_accommodation.push_back(placement);
+        }
+      }
+    }
+  }
+  return linked;
 }
 
 void IndicatorEngine::touchAll() {
@@ -129,7 +191,8 @@ Evaluation IndicatorEngine::evaluate() {
 
 void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation& evaluation) {
   state.touched = false;
-  const PersonView view = buildPersonView(state.records);
+  PersonView view = buildPersonView(state.records);
+  view.linked = linkedRecords(person, view);
   const RuleContext context{working_days_, postcodes_};
   const size_t periods = config_.periods.size();
 

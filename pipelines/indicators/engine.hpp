@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -69,6 +70,7 @@ class IndicatorEngine {
   /// Every current cell, headlines first within each indicator and period.
   std::vector<IndicatorValue> values(bool headlines_only = false) const;
 
+  const std::vector<Period>& periods() const { return config_.periods; }
   size_t personCount() const { return persons_.size(); }
   size_t recordCount() const { return evidence_owner_.size(); }
 
@@ -102,10 +104,17 @@ class IndicatorEngine {
     std::vector<Outcome> outcomes;  // one per slot
     std::vector<Labels> labels;     // one per period
     std::string family_id;
+    std::set<std::string> groups;  // the households and families the person is a member of
     bool touched = false;
   };
 
   void touch(PersonKey person, PersonState& state);
+  /// Touches the person and everyone who shares a household or family with them: their
+  /// records are part of each other's views (PersonView::linked).
+  void touchWithGroups(PersonKey person, PersonState& state);
+  /// Brings the group index up to date with the person's memberships.
+  void regroup(PersonKey person, PersonState& state);
+  LinkedRecords linkedRecords(PersonKey person, const PersonView& view) const;
   void recompute(PersonKey person, PersonState& state, Evaluation& evaluation);
   Labels labelsFor(const PersonAttributes& attributes, const Period& period) const;
   void apply(size_t slot, const Outcome& outcome, const Labels& labels,
@@ -125,6 +134,7 @@ class IndicatorEngine {
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;
   std::unordered_map<std::string, PersonKey> evidence_owner_;
+  std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   std::vector<std::pair<size_t, const CellKey*>> dirty_;
   DisclosureConvention threshold_convention_;

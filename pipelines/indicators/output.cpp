@@ -28,6 +28,15 @@ void appendKey(std::string& out, std::string_view key) {
   out += ':';
 }
 
+void appendStrings(std::string& out, const std::vector<std::string>& strings) {
+  out += '[';
+  for (size_t i = 0; i < strings.size(); ++i) {
+    if (i > 0) out += ',';
+    appendJsonString(out, strings[i]);
+  }
+  out += ']';
+}
+
 void appendPeriod(std::string& out, const Period& period) {
   appendKey(out, "period");
   out += '{';
@@ -144,14 +153,26 @@ std::string toJson(const IndicatorFact& f, std::string_view subject) {
     out += "null";
   }
   appendKey(out, "evidence_ids");
-  out += '[';
-  for (size_t i = 0; i < f.evidence_ids.size(); ++i) {
-    if (i > 0) out += ',';
-    appendJsonString(out, f.evidence_ids[i]);
-  }
-  out += ']';
+  appendStrings(out, f.evidence_ids);
   appendKey(out, "rule_version");
   appendJsonString(out, f.rule_version);
+  out += '}';
+  return out;
+}
+
+std::string toJson(const CycleMarker& marker) {
+  std::string out = "{";
+  appendKey(out, "cycle");
+  appendJsonInt(out, static_cast<int64_t>(marker.cycle));
+  appendPeriod(out, marker.period);
+  appendKey(out, "keys_written");
+  appendStrings(out, marker.keys_written);
+  appendKey(out, "values");
+  appendJsonInt(out, static_cast<int64_t>(marker.values));
+  appendKey(out, "digest");
+  appendJsonString(out, marker.digest);
+  appendKey(out, "rule_version");
+  appendJsonString(out, kRuleVersion);
   out += '}';
   return out;
 }

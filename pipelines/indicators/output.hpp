@@ -64,6 +64,19 @@ std::string toJson(const IndicatorValue& value);
 /// `subject` is what identifies the person on the topic: the pseudonym, never the person key.
 std::string toJson(const IndicatorFact& fact, std::string_view subject);
 
+/// The marker that ends a derive cycle on the values topic: the cycle's number, its period, the
+/// keys of the values it wrote, how many values the snapshot holds and their digest.
+struct CycleMarker {
+  uint64_t cycle = 0;
+  Period period;
+  std::vector<std::string> keys_written;
+  size_t values = 0;
+  std::string digest;  // "sha256:" and 64 hex digits
+};
+
+/// The CloudEvents `data` of a marker (schema config/schemas/hearth.indicator.cycle.v1.json).
+std::string toJson(const CycleMarker& marker);
+
 /// A plain-text table for a terminal: indicator, period, numerator, denominator, value, unit.
 /// Suppressed cells show "c", as published tables do.
 std::string renderTable(const std::vector<IndicatorValue>& values);

@@ -186,6 +186,13 @@ std::optional<InvolvementKey> keyOf(const cn::Ks4Result& r) {
 }
 int completeness(const cn::Ks4Result& r) { return filled(r.english.grade) + filled(r.maths.grade); }
 
+// One membership per group and relationship, whichever returns carried it.
+std::optional<InvolvementKey> keyOf(const cn::HouseholdMember& m) {
+  if (m.group.empty()) return std::nullopt;
+  return InvolvementKey{INT_MIN, m.subject.system + '/' + m.group + '/' + m.relationship};
+}
+int completeness(const cn::HouseholdMember& m) { return filled(m.start) + filled(m.end); }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -521,6 +528,7 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::EhcActivePlan>) return store(ehc_active_plans);
         if constexpr (std::is_same_v<T, cn::EhcPlacement>) return store(ehc_placements);
         if constexpr (std::is_same_v<T, cn::SenNeed>) return store(sen_needs);
+        if constexpr (std::is_same_v<T, cn::HouseholdMember>) return store(memberships);
         return false;
       },
       record);
@@ -543,7 +551,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(ehc_requests, evidence_id) || eraseEvidence(ehc_assessments, evidence_id) ||
          eraseEvidence(ehc_named_plans, evidence_id) ||
          eraseEvidence(ehc_active_plans, evidence_id) ||
-         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id);
+         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
+         eraseEvidence(memberships, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -555,7 +564,7 @@ bool PersonRecords::empty() const {
          exclusions.empty() && attendance.empty() && missing_education.empty() &&
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
-         ehc_placements.empty() && sen_needs.empty();
+         ehc_placements.empty() && sen_needs.empty() && memberships.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -582,6 +591,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.neet_statuses = deduplicate(records.neet_statuses);
   view.ks4_results = deduplicate(records.ks4_results);
   view.ehc_plans = joinEhcPlans(records);
+  view.memberships = deduplicate(records.memberships);
   return view;
 }
 

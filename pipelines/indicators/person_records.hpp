@@ -51,6 +51,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::EhcActivePlan>> ehc_active_plans;
   std::vector<Evidenced<canonical::EhcPlacement>> ehc_placements;
   std::vector<Evidenced<canonical::SenNeed>> sen_needs;
+  /// The person's membership of households and families: what links them to other people.
+  std::vector<Evidenced<canonical::HouseholdMember>> memberships;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -108,6 +110,15 @@ struct AdmissionView {
   std::vector<std::string> evidence;  // the admission's, then its diagnoses'
 };
 
+/// What other people's records say about the person's household: the duties and placements of
+/// the homelessness cases the person was a member of, filed under the case's main applicant.
+/// Filled by whoever holds the other people (the engine); the person's own records are not
+/// repeated here.
+struct LinkedRecords {
+  std::vector<Involvement<canonical::HomelessnessDuty>> household_duties;
+  std::vector<Involvement<canonical::TemporaryAccommodation>> household_temporary_accommodation;
+};
+
 /// One person as the indicators see them: attributes resolved, duplicates merged, episodes
 /// chained into periods of care. Every list is in date order.
 struct PersonView {
@@ -134,6 +145,8 @@ struct PersonView {
   std::vector<Involvement<canonical::Ks4Result>> ks4_results;
   /// EHC plans, each a request's SEN2 rows joined by their table ids, by request date.
   std::vector<Involvement<canonical::EhcPlan>> ehc_plans;
+  std::vector<Involvement<canonical::HouseholdMember>> memberships;
+  LinkedRecords linked;
 };
 
 /// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`

@@ -2,10 +2,11 @@
 
 #include <array>
 
+#include "pipelines/indicators/cross_service_indicators.hpp"
 #include "pipelines/indicators/csc_indicators.hpp"
-#include "pipelines/indicators/housing_adult_indicators.hpp"
 #include "pipelines/indicators/education_indicators.hpp"
 #include "pipelines/indicators/health_indicators.hpp"
+#include "pipelines/indicators/housing_adult_indicators.hpp"
 
 namespace hearth::pipelines::indicators {
 namespace {
@@ -324,6 +325,52 @@ const std::array kRegistry = {
         .counts_families = false,
         .assess = &education::persistentAbsence,
         .family = "education",
+    },
+    // Across services: what only linked persons and their households and families show.
+    IndicatorDefinition{
+        .id = "care_leavers_19_21_owed_homelessness_duty",
+        .version = 1,
+        .description = "Care leavers aged 19-21 owed a homelessness duty",
+        .cohort = "the care leavers of care_leaver_accom_19_21",
+        .numerator = "those who applied in, or were a member of, a homelessness case whose "
+                     "prevention or relief duty began in the period",
+        .denominator = "the whole cohort",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &cross::careLeaversOwedDuty,
+        .family = "cross_service",
+    },
+    IndicatorDefinition{
+        .id = "cp_children_in_temporary_accommodation",
+        .version = 1,
+        .description = "Children on a child protection plan living in temporary accommodation",
+        .cohort = "children with a CP plan open on the last day of the period",
+        .numerator = "those who were a member of a homelessness case with a temporary "
+                     "accommodation placement open that day",
+        .denominator = "children on a CP plan at period end",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &cross::cpChildrenInTemporaryAccommodation,
+        .family = "cross_service",
+    },
+    IndicatorDefinition{
+        .id = "cla_with_ehcp",
+        .version = 1,
+        .description = "Children in care with an EHC plan",
+        .cohort = "children in care at period end (as cla_count)",
+        .numerator = "those with an EHC plan in force on the spring school census day (the third "
+                     "Thursday of January) of the period",
+        .denominator = "children in care at period end",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &cross::claWithEhcp,
+        .family = "cross_service",
     },
 };
 

@@ -122,6 +122,28 @@ size_t ssdFamily(RecordReader& r) {
   return emit(r, std::move(person));
 }
 
+// A mother and her child (SSD ssd_mother) as two memberships of the mother's group, named after
+// her person id. The child's birth date is the membership's start, but a birth date is not
+// published: the membership carries none.
+size_t ssdMother(RecordReader& r) {
+  auto child = start<canonical::HouseholdMember>(r);
+  auto mother = start<canonical::HouseholdMember>(r);
+  const bool ok = r.subject("moth_childs_person_id", child.subject) &&
+                  r.subject("moth_person_id", mother.subject);
+  if (!ok) return 0;
+  if (child.subject.value == mother.subject.value) {
+    r.finding("ssd.mother_is_child", "the mother and the child are the same person",
+              "moth_childs_person_id", Severity::kReject);
+    return 0;
+  }
+  // "mother/" marks the group as a mother's (daemon/derive/person_view.cpp, groupOf).
+  child.group = "mother/" + mother.subject.value;
+  child.relationship = "Child";
+  mother.group = child.group;
+  mother.relationship = "Mother";
+  return emit(r, std::move(child)) + emit(r, std::move(mother));
+}
+
 const FieldMap<canonical::EarlyHelpEpisode> kSsdEarlyHelp = {
     .subject = "earl_person_id",
     .dates = {{"earl_episode_start_date", &canonical::EarlyHelpEpisode::start},
@@ -324,6 +346,10 @@ std::vector<StreamLayout> trustSsdStreams() {
          "clea_care_leaver_worker_id"}},
        ssdCareLeaver},
       {{"ssd_family", {"fami_person_id", "fami_family_id"}, {"fami_table_id"}}, ssdFamily},
+      {{"ssd_mother",
+        {"moth_person_id", "moth_childs_person_id"},
+        {"moth_table_id", "moth_childs_dob"}},
+       ssdMother},
       // Return home interviews are not in the canonical missing episode.
       {{"ssd_missing",
         {"miss_person_id", "miss_missing_episode_start_date", "miss_missing_episode_end_date",

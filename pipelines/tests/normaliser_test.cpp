@@ -205,6 +205,36 @@ TEST(Normaliser, SsdPersonCarriesNamesIntoCanonicalJson) {
       << content(out);
 }
 
+// A mother and her child: two memberships of the mother's group.
+TEST(Normaliser, SsdMotherMakesTheMotherAndTheChildMembersOfHerGroup) {
+  const Normaliser ssd(context("trust_ssd", "ssd"));
+  const auto out = run(ssd, "ssd_mother",
+                       {{"moth_table_id", "1"},
+                        {"moth_person_id", "300071"},
+                        {"moth_childs_person_id", "300455"},
+                        {"moth_childs_dob", "2023-02-11"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_TRUE(out.findings.empty()) << out.findings.front().code;
+  const auto& child = std::get<canonical::HouseholdMember>(out.records[0]);
+  const auto& mother = std::get<canonical::HouseholdMember>(out.records[1]);
+  EXPECT_EQ(child.subject.value, "300455");
+  EXPECT_EQ(child.relationship, "Child");
+  EXPECT_EQ(mother.subject.value, "300071");
+  EXPECT_EQ(mother.relationship, "Mother");
+  EXPECT_EQ(child.group, "mother/300071");
+  EXPECT_EQ(mother.group, child.group);
+  EXPECT_FALSE(child.start) << "the child's birth date is not published";
+
+  const auto herself = run(ssd, "ssd_mother",
+                           {{"moth_table_id", "2"},
+                            {"moth_person_id", "300071"},
+                            {"moth_childs_person_id", "300071"},
+                            {"moth_childs_dob", "2023-02-11"}});
+  EXPECT_TRUE(herself.records.empty());
+  ASSERT_EQ(herself.findings.size(), 1u);
+  EXPECT_EQ(herself.findings.front().code, "ssd.mother_is_child");
+}
+
 TEST(Normaliser, SchoolCensusPupilOnRollBecomesAPersonKeyedByItsBladeRow) {
   const Normaliser n(NormaliseContext{.layout = "school_census",
                                       .connector = "school_census",

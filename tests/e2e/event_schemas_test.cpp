@@ -39,6 +39,8 @@ const std::vector<EventType> kEventTypes = {
     {"uk.gov.hearth.indicator.value.v1", "hearth.indicator.values",
      "hearth.indicator.value.v1.json"},
     {"uk.gov.hearth.indicator.fact.v1", "hearth.indicator.facts", "hearth.indicator.fact.v1.json"},
+    {"uk.gov.hearth.indicator.cycle.v1", "hearth.indicator.values",
+     "hearth.indicator.cycle.v1.json"},
 };
 
 const std::vector<std::string> kTopics = {"hearth.records",          "hearth.rejects",

@@ -29,7 +29,9 @@ std::string indicatorsYaml(const std::filesystem::path& council) {
 json latestHeadline(const std::string& bootstrap, const std::string& indicator) {
   json latest;
   consumeAll(bootstrap, "hearth.indicator.values", [&](std::string_view, std::string_view payload) {
-    const json data = json::parse(payload).at("data");
+    const json event = json::parse(payload);
+    if (event.at("type") != "uk.gov.hearth.indicator.value.v1") return;  // a cycle marker
+    const json& data = event.at("data");
     if (data.at("indicator") == indicator && data.at("breakdown").is_null()) latest = data;
   });
   return latest;

@@ -12,6 +12,9 @@
 #include <sstream>
 
 #include "daemon/config/json_schema.hpp"
+#include "pipelines/indicators/registry.hpp"
+#include "pipelines/indicators/tests/disclosure_attack.hpp"
+#include "pipelines/privacy/digest.hpp"
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
 
@@ -55,13 +58,40 @@ DaemonOptions indicatorOptions(const ExternalKafka& kafka, const std::filesystem
   return options;
 }
 
+// The digest a cycle marker carries (docs/topics.md): SHA-256 over every value key in byte order,
+// each followed by its latest event id, every part prefixed by its length (8 bytes, little-endian).
+std::string snapshotDigest(const std::map<std::string, std::string>& latest_id) {
+  pipelines::Sha256 sha;
+  for (const auto& [key, id] : latest_id) {
+    sha.updateField(key);
+    sha.updateField(id);
+  }
+  std::string digest = "sha256:";
+  pipelines::appendHex(digest, sha.finish(), 32);
+  return digest;
+}
+
+// The latest data of every value key on hearth.indicator.values; cycle markers left out.
+std::map<std::string, json> latestValues(const std::string& bootstrap) {
+  std::map<std::string, json> latest;
+  consumeAll(bootstrap, "hearth.indicator.values",
+             [&](std::string_view key, std::string_view payload) {
+               json event = json::parse(payload);
+               if (event.at("type") != "uk.gov.hearth.indicator.value.v1") return;
+               latest[std::string(key)] = std::move(event.at("data"));
+             });
+  return latest;
+}
+
 // Each of `ids` has a headline equal to the generator's truth; how many were compared.
 size_t expectHeadlinesEqualTruth(const std::map<std::string, json>& headlines,
                                  const std::filesystem::path& council,
                                  const std::set<std::string>& ids) {
   const json truth = json::parse(readFile(council / "truth/indicators.json"));
+  json expectations = truth.at("indicators");
+  for (const json& cross : truth.at("cross_service")) expectations.push_back(cross);
   size_t compared = 0;
-  for (const json& expected : truth.at("indicators")) {
+  for (const json& expected : expectations) {
     const std::string id = expected.at("id");
     if (!ids.contains(id)) continue;
     if (!headlines.contains(id)) {
@@ -85,10 +115,10 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   TempDir dir;
   const auto council = cleanCouncil(dir);
   ExternalKafka kafka(16);
-  const DaemonOptions options =
-      indicatorOptions(kafka, council,
-                       demoConnectors(council, "  # Homelessness cases") +
-                           demoConnectorsBetween(council, "  - name: nccis", "  - name: adult_care"));
+  const DaemonOptions options = indicatorOptions(
+      kafka, council,
+      demoConnectors(council, "  # Homelessness cases") +
+          demoConnectorsBetween(council, "  - name: nccis", "  - name: adult_care"));
   const auto config = writeDaemonConfig(dir.path(), options);
   Daemon daemon(config, dir.path(), "daemon", {"--once"});
   ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
@@ -97,12 +127,29 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
 
   const auto value_schema = loadSchema("hearth.indicator.value.v1.json");
   const auto fact_schema = loadSchema("hearth.indicator.fact.v1.json");
-  std::map<std::string, json> headlines;  // the latest value of each indicator's headline
+  const auto cycle_schema = loadSchema("hearth.indicator.cycle.v1.json");
+  std::map<std::string, json> headlines;         // the latest value of each indicator's headline
+  std::map<std::string, std::string> latest_id;  // of each value key's latest event
+  std::set<std::string> written;                 // value keys the markers name
+  json marker;
+  int markers = 0;
   size_t values = 0;
   consumeAll(kafka.bootstrap(), "hearth.indicator.values",
-             [&](std::string_view, std::string_view payload) {
+             [&](std::string_view key, std::string_view payload) {
                const json event = json::parse(payload);
+               if (event.at("type") == "uk.gov.hearth.indicator.cycle.v1") {
+                 marker = event.at("data");
+                 EXPECT_EQ(marker.at("cycle"), ++markers) << "markers share a key: in order";
+                 for (const auto& error : cycle_schema.validate(marker)) {
+                   ADD_FAILURE() << "cycle marker: " << error.toString() << "\n" << marker.dump();
+                 }
+                 for (const json& written_key : marker.at("keys_written")) {
+                   written.insert(written_key.get<std::string>());
+                 }
+                 return;
+               }
                EXPECT_EQ(event.at("type"), "uk.gov.hearth.indicator.value.v1");
+               latest_id[std::string(key)] = event.at("id");
                const json& data = event.at("data");
                for (const auto& error : value_schema.validate(data)) {
                  ADD_FAILURE() << "value event: " << error.toString() << "\n" << data.dump();
@@ -110,7 +157,22 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                ++values;
                if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
              });
+  // Every value key was named by a cycle's marker, and the last marker digests every value key
+  // with the id of its latest event (markers and values are on different partitions: a consumer
+  // goes by the digest, not by the order it read them in).
+  ASSERT_FALSE(marker.is_null()) << "no cycle marker";
+  std::set<std::string> value_keys;
+  for (const auto& [key, id] : latest_id) value_keys.insert(key);
+  EXPECT_EQ(written, value_keys);
+  EXPECT_EQ(marker.at("values"), latest_id.size());
+  EXPECT_EQ(marker.at("digest"), snapshotDigest(latest_id));
+
+  // Every fact cites records by the keys of their events on hearth.records.
+  std::set<std::string> record_keys;
+  consumeAll(kafka.bootstrap(), "hearth.records",
+             [&](std::string_view key, std::string_view) { record_keys.insert(std::string(key)); });
   size_t facts = 0;
+  size_t evidence = 0;
   consumeAll(kafka.bootstrap(), "hearth.indicator.facts",
              [&](std::string_view key, std::string_view payload) {
                const json event = json::parse(payload);
@@ -119,10 +181,26 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                  ADD_FAILURE() << "fact event: " << error.toString() << "\n" << data.dump();
                }
                EXPECT_EQ(data.at("subject"), key) << "facts are keyed by the person's pseudonym";
+               for (const json& id : data.at("evidence_ids")) {
+                 ++evidence;
+                 EXPECT_TRUE(record_keys.contains(id.get<std::string>()))
+                     << "evidence " << id << " of a " << data.at("indicator")
+                     << " fact is no key on hearth.records";
+               }
                ++facts;
              });
   EXPECT_GT(values, 10u);
   EXPECT_GT(facts, 100u);
+  EXPECT_GE(evidence, facts);
+
+  // `indicators --json` names the cycle whose values it shows.
+  ChildProcess shown(hearthdPath(),
+                     {"indicators", "--offline", "--json", "--config", config.string()}, dir.path(),
+                     "indicators-json");
+  ASSERT_EQ(shown.wait(60s), 0) << shown.stderrText();
+  const json snapshot = json::parse(shown.stdoutText());
+  EXPECT_GE(snapshot.at("cycle").get<int>(), 1);
+  EXPECT_EQ(snapshot.at("values").size(), latest_id.size());
 
   // The indicators the case system's and the education systems' exports answer; the others'
   // sources are not connected here.
@@ -144,7 +222,8 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kCaseSystemIndicators),
             kCaseSystemIndicators.size());
   for (const std::string& id : kCaseSystemIndicators) {
-    EXPECT_NE(daemon.process().stdoutText().find(id), std::string::npos) << "the table shows " << id;
+    EXPECT_NE(daemon.process().stdoutText().find(id), std::string::npos)
+        << "the table shows " << id;
   }
 
   // The same table from the state store, with the daemon gone.
@@ -175,13 +254,21 @@ TEST(Indicators, HousingAndAdultSocialCareOfTheCleanCouncilEqualTheTruth) {
   }
 
   std::map<std::string, json> headlines;
-  consumeAll(kafka.bootstrap(), "hearth.indicator.values",
-             [&](std::string_view, std::string_view payload) {
-               const json data = json::parse(payload).at("data");
-               if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
-             });
+  for (const auto& [key, data] : latestValues(kafka.bootstrap())) {
+    if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
+  }
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kHousingAndAdultIndicators),
             kHousingAndAdultIndicators.size());
+
+  // With every source connected, every indicator of the catalogue, the cross-service ones
+  // included, equals the truth.
+  std::set<std::string> catalogue;
+  for (const auto& definition : pipelines::indicators::indicatorRegistry()) {
+    catalogue.emplace(definition.id);
+    EXPECT_NE(table.find(definition.id), std::string::npos) << definition.id << " not printed";
+  }
+  EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, catalogue), catalogue.size());
+  EXPECT_NE(table.find("Across services"), std::string::npos) << table;
 
   // The clean council's housing and adult social care rows load without a finding.
   std::map<std::string, size_t> findings;
@@ -194,6 +281,162 @@ TEST(Indicators, HousingAndAdultSocialCareOfTheCleanCouncilEqualTheTruth) {
     }
   });
   EXPECT_TRUE(findings.empty()) << findings.begin()->first;
+}
+
+// What the daemon publishes under the default disclosure control, every source connected: for
+// each indicator and period, every hidden cell is attacked with the visible cells and the
+// headline, within one breakdown and across the indicator's breakdowns (numerators, and the
+// cohorts of percentages): none can be worked out. No count from 1 to 4 is shown, but housing's.
+TEST(Indicators, NoHiddenCellOfAnyPublishedBreakdownCanBeRecovered) {
+  namespace ind = pipelines::indicators;
+  using ind::disclosure_attack::Figure;
+  TempDir dir;
+  const auto council = cleanCouncil(dir);
+  ExternalKafka kafka(16);
+  DaemonOptions options = indicatorOptions(kafka, council, demoConnectors(council));
+  options.suppression_threshold = 5;
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
+
+  std::map<std::pair<std::string, std::string>, std::vector<ind::IndicatorValue>> slots;
+  size_t hidden = 0;
+  for (const auto& [key, data] : latestValues(kafka.bootstrap())) {
+    const ind::IndicatorDefinition* definition =
+        ind::findIndicator(data.at("indicator").get<std::string>());
+    ASSERT_NE(definition, nullptr) << key;
+    ind::IndicatorValue v;
+    v.indicator_id = definition->id;
+    v.period.label = data.at("period").at("label");
+    if (!data.at("breakdown").is_null()) {
+      v.breakdown_name = data.at("breakdown").at("name");
+      v.breakdown_value = data.at("breakdown").at("value");
+    }
+    v.suppressed = data.at("suppressed");
+    if (!v.suppressed) {
+      v.numerator = data.at("numerator");
+      if (!data.at("denominator").is_null()) v.denominator = data.at("denominator").get<double>();
+    }
+    hidden += v.suppressed ? 1 : 0;
+    const bool shown_small = v.numerator > 0 && v.numerator < 5;
+    const bool cohort_small = definition->denominator_kind == ind::DenominatorKind::kCohort &&
+                              v.denominator && *v.denominator > 0 && *v.denominator < 5;
+    if (definition->family != "housing" && definition->averaged_over == 1) {
+      EXPECT_FALSE(shown_small || cohort_small) << key << " shows a small count";
+    }
+    slots[{v.indicator_id, v.period.label}].push_back(std::move(v));
+  }
+  ASSERT_GT(hidden, 20u) << "too few hidden cells for the attack to mean anything";
+  for (const auto& [slot, cells] : slots) {
+    const ind::IndicatorDefinition& definition = *ind::findIndicator(slot.first);
+    for (const size_t i : ind::disclosure_attack::recoverable(cells, Figure::kNumerator)) {
+      ADD_FAILURE() << slot.first << " " << slot.second << ": the numerator of "
+                    << cells[i].breakdown_name << "=" << cells[i].breakdown_value
+                    << " can be recovered";
+    }
+    if (definition.denominator_kind != ind::DenominatorKind::kCohort) continue;
+    for (const size_t i : ind::disclosure_attack::recoverable(cells, Figure::kDenominator)) {
+      ADD_FAILURE() << slot.first << " " << slot.second << ": the cohort of "
+                    << cells[i].breakdown_name << "=" << cells[i].breakdown_value
+                    << " can be recovered";
+    }
+  }
+}
+
+// The council's own population file (laua,date,age,population) and the ONS mid-year estimates
+// time series as published for every area of England and Wales (ladcodeNN, sex, age and a column
+// a year) give the same rates: the reader takes the configured area and the mid-year estimate of
+// the year the reporting year starts, adding males and females.
+TEST(Indicators, TheCouncilsPopulationFileAndTheNationalOneGiveTheSameRates) {
+  TempDir dir;
+  const auto council = cleanCouncil(dir);
+  const auto council_file = council / "reference/population_estimates.csv";
+  std::map<int, long> residents;  // the council's, by single year of age
+  {
+    std::istringstream in(readFile(council_file));
+    std::string line;
+    std::getline(in, line);
+    ASSERT_EQ(line, "laua,date,age,population");
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::stringstream row(line);
+      for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+      ASSERT_EQ(cells.size(), 4u) << line;
+      ASSERT_EQ(cells[0], "E06000062");
+      residents[std::stoi(cells[2])] += std::stol(cells[3]);
+    }
+  }
+  ASSERT_EQ(residents.size(), 91u);
+  const auto national = dir.path() / "myebtablesenglandwales20112024.csv";
+  {
+    std::ofstream out(national);
+    out << "ladcode23,laname23,country,sex,age,population_2022,population_2023,population_2024,"
+           "population_2025\n";
+    const std::vector<std::pair<std::string, std::string>> areas = {
+        {"E06000061", "North Northamptonshire"},
+        {"E06000062", "West Northamptonshire"},
+        {"W06000015", "Cardiff"}};
+    for (const auto& [code, name] : areas) {
+      for (const int sex : {1, 2}) {
+        for (const auto& [age, count] : residents) {
+          const long half = sex == 1 ? count / 2 : count - count / 2;
+          // Only the council's 2024 column is the council's own count: another area or year
+          // would change the rates.
+          const bool ours = code == "E06000062";
+          out << code << ",\"" << name << "\"," << code.substr(0, 1) << "," << sex << "," << age
+              << "," << half + 7 << "," << half + 3 << "," << (ours ? half : half * 3 + 11) << ","
+              << half + 5 << "\n";
+        }
+      }
+    }
+  }
+
+  ExternalKafka kafka(16);
+  DaemonOptions options =
+      indicatorOptions(kafka, council, demoConnectors(council, "  # The school census"));
+  const auto config = writeDaemonConfig(dir.path(), options);
+  Daemon daemon(config, dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
+
+  // The values the state store gives under a config naming `population`.
+  auto valuesWith = [&](const std::filesystem::path& population, const std::string& name) {
+    const std::string text = readFile(config);
+    const size_t at = text.find(council_file.string());
+    EXPECT_NE(at, std::string::npos);
+    std::string changed = text;
+    changed.replace(at, council_file.string().size(), population.string());
+    const auto path = dir.path() / (name + ".yaml");
+    std::ofstream(path) << changed;
+    ChildProcess shown(hearthdPath(),
+                       {"indicators", "--offline", "--json", "--config", path.string()}, dir.path(),
+                       name);
+    EXPECT_EQ(shown.wait(120s), 0) << shown.stderrText();
+    std::map<std::string, json> values;
+    json shown_values = json::parse(shown.stdoutText()).at("values");
+    for (json& v : shown_values) {
+      std::string key = v.at("indicator").get<std::string>() + "|" + v.at("breakdown").dump();
+      values.emplace(std::move(key), std::move(v));
+    }
+    EXPECT_FALSE(values.empty()) << name << ": " << shown.stderrText();
+    return values;
+  };
+  const auto from_council = valuesWith(council_file, "council-file");
+  const auto from_national = valuesWith(national, "national-file");
+  ASSERT_FALSE(from_council.empty() || from_national.empty());
+  EXPECT_EQ(from_council, from_national);
+
+  long children = 0;
+  for (const auto& [age, count] : residents) children += age < 18 ? count : 0;
+  const json& cla = from_national.at("cla_count|null");
+  EXPECT_EQ(cla.at("denominator").get<double>(), static_cast<double>(children));
+  const json truth = json::parse(readFile(council / "truth/indicators.json"));
+  for (const json& expected : truth.at("indicators")) {
+    if (expected.at("id") == "cla_count") {
+      EXPECT_NEAR(cla.at("value").get<double>(), expected.at("rate_per_10000").get<double>(), 1e-4);
+    }
+  }
+  const json& falls = from_national.at("falls_admissions_65|null");
+  EXPECT_FALSE(falls.at("value").is_null());
+  EXPECT_GT(falls.at("denominator").get<double>(), 0);
 }
 
 }  // namespace

@@ -271,8 +271,9 @@ TEST(Service, AChangedIndicatorSettingAppliesOnReload) {
       << daemon.process().stderrText();
   // Whether the headline count of children looked after is withheld, as the API shows it.
   auto claCountSuppressed = [&]() -> std::optional<bool> {
-    const auto values = nlohmann::json::parse(httpGet(port, "/api/v1/indicators").body);
-    for (const auto& value : values) {
+    const auto shown = nlohmann::json::parse(httpGet(port, "/api/v1/indicators").body);
+    EXPECT_GE(shown.at("cycle").get<int>(), 1) << "the values name the cycle they come from";
+    for (const auto& value : shown.at("values")) {
       if (value.at("indicator") == "cla_count" && value.at("breakdown").is_null()) {
         return value.at("suppressed").get<bool>();
       }

@@ -618,16 +618,21 @@ class Oracle {
         static_cast<double>(numerator.size()), static_cast<double>(cohort.size()), "percent");
   }
 
+  // The household placed is the one the case was made for: a single applicant's placement does
+  // not house the rest of the family they lived with.
   Json cpChildrenInTemporaryAccommodation() {
-    std::set<uint32_t> ta_households;
+    std::set<uint32_t> placed;
     for (const TemporaryAccommodation& t : w_.temporary_accommodation)
-      if (openOn(t.start, t.end, pe_)) ta_households.insert(t.household);
+      if (openOn(t.start, t.end, pe_)) {
+        const HomelessCase& c = w_.homeless_cases[t.case_id - 1];
+        placed.insert(c.members.begin(), c.members.end());
+      }
     std::set<uint32_t> cp, in_ta;
     for (const CinEpisode& ep : w_.cin_episodes)
       for (const CpPlan& plan : ep.cp_plans)
         if (openOn(plan.start, plan.end, pe_)) {
           cp.insert(ep.child);
-          if (ta_households.count(w_.people[ep.child].household) != 0) in_ta.insert(ep.child);
+          if (placed.count(ep.child) != 0) in_ta.insert(ep.child);
         }
     return ratio("cp_children_in_temporary_accommodation",
                  "children on CP plans living in temporary accommodation",

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pipelines/indicators/tests/disclosure_attack.hpp"
+
 namespace hearth::pipelines::indicators {
 namespace {
 
@@ -25,80 +27,10 @@ IndicatorValue cell(std::string breakdown, std::string value, double numerator,
   return v;
 }
 
+using disclosure_attack::recoverable;
+
 const DisclosureConvention kSocialCare = *disclosureConvention("social_care");
 const DisclosureConvention kHealth = *disclosureConvention("health");
-
-// The attacker: every breakdown's cells add up to the headline. Unknowns are the hidden cells
-// (and the headline when hidden); each breakdown gives one linear equation in them, the visible
-// cells moved to the right-hand side. A hidden value is recovered exactly when its unit vector
-// lies in the row space of the equations: in reduced row echelon form, a row that is that unit
-// vector. Returns the hidden cells it recovers, by index.
-std::vector<size_t> recoverable(const std::vector<IndicatorValue>& cells) {
-  std::vector<size_t> unknowns;  // cell index of each unknown
-  std::map<size_t, size_t> column_of;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    if (cells[i].suppressed) {
-      column_of[i] = unknowns.size();
-      unknowns.push_back(i);
-    }
-  }
-  std::optional<size_t> headline;
-  std::map<std::string, std::vector<size_t>> breakdowns;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    if (cells[i].breakdown_name.empty()) {
-      headline = i;
-    } else {
-      breakdowns[cells[i].breakdown_name].push_back(i);
-    }
-  }
-  if (!headline) return {};
-  const size_t n = unknowns.size();
-  std::vector<std::vector<double>> rows;
-  for (const auto& [name, members] : breakdowns) {
-    std::vector<double> row(n + 1, 0.0);
-    auto add = [&](size_t i, double sign) {
-      if (cells[i].suppressed) {
-        row[column_of[i]] += sign;
-      } else {
-        row[n] -= sign * cells[i].numerator;
-      }
-    };
-    for (const size_t i : members) add(i, 1.0);
-    add(*headline, -1.0);
-    rows.push_back(row);
-  }
-  // Reduced row echelon form.
-  size_t pivot_row = 0;
-  for (size_t col = 0; col < n && pivot_row < rows.size(); ++col) {
-    size_t best = pivot_row;
-    for (size_t r = pivot_row; r < rows.size(); ++r) {
-      if (std::abs(rows[r][col]) > std::abs(rows[best][col])) best = r;
-    }
-    if (std::abs(rows[best][col]) < 1e-9) continue;
-    std::swap(rows[best], rows[pivot_row]);
-    const double p = rows[pivot_row][col];
-    for (double& x : rows[pivot_row]) x /= p;
-    for (size_t r = 0; r < rows.size(); ++r) {
-      if (r == pivot_row || std::abs(rows[r][col]) < 1e-12) continue;
-      const double f = rows[r][col];
-      for (size_t c = 0; c <= n; ++c) rows[r][c] -= f * rows[pivot_row][c];
-    }
-    ++pivot_row;
-  }
-  std::vector<size_t> found;
-  for (const auto& row : rows) {
-    size_t nonzero = 0;
-    size_t at = 0;
-    for (size_t c = 0; c < n; ++c) {
-      if (std::abs(row[c]) > 1e-9) {
-        ++nonzero;
-        at = c;
-      }
-    }
-    if (nonzero == 1) found.push_back(unknowns[at]);
-  }
-  return found;
-}
 
 TEST(Disclosure, TheAttackerRecoversACellThatPrimarySuppressionAloneHides) {
   std::vector<IndicatorValue> cells = {cell("", "", 40), cell("sex", "F", 3), cell("sex", "M", 30),
@@ -137,6 +69,16 @@ TEST(Disclosure, HiddenCellsWhoseTotalIsSmallAreHiddenFurther) {
   applyDisclosure(std::span<IndicatorValue>(cells), kSocialCare);
   EXPECT_TRUE(cells[1].suppressed && cells[2].suppressed && cells[3].suppressed);
   EXPECT_FALSE(cells[0].suppressed);
+}
+
+TEST(Disclosure, FiveHiddenOnesAreNotLeftToTotalFive) {
+  // Five areas of one person each beside a shown 40: hidden, they would total 5, so all ones.
+  std::vector<IndicatorValue> cells = {cell("", "", 45)};
+  for (int a = 0; a < 5; ++a) cells.push_back(cell("area", std::to_string(a), 1));
+  cells.push_back(cell("area", "5", 40));
+  applyDisclosure(std::span<IndicatorValue>(cells), kSocialCare);
+  EXPECT_TRUE(cells[6].suppressed);
+  EXPECT_TRUE(recoverable(cells).empty());
 }
 
 TEST(Disclosure, AHiddenHeadlineIsNotGivenAwayByABreakdownShownWhole) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "pipelines/indicators/cross_service_indicators.hpp"
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/registry.hpp"
 #include "pipelines/indicators/tests/test_records.hpp"
@@ -26,6 +27,15 @@ const IndicatorValue* find(const std::vector<IndicatorValue>& values, std::strin
     return v.indicator_id == id && v.breakdown_name == breakdown && v.breakdown_value == value;
   });
   return it == values.end() ? nullptr : &*it;
+}
+
+// The facts of one indicator: a record can place a person in several.
+std::vector<IndicatorFact> factsOf(const Evaluation& evaluation, std::string_view id) {
+  std::vector<IndicatorFact> out;
+  for (const IndicatorFact& fact : evaluation.facts) {
+    if (fact.indicator_id == id) out.push_back(fact);
+  }
+  return out;
 }
 
 TEST(IndicatorEngine, FirstEvaluationPublishesEveryHeadline) {
@@ -49,8 +59,9 @@ TEST(IndicatorEngine, ReportsOnlyWhatChangedSinceTheLastCall) {
   EXPECT_NE(find(after.values, "cp_plan_count", "age_band", "5-9"), nullptr);
   EXPECT_NE(find(after.values, "cp_plan_count", "local_area", "E05900001"), nullptr);
   EXPECT_EQ(find(after.values, "cla_count"), nullptr);
-  ASSERT_EQ(after.facts.size(), 1u);
-  const IndicatorFact& fact = after.facts.front();
+  const std::vector<IndicatorFact> facts = factsOf(after, "cp_plan_count");
+  ASSERT_EQ(facts.size(), 1u);
+  const IndicatorFact& fact = facts.front();
   EXPECT_EQ(fact.person, 7u);
   EXPECT_EQ(fact.indicator_id, "cp_plan_count");
   EXPECT_EQ(fact.change, FactChange::kEntered);
@@ -68,8 +79,8 @@ TEST(IndicatorEngine, RemovingTheEvidenceTakesThePersonOutAgain) {
   const Evaluation after = engine.evaluate();
   ASSERT_NE(find(after.values, "cp_plan_count"), nullptr);
   EXPECT_EQ(find(after.values, "cp_plan_count")->numerator, 0);
-  ASSERT_EQ(after.facts.size(), 1u);
-  EXPECT_EQ(after.facts.front().change, FactChange::kLeft);
+  ASSERT_EQ(factsOf(after, "cp_plan_count").size(), 1u);
+  EXPECT_EQ(factsOf(after, "cp_plan_count").front().change, FactChange::kLeft);
   EXPECT_EQ(engine.personCount(), 0u);
 }
 
@@ -94,11 +105,12 @@ TEST(IndicatorEngine, RecordMovedToAnotherPersonFollowsIt) {
   engine.add(2, "plan", cpPlan(day(2024, 6, 1), std::nullopt));  // identity relinked it
   const Evaluation e = engine.evaluate();
   EXPECT_EQ(find(engine.values(true), "cp_plan_count")->numerator, 1);
-  ASSERT_EQ(e.facts.size(), 2u);
-  EXPECT_EQ(e.facts[0].person, 1u);
-  EXPECT_EQ(e.facts[0].change, FactChange::kLeft);
-  EXPECT_EQ(e.facts[1].person, 2u);
-  EXPECT_EQ(e.facts[1].change, FactChange::kEntered);
+  const std::vector<IndicatorFact> facts = factsOf(e, "cp_plan_count");
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_EQ(facts[0].person, 1u);
+  EXPECT_EQ(facts[0].change, FactChange::kLeft);
+  EXPECT_EQ(facts[1].person, 2u);
+  EXPECT_EQ(facts[1].change, FactChange::kEntered);
 }
 
 TEST(IndicatorEngine, PersonAttributesFollowTheMajorityThenTheSmallestEvidenceId) {
@@ -150,6 +162,78 @@ TEST(IndicatorEngine, EvaluatesEveryConfiguredPeriod) {
     if (v.indicator_id != "cp_plan_count") continue;
     EXPECT_EQ(v.numerator, v.period.kind == PeriodKind::kSnapshot ? 1 : 0) << v.period.label;
   }
+}
+
+cn::HouseholdMember member(std::string local_id, std::string group, std::string relationship) {
+  cn::HouseholdMember m;
+  m.subject = {"housing", std::move(local_id)};
+  m.group = std::move(group);
+  m.relationship = std::move(relationship);
+  return m;
+}
+
+cn::TemporaryAccommodation placement(std::string case_ref, Date start) {
+  cn::TemporaryAccommodation t;
+  t.subject = {"housing", "HC1/1"};
+  t.case_ref = std::move(case_ref);
+  t.placement_ref = "TA1";
+  t.start = start;
+  return t;
+}
+
+// The child on a plan is a member of the case; the placement is filed under the applicant.
+TEST(IndicatorEngine, AChildCountsInTheTemporaryAccommodationOfTheirHouseholdsCase) {
+  IndicatorEngine engine = newEngine();
+  engine.add(1, "applicant-member", member("HC1/1", "HC1", "Main applicant"));
+  engine.add(2, "child-member", member("HC1/2", "HC1", "Child"));
+  engine.add(2, "plan", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.add(3, "other-member", member("HC2/1", "HC2", "Main applicant"));
+  engine.evaluate();
+  engine.add(1, "ta", placement("HC1", day(2025, 1, 10)));
+  engine.add(3, "ta-other-case", placement("HC2", day(2025, 1, 10)));
+  const Evaluation placed = engine.evaluate();
+  const IndicatorValue* value = find(placed.values, "cp_children_in_temporary_accommodation");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->numerator, 1);
+  EXPECT_EQ(value->denominator, 1);
+  const auto fact = std::find_if(placed.facts.begin(), placed.facts.end(), [](const auto& f) {
+    return f.indicator_id == "cp_children_in_temporary_accommodation";
+  });
+  ASSERT_NE(fact, placed.facts.end());
+  EXPECT_EQ(fact->person, 2u);
+  EXPECT_EQ(fact->evidence_ids, std::vector<std::string>{"ta"});
+
+  // The placement withdrawn, or the child no longer a member: out again.
+  engine.remove("ta");
+  EXPECT_EQ(find(engine.evaluate().values, "cp_children_in_temporary_accommodation")->numerator, 0);
+  engine.add(1, "ta", placement("HC1", day(2025, 1, 10)));
+  EXPECT_EQ(find(engine.evaluate().values, "cp_children_in_temporary_accommodation")->numerator, 1);
+  engine.remove("child-member");
+  EXPECT_EQ(find(engine.evaluate().values, "cp_children_in_temporary_accommodation")->numerator, 0);
+}
+
+TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
+  IndicatorEngine engine = newEngine();
+  engine.add(5, "p5", person(day(2004, 9, 1)));  // 20 in the year
+  engine.add(5, "status", careLeaver(day(2024, 9, 20), "YES", true));
+  engine.add(5, "membership", member("HC7/2", "HC7", "Partner"));
+  cn::HomelessnessDuty duty;
+  duty.subject = {"housing", "HC7/1"};
+  duty.case_ref = "HC7";
+  duty.duty = "prevention";
+  duty.start = day(2024, 11, 2);
+  engine.add(6, "duty", duty);
+  engine.add(6, "applicant", member("HC7/1", "HC7", "Main applicant"));
+  const Evaluation e = engine.evaluate();
+  const IndicatorValue* value = find(e.values, "care_leavers_19_21_owed_homelessness_duty");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->numerator, 1);
+  EXPECT_EQ(value->denominator, 1);
+}
+
+TEST(CrossService, TheSpringCensusIsTheThirdThursdayOfJanuary) {
+  EXPECT_EQ(cross::springCensusDay(financialYearStarting(2024)), day(2025, 1, 16));
+  EXPECT_EQ(cross::springCensusDay(financialYearStarting(2025)), day(2026, 1, 15));
 }
 
 }  // namespace
