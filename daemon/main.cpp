@@ -167,6 +167,12 @@ int main(int argc, char** argv) {
   linkage_eval->require_option(1, 3);
   document(linkage_eval, "hearthd linkage-eval --input febrl4.csv --without-identifier");
 
+  std::vector<std::filesystem::path> test_files;
+  auto* test = cli.add_subcommand(
+      "test", "Run layout and mapping tests: input rows and the canonical records expected");
+  test->add_option("files", test_files, "YAML test files")->required()->check(CLI::ExistingFile);
+  document(test, "hearthd test tests/layouts/*.test.yaml");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -202,6 +208,7 @@ int main(int argc, char** argv) {
       return app::topicsCreateCommand(config, dry_run, partitions, replication_factor);
     }
     if (*rebuild) return app::rebuildCommand(config);
+    if (*test) return app::testCommand(test_files);
     if (*linkage_eval) {
       if (!linkage_input.empty())
         return app::linkageEvalFileCommand(linkage_input, !without_identifier);

@@ -54,6 +54,9 @@ int rebuildCommand(const std::filesystem::path& config);
 /// Links a CSV of person records (columns found by header) with a model estimated from it and
 /// prints precision, recall, F1 and timing.
 int linkageEvalFileCommand(const std::string& input, bool use_identifier);
+/// Runs the layout tests of each YAML file (layout_tests.hpp): kOk when every test passed,
+/// kFailed when one failed, kInvalid when a file could not be run.
+int testCommand(const std::vector<std::filesystem::path>& files);
 /// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
 /// (`source,file,record_key,person_id`, as the synthetic council writes).
 int linkageEvalTruthCommand(const std::filesystem::path& config,
