@@ -167,6 +167,19 @@ int main(int argc, char** argv) {
   linkage_eval->require_option(1, 3);
   document(linkage_eval, "hearthd linkage-eval --input febrl4.csv --without-identifier");
 
+  app::ReadOptions read_options;
+  auto* read = cli.add_subcommand(
+      "read", "Show what a configured connector emits, as JSON lines (pseudonymised)");
+  read->add_option("connector", name, "Connector name in the configuration")->required();
+  configOption(read, config, "-c,--config");
+  read->add_option("--stream", read_options.stream, "Only this stream");
+  read->add_option("--limit", read_options.limit, "Stop after this many records (0: all)");
+  read->add_flag("--canonical", read_options.canonical,
+                 "Show the normalised canonical records, findings and unmapped fields");
+  read->add_flag("--raw", read_options.raw,
+                 "Show the source's own values, not pseudonymised (personal data: warned)");
+  document(read, "hearthd read early_help --stream episodes --limit 5 --canonical");
+
   std::vector<std::filesystem::path> test_files;
   auto* test = cli.add_subcommand(
       "test", "Run layout and mapping tests: input rows and the canonical records expected");
@@ -209,6 +222,7 @@ int main(int argc, char** argv) {
     }
     if (*rebuild) return app::rebuildCommand(config);
     if (*test) return app::testCommand(test_files);
+    if (*read) return app::readCommand(config, name, read_options);
     if (*linkage_eval) {
       if (!linkage_input.empty())
         return app::linkageEvalFileCommand(linkage_input, !without_identifier);

@@ -117,6 +117,11 @@ std::unique_ptr<host::ConnectorInstance> instantiate(const std::filesystem::path
 
 }  // namespace
 
+std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
+                                                           const std::string& name) {
+  return instantiate(config, name);
+}
+
 std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path) {
   auto loaded = config::loadConfig(path);
   if (!loaded) {
