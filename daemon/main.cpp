@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   spec->add_option("--plugin-dir", plugin_dirs,
                    "Directory to scan (repeatable); default: the configuration's plugin_dirs "
                    "with --config, else /usr/lib/hearth/plugins");
+  bool markdown = false;
+  spec->add_flag("--markdown", markdown,
+                 "Print the settings as the Markdown tables of the connector's README");
   document(spec, "hearthd spec csv");
 
   auto* check = cli.add_subcommand("check", "Check that a configured connector reaches its source");
@@ -204,6 +207,10 @@ int main(int argc, char** argv) {
     if (*validate) return app::validateCommand(config);
     if (*plugins)
       return app::pluginsCommand(*plugins->get_option("--config") ? config : "", plugin_dirs);
+    if (*spec && markdown) {
+      return app::specMarkdownCommand(*spec->get_option("--config") ? config : "", plugin_dirs,
+                                      name);
+    }
     if (*spec)
       return app::specCommand(*spec->get_option("--config") ? config : "", plugin_dirs, name);
     if (*check) return app::checkCommand(config, name);

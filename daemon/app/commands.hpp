@@ -72,6 +72,14 @@ int readCommand(const std::filesystem::path& config, const std::string& connecto
 /// printed to stderr).
 std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
                                                            const std::string& name);
+/// The configuration schema (JSON text) of a plugin found as `spec` finds it, or nullopt (the
+/// reason printed to stderr).
+std::optional<std::string> pluginConfigSchema(const std::filesystem::path& config,
+                                              std::vector<std::filesystem::path> dirs,
+                                              const std::string& plugin);
+/// A plugin's settings as Markdown tables (key, type, default, meaning), for its README.
+int specMarkdownCommand(const std::filesystem::path& config,
+                        std::vector<std::filesystem::path> dirs, const std::string& plugin);
 /// Runs the layout tests of each YAML file (layout_tests.hpp): kOk when every test passed,
 /// kFailed when one failed, kInvalid when a file could not be run.
 int testCommand(const std::vector<std::filesystem::path>& files);
