@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   spec->add_option("--plugin-dir", plugin_dirs,
                    "Directory to scan (repeatable); default: the configuration's plugin_dirs "
                    "with --config, else /usr/lib/hearth/plugins");
+  bool markdown = false;
+  spec->add_flag("--markdown", markdown,
+                 "Print the settings as the Markdown tables of the connector's README");
   document(spec, "hearthd spec csv");
 
   auto* check = cli.add_subcommand("check", "Check that a configured connector reaches its source");
@@ -173,6 +176,25 @@ int main(int argc, char** argv) {
   linkage_eval->require_option(1, 4);
   document(linkage_eval, "hearthd linkage-eval --input febrl4.csv --without-identifier");
 
+  app::ReadOptions read_options;
+  auto* read = cli.add_subcommand(
+      "read", "Show what a configured connector emits, as JSON lines (pseudonymised)");
+  read->add_option("connector", name, "Connector name in the configuration")->required();
+  configOption(read, config, "-c,--config");
+  read->add_option("--stream", read_options.stream, "Only this stream");
+  read->add_option("--limit", read_options.limit, "Stop after this many records (0: all)");
+  read->add_flag("--canonical", read_options.canonical,
+                 "Show the normalised canonical records, findings and unmapped fields");
+  read->add_flag("--raw", read_options.raw,
+                 "Show the source's own values, not pseudonymised (personal data: warned)");
+  document(read, "hearthd read early_help --stream episodes --limit 5 --canonical");
+
+  std::vector<std::filesystem::path> test_files;
+  auto* test = cli.add_subcommand(
+      "test", "Run layout and mapping tests: input rows and the canonical records expected");
+  test->add_option("files", test_files, "YAML test files")->required()->check(CLI::ExistingFile);
+  document(test, "hearthd test tests/layouts/*.test.yaml");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -191,6 +213,10 @@ int main(int argc, char** argv) {
     if (*validate) return app::validateCommand(config);
     if (*plugins)
       return app::pluginsCommand(*plugins->get_option("--config") ? config : "", plugin_dirs);
+    if (*spec && markdown) {
+      return app::specMarkdownCommand(*spec->get_option("--config") ? config : "", plugin_dirs,
+                                      name);
+    }
     if (*spec)
       return app::specCommand(*spec->get_option("--config") ? config : "", plugin_dirs, name);
     if (*check) return app::checkCommand(config, name);
@@ -208,6 +234,8 @@ int main(int argc, char** argv) {
       return app::topicsCreateCommand(config, dry_run, partitions, replication_factor);
     }
     if (*rebuild) return app::rebuildCommand(config);
+    if (*test) return app::testCommand(test_files);
+    if (*read) return app::readCommand(config, name, read_options);
     if (*linkage_eval) {
       if (!linkage_input.empty())
         return app::linkageEvalFileCommand(linkage_input, !without_identifier);

@@ -108,6 +108,25 @@ std::unique_ptr<host::Connector> instantiate(const std::filesystem::path& config
 
 }  // namespace
 
+std::optional<std::string> pluginConfigSchema(const std::filesystem::path& config,
+                                              std::vector<std::filesystem::path> dirs,
+                                              const std::string& plugin) {
+  const auto scanned = pluginDirs(config, std::move(dirs));
+  if (!scanned) return std::nullopt;
+  const auto catalog = host::PluginCatalog::scan(*scanned);
+  auto found = catalog.find(plugin);
+  if (!found) {
+    std::cerr << found.error().message << '\n';
+    return std::nullopt;
+  }
+  return std::string(found.value()->configSchema());
+}
+
+std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
+                                                           const std::string& name) {
+  return instantiate(config, name);
+}
+
 std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path) {
   auto loaded = config::loadConfig(path);
   if (!loaded) {

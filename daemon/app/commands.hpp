@@ -1,11 +1,14 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/config/config.hpp"
+#include "plugins/host/connector_instance.hpp"
 
 namespace hearth::daemon::app {
 
@@ -54,6 +57,32 @@ int rebuildCommand(const std::filesystem::path& config);
 /// Links a CSV of person records (columns found by header) with a model estimated from it and
 /// prints precision, recall, F1 and timing.
 int linkageEvalFileCommand(const std::string& input, bool use_identifier);
+/// What `hearthd read` shows.
+struct ReadOptions {
+  std::string stream;      // only this stream; empty: every stream
+  size_t limit = 0;        // stop after this many records; 0: read to the end
+  bool canonical = false;  // the normalised records and findings rather than the source records
+  bool raw = false;        // the source's own values, not pseudonymised (warned on stderr)
+};
+/// What a configured connector emits from the beginning, one JSON line per record on stdout,
+/// pseudonymised as it would be published unless `raw`; its checkpoint is left as it is.
+int readCommand(const std::filesystem::path& config, const std::string& connector,
+                const ReadOptions& options);
+/// The configured connector `name` created from its plugin and settings, or null (each failure
+/// printed to stderr).
+std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
+                                                           const std::string& name);
+/// The configuration schema (JSON text) of a plugin found as `spec` finds it, or nullopt (the
+/// reason printed to stderr).
+std::optional<std::string> pluginConfigSchema(const std::filesystem::path& config,
+                                              std::vector<std::filesystem::path> dirs,
+                                              const std::string& plugin);
+/// A plugin's settings as Markdown tables (key, type, default, meaning), for its README.
+int specMarkdownCommand(const std::filesystem::path& config,
+                        std::vector<std::filesystem::path> dirs, const std::string& plugin);
+/// Runs the layout tests of each YAML file (layout_tests.hpp): kOk when every test passed,
+/// kFailed when one failed, kInvalid when a file could not be run.
+int testCommand(const std::vector<std::filesystem::path>& files);
 /// Pairwise precision, recall and F1 of the daemon's linkage against a truth file
 /// (`source,file,record_key,person_id`, as the synthetic council writes).
 int linkageEvalTruthCommand(const std::filesystem::path& config, const std::filesystem::path& truth,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
@@ -151,6 +152,58 @@ TEST(Mapping, AnEarlyHelpExportReachesIdentityAndEarlyHelpOpenWithNoCode) {
 
 TEST(Mapping, ThePythonTemplatesRecordsReachIdentityAndTheIndicatorsThroughAMapping) {
   expectTheExportReachesIdentityAndEarlyHelpOpen(templateConnectors);
+}
+
+TEST(Mapping, ReadShowsWhatTheConnectorEmitsPseudonymisedUnlessRawIsAsked) {
+  TempDir dir;
+  const auto inbox = dir.path() / "inbox";
+  std::filesystem::create_directories(inbox);
+  std::ofstream(inbox / "early_help_episodes_20250401.csv") << kExport;
+  DaemonOptions options;
+  options.connectors_yaml = exampleConnectors(inbox);
+  const auto config = writeDaemonConfig(dir.path(), options);
+
+  // The first two rows, as the daemon would publish them: no name, no NHS number.
+  std::string errors;
+  std::string lines;
+  ASSERT_EQ(runHearthd({"read", "early_help", "-c", config.string(), "--stream", "episodes",
+                        "--limit", "2", "--canonical"},
+                       dir.path(), &errors, &lines),
+            0)
+      << errors;
+  std::vector<json> events;
+  std::istringstream in(lines);
+  for (std::string line; std::getline(in, line);) events.push_back(json::parse(line));
+  ASSERT_EQ(events.size(), 4u) << lines;
+  EXPECT_EQ(events[0].at("data").at("record").at("kind"), "early_help_episode");
+  EXPECT_EQ(events[0].at("data").at("record").at("start"), "2024-05-01");
+  EXPECT_EQ(events[1].at("data").at("record").at("kind"), "person");
+  EXPECT_EQ(events[1].at("data").at("record").at("birth_date"), "2015-03");
+  EXPECT_EQ(events[3].at("data").at("record").at("kind"), "person");
+  for (const char* personal : {"Amy", "Hart", "4000000012", "07/03/2015", "2015-03-07", "EH01"}) {
+    EXPECT_EQ(lines.find(personal), std::string::npos) << personal << " shown without --raw";
+  }
+  EXPECT_EQ(errors.find("--raw"), std::string::npos);
+
+  // The row with no date, as its findings.
+  ASSERT_EQ(runHearthd({"read", "early_help", "-c", config.string(), "--canonical"}, dir.path(),
+                       &errors, &lines),
+            0);
+  EXPECT_NE(lines.find(R"({"finding":{"code":"date.invalid","severity":"reject","field":)"
+                       R"("StartDate")"),
+            std::string::npos)
+      << lines;
+
+  // --raw shows the source's values, and says so on stderr.
+  ASSERT_EQ(runHearthd({"read", "early_help", "-c", config.string(), "--limit", "1", "--raw"},
+                       dir.path(), &errors, &lines),
+            0);
+  const json raw = json::parse(lines);
+  EXPECT_EQ(raw.at("fields").at("Forename"), "Amy");
+  EXPECT_EQ(raw.at("fields").at("UPN"), nullptr);
+  EXPECT_NE(errors.find("--raw shows the source's own values"), std::string::npos) << errors;
+
+  EXPECT_NE(runHearthd({"read", "nobody", "-c", config.string()}, dir.path(), &errors), 0);
 }
 
 }  // namespace

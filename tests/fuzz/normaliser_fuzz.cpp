@@ -1,5 +1,6 @@
 // libFuzzer target for the record decoders behind every normalised connector: raw records of any
-// layout of the registry (the 903 return, the CIN census, the SSD tables, ...) into canonical
+// layout of the registry (the 903 return, the CIN census, the SSD tables, ...) and of a layout
+// written as data (a connector's mapping:, with its date formats and code maps) into canonical
 // records.
 //
 // Input: the first byte picks the source layout and stream (any of the registry); the rest is the
@@ -16,6 +17,7 @@
 #include "pipelines/canonical/json.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/normalise/layout.hpp"
+#include "pipelines/normalise/mapping.hpp"
 #include "pipelines/normalise/normaliser.hpp"
 
 namespace {
@@ -33,10 +35,34 @@ struct Target {
   std::string_view stream;
 };
 
-// Every stream of every layout of the registry: a layout is covered once it is registered.
+// A mapping reading every kind of canonical field: formatted and ISO dates, codes through a
+// code map and from a statutory list, flags, counts, postcodes and checked identifiers.
+const std::shared_ptr<const normalise::Layout>& mappedLayout() {
+  static const std::shared_ptr<const normalise::Layout> kLayout = [] {
+    normalise::RecordRule episode{.kind = "cla_episode", .subject = "id"};
+    episode.fields = {{.target = "start", .from = "start", .date_format = "%d-%b-%Y %H:%M"},
+                      {.target = "end", .from = "end"},
+                      {.target = "legal_status", .from = "ls", .codes = {{"care", "C2"}}},
+                      {.target = "placement_type", .from = "place"},
+                      {.target = "home_postcode", .from = "postcode"}};
+    normalise::RecordRule person{.kind = "person", .subject = "id"};
+    person.fields = {{.target = "birth_date", .from = "dob", .date_format = "%d/%m/%Y"},
+                     {.target = "sex", .from = "sex", .codes = {{"Female", "F"}}},
+                     {.target = "given_name", .from = "name"}};
+    person.identifiers = {{.scheme = "nhs", .from = "nhs"}, {.scheme = "upn", .from = "upn"}};
+    normalise::RecordRule neet{.kind = "neet_status", .subject = "id"};
+    neet.fields = {{.target = "academic_age", .from = "age"}, {.target = "send", .from = "send"}};
+    return normalise::mappedLayout(
+        {{{.stream = "rows", .records = {episode, person, neet}, .ignore = {"note"}}}}, "mapping");
+  }();
+  return kLayout;
+}
+
+// Every stream of every layout of the registry, and the mapped one: a layout is covered once it
+// is registered.
 const std::vector<Target>& targets() {
   static const std::vector<Target> kTargets = [] {
-    std::vector<Target> all;
+    std::vector<Target> all{{mappedLayout().get(), "rows"}};
     for (const normalise::Layout* layout : normalise::layouts()) {
       for (const normalise::StreamLayout& stream : layout->streams) {
         all.push_back({layout, stream.fields.stream});
@@ -75,6 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   context.today = hearth::pipelines::canonical::Date{std::chrono::year{2025}, std::chrono::month{6},
                                                      std::chrono::day{1}};
   context.default_collection_year = 2024;
+  if (target.layout == mappedLayout().get()) context.mapped_layout = mappedLayout();
   const normalise::Normaliser normaliser(context);
   normalise::NormaliseOutput out;
   // Named as a blade export is, so that school census session lines know their census.
