@@ -80,30 +80,36 @@ std::optional<std::string> rowLimitProblem(const std::filesystem::path& config_p
 
 /// Finds connector `name` in the config and creates it, in this process or as a child process
 /// as configured, reporting any failure.
-std::unique_ptr<host::Connector> instantiate(const std::filesystem::path& config_path,
-                                             const std::string& name) {
+std::optional<CreatedConnector> createConnector(const std::filesystem::path& config_path,
+                                                const std::string& name) {
   auto config = loadConfigOrReport(config_path);
-  if (!config) return nullptr;
+  if (!config) return std::nullopt;
   const config::ConnectorConfig* connector = nullptr;
   for (const auto& c : config->connectors) {
     if (c.name == name) connector = &c;
   }
   if (!connector) {
     std::cerr << config_path.string() << ": no connector named \"" << name << "\"\n";
-    return nullptr;
+    return std::nullopt;
   }
   const auto catalog = host::PluginCatalog::scan(config->plugin_dirs);
   auto recipe = prepareConnector(*config, *connector, catalog, {});
   if (!recipe) {
     std::cerr << recipe.error().message << '\n';
-    return nullptr;
+    return std::nullopt;
   }
   auto instance = recipe->create({});
   if (!instance) {
     std::cerr << name << ": " << instance.error().message << '\n';
-    return nullptr;
+    return std::nullopt;
   }
-  return std::move(instance).value();
+  return CreatedConnector{std::move(instance).value(), recipe->plugin_name, recipe->plugin_version};
+}
+
+std::unique_ptr<host::Connector> instantiate(const std::filesystem::path& config_path,
+                                             const std::string& name) {
+  auto created = createConnector(config_path, name);
+  return created ? std::move(created->connector) : nullptr;
 }
 
 }  // namespace
@@ -122,9 +128,9 @@ std::optional<std::string> pluginConfigSchema(const std::filesystem::path& confi
   return std::string(found.value()->configSchema());
 }
 
-std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
-                                                           const std::string& name) {
-  return instantiate(config, name);
+std::optional<CreatedConnector> connectorInstance(const std::filesystem::path& config,
+                                                  const std::string& name) {
+  return createConnector(config, name);
 }
 
 std::optional<config::Config> loadConfigOrReport(const std::filesystem::path& path) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "daemon/config/config.hpp"
-#include "plugins/host/connector_instance.hpp"
+#include "plugins/host/connector.hpp"
 
 namespace hearth::daemon::app {
 
@@ -68,10 +68,17 @@ struct ReadOptions {
 /// pseudonymised as it would be published unless `raw`; its checkpoint is left as it is.
 int readCommand(const std::filesystem::path& config, const std::string& connector,
                 const ReadOptions& options);
-/// The configured connector `name` created from its plugin and settings, or null (each failure
-/// printed to stderr).
-std::unique_ptr<host::ConnectorInstance> connectorInstance(const std::filesystem::path& config,
-                                                           const std::string& name);
+/// A configured connector, created in this process or as a child process as configured, and the
+/// software its events name.
+struct CreatedConnector {
+  std::unique_ptr<host::Connector> connector;
+  std::string plugin_name;
+  std::string plugin_version;
+};
+/// The configured connector `name` created from its plugin or command and settings, or nullopt
+/// (each failure printed to stderr).
+std::optional<CreatedConnector> connectorInstance(const std::filesystem::path& config,
+                                                  const std::string& name);
 /// The configuration schema (JSON text) of a plugin found as `spec` finds it, or nullopt (the
 /// reason printed to stderr).
 std::optional<std::string> pluginConfigSchema(const std::filesystem::path& config,

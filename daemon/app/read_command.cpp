@@ -195,17 +195,17 @@ int readCommand(const std::filesystem::path& config_path, const std::string& con
     std::cerr << "hearthd read: --raw shows the source's own values, names and identifiers "
                  "included; keep the output out of logs, tickets and shared places\n";
   }
-  auto instance = connectorInstance(config_path, connector);
-  if (!instance) return kFailed;
+  auto created = connectorInstance(config_path, connector);
+  if (!created) return kFailed;
   pipelines::Pseudonymiser pseudonymiser(config->privacy.pseudonym_key.reveal(),
                                          config->privacy.key_version);
   const pipelines::SourceInfo source{connector,
-                                     std::string(instance->plugin().name()),
-                                     std::string(instance->plugin().version()),
+                                     created->plugin_name,
+                                     created->plugin_version,
                                      {.area_code = config->indicators.area_code}};
   ReadPrinter printer(options, source, pseudonymiser, normaliseContext(*entry));
   // Always from the beginning: the daemon's checkpoint is neither read nor moved.
-  auto outcome = instance->read("", printer);
+  auto outcome = created->connector->read("", printer);
   std::cout.flush();
   if (!outcome) {
     std::cerr << connector << ": read failed: " << outcome.error().message << '\n';
