@@ -186,6 +186,21 @@ std::optional<InvolvementKey> keyOf(const cn::Ks4Result& r) {
 }
 int completeness(const cn::Ks4Result& r) { return filled(r.english.grade) + filled(r.maths.grade); }
 
+// One funding line per setting per census.
+std::optional<InvolvementKey> keyOf(const cn::EarlyYearsFunding& f) {
+  if (!f.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*f.census), f.setting};
+}
+int completeness(const cn::EarlyYearsFunding& f) {
+  return filled(f.funded_hours) + filled(f.basis) + filled(f.hours_at_setting);
+}
+
+// Being on a year's list is one involvement however often the list names the child.
+std::optional<InvolvementKey> keyOf(const cn::TwoYearOldEligibility& e) {
+  return InvolvementKey{e.list_year, {}};
+}
+int completeness(const cn::TwoYearOldEligibility&) { return 0; }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -521,6 +536,10 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::EhcActivePlan>) return store(ehc_active_plans);
         if constexpr (std::is_same_v<T, cn::EhcPlacement>) return store(ehc_placements);
         if constexpr (std::is_same_v<T, cn::SenNeed>) return store(sen_needs);
+        if constexpr (std::is_same_v<T, cn::EarlyYearsFunding>) return store(early_years_funding);
+        if constexpr (std::is_same_v<T, cn::TwoYearOldEligibility>) {
+          return store(two_year_old_eligibility);
+        }
         return false;
       },
       record);
@@ -543,7 +562,9 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(ehc_requests, evidence_id) || eraseEvidence(ehc_assessments, evidence_id) ||
          eraseEvidence(ehc_named_plans, evidence_id) ||
          eraseEvidence(ehc_active_plans, evidence_id) ||
-         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id);
+         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
+         eraseEvidence(early_years_funding, evidence_id) ||
+         eraseEvidence(two_year_old_eligibility, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -555,7 +576,8 @@ bool PersonRecords::empty() const {
          exclusions.empty() && attendance.empty() && missing_education.empty() &&
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
-         ehc_placements.empty() && sen_needs.empty();
+         ehc_placements.empty() && sen_needs.empty() && early_years_funding.empty() &&
+         two_year_old_eligibility.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -582,6 +604,8 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.neet_statuses = deduplicate(records.neet_statuses);
   view.ks4_results = deduplicate(records.ks4_results);
   view.ehc_plans = joinEhcPlans(records);
+  view.early_years_funding = deduplicate(records.early_years_funding);
+  view.two_year_old_eligibility = deduplicate(records.two_year_old_eligibility);
   return view;
 }
 

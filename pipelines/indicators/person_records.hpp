@@ -51,6 +51,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::EhcActivePlan>> ehc_active_plans;
   std::vector<Evidenced<canonical::EhcPlacement>> ehc_placements;
   std::vector<Evidenced<canonical::SenNeed>> sen_needs;
+  std::vector<Evidenced<canonical::EarlyYearsFunding>> early_years_funding;
+  std::vector<Evidenced<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -134,6 +136,8 @@ struct PersonView {
   std::vector<Involvement<canonical::Ks4Result>> ks4_results;
   /// EHC plans, each a request's SEN2 rows joined by their table ids, by request date.
   std::vector<Involvement<canonical::EhcPlan>> ehc_plans;
+  std::vector<Involvement<canonical::EarlyYearsFunding>> early_years_funding;
+  std::vector<Involvement<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
 };
 
 /// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`
