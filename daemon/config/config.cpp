@@ -288,6 +288,13 @@ class Builder {
       indicators.population_estimates =
           resolvePath(base_, section.at("population_estimates").get<std::string>());
     }
+    if (section.contains("gias_establishments")) {
+      indicators.gias_establishments =
+          resolvePath(base_, section.at("gias_establishments").get<std::string>());
+    }
+    for (const json& file : section.value("ofsted_inspections", json::array())) {
+      indicators.ofsted_inspections.push_back(resolvePath(base_, file.get<std::string>()));
+    }
     indicators.population_0_17 = valueOr(section, "population_0_17", indicators.population_0_17);
     const json disclosures = section.value("disclosure", json::object());
     for (const auto& [family, rule] : disclosures.items()) {
@@ -561,6 +568,8 @@ json describe(const Config& config) {
     disclosure[family] = {{"suppression_threshold", rule.suppression_threshold},
                           {"round_to", rule.round_to}};
   }
+  json ofsted = json::array();
+  for (const auto& file : config.indicators.ofsted_inspections) ofsted.push_back(file.string());
   json connectors = json::array();
   for (const ConnectorConfig& connector : config.connectors) {
     // The child's environment may carry credentials: its names only.
@@ -629,6 +638,8 @@ json describe(const Config& config) {
         {"bank_holidays", config.indicators.bank_holidays.string()},
         {"postcode_lookup", config.indicators.postcode_lookup.string()},
         {"population_estimates", config.indicators.population_estimates.string()},
+        {"gias_establishments", config.indicators.gias_establishments.string()},
+        {"ofsted_inspections", ofsted},
         {"population_0_17", config.indicators.population_0_17},
         {"disclosure", disclosure}}},
       {"derive", {{"interval_ms", config.derive.interval.count()}}},

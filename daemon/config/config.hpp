@@ -90,6 +90,8 @@ struct IndicatorsConfig {
   std::filesystem::path bank_holidays;         // date,name CSV of England's bank holidays
   std::filesystem::path postcode_lookup;       // ONSPD-style CSV: pcds, oseast1m, osnrth1m, ward
   std::filesystem::path population_estimates;  // laua,date,age,population (ONS mid-year style)
+  std::filesystem::path gias_establishments;   // GIAS extract: URN, UKPRN, type and phase
+  std::vector<std::filesystem::path> ofsted_inspections;  // Ofsted MI files, either framework
   std::int64_t population_0_17 = 0;  // resident children, the cla_count rate's base (overrides)
   std::map<std::string, DisclosureConfig> disclosure;  // by indicator family ("health")
 };

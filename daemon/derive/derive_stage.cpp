@@ -125,6 +125,7 @@ struct DeriveStage::Impl {
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
+  std::optional<pipelines::indicators::SchoolRegister> schools;  // for the person views' flags
   std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
   std::set<std::string> published_pairs;
   pipelines::EventIdBuilder ids;
@@ -589,11 +590,19 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
   }
   const canonical::Date as_of = canonical::todayUtc();
+  if (!schools) {
+    auto loaded = loadSchoolRegister(options.indicators);
+    if (!loaded) {
+      log.error("school register not loaded: EHC plan settings show as unknown",
+                {{"code", loaded.error().code}, {"error", loaded.error().message}});
+    }
+    schools = loaded ? std::move(loaded).value() : pipelines::indicators::SchoolRegister{};
+  }
   std::unordered_set<std::string> views;
   views.reserve(outcome.persons);
   for (uint32_t p = 0; p < outcome.persons; ++p) {
-    const std::string data =
-        personViewJson(person_pseudonym[p], records_of_person[p], systems_of_person[p], as_of);
+    const std::string data = personViewJson(person_pseudonym[p], records_of_person[p],
+                                            systems_of_person[p], as_of, &*schools);
     views.insert(person_pseudonym[p]);
     if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
                  summary.events_published, person_pseudonym[p])) {

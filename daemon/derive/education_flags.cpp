@@ -2,10 +2,13 @@
 
 #include <chrono>
 
+#include "pipelines/indicators/education_indicators.hpp"
+
 namespace hearth::daemon::derive {
 namespace {
 
 namespace canonical = pipelines::canonical;
+namespace indicators = pipelines::indicators;
 using namespace std::chrono;
 
 // NEET (540, 610-680) or not known (810-830, or no activity recorded).
@@ -21,10 +24,20 @@ canonical::Date academicYearStart(canonical::Date day) {
   return y / September / 1;
 }
 
+bool isSen2Row(const canonical::Record& record) {
+  return std::holds_alternative<canonical::EhcRequest>(record) ||
+         std::holds_alternative<canonical::EhcAssessment>(record) ||
+         std::holds_alternative<canonical::EhcNamedPlan>(record) ||
+         std::holds_alternative<canonical::EhcActivePlan>(record) ||
+         std::holds_alternative<canonical::EhcPlacement>(record) ||
+         std::holds_alternative<canonical::SenNeed>(record);
+}
+
 }  // namespace
 
-EducationFlags::EducationFlags(canonical::Date as_of)
+EducationFlags::EducationFlags(canonical::Date as_of, const indicators::SchoolRegister* schools)
     : as_of_(as_of),
+      schools_(schools),
       year_ago_(sys_days(as_of) - days(365)),
       academic_year_start_(academicYearStart(as_of)) {}
 
@@ -35,6 +48,7 @@ void EducationFlags::note(const canonical::Record& record) {
         (!latest_nccis_ || *s->month_end > *latest_nccis_)) {
       latest_nccis_ = s->month_end;
       neet_or_not_known_ = neetOrNotKnown(s->activity);
+      nccis_academic_age_ = s->academic_age;
     }
   } else if (const auto* a = std::get_if<canonical::Attendance>(&record)) {
     if (a->census && a->sessions && *a->census > year_ago_ && *a->census <= as_of_) {
@@ -45,6 +59,12 @@ void EducationFlags::note(const canonical::Record& record) {
   } else if (const auto* m = std::get_if<canonical::MissingEducation>(&record)) {
     missing_education_ =
         missing_education_ || (m->start && *m->start <= as_of_ && (!m->end || *m->end > as_of_));
+  } else if (const auto* f = std::get_if<canonical::EarlyYearsFunding>(&record)) {
+    funded_two_year_old_ =
+        funded_two_year_old_ || (f->census && *f->census > year_ago_ && *f->census <= as_of_ &&
+                                 indicators::education::isTwoYearOldBasis(f->basis));
+  } else if (isSen2Row(record)) {
+    sen2_.add({}, record);
   }
 }
 
@@ -58,6 +78,26 @@ void EducationFlags::appendJson(std::string& out) const {
   flag("persistent_absence", possible_sessions_ > 0 && missed_sessions_ * 10 >= possible_sessions_);
   flag("excluded_this_academic_year", excluded_);
   flag("missing_education", missing_education_);
+  // The plan in force with the latest request stands for the person's EHC plan.
+  indicators::PersonView sen2;
+  if (!sen2_.empty()) sen2 = indicators::buildPersonView(sen2_);
+  const canonical::EhcPlan* plan = nullptr;
+  for (const auto& p : sen2.ehc_plans) {
+    if (indicators::ehcPlanOpenOn(p.record, as_of_)) plan = &p.record;
+  }
+  flag("ehcp", plan != nullptr);
+  out.append(",\"ehcp_setting\":");
+  if (plan == nullptr) {
+    out.append("null");
+  } else {
+    out.push_back('"');
+    out.append(indicators::education::ehcSettingOn(*plan, as_of_, schools_));
+    out.push_back('"');
+  }
+  flag("funded_two_year_old", funded_two_year_old_);
+  const bool adult =
+      nccis_academic_age_ && *nccis_academic_age_ >= 18 && *nccis_academic_age_ <= 25;
+  flag("neet_with_ehcp", adult && neet_or_not_known_ && plan != nullptr);
 }
 
 }  // namespace hearth::daemon::derive

@@ -137,6 +137,28 @@ class EngineStep final : public IndicatorStep {
 
 }  // namespace
 
+Result<ind::SchoolRegister> loadSchoolRegister(const config::IndicatorsConfig& config) {
+  ind::SchoolRegister schools;
+  try {
+    if (!config.gias_establishments.empty()) {
+      std::ifstream in(config.gias_establishments);
+      if (!in) {
+        return makeError("indicators.gias_establishments",
+                         config.gias_establishments.string() + ": cannot open");
+      }
+      schools.addGias(in, config.gias_establishments.string());
+    }
+    for (const std::filesystem::path& path : config.ofsted_inspections) {
+      std::ifstream in(path);
+      if (!in) return makeError("indicators.ofsted_inspections", path.string() + ": cannot open");
+      schools.addOfsted(in, path.string());
+    }
+  } catch (const std::exception& e) {
+    return makeError("indicators.reference", e.what());
+  }
+  return schools;
+}
+
 Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::IndicatorsConfig& config,
                                                              int suppression_threshold) {
   ind::EngineConfig engine;
@@ -148,6 +170,9 @@ Result<std::unique_ptr<IndicatorStep>> IndicatorStep::create(const config::Indic
     engine.disclosure.emplace(family,
                               ind::DisclosureConvention{rule.suppression_threshold, rule.round_to});
   }
+  auto schools = loadSchoolRegister(config);
+  if (!schools) return schools.error();
+  engine.schools = std::move(schools).value();
   std::optional<ind::PopulationBase> population;
   if (!config.population_estimates.empty()) {
     auto base =

@@ -199,14 +199,15 @@ std::string_view ageBand(int age) {
 
 std::string personViewJson(const std::string& pseudonym,
                            const std::vector<const canonical::Record*>& records,
-                           const std::set<std::string>& systems, canonical::Date as_of) {
+                           const std::set<std::string>& systems, canonical::Date as_of,
+                           const pipelines::indicators::SchoolRegister* schools) {
   std::map<canonical::Date, int> births;
   std::map<canonical::Sex, int> sexes;
   std::map<std::string, int> sectors;
   Flags flags;
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
   const canonical::Date year_ago = yearBefore(as_of);
-  EducationFlags education(as_of);
+  EducationFlags education(as_of, schools);
   for (const canonical::Record* record : records) {
     education.note(*record);
     if (const auto* p = std::get_if<canonical::Person>(record)) {

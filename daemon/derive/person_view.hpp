@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/indicators/school_register.hpp"
 
 namespace hearth::daemon::derive {
 
@@ -16,7 +17,8 @@ namespace hearth::daemon::derive {
 /// sector. `systems` are the source systems whose records were linked to the person.
 std::string personViewJson(const std::string& pseudonym,
                            const std::vector<const pipelines::canonical::Record*>& records,
-                           const std::set<std::string>& systems, pipelines::canonical::Date as_of);
+                           const std::set<std::string>& systems, pipelines::canonical::Date as_of,
+                           const pipelines::indicators::SchoolRegister* schools = nullptr);
 
 /// A household or family as a group (DESIGN.md, "Households and families"): its members' person
 /// pseudonyms, published on `hearth.person.view` keyed by the group's own pseudonym.

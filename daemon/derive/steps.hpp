@@ -14,6 +14,7 @@
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/population_estimates.hpp"
+#include "pipelines/indicators/school_register.hpp"
 
 namespace hearth::daemon::derive {
 
@@ -94,6 +95,11 @@ struct IndicatorEvent {
   /// the key, indicator, period and set for a fact (a person has one per indicator).
   std::string digest_key;
 };
+
+/// The GIAS register and Ofsted judgements the configuration names (indicators.gias_establishments,
+/// indicators.ofsted_inspections); empty when it names none. An unreadable file is an error.
+Result<pipelines::indicators::SchoolRegister> loadSchoolRegister(
+    const config::IndicatorsConfig& config);
 
 /// The indicator engine as the daemon drives it.
 class IndicatorStep {

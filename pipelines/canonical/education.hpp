@@ -70,6 +70,26 @@ struct Ks4Result {
   Ks4Grade maths;
 };
 
+/// A child's funded early education at one setting in the January early years census.
+struct EarlyYearsFunding {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> census;  // the census day (from the file's name)
+  std::string setting;         // the setting's URN (EY..., or a school's)
+  std::optional<double> funded_hours;
+  std::optional<double> extended_hours;    // the 30 hours of working parents
+  std::optional<double> hours_at_setting;  // funded or not
+  std::string basis;  // the two-year-old entitlement's basis: ECO, HSD, LAA; blank at 3 and 4
+  std::optional<bool> pupil_premium;
+};
+
+/// A child on the DWP's list of two-year-olds eligible for funded early education.
+struct TwoYearOldEligibility {
+  Provenance provenance;
+  Subject subject;
+  int list_year = 0;  // the collection year of the list
+};
+
 // ---- SEN2 -------------------------------------------------------------------------------------
 //
 // A SEN2 return is relational: a request names the person, an assessment its request, a named

@@ -369,6 +369,16 @@ class FieldWriter {
     w_.text("type", r.type);
     w_.count("rank", r.rank);
   }
+  void operator()(const EarlyYearsFunding& r) {
+    w_.date("census", r.census);
+    w_.text("setting", r.setting);
+    w_.number("funded_hours", r.funded_hours);
+    w_.number("extended_hours", r.extended_hours);
+    w_.number("hours_at_setting", r.hours_at_setting);
+    w_.text("basis", r.basis);
+    w_.flag("pupil_premium", r.pupil_premium);
+  }
+  void operator()(const TwoYearOldEligibility& r) { w_.integer("list_year", r.list_year); }
 
  private:
   // A grade, or why there is none: {"grade": 5} or {"missing": "NE"}.

@@ -45,6 +45,10 @@ struct KindName {
   std::string_view operator()(const EhcActivePlan&) const { return "ehc_active_plan"; }
   std::string_view operator()(const EhcPlacement&) const { return "ehc_placement"; }
   std::string_view operator()(const SenNeed&) const { return "sen_need"; }
+  std::string_view operator()(const EarlyYearsFunding&) const { return "early_years_funding"; }
+  std::string_view operator()(const TwoYearOldEligibility&) const {
+    return "two_year_old_eligibility";
+  }
 };
 
 }  // namespace

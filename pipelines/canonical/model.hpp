@@ -214,7 +214,8 @@ using Record =
                  TemporaryAccommodation, HouseholdMember, RoughSleepingContact, AdultCareEvent,
                  AdultCareSurveyResponse, HospitalAdmission, Diagnosis, Exclusion, Attendance,
                  MissingEducation, NeetStatus, Ks4Result, SubjectLink, EhcRequest, EhcAssessment,
-                 EhcNamedPlan, EhcActivePlan, EhcPlacement, SenNeed>;
+                 EhcNamedPlan, EhcActivePlan, EhcPlacement, SenNeed, EarlyYearsFunding,
+                 TwoYearOldEligibility>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

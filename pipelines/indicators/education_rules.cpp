@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 
 #include "pipelines/indicators/education_indicators.hpp"
@@ -116,6 +117,77 @@ Outcome persistentAbsence(const PersonView& person, const Period& period, const 
   if (missed * 10 >= possible) {
     outcome.numerator = 1;
     outcome.numerator_evidence = std::move(evidence);
+  }
+  return outcome;
+}
+
+Date januaryCensusDay(const Period& period) {
+  int y = static_cast<int>(period.end.year());
+  const Date census{year{y} / January / Thursday[3]};
+  return period.end < census ? Date{year{y - 1} / January / Thursday[3]} : census;
+}
+
+std::string_view ehcSettingOn(const canonical::EhcPlan& plan, Date day,
+                              const SchoolRegister* schools) {
+  const canonical::EhcPlacement* placement = ehcPlacementOn(plan, day);
+  if (placement == nullptr) return "other";
+  if (placement->urn.empty() && placement->ukprn.empty()) return "other";  // a setting code
+  const Establishment* school = nullptr;
+  if (schools != nullptr) {
+    school = placement->urn.empty() ? schools->byUkprn(placement->ukprn)
+                                    : schools->byUrn(placement->urn);
+    if (school == nullptr && !placement->urn.empty() && !placement->ukprn.empty()) {
+      school = schools->byUkprn(placement->ukprn);
+    }
+  }
+  return school == nullptr ? "unknown" : schoolKindLabel(school->kind);
+}
+
+bool isTwoYearOldBasis(std::string_view basis) {
+  return basis == "ECO" || basis == "HSD" || basis == "LAA";
+}
+
+// Children aged 2 on the January census day. Above the line: funded on a two-year-old basis in
+// that census; below it: on the DWP's list. A child funded without being on the list (HSD, LAA)
+// counts above the line only, as the take-up published from the two sources does.
+Outcome funded2yo(const PersonView& person, const Period& period, const RuleContext&) {
+  Outcome outcome;
+  const Date census = januaryCensusDay(period);
+  const std::optional<Date>& birth = person.attributes.birth_date;
+  if (!birth || *birth > census || canonical::ageInYears(*birth, census) != 2) return outcome;
+  for (const auto& f : person.early_years_funding) {
+    if (f.record.census != census || !isTwoYearOldBasis(f.record.basis)) continue;
+    outcome.numerator = 1;
+    outcome.numerator_date = census;
+    addEvidence(outcome.numerator_evidence, f);
+  }
+  const int list_year = static_cast<int>(period.start.year());
+  for (const auto& e : person.two_year_old_eligibility) {
+    if (e.record.list_year != 0 && e.record.list_year != list_year) continue;
+    outcome.cohort = 1;
+    outcome.cohort_date = census;
+    addEvidence(outcome.cohort_evidence, e);
+  }
+  return outcome;
+}
+
+// Every plan in force on the census day counts, each under its setting that day.
+Outcome ehcpCount(const PersonView& person, const Period& period, const RuleContext& context) {
+  Outcome outcome;
+  const Date census = januaryCensusDay(period);
+  for (const auto& plan : person.ehc_plans) {
+    if (!ehcPlanOpenOn(plan.record, census)) continue;
+    ++outcome.numerator;
+    if (!outcome.numerator_date) outcome.numerator_date = plan.record.start;
+    addEvidence(outcome.numerator_evidence, plan);
+    const std::string_view setting = ehcSettingOn(plan.record, census, context.schools);
+    const auto part = std::find_if(outcome.parts.begin(), outcome.parts.end(),
+                                   [&](const OutcomePart& p) { return p.value == setting; });
+    if (part != outcome.parts.end()) {
+      ++part->numerator;
+    } else {
+      outcome.parts.push_back({std::string(setting), 0, 1});
+    }
   }
   return outcome;
 }

@@ -193,7 +193,7 @@ void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation
   state.touched = false;
   PersonView view = buildPersonView(state.records);
   view.linked = linkedRecords(person, view);
-  const RuleContext context{working_days_, postcodes_};
+  const RuleContext context{working_days_, postcodes_, &config_.schools};
   const size_t periods = config_.periods.size();
 
   std::vector<Labels> labels;
@@ -241,6 +241,12 @@ void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labe
   for (const Breakdown breakdown : slot.definition->breakdowns) {
     bump(s, {std::string(breakdownName(breakdown)), labels[static_cast<size_t>(breakdown)]},
          outcome, sign);
+  }
+  for (const OutcomePart& part : outcome.parts) {
+    Outcome piece;
+    piece.cohort = part.cohort;
+    piece.numerator = part.numerator;
+    bump(s, {std::string(slot.definition->parts_breakdown), part.value}, piece, sign);
   }
   if (!slot.definition->counts_families || outcome.numerator == 0 || family_id.empty()) return;
   // A family is counted while any of its people is.

@@ -16,6 +16,7 @@
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/school_register.hpp"
 #include "pipelines/indicators/standard_population.hpp"
 #include "pipelines/indicators/working_days.hpp"
 
@@ -38,6 +39,8 @@ struct EngineConfig {
   /// Residents by single year of age (the last entry: that age and over), the base of
   /// age-standardised rates. Empty leaves those rates out.
   std::vector<double> population_by_age;
+  /// Schools and settings: the GIAS register and Ofsted's judgements (education rules).
+  SchoolRegister schools;
 };
 
 /// What changed since the previous evaluate().

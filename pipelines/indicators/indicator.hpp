@@ -10,9 +10,20 @@
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/postcode_lookup.hpp"
+#include "pipelines/indicators/school_register.hpp"
 #include "pipelines/indicators/working_days.hpp"
 
 namespace hearth::pipelines::indicators {
+
+/// What part of a person's outcome falls under one value of the indicator's own breakdown (the
+/// setting of an EHC plan, the phase of a school): an item-level breakdown the person's
+/// attributes cannot give.
+struct OutcomePart {
+  std::string value;
+  int cohort = 0;
+  int numerator = 0;
+  bool operator==(const OutcomePart&) const = default;
+};
 
 /// What one person adds to an indicator for one period. Counts are items (referrals, contacts,
 /// assessments) for item-level indicators and 0 or 1 for person-level ones.
@@ -28,6 +39,8 @@ struct Outcome {
   int not_computable = 0;
   /// For age-standardised rates: the standard population band of each numerator item.
   std::vector<uint8_t> numerator_age_bands;
+  /// Cells of the indicator's own breakdown (IndicatorDefinition::parts_breakdown).
+  std::vector<OutcomePart> parts;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -50,6 +63,7 @@ std::string_view breakdownName(Breakdown breakdown);
 struct RuleContext {
   const WorkingDays& working_days;
   const PostcodeLookup& postcodes;
+  const SchoolRegister* schools = nullptr;  // GIAS and Ofsted; null when not configured
 };
 
 using AssessFn = Outcome (*)(const PersonView& person, const Period& period,
@@ -76,6 +90,9 @@ struct IndicatorDefinition {
   std::string_view family = "social_care";
   int standardised_from_age = 0;  // kStandardPopulation: the youngest age counted (a band start)
   bool counts_not_computable = false;  // publishes Outcome::not_computable
+  /// The name of the breakdown the rule fills itself (Outcome::parts), e.g. "setting"; empty
+  /// when it has none.
+  std::string_view parts_breakdown = {};
 };
 
 }  // namespace hearth::pipelines::indicators

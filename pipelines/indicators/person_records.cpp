@@ -193,6 +193,21 @@ std::optional<InvolvementKey> keyOf(const cn::HouseholdMember& m) {
 }
 int completeness(const cn::HouseholdMember& m) { return filled(m.start) + filled(m.end); }
 
+// One funding line per setting per census.
+std::optional<InvolvementKey> keyOf(const cn::EarlyYearsFunding& f) {
+  if (!f.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*f.census), f.setting};
+}
+int completeness(const cn::EarlyYearsFunding& f) {
+  return filled(f.funded_hours) + filled(f.basis) + filled(f.hours_at_setting);
+}
+
+// Being on a year's list is one involvement however often the list names the child.
+std::optional<InvolvementKey> keyOf(const cn::TwoYearOldEligibility& e) {
+  return InvolvementKey{e.list_year, {}};
+}
+int completeness(const cn::TwoYearOldEligibility&) { return 0; }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -529,6 +544,10 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::EhcPlacement>) return store(ehc_placements);
         if constexpr (std::is_same_v<T, cn::SenNeed>) return store(sen_needs);
         if constexpr (std::is_same_v<T, cn::HouseholdMember>) return store(memberships);
+        if constexpr (std::is_same_v<T, cn::EarlyYearsFunding>) return store(early_years_funding);
+        if constexpr (std::is_same_v<T, cn::TwoYearOldEligibility>) {
+          return store(two_year_old_eligibility);
+        }
         return false;
       },
       record);
@@ -552,7 +571,9 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(ehc_named_plans, evidence_id) ||
          eraseEvidence(ehc_active_plans, evidence_id) ||
          eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
-         eraseEvidence(memberships, evidence_id);
+         eraseEvidence(memberships, evidence_id) ||
+         eraseEvidence(early_years_funding, evidence_id) ||
+         eraseEvidence(two_year_old_eligibility, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -564,7 +585,8 @@ bool PersonRecords::empty() const {
          exclusions.empty() && attendance.empty() && missing_education.empty() &&
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
-         ehc_placements.empty() && sen_needs.empty() && memberships.empty();
+         ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
+         early_years_funding.empty() && two_year_old_eligibility.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -592,6 +614,8 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.ks4_results = deduplicate(records.ks4_results);
   view.ehc_plans = joinEhcPlans(records);
   view.memberships = deduplicate(records.memberships);
+  view.early_years_funding = deduplicate(records.early_years_funding);
+  view.two_year_old_eligibility = deduplicate(records.two_year_old_eligibility);
   return view;
 }
 

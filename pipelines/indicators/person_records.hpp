@@ -53,6 +53,8 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::SenNeed>> sen_needs;
   /// The person's membership of households and families: what links them to other people.
   std::vector<Evidenced<canonical::HouseholdMember>> memberships;
+  std::vector<Evidenced<canonical::EarlyYearsFunding>> early_years_funding;
+  std::vector<Evidenced<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -147,6 +149,8 @@ struct PersonView {
   std::vector<Involvement<canonical::EhcPlan>> ehc_plans;
   std::vector<Involvement<canonical::HouseholdMember>> memberships;
   LinkedRecords linked;
+  std::vector<Involvement<canonical::EarlyYearsFunding>> early_years_funding;
+  std::vector<Involvement<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
 };
 
 /// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`

@@ -326,6 +326,41 @@ const std::array kRegistry = {
         .assess = &education::persistentAbsence,
         .family = "education",
     },
+    IndicatorDefinition{
+        .id = "ehcp_count",
+        .version = 1,
+        .description = "EHC plans in force on the January census day",
+        .cohort = "",
+        .numerator = "EHC plans (SEN2) issued by the third Thursday of January before the period "
+                     "end and not ceased by then, each counted under the setting of its placement "
+                     "that day: the GIAS register's mainstream or special school, other (SEN2 "
+                     "setting code, college, unit, no placement), or unknown (a school the "
+                     "register lacks)",
+        .denominator = "",
+        .unit = "count",
+        .denominator_kind = DenominatorKind::kNone,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::ehcpCount,
+        .family = "education",
+        .parts_breakdown = "setting",
+    },
+    IndicatorDefinition{
+        .id = "funded_2yo",
+        .version = 1,
+        .description = "Take-up of funded early education by eligible two-year-olds",
+        .cohort = "children aged 2 on the January census day before the period end who are on "
+                  "the DWP list of eligible two-year-olds",
+        .numerator = "children aged 2 that day funded in the early years census on a two-year-old "
+                     "basis (ECO, HSD, LAA), whether or not the list names them",
+        .denominator = "eligible two-year-olds on the DWP list",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::funded2yo,
+        .family = "education",
+    },
     // Across services: what only linked persons and their households and families show.
     IndicatorDefinition{
         .id = "care_leavers_19_21_owed_homelessness_duty",

@@ -17,6 +17,8 @@ const Layout& cmeRegisterLayout();
 const Layout& nccisLayout();
 const Layout& ks4ResultsLayout();
 const Layout& sen2Layout();
+const Layout& earlyYearsCensusLayout();
+const Layout& dwpTwoYearOldsLayout();
 
 // Every layout Hearth can normalise, in one list: a new layout is a unit and a line here.
 const std::vector<const Layout*>& layouts() {
@@ -33,6 +35,8 @@ const std::vector<const Layout*>& layouts() {
       &nccisLayout(),
       &ks4ResultsLayout(),
       &sen2Layout(),
+      &earlyYearsCensusLayout(),
+      &dwpTwoYearOldsLayout(),
   };
   return kLayouts;
 }

@@ -186,3 +186,73 @@ TEST(SchoolCensusTermly, AnExclusionOfAnUnknownCategoryIsRejected) {
 
 }  // namespace
 }  // namespace hearth::pipelines::normalise
+
+namespace hearth::pipelines::normalise {
+namespace {
+
+TEST(EarlyYearsCensus, AFundedChildAndItsBasisWithTheCensusDayFromTheFileName) {
+  const auto out = run(normaliser("early_years_census"), "eycensus",
+                       {{"eypupiltableid", "266f7165-695"},
+                        {"NativeId", "EY101864"},
+                        {"urn", "EY101864"},
+                        {"dob", "2022-Sep-08 00:00:00"},
+                        {"surname", "Wilson"},
+                        {"forename", "Lucas"},
+                        {"sex", "M"},
+                        {"postcode", "NN4 7AE"},
+                        {"uniquepropertyreferencenumber", "28000000315"},
+                        {"fundedhours", "15.0"},
+                        {"hoursatsetting", "15.0"},
+                        {"fundingbasis", "ECO"},
+                        {"eypp", "True"}},
+                       "early-years/2025_spring_eycensus.csv:3");
+  ASSERT_EQ(out.records.size(), 2u) << (out.findings.empty() ? "" : out.findings[0].code);
+  const auto& child = std::get<canonical::Person>(out.records[0]);
+  EXPECT_EQ(child.uprn, "28000000315");
+  EXPECT_TRUE(child.identifiers.empty());  // no UPN: identity links the child by the model
+  const auto& funding = std::get<canonical::EarlyYearsFunding>(out.records[1]);
+  EXPECT_EQ(funding.subject.value, "266f7165-695");
+  EXPECT_EQ(formatIsoDate(*funding.census), "2025-01-16");
+  EXPECT_EQ(funding.setting, "EY101864");
+  EXPECT_EQ(funding.funded_hours, std::optional<double>(15.0));
+  EXPECT_FALSE(funding.extended_hours);
+  EXPECT_EQ(funding.basis, "ECO");
+  EXPECT_EQ(funding.pupil_premium, std::optional<bool>(true));
+}
+
+TEST(EarlyYearsCensus, AnUnknownBasisIsAQueryAndAFileOfNoCensusIsRejected) {
+  const auto odd = run(normaliser("early_years_census"), "eycensus",
+                       {{"eypupiltableid", "e1"}, {"urn", "EY1"}, {"fundingbasis", "XYZ"}},
+                       "2025_spring_eycensus.csv:2");
+  EXPECT_EQ(codes(odd), std::vector<std::string>{"code.unknown"});
+  EXPECT_TRUE(std::get<canonical::EarlyYearsFunding>(odd.records.at(1)).basis.empty());
+  const auto unnamed = run(normaliser("early_years_census"), "eycensus",
+                           {{"eypupiltableid", "e2"}, {"urn", "EY1"}}, "children.csv:2");
+  EXPECT_TRUE(unnamed.records.empty());
+  EXPECT_EQ(codes(unnamed), std::vector<std::string>{"census.term_unknown"});
+}
+
+TEST(DwpTwoYearOlds, TheChildIsTheRowAndTheParentsDetailsStayOut) {
+  const auto out = run(normaliser("dwp_two_year_olds"), "children",
+                       {{"Child_Forename", "Lucas"},
+                        {"Child_Surname", "Wilson"},
+                        {"Child_DOB", "2022-09-08"},
+                        {"Parent_Forename", "Willow"},
+                        {"Parent_Surname", "Wilson"},
+                        {"Address_Line1", "148 North Street"},
+                        {"Postcode", "NN4 7AE"}});
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_TRUE(out.unmapped.empty());
+  const auto& child = std::get<canonical::Person>(out.records[0]);
+  EXPECT_EQ(child.subject.value, "row/k1");
+  EXPECT_EQ(child.given_name, "Lucas");
+  EXPECT_EQ(formatIsoDate(*child.birth_date), "2022-09-08");
+  EXPECT_EQ(std::get<canonical::TwoYearOldEligibility>(out.records[1]).list_year, 2024);
+  const auto no_birth =
+      run(normaliser("dwp_two_year_olds"), "children", {{"Child_Forename", "Amy"}});
+  EXPECT_TRUE(no_birth.records.empty());
+  EXPECT_EQ(codes(no_birth), std::vector<std::string>{"field.missing"});
+}
+
+}  // namespace
+}  // namespace hearth::pipelines::normalise

@@ -211,6 +211,105 @@ void BM_FhirPatients(benchmark::State& state) {
 }
 BENCHMARK(BM_FhirPatients);
 
+// SEN2: the person module (identifiers checked) and the rows of a plan, each with its link.
+void BM_Sen2Person(benchmark::State& state) {
+  normaliseRows(state, "sen2", "person", "Blade-Export_13-02-2025_person.csv:2",
+                {{{"persontableid", "66bde271-830"},
+                  {"NativeId", "941"},
+                  {"personorderseqcolumn", "1"},
+                  {"sourceid", "63b5c134"},
+                  {"sen2tableid", "07c7f83e"},
+                  {"surname", "Jones"},
+                  {"forename", "Noah"},
+                  {"personbirthdate", "2013-Aug-05 00:00:00"},
+                  {"sex", "M"},
+                  {"ethnicity", "WOTH"},
+                  {"postcode", "NN7 5RE"},
+                  {"upn", "A928202414000"},
+                  {"uniquelearnernumber", "1703148540"},
+                  {"upnunknown", ""}}},
+                2024);
+}
+BENCHMARK(BM_Sen2Person);
+
+void BM_Sen2NamedPlan(benchmark::State& state) {
+  normaliseRows(state, "sen2", "namedplan", "Blade-Export_13-02-2025_namedplan.csv:2",
+                {{{"namedplantableid", "6da965ac-926"},
+                  {"NativeId", "941"},
+                  {"namedplanorderseqcolumn", "1"},
+                  {"sourceid", "63b5c134"},
+                  {"assessmenttableid", "98647394-c09"},
+                  {"startdate", "2016-Jan-25 00:00:00"},
+                  {"planres", ""},
+                  {"planwbp", ""},
+                  {"pb", "False"},
+                  {"oa", ""},
+                  {"dp", ""},
+                  {"ceasedate", "2024-Jul-01 00:00:00"},
+                  {"ceasereason", "3"}}},
+                2024);
+}
+BENCHMARK(BM_Sen2NamedPlan);
+
+void BM_Sen2PlacementDetail(benchmark::State& state) {
+  normaliseRows(state, "sen2", "placementdetail", "Blade-Export_13-02-2025_placementdetail.csv:2",
+                {{{"placementdetailtableid", "7a798467-c99"},
+                  {"NativeId", "941"},
+                  {"placementdetailorderseqcolumn", "1"},
+                  {"sourceid", "63b5c134"},
+                  {"activeplanstableid", "7f5384f0-58e"},
+                  {"res", ""},
+                  {"wbp", ""},
+                  {"urn", "101151"},
+                  {"ukprn", ""},
+                  {"sensetting", ""},
+                  {"sensettingother", ""},
+                  {"placementrank", "1"},
+                  {"entrydate", "2016-Jan-25 00:00:00"},
+                  {"leavingdate", ""},
+                  {"senunitindicator", "False"},
+                  {"resourcedprovisionindicator", "False"}}},
+                2024);
+}
+BENCHMARK(BM_Sen2PlacementDetail);
+
+void BM_EarlyYearsCensus(benchmark::State& state) {
+  normaliseRows(state, "early_years_census", "eycensus", "2025_spring_eycensus.csv:2",
+                {{{"eypupiltableid", "266f7165-695"},
+                  {"NativeId", "EY101864"},
+                  {"urn", "EY101864"},
+                  {"settingname", "Riverside Day Nursery 7"},
+                  {"dob", "2022-Sep-08 00:00:00"},
+                  {"surname", "Wilson"},
+                  {"forename", "Lucas"},
+                  {"middlenames", ""},
+                  {"sex", "M"},
+                  {"ethnicity", "WBRI"},
+                  {"postcode", "NN4 7AE"},
+                  {"uniquepropertyreferencenumber", "28000000315"},
+                  {"fundedhours", "15.0"},
+                  {"extendedhours", ""},
+                  {"hoursatsetting", "15.0"},
+                  {"fundingbasis", "ECO"},
+                  {"eypp", "True"},
+                  {"daf", "False"}}},
+                2024);
+}
+BENCHMARK(BM_EarlyYearsCensus);
+
+void BM_DwpTwoYearOlds(benchmark::State& state) {
+  normaliseRows(state, "dwp_two_year_olds", "children", "dwp_two_year_olds_2025.csv:2",
+                {{{"Child_Forename", "Lucas"},
+                  {"Child_Surname", "Wilson"},
+                  {"Child_DOB", "2022-09-08"},
+                  {"Parent_Forename", "Willow"},
+                  {"Parent_Surname", "Wilson"},
+                  {"Address_Line1", "148 North Street"},
+                  {"Postcode", "NN4 7AE"}}},
+                2024);
+}
+BENCHMARK(BM_DwpTwoYearOlds);
+
 }  // namespace
 }  // namespace hearth::pipelines::normalise
 

@@ -54,7 +54,10 @@ DaemonOptions indicatorOptions(const ExternalKafka& kafka, const std::filesystem
       "  postcode_lookup: " +
       (council / "reference/postcode_lookup.csv").string() +
       "\n  population_estimates: " + (council / "reference/population_estimates.csv").string() +
-      "\n";
+      "\n  gias_establishments: " + (council / "education/gias_establishments.csv").string() +
+      "\n  ofsted_inspections:\n    - " +
+      (council / "ofsted/state_funded_schools_mi.csv").string() + "\n    - " +
+      (council / "ofsted/early_years_providers_mi.csv").string() + "\n";
   return options;
 }
 
@@ -218,7 +221,9 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                                                               "neet_16_17",
                                                               "cme_open",
                                                               "ks4_eng_maths_4",
-                                                              "persistent_absence"};
+                                                              "persistent_absence",
+                                                              "ehcp_count",
+                                                              "funded_2yo"};
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kCaseSystemIndicators),
             kCaseSystemIndicators.size());
   for (const std::string& id : kCaseSystemIndicators) {

@@ -113,7 +113,9 @@ TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
                                                        "persistent_absence",
                                                        "care_leavers_19_21_owed_homelessness_duty",
                                                        "cp_children_in_temporary_accommodation",
-                                                       "cla_with_ehcp"};
+                                                       "cla_with_ehcp",
+                                                       "ehcp_count",
+                                                       "funded_2yo"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
     if (kOtherServices.contains(id)) continue;
