@@ -136,7 +136,9 @@ void expectTheExportReachesIdentityAndEarlyHelpOpen(
   json headline;
   consumeAll(kafka.bootstrap(), "hearth.indicator.values",
              [&](std::string_view, std::string_view payload) {
-               const json data = json::parse(payload).at("data");
+               const json event = json::parse(payload);
+               if (event.at("type") != "uk.gov.hearth.indicator.value.v1") return;  // a marker
+               const json& data = event.at("data");
                if (data.at("indicator") == "early_help_open" && data.at("breakdown").is_null()) {
                  headline = data;
                }
