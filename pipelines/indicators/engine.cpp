@@ -116,18 +116,10 @@ LinkedRecords IndicatorEngine::linkedRecords(PersonKey person, const PersonView&
     const std::string key = groupKey(membership.record);
     const auto group = group_members_.find(key);
     if (group == group_members_.end() || !seen.insert(key).second) continue;
+    // Only the two kinds a household shares are read: not the mate's whole view.
     for (const PersonKey mate : group->second) {
-      if (mate == person) continue;
-      const PersonView other = buildPersonView(persons_.at(mate).records);
-      for (const auto& duty : other.homelessness_duties) {
-        if (duty.record.case_ref == membership.record.group)
-          linked.household_duties.push_back(duty);
-      }
-      for (const auto& placement : other.temporary_accommodation) {
-        if (placement.record.case_ref == membership.record.group) {
-          linked.household_temporary_accommodation.push_back(placement);
-        }
-      }
+      if (mate != person)
+        addCaseRecords(persons_.at(mate).records, membership.record.group, linked);
     }
   }
   return linked;

@@ -619,4 +619,16 @@ PersonView buildPersonView(const PersonRecords& records) {
   return view;
 }
 
+void addCaseRecords(const PersonRecords& records, std::string_view case_ref,
+                    LinkedRecords& linked) {
+  for (auto& duty : deduplicate(records.homelessness_duties)) {
+    if (duty.record.case_ref == case_ref) linked.household_duties.push_back(std::move(duty));
+  }
+  for (auto& placement : deduplicate(records.temporary_accommodation)) {
+    if (placement.record.case_ref == case_ref) {
+      linked.household_temporary_accommodation.push_back(std::move(placement));
+    }
+  }
+}
+
 }  // namespace hearth::pipelines::indicators

@@ -153,6 +153,10 @@ struct PersonView {
   std::vector<Involvement<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
 };
 
+/// Adds to `linked` the homelessness duties and temporary accommodation that another member's
+/// `records` hold for the case `case_ref`, duplicates merged as in that member's own view.
+void addCaseRecords(const PersonRecords& records, std::string_view case_ref, LinkedRecords& linked);
+
 /// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`
 /// is not). A plan the return lists as active without its issue date counts unless ceased.
 bool ehcPlanOpenOn(const canonical::EhcPlan& plan, Date day);
