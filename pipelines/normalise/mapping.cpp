@@ -482,7 +482,8 @@ struct CompiledRecord {
 std::optional<Value> readValue(RecordReader& r, const CompiledField& f) {
   const FieldRule& rule = *f.rule;
   const std::string_view source = rule.from.empty() ? std::string_view{} : rule.from;
-  std::string text(source.empty() ? std::string_view(rule.constant) : r.field(source));
+  // A view of the row (or the rule): copied only when a text value is kept.
+  std::string_view text = source.empty() ? std::string_view(rule.constant) : r.field(source);
   if (text.empty()) return std::nullopt;
   const std::string_view name = source.empty() ? std::string_view(rule.target) : source;
   if (!rule.codes.empty()) {
@@ -496,14 +497,14 @@ std::optional<Value> readValue(RecordReader& r, const CompiledField& f) {
   }
   switch (f.target->type) {
     case FieldType::kText:
-      return text;
+      return std::string(text);
     case FieldType::kSex:
-      if (sexOf(text) != canonical::Sex::kNotRecorded) return text;
+      if (sexOf(text) != canonical::Sex::kNotRecorded) return std::string(text);
       r.finding("code.unknown", std::string(name) + " is not a sex code", name, Severity::kQuery);
       return std::nullopt;
     case FieldType::kCode: {
       const validation::CodeCheck check = validation::checkCode(*f.target->codes, r.year(), text);
-      if (check.valid) return text;
+      if (check.valid) return std::string(text);
       r.finding("code.unknown",
                 std::string(validation::codeSetField(*f.target->codes)) +
                     " code is not in the list for the year",

@@ -24,7 +24,7 @@ struct FieldRule {
   /// %d, %m, %b (Jan), %Y, %H, %M, %S and literal characters ("%d/%m/%Y").
   std::string date_format = {};
   /// Source value -> canonical value; a value not in a non-empty map is a query.
-  std::map<std::string, std::string> codes = {};
+  std::map<std::string, std::string, std::less<>> codes = {};
   std::string where = {};
 };
 
