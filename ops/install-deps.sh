@@ -9,7 +9,7 @@ packages=(
   prometheus-cpp-dev prometheus
   libboost-dev
   libcurl4-openssl-dev
-  unixodbc-dev odbc-postgresql libsqliteodbc
+  unixodbc-dev odbc-postgresql libsqliteodbc libpq-dev
   postgresql-15
   libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libexpat1-dev

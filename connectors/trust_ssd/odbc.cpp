@@ -1,5 +1,6 @@
 #include "connectors/trust_ssd/odbc.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -75,9 +76,11 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(const std::string& 
                       reinterpret_cast<SQLPOINTER>(static_cast<intptr_t>(login_timeout_s)), 0);
   }
   SQLSMALLINT out_length = 0;
+  std::string completed(4096, '\0');
   const SQLRETURN rc = SQLDriverConnect(
       raw_dbc, nullptr, reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection_string.c_str())),
-      SQL_NTS, nullptr, 0, &out_length, SQL_DRIVER_NOPROMPT);
+      SQL_NTS, reinterpret_cast<SQLCHAR*>(completed.data()),
+      static_cast<SQLSMALLINT>(completed.size()), &out_length, SQL_DRIVER_NOPROMPT);
   if (!succeeded(rc)) {
     return sdk::retryLater("cannot connect to the SSD database: " +
                            diagnostics(SQL_HANDLE_DBC, raw_dbc));
@@ -101,8 +104,11 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(const std::string& 
     enforces_types = name.find("SQLite") == std::string_view::npos;
     is_postgresql = name == "PostgreSQL";
   }
-  return std::unique_ptr<OdbcConnection>(new OdbcConnection(
+  completed.resize(std::min(completed.find('\0'), completed.size()));
+  auto connection = std::unique_ptr<OdbcConnection>(new OdbcConnection(
       std::move(env), std::move(dbc), std::move(quote_char), enforces_types, is_postgresql));
+  connection->completed_ = std::move(completed);
+  return connection;
 }
 
 Result<StatementHandle> OdbcConnection::statement(long timeout_s) const {

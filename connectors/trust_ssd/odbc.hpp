@@ -68,6 +68,10 @@ class OdbcConnection {
   /// read than psqlODBC's conversion of them (see the connector's select list).
   bool isPostgreSql() const noexcept { return is_postgresql_; }
 
+  /// The connection string the driver completed (with a DSN's values filled in): it may hold
+  /// the password, so it is never put into a message.
+  const std::string& completedConnectionString() const noexcept { return completed_; }
+
  private:
   OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote, bool enforces_types,
                  bool is_postgresql)
@@ -82,6 +86,7 @@ class OdbcConnection {
   std::string quote_;
   bool enforces_column_types_;
   bool is_postgresql_;
+  std::string completed_;
 };
 
 }  // namespace hearth::connectors::trust_ssd

@@ -12,7 +12,7 @@ namespace hearth::connectors::trust_ssd {
 const char kConfigSchema[] = R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "trust_ssd connector",
-  "description": "Reads the Standard Safeguarding Dataset tables of the children's trust's reporting database over ODBC, incrementally.",
+  "description": "Reads the Standard Safeguarding Dataset tables of the children's trust's reporting database over ODBC, or through libpq's COPY when it is PostgreSQL, incrementally.",
   "type": "object",
   "additionalProperties": false,
   "oneOf": [{"required": ["connection_string"]}, {"required": ["dsn"]}],
@@ -58,6 +58,10 @@ const char kConfigSchema[] = R"json({
     "lag_seconds": {"type": "integer", "minimum": 0, "default": 0, "description": "Re-read rows whose timestamp is this close to the cursor, for clock skew and late commits."},
     "full_read_interval_s": {"type": "integer", "minimum": 0, "default": 86400, "description": "How often tables without a timestamp column are read again in full."},
     "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched separately."},
+    "reader": {
+      "enum": ["auto", "copy", "odbc"], "default": "auto",
+      "description": "How rows are read. auto: a PostgreSQL source (the ODBC driver reports PostgreSQL) through libpq's COPY (SELECT ...) TO STDOUT, several times faster than psqlODBC, any other source over ODBC; libpq connects to the Server, Port, Database, Uid and SSLmode of connection_string (with a dsn, of the data source) with the password from password_secret or Pwd, and when it cannot connect the read falls back to ODBC with a warning. copy: as auto, but a source that is not PostgreSQL, or that libpq cannot reach, is an error. odbc: ODBC only. Either way a table whose columns include a type COPY prints differently from psqlODBC (boolean, time zones, binary, intervals) is read over ODBC, and the records, checkpoints and rejects are the same."
+    },
     "time_zone": {"type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London", "description": "tz database zone of the database's clock (e.g. Europe/London): timestamps stored without an offset are read as its local time, with the summer and winter changes, for the records' source time."}
   }
 })json";
@@ -226,7 +230,7 @@ TrustSsdConfig parseConfig(std::string_view text) {
   kReader.allowOnly(object, "",
                     {"connection_string", "dsn", "password_secret", "schema", "tables",
                      "fetch_rows", "query_timeout_s", "login_timeout_s", "lag_seconds",
-                     "full_read_interval_s", "max_bound_bytes", "time_zone"});
+                     "full_read_interval_s", "max_bound_bytes", "reader", "time_zone"});
 
   TrustSsdConfig config;
   config.connection_string = kReader.optionalString(object, "", "connection_string");
@@ -263,6 +267,14 @@ TrustSsdConfig parseConfig(std::string_view text) {
                                                                  kDay, 0, int64_t{3650} * kDay);
   config.max_bound_bytes = static_cast<size_t>(
       kReader.optionalInteger<int64_t>(object, "max_bound_bytes", 8192, 64, 1 << 20));
+  const std::string reader = kReader.optionalString(object, "", "reader");
+  if (reader == "copy") {
+    config.reader = Reader::kCopy;
+  } else if (reader == "odbc") {
+    config.reader = Reader::kOdbc;
+  } else if (!reader.empty() && reader != "auto") {
+    refuse("reader", "must be auto, copy or odbc");
+  }
   config.time_zone = kReader.optionalTimeZone(object, "time_zone");
   return config;
 }

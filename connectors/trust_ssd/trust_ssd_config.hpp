@@ -40,6 +40,11 @@ inline constexpr std::string_view kSchemaPlaceholder = "{schema}";
 /// date and the home address open when the period of care began.
 extern const char kClaEpisodesQuery[];
 
+/// How rows are read: kAuto reads a PostgreSQL source through libpq's COPY ... TO STDOUT and
+/// any other over ODBC (falling back to ODBC when libpq cannot connect); kCopy insists on COPY;
+/// kOdbc never uses it.
+enum class Reader { kAuto, kCopy, kOdbc };
+
 /// The connector's configuration.
 struct TrustSsdConfig {
   std::string connection_string;  // exactly one of connection_string and dsn
@@ -53,6 +58,7 @@ struct TrustSsdConfig {
   int64_t lag_seconds = 0;
   int64_t full_read_interval_s = 86400;
   size_t max_bound_bytes = 8192;
+  Reader reader = Reader::kAuto;
   /// The zone of the database's clock, for timestamps stored without an offset (parseConfig
   /// defaults it to Europe/London).
   TimeZone time_zone = TimeZone::utc();

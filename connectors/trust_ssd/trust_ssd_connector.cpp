@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/source_timestamp.hpp"
+#include "connectors/trust_ssd/pg_copy.hpp"
 #include "connectors/trust_ssd/row_block.hpp"
 #include "connectors/trust_ssd/trust_ssd_checkpoint.hpp"
 
@@ -165,6 +166,10 @@ Result<TableShape> shapeOf(const OdbcConnection& db, const TrustSsdConfig& confi
   return shape;
 }
 
+// A cursor value in a query: given its text and column, what the SQL says in its place (a
+// placeholder bound as a parameter, or a literal).
+using ParameterSql = std::function<std::string(const std::string& text, const ColumnInfo* column)>;
+
 // A statement parameter: text converted by the driver to the column's own type.
 struct Parameter {
   std::string text;
@@ -175,14 +180,17 @@ struct Parameter {
 // The work of one read(): every table in turn, from its cursor on.
 class ReadPass {
  public:
+  // `connection_string` is the one ODBC connected with (password included), for libpq.
   ReadPass(TrustSsdConnector& owner, const TrustSsdConfig& config, const sdk::HostApi& host,
-           const sdk::Emitter& emitter, Checkpoint checkpoint, std::function<bool()> stop_requested)
+           const sdk::Emitter& emitter, Checkpoint checkpoint, std::function<bool()> stop_requested,
+           std::string connection_string)
       : owner_(owner),
         config_(config),
         host_(host),
         emitter_(emitter),
         checkpoint_(std::move(checkpoint)),
-        stop_requested_(std::move(stop_requested)) {}
+        stop_requested_(std::move(stop_requested)),
+        connection_string_(std::move(connection_string)) {}
 
   Result<void> run(const OdbcConnection& db) {
     for (const TableConfig& table : config_.tables) {
@@ -209,12 +217,21 @@ class ReadPass {
 
     auto shape = shapeOf(db, config_, table);
     if (!shape.ok()) return shape.error();
+    auto pg = copyConnection(db, *shape);
+    if (!pg.ok()) return pg.error();
+    if (*pg != nullptr) return readByCopy(db, **pg, table, *shape, cursor, incremental);
+
     const ReadPlan plan = planRead(db, *shape);
     auto statement = db.statement(config_.query_timeout_s);
     if (!statement.ok()) return statement.error();
 
     std::vector<Parameter> parameters;
-    const std::string sql = buildQuery(db, table, *shape, plan, cursor, parameters);
+    const std::string sql =
+        buildQuery(db, table, *shape, plan, cursor,
+                   [&parameters](const std::string& text, const ColumnInfo* column) {
+                     parameters.push_back({text, column});
+                     return std::string("?");
+                   });
     for (size_t i = 0; i < parameters.size(); ++i) {
       Parameter& parameter = parameters[i];
       parameter.length = static_cast<SQLLEN>(parameter.text.size());
@@ -232,15 +249,69 @@ class ReadPass {
         statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
     Result<void> read =
         succeeded(rc) || rc == SQL_NO_DATA
-            ? readRows(statement->get(), table, *shape, plan, cursor, incremental)
+            ? readOdbcRows(statement->get(), table, *shape, plan, cursor, incremental)
             : Result<void>(statementError(statement->get(), "cannot query table " + table.name));
     owner_.setActiveStatement(SQL_NULL_HSTMT);
     return read;
   }
 
+  // The libpq connection a table is read through, or null to read it over ODBC.
+  Result<PgConnection*> copyConnection(const OdbcConnection& db, const TableShape& shape) {
+    if (config_.reader == Reader::kOdbc) return nullptr;
+    if (!db.isPostgreSql()) {
+      if (config_.reader == Reader::kAuto) return nullptr;
+      return makeError("ssd.config",
+                       "reader copy needs a PostgreSQL source, and the ODBC "
+                       "driver reports another");
+    }
+    // COPY's text of a type psqlODBC converts (booleans, time zones) would change the records.
+    if (!copyRendersLikeOdbc(shape.columns)) return nullptr;
+    if (pg_ != nullptr) return pg_.get();
+    if (pg_unavailable_) return nullptr;
+    // The driver's completed string supplies what a DSN holds; the configured one wins.
+    auto opened = PgConnection::open(
+        libpqParameters(db.completedConnectionString() + ";" + connection_string_),
+        static_cast<long>(config_.login_timeout_s), static_cast<long>(config_.query_timeout_s));
+    if (opened.ok()) {
+      pg_ = std::move(*opened);
+      return pg_.get();
+    }
+    if (config_.reader == Reader::kCopy) return opened.error();
+    pg_unavailable_ = true;
+    host_.log(HEARTH_LOG_WARN, "trust_ssd: reading over ODBC, as libpq could not connect: " +
+                                   opened.error().message);
+    return nullptr;
+  }
+
+  Result<void> readByCopy(const OdbcConnection& db, PgConnection& pg, const TableConfig& table,
+                          const TableShape& shape, TableCursor& cursor, bool incremental) {
+    // COPY takes no parameters: cursor values go in as literals, which the server converts to
+    // the column's type as it does a bound parameter.
+    const std::string select = buildQuery(
+        db, table, shape, ReadPlan{}, cursor,
+        [&pg](const std::string& text, const ColumnInfo*) { return pg.quoteLiteral(text); });
+    Result<void> read = pg.startCopy(select, "cannot query table " + table.name);
+    if (read.ok()) {
+      PGcancel* cancel = PQgetCancel(pg.handle());
+      owner_.setActiveCopy(cancel);
+      CopyBlock rows(pg.handle(), shape.columns, config_.fetch_rows);
+      read = readRows(rows, table, shape, cursor, incremental);
+      owner_.setActiveCopy(nullptr);
+      PQfreeCancel(cancel);
+      host_.counterAdd("tables_read_by_copy", 1);
+    }
+    if (read.ok()) return read;
+    // A COPY cut short leaves the connection mid-stream (or gone): the next table reconnects.
+    pg_.reset();
+    Error error = read.error();
+    if (error.code != sdk::kCancelledCode)
+      error.message = "table " + table.name + ": " + error.message;
+    return error;
+  }
+
   std::string buildQuery(const OdbcConnection& db, const TableConfig& table,
                          const TableShape& shape, const ReadPlan& plan, const TableCursor& cursor,
-                         std::vector<Parameter>& parameters) {
+                         const ParameterSql& parameter) {
     // WHERE sees only source columns; ORDER BY would take an output column of the same name
     // (the text) first, losing the index order, so it names the source's.
     const std::string order_prefix =
@@ -250,10 +321,8 @@ class ReadPass {
         "SELECT " + selectList(db, shape, plan) + " FROM " + sourceOf(db, config_, table);
     if (plan.any_as_text && table.query.empty()) sql += " " + std::string(kSourceAlias);
     if (!shape.timestamp) {
-      if (cursor.id) {
-        sql += " WHERE " + id + " > ?";
-        parameters.push_back({*cursor.id, &shape.columns[shape.id]});
-      }
+      if (cursor.id)
+        sql += " WHERE " + id + " > " + parameter(*cursor.id, &shape.columns[shape.id]);
       return sql + " ORDER BY " + order_prefix + id;
     }
     const ColumnInfo* ts_column = &shape.columns[*shape.timestamp];
@@ -265,16 +334,16 @@ class ReadPass {
     if (!cursor.timestamp) {
       sql += " WHERE " + ts + " IS NOT NULL";
     } else if (lagged) {
-      sql += " WHERE " + ts + " >= ?";
-      parameters.push_back({*lagged, ts_column});
+      sql += " WHERE " + ts + " >= " + parameter(*lagged, ts_column);
     } else if (cursor.id) {
-      sql += " WHERE " + ts + " > ? OR (" + ts + " = ? AND " + id + " > ?)";
-      parameters.push_back({*cursor.timestamp, ts_column});
-      parameters.push_back({*cursor.timestamp, ts_column});
-      parameters.push_back({*cursor.id, &shape.columns[shape.id]});
+      // Left to right, so that placeholders meet their parameters in order.
+      const std::string after = parameter(*cursor.timestamp, ts_column);
+      const std::string at = parameter(*cursor.timestamp, ts_column);
+      const std::string after_id = parameter(*cursor.id, &shape.columns[shape.id]);
+      sql += " WHERE " + ts + " > " + after + " OR (" + ts + " = " + at + " AND " + id + " > " +
+             after_id + ")";
     } else {
-      sql += " WHERE " + ts + " > ?";
-      parameters.push_back({*cursor.timestamp, ts_column});
+      sql += " WHERE " + ts + " > " + parameter(*cursor.timestamp, ts_column);
     }
     return sql + " ORDER BY " + order_prefix + ts + ", " + order_prefix + id;
   }
@@ -291,19 +360,27 @@ class ReadPass {
     return list;
   }
 
-  Result<void> readRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
-                        const ReadPlan& plan, TableCursor& cursor, bool incremental) {
+  Result<void> readOdbcRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
+                            const ReadPlan& plan, TableCursor& cursor, bool incremental) {
     auto block = RowBlock::bind(statement, shape.columns, plan.bindings, config_.fetch_rows,
                                 config_.max_bound_bytes);
     if (!block.ok()) return block.error();
-    RowBlock& rows = **block;
+    return readRows(**block, table, shape, cursor, incremental);
+  }
+
+  // Rows is a RowBlock (ODBC) or a CopyBlock (libpq COPY): they read alike.
+  template <class Rows>
+  Result<void> readRows(Rows& rows, const TableConfig& table, const TableShape& shape,
+                        TableCursor& cursor, bool incremental) {
     prepareFields(rows.columns());
     location_prefix_ = table.name + ":";
 
     for (;;) {
       if (stop_requested_()) return sdk::cancelled();
       auto fetched = rows.fetch();
-      if (!fetched.ok()) return fetched.error();
+      // stop() cancels the statement, which then fails.
+      if (!fetched.ok()) return stop_requested_() ? sdk::cancelled() : fetched.error();
+      if (Result<void> rejected = rejectMalformed(rows, table); !rejected.ok()) return rejected;
       if (*fetched == 0) break;
       for (size_t row = 0; row < *fetched; ++row) {
         auto emitted = emitRow(rows, row, table, shape);
@@ -342,9 +419,27 @@ class ReadPass {
     }
   }
 
+  Result<void> rejectMalformed(const RowBlock&, const TableConfig&) { return {}; }
+
+  // Rows COPY's text format does not allow (which PostgreSQL never sends) are rejected whole.
+  Result<void> rejectMalformed(const CopyBlock& rows, const TableConfig& table) {
+    for (const CopyBlock::Malformed& row : rows.malformed()) {
+      const std::string location = table.name + ": COPY row " + std::to_string(row.row);
+      const hearth_status status = emitter_.reject({.stream = table.name,
+                                                    .source_key = {},
+                                                    .reason_code = "ssd.malformed_row",
+                                                    .message = row.reason,
+                                                    .location = location,
+                                                    .raw = truncateText(row.raw, kMaxRawBytes)});
+      host_.counterAdd("rows_malformed", 1);
+      if (status != HEARTH_OK) return sdk::emitterRefused(status);
+    }
+    return {};
+  }
+
   // Emits one row as a record, or as a reject when part of its key is NULL.
-  Result<void> emitRow(RowBlock& rows, size_t row, const TableConfig& table,
-                       const TableShape& shape) {
+  template <class Rows>
+  Result<void> emitRow(Rows& rows, size_t row, const TableConfig& table, const TableShape& shape) {
     key_.clear();
     const ColumnInfo* null_key = nullptr;
     for (size_t i = 0; i < shape.key.size(); ++i) {
@@ -404,7 +499,8 @@ class ReadPass {
     return {};
   }
 
-  Result<void> rejectRow(RowBlock& rows, size_t row, const TableConfig& table,
+  template <class Rows>
+  Result<void> rejectRow(Rows& rows, size_t row, const TableConfig& table,
                          const ColumnInfo& null_key) {
     nlohmann::json raw = nlohmann::json::object();
     for (size_t i = 0; i < rows.columns().size(); ++i) {
@@ -430,7 +526,8 @@ class ReadPass {
   }
 
   // Moves the table's cursor past the block just emitted.
-  Result<void> advanceCursor(RowBlock& rows, size_t fetched, const TableShape& shape,
+  template <class Rows>
+  Result<void> advanceCursor(Rows& rows, size_t fetched, const TableShape& shape,
                              TableCursor& cursor, bool incremental) {
     const size_t last = fetched - 1;
     if (incremental) {
@@ -467,6 +564,9 @@ class ReadPass {
   const sdk::Emitter& emitter_;
   Checkpoint checkpoint_;
   std::function<bool()> stop_requested_;
+  std::string connection_string_;
+  std::unique_ptr<PgConnection> pg_;  // opened by the first table read through COPY
+  bool pg_unavailable_ = false;       // libpq could not connect: ODBC for the rest of the pass
   std::vector<hearth_field> fields_;  // names set once per table; values per row
   std::vector<hearth_field_type> field_types_;
   std::vector<std::string> scratch_;  // per column: a value rewritten for the record
@@ -481,7 +581,7 @@ class ReadPass {
 TrustSsdConnector::TrustSsdConnector(sdk::HostApi host, std::string_view config_json)
     : Connector(host), config_(parseConfig(config_json)) {}
 
-Result<std::unique_ptr<OdbcConnection>> TrustSsdConnector::connect() const {
+Result<std::string> TrustSsdConnector::connectionString() const {
   std::string connection =
       config_.dsn.empty() ? config_.connection_string : "DSN=" + braced(config_.dsn) + ";";
   if (!connection.empty() && connection.back() != ';') connection += ';';
@@ -493,7 +593,13 @@ Result<std::unique_ptr<OdbcConnection>> TrustSsdConnector::connect() const {
     }
     connection += "Pwd=" + braced(*password) + ";";
   }
-  return OdbcConnection::open(connection, static_cast<long>(config_.login_timeout_s));
+  return connection;
+}
+
+Result<std::unique_ptr<OdbcConnection>> TrustSsdConnector::connect() const {
+  auto connection = connectionString();
+  if (!connection.ok()) return connection.error();
+  return OdbcConnection::open(*connection, static_cast<long>(config_.login_timeout_s));
 }
 
 Result<void> TrustSsdConnector::check() {
@@ -542,10 +648,13 @@ Result<std::string> TrustSsdConnector::discover() {
 Result<void> TrustSsdConnector::read(std::string_view checkpoint, const sdk::Emitter& emitter) {
   auto saved = Checkpoint::parse(checkpoint);
   if (!saved.ok()) return saved.error();
-  auto db = connect();
+  auto connection = connectionString();
+  if (!connection.ok()) return connection.error();
+  auto db = OdbcConnection::open(*connection, static_cast<long>(config_.login_timeout_s));
   if (!db.ok()) return db.error();
-  ReadPass pass(*this, config_, host(), emitter, std::move(*saved),
-                [this] { return stopRequested(); });
+  ReadPass pass(
+      *this, config_, host(), emitter, std::move(*saved), [this] { return stopRequested(); },
+      std::move(*connection));
   return pass.run(**db);
 }
 
@@ -553,6 +662,15 @@ void TrustSsdConnector::stop() noexcept {
   Connector::stop();
   std::lock_guard<std::mutex> lock(active_mutex_);
   if (active_statement_ != SQL_NULL_HSTMT) SQLCancel(active_statement_);
+  if (active_copy_ != nullptr) {
+    char reason[256];
+    PQcancel(active_copy_, reason, sizeof(reason));
+  }
+}
+
+void TrustSsdConnector::setActiveCopy(PGcancel* cancel) {
+  std::lock_guard<std::mutex> lock(active_mutex_);
+  active_copy_ = cancel;
 }
 
 void TrustSsdConnector::setActiveStatement(SQLHSTMT statement) {

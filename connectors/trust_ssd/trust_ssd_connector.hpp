@@ -1,5 +1,6 @@
 #pragma once
 
+#include <libpq-fe.h>
 #include <sql.h>
 
 #include <memory>
@@ -15,9 +16,9 @@
 namespace hearth::connectors::trust_ssd {
 
 /// Reads the Standard Safeguarding Dataset tables of the children's trust's reporting database
-/// through ODBC: each table is a stream, each row a record keyed by its primary key. Tables with
-/// a timestamp column are read incrementally from a (timestamp, id) cursor; the others are read
-/// in full, by id, once per full_read_interval_s.
+/// through ODBC, or libpq's COPY when it is PostgreSQL: each table is a stream, each row a record
+/// keyed by its primary key. Tables with a timestamp column are read incrementally from a
+/// (timestamp, id) cursor; the others are read in full, by id, once per full_read_interval_s.
 class TrustSsdConnector final : public sdk::Connector {
  public:
   /// Throws std::invalid_argument when the configuration is unusable.
@@ -31,13 +32,18 @@ class TrustSsdConnector final : public sdk::Connector {
 
   /// Makes `statement` the one stop() cancels; null when none runs.
   void setActiveStatement(SQLHSTMT statement);
+  /// Makes `cancel` the COPY stop() cancels; null when none runs.
+  void setActiveCopy(PGcancel* cancel);
 
  private:
+  /// The ODBC connection string, with the password resolved from its secret.
+  Result<std::string> connectionString() const;
   Result<std::unique_ptr<OdbcConnection>> connect() const;
 
   TrustSsdConfig config_;
   std::mutex active_mutex_;
   SQLHSTMT active_statement_ = SQL_NULL_HSTMT;
+  PGcancel* active_copy_ = nullptr;
 };
 
 }  // namespace hearth::connectors::trust_ssd

@@ -1,8 +1,8 @@
 // Throughput of the whole connector as the daemon runs it: the plugin loaded by the host reading
 // 1,000,000 ssd_cla_episodes rows (the table itself, not the built-in join) (the SSD's 12 columns
-// plus a last-modified column) from a real PostgreSQL 15 on this machine through psqlODBC, emitting
-// every row as a record into a sink that only counts. Server, driver and connector share the
-// machine's cores.
+// plus a last-modified column) from a real PostgreSQL 15 on this machine, through psqlODBC and
+// through libpq's COPY (the connector's two readers), emitting every row as a record into a sink
+// that only counts. Server, driver and connector share the machine's cores.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -71,7 +71,7 @@ VACUUM ANALYZE ssd_cla_episodes;
   return *started;
 }
 
-void readAll(benchmark::State& state, const std::string& table_json) {
+void readAll(benchmark::State& state, const std::string& table_json, const std::string& reader) {
   auto plugin = host::loadPlugin(HEARTH_TRUST_SSD_PLUGIN);
   if (!plugin.ok()) {
     state.SkipWithError(plugin.error().message.c_str());
@@ -83,10 +83,8 @@ void readAll(benchmark::State& state, const std::string& table_json) {
   const std::string driver_options =
       options != nullptr ? options : "UseDeclareFetch=1;Fetch=10000;CommLog=0;Debug=0;";
   const std::string config = R"({"connection_string": ")" + pg.odbcConnectionString() +
-                             driver_options +
-                             R"(", "password_secret": "bench",)"
-                             R"( "tables": )" +
-                             table_json + "}";
+                             driver_options + R"(", "password_secret": "bench", "reader": ")" +
+                             reader + R"(", "tables": )" + table_json + "}";
   host::HostServices services;
   const std::string password = pg.password();
   services.secret = [password](std::string_view) { return std::optional<std::string>(password); };
@@ -111,22 +109,33 @@ void readAll(benchmark::State& state, const std::string& table_json) {
       benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
 }
 
+constexpr const char* kIncremental =
+    R"([{"name": "ssd_cla_episodes", "query": "SELECT * FROM ssd_cla_episodes",)"
+    R"( "cursor": {"timestamp_column": "last_modified"}}])";
+constexpr const char* kFull =
+    R"([{"name": "ssd_cla_episodes", "query": "SELECT * FROM ssd_cla_episodes"}])";
+
 // Timestamp mode, ordered by the (last_modified, id) index: a first incremental read.
-void BM_IncrementalReadOfClaEpisodes(benchmark::State& state) {
-  readAll(state, R"([{"name": "ssd_cla_episodes", "query": "SELECT * FROM ssd_cla_episodes",)"
-                 R"( "cursor": {"timestamp_column": "last_modified"}}])");
+void BM_IncrementalReadOfClaEpisodesOdbc(benchmark::State& state) {
+  readAll(state, kIncremental, "odbc");
 }
-
+void BM_IncrementalReadOfClaEpisodesCopy(benchmark::State& state) {
+  readAll(state, kIncremental, "copy");
+}
 // Full-read mode, ordered by the primary key: the default for the SSD tables.
-void BM_FullReadOfClaEpisodes(benchmark::State& state) {
-  readAll(state, R"([{"name": "ssd_cla_episodes", "query": "SELECT * FROM ssd_cla_episodes"}])");
-}
+void BM_FullReadOfClaEpisodesOdbc(benchmark::State& state) { readAll(state, kFull, "odbc"); }
+void BM_FullReadOfClaEpisodesCopy(benchmark::State& state) { readAll(state, kFull, "copy"); }
 
-BENCHMARK(BM_IncrementalReadOfClaEpisodes)
+BENCHMARK(BM_IncrementalReadOfClaEpisodesOdbc)
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0)
     ->UseRealTime();
-BENCHMARK(BM_FullReadOfClaEpisodes)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK(BM_IncrementalReadOfClaEpisodesCopy)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0)
+    ->UseRealTime();
+BENCHMARK(BM_FullReadOfClaEpisodesOdbc)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK(BM_FullReadOfClaEpisodesCopy)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
 
 }  // namespace
 }  // namespace hearth::connectors::trust_ssd
