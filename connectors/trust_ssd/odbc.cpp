@@ -108,6 +108,11 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(const std::string& 
   auto connection = std::unique_ptr<OdbcConnection>(new OdbcConnection(
       std::move(env), std::move(dbc), std::move(quote_char), enforces_types, is_postgresql));
   connection->completed_ = std::move(completed);
+  SQLUINTEGER get_data = 0;
+  if (succeeded(SQLGetInfo(connection->handle(), SQL_GETDATA_EXTENSIONS, &get_data,
+                           sizeof(get_data), nullptr))) {
+    connection->gets_data_in_blocks_ = (get_data & SQL_GD_BLOCK) != 0;
+  }
   return connection;
 }
 

@@ -72,6 +72,10 @@ class OdbcConnection {
   /// the password, so it is never put into a message.
   const std::string& completedConnectionString() const noexcept { return completed_; }
 
+  /// True when the driver reads a long value (SQLGetData) on any row of a fetched block
+  /// (SQL_GD_BLOCK); without it only the row fetched last can be read so (SQLite's driver).
+  bool getsDataInBlocks() const noexcept { return gets_data_in_blocks_; }
+
  private:
   OdbcConnection(EnvHandle env, ConnectionHandle dbc, std::string quote, bool enforces_types,
                  bool is_postgresql)
@@ -87,6 +91,7 @@ class OdbcConnection {
   bool enforces_column_types_;
   bool is_postgresql_;
   std::string completed_;
+  bool gets_data_in_blocks_ = false;
 };
 
 }  // namespace hearth::connectors::trust_ssd

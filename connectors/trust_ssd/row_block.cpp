@@ -214,7 +214,7 @@ Result<std::vector<ColumnInfo>> describeColumns(SQLHSTMT statement) {
 }
 
 RowBlock::RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vector<Slot> slots,
-                   size_t stride, size_t rows)
+                   size_t stride, size_t rows, bool row_by_row)
     : statement_(statement),
       columns_(std::move(columns)),
       slots_(std::move(slots)),
@@ -223,19 +223,22 @@ RowBlock::RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vec
       buffer_(new char[stride * rows]),
       row_status_(rows),
       long_values_(columns_.size()),
-      printed_(columns_.size()) {}
+      printed_(columns_.size()),
+      row_by_row_(row_by_row) {}
 
 RowBlock::~RowBlock() {
   // The statement may outlive the block: leave it pointing at nothing of ours.
   SQLFreeStmt(statement_, SQL_UNBIND);
   SQLSetStmtAttr(statement_, SQL_ATTR_ROWS_FETCHED_PTR, nullptr, 0);
   SQLSetStmtAttr(statement_, SQL_ATTR_ROW_STATUS_PTR, nullptr, 0);
+  if (row_by_row_) SQLSetStmtAttr(statement_, SQL_ATTR_ROW_BIND_OFFSET_PTR, nullptr, 0);
 }
 
 Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
                                                  std::vector<ColumnInfo> columns,
                                                  const std::vector<ColumnBinding>& bindings,
-                                                 size_t rows, size_t max_bound_bytes) {
+                                                 size_t rows, size_t max_bound_bytes,
+                                                 bool gets_data_in_blocks) {
   std::vector<Slot> slots;
   size_t stride = 0;
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -251,13 +254,17 @@ Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
   stride = alignUp(std::max<size_t>(stride, 1), alignof(SQLLEN));
   rows = std::clamp<size_t>(kMaxBlockBytes / stride, 1, rows);
 
+  const bool row_by_row = !gets_data_in_blocks;
   std::unique_ptr<RowBlock> block(
-      new RowBlock(statement, std::move(columns), std::move(slots), stride, rows));
+      new RowBlock(statement, std::move(columns), std::move(slots), stride, rows, row_by_row));
   auto set = [statement](SQLINTEGER attribute, SQLPOINTER value) {
     return succeeded(SQLSetStmtAttr(statement, attribute, value, 0));
   };
+  if (row_by_row && !set(SQL_ATTR_ROW_BIND_OFFSET_PTR, &block->bind_offset_)) {
+    return statementError(statement, "cannot set up row by row fetches");
+  }
   if (!set(SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(stride)) ||
-      !set(SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(rows)) ||
+      !set(SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(row_by_row ? 1 : rows)) ||
       !set(SQL_ATTR_ROWS_FETCHED_PTR, &block->fetched_) ||
       !set(SQL_ATTR_ROW_STATUS_PTR, block->row_status_.data())) {
     return statementError(statement, "cannot set up block fetches");
@@ -275,6 +282,7 @@ Result<std::unique_ptr<RowBlock>> RowBlock::bind(SQLHSTMT statement,
 }
 
 Result<size_t> RowBlock::fetch() {
+  if (row_by_row_) return fetchRowByRow();
   fetched_ = 0;
   const SQLRETURN rc = SQLFetch(statement_);
   if (rc == SQL_NO_DATA) return size_t{0};
@@ -336,13 +344,62 @@ std::string_view RowBlock::print(size_t row, size_t column) {
   return std::string_view(begin, static_cast<size_t>(end - begin));
 }
 
+Result<size_t> RowBlock::fetchRowByRow() {
+  long_by_row_.clear();
+  size_t row = 0;
+  for (; row < rows_ && !ended_; ++row) {
+    // The driver writes this row into its own slot of the block.
+    bind_offset_ = row * stride_;
+    fetched_ = 0;
+    const SQLRETURN rc = SQLFetch(statement_);
+    if (rc == SQL_NO_DATA) {
+      ended_ = true;
+      break;
+    }
+    if (!succeeded(rc)) return statementError(statement_, "cannot fetch rows");
+    if (row_status_[0] == SQL_ROW_ERROR) {
+      return statementError(
+          statement_, "the driver could not read row " + std::to_string(row + 1) + " of a block");
+    }
+    for (size_t column = 0; column < slots_.size(); ++column) {
+      const Slot& slot = slots_[column];
+      if (slot.binding != ColumnBinding::kText &&
+          slot.binding != ColumnBinding::kIsoTimestampText) {
+        continue;
+      }
+      const SQLLEN length = indicator(row, column);
+      if (length != SQL_NO_TOTAL && length < slot.capacity) continue;
+      std::string& value = long_by_row_[row * slots_.size() + column];
+      // Reading a value in parts, SQLite's driver stores its length through the column's bound
+      // indicator without the bind offset, over the first row's: put that back.
+      SQLLEN* const first_row = reinterpret_cast<SQLLEN*>(base(0) + slot.indicator_offset);
+      const SQLLEN first_row_length = *first_row;
+      Result<void> read = getWhole(column, value);
+      *first_row = first_row_length;
+      if (!read.ok()) return read.error();
+    }
+  }
+  return row;
+}
+
 Result<std::string_view> RowBlock::fetchLong(size_t row, size_t column) {
+  if (row_by_row_) {
+    // Read when the row arrived: the driver can no longer go back to it.
+    const auto found = long_by_row_.find(row * slots_.size() + column);
+    if (found == long_by_row_.end()) return std::string_view();
+    return std::string_view(found->second);
+  }
   if (!succeeded(SQLSetPos(statement_, static_cast<SQLSETPOSIROW>(row + 1), SQL_POSITION,
                            SQL_LOCK_NO_CHANGE))) {
     return statementError(statement_, "cannot position on a row to read a long value of column " +
                                           columns_[column].name);
   }
   std::string& value = long_values_[column];
+  if (Result<void> read = getWhole(column, value); !read.ok()) return read.error();
+  return std::string_view(value);
+}
+
+Result<void> RowBlock::getWhole(size_t column, std::string& value) {
   value.clear();
   char chunk[16384];
   for (;;) {
@@ -362,7 +419,7 @@ Result<std::string_view> RowBlock::fetchLong(size_t row, size_t column) {
     value.append(chunk, part);
     if (rc == SQL_SUCCESS) break;
   }
-  return std::string_view(value);
+  return {};
 }
 
 }  // namespace hearth::connectors::trust_ssd

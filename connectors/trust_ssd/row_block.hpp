@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.hpp"
@@ -43,7 +44,9 @@ ColumnBinding bindingOf(SQLSMALLINT sql_type, bool native);
 
 /// Block fetches of an executed statement with row-wise binding into one buffer of `rows`
 /// fixed-size row slots, so one SQLFetch fills a whole block. Text values longer than their
-/// slot are fetched again whole with SQLGetData.
+/// slot are fetched again whole with SQLGetData. A driver that reads long values only on the row
+/// it fetched last (no SQL_GD_BLOCK) has the slots filled one row per SQLFetch instead, each
+/// row's long values read as it arrives.
 class RowBlock {
  public:
   /// Binds every column of `statement` as `bindings` says (one per column, see bindingOf()). A
@@ -53,7 +56,8 @@ class RowBlock {
   /// far faster than a driver converts them to text.
   static Result<std::unique_ptr<RowBlock>> bind(SQLHSTMT statement, std::vector<ColumnInfo> columns,
                                                 const std::vector<ColumnBinding>& bindings,
-                                                size_t rows, size_t max_bound_bytes);
+                                                size_t rows, size_t max_bound_bytes,
+                                                bool gets_data_in_blocks);
 
   ~RowBlock();
   RowBlock(const RowBlock&) = delete;
@@ -82,13 +86,16 @@ class RowBlock {
   using PrintBuffer = std::array<char, 40>;
 
   RowBlock(SQLHSTMT statement, std::vector<ColumnInfo> columns, std::vector<Slot> slots,
-           size_t stride, size_t rows);
+           size_t stride, size_t rows, bool row_by_row);
 
   char* base(size_t row) const { return buffer_.get() + row * stride_; }
   SQLLEN indicator(size_t row, size_t column) const {
     return *reinterpret_cast<const SQLLEN*>(base(row) + slots_[column].indicator_offset);
   }
+  Result<size_t> fetchRowByRow();
   Result<std::string_view> fetchLong(size_t row, size_t column);
+  // Reads the current row's value of `column` whole into `value`.
+  Result<void> getWhole(size_t column, std::string& value);
   std::string_view print(size_t row, size_t column);
 
   SQLHSTMT statement_;
@@ -101,6 +108,12 @@ class RowBlock {
   SQLULEN fetched_ = 0;
   std::vector<std::string> long_values_;  // per column: the last value too long for its slot
   std::vector<PrintBuffer> printed_;      // per column: the last natively bound value printed
+  // Row by row (no SQL_GD_BLOCK): where the driver writes the current row, and the block's long
+  // values by row * columns + column, read as their rows arrived.
+  bool row_by_row_;
+  bool ended_ = false;
+  SQLULEN bind_offset_ = 0;
+  std::unordered_map<size_t, std::string> long_by_row_;
 };
 
 }  // namespace hearth::connectors::trust_ssd

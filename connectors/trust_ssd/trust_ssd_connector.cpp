@@ -249,7 +249,8 @@ class ReadPass {
         statement->get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
     Result<void> read =
         succeeded(rc) || rc == SQL_NO_DATA
-            ? readOdbcRows(statement->get(), table, *shape, plan, cursor, incremental)
+            ? readOdbcRows(statement->get(), db.getsDataInBlocks(), table, *shape, plan, cursor,
+                           incremental)
             : Result<void>(statementError(statement->get(), "cannot query table " + table.name));
     owner_.setActiveStatement(SQL_NULL_HSTMT);
     return read;
@@ -360,10 +361,11 @@ class ReadPass {
     return list;
   }
 
-  Result<void> readOdbcRows(SQLHSTMT statement, const TableConfig& table, const TableShape& shape,
-                            const ReadPlan& plan, TableCursor& cursor, bool incremental) {
+  Result<void> readOdbcRows(SQLHSTMT statement, bool gets_data_in_blocks, const TableConfig& table,
+                            const TableShape& shape, const ReadPlan& plan, TableCursor& cursor,
+                            bool incremental) {
     auto block = RowBlock::bind(statement, shape.columns, plan.bindings, config_.fetch_rows,
-                                config_.max_bound_bytes);
+                                config_.max_bound_bytes, gets_data_in_blocks);
     if (!block.ok()) return block.error();
     return readRows(**block, table, shape, cursor, incremental);
   }

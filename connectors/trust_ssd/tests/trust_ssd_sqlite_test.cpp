@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -148,6 +149,45 @@ INSERT INTO ssd_cp_plans VALUES
   CollectingSink utc = readAfter("", config(file, tables + R"(, "time_zone": "UTC")"));
   ASSERT_EQ(utc.records.size(), 3u);
   EXPECT_EQ(utc.records[1].time_ms, summer_10_utc);
+}
+
+}  // namespace
+}  // namespace hearth::connectors::trust_ssd
+
+namespace hearth::connectors::trust_ssd {
+namespace {
+
+// SQLite's driver offers SQLGetData only on the row it fetched last (it does not report
+// SQL_GD_BLOCK): a value too long for its slot, read with SQLSetPos to its row of a block, came
+// from another row (the block's last) or failed. Each long value must be its own row's.
+TEST_F(TrustSsdSqlite, LongTextValuesComeFromTheirOwnRowOfABlock) {
+  const auto file = directory_ / "long.sqlite";
+  SqliteFile db(file);
+  db.exec(
+      "CREATE TABLE notes (note_id TEXT PRIMARY KEY, body TEXT, last_modified TEXT);"
+      "INSERT INTO notes VALUES"
+      " ('N1', 'short one', '2024-05-01 09:00:00'),"
+      " ('N2', replace(hex(zeroblob(9000)), '00', 'a'), '2024-05-01 09:00:01'),"
+      " ('N3', 'short three', '2024-05-01 09:00:02'),"
+      " ('N4', replace(hex(zeroblob(12000)), '00', 'b'), '2024-05-01 09:00:03'),"
+      " ('N5', replace(hex(zeroblob(20000)), '00', 'c'), '2024-05-01 09:00:04'),"
+      " ('N6', 'short six', '2024-05-01 09:00:05');");
+  const std::string tables = R"("tables": [{"name": "notes", "key_columns": ["note_id"],)"
+                             R"( "cursor": {"timestamp_column": "last_modified"}}])";
+  for (const char* fetch_rows : {"4", "6", "100"}) {
+    CollectingSink sink =
+        readAfter("", config(file, tables + R"(, "fetch_rows": )" + std::string(fetch_rows)));
+    ASSERT_EQ(sink.records.size(), 6u) << fetch_rows;
+    std::map<std::string, std::string> bodies;
+    for (const auto& record : sink.records) bodies[record.key] = record.fields.at("body").second;
+    EXPECT_EQ(bodies["N1"], "short one") << fetch_rows;
+    EXPECT_EQ(bodies["N2"], std::string(9000, 'a')) << fetch_rows;
+    EXPECT_EQ(bodies["N3"], "short three") << fetch_rows;
+    EXPECT_EQ(bodies["N4"], std::string(12000, 'b')) << fetch_rows;
+    EXPECT_EQ(bodies["N5"], std::string(20000, 'c')) << fetch_rows;
+    EXPECT_EQ(bodies["N6"], "short six") << fetch_rows;
+    EXPECT_EQ(sink.checkpoints.size(), fetch_rows == std::string("4") ? 2u : 1u) << fetch_rows;
+  }
 }
 
 }  // namespace
