@@ -23,6 +23,7 @@ const char kConfigSchema[] = R"json({
     },
     "streams": {
       "type": "array", "minItems": 1,
+      "description": "One entry per stream, below.",
       "items": {
         "type": "object",
         "additionalProperties": false,
@@ -31,7 +32,7 @@ const char kConfigSchema[] = R"json({
           "name": {"type": "string", "minLength": 1, "description": "Stream name, unique."},
           "pattern": {
             "type": "string", "minLength": 1, "pattern": "^[^/]+$",
-            "description": "Glob over file names in the directory, e.g. episodes*.csv."
+            "description": "Glob over file names in the directory, e.g. episodes*.csv (no /; hidden files never match)."
           },
           "key": {
             "type": "array", "minItems": 1,
@@ -40,32 +41,32 @@ const char kConfigSchema[] = R"json({
           },
           "timestamp_column": {
             "type": "string", "minLength": 1,
-            "description": "Column holding the source time: YYYY-MM-DD, ISO 8601 date-time or DD/MM/YYYY."
+            "description": "Column holding the source time: YYYY-MM-DD, ISO 8601 date-time (2024-01-05T10:30:00Z, offsets allowed; no offset means wall-clock time in time_zone, and a date alone its midnight) or DD/MM/YYYY [HH:MM[:SS]]."
           },
           "delimiter": {
             "type": "string", "minLength": 1, "maxLength": 1, "default": ",",
             "not": {"enum": ["\"", "\n", "\r"]},
-            "description": "Field delimiter, one character."
+            "description": "Field delimiter, one character; not a quote or a line break."
           },
-          "encoding": {"type": "string", "enum": ["utf-8"], "default": "utf-8"}
+          "encoding": {"type": "string", "enum": ["utf-8"], "default": "utf-8", "description": "Only utf-8 is supported."}
         }
       }
     },
     "checkpoint_every": {
       "type": "integer", "minimum": 1, "default": 1000,
-      "description": "Rows between checkpoints inside a file; one is always emitted at its end. A crash re-reads up to this many rows (and what was in flight)."
+      "description": "Rows (records and rejects) between checkpoints inside a file; one is always emitted at its end. After a crash up to this many rows (and those still in flight) are read and published again."
     },
     "settle_ms": {
       "type": "integer", "minimum": 0, "default": 1000,
-      "description": "A last row without a line break is read only once the file has not changed for this long."
+      "description": "A last row without a line break is read only once the file has not been modified for this long; until then it waits for the next read."
     },
     "time_zone": {
       "type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London",
-      "description": "tz database zone of the source's clock (e.g. Europe/London): timestamps without an offset are read as its local time, with the summer and winter changes; those with Z or an offset keep it."
+      "description": "tz database zone of the source's clock (e.g. Europe/London): timestamps without an offset are read as its local time, with the summer and winter changes; those with Z or an offset keep it. An unknown name is refused by hearthd validate."
     },
     "max_row_bytes": {
       "type": "integer", "minimum": 1024, "maximum": 268435456, "default": 786432,
-      "description": "Longer rows are rejected as csv.row_too_long. Keep it below the Kafka producer's message.max.bytes (1000000 unless set) less 64 KiB for the event around the row; hearthd validate checks this."
+      "description": "Longer rows (line ending excluded) are rejected as csv.row_too_long. Keep it at least 64 KiB (for the event around the row) below the Kafka producer's message.max.bytes (librdkafka's default is 1000000; raise both that and the brokers' max.message.bytes for longer rows): hearthd validate refuses a limit that leaves no room."
     }
   }
 })json";

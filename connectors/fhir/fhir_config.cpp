@@ -18,13 +18,14 @@ const char kConfigSchema[] = R"json({
     "mode": {"type": "string", "enum": ["directory", "bulk", "search"],
              "description": "directory: NDJSON files in a directory; bulk: a Bulk Data export; search: paged search in _lastUpdated windows."},
     "directory": {"type": "string", "minLength": 1, "format": "path",
-                  "description": "directory mode: the directory of NDJSON files (not searched recursively)."},
+                  "description": "directory mode (required there): the directory of NDJSON files (not searched recursively)."},
     "pattern": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", "default": "*.ndjson",
-                "description": "directory mode: glob over file names."},
+                "description": "directory mode: glob over file names (hidden files never match)."},
     "base_url": {"type": "string", "minLength": 1, "pattern": "^https?://",
-                 "description": "bulk and search modes: the FHIR server's base URL."},
+                 "description": "bulk and search modes (required there): the FHIR server's base URL, http(s)://..."},
     "bulk": {
       "type": "object", "additionalProperties": false,
+      "description": "bulk mode: level (system, patient or group; default system: [base]/$export, Patient/$export or Group/{group_id}/$export), group_id (required for group), method (GET or POST, default GET; POST sends a Parameters resource), types (_type; default all), since (_since of the first export; later ones use the last transactionTime), poll_min_s and poll_max_s (default 1 and 120: bounds of every wait, Retry-After and backoff), transient_retries (default 5, per request or file), deadline_days (default 1: an export not complete by then is deleted and abandoned), parallel_downloads (1..5, default 5: files downloaded at once), allow_partial_manifests (default false).",
       "properties": {
         "level": {"type": "string", "enum": ["system", "patient", "group"], "default": "system"},
         "group_id": {"type": "string", "minLength": 1, "description": "level group: the Group's id."},
@@ -46,6 +47,7 @@ const char kConfigSchema[] = R"json({
     },
     "search": {
       "type": "object", "additionalProperties": false,
+      "description": "search mode: types (required: the types searched, in this order), start (default 1970-01-01T00:00:00Z: the first window's lower bound), window_days (default 30: width of a _lastUpdated window), page_size (1..10000, default 500: _count).",
       "properties": {
         "types": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
         "start": {"type": "string", "minLength": 1, "default": "1970-01-01T00:00:00Z"},
@@ -55,6 +57,7 @@ const char kConfigSchema[] = R"json({
     },
     "auth": {
       "type": "object", "additionalProperties": false, "required": ["type"],
+      "description": "type (none, bearer or smart_backend; see Authorisation and TLS); bearer: token_secret (a secret reference); smart_backend: client_id and private_key_secret (required), algorithm (RS384, ES384 or RS512, default RS384), kid, audience (default: the token endpoint), token_endpoint (default: discovered), scope (default system/*.rs), renew_before_s (default 60).",
       "properties": {
         "type": {"type": "string", "enum": ["none", "bearer", "smart_backend"]},
         "token_secret": {"type": "string", "minLength": 1, "description": "bearer: secret reference of the token."},
@@ -70,6 +73,7 @@ const char kConfigSchema[] = R"json({
     },
     "tls": {
       "type": "object", "additionalProperties": false,
+      "description": "ca_bundle, client_certificate and client_key (paths; default: libcurl's), client_key_password_secret (a secret reference), verify (default true).",
       "properties": {
         "ca_bundle": {"type": "string", "minLength": 1, "format": "path"},
         "client_certificate": {"type": "string", "minLength": 1, "format": "path"},
@@ -79,10 +83,13 @@ const char kConfigSchema[] = R"json({
       }
     },
     "max_line_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456, "default": 786432,
-                       "description": "Longer NDJSON lines are rejected as fhir.line_too_long."},
-    "checkpoint_every": {"type": "integer", "minimum": 1, "default": 1000},
-    "connect_timeout_ms": {"type": "integer", "minimum": 1, "default": 10000},
-    "request_timeout_s": {"type": "integer", "minimum": 1, "default": 600}
+                       "description": "Longer NDJSON lines are rejected as fhir.line_too_long; keep it 64 KiB below the Kafka producer's message.max.bytes."},
+    "checkpoint_every": {"type": "integer", "minimum": 1, "default": 1000,
+                         "description": "Lines between checkpoints inside a file; one is always emitted at the end of a file."},
+    "connect_timeout_ms": {"type": "integer", "minimum": 1, "default": 10000,
+                           "description": "Connection timeout of every request."},
+    "request_timeout_s": {"type": "integer", "minimum": 1, "default": 600,
+                          "description": "A whole small request; for downloads, the longest stall."}
   }
 })json";
 

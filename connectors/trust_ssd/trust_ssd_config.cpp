@@ -19,12 +19,12 @@ const char kConfigSchema[] = R"json({
   "properties": {
     "connection_string": {
       "type": "string", "minLength": 1, "format": "odbc-connection-string",
-      "description": "ODBC connection string without the password, e.g. Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=ssd;Uid=hearth;UseDeclareFetch=1;Fetch=10000;. With a SQLite driver, a relative Database file resolves against the configuration file's directory, like every other path."
+      "description": "ODBC connection string without the password (see password_secret), e.g. Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=ssd;Uid=hearth;UseDeclareFetch=1;Fetch=10000;. Exactly one of connection_string and dsn is required. With a SQLite driver, a relative Database file resolves against the configuration file's directory, like every other path."
     },
-    "dsn": {"type": "string", "minLength": 1, "description": "ODBC data source name (odbc.ini), instead of connection_string."},
+    "dsn": {"type": "string", "minLength": 1, "description": "ODBC data source name (odbc.ini), instead of connection_string; exactly one of the two is required."},
     "password_secret": {
       "type": "string", "minLength": 1,
-      "description": "Secret reference resolved by the daemon (e.g. env:SSD_PASSWORD), appended as Pwd=; never logged."
+      "description": "Secret reference resolved by the daemon at each connection (e.g. env:SSD_PASSWORD), appended to the connection string as Pwd={...}; never logged."
     },
     "schema": {"type": "string", "minLength": 1, "description": "Schema holding the tables; default: the connection's search path."},
     "tables": {
@@ -39,11 +39,12 @@ const char kConfigSchema[] = R"json({
           "query": {"type": "string", "minLength": 1, "description": "A SELECT read instead of the table, as a derived table: its result columns are the fields, and key_columns and cursor name them. {schema} stands for the schema and a dot. Default for ssd_cla_episodes: the episode joined to its placement, legal status and home address."},
           "key_columns": {
             "type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
-            "description": "Primary key columns; the source key is their values joined with '|'."
+            "description": "Primary key columns; the source key is their values joined with '|'. Default for an SSD table: its primary key in the SSD data model."
           },
           "cursor": {
             "type": "object",
             "additionalProperties": false,
+            "description": "How the table is read again. timestamp_column: a column bumped on every insert and update, read incrementally from a (timestamp, id) cursor (see Incremental reads); without one the table is read in full, by id, every full_read_interval_s. id_column: a unique column ordering rows within a timestamp, and full reads; default: the first key column.",
             "properties": {
               "timestamp_column": {"type": "string", "minLength": 1, "description": "Column bumped on every insert and update; without it the table is re-read in full every full_read_interval_s."},
               "id_column": {"type": "string", "minLength": 1, "description": "Unique column ordering rows within a timestamp; default: the first key column."}
@@ -57,12 +58,12 @@ const char kConfigSchema[] = R"json({
     "login_timeout_s": {"type": "integer", "minimum": 0, "default": 15, "description": "Connection timeout."},
     "lag_seconds": {"type": "integer", "minimum": 0, "default": 0, "description": "Re-read rows whose timestamp is this close to the cursor, for clock skew and late commits."},
     "full_read_interval_s": {"type": "integer", "minimum": 0, "default": 86400, "description": "How often tables without a timestamp column are read again in full."},
-    "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched separately."},
+    "max_bound_bytes": {"type": "integer", "minimum": 64, "maximum": 1048576, "default": 8192, "description": "Largest buffer bound per column; longer values are fetched whole with SQLGetData, a round trip each."},
     "reader": {
       "enum": ["auto", "copy", "odbc"], "default": "auto",
       "description": "How rows are read. auto: a PostgreSQL source (the ODBC driver reports PostgreSQL) through libpq's COPY (SELECT ...) TO STDOUT, several times faster than psqlODBC, any other source over ODBC; libpq connects to the Server, Port, Database, Uid and SSLmode of connection_string (with a dsn, of the data source) with the password from password_secret or Pwd, and when it cannot connect the read falls back to ODBC with a warning. copy: as auto, but a source that is not PostgreSQL, or that libpq cannot reach, is an error. odbc: ODBC only. Either way a table whose columns include a type COPY prints differently from psqlODBC (boolean, time zones, binary, intervals) is read over ODBC, and the records, checkpoints and rejects are the same."
     },
-    "time_zone": {"type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London", "description": "tz database zone of the database's clock (e.g. Europe/London): timestamps stored without an offset are read as its local time, with the summer and winter changes, for the records' source time."}
+    "time_zone": {"type": "string", "minLength": 1, "format": "time-zone", "default": "Europe/London", "description": "tz database zone of the database's clock (e.g. Europe/London): timestamps stored without an offset are read as its local time, with the summer and winter changes, for the records' source time (one with an offset keeps it); an unknown name is refused by hearthd validate. Cursor comparisons stay on the stored values."}
   }
 })json";
 
