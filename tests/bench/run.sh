@@ -7,14 +7,26 @@
 #   3. ROWS CSV rows (about 300 bytes each) -> events on Kafka: records/s and peak RSS, with the
 #      embedded broker (the demo set-up) and with the broker in its own process; the same file
 #      through kcat and a bare librdkafka producer, and hearthd's ratio to each.
-#   4. Start to /readyz 200 with the embedded broker.
+#   4. Start-up: process start to the first /readyz 200 with the embedded broker.
+#   5. The trust_ssd connector reading 1,000,000 ssd_cla_episodes rows from a real PostgreSQL,
+#      over psqlODBC and through libpq COPY.
+#   6. With LINEARITY=1, the whole council at scale 0.25 as well, and the ratio of the two
+#      councils' times against the ratio of their sizes.
+# It ends with a summary of every figure against its target.
 # Usage: tests/bench/run.sh [BUILD_DIR]
-#   SCALE=0.25 (the council's share of West Northamptonshire), ROWS=1000000 by default.
+#   SCALE (the council's share of West Northamptonshire): 0.25, or 1.0 with LINEARITY=1.
+#   ROWS=1000000 CSV rows. FLUENT_BIT=/path/to/fluent-bit adds Fluent Bit to the raw CSV peers.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-build/release}" && pwd)
 rows=${ROWS:-1000000}
-scale=${SCALE:-0.25}
+linearity=${LINEARITY:-0}
+if [ "$linearity" = 1 ]; then scale=${SCALE:-1.0}; else scale=${SCALE:-0.25}; fi
+fluent_bit=${FLUENT_BIT:-}
+if [ -n "$fluent_bit" ] && ! "$fluent_bit" --version > /dev/null 2>&1; then
+  echo "FLUENT_BIT=$fluent_bit does not run (\"$fluent_bit --version\" failed)" >&2
+  exit 2
+fi
 work=$(mktemp -d)
 mock_pid=
 cleanup() {
@@ -25,6 +37,9 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# The summary at the end: one line per figure, with its target.
+summary=()
+note() { summary+=("$(printf '  %-46s %-24s %s' "$1" "$2" "$3")"); }
 config() {  # config DIR BROKERS CONNECTORS_YAML
   cat > "$1/hearthd.yaml" <<YAML
 state_dir: state
@@ -64,61 +79,78 @@ run_daemon() {  # run_daemon NAME BROKERS CONNECTORS_YAML [EXTRA_YAML]; sets wal
 # A broker in its own process, shared by every run below but the embedded one, and the peers.
 mkfifo "$work/mock.in"
 "$build/tests/tools/hearth-mock-kafka" --partitions 256 \
-  --topics hearth.records,hearth.rejects,hearth.identity,hearth.person.view,hearth.indicator.values,hearth.indicator.facts,peer \
+  --topics hearth.records,hearth.rejects,hearth.identity,hearth.person.view,hearth.indicator.values,hearth.indicator.facts,peer,fluentbit_raw,fluentbit_csv \
   < "$work/mock.in" > "$work/mock.out" 2> /dev/null &
 mock_pid=$!
 exec 9> "$work/mock.in"
 for _ in $(seq 100); do grep -q BOOTSTRAP "$work/mock.out" 2>/dev/null && break; sleep 0.05; done
 bootstrap=$(cut -d' ' -f2 "$work/mock.out")
 
-# 1. The whole council.
-council="$work/council"
-"$build/tests/synth/hearth-synth" --seed 2025 --scale "$scale" --out "$council" --quiet
-# The demo reads the health trust's export over HTTP from a server ops/demo.sh starts; here the
-# same files are read as the directory a trust hands over, through the same layout.
-demo_connectors=$(sed -n '/^connectors:/,$p' "$repo/config/demo.yaml" | tail -n +2 |
-  awk -v dir="$council/fhir" '
-    /^  - name: health$/ {
-      print; skip = 1
-      print "    plugin: fhir\n    normalise: {kind: fhir, source_system: nhft}"
-      print "    settings: {mode: directory, directory: " dir ", pattern: \"*.ndjson\"}"
-      next
-    }
-    skip && /^  (- name: |# )/ { skip = 0 }
-    !skip' |
-  sed -e "s#\.\./var/demo/council#$council#g" -e "s#var/demo/council#$council#g")
-indicators="indicators:
+# 1. The whole council: run_council NAME SCALE prints its figures and sets council_ms,
+# council_records and council_dir (the synthetic council's files).
+run_council() {
+  local name=$1 council_scale=$2
+  council_dir="$work/$name-files"
+  "$build/tests/synth/hearth-synth" --seed 2025 --scale "$council_scale" --out "$council_dir" --quiet
+  # The demo reads the health trust's export over HTTP from a server ops/demo.sh starts; here
+  # the same files are read as the directory a trust hands over, through the same layout.
+  demo_connectors=$(sed -n '/^connectors:/,$p' "$repo/config/demo.yaml" | tail -n +2 |
+    awk -v dir="$council_dir/fhir" '
+      /^  - name: health$/ {
+        print; skip = 1
+        print "    plugin: fhir\n    normalise: {kind: fhir, source_system: nhft}"
+        print "    settings: {mode: directory, directory: " dir ", pattern: \"*.ndjson\"}"
+        next
+      }
+      skip && /^  (- name: |# )/ { skip = 0 }
+      !skip' |
+    sed -e "s#\.\./var/demo/council#$council_dir#g" -e "s#var/demo/council#$council_dir#g")
+  indicators="indicators:
   period_end: \"2025-03-31\"
   area_code: E06000062
-  postcode_lookup: $council/reference/postcode_lookup.csv
-  population_estimates: $council/reference/population_estimates.csv"
-run_daemon council "$bootstrap" "
+  postcode_lookup: $council_dir/reference/postcode_lookup.csv
+  population_estimates: $council_dir/reference/population_estimates.csv"
+  run_daemon "$name" "$bootstrap" "
 $demo_connectors" "$indicators"
-records=$(grep -o '"msg":"read complete".*"records":[0-9]*' "$work/council/log" |
-  grep -o '"records":[0-9]*$' | cut -d: -f2 | paste -sd+ | bc)
-derive_s=$(grep -o '"msg":"derived".*"seconds":[0-9.]*' "$work/council/log" |
-  grep -o '"seconds":[0-9.]*' | head -n 1 | cut -d: -f2)
-echo "whole council (scale $scale, every demo connector, run --once, broker in its own process):"
-printf '  %d records in %d ms start to exit (%s records/s), derive %s s, peak RSS %d MiB\n' \
-  "$records" "$wall_ms" "$((records * 1000 / wall_ms))" "${derive_s:-?}" "$((rss_kb / 1024))"
-grep -o '"msg":"read complete","connector":"[^"]*","records":[0-9]*' "$work/council/log" |
-  sed -E 's/.*"connector":"([^"]+)","records":([0-9]+)/\1 \2/' | while read -r name count; do
-    printf '  %-14s %8d records, %8s records/s while reading\n' "$name" "$count" \
-      "$(read_rate "$work/council/log" "$name")"
-  done
+  council_ms=$wall_ms
+  council_records=$(grep -o '"msg":"read complete".*"records":[0-9]*' "$work/$name/log" |
+    grep -o '"records":[0-9]*$' | cut -d: -f2 | paste -sd+ | bc)
+  derive_s=$(grep -o '"msg":"derived".*"seconds":[0-9.]*' "$work/$name/log" |
+    grep -o '"seconds":[0-9.]*' | head -n 1 | cut -d: -f2)
+  echo "whole council (scale $council_scale, every demo connector, run --once, broker in its own process):"
+  printf '  %d records in %d ms start to exit (%s records/s), derive %s s, peak RSS %d MiB\n' \
+    "$council_records" "$wall_ms" "$((council_records * 1000 / wall_ms))" "${derive_s:-?}" \
+    "$((rss_kb / 1024))"
+  grep -o '"msg":"read complete","connector":"[^"]*","records":[0-9]*' "$work/$name/log" |
+    sed -E 's/.*"connector":"([^"]+)","records":([0-9]+)/\1 \2/' | while read -r connector count; do
+      printf '  %-14s %8d records, %8s records/s while reading\n' "$connector" "$count" \
+        "$(read_rate "$work/$name/log" "$connector")"
+    done
+  note "whole council, scale $council_scale, start to exit" "$((wall_ms / 1000)) s" \
+    "target 60 s at scale 1.0"
+  note "  its derive stage" "${derive_s:-?} s" ""
+  note "  daemon peak RSS (broker in its own process)" "$((rss_kb / 1024)) MiB" "target 2048 MiB"
+}
+run_council council "$scale"
+council="$council_dir"
+demo_connectors_main=$demo_connectors
+indicators_main=$indicators
+large_ms=$council_ms
+large_records=$council_records
 
 # The same council again on the same state directory: nothing new to read, so nothing derived is
 # published but the markers.
 run_daemon council "$bootstrap" "
-$demo_connectors" "$indicators"
+$demo_connectors_main" "$indicators_main"
 # (A connector with nothing new logs no "read complete".)
 reread=$(grep -o '"msg":"read complete".*"records":[0-9]*' "$work/council/log" |
   grep -o '"records":[0-9]*$' | cut -d: -f2 | paste -sd+ | bc || true)
 republished=$(grep -o '"msg":"derived".*"events":[0-9]*' "$work/council/log" |
   grep -o '"events":[0-9]*' | head -n 1 | cut -d: -f2 || true)
-printf '  a restart with nothing new: %d ms start to exit, %d records read again, %s derived events
-' \
+printf '  a restart with nothing new: %d ms start to exit, %d records read again, %s derived events\n' \
   "$wall_ms" "${reread:-0}" "${republished:-?}"
+note "restart with nothing new, start to exit" "$((wall_ms / 1000)) s" ""
+note "  derived events it published" "${republished:-?}" "target: only the markers"
 
 # 2. The same school census files, normalised and raw.
 census_connector() {  # census_connector NORMALISE_LINE
@@ -134,6 +166,7 @@ raw=$(read_rate "$work/census-raw/log" school_census)
 echo "school census files of that council:"
 printf '  normalised %s records/s, raw %s records/s: normalised/raw %s\n' \
   "$normalised" "$raw" "$(ratio "$normalised" "$raw")"
+note "school census normalised/raw (records/s)" "$(ratio "$normalised" "$raw")" "target 0.5"
 
 # 3. Raw CSV to Kafka, against the peers.
 mkdir -p "$work/input"
@@ -167,7 +200,71 @@ echo "  $peer_line"
 peer_rate=$(grep -o '= [0-9]*' <<<"$peer_line" | cut -c3-)
 printf '  hearthd/bare producer %s, hearthd/kcat %s (start to exit, same broker)\n' \
   "$(ratio "$hearthd_rate" "$peer_rate")" "$(ratio "$hearthd_rate" "$kcat_rate")"
-exec 9>&-
+note "raw CSV hearthd/bare librdkafka producer" "$(ratio "$hearthd_rate" "$peer_rate")" "target 0.8"
+note "raw CSV hearthd/kcat" "$(ratio "$hearthd_rate" "$kcat_rate")" ""
+
+# Fluent Bit, when given: the same file tailed from its head to Kafka, as raw lines and parsed
+# as CSV into JSON (the notes keep their doubled quotes), start to exit; then the topic is read
+# back to check that every line arrived.
+fluent_bit_run() {  # fluent_bit_run NAME TOPIC; prints a line, sets fluent_bit_rate
+  local dir="$work/$1" parser=
+  mkdir -p "$dir"
+  cat > "$dir/parsers.conf" <<'PARSERS'
+[PARSER]
+    name   referrals_csv
+    format regex
+    regex  ^(?<referral_id>[^,]*),(?<forename>[^,]*),(?<surname>[^,]*),(?<dob>[^,]*),(?<sex>[^,]*),(?<postcode>[^,]*),(?<nhs_number>[^,]*),(?<referral_date>[^,]*),(?<source>[^,]*),(?<primary_need>[^,]*),(?<outcome>[^,]*),"(?<notes>(?:[^"]|"")*)"$
+PARSERS
+  local format="format raw
+    raw_log_key log"
+  if [ "$1" = fluent-bit-csv ]; then
+    parser="parser referrals_csv"
+    format="format json"
+  fi
+  cat > "$dir/fluent-bit.conf" <<CONF
+[SERVICE]
+    flush        1
+    grace        60
+    log_level    warn
+    parsers_file $dir/parsers.conf
+[INPUT]
+    name              tail
+    path              $work/input/referrals.csv
+    read_from_head    true
+    exit_on_eof       true
+    buffer_chunk_size 1M
+    buffer_max_size   1M
+    tag               bench
+    $parser
+[OUTPUT]
+    name    kafka
+    match   *
+    brokers $bootstrap
+    topics  $2
+    $format
+    rdkafka.enable.idempotence true
+    rdkafka.acks               all
+    rdkafka.compression.codec  lz4
+CONF
+  local start end
+  start=$(now_ms)
+  "$fluent_bit" -c "$dir/fluent-bit.conf" > "$dir/log" 2>&1
+  end=$(now_ms)
+  local arrived
+  arrived=$(kcat -C -b "$bootstrap" -t "$2" -o beginning -e -q | wc -l)
+  fluent_bit_rate=$((rows * 1000 / (end - start)))
+  printf '  %-28s %9s records/s start to exit, %d of %d lines on the topic\n' "Fluent Bit ($1):" \
+    "$fluent_bit_rate" "$arrived" "$((rows + 1))"
+}
+if [ -n "$fluent_bit" ]; then
+  echo "  Fluent Bit: $("$fluent_bit" --version | head -n 1)"
+  fluent_bit_run fluent-bit-raw fluentbit_raw
+  note "raw CSV hearthd/Fluent Bit forwarding lines" "$(ratio "$hearthd_rate" "$fluent_bit_rate")" ""
+  fluent_bit_run fluent-bit-csv fluentbit_csv
+  note "raw CSV hearthd/Fluent Bit parsing CSV" "$(ratio "$hearthd_rate" "$fluent_bit_rate")" ""
+else
+  echo "  (Fluent Bit: not measured; FLUENT_BIT=/path/to/fluent-bit adds it)"
+fi
 
 # 4. Start-up: process start to the first /readyz 200, embedded broker, no connectors.
 best=999999
@@ -192,3 +289,37 @@ for i in 1 2 3 4 5; do
   ms=$((end - start)); total=$((total + ms)); [ "$ms" -lt "$best" ] && best=$ms
 done
 echo "start to /readyz 200 (embedded broker): best ${best} ms, mean $((total / 5)) ms over 5 starts"
+note "start to /readyz 200 (best of 5)" "$best ms" ""
+
+# 5. The trust's SSD database: ODBC against COPY on the same PostgreSQL table.
+ssd_bench=$("$build/connectors/trust_ssd/tests/trust_ssd_connector_bench" \
+  --benchmark_filter='FullRead' --benchmark_format=json 2> /dev/null)
+ssd_rate() {  # ssd_rate BENCHMARK_NAME_PART
+  python3 -c '
+import json, sys
+runs = json.load(sys.stdin)["benchmarks"]
+rates = [r["rows/s"] for r in runs if sys.argv[1] in r["name"]]
+print(int(max(rates)) if rates else 0)' "$1" <<<"$ssd_bench"
+}
+odbc_rate=$(ssd_rate Odbc)
+copy_rate=$(ssd_rate Copy)
+echo "trust_ssd, 1,000,000 ssd_cla_episodes rows from PostgreSQL 15 on this machine (full read):"
+printf '  ODBC (psqlODBC) %s rows/s, COPY (libpq) %s rows/s: COPY/ODBC %s\n' "$odbc_rate" \
+  "$copy_rate" "$(ratio "$copy_rate" "$odbc_rate")"
+note "ssd_cla_episodes by COPY" "$copy_rate rows/s" "target 500000 rows/s"
+note "  by ODBC" "$odbc_rate rows/s" "COPY/ODBC $(ratio "$copy_rate" "$odbc_rate")"
+
+# 6. Linearity: the same council at scale 0.25, against the council above.
+if [ "$linearity" = 1 ]; then
+  run_council council-small 0.25
+  expected=$(awk -v a="$scale" 'BEGIN { printf "%.2f", a / 0.25 }')
+  echo "linearity: scale $scale took $(ratio "$large_ms" "$council_ms")x the time of scale 0.25" \
+    "for $(ratio "$large_records" "$council_records")x the records (linear: ${expected}x)"
+  note "linearity: time(scale $scale)/time(0.25)" "$(ratio "$large_ms" "$council_ms")" \
+    "target ${expected} within 10%"
+fi
+exec 9>&-
+
+echo
+echo "summary (figure, value, target):"
+printf '%s\n' "${summary[@]}"
