@@ -190,5 +190,26 @@ TEST_F(TrustSsdSqlite, LongTextValuesComeFromTheirOwnRowOfABlock) {
   }
 }
 
+// COPY is PostgreSQL's: reader auto reads SQLite over ODBC, reader copy refuses it.
+TEST_F(TrustSsdSqlite, CopyReaderIsRefusedForASourceThatIsNotPostgreSql) {
+  const auto file = directory_ / "notpg.sqlite";
+  SqliteFile db(file);
+  db.exec(
+      "CREATE TABLE notes (note_id TEXT PRIMARY KEY, body TEXT);"
+      "INSERT INTO notes VALUES ('N1', 'one'), ('N2', 'two');");
+  const std::string tables = R"("tables": [{"name": "notes", "key_columns": ["note_id"]}])";
+  CollectingSink sink = readAfter("", config(file, tables + R"(, "reader": "auto")"));
+  EXPECT_EQ(sink.keys("notes"), (std::set<std::string>{"N1", "N2"}));
+
+  auto connector = testing::instance(config(file, tables + R"(, "reader": "copy")"));
+  CollectingSink refused;
+  auto outcome = connector->read("", refused);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_NE(outcome.error().code, host::kRetryCode) << "a configuration fault, not a retry";
+  EXPECT_NE(outcome.error().message.find("needs a PostgreSQL source"), std::string::npos)
+      << outcome.error().message;
+  EXPECT_TRUE(refused.records.empty());
+}
+
 }  // namespace
 }  // namespace hearth::connectors::trust_ssd
