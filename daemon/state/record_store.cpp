@@ -10,7 +10,10 @@ namespace {
 
 constexpr std::string_view kFileName = "records.db";
 constexpr int kBusyTimeoutMs = 5000;
-constexpr size_t kMaxBatch = 8192;
+// Records committed at once, at most. Each commit rewrites the key index's pages its records
+// touch, which for keys in no order is most of them, and is fsynced: the more records share it,
+// the less each costs.
+constexpr size_t kMaxBatch = 32768;
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 
 constexpr const char* kSchema = R"sql(
@@ -19,20 +22,29 @@ constexpr const char* kSchema = R"sql(
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
   -- hearth.db, survived: the connector would resume past records that were never stored.
   PRAGMA synchronous = FULL;
-  -- Records are replaced by key in the order sources give them, which is not key order: every
-  -- upsert walks the tree from the root. With SQLite's default 2 MiB cache those walks read
-  -- pages from the file again once the store outgrows it, so each record cost more than the one
-  -- before. 64 MiB holds the interior pages of a whole council's store.
+  -- Upserts walk the key index from the root in the order sources give them, which is not key
+  -- order. With SQLite's default 2 MiB cache those walks read pages from the file again once the
+  -- store outgrows it, so each record cost more than the one before. 64 MiB holds the interior
+  -- pages of a whole council's store.
   PRAGMA cache_size = -65536;
-  CREATE TABLE IF NOT EXISTS records (
+  -- A page the writer changes in several commits is copied back into the file once per
+  -- checkpoint: checkpointing every 64 MiB of log rather than every 4 MiB copies the key index's
+  -- pages, which every commit touches, far fewer times.
+  PRAGMA wal_autocheckpoint = 16384;
+  -- Rows are appended in arrival order, so a commit writes the pages of its own records and the
+  -- key index's pages, not a page of the whole table for every record: sources give keys in no
+  -- particular order, and keyed by them the table's 500-byte rows landed all over the file.
+  CREATE TABLE IF NOT EXISTS source_records (
+    id             INTEGER PRIMARY KEY,
     connector      TEXT NOT NULL,
     stream         TEXT NOT NULL,
     source_key     TEXT NOT NULL,
     location       TEXT NOT NULL,
     source_time_ms INTEGER NOT NULL,
-    fields         BLOB NOT NULL,
-    PRIMARY KEY (connector, stream, source_key)
-  ) WITHOUT ROWID;
+    fields         BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS source_records_by_key
+    ON source_records (connector, stream, source_key);
   CREATE TABLE IF NOT EXISTS identity_decisions (
     seq      INTEGER PRIMARY KEY,
     at_ms    INTEGER NOT NULL,
@@ -45,12 +57,28 @@ constexpr const char* kSchema = R"sql(
   );
 )sql";
 
+// Stores written before the rows were appended kept them in a table keyed by the record's key.
+constexpr const char* kMigrateKeyedTable = R"sql(
+  BEGIN IMMEDIATE;
+  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields)
+    SELECT connector, stream, source_key, location, source_time_ms, fields FROM records
+    ORDER BY connector, stream, source_key;
+  DROP TABLE records;
+  COMMIT;
+)sql";
+
 void appendVarint(std::string& out, uint64_t value) {
   while (value >= 0x80) {
     out.push_back(static_cast<char>((value & 0x7f) | 0x80));
     value >>= 7;
   }
   out.push_back(static_cast<char>(value));
+}
+
+size_t varintSize(uint64_t value) {
+  size_t size = 1;
+  for (; value >= 0x80; value >>= 7) ++size;
+  return size;
 }
 
 bool readVarint(std::string_view& in, uint64_t& value) {
@@ -107,6 +135,13 @@ std::string chainHash(std::string_view previous, const IdentityDecision& d) {
 
 void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
   out.clear();
+  // Sized once: growing by appends reallocated a record's bytes several times over.
+  size_t size = 0;
+  for (const auto& field : fields) {
+    size += 1 + varintSize(field.name.size()) + field.name.size() + varintSize(field.value.size()) +
+            field.value.size();
+  }
+  out.reserve(size);
   for (const auto& field : fields) {
     out.push_back(field.is_null ? '\1' : '\0');
     appendVarint(out, field.name.size());
@@ -154,6 +189,15 @@ struct RecordStore::Db {
     }
     return {};
   }
+  Result<bool> hasTable(const char* name) {
+    auto statement = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    if (!statement) return statement.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*statement);
+    bindText(owned.get(), 1, name);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading the schema");
+    return rc == SQLITE_ROW;
+  }
   Result<sqlite3_stmt*> prepare(const char* sql) {
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(handle.get(), sql, -1, &statement, nullptr) != SQLITE_OK) {
@@ -178,13 +222,22 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
   if (rc != SQLITE_OK) return db->error("opening the record store");
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
   if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
+  auto keyed = db->hasTable("records");
+  if (!keyed) return keyed.error();
+  if (*keyed) {
+    if (auto ok = db->exec(kMigrateKeyedTable, "moving records into the appended table"); !ok) {
+      (void)db->exec("ROLLBACK", "rolling back");
+      return ok.error();
+    }
+  }
   auto upsert = db->prepare(
-      "INSERT OR REPLACE INTO records (connector, stream, source_key, location, source_time_ms, "
+      "INSERT OR REPLACE INTO source_records (connector, stream, source_key, location, "
+      "source_time_ms, "
       "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!upsert) return upsert.error();
   db->upsert.reset(*upsert);
-  auto remove =
-      db->prepare("DELETE FROM records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+  auto remove = db->prepare(
+      "DELETE FROM source_records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
   if (!remove) return remove.error();
   db->remove.reset(*remove);
   return std::unique_ptr<RecordStore>(
@@ -345,7 +398,7 @@ Result<void> RecordStore::commit(std::vector<Pending>& batch) {
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
   auto statement = db_->prepare(
-      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM records "
+      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
       "ORDER BY connector, stream, source_key");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
@@ -366,7 +419,7 @@ Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>
 
 Result<uint64_t> RecordStore::count() {
   std::lock_guard lock(db_->mutex);
-  auto statement = db_->prepare("SELECT count(*) FROM records");
+  auto statement = db_->prepare("SELECT count(*) FROM source_records");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   if (sqlite3_step(owned.get()) != SQLITE_ROW) return db_->error("counting records");
@@ -375,7 +428,7 @@ Result<uint64_t> RecordStore::count() {
 
 Result<bool> RecordStore::hasRecords() {
   std::lock_guard lock(db_->mutex);
-  auto statement = db_->prepare("SELECT 1 FROM records LIMIT 1");
+  auto statement = db_->prepare("SELECT 1 FROM source_records LIMIT 1");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   const int rc = sqlite3_step(owned.get());
@@ -386,7 +439,7 @@ Result<bool> RecordStore::hasRecords() {
 Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
   std::lock_guard lock(db_->mutex);
   auto statement =
-      db_->prepare("DELETE FROM records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
+      db_->prepare("DELETE FROM source_records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   bindText(owned.get(), 1, connector);
