@@ -53,6 +53,15 @@ constexpr int kExitKafkaUnreachable = 3;
 // last checkpoint, with backoff) before the run counts it as failed.
 constexpr int kOnceRestarts = 3;
 
+// The derive stage holds the whole council's canonical records, identities and indicator inputs
+// in millions of small blocks; freeing them one by one took seconds between the last derived
+// event and the exit. drain() ends the process, so the stopped stage is left to the operating
+// system instead. It stays reachable from here, so leak checkers do not report it.
+void keepUntilExit(std::unique_ptr<derive::DeriveStage> stage) {
+  static auto* const kept = new std::vector<std::unique_ptr<derive::DeriveStage>>();
+  kept->push_back(std::move(stage));
+}
+
 /// Feeds what the publisher measures into Prometheus. Label lookups in prometheus-cpp take a
 /// lock and a map search, so the per-topic children are cached: there are only a few topics.
 class MetricsObserver final : public kafka::PublisherObserver {
@@ -915,7 +924,7 @@ int Application::Impl::drain() {
     std::lock_guard lock(slots_mutex_);
     slots_.clear();
   }
-  derive_.reset();
+  if (derive_) keepUntilExit(std::move(derive_));
   records_.reset();
   dead_letters_.reset();
   publisher_.reset();

@@ -10,7 +10,13 @@ namespace {
 
 constexpr std::string_view kFileName = "records.db";
 constexpr int kBusyTimeoutMs = 5000;
-constexpr size_t kMaxBatch = 8192;
+// Records committed at once, at most. Each commit rewrites the key index's pages its records
+// touch, which for keys in no order is most of them, and is fsynced: the more records share it,
+// the less each costs.
+constexpr size_t kMaxBatch = 32768;
+// Emptied batches kept for reuse, with their buffers: about what the connectors fill between two
+// of the writer's commits, so that the reading threads allocate nothing in steady state.
+constexpr size_t kSpareBatches = 32;
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 
 constexpr const char* kSchema = R"sql(
@@ -19,20 +25,29 @@ constexpr const char* kSchema = R"sql(
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
   -- hearth.db, survived: the connector would resume past records that were never stored.
   PRAGMA synchronous = FULL;
-  -- Records are replaced by key in the order sources give them, which is not key order: every
-  -- upsert walks the tree from the root. With SQLite's default 2 MiB cache those walks read
-  -- pages from the file again once the store outgrows it, so each record cost more than the one
-  -- before. 64 MiB holds the interior pages of a whole council's store.
+  -- Upserts walk the key index from the root in the order sources give them, which is not key
+  -- order. With SQLite's default 2 MiB cache those walks read pages from the file again once the
+  -- store outgrows it, so each record cost more than the one before. 64 MiB holds the interior
+  -- pages of a whole council's store.
   PRAGMA cache_size = -65536;
-  CREATE TABLE IF NOT EXISTS records (
+  -- A page the writer changes in several commits is copied back into the file once per
+  -- checkpoint: checkpointing every 64 MiB of log rather than every 4 MiB copies the key index's
+  -- pages, which every commit touches, far fewer times.
+  PRAGMA wal_autocheckpoint = 16384;
+  -- Rows are appended in arrival order, so a commit writes the pages of its own records and the
+  -- key index's pages, not a page of the whole table for every record: sources give keys in no
+  -- particular order, and keyed by them the table's 500-byte rows landed all over the file.
+  CREATE TABLE IF NOT EXISTS source_records (
+    id             INTEGER PRIMARY KEY,
     connector      TEXT NOT NULL,
     stream         TEXT NOT NULL,
     source_key     TEXT NOT NULL,
     location       TEXT NOT NULL,
     source_time_ms INTEGER NOT NULL,
-    fields         BLOB NOT NULL,
-    PRIMARY KEY (connector, stream, source_key)
-  ) WITHOUT ROWID;
+    fields         BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS source_records_by_key
+    ON source_records (connector, stream, source_key);
   CREATE TABLE IF NOT EXISTS identity_decisions (
     seq      INTEGER PRIMARY KEY,
     at_ms    INTEGER NOT NULL,
@@ -45,12 +60,28 @@ constexpr const char* kSchema = R"sql(
   );
 )sql";
 
+// Stores written before the rows were appended kept them in a table keyed by the record's key.
+constexpr const char* kMigrateKeyedTable = R"sql(
+  BEGIN IMMEDIATE;
+  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields)
+    SELECT connector, stream, source_key, location, source_time_ms, fields FROM records
+    ORDER BY connector, stream, source_key;
+  DROP TABLE records;
+  COMMIT;
+)sql";
+
 void appendVarint(std::string& out, uint64_t value) {
   while (value >= 0x80) {
     out.push_back(static_cast<char>((value & 0x7f) | 0x80));
     value >>= 7;
   }
   out.push_back(static_cast<char>(value));
+}
+
+size_t varintSize(uint64_t value) {
+  size_t size = 1;
+  for (; value >= 0x80; value >>= 7) ++size;
+  return size;
 }
 
 bool readVarint(std::string_view& in, uint64_t& value) {
@@ -103,10 +134,15 @@ std::string chainHash(std::string_view previous, const IdentityDecision& d) {
   return hex;
 }
 
-}  // namespace
-
-void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
-  out.clear();
+// Appends encodeFields()'s bytes to `out`.
+void appendFields(std::span<const pipelines::FieldView> fields, std::string& out) {
+  // Sized once: growing by appends reallocated a record's bytes several times over.
+  size_t size = out.size();
+  for (const auto& field : fields) {
+    size += 1 + varintSize(field.name.size()) + field.name.size() + varintSize(field.value.size()) +
+            field.value.size();
+  }
+  out.reserve(size);
   for (const auto& field : fields) {
     out.push_back(field.is_null ? '\1' : '\0');
     appendVarint(out, field.name.size());
@@ -114,6 +150,13 @@ void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out
     appendVarint(out, field.value.size());
     out.append(field.value);
   }
+}
+
+}  // namespace
+
+void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
+  out.clear();
+  appendFields(fields, out);
 }
 
 bool decodeFields(std::string_view bytes, std::vector<pipelines::FieldView>& out) {
@@ -154,6 +197,15 @@ struct RecordStore::Db {
     }
     return {};
   }
+  Result<bool> hasTable(const char* name) {
+    auto statement = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    if (!statement) return statement.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*statement);
+    bindText(owned.get(), 1, name);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading the schema");
+    return rc == SQLITE_ROW;
+  }
   Result<sqlite3_stmt*> prepare(const char* sql) {
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(handle.get(), sql, -1, &statement, nullptr) != SQLITE_OK) {
@@ -178,13 +230,22 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
   if (rc != SQLITE_OK) return db->error("opening the record store");
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
   if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
+  auto keyed = db->hasTable("records");
+  if (!keyed) return keyed.error();
+  if (*keyed) {
+    if (auto ok = db->exec(kMigrateKeyedTable, "moving records into the appended table"); !ok) {
+      (void)db->exec("ROLLBACK", "rolling back");
+      return ok.error();
+    }
+  }
   auto upsert = db->prepare(
-      "INSERT OR REPLACE INTO records (connector, stream, source_key, location, source_time_ms, "
+      "INSERT OR REPLACE INTO source_records (connector, stream, source_key, location, "
+      "source_time_ms, "
       "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!upsert) return upsert.error();
   db->upsert.reset(*upsert);
-  auto remove =
-      db->prepare("DELETE FROM records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+  auto remove = db->prepare(
+      "DELETE FROM source_records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
   if (!remove) return remove.error();
   db->remove.reset(*remove);
   return std::unique_ptr<RecordStore>(
@@ -207,29 +268,54 @@ RecordStore::~RecordStore() {
   if (writer_.joinable()) writer_.join();
 }
 
+RecordStore::Batch::Entry& RecordStore::Batch::append(std::string_view connector,
+                                                      std::string_view stream,
+                                                      std::string_view source_key,
+                                                      std::string_view location) {
+  Entry& entry = entries_.emplace_back();
+  entry.begin = bytes_.size();
+  entry.connector = static_cast<uint32_t>(connector.size());
+  entry.stream = static_cast<uint32_t>(stream.size());
+  entry.source_key = static_cast<uint32_t>(source_key.size());
+  entry.location = static_cast<uint32_t>(location.size());
+  bytes_.append(connector).append(stream).append(source_key).append(location);
+  return entry;
+}
+
+RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
+  std::string_view rest = std::string_view(bytes_).substr(entry.begin);
+  auto next = [&rest](size_t size) {
+    const std::string_view part = rest.substr(0, size);
+    rest.remove_prefix(size);
+    return part;
+  };
+  Parts parts;
+  parts.connector = next(entry.connector);
+  parts.stream = next(entry.stream);
+  parts.source_key = next(entry.source_key);
+  parts.location = next(entry.location);
+  parts.fields = next(entry.fields);
+  return parts;
+}
+
 void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
                              uint32_t source, uint64_t seq) {
-  Pending& pending = pending_.emplace_back();
-  pending.record.connector.assign(connector);
-  pending.record.stream.assign(record.stream);
-  pending.record.source_key.assign(record.source_key);
-  pending.record.location.assign(record.location);
-  pending.record.source_time_ms = record.source_time_ms;
-  encodeFields(record.fields, pending.record.fields);
-  pending.source = source;
-  pending.seq = seq;
+  Entry& entry = append(connector, record.stream, record.source_key, record.location);
+  const size_t fields_begin = bytes_.size();
+  appendFields(record.fields, bytes_);
+  entry.fields = bytes_.size() - fields_begin;
+  entry.source_time_ms = record.source_time_ms;
+  entry.source = source;
+  entry.seq = seq;
 }
 
 void RecordStore::erase(std::string_view connector, std::string_view stream,
                         std::string_view source_key, uint32_t source, uint64_t seq) {
   Batch batch;
-  Pending& pending = batch.pending_.emplace_back();
-  pending.record.connector.assign(connector);
-  pending.record.stream.assign(stream);
-  pending.record.source_key.assign(source_key);
-  pending.source = source;
-  pending.seq = seq;
-  pending.erase = true;
+  Batch::Entry& entry = batch.append(connector, stream, source_key, {});
+  entry.source = source;
+  entry.seq = seq;
+  entry.erase = true;
   put(batch);
 }
 
@@ -243,15 +329,20 @@ void RecordStore::put(const pipelines::RawRecordView& record, std::string_view c
 void RecordStore::put(Batch& batch) {
   if (batch.empty()) return;
   std::unique_lock lock(mutex_);
-  for (Pending& pending : batch.pending_) {
-    changed_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
-    queue_.push_back(std::move(pending));
-    ++queued_total_;
+  // A batch goes in whole once the queue has room: its maker keeps it to a few hundred records.
+  changed_.wait(lock, [this] { return queued_records_ < queue_capacity_ || stopping_; });
+  queued_records_ += batch.size();
+  queued_total_ += batch.size();
+  queue_.push_back(std::move(batch));
+  Batch reused;
+  if (!spare_.empty()) {
+    reused = std::move(spare_.back());
+    spare_.pop_back();
   }
   // One wake-up for the whole batch: a wake-up per record cost the writer more than its inserts.
   if (writer_idle_) changed_.notify_all();
   lock.unlock();
-  batch.pending_.clear();
+  batch = std::move(reused);
 }
 
 void RecordStore::flush() {
@@ -261,25 +352,28 @@ void RecordStore::flush() {
 }
 
 void RecordStore::writerLoop() {
-  std::vector<Pending> batch;
+  std::vector<Batch> taken;
   for (;;) {
+    size_t records = 0;
     {
       std::unique_lock lock(mutex_);
       writer_idle_ = true;
       changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       writer_idle_ = false;
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(std::move(queue_.front()));
+      while (!queue_.empty() && records < kMaxBatch) {
+        records += queue_.front().size();
+        taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_records_ -= records;
       changed_.notify_all();  // room in the queue
     }
     // A failed commit (disk full, a lock held too long) is retried: the records' checkpoints
     // wait for it, so nothing is lost, and the connector pauses once the queue is full.
     // On shutdown a failing batch is given up unacknowledged: its checkpoints never commit, so
     // the records are read again on the next start.
-    bool stored = static_cast<bool>(commit(batch));
+    bool stored = static_cast<bool>(commit(taken));
     while (!stored) {
       {
         std::lock_guard lock(mutex_);
@@ -287,56 +381,65 @@ void RecordStore::writerLoop() {
         if (stopping_) break;
       }
       std::this_thread::sleep_for(kRetryDelay);
-      stored = static_cast<bool>(commit(batch));
+      stored = static_cast<bool>(commit(taken));
     }
     if (stored) {
-      for (const Pending& p : batch) on_durable_(p.source, p.seq);
+      for (const Batch& batch : taken) {
+        for (const Batch::Entry& entry : batch.entries_) on_durable_(entry.source, entry.seq);
+      }
     }
     {
       std::lock_guard lock(mutex_);
-      committed_total_ += batch.size();
+      committed_total_ += records;
+      for (Batch& batch : taken) {
+        if (spare_.size() >= kSpareBatches) break;
+        batch.clear();
+        spare_.push_back(std::move(batch));
+      }
     }
     changed_.notify_all();
-    batch.clear();
+    taken.clear();
   }
 }
 
-Result<void> RecordStore::commit(std::vector<Pending>& batch) {
+Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
   std::lock_guard lock(db_->mutex);
   if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
   sqlite3_stmt* upsert = db_->upsert.get();
   sqlite3_stmt* remove = db_->remove.get();
-  for (const Pending& p : batch) {
-    const StoredRecord& r = p.record;
-    if (p.erase) {
-      bindText(remove, 1, r.connector);
-      bindText(remove, 2, r.stream);
-      bindText(remove, 3, r.source_key);
-      const int rc = sqlite3_step(remove);
-      sqlite3_reset(remove);
+  for (const Batch& batch : batches) {
+    for (const Batch::Entry& entry : batch.entries_) {
+      const Batch::Parts r = batch.parts(entry);
+      if (entry.erase) {
+        bindText(remove, 1, r.connector);
+        bindText(remove, 2, r.stream);
+        bindText(remove, 3, r.source_key);
+        const int rc = sqlite3_step(remove);
+        sqlite3_reset(remove);
+        if (rc != SQLITE_DONE) {
+          Error error = db_->error("removing a withdrawn record");
+          (void)db_->exec("ROLLBACK", "rolling back");
+          return error;
+        }
+        continue;
+      }
+      bindText(upsert, 1, r.connector);
+      bindText(upsert, 2, r.stream);
+      bindText(upsert, 3, r.source_key);
+      bindText(upsert, 4, r.location);
+      sqlite3_bind_int64(upsert, 5, entry.source_time_ms);
+      if (r.fields.empty()) {
+        sqlite3_bind_zeroblob(upsert, 6, 0);
+      } else {
+        sqlite3_bind_blob64(upsert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
+      }
+      const int rc = sqlite3_step(upsert);
+      sqlite3_reset(upsert);
       if (rc != SQLITE_DONE) {
-        Error error = db_->error("removing a withdrawn record");
+        Error error = db_->error("storing a record");
         (void)db_->exec("ROLLBACK", "rolling back");
         return error;
       }
-      continue;
-    }
-    bindText(upsert, 1, r.connector);
-    bindText(upsert, 2, r.stream);
-    bindText(upsert, 3, r.source_key);
-    bindText(upsert, 4, r.location);
-    sqlite3_bind_int64(upsert, 5, r.source_time_ms);
-    if (r.fields.empty()) {
-      sqlite3_bind_zeroblob(upsert, 6, 0);
-    } else {
-      sqlite3_bind_blob64(upsert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
-    }
-    const int rc = sqlite3_step(upsert);
-    sqlite3_reset(upsert);
-    if (rc != SQLITE_DONE) {
-      Error error = db_->error("storing a record");
-      (void)db_->exec("ROLLBACK", "rolling back");
-      return error;
     }
   }
   return db_->exec("COMMIT", "committing records");
@@ -345,7 +448,7 @@ Result<void> RecordStore::commit(std::vector<Pending>& batch) {
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
   auto statement = db_->prepare(
-      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM records "
+      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
       "ORDER BY connector, stream, source_key");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
@@ -366,7 +469,7 @@ Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>
 
 Result<uint64_t> RecordStore::count() {
   std::lock_guard lock(db_->mutex);
-  auto statement = db_->prepare("SELECT count(*) FROM records");
+  auto statement = db_->prepare("SELECT count(*) FROM source_records");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   if (sqlite3_step(owned.get()) != SQLITE_ROW) return db_->error("counting records");
@@ -375,7 +478,7 @@ Result<uint64_t> RecordStore::count() {
 
 Result<bool> RecordStore::hasRecords() {
   std::lock_guard lock(db_->mutex);
-  auto statement = db_->prepare("SELECT 1 FROM records LIMIT 1");
+  auto statement = db_->prepare("SELECT 1 FROM source_records LIMIT 1");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   const int rc = sqlite3_step(owned.get());
@@ -386,7 +489,7 @@ Result<bool> RecordStore::hasRecords() {
 Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
   std::lock_guard lock(db_->mutex);
   auto statement =
-      db_->prepare("DELETE FROM records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
+      db_->prepare("DELETE FROM source_records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   bindText(owned.get(), 1, connector);

@@ -69,25 +69,46 @@ class RecordStore {
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
-  /// A record waiting for the writer, with what identifies it in the durability callback.
-  struct Pending {
-    StoredRecord record;
-    uint32_t source = 0;
-    uint64_t seq = 0;
-    bool erase = false;  // remove the record rather than store it
-  };
-  /// Records gathered by one thread and queued together, under one lock and one wake-up.
+  /// Records gathered by one thread and queued together, under one lock and one wake-up. Their
+  /// bytes are packed into one buffer, which the writer hands back for the next batch to reuse:
+  /// a record costs no allocation of its own, on the reading thread or the writer's.
   class Batch {
    public:
     /// Copies the record; `source`/`seq` come back in the durability callback.
     void add(const pipelines::RawRecordView& record, std::string_view connector, uint32_t source,
              uint64_t seq);
-    bool empty() const { return pending_.empty(); }
-    size_t size() const { return pending_.size(); }
+    bool empty() const { return entries_.empty(); }
+    size_t size() const { return entries_.size(); }
 
    private:
     friend class RecordStore;
-    std::vector<Pending> pending_;
+    // Where a record's parts are in bytes_: connector, stream, source key, location and fields,
+    // one after the other from `begin`.
+    struct Entry {
+      size_t begin = 0;
+      uint32_t connector = 0;
+      uint32_t stream = 0;
+      uint32_t source_key = 0;
+      uint32_t location = 0;
+      size_t fields = 0;
+      int64_t source_time_ms = 0;
+      uint32_t source = 0;
+      uint64_t seq = 0;
+      bool erase = false;  // remove the record rather than store it
+    };
+    struct Parts {
+      std::string_view connector, stream, source_key, location, fields;
+    };
+    Entry& append(std::string_view connector, std::string_view stream, std::string_view source_key,
+                  std::string_view location);
+    Parts parts(const Entry& entry) const;
+    void clear() {
+      bytes_.clear();
+      entries_.clear();
+    }
+
+    std::string bytes_;
+    std::vector<Entry> entries_;
   };
 
   /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.
@@ -126,7 +147,7 @@ class RecordStore {
 
   RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);
   void writerLoop();
-  Result<void> commit(std::vector<Pending>& batch);
+  Result<void> commit(const std::vector<Batch>& batches);
 
   std::unique_ptr<Db> db_;
   DurableCallback on_durable_;
@@ -134,7 +155,9 @@ class RecordStore {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Pending> queue_;
+  std::deque<Batch> queue_;
+  size_t queued_records_ = 0;  // in queue_
+  std::vector<Batch> spare_;   // emptied batches whose buffers put() hands out again
   uint64_t queued_total_ = 0;
   uint64_t committed_total_ = 0;
   uint64_t failed_ = 0;

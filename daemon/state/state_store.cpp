@@ -208,6 +208,13 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path
       !sync) {
     return sync.error();
   }
+  // The published digests (a key per person view, link and indicator value, in no order) outgrow
+  // SQLite's default 2 MiB cache at a few thousand children: saving an evaluation's digests then
+  // spilled and read back pages for every key. 64 MiB holds a whole council's table.
+  if (auto cache = exec(db.get(), "PRAGMA cache_size=-65536", "cannot set the cache size", path);
+      !cache) {
+    return cache.error();
+  }
   int found_version = 0;
   if (auto migrated = migrate(db.get(), path, found_version); !migrated) return migrated.error();
 

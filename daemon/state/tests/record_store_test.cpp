@@ -128,6 +128,54 @@ TEST_F(RecordStoreTest, DecisionLogIsHashChainedAndDetectsAnAlteredEntry) {
   EXPECT_FALSE(store->verifyDecisions().value());
 }
 
+// A store written when rows were kept in a table keyed by the record's key: its records are
+// moved into the appended table at the first open, and replaced and read as any others.
+TEST_F(RecordStoreTest, AStoreKeyedByRecordIsMovedIntoTheAppendedTableAtOpen) {
+  fs::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  std::string fields;
+  const std::vector<pipelines::FieldView> row = {{"UPN", "A123", false}};
+  encodeFields(row, fields);
+  const std::string insert =
+      "CREATE TABLE records (connector TEXT NOT NULL, stream TEXT NOT NULL, source_key TEXT NOT "
+      "NULL, location TEXT NOT NULL, source_time_ms INTEGER NOT NULL, fields BLOB NOT NULL, "
+      "PRIMARY KEY (connector, stream, source_key)) WITHOUT ROWID;"
+      "INSERT INTO records VALUES ('census', 'pupils', 'p2', 'a.csv:3', 7, x'" +
+      [&] {
+        std::string hex;
+        for (const unsigned char c : fields) {
+          hex += "0123456789abcdef"[c >> 4];
+          hex += "0123456789abcdef"[c & 15];
+        }
+        return hex;
+      }() +
+      "'), ('census', 'pupils', 'p1', 'a.csv:2', 5, x'');";
+  ASSERT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = open();
+  std::vector<std::string> seen;
+  std::vector<pipelines::FieldView> decoded;
+  ASSERT_TRUE(store->forEach([&](const StoredRecord& r) {
+    ASSERT_TRUE(decodeFields(r.fields, decoded));
+    seen.push_back(r.source_key + " " + r.location + " " + std::to_string(r.source_time_ms) + " " +
+                   std::to_string(decoded.size()));
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"p1 a.csv:2 5 0", "p2 a.csv:3 7 1"}));
+
+  // The moved record is replaced by key, not stored twice.
+  store->put({"pupils", "p2", "b.csv:9", 8, row}, "census", 1, 0);
+  store->flush();
+  EXPECT_EQ(store->count().value(), 2u);
+  store.reset();
+  auto reopened = open();  // nothing left to move
+  EXPECT_EQ(reopened->count().value(), 2u);
+  seen.clear();
+  ASSERT_TRUE(reopened->forEach([&](const StoredRecord& r) { seen.push_back(r.location); }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a.csv:2", "b.csv:9"}));
+}
+
 // A VFS over the default one that knows, per file, whether anything was written to it since its
 // last fsync: what a power cut at that moment would lose.
 class UnsyncedWrites {
