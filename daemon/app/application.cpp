@@ -15,6 +15,7 @@
 #include "daemon/admin/admin_server.hpp"
 #include "daemon/admin/status_page.hpp"
 #include "daemon/app/connector_factory.hpp"
+#include "daemon/app/derive_settings.hpp"
 #include "daemon/app/disk_reserve.hpp"
 #include "daemon/app/normalise_contexts.hpp"
 #include "daemon/app/state_dir_lock.hpp"
@@ -476,7 +477,7 @@ int Application::Impl::run() {
         const auto summary = derive_->evaluate();
         if (!summary) log_.error("derive failed", {{"error", summary.error().message}});
         // The table, when there was anything to derive it from (a normalised connector).
-        if (options_.print_indicators && summary && summary->records > 0) {
+        if (options_.print_indicators && summary && (summary->records > 0 || summary->up_to_date)) {
           std::fputs(derive_->indicatorsTable().c_str(), stdout);
         }
       }
@@ -1136,6 +1137,8 @@ Result<void> Application::Impl::startDerive() {
   options.metrics = &metrics_;
   options.origin = eventOrigin();
   options.digests = state_.get();
+  const auto contexts = normaliseContexts(config_);
+  options.settings_digest = deriveSettingsDigest(config_, contexts);
   {
     std::lock_guard lock(slots_mutex_);
     // Derived events: their checkpoint is the evaluation whose digests they allow to store.
@@ -1144,9 +1147,19 @@ Result<void> Application::Impl::startDerive() {
   derive_ = std::make_unique<derive::DeriveStage>(options, *pseudonymiser_, publisher_.get(),
                                                   &tracker_, *records_);
   const auto started = Clock::now();
-  auto loaded = derive_->loadStored(normaliseContexts(config_));
-  if (!loaded) return loaded.error();
-  if (*loaded > 0) {
+  // A run that ends after one read needs the derived state only if something changed since the
+  // last one; a daemon that stays up serves it from the start.
+  std::optional<uint64_t> loaded;
+  if (options_.once) {
+    auto current = derive_->loadStoredUnlessCurrent(contexts);
+    if (!current) return current.error();
+    loaded = *current;
+  } else {
+    auto all = derive_->loadStored(contexts);
+    if (!all) return all.error();
+    loaded = *all;
+  }
+  if (loaded && *loaded > 0) {
     log_.info(
         "canonical records rebuilt from the record store",
         {{"records", *loaded},

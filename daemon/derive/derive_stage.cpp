@@ -33,6 +33,7 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 struct Held {
   std::vector<canonical::Record> records;
   std::vector<std::string> evidence;
+  bool changed = false;  // applied since the last evaluation
 };
 
 struct Pending {
@@ -42,6 +43,13 @@ struct Pending {
 
 // Where the digest store keeps the number of the last cycle marker published.
 constexpr std::string_view kCycleDigestKey = "indicator.cycle";
+// ... and a digest of what the last confirmed evaluation derived from (Impl::inputsDigest).
+constexpr std::string_view kInputsDigestKey = "derive.inputs";
+// The state store's meta key of the last evaluation's indicator table, shown by a run that finds
+// nothing new.
+constexpr std::string_view kTableMetaKey = "derive.indicator_table";
+
+using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
 
 std::string recordKey(std::string_view connector, std::string_view stream,
                       std::string_view source_key) {
@@ -114,13 +122,17 @@ struct DeriveStage::Impl {
 
   std::mutex pending_mutex;
   std::vector<Pending> pending;
+  // Set while the stored records are not loaded (loadStoredUnlessCurrent): the first evaluation
+  // with anything new loads them before what is new.
+  std::optional<Contexts> unloaded;
 
   std::atomic<bool> evaluating{false};
   std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
   std::map<std::string, Held> held;
-  std::unordered_set<std::string> changed_keys;      // held keys applied since the last evaluation
-  std::unordered_set<std::string> touched_subjects;  // subjects of those, before and after
-  std::vector<std::string> removed_evidence;         // evidence ids no longer given
+  // Subjects of the records applied since the last evaluation, before and after; not kept while
+  // there is no identity index, which the next evaluation builds from every subject anyway.
+  std::unordered_set<std::string> touched_subjects;
+  std::vector<std::string> removed_evidence;                        // evidence ids no longer given
   std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
@@ -154,6 +166,17 @@ struct DeriveStage::Impl {
   std::thread thread;
 
   void applyPending();
+  /// Re-normalises the stored records of the connectors in `contexts` into `out`.
+  Result<uint64_t> loadStored(const Contexts& contexts, std::vector<Pending>& out);
+  /// Loads the stored records put off by loadStoredUnlessCurrent, ahead of what is pending.
+  Result<void> loadUnloaded();
+  /// A digest of everything an evaluation's events follow from: the stored records (by their
+  /// generation), the decisions, the settings and the pseudonym key.
+  uint64_t inputsDigest(uint64_t generation, const std::vector<state::IdentityDecision>& decisions);
+  /// Whether evaluations note their inputs (options.settings_digest, with a digest store).
+  bool notesInputs() const {
+    return options.settings_digest != 0 && options.digests != nullptr && publisher != nullptr;
+  }
   Result<void> loadDigests();
   void stageDigest(std::string digest_key, std::optional<uint64_t> digest);
   Result<EvaluationSummary> evaluate();
@@ -179,15 +202,55 @@ void DeriveStage::accept(std::string_view connector, std::string_view stream,
   impl_->pending.push_back(std::move(entry));
 }
 
-Result<uint64_t> DeriveStage::loadStored(
-    const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts) {
+Result<uint64_t> DeriveStage::loadStored(const Contexts& contexts) {
+  std::vector<Pending> loaded;
+  auto count = impl_->loadStored(contexts, loaded);
+  if (!count) return count.error();
+  std::lock_guard lock(impl_->pending_mutex);
+  impl_->pending.insert(impl_->pending.end(), std::make_move_iterator(loaded.begin()),
+                        std::make_move_iterator(loaded.end()));
+  return count;
+}
+
+Result<std::optional<uint64_t>> DeriveStage::loadStoredUnlessCurrent(const Contexts& contexts) {
+  Impl& impl = *impl_;
+  if (impl.notesInputs()) {
+    auto generation = impl.store.generation();
+    if (!generation) return generation.error();
+    auto decisions = impl.store.decisions();
+    if (!decisions) return decisions.error();
+    auto noted = impl.options.digests->loadPublished(kInputsDigestKey);
+    if (!noted) return noted.error();
+    if (*noted && **noted == impl.inputsDigest(*generation, *decisions)) {
+      auto table = impl.options.digests->loadMeta(kTableMetaKey);
+      if (!table) return table.error();
+      std::lock_guard lock(impl.evaluate_mutex);
+      impl.unloaded = contexts;
+      {
+        std::lock_guard cache(impl.cache_mutex);
+        impl.indicators_table = table->value_or("");
+      }
+      impl.log.info(
+          "derived events are current with the stored records: they are loaded only "
+          "when something new arrives",
+          {{"generation", *generation}});
+      return std::optional<uint64_t>();
+    }
+  }
+  auto loaded = loadStored(contexts);
+  if (!loaded) return loaded.error();
+  return std::optional<uint64_t>(*loaded);
+}
+
+Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts,
+                                               std::vector<Pending>& into) {
   std::map<std::string, pipelines::normalise::Normaliser> normalisers;
   for (const auto& [connector, context] : contexts) normalisers.emplace(connector, context);
   pipelines::normalise::NormaliseOutput out;
   std::vector<pipelines::FieldView> fields;
   uint64_t loaded = 0;
   uint64_t damaged = 0;
-  auto visited = impl_->store.forEach([&](const state::StoredRecord& stored) {
+  auto visited = store.forEach([&](const state::StoredRecord& stored) {
     const auto it = normalisers.find(stored.connector);
     if (it == normalisers.end()) return;
     if (!state::decodeFields(stored.fields, fields)) {
@@ -199,12 +262,71 @@ Result<uint64_t> DeriveStage::loadStored(
     out.clear();
     it->second.normalise(raw, out);
     loaded += out.records.size();
-    accept(stored.connector, stored.stream, stored.source_key, std::move(out.records));
+    into.push_back(Pending{recordKey(stored.connector, stored.stream, stored.source_key),
+                           std::move(out.records)});
     out.records.clear();
   });
   if (!visited) return visited.error();
-  if (damaged > 0) impl_->log.error("stored records unreadable", {{"count", damaged}});
+  if (damaged > 0) log.error("stored records unreadable", {{"count", damaged}});
   return loaded;
+}
+
+Result<void> DeriveStage::Impl::loadUnloaded() {
+  const auto started = Clock::now();
+  std::vector<Pending> batch;
+  auto loaded = loadStored(*unloaded, batch);
+  if (!loaded) return loaded.error();
+  unloaded.reset();
+  {
+    // What arrived meanwhile replaces what was stored under the same key: it goes after.
+    std::lock_guard lock(pending_mutex);
+    batch.insert(batch.end(), std::make_move_iterator(pending.begin()),
+                 std::make_move_iterator(pending.end()));
+    pending.swap(batch);
+  }
+  log.info(
+      "canonical records rebuilt from the record store",
+      {{"records", *loaded},
+       {"ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
+  return {};
+}
+
+uint64_t DeriveStage::Impl::inputsDigest(uint64_t generation,
+                                         const std::vector<state::IdentityDecision>& decisions) {
+  pipelines::Sha256 sha;
+  auto number = [&](auto value) { sha.updateField(std::to_string(value)); };
+  number(options.settings_digest);
+  number(generation);
+  number(decisions.size());
+  sha.updateField(decisions.empty() ? std::string() : decisions.back().hash);
+  // The key itself stays out of the digest store: a pseudonym made with it stands for it.
+  sha.updateField(pseudonymiser.pseudonym("derive", "inputs"));
+  const config::IdentityConfig& identity = options.identity;
+  number(identity.enabled);
+  number(identity.link_threshold);
+  number(identity.review_threshold);
+  const config::IndicatorsConfig& indicators = options.indicators;
+  number(indicators.enabled);
+  sha.updateField(indicators.period_end);
+  sha.updateField(indicators.area_code);
+  for (const auto* path : {&indicators.bank_holidays, &indicators.postcode_lookup,
+                           &indicators.population_estimates, &indicators.gias_establishments}) {
+    sha.updateField(path->string());
+  }
+  for (const auto& path : indicators.ofsted_inspections) sha.updateField(path.string());
+  number(indicators.population_0_17);
+  for (const auto& [family, rule] : indicators.disclosure) {
+    sha.updateField(family);
+    number(rule.suppression_threshold);
+    number(rule.round_to);
+  }
+  number(options.suppression_threshold);
+  sha.updateField(options.topic_prefix);
+  const pipelines::Sha256Digest digest = sha.finish();
+  uint64_t value = 0;
+  for (size_t i = 0; i < sizeof(value); ++i) value = value << 8 | digest[i];
+  return value;
 }
 
 void DeriveStage::reconfigure(const DeriveOptions& options) {
@@ -284,26 +406,27 @@ void DeriveStage::Impl::applyPending() {
     std::lock_guard lock(pending_mutex);
     batch.swap(pending);
   }
+  const bool track_subjects = identity_resolver != nullptr;
   for (Pending& entry : batch) {
-    changed_keys.insert(entry.key);
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
     if (const auto old = held.find(entry.key); old != held.end()) {
-      for (const canonical::Record& record : old->second.records) {
-        touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
+      for (size_t i = 0; track_subjects && i < old->second.records.size(); ++i) {
+        touched_subjects.insert(subjectKey(canonical::subjectOf(old->second.records[i])));
       }
       for (size_t i = entry.records.size(); i < old->second.evidence.size(); ++i) {
         removed_evidence.push_back(old->second.evidence[i]);
       }
     }
-    for (const canonical::Record& record : entry.records) {
-      touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
+    for (size_t i = 0; track_subjects && i < entry.records.size(); ++i) {
+      touched_subjects.insert(subjectKey(canonical::subjectOf(entry.records[i])));
     }
     if (entry.records.empty()) {
       held.erase(entry.key);
       continue;
     }
     Held& h = held[entry.key];
+    h.changed = true;
     h.evidence.clear();
     for (size_t i = 0; i < entry.records.size(); ++i) {
       h.evidence.push_back(evidenceId(pseudonymiser, entry.records[i], entry.key, i));
@@ -395,6 +518,7 @@ Result<void> DeriveStage::Impl::loadDigests() {
       indicator_cycle = digest;
       return;
     }
+    if (key == kInputsDigestKey) return;
     digests.emplace(key, digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) published_pairs.emplace(key.substr(kPairs.size()));
@@ -432,6 +556,33 @@ Result<void> DeriveStage::saveDurableDigests() {
 Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   const auto started = Clock::now();
   EvaluationSummary summary;
+  if (unloaded) {
+    bool nothing_new = false;
+    {
+      std::lock_guard lock(pending_mutex);
+      nothing_new = pending.empty();
+    }
+    if (nothing_new) {
+      // What was derived last still stands, and its events are on Kafka.
+      summary.up_to_date = true;
+      log.info("derived",
+               {{"records", summary.records},
+                {"events", summary.events_published},
+                {"seconds", std::chrono::duration<double>(Clock::now() - started).count()},
+                {"up_to_date", true}});
+      return summary;
+    }
+  }
+  // Read before the records are taken, so a generation noted never claims records not derived.
+  std::optional<uint64_t> generation;
+  if (notesInputs()) {
+    auto read = store.generation();
+    if (!read) return read.error();
+    generation = *read;
+  }
+  if (unloaded) {
+    if (auto loaded = loadUnloaded(); !loaded) return loaded.error();
+  }
   if (auto loaded = loadDigests(); !loaded) return loaded.error();
   applyPending();
 
@@ -442,7 +593,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     std::string key = subjectKey(subject);
     auto [it, inserted] = subject_index.try_emplace(key, static_cast<uint32_t>(subjects.size()));
     if (inserted) {
-      const bool touched = touched_subjects.contains(key);
+      const bool touched = !identity_resolver || touched_subjects.contains(key);
       subjects.push_back(SubjectInfo{std::move(key), {}, {}, touched});
     }
     return it->second;
@@ -451,7 +602,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
-  for (const auto& [key, h] : held) {
+  for (const auto& entry : held) {
+    const Held& h = entry.second;
     for (size_t i = 0; i < h.records.size(); ++i) {
       const canonical::Record& record = h.records[i];
       const uint32_t s = subjectOf(canonical::subjectOf(record));
@@ -464,7 +616,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       }
       all.emplace_back(&record, &h.evidence[i]);
       subject_of_record.push_back(s);
-      changed.push_back(changed_keys.contains(key));
+      changed.push_back(h.changed);
     }
   }
   summary.records = all.size();
@@ -721,7 +873,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     reviews_json = std::move(reviews);
   }
 
-  changed_keys.clear();
+  if (generation) {
+    std::string table;
+    {
+      std::lock_guard cache(cache_mutex);
+      if (summary.records > 0) table = indicators_table;
+    }
+    if (auto saved = options.digests->saveMeta(kTableMetaKey, table); !saved) return saved.error();
+    stageDigest(std::string(kInputsDigestKey), inputsDigest(*generation, *decisions));
+  }
+  for (auto& entry : held) entry.second.changed = false;
   touched_subjects.clear();
   removed_evidence.clear();
   ++evaluations;

@@ -34,10 +34,15 @@ struct DeriveOptions {
   uint32_t slot = 0;  // the checkpoint tracker's source id for derived events (no checkpoints)
   std::chrono::milliseconds interval{10000};
   metrics::Metrics* metrics = nullptr;  // optional
-  pipelines::EventOrigin origin = {};  // the `source` and `dataschema` of derived events
+  pipelines::EventOrigin origin = {};   // the `source` and `dataschema` of derived events
   /// Where a digest of what each key last carried is kept (optional): with it, a restart
   /// publishes only the person views, links and indicator events whose content changed.
   state::StateStore* digests = nullptr;
+  /// What derived events depend on besides the stored records, the decisions and the options
+  /// above: the configuration, the build, the day. With it and `digests`, each evaluation notes
+  /// what it derived from, so that a run over the same inputs need not derive again
+  /// (loadStoredUnlessCurrent). 0: not noted.
+  uint64_t settings_digest = 0;
 };
 
 /// What one evaluation did, for the log and tests.
@@ -53,6 +58,9 @@ struct EvaluationSummary {
   double indicator_seconds = 0;  // ... and the indicators
   /// A digest of which subjects were resolved to which persons: equal digests, equal linkage.
   std::string linkage_digest;
+  /// Nothing new since the evaluation whose events were last confirmed: nothing was done, and
+  /// the indicator table is that evaluation's.
+  bool up_to_date = false;
 };
 
 /// The derive stage of the data flow: identity resolution over the canonical records, the
@@ -78,6 +86,14 @@ class DeriveStage final : public runtime::CanonicalSink {
   /// Re-normalises every stored source record of the connectors named in `contexts` (the
   /// others' records are ignored). Returns the number of canonical records loaded.
   Result<uint64_t> loadStored(
+      const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts);
+
+  /// As loadStored(), unless the last evaluation whose events Kafka confirmed derived from exactly
+  /// the records and decisions the store holds now, under the same settings: then nothing is
+  /// loaded yet. An evaluation with nothing new then publishes nothing and costs nothing; the
+  /// first one with new records (or a decision, or a reconfigure) loads the stored ones first.
+  /// Returns the number of canonical records loaded, or nullopt when the loading was put off.
+  Result<std::optional<uint64_t>> loadStoredUnlessCurrent(
       const std::map<std::string, pipelines::normalise::NormaliseContext>& contexts);
 
   /// Takes new identity, indicator, suppression and interval settings (a reload): the next

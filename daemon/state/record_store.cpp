@@ -58,6 +58,10 @@ constexpr const char* kSchema = R"sql(
     reason   TEXT NOT NULL,
     hash     TEXT NOT NULL
   );
+  -- Goes up with every transaction that changes the records: what was derived from one
+  -- generation stands while it is the current one.
+  CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
+  INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
 )sql";
 
 // Stores written before the rows were appended kept them in a table keyed by the record's key.
@@ -69,6 +73,8 @@ constexpr const char* kMigrateKeyedTable = R"sql(
   DROP TABLE records;
   COMMIT;
 )sql";
+
+constexpr const char* kNextGeneration = "UPDATE generation SET n = n + 1";
 
 void appendVarint(std::string& out, uint64_t value) {
   while (value >= 0x80) {
@@ -442,6 +448,10 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
       }
     }
   }
+  if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) {
+    (void)db_->exec("ROLLBACK", "rolling back");
+    return ok;
+  }
   return db_->exec("COMMIT", "committing records");
 }
 
@@ -476,6 +486,15 @@ Result<uint64_t> RecordStore::count() {
   return static_cast<uint64_t>(sqlite3_column_int64(owned.get(), 0));
 }
 
+Result<uint64_t> RecordStore::generation() {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare("SELECT n FROM generation");
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  if (sqlite3_step(owned.get()) != SQLITE_ROW) return db_->error("reading the generation");
+  return static_cast<uint64_t>(sqlite3_column_int64(owned.get(), 0));
+}
+
 Result<bool> RecordStore::hasRecords() {
   std::lock_guard lock(db_->mutex);
   auto statement = db_->prepare("SELECT 1 FROM source_records LIMIT 1");
@@ -488,6 +507,9 @@ Result<bool> RecordStore::hasRecords() {
 
 Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
   std::lock_guard lock(db_->mutex);
+  // Counted first: a crash between the two leaves a generation that changed for nothing, never
+  // records gone under an unchanged one.
+  if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) return ok.error();
   auto statement =
       db_->prepare("DELETE FROM source_records WHERE connector = ?1 AND (?2 = '' OR stream = ?2)");
   if (!statement) return statement.error();

@@ -128,6 +128,9 @@ class RecordStore {
   Result<uint64_t> count();
   /// True if any record is stored (cheap, unlike count()).
   Result<bool> hasRecords();
+  /// A number that changes whenever the stored records do (each committed batch, each forget()):
+  /// equal generations, equal records. Read after flush() to cover what was queued.
+  Result<uint64_t> generation();
   /// Deletes a connector's stored records, of one stream or (empty `stream`) all, so that rows
   /// gone from the source are forgotten when it is read again from the beginning; returns how
   /// many. Call flush() first if the connector was writing.

@@ -411,6 +411,21 @@ Result<void> StateStore::loadPublished(
   return {};
 }
 
+Result<std::optional<uint64_t>> StateStore::loadPublished(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), "SELECT digest FROM published WHERE key = ?1", -1, &raw,
+                         nullptr) != SQLITE_OK) {
+    return sqliteError("cannot read a published digest");
+  }
+  const Statement statement(raw);
+  if (bindText(raw, 1, key) != SQLITE_OK) return sqliteError("cannot read a published digest");
+  const int rc = sqlite3_step(raw);
+  if (rc == SQLITE_DONE) return std::optional<uint64_t>();
+  if (rc != SQLITE_ROW) return sqliteError("cannot read a published digest");
+  return std::optional<uint64_t>(static_cast<uint64_t>(sqlite3_column_int64(raw, 0)));
+}
+
 Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes) {
   if (changes.empty()) return {};
   std::lock_guard lock(mutex_);

@@ -62,6 +62,8 @@ class StateStore {
   /// Every stored digest of published content.
   Result<void> loadPublished(
       const std::function<void(std::string_view key, uint64_t digest)>& visit);
+  /// The stored digest of one key, or nullopt when it has none.
+  Result<std::optional<uint64_t>> loadPublished(std::string_view key);
   /// Stores digests (and forgets retired keys) in one transaction.
   Result<void> savePublished(std::span<const PublishedDigest> changes);
 

@@ -70,7 +70,7 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::
 }
 
 bool IndicatorEngine::remove(std::string_view evidence_id) {
-  const auto owner = evidence_owner_.find(std::string(evidence_id));
+  const auto owner = evidence_owner_.find(evidence_id);
   if (owner == evidence_owner_.end()) return false;
   PersonState& state = persons_.at(owner->second);
   // Those who shared a group with the person saw the record too, even if it was a membership.

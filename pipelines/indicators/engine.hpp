@@ -136,7 +136,14 @@ class IndicatorEngine {
   BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;
-  std::unordered_map<std::string, PersonKey> evidence_owner_;
+  /// Looks strings up by view: evidence ids are long, and each add() looks one up first.
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, PersonKey, ViewHash, std::equal_to<>> evidence_owner_;
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   std::vector<std::pair<size_t, const CellKey*>> dirty_;

@@ -3,6 +3,7 @@
 // again over the same sources re-derives everything and publishes none of it.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <regex>
 #include <string>
@@ -58,11 +59,27 @@ TEST(DeriveRestart, ARestartWithNothingNewPublishesNoDerivedEvent) {
   for (const auto& [topic, count] : after_first) total_first += count;
   EXPECT_EQ(total_first, *published_first);
 
-  // The same sources, read on from their checkpoints: everything is derived again from the
-  // record store, and nothing is new.
+  // The same sources, read on from their checkpoints: nothing is new, so the stored records are
+  // not even loaded, and the run prints the table the first one derived.
   Daemon second(config, dir.path(), "second", {"--once"});
   ASSERT_EQ(second.process().wait(300s), 0) << second.process().stderrText();
-  EXPECT_EQ(derivedEvents(second.process().stderrText()), 0u) << second.process().stderrText();
+  const std::string second_log = second.process().stderrText();
+  EXPECT_EQ(derivedEvents(second_log), 0u) << second_log;
+  EXPECT_NE(second_log.find(R"("up_to_date":true)"), std::string::npos) << second_log;
+  EXPECT_EQ(second_log.find("canonical records rebuilt"), std::string::npos) << second_log;
+  EXPECT_EQ(second.process().stdoutText(), first.process().stdoutText());
+  EXPECT_NE(first.process().stdoutText().find("cla_count"), std::string::npos);
+  EXPECT_EQ(derivedEventCounts(kafka.bootstrap()), after_first);
+
+  // A new build, setting or day derives everything again from the record store, and still
+  // publishes nothing: the digests show every event unchanged.
+  std::ofstream(config, std::ios::app) << "# changed after the first run\n";
+  Daemon third(config, dir.path(), "third", {"--once"});
+  ASSERT_EQ(third.process().wait(300s), 0) << third.process().stderrText();
+  const std::string third_log = third.process().stderrText();
+  EXPECT_NE(third_log.find("canonical records rebuilt"), std::string::npos) << third_log;
+  EXPECT_EQ(derivedEvents(third_log), 0u) << third_log;
+  EXPECT_EQ(third.process().stdoutText(), first.process().stdoutText());
   EXPECT_EQ(derivedEventCounts(kafka.bootstrap()), after_first);
 }
 

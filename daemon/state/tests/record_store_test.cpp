@@ -108,6 +108,36 @@ TEST_F(RecordStoreTest, AWithdrawnRecordIsRemovedAndItsRemovalAcknowledged) {
   EXPECT_EQ(left, (std::vector<std::string>{"Encounter Patient/1", "Patient Patient/2"}));
 }
 
+// What was derived from the stored records stands while their generation does: every change
+// moves it on, across a reopen, and reading changes nothing.
+TEST_F(RecordStoreTest, TheGenerationMovesOnWithEveryChangeAndOnlyThen) {
+  const auto generation = [](RecordStore& store) -> uint64_t {
+    auto read = store.generation();
+    EXPECT_TRUE(read) << read.error().message;
+    return read ? *read : 0;
+  };
+  uint64_t before = 0;
+  {
+    auto store = open();
+    before = generation(*store);
+    const std::vector<pipelines::FieldView> fields = {{"resource", "{}", false}};
+    store->put({"Patient", "Patient/1", "Patient.ndjson:1", 0, fields}, "trust_fhir", 0, 1);
+    store->flush();
+    EXPECT_GT(generation(*store), before);
+    before = generation(*store);
+    ASSERT_TRUE(store->forEach([](const StoredRecord&) {}));
+    EXPECT_EQ(generation(*store), before);
+    store->erase("trust_fhir", "Patient", "Patient/1", 0, 2);
+    store->flush();
+    EXPECT_GT(generation(*store), before);
+    before = generation(*store);
+  }
+  auto reopened = open();
+  EXPECT_EQ(generation(*reopened), before);
+  ASSERT_TRUE(reopened->forget("trust_fhir", ""));
+  EXPECT_GT(generation(*reopened), before);
+}
+
 TEST_F(RecordStoreTest, DecisionLogIsHashChainedAndDetectsAnAlteredEntry) {
   auto store = open();
   IdentityDecision merge{0, 0, "alice", "merge", "trust/1", "school/9", "same child, new UPN", ""};
