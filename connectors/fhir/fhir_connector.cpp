@@ -33,7 +33,7 @@ Result<std::string> FhirConnector::discover() {
                                                  {{"name", "last_updated"}, {"type", "timestamp"}},
                                                  {{"name", "deleted"}, {"type", "bool"}}});
   nlohmann::json streams = nlohmann::json::array();
-  for (const char* type : {"Patient", "Encounter", "Condition"}) {
+  for (const char* type : {"Patient", "Encounter", "Condition", "RelatedPerson"}) {
     streams.push_back({{"name", type}, {"key", {"Type/id"}}, {"fields", fields}});
   }
   return nlohmann::json{{"streams", std::move(streams)}}.dump();

@@ -63,6 +63,15 @@ void EducationFlags::note(const canonical::Record& record) {
     funded_two_year_old_ =
         funded_two_year_old_ || (f->census && *f->census > year_ago_ && *f->census <= as_of_ &&
                                  indicators::education::isTwoYearOldBasis(f->basis));
+  } else if (const auto* sen = std::get_if<canonical::SenProvision>(&record)) {
+    // The latest census of the last year says whether the pupil is on SEN support.
+    if (sen->census && *sen->census > year_ago_ && *sen->census <= as_of_) {
+      if (!latest_sen_census_ || *sen->census > *latest_sen_census_) {
+        latest_sen_census_ = sen->census;
+        sen_support_ = false;
+      }
+      if (*sen->census == *latest_sen_census_) sen_support_ = sen_support_ || sen->provision == "K";
+    }
   } else if (isSen2Row(record)) {
     sen2_.add({}, record);
   }
@@ -95,6 +104,7 @@ void EducationFlags::appendJson(std::string& out) const {
     out.push_back('"');
   }
   flag("funded_two_year_old", funded_two_year_old_);
+  flag("sen_support", sen_support_);
   const bool adult =
       nccis_academic_age_ && *nccis_academic_age_ >= 18 && *nccis_academic_age_ <= 25;
   flag("neet_with_ehcp", adult && neet_or_not_known_ && plan != nullptr);

@@ -34,6 +34,8 @@ class EducationFlags {
   bool excluded_ = false;
   bool missing_education_ = false;
   bool funded_two_year_old_ = false;
+  std::optional<pipelines::canonical::Date> latest_sen_census_;  // the latest in the last year
+  bool sen_support_ = false;                   // K on that census (at any of the pupil's schools)
   pipelines::indicators::PersonRecords sen2_;  // the SEN2 rows, joined into plans at the end
 };
 

@@ -34,6 +34,15 @@ struct Attendance {
   bool on_roll = true;
 };
 
+/// A pupil's SEN provision on a school census day (pupil on roll, `senprovision`): K for SEN
+/// support, E for an EHC plan, N for none.
+struct SenProvision {
+  Provenance provenance;
+  Subject subject;
+  std::optional<Date> census;  // census day of the return
+  std::string provision;       // K, E or N
+};
+
 /// An episode on the council's children missing education register (s436A Education Act 1996).
 struct MissingEducation {
   Provenance provenance;

@@ -305,6 +305,10 @@ class FieldWriter {
     w_.number("sessions", r.sessions);
     w_.flag("on_roll", r.on_roll);
   }
+  void operator()(const SenProvision& r) {
+    w_.date("census", r.census);
+    w_.text("provision", r.provision);
+  }
   void operator()(const MissingEducation& r) {
     w_.date("start", r.start);
     w_.date("end", r.end);

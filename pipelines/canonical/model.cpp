@@ -49,6 +49,7 @@ struct KindName {
   std::string_view operator()(const TwoYearOldEligibility&) const {
     return "two_year_old_eligibility";
   }
+  std::string_view operator()(const SenProvision&) const { return "sen_provision"; }
 };
 
 }  // namespace

@@ -12,6 +12,8 @@ Outcome careLeaversOwedDuty(const PersonView& person, const Period& period,
 Outcome cpChildrenInTemporaryAccommodation(const PersonView& person, const Period& period,
                                            const RuleContext& context);
 Outcome claWithEhcp(const PersonView& person, const Period& period, const RuleContext& context);
+Outcome familyMultipleNeeds(const PersonView& person, const Period& period,
+                            const RuleContext& context);
 
 /// The spring school census day of the January in `period`'s last year: its third Thursday.
 Date springCensusDay(const Period& period);

@@ -22,6 +22,15 @@ std::string groupKey(const canonical::HouseholdMember& membership) {
   return membership.subject.system + '/' + membership.group;
 }
 
+// Whether `records` are those of the mother in the mother's group `child` is a member of.
+bool isMotherIn(const PersonRecords& records, const canonical::HouseholdMember& child) {
+  if (!child.group.starts_with("mother/")) return false;
+  return std::any_of(records.memberships.begin(), records.memberships.end(), [&](const auto& m) {
+    return m.record.relationship == "Mother" && m.record.group == child.group &&
+           m.record.subject.system == child.subject.system;
+  });
+}
+
 }  // namespace
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
@@ -118,8 +127,12 @@ LinkedRecords IndicatorEngine::linkedRecords(PersonKey person, const PersonView&
     if (group == group_members_.end() || !seen.insert(key).second) continue;
     // Only the two kinds a household shares are read: not the mate's whole view.
     for (const PersonKey mate : group->second) {
-      if (mate != person)
-        addCaseRecords(persons_.at(mate).records, membership.record.group, linked);
+      if (mate == person) continue;
+      const PersonRecords& records = persons_.at(mate).records;
+      addCaseRecords(records, membership.record.group, linked);
+      if (membership.record.relationship == "Child" && isMotherIn(records, membership.record)) {
+        addMotherRecords(records, linked);
+      }
     }
   }
   return linked;

@@ -158,6 +158,13 @@ std::optional<InvolvementKey> keyOf(const cn::Attendance& a) {
 }
 int completeness(const cn::Attendance& a) { return filled(a.sessions); }
 
+// One provision per school (the subject) and census.
+std::optional<InvolvementKey> keyOf(const cn::SenProvision& s) {
+  if (!s.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*s.census), s.subject.value};
+}
+int completeness(const cn::SenProvision& s) { return s.provision.empty() ? 0 : 1; }
+
 std::optional<InvolvementKey> keyOf(const cn::Exclusion& x) {
   if (!x.start) return std::nullopt;
   return InvolvementKey{dayNumber(*x.start), x.category};
@@ -548,6 +555,7 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::TwoYearOldEligibility>) {
           return store(two_year_old_eligibility);
         }
+        if constexpr (std::is_same_v<T, cn::SenProvision>) return store(sen_provisions);
         return false;
       },
       record);
@@ -573,7 +581,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
          eraseEvidence(memberships, evidence_id) ||
          eraseEvidence(early_years_funding, evidence_id) ||
-         eraseEvidence(two_year_old_eligibility, evidence_id);
+         eraseEvidence(two_year_old_eligibility, evidence_id) ||
+         eraseEvidence(sen_provisions, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -586,7 +595,7 @@ bool PersonRecords::empty() const {
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
          ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
-         early_years_funding.empty() && two_year_old_eligibility.empty();
+         early_years_funding.empty() && two_year_old_eligibility.empty() && sen_provisions.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -616,6 +625,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.memberships = deduplicate(records.memberships);
   view.early_years_funding = deduplicate(records.early_years_funding);
   view.two_year_old_eligibility = deduplicate(records.two_year_old_eligibility);
+  view.sen_provisions = deduplicate(records.sen_provisions);
   return view;
 }
 
@@ -628,6 +638,15 @@ void addCaseRecords(const PersonRecords& records, std::string_view case_ref,
     if (placement.record.case_ref == case_ref) {
       linked.household_temporary_accommodation.push_back(std::move(placement));
     }
+  }
+}
+
+void addMotherRecords(const PersonRecords& records, LinkedRecords& linked) {
+  for (auto& event : deduplicate(records.adult_care_events)) {
+    linked.mother_adult_care_events.push_back(std::move(event));
+  }
+  for (auto& admission : joinAdmissions(records.admissions, records.diagnoses)) {
+    linked.mother_admissions.push_back(std::move(admission));
   }
 }
 

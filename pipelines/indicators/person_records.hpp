@@ -55,6 +55,7 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::HouseholdMember>> memberships;
   std::vector<Evidenced<canonical::EarlyYearsFunding>> early_years_funding;
   std::vector<Evidenced<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
+  std::vector<Evidenced<canonical::SenProvision>> sen_provisions;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -119,6 +120,9 @@ struct AdmissionView {
 struct LinkedRecords {
   std::vector<Involvement<canonical::HomelessnessDuty>> household_duties;
   std::vector<Involvement<canonical::TemporaryAccommodation>> household_temporary_accommodation;
+  /// A child's mother's (a mother's group): her adult social care and her admissions.
+  std::vector<Involvement<canonical::AdultCareEvent>> mother_adult_care_events;
+  std::vector<AdmissionView> mother_admissions;
 };
 
 /// One person as the indicators see them: attributes resolved, duplicates merged, episodes
@@ -151,11 +155,17 @@ struct PersonView {
   LinkedRecords linked;
   std::vector<Involvement<canonical::EarlyYearsFunding>> early_years_funding;
   std::vector<Involvement<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
+  /// The pupil's SEN provision on each school census day, by census day.
+  std::vector<Involvement<canonical::SenProvision>> sen_provisions;
 };
 
 /// Adds to `linked` the homelessness duties and temporary accommodation that another member's
 /// `records` hold for the case `case_ref`, duplicates merged as in that member's own view.
 void addCaseRecords(const PersonRecords& records, std::string_view case_ref, LinkedRecords& linked);
+
+/// Adds to `linked` the adult social care events and admissions of a child's mother, whose
+/// records are `records`.
+void addMotherRecords(const PersonRecords& records, LinkedRecords& linked);
 
 /// Whether the plan is in force on `day`: issued by then and not ceased (a plan ceasing on `day`
 /// is not). A plan the return lists as active without its issue date counts unless ceased.

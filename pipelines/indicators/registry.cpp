@@ -398,13 +398,36 @@ const std::array kRegistry = {
         .description = "Children in care with an EHC plan",
         .cohort = "children in care at period end (as cla_count)",
         .numerator = "those with an EHC plan in force on the spring school census day (the third "
-                     "Thursday of January) of the period",
+                     "Thursday of January) of the period; by setting, the children in care split "
+                     "by that plan's placement as ehcp_count places it (mainstream, special, "
+                     "other, unknown) or none without a plan",
         .denominator = "children in care at period end",
         .unit = kPercent,
         .denominator_kind = DenominatorKind::kCohort,
         .breakdowns = kPersonBreakdowns,
         .counts_families = false,
         .assess = &cross::claWithEhcp,
+        .family = "cross_service",
+        .parts_breakdown = "setting",
+    },
+    IndicatorDefinition{
+        .id = "family_multiple_needs",
+        .version = 1,
+        .description = "Children whose family's records show needs in three or more services",
+        .cohort = "children aged 0-17 on the last day of the period, every child the linked "
+                  "records know",
+        .numerator = "those with needs during the period in three or more of: social care (a "
+                     "referral's CIN episode or a period of care), SEND (an EHC plan, or SEN "
+                     "support on a school census), exclusion or persistent absence, "
+                     "homelessness (a prevention or relief duty, or temporary accommodation) of "
+                     "a case they were a member of, their mother's adult social care service or "
+                     "admission with a fall (W00-W19), NEET or not known",
+        .denominator = "children aged 0-17 at period end",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &cross::familyMultipleNeeds,
         .family = "cross_service",
     },
 };

@@ -194,6 +194,39 @@ canonical::Diagnosis diagnosis(const ResourceContext& context, const ConditionEl
   return out;
 }
 
+// The v3 RoleCode codes of a mother: mother, natural, gestational and adoptive mother.
+bool isMother(const std::vector<std::string>& relationships) {
+  return std::any_of(relationships.begin(), relationships.end(), [](const std::string& code) {
+    return code == "MTH" || code == "NMTH" || code == "GESTM" || code == "ADOPTM";
+  });
+}
+
+// A child's mother as the child's record names her: the mother as a Person of her own, named
+// after the RelatedPerson (identity links her to her own records by her NHS number and details),
+// and the two as the members of a mother's group. Other relationships have no place yet.
+size_t motherAndChild(const ResourceContext& context, const RelatedPersonElements& related,
+                      Findings& f, NormaliseOutput& out) {
+  if (!isMother(related.relationships)) return 0;
+  canonical::HouseholdMember child;
+  child.provenance = context.provenance;
+  if (!f.subject(related.patient, "RelatedPerson.patient", child.subject)) return 0;
+  canonical::Person mother = person(context, related.person, f);
+  mother.subject.value = "RelatedPerson/" + related.person.id;
+  if (f.rejected()) return 0;
+  canonical::HouseholdMember membership;
+  membership.provenance = context.provenance;
+  membership.subject = mother.subject;
+  // "mother/" marks the group as a mother's (daemon/derive/person_view.cpp, groupOf).
+  child.group = "mother/" + mother.subject.value;
+  child.relationship = "Child";
+  membership.group = child.group;
+  membership.relationship = "Mother";
+  out.records.emplace_back(std::move(mother));
+  out.records.emplace_back(std::move(child));
+  out.records.emplace_back(std::move(membership));
+  return 3;
+}
+
 }  // namespace
 
 size_t normaliseResource(const ResourceContext& context, std::string_view resource,
@@ -220,6 +253,7 @@ size_t normaliseResource(const ResourceContext& context, std::string_view resour
           "resourceType", Severity::kReject);
   }
   if (f.rejected()) return 0;
+  if (parsed.related_person) return motherAndChild(context, *parsed.related_person, f, out);
   canonical::Record record;
   if (parsed.patient) {
     record = person(context, *parsed.patient, f);
@@ -261,7 +295,8 @@ const Layout& fhirLayout() {
       .name = "fhir",
       .mapped_everywhere = {"resource", "deleted"},
       .ignored_everywhere = {"last_updated"},
-      .streams = {fhir::stream("Patient"), fhir::stream("Encounter"), fhir::stream("Condition")},
+      .streams = {fhir::stream("Patient"), fhir::stream("Encounter"), fhir::stream("Condition"),
+                  fhir::stream("RelatedPerson")},
       .match = StreamMatch::kExact,
       .dates = DateForm::kIso,
   });

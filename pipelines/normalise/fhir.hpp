@@ -16,7 +16,8 @@ struct ResourceContext {
 };
 
 /// Normalises one raw FHIR record (fields `resource`, the resource's JSON text, and `deleted`):
-/// Patient -> Person, Encounter -> HospitalAdmission, Condition -> Diagnosis. A deletion marks
+/// Patient -> Person, Encounter -> HospitalAdmission, Condition -> Diagnosis, a RelatedPerson who
+/// is a mother -> her Person and the mother's group of her and the child. A deletion marks
 /// `out.withdrawn` and gives nothing. Problems become findings (a reject leaves nothing of the
 /// record); resource types the canonical model has no place for give nothing. Returns the number
 /// of records appended.

@@ -14,6 +14,7 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 constexpr std::string_view kNhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
+constexpr std::string_view kRoleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
 constexpr std::string_view kVerificationExtension = "Extension-UKCore-NHSNumberVerificationStatus";
 constexpr std::string_view kEthnicCategoryExtension = "Extension-UKCore-EthnicCategory";
 constexpr std::string_view kAddressKeyExtension = "Extension-UKCore-AddressKey";
@@ -285,10 +286,24 @@ ConditionElements readCondition(object root, Reader& r) {
   return c;
 }
 
+RelatedPersonElements readRelatedPerson(object root, Reader& r) {
+  RelatedPersonElements rp;
+  rp.person = readPatient(root, r);
+  rp.patient = r.reference(root, "patient", "patient");
+  r.eachObject(root, "relationship", "relationship", [&](object relationship) {
+    r.eachObject(relationship, "coding", "relationship.coding", [&](object coding) {
+      if (r.text(coding, "system", "relationship.coding.system") != kRoleCodeSystem) return;
+      std::string code = r.text(coding, "code", "relationship.coding.code");
+      if (!code.empty()) rp.relationships.push_back(std::move(code));
+    });
+  });
+  return rp;
+}
+
 }  // namespace
 
 bool ParsedResource::usable() const {
-  if (!patient && !encounter && !condition) return false;
+  if (!patient && !encounter && !condition && !related_person) return false;
   for (const Issue& issue : issues) {
     if (issue.fatal) return false;
   }
@@ -379,6 +394,8 @@ ParsedResource parseResource(std::string_view json) {
     out.encounter = readEncounter(resource, reader);
   } else if (type == "Condition") {
     out.condition = readCondition(resource, reader);
+  } else if (type == "RelatedPerson") {
+    out.related_person = readRelatedPerson(resource, reader);
   }
   return out;
 }

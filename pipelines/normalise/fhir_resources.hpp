@@ -67,20 +67,29 @@ struct ConditionElements {
   std::string recorded;             // recordedDate
 };
 
+/// The elements of a RelatedPerson: who they are (as a Patient's elements, `id` the
+/// RelatedPerson's), whose record names them, and how they are related (v3 RoleCode codes: MTH).
+struct RelatedPersonElements {
+  PatientElements person;
+  std::optional<Reference> patient;
+  std::vector<std::string> relationships;
+};
+
 /// What one resource gave: the elements of its type (resourceType says which), and the issues.
 struct ParsedResource {
   std::string resource_type;
   std::optional<PatientElements> patient;
   std::optional<EncounterElements> encounter;
   std::optional<ConditionElements> condition;
+  std::optional<RelatedPersonElements> related_person;
   std::vector<Issue> issues;
   bool usable() const;  // parsed, and no fatal issue
 };
 
 /// Reads one FHIR R4 resource from its JSON text. Never throws: invalid JSON, a root that is not
 /// an object or a resource without resourceType or id is a fatal issue; an element of the wrong
-/// JSON type is an issue naming it, and is left out. Resource types other than Patient, Encounter
-/// and Condition give only their type. Reuses a parser per thread.
+/// JSON type is an issue naming it, and is left out. Resource types other than Patient, Encounter,
+/// Condition and RelatedPerson give only their type. Reuses a parser per thread.
 ParsedResource parseResource(std::string_view json);
 
 /// Parses a reference string; nullopt when it names no resource ("", "#contained").

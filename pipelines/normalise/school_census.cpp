@@ -15,6 +15,22 @@ using canonical::Date;
 using validation::CodeSet;
 using validation::Severity;
 
+// The census day of the return the row belongs to, which a blade export gives only in the file
+// (or the operator's stream) name; a finding about `what` when neither names one.
+std::optional<Date> censusDay(RecordReader& r, std::string_view what, std::string_view field,
+                              Severity severity) {
+  std::optional<Date> day = censusDayOfBladeFile(r.provenance().location);
+  if (!day) day = censusDayOfBladeFile(r.provenance().stream);
+  if (!day) {
+    r.finding("census.term_unknown",
+              "neither the file nor the stream is named <year>_<spring|summer|autumn>_...: the "
+              "census day of " +
+                  std::string(what) + " is unknown",
+              field, severity);
+  }
+  return day;
+}
+
 size_t schoolPupil(RecordReader& r, std::string_view id_field) {
   auto person = start<canonical::Person>(r);
   const bool ok = r.subject(id_field, person.subject);
@@ -31,6 +47,23 @@ size_t schoolPupil(RecordReader& r, std::string_view id_field) {
   person.ethnicity = r.field("ethnicity");
   if (!ok) return 0;
   return emit(r, std::move(person));
+}
+
+// A pupil on roll: the pupil, and their SEN provision on the census day (`senprovision`: K SEN
+// support, E an EHC plan, N none), which only the file name dates.
+size_t schoolPupilOnRoll(RecordReader& r) {
+  const size_t pupils = schoolPupil(r, "pupilonrolltableid");
+  const std::string_view provision = r.field("senprovision");
+  if (provision.empty()) return pupils;
+  if (provision != "K" && provision != "E" && provision != "N") {
+    r.finding("code.unknown", "SEN provision is not K, E or N", "senprovision", Severity::kQuery);
+    return pupils;
+  }
+  auto sen = start<canonical::SenProvision>(r);
+  sen.census = censusDay(r, "the SEN provision", "senprovision", Severity::kQuery);
+  if (!sen.census || pupils == 0 || !r.subject("pupilonrolltableid", sen.subject)) return pupils;
+  sen.provision = provision;
+  return pupils + emit(r, std::move(sen));
 }
 
 // An address of a pupil on roll: a Person of the same subject holding only the postcode and
@@ -81,14 +114,7 @@ size_t schoolSessions(RecordReader& r, std::string_view pupil_field, bool on_rol
   auto a = start<canonical::Attendance>(r);
   a.on_roll = on_roll;
   const bool ok = r.subject(pupil_field, a.subject);
-  a.census = censusDayOfBladeFile(r.provenance().location);
-  if (!a.census) a.census = censusDayOfBladeFile(r.provenance().stream);
-  if (!a.census) {
-    r.finding("census.term_unknown",
-              "neither the file nor the stream is named <year>_<spring|summer|autumn>_...: the "
-              "census the sessions belong to is unknown",
-              "sessions", Severity::kReject);
-  }
+  a.census = censusDay(r, "the sessions", "sessions", Severity::kReject);
   a.reason = r.required("attendancereason");
   a.sessions = r.number("sessions");
   if (!a.sessions) {
@@ -168,7 +194,7 @@ std::vector<StreamLayout> schoolCensusStreams() {
          "eyppr",
          "eyppbf",
          "youngcarer"}},
-       [](RecordReader& r) { return schoolPupil(r, "pupilonrolltableid"); }},
+       schoolPupilOnRoll},
       {{"addressesonroll",
         {"pupilonrolltableid", "uniquepropertyreferencenumber", "postcode"},
         {"NativeId", "addressesonrolltableid", "addressesonrollorderseqcolumn", "sourceid"}},

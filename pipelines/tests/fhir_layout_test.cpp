@@ -191,6 +191,44 @@ TEST(FhirLayout, AConditionalSubjectKeepsTheRecordApartWithAQuery) {
   for (const auto& f : out.findings) EXPECT_EQ(f.message.find("999"), std::string::npos);
 }
 
+std::string relatedPerson(std::string_view code, std::string_view patient = "Patient/pat-7") {
+  return std::string(R"({"resourceType":"RelatedPerson","id":"rel-1","patient":{"reference":")") +
+         std::string(patient) +
+         R"("},"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":")" +
+         std::string(code) +
+         R"("}]}],"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9990000018"}],)"
+         R"("name":[{"family":"Lovelace","given":["Ada"]}],"gender":"female","birthDate":"1988-03-01",)"
+         R"("address":[{"use":"home","postalCode":"NN1 5AB"}]})";
+}
+
+// A mother on her child's record: she is a person of her own, named after the RelatedPerson, and
+// she and the child are the two members of a mother's group.
+TEST(FhirLayout, AMotherOnHerChildsRecordBecomesHerPersonAndAMothersGroup) {
+  const NormaliseOutput out = run("RelatedPerson", relatedPerson("MTH"));
+  ASSERT_EQ(out.records.size(), 3u);
+  EXPECT_TRUE(out.findings.empty());
+  const auto& mother = std::get<canonical::Person>(out.records[0]);
+  EXPECT_EQ(mother.subject.value, "RelatedPerson/rel-1");
+  ASSERT_EQ(mother.identifiers.size(), 1u);
+  EXPECT_EQ(mother.identifiers[0].value, "9990000018");
+  EXPECT_EQ(mother.family_name, "Lovelace");
+  EXPECT_EQ(mother.birth_date, day(1988, 3, 1));
+  EXPECT_EQ(mother.postcode, "NN1 5AB");
+  const auto& child = std::get<canonical::HouseholdMember>(out.records[1]);
+  const auto& her = std::get<canonical::HouseholdMember>(out.records[2]);
+  EXPECT_EQ(child.subject.value, "pat-7");
+  EXPECT_EQ(child.relationship, "Child");
+  EXPECT_EQ(her.subject.value, "RelatedPerson/rel-1");
+  EXPECT_EQ(her.relationship, "Mother");
+  EXPECT_EQ(child.group, "mother/RelatedPerson/rel-1");
+  EXPECT_EQ(her.group, child.group);
+  // Another relationship has no place yet; a mother of no patient is rejected.
+  EXPECT_TRUE(run("RelatedPerson", relatedPerson("FTH")).records.empty());
+  const NormaliseOutput orphan = run("RelatedPerson", relatedPerson("MTH", "Practitioner/p1"));
+  EXPECT_TRUE(orphan.records.empty());
+  EXPECT_TRUE(hasFinding(orphan, "fhir.subject", validation::Severity::kReject));
+}
+
 TEST(FhirLayout, TypesWithoutACanonicalPlaceGiveNothing) {
   const NormaliseOutput out = run("Observation", R"({"resourceType":"Observation","id":"o1"})");
   EXPECT_TRUE(out.records.empty());

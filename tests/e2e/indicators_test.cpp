@@ -32,11 +32,11 @@ hearth::config::JsonSchema loadSchema(const std::string& name) {
 }
 
 // The clean synthetic council every indicator test reads (seed 7, 5%, no injected errors).
-std::filesystem::path cleanCouncil(const TempDir& dir) {
+std::filesystem::path cleanCouncil(const TempDir& dir, const std::string& seed = "7") {
   const auto council = dir.path() / "council";
   ChildProcess synth(
       HEARTH_SYNTH_PATH,
-      {"--seed", "7", "--scale", "0.05", "--mess-rate", "0", "--out", council.string(), "--quiet"},
+      {"--seed", seed, "--scale", "0.05", "--mess-rate", "0", "--out", council.string(), "--quiet"},
       dir.path(), "synth");
   EXPECT_EQ(synth.wait(120s), 0) << synth.stderrText();
   return council;
@@ -105,13 +105,41 @@ size_t expectHeadlinesEqualTruth(const std::map<std::string, json>& headlines,
     const json& got = headlines.at(id);
     EXPECT_DOUBLE_EQ(got.at("numerator").get<double>(), expected.at("numerator").get<double>())
         << id;
-    if (!expected.at("denominator").is_null()) {
-      EXPECT_DOUBLE_EQ(got.at("denominator").get<double>(),
-                       expected.at("denominator").get<double>())
-          << id;
+    if (expected.at("denominator").is_null()) continue;
+    const double denominator = expected.at("denominator").get<double>();
+    if (id == "family_multiple_needs") {
+      // Every child the linked records know: a child identity leaves split counts twice. On the
+      // clean councils a handful are (common names, the child health record at the address the
+      // family moved to, the school census at the old one): 3 of 5,010 for seed 7.
+      EXPECT_NEAR(got.at("denominator").get<double>(), denominator, denominator * 0.001) << id;
+    } else {
+      EXPECT_DOUBLE_EQ(got.at("denominator").get<double>(), denominator) << id;
     }
   }
   return compared;
+}
+
+// The numerators of an indicator's setting breakdown equal the truth's `breakdown`: every school
+// of the clean council is on its GIAS register, so nothing falls under "unknown".
+void expectSettingsEqualTruth(const std::map<std::string, double>& settings,
+                              const std::filesystem::path& council, const std::string& id) {
+  const json truth = json::parse(readFile(council / "truth/indicators.json"));
+  json expected;
+  for (const json& cross : truth.at("cross_service")) {
+    if (cross.at("id") == id) expected = cross.at("breakdown");
+  }
+  ASSERT_TRUE(expected.is_object()) << "no truth breakdown for " << id;
+  double total = 0;
+  for (const auto& [setting, count] : expected.items()) {
+    const auto it = settings.find(setting);
+    EXPECT_DOUBLE_EQ(it == settings.end() ? 0.0 : it->second, count.get<double>())
+        << id << " setting " << setting;
+    total += count.get<double>();
+  }
+  EXPECT_GT(total, 0) << id << ": the breakdown compares nothing";
+  if (settings.contains("unknown")) {
+    EXPECT_EQ(settings.at("unknown"), 0) << id;
+  }
 }
 
 TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedValue) {
@@ -259,11 +287,17 @@ TEST(Indicators, HousingAndAdultSocialCareOfTheCleanCouncilEqualTheTruth) {
   }
 
   std::map<std::string, json> headlines;
+  std::map<std::string, double> cla_ehcp_settings;  // cla_with_ehcp's numerator by setting
   for (const auto& [key, data] : latestValues(kafka.bootstrap())) {
     if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
+    if (data.at("indicator") == "cla_with_ehcp" && !data.at("breakdown").is_null() &&
+        data.at("breakdown").at("name") == "setting") {
+      cla_ehcp_settings[data.at("breakdown").at("value")] = data.at("numerator").get<double>();
+    }
   }
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kHousingAndAdultIndicators),
             kHousingAndAdultIndicators.size());
+  expectSettingsEqualTruth(cla_ehcp_settings, council, "cla_with_ehcp");
 
   // With every source connected, every indicator of the catalogue, the cross-service ones
   // included, equals the truth.
@@ -286,6 +320,32 @@ TEST(Indicators, HousingAndAdultSocialCareOfTheCleanCouncilEqualTheTruth) {
     }
   });
   EXPECT_TRUE(findings.empty()) << findings.begin()->first;
+}
+
+// Seed 7's council has no care leaver owed a homelessness duty and no child on a CP plan in
+// temporary accommodation; seed 41's (at the same scale) has both, so the household links those
+// two measures read are held against the truth with numerators that could be wrong.
+TEST(Indicators, TheHousingCrossServiceMeasuresOfASecondCouncilEqualTheTruth) {
+  TempDir dir;
+  const auto council = cleanCouncil(dir, "41");
+  ExternalKafka kafka(16);
+  const DaemonOptions options = indicatorOptions(kafka, council, demoConnectors(council));
+  Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
+  ASSERT_EQ(daemon.process().wait(300s), 0) << daemon.process().stderrText();
+
+  std::map<std::string, json> headlines;
+  for (const auto& [key, data] : latestValues(kafka.bootstrap())) {
+    if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
+  }
+  const std::set<std::string> cross = {"care_leavers_19_21_owed_homelessness_duty",
+                                       "cp_children_in_temporary_accommodation", "cla_with_ehcp",
+                                       "family_multiple_needs"};
+  EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, cross), cross.size());
+  for (const std::string id :
+       {"care_leavers_19_21_owed_homelessness_duty", "cp_children_in_temporary_accommodation"}) {
+    ASSERT_TRUE(headlines.contains(id)) << id;
+    EXPECT_GT(headlines.at(id).at("numerator").get<double>(), 0) << id;
+  }
 }
 
 // What the daemon publishes under the default disclosure control, every source connected: for

@@ -460,10 +460,11 @@ bool explains(const InjectedError& e, const PublishedFinding& f) {
   if (e.file == "case_system") return !f.child.empty() && e.key == f.child;
   // Housing and adult social care make it in their person record (H-CLIC People, the CLD client),
   // which every row of that person repeats.
-  // A FHIR resource is keyed "Patient/<id>"; the generator names it by its id.
+  // A FHIR resource is keyed "Patient/<id>" (a mother "RelatedPerson/<id>"); the generator names
+  // it by its id.
   if (e.kind == "nhs_mistyped" || e.kind == "upn_mistyped") {
     return e.key == f.source_key || (!f.child.empty() && e.key == f.child) ||
-           "Patient/" + e.key == f.source_key;
+           "Patient/" + e.key == f.source_key || "RelatedPerson/" + e.key == f.source_key;
   }
   if (cause->reach == Reach::kSameField && e.field != f.field) return false;
   // SSD records are named "<table>:<id>", as the connector's locations are.

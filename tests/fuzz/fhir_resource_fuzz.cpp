@@ -21,7 +21,7 @@ void require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-constexpr std::string_view kStreams[] = {"Patient", "Encounter", "Condition"};
+constexpr std::string_view kStreams[] = {"Patient", "Encounter", "Condition", "RelatedPerson"};
 
 }  // namespace
 

@@ -502,6 +502,18 @@ class Oracle {
   // Pupils summed over the school census returns whose census day falls in the period (each
   // describes the term before it): on roll on the census day, or left since the previous one.
   Json persistentAbsence() {
+    int pupils = 0, persistent = 0;
+    for (const auto& [pupil, t] : sessionsInPeriod()) {
+      if (t.possible <= 0) continue;
+      ++pupils;
+      persistent += t.missed * 10 >= t.possible ? 1 : 0;
+    }
+    return ratio("persistent_absence", "persistent absence", persistent, pupils, "percent");
+  }
+
+  // Each pupil's sessions over the school census returns whose census day falls in the period,
+  // on roll that day or having left since the previous census.
+  std::map<uint32_t, TermSessions> sessionsInPeriod() const {
     const std::vector<CensusTerm> terms = censusTerms(w_.timeline.year_end);
     std::map<uint32_t, TermSessions> sessions;
     Day previous = terms.front().census - 120;
@@ -521,13 +533,7 @@ class Oracle {
         sum.missed += t.missed;
       }
     }
-    int pupils = 0, persistent = 0;
-    for (const auto& [pupil, t] : sessions) {
-      if (t.possible <= 0) continue;
-      ++pupils;
-      persistent += t.missed * 10 >= t.possible ? 1 : 0;
-    }
-    return ratio("persistent_absence", "persistent absence", persistent, pupils, "percent");
+    return sessions;
   }
 
   // Setting rank in the one-per-person hierarchy: Nursing > Residential > Community > Prison.
@@ -673,15 +679,25 @@ class Oracle {
       if (openDuring(p.start, p.end, ps_, pe_)) social[p.child] = 1;
     for (const EhcPlan& plan : w_.ehc_plans)
       if (openDuring(plan.start, plan.ceased, ps_, pe_)) send[plan.person] = 1;
-    std::vector<uint8_t> on_roll(n, 0);
-    for (const Enrolment& e : w_.enrolments)
-      if (openDuring(e.entry, e.leaving, ps_, pe_)) on_roll[e.pupil] = 1;
-    for (uint32_t p = 0; p < n; ++p) {
-      if (on_roll[p] && p < w_.sen_support.size() && w_.sen_support[p]) send[p] = 1;
-      if (on_roll[p] && p < w_.absence_rate.size() && w_.absence_rate[p] >= 10) school[p] = 1;
+    // SEN support as the school census records it: on roll on a census day of the period.
+    for (const CensusTerm& term : censusTerms(w_.timeline.year_end)) {
+      if (term.census < ps_ || term.census > pe_) continue;
+      for (const Enrolment& e : w_.enrolments)
+        if (inSchoolCensus(w_.schools[e.school]) && openOn(e.entry, e.leaving, term.census) &&
+            e.pupil < w_.sen_support.size() && w_.sen_support[e.pupil])
+          send[e.pupil] = 1;
     }
-    for (const Exclusion& x : w_.exclusions)
-      if (inPeriod(x.start)) school[x.pupil] = 1;
+    for (const auto& [pupil, t] : sessionsInPeriod())
+      if (t.possible > 0 && t.missed * 10 >= t.possible) school[pupil] = 1;
+    // Exclusions as the census returns report them: a term's exclusions come with the next
+    // census, so those of the term after the last return are not known yet.
+    const std::vector<CensusTerm> terms = censusTerms(w_.timeline.year_end);
+    for (const Exclusion& x : w_.exclusions) {
+      const bool reported = std::any_of(terms.begin(), terms.end(), [&](const CensusTerm& t) {
+        return x.start >= t.term_start && x.start <= t.term_end;
+      });
+      if (inPeriod(x.start) && reported && inSchoolCensus(w_.schools[x.school])) school[x.pupil] = 1;
+    }
     std::set<uint32_t> homeless_households;
     for (const HomelessCase& c : w_.homeless_cases)
       if (owedDutyInPeriod(c)) homeless_households.insert(c.household);

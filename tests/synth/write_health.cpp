@@ -72,6 +72,31 @@ std::string coding(const char* system, const std::string& code, const char* disp
   return out + "}";
 }
 
+// A child's mother as UK Core records her on the child's record: a RelatedPerson whose patient
+// is the child, relationship MTH (v3 RoleCode), with her NHS number, name, birth date and home.
+std::string relatedPersonJson(const World& w, const RecordedPerson& mother,
+                              const std::string& child_id) {
+  const Address& a = w.addresses[mother.address];
+  std::string line = "{\"resourceType\":\"RelatedPerson\",\"id\":" + jsonString(mother.local_id) +
+                     ",\"meta\":{\"profile\":[\"https://fhir.hl7.org.uk/StructureDefinition/"
+                     "UKCore-RelatedPerson\"]},\"active\":true";
+  line += ",\"patient\":{\"reference\":\"Patient/" + child_id + "\"}";
+  line +=
+      ",\"relationship\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"
+      "v3-RoleCode\",\"code\":\"MTH\",\"display\":\"mother\"}]}]";
+  if (!mother.nhs_number.empty()) {
+    line += std::string(",\"identifier\":[{\"system\":\"") + kNhsNumberSystem + "\",\"value\":\"" +
+            mother.nhs_number + "\"}]";
+  }
+  line += ",\"name\":[{\"use\":\"official\",\"family\":" + jsonString(mother.surname) +
+          ",\"given\":[" + jsonString(mother.forename) + "]}]";
+  line += ",\"gender\":\"female\",\"birthDate\":\"" + isoDate(mother.dob) + "\"";
+  line += ",\"address\":[{\"use\":\"home\",\"line\":[" +
+          jsonString(std::to_string(a.house_number) + " " + w.streets[a.street]) +
+          "],\"postalCode\":" + jsonString(w.postcodes[a.postcode].code) + "}]";
+  return line + "}\n";
+}
+
 }  // namespace
 
 void writeFhir(SourceContext& ctx) {
@@ -138,9 +163,11 @@ void writeFhir(SourceContext& ctx) {
   for (const RoughSleeping& r : w.rough_sleeping) rough[r.person] = 1;
 
   uint32_t n = 0;
+  std::map<uint32_t, std::string> patient_id;
   for (const auto& [person, admissions] : by_person) {
     ++n;
     const std::string id = "pat-" + std::to_string(100000 + n * 3);
+    patient_id[person] = id;
     const RecordedPerson r =
         ctx.record(person, id, "fhir/Patient.ndjson", w.timeline.extract_day, false, true);
     // Verified unless the number was mistyped or never traced.
@@ -214,9 +241,35 @@ void writeFhir(SourceContext& ctx) {
       }
     }
   }
+  // The trust also keeps the child health record (CHIS) of every child resident: a Patient for
+  // each under 20 on the extract day not already written, and for each child whose mother is
+  // known a RelatedPerson (relationship MTH) naming the child as its patient.
+  OutputFile related(ctx.root(), "fhir/RelatedPerson.ndjson", ctx.stats());
+  uint64_t related_count = 0;
+  for (uint32_t person = 0; person < w.people.size(); ++person) {
+    const Person& p = w.people[person];
+    if (p.dob > w.timeline.extract_day || ageOn(p.dob, w.timeline.extract_day) >= 20) continue;
+    auto [it, added] = patient_id.try_emplace(person);
+    if (added) {
+      ++n;
+      it->second = "pat-" + std::to_string(100000 + n * 3);
+      const RecordedPerson r = ctx.record(person, it->second, "fhir/Patient.ndjson",
+                                          w.timeline.extract_day, false, true);
+      write_patient(r, r.nhs_number == p.nhs_number ? "01" : "02", false);
+    }
+    if (p.mother == kNone) continue;
+    const std::string id = "rel-" + std::to_string(100000 + person);
+    const RecordedPerson m =
+        ctx.record(p.mother, id, "fhir/RelatedPerson.ndjson", w.timeline.extract_day, false, true);
+    related.write(relatedPersonJson(w, m, it->second));
+    related.countRecord();
+    ctx.truth("fhir/RelatedPerson.ndjson", id, p.mother);
+    ++related_count;
+  }
   patients.close();
   encounters.close();
   conditions.close();
+  related.close();
 
   // The Bulk Data "complete" status body, so a client can be pointed at the folder.
   OutputFile manifest(ctx.root(), "fhir/manifest.json", ctx.stats());
@@ -225,14 +278,17 @@ void writeFhir(SourceContext& ctx) {
   manifest.write(
       "  \"request\": "
       "\"https://fhir.nhft.nhs.uk/R4/Group/west-northants/"
-      "$export?_type=Patient,Encounter,Condition\",\n");
+      "$export?_type=Patient,Encounter,Condition,RelatedPerson\",\n");
   manifest.write("  \"requiresAccessToken\": true,\n  \"output\": [\n");
   manifest.write("    {\"type\": \"Patient\", \"url\": \"Patient.ndjson\", \"count\": " +
                  std::to_string(patient_count) + "},\n");
   manifest.write("    {\"type\": \"Encounter\", \"url\": \"Encounter.ndjson\", \"count\": " +
                  std::to_string(encounter_count) + "},\n");
   manifest.write("    {\"type\": \"Condition\", \"url\": \"Condition.ndjson\", \"count\": " +
-                 std::to_string(condition_count) + "}\n");
+                 std::to_string(condition_count) + "},\n");
+  manifest.write(
+      "    {\"type\": \"RelatedPerson\", \"url\": \"RelatedPerson.ndjson\", \"count\": " +
+      std::to_string(related_count) + "}\n");
   manifest.write("  ],\n  \"error\": []\n}\n");
 }
 

@@ -116,5 +116,24 @@ TEST(EducationView, FundingOnATwoYearOldBasisInTheLastYearsCensusIsAFundedTwoYea
   EXPECT_EQ(view({funding}, nullptr)["flags"]["funded_two_year_old"], false);
 }
 
+canonical::SenProvision provision(canonical::Date census, std::string code) {
+  canonical::SenProvision sen;
+  sen.subject = {"school_census", "pupil-1"};
+  sen.census = census;
+  sen.provision = std::move(code);
+  return sen;
+}
+
+TEST(EducationView, SenSupportIsWhatTheLatestCensusOfTheLastYearSays) {
+  EXPECT_EQ(view({provision(day(2024, 10, 3), "K")}, nullptr)["flags"]["sen_support"], true);
+  // Support ended by the next census.
+  EXPECT_EQ(view({provision(day(2024, 10, 3), "K"), provision(day(2025, 1, 16), "N")},
+                 nullptr)["flags"]["sen_support"],
+            false);
+  EXPECT_EQ(view({provision(day(2025, 1, 16), "E")}, nullptr)["flags"]["sen_support"], false);
+  // A census more than a year old says nothing now.
+  EXPECT_EQ(view({provision(day(2024, 1, 18), "K")}, nullptr)["flags"]["sen_support"], false);
+}
+
 }  // namespace
 }  // namespace hearth::daemon::derive

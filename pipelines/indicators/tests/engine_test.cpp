@@ -231,6 +231,53 @@ TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
   EXPECT_EQ(value->denominator, 1);
 }
 
+// A child with a referral (social care) and SEN support on a census (SEND) has needs in two
+// domains; the mother's adult social care service, read through her group, makes three. Her
+// records arriving, leaving or the link going all move the child.
+TEST(IndicatorEngine, AMothersAdultSocialCareIsAThirdNeedOfHerChild) {
+  IndicatorEngine engine = newEngine();
+  engine.add(1, "child", person(day(2015, 5, 1)));
+  engine.add(1, "referral", referral(day(2024, 7, 1)));
+  cn::SenProvision sen;
+  sen.subject = {"school_census", "pupil-1"};
+  sen.census = day(2024, 10, 3);
+  sen.provision = "K";
+  engine.add(1, "sen", sen);
+  engine.add(2, "mother", person(day(1985, 2, 1)));
+  cn::HouseholdMember child_of = member("pat-1", "mother/RelatedPerson/rel-1", "Child");
+  child_of.subject.system = "nhft";
+  cn::HouseholdMember mother_of =
+      member("RelatedPerson/rel-1", "mother/RelatedPerson/rel-1", "Mother");
+  mother_of.subject.system = "nhft";
+  engine.add(1, "child-of", child_of);
+  engine.add(2, "mother-of", mother_of);
+  const auto needs = [&] {
+    engine.evaluate();
+    return find(engine.values(true), "family_multiple_needs")->numerator;
+  };
+  EXPECT_EQ(needs(), 0);
+  EXPECT_EQ(find(engine.values(true), "family_multiple_needs")->denominator, 1);  // the child
+  cn::AdultCareEvent service;
+  service.subject = {"cld", "M1"};
+  service.event_type = "Service";
+  service.start = day(2023, 5, 1);
+  engine.add(2, "service", service);
+  const auto facts = factsOf(engine.evaluate(), "family_multiple_needs");
+  EXPECT_EQ(find(engine.values(true), "family_multiple_needs")->numerator, 1);
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts[0].person, 1u);
+  EXPECT_EQ(facts[0].evidence_ids, (std::vector<std::string>{"referral", "sen", "service"}));
+  engine.remove("service");
+  EXPECT_EQ(needs(), 0);
+  engine.add(2, "service", service);
+  EXPECT_EQ(needs(), 1);
+  // Another relationship in the same group is no mother's.
+  engine.remove("mother-of");
+  mother_of.relationship = "Partner";
+  engine.add(2, "mother-of", mother_of);
+  EXPECT_EQ(needs(), 0);
+}
+
 TEST(CrossService, TheSpringCensusIsTheThirdThursdayOfJanuary) {
   EXPECT_EQ(cross::springCensusDay(financialYearStarting(2024)), day(2025, 1, 16));
   EXPECT_EQ(cross::springCensusDay(financialYearStarting(2025)), day(2026, 1, 15));

@@ -114,6 +114,7 @@ TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
                                                        "care_leavers_19_21_owed_homelessness_duty",
                                                        "cp_children_in_temporary_accommodation",
                                                        "cla_with_ehcp",
+                                                       "family_multiple_needs",
                                                        "ehcp_count",
                                                        "funded_2yo"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {

@@ -163,7 +163,7 @@ TEST(Generator, EveryPersonBearingRowHasATruthRecord) {
   for (const char* file :
        {"ssda903/2025/header.csv", "ssda903/2025/episodes.csv", "ssda903/2025/oc3.csv",
         "school-census/2025_spring_pupilonroll.csv", "fhir/Patient.ndjson", "fhir/Encounter.ndjson",
-        "housing/hclic_people.csv", "nccis/nccis_2025.csv",
+        "fhir/RelatedPerson.ndjson", "housing/hclic_people.csv", "nccis/nccis_2025.csv",
         "sen2/Blade-Export_13-02-2025_person.csv", "asc/cld_2025.csv"}) {
     const std::string text = slurp(dir / file);
     const size_t rows =
