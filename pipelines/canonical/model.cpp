@@ -49,6 +49,8 @@ struct KindName {
   std::string_view operator()(const TwoYearOldEligibility&) const {
     return "two_year_old_eligibility";
   }
+  std::string_view operator()(const CensusSchool&) const { return "census_school"; }
+  std::string_view operator()(const Enrolment&) const { return "enrolment"; }
 };
 
 }  // namespace

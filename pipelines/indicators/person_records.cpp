@@ -208,6 +208,13 @@ std::optional<InvolvementKey> keyOf(const cn::TwoYearOldEligibility& e) {
 }
 int completeness(const cn::TwoYearOldEligibility&) { return 0; }
 
+// One place per return and school: a return that lists the pupil twice is one enrolment.
+std::optional<InvolvementKey> keyOf(const cn::Enrolment& e) {
+  if (!e.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.census), e.census_return};
+}
+int completeness(const cn::Enrolment& e) { return filled(e.entry) + filled(e.leaving); }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -548,6 +555,7 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
         if constexpr (std::is_same_v<T, cn::TwoYearOldEligibility>) {
           return store(two_year_old_eligibility);
         }
+        if constexpr (std::is_same_v<T, cn::Enrolment>) return store(enrolments);
         return false;
       },
       record);
@@ -573,7 +581,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
          eraseEvidence(memberships, evidence_id) ||
          eraseEvidence(early_years_funding, evidence_id) ||
-         eraseEvidence(two_year_old_eligibility, evidence_id);
+         eraseEvidence(two_year_old_eligibility, evidence_id) ||
+         eraseEvidence(enrolments, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -586,7 +595,7 @@ bool PersonRecords::empty() const {
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
          ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
-         early_years_funding.empty() && two_year_old_eligibility.empty();
+         early_years_funding.empty() && two_year_old_eligibility.empty() && enrolments.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -616,6 +625,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.memberships = deduplicate(records.memberships);
   view.early_years_funding = deduplicate(records.early_years_funding);
   view.two_year_old_eligibility = deduplicate(records.two_year_old_eligibility);
+  view.enrolments = deduplicate(records.enrolments);
   return view;
 }
 

@@ -33,6 +33,55 @@ size_t schoolPupil(RecordReader& r, std::string_view id_field) {
   return emit(r, std::move(person));
 }
 
+// The census day of the return a blade export row belongs to: its file's name, else its
+// stream's.
+std::optional<Date> censusOfReturn(const RecordReader& r) {
+  std::optional<Date> census = censusDayOfBladeFile(r.provenance().location);
+  if (!census) census = censusDayOfBladeFile(r.provenance().stream);
+  return census;
+}
+
+// The pupil's place at the school of the return: the school is the header row the pupil row
+// names (schoolcensustableid), joined where it is read; without that row (or id) the school is
+// unknown, and shows so. A return not named by its term gives the person alone: a place at a
+// school on no known census day says nothing.
+canonical::Enrolment schoolEnrolment(RecordReader& r, bool on_roll) {
+  auto enrolment = start<canonical::Enrolment>(r);
+  enrolment.on_roll = on_roll;
+  enrolment.census_return = r.field("schoolcensustableid");
+  enrolment.census = censusOfReturn(r);
+  enrolment.entry = r.date("entrydate");
+  if (!on_roll) enrolment.leaving = r.date("leavingdate");
+  return enrolment;
+}
+
+// A pupil row: the person, then the pupil's enrolment in the return. The enrolment's dates are
+// read first, so that a row they reject gives neither.
+size_t schoolPupilOnRoll(RecordReader& r, std::string_view id_field, bool on_roll) {
+  canonical::Enrolment enrolment = schoolEnrolment(r, on_roll);
+  const size_t person = schoolPupil(r, id_field);
+  if (person == 0 || !enrolment.census || !r.subject(id_field, enrolment.subject)) return person;
+  return person + emit(r, std::move(enrolment));
+}
+
+// The school's header of a return (the `schoolcensus` module).
+size_t censusSchool(RecordReader& r) {
+  auto school = start<canonical::CensusSchool>(r);
+  const bool ok = r.subject("schoolcensustableid", school.subject);
+  school.census_return = school.subject.value;
+  school.subject.value = "schoolcensus/" + school.subject.value;
+  school.census = censusOfReturn(r);
+  const std::optional<Date> stated = r.date("censusdate");
+  if (!school.census) school.census = stated;
+  school.urn = r.required("urn");
+  const std::string_view lea = r.field("lea");
+  const std::string_view estab = r.field("estab");
+  if (!lea.empty() && !estab.empty()) school.laestab = std::string(lea) + std::string(estab);
+  school.phase = r.field("phase");
+  if (!ok || r.rejected()) return 0;
+  return emit(r, std::move(school));
+}
+
 // An address of a pupil on roll: a Person of the same subject holding only the postcode and
 // UPRN, which identity folds into the pupil.
 size_t schoolAddress(RecordReader& r) {
@@ -81,8 +130,7 @@ size_t schoolSessions(RecordReader& r, std::string_view pupil_field, bool on_rol
   auto a = start<canonical::Attendance>(r);
   a.on_roll = on_roll;
   const bool ok = r.subject(pupil_field, a.subject);
-  a.census = censusDayOfBladeFile(r.provenance().location);
-  if (!a.census) a.census = censusDayOfBladeFile(r.provenance().stream);
+  a.census = censusOfReturn(r);
   if (!a.census) {
     r.finding("census.term_unknown",
               "neither the file nor the stream is named <year>_<spring|summer|autumn>_...: the "
@@ -114,9 +162,9 @@ StreamFields termlyModule(std::string_view module, std::string_view pupil_field,
 }
 
 // The school census blade exports. Blade row ids, sequence columns and source ids are
-// bookkeeping of the export; the enrolment, funding, SEN and attendance detail of a pupil's row
-// is not in the canonical person (a school enrolment record is still to come), nor are the
-// middle and preferred names, which identity does not compare.
+// bookkeeping of the export; a pupil's row gives the person and the enrolment (the school is the
+// return's header, by schoolcensustableid); its funding, SEN and attendance detail is not in the
+// canonical model, nor are the middle and preferred names, which identity does not compare.
 std::vector<StreamLayout> schoolCensusStreams() {
   const std::vector<std::string_view> pupil = {"upn",      "formerupn", "uniquelearnernumber",
                                                "forename", "surname",   "formersurname",
@@ -126,21 +174,24 @@ std::vector<StreamLayout> schoolCensusStreams() {
     return fields;
   };
   return {
+      {{"schoolcensus",
+        {"schoolcensustableid", "urn", "lea", "estab", "phase", "censusdate"},
+        {"NativeId", "sourceid", "schoolname", "termstartdate", "termenddate"}},
+       censusSchool},
       {{"pupilnolongeronroll",
-        with(pupil, "pupilnolongeronrolltableid"),
-        {"NativeId", "middlenames", "preferredsurname", "entrydate", "leavingdate",
-         "pupilnolongeronrollorderseqcolumn", "sourceid", "schoolcensustableid", "parttime",
-         "termlysessionspossible", "moveonrollflag", "boarder", "language"}},
-       [](RecordReader& r) { return schoolPupil(r, "pupilnolongeronrolltableid"); }},
+        with(with(with(with(pupil, "pupilnolongeronrolltableid"), "entrydate"), "leavingdate"),
+             "schoolcensustableid"),
+        {"NativeId", "middlenames", "preferredsurname", "pupilnolongeronrollorderseqcolumn",
+         "sourceid", "parttime", "termlysessionspossible", "moveonrollflag", "boarder",
+         "language"}},
+       [](RecordReader& r) { return schoolPupilOnRoll(r, "pupilnolongeronrolltableid", false); }},
       {{"pupilonroll",
-        with(pupil, "pupilonrolltableid"),
+        with(with(with(pupil, "pupilonrolltableid"), "entrydate"), "schoolcensustableid"),
         {"NativeId",
          "middlenames",
          "preferredsurname",
-         "entrydate",
          "pupilonrollorderseqcolumn",
          "sourceid",
-         "schoolcensustableid",
          "hoursatsetting",
          "schoollunchtaken",
          "parttime",
@@ -168,7 +219,7 @@ std::vector<StreamLayout> schoolCensusStreams() {
          "eyppr",
          "eyppbf",
          "youngcarer"}},
-       [](RecordReader& r) { return schoolPupil(r, "pupilonrolltableid"); }},
+       [](RecordReader& r) { return schoolPupilOnRoll(r, "pupilonrolltableid", true); }},
       {{"addressesonroll",
         {"pupilonrolltableid", "uniquepropertyreferencenumber", "postcode"},
         {"NativeId", "addressesonrolltableid", "addressesonrollorderseqcolumn", "sourceid"}},

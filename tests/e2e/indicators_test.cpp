@@ -131,7 +131,8 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
   const auto value_schema = loadSchema("hearth.indicator.value.v1.json");
   const auto fact_schema = loadSchema("hearth.indicator.fact.v1.json");
   const auto cycle_schema = loadSchema("hearth.indicator.cycle.v1.json");
-  std::map<std::string, json> headlines;         // the latest value of each indicator's headline
+  std::map<std::string, json> headlines;  // the latest value of each indicator's headline
+  std::map<std::string, json> cells;  // the latest value of each breakdown cell, "id|name=value"
   std::map<std::string, std::string> latest_id;  // of each value key's latest event
   std::set<std::string> written;                 // value keys the markers name
   json marker;
@@ -158,7 +159,14 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                  ADD_FAILURE() << "value event: " << error.toString() << "\n" << data.dump();
                }
                ++values;
-               if (data.at("breakdown").is_null()) headlines[data.at("indicator")] = data;
+               if (data.at("breakdown").is_null()) {
+                 headlines[data.at("indicator")] = data;
+               } else {
+                 const json& b = data.at("breakdown");
+                 cells[data.at("indicator").get<std::string>() + "|" +
+                       b.at("name").get<std::string>() + "=" + b.at("value").get<std::string>()] =
+                     data;
+               }
              });
   // Every value key was named by a cycle's marker, and the last marker digests every value key
   // with the id of its latest event (markers and values are on different partitions: a consumer
@@ -223,13 +231,43 @@ TEST(Indicators, EveryHeadlineOfTheSyntheticCouncilEqualsTheGeneratorsExpectedVa
                                                               "ks4_eng_maths_4",
                                                               "persistent_absence",
                                                               "ehcp_count",
-                                                              "funded_2yo"};
+                                                              "funded_2yo",
+                                                              "perm_exclusion_rate",
+                                                              "pupils_good_outstanding"};
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, kCaseSystemIndicators),
             kCaseSystemIndicators.size());
   for (const std::string& id : kCaseSystemIndicators) {
     EXPECT_NE(daemon.process().stdoutText().find(id), std::string::npos)
         << "the table shows " << id;
   }
+  // The school measures' own breakdowns too: exclusions by phase; special schools, early years
+  // and the share of pupils under Ofsted's report cards.
+  const json truth = json::parse(readFile(council / "truth/indicators.json"));
+  const std::map<std::string, std::string> kCellsOfTruth = {
+      {"perm_exclusion_rate|phase=primary", "primary"},
+      {"perm_exclusion_rate|phase=secondary", "secondary"},
+      {"pupils_good_outstanding|school=special_schools", "special_schools"},
+      {"pupils_good_outstanding|school=early_years", "early_years"},
+      {"pupils_good_outstanding|school=new_framework", "new_framework"}};
+  for (const json& expected : truth.at("indicators")) {
+    const std::string id = expected.at("id");
+    for (const auto& [cell, part] : kCellsOfTruth) {
+      if (!cell.starts_with(id + "|")) continue;
+      const json& want = expected.at("breakdown").at(part);
+      if (!cells.contains(cell)) {
+        EXPECT_EQ(want.at("denominator").get<double>(), 0) << "no cell " << cell;
+        continue;
+      }
+      const json& got = cells.at(cell);
+      if (got.at("suppressed").get<bool>()) continue;  // a small count of a small council
+      EXPECT_DOUBLE_EQ(got.at("numerator").get<double>(), want.at("numerator").get<double>())
+          << cell;
+      EXPECT_DOUBLE_EQ(got.at("denominator").get<double>(), want.at("denominator").get<double>())
+          << cell;
+    }
+  }
+  EXPECT_FALSE(cells.contains("pupils_good_outstanding|school=school_unknown"))
+      << "every return of the synthetic council has its school header";
 
   // The same table from the state store, with the daemon gone.
   ChildProcess offline(hearthdPath(), {"indicators", "--offline", "--config", config.string()},

@@ -115,7 +115,9 @@ TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
                                                        "cp_children_in_temporary_accommodation",
                                                        "cla_with_ehcp",
                                                        "ehcp_count",
-                                                       "funded_2yo"};
+                                                       "funded_2yo",
+                                                       "perm_exclusion_rate",
+                                                       "pupils_good_outstanding"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
     if (kOtherServices.contains(id)) continue;
