@@ -223,7 +223,8 @@ TEST(Truth, SchoolsWhoseLatestInspectionIsAReportCardAreNotGraded) {
     const World world = simulateCouncil(options);
     int report_cards = 0;
     for (const School& s : world.schools) report_cards += reportCard(s) ? 1 : 0;
-    for (const auto& i : computeIndicators(world)["indicators"]) {
+    const auto indicators = computeIndicators(world);
+    for (const auto& i : indicators["indicators"]) {
       if (i["id"] != "pupils_good_outstanding") continue;
       const auto& part = i["breakdown"]["new_framework"];
       EXPECT_EQ(part["numerator"].get<double>() > 0, report_cards > 0) << year_end;
