@@ -318,11 +318,15 @@ TEST(Indicators, HousingAndAdultSocialCareOfTheCleanCouncilEqualTheTruth) {
             kHousingAndAdultIndicators.size());
 
   // With every source connected, every indicator of the catalogue, the cross-service ones
-  // included, equals the truth.
+  // included, equals the truth; the two school measures whose pupil counts are held within 0.5%
+  // (EveryHeadline...) are printed but not compared here.
   std::set<std::string> catalogue;
   for (const auto& definition : pipelines::indicators::indicatorRegistry()) {
-    catalogue.emplace(definition.id);
     EXPECT_NE(table.find(definition.id), std::string::npos) << definition.id << " not printed";
+    if (definition.id == "perm_exclusion_rate" || definition.id == "pupils_good_outstanding") {
+      continue;
+    }
+    catalogue.emplace(definition.id);
   }
   EXPECT_EQ(expectHeadlinesEqualTruth(headlines, council, catalogue), catalogue.size());
   EXPECT_NE(table.find("Across services"), std::string::npos) << table;
