@@ -602,10 +602,18 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
+  // A school census return's school header is about no person: it goes to the indicators only,
+  // every cycle (few, and the engine ignores a header it has as it stands, so a fresh engine
+  // has them all).
+  std::vector<AttributedRecord> reference_records;
   for (const auto& entry : held) {
     const Held& h = entry.second;
     for (size_t i = 0; i < h.records.size(); ++i) {
       const canonical::Record& record = h.records[i];
+      if (std::holds_alternative<canonical::CensusSchool>(record)) {
+        reference_records.push_back({&record, 0, &h.evidence[i], true});
+        continue;
+      }
       const uint32_t s = subjectOf(canonical::subjectOf(record));
       if (const auto* person = std::get_if<canonical::Person>(&record)) {
         subjects[s].persons.push_back(person);
@@ -619,7 +627,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       changed.push_back(h.changed);
     }
   }
-  summary.records = all.size();
+  summary.records = all.size() + reference_records.size();
 
   auto decisions = store.decisions();
   if (!decisions) return decisions.error();
@@ -839,6 +847,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         attributed.push_back({all[i].first, person_key[outcome.person_of_subject[s]], all[i].second,
                               changed[i] || moved[s]});
       }
+      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
       std::vector<std::string> written;
       for (const IndicatorEvent& event :
            indicators->update(attributed, removed_evidence, pseudonym_of_key)) {

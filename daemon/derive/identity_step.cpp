@@ -53,12 +53,14 @@ T consensus(const std::vector<T>& values) {
 // by one would flood the model's candidate pairs with certain matches and teach it that a birth
 // date alone is convincing.
 id::PersonRecord linkageRecord(const SubjectInfo& subject) {
-  std::vector<std::string> given, family, postcode, nhs, upn;
+  std::vector<std::string> given, family, postcode, nhs, upn, former_upn, uln;
   std::set<std::string> verified_nhs;
   std::vector<canonical::Date> births;
   std::vector<id::Sex> sexes;
   const auto take = [&](const canonical::Identifier& identifier) {
     if (identifier.scheme == "upn") upn.push_back(identifier.value);
+    if (identifier.scheme == "former_upn") former_upn.push_back(identifier.value);
+    if (identifier.scheme == "uln") uln.push_back(identifier.value);
     if (identifier.scheme != "nhs") return;
     nhs.push_back(identifier.value);
     // UK Core verification status: only 01 (present and verified) vouches for the number;
@@ -88,6 +90,8 @@ id::PersonRecord linkageRecord(const SubjectInfo& subject) {
   record.nhs_number = consensus(nhs);
   record.nhs_verified = verified_nhs.contains(record.nhs_number);
   record.upn = consensus(upn);
+  record.former_upn = consensus(former_upn);
+  record.uln = consensus(uln);
   return record;
 }
 
@@ -171,7 +175,7 @@ std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pa
 uint64_t fingerprint(const id::PersonRecord& r) {
   std::string text;
   for (const std::string* part :
-       {&r.given_name, &r.family_name, &r.postcode, &r.nhs_number, &r.upn}) {
+       {&r.given_name, &r.family_name, &r.postcode, &r.nhs_number, &r.upn, &r.former_upn, &r.uln}) {
     text.append(*part).push_back('\x1f');
   }
   if (r.birth_date) text.append(canonical::formatIsoDate(*r.birth_date));

@@ -41,6 +41,30 @@ struct SenProvision {
   Subject subject;
   std::optional<Date> census;  // census day of the return
   std::string provision;       // K, E or N
+/// A school's header in one school census return (the blade export's `schoolcensus` module): the
+/// school every pupil row of the return names by its table id. Reference data, not about a
+/// person; its subject is the return's row ("schoolcensus/<id>").
+struct CensusSchool {
+  Provenance provenance;
+  Subject subject;
+  std::string census_return;   // schoolcensustableid
+  std::optional<Date> census;  // the census day (the file's name, else censusdate)
+  std::string urn;
+  std::string laestab;  // LA number and establishment number, "9374001"
+  std::string phase;    // census phase: PS primary, SS secondary, SP special, PR PRU, ...
+};
+
+/// A pupil's place at a school in one school census return: on roll on the census day, or no
+/// longer on roll (left since the previous census). The school is the return's header, joined
+/// by `census_return` where the indicators read it; without its header the school is unknown.
+struct Enrolment {
+  Provenance provenance;
+  Subject subject;
+  std::string census_return;   // the school's header row (schoolcensustableid)
+  std::optional<Date> census;  // the census day of the return (the file's name)
+  bool on_roll = true;
+  std::optional<Date> entry;
+  std::optional<Date> leaving;  // no longer on roll
 };
 
 /// An episode on the council's children missing education register (s436A Education Act 1996).

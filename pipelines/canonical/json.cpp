@@ -383,6 +383,20 @@ class FieldWriter {
     w_.flag("pupil_premium", r.pupil_premium);
   }
   void operator()(const TwoYearOldEligibility& r) { w_.integer("list_year", r.list_year); }
+  void operator()(const CensusSchool& r) {
+    w_.text("census_return", r.census_return);
+    w_.date("census", r.census);
+    w_.text("urn", r.urn);
+    w_.text("laestab", r.laestab);
+    w_.text("phase", r.phase);
+  }
+  void operator()(const Enrolment& r) {
+    w_.text("census_return", r.census_return);
+    w_.date("census", r.census);
+    w_.flag("on_roll", r.on_roll);
+    w_.date("entry", r.entry);
+    w_.date("leaving", r.leaving);
+  }
 
  private:
   // A grade, or why there is none: {"grade": 5} or {"missing": "NE"}.

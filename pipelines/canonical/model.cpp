@@ -50,6 +50,8 @@ struct KindName {
     return "two_year_old_eligibility";
   }
   std::string_view operator()(const SenProvision&) const { return "sen_provision"; }
+  std::string_view operator()(const CensusSchool&) const { return "census_school"; }
+  std::string_view operator()(const Enrolment&) const { return "enrolment"; }
 };
 
 }  // namespace

@@ -215,7 +215,7 @@ using Record =
                  AdultCareSurveyResponse, HospitalAdmission, Diagnosis, Exclusion, Attendance,
                  MissingEducation, NeetStatus, Ks4Result, SubjectLink, EhcRequest, EhcAssessment,
                  EhcNamedPlan, EhcActivePlan, EhcPlacement, SenNeed, EarlyYearsFunding,
-                 TwoYearOldEligibility, SenProvision>;
+                 TwoYearOldEligibility, SenProvision, CensusSchool, Enrolment>;
 
 /// The stable name of a record's kind, as used in event types and JSON ("cla_episode").
 std::string_view recordKind(const Record& record);

@@ -89,6 +89,10 @@ std::string_view tierName(LinkTier tier) {
       return "probabilistic";
     case LinkTier::kReviewer:
       return "reviewer";
+    case LinkTier::kFormerUpnAndBirthDate:
+      return "former_upn+birth_date";
+    case LinkTier::kUlnAndBirthDate:
+      return "uln+birth_date";
   }
   return "";
 }
@@ -123,21 +127,38 @@ void IdentityIndex::ingest(std::vector<PersonRecord>& records) {
 
 void IdentityIndex::addDeterministicLinks(std::uint32_t record) {
   const RecordFeatures& f = store_[record];
-  const std::array<std::pair<LinkTier, std::uint64_t>, 3> keys = {{
-      {LinkTier::kNhsAndBirthDate, f.nhs_verified && f.has_birth ? mixKey(f.nhs, birthCode(f)) : 0},
-      {LinkTier::kUpnAndBirthDate, f.upn_valid && f.has_birth ? mixKey(f.upn, birthCode(f)) : 0},
-      {LinkTier::kLocalId, f.local_key},
+  const auto withBirth = [&](bool valid, std::uint64_t id) {
+    return valid && f.has_birth ? mixKey(id, birthCode(f)) : 0;
+  };
+  // A former UPN shares the UPNs' keys (both are "upn:" ids): whichever of the two records
+  // arrives first, the other finds it.
+  struct Key {
+    LinkTier tier;
+    std::size_t holders;  // index into first_with_key_
+    std::uint64_t key;
+  };
+  const std::array<Key, 5> keys = {{
+      {LinkTier::kNhsAndBirthDate, 0, withBirth(f.nhs_verified, f.nhs)},
+      {LinkTier::kUpnAndBirthDate, 1, withBirth(f.upn_valid, f.upn)},
+      {LinkTier::kFormerUpnAndBirthDate, 1,
+       f.former_upn == f.upn ? 0 : withBirth(f.former_upn_valid, f.former_upn)},
+      {LinkTier::kUlnAndBirthDate, 3, withBirth(f.uln_valid, f.uln)},
+      {LinkTier::kLocalId, 2, f.local_key},
   }};
-  for (std::size_t tier = 0; tier < keys.size(); ++tier) {
-    const std::uint64_t key = keys[tier].second;
-    if (key == 0) continue;
-    const auto [it, inserted] = first_with_key_[tier].try_emplace(key, record);
-    if (inserted) continue;
+  for (const Key& k : keys) {
+    if (k.key == 0) continue;
+    const auto [it, inserted] = first_with_key_[k.holders].try_emplace(k.key, record);
+    if (inserted || it->second == record) continue;
+    // The identifiers a pupil's records add (former UPN, ULN) mostly confirm a pair the UPN
+    // already linked: no second link for it.
+    const bool confirming =
+        k.tier == LinkTier::kFormerUpnAndBirthDate || k.tier == LinkTier::kUlnAndBirthDate;
+    if (confirming && deterministic_pairs_.contains(pairKey(it->second, record))) continue;
     // Star links to the group's first record: one link per record, same in batch and streaming.
     ScoredPair link;
     link.a = it->second;
     link.b = record;
-    link.tier = keys[tier].first;
+    link.tier = k.tier;
     link.comparison = compareRecords(store_, link.a, link.b, config_.use_extra_id);
     link.match_weight = 0.0;
     link.match_probability = 1.0;

@@ -42,6 +42,9 @@ enum class LinkTier : std::uint8_t {
   kLocalId,          ///< The same local id within one source system.
   kProbabilistic,    ///< Fellegi-Sunter match probability at or above the link threshold.
   kReviewer,         ///< A reviewer's force-link.
+  /// A valid former UPN equal to another record's UPN (or former UPN) and the same birth date.
+  kFormerUpnAndBirthDate,
+  kUlnAndBirthDate,  ///< Valid ULN (mod 11) and the same birth date.
 };
 std::string_view tierName(LinkTier tier);
 
@@ -185,7 +188,8 @@ class IdentityIndex {
   double prior_weight_ = 0.0;
   std::vector<double> given_adjustment_;  ///< Term-frequency weight by names-pool id.
   std::vector<double> family_adjustment_;
-  std::array<std::unordered_map<std::uint64_t, std::uint32_t>, 3> first_with_key_;
+  /// The first record holding each key: NHS number, UPN (current or former), local id, ULN.
+  std::array<std::unordered_map<std::uint64_t, std::uint32_t>, 4> first_with_key_;
   std::unordered_set<std::uint64_t> deterministic_pairs_;
   std::vector<ScoredPair> links_;
   std::vector<ScoredPair> reviews_;

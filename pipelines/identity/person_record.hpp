@@ -38,6 +38,11 @@ struct PersonRecord {
   std::string email;
   /// Telephone number in any layout ("+44 7700 900123", "07700900123"). Optional.
   std::string phone;
+  /// A UPN the pupil was known by before (the school census's former UPN): a deterministic key
+  /// alongside `upn`, so that a pupil whose UPN changed links to the records of the old one.
+  std::string former_upn;
+  /// Unique Learner Number, ten digits (16+ learners: NCCIS, KS4, SEN2, the school census).
+  std::string uln;
 };
 
 }  // namespace hearth::pipelines::identity

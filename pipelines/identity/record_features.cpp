@@ -67,6 +67,16 @@ void fillIdentifiers(const PersonRecord& record, StringPool& identifiers, Record
     out.upn = identifiers.intern("upn:" + upn);
     out.upn_valid = validation::isValidUpn(upn);
   }
+  const std::string former = trimUpper(record.former_upn);
+  if (!former.empty()) {
+    out.former_upn = identifiers.intern("upn:" + former);
+    out.former_upn_valid = validation::isValidUpn(former);
+  }
+  const std::string uln = trimUpper(record.uln);
+  if (!uln.empty()) {
+    out.uln = identifiers.intern("uln:" + uln);
+    out.uln_valid = validation::isValidUln(uln);
+  }
   const std::string extra = trimUpper(record.extra_id);
   if (!extra.empty()) out.extra_id = identifiers.intern("x:" + extra);
   if (!record.local_id.empty()) {

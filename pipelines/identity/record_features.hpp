@@ -58,7 +58,11 @@ struct RecordFeatures {
   bool nhs_valid = false;
   bool nhs_verified = false;  ///< Valid, and not marked untraced by its source.
   bool upn_valid = false;
-  char sex = 0;  ///< 'M', 'F' or 0 when missing or unknown.
+  bool former_upn_valid = false;
+  bool uln_valid = false;
+  std::uint32_t former_upn = 0;  ///< Identifiers pool, as a UPN ("upn:..."): equal to its holder's.
+  std::uint32_t uln = 0;         ///< Identifiers pool.
+  char sex = 0;                  ///< 'M', 'F' or 0 when missing or unknown.
 };
 
 /// The features of every record in an index, with the pools and name counts they refer to.

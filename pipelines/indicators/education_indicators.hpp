@@ -15,6 +15,20 @@ Outcome persistentAbsence(const PersonView& person, const Period& period,
 Outcome ehcpCount(const PersonView& person, const Period& period, const RuleContext& context);
 Outcome funded2yo(const PersonView& person, const Period& period, const RuleContext& context);
 
+Outcome permanentExclusionRate(const PersonView& person, const Period& period,
+                               const RuleContext& context);
+Outcome pupilsGoodOutstanding(const PersonView& person, const Period& period,
+                              const RuleContext& context);
+
+/// The last academic year (1 September - 31 August) that ended by the period's end, and its
+/// January census day (the third Thursday).
+struct AcademicYear {
+  Date start;
+  Date end;
+  Date census;
+};
+AcademicYear lastCompleteAcademicYear(const Period& period);
+
 /// The two-year-old entitlement's bases: economic criteria, high-level SEN or disability,
 /// looked after or adopted from care.
 bool isTwoYearOldBasis(std::string_view basis);

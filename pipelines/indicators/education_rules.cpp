@@ -192,4 +192,131 @@ Outcome ehcpCount(const PersonView& person, const Period& period, const RuleCont
   return outcome;
 }
 
+namespace {
+
+/// The school census phases the exclusion rate is published for.
+std::string_view exclusionPhase(std::string_view census_phase) {
+  if (census_phase == "PS") return "primary";
+  if (census_phase == "SS") return "secondary";
+  return {};
+}
+
+constexpr std::string_view kSchoolUnknown = "school_unknown";
+
+void addToPart(Outcome& outcome, std::string_view value, int cohort, int numerator) {
+  const auto part = std::find_if(outcome.parts.begin(), outcome.parts.end(),
+                                 [&](const OutcomePart& p) { return p.value == value; });
+  if (part != outcome.parts.end()) {
+    part->cohort += cohort;
+    part->numerator += numerator;
+  } else {
+    outcome.parts.push_back({std::string(value), cohort, numerator});
+  }
+}
+
+/// The enrolment the exclusion happened in: the place at a school that had begun by its start
+/// and had not ended before it; of several (a pupil who moved school), the latest begun.
+const Involvement<canonical::Enrolment>* enrolmentOn(const PersonView& person, Date day) {
+  const Involvement<canonical::Enrolment>* found = nullptr;
+  for (const auto& e : person.enrolments) {
+    if (!e.record.entry || *e.record.entry > day) continue;
+    if (e.record.leaving && *e.record.leaving < day) continue;
+    if (found == nullptr || *found->record.entry < *e.record.entry) found = &e;
+  }
+  return found;
+}
+
+const canonical::CensusSchool* schoolOf(const canonical::Enrolment& enrolment,
+                                        const RuleContext& context) {
+  return context.census_schools == nullptr ? nullptr : context.census_schools->schoolOf(enrolment);
+}
+
+}  // namespace
+
+AcademicYear lastCompleteAcademicYear(const Period& period) {
+  int y = static_cast<int>(period.end.year());  // the year the academic year ends in
+  if (period.end < Date{year{y} / August / 31}) --y;
+  return {Date{year{y - 1} / September / 1}, Date{year{y} / August / 31},
+          Date{year{y} / January / Thursday[3]}};
+}
+
+// Pupils are counted once per school they are on roll at on the census day; exclusions once
+// each (copies from several returns merged), under the phase of the school they happened at.
+Outcome permanentExclusionRate(const PersonView& person, const Period& period,
+                               const RuleContext& context) {
+  Outcome outcome;
+  const AcademicYear academic = lastCompleteAcademicYear(period);
+  for (const auto& e : person.enrolments) {
+    if (!e.record.on_roll || e.record.census != academic.census) continue;
+    const canonical::CensusSchool* school = schoolOf(e.record, context);
+    const std::string_view phase =
+        school == nullptr ? kSchoolUnknown : exclusionPhase(school->phase);
+    if (phase.empty()) continue;  // special schools, PRUs
+    addToPart(outcome, phase, 1, 0);
+    if (phase == kSchoolUnknown) continue;
+    ++outcome.cohort;
+    if (!outcome.cohort_date) outcome.cohort_date = academic.census;
+    addEvidence(outcome.cohort_evidence, e);
+  }
+  for (const auto& x : person.exclusions) {
+    if (x.record.category != "PERM" || !x.record.start || *x.record.start < academic.start ||
+        *x.record.start > academic.end) {
+      continue;
+    }
+    const auto* enrolment = enrolmentOn(person, *x.record.start);
+    const canonical::CensusSchool* school =
+        enrolment == nullptr ? nullptr : schoolOf(enrolment->record, context);
+    const std::string_view phase =
+        school == nullptr ? kSchoolUnknown : exclusionPhase(school->phase);
+    if (phase.empty()) continue;
+    addToPart(outcome, phase, 0, 1);
+    if (phase == kSchoolUnknown) continue;
+    ++outcome.numerator;
+    if (!outcome.numerator_date) outcome.numerator_date = x.record.start;
+    addEvidence(outcome.numerator_evidence, x);
+  }
+  return outcome;
+}
+
+// A pupil counts once per school on roll at on the January census day; a funded child once per
+// setting in the early years census of that day.
+Outcome pupilsGoodOutstanding(const PersonView& person, const Period& period,
+                              const RuleContext& context) {
+  Outcome outcome;
+  const Date census = januaryCensusDay(period);
+  const auto judgementOf = [&](std::string_view urn) -> const OfstedJudgement* {
+    return context.schools == nullptr ? nullptr : context.schools->latestJudgement(urn);
+  };
+  for (const auto& e : person.enrolments) {
+    if (!e.record.on_roll || e.record.census != census) continue;
+    const canonical::CensusSchool* school = schoolOf(e.record, context);
+    if (school == nullptr) {
+      addToPart(outcome, kSchoolUnknown, 1, 0);
+      continue;
+    }
+    const OfstedJudgement* judgement = judgementOf(school->urn);
+    const bool report_card =
+        judgement != nullptr && judgement->framework == OfstedFramework::kReportCard;
+    addToPart(outcome, "new_framework", 1, report_card ? 1 : 0);
+    if (judgement == nullptr || !judgement->overall) continue;  // not graded
+    const int good = *judgement->overall <= 2 ? 1 : 0;
+    ++outcome.cohort;
+    outcome.numerator += good;
+    if (!outcome.cohort_date) outcome.cohort_date = census;
+    addEvidence(outcome.cohort_evidence, e);
+    if (good != 0) {
+      outcome.numerator_date = census;
+      addEvidence(outcome.numerator_evidence, e);
+    }
+    if (school->phase == "SP") addToPart(outcome, "special_schools", 1, good);
+  }
+  for (const auto& f : person.early_years_funding) {
+    if (f.record.census != census) continue;
+    const OfstedJudgement* judgement = judgementOf(f.record.setting);
+    if (judgement == nullptr || !judgement->overall) continue;
+    addToPart(outcome, "early_years", 1, *judgement->overall <= 2 ? 1 : 0);
+  }
+  return outcome;
+}
+
 }  // namespace hearth::pipelines::indicators::education

@@ -64,6 +64,11 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
 }
 
 bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
+  if (const auto* school = std::get_if<canonical::CensusSchool>(&record)) {
+    // Every pupil of the return may change school, phase or judgement with it.
+    if (census_schools_.add(std::move(evidence_id), *school)) touchAll();
+    return true;
+  }
   remove(evidence_id);
   const bool membership = std::holds_alternative<canonical::HouseholdMember>(record);
   const auto [it, created] = persons_.try_emplace(person);
@@ -79,6 +84,10 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::
 }
 
 bool IndicatorEngine::remove(std::string_view evidence_id) {
+  if (census_schools_.remove(evidence_id)) {
+    touchAll();
+    return true;
+  }
   const auto owner = evidence_owner_.find(evidence_id);
   if (owner == evidence_owner_.end()) return false;
   PersonState& state = persons_.at(owner->second);
@@ -198,7 +207,7 @@ void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation
   state.touched = false;
   PersonView view = buildPersonView(state.records);
   view.linked = linkedRecords(person, view);
-  const RuleContext context{working_days_, postcodes_, &config_.schools};
+  const RuleContext context{working_days_, postcodes_, &config_.schools, &census_schools_};
   const size_t periods = config_.periods.size();
 
   std::vector<Labels> labels;
@@ -240,12 +249,16 @@ IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attri
 
 void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labels,
                             const std::string& family_id, int sign) {
-  if (outcome.cohort == 0 && outcome.numerator == 0 && outcome.not_computable == 0) return;
+  const bool counted = outcome.cohort != 0 || outcome.numerator != 0 || outcome.not_computable != 0;
+  // A person may count only in the rule's own breakdown (a pupil whose school is unknown).
+  if (!counted && outcome.parts.empty()) return;
   Slot& slot = slots_[s];
-  bump(s, kHeadline, outcome, sign);
-  for (const Breakdown breakdown : slot.definition->breakdowns) {
-    bump(s, {std::string(breakdownName(breakdown)), labels[static_cast<size_t>(breakdown)]},
-         outcome, sign);
+  if (counted) {
+    bump(s, kHeadline, outcome, sign);
+    for (const Breakdown breakdown : slot.definition->breakdowns) {
+      bump(s, {std::string(breakdownName(breakdown)), labels[static_cast<size_t>(breakdown)]},
+           outcome, sign);
+    }
   }
   for (const OutcomePart& part : outcome.parts) {
     Outcome piece;

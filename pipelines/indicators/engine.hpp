@@ -59,7 +59,8 @@ class IndicatorEngine {
 
   /// Files `record` under `person`. A record arriving again under the same evidence id replaces
   /// the earlier copy, even if identity has since moved it to another person. Returns false,
-  /// keeping nothing, for kinds no indicator reads.
+  /// keeping nothing, for kinds no indicator reads. A school census header is no person's: it
+  /// joins the returns' schools whatever `person` says.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
   bool remove(std::string_view evidence_id);
@@ -148,6 +149,8 @@ class IndicatorEngine {
   std::vector<PersonKey> touched_;
   std::vector<std::pair<size_t, const CellKey*>> dirty_;
   DisclosureConvention threshold_convention_;
+  /// The school census returns' school headers (no person's records): enrolments name them.
+  CensusSchools census_schools_;
 };
 
 }  // namespace hearth::pipelines::indicators

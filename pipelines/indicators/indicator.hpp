@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipelines/indicators/census_schools.hpp"
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/postcode_lookup.hpp"
@@ -64,6 +65,8 @@ struct RuleContext {
   const WorkingDays& working_days;
   const PostcodeLookup& postcodes;
   const SchoolRegister* schools = nullptr;  // GIAS and Ofsted; null when not configured
+  /// The schools of the school census returns, which pupils' enrolments name; null: none.
+  const CensusSchools* census_schools = nullptr;
 };
 
 using AssessFn = Outcome (*)(const PersonView& person, const Period& period,

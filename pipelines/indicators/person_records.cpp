@@ -215,6 +215,13 @@ std::optional<InvolvementKey> keyOf(const cn::TwoYearOldEligibility& e) {
 }
 int completeness(const cn::TwoYearOldEligibility&) { return 0; }
 
+// One place per return and school: a return that lists the pupil twice is one enrolment.
+std::optional<InvolvementKey> keyOf(const cn::Enrolment& e) {
+  if (!e.census) return std::nullopt;
+  return InvolvementKey{dayNumber(*e.census), e.census_return};
+}
+int completeness(const cn::Enrolment& e) { return filled(e.entry) + filled(e.leaving); }
+
 template <class T>
 std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
@@ -556,6 +563,7 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
           return store(two_year_old_eligibility);
         }
         if constexpr (std::is_same_v<T, cn::SenProvision>) return store(sen_provisions);
+        if constexpr (std::is_same_v<T, cn::Enrolment>) return store(enrolments);
         return false;
       },
       record);
@@ -582,7 +590,8 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(memberships, evidence_id) ||
          eraseEvidence(early_years_funding, evidence_id) ||
          eraseEvidence(two_year_old_eligibility, evidence_id) ||
-         eraseEvidence(sen_provisions, evidence_id);
+          eraseEvidence(sen_provisions, evidence_id) ||
+          eraseEvidence(enrolments, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -595,7 +604,8 @@ bool PersonRecords::empty() const {
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
          ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
-         early_years_funding.empty() && two_year_old_eligibility.empty() && sen_provisions.empty();
+         early_years_funding.empty() && two_year_old_eligibility.empty() && sen_provisions.empty() &&
+         enrolments.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {
@@ -626,6 +636,7 @@ PersonView buildPersonView(const PersonRecords& records) {
   view.early_years_funding = deduplicate(records.early_years_funding);
   view.two_year_old_eligibility = deduplicate(records.two_year_old_eligibility);
   view.sen_provisions = deduplicate(records.sen_provisions);
+  view.enrolments = deduplicate(records.enrolments);
   return view;
 }
 

@@ -56,6 +56,7 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::EarlyYearsFunding>> early_years_funding;
   std::vector<Evidenced<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
   std::vector<Evidenced<canonical::SenProvision>> sen_provisions;
+  std::vector<Evidenced<canonical::Enrolment>> enrolments;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
   bool add(std::string evidence_id, canonical::Record record);
@@ -157,6 +158,8 @@ struct PersonView {
   std::vector<Involvement<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
   /// The pupil's SEN provision on each school census day, by census day.
   std::vector<Involvement<canonical::SenProvision>> sen_provisions;
+  /// School census enrolments, one per return and school, by census day.
+  std::vector<Involvement<canonical::Enrolment>> enrolments;
 };
 
 /// Adds to `linked` the homelessness duties and temporary accommodation that another member's

@@ -361,6 +361,43 @@ const std::array kRegistry = {
         .assess = &education::funded2yo,
         .family = "education",
     },
+    IndicatorDefinition{
+        .id = "perm_exclusion_rate",
+        .version = 1,
+        .description = "Permanent exclusions per 100 pupils of primary and secondary schools",
+        .cohort = "pupils on roll at the January school census of the last complete academic "
+                  "year before the period end, at schools whose census phase is primary (PS) or "
+                  "secondary (SS); a pupil counts once per school",
+        .numerator = "permanent exclusions (PERM) starting in that academic year (1 September - "
+                     "31 August), each under the school of the pupil's enrolment on its start "
+                     "date; special schools and PRUs are in neither",
+        .denominator = "the January headcount of primary and secondary schools",
+        .unit = "per 100 pupils",
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::permanentExclusionRate,
+        .family = "education",
+        .parts_breakdown = "phase",
+    },
+    IndicatorDefinition{
+        .id = "pupils_good_outstanding",
+        .version = 1,
+        .description = "Pupils at schools whose latest graded overall effectiveness is good or "
+                       "outstanding",
+        .cohort = "pupils on roll at the January school census before the period end at schools "
+                  "whose latest Ofsted judgement is a graded overall effectiveness 1-4 (a school "
+                  "whose latest judgement is a report card, from 10 November 2025, is not graded)",
+        .numerator = "those at schools graded 1 (outstanding) or 2 (good)",
+        .denominator = "pupils at graded schools",
+        .unit = kPercent,
+        .denominator_kind = DenominatorKind::kCohort,
+        .breakdowns = kPersonBreakdowns,
+        .counts_families = false,
+        .assess = &education::pupilsGoodOutstanding,
+        .family = "education",
+        .parts_breakdown = "school",
+    },
     // Across services: what only linked persons and their households and families show.
     IndicatorDefinition{
         .id = "care_leavers_19_21_owed_homelessness_duty",

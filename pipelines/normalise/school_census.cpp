@@ -15,12 +15,19 @@ using canonical::Date;
 using validation::CodeSet;
 using validation::Severity;
 
+// The census day of the return a blade export row belongs to: its file's name, else its
+// stream's.
+std::optional<Date> censusOfReturn(const RecordReader& r) {
+  std::optional<Date> census = censusDayOfBladeFile(r.provenance().location);
+  if (!census) census = censusDayOfBladeFile(r.provenance().stream);
+  return census;
+}
+
 // The census day of the return the row belongs to, which a blade export gives only in the file
 // (or the operator's stream) name; a finding about `what` when neither names one.
 std::optional<Date> censusDay(RecordReader& r, std::string_view what, std::string_view field,
                               Severity severity) {
-  std::optional<Date> day = censusDayOfBladeFile(r.provenance().location);
-  if (!day) day = censusDayOfBladeFile(r.provenance().stream);
+  std::optional<Date> day = censusOfReturn(r);
   if (!day) {
     r.finding("census.term_unknown",
               "neither the file nor the stream is named <year>_<spring|summer|autumn>_...: the "
@@ -49,21 +56,63 @@ size_t schoolPupil(RecordReader& r, std::string_view id_field) {
   return emit(r, std::move(person));
 }
 
-// A pupil on roll: the pupil, and their SEN provision on the census day (`senprovision`: K SEN
-// support, E an EHC plan, N none), which only the file name dates.
-size_t schoolPupilOnRoll(RecordReader& r) {
-  const size_t pupils = schoolPupil(r, "pupilonrolltableid");
+// The pupil's SEN provision on the census day (`senprovision`: K SEN support, E an EHC plan, N
+// none), which only the file name dates.
+size_t schoolSenProvision(RecordReader& r, std::string_view id_field) {
   const std::string_view provision = r.field("senprovision");
-  if (provision.empty()) return pupils;
+  if (provision.empty()) return 0;
   if (provision != "K" && provision != "E" && provision != "N") {
     r.finding("code.unknown", "SEN provision is not K, E or N", "senprovision", Severity::kQuery);
-    return pupils;
+    return 0;
   }
   auto sen = start<canonical::SenProvision>(r);
   sen.census = censusDay(r, "the SEN provision", "senprovision", Severity::kQuery);
-  if (!sen.census || pupils == 0 || !r.subject("pupilonrolltableid", sen.subject)) return pupils;
+  if (!sen.census || !r.subject(id_field, sen.subject)) return 0;
   sen.provision = provision;
-  return pupils + emit(r, std::move(sen));
+  return emit(r, std::move(sen));
+}
+
+// The pupil's place at the school of the return: the school is the header row the pupil row
+// names (schoolcensustableid), joined where it is read; without that row (or id) the school is
+// unknown, and shows so. A return not named by its term gives the person alone: a place at a
+// school on no known census day says nothing.
+canonical::Enrolment schoolEnrolment(RecordReader& r, bool on_roll) {
+  auto enrolment = start<canonical::Enrolment>(r);
+  enrolment.on_roll = on_roll;
+  enrolment.census_return = r.field("schoolcensustableid");
+  enrolment.census = censusOfReturn(r);
+  enrolment.entry = r.date("entrydate");
+  if (!on_roll) enrolment.leaving = r.date("leavingdate");
+  return enrolment;
+}
+
+// A pupil row: the person, then the pupil's enrolment in the return and, on roll, their SEN
+// provision. The enrolment's dates are read first, so that a row they reject gives neither.
+size_t schoolPupilOnRoll(RecordReader& r, std::string_view id_field, bool on_roll) {
+  canonical::Enrolment enrolment = schoolEnrolment(r, on_roll);
+  const size_t person = schoolPupil(r, id_field);
+  if (person == 0) return person;
+  size_t emitted = person + (on_roll ? schoolSenProvision(r, id_field) : 0);
+  if (!enrolment.census || !r.subject(id_field, enrolment.subject)) return emitted;
+  return emitted + emit(r, std::move(enrolment));
+}
+
+// The school's header of a return (the `schoolcensus` module).
+size_t censusSchool(RecordReader& r) {
+  auto school = start<canonical::CensusSchool>(r);
+  const bool ok = r.subject("schoolcensustableid", school.subject);
+  school.census_return = school.subject.value;
+  school.subject.value = "schoolcensus/" + school.subject.value;
+  school.census = censusOfReturn(r);
+  const std::optional<Date> stated = r.date("censusdate");
+  if (!school.census) school.census = stated;
+  school.urn = r.required("urn");
+  const std::string_view lea = r.field("lea");
+  const std::string_view estab = r.field("estab");
+  if (!lea.empty() && !estab.empty()) school.laestab = std::string(lea) + std::string(estab);
+  school.phase = r.field("phase");
+  if (!ok || r.rejected()) return 0;
+  return emit(r, std::move(school));
 }
 
 // An address of a pupil on roll: a Person of the same subject holding only the postcode and
@@ -140,9 +189,9 @@ StreamFields termlyModule(std::string_view module, std::string_view pupil_field,
 }
 
 // The school census blade exports. Blade row ids, sequence columns and source ids are
-// bookkeeping of the export; the enrolment, funding, SEN and attendance detail of a pupil's row
-// is not in the canonical person (a school enrolment record is still to come), nor are the
-// middle and preferred names, which identity does not compare.
+// bookkeeping of the export; a pupil's row gives the person and the enrolment (the school is the
+// return's header, by schoolcensustableid); its funding, SEN and attendance detail is not in the
+// canonical model, nor are the middle and preferred names, which identity does not compare.
 std::vector<StreamLayout> schoolCensusStreams() {
   const std::vector<std::string_view> pupil = {"upn",      "formerupn", "uniquelearnernumber",
                                                "forename", "surname",   "formersurname",
@@ -152,21 +201,24 @@ std::vector<StreamLayout> schoolCensusStreams() {
     return fields;
   };
   return {
+      {{"schoolcensus",
+        {"schoolcensustableid", "urn", "lea", "estab", "phase", "censusdate"},
+        {"NativeId", "sourceid", "schoolname", "termstartdate", "termenddate"}},
+       censusSchool},
       {{"pupilnolongeronroll",
-        with(pupil, "pupilnolongeronrolltableid"),
-        {"NativeId", "middlenames", "preferredsurname", "entrydate", "leavingdate",
-         "pupilnolongeronrollorderseqcolumn", "sourceid", "schoolcensustableid", "parttime",
-         "termlysessionspossible", "moveonrollflag", "boarder", "language"}},
-       [](RecordReader& r) { return schoolPupil(r, "pupilnolongeronrolltableid"); }},
+        with(with(with(with(pupil, "pupilnolongeronrolltableid"), "entrydate"), "leavingdate"),
+             "schoolcensustableid"),
+        {"NativeId", "middlenames", "preferredsurname", "pupilnolongeronrollorderseqcolumn",
+         "sourceid", "parttime", "termlysessionspossible", "moveonrollflag", "boarder",
+         "language"}},
+       [](RecordReader& r) { return schoolPupilOnRoll(r, "pupilnolongeronrolltableid", false); }},
       {{"pupilonroll",
-        with(pupil, "pupilonrolltableid"),
+        with(with(with(pupil, "pupilonrolltableid"), "entrydate"), "schoolcensustableid"),
         {"NativeId",
          "middlenames",
          "preferredsurname",
-         "entrydate",
          "pupilonrollorderseqcolumn",
          "sourceid",
-         "schoolcensustableid",
          "hoursatsetting",
          "schoollunchtaken",
          "parttime",
@@ -194,7 +246,7 @@ std::vector<StreamLayout> schoolCensusStreams() {
          "eyppr",
          "eyppbf",
          "youngcarer"}},
-       schoolPupilOnRoll},
+       [](RecordReader& r) { return schoolPupilOnRoll(r, "pupilonrolltableid", true); }},
       {{"addressesonroll",
         {"pupilonrolltableid", "uniquepropertyreferencenumber", "postcode"},
         {"NativeId", "addressesonrolltableid", "addressesonrollorderseqcolumn", "sourceid"}},

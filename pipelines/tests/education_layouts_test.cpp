@@ -203,6 +203,79 @@ TEST(SchoolCensusPupil, APupilOnRollCarriesTheirSenProvisionOnTheCensusDay) {
       run(census, "pupil_on_roll", {{"pupilonrolltableid", "p1"}}, "2024_autumn_pupilonroll.csv:4")
           .records.size(),
       1u);
+TEST(SchoolCensusEnrolment, AHeaderAndAPupilOnRollGiveTheSchoolAndThePupilsPlaceAtIt) {
+  const Normaliser census = normaliser("school_census");
+  const auto header = run(census, "schoolcensus",
+                          {{"schoolcensustableid", "3fa2c1d0"},
+                           {"NativeId", "SCH1"},
+                           {"sourceid", "9b1e"},
+                           {"urn", "100015"},
+                           {"lea", "941"},
+                           {"estab", "2001"},
+                           {"schoolname", "Willow Primary"},
+                           {"phase", "PS"},
+                           {"censusdate", "2025-Jan-16 00:00:00"},
+                           {"termstartdate", "2024-Sep-01 00:00:00"},
+                           {"termenddate", "2024-Dec-31 00:00:00"}},
+                          "2025_spring_schoolcensus.csv:2");
+  ASSERT_EQ(header.records.size(), 1u);
+  EXPECT_EQ(json(header.records[0]),
+            R"({"kind":"census_school","subject":{"system":"la_education",)"
+            R"("value":"schoolcensus/3fa2c1d0"},"census_return":"3fa2c1d0",)"
+            R"("census":"2025-01-16","urn":"100015","laestab":"9412001","phase":"PS"})");
+  EXPECT_TRUE(header.unmapped.empty());
+
+  const auto pupil = run(census, "pupilonroll",
+                         {{"pupilonrolltableid", "p1"},
+                          {"dob", "2015-Jul-26 00:00:00"},
+                          {"surname", "Smith"},
+                          {"forename", "Amy"},
+                          {"entrydate", "2019-Sep-04 00:00:00"},
+                          {"schoolcensustableid", "3fa2c1d0"}},
+                         "2025_spring_pupilonroll.csv:2");
+  ASSERT_EQ(pupil.records.size(), 2u);
+  const auto& place = std::get<canonical::Enrolment>(pupil.records[1]);
+  EXPECT_EQ(place.subject.value, "p1");
+  EXPECT_EQ(place.census_return, "3fa2c1d0");
+  EXPECT_EQ(formatIsoDate(*place.census), "2025-01-16");
+  EXPECT_EQ(formatIsoDate(*place.entry), "2019-09-04");
+  EXPECT_TRUE(place.on_roll);
+  EXPECT_FALSE(place.leaving);
+
+  const auto left = run(census, "pupilnolongeronroll",
+                        {{"pupilnolongeronrolltableid", "p2"},
+                         {"dob", "2015-Jul-26 00:00:00"},
+                         {"entrydate", "2019-Sep-04 00:00:00"},
+                         {"leavingdate", "2024-Nov-29 00:00:00"},
+                         {"schoolcensustableid", "3fa2c1d0"}},
+                        "2025_spring_pupilnolongeronroll.csv:2");
+  ASSERT_EQ(left.records.size(), 2u);
+  const auto& gone = std::get<canonical::Enrolment>(left.records[1]);
+  EXPECT_FALSE(gone.on_roll);
+  EXPECT_EQ(formatIsoDate(*gone.leaving), "2024-11-29");
+}
+
+// A return without its header module still loads its pupils: the enrolment names a header that
+// never comes (the school is unknown where it is read), or none at all.
+TEST(SchoolCensusEnrolment, APupilWithoutItsSchoolHeaderStillLoads) {
+  const Normaliser census = normaliser("school_census");
+  const auto pupil =
+      run(census, "pupilonroll", {{"pupilonrolltableid", "p1"}, {"dob", "2015-Jul-26 00:00:00"}},
+          "2025_spring_pupilonroll.csv:2");
+  ASSERT_EQ(pupil.records.size(), 2u);
+  EXPECT_TRUE(std::get<canonical::Enrolment>(pupil.records[1]).census_return.empty());
+  EXPECT_TRUE(pupil.findings.empty());
+  // A bad entry date rejects the row, person and place alike.
+  const auto bad = run(census, "pupilonroll",
+                       {{"pupilonrolltableid", "p1"}, {"entrydate", "2019-Sep-44 00:00:00"}},
+                       "2025_spring_pupilonroll.csv:3");
+  EXPECT_TRUE(bad.records.empty());
+  EXPECT_EQ(codes(bad), std::vector<std::string>{"date.invalid"});
+  // A header without its URN is rejected, visibly.
+  const auto header = run(census, "schoolcensus", {{"schoolcensustableid", "h1"}, {"phase", "PS"}},
+                          "2025_spring_schoolcensus.csv:2");
+  EXPECT_TRUE(header.records.empty());
+  EXPECT_EQ(codes(header), std::vector<std::string>{"field.missing"});
 }
 
 TEST(SchoolCensusTermly, AnExclusionOfAnUnknownCategoryIsRejected) {

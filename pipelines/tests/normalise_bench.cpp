@@ -135,6 +135,45 @@ void BM_SchoolCensusSessions(benchmark::State& state) {
 }
 BENCHMARK(BM_SchoolCensusSessions);
 
+// A pupil on roll: the person and the pupil's enrolment in the return.
+void BM_SchoolCensusPupilOnRoll(benchmark::State& state) {
+  normaliseRows(state, "school_census", "pupil_on_roll", "2025_spring_pupilonroll.csv:2",
+                {{{"pupilonrolltableid", "0002e817-8ca"},
+                  {"NativeId", "SCH7"},
+                  {"dob", "2015-Jul-26 00:00:00"},
+                  {"surname", "Smith"},
+                  {"forename", "Amy"},
+                  {"formersurname", ""},
+                  {"upn", "B801200005001"},
+                  {"formerupn", ""},
+                  {"uniquelearnernumber", ""},
+                  {"sex", "F"},
+                  {"ethnicity", "WBRI"},
+                  {"entrydate", "2019-Sep-04 00:00:00"},
+                  {"pupilonrollorderseqcolumn", "1"},
+                  {"sourceid", "f50bf7cf"},
+                  {"schoolcensustableid", "3fa2c1d0"},
+                  {"ncyearactual", "5"},
+                  {"senprovision", "N"}}});
+}
+BENCHMARK(BM_SchoolCensusPupilOnRoll);
+
+void BM_SchoolCensusHeader(benchmark::State& state) {
+  normaliseRows(state, "school_census", "school_census", "2025_spring_schoolcensus.csv:2",
+                {{{"schoolcensustableid", "3fa2c1d0"},
+                  {"NativeId", "SCH7"},
+                  {"sourceid", "f50bf7cf"},
+                  {"urn", "100015"},
+                  {"lea", "941"},
+                  {"estab", "2001"},
+                  {"schoolname", "Willow Primary"},
+                  {"phase", "PS"},
+                  {"censusdate", "2025-Jan-16 00:00:00"},
+                  {"termstartdate", "2024-Sep-01 00:00:00"},
+                  {"termenddate", "2024-Dec-31 00:00:00"}}});
+}
+BENCHMARK(BM_SchoolCensusHeader);
+
 void BM_CmeRegister(benchmark::State& state) {
   normaliseRows(state, "cme_register", "cme_register", "cme_register.csv:2",
                 {{{"CME_Ref", "CME10001"},

@@ -45,6 +45,10 @@ TermSessions termSessions(const World& world, uint32_t pupil, const CensusTerm& 
   return sessions;
 }
 
+bool reportCard(const School& school) {
+  return school.inspected != kNoDay && school.inspected >= dayFromCivil(2025, 11, 10);
+}
+
 bool inSchoolCensus(const School& school) {
   return school.phase == "PS" || school.phase == "SS" || school.phase == "SP" ||
          school.phase == "PR";

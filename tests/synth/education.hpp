@@ -31,6 +31,10 @@ struct TermSessions {
 };
 TermSessions termSessions(const World& world, uint32_t pupil, const CensusTerm& term);
 
+/// Whether the school's latest inspection is under Ofsted's report card framework (from 10
+/// November 2025): such a school has no overall effectiveness grade.
+bool reportCard(const School& school);
+
 /// Whether the school is in the school census (state-funded primary, secondary, special, PRU).
 bool inSchoolCensus(const School& school);
 

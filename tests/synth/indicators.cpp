@@ -367,10 +367,15 @@ class Oracle {
 
   Json pupilsGoodOutstanding() {
     const Day census = w_.timeline.census_day;
-    double good = 0, graded = 0, sp_good = 0, sp_graded = 0;
+    double good = 0, graded = 0, sp_good = 0, sp_graded = 0, pupils = 0, report_cards = 0;
     for (const Enrolment& e : w_.enrolments) {
       if (!openOn(e.entry, e.leaving, census)) continue;
       const School& s = w_.schools[e.school];
+      pupils += 1;
+      if (reportCard(s)) {
+        report_cards += 1;
+        continue;
+      }
       if (s.ofsted < 1 || s.ofsted > 4) continue;
       graded += 1;
       good += s.ofsted <= 2 ? 1 : 0;
@@ -382,7 +387,7 @@ class Oracle {
     double ey_good = 0, ey_graded = 0;
     for (const EarlyYearsFunding& f : w_.early_years) {
       const School& s = w_.schools[f.setting];
-      if (s.ofsted < 1 || s.ofsted > 4) continue;
+      if (reportCard(s) || s.ofsted < 1 || s.ofsted > 4) continue;
       ey_graded += 1;
       ey_good += s.ofsted <= 2 ? 1 : 0;
     }
@@ -394,7 +399,11 @@ class Oracle {
                       {"early_years",
                        {{"numerator", ey_good},
                         {"denominator", ey_graded},
-                        {"value", ey_graded > 0 ? rounded(ey_good / ey_graded * 100) : 0.0}}}};
+                        {"value", ey_graded > 0 ? rounded(ey_good / ey_graded * 100) : 0.0}}},
+                      {"new_framework",
+                       {{"numerator", report_cards},
+                        {"denominator", pupils},
+                        {"value", pupils > 0 ? rounded(report_cards / pupils * 100) : 0.0}}}};
     return j;
   }
 

@@ -630,12 +630,14 @@ void writeOfsted(SourceContext& ctx) {
                    "Effectiveness of leadership and management", "Safeguarding is effective?"});
     for (const School& s : w.schools) {
       if (s.phase == "EY" || s.phase == "FE") continue;
-      const bool graded = s.ofsted >= 1;
+      // A report card gives no grades; its inspection date says which framework it is.
+      const bool inspected = s.ofsted >= 1;
+      const bool graded = inspected && !reportCard(s);
       const std::string grade = graded ? std::to_string(s.ofsted) : "";
       csv << s.urn << w.la_number * 10000 + s.estab << s.name << ofstedPhase(s) << s.type
           << w.la_name << w.postcodes[s.postcode].code << static_cast<int>(s.capacity / 1.08)
-          << (graded ? isoDate(s.inspected) : "") << (graded ? isoDate(s.inspected + 28) : "")
-          << grade << (s.ofsted == 4 ? "SM" : "") << grade << grade << grade << grade
+          << (inspected ? isoDate(s.inspected) : "") << (inspected ? isoDate(s.inspected + 28) : "")
+          << grade << (graded && s.ofsted == 4 ? "SM" : "") << grade << grade << grade << grade
           << (graded ? (s.ofsted == 4 ? "No" : "Yes") : "");
       csv.end();
     }
@@ -648,7 +650,8 @@ void writeOfsted(SourceContext& ctx) {
     for (const School& s : w.schools) {
       if (s.phase != "EY") continue;
       csv << "EY" + std::to_string(s.urn) << "Childcare on non-domestic premises" << s.name
-          << w.la_name << w.postcodes[s.postcode].code << isoDate(s.inspected) << s.ofsted;
+          << w.la_name << w.postcodes[s.postcode].code << isoDate(s.inspected)
+          << (reportCard(s) ? "" : std::to_string(s.ofsted));
       csv.end();
     }
   }

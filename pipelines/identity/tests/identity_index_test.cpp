@@ -98,6 +98,72 @@ TEST_F(IdentityIndexTest, AnNhsNumberItsSourceHasNotVerifiedIsNoDeterministicKey
   // The model may still link them on the number and birth date: that is its call to make.
 }
 
+bool linkedBy(const IdentityIndex& index, std::uint32_t a, std::uint32_t b, LinkTier tier) {
+  const auto& links = index.links();
+  return std::any_of(links.begin(), links.end(), [&](const ScoredPair& link) {
+    return std::minmax(link.a, link.b) == std::minmax(a, b) && link.tier == tier;
+  });
+}
+
+// A pupil whose UPN changed: the census row gives the new UPN and the old one as former UPN; a
+// record elsewhere still holds the old one. Either may arrive first.
+TEST_F(IdentityIndexTest, AFormerUpnLinksToTheRecordsOfTheOldUpnWhicheverComesFirst) {
+  PersonRecord census = person("school_census", "p1", "Sam", "Quennell", 2014, 9, 1, "LS1 1AA");
+  census.upn = "B801200005001";
+  census.former_upn = "H243278544154";
+  PersonRecord old = person("cin_census", "c9", "Samira", "Okafor", 2014, 9, 1, "LS2 2BB");
+  old.upn = "H243278544154";
+  for (const bool census_first : {true, false}) {
+    IdentityIndex index = withPopulation();
+    const AddSummary added = census_first ? index.add({census, old}) : index.add({old, census});
+    const std::uint32_t a = added.first_index;
+    const std::uint32_t b = added.first_index + 1;
+    EXPECT_EQ(index.personOf(a), index.personOf(b)) << census_first;
+    // The second record's key meets the first's: the old record's UPN finds the census row's
+    // former UPN, or the census row's former UPN finds the old record's UPN.
+    EXPECT_TRUE(linkedBy(
+        index, a, b, census_first ? LinkTier::kUpnAndBirthDate : LinkTier::kFormerUpnAndBirthDate))
+        << census_first;
+  }
+  // Another birth date: the former UPN alone is no key.
+  IdentityIndex index = withPopulation();
+  PersonRecord other = old;
+  other.birth_date = canonical::Date{year{2013}, month{2}, day{3}};
+  const AddSummary added = index.add({census, other});
+  EXPECT_FALSE(
+      linkedBy(index, added.first_index, added.first_index + 1, LinkTier::kFormerUpnAndBirthDate));
+}
+
+// A 16+ learner without a UPN in NCCIS is the pupil of the KS4 results and the SEN2 return by
+// the Unique Learner Number.
+TEST_F(IdentityIndexTest, ValidUlnAndSameBirthDateLinkLearnersAcrossReturns) {
+  IdentityIndex index = withPopulation();
+  PersonRecord nccis = person("nccis", "YP1", "Jo", "Quennell", 2008, 3, 14, "LS1 1AA");
+  PersonRecord ks4 = person("ks4", "K7", "Joanne", "Brightwater", 2008, 3, 14, "");
+  PersonRecord sen2 = person("sen2", "s3", "Jo-Anne", "Q", 2008, 3, 14, "LS9 9ZZ");
+  nccis.uln = "9276308686";
+  ks4.uln = "9276308686";
+  sen2.uln = "9276308686";
+  const AddSummary added = index.add({nccis, ks4, sen2});
+  const std::uint32_t first = added.first_index;
+  EXPECT_EQ(index.personOf(first), index.personOf(first + 1));
+  EXPECT_EQ(index.personOf(first), index.personOf(first + 2));
+  EXPECT_TRUE(linkedBy(index, first, first + 1, LinkTier::kUlnAndBirthDate));
+  EXPECT_TRUE(linkedBy(index, first, first + 2, LinkTier::kUlnAndBirthDate));
+  EXPECT_EQ(tierName(LinkTier::kUlnAndBirthDate), "uln+birth_date");
+}
+
+TEST_F(IdentityIndexTest, AnInvalidUlnIsNoDeterministicKey) {
+  IdentityIndex index = withPopulation();
+  PersonRecord a = person("nccis", "YP1", "Jo", "Quennell", 2008, 3, 14, "LS1 1AA");
+  PersonRecord b = person("ks4", "K7", "Joanne", "Brightwater", 2008, 3, 14, "");
+  a.uln = "9276308687";  // fails mod 11
+  b.uln = "9276308687";
+  const AddSummary added = index.add({a, b});
+  EXPECT_FALSE(
+      linkedBy(index, added.first_index, added.first_index + 1, LinkTier::kUlnAndBirthDate));
+}
+
 TEST_F(IdentityIndexTest, ValidUpnAndSameBirthDateLink) {
   IdentityIndex index = withPopulation();
   PersonRecord a = person("school_census", "p1", "Sam", "Quennell", 2014, 9, 1, "LS1 1AA");

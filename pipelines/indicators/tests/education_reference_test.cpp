@@ -210,5 +210,182 @@ TEST(Funded2yo, FundedTwoYearOldsOverTheDwpListAgedTwoOnTheCensusDay) {
   EXPECT_EQ(*value->denominator, 2);
 }
 
+cn::CensusSchool censusSchool(std::string id, std::string urn, std::string phase, Date census) {
+  cn::CensusSchool school;
+  school.subject = {"school_census", "schoolcensus/" + id};
+  school.census_return = std::move(id);
+  school.census = census;
+  school.urn = std::move(urn);
+  school.phase = std::move(phase);
+  return school;
+}
+
+cn::Enrolment onRoll(std::string census_return, Date census, Date entry) {
+  cn::Enrolment e;
+  e.census_return = std::move(census_return);
+  e.census = census;
+  e.entry = entry;
+  return e;
+}
+
+cn::Exclusion exclusion(std::string category, Date start) {
+  cn::Exclusion x;
+  x.category = std::move(category);
+  x.start = start;
+  return x;
+}
+
+double denominatorOf(const IndicatorValue* value) {
+  return value == nullptr ? -1 : value->denominator.value_or(-1);
+}
+
+// 2024-25 with the January 2024 census's primary (h1) and secondary (h2) school headers.
+IndicatorEngine engineWithTwoSchools(Date census, SchoolRegister schools = {}) {
+  EngineConfig config = configFor(financialYearStarting(2024), 0);
+  config.schools = std::move(schools);
+  IndicatorEngine engine(std::move(config), shippedBankHolidays(), testPostcodes());
+  engine.add(0, "h1", censusSchool("h1", "100015", "PS", census));
+  engine.add(0, "h2", censusSchool("h2", "100200", "SS", census));
+  return engine;
+}
+
+TEST(PermanentExclusionRate, ExclusionsOfTheLastAcademicYearOverTheJanuaryHeadcountByPhase) {
+  // 2024-25: the academic year 2023/24 and its census of 18 January 2024.
+  const Date census = day(2024, 1, 18);
+  IndicatorEngine engine = engineWithTwoSchools(census);
+  engine.add(0, "h3", censusSchool("h3", "100300", "SP", census));
+  engine.add(1, "e1", onRoll("h1", census, day(2020, 9, 1)));
+  engine.add(1, "x1", exclusion("PERM", day(2024, 3, 1)));
+  engine.add(2, "e2", onRoll("h2", census, day(2021, 9, 1)));
+  engine.add(2, "x2", exclusion("SUSP", day(2024, 2, 1)));
+  engine.add(2, "x2b", exclusion("PERM", day(2023, 7, 1)));  // the academic year before
+  engine.add(3, "e3", onRoll("h3", census, day(2021, 9, 1)));
+  engine.add(3, "x3", exclusion("PERM", day(2024, 2, 1)));     // a special school: neither phase
+  engine.add(4, "e4", onRoll("h9", census, day(2021, 9, 1)));  // its header never came
+  engine.add(5, "e5", onRoll("h2", census, day(2022, 9, 1)));
+  engine.add(5, "x5", exclusion("PERM", day(2024, 5, 1)));
+  engine.add(5, "x5b", exclusion("PERM", day(2024, 5, 1)));  // the same, from another return
+  const Evaluation evaluation = engine.evaluate();
+  const IndicatorValue* rate = find(evaluation.values, "perm_exclusion_rate");
+  ASSERT_NE(rate, nullptr);
+  EXPECT_EQ(rate->numerator, 2);
+  EXPECT_EQ(denominatorOf(rate), 3);
+  EXPECT_NEAR(rate->value, 200.0 / 3, 1e-9);
+  EXPECT_EQ(rate->unit, "per 100 pupils");
+  const IndicatorValue* primary =
+      find(evaluation.values, "perm_exclusion_rate", "phase", "primary");
+  ASSERT_NE(primary, nullptr);
+  EXPECT_EQ(primary->numerator, 1);
+  EXPECT_EQ(denominatorOf(primary), 1);
+  const auto* secondary = find(evaluation.values, "perm_exclusion_rate", "phase", "secondary");
+  ASSERT_NE(secondary, nullptr);
+  EXPECT_EQ(secondary->numerator, 1);
+  EXPECT_EQ(denominatorOf(secondary), 2);
+  // A pupil whose return came without its school header shows, apart from the rate.
+  const auto* unknown = find(evaluation.values, "perm_exclusion_rate", "phase", "school_unknown");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(denominatorOf(unknown), 1);
+
+  // The primary school's header withdrawn: its pupil and exclusion move to "school unknown".
+  engine.remove("h1");
+  const Evaluation after = engine.evaluate();
+  const IndicatorValue* rate_after = find(after.values, "perm_exclusion_rate");
+  ASSERT_NE(rate_after, nullptr);
+  EXPECT_EQ(rate_after->numerator, 1);
+  EXPECT_EQ(denominatorOf(rate_after), 2);
+  const auto* unknown_after = find(after.values, "perm_exclusion_rate", "phase", "school_unknown");
+  ASSERT_NE(unknown_after, nullptr);
+  EXPECT_EQ(unknown_after->numerator, 1);
+  EXPECT_EQ(denominatorOf(unknown_after), 2);
+}
+
+TEST(PermanentExclusionRate, AnExclusionCountsAtTheSchoolThePupilWasAtThatDay) {
+  const Date census = day(2024, 1, 18);
+  IndicatorEngine engine = engineWithTwoSchools(census);
+  // On roll at a primary school in January, then at a secondary school from February (the
+  // summer return's enrolment), permanently excluded there in March.
+  engine.add(1, "e1", onRoll("h1", census, day(2019, 9, 1)));
+  const Date summer = day(2024, 5, 16);
+  engine.add(0, "s2", censusSchool("s2", "100200", "SS", summer));
+  engine.add(1, "e2", onRoll("s2", summer, day(2024, 2, 1)));
+  engine.add(1, "x1", exclusion("PERM", day(2024, 3, 4)));
+  const Evaluation evaluation = engine.evaluate();
+  EXPECT_EQ(find(evaluation.values, "perm_exclusion_rate", "phase", "secondary")->numerator, 1);
+  EXPECT_EQ(find(evaluation.values, "perm_exclusion_rate", "phase", "primary")->numerator, 0);
+}
+
+SchoolRegister inspected() {
+  SchoolRegister schools = gias();
+  std::istringstream graded(
+      "URN,School name,Inspection start date,Publication date,Overall effectiveness\n"
+      "100015,Willow,2022-01-23,2022-02-20,2\n"
+      "100200,Brook,2019-03-01,2019-04-01,4\n"
+      "100300,Oak,2023-05-01,2023-06-01,1\n"
+      "100400,Elm,2021-05-01,2021-06-01,3\n");
+  schools.addOfsted(graded, "schools_mi.csv");
+  std::istringstream cards("URN,Inspection date,Inclusion\n100400,2025-11-20,Secure\n");
+  schools.addOfsted(cards, "report_cards.csv");
+  std::istringstream early(
+      "Provider URN,Most recent full: Inspection date,Most recent full: Overall effectiveness\n"
+      "EY101264,2021-11-20,1\n"
+      "EY101265,2022-11-20,3\n");
+  schools.addOfsted(early, "early_years_mi.csv");
+  return schools;
+}
+
+TEST(PupilsGoodOutstanding, PupilsAtGradedSchoolsWithSpecialEarlyYearsAndTheNewFramework) {
+  const Date census = day(2025, 1, 16);
+  IndicatorEngine engine = engineWithTwoSchools(census, inspected());
+  engine.add(0, "h3", censusSchool("h3", "100300", "SP", census));
+  engine.add(0, "h4", censusSchool("h4", "100400", "PR", census));
+  engine.add(1, "e1", onRoll("h1", census, day(2020, 9, 1)));  // good
+  engine.add(2, "e2", onRoll("h2", census, day(2020, 9, 1)));  // inadequate
+  engine.add(3, "e3", onRoll("h3", census, day(2020, 9, 1)));  // outstanding special school
+  engine.add(4, "e4", onRoll("h4", census, day(2020, 9, 1)));  // a report card: not graded
+  engine.add(5, "e5", onRoll("h9", census, day(2020, 9, 1)));  // the return's school unknown
+  engine.add(6, "e6", onRoll("h1", day(2024, 1, 18), day(2020, 9, 1)));  // last year's census
+  cn::EarlyYearsFunding good_setting = funding("");
+  engine.add(7, "f7", good_setting);
+  cn::EarlyYearsFunding other_setting = funding("");
+  other_setting.setting = "EY101265";
+  engine.add(8, "f8", other_setting);
+  const Evaluation evaluation = engine.evaluate();
+  const IndicatorValue* headline = find(evaluation.values, "pupils_good_outstanding");
+  ASSERT_NE(headline, nullptr);
+  EXPECT_EQ(headline->numerator, 2);
+  EXPECT_EQ(denominatorOf(headline), 3);
+  const auto part = [&](std::string_view name) {
+    const IndicatorValue* v = find(evaluation.values, "pupils_good_outstanding", "school", name);
+    EXPECT_NE(v, nullptr) << name;
+    return v == nullptr ? std::pair<double, double>{-1, -1}
+                        : std::pair<double, double>{v->numerator, denominatorOf(v)};
+  };
+  EXPECT_EQ(part("special_schools"), (std::pair<double, double>{1, 1}));
+  EXPECT_EQ(part("early_years"), (std::pair<double, double>{1, 2}));
+  EXPECT_EQ(part("new_framework"), (std::pair<double, double>{1, 4}));
+  EXPECT_EQ(part("school_unknown"), (std::pair<double, double>{0, 1}));
+}
+
+TEST(PupilsGoodOutstanding, AnOfstedFileOfTheNewFrameworkOnlyStillComputes) {
+  SchoolRegister schools;
+  std::istringstream cards(
+      "URN,Inspection date,Inclusion\n100015,2025-11-20,Secure\n100200,2025-12-02,Strong\n");
+  schools.addOfsted(cards, "report_cards.csv");
+  const Date census = day(2025, 1, 16);
+  IndicatorEngine engine = engineWithTwoSchools(census, std::move(schools));
+  engine.add(1, "e1", onRoll("h1", census, day(2020, 9, 1)));
+  engine.add(2, "e2", onRoll("h2", census, day(2020, 9, 1)));
+  const Evaluation evaluation = engine.evaluate();
+  const IndicatorValue* headline = find(evaluation.values, "pupils_good_outstanding");
+  ASSERT_NE(headline, nullptr);
+  EXPECT_EQ(headline->numerator, 0);
+  EXPECT_EQ(denominatorOf(headline), 0);
+  const IndicatorValue* share =
+      find(evaluation.values, "pupils_good_outstanding", "school", "new_framework");
+  ASSERT_NE(share, nullptr);
+  EXPECT_EQ(share->numerator, 2);
+  EXPECT_EQ(share->value, 100.0);
+}
+
 }  // namespace
 }  // namespace hearth::pipelines::indicators

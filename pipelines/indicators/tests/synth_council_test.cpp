@@ -116,7 +116,9 @@ TEST_F(SynthCouncilTest, EveryIndicatorMatchesTheOracle) {
                                                        "cla_with_ehcp",
                                                        "family_multiple_needs",
                                                        "ehcp_count",
-                                                       "funded_2yo"};
+                                                       "funded_2yo",
+                                                       "perm_exclusion_rate",
+                                                       "pupils_good_outstanding"};
   for (const IndicatorDefinition& definition : indicatorRegistry()) {
     const std::string id(definition.id);
     if (kOtherServices.contains(id)) continue;

@@ -212,6 +212,35 @@ TEST(Calibration, HeadlinesLandWithinFivePercentOfThePlanAtFullScale) {
   EXPECT_NEAR(children, 100000, 2500);
 }
 
+// Inspections from 10 November 2025 are report cards, without a grade: a council whose census
+// falls after that has pupils at schools outside the graded measure, and says how many.
+TEST(Truth, SchoolsWhoseLatestInspectionIsAReportCardAreNotGraded) {
+  Options options;
+  options.seed = 9;
+  options.scale = 0.02;
+  const auto share = [&](int year_end) {
+    options.year_end = year_end;
+    const World world = simulateCouncil(options);
+    int report_cards = 0;
+    for (const School& s : world.schools) report_cards += reportCard(s) ? 1 : 0;
+    const auto indicators = computeIndicators(world);
+    for (const auto& i : indicators["indicators"]) {
+      if (i["id"] != "pupils_good_outstanding") continue;
+      const auto& part = i["breakdown"]["new_framework"];
+      EXPECT_EQ(part["numerator"].get<double>() > 0, report_cards > 0) << year_end;
+      // Graded pupils and pupils under report cards are apart: together at most all pupils.
+      EXPECT_LE(i["denominator"].get<double>() + part["numerator"].get<double>(),
+                part["denominator"].get<double>())
+          << year_end;
+      return part["value"].get<double>();
+    }
+    ADD_FAILURE() << "no pupils_good_outstanding";
+    return -1.0;
+  };
+  EXPECT_EQ(share(2025), 0.0);
+  EXPECT_GT(share(2027), 0.0);
+}
+
 TEST(Calibration, SmallScalesKeepTheStocksProportional) {
   Options options;
   options.seed = 77;
