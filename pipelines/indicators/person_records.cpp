@@ -216,9 +216,14 @@ std::optional<InvolvementKey> keyOf(const cn::TwoYearOldEligibility& e) {
 int completeness(const cn::TwoYearOldEligibility&) { return 0; }
 
 // One place per return and school: a return that lists the pupil twice is one enrolment.
+// One return can hold two places of a pupil at its school: a row no longer on roll for the spell
+// that ended and a row on roll for the one begun since (left and readmitted between censuses).
+// Copies of the same row agree on roll status and entry date; the two spells do not.
 std::optional<InvolvementKey> keyOf(const cn::Enrolment& e) {
   if (!e.census) return std::nullopt;
-  return InvolvementKey{dayNumber(*e.census), e.census_return};
+  const std::string entry = e.entry ? std::to_string(dayNumber(*e.entry)) : std::string();
+  return InvolvementKey{dayNumber(*e.census),
+                        e.census_return + (e.on_roll ? " on " : " off ") + entry};
 }
 int completeness(const cn::Enrolment& e) { return filled(e.entry) + filled(e.leaving); }
 

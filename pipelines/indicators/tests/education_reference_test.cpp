@@ -314,6 +314,22 @@ TEST(PermanentExclusionRate, AnExclusionCountsAtTheSchoolThePupilWasAtThatDay) {
   EXPECT_EQ(find(evaluation.values, "perm_exclusion_rate", "phase", "primary")->numerator, 0);
 }
 
+TEST(PermanentExclusionRate, APupilReadmittedToTheSameSchoolIsOnItsRoll) {
+  // Left the secondary school in December and readmitted in January: the return holds both the
+  // row no longer on roll and the row on roll, and the pupil is on roll on the census day.
+  const Date census = day(2024, 1, 18);
+  IndicatorEngine engine = engineWithTwoSchools(census);
+  cn::Enrolment left = onRoll("h2", census, day(2021, 9, 1));
+  left.on_roll = false;
+  left.leaving = day(2023, 12, 24);
+  engine.add(1, "e1", onRoll("h2", census, day(2023, 12, 25)));
+  engine.add(1, "e1-left", left);
+  engine.add(1, "e1-copy", onRoll("h2", census, day(2023, 12, 25)));  // the row read twice
+  const Evaluation evaluation = engine.evaluate();
+  EXPECT_EQ(denominatorOf(find(evaluation.values, "perm_exclusion_rate")), 1);
+  EXPECT_EQ(denominatorOf(find(evaluation.values, "perm_exclusion_rate", "phase", "secondary")), 1);
+}
+
 SchoolRegister inspected() {
   SchoolRegister schools = gias();
   std::istringstream graded(
