@@ -41,6 +41,8 @@ struct SenProvision {
   Subject subject;
   std::optional<Date> census;  // census day of the return
   std::string provision;       // K, E or N
+};
+
 /// A school's header in one school census return (the blade export's `schoolcensus` module): the
 /// school every pupil row of the return names by its table id. Reference data, not about a
 /// person; its subject is the return's row ("schoolcensus/<id>").

@@ -595,8 +595,7 @@ bool PersonRecords::remove(std::string_view evidence_id) {
          eraseEvidence(memberships, evidence_id) ||
          eraseEvidence(early_years_funding, evidence_id) ||
          eraseEvidence(two_year_old_eligibility, evidence_id) ||
-          eraseEvidence(sen_provisions, evidence_id) ||
-          eraseEvidence(enrolments, evidence_id);
+         eraseEvidence(sen_provisions, evidence_id) || eraseEvidence(enrolments, evidence_id);
 }
 
 bool PersonRecords::empty() const {
@@ -609,8 +608,8 @@ bool PersonRecords::empty() const {
          neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
          ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
          ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
-         early_years_funding.empty() && two_year_old_eligibility.empty() && sen_provisions.empty() &&
-         enrolments.empty();
+         early_years_funding.empty() && two_year_old_eligibility.empty() &&
+         sen_provisions.empty() && enrolments.empty();
 }
 
 PersonView buildPersonView(const PersonRecords& records) {

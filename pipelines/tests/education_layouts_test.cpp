@@ -182,27 +182,32 @@ TEST(SchoolCensusPupil, APupilOnRollCarriesTheirSenProvisionOnTheCensusDay) {
                         {"dob", "2014-Sep-08 00:00:00"},
                         {"senprovision", "K"}},
                        "school-census/2024_autumn_pupilonroll.csv:2");
-  ASSERT_EQ(out.records.size(), 2u) << (out.findings.empty() ? "" : out.findings[0].code);
+  // The pupil, their SEN provision, then their place in the return.
+  ASSERT_EQ(out.records.size(), 3u) << (out.findings.empty() ? "" : out.findings[0].code);
   const auto& sen = std::get<canonical::SenProvision>(out.records[1]);
   EXPECT_EQ(sen.subject.value, "p1");
   EXPECT_EQ(formatIsoDate(*sen.census), "2024-10-03");
   EXPECT_EQ(sen.provision, "K");
   EXPECT_TRUE(out.findings.empty());
-  // An unknown code or an undated file is a query: the pupil is kept, the provision is not.
+  EXPECT_TRUE(std::holds_alternative<canonical::Enrolment>(out.records[2]));
+  // An unknown code or an undated file is a query: the pupil is kept, the provision is not (an
+  // undated file gives no place in a return either).
   const auto odd =
       run(census, "pupil_on_roll", {{"pupilonrolltableid", "p1"}, {"senprovision", "S"}},
           "2024_autumn_pupilonroll.csv:3");
-  EXPECT_EQ(odd.records.size(), 1u);
+  EXPECT_EQ(odd.records.size(), 2u);
   EXPECT_EQ(codes(odd), std::vector<std::string>{"code.unknown"});
   const auto undated = run(census, "pupil_on_roll",
                            {{"pupilonrolltableid", "p1"}, {"senprovision", "K"}}, "pupils.csv:3");
   EXPECT_EQ(undated.records.size(), 1u);
   EXPECT_EQ(codes(undated), std::vector<std::string>{"census.term_unknown"});
-  // No provision column: the pupil alone.
+  // No provision column: the pupil and their place, no provision.
   EXPECT_EQ(
       run(census, "pupil_on_roll", {{"pupilonrolltableid", "p1"}}, "2024_autumn_pupilonroll.csv:4")
           .records.size(),
-      1u);
+      2u);
+}
+
 TEST(SchoolCensusEnrolment, AHeaderAndAPupilOnRollGiveTheSchoolAndThePupilsPlaceAtIt) {
   const Normaliser census = normaliser("school_census");
   const auto header = run(census, "schoolcensus",
