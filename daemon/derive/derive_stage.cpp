@@ -31,7 +31,8 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
 // cite: it names the record without revealing its source key).
 struct Held {
-  std::vector<canonical::Record> records;
+  // Shared with the indicator engine, which files them without a copy.
+  std::shared_ptr<const std::vector<canonical::Record>> records;
   std::vector<std::string> evidence;
   bool changed = false;  // applied since the last evaluation
 };
@@ -411,8 +412,9 @@ void DeriveStage::Impl::applyPending() {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
     if (const auto old = held.find(entry.key); old != held.end()) {
-      for (size_t i = 0; track_subjects && i < old->second.records.size(); ++i) {
-        touched_subjects.insert(subjectKey(canonical::subjectOf(old->second.records[i])));
+      const std::vector<canonical::Record>& before = *old->second.records;
+      for (size_t i = 0; track_subjects && i < before.size(); ++i) {
+        touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
       }
       for (size_t i = entry.records.size(); i < old->second.evidence.size(); ++i) {
         removed_evidence.push_back(old->second.evidence[i]);
@@ -431,7 +433,7 @@ void DeriveStage::Impl::applyPending() {
     for (size_t i = 0; i < entry.records.size(); ++i) {
       h.evidence.push_back(evidenceId(pseudonymiser, entry.records[i], entry.key, i));
     }
-    h.records = std::move(entry.records);
+    h.records = std::make_shared<const std::vector<canonical::Record>>(std::move(entry.records));
   }
 }
 
@@ -599,6 +601,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     return it->second;
   };
   std::vector<std::pair<const canonical::Record*, const std::string*>> all;
+  std::vector<const Held*> held_of_record;  // what keeps each of `all` alive
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
@@ -608,10 +611,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<AttributedRecord> reference_records;
   for (const auto& entry : held) {
     const Held& h = entry.second;
-    for (size_t i = 0; i < h.records.size(); ++i) {
-      const canonical::Record& record = h.records[i];
+    const std::vector<canonical::Record>& records = *h.records;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const canonical::Record& record = records[i];
       if (std::holds_alternative<canonical::CensusSchool>(record)) {
-        reference_records.push_back({&record, 0, &h.evidence[i], true});
+        reference_records.push_back({{h.records, &record}, 0, &h.evidence[i], true});
         continue;
       }
       const uint32_t s = subjectOf(canonical::subjectOf(record));
@@ -623,6 +627,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         subject_links.emplace_back(s, subjectOf(same->same_as));
       }
       all.emplace_back(&record, &h.evidence[i]);
+      held_of_record.push_back(&h);
       subject_of_record.push_back(s);
       changed.push_back(h.changed);
     }
@@ -844,7 +849,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       attributed.reserve(all.size());
       for (size_t i = 0; i < all.size(); ++i) {
         const uint32_t s = subject_of_record[i];
-        attributed.push_back({all[i].first, person_key[outcome.person_of_subject[s]], all[i].second,
+        attributed.push_back({{held_of_record[i]->records, all[i].first}, person_key[outcome.person_of_subject[s]], all[i].second,
                               changed[i] || moved[s]});
       }
       attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());

@@ -83,7 +83,7 @@ class EngineStep final : public IndicatorStep {
       const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
     for (const AttributedRecord& r : records) {
-      if (r.changed) engine_.add(r.person, *r.evidence_id, *r.record);
+      if (r.changed) engine_.add(r.person, *r.evidence_id, r.record);
     }
     ind::Evaluation evaluation = engine_.evaluate();
     std::vector<IndicatorEvent> events;

@@ -76,7 +76,8 @@ void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
 /// subject's other records.
 struct AttributedRecord {
-  const pipelines::canonical::Record* record = nullptr;
+  /// Shared with the derive stage, which holds each canonical record once.
+  std::shared_ptr<const pipelines::canonical::Record> record;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   const std::string* evidence_id = nullptr;
   bool changed = false;  // new, re-read or moved to another person since the last evaluation

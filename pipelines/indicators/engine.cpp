@@ -26,8 +26,8 @@ std::string groupKey(const canonical::HouseholdMember& membership) {
 bool isMotherIn(const PersonRecords& records, const canonical::HouseholdMember& child) {
   if (!child.group.starts_with("mother/")) return false;
   return std::any_of(records.memberships.begin(), records.memberships.end(), [&](const auto& m) {
-    return m.record.relationship == "Mother" && m.record.group == child.group &&
-           m.record.subject.system == child.subject.system;
+    return m.record->relationship == "Mother" && m.record->group == child.group &&
+           m.record->subject.system == child.subject.system;
   });
 }
 
@@ -64,13 +64,19 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
 }
 
 bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
-  if (const auto* school = std::get_if<canonical::CensusSchool>(&record)) {
+  return add(person, std::move(evidence_id),
+             std::make_shared<const canonical::Record>(std::move(record)));
+}
+
+bool IndicatorEngine::add(PersonKey person, std::string evidence_id,
+                          std::shared_ptr<const canonical::Record> record) {
+  if (const auto* school = std::get_if<canonical::CensusSchool>(record.get())) {
     // Every pupil of the return may change school, phase or judgement with it.
     if (census_schools_.add(std::move(evidence_id), *school)) touchAll();
     return true;
   }
   remove(evidence_id);
-  const bool membership = std::holds_alternative<canonical::HouseholdMember>(record);
+  const bool membership = std::holds_alternative<canonical::HouseholdMember>(*record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
   if (!state.records.add(evidence_id, std::move(record))) {
@@ -112,7 +118,7 @@ void IndicatorEngine::touchWithGroups(PersonKey person, PersonState& state) {
 void IndicatorEngine::regroup(PersonKey person, PersonState& state) {
   std::set<std::string> groups;
   for (const auto& membership : state.records.memberships) {
-    if (!membership.record.group.empty()) groups.insert(groupKey(membership.record));
+    if (!membership.record->group.empty()) groups.insert(groupKey(*membership.record));
   }
   for (const std::string& left : state.groups) {
     if (groups.count(left) != 0) continue;
@@ -147,9 +153,9 @@ LinkedRecords IndicatorEngine::linkedRecords(PersonKey person, const PersonView&
   return linked;
 }
 
-void IndicatorEngine::touchAll() {
-  for (auto& [person, state] : persons_) touch(person, state);
-}
+// Deferred to evaluate(): a census return's school headers arrive one by one among its pupils,
+// and walking every person for each of them made a whole council's derive quadratic.
+void IndicatorEngine::touchAll() { touch_all_ = true; }
 
 void IndicatorEngine::touch(PersonKey person, PersonState& state) {
   if (state.touched) return;
@@ -159,6 +165,10 @@ void IndicatorEngine::touch(PersonKey person, PersonState& state) {
 
 Evaluation IndicatorEngine::evaluate() {
   Evaluation evaluation;
+  if (touch_all_) {
+    touch_all_ = false;
+    for (auto& [person, state] : persons_) touch(person, state);
+  }
   std::sort(touched_.begin(), touched_.end());
   for (const PersonKey person : touched_) {
     const auto it = persons_.find(person);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -61,6 +62,10 @@ class IndicatorEngine {
   /// the earlier copy, even if identity has since moved it to another person. Returns false,
   /// keeping nothing, for kinds no indicator reads. A school census header is no person's: it
   /// joins the returns' schools whatever `person` says.
+  /// The record is shared, not copied: the engine keeps it alive as long as it files it.
+  bool add(PersonKey person, std::string evidence_id,
+           std::shared_ptr<const canonical::Record> record);
+  /// As above, for a record the caller does not keep.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
   bool remove(std::string_view evidence_id);
@@ -147,6 +152,7 @@ class IndicatorEngine {
   std::unordered_map<std::string, PersonKey, ViewHash, std::equal_to<>> evidence_owner_;
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
+  bool touch_all_ = false;  // every person is recomputed at the next evaluate()
   std::vector<std::pair<size_t, const CellKey*>> dirty_;
   DisclosureConvention threshold_convention_;
   /// The school census returns' school headers (no person's records): enrolments name them.

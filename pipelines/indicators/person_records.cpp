@@ -232,7 +232,7 @@ std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies)
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
   keyed.reserve(copies.size());
   for (const Evidenced<T>& copy : copies) {
-    if (std::optional<InvolvementKey> key = keyOf(copy.record)) keyed.emplace_back(*key, &copy);
+    if (std::optional<InvolvementKey> key = keyOf(*copy.record)) keyed.emplace_back(*key, &copy);
   }
   std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
     return std::tie(a.first, a.second->evidence_id) < std::tie(b.first, b.second->evidence_id);
@@ -244,10 +244,10 @@ std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies)
     Involvement<T> involvement;
     for (; end < keyed.size() && keyed[end].first == keyed[i].first; ++end) {
       const Evidenced<T>* copy = keyed[end].second;
-      if (completeness(copy->record) > completeness(best->record)) best = copy;
+      if (completeness(*copy->record) > completeness(*best->record)) best = copy;
       involvement.evidence.push_back(copy->evidence_id);
     }
-    involvement.record = best->record;
+    involvement.record = *best->record;
     out.push_back(std::move(involvement));
     i = end;
   }
@@ -263,7 +263,7 @@ template <class V, class Get, class IsSet>
 V vote(const std::vector<const Evidenced<cn::Person>*>& persons, Get get, IsSet is_set) {
   std::vector<std::pair<V, int>> tally;  // in order of first appearance = evidence id order
   for (const Evidenced<cn::Person>* p : persons) {
-    const V value = get(p->record);
+    const V value = get(*p->record);
     if (!is_set(value)) continue;
     const auto it = std::find_if(tally.begin(), tally.end(),
                                  [&](const auto& entry) { return entry.first == value; });
@@ -366,14 +366,14 @@ std::vector<AdmissionView> joinAdmissions(
   std::vector<const Evidenced<cn::HospitalAdmission>*> sorted;
   for (const auto& a : admissions) sorted.push_back(&a);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->record.encounter, a->evidence_id) <
-           std::tie(b->record.encounter, b->evidence_id);
+    return std::tie(a->record->encounter, a->evidence_id) <
+           std::tie(b->record->encounter, b->evidence_id);
   });
   std::vector<AdmissionView> out;
   for (size_t i = 0; i < sorted.size(); ++i) {
-    const cn::HospitalAdmission& admission = sorted[i]->record;
+    const cn::HospitalAdmission& admission = *sorted[i]->record;
     if (i > 0 && !admission.encounter.empty() &&
-        admission.encounter == sorted[i - 1]->record.encounter) {
+        admission.encounter == sorted[i - 1]->record->encounter) {
       out.back().evidence.push_back(sorted[i]->evidence_id);
       continue;
     }
@@ -381,12 +381,12 @@ std::vector<AdmissionView> joinAdmissions(
     for (const auto& d : diagnoses) {
       const auto listed = std::find_if(admission.diagnoses.begin(), admission.diagnoses.end(),
                                        [&](const cn::RankedDiagnosis& r) {
-                                         return r.condition == d.record.provenance.source_key;
+                                         return r.condition == d.record->provenance.source_key;
                                        });
-      const bool cites = !admission.encounter.empty() && d.record.encounter == admission.encounter;
+      const bool cites = !admission.encounter.empty() && d.record->encounter == admission.encounter;
       if (!cites && listed == admission.diagnoses.end()) continue;
       view.diagnoses.push_back(
-          {listed == admission.diagnoses.end() ? 0 : listed->rank, d.record.icd10});
+          {listed == admission.diagnoses.end() ? 0 : listed->rank, d.record->icd10});
       view.evidence.push_back(d.evidence_id);
     }
     std::stable_sort(view.diagnoses.begin(), view.diagnoses.end(),
@@ -436,44 +436,44 @@ std::vector<Involvement<cn::EhcPlan>> joinEhcPlans(const PersonRecords& records)
     return it != index.end() ? it->second : std::string(kind) + "/" + id;
   };
   for (const auto* e : byEvidence(records.ehc_requests)) {
-    cn::EhcPlan* plan = planAt(e->record.request, e->evidence_id);
-    if (!plan->requested) plan->requested = e->record.received;
+    cn::EhcPlan* plan = planAt(e->record->request, e->evidence_id);
+    if (!plan->requested) plan->requested = e->record->received;
   }
   for (const auto* e : byEvidence(records.ehc_assessments)) {
-    plan_of_assessment.try_emplace(e->record.assessment, e->record.request);
-    cn::EhcPlan* plan = planAt(e->record.request, e->evidence_id);
-    if (!plan->assessed) plan->assessed = e->record.decided;
-    if (!plan->week20_exception) plan->week20_exception = e->record.week20_exception;
+    plan_of_assessment.try_emplace(e->record->assessment, e->record->request);
+    cn::EhcPlan* plan = planAt(e->record->request, e->evidence_id);
+    if (!plan->assessed) plan->assessed = e->record->decided;
+    if (!plan->week20_exception) plan->week20_exception = e->record->week20_exception;
   }
   for (const auto* e : byEvidence(records.ehc_named_plans)) {
-    const std::string key = keyOf(plan_of_assessment, e->record.assessment, "assessment");
-    plan_of_named.try_emplace(e->record.plan, key);
+    const std::string key = keyOf(plan_of_assessment, e->record->assessment, "assessment");
+    plan_of_named.try_emplace(e->record->plan, key);
     cn::EhcPlan* plan = planAt(key, e->evidence_id);
-    if (!plan->start) plan->start = e->record.start;
-    if (!plan->ceased) plan->ceased = e->record.ceased;
-    if (plan->cease_reason.empty()) plan->cease_reason = e->record.cease_reason;
+    if (!plan->start) plan->start = e->record->start;
+    if (!plan->ceased) plan->ceased = e->record->ceased;
+    if (plan->cease_reason.empty()) plan->cease_reason = e->record->cease_reason;
   }
   for (const auto* e : byEvidence(records.ehc_active_plans)) {
-    plan_of_active.try_emplace(e->record.active_plan, e->record.request);
-    planAt(e->record.request, e->evidence_id)->listed_active = true;
+    plan_of_active.try_emplace(e->record->active_plan, e->record->request);
+    planAt(e->record->request, e->evidence_id)->listed_active = true;
   }
   for (const auto* e : byEvidence(records.ehc_placements)) {
-    const std::string key = e->record.active ? keyOf(plan_of_active, e->record.owner, "activeplan")
-                                             : keyOf(plan_of_named, e->record.owner, "namedplan");
+    const std::string key = e->record->active ? keyOf(plan_of_active, e->record->owner, "activeplan")
+                                             : keyOf(plan_of_named, e->record->owner, "namedplan");
     cn::EhcPlan* plan = planAt(key, e->evidence_id);
     const bool copy = std::any_of(
         plan->placements.begin(), plan->placements.end(), [&](const cn::EhcPlacement& p) {
-          return p.provenance.source_key == e->record.provenance.source_key &&
-                 p.active == e->record.active;
+          return p.provenance.source_key == e->record->provenance.source_key &&
+                 p.active == e->record->active;
         });
-    if (!copy) plan->placements.push_back(e->record);
+    if (!copy) plan->placements.push_back(*e->record);
   }
   std::map<std::string, std::vector<std::pair<int, std::string>>> ranked_needs;
   for (const auto* e : byEvidence(records.sen_needs)) {
-    const std::string key = keyOf(plan_of_active, e->record.active_plan, "activeplan");
+    const std::string key = keyOf(plan_of_active, e->record->active_plan, "activeplan");
     planAt(key, e->evidence_id);
     auto& needs = ranked_needs[key];
-    const std::pair<int, std::string> need{e->record.rank.value_or(INT_MAX), e->record.type};
+    const std::pair<int, std::string> need{e->record->rank.value_or(INT_MAX), e->record->type};
     if (std::find(needs.begin(), needs.end(), need) == needs.end()) needs.push_back(need);
   }
   std::vector<Involvement<cn::EhcPlan>> out;
@@ -523,93 +523,39 @@ const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Da
   return &plan.placements.front();
 }
 
-bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
+bool PersonRecords::add(std::string evidence_id,
+                        std::shared_ptr<const canonical::Record> record) {
+  const canonical::Record& held = *record;
   return std::visit(
-      [&](auto&& r) -> bool {
+      [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
-        auto store = [&](auto& list) {
-          list.push_back({std::move(evidence_id), std::move(r)});
-          return true;
-        };
-        if constexpr (std::is_same_v<T, cn::Person>) return store(persons);
-        if constexpr (std::is_same_v<T, cn::Contact>) return store(contacts);
-        if constexpr (std::is_same_v<T, cn::Referral>) return store(referrals);
-        if constexpr (std::is_same_v<T, cn::Assessment>) return store(assessments);
-        if constexpr (std::is_same_v<T, cn::CpPlan>) return store(cp_plans);
-        if constexpr (std::is_same_v<T, cn::ClaEpisode>) return store(cla_episodes);
-        if constexpr (std::is_same_v<T, cn::CareLeaverStatus>) return store(care_leaver_statuses);
-        if constexpr (std::is_same_v<T, cn::EarlyHelpEpisode>) return store(early_help);
-        if constexpr (std::is_same_v<T, cn::HomelessnessCase>) return store(homelessness_cases);
-        if constexpr (std::is_same_v<T, cn::HomelessnessDuty>) return store(homelessness_duties);
-        if constexpr (std::is_same_v<T, cn::TemporaryAccommodation>) {
-          return store(temporary_accommodation);
-        }
-        if constexpr (std::is_same_v<T, cn::RoughSleepingContact>) return store(rough_sleeping);
-        if constexpr (std::is_same_v<T, cn::AdultCareEvent>) return store(adult_care_events);
-        if constexpr (std::is_same_v<T, cn::AdultCareSurveyResponse>) {
-          return store(survey_responses);
-        }
-        if constexpr (std::is_same_v<T, cn::HospitalAdmission>) return store(admissions);
-        if constexpr (std::is_same_v<T, cn::Diagnosis>) return store(diagnoses);
-        if constexpr (std::is_same_v<T, cn::Exclusion>) return store(exclusions);
-        if constexpr (std::is_same_v<T, cn::Attendance>) return store(attendance);
-        if constexpr (std::is_same_v<T, cn::MissingEducation>) return store(missing_education);
-        if constexpr (std::is_same_v<T, cn::NeetStatus>) return store(neet_statuses);
-        if constexpr (std::is_same_v<T, cn::Ks4Result>) return store(ks4_results);
-        if constexpr (std::is_same_v<T, cn::EhcRequest>) return store(ehc_requests);
-        if constexpr (std::is_same_v<T, cn::EhcAssessment>) return store(ehc_assessments);
-        if constexpr (std::is_same_v<T, cn::EhcNamedPlan>) return store(ehc_named_plans);
-        if constexpr (std::is_same_v<T, cn::EhcActivePlan>) return store(ehc_active_plans);
-        if constexpr (std::is_same_v<T, cn::EhcPlacement>) return store(ehc_placements);
-        if constexpr (std::is_same_v<T, cn::SenNeed>) return store(sen_needs);
-        if constexpr (std::is_same_v<T, cn::HouseholdMember>) return store(memberships);
-        if constexpr (std::is_same_v<T, cn::EarlyYearsFunding>) return store(early_years_funding);
-        if constexpr (std::is_same_v<T, cn::TwoYearOldEligibility>) {
-          return store(two_year_old_eligibility);
-        }
-        if constexpr (std::is_same_v<T, cn::SenProvision>) return store(sen_provisions);
-        if constexpr (std::is_same_v<T, cn::Enrolment>) return store(enrolments);
-        return false;
+        bool stored = false;
+        forEachList([&](auto& list) {
+          using Kind = typename std::decay_t<decltype(list)>::value_type::Kind;
+          if constexpr (std::is_same_v<Kind, T>) {
+            list.push_back({std::move(evidence_id), std::shared_ptr<const T>(record, &r)});
+            stored = true;
+          }
+        });
+        return stored;
       },
-      record);
+      held);
+}
+
+bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
+  return add(std::move(evidence_id), std::make_shared<const canonical::Record>(std::move(record)));
 }
 
 bool PersonRecords::remove(std::string_view evidence_id) {
-  return eraseEvidence(persons, evidence_id) || eraseEvidence(contacts, evidence_id) ||
-         eraseEvidence(referrals, evidence_id) || eraseEvidence(assessments, evidence_id) ||
-         eraseEvidence(cp_plans, evidence_id) || eraseEvidence(cla_episodes, evidence_id) ||
-         eraseEvidence(care_leaver_statuses, evidence_id) ||
-         eraseEvidence(early_help, evidence_id) || eraseEvidence(homelessness_cases, evidence_id) ||
-         eraseEvidence(homelessness_duties, evidence_id) ||
-         eraseEvidence(temporary_accommodation, evidence_id) ||
-         eraseEvidence(rough_sleeping, evidence_id) ||
-         eraseEvidence(adult_care_events, evidence_id) ||
-         eraseEvidence(survey_responses, evidence_id) || eraseEvidence(admissions, evidence_id) ||
-         eraseEvidence(diagnoses, evidence_id) || eraseEvidence(exclusions, evidence_id) ||
-         eraseEvidence(attendance, evidence_id) || eraseEvidence(missing_education, evidence_id) ||
-         eraseEvidence(neet_statuses, evidence_id) || eraseEvidence(ks4_results, evidence_id) ||
-         eraseEvidence(ehc_requests, evidence_id) || eraseEvidence(ehc_assessments, evidence_id) ||
-         eraseEvidence(ehc_named_plans, evidence_id) ||
-         eraseEvidence(ehc_active_plans, evidence_id) ||
-         eraseEvidence(ehc_placements, evidence_id) || eraseEvidence(sen_needs, evidence_id) ||
-         eraseEvidence(memberships, evidence_id) ||
-         eraseEvidence(early_years_funding, evidence_id) ||
-         eraseEvidence(two_year_old_eligibility, evidence_id) ||
-         eraseEvidence(sen_provisions, evidence_id) || eraseEvidence(enrolments, evidence_id);
+  bool removed = false;
+  forEachList([&](auto& list) { removed = removed || eraseEvidence(list, evidence_id); });
+  return removed;
 }
 
 bool PersonRecords::empty() const {
-  return persons.empty() && contacts.empty() && referrals.empty() && assessments.empty() &&
-         cp_plans.empty() && cla_episodes.empty() && care_leaver_statuses.empty() &&
-         early_help.empty() && homelessness_cases.empty() && homelessness_duties.empty() &&
-         temporary_accommodation.empty() && rough_sleeping.empty() && adult_care_events.empty() &&
-         survey_responses.empty() && admissions.empty() && diagnoses.empty() &&
-         exclusions.empty() && attendance.empty() && missing_education.empty() &&
-         neet_statuses.empty() && ks4_results.empty() && ehc_requests.empty() &&
-         ehc_assessments.empty() && ehc_named_plans.empty() && ehc_active_plans.empty() &&
-         ehc_placements.empty() && sen_needs.empty() && memberships.empty() &&
-         early_years_funding.empty() && two_year_old_eligibility.empty() &&
-         sen_provisions.empty() && enrolments.empty();
+  bool empty = true;
+  forEachList([&](const auto& list) { empty = empty && list.empty(); });
+  return empty;
 }
 
 PersonView buildPersonView(const PersonRecords& records) {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
@@ -14,11 +16,14 @@ namespace hearth::pipelines::indicators {
 /// The internal person id the identity stage assigns. Never published: facts carry a pseudonym.
 using PersonKey = uint64_t;
 
-/// A canonical record with the opaque id the caller gave it, cited as evidence in facts.
+/// A canonical record with the opaque id the caller gave it, cited as evidence in facts. The
+/// record is shared with whoever handed it in (the derive stage keeps every canonical record
+/// once), not copied.
 template <class T>
 struct Evidenced {
+  using Kind = T;
   std::string evidence_id;
-  T record;
+  std::shared_ptr<const T> record;
 };
 
 /// Everything the indicators read about one person, as it arrived (duplicates included).
@@ -58,11 +63,39 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::SenProvision>> sen_provisions;
   std::vector<Evidenced<canonical::Enrolment>> enrolments;
 
-  /// Stores `record` under `evidence_id`; false when no indicator reads its kind.
+  /// Stores `record` under `evidence_id`; false when no indicator reads its kind. The record is
+  /// shared, not copied.
+  bool add(std::string evidence_id, std::shared_ptr<const canonical::Record> record);
+  /// As above, for a record the caller does not keep.
   bool add(std::string evidence_id, canonical::Record record);
   /// Removes the record stored under `evidence_id`; false when there is none.
   bool remove(std::string_view evidence_id);
   bool empty() const;
+
+  /// Calls `f` with each list above in turn: what add, remove and empty walk, so a new kind is
+  /// listed once, in lists().
+  template <class F>
+  void forEachList(F&& f) {
+    std::apply([&](auto&... list) { (f(list), ...); }, lists(*this));
+  }
+  template <class F>
+  void forEachList(F&& f) const {
+    std::apply([&](auto&... list) { (f(list), ...); }, lists(*this));
+  }
+
+ private:
+  template <class Self>
+  static auto lists(Self& r) {
+    return std::tie(r.persons, r.contacts, r.referrals, r.assessments, r.cp_plans, r.cla_episodes,
+                    r.care_leaver_statuses, r.early_help, r.homelessness_cases,
+                    r.homelessness_duties, r.temporary_accommodation, r.rough_sleeping,
+                    r.adult_care_events, r.survey_responses, r.admissions, r.diagnoses,
+                    r.exclusions, r.attendance, r.missing_education, r.neet_statuses,
+                    r.ks4_results, r.ehc_requests, r.ehc_assessments, r.ehc_named_plans,
+                    r.ehc_active_plans, r.ehc_placements, r.sen_needs, r.memberships,
+                    r.early_years_funding, r.two_year_old_eligibility, r.sen_provisions,
+                    r.enrolments);
+  }
 };
 
 /// One involvement after deduplication: the copy chosen to stand for it, and the evidence ids
