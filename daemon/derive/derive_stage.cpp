@@ -849,7 +849,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       attributed.reserve(all.size());
       for (size_t i = 0; i < all.size(); ++i) {
         const uint32_t s = subject_of_record[i];
-        attributed.push_back({{held_of_record[i]->records, all[i].first}, person_key[outcome.person_of_subject[s]], all[i].second,
+        attributed.push_back({{held_of_record[i]->records, all[i].first},
+                              person_key[outcome.person_of_subject[s]],
+                              all[i].second,
                               changed[i] || moved[s]});
       }
       attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());

@@ -458,8 +458,9 @@ std::vector<Involvement<cn::EhcPlan>> joinEhcPlans(const PersonRecords& records)
     planAt(e->record->request, e->evidence_id)->listed_active = true;
   }
   for (const auto* e : byEvidence(records.ehc_placements)) {
-    const std::string key = e->record->active ? keyOf(plan_of_active, e->record->owner, "activeplan")
-                                             : keyOf(plan_of_named, e->record->owner, "namedplan");
+    const std::string key = e->record->active
+                                ? keyOf(plan_of_active, e->record->owner, "activeplan")
+                                : keyOf(plan_of_named, e->record->owner, "namedplan");
     cn::EhcPlan* plan = planAt(key, e->evidence_id);
     const bool copy = std::any_of(
         plan->placements.begin(), plan->placements.end(), [&](const cn::EhcPlacement& p) {
@@ -523,8 +524,7 @@ const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Da
   return &plan.placements.front();
 }
 
-bool PersonRecords::add(std::string evidence_id,
-                        std::shared_ptr<const canonical::Record> record) {
+bool PersonRecords::add(std::string evidence_id, std::shared_ptr<const canonical::Record> record) {
   const canonical::Record& held = *record;
   return std::visit(
       [&](const auto& r) {

@@ -90,11 +90,10 @@ struct PersonRecords {
                     r.care_leaver_statuses, r.early_help, r.homelessness_cases,
                     r.homelessness_duties, r.temporary_accommodation, r.rough_sleeping,
                     r.adult_care_events, r.survey_responses, r.admissions, r.diagnoses,
-                    r.exclusions, r.attendance, r.missing_education, r.neet_statuses,
-                    r.ks4_results, r.ehc_requests, r.ehc_assessments, r.ehc_named_plans,
-                    r.ehc_active_plans, r.ehc_placements, r.sen_needs, r.memberships,
-                    r.early_years_funding, r.two_year_old_eligibility, r.sen_provisions,
-                    r.enrolments);
+                    r.exclusions, r.attendance, r.missing_education, r.neet_statuses, r.ks4_results,
+                    r.ehc_requests, r.ehc_assessments, r.ehc_named_plans, r.ehc_active_plans,
+                    r.ehc_placements, r.sen_needs, r.memberships, r.early_years_funding,
+                    r.two_year_old_eligibility, r.sen_provisions, r.enrolments);
   }
 };
 
