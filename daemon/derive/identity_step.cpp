@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "daemon/derive/steps.hpp"
@@ -209,7 +210,8 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   std::vector<std::string> fresh_keys;
   bool rebuild = st.index == nullptr;
   size_t known = 0;
-  for (const SubjectInfo& subject : subjects) {
+  // With no index yet everything is built below: nothing to compare.
+  for (const SubjectInfo& subject : rebuild ? std::span<const SubjectInfo>() : subjects) {
     if (subject.persons.empty()) continue;
     const auto it = st.fingerprints.find(subject.key);
     if (it != st.fingerprints.end()) ++known;
@@ -225,11 +227,13 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
       rebuild = true;
     }
   }
-  if (known + fresh.size() != st.fingerprints.size()) rebuild = true;
+  if (!rebuild && known + fresh.size() != st.fingerprints.size()) rebuild = true;
   std::vector<id::PersonRecord> all;
   std::vector<std::string> all_keys;
   if (rebuild) {
     st.fingerprints.clear();
+    all.reserve(subjects.size());
+    all_keys.reserve(subjects.size());
     for (const SubjectInfo& subject : subjects) {
       if (subject.persons.empty()) continue;
       id::PersonRecord record = linkageRecord(subject);

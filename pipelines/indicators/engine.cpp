@@ -224,23 +224,27 @@ void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation
   for (const Period& period : config_.periods) {
     labels.push_back(labelsFor(view.attributes, period));
   }
-  if (state.outcomes.empty()) state.outcomes.resize(slots_.size());
   if (state.labels.empty()) state.labels = labels;
 
+  // Most people count in few of the slots: only their outcomes are kept, in slot order.
+  static const Outcome kNothing{};
+  std::vector<std::pair<uint32_t, Outcome>> outcomes;
+  size_t held = 0;
   for (size_t s = 0; s < slots_.size(); ++s) {
     const Slot& slot = slots_[s];
     const size_t p = s % periods;
     Outcome outcome = slot.definition->assess(view, *slot.period, context);
-    const Outcome& before = state.outcomes[s];
-    if (outcome == before && labels[p] == state.labels[p] &&
-        view.attributes.family_id == state.family_id) {
-      continue;
+    const bool had = held < state.outcomes.size() && state.outcomes[held].first == s;
+    const Outcome& before = had ? state.outcomes[held++].second : kNothing;
+    if (outcome != before || labels[p] != state.labels[p] ||
+        view.attributes.family_id != state.family_id) {
+      apply(s, before, state.labels[p], state.family_id, -1);
+      apply(s, outcome, labels[p], view.attributes.family_id, +1);
+      addFacts(person, slot, before, outcome, evaluation.facts);
     }
-    apply(s, before, state.labels[p], state.family_id, -1);
-    apply(s, outcome, labels[p], view.attributes.family_id, +1);
-    addFacts(person, slot, before, outcome, evaluation.facts);
-    state.outcomes[s] = std::move(outcome);
+    if (outcome != kNothing) outcomes.emplace_back(static_cast<uint32_t>(s), std::move(outcome));
   }
+  state.outcomes = std::move(outcomes);
   state.labels = std::move(labels);
   state.family_id = view.attributes.family_id;
 }

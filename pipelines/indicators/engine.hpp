@@ -110,8 +110,8 @@ class IndicatorEngine {
 
   struct PersonState {
     PersonRecords records;
-    std::vector<Outcome> outcomes;  // one per slot
-    std::vector<Labels> labels;     // one per period
+    std::vector<std::pair<uint32_t, Outcome>> outcomes;  // by slot; the others' are empty
+    std::vector<Labels> labels;                          // one per period
     std::string family_id;
     std::set<std::string> groups;  // the households and families the person is a member of
     bool touched = false;
