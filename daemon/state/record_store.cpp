@@ -1,6 +1,9 @@
 #include "daemon/state/record_store.hpp"
 
+#include <xxhash.h>
+
 #include <chrono>
+#include <initializer_list>
 #include <utility>
 
 #include "pipelines/privacy/digest.hpp"
@@ -37,6 +40,7 @@ constexpr const char* kSchema = R"sql(
   -- Rows are appended in arrival order, so a commit writes the pages of its own records and the
   -- key index's pages, not a page of the whole table for every record: sources give keys in no
   -- particular order, and keyed by them the table's 500-byte rows landed all over the file.
+  -- key_hash is keyHash() of the record's key (connector, stream, source key).
   CREATE TABLE IF NOT EXISTS source_records (
     id             INTEGER PRIMARY KEY,
     connector      TEXT NOT NULL,
@@ -44,10 +48,9 @@ constexpr const char* kSchema = R"sql(
     source_key     TEXT NOT NULL,
     location       TEXT NOT NULL,
     source_time_ms INTEGER NOT NULL,
-    fields         BLOB NOT NULL
+    fields         BLOB NOT NULL,
+    key_hash       INTEGER NOT NULL DEFAULT 0
   );
-  CREATE UNIQUE INDEX IF NOT EXISTS source_records_by_key
-    ON source_records (connector, stream, source_key);
   CREATE TABLE IF NOT EXISTS identity_decisions (
     seq      INTEGER PRIMARY KEY,
     at_ms    INTEGER NOT NULL,
@@ -67,10 +70,28 @@ constexpr const char* kSchema = R"sql(
 // Stores written before the rows were appended kept them in a table keyed by the record's key.
 constexpr const char* kMigrateKeyedTable = R"sql(
   BEGIN IMMEDIATE;
-  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields)
-    SELECT connector, stream, source_key, location, source_time_ms, fields FROM records
+  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields,
+                              key_hash)
+    SELECT connector, stream, source_key, location, source_time_ms, fields,
+           hearth_key_hash(connector, stream, source_key) FROM records
     ORDER BY connector, stream, source_key;
   DROP TABLE records;
+  COMMIT;
+)sql";
+
+// Records are found by a 64-bit hash of their key rather than by the key itself. Keys come in no
+// order, so every commit rewrites most pages of the index it looks them up in, and a commit's cost
+// grew with the records already stored: keyed by connector, stream and source key (some 60 bytes
+// an entry) the index of a whole council was hundreds of megabytes of writes per commit; hashed,
+// about a sixth of that. Stores whose index held the keys get the hash at open.
+constexpr const char* kIndexByHash = R"sql(
+  CREATE INDEX IF NOT EXISTS source_records_by_hash ON source_records (key_hash);
+  DROP INDEX IF EXISTS source_records_by_key;
+)sql";
+constexpr const char* kAddKeyHash = R"sql(
+  BEGIN IMMEDIATE;
+  ALTER TABLE source_records ADD COLUMN key_hash INTEGER NOT NULL DEFAULT 0;
+  UPDATE source_records SET key_hash = hearth_key_hash(connector, stream, source_key);
   COMMIT;
 )sql";
 
@@ -140,6 +161,31 @@ std::string chainHash(std::string_view previous, const IdentityDecision& d) {
   return hex;
 }
 
+// Stable across builds and platforms: it is stored. Each part is length-prefixed, so that no two
+// keys give the same bytes.
+int64_t keyHash(std::string_view connector, std::string_view stream, std::string_view source_key) {
+  thread_local std::string bytes;  // reused: this runs for every record written
+  bytes.clear();
+  for (const std::string_view part : {connector, stream, source_key}) {
+    const uint64_t size = part.size();
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>(size >> (8 * i)));
+    bytes.append(part);
+  }
+  return static_cast<int64_t>(XXH3_64bits(bytes.data(), bytes.size()));
+}
+
+std::string_view valueText(sqlite3_value* value) {
+  const auto* data = static_cast<const char*>(sqlite3_value_blob(value));
+  return data == nullptr ? std::string_view()
+                         : std::string_view(data, static_cast<size_t>(sqlite3_value_bytes(value)));
+}
+
+// hearth_key_hash(connector, stream, source_key), for moving older stores.
+void keyHashFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  sqlite3_result_int64(context,
+                       keyHash(valueText(args[0]), valueText(args[1]), valueText(args[2])));
+}
+
 // Appends encodeFields()'s bytes to `out`.
 void appendFields(std::span<const pipelines::FieldView> fields, std::string& out) {
   // Sized once: growing by appends reallocated a record's bytes several times over.
@@ -186,8 +232,8 @@ struct RecordStore::Db {
   };
   std::filesystem::path path;
   std::unique_ptr<sqlite3, Closer> handle;
-  std::unique_ptr<sqlite3_stmt, Finalizer> upsert;
-  std::unique_ptr<sqlite3_stmt, Finalizer> remove;
+  std::unique_ptr<sqlite3_stmt, Finalizer> insert;
+  std::unique_ptr<sqlite3_stmt, Finalizer> remove;  // by key: before an insert, and withdrawals
   std::mutex mutex;  // one connection: the writer thread and the readers take turns
 
   Error error(std::string_view what) const {
@@ -202,6 +248,16 @@ struct RecordStore::Db {
       return makeError("state.records", std::string(what) + " (" + path.string() + "): " + text);
     }
     return {};
+  }
+  Result<bool> hasColumn(const char* table, const char* column) {
+    auto statement = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+    if (!statement) return statement.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*statement);
+    bindText(owned.get(), 1, table);
+    bindText(owned.get(), 2, column);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading the schema");
+    return rc == SQLITE_ROW;
   }
   Result<bool> hasTable(const char* name) {
     auto statement = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
@@ -235,6 +291,11 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
   db->handle.reset(handle);
   if (rc != SQLITE_OK) return db->error("opening the record store");
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+  if (sqlite3_create_function_v2(handle, "hearth_key_hash", 3,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 keyHashFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return db->error("registering the key hash");
+  }
   if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
   auto keyed = db->hasTable("records");
   if (!keyed) return keyed.error();
@@ -244,14 +305,25 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
       return ok.error();
     }
   }
-  auto upsert = db->prepare(
-      "INSERT OR REPLACE INTO source_records (connector, stream, source_key, location, "
-      "source_time_ms, "
-      "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!upsert) return upsert.error();
-  db->upsert.reset(*upsert);
+  auto hashed = db->hasColumn("source_records", "key_hash");
+  if (!hashed) return hashed.error();
+  if (!*hashed) {
+    if (auto ok = db->exec(kAddKeyHash, "hashing the stored records' keys"); !ok) {
+      (void)db->exec("ROLLBACK", "rolling back");
+      return ok.error();
+    }
+  }
+  if (auto ok = db->exec(kIndexByHash, "indexing the records by key hash"); !ok) {
+    return ok.error();
+  }
+  auto insert = db->prepare(
+      "INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, "
+      "fields, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert) return insert.error();
+  db->insert.reset(*insert);
   auto remove = db->prepare(
-      "DELETE FROM source_records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+      "DELETE FROM source_records WHERE key_hash = ?4 AND connector = ?1 AND stream = ?2 AND "
+      "source_key = ?3");
   if (!remove) return remove.error();
   db->remove.reset(*remove);
   return std::unique_ptr<RecordStore>(
@@ -411,41 +483,41 @@ void RecordStore::writerLoop() {
 Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
   std::lock_guard lock(db_->mutex);
   if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
-  sqlite3_stmt* upsert = db_->upsert.get();
+  sqlite3_stmt* insert = db_->insert.get();
   sqlite3_stmt* remove = db_->remove.get();
+  auto fail = [this](std::string_view what) {
+    Error error = db_->error(what);
+    (void)db_->exec("ROLLBACK", "rolling back");
+    return error;
+  };
   for (const Batch& batch : batches) {
     for (const Batch::Entry& entry : batch.entries_) {
       const Batch::Parts r = batch.parts(entry);
-      if (entry.erase) {
-        bindText(remove, 1, r.connector);
-        bindText(remove, 2, r.stream);
-        bindText(remove, 3, r.source_key);
-        const int rc = sqlite3_step(remove);
-        sqlite3_reset(remove);
-        if (rc != SQLITE_DONE) {
-          Error error = db_->error("removing a withdrawn record");
-          (void)db_->exec("ROLLBACK", "rolling back");
-          return error;
-        }
-        continue;
-      }
-      bindText(upsert, 1, r.connector);
-      bindText(upsert, 2, r.stream);
-      bindText(upsert, 3, r.source_key);
-      bindText(upsert, 4, r.location);
-      sqlite3_bind_int64(upsert, 5, entry.source_time_ms);
+      const int64_t hash = keyHash(r.connector, r.stream, r.source_key);
+      // A record read again replaces the stored one: what was stored under its key goes first.
+      bindText(remove, 1, r.connector);
+      bindText(remove, 2, r.stream);
+      bindText(remove, 3, r.source_key);
+      sqlite3_bind_int64(remove, 4, hash);
+      int rc = sqlite3_step(remove);
+      sqlite3_reset(remove);
+      if (rc != SQLITE_DONE)
+        return fail(entry.erase ? "removing a withdrawn record" : "storing a record");
+      if (entry.erase) continue;
+      bindText(insert, 1, r.connector);
+      bindText(insert, 2, r.stream);
+      bindText(insert, 3, r.source_key);
+      bindText(insert, 4, r.location);
+      sqlite3_bind_int64(insert, 5, entry.source_time_ms);
       if (r.fields.empty()) {
-        sqlite3_bind_zeroblob(upsert, 6, 0);
+        sqlite3_bind_zeroblob(insert, 6, 0);
       } else {
-        sqlite3_bind_blob64(upsert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
+        sqlite3_bind_blob64(insert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
       }
-      const int rc = sqlite3_step(upsert);
-      sqlite3_reset(upsert);
-      if (rc != SQLITE_DONE) {
-        Error error = db_->error("storing a record");
-        (void)db_->exec("ROLLBACK", "rolling back");
-        return error;
-      }
+      sqlite3_bind_int64(insert, 7, hash);
+      rc = sqlite3_step(insert);
+      sqlite3_reset(insert);
+      if (rc != SQLITE_DONE) return fail("storing a record");
     }
   }
   if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) {
@@ -457,23 +529,43 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
 
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
+  // No index holds the keys in order: the rows' ids are sorted first, by their keys alone, so that
+  // the sort does not carry every record's fields.
+  auto ordered =
+      db_->prepare("SELECT id FROM source_records ORDER BY connector, stream, source_key");
+  if (!ordered) return ordered.error();
+  std::vector<int64_t> ids;
+  {
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*ordered);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      ids.push_back(sqlite3_column_int64(owned.get(), 0));
+    }
+    if (rc != SQLITE_DONE) return db_->error("ordering records");
+  }
   auto statement = db_->prepare(
       "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
-      "ORDER BY connector, stream, source_key");
+      "WHERE id = ?1");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   StoredRecord record;
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+  for (const int64_t id : ids) {
+    sqlite3_bind_int64(owned.get(), 1, id);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(owned.get());
+      // The connection is held throughout, so a row found by the first query is still there.
+      return db_->error("reading records");
+    }
     record.connector = columnText(owned.get(), 0);
     record.stream = columnText(owned.get(), 1);
     record.source_key = columnText(owned.get(), 2);
     record.location = columnText(owned.get(), 3);
     record.source_time_ms = sqlite3_column_int64(owned.get(), 4);
     record.fields = columnText(owned.get(), 5);
+    sqlite3_reset(owned.get());
     visit(record);
   }
-  if (rc != SQLITE_DONE) return db_->error("reading records");
   return {};
 }
 

@@ -206,6 +206,50 @@ TEST_F(RecordStoreTest, AStoreKeyedByRecordIsMovedIntoTheAppendedTableAtOpen) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a.csv:2", "b.csv:9"}));
 }
 
+// A store whose records were indexed by their keys: the keys are hashed at open, the old index
+// goes, and a record read again still replaces the stored one.
+TEST_F(RecordStoreTest, AStoreIndexedByKeyIsIndexedByKeyHashAtOpen) {
+  fs::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE source_records (id INTEGER PRIMARY KEY, connector TEXT NOT NULL, stream TEXT "
+      "NOT NULL, source_key TEXT NOT NULL, location TEXT NOT NULL, source_time_ms INTEGER NOT "
+      "NULL, fields BLOB NOT NULL);"
+      "CREATE UNIQUE INDEX source_records_by_key ON source_records (connector, stream, "
+      "source_key);"
+      "INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, "
+      "fields) VALUES ('census', 'pupils', 'p2', 'a.csv:3', 7, x''), ('census', 'pupils', 'p1', "
+      "'a.csv:2', 5, x'');";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = open();
+  const std::vector<pipelines::FieldView> row = {{"UPN", "A123", false}};
+  store->put({"pupils", "p2", "b.csv:9", 8, row}, "census", 1, 0);
+  store->erase("census", "pupils", "p1", 1, 1);
+  store->put({"pupils", "p3", "b.csv:10", 9, row}, "census", 1, 2);
+  store->flush();
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store->forEach(
+      [&](const StoredRecord& r) { seen.push_back(r.source_key + " " + r.location); }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"p2 b.csv:9", "p3 b.csv:10"}));
+  store.reset();
+
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  std::vector<std::string> indexes;
+  ASSERT_EQ(sqlite3_exec(
+                db, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name",
+                [](void* out, int, char** values, char**) {
+                  static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+                  return 0;
+                },
+                &indexes, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(indexes, (std::vector<std::string>{"source_records_by_hash"}));
+}
+
 // A VFS over the default one that knows, per file, whether anything was written to it since its
 // last fsync: what a power cut at that moment would lose.
 class UnsyncedWrites {
