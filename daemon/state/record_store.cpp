@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <unordered_map>
 #include <utility>
 
 #include "pipelines/privacy/digest.hpp"
@@ -50,6 +51,12 @@ constexpr const char* kSchema = R"sql(
     source_time_ms INTEGER NOT NULL,
     fields         BLOB NOT NULL,
     key_hash       INTEGER NOT NULL DEFAULT 0
+  );
+  -- A record's field names are stored once per list (a file's header gives the same list to all
+  -- its rows) and its fields blob names the list: the names were most of every row's bytes.
+  CREATE TABLE IF NOT EXISTS field_names (
+    id    INTEGER PRIMARY KEY,
+    names BLOB NOT NULL UNIQUE
   );
   CREATE TABLE IF NOT EXISTS identity_decisions (
     seq      INTEGER PRIMARY KEY,
@@ -204,6 +211,52 @@ void appendFields(std::span<const pipelines::FieldView> fields, std::string& out
   }
 }
 
+// A record's fields as stored: kNamedList, the id of its list of names, then per field a null
+// flag and its length-prefixed value. Blobs written before the lists begin with a null flag (0 or
+// 1) or are empty, and are kept as they are.
+constexpr char kNamedList = '\2';
+
+// The names of a record's fields, each length-prefixed: a list's key in field_names.
+void appendNames(std::span<const pipelines::FieldView> fields, std::string& out) {
+  for (const auto& field : fields) {
+    appendVarint(out, field.name.size());
+    out.append(field.name);
+  }
+}
+
+void appendValues(std::span<const pipelines::FieldView> fields, std::string& out) {
+  for (const auto& field : fields) {
+    out.push_back(field.is_null ? '\1' : '\0');
+    appendVarint(out, field.value.size());
+    out.append(field.value);
+  }
+}
+
+// A stored blob as encodeFields() gives it, with the names of its list put back; false if damaged.
+bool expandNamedList(std::string_view stored,
+                     const std::unordered_map<int64_t, std::vector<std::string>>& lists,
+                     std::string& out) {
+  out.clear();
+  stored.remove_prefix(1);
+  uint64_t id = 0;
+  if (!readVarint(stored, id)) return false;
+  const auto list = lists.find(static_cast<int64_t>(id));
+  if (list == lists.end()) return false;
+  for (const std::string& name : list->second) {
+    std::string_view value;
+    if (stored.empty()) return false;
+    const char flag = stored.front();
+    stored.remove_prefix(1);
+    if (!readSlice(stored, value)) return false;
+    out.push_back(flag);
+    appendVarint(out, name.size());
+    out.append(name);
+    appendVarint(out, value.size());
+    out.append(value);
+  }
+  return stored.empty();
+}
+
 }  // namespace
 
 void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
@@ -215,6 +268,7 @@ bool decodeFields(std::string_view bytes, std::vector<pipelines::FieldView>& out
   out.clear();
   while (!bytes.empty()) {
     pipelines::FieldView field;
+    if (bytes.front() != '\0' && bytes.front() != '\1') return false;
     field.is_null = bytes.front() == '\1';
     bytes.remove_prefix(1);
     if (!readSlice(bytes, field.name) || !readSlice(bytes, field.value)) return false;
@@ -234,7 +288,12 @@ struct RecordStore::Db {
   std::unique_ptr<sqlite3, Closer> handle;
   std::unique_ptr<sqlite3_stmt, Finalizer> insert;
   std::unique_ptr<sqlite3_stmt, Finalizer> remove;  // by key: before an insert, and withdrawals
+  std::unique_ptr<sqlite3_stmt, Finalizer> find_names;
+  std::unique_ptr<sqlite3_stmt, Finalizer> add_names;
   std::mutex mutex;  // one connection: the writer thread and the readers take turns
+  // The writer's: lists of field names by their stored id, as committed.
+  std::unordered_map<std::string, int64_t> name_lists;
+  std::string stored_fields;  // the writer's: one record's fields blob
 
   Error error(std::string_view what) const {
     return makeError("state.records", std::string(what) + " (" + path.string() +
@@ -326,6 +385,12 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
       "source_key = ?3");
   if (!remove) return remove.error();
   db->remove.reset(*remove);
+  auto find_names = db->prepare("SELECT id FROM field_names WHERE names = ?1");
+  if (!find_names) return find_names.error();
+  db->find_names.reset(*find_names);
+  auto add_names = db->prepare("INSERT INTO field_names (names) VALUES (?1)");
+  if (!add_names) return add_names.error();
+  db->add_names.reset(*add_names);
   return std::unique_ptr<RecordStore>(
       new RecordStore(std::move(db), std::move(on_durable), queue_capacity));
 }
@@ -372,6 +437,7 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
   parts.stream = next(entry.stream);
   parts.source_key = next(entry.source_key);
   parts.location = next(entry.location);
+  parts.names = next(entry.names);
   parts.fields = next(entry.fields);
   return parts;
 }
@@ -379,8 +445,11 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
 void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
                              uint32_t source, uint64_t seq) {
   Entry& entry = append(connector, record.stream, record.source_key, record.location);
+  const size_t names_begin = bytes_.size();
+  appendNames(record.fields, bytes_);
+  entry.names = bytes_.size() - names_begin;
   const size_t fields_begin = bytes_.size();
-  appendFields(record.fields, bytes_);
+  appendValues(record.fields, bytes_);
   entry.fields = bytes_.size() - fields_begin;
   entry.source_time_ms = record.source_time_ms;
   entry.source = source;
@@ -490,6 +559,17 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
     (void)db_->exec("ROLLBACK", "rolling back");
     return error;
   };
+  // Lists added by a transaction that rolls back are gone: they are looked up again.
+  struct ForgetListsUnlessCommitted {
+    Db& db;
+    bool committed = false;
+    ~ForgetListsUnlessCommitted() {
+      if (!committed) db.name_lists.clear();
+    }
+  } lists{*db_};
+  std::string_view names;
+  int64_t names_id = 0;
+  bool first = true;
   for (const Batch& batch : batches) {
     for (const Batch::Entry& entry : batch.entries_) {
       const Batch::Parts r = batch.parts(entry);
@@ -509,11 +589,23 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
       bindText(insert, 3, r.source_key);
       bindText(insert, 4, r.location);
       sqlite3_bind_int64(insert, 5, entry.source_time_ms);
-      if (r.fields.empty()) {
-        sqlite3_bind_zeroblob(insert, 6, 0);
-      } else {
-        sqlite3_bind_blob64(insert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
+      // Rows of one file name the same list: it is looked up once per run of them.
+      if (first || r.names != names) {
+        auto id = namesId(r.names);
+        if (!id) {
+          (void)db_->exec("ROLLBACK", "rolling back");
+          return id.error();
+        }
+        names = r.names;
+        names_id = *id;
+        first = false;
       }
+      std::string& stored = db_->stored_fields;
+      stored.clear();
+      stored.push_back(kNamedList);
+      appendVarint(stored, static_cast<uint64_t>(names_id));
+      stored.append(r.fields);
+      sqlite3_bind_blob64(insert, 6, stored.data(), stored.size(), SQLITE_STATIC);
       sqlite3_bind_int64(insert, 7, hash);
       rc = sqlite3_step(insert);
       sqlite3_reset(insert);
@@ -524,7 +616,34 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
     (void)db_->exec("ROLLBACK", "rolling back");
     return ok;
   }
-  return db_->exec("COMMIT", "committing records");
+  auto committed = db_->exec("COMMIT", "committing records");
+  if (!committed) {
+    (void)db_->exec("ROLLBACK", "rolling back");
+    return committed;
+  }
+  lists.committed = true;
+  return {};
+}
+
+Result<int64_t> RecordStore::namesId(std::string_view names) {
+  const auto known = db_->name_lists.find(std::string(names));
+  if (known != db_->name_lists.end()) return known->second;
+  sqlite3_stmt* find = db_->find_names.get();
+  sqlite3_bind_blob64(find, 1, names.data(), names.size(), SQLITE_STATIC);
+  int rc = sqlite3_step(find);
+  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0;
+  sqlite3_reset(find);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_->error("looking up field names");
+  if (rc == SQLITE_DONE) {
+    sqlite3_stmt* add = db_->add_names.get();
+    sqlite3_bind_blob64(add, 1, names.data(), names.size(), SQLITE_STATIC);
+    rc = sqlite3_step(add);
+    sqlite3_reset(add);
+    if (rc != SQLITE_DONE) return db_->error("storing field names");
+    id = sqlite3_last_insert_rowid(db_->handle.get());
+  }
+  db_->name_lists.emplace(names, id);
+  return id;
 }
 
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
@@ -543,12 +662,28 @@ Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>
     }
     if (rc != SQLITE_DONE) return db_->error("ordering records");
   }
+  std::unordered_map<int64_t, std::vector<std::string>> lists;
+  {
+    auto names = db_->prepare("SELECT id, names FROM field_names");
+    if (!names) return names.error();
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*names);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      const std::string bytes = columnText(owned.get(), 1);
+      std::string_view rest = bytes;
+      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
+      std::string_view name;
+      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
+    }
+    if (rc != SQLITE_DONE) return db_->error("reading field names");
+  }
   auto statement = db_->prepare(
       "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
       "WHERE id = ?1");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   StoredRecord record;
+  std::string expanded;
   for (const int64_t id : ids) {
     sqlite3_bind_int64(owned.get(), 1, id);
     const int rc = sqlite3_step(owned.get());
@@ -564,6 +699,11 @@ Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>
     record.source_time_ms = sqlite3_column_int64(owned.get(), 4);
     record.fields = columnText(owned.get(), 5);
     sqlite3_reset(owned.get());
+    // A damaged blob is passed on as stored, for decodeFields() to refuse.
+    if (!record.fields.empty() && record.fields.front() == kNamedList &&
+        expandNamedList(record.fields, lists, expanded)) {
+      record.fields.swap(expanded);
+    }
     visit(record);
   }
   return {};
