@@ -1,6 +1,10 @@
 #include "daemon/state/record_store.hpp"
 
+#include <xxhash.h>
+
 #include <chrono>
+#include <initializer_list>
+#include <unordered_map>
 #include <utility>
 
 #include "pipelines/privacy/digest.hpp"
@@ -37,6 +41,7 @@ constexpr const char* kSchema = R"sql(
   -- Rows are appended in arrival order, so a commit writes the pages of its own records and the
   -- key index's pages, not a page of the whole table for every record: sources give keys in no
   -- particular order, and keyed by them the table's 500-byte rows landed all over the file.
+  -- key_hash is keyHash() of the record's key (connector, stream, source key).
   CREATE TABLE IF NOT EXISTS source_records (
     id             INTEGER PRIMARY KEY,
     connector      TEXT NOT NULL,
@@ -44,10 +49,15 @@ constexpr const char* kSchema = R"sql(
     source_key     TEXT NOT NULL,
     location       TEXT NOT NULL,
     source_time_ms INTEGER NOT NULL,
-    fields         BLOB NOT NULL
+    fields         BLOB NOT NULL,
+    key_hash       INTEGER NOT NULL DEFAULT 0
   );
-  CREATE UNIQUE INDEX IF NOT EXISTS source_records_by_key
-    ON source_records (connector, stream, source_key);
+  -- A record's field names are stored once per list (a file's header gives the same list to all
+  -- its rows) and its fields blob names the list: the names were most of every row's bytes.
+  CREATE TABLE IF NOT EXISTS field_names (
+    id    INTEGER PRIMARY KEY,
+    names BLOB NOT NULL UNIQUE
+  );
   CREATE TABLE IF NOT EXISTS identity_decisions (
     seq      INTEGER PRIMARY KEY,
     at_ms    INTEGER NOT NULL,
@@ -67,10 +77,28 @@ constexpr const char* kSchema = R"sql(
 // Stores written before the rows were appended kept them in a table keyed by the record's key.
 constexpr const char* kMigrateKeyedTable = R"sql(
   BEGIN IMMEDIATE;
-  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields)
-    SELECT connector, stream, source_key, location, source_time_ms, fields FROM records
+  INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, fields,
+                              key_hash)
+    SELECT connector, stream, source_key, location, source_time_ms, fields,
+           hearth_key_hash(connector, stream, source_key) FROM records
     ORDER BY connector, stream, source_key;
   DROP TABLE records;
+  COMMIT;
+)sql";
+
+// Records are found by a 64-bit hash of their key rather than by the key itself. Keys come in no
+// order, so every commit rewrites most pages of the index it looks them up in, and a commit's cost
+// grew with the records already stored: keyed by connector, stream and source key (some 60 bytes
+// an entry) the index of a whole council was hundreds of megabytes of writes per commit; hashed,
+// about a sixth of that. Stores whose index held the keys get the hash at open.
+constexpr const char* kIndexByHash = R"sql(
+  CREATE INDEX IF NOT EXISTS source_records_by_hash ON source_records (key_hash);
+  DROP INDEX IF EXISTS source_records_by_key;
+)sql";
+constexpr const char* kAddKeyHash = R"sql(
+  BEGIN IMMEDIATE;
+  ALTER TABLE source_records ADD COLUMN key_hash INTEGER NOT NULL DEFAULT 0;
+  UPDATE source_records SET key_hash = hearth_key_hash(connector, stream, source_key);
   COMMIT;
 )sql";
 
@@ -140,6 +168,31 @@ std::string chainHash(std::string_view previous, const IdentityDecision& d) {
   return hex;
 }
 
+// Stable across builds and platforms: it is stored. Each part is length-prefixed, so that no two
+// keys give the same bytes.
+int64_t keyHash(std::string_view connector, std::string_view stream, std::string_view source_key) {
+  thread_local std::string bytes;  // reused: this runs for every record written
+  bytes.clear();
+  for (const std::string_view part : {connector, stream, source_key}) {
+    const uint64_t size = part.size();
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>(size >> (8 * i)));
+    bytes.append(part);
+  }
+  return static_cast<int64_t>(XXH3_64bits(bytes.data(), bytes.size()));
+}
+
+std::string_view valueText(sqlite3_value* value) {
+  const auto* data = static_cast<const char*>(sqlite3_value_blob(value));
+  return data == nullptr ? std::string_view()
+                         : std::string_view(data, static_cast<size_t>(sqlite3_value_bytes(value)));
+}
+
+// hearth_key_hash(connector, stream, source_key), for moving older stores.
+void keyHashFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  sqlite3_result_int64(context,
+                       keyHash(valueText(args[0]), valueText(args[1]), valueText(args[2])));
+}
+
 // Appends encodeFields()'s bytes to `out`.
 void appendFields(std::span<const pipelines::FieldView> fields, std::string& out) {
   // Sized once: growing by appends reallocated a record's bytes several times over.
@@ -158,6 +211,52 @@ void appendFields(std::span<const pipelines::FieldView> fields, std::string& out
   }
 }
 
+// A record's fields as stored: kNamedList, the id of its list of names, then per field a null
+// flag and its length-prefixed value. Blobs written before the lists begin with a null flag (0 or
+// 1) or are empty, and are kept as they are.
+constexpr char kNamedList = '\2';
+
+// The names of a record's fields, each length-prefixed: a list's key in field_names.
+void appendNames(std::span<const pipelines::FieldView> fields, std::string& out) {
+  for (const auto& field : fields) {
+    appendVarint(out, field.name.size());
+    out.append(field.name);
+  }
+}
+
+void appendValues(std::span<const pipelines::FieldView> fields, std::string& out) {
+  for (const auto& field : fields) {
+    out.push_back(field.is_null ? '\1' : '\0');
+    appendVarint(out, field.value.size());
+    out.append(field.value);
+  }
+}
+
+// A stored blob as encodeFields() gives it, with the names of its list put back; false if damaged.
+bool expandNamedList(std::string_view stored,
+                     const std::unordered_map<int64_t, std::vector<std::string>>& lists,
+                     std::string& out) {
+  out.clear();
+  stored.remove_prefix(1);
+  uint64_t id = 0;
+  if (!readVarint(stored, id)) return false;
+  const auto list = lists.find(static_cast<int64_t>(id));
+  if (list == lists.end()) return false;
+  for (const std::string& name : list->second) {
+    std::string_view value;
+    if (stored.empty()) return false;
+    const char flag = stored.front();
+    stored.remove_prefix(1);
+    if (!readSlice(stored, value)) return false;
+    out.push_back(flag);
+    appendVarint(out, name.size());
+    out.append(name);
+    appendVarint(out, value.size());
+    out.append(value);
+  }
+  return stored.empty();
+}
+
 }  // namespace
 
 void encodeFields(std::span<const pipelines::FieldView> fields, std::string& out) {
@@ -169,6 +268,7 @@ bool decodeFields(std::string_view bytes, std::vector<pipelines::FieldView>& out
   out.clear();
   while (!bytes.empty()) {
     pipelines::FieldView field;
+    if (bytes.front() != '\0' && bytes.front() != '\1') return false;
     field.is_null = bytes.front() == '\1';
     bytes.remove_prefix(1);
     if (!readSlice(bytes, field.name) || !readSlice(bytes, field.value)) return false;
@@ -186,9 +286,14 @@ struct RecordStore::Db {
   };
   std::filesystem::path path;
   std::unique_ptr<sqlite3, Closer> handle;
-  std::unique_ptr<sqlite3_stmt, Finalizer> upsert;
-  std::unique_ptr<sqlite3_stmt, Finalizer> remove;
+  std::unique_ptr<sqlite3_stmt, Finalizer> insert;
+  std::unique_ptr<sqlite3_stmt, Finalizer> remove;  // by key: before an insert, and withdrawals
+  std::unique_ptr<sqlite3_stmt, Finalizer> find_names;
+  std::unique_ptr<sqlite3_stmt, Finalizer> add_names;
   std::mutex mutex;  // one connection: the writer thread and the readers take turns
+  // The writer's: lists of field names by their stored id, as committed.
+  std::unordered_map<std::string, int64_t> name_lists;
+  std::string stored_fields;  // the writer's: one record's fields blob
 
   Error error(std::string_view what) const {
     return makeError("state.records", std::string(what) + " (" + path.string() +
@@ -202,6 +307,16 @@ struct RecordStore::Db {
       return makeError("state.records", std::string(what) + " (" + path.string() + "): " + text);
     }
     return {};
+  }
+  Result<bool> hasColumn(const char* table, const char* column) {
+    auto statement = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+    if (!statement) return statement.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*statement);
+    bindText(owned.get(), 1, table);
+    bindText(owned.get(), 2, column);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading the schema");
+    return rc == SQLITE_ROW;
   }
   Result<bool> hasTable(const char* name) {
     auto statement = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
@@ -235,6 +350,11 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
   db->handle.reset(handle);
   if (rc != SQLITE_OK) return db->error("opening the record store");
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+  if (sqlite3_create_function_v2(handle, "hearth_key_hash", 3,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 keyHashFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return db->error("registering the key hash");
+  }
   if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
   auto keyed = db->hasTable("records");
   if (!keyed) return keyed.error();
@@ -244,16 +364,33 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
       return ok.error();
     }
   }
-  auto upsert = db->prepare(
-      "INSERT OR REPLACE INTO source_records (connector, stream, source_key, location, "
-      "source_time_ms, "
-      "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!upsert) return upsert.error();
-  db->upsert.reset(*upsert);
+  auto hashed = db->hasColumn("source_records", "key_hash");
+  if (!hashed) return hashed.error();
+  if (!*hashed) {
+    if (auto ok = db->exec(kAddKeyHash, "hashing the stored records' keys"); !ok) {
+      (void)db->exec("ROLLBACK", "rolling back");
+      return ok.error();
+    }
+  }
+  if (auto ok = db->exec(kIndexByHash, "indexing the records by key hash"); !ok) {
+    return ok.error();
+  }
+  auto insert = db->prepare(
+      "INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, "
+      "fields, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert) return insert.error();
+  db->insert.reset(*insert);
   auto remove = db->prepare(
-      "DELETE FROM source_records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+      "DELETE FROM source_records WHERE key_hash = ?4 AND connector = ?1 AND stream = ?2 AND "
+      "source_key = ?3");
   if (!remove) return remove.error();
   db->remove.reset(*remove);
+  auto find_names = db->prepare("SELECT id FROM field_names WHERE names = ?1");
+  if (!find_names) return find_names.error();
+  db->find_names.reset(*find_names);
+  auto add_names = db->prepare("INSERT INTO field_names (names) VALUES (?1)");
+  if (!add_names) return add_names.error();
+  db->add_names.reset(*add_names);
   return std::unique_ptr<RecordStore>(
       new RecordStore(std::move(db), std::move(on_durable), queue_capacity));
 }
@@ -300,6 +437,7 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
   parts.stream = next(entry.stream);
   parts.source_key = next(entry.source_key);
   parts.location = next(entry.location);
+  parts.names = next(entry.names);
   parts.fields = next(entry.fields);
   return parts;
 }
@@ -307,8 +445,11 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
 void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
                              uint32_t source, uint64_t seq) {
   Entry& entry = append(connector, record.stream, record.source_key, record.location);
+  const size_t names_begin = bytes_.size();
+  appendNames(record.fields, bytes_);
+  entry.names = bytes_.size() - names_begin;
   const size_t fields_begin = bytes_.size();
-  appendFields(record.fields, bytes_);
+  appendValues(record.fields, bytes_);
   entry.fields = bytes_.size() - fields_begin;
   entry.source_time_ms = record.source_time_ms;
   entry.source = source;
@@ -411,69 +552,160 @@ void RecordStore::writerLoop() {
 Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
   std::lock_guard lock(db_->mutex);
   if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
-  sqlite3_stmt* upsert = db_->upsert.get();
+  sqlite3_stmt* insert = db_->insert.get();
   sqlite3_stmt* remove = db_->remove.get();
+  auto fail = [this](std::string_view what) {
+    Error error = db_->error(what);
+    (void)db_->exec("ROLLBACK", "rolling back");
+    return error;
+  };
+  // Lists added by a transaction that rolls back are gone: they are looked up again.
+  struct ForgetListsUnlessCommitted {
+    Db& db;
+    bool committed = false;
+    ~ForgetListsUnlessCommitted() {
+      if (!committed) db.name_lists.clear();
+    }
+  } lists{*db_};
+  std::string_view names;
+  int64_t names_id = 0;
+  bool first = true;
   for (const Batch& batch : batches) {
     for (const Batch::Entry& entry : batch.entries_) {
       const Batch::Parts r = batch.parts(entry);
-      if (entry.erase) {
-        bindText(remove, 1, r.connector);
-        bindText(remove, 2, r.stream);
-        bindText(remove, 3, r.source_key);
-        const int rc = sqlite3_step(remove);
-        sqlite3_reset(remove);
-        if (rc != SQLITE_DONE) {
-          Error error = db_->error("removing a withdrawn record");
+      const int64_t hash = keyHash(r.connector, r.stream, r.source_key);
+      // A record read again replaces the stored one: what was stored under its key goes first.
+      bindText(remove, 1, r.connector);
+      bindText(remove, 2, r.stream);
+      bindText(remove, 3, r.source_key);
+      sqlite3_bind_int64(remove, 4, hash);
+      int rc = sqlite3_step(remove);
+      sqlite3_reset(remove);
+      if (rc != SQLITE_DONE)
+        return fail(entry.erase ? "removing a withdrawn record" : "storing a record");
+      if (entry.erase) continue;
+      bindText(insert, 1, r.connector);
+      bindText(insert, 2, r.stream);
+      bindText(insert, 3, r.source_key);
+      bindText(insert, 4, r.location);
+      sqlite3_bind_int64(insert, 5, entry.source_time_ms);
+      // Rows of one file name the same list: it is looked up once per run of them.
+      if (first || r.names != names) {
+        auto id = namesId(r.names);
+        if (!id) {
           (void)db_->exec("ROLLBACK", "rolling back");
-          return error;
+          return id.error();
         }
-        continue;
+        names = r.names;
+        names_id = *id;
+        first = false;
       }
-      bindText(upsert, 1, r.connector);
-      bindText(upsert, 2, r.stream);
-      bindText(upsert, 3, r.source_key);
-      bindText(upsert, 4, r.location);
-      sqlite3_bind_int64(upsert, 5, entry.source_time_ms);
-      if (r.fields.empty()) {
-        sqlite3_bind_zeroblob(upsert, 6, 0);
-      } else {
-        sqlite3_bind_blob64(upsert, 6, r.fields.data(), r.fields.size(), SQLITE_STATIC);
-      }
-      const int rc = sqlite3_step(upsert);
-      sqlite3_reset(upsert);
-      if (rc != SQLITE_DONE) {
-        Error error = db_->error("storing a record");
-        (void)db_->exec("ROLLBACK", "rolling back");
-        return error;
-      }
+      std::string& stored = db_->stored_fields;
+      stored.clear();
+      stored.push_back(kNamedList);
+      appendVarint(stored, static_cast<uint64_t>(names_id));
+      stored.append(r.fields);
+      sqlite3_bind_blob64(insert, 6, stored.data(), stored.size(), SQLITE_STATIC);
+      sqlite3_bind_int64(insert, 7, hash);
+      rc = sqlite3_step(insert);
+      sqlite3_reset(insert);
+      if (rc != SQLITE_DONE) return fail("storing a record");
     }
   }
   if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) {
     (void)db_->exec("ROLLBACK", "rolling back");
     return ok;
   }
-  return db_->exec("COMMIT", "committing records");
+  auto committed = db_->exec("COMMIT", "committing records");
+  if (!committed) {
+    (void)db_->exec("ROLLBACK", "rolling back");
+    return committed;
+  }
+  lists.committed = true;
+  return {};
+}
+
+Result<int64_t> RecordStore::namesId(std::string_view names) {
+  const auto known = db_->name_lists.find(std::string(names));
+  if (known != db_->name_lists.end()) return known->second;
+  sqlite3_stmt* find = db_->find_names.get();
+  sqlite3_bind_blob64(find, 1, names.data(), names.size(), SQLITE_STATIC);
+  int rc = sqlite3_step(find);
+  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0;
+  sqlite3_reset(find);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_->error("looking up field names");
+  if (rc == SQLITE_DONE) {
+    sqlite3_stmt* add = db_->add_names.get();
+    sqlite3_bind_blob64(add, 1, names.data(), names.size(), SQLITE_STATIC);
+    rc = sqlite3_step(add);
+    sqlite3_reset(add);
+    if (rc != SQLITE_DONE) return db_->error("storing field names");
+    id = sqlite3_last_insert_rowid(db_->handle.get());
+  }
+  db_->name_lists.emplace(names, id);
+  return id;
 }
 
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
+  // No index holds the keys in order: the rows' ids are sorted first, by their keys alone, so that
+  // the sort does not carry every record's fields.
+  auto ordered =
+      db_->prepare("SELECT id FROM source_records ORDER BY connector, stream, source_key");
+  if (!ordered) return ordered.error();
+  std::vector<int64_t> ids;
+  {
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*ordered);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      ids.push_back(sqlite3_column_int64(owned.get(), 0));
+    }
+    if (rc != SQLITE_DONE) return db_->error("ordering records");
+  }
+  std::unordered_map<int64_t, std::vector<std::string>> lists;
+  {
+    auto names = db_->prepare("SELECT id, names FROM field_names");
+    if (!names) return names.error();
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*names);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      const std::string bytes = columnText(owned.get(), 1);
+      std::string_view rest = bytes;
+      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
+      std::string_view name;
+      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
+    }
+    if (rc != SQLITE_DONE) return db_->error("reading field names");
+  }
   auto statement = db_->prepare(
       "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
-      "ORDER BY connector, stream, source_key");
+      "WHERE id = ?1");
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
   StoredRecord record;
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+  std::string expanded;
+  for (const int64_t id : ids) {
+    sqlite3_bind_int64(owned.get(), 1, id);
+    const int rc = sqlite3_step(owned.get());
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(owned.get());
+      // The connection is held throughout, so a row found by the first query is still there.
+      return db_->error("reading records");
+    }
     record.connector = columnText(owned.get(), 0);
     record.stream = columnText(owned.get(), 1);
     record.source_key = columnText(owned.get(), 2);
     record.location = columnText(owned.get(), 3);
     record.source_time_ms = sqlite3_column_int64(owned.get(), 4);
     record.fields = columnText(owned.get(), 5);
+    sqlite3_reset(owned.get());
+    // A damaged blob is passed on as stored, for decodeFields() to refuse.
+    if (!record.fields.empty() && record.fields.front() == kNamedList &&
+        expandNamedList(record.fields, lists, expanded)) {
+      record.fields.swap(expanded);
+    }
     visit(record);
   }
-  if (rc != SQLITE_DONE) return db_->error("reading records");
   return {};
 }
 

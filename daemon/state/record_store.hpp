@@ -90,14 +90,15 @@ class RecordStore {
       uint32_t stream = 0;
       uint32_t source_key = 0;
       uint32_t location = 0;
-      size_t fields = 0;
+      size_t names = 0;   // the fields' names: appendNames()
+      size_t fields = 0;  // their values: appendValues()
       int64_t source_time_ms = 0;
       uint32_t source = 0;
       uint64_t seq = 0;
       bool erase = false;  // remove the record rather than store it
     };
     struct Parts {
-      std::string_view connector, stream, source_key, location, fields;
+      std::string_view connector, stream, source_key, location, names, fields;
     };
     Entry& append(std::string_view connector, std::string_view stream, std::string_view source_key,
                   std::string_view location);
@@ -151,6 +152,8 @@ class RecordStore {
   RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);
   void writerLoop();
   Result<void> commit(const std::vector<Batch>& batches);
+  /// The id under which a list of field names is stored, adding it if new (writer thread).
+  Result<int64_t> namesId(std::string_view names);
 
   std::unique_ptr<Db> db_;
   DurableCallback on_durable_;

@@ -206,6 +206,106 @@ TEST_F(RecordStoreTest, AStoreKeyedByRecordIsMovedIntoTheAppendedTableAtOpen) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a.csv:2", "b.csv:9"}));
 }
 
+// A store whose records were indexed by their keys: the keys are hashed at open, the old index
+// goes, and a record read again still replaces the stored one.
+TEST_F(RecordStoreTest, AStoreIndexedByKeyIsIndexedByKeyHashAtOpen) {
+  fs::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE source_records (id INTEGER PRIMARY KEY, connector TEXT NOT NULL, stream TEXT "
+      "NOT NULL, source_key TEXT NOT NULL, location TEXT NOT NULL, source_time_ms INTEGER NOT "
+      "NULL, fields BLOB NOT NULL);"
+      "CREATE UNIQUE INDEX source_records_by_key ON source_records (connector, stream, "
+      "source_key);"
+      "INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, "
+      "fields) VALUES ('census', 'pupils', 'p2', 'a.csv:3', 7, x''), ('census', 'pupils', 'p1', "
+      "'a.csv:2', 5, x'');";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = open();
+  const std::vector<pipelines::FieldView> row = {{"UPN", "A123", false}};
+  store->put({"pupils", "p2", "b.csv:9", 8, row}, "census", 1, 0);
+  store->erase("census", "pupils", "p1", 1, 1);
+  store->put({"pupils", "p3", "b.csv:10", 9, row}, "census", 1, 2);
+  store->flush();
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store->forEach(
+      [&](const StoredRecord& r) { seen.push_back(r.source_key + " " + r.location); }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"p2 b.csv:9", "p3 b.csv:10"}));
+  store.reset();
+
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  std::vector<std::string> indexes;
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_records' "
+          "ORDER BY name",
+          [](void* out, int, char** values, char**) {
+            static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+            return 0;
+          },
+          &indexes, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(indexes, (std::vector<std::string>{"source_records_by_hash"}));
+}
+
+// Rows with the same header store its names once; each row reads back with its own names,
+// values and nulls, across a reopen.
+TEST_F(RecordStoreTest, FieldNamesAreStoredOncePerHeaderAndReadBackWithEveryRow) {
+  auto store = open();
+  const std::vector<pipelines::FieldView> a1 = {{"UPN", "A1", false}, {"dob", "", true}};
+  const std::vector<pipelines::FieldView> a2 = {{"UPN", "A2", false}, {"dob", "2010-01-02", false}};
+  const std::vector<pipelines::FieldView> b = {{"ULN", "", false}};
+  const std::vector<pipelines::FieldView> none;
+  store->put({"pupils", "p1", "a.csv:2", 1, a1}, "census", 1, 0);
+  store->put({"leavers", "l1", "b.csv:2", 2, b}, "census", 1, 1);
+  store->put({"pupils", "p2", "a.csv:3", 3, a2}, "census", 1, 2);
+  store->put({"empty", "e1", "c.csv:2", 4, none}, "census", 1, 3);
+  store->flush();
+  store.reset();
+  store = open();
+  store->put({"pupils", "p3", "a.csv:4", 5, a1}, "census", 1, 4);
+  store->flush();
+
+  std::vector<std::string> seen;
+  std::vector<pipelines::FieldView> decoded;
+  ASSERT_TRUE(store->forEach([&](const StoredRecord& r) {
+    ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
+    std::string line = r.source_key;
+    for (const auto& f : decoded) {
+      line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
+    }
+    seen.push_back(line);
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"e1", "l1 ULN=", "p1 UPN=A1 dob=null",
+                                            "p2 UPN=A2 dob=2010-01-02", "p3 UPN=A1 dob=null"}));
+  store.reset();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  int lists = -1;
+  ASSERT_EQ(sqlite3_exec(
+                db, "SELECT count(*) FROM field_names",
+                [](void* out, int, char** values, char**) {
+                  *static_cast<int*>(out) = std::stoi(values[0]);
+                  return 0;
+                },
+                &lists, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(lists, 3);  // pupils, leavers and the empty list
+}
+
+// A blob that is neither a list of fields nor one that names its list is refused.
+TEST(RecordFields, AnUnknownEncodingIsRefused) {
+  std::vector<pipelines::FieldView> back;
+  EXPECT_FALSE(decodeFields(std::string("\2\1\0\1x", 5), back));
+}
+
 // A VFS over the default one that knows, per file, whether anything was written to it since its
 // last fsync: what a power cut at that moment would lose.
 class UnsyncedWrites {
