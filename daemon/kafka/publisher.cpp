@@ -15,18 +15,40 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Each librdkafka message carries, as its opaque pointer, what its delivery report needs,
-// tagged in the low bits (pointers are 8-aligned):
-//   00: a direct event, as its pooled payload buffer (see PayloadPool), which holds its ids;
+// tagged in the two low bits so that the common case allocates nothing:
+//   01: a direct event whose source (16 bits) and seq (46 bits) are packed into the value;
+//   00: a direct event whose ids do not fit, as a heap EventId (pointers are 8-aligned);
 //   10: a spooled event being drained, as a pointer to its spool segment.
 constexpr uintptr_t kTagMask = 3;
+constexpr uintptr_t kTagHeapEvent = 0;
+constexpr uintptr_t kTagPackedEvent = 1;
 constexpr uintptr_t kTagDrained = 2;
+constexpr unsigned kSourceBits = 16;
+constexpr unsigned kSeqBits = 46;
+static_assert(sizeof(uintptr_t) == 8, "opaque packing assumes 64-bit pointers");
 
-static_assert(alignof(PooledEvent) >= 4, "the tag needs the two low bits of the pointer");
-void* tagDirect(PooledEvent* event) { return event; }
+struct EventId {
+  uint32_t source;
+  uint64_t seq;
+};
 
-// Takes back the buffer of a direct event; call exactly once per tagged pointer.
-std::unique_ptr<PooledEvent> untagDirect(void* opaque) {
-  return std::unique_ptr<PooledEvent>(static_cast<PooledEvent*>(opaque));
+void* tagDirect(uint32_t source, uint64_t seq) {
+  if (source < (uint32_t{1} << kSourceBits) && seq < (uint64_t{1} << kSeqBits)) {
+    return reinterpret_cast<void*>((seq << (kSourceBits + 2)) | (uintptr_t{source} << 2) |
+                                   kTagPackedEvent);
+  }
+  return new EventId{source, seq};
+}
+
+// Recovers the ids and releases the heap form; call exactly once per tagged pointer.
+EventId untagDirect(void* opaque) {
+  const auto value = reinterpret_cast<uintptr_t>(opaque);
+  if ((value & kTagMask) == kTagPackedEvent) {
+    return EventId{static_cast<uint32_t>((value >> 2) & ((uintptr_t{1} << kSourceBits) - 1)),
+                   value >> (kSourceBits + 2)};
+  }
+  std::unique_ptr<EventId> heap(static_cast<EventId*>(opaque));
+  return *heap;
 }
 
 void* tagDrained(Spool::Segment* segment) {
@@ -89,8 +111,8 @@ PublisherObserver& ignoringObserver() {
 
 // librdkafka's broker thread allocates and frees buffers of a few hundred KB for every batch it
 // compresses. With glibc's default trim threshold (128 KB) each free hands the top of the
-// thread's arena back to the kernel and the next batch faults it in again, page by page: a
-// tenth of the producer's CPU. Freed memory up to this much is kept for reuse instead.
+// thread's arena back to the kernel and the next batch faults it in again, page by page
+// (clear_page, madvise). Freed memory up to this much is kept for reuse instead.
 constexpr int kMallocTrimThreshold = 32 * 1024 * 1024;
 
 // Spool draining hands librdkafka this many entries per pass before syncing and checking state.
@@ -320,25 +342,20 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
   // that saw the spool inactive can still fail into the lane ahead of newer spooled events.
   produced_.fetch_add(1);
   auto give_back = [this](void* opaque) {
-    payloads_.release(untagDirect(opaque));
+    untagDirect(opaque);
     resolved_.fetch_add(1);
   };
   if (spool_->active()) {
     resolved_.fetch_add(1);
     return DirectOutcome::kDivert;
   }
-  std::unique_ptr<PooledEvent> pooled = payloads_.acquire();
-  pooled->payload.assign(event.payload);
-  pooled->source = event.source;
-  pooled->seq = event.seq;
-  PooledEvent* lent = pooled.release();
-  void* opaque = tagDirect(lent);
+  void* opaque = tagDirect(event.source, event.seq);
   while (true) {
-    // The payload is lent, not copied: librdkafka sends the pooled buffer and hands it back in
-    // the delivery report. It copies the key (small) into the message it allocates anyway. An
-    // empty payload is sent as a null value: a tombstone, which compaction deletes.
+    // F_COPY: librdkafka copies payload and key into the message it allocates anyway, so there
+    // is one allocation per event and the caller's strings are free as soon as this returns.
+    // An empty payload is sent as a null value: a tombstone, which compaction deletes.
     const rd_kafka_resp_err_t err =
-        produceEvent(producer_.get(), topic, lent->payload, event.key, opaque, 0);
+        produceEvent(producer_.get(), topic, event.payload, event.key, opaque);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return DirectOutcome::kProduced;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       give_back(opaque);  // the producer is broken, not the event: keep it in the spool
@@ -434,14 +451,12 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
     return;
   }
 
-  std::unique_ptr<PooledEvent> pooled = untagDirect(message._private);
-  const uint32_t source = pooled->source;
-  const uint64_t seq = pooled->seq;
+  const EventId id = untagDirect(message._private);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     observer_->delivered(topic, latencySeconds(message));
-    config_.on_durable(source, seq);
+    config_.on_durable(id.source, id.seq);
   } else if (isPermanent(err)) {
-    refuse(eventOf(message, source, seq), rd_kafka_err2name(err), false);
+    refuse(eventOf(message, id.source, id.seq), rd_kafka_err2name(err), false);
   } else {
     observer_->failed(topic, rd_kafka_err2name(err));
     if (spool_->activate()) {
@@ -451,15 +466,13 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
     const SpoolEntry entry{.topic = topic,
                            .key = bytesOf(message.key, message.key_len),
                            .payload = bytesOf(message.payload, message.len),
-                           .source = source,
-                           .seq = seq};
+                           .source = id.source,
+                           .seq = id.seq};
     // kFull: the spool counted the event as lost and asked for it to be read again.
     if (spool_->appendRetry(entry) == Spool::AppendStatus::kRejected) {
-      refuse(eventOf(message, source, seq), kSpoolEntryTooLarge, false);
+      refuse(eventOf(message, id.source, id.seq), kSpoolEntryTooLarge, false);
     }
   }
-  // The spool and the dead-letter path copied what they keep: the buffer can serve again.
-  payloads_.release(std::move(pooled));
   // Last: once this count catches up, the spool worker may seal the retry lane.
   resolved_.fetch_add(1);
 }

@@ -19,7 +19,6 @@
 
 #include "common/result.hpp"
 #include "daemon/kafka/outbound_event.hpp"
-#include "daemon/kafka/payload_pool.hpp"
 #include "daemon/kafka/rdkafka_handles.hpp"
 #include "daemon/kafka/spool.hpp"
 #include "daemon/log/logger.hpp"
@@ -162,8 +161,6 @@ class Publisher {
   PublisherObserver* observer_;
 
   std::unique_ptr<Spool> spool_;
-  // Before the producer, so that it outlives every buffer lent to librdkafka.
-  PayloadPool payloads_;
   KafkaHandle producer_;
 
   // Topic handles, looked up without a lock: slots [0, topic_count_) are immutable once published.
