@@ -298,10 +298,6 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   if (normalised_.records.empty() && normalised_.findings.empty()) return publishRaw(raw);
   if (!normalised_.unmapped.empty()) countUnmapped(raw.stream);
 
-  if (services_.record_store != nullptr) {
-    store_batch_.add(raw, spec_.name, spec_.slot, services_.tracker.onEmitted(spec_.slot));
-    if (store_batch_.size() >= kStoreBatch) flushStoreBatch();
-  }
   const int64_t now = nowMs();
   for (size_t i = 0; i < normalised_.records.size(); ++i) {
     canonical_encoder_->encode(normalised_.records[i], i, now, encoded_);
@@ -310,10 +306,16 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   for (const auto& finding : normalised_.findings) {
     if (!publishFinding(raw, finding)) return HEARTH_CANCELLED;
   }
+  // The derive stage has the records before the store does: a derive notes the store's
+  // generation as what it derived from, which must never count a record it has not seen.
   if (services_.canonical_sink != nullptr) {
     services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key,
                                      std::move(normalised_.records));
     normalised_.records.clear();
+  }
+  if (services_.record_store != nullptr) {
+    store_batch_.add(raw, spec_.name, spec_.slot, services_.tracker.onEmitted(spec_.slot));
+    if (store_batch_.size() >= kStoreBatch) flushStoreBatch();
   }
   return HEARTH_OK;
 }
@@ -323,16 +325,16 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
 // record event, keyed like the record's own raw events and like the references to it in
 // canonical records; its payload (the resource) is dropped by the field policy.
 hearth_status ConnectorRunner::publishWithdrawal(const pipelines::RawRecordView& raw) {
+  // The derive stage first, as in publishCanonical.
+  if (services_.canonical_sink != nullptr) {
+    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, {});
+  }
   if (services_.record_store != nullptr) {
     services_.record_store->erase(spec_.name, raw.stream, raw.source_key, spec_.slot,
                                   services_.tracker.onEmitted(spec_.slot));
   }
   services_.metrics.recordsWithdrawn(spec_.name, raw.stream).Increment();
-  const hearth_status status = publishRaw(raw);
-  if (status == HEARTH_OK && services_.canonical_sink != nullptr) {
-    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, {});
-  }
-  return status;
+  return publishRaw(raw);
 }
 
 // A source record's fields that normalisation left unmapped: their values reach no canonical

@@ -168,7 +168,11 @@ fi
 # 2. The same school census files, normalised and raw.
 if want census; then
   census_connector() {  # census_connector NORMALISE_LINE
-    sed -n '/^  - name: school_census/,/^  # EHC plans/p' "$repo/config/demo.yaml" | sed '$d' |
+    # The school census connector alone: its block ends where the next connector or comment
+    # at its level begins.
+    awk '/^  - name: school_census$/ { on = 1; print; next }
+         on && /^  (- name: |# )/ { exit }
+         on' "$repo/config/demo.yaml" |
       sed -e "s#\.\./var/demo/council#$council#g" | grep -v "${1:-^$}"
   }
   run_daemon census-normalised "$bootstrap" "
