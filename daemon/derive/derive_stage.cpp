@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
+#include <future>
 #include <map>
 #include <numeric>
 #include <set>
@@ -66,9 +67,10 @@ std::string recordKey(std::string_view connector, std::string_view stream,
 // subject), then '#' and a pseudonym of the source record and the record's position in it, which
 // tells records of one subject apart and is dropped when a fact is published. A consumer follows
 // a fact to the events of the subjects it cites.
-std::string evidenceId(pipelines::Pseudonymiser& pseudonymiser, const canonical::Record& record,
+// `subject` is the pseudonym of the record's subject.
+std::string evidenceId(pipelines::Pseudonymiser& pseudonymiser, std::string_view subject,
                        const std::string& record_key, size_t position) {
-  std::string id = pipelines::subjectPseudonym(pseudonymiser, canonical::subjectOf(record));
+  std::string id(subject);
   id.push_back('#');
   id.append(pseudonymiser.pseudonym("evidence", record_key + "#" + std::to_string(position)));
   return id;
@@ -430,8 +432,18 @@ void DeriveStage::Impl::applyPending() {
     Held& h = held[entry.key];
     h.changed = true;
     h.evidence.clear();
+    // A source record's canonical records are mostly about one subject: its pseudonym is made
+    // once.
+    const canonical::Subject* last_subject = nullptr;
+    std::string subject_pseudonym;
     for (size_t i = 0; i < entry.records.size(); ++i) {
-      h.evidence.push_back(evidenceId(pseudonymiser, entry.records[i], entry.key, i));
+      const canonical::Subject& subject = canonical::subjectOf(entry.records[i]);
+      if (last_subject == nullptr || subject.system != last_subject->system ||
+          subject.value != last_subject->value) {
+        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
+        last_subject = &subject;
+      }
+      h.evidence.push_back(evidenceId(pseudonymiser, subject_pseudonym, entry.key, i));
     }
     h.records = std::make_shared<const std::vector<canonical::Record>>(std::move(entry.records));
   }
@@ -745,6 +757,63 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
   }
 
+  // Indicators over every record, attributed to its person. The engine is brought up to date on
+  // a second thread while this one publishes the person views: both only read the records and
+  // the identity outcome. Its events are published after the views.
+  std::vector<AttributedRecord> attributed;
+  std::unordered_map<uint64_t, std::string> pseudonym_of_key;
+  double indicator_seconds = 0;
+  // Last of these: going out of scope, it waits for the thread that uses the others.
+  std::future<std::vector<IndicatorEvent>> indicator_update;
+  if (options.indicators.enabled && !indicators_failed) {
+    if (!indicators) {
+      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
+      if (!created) {
+        indicators_failed = true;
+        log.error("indicators disabled",
+                  {{"code", created.error().code}, {"error", created.error().message}});
+      } else {
+        indicators = std::move(created).value();
+        logPopulationBase(log, *indicators);
+      }
+    }
+    if (indicators) {
+      // The engine keys people by a hash of their representative subject, which stays the same
+      // from one evaluation to the next unless identity moves the person's records.
+      std::vector<uint64_t> person_key(outcome.persons);
+      for (uint32_t p = 0; p < outcome.persons; ++p) {
+        person_key[p] = std::hash<std::string>{}(*representative[p]);
+        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
+      }
+      // A subject whose person changed (a merge, a split) files all its records anew.
+      std::vector<bool> moved(subjects.size(), false);
+      std::unordered_map<std::string, uint64_t> person_keys;
+      person_keys.reserve(subjects.size());
+      for (uint32_t s = 0; s < subjects.size(); ++s) {
+        const uint64_t key = person_key[outcome.person_of_subject[s]];
+        const auto before = person_key_of_subject.find(subjects[s].key);
+        moved[s] = before == person_key_of_subject.end() || before->second != key;
+        person_keys.emplace(subjects[s].key, key);
+      }
+      person_key_of_subject.swap(person_keys);
+      attributed.reserve(all.size());
+      for (size_t i = 0; i < all.size(); ++i) {
+        const uint32_t s = subject_of_record[i];
+        attributed.push_back({{held_of_record[i]->records, all[i].first},
+                              person_key[outcome.person_of_subject[s]],
+                              all[i].second,
+                              changed[i] || moved[s]});
+      }
+      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
+      indicator_update = std::async(std::launch::async, [&] {
+        const auto update_started = Clock::now();
+        auto events = indicators->update(attributed, removed_evidence, pseudonym_of_key);
+        indicator_seconds = std::chrono::duration<double>(Clock::now() - update_started).count();
+        return events;
+      });
+    }
+  }
+
   // Person views: published when their content changes; a person merged away gets a tombstone
   // view so compacted consumers drop it.
   std::vector<std::vector<const canonical::Record*>> records_of_person(outcome.persons);
@@ -811,78 +880,33 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   published_views.swap(views);
 
-  const auto indicators_started = Clock::now();
-  // Indicators over every record, attributed to its person.
-  if (options.indicators.enabled && !indicators_failed) {
-    if (!indicators) {
-      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
-      if (!created) {
-        indicators_failed = true;
-        log.error("indicators disabled",
-                  {{"code", created.error().code}, {"error", created.error().message}});
-      } else {
-        indicators = std::move(created).value();
-        logPopulationBase(log, *indicators);
+  if (indicator_update.valid()) {
+    std::vector<std::string> written;
+    for (const IndicatorEvent& event : indicator_update.get()) {
+      const uint64_t before = summary.events_published;
+      if (!publish(event.topic, event.type, event.key, event.data_json, summary.events_published,
+                   event.digest_key)) {
+        return makeError("derive.stopping", "the publisher is stopping");
+      }
+      if (event.topic == "indicator.values" && summary.events_published > before) {
+        written.push_back(event.key);
       }
     }
-    if (indicators) {
-      // The engine keys people by a hash of their representative subject, which stays the same
-      // from one evaluation to the next unless identity moves the person's records.
-      std::vector<uint64_t> person_key(outcome.persons);
-      std::unordered_map<uint64_t, std::string> pseudonym_of_key;
-      for (uint32_t p = 0; p < outcome.persons; ++p) {
-        person_key[p] = std::hash<std::string>{}(*representative[p]);
-        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
+    // A cycle that changed no value leaves the last marker standing: its snapshot is the same.
+    pipelines::indicators::CycleMarker marker = snapshotMarker(std::move(written));
+    if (!marker.keys_written.empty() || indicator_cycle == 0) {
+      marker.cycle = ++indicator_cycle;
+      if (!publish("indicator.values", kIndicatorCycleEventType,
+                   "cycle|" + marker.period.label + "|" + options.indicators.area_code,
+                   pipelines::indicators::toJson(marker), summary.events_published)) {
+        return makeError("derive.stopping", "the publisher is stopping");
       }
-      // A subject whose person changed (a merge, a split) files all its records anew.
-      std::vector<bool> moved(subjects.size(), false);
-      std::unordered_map<std::string, uint64_t> person_keys;
-      person_keys.reserve(subjects.size());
-      for (uint32_t s = 0; s < subjects.size(); ++s) {
-        const uint64_t key = person_key[outcome.person_of_subject[s]];
-        const auto before = person_key_of_subject.find(subjects[s].key);
-        moved[s] = before == person_key_of_subject.end() || before->second != key;
-        person_keys.emplace(subjects[s].key, key);
-      }
-      person_key_of_subject.swap(person_keys);
-      std::vector<AttributedRecord> attributed;
-      attributed.reserve(all.size());
-      for (size_t i = 0; i < all.size(); ++i) {
-        const uint32_t s = subject_of_record[i];
-        attributed.push_back({{held_of_record[i]->records, all[i].first},
-                              person_key[outcome.person_of_subject[s]],
-                              all[i].second,
-                              changed[i] || moved[s]});
-      }
-      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
-      std::vector<std::string> written;
-      for (const IndicatorEvent& event :
-           indicators->update(attributed, removed_evidence, pseudonym_of_key)) {
-        const uint64_t before = summary.events_published;
-        if (!publish(event.topic, event.type, event.key, event.data_json, summary.events_published,
-                     event.digest_key)) {
-          return makeError("derive.stopping", "the publisher is stopping");
-        }
-        if (event.topic == "indicator.values" && summary.events_published > before) {
-          written.push_back(event.key);
-        }
-      }
-      // A cycle that changed no value leaves the last marker standing: its snapshot is the same.
-      pipelines::indicators::CycleMarker marker = snapshotMarker(std::move(written));
-      if (!marker.keys_written.empty() || indicator_cycle == 0) {
-        marker.cycle = ++indicator_cycle;
-        if (!publish("indicator.values", kIndicatorCycleEventType,
-                     "cycle|" + marker.period.label + "|" + options.indicators.area_code,
-                     pipelines::indicators::toJson(marker), summary.events_published)) {
-          return makeError("derive.stopping", "the publisher is stopping");
-        }
-        stageDigest(std::string(kCycleDigestKey), indicator_cycle);
-      }
-      std::lock_guard cache(cache_mutex);
-      indicators_json = R"({"cycle":)" + std::to_string(indicator_cycle) + R"(,"digest":")" +
-                        marker.digest + R"(","values":)" + indicators->valuesJson() + "}";
-      indicators_table = indicators->table();
+      stageDigest(std::string(kCycleDigestKey), indicator_cycle);
     }
+    std::lock_guard cache(cache_mutex);
+    indicators_json = R"({"cycle":)" + std::to_string(indicator_cycle) + R"(,"digest":")" +
+                      marker.digest + R"(","values":)" + indicators->valuesJson() + "}";
+    indicators_table = indicators->table();
   }
   {
     std::lock_guard cache(cache_mutex);
@@ -915,7 +939,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     options.metrics->identityReviewPairs().Set(static_cast<double>(summary.reviews));
   }
   const auto finished = Clock::now();
-  summary.indicator_seconds = std::chrono::duration<double>(finished - indicators_started).count();
+  summary.indicator_seconds = indicator_seconds;
   summary.seconds = std::chrono::duration<double>(finished - started).count();
   log.info("derived", {{"records", summary.records},
                        {"linkage_records", summary.linkage_records},
