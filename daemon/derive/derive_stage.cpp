@@ -599,6 +599,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   if (auto loaded = loadDigests(); !loaded) return loaded.error();
   applyPending();
+  summary.apply_seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
   std::vector<SubjectInfo> subjects;
@@ -692,6 +693,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     person_pseudonym[p] = pseudonymiser.pseudonym("person", *representative[p]);
   }
 
+  const auto views_started = Clock::now();
   // Identity decisions: each pair once.
   std::string reviews = "[";
   summary.links = outcome.total_links;
@@ -879,8 +881,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     stageDigest(std::move(digest_key), std::nullopt);
   }
   published_views.swap(views);
+  summary.views_seconds = std::chrono::duration<double>(Clock::now() - views_started).count();
 
   if (indicator_update.valid()) {
+    const auto waited = Clock::now();
+    indicator_update.wait();
+    summary.wait_seconds = std::chrono::duration<double>(Clock::now() - waited).count();
     std::vector<std::string> written;
     for (const IndicatorEvent& event : indicator_update.get()) {
       const uint64_t before = summary.events_published;
@@ -948,8 +954,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
                        {"reviews", summary.reviews},
                        {"events", summary.events_published},
                        {"seconds", summary.seconds},
+                       {"apply_seconds", summary.apply_seconds},
                        {"identity_seconds", summary.identity_seconds},
+                       {"views_seconds", summary.views_seconds},
                        {"indicator_seconds", summary.indicator_seconds},
+                       {"indicator_wait_seconds", summary.wait_seconds},
                        {"identity_rebuilt", outcome.rebuilt},
                        {"linkage_digest", summary.linkage_digest}});
   return summary;

@@ -54,8 +54,11 @@ struct EvaluationSummary {
   uint64_t reviews = 0;           // pairs held for review
   uint64_t events_published = 0;  // identity, person view, indicator value and fact events
   double seconds = 0;
-  double identity_seconds = 0;   // of which: identity resolution
-  double indicator_seconds = 0;  // ... and the indicators
+  double apply_seconds = 0;      // of which: taking in what arrived
+  double identity_seconds = 0;   // ... identity resolution
+  double views_seconds = 0;      // ... identity decisions and person views, published
+  double indicator_seconds = 0;  // ... the indicators (alongside the views, on their own thread)
+  double wait_seconds = 0;       // ... waiting for the indicators once the views were published
   /// A digest of which subjects were resolved to which persons: equal digests, equal linkage.
   std::string linkage_digest;
   /// Nothing new since the evaluation whose events were last confirmed: nothing was done, and

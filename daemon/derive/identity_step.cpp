@@ -155,7 +155,9 @@ std::vector<id::ReviewerDecision> identifierConflicts(const id::IdentityIndex& i
 }
 
 std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pair) {
-  std::string out = "{\"tier\":";
+  std::string out;
+  out.reserve(384);  // a tier and about eight fields
+  out.append("{\"tier\":");
   pipelines::appendJsonString(out, id::tierName(pair.tier));
   for (const id::ComparisonReason& reason : index.explain(pair)) {
     out.push_back(',');

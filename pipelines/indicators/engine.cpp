@@ -1,5 +1,7 @@
 #include "pipelines/indicators/engine.hpp"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
@@ -31,7 +33,23 @@ bool isMotherIn(const PersonRecords& records, const canonical::HouseholdMember& 
   });
 }
 
+// The kinds of record that a person's group mates read too (linkedRecords): a homelessness
+// case's duties and placements, a mother's adult social care and admissions, and memberships.
+bool readByGroupMates(const canonical::Record& record) {
+  return std::holds_alternative<canonical::HomelessnessDuty>(record) ||
+         std::holds_alternative<canonical::TemporaryAccommodation>(record) ||
+         std::holds_alternative<canonical::AdultCareEvent>(record) ||
+         std::holds_alternative<canonical::HospitalAdmission>(record) ||
+         std::holds_alternative<canonical::Diagnosis>(record) ||
+         std::holds_alternative<canonical::HouseholdMember>(record);
+}
+
 }  // namespace
+
+IndicatorEngine::EvidenceKey IndicatorEngine::evidenceKey(std::string_view evidence_id) {
+  const XXH128_hash_t hash = XXH3_128bits(evidence_id.data(), evidence_id.size());
+  return {hash.low64, hash.high64};
+}
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
                                  PostcodeLookup postcodes)
@@ -77,15 +95,21 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id,
   }
   remove(evidence_id);
   const bool membership = std::holds_alternative<canonical::HouseholdMember>(*record);
+  const bool shared = readByGroupMates(*record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
-  if (!state.records.add(evidence_id, std::move(record))) {
+  const EvidenceKey key = evidenceKey(evidence_id);
+  if (!state.records.add(std::move(evidence_id), std::move(record))) {
     if (created) persons_.erase(it);
     return false;
   }
-  evidence_owner_.emplace(std::move(evidence_id), person);
+  evidence_owner_.emplace(key, person);
   if (membership) regroup(person, state);
-  touchWithGroups(person, state);
+  if (shared) {
+    touchWithGroups(person, state);
+  } else {
+    touch(person, state);
+  }
   return true;
 }
 
@@ -94,7 +118,7 @@ bool IndicatorEngine::remove(std::string_view evidence_id) {
     touchAll();
     return true;
   }
-  const auto owner = evidence_owner_.find(evidence_id);
+  const auto owner = evidence_owner_.find(evidenceKey(evidence_id));
   if (owner == evidence_owner_.end()) return false;
   PersonState& state = persons_.at(owner->second);
   // Those who shared a group with the person saw the record too, even if it was a membership.

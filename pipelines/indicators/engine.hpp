@@ -142,14 +142,18 @@ class IndicatorEngine {
   BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
   std::unordered_map<PersonKey, PersonState> persons_;
-  /// Looks strings up by view: evidence ids are long, and each add() looks one up first.
-  struct ViewHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
+  /// Whose each record is, by a 128-bit hash of its evidence id: the ids themselves are long, and
+  /// already kept once with the records.
+  struct EvidenceKey {
+    uint64_t low = 0;
+    uint64_t high = 0;
+    bool operator==(const EvidenceKey&) const = default;
   };
-  std::unordered_map<std::string, PersonKey, ViewHash, std::equal_to<>> evidence_owner_;
+  struct EvidenceKeyHash {
+    size_t operator()(const EvidenceKey& key) const { return key.low; }
+  };
+  static EvidenceKey evidenceKey(std::string_view evidence_id);
+  std::unordered_map<EvidenceKey, PersonKey, EvidenceKeyHash> evidence_owner_;
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   bool touch_all_ = false;  // every person is recomputed at the next evaluate()
