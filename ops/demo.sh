@@ -39,6 +39,9 @@ HEARTH_FHIR_CLIENT_KEY=$(cat var/demo/fhir/client_key.pem)
 export HEARTH_FHIR_CLIENT_KEY
 
 step "Validating $config"
+# A state directory left by an earlier run (perhaps with looser permissions) is not this run's:
+# it goes before the configuration that names it is checked.
+rm -rf "$state"
 "$hearthd" validate "$config"
 "$hearthd" plugins --config "$config"
 
