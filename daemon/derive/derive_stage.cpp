@@ -801,10 +801,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       attributed.reserve(all.size());
       for (size_t i = 0; i < all.size(); ++i) {
         const uint32_t s = subject_of_record[i];
-        attributed.push_back({{held_of_record[i]->records, all[i].first},
-                              person_key[outcome.person_of_subject[s]],
-                              all[i].second,
-                              changed[i] || moved[s]});
+        const bool files = changed[i] || moved[s];
+        // Only a record the engine files anew needs its share: no reference count per record
+        // on every evaluation.
+        attributed.push_back({files ? std::shared_ptr<const canonical::Record>(
+                                          held_of_record[i]->records, all[i].first)
+                                    : nullptr,
+                              person_key[outcome.person_of_subject[s]], all[i].second, files});
       }
       attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
       indicator_update = std::async(std::launch::async, [&] {

@@ -76,7 +76,8 @@ void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
 /// subject's other records.
 struct AttributedRecord {
-  /// Shared with the derive stage, which holds each canonical record once.
+  /// Shared with the derive stage, which holds each canonical record once; null when the record
+  /// is not `changed` (the engine already files it).
   std::shared_ptr<const pipelines::canonical::Record> record;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   const std::string* evidence_id = nullptr;
