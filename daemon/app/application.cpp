@@ -943,6 +943,7 @@ void Application::Impl::commitCheckpoints() {
         log_.error("checkpoint not saved",
                    {{"connector", s.connector}, {"error", saved.error().message}});
       }
+      tracker_.onSaved(it->first);
     }
     const bool caught_up =
         tracker_.outstanding(it->first) == 0 && tracker_.pendingCheckpoints(it->first) == 0;

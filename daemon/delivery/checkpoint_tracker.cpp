@@ -82,7 +82,22 @@ std::optional<std::string> CheckpointTracker::takeCommittable(uint32_t id) {
   Source* s = find(id);
   if (s == nullptr) return std::nullopt;
   std::lock_guard lock(s->mutex);
+  if (s->committable) s->saving = true;
   return std::exchange(s->committable, std::nullopt);
+}
+
+void CheckpointTracker::onSaved(uint32_t id) {
+  Source* s = find(id);
+  if (s == nullptr) return;
+  std::lock_guard lock(s->mutex);
+  s->saving = false;
+}
+
+bool CheckpointTracker::checkpointPending(uint32_t id) const {
+  Source* s = find(id);
+  if (s == nullptr) return false;
+  std::lock_guard lock(s->mutex);
+  return s->saving || s->committable.has_value() || s->intervals.size() > 1;
 }
 
 uint64_t CheckpointTracker::outstanding(uint32_t id) const {

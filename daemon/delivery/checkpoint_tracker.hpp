@@ -39,8 +39,16 @@ class CheckpointTracker {
   void onAcked(uint32_t source, uint64_t seq);
 
   /// The newest checkpoint that became committable since the last call, if any: every event
-  /// emitted before it is acknowledged. Older committable checkpoints are superseded.
+  /// emitted before it is acknowledged. Older committable checkpoints are superseded. The caller
+  /// saves it, then calls onSaved.
   std::optional<std::string> takeCommittable(uint32_t source);
+
+  /// The checkpoint takeCommittable last gave is saved.
+  void onSaved(uint32_t source);
+
+  /// Whether a checkpoint of the source waits for acknowledgements or to be saved: false once
+  /// everything the source emitted is durable and its last checkpoint is in the state store.
+  bool checkpointPending(uint32_t source) const;
 
   /// Events emitted and not yet acknowledged.
   uint64_t outstanding(uint32_t source) const;
@@ -67,6 +75,7 @@ class CheckpointTracker {
     uint64_t unacked = 0;
     std::deque<Interval> intervals{Interval{}};
     std::optional<std::string> committable;
+    bool saving = false;  // taken and not yet saved
 
     Interval& intervalOf(uint64_t seq);
     void retireAcknowledged();

@@ -504,6 +504,8 @@ std::string ConnectorRunner::statusJson() const {
   pipelines::appendJsonInt(out, static_cast<int64_t>(cycles_.load()));
   out.append(",\"outstanding_events\":");
   pipelines::appendJsonInt(out, static_cast<int64_t>(services_.tracker.outstanding(spec_.slot)));
+  out.append(",\"checkpoint_pending\":");
+  out.append(services_.tracker.checkpointPending(spec_.slot) ? "true" : "false");
   auto appendTime = [&out](int64_t ms) {
     ms == 0 ? out.append("null") : (pipelines::appendJsonTimestampMs(out, ms), out);
   };

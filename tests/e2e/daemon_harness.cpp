@@ -238,6 +238,8 @@ bool Daemon::waitCaughtUp(std::chrono::milliseconds timeout, uint64_t min_cycles
            it != std::sregex_iterator(); ++it) {
         if (std::stoull((*it)[1]) != 0) all = false;
       }
+      // Caught up means saved too: a checkpoint still waiting to be saved is not yet an offset.
+      if (response.body.find("\"checkpoint_pending\":true") != std::string::npos) all = false;
       if (all) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

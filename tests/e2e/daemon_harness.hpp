@@ -70,7 +70,8 @@ class Daemon {
   /// The value of a Prometheus sample on /metrics whose line starts with `series`, or nullopt.
   std::optional<double> metric(const std::string& series);
   bool waitReady(std::chrono::milliseconds timeout, int want_status = 200);
-  /// Waits until every connector has finished a read and all its events are durable.
+  /// Waits until every connector has finished a read, all its events are durable and its last
+  /// checkpoint is saved.
   bool waitCaughtUp(std::chrono::milliseconds timeout, uint64_t min_cycles = 1);
 
  private:

@@ -84,6 +84,23 @@ TEST(CheckpointTracker, CheckpointWaitsForEveryEarlierEvent) {
   EXPECT_EQ(tracker.pendingCheckpoints(kSource), 0u);
 }
 
+// A checkpoint is pending from the moment the source emits it until it is saved: waiting for its
+// events, committable, and taken but not yet saved.
+TEST(CheckpointTracker, ACheckpointIsPendingUntilItIsSaved) {
+  CheckpointTracker tracker;
+  EXPECT_FALSE(tracker.checkpointPending(kSource)) << "a source that never emitted";
+  const uint64_t a = tracker.onEmitted(kSource);
+  EXPECT_FALSE(tracker.checkpointPending(kSource)) << "events alone are not a checkpoint";
+  tracker.onCheckpoint(kSource, "after-a");
+  EXPECT_TRUE(tracker.checkpointPending(kSource)) << "waiting for its event";
+  tracker.onAcked(kSource, a);
+  EXPECT_TRUE(tracker.checkpointPending(kSource)) << "committable, not taken";
+  EXPECT_EQ(tracker.takeCommittable(kSource), "after-a");
+  EXPECT_TRUE(tracker.checkpointPending(kSource)) << "taken, not saved";
+  tracker.onSaved(kSource);
+  EXPECT_FALSE(tracker.checkpointPending(kSource));
+}
+
 TEST(CheckpointTracker, EventsAfterACheckpointDoNotHoldItBack) {
   CheckpointTracker tracker;
   const uint64_t a = tracker.onEmitted(kSource);

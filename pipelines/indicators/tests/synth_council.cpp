@@ -1,6 +1,9 @@
 #include "pipelines/indicators/tests/synth_council.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -375,6 +378,18 @@ double childPopulation(const std::filesystem::path& dir, Date day) {
 
 void generateCouncil(const std::string& binary, const std::string& arguments,
                      const std::filesystem::path& dir) {
+  // Test processes run in parallel and share the folder: one generates while the others wait
+  // on the lock, then find the marker it wrote.
+  const std::string lock_path = dir.string() + ".lock";
+  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    if (lock >= 0) ::close(lock);
+    throw std::runtime_error("cannot lock " + lock_path);
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{lock};
   const std::filesystem::path marker = dir / ".generated-with";
   std::error_code error;
   const bool fresh =
@@ -385,6 +400,7 @@ void generateCouncil(const std::string& binary, const std::string& arguments,
     std::string previous;
     if (std::getline(in, previous) && previous == arguments) return;
   }
+  std::filesystem::remove(marker, error);
   const std::string command =
       "'" + binary + "' " + arguments + " --quiet --out '" + dir.string() + "'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
