@@ -147,23 +147,31 @@ $demo_connectors" "$indicators"
 # 10,000 admissions of the council's patients, new to the trust's export (copies of its first
 # encounters under new ids; fewer on a council too small to have that many), and how long until
 # the indicators have them: prints how many, the seconds from handing the file over to the end of
-# the first derive after the health connector read it, then that derive's own seconds.
+# the derive that took the last of them in, then that derive's own seconds. Each admission is one
+# canonical record, so that derive is the first whose record count has them all; a derive that
+# began while the file was being read took some of them in before it.
 new_admissions() {  # new_admissions TAG LOG
-  local reads before line after
+  local reads before line after count start
   reads=$(grep -c '"msg":"read complete","connector":"health"' "$2" || true)
+  before=$( (grep '"msg":"derived"' "$2" || true) | grep -v '"up_to_date":true' | tail -n 1 |
+    grep -o '"records":[0-9]*' | cut -d: -f2)
   head -n 10000 "$council/fhir/Encounter.ndjson" |
     sed -e "s/\"id\":\"enc-/\"id\":\"enc$1-/" > "$council/fhir/.Encounter-$1.tmp"
-  local start
+  count=$(wc -l < "$council/fhir/.Encounter-$1.tmp")
   start=$(now_ms)
   mv "$council/fhir/.Encounter-$1.tmp" "$council/fhir/Encounter-$1.ndjson"
   for _ in $(seq 36000); do  # an hour at most
     line=$(grep -n '"msg":"read complete","connector":"health"' "$2" | sed -n "$((reads + 1))p" |
       cut -d: -f1)
     if [ -n "$line" ]; then
+      # The first derive after a restart has nothing before it to count from.
       after=$(tail -n "+$((line + 1))" "$2" | grep '"msg":"derived"' |
-        grep -v '"up_to_date":true' | head -n 1)
+        grep -v '"up_to_date":true' |
+        awk -v want="$((${before:-0} + count))" -v first="${before:-}" '
+          { match($0, /"records":[0-9]+/); n = substr($0, RSTART + 10, RLENGTH - 10) + 0 }
+          first == "" || n >= want { print; exit }')
       if [ -n "$after" ]; then
-        printf '%s %s %s\n' "$(wc -l < "$council/fhir/Encounter-$1.ndjson")" "$(awk -v ms="$(($(now_ms) - start))" 'BEGIN { printf "%.1f", ms / 1000 }')" \
+        printf '%s %s %s\n' "$count" "$(awk -v ms="$(($(now_ms) - start))" 'BEGIN { printf "%.1f", ms / 1000 }')" \
           "$(grep -o '"seconds":[0-9.]*' <<<"$after" | head -n 1 | cut -d: -f2 | cut -c1-5)"
         return
       fi
@@ -176,7 +184,9 @@ new_admissions() {  # new_admissions TAG LOG
 }
 incremental_derives() {
   local dir="$work/council"
-  sed -i -e 's/^log_level: info$/log_level: info\nderive: {interval_ms: 500}/' "$dir/hearthd.yaml"
+  # A new file is found at the next poll: every half second, like the derive's interval.
+  sed -i -e 's/^log_level: info$/log_level: info\nderive: {interval_ms: 500}/' \
+    -e 's/^  - name: health$/  - name: health\n    poll_interval_ms: 500/' "$dir/hearthd.yaml"
   (cd "$dir" && exec "$build/daemon/hearthd" run "$dir/hearthd.yaml" 2> "$dir/serve.log" \
     > /dev/null) &
   local daemon=$! first second
