@@ -43,6 +43,17 @@ struct Pending {
   std::vector<canonical::Record> records;
 };
 
+// What the derive holds of a source record: its canonical records without their location in the
+// source (a file and line, an XML path), which served their events and rejects, made already,
+// and which nothing derived reads; held for every record of a council, it would cost more than
+// most of their fields.
+Pending pendingOf(std::string key, std::vector<canonical::Record> records) {
+  for (canonical::Record& record : records) {
+    std::visit([](auto& r) { std::string().swap(r.provenance.location); }, record);
+  }
+  return Pending{std::move(key), std::move(records)};
+}
+
 // Where the digest store keeps the number of the last cycle marker published.
 constexpr std::string_view kCycleDigestKey = "indicator.cycle";
 // ... and a digest of what the last confirmed evaluation derived from (Impl::inputsDigest).
@@ -142,13 +153,16 @@ struct DeriveStage::Impl {
   bool indicators_failed = false;
   std::optional<pipelines::indicators::SchoolRegister> schools;  // for the person views' flags
   std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
-  std::set<std::string> published_pairs;
+  // Identity decisions published, by a hash of "link:<a>:<b>", "review:<a>:<b>" or
+  // "decision:<seq>": a council's million links would otherwise be held as strings.
+  std::unordered_set<pipelines::KeyHash, pipelines::KeyHashHasher> published_pairs;
   pipelines::EventIdBuilder ids;
   uint64_t evaluations = 0;
   uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
   // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
   // bits), loaded from options.digests at the first evaluation.
-  std::unordered_map<std::string, uint64_t> digests;
+  // Keyed by a hash of that key, as published_pairs.
+  std::unordered_map<pipelines::KeyHash, uint64_t, pipelines::KeyHashHasher> digests;
   bool digests_loaded = false;
 
   // Digest changes waiting for Kafka to confirm their evaluation's events: the evaluation's
@@ -200,7 +214,7 @@ DeriveStage::~DeriveStage() { stop(); }
 
 void DeriveStage::accept(std::string_view connector, std::string_view stream,
                          std::string_view source_key, std::vector<canonical::Record> records) {
-  Pending entry{recordKey(connector, stream, source_key), std::move(records)};
+  Pending entry = pendingOf(recordKey(connector, stream, source_key), std::move(records));
   std::lock_guard lock(impl_->pending_mutex);
   impl_->pending.push_back(std::move(entry));
 }
@@ -265,8 +279,8 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts,
     out.clear();
     it->second.normalise(raw, out);
     loaded += out.records.size();
-    into.push_back(Pending{recordKey(stored.connector, stored.stream, stored.source_key),
-                           std::move(out.records)});
+    into.push_back(pendingOf(recordKey(stored.connector, stored.stream, stored.source_key),
+                             std::move(out.records)));
     out.records.clear();
   });
   if (!visited) return visited.error();
@@ -503,7 +517,7 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     std::string full_key;
     full_key.append(topic_suffix).push_back('\x1f');
     full_key.append(digest_key);
-    auto [it, inserted] = digests.try_emplace(full_key, digest);
+    auto [it, inserted] = digests.try_emplace(pipelines::keyHash(full_key), digest);
     if (!inserted && it->second == digest) return true;
     it->second = digest;
     stageDigest(std::move(full_key), digest);
@@ -533,9 +547,9 @@ Result<void> DeriveStage::Impl::loadDigests() {
       return;
     }
     if (key == kInputsDigestKey) return;
-    digests.emplace(key, digest);
+    digests.emplace(pipelines::keyHash(key), digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
-    if (key.starts_with(kPairs)) published_pairs.emplace(key.substr(kPairs.size()));
+    if (key.starts_with(kPairs)) published_pairs.insert(pipelines::keyHash(key.substr(kPairs.size())));
   });
   if (!loaded) return loaded.error();
   digests_loaded = true;
@@ -710,11 +724,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       reviews.append(R"(,"match_probability":)");
       pipelines::appendJsonDouble(reviews, pair.probability);
       reviews.append(R"(,"reasons":)");
-      reviews.append(pair.reasons.empty() ? "{}" : pair.reasons);
+      reviews.append(identity_resolver->reasonsJson(pair));
       reviews.push_back('}');
     }
     const std::string pair_key = std::string(pair.linked ? "link:" : "review:") + a + ":" + b;
-    if (!published_pairs.insert(pair_key).second) continue;
+    if (!published_pairs.insert(pipelines::keyHash(pair_key)).second) continue;
     std::string data = R"({"decision":")";
     data.append(pair.linked ? "link" : "review");
     data.append(R"(","person":")");
@@ -724,7 +738,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     data.append(R"("],"match_probability":)");
     pipelines::appendJsonDouble(data, pair.probability);
     data.append(R"(,"reasons":)");
-    data.append(pair.reasons.empty() ? "{}" : pair.reasons);
+    data.append(identity_resolver->reasonsJson(pair));
     data.push_back('}');
     if (!publish("identity", kIdentityEventType,
                  person_pseudonym[outcome.person_of_subject[pair.a]], data,
@@ -735,7 +749,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   reviews.push_back(']');
   for (const state::IdentityDecision& d : *decisions) {
     const std::string key = "decision:" + std::to_string(d.seq);
-    if (!published_pairs.insert(key).second) continue;
+    if (!published_pairs.insert(pipelines::keyHash(key)).second) continue;
     std::string data = R"({"decision":)";
     pipelines::appendJsonString(data, d.action);
     data.append(R"(,"records":[")");
@@ -880,7 +894,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       return makeError("derive.stopping", "the publisher is stopping");
     }
     std::string digest_key = "person.view\x1f" + pseudonym;
-    digests.erase(digest_key);
+    digests.erase(pipelines::keyHash(digest_key));
     stageDigest(std::move(digest_key), std::nullopt);
   }
   published_views.swap(views);

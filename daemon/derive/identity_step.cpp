@@ -335,16 +335,21 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     const bool deterministic =
         link.tier != id::LinkTier::kProbabilistic && link.tier != id::LinkTier::kReviewer;
     if (deterministic && systemOf(link.a) == systemOf(link.b)) continue;
-    outcome.pairs.push_back({subjectIndex(link.a), subjectIndex(link.b), link.match_probability,
-                             true, reasonsJson(index, link)});
+    outcome.pairs.push_back(
+        {subjectIndex(link.a), subjectIndex(link.b), link.match_probability, true, link});
   }
   st.links_reported = links.size();
   outcome.total_links = links.size();
   for (const id::ScoredPair& pair : index.pendingReviews()) {
-    outcome.pairs.push_back({subjectIndex(pair.a), subjectIndex(pair.b), pair.match_probability,
-                             false, reasonsJson(index, pair)});
+    outcome.pairs.push_back(
+        {subjectIndex(pair.a), subjectIndex(pair.b), pair.match_probability, false, pair});
   }
   return outcome;
+}
+
+std::string IdentityResolver::reasonsJson(const PairOutcome& pair) const {
+  if (state_->index == nullptr) return "{}";
+  return derive::reasonsJson(*state_->index, pair.scored);
 }
 
 void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,

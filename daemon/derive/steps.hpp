@@ -12,6 +12,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/identity/identity_index.hpp"
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/population_estimates.hpp"
 #include "pipelines/indicators/school_register.hpp"
@@ -33,7 +34,9 @@ struct PairOutcome {
   uint32_t b = 0;
   double probability = 0;
   bool linked = false;  // false: held for review
-  std::string reasons;  // JSON object: the comparison level of each field
+  /// The pair as the index scored it, for IdentityResolver::reasonsJson: its reasons are written
+  /// only when it is published, never held for every pair at once.
+  pipelines::identity::ScoredPair scored;
 };
 
 struct IdentityOutcome {
@@ -59,6 +62,10 @@ class IdentityResolver {
 
   IdentityOutcome resolve(const std::vector<SubjectInfo>& subjects,
                           const std::vector<state::IdentityDecision>& decisions);
+
+  /// A pair's reasons as a JSON object (its tier, and the comparison level and weight of each
+  /// field), as the index of the last resolve explains them.
+  std::string reasonsJson(const PairOutcome& pair) const;
 
  private:
   struct State;

@@ -23,4 +23,9 @@ void EventIdBuilder::finishInto(std::string& out) {
   input_.clear();
 }
 
+KeyHash keyHash(std::string_view key) {
+  const XXH128_hash_t hash = XXH3_128bits(key.data(), key.size());
+  return {hash.low64, hash.high64};
+}
+
 }  // namespace hearth::pipelines

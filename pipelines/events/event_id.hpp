@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,18 @@ class EventIdBuilder {
 
  private:
   std::string input_;
+};
+
+/// 128 bits of XXH3 over a key: what a set of many long keys holds in their place, where a
+/// collision would be as unlikely as one of event ids.
+struct KeyHash {
+  uint64_t low = 0;
+  uint64_t high = 0;
+  bool operator==(const KeyHash&) const = default;
+};
+KeyHash keyHash(std::string_view key);
+struct KeyHashHasher {
+  size_t operator()(const KeyHash& hash) const { return hash.low; }
 };
 
 }  // namespace hearth::pipelines
