@@ -152,6 +152,10 @@ struct DeriveStage::Impl {
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
   std::optional<pipelines::indicators::SchoolRegister> schools;  // for the person views' flags
+  // The person views stand as the last evaluation left them, made on this day: an evaluation
+  // makes only the views of persons whose records or subjects changed since.
+  bool views_complete = false;
+  canonical::Date views_as_of{};
   std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
   // Identity decisions published, by a hash of "link:<a>:<b>", "review:<a>:<b>" or
   // "decision:<seq>": a council's million links would otherwise be held as strings.
@@ -601,6 +605,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       return summary;
     }
   }
+  // Until this evaluation has made its person views, they do not stand.
+  const bool views_stood = std::exchange(views_complete, false);
   // Read before the records are taken, so a generation noted never claims records not derived.
   std::optional<uint64_t> generation;
   if (notesInputs()) {
@@ -639,13 +645,20 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   for (const auto& entry : held) {
     const Held& h = entry.second;
     const std::vector<canonical::Record>& records = *h.records;
+    // A source record's canonical records are mostly about one subject: it is looked up once.
+    const canonical::Subject* last_subject = nullptr;
+    uint32_t s = 0;
     for (size_t i = 0; i < records.size(); ++i) {
       const canonical::Record& record = records[i];
       if (std::holds_alternative<canonical::CensusSchool>(record)) {
         reference_records.push_back({{h.records, &record}, 0, &h.evidence[i], true});
         continue;
       }
-      const uint32_t s = subjectOf(canonical::subjectOf(record));
+      const canonical::Subject& subject = canonical::subjectOf(record);
+      if (last_subject == nullptr || subject != *last_subject) {
+        s = subjectOf(subject);
+        last_subject = &subject;
+      }
       if (const auto* person = std::get_if<canonical::Person>(&record)) {
         subjects[s].persons.push_back(person);
       } else if (const auto* link = std::get_if<canonical::LinkedIdentifier>(&record)) {
@@ -773,6 +786,36 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
   }
 
+  // Persons are keyed by a hash of their representative subject, which stays the same from one
+  // evaluation to the next unless identity moves the person's records. A subject whose person
+  // changed (a merge, a split) is `moved`: the engine files all its records anew, and the views
+  // of the person it joined and of the one it left (`left`) are made again.
+  std::vector<uint64_t> person_key(outcome.persons);
+  for (uint32_t p = 0; p < outcome.persons; ++p) {
+    person_key[p] = std::hash<std::string>{}(*representative[p]);
+  }
+  std::vector<bool> moved(subjects.size(), false);
+  std::unordered_set<uint64_t> left;
+  {
+    std::unordered_map<std::string, uint64_t> person_keys;
+    person_keys.reserve(subjects.size());
+    for (uint32_t s = 0; s < subjects.size(); ++s) {
+      const uint64_t key = person_key[outcome.person_of_subject[s]];
+      const auto before = person_key_of_subject.find(subjects[s].key);
+      moved[s] = before == person_key_of_subject.end() || before->second != key;
+      if (before != person_key_of_subject.end() && before->second != key) left.insert(before->second);
+      person_keys.emplace(subjects[s].key, key);
+    }
+    // A subject whose records all went left its person too.
+    for (const std::string& subject : touched_subjects) {
+      const auto before = person_key_of_subject.find(subject);
+      if (before != person_key_of_subject.end() && !person_keys.contains(subject)) {
+        left.insert(before->second);
+      }
+    }
+    person_key_of_subject.swap(person_keys);
+  }
+
   // Indicators over every record, attributed to its person. The engine is brought up to date on
   // a second thread while this one publishes the person views: both only read the records and
   // the identity outcome. Its events are published after the views.
@@ -794,34 +837,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       }
     }
     if (indicators) {
-      // The engine keys people by a hash of their representative subject, which stays the same
-      // from one evaluation to the next unless identity moves the person's records.
-      std::vector<uint64_t> person_key(outcome.persons);
       for (uint32_t p = 0; p < outcome.persons; ++p) {
-        person_key[p] = std::hash<std::string>{}(*representative[p]);
         pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
       }
-      // A subject whose person changed (a merge, a split) files all its records anew.
-      std::vector<bool> moved(subjects.size(), false);
-      std::unordered_map<std::string, uint64_t> person_keys;
-      person_keys.reserve(subjects.size());
-      for (uint32_t s = 0; s < subjects.size(); ++s) {
-        const uint64_t key = person_key[outcome.person_of_subject[s]];
-        const auto before = person_key_of_subject.find(subjects[s].key);
-        moved[s] = before == person_key_of_subject.end() || before->second != key;
-        person_keys.emplace(subjects[s].key, key);
-      }
-      person_key_of_subject.swap(person_keys);
-      attributed.reserve(all.size());
+      // The engine holds the others already: only what it files anew is handed over.
       for (size_t i = 0; i < all.size(); ++i) {
         const uint32_t s = subject_of_record[i];
-        const bool files = changed[i] || moved[s];
-        // Only a record the engine files anew needs its share: no reference count per record
-        // on every evaluation.
-        attributed.push_back({files ? std::shared_ptr<const canonical::Record>(
-                                          held_of_record[i]->records, all[i].first)
-                                    : nullptr,
-                              person_key[outcome.person_of_subject[s]], all[i].second, files});
+        if (!changed[i] && !moved[s]) continue;
+        attributed.push_back(
+            {std::shared_ptr<const canonical::Record>(held_of_record[i]->records, all[i].first),
+             person_key[outcome.person_of_subject[s]], all[i].second, true});
       }
       attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
       indicator_update = std::async(std::launch::async, [&] {
@@ -834,15 +859,28 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
 
   // Person views: published when their content changes; a person merged away gets a tombstone
-  // view so compacted consumers drop it.
+  // view so compacted consumers drop it. A view is made again only if the person's records or
+  // subjects changed, unless the last evaluation's views were left unfinished or the day (which
+  // the views' ages and open episodes are as of) has changed.
+  const canonical::Date as_of = canonical::todayUtc();
+  const bool every_view = !views_stood || views_as_of != as_of;
+  std::vector<bool> remade(outcome.persons, every_view);
+  if (!every_view) {
+    for (uint32_t s = 0; s < subjects.size(); ++s) {
+      if (subjects[s].touched || moved[s]) remade[outcome.person_of_subject[s]] = true;
+    }
+    for (uint32_t p = 0; p < outcome.persons && !left.empty(); ++p) {
+      if (left.contains(person_key[p])) remade[p] = true;
+    }
+  }
   std::vector<std::vector<const canonical::Record*>> records_of_person(outcome.persons);
   std::vector<std::set<std::string>> systems_of_person(outcome.persons);
   for (size_t i = 0; i < all.size(); ++i) {
     const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
+    if (!remade[person]) continue;
     records_of_person[person].push_back(all[i].first);
     systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
   }
-  const canonical::Date as_of = canonical::todayUtc();
   if (!schools) {
     auto loaded = loadSchoolRegister(options.indicators);
     if (!loaded) {
@@ -854,9 +892,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::unordered_set<std::string> views;
   views.reserve(outcome.persons);
   for (uint32_t p = 0; p < outcome.persons; ++p) {
+    views.insert(person_pseudonym[p]);
+    if (!remade[p]) continue;
     const std::string data = personViewJson(person_pseudonym[p], records_of_person[p],
                                             systems_of_person[p], as_of, &*schools);
-    views.insert(person_pseudonym[p]);
     if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
                  summary.events_published, person_pseudonym[p])) {
       return makeError("derive.stopping", "the publisher is stopping");
@@ -898,6 +937,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     stageDigest(std::move(digest_key), std::nullopt);
   }
   published_views.swap(views);
+  views_complete = true;
+  views_as_of = as_of;
   summary.views_seconds = std::chrono::duration<double>(Clock::now() - views_started).count();
 
   if (indicator_update.valid()) {
