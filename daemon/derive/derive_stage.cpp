@@ -87,6 +87,20 @@ std::string evidenceId(pipelines::Pseudonymiser& pseudonymiser, std::string_view
   return id;
 }
 
+// A subject by views of its system and local id, for looking it up without writing its key.
+struct SubjectRef {
+  std::string_view system;
+  std::string_view value;
+  bool operator==(const SubjectRef&) const = default;
+};
+struct SubjectRefHash {
+  size_t operator()(const SubjectRef& s) const {
+    const size_t system = std::hash<std::string_view>{}(s.system);
+    return system ^ (std::hash<std::string_view>{}(s.value) + 0x9e3779b97f4a7c15ULL + (system << 6) +
+                     (system >> 2));
+  }
+};
+
 std::string subjectKey(const canonical::Subject& subject) {
   return subject.system + "/" + subject.value;
 }
@@ -146,6 +160,8 @@ struct DeriveStage::Impl {
   // Subjects of the records applied since the last evaluation, before and after; not kept while
   // there is no identity index, which the next evaluation builds from every subject anyway.
   std::unordered_set<std::string> touched_subjects;
+  size_t subjects_last_time = 0;  // how many subjects the last evaluation met
+  size_t records_last_time = 0;   // and records
   std::vector<std::string> removed_evidence;                        // evidence ids no longer given
   std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
   std::unique_ptr<IdentityResolver> identity_resolver;
@@ -160,6 +176,9 @@ struct DeriveStage::Impl {
   // Identity decisions published, by a hash of "link:<a>:<b>", "review:<a>:<b>" or
   // "decision:<seq>": a council's million links would otherwise be held as strings.
   std::unordered_set<pipelines::KeyHash, pipelines::KeyHashHasher> published_pairs;
+  // The same pairs by a hash of their subjects' keys (as "link\x1f<a>\x1f<b>"), so that one
+  // published before costs no pseudonyms; not kept across restarts.
+  std::unordered_set<pipelines::KeyHash, pipelines::KeyHashHasher> known_pairs;
   pipelines::EventIdBuilder ids;
   uint64_t evaluations = 0;
   uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
@@ -178,6 +197,7 @@ struct DeriveStage::Impl {
   std::string indicators_json = R"({"cycle":0,"digest":null,"values":[]})";
   std::string indicators_table;
   std::string reviews_json = "[]";
+  std::string open_reviews_digest;  // of the reviews reviews_json lists
   std::vector<std::pair<std::string, std::string>> subject_persons;
 
   std::mutex thread_mutex;
@@ -622,12 +642,17 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   summary.apply_seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
+  // A subject is looked up by views of its held record's strings: its key is written once, when
+  // it is first met.
   std::vector<SubjectInfo> subjects;
-  std::unordered_map<std::string, uint32_t> subject_index;
+  subjects.reserve(subjects_last_time);
+  std::unordered_map<SubjectRef, uint32_t, SubjectRefHash> subject_index;
+  subject_index.reserve(subjects_last_time);
   auto subjectOf = [&](const canonical::Subject& subject) {
-    std::string key = subjectKey(subject);
-    auto [it, inserted] = subject_index.try_emplace(key, static_cast<uint32_t>(subjects.size()));
+    auto [it, inserted] = subject_index.try_emplace(SubjectRef{subject.system, subject.value},
+                                                    static_cast<uint32_t>(subjects.size()));
     if (inserted) {
+      std::string key = subjectKey(subject);
       const bool touched = !identity_resolver || touched_subjects.contains(key);
       subjects.push_back(SubjectInfo{std::move(key), {}, {}, touched});
     }
@@ -637,6 +662,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<const Held*> held_of_record;  // what keeps each of `all` alive
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
+  all.reserve(records_last_time);
+  held_of_record.reserve(records_last_time);
+  subject_of_record.reserve(records_last_time);
+  changed.reserve(records_last_time);
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // A school census return's school header is about no person: it goes to the indicators only,
   // every cycle (few, and the engine ignores a header it has as it stands, so a fresh engine
@@ -673,6 +702,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
   }
   summary.records = all.size() + reference_records.size();
+  subjects_last_time = subjects.size();
+  records_last_time = all.size();
 
   auto decisions = store.decisions();
   if (!decisions) return decisions.error();
@@ -721,45 +752,69 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
 
   const auto views_started = Clock::now();
-  // Identity decisions: each pair once.
-  std::string reviews = "[";
+  // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
+  // so no pseudonym is made for it again.
   summary.links = outcome.total_links;
+  pipelines::EventIdBuilder open_reviews;  // what the admin API's list of reviews says
+  open_reviews.add(outcome.rebuilt ? "rebuilt" : "");  // a new model explains pairs anew
+  std::string pair_subjects;
   for (const PairOutcome& pair : outcome.pairs) {
-    if (!pair.linked) ++summary.reviews;
+    if (!pair.linked) {
+      ++summary.reviews;
+      open_reviews.add(subjects[pair.a].key);
+      open_reviews.add(subjects[pair.b].key);
+      open_reviews.add(std::string_view(reinterpret_cast<const char*>(&pair.probability),
+                                        sizeof pair.probability));
+    }
+    pair_subjects.assign(pair.linked ? "link\x1f" : "review\x1f");
+    pair_subjects.append(subjects[pair.a].key).push_back('\x1f');
+    pair_subjects.append(subjects[pair.b].key);
+    const pipelines::KeyHash known = pipelines::keyHash(pair_subjects);
+    if (known_pairs.contains(known)) continue;
     const std::string a = pipelines::subjectPseudonym(pseudonymiser, subjects[pair.a].key);
     const std::string b = pipelines::subjectPseudonym(pseudonymiser, subjects[pair.b].key);
-    if (!pair.linked) {
-      if (reviews.size() > 1) reviews.push_back(',');
-      reviews.append(R"({"record_a":)");
-      pipelines::appendJsonString(reviews, subjects[pair.a].key);
-      reviews.append(R"(,"record_b":)");
-      pipelines::appendJsonString(reviews, subjects[pair.b].key);
-      reviews.append(R"(,"match_probability":)");
-      pipelines::appendJsonDouble(reviews, pair.probability);
-      reviews.append(R"(,"reasons":)");
-      reviews.append(identity_resolver->reasonsJson(pair));
-      reviews.push_back('}');
-    }
     const std::string pair_key = std::string(pair.linked ? "link:" : "review:") + a + ":" + b;
-    if (!published_pairs.insert(pipelines::keyHash(pair_key)).second) continue;
-    std::string data = R"({"decision":")";
-    data.append(pair.linked ? "link" : "review");
-    data.append(R"(","person":")");
-    data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
-    data.append(R"(","records":[")");
-    data.append(a).append(R"(",")").append(b);
-    data.append(R"("],"match_probability":)");
-    pipelines::appendJsonDouble(data, pair.probability);
-    data.append(R"(,"reasons":)");
-    data.append(identity_resolver->reasonsJson(pair));
-    data.push_back('}');
-    if (!publish("identity", kIdentityEventType,
-                 person_pseudonym[outcome.person_of_subject[pair.a]], data,
-                 summary.events_published, pair_key)) {
-      return makeError("derive.stopping", "the publisher is stopping");
+    if (published_pairs.insert(pipelines::keyHash(pair_key)).second) {
+      std::string data = R"({"decision":")";
+      data.append(pair.linked ? "link" : "review");
+      data.append(R"(","person":")");
+      data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
+      data.append(R"(","records":[")");
+      data.append(a).append(R"(",")").append(b);
+      data.append(R"("],"match_probability":)");
+      pipelines::appendJsonDouble(data, pair.probability);
+      data.append(R"(,"reasons":)");
+      data.append(identity_resolver->reasonsJson(pair));
+      data.push_back('}');
+      if (!publish("identity", kIdentityEventType,
+                   person_pseudonym[outcome.person_of_subject[pair.a]], data,
+                   summary.events_published, pair_key)) {
+        return makeError("derive.stopping", "the publisher is stopping");
+      }
     }
+    known_pairs.insert(known);
   }
-  reviews.push_back(']');
+  // The open reviews with their reasons, written again only when they changed.
+  std::optional<std::string> reviews;
+  std::string reviews_digest;
+  open_reviews.finishInto(reviews_digest);
+  if (reviews_digest != open_reviews_digest) {
+    reviews.emplace("[");
+    for (const PairOutcome& pair : outcome.pairs) {
+      if (pair.linked) continue;
+      if (reviews->size() > 1) reviews->push_back(',');
+      reviews->append(R"({"record_a":)");
+      pipelines::appendJsonString(*reviews, subjects[pair.a].key);
+      reviews->append(R"(,"record_b":)");
+      pipelines::appendJsonString(*reviews, subjects[pair.b].key);
+      reviews->append(R"(,"match_probability":)");
+      pipelines::appendJsonDouble(*reviews, pair.probability);
+      reviews->append(R"(,"reasons":)");
+      reviews->append(identity_resolver->reasonsJson(pair));
+      reviews->push_back('}');
+    }
+    reviews->push_back(']');
+  }
   for (const state::IdentityDecision& d : *decisions) {
     const std::string key = "decision:" + std::to_string(d.seq);
     if (!published_pairs.insert(pipelines::keyHash(key)).second) continue;
@@ -777,7 +832,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     data.append(R"(,"hash":)");
     pipelines::appendJsonString(data, d.hash);
     data.append("}}");
-    const auto it = subject_index.find(d.record_a);
+    const std::string_view record_a = d.record_a;
+    const size_t slash = record_a.find('/');
+    const auto it = slash == std::string_view::npos
+                        ? subject_index.end()
+                        : subject_index.find(SubjectRef{record_a.substr(0, slash),
+                                                        record_a.substr(slash + 1)});
     const std::string& key_for = it != subject_index.end()
                                      ? person_pseudonym[outcome.person_of_subject[it->second]]
                                      : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
@@ -974,7 +1034,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   {
     std::lock_guard cache(cache_mutex);
-    reviews_json = std::move(reviews);
+    if (reviews) {
+      reviews_json = std::move(*reviews);
+      open_reviews_digest = std::move(reviews_digest);
+    }
   }
 
   if (generation) {

@@ -17,9 +17,12 @@ void EventIdBuilder::add(std::string_view part) {
 void EventIdBuilder::finishInto(std::string& out) {
   const XXH128_hash_t hash = XXH3_128bits(input_.data(), input_.size());
   static constexpr char kHex[] = "0123456789abcdef";
+  char hex[32];
+  char* digit = hex;
   for (const uint64_t half : {hash.high64, hash.low64}) {
-    for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kHex[(half >> shift) & 0xF]);
+    for (int shift = 60; shift >= 0; shift -= 4) *digit++ = kHex[(half >> shift) & 0xF];
   }
+  out.append(hex, sizeof hex);
   input_.clear();
 }
 

@@ -44,7 +44,7 @@ work=$(mktemp -d)
 mock_pid=
 cleanup() {
   [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] && echo "work directory kept: $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 

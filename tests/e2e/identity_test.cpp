@@ -27,6 +27,7 @@ using namespace std::chrono_literals;
 
 // The "persons" figure of the n-th "derived" log line (1-based).
 std::optional<size_t> personsAfterDerive(ChildProcess& process, int n) {
+  if (n < 1) return std::nullopt;
   for (auto deadline = std::chrono::steady_clock::now() + 60s;
        std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(100ms)) {
     const std::string log = process.stderrText();
@@ -39,6 +40,34 @@ std::optional<size_t> personsAfterDerive(ChildProcess& process, int n) {
     if (static_cast<int>(persons.size()) >= n) return persons[n - 1];
   }
   return std::nullopt;
+}
+
+// The "reviews" figure of the n-th "derived" log line (1-based).
+std::optional<size_t> reviewsAfterDerive(ChildProcess& process, int n) {
+  const std::string log = process.stderrText();
+  static const std::regex kDerived(R"re("msg":"derived".*?"reviews":([0-9]+))re");
+  int seen = 0;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), kDerived);
+       it != std::sregex_iterator(); ++it) {
+    if (++seen == n) return std::stoul((*it)[1]);
+  }
+  return std::nullopt;
+}
+
+// The pairs GET /api/v1/identity/reviews lists, as "record_a|record_b".
+std::set<std::string> openReviews(uint16_t port) {
+  const auto response = httpRequest(port, "GET", "/api/v1/identity/reviews", "test-admin-token");
+  EXPECT_EQ(response.status, 200);
+  const nlohmann::json reviews = nlohmann::json::parse(response.body, nullptr, false);
+  std::set<std::string> pairs;
+  for (const nlohmann::json& review : reviews) {
+    EXPECT_TRUE(review["reasons"]["tier"].is_string()) << review.dump();
+    EXPECT_TRUE(review["match_probability"].is_number()) << review.dump();
+    pairs.insert(review["record_a"].get<std::string>() + "|" +
+                 review["record_b"].get<std::string>());
+  }
+  EXPECT_EQ(pairs.size(), reviews.size()) << "a pair listed twice";
+  return pairs;
 }
 
 // How many "derived" log lines the daemon has written.
@@ -73,7 +102,7 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   TempDir dir;
   const auto council = dir.path() / "council";
   ChildProcess synth(HEARTH_SYNTH_PATH,
-                     {"--seed", "5", "--scale", "0.01", "--out", council.string(), "--quiet"},
+                     {"--seed", "5", "--scale", "0.03", "--out", council.string(), "--quiet"},
                      dir.path(), "synth");
   ASSERT_EQ(synth.wait(120s), 0) << synth.stderrText();
 
@@ -86,6 +115,8 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   ASSERT_TRUE(daemon.waitReady(30s));
   // Every record read and derived: no derive for a while after the connectors caught up.
   ASSERT_TRUE(daemon.waitCaughtUp(120s));
+  ASSERT_TRUE(personsAfterDerive(daemon.process(), 1).has_value())
+      << daemon.process().stderrText();
   for (int seen = -1; seen != derives(daemon.process());) {
     seen = derives(daemon.process());
     std::this_thread::sleep_for(1500ms);
@@ -95,8 +126,14 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   ASSERT_TRUE(before.has_value()) << daemon.process().stderrText();
   const std::map<std::string, std::string> views_before = settledViews(kafka.bootstrap());
 
-  // Two children of the case system who are different people.
+  // The review pairs the derive held open, for the council's reviewers alone.
   const uint16_t port = daemon.adminPort();
+  EXPECT_EQ(httpGet(port, "/api/v1/identity/reviews").status, 401);
+  const std::set<std::string> reviews_before = openReviews(port);
+  EXPECT_FALSE(reviews_before.empty()) << "the synthetic council's messy records leave some open";
+  EXPECT_EQ(reviews_before.size(), reviewsAfterDerive(daemon.process(), derived).value_or(0));
+
+  // Two children of the case system who are different people.
   const std::string a = "trust_cms/" + [&] {
     std::ifstream truth(council / "truth/records.csv");
     std::string line;
@@ -143,6 +180,7 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   const auto after_unmerge = personsAfterDerive(daemon.process(), derived + 2);
   ASSERT_TRUE(after_unmerge.has_value());
   EXPECT_EQ(*after_unmerge, *before);
+  EXPECT_EQ(openReviews(port), reviews_before);
 
   // Both decisions are on hearth.identity with their audit trail, and no local id is.
   size_t merges = 0, unmerges = 0, links = 0;
