@@ -75,15 +75,20 @@ std::string recordKey(std::string_view connector, std::string_view stream,
 }
 
 // A canonical record's evidence id: the key of its event on hearth.records (the pseudonym of its
-// subject), then '#' and a pseudonym of the source record and the record's position in it, which
-// tells records of one subject apart and is dropped when a fact is published. A consumer follows
-// a fact to the events of the subjects it cites.
+// subject), then '#' and what tells the records of one subject apart: a hash of the source
+// record's key and the record's position in it. Only the part before '#' is ever published (a
+// fact cites the events of its subjects), so the rest needs no key: an unkeyed 128-bit hash
+// costs far less than a keyed pseudonym, for each of millions of records.
 // `subject` is the pseudonym of the record's subject.
-std::string evidenceId(pipelines::Pseudonymiser& pseudonymiser, std::string_view subject,
+std::string evidenceId(pipelines::EventIdBuilder& hash, std::string_view subject,
                        const std::string& record_key, size_t position) {
-  std::string id(subject);
+  std::string id;
+  id.reserve(subject.size() + 33);
+  id.append(subject);
   id.push_back('#');
-  id.append(pseudonymiser.pseudonym("evidence", record_key + "#" + std::to_string(position)));
+  hash.add(record_key);
+  hash.add(std::to_string(position));
+  hash.finishInto(id);
   return id;
 }
 
@@ -448,6 +453,47 @@ void DeriveStage::Impl::applyPending() {
     batch.swap(pending);
   }
   const bool track_subjects = identity_resolver != nullptr;
+  pipelines::EventIdBuilder evidence_hash;
+  // Files an entry's records under `h`, with their evidence ids.
+  auto hold = [&](Held& h, const std::string& key, std::vector<canonical::Record>& records) {
+    h.changed = true;
+    h.evidence.clear();
+    // A source record's canonical records are mostly about one subject: its pseudonym is made
+    // once.
+    const canonical::Subject* last_subject = nullptr;
+    std::string subject_pseudonym;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const canonical::Subject& subject = canonical::subjectOf(records[i]);
+      if (track_subjects) touched_subjects.insert(subjectKey(subject));
+      if (last_subject == nullptr || subject != *last_subject) {
+        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
+        last_subject = &subject;
+      }
+      h.evidence.push_back(evidenceId(evidence_hash, subject_pseudonym, key, i));
+    }
+    h.records = std::make_shared<const std::vector<canonical::Record>>(std::move(records));
+  };
+
+  if (held.empty()) {
+    // Into an empty map (the first evaluation, and the first after a restart) the entries go in
+    // key order, each at the end: millions of source records then cost no search of the map. Of
+    // a key given twice, the later entry stands.
+    std::vector<uint32_t> order(batch.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      const int compared = batch[a].key.compare(batch[b].key);
+      return compared != 0 ? compared < 0 : a < b;
+    });
+    for (size_t n = 0; n < order.size(); ++n) {
+      Pending& entry = batch[order[n]];
+      if (n + 1 < order.size() && batch[order[n + 1]].key == entry.key) continue;
+      if (entry.records.empty()) continue;
+      const auto it = held.emplace_hint(held.end(), std::move(entry.key), Held{});
+      hold(it->second, it->first, entry.records);
+    }
+    return;
+  }
+
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
@@ -460,30 +506,11 @@ void DeriveStage::Impl::applyPending() {
         removed_evidence.push_back(old->second.evidence[i]);
       }
     }
-    for (size_t i = 0; track_subjects && i < entry.records.size(); ++i) {
-      touched_subjects.insert(subjectKey(canonical::subjectOf(entry.records[i])));
-    }
     if (entry.records.empty()) {
       held.erase(entry.key);
       continue;
     }
-    Held& h = held[entry.key];
-    h.changed = true;
-    h.evidence.clear();
-    // A source record's canonical records are mostly about one subject: its pseudonym is made
-    // once.
-    const canonical::Subject* last_subject = nullptr;
-    std::string subject_pseudonym;
-    for (size_t i = 0; i < entry.records.size(); ++i) {
-      const canonical::Subject& subject = canonical::subjectOf(entry.records[i]);
-      if (last_subject == nullptr || subject.system != last_subject->system ||
-          subject.value != last_subject->value) {
-        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
-        last_subject = &subject;
-      }
-      h.evidence.push_back(evidenceId(pseudonymiser, subject_pseudonym, entry.key, i));
-    }
-    h.records = std::make_shared<const std::vector<canonical::Record>>(std::move(entry.records));
+    hold(held[entry.key], entry.key, entry.records);
   }
 }
 
