@@ -23,7 +23,8 @@
 #   ONLY=raw,startup runs only the named sections: council (1, with its restart), census (2,
 #   which needs the council of 1), raw (3), startup (4), ssd (5), linearity (6, with LINEARITY=1;
 #   it needs the council of 1 too).
-#   ROUNDS=3 repeats section 3 and keeps each figure's best round.
+#   ROUNDS=3 repeats section 3 and keeps each figure's best round. KEEP_WORK=1 keeps the work
+#   directory (councils, daemon state and logs) and prints where it is.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-build/release}" && pwd)
