@@ -177,6 +177,10 @@ struct DeriveStage::Impl {
   // makes only the views of persons whose records or subjects changed since.
   bool views_complete = false;
   canonical::Date views_as_of{};
+  // The family views stand as the last evaluation made them, under these pseudonyms, unless a
+  // record that shapes them (shapesGroups) arrived, changed or went since.
+  std::vector<std::string> group_views;
+  bool groups_touched = true;
   std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
   // Identity decisions published, by a hash of "link:<a>:<b>", "review:<a>:<b>" or
   // "decision:<seq>": a council's million links would otherwise be held as strings.
@@ -465,6 +469,7 @@ void DeriveStage::Impl::applyPending() {
     for (size_t i = 0; i < records.size(); ++i) {
       const canonical::Subject& subject = canonical::subjectOf(records[i]);
       if (track_subjects) touched_subjects.insert(subjectKey(subject));
+      if (!groups_touched && shapesGroups(records[i])) groups_touched = true;
       if (last_subject == nullptr || subject != *last_subject) {
         subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
         last_subject = &subject;
@@ -499,8 +504,9 @@ void DeriveStage::Impl::applyPending() {
     // longer gives is withdrawn from the indicators.
     if (const auto old = held.find(entry.key); old != held.end()) {
       const std::vector<canonical::Record>& before = *old->second.records;
-      for (size_t i = 0; track_subjects && i < before.size(); ++i) {
-        touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
+      for (size_t i = 0; i < before.size(); ++i) {
+        if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
+        if (shapesGroups(before[i])) groups_touched = true;
       }
       for (size_t i = entry.records.size(); i < old->second.evidence.size(); ++i) {
         removed_evidence.push_back(old->second.evidence[i]);
@@ -990,24 +996,34 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   // Family views: each household or family the records name, with its members, keyed by the
   // group's pseudonym (its reference is a local id of the source system).
-  // Each member carries its dates of membership.
-  std::map<GroupRef, std::map<std::string, Membership>> members_of_group;
-  GroupDates group_dates;
-  for (const auto& entry : all) group_dates.add(*entry.first);
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (const std::optional<GroupRef> group = groupOf(*all[i].first)) {
-      members_of_group[*group].emplace(
-          person_pseudonym[outcome.person_of_subject[subject_of_record[i]]],
-          group_dates.of(*group, *all[i].first));
+  // Each member carries its dates of membership. Made again only when a record that shapes them
+  // changed, a subject joined or left a person (a member's pseudonym may change), or every person
+  // view is made again.
+  const bool remake_groups = every_view || groups_touched || !left.empty() ||
+                             std::find(moved.begin(), moved.end(), true) != moved.end();
+  if (!remake_groups) {
+    for (const std::string& key : group_views) views.insert(key);
+  } else {
+    std::map<GroupRef, std::map<std::string, Membership>> members_of_group;
+    GroupDates group_dates;
+    for (const auto& entry : all) group_dates.add(*entry.first);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (const std::optional<GroupRef> group = groupOf(*all[i].first)) {
+        members_of_group[*group].emplace(
+            person_pseudonym[outcome.person_of_subject[subject_of_record[i]]],
+            group_dates.of(*group, *all[i].first));
+      }
     }
-  }
-  for (const auto& [group, members] : members_of_group) {
-    const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
-    views.insert(key);
-    if (!publish("person.view", kPersonViewEventType, key,
-                 groupMembershipViewJson(key, group.kind, members, as_of), summary.events_published,
-                 key)) {
-      return makeError("derive.stopping", "the publisher is stopping");
+    group_views.clear();
+    for (const auto& [group, members] : members_of_group) {
+      const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
+      views.insert(key);
+      group_views.push_back(key);
+      if (!publish("person.view", kPersonViewEventType, key,
+                   groupMembershipViewJson(key, group.kind, members, as_of),
+                   summary.events_published, key)) {
+        return makeError("derive.stopping", "the publisher is stopping");
+      }
     }
   }
   for (const std::string& pseudonym : published_views) {
@@ -1025,6 +1041,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   published_views.swap(views);
   views_complete = true;
+  groups_touched = false;
   views_as_of = as_of;
   summary.views_seconds = std::chrono::duration<double>(Clock::now() - views_started).count();
 

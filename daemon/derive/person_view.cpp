@@ -96,6 +96,13 @@ std::optional<GroupRef> groupOf(const canonical::Record& record) {
   return std::nullopt;
 }
 
+bool shapesGroups(const canonical::Record& record) {
+  return std::holds_alternative<canonical::HomelessnessCase>(record) ||
+         std::holds_alternative<canonical::HomelessnessDuty>(record) ||
+         std::holds_alternative<canonical::TemporaryAccommodation>(record) ||
+         groupOf(record).has_value();
+}
+
 std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
                           const std::set<std::string>& members, canonical::Date as_of) {
   std::string out = R"({"group":")";

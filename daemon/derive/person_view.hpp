@@ -33,6 +33,10 @@ struct GroupRef {
 /// The group a record makes its subject a member of, if any.
 std::optional<GroupRef> groupOf(const pipelines::canonical::Record& record);
 
+/// Whether a record says anything a family view shows: a membership (groupOf), or a homelessness
+/// case, duty or placement, which date a household's membership (GroupDates).
+bool shapesGroups(const pipelines::canonical::Record& record);
+
 /// The `data` of a family view: the group, its kind and its members, sorted.
 std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
                           const std::set<std::string>& members, pipelines::canonical::Date as_of);
