@@ -101,8 +101,8 @@ struct SubjectRef {
 struct SubjectRefHash {
   size_t operator()(const SubjectRef& s) const {
     const size_t system = std::hash<std::string_view>{}(s.system);
-    return system ^ (std::hash<std::string_view>{}(s.value) + 0x9e3779b97f4a7c15ULL + (system << 6) +
-                     (system >> 2));
+    return system ^ (std::hash<std::string_view>{}(s.value) + 0x9e3779b97f4a7c15ULL +
+                     (system << 6) + (system >> 2));
   }
 };
 
@@ -165,9 +165,9 @@ struct DeriveStage::Impl {
   // Subjects of the records applied since the last evaluation, before and after; not kept while
   // there is no identity index, which the next evaluation builds from every subject anyway.
   std::unordered_set<std::string> touched_subjects;
-  size_t subjects_last_time = 0;  // how many subjects the last evaluation met
-  size_t records_last_time = 0;   // and records
-  std::vector<std::string> removed_evidence;                        // evidence ids no longer given
+  size_t subjects_last_time = 0;              // how many subjects the last evaluation met
+  size_t records_last_time = 0;               // and records
+  std::vector<std::string> removed_evidence;  // evidence ids no longer given
   std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
@@ -606,7 +606,9 @@ Result<void> DeriveStage::Impl::loadDigests() {
     if (key == kInputsDigestKey) return;
     digests.emplace(pipelines::keyHash(key), digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
-    if (key.starts_with(kPairs)) published_pairs.insert(pipelines::keyHash(key.substr(kPairs.size())));
+    if (key.starts_with(kPairs)) {
+      published_pairs.insert(pipelines::keyHash(key.substr(kPairs.size())));
+    }
   });
   if (!loaded) return loaded.error();
   digests_loaded = true;
@@ -788,7 +790,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
   // so no pseudonym is made for it again.
   summary.links = outcome.total_links;
-  pipelines::EventIdBuilder open_reviews;  // what the admin API's list of reviews says
+  pipelines::EventIdBuilder open_reviews;              // what the admin API's list of reviews says
   open_reviews.add(outcome.rebuilt ? "rebuilt" : "");  // a new model explains pairs anew
   std::string pair_subjects;
   for (const PairOutcome& pair : outcome.pairs) {
@@ -867,10 +869,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     data.append("}}");
     const std::string_view record_a = d.record_a;
     const size_t slash = record_a.find('/');
-    const auto it = slash == std::string_view::npos
-                        ? subject_index.end()
-                        : subject_index.find(SubjectRef{record_a.substr(0, slash),
-                                                        record_a.substr(slash + 1)});
+    const auto it =
+        slash == std::string_view::npos
+            ? subject_index.end()
+            : subject_index.find(SubjectRef{record_a.substr(0, slash), record_a.substr(slash + 1)});
     const std::string& key_for = it != subject_index.end()
                                      ? person_pseudonym[outcome.person_of_subject[it->second]]
                                      : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
@@ -896,7 +898,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       const uint64_t key = person_key[outcome.person_of_subject[s]];
       const auto before = person_key_of_subject.find(subjects[s].key);
       moved[s] = before == person_key_of_subject.end() || before->second != key;
-      if (before != person_key_of_subject.end() && before->second != key) left.insert(before->second);
+      if (before != person_key_of_subject.end() && before->second != key) {
+        left.insert(before->second);
+      }
       person_keys.emplace(subjects[s].key, key);
     }
     // A subject whose records all went left its person too.

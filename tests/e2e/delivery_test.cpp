@@ -288,9 +288,9 @@ TEST(Delivery, ANewStateDatabaseBesideStoredRecordsIsRefusedNotAFreshStart) {
   }
   { std::ofstream(dir.path() / "state/hearth.db"); }  // emptied rather than deleted
   // Owner-only, as the daemon keeps its state files: the open-to-others check is not under test.
-  std::filesystem::permissions(dir.path() / "state/hearth.db",
-                               std::filesystem::perms::owner_read |
-                                   std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      dir.path() / "state/hearth.db",
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   Daemon second(config, dir.path(), "second", {"--once"});
   EXPECT_NE(second.process().wait(60s), 0);
   EXPECT_NE(second.process().stderrText().find("checkpoints are lost"), std::string::npos)
@@ -333,11 +333,11 @@ TEST(Delivery, SoakOfKillsAndKafkaOutagesDuringANormalisedBackfillLosesNoId) {
   // HEARTH_SOAK_SEED repeats a run's schedule of kills and outages (their timing against the
   // daemon's progress still varies).
   const char* given_seed = std::getenv("HEARTH_SOAK_SEED");
-  const auto seed = given_seed != nullptr
-                        ? static_cast<uint32_t>(std::strtoul(given_seed, nullptr, 10))
-                        : static_cast<uint32_t>(
-                              std::chrono::steady_clock::now().time_since_epoch().count() &
-                              0xffffffff);
+  const auto seed =
+      given_seed != nullptr
+          ? static_cast<uint32_t>(std::strtoul(given_seed, nullptr, 10))
+          : static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count() &
+                                  0xffffffff);
   RecordProperty("seed", static_cast<int>(seed));
   std::mt19937 random(seed);
   ExternalKafka kafka(16);

@@ -115,8 +115,7 @@ TEST(Identity, ReviewerMergeAndUnmergeAreAuditedPublishedAndReversible) {
   ASSERT_TRUE(daemon.waitReady(30s));
   // Every record read and derived: no derive for a while after the connectors caught up.
   ASSERT_TRUE(daemon.waitCaughtUp(120s));
-  ASSERT_TRUE(personsAfterDerive(daemon.process(), 1).has_value())
-      << daemon.process().stderrText();
+  ASSERT_TRUE(personsAfterDerive(daemon.process(), 1).has_value()) << daemon.process().stderrText();
   for (int seen = -1; seen != derives(daemon.process());) {
     seen = derives(daemon.process());
     std::this_thread::sleep_for(1500ms);
