@@ -1,7 +1,5 @@
 #include "pipelines/indicators/engine.hpp"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
@@ -45,11 +43,6 @@ bool readByGroupMates(const canonical::Record& record) {
 }
 
 }  // namespace
-
-IndicatorEngine::EvidenceKey IndicatorEngine::evidenceKey(std::string_view evidence_id) {
-  const XXH128_hash_t hash = XXH3_128bits(evidence_id.data(), evidence_id.size());
-  return {hash.low64, hash.high64};
-}
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
                                  PostcodeLookup postcodes)
@@ -98,7 +91,7 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id,
   const bool shared = readByGroupMates(*record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
-  const EvidenceKey key = evidenceKey(evidence_id);
+  const KeyHash key = keyHash(evidence_id);
   if (!state.records.add(std::move(evidence_id), std::move(record))) {
     if (created) persons_.erase(it);
     return false;
@@ -118,7 +111,7 @@ bool IndicatorEngine::remove(std::string_view evidence_id) {
     touchAll();
     return true;
   }
-  const auto owner = evidence_owner_.find(evidenceKey(evidence_id));
+  const auto owner = evidence_owner_.find(keyHash(evidence_id));
   if (owner == evidence_owner_.end()) return false;
   PersonState& state = persons_.at(owner->second);
   // Those who shared a group with the person saw the record too, even if it was a membership.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/events/event_id.hpp"
 #include "pipelines/indicators/disclosure.hpp"
 #include "pipelines/indicators/indicator.hpp"
 #include "pipelines/indicators/output.hpp"
@@ -144,16 +145,7 @@ class IndicatorEngine {
   std::unordered_map<PersonKey, PersonState> persons_;
   /// Whose each record is, by a 128-bit hash of its evidence id: the ids themselves are long, and
   /// already kept once with the records.
-  struct EvidenceKey {
-    uint64_t low = 0;
-    uint64_t high = 0;
-    bool operator==(const EvidenceKey&) const = default;
-  };
-  struct EvidenceKeyHash {
-    size_t operator()(const EvidenceKey& key) const { return key.low; }
-  };
-  static EvidenceKey evidenceKey(std::string_view evidence_id);
-  std::unordered_map<EvidenceKey, PersonKey, EvidenceKeyHash> evidence_owner_;
+  std::unordered_map<KeyHash, PersonKey, KeyHashHasher> evidence_owner_;
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   bool touch_all_ = false;  // every person is recomputed at the next evaluate()
