@@ -13,7 +13,7 @@ packages=(
   postgresql-15
   libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libexpat1-dev
-  libssl-dev libsystemd-dev libxxhash-dev zlib1g-dev
+  libssl-dev libsystemd-dev libxxhash-dev zlib1g-dev libmimalloc-dev
   libhowardhinnant-date-dev tzdata libutf8proc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format
