@@ -786,6 +786,80 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     person_pseudonym[p] = pseudonymiser.pseudonym("person", *representative[p]);
   }
 
+  // Persons are keyed by a hash of their representative subject, which stays the same from one
+  // evaluation to the next unless identity moves the person's records. A subject whose person
+  // changed (a merge, a split) is `moved`: the engine files all its records anew, and the views
+  // of the person it joined and of the one it left (`left`) are made again.
+  std::vector<uint64_t> person_key(outcome.persons);
+  for (uint32_t p = 0; p < outcome.persons; ++p) {
+    person_key[p] = std::hash<std::string>{}(*representative[p]);
+  }
+  std::vector<bool> moved(subjects.size(), false);
+  std::unordered_set<uint64_t> left;
+  {
+    std::unordered_map<std::string, uint64_t> person_keys;
+    person_keys.reserve(subjects.size());
+    for (uint32_t s = 0; s < subjects.size(); ++s) {
+      const uint64_t key = person_key[outcome.person_of_subject[s]];
+      const auto before = person_key_of_subject.find(subjects[s].key);
+      moved[s] = before == person_key_of_subject.end() || before->second != key;
+      if (before != person_key_of_subject.end() && before->second != key) {
+        left.insert(before->second);
+      }
+      person_keys.emplace(subjects[s].key, key);
+    }
+    // A subject whose records all went left its person too.
+    for (const std::string& subject : touched_subjects) {
+      const auto before = person_key_of_subject.find(subject);
+      if (before != person_key_of_subject.end() && !person_keys.contains(subject)) {
+        left.insert(before->second);
+      }
+    }
+    person_key_of_subject.swap(person_keys);
+  }
+
+  // Indicators over every record, attributed to its person. The engine is brought up to date on
+  // a second thread while this one publishes the identity decisions and the person views: both
+  // only read the records and the identity outcome. Its events are published after the views.
+  std::vector<AttributedRecord> attributed;
+  std::unordered_map<uint64_t, std::string> pseudonym_of_key;
+  double indicator_seconds = 0;
+  // Last of these: going out of scope, it waits for the thread that uses the others.
+  std::future<std::vector<IndicatorEvent>> indicator_update;
+  if (options.indicators.enabled && !indicators_failed) {
+    if (!indicators) {
+      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
+      if (!created) {
+        indicators_failed = true;
+        log.error("indicators disabled",
+                  {{"code", created.error().code}, {"error", created.error().message}});
+      } else {
+        indicators = std::move(created).value();
+        logPopulationBase(log, *indicators);
+      }
+    }
+    if (indicators) {
+      for (uint32_t p = 0; p < outcome.persons; ++p) {
+        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
+      }
+      // The engine holds the others already: only what it files anew is handed over.
+      for (size_t i = 0; i < all.size(); ++i) {
+        const uint32_t s = subject_of_record[i];
+        if (!changed[i] && !moved[s]) continue;
+        attributed.push_back(
+            {std::shared_ptr<const canonical::Record>(held_of_record[i]->records, all[i].first),
+             person_key[outcome.person_of_subject[s]], all[i].second, true});
+      }
+      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
+      indicator_update = std::async(std::launch::async, [&] {
+        const auto update_started = Clock::now();
+        auto events = indicators->update(attributed, removed_evidence, pseudonym_of_key);
+        indicator_seconds = std::chrono::duration<double>(Clock::now() - update_started).count();
+        return events;
+      });
+    }
+  }
+
   const auto views_started = Clock::now();
   // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
   // so no pseudonym is made for it again.
@@ -793,6 +867,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   pipelines::EventIdBuilder open_reviews;              // what the admin API's list of reviews says
   open_reviews.add(outcome.rebuilt ? "rebuilt" : "");  // a new model explains pairs anew
   std::string pair_subjects;
+  // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
+  if (known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
+  if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
   for (const PairOutcome& pair : outcome.pairs) {
     if (!pair.linked) {
       ++summary.reviews;
@@ -878,80 +955,6 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
                                      : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
     if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
       return makeError("derive.stopping", "the publisher is stopping");
-    }
-  }
-
-  // Persons are keyed by a hash of their representative subject, which stays the same from one
-  // evaluation to the next unless identity moves the person's records. A subject whose person
-  // changed (a merge, a split) is `moved`: the engine files all its records anew, and the views
-  // of the person it joined and of the one it left (`left`) are made again.
-  std::vector<uint64_t> person_key(outcome.persons);
-  for (uint32_t p = 0; p < outcome.persons; ++p) {
-    person_key[p] = std::hash<std::string>{}(*representative[p]);
-  }
-  std::vector<bool> moved(subjects.size(), false);
-  std::unordered_set<uint64_t> left;
-  {
-    std::unordered_map<std::string, uint64_t> person_keys;
-    person_keys.reserve(subjects.size());
-    for (uint32_t s = 0; s < subjects.size(); ++s) {
-      const uint64_t key = person_key[outcome.person_of_subject[s]];
-      const auto before = person_key_of_subject.find(subjects[s].key);
-      moved[s] = before == person_key_of_subject.end() || before->second != key;
-      if (before != person_key_of_subject.end() && before->second != key) {
-        left.insert(before->second);
-      }
-      person_keys.emplace(subjects[s].key, key);
-    }
-    // A subject whose records all went left its person too.
-    for (const std::string& subject : touched_subjects) {
-      const auto before = person_key_of_subject.find(subject);
-      if (before != person_key_of_subject.end() && !person_keys.contains(subject)) {
-        left.insert(before->second);
-      }
-    }
-    person_key_of_subject.swap(person_keys);
-  }
-
-  // Indicators over every record, attributed to its person. The engine is brought up to date on
-  // a second thread while this one publishes the person views: both only read the records and
-  // the identity outcome. Its events are published after the views.
-  std::vector<AttributedRecord> attributed;
-  std::unordered_map<uint64_t, std::string> pseudonym_of_key;
-  double indicator_seconds = 0;
-  // Last of these: going out of scope, it waits for the thread that uses the others.
-  std::future<std::vector<IndicatorEvent>> indicator_update;
-  if (options.indicators.enabled && !indicators_failed) {
-    if (!indicators) {
-      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
-      if (!created) {
-        indicators_failed = true;
-        log.error("indicators disabled",
-                  {{"code", created.error().code}, {"error", created.error().message}});
-      } else {
-        indicators = std::move(created).value();
-        logPopulationBase(log, *indicators);
-      }
-    }
-    if (indicators) {
-      for (uint32_t p = 0; p < outcome.persons; ++p) {
-        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
-      }
-      // The engine holds the others already: only what it files anew is handed over.
-      for (size_t i = 0; i < all.size(); ++i) {
-        const uint32_t s = subject_of_record[i];
-        if (!changed[i] && !moved[s]) continue;
-        attributed.push_back(
-            {std::shared_ptr<const canonical::Record>(held_of_record[i]->records, all[i].first),
-             person_key[outcome.person_of_subject[s]], all[i].second, true});
-      }
-      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
-      indicator_update = std::async(std::launch::async, [&] {
-        const auto update_started = Clock::now();
-        auto events = indicators->update(attributed, removed_evidence, pseudonym_of_key);
-        indicator_seconds = std::chrono::duration<double>(Clock::now() - update_started).count();
-        return events;
-      });
     }
   }
 
