@@ -45,7 +45,7 @@ struct KafkaConfig {
   int message_timeout_ms = 10000;
   int once_give_up_ms = 300000;  // run --once: longest Kafka outage before exiting with code 3
   // Events a connector may read ahead of its newest committable checkpoint (0: no limit).
-  std::uint64_t max_events_ahead = 20000;
+  std::uint64_t max_events_ahead = 100000;
 };
 
 struct PrivacyConfig {

@@ -96,7 +96,7 @@ TEST_F(ConfigTest, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(config->kafka.embedded_partitions, 128);
   EXPECT_EQ(config->kafka.topic_prefix, "hearth.");
   EXPECT_EQ(config->kafka.spool_max_bytes, 1ull << 30);
-  EXPECT_EQ(config->kafka.max_events_ahead, 20000u);
+  EXPECT_EQ(config->kafka.max_events_ahead, 100000u);
   EXPECT_EQ(config->kafka.message_timeout_ms, 10000);
   EXPECT_TRUE(config->kafka.properties.empty());
   EXPECT_EQ(config->privacy.pseudonym_key.reveal(), kKey);
