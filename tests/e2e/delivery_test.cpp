@@ -396,7 +396,7 @@ TEST(Delivery, SoakOfKillsAndKafkaOutagesDuringANormalisedBackfillLosesNoId) {
     where += "\n  not in the undisturbed run: " + origin + ": " + std::to_string(count);
   }
   for (const auto& [origin, count] : missing_by_origin) {
-    where += "\n  " + origin + ": " + std::to_string(count);
+    where += "\n  missing: " + origin + ": " + std::to_string(count);
   }
   EXPECT_EQ(missing, 0u) << "of " << expected.ids.size() << " ids (seed " << seed << ")" << where;
   const double duplicates =
