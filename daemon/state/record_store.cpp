@@ -5,8 +5,10 @@
 #include <chrono>
 #include <initializer_list>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
+#include "daemon/state/key_rows.hpp"
 #include "pipelines/privacy/digest.hpp"
 
 namespace hearth::daemon::state {
@@ -14,9 +16,8 @@ namespace {
 
 constexpr std::string_view kFileName = "records.db";
 constexpr int kBusyTimeoutMs = 5000;
-// Records committed at once, at most. Each commit rewrites the key index's pages its records
-// touch, which for keys in no order is most of them, and is fsynced: the more records share it,
-// the less each costs.
+// Records committed at once, at most. Each commit is fsynced: the more records share it, the less
+// each costs.
 constexpr size_t kMaxBatch = 32768;
 // Emptied batches kept for reuse, with their buffers: about what the connectors fill between two
 // of the writer's commits, so that the reading threads allocate nothing in steady state.
@@ -29,19 +30,15 @@ constexpr const char* kSchema = R"sql(
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
   -- hearth.db, survived: the connector would resume past records that were never stored.
   PRAGMA synchronous = FULL;
-  -- Upserts walk the key index from the root in the order sources give them, which is not key
-  -- order. With SQLite's default 2 MiB cache those walks read pages from the file again once the
-  -- store outgrows it, so each record cost more than the one before. 64 MiB holds the interior
-  -- pages of a whole council's store.
   PRAGMA cache_size = -65536;
-  -- A page the writer changes in several commits is copied back into the file once per
-  -- checkpoint: checkpointing every 64 MiB of log rather than every 4 MiB copies the key index's
-  -- pages, which every commit touches, far fewer times.
+  -- Checkpointing every 64 MiB of log rather than every 4 MiB: a page the writer changes in
+  -- several commits (the table's last, a replaced record's) is copied back into the file once.
   PRAGMA wal_autocheckpoint = 16384;
-  -- Rows are appended in arrival order, so a commit writes the pages of its own records and the
-  -- key index's pages, not a page of the whole table for every record: sources give keys in no
-  -- particular order, and keyed by them the table's 500-byte rows landed all over the file.
-  -- key_hash is keyHash() of the record's key (connector, stream, source key).
+  -- Rows are appended in arrival order, so a commit writes the pages of its own records, not a
+  -- page of the whole table for every record: sources give keys in no particular order, and keyed
+  -- by them the table's 500-byte rows landed all over the file. key_hash is the KeyHasher's hash
+  -- of the record's key (connector, stream, source key): the writer finds a key's row by it in
+  -- memory (KeyRows), which it fills from this column at its first commit.
   CREATE TABLE IF NOT EXISTS source_records (
     id             INTEGER PRIMARY KEY,
     connector      TEXT NOT NULL,
@@ -86,13 +83,14 @@ constexpr const char* kMigrateKeyedTable = R"sql(
   COMMIT;
 )sql";
 
-// Records are found by a 64-bit hash of their key rather than by the key itself. Keys come in no
-// order, so every commit rewrites most pages of the index it looks them up in, and a commit's cost
-// grew with the records already stored: keyed by connector, stream and source key (some 60 bytes
-// an entry) the index of a whole council was hundreds of megabytes of writes per commit; hashed,
-// about a sixth of that. Stores whose index held the keys get the hash at open.
-constexpr const char* kIndexByHash = R"sql(
-  CREATE INDEX IF NOT EXISTS source_records_by_hash ON source_records (key_hash);
+// No index on disk finds a key's row. Keys come in no order, so a commit rewrote most pages of
+// any index it looked them up in, and most of a commit's cost was those pages: keyed by
+// connector, stream and source key, hundreds of megabytes a commit for a whole council; by a hash
+// of the key, still seven times the bytes of the records themselves. The writer keeps the key
+// hashes' rows in memory instead. Stores from before lose their indexes at open; stores without
+// the hash get it.
+constexpr const char* kDropKeyIndexes = R"sql(
+  DROP INDEX IF EXISTS source_records_by_hash;
   DROP INDEX IF EXISTS source_records_by_key;
 )sql";
 constexpr const char* kAddKeyHash = R"sql(
@@ -168,9 +166,12 @@ std::string chainHash(std::string_view previous, const IdentityDecision& d) {
   return hex;
 }
 
+}  // namespace
+
 // Stable across builds and platforms: it is stored. Each part is length-prefixed, so that no two
 // keys give the same bytes.
-int64_t keyHash(std::string_view connector, std::string_view stream, std::string_view source_key) {
+int64_t RecordStore::keyHash(std::string_view connector, std::string_view stream,
+                             std::string_view source_key) {
   thread_local std::string bytes;  // reused: this runs for every record written
   bytes.clear();
   for (const std::string_view part : {connector, stream, source_key}) {
@@ -181,16 +182,19 @@ int64_t keyHash(std::string_view connector, std::string_view stream, std::string
   return static_cast<int64_t>(XXH3_64bits(bytes.data(), bytes.size()));
 }
 
+namespace {
+
 std::string_view valueText(sqlite3_value* value) {
   const auto* data = static_cast<const char*>(sqlite3_value_blob(value));
   return data == nullptr ? std::string_view()
                          : std::string_view(data, static_cast<size_t>(sqlite3_value_bytes(value)));
 }
 
-// hearth_key_hash(connector, stream, source_key), for moving older stores.
+// hearth_key_hash(connector, stream, source_key), for moving older stores; the KeyHasher is the
+// function's user data.
 void keyHashFunction(sqlite3_context* context, int, sqlite3_value** args) {
-  sqlite3_result_int64(context,
-                       keyHash(valueText(args[0]), valueText(args[1]), valueText(args[2])));
+  const auto hasher = reinterpret_cast<RecordStore::KeyHasher>(sqlite3_user_data(context));
+  sqlite3_result_int64(context, hasher(valueText(args[0]), valueText(args[1]), valueText(args[2])));
 }
 
 // Appends encodeFields()'s bytes to `out`.
@@ -287,12 +291,23 @@ struct RecordStore::Db {
   std::filesystem::path path;
   std::unique_ptr<sqlite3, Closer> handle;
   std::unique_ptr<sqlite3_stmt, Finalizer> insert;
-  std::unique_ptr<sqlite3_stmt, Finalizer> remove;  // by key: before an insert, and withdrawals
+  // A key's stored row goes before the key is stored again, and when its source withdraws it:
+  // found by its row id, or by its key (a scan) when its hash is shared.
+  std::unique_ptr<sqlite3_stmt, Finalizer> remove_row;
+  std::unique_ptr<sqlite3_stmt, Finalizer> remove_key;
   std::unique_ptr<sqlite3_stmt, Finalizer> find_names;
   std::unique_ptr<sqlite3_stmt, Finalizer> add_names;
   std::mutex mutex;  // one connection: the writer thread and the readers take turns
+  RecordStore::KeyHasher key_hash = nullptr;
   // The writer's: lists of field names by their stored id, as committed.
   std::unordered_map<std::string, int64_t> name_lists;
+  // The writer's: the row of every stored key's hash, as committed, once loaded (loadRows). A
+  // hash two stored keys share maps to the row of one of them and is in shared_hashes: the other's
+  // row is found by its key. 64-bit hashes of a council's keys collide about once in millions of
+  // councils, so that scan is for correctness, not speed.
+  KeyRows rows;
+  bool rows_loaded = false;
+  std::unordered_set<uint64_t> shared_hashes;
   std::string stored_fields;  // the writer's: one record's fields blob
 
   Error error(std::string_view what) const {
@@ -327,6 +342,29 @@ struct RecordStore::Db {
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading the schema");
     return rc == SQLITE_ROW;
   }
+  // Where each stored key's row is: read from the table once, at the first commit.
+  Result<void> loadRows() {
+    auto statement = prepare("SELECT key_hash, id FROM source_records");
+    if (!statement) return statement.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*statement);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      const auto hash = static_cast<uint64_t>(sqlite3_column_int64(owned.get(), 0));
+      if (rows.find(hash) != 0) shared_hashes.insert(hash);
+      rows.set(hash, sqlite3_column_int64(owned.get(), 1));
+    }
+    if (rc != SQLITE_DONE) {
+      forgetRows();
+      return error("finding the stored keys");
+    }
+    rows_loaded = true;
+    return {};
+  }
+  void forgetRows() {
+    rows.clear();
+    shared_hashes.clear();
+    rows_loaded = false;
+  }
   Result<sqlite3_stmt*> prepare(const char* sql) {
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(handle.get(), sql, -1, &statement, nullptr) != SQLITE_OK) {
@@ -338,11 +376,12 @@ struct RecordStore::Db {
 
 Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::path& dir,
                                                        DurableCallback on_durable,
-                                                       size_t queue_capacity) {
+                                                       size_t queue_capacity, KeyHasher key_hash) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   auto db = std::make_unique<Db>();
   db->path = dir / kFileName;
+  db->key_hash = key_hash != nullptr ? key_hash : &RecordStore::keyHash;
   sqlite3* handle = nullptr;
   const int rc =
       sqlite3_open_v2(db->path.c_str(), &handle,
@@ -351,8 +390,9 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
   if (rc != SQLITE_OK) return db->error("opening the record store");
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
   if (sqlite3_create_function_v2(handle, "hearth_key_hash", 3,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                                 keyHashFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                 reinterpret_cast<void*>(db->key_hash), keyHashFunction, nullptr,
+                                 nullptr, nullptr) != SQLITE_OK) {
     return db->error("registering the key hash");
   }
   if (auto ok = db->exec(kSchema, "creating the record store schema"); !ok) return ok.error();
@@ -372,19 +412,21 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
       return ok.error();
     }
   }
-  if (auto ok = db->exec(kIndexByHash, "indexing the records by key hash"); !ok) {
-    return ok.error();
-  }
+  if (auto ok = db->exec(kDropKeyIndexes, "dropping the key indexes"); !ok) return ok.error();
   auto insert = db->prepare(
       "INSERT INTO source_records (connector, stream, source_key, location, source_time_ms, "
       "fields, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert) return insert.error();
   db->insert.reset(*insert);
-  auto remove = db->prepare(
-      "DELETE FROM source_records WHERE key_hash = ?4 AND connector = ?1 AND stream = ?2 AND "
+  auto remove_row = db->prepare(
+      "DELETE FROM source_records WHERE id = ?4 AND connector = ?1 AND stream = ?2 AND "
       "source_key = ?3");
-  if (!remove) return remove.error();
-  db->remove.reset(*remove);
+  if (!remove_row) return remove_row.error();
+  db->remove_row.reset(*remove_row);
+  auto remove_key = db->prepare(
+      "DELETE FROM source_records WHERE connector = ?1 AND stream = ?2 AND source_key = ?3");
+  if (!remove_key) return remove_key.error();
+  db->remove_key.reset(*remove_key);
   auto find_names = db->prepare("SELECT id FROM field_names WHERE names = ?1");
   if (!find_names) return find_names.error();
   db->find_names.reset(*find_names);
@@ -553,40 +595,69 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
   std::lock_guard lock(db_->mutex);
   if (auto ok = db_->exec("BEGIN IMMEDIATE", "starting a write"); !ok) return ok;
   sqlite3_stmt* insert = db_->insert.get();
-  sqlite3_stmt* remove = db_->remove.get();
+  sqlite3_stmt* remove_row = db_->remove_row.get();
+  sqlite3_stmt* remove_key = db_->remove_key.get();
   auto fail = [this](std::string_view what) {
     Error error = db_->error(what);
     (void)db_->exec("ROLLBACK", "rolling back");
     return error;
   };
-  // Lists added by a transaction that rolls back are gone: they are looked up again.
-  struct ForgetListsUnlessCommitted {
+  // Lists added and rows moved by a transaction that rolls back are not so: they are looked up
+  // again.
+  struct ForgetUnlessCommitted {
     Db& db;
     bool committed = false;
-    ~ForgetListsUnlessCommitted() {
-      if (!committed) db.name_lists.clear();
+    ~ForgetUnlessCommitted() {
+      if (committed) return;
+      db.name_lists.clear();
+      db.forgetRows();
     }
   } lists{*db_};
+  if (!db_->rows_loaded) {
+    if (auto loaded = db_->loadRows(); !loaded) {
+      (void)db_->exec("ROLLBACK", "rolling back");
+      return loaded;
+    }
+  }
+  auto bindKey = [](sqlite3_stmt* statement, const Batch::Parts& r) {
+    bindText(statement, 1, r.connector);
+    bindText(statement, 2, r.stream);
+    bindText(statement, 3, r.source_key);
+  };
   std::string_view names;
   int64_t names_id = 0;
   bool first = true;
   for (const Batch& batch : batches) {
     for (const Batch::Entry& entry : batch.entries_) {
       const Batch::Parts r = batch.parts(entry);
-      const int64_t hash = keyHash(r.connector, r.stream, r.source_key);
+      const int64_t hash = db_->key_hash(r.connector, r.stream, r.source_key);
+      const auto hash_bits = static_cast<uint64_t>(hash);
+      const char* what = entry.erase ? "removing a withdrawn record" : "storing a record";
       // A record read again replaces the stored one: what was stored under its key goes first.
-      bindText(remove, 1, r.connector);
-      bindText(remove, 2, r.stream);
-      bindText(remove, 3, r.source_key);
-      sqlite3_bind_int64(remove, 4, hash);
-      int rc = sqlite3_step(remove);
-      sqlite3_reset(remove);
-      if (rc != SQLITE_DONE)
-        return fail(entry.erase ? "removing a withdrawn record" : "storing a record");
-      if (entry.erase) continue;
-      bindText(insert, 1, r.connector);
-      bindText(insert, 2, r.stream);
-      bindText(insert, 3, r.source_key);
+      bool removed = false;
+      if (const int64_t row = db_->rows.find(hash_bits); row != 0) {
+        bindKey(remove_row, r);
+        sqlite3_bind_int64(remove_row, 4, row);
+        const int rc = sqlite3_step(remove_row);
+        sqlite3_reset(remove_row);
+        if (rc != SQLITE_DONE) return fail(what);
+        removed = sqlite3_changes(db_->handle.get()) > 0;
+        // The row is another key's: two keys share the hash.
+        if (!removed) db_->shared_hashes.insert(hash_bits);
+      }
+      const bool shared = db_->shared_hashes.contains(hash_bits);
+      if (!removed && shared) {
+        bindKey(remove_key, r);
+        const int rc = sqlite3_step(remove_key);
+        sqlite3_reset(remove_key);
+        if (rc != SQLITE_DONE) return fail(what);
+      }
+      if (entry.erase) {
+        // A shared hash stays: it may still lead to the other key's row.
+        if (removed && !shared) db_->rows.erase(hash_bits);
+        continue;
+      }
+      bindKey(insert, r);
       bindText(insert, 4, r.location);
       sqlite3_bind_int64(insert, 5, entry.source_time_ms);
       // Rows of one file name the same list: it is looked up once per run of them.
@@ -607,9 +678,10 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
       stored.append(r.fields);
       sqlite3_bind_blob64(insert, 6, stored.data(), stored.size(), SQLITE_STATIC);
       sqlite3_bind_int64(insert, 7, hash);
-      rc = sqlite3_step(insert);
+      const int rc = sqlite3_step(insert);
       sqlite3_reset(insert);
-      if (rc != SQLITE_DONE) return fail("storing a record");
+      if (rc != SQLITE_DONE) return fail(what);
+      db_->rows.set(hash_bits, sqlite3_last_insert_rowid(db_->handle.get()));
     }
   }
   if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) {
@@ -739,6 +811,8 @@ Result<bool> RecordStore::hasRecords() {
 
 Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
   std::lock_guard lock(db_->mutex);
+  // Rare (an operator's reset): the next commit finds the remaining rows again.
+  db_->forgetRows();
   // Counted first: a crash between the two leaves a generation that changed for nothing, never
   // records gone under an unchanged one.
   if (auto ok = db_->exec(kNextGeneration, "counting the generation"); !ok) return ok.error();

@@ -53,7 +53,9 @@ struct IdentityDecision {
 /// covers it, stored afterwards in hearth.db, can never survive a power cut that the batch did
 /// not), so that canonical records, identities and indicators can be rebuilt deterministically
 /// after a rule change, and a restart resumes with the whole picture although connectors read on
-/// from their checkpoints. Records are replaced by (connector, stream, source key).
+/// from their checkpoints. Records are replaced by (connector, stream, source key): the writer
+/// finds a key's row through a hash of the key, held in memory (about 20 bytes a record) rather
+/// than in an index on disk, whose pages every commit would rewrite.
 ///
 /// Writes are asynchronous: put() queues the record and a writer thread commits them in batches,
 /// then reports each one durable through the callback given at open (the checkpoint tracker's
@@ -61,10 +63,18 @@ struct IdentityDecision {
 class RecordStore {
  public:
   using DurableCallback = std::function<void(uint32_t source, uint64_t seq)>;
+  /// A 64-bit hash of a record's key, stored with the record.
+  using KeyHasher = int64_t (*)(std::string_view connector, std::string_view stream,
+                                std::string_view source_key);
 
+  /// `key_hash` is keyHash() unless given (tests give one whose hashes collide).
   static Result<std::unique_ptr<RecordStore>> open(const std::filesystem::path& dir,
                                                    DurableCallback on_durable,
-                                                   size_t queue_capacity = 65536);
+                                                   size_t queue_capacity = 65536,
+                                                   KeyHasher key_hash = nullptr);
+  /// XXH3 of the key's parts, each length-prefixed: stable across builds and platforms.
+  static int64_t keyHash(std::string_view connector, std::string_view stream,
+                         std::string_view source_key);
   ~RecordStore();
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
