@@ -191,7 +191,6 @@ struct IdentityResolver::State {
   std::vector<std::string> subject_of_record;  // record index -> subject key
   std::vector<ValidIdentifiers> identifiers;   // record index -> its checked identifiers
   size_t reviewer_decisions = 0;               // reviewer decisions already handed over
-  std::unordered_map<std::string, uint32_t> record_of_subject;
   std::unordered_map<std::string, uint64_t> fingerprints;  // subject key -> fingerprint
   std::set<std::pair<uint32_t, uint32_t>> decided;         // pairs already given to the index
   size_t links_reported = 0;                               // index.links() already returned
@@ -266,9 +265,12 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     st.index->add(std::move(fresh));
   }
   id::IdentityIndex& index = *st.index;
-  st.record_of_subject.clear();
+  // By views of the keys subject_of_record and `subjects` hold, unchanged until this returns: a
+  // council's million subjects are not copied again.
+  std::unordered_map<std::string_view, uint32_t> record_of_subject;
+  record_of_subject.reserve(st.subject_of_record.size());
   for (uint32_t r = 0; r < st.subject_of_record.size(); ++r) {
-    st.record_of_subject.emplace(st.subject_of_record[r], r);
+    record_of_subject.emplace(st.subject_of_record[r], r);
   }
 
   // Reviewers' decisions win over identifier conflicts about the same pair, so a reviewer can
@@ -277,9 +279,9 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   std::vector<id::ReviewerDecision> reviewer;
   std::set<std::pair<uint32_t, uint32_t>> reviewed;
   for (const state::IdentityDecision& d : decisions) {
-    const auto a = st.record_of_subject.find(d.record_a);
-    const auto b = st.record_of_subject.find(d.record_b);
-    if (a == st.record_of_subject.end() || b == st.record_of_subject.end()) continue;
+    const auto a = record_of_subject.find(d.record_a);
+    const auto b = record_of_subject.find(d.record_b);
+    if (a == record_of_subject.end() || b == record_of_subject.end()) continue;
     const auto pair = std::minmax(a->second, b->second);
     reviewed.insert(pair);
     reviewer.push_back({d.action == "merge" ? id::ReviewerDecision::Kind::kForceLink
@@ -303,11 +305,12 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   // Dense person numbers: a cluster's number is given when its first subject is met.
   std::unordered_map<uint32_t, uint32_t> person_of_cluster;
   outcome.person_of_subject.resize(subjects.size());
-  std::unordered_map<std::string, uint32_t> subject_index;
+  std::unordered_map<std::string_view, uint32_t> subject_index;
+  subject_index.reserve(subjects.size());
   for (uint32_t s = 0; s < subjects.size(); ++s) {
     subject_index.emplace(subjects[s].key, s);
-    const auto record = st.record_of_subject.find(subjects[s].key);
-    if (record == st.record_of_subject.end()) {
+    const auto record = record_of_subject.find(subjects[s].key);
+    if (record == record_of_subject.end()) {
       outcome.person_of_subject[s] = outcome.persons++;
       continue;
     }
