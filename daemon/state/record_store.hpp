@@ -54,7 +54,7 @@ struct IdentityDecision {
 /// not), so that canonical records, identities and indicators can be rebuilt deterministically
 /// after a rule change, and a restart resumes with the whole picture although connectors read on
 /// from their checkpoints. Records are replaced by (connector, stream, source key): the writer
-/// finds a key's row through a hash of the key, held in memory (about 20 bytes a record) rather
+/// finds a key's row through a hash of the key, held in memory (18 to 37 bytes a record) rather
 /// than in an index on disk, whose pages every commit would rewrite.
 ///
 /// Writes are asynchronous: put() queues the record and a writer thread commits them in batches,
