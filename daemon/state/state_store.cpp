@@ -1,9 +1,11 @@
 #include "daemon/state/state_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "pipelines/privacy/digest.hpp"
 
@@ -433,7 +435,17 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
       !begun) {
     return begun;
   }
-  for (const PublishedDigest& change : changes) {
+  // In key order, each key's changes in the order given: the table's pages are then written one
+  // after another, not at random (a whole council's first evaluation gives two million keys,
+  // whose random order cost a page cache miss and a WAL frame nearly each).
+  std::vector<const PublishedDigest*> in_order;
+  in_order.reserve(changes.size());
+  for (const PublishedDigest& change : changes) in_order.push_back(&change);
+  std::stable_sort(
+      in_order.begin(), in_order.end(),
+      [](const PublishedDigest* a, const PublishedDigest* b) { return a->key < b->key; });
+  for (const PublishedDigest* in_turn : in_order) {
+    const PublishedDigest& change = *in_turn;
     sqlite3_stmt* statement = change.digest ? save_published_.get() : forget_published_.get();
     StatementUse use(statement);
     const bool bound =
