@@ -16,6 +16,7 @@
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
+#include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/events/record_event.hpp"
 #include "pipelines/indicators/output.hpp"
 #include "pipelines/privacy/digest.hpp"
@@ -31,10 +32,15 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
 // cite: it names the record without revealing its source key).
-struct Held {
-  // Shared with the indicator engine, which files them without a copy.
-  std::shared_ptr<const std::vector<canonical::Record>> records;
+// A source record's canonical records with the evidence id of each, in one block: the indicator
+// engine files both without a copy, and keeps the block alive while it does.
+struct HeldRecords {
+  std::vector<canonical::Record> records;
   std::vector<std::string> evidence;
+};
+
+struct Held {
+  std::shared_ptr<const HeldRecords> block;
   bool changed = false;  // applied since the last evaluation
 };
 
@@ -186,17 +192,20 @@ struct DeriveStage::Impl {
   std::unordered_set<std::string> published_views;  // person pseudonyms with a live view
   // Identity decisions published, by a hash of "link:<a>:<b>", "review:<a>:<b>" or
   // "decision:<seq>": a council's million links would otherwise be held as strings.
-  std::unordered_set<pipelines::KeyHash, pipelines::KeyHashHasher> published_pairs;
+  pipelines::KeyHashSet published_pairs;
   // The same pairs by a hash of their subjects' keys (as "link\x1f<a>\x1f<b>"), so that one
   // published before costs no pseudonyms; not kept across restarts.
-  std::unordered_set<pipelines::KeyHash, pipelines::KeyHashHasher> known_pairs;
+  pipelines::KeyHashSet known_pairs;
   pipelines::EventIdBuilder ids;
+  // publish()'s, made again for each event: their buffers keep their room.
+  kafka::OutboundEvent outbound;
+  std::string outbound_id;
   uint64_t evaluations = 0;
   uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
   // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
   // bits), loaded from options.digests at the first evaluation.
   // Keyed by a hash of that key, as published_pairs.
-  std::unordered_map<pipelines::KeyHash, uint64_t, pipelines::KeyHashHasher> digests;
+  pipelines::KeyHashMap<uint64_t> digests;
   bool digests_loaded = false;
 
   // Digest changes waiting for Kafka to confirm their evaluation's events: the evaluation's
@@ -463,7 +472,8 @@ void DeriveStage::Impl::applyPending() {
   // Files an entry's records under `h`, with their evidence ids.
   auto hold = [&](Held& h, const std::string& key, std::vector<canonical::Record>& records) {
     h.changed = true;
-    h.evidence.clear();
+    HeldRecords block;
+    block.evidence.reserve(records.size());
     // A source record's canonical records are mostly about one subject: its pseudonym is made
     // once.
     const canonical::Subject* last_subject = nullptr;
@@ -476,9 +486,10 @@ void DeriveStage::Impl::applyPending() {
         subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
         last_subject = &subject;
       }
-      h.evidence.push_back(evidenceId(evidence_hash, subject_pseudonym, key, i));
+      block.evidence.push_back(evidenceId(evidence_hash, subject_pseudonym, key, i));
     }
-    h.records = std::make_shared<const std::vector<canonical::Record>>(std::move(records));
+    block.records = std::move(records);
+    h.block = std::make_shared<const HeldRecords>(std::move(block));
   };
 
   if (held.empty()) {
@@ -505,13 +516,14 @@ void DeriveStage::Impl::applyPending() {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
     if (const auto old = held.find(entry.key); old != held.end()) {
-      const std::vector<canonical::Record>& before = *old->second.records;
+      const std::vector<canonical::Record>& before = old->second.block->records;
+      const std::vector<std::string>& evidence_before = old->second.block->evidence;
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
       }
-      for (size_t i = entry.records.size(); i < old->second.evidence.size(); ++i) {
-        removed_evidence.push_back(old->second.evidence[i]);
+      for (size_t i = entry.records.size(); i < evidence_before.size(); ++i) {
+        removed_evidence.push_back(evidence_before[i]);
       }
     }
     if (entry.records.empty()) {
@@ -567,7 +579,8 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
   ids.add(type);
   ids.add(key);
   ids.add(data);
-  std::string id;
+  std::string& id = outbound_id;
+  id.clear();
   ids.finishInto(id);
   if (!digest_key.empty()) {
     // The id already hashes the content: its first 64 bits are the digest.
@@ -576,14 +589,16 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     std::string full_key;
     full_key.append(topic_suffix).push_back('\x1f');
     full_key.append(digest_key);
-    auto [it, inserted] = digests.try_emplace(pipelines::keyHash(full_key), digest);
-    if (!inserted && it->second == digest) return true;
-    it->second = digest;
+    auto [stored, inserted] = digests.tryEmplace(pipelines::keyHash(full_key), digest);
+    if (!inserted && *stored == digest) return true;
+    *stored = digest;
     stageDigest(std::move(full_key), digest);
   }
-  kafka::OutboundEvent event;
-  event.topic = options.topic_prefix + std::string(topic_suffix);
-  event.key = key;
+  // The publisher copies what it sends.
+  kafka::OutboundEvent& event = outbound;
+  event.topic.assign(options.topic_prefix).append(topic_suffix);
+  event.key.assign(key);
+  event.payload.clear();
   // `data` is a whole JSON object; the header leaves the data object open.
   pipelines::appendEventHeader(event.payload, id, source_uri, type, options.origin.dataSchema(type),
                                key, wallMs());
@@ -606,7 +621,7 @@ Result<void> DeriveStage::Impl::loadDigests() {
       return;
     }
     if (key == kInputsDigestKey) return;
-    digests.emplace(pipelines::keyHash(key), digest);
+    digests.tryEmplace(pipelines::keyHash(key), digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) {
       published_pairs.insert(pipelines::keyHash(key.substr(kPairs.size())));
@@ -714,14 +729,15 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<AttributedRecord> reference_records;
   for (const auto& entry : held) {
     const Held& h = entry.second;
-    const std::vector<canonical::Record>& records = *h.records;
+    const std::vector<canonical::Record>& records = h.block->records;
+    const std::vector<std::string>& evidence = h.block->evidence;
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
     for (size_t i = 0; i < records.size(); ++i) {
       const canonical::Record& record = records[i];
       if (std::holds_alternative<canonical::CensusSchool>(record)) {
-        reference_records.push_back({{h.records, &record}, 0, &h.evidence[i], true});
+        reference_records.push_back({{h.block, &record}, 0, &evidence[i], true});
         continue;
       }
       const canonical::Subject& subject = canonical::subjectOf(record);
@@ -729,7 +745,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         s = subjectOf(subject);
         last_subject = &subject;
         if (s >= evidence_of_subject.size()) evidence_of_subject.resize(s + 1, nullptr);
-        if (evidence_of_subject[s] == nullptr) evidence_of_subject[s] = &h.evidence[i];
+        if (evidence_of_subject[s] == nullptr) evidence_of_subject[s] = &evidence[i];
       }
       if (const auto* person = std::get_if<canonical::Person>(&record)) {
         subjects[s].persons.push_back(person);
@@ -738,7 +754,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       } else if (const auto* same = std::get_if<canonical::SubjectLink>(&record)) {
         subject_links.emplace_back(s, subjectOf(same->same_as));
       }
-      all.emplace_back(&record, &h.evidence[i]);
+      all.emplace_back(&record, &evidence[i]);
       held_of_record.push_back(&h);
       subject_of_record.push_back(s);
       changed.push_back(h.changed);
@@ -850,12 +866,18 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       for (uint32_t p = 0; p < outcome.persons; ++p) {
         pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
       }
-      // The engine holds the others already: only what it files anew is handed over.
+      // The engine holds the others already: only what it files anew is handed over, counted
+      // first (a whole council's are millions: no room wasted by doubling).
+      size_t filed_anew = reference_records.size();
+      for (size_t i = 0; i < all.size(); ++i) {
+        filed_anew += changed[i] || moved[subject_of_record[i]] ? 1 : 0;
+      }
+      attributed.reserve(filed_anew);
       for (size_t i = 0; i < all.size(); ++i) {
         const uint32_t s = subject_of_record[i];
         if (!changed[i] && !moved[s]) continue;
         attributed.push_back(
-            {std::shared_ptr<const canonical::Record>(held_of_record[i]->records, all[i].first),
+            {std::shared_ptr<const canonical::Record>(held_of_record[i]->block, all[i].first),
              person_key[outcome.person_of_subject[s]], all[i].second, true});
       }
       attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
@@ -886,9 +908,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     return made;
   };
   std::string made_a, made_b;
+  std::string pair_key, pair_data;  // each pair's, their room kept from one to the next
   // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
   if (known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
   if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
+  // And each pair and person view has a digest.
+  if (digests.empty()) digests.reserve(outcome.pairs.size() + outcome.persons);
   for (const PairOutcome& pair : outcome.pairs) {
     if (!pair.linked) {
       ++summary.reviews;
@@ -904,22 +929,22 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     if (known_pairs.contains(known)) continue;
     const std::string_view a = pseudonymOf(pair.a, made_a);
     const std::string_view b = pseudonymOf(pair.b, made_b);
-    std::string pair_key(pair.linked ? "link:" : "review:");
+    pair_key.assign(pair.linked ? "link:" : "review:");
     pair_key.append(a).append(":").append(b);
-    if (published_pairs.insert(pipelines::keyHash(pair_key)).second) {
-      std::string data = R"({"decision":")";
-      data.append(pair.linked ? "link" : "review");
-      data.append(R"(","person":")");
-      data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
-      data.append(R"(","records":[")");
-      data.append(a).append(R"(",")").append(b);
-      data.append(R"("],"match_probability":)");
-      pipelines::appendJsonDouble(data, pair.probability);
-      data.append(R"(,"reasons":)");
-      data.append(identity_resolver->reasonsJson(pair));
-      data.push_back('}');
+    if (published_pairs.insert(pipelines::keyHash(pair_key))) {
+      pair_data.assign(R"({"decision":")");
+      pair_data.append(pair.linked ? "link" : "review");
+      pair_data.append(R"(","person":")");
+      pair_data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
+      pair_data.append(R"(","records":[")");
+      pair_data.append(a).append(R"(",")").append(b);
+      pair_data.append(R"("],"match_probability":)");
+      pipelines::appendJsonDouble(pair_data, pair.probability);
+      pair_data.append(R"(,"reasons":)");
+      pair_data.append(identity_resolver->reasonsJson(pair));
+      pair_data.push_back('}');
       if (!publish("identity", kIdentityEventType,
-                   person_pseudonym[outcome.person_of_subject[pair.a]], data,
+                   person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
                    summary.events_published, pair_key)) {
         return makeError("derive.stopping", "the publisher is stopping");
       }
@@ -949,7 +974,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   for (const state::IdentityDecision& d : *decisions) {
     const std::string key = "decision:" + std::to_string(d.seq);
-    if (!published_pairs.insert(pipelines::keyHash(key)).second) continue;
+    if (!published_pairs.insert(pipelines::keyHash(key))) continue;
     std::string data = R"({"decision":)";
     pipelines::appendJsonString(data, d.action);
     data.append(R"(,"records":[")");

@@ -43,13 +43,13 @@ namespace {
 void putInCohort(Outcome& outcome, const LookedAfterOn& on) {
   outcome.cohort = 1;
   outcome.cohort_date = on.period->start;
-  outcome.cohort_evidence = on.episode->evidence;
+  outcome.cohort_evidence.assign(on.episode->evidence.begin(), on.episode->evidence.end());
 }
 
-void putInNumerator(Outcome& outcome, Date date, std::vector<std::string> evidence) {
+void putInNumerator(Outcome& outcome, Date date, const std::vector<std::string_view>& evidence) {
   outcome.numerator = 1;
   outcome.numerator_date = date;
-  outcome.numerator_evidence = std::move(evidence);
+  outcome.numerator_evidence.assign(evidence.begin(), evidence.end());
 }
 
 // Temporary placements (holidays, respite, hospital: T0-T4) are not moves.

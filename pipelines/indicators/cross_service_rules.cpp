@@ -27,11 +27,12 @@ void cite(Outcome& outcome, const Involvement<T>& involvement, const std::option
 }
 
 // In the cohort on the evidence that put the person there.
-Outcome inCohort(const std::optional<Date>& date, const std::vector<std::string>& evidence) {
+template <class EvidenceIds>
+Outcome inCohort(const std::optional<Date>& date, const EvidenceIds& evidence) {
   Outcome outcome;
   outcome.cohort = 1;
   outcome.cohort_date = date;
-  outcome.cohort_evidence = evidence;
+  outcome.cohort_evidence.assign(evidence.begin(), evidence.end());
   return outcome;
 }
 
@@ -110,7 +111,8 @@ struct Need {
     shown = true;
     evidence.insert(evidence.end(), involvement.evidence.begin(), involvement.evidence.end());
   }
-  void add(const std::vector<std::string>& records) {
+  template <class EvidenceIds>
+  void add(const EvidenceIds& records) {
     shown = true;
     evidence.insert(evidence.end(), records.begin(), records.end());
   }

@@ -75,28 +75,37 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
 }
 
 bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
-  return add(person, std::move(evidence_id),
-             std::make_shared<const canonical::Record>(std::move(record)));
+  const auto owned =
+      std::make_shared<const OwnedRecord>(OwnedRecord{std::move(record), std::move(evidence_id)});
+  return add(person, owned->evidence_id,
+             std::shared_ptr<const canonical::Record>(owned, &owned->record));
 }
 
-bool IndicatorEngine::add(PersonKey person, std::string evidence_id,
+bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
                           std::shared_ptr<const canonical::Record> record) {
   if (const auto* school = std::get_if<canonical::CensusSchool>(record.get())) {
     // Every pupil of the return may change school, phase or judgement with it.
-    if (census_schools_.add(std::move(evidence_id), *school)) touchAll();
+    if (census_schools_.add(std::string(evidence_id), *school)) touchAll();
     return true;
   }
-  remove(evidence_id);
+  if (census_schools_.remove(evidence_id)) touchAll();
+  // One probe of the owners finds an earlier copy and files this one: a whole council's
+  // records are millions of adds.
+  const KeyHash key = keyHash(evidence_id);
+  const auto [owner, first_copy] = evidence_owner_.tryEmplace(key, person);
+  if (!first_copy) {
+    forget(*owner, evidence_id);
+    *owner = person;
+  }
   const bool membership = std::holds_alternative<canonical::HouseholdMember>(*record);
   const bool shared = readByGroupMates(*record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
-  const KeyHash key = keyHash(evidence_id);
-  if (!state.records.add(std::move(evidence_id), std::move(record))) {
+  if (!state.records.add(evidence_id, std::move(record))) {
     if (created) persons_.erase(it);
+    evidence_owner_.erase(key);
     return false;
   }
-  evidence_owner_.emplace(key, person);
   if (membership) regroup(person, state);
   if (shared) {
     touchWithGroups(person, state);
@@ -111,16 +120,21 @@ bool IndicatorEngine::remove(std::string_view evidence_id) {
     touchAll();
     return true;
   }
-  const auto owner = evidence_owner_.find(keyHash(evidence_id));
-  if (owner == evidence_owner_.end()) return false;
-  PersonState& state = persons_.at(owner->second);
+  const KeyHash key = keyHash(evidence_id);
+  const PersonKey* owner = evidence_owner_.find(key);
+  if (owner == nullptr) return false;
+  forget(*owner, evidence_id);
+  evidence_owner_.erase(key);
+  return true;
+}
+
+void IndicatorEngine::forget(PersonKey owner, std::string_view evidence_id) {
+  PersonState& state = persons_.at(owner);
   // Those who shared a group with the person saw the record too, even if it was a membership.
-  touchWithGroups(owner->second, state);
+  touchWithGroups(owner, state);
   const size_t memberships = state.records.memberships.size();
   state.records.remove(evidence_id);
-  if (state.records.memberships.size() != memberships) regroup(owner->second, state);
-  evidence_owner_.erase(owner);
-  return true;
+  if (state.records.memberships.size() != memberships) regroup(owner, state);
 }
 
 void IndicatorEngine::touchWithGroups(PersonKey person, PersonState& state) {

@@ -12,6 +12,7 @@
 
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/events/event_id.hpp"
+#include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/indicators/disclosure.hpp"
 #include "pipelines/indicators/indicator.hpp"
 #include "pipelines/indicators/output.hpp"
@@ -63,10 +64,11 @@ class IndicatorEngine {
   /// the earlier copy, even if identity has since moved it to another person. Returns false,
   /// keeping nothing, for kinds no indicator reads. A school census header is no person's: it
   /// joins the returns' schools whatever `person` says.
-  /// The record is shared, not copied: the engine keeps it alive as long as it files it.
-  bool add(PersonKey person, std::string evidence_id,
+  /// The record is shared, not copied: the engine keeps it alive as long as it files it. Nor is
+  /// `evidence_id`: it must live as long as what `record` keeps alive (PersonRecords::add).
+  bool add(PersonKey person, std::string_view evidence_id,
            std::shared_ptr<const canonical::Record> record);
-  /// As above, for a record the caller does not keep.
+  /// As above, for a record and id the caller does not keep.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
   bool remove(std::string_view evidence_id);
@@ -119,6 +121,9 @@ class IndicatorEngine {
   };
 
   void touch(PersonKey person, PersonState& state);
+  /// Takes the record filed under `evidence_id` from `owner`'s records; the caller keeps
+  /// evidence_owner_ right.
+  void forget(PersonKey owner, std::string_view evidence_id);
   /// Touches the person and everyone who shares a household or family with them: their
   /// records are part of each other's views (PersonView::linked).
   void touchWithGroups(PersonKey person, PersonState& state);
@@ -145,7 +150,7 @@ class IndicatorEngine {
   std::unordered_map<PersonKey, PersonState> persons_;
   /// Whose each record is, by a 128-bit hash of its evidence id: the ids themselves are long, and
   /// already kept once with the records.
-  std::unordered_map<KeyHash, PersonKey, KeyHashHasher> evidence_owner_;
+  KeyHashMap<PersonKey> evidence_owner_;
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   bool touch_all_ = false;  // every person is recomputed at the next evaluate()

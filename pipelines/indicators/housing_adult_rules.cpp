@@ -98,11 +98,11 @@ Outcome ascFeelsSafe(const PersonView& person, const Period& period, const RuleC
     if (r.survey_year != period.label || !r.q7a || *r.q7a < 1 || *r.q7a > 4) continue;
     outcome.cohort = 1;
     outcome.cohort_date = period.end;
-    outcome.cohort_evidence = response.evidence;
+    outcome.cohort_evidence.assign(response.evidence.begin(), response.evidence.end());
     if (*r.q7a == 1) {
       outcome.numerator = 1;
       outcome.numerator_date = period.end;
-      outcome.numerator_evidence = response.evidence;
+      outcome.numerator_evidence.assign(response.evidence.begin(), response.evidence.end());
     }
   }
   return outcome;

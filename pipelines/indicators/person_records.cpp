@@ -424,7 +424,7 @@ std::vector<const Evidenced<T>*> byEvidence(const std::vector<Evidenced<T>>& lis
 std::vector<Involvement<cn::EhcPlan>> joinEhcPlans(const PersonRecords& records) {
   std::map<std::string, Involvement<cn::EhcPlan>> plans;  // by request id (or stand-in key)
   std::map<std::string, std::string> plan_of_assessment, plan_of_named, plan_of_active;
-  const auto planAt = [&](const std::string& key, const std::string& evidence) {
+  const auto planAt = [&](const std::string& key, std::string_view evidence) {
     Involvement<cn::EhcPlan>& plan = plans[key];
     if (plan.record.request.empty()) plan.record.request = key;
     plan.evidence.push_back(evidence);
@@ -524,7 +524,8 @@ const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Da
   return &plan.placements.front();
 }
 
-bool PersonRecords::add(std::string evidence_id, std::shared_ptr<const canonical::Record> record) {
+bool PersonRecords::add(std::string_view evidence_id,
+                        std::shared_ptr<const canonical::Record> record) {
   const canonical::Record& held = *record;
   return std::visit(
       [&](const auto& r) {
@@ -533,7 +534,7 @@ bool PersonRecords::add(std::string evidence_id, std::shared_ptr<const canonical
         forEachList([&](auto& list) {
           using Kind = typename std::decay_t<decltype(list)>::value_type::Kind;
           if constexpr (std::is_same_v<Kind, T>) {
-            list.push_back({std::move(evidence_id), std::shared_ptr<const T>(record, &r)});
+            list.push_back({evidence_id, std::shared_ptr<const T>(record, &r)});
             stored = true;
           }
         });
@@ -543,7 +544,9 @@ bool PersonRecords::add(std::string evidence_id, std::shared_ptr<const canonical
 }
 
 bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
-  return add(std::move(evidence_id), std::make_shared<const canonical::Record>(std::move(record)));
+  const auto owned =
+      std::make_shared<const OwnedRecord>(OwnedRecord{std::move(record), std::move(evidence_id)});
+  return add(owned->evidence_id, std::shared_ptr<const canonical::Record>(owned, &owned->record));
 }
 
 bool PersonRecords::remove(std::string_view evidence_id) {

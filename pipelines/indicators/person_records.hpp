@@ -18,12 +18,19 @@ using PersonKey = uint64_t;
 
 /// A canonical record with the opaque id the caller gave it, cited as evidence in facts. The
 /// record is shared with whoever handed it in (the derive stage keeps every canonical record
-/// once), not copied.
+/// once), not copied; so is its id, which lives in the block `record` keeps alive.
 template <class T>
 struct Evidenced {
   using Kind = T;
-  std::string evidence_id;
+  std::string_view evidence_id;
   std::shared_ptr<const T> record;
+};
+
+/// A record and its evidence id in one block, for a caller that hands over both: an Evidenced
+/// made from it keeps it alive.
+struct OwnedRecord {
+  canonical::Record record;
+  std::string evidence_id;
 };
 
 /// Everything the indicators read about one person, as it arrived (duplicates included).
@@ -63,10 +70,11 @@ struct PersonRecords {
   std::vector<Evidenced<canonical::SenProvision>> sen_provisions;
   std::vector<Evidenced<canonical::Enrolment>> enrolments;
 
-  /// Stores `record` under `evidence_id`; false when no indicator reads its kind. The record is
-  /// shared, not copied.
-  bool add(std::string evidence_id, std::shared_ptr<const canonical::Record> record);
-  /// As above, for a record the caller does not keep.
+  /// Stores `record` under `evidence_id`; false when no indicator reads its kind. Neither is
+  /// copied: `evidence_id` must live as long as what `record` keeps alive (an aliasing pointer
+  /// into a block that holds both, as the derive stage's).
+  bool add(std::string_view evidence_id, std::shared_ptr<const canonical::Record> record);
+  /// As above, for a record and id the caller does not keep.
   bool add(std::string evidence_id, canonical::Record record);
   /// Removes the record stored under `evidence_id`; false when there is none.
   bool remove(std::string_view evidence_id);
@@ -102,7 +110,7 @@ struct PersonRecords {
 template <class T>
 struct Involvement {
   T record;
-  std::vector<std::string> evidence;
+  std::vector<std::string_view> evidence;
 };
 
 /// The attributes breakdowns and age rules read, resolved across the person's records.
@@ -112,7 +120,7 @@ struct PersonAttributes {
   std::string ethnicity;
   std::string postcode;
   std::string family_id;
-  std::vector<std::string> evidence;  // the Person records behind them
+  std::vector<std::string_view> evidence;  // the Person records behind them
 };
 
 /// A stretch in one placement: consecutive episodes of a period of care that share it.
@@ -121,7 +129,7 @@ struct Placement {
   std::optional<Date> end;
   std::string type;  // PLACE code
   std::string postcode;
-  std::vector<std::string> evidence;
+  std::vector<std::string_view> evidence;
 };
 
 /// Continuous time looked after, rebuilt from the chain of episodes.
@@ -143,7 +151,7 @@ struct CodedDiagnosis {
 struct AdmissionView {
   canonical::HospitalAdmission record;
   std::vector<CodedDiagnosis> diagnoses;
-  std::vector<std::string> evidence;  // the admission's, then its diagnoses'
+  std::vector<std::string_view> evidence;  // the admission's, then its diagnoses'
 };
 
 /// What other people's records say about the person's household: the duties and placements of

@@ -31,7 +31,7 @@ Outcome cpPlanCount(const PersonView& person, const Period& period, const RuleCo
     if (!openOn(plan.record.start, plan.record.end, period.end)) continue;
     outcome.numerator = 1;
     outcome.numerator_date = plan.record.start;
-    outcome.numerator_evidence = plan.evidence;
+    outcome.numerator_evidence.assign(plan.evidence.begin(), plan.evidence.end());
   }
   return outcome;
 }
@@ -58,11 +58,11 @@ Outcome careLeaver1921(const PersonView& person, const Period& period, Counts co
   // they are neither suitably housed nor in education, employment or training.
   outcome.cohort = 1;
   outcome.cohort_date = birthday;
-  outcome.cohort_evidence = status->evidence;
+  outcome.cohort_evidence.assign(status->evidence.begin(), status->evidence.end());
   if (counts(status->record)) {
     outcome.numerator = 1;
     outcome.numerator_date = birthday;
-    outcome.numerator_evidence = status->evidence;
+    outcome.numerator_evidence.assign(status->evidence.begin(), status->evidence.end());
   }
   return outcome;
 }

@@ -5,12 +5,12 @@ namespace {
 
 /// Counts one more item in the cohort, remembering the first one's date and every item's
 /// evidence.
-void addToCohort(Outcome& outcome, Date date, const std::vector<std::string>& evidence) {
+void addToCohort(Outcome& outcome, Date date, const std::vector<std::string_view>& evidence) {
   if (outcome.cohort++ == 0) outcome.cohort_date = date;
   outcome.cohort_evidence.insert(outcome.cohort_evidence.end(), evidence.begin(), evidence.end());
 }
 
-void addToNumerator(Outcome& outcome, Date date, const std::vector<std::string>& evidence) {
+void addToNumerator(Outcome& outcome, Date date, const std::vector<std::string_view>& evidence) {
   if (outcome.numerator++ == 0) outcome.numerator_date = date;
   outcome.numerator_evidence.insert(outcome.numerator_evidence.end(), evidence.begin(),
                                     evidence.end());
@@ -29,7 +29,7 @@ Outcome reReferral12m(const PersonView& person, const Period& period, const Rule
     // February) makes this one a repeat.
     const Date window = addMonthsClamped(start, -12);
     if (i > 0 && *referrals[i - 1].record.start >= window) {
-      std::vector<std::string> evidence = referrals[i].evidence;
+      std::vector<std::string_view> evidence = referrals[i].evidence;
       evidence.insert(evidence.end(), referrals[i - 1].evidence.begin(),
                       referrals[i - 1].evidence.end());
       addToNumerator(outcome, start, evidence);
