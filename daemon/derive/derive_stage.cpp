@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/person_view.hpp"
 #include "daemon/derive/steps.hpp"
 #include "daemon/log/logger.hpp"
@@ -498,7 +499,7 @@ void DeriveStage::Impl::applyPending() {
     // a key given twice, the later entry stands.
     std::vector<uint32_t> order(batch.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    sortInParallel(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       const int compared = batch[a].key.compare(batch[b].key);
       return compared != 0 ? compared < 0 : a < b;
     });
