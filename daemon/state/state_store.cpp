@@ -438,14 +438,27 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
   // In key order, each key's changes in the order given: the table's pages are then written one
   // after another, not at random (a whole council's first evaluation gives two million keys,
   // whose random order cost a page cache miss and a WAL frame nearly each).
-  std::vector<const PublishedDigest*> in_order;
+  // Each is sorted by the first 32 bytes of its key, read once, as big-endian numbers (the keys'
+  // own order), and only keys that agree that far are compared whole.
+  struct InTurn {
+    std::array<uint64_t, 4> head{};
+    const PublishedDigest* change;
+  };
+  std::vector<InTurn> in_order;
   in_order.reserve(changes.size());
-  for (const PublishedDigest& change : changes) in_order.push_back(&change);
-  std::stable_sort(
-      in_order.begin(), in_order.end(),
-      [](const PublishedDigest* a, const PublishedDigest* b) { return a->key < b->key; });
-  for (const PublishedDigest* in_turn : in_order) {
-    const PublishedDigest& change = *in_turn;
+  for (const PublishedDigest& change : changes) {
+    InTurn& turn = in_order.emplace_back(InTurn{{}, &change});
+    for (size_t i = 0; i < std::min<size_t>(change.key.size(), 32); ++i) {
+      turn.head[i / 8] |= uint64_t{static_cast<unsigned char>(change.key[i])} << (56 - 8 * (i % 8));
+    }
+  }
+  std::sort(in_order.begin(), in_order.end(), [](const InTurn& a, const InTurn& b) {
+    if (a.head != b.head) return a.head < b.head;
+    const int compared = a.change->key.compare(b.change->key);
+    return compared != 0 ? compared < 0 : a.change < b.change;
+  });
+  for (const InTurn& turn : in_order) {
+    const PublishedDigest& change = *turn.change;
     sqlite3_stmt* statement = change.digest ? save_published_.get() : forget_published_.get();
     StatementUse use(statement);
     const bool bound =

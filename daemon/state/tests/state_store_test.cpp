@@ -328,5 +328,39 @@ TEST_F(StateStoreTest, PublishedDigestsSurviveReopeningAndRetiredKeysAreForgotte
   EXPECT_EQ(loaded, expected);
 }
 
+// One batch is saved in key order, not as given: a key given more than once must still end as
+// its last change says, keys alike in their first 32 bytes must still be told apart, and bytes
+// above 0x7f must sort as the table sorts them.
+TEST_F(StateStoreTest, ABatchEndsAsItsLastChangeToEachKeySays) {
+  const std::string shared(40, 'k');  // longer than the part compared first
+  std::vector<StateStore::PublishedDigest> batch;
+  std::map<std::string, uint64_t> expected;
+  for (uint64_t round = 0; round < 3; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      const std::string key = (i % 2 == 0 ? shared : std::string("\xe9t\xe9")) + std::to_string(i);
+      // The last round retires every fifth key; the others carry their last digest.
+      if (round == 2 && i % 5 == 0) {
+        batch.push_back({key, std::nullopt});
+        expected.erase(key);
+      } else {
+        batch.push_back({key, round * 100 + static_cast<uint64_t>(i)});
+        expected[key] = round * 100 + static_cast<uint64_t>(i);
+      }
+    }
+  }
+  batch.push_back({shared + "0", 7});  // retired above, given again last
+  expected[shared + "0"] = 7;
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->savePublished(batch).ok());
+  std::map<std::string, uint64_t> loaded;
+  ASSERT_TRUE(store
+                  ->loadPublished([&](std::string_view key, uint64_t digest) {
+                    loaded.emplace(std::string(key), digest);
+                  })
+                  .ok());
+  EXPECT_EQ(loaded, expected);
+}
+
 }  // namespace
 }  // namespace hearth::daemon::state
