@@ -82,6 +82,8 @@ class EngineStep final : public IndicatorStep {
       const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
+    engine_.reserve(static_cast<size_t>(std::count_if(
+        records.begin(), records.end(), [](const AttributedRecord& r) { return r.changed; })));
     for (const AttributedRecord& r : records) {
       if (r.changed) engine_.add(r.person, *r.evidence_id, r.record);
     }

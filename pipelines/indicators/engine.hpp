@@ -70,6 +70,8 @@ class IndicatorEngine {
            std::shared_ptr<const canonical::Record> record);
   /// As above, for a record and id the caller does not keep.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
+  /// Makes room for `records` more records before a run of adds (a whole council's, at first).
+  void reserve(size_t records) { evidence_owner_.reserve(evidence_owner_.size() + records); }
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
   bool remove(std::string_view evidence_id);
   /// Marks every person for recomputation: after a rule or reference data change.
