@@ -175,7 +175,7 @@ struct DeriveStage::Impl {
   // there is no identity index, which the next evaluation builds from every subject anyway.
   std::unordered_set<std::string> touched_subjects;
   size_t subjects_last_time = 0;              // how many subjects the last evaluation met
-  size_t records_last_time = 0;               // and records
+  size_t held_records = 0;                    // canonical records in `held`
   std::vector<std::string> removed_evidence;  // evidence ids no longer given
   std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
   std::unique_ptr<IdentityResolver> identity_resolver;
@@ -473,6 +473,7 @@ void DeriveStage::Impl::applyPending() {
   // Files an entry's records under `h`, with their evidence ids.
   auto hold = [&](Held& h, const std::string& key, std::vector<canonical::Record>& records) {
     h.changed = true;
+    held_records += records.size();
     HeldRecords block;
     block.evidence.reserve(records.size());
     // A source record's canonical records are mostly about one subject: its pseudonym is made
@@ -519,6 +520,7 @@ void DeriveStage::Impl::applyPending() {
     if (const auto old = held.find(entry.key); old != held.end()) {
       const std::vector<canonical::Record>& before = old->second.block->records;
       const std::vector<std::string>& evidence_before = old->second.block->evidence;
+      held_records -= before.size();
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
@@ -715,10 +717,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<const Held*> held_of_record;  // what keeps each of `all` alive
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
-  all.reserve(records_last_time);
-  held_of_record.reserve(records_last_time);
-  subject_of_record.reserve(records_last_time);
-  changed.reserve(records_last_time);
+  // Room for every record at once: a whole council's are millions.
+  all.reserve(held_records);
+  held_of_record.reserve(held_records);
+  subject_of_record.reserve(held_records);
+  changed.reserve(held_records);
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
@@ -763,7 +766,6 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   summary.records = all.size() + reference_records.size();
   subjects_last_time = subjects.size();
-  records_last_time = all.size();
 
   auto decisions = store.decisions();
   if (!decisions) return decisions.error();
