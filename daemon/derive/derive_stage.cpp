@@ -32,8 +32,7 @@ constexpr std::string_view kIdentityEventType = "uk.gov.hearth.identity.v1";
 constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1";
 
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
-// cite: it names the record without revealing its source key).
-// A source record's canonical records with the evidence id of each, in one block: the indicator
+// cite: it names the record without revealing its source key), in one block: the indicator
 // engine files both without a copy, and keeps the block alive while it does.
 struct HeldRecords {
   std::vector<canonical::Record> records;

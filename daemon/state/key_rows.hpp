@@ -2,34 +2,32 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+
+#include "pipelines/events/key_hash_map.hpp"
 
 namespace hearth::daemon::state {
 
 /// Where the record store keeps each key's row: 64-bit key hash -> row id, in memory, in one flat
-/// table (linear probing, 16 bytes a slot). It stands in for an index on disk, whose pages every
-/// commit rewrote, because keys arrive in no order. Row ids are positive; 0 means "none".
+/// table (pipelines::FlatHashMap, 16 bytes a slot, doubled when 7/8 full: a key costs 18 to 37
+/// bytes, 64 MB for a council's 2.5 million stored records). It stands in for an index on disk,
+/// whose pages every commit rewrote, because keys arrive in no order. Row ids are positive; 0
+/// means "none".
 class KeyRows {
  public:
   /// The row stored under `hash`, or 0.
-  int64_t find(uint64_t hash) const;
+  int64_t find(uint64_t hash) const {
+    const int64_t* row = rows_.find(hash);
+    return row != nullptr ? *row : 0;
+  }
   /// Sets the row of `hash`, adding it if new.
-  void set(uint64_t hash, int64_t row);
+  void set(uint64_t hash, int64_t row) { *rows_.tryEmplace(hash, row).first = row; }
   /// Removes `hash`, if present.
-  void erase(uint64_t hash);
-  void clear();
-  size_t size() const { return size_; }
+  void erase(uint64_t hash) { rows_.erase(hash); }
+  void clear() { rows_.clear(); }
+  size_t size() const { return rows_.size(); }
 
  private:
-  struct Slot {
-    uint64_t hash = 0;
-    int64_t row = 0;  // 0: empty
-  };
-  size_t home(uint64_t hash) const { return hash & (slots_.size() - 1); }
-  void grow();
-
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
+  pipelines::FlatHashMap<uint64_t, int64_t> rows_;
 };
 
 }  // namespace hearth::daemon::state

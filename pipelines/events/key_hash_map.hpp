@@ -9,19 +9,19 @@
 
 namespace hearth::pipelines {
 
-/// A map from 128-bit key hashes (keyHash) to small values, in one flat table: linear probing,
-/// one slot of the key and the value each, no allocation per entry. It holds what a whole
-/// council's derive keeps by the million (digests of published keys, pairs published, the owner
-/// of each record), where a node-based map cost an allocation and two cache misses per entry.
-/// The hashes are uniform already, so their low bits pick the slot.
+/// A map from key hashes to small values, in one flat table: linear probing, one slot of the key
+/// and the value each, no allocation per entry. It holds what a whole council keeps by the
+/// million (digests of published keys, pairs published, the owner of each record, the row of
+/// each stored key), where a node-based map cost an allocation and two cache misses per entry.
+/// `Key` is a 64-bit hash or a 128-bit KeyHash: uniform already, so its low bits pick the slot.
 ///
 /// Pointers to values stay valid until the next insertion or erasure. Not thread-safe.
-template <class Value>
-class KeyHashMap {
+template <class Key, class Value>
+class FlatHashMap {
  public:
   /// The value stored under `key`, or nullptr.
-  Value* find(const KeyHash& key) { return const_cast<Value*>(std::as_const(*this).find(key)); }
-  const Value* find(const KeyHash& key) const {
+  Value* find(const Key& key) { return const_cast<Value*>(std::as_const(*this).find(key)); }
+  const Value* find(const Key& key) const {
     if (isZero(key)) return has_zero_ ? &zero_value_ : nullptr;
     if (slots_.empty()) return nullptr;
     for (size_t i = home(key);; i = next(i)) {
@@ -30,10 +30,10 @@ class KeyHashMap {
       if (slot.key == key) return &slot.value;
     }
   }
-  bool contains(const KeyHash& key) const { return find(key) != nullptr; }
+  bool contains(const Key& key) const { return find(key) != nullptr; }
 
   /// Adds `key` with `value` unless it is present: the stored value, and whether it was added.
-  std::pair<Value*, bool> tryEmplace(const KeyHash& key, Value value = Value{}) {
+  std::pair<Value*, bool> tryEmplace(const Key& key, Value value = Value{}) {
     if (isZero(key)) {
       const bool added = !has_zero_;
       if (added) {
@@ -58,7 +58,7 @@ class KeyHashMap {
   }
 
   /// Removes `key`; false if it was not there.
-  bool erase(const KeyHash& key) {
+  bool erase(const Key& key) {
     if (isZero(key)) {
       if (!has_zero_) return false;
       has_zero_ = false;
@@ -108,12 +108,14 @@ class KeyHashMap {
   static bool tooFull(size_t entries, size_t slots) { return entries * 8 > slots * 7; }
 
   struct Slot {
-    KeyHash key;  // all zero: empty
+    Key key{};  // all zero: empty
     [[no_unique_address]] Value value{};
   };
   // The one key that cannot sit in a slot, all zero bits, is kept beside them.
-  static bool isZero(const KeyHash& key) { return key.low == 0 && key.high == 0; }
-  size_t home(const KeyHash& key) const { return key.low & (slots_.size() - 1); }
+  static bool isZero(const Key& key) { return key == Key{}; }
+  static uint64_t lowBits(uint64_t key) { return key; }
+  static uint64_t lowBits(const KeyHash& key) { return key.low; }
+  size_t home(const Key& key) const { return lowBits(key) & (slots_.size() - 1); }
   size_t next(size_t i) const { return (i + 1) & (slots_.size() - 1); }
   size_t slotted() const { return size_ - (has_zero_ ? 1 : 0); }
 
@@ -133,6 +135,10 @@ class KeyHashMap {
   Value zero_value_{};
   size_t size_ = 0;
 };
+
+/// 128-bit key hashes to values: 16 bytes a slot and the value's.
+template <class Value>
+using KeyHashMap = FlatHashMap<KeyHash, Value>;
 
 /// A set of key hashes, as KeyHashMap: 16 bytes a slot.
 class KeyHashSet {
