@@ -2,14 +2,16 @@
 
 #include <string>
 
+#include "pipelines/canonical/shared_name.hpp"
+
 namespace hearth::pipelines::canonical {
 
 /// Where a canonical record came from. Later stages never branch on it; it is kept for audit,
-/// rejects and rebuilds.
+/// rejects and rebuilds. The names a whole stream shares are held once (SharedName).
 struct Provenance {
-  std::string source_system;  // the system that allocated the local ids, e.g. "trust_cms"
-  std::string connector;      // configured connector instance
-  std::string stream;
+  SharedName source_system;  // the system that allocated the local ids, e.g. "trust_cms"
+  SharedName connector;      // configured connector instance
+  SharedName stream;
   std::string source_key;
   std::string location;
   int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none

@@ -71,8 +71,11 @@ class Normaliser {
   const Layout& layout() const { return *layout_; }
 
  private:
+  // The names every record of a stream shares, made once rather than for each record.
+  struct Names;
   NormaliseContext context_;
   const Layout* layout_;
+  std::shared_ptr<Names> names_;
 };
 
 }  // namespace hearth::pipelines::normalise

@@ -14,16 +14,14 @@ using validation::Severity;
 
 RecordReader::RecordReader(const NormaliseContext& context, const Layout& layout,
                            const StreamFields& fields, const RawRecordView& raw,
-                           NormaliseOutput& out)
+                           NormaliseOutput& out, canonical::Provenance origin)
     : context_(context),
       layout_(layout),
       fields_(fields),
       raw_(raw),
       out_(out),
-      first_finding_(out.findings.size()) {
-  provenance_.source_system = context.source_system;
-  provenance_.connector = context.connector;
-  provenance_.stream = raw.stream;
+      first_finding_(out.findings.size()),
+      provenance_(std::move(origin)) {
   provenance_.source_key = raw.source_key;
   provenance_.location = raw.location;
   provenance_.collection_year = context.default_collection_year;

@@ -22,8 +22,10 @@ namespace hearth::pipelines::normalise {
 /// location) into the output as it goes.
 class RecordReader {
  public:
+  /// `origin` names the source system, connector and stream of the record's provenance; the
+  /// reader adds the raw record's key, location and collection year.
   RecordReader(const NormaliseContext& context, const Layout& layout, const StreamFields& fields,
-               const RawRecordView& raw, NormaliseOutput& out);
+               const RawRecordView& raw, NormaliseOutput& out, canonical::Provenance origin);
 
   /// The field's value, trimmed; empty when absent or null. Every field a layout reads is listed
   /// as mapped in its stream's fields.
