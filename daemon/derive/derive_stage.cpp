@@ -1,6 +1,7 @@
 #include "daemon/derive/derive_stage.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <deque>
 #include <future>
@@ -9,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/person_view.hpp"
@@ -36,7 +38,15 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 // engine files both without a copy, and keeps the block alive while it does.
 struct HeldRecords {
   std::vector<canonical::Record> records;
-  std::vector<std::string> evidence;
+  // The records' evidence ids one after another: a block's are all of one length (its subjects'
+  // pseudonyms, '#', a hash), so one string holds them all, not one each (a whole council's
+  // records are millions).
+  std::string evidence;
+
+  std::string_view evidenceOf(size_t i) const {
+    const size_t length = evidence.size() / records.size();
+    return std::string_view(evidence).substr(i * length, length);
+  }
 };
 
 struct Held {
@@ -88,30 +98,66 @@ std::string recordKey(std::string_view connector, std::string_view stream,
 // fact cites the events of its subjects), so the rest needs no key: an unkeyed 128-bit hash
 // costs far less than a keyed pseudonym, for each of millions of records.
 // `subject` is the pseudonym of the record's subject.
-std::string evidenceId(pipelines::EventIdBuilder& hash, std::string_view subject,
-                       const std::string& record_key, size_t position) {
-  std::string id;
-  id.reserve(subject.size() + 33);
-  id.append(subject);
-  id.push_back('#');
+void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::string_view subject,
+                      const std::string& record_key, size_t position) {
+  out.append(subject);
+  out.push_back('#');
   hash.add(record_key);
   hash.add(std::to_string(position));
-  hash.finishInto(id);
-  return id;
+  hash.finishInto(out);
 }
 
-// A subject by views of its system and local id, for looking it up without writing its key.
-struct SubjectRef {
-  std::string_view system;
-  std::string_view value;
-  bool operator==(const SubjectRef&) const = default;
-};
-struct SubjectRefHash {
-  size_t operator()(const SubjectRef& s) const {
-    const size_t system = std::hash<std::string_view>{}(s.system);
-    return system ^ (std::hash<std::string_view>{}(s.value) + 0x9e3779b97f4a7c15ULL +
-                     (system << 6) + (system >> 2));
+// A source record's block: its records and their evidence ids. It reads nothing shared but the
+// pseudonymiser's keys, so the blocks of a first evaluation are made on two threads. Notes in
+// `shapes_groups` whether a record shapes household or family groups.
+std::shared_ptr<const HeldRecords> makeBlock(const std::string& key,
+                                             std::vector<canonical::Record>& records,
+                                             const pipelines::Pseudonymiser& pseudonymiser,
+                                             pipelines::EventIdBuilder& hash, bool& shapes_groups) {
+  HeldRecords block;
+  // A source record's canonical records are mostly about one subject: its pseudonym is made once.
+  const canonical::Subject* last_subject = nullptr;
+  std::string subject_pseudonym;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const canonical::Subject& subject = canonical::subjectOf(records[i]);
+    if (!shapes_groups && shapesGroups(records[i])) shapes_groups = true;
+    if (last_subject == nullptr || subject != *last_subject) {
+      subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
+      last_subject = &subject;
+    }
+    if (i == 0) block.evidence.reserve(records.size() * (subject_pseudonym.size() + 33));
+    const size_t before = block.evidence.size();
+    appendEvidenceId(block.evidence, hash, subject_pseudonym, key, i);
+    assert(block.evidence.size() - before == block.evidence.size() / (i + 1));
+    (void)before;
   }
+  block.records = std::move(records);
+  return std::make_shared<const HeldRecords>(std::move(block));
+}
+
+// A subject's place in an evaluation's table of subjects, by a hash of its system and local id:
+// a whole council's first evaluation looks subjects up millions of times.
+class SubjectIndex {
+ public:
+  void reserve(size_t subjects) { index_.reserve(subjects); }
+  // The subject's index, or `next` (and inserted) if it is new.
+  std::pair<uint32_t, bool> tryEmplace(std::string_view system, std::string_view value,
+                                       uint32_t next) {
+    const auto [index, inserted] = index_.tryEmplace(hashOf(system, value), next);
+    return {*index, inserted};
+  }
+  const uint32_t* find(std::string_view system, std::string_view value) {
+    return std::as_const(index_).find(hashOf(system, value));
+  }
+
+ private:
+  pipelines::KeyHash hashOf(std::string_view system, std::string_view value) {
+    text_.assign(system).push_back('\x1f');
+    text_.append(value);
+    return pipelines::keyHash(text_);
+  }
+  pipelines::KeyHashMap<uint32_t> index_;
+  std::string text_;  // reused
 };
 
 std::string subjectKey(const canonical::Subject& subject) {
@@ -468,29 +514,17 @@ void DeriveStage::Impl::applyPending() {
     batch.swap(pending);
   }
   const bool track_subjects = identity_resolver != nullptr;
-  pipelines::EventIdBuilder evidence_hash;
   // Files an entry's records under `h`, with their evidence ids.
+  pipelines::EventIdBuilder evidence_hash;
   auto hold = [&](Held& h, const std::string& key, std::vector<canonical::Record>& records) {
     h.changed = true;
     held_records += records.size();
-    HeldRecords block;
-    block.evidence.reserve(records.size());
-    // A source record's canonical records are mostly about one subject: its pseudonym is made
-    // once.
-    const canonical::Subject* last_subject = nullptr;
-    std::string subject_pseudonym;
-    for (size_t i = 0; i < records.size(); ++i) {
-      const canonical::Subject& subject = canonical::subjectOf(records[i]);
-      if (track_subjects) touched_subjects.insert(subjectKey(subject));
-      if (!groups_touched && shapesGroups(records[i])) groups_touched = true;
-      if (last_subject == nullptr || subject != *last_subject) {
-        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
-        last_subject = &subject;
+    if (track_subjects) {
+      for (const canonical::Record& record : records) {
+        touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
       }
-      block.evidence.push_back(evidenceId(evidence_hash, subject_pseudonym, key, i));
     }
-    block.records = std::move(records);
-    h.block = std::make_shared<const HeldRecords>(std::move(block));
+    h.block = makeBlock(key, records, pseudonymiser, evidence_hash, groups_touched);
   };
 
   if (held.empty()) {
@@ -503,12 +537,37 @@ void DeriveStage::Impl::applyPending() {
       const int compared = batch[a].key.compare(batch[b].key);
       return compared != 0 ? compared < 0 : a < b;
     });
+    std::vector<uint32_t> kept;
+    kept.reserve(order.size());
     for (size_t n = 0; n < order.size(); ++n) {
-      Pending& entry = batch[order[n]];
+      const Pending& entry = batch[order[n]];
       if (n + 1 < order.size() && batch[order[n + 1]].key == entry.key) continue;
-      if (entry.records.empty()) continue;
+      if (!entry.records.empty()) kept.push_back(order[n]);
+    }
+    // Their blocks, made on two threads: a pseudonym for each subject of each block.
+    std::vector<std::shared_ptr<const HeldRecords>> blocks(kept.size());
+    bool shapes_groups[2] = {false, false};
+    forHalvesInParallel(kept.size(), 10'000, [&](size_t from, size_t to) {
+      pipelines::EventIdBuilder hash;
+      bool& shapes = shapes_groups[from == 0 ? 0 : 1];
+      for (size_t n = from; n < to; ++n) {
+        Pending& entry = batch[kept[n]];
+        blocks[n] = makeBlock(entry.key, entry.records, pseudonymiser, hash, shapes);
+      }
+    });
+    groups_touched = groups_touched || shapes_groups[0] || shapes_groups[1];
+    for (size_t n = 0; n < kept.size(); ++n) {
+      Pending& entry = batch[kept[n]];
       const auto it = held.emplace_hint(held.end(), std::move(entry.key), Held{});
-      hold(it->second, it->first, entry.records);
+      Held& h = it->second;
+      h.changed = true;
+      h.block = std::move(blocks[n]);
+      held_records += h.block->records.size();
+      if (track_subjects) {
+        for (const canonical::Record& record : h.block->records) {
+          touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
+        }
+      }
     }
     return;
   }
@@ -518,14 +577,13 @@ void DeriveStage::Impl::applyPending() {
     // longer gives is withdrawn from the indicators.
     if (const auto old = held.find(entry.key); old != held.end()) {
       const std::vector<canonical::Record>& before = old->second.block->records;
-      const std::vector<std::string>& evidence_before = old->second.block->evidence;
       held_records -= before.size();
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
       }
-      for (size_t i = entry.records.size(); i < evidence_before.size(); ++i) {
-        removed_evidence.push_back(evidence_before[i]);
+      for (size_t i = entry.records.size(); i < before.size(); ++i) {
+        removed_evidence.emplace_back(old->second.block->evidenceOf(i));
       }
     }
     if (entry.records.empty()) {
@@ -700,19 +758,19 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // it is first met.
   std::vector<SubjectInfo> subjects;
   subjects.reserve(subjects_last_time);
-  std::unordered_map<SubjectRef, uint32_t, SubjectRefHash> subject_index;
+  SubjectIndex subject_index;
   subject_index.reserve(subjects_last_time);
   auto subjectOf = [&](const canonical::Subject& subject) {
-    auto [it, inserted] = subject_index.try_emplace(SubjectRef{subject.system, subject.value},
-                                                    static_cast<uint32_t>(subjects.size()));
+    const auto [index, inserted] = subject_index.tryEmplace(subject.system, subject.value,
+                                                            static_cast<uint32_t>(subjects.size()));
     if (inserted) {
       std::string key = subjectKey(subject);
       const bool touched = !identity_resolver || touched_subjects.contains(key);
       subjects.push_back(SubjectInfo{std::move(key), {}, {}, touched});
     }
-    return it->second;
+    return index;
   };
-  std::vector<std::pair<const canonical::Record*, const std::string*>> all;
+  std::vector<std::pair<const canonical::Record*, std::string_view>> all;
   std::vector<const Held*> held_of_record;  // what keeps each of `all` alive
   std::vector<uint32_t> subject_of_record;
   std::vector<bool> changed;
@@ -724,7 +782,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
-  std::vector<const std::string*> evidence_of_subject;
+  std::vector<std::string_view> evidence_of_subject;
   evidence_of_subject.reserve(subjects_last_time);
   // A school census return's school header is about no person: it goes to the indicators only,
   // every cycle (few, and the engine ignores a header it has as it stands, so a fresh engine
@@ -733,22 +791,21 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   for (const auto& entry : held) {
     const Held& h = entry.second;
     const std::vector<canonical::Record>& records = h.block->records;
-    const std::vector<std::string>& evidence = h.block->evidence;
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
     for (size_t i = 0; i < records.size(); ++i) {
       const canonical::Record& record = records[i];
       if (std::holds_alternative<canonical::CensusSchool>(record)) {
-        reference_records.push_back({{h.block, &record}, 0, &evidence[i], true});
+        reference_records.push_back({{h.block, &record}, 0, h.block->evidenceOf(i), true});
         continue;
       }
       const canonical::Subject& subject = canonical::subjectOf(record);
       if (last_subject == nullptr || subject != *last_subject) {
         s = subjectOf(subject);
         last_subject = &subject;
-        if (s >= evidence_of_subject.size()) evidence_of_subject.resize(s + 1, nullptr);
-        if (evidence_of_subject[s] == nullptr) evidence_of_subject[s] = &evidence[i];
+        if (s >= evidence_of_subject.size()) evidence_of_subject.resize(s + 1);
+        if (evidence_of_subject[s].empty()) evidence_of_subject[s] = h.block->evidenceOf(i);
       }
       if (const auto* person = std::get_if<canonical::Person>(&record)) {
         subjects[s].persons.push_back(person);
@@ -757,7 +814,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       } else if (const auto* same = std::get_if<canonical::SubjectLink>(&record)) {
         subject_links.emplace_back(s, subjectOf(same->same_as));
       }
-      all.emplace_back(&record, &evidence[i]);
+      all.emplace_back(&record, h.block->evidenceOf(i));
       held_of_record.push_back(&h);
       subject_of_record.push_back(s);
       changed.push_back(h.changed);
@@ -902,8 +959,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // A subject's pseudonym: the start of its records' evidence ids, made only for a subject with
   // none (a council's million pairs would cost two keyed hashes each).
   auto pseudonymOf = [&](uint32_t s, std::string& made) -> std::string_view {
-    if (s < evidence_of_subject.size() && evidence_of_subject[s] != nullptr) {
-      const std::string_view evidence = *evidence_of_subject[s];
+    if (s < evidence_of_subject.size() && !evidence_of_subject[s].empty()) {
+      const std::string_view evidence = evidence_of_subject[s];
       return evidence.substr(0, evidence.find('#'));
     }
     made = pipelines::subjectPseudonym(pseudonymiser, subjects[s].key);
@@ -993,12 +1050,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     data.append("}}");
     const std::string_view record_a = d.record_a;
     const size_t slash = record_a.find('/');
-    const auto it =
+    const uint32_t* known =
         slash == std::string_view::npos
-            ? subject_index.end()
-            : subject_index.find(SubjectRef{record_a.substr(0, slash), record_a.substr(slash + 1)});
-    const std::string& key_for = it != subject_index.end()
-                                     ? person_pseudonym[outcome.person_of_subject[it->second]]
+            ? nullptr
+            : subject_index.find(record_a.substr(0, slash), record_a.substr(slash + 1));
+    const std::string& key_for = known != nullptr
+                                     ? person_pseudonym[outcome.person_of_subject[*known]]
                                      : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
     if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
       return makeError("derive.stopping", "the publisher is stopping");

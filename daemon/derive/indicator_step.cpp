@@ -85,7 +85,7 @@ class EngineStep final : public IndicatorStep {
     engine_.reserve(static_cast<size_t>(std::count_if(
         records.begin(), records.end(), [](const AttributedRecord& r) { return r.changed; })));
     for (const AttributedRecord& r : records) {
-      if (r.changed) engine_.add(r.person, *r.evidence_id, r.record);
+      if (r.changed) engine_.add(r.person, r.evidence_id, r.record);
     }
     ind::Evaluation evaluation = engine_.evaluate();
     std::vector<IndicatorEvent> events;

@@ -88,7 +88,7 @@ struct AttributedRecord {
   std::shared_ptr<const pipelines::canonical::Record> record;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   /// Held in the block `record` keeps alive: the engine files it without a copy.
-  const std::string* evidence_id = nullptr;
+  std::string_view evidence_id;
   bool changed = false;  // new, re-read or moved to another person since the last evaluation
 };
 

@@ -56,7 +56,7 @@ template <class T>
 T withReferencesPseudonymised(const T& record, Pseudonymiser& pseudonymiser) {
   T copy = record;
   const std::string domain = "reference/" + record.subject.system;
-  auto hide = [&](std::string& value) {
+  auto hide = [&](auto& value) {
     if (!value.empty()) value = pseudonymiser.pseudonym(domain, value);
   };
   if constexpr (requires { copy.case_ref; }) hide(copy.case_ref);
@@ -93,11 +93,12 @@ T withTableIdsPseudonymised(const T& record, Pseudonymiser& pseudonymiser) {
 
 }  // namespace
 
-std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject) {
+std::string subjectPseudonym(const Pseudonymiser& pseudonymiser,
+                             const canonical::Subject& subject) {
   return pseudonymiser.pseudonym("subject/" + subject.system, subject.value);
 }
 
-std::string subjectPseudonym(Pseudonymiser& pseudonymiser, std::string_view subject_key) {
+std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, std::string_view subject_key) {
   const size_t slash = subject_key.find('/');
   if (slash == std::string_view::npos) return pseudonymiser.pseudonym("subject/", subject_key);
   return pseudonymiser.pseudonym("subject/" + std::string(subject_key.substr(0, slash)),

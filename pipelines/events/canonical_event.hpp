@@ -15,9 +15,9 @@ inline constexpr std::string_view kCanonicalEventType = "uk.gov.hearth.canonical
 
 /// The pseudonym of a record's subject (system + local id): the key of its events, and what
 /// identity resolution's person view is keyed from.
-std::string subjectPseudonym(Pseudonymiser& pseudonymiser, const canonical::Subject& subject);
+std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, const canonical::Subject& subject);
 /// The same for a subject written as "<system>/<local id>" (system names hold no '/').
-std::string subjectPseudonym(Pseudonymiser& pseudonymiser, std::string_view subject_key);
+std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, std::string_view subject_key);
 
 /// The record as it may leave the daemon: names dropped, the subject and every identifier
 /// replaced by their pseudonyms (an identifier's domain is its scheme, so the same NHS number

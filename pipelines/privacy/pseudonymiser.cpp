@@ -35,7 +35,7 @@ Pseudonymiser::Pseudonymiser(std::string_view key, std::string key_version)
   outer_template_.update(bytesOf(pad));
 }
 
-std::string Pseudonymiser::pseudonym(std::string_view domain, std::string_view value) {
+std::string Pseudonymiser::pseudonym(std::string_view domain, std::string_view value) const {
   std::string out;
   out.reserve(key_version_.size() + 1 + 2 * kPseudonymBytes);
   appendPseudonym(out, domain, value);
@@ -43,7 +43,7 @@ std::string Pseudonymiser::pseudonym(std::string_view domain, std::string_view v
 }
 
 void Pseudonymiser::appendPseudonym(std::string& out, std::string_view domain,
-                                    std::string_view value) {
+                                    std::string_view value) const {
   Sha256 inner = inner_template_;
   inner.update(domain);
   inner.update("\x1f");  // unit separator: never part of a domain name

@@ -17,8 +17,9 @@ class Pseudonymiser {
 
   /// "v1.3f9a…" (the key version, a dot, then 32 hex characters: 128 bits of the HMAC).
   /// `domain` separates identifier schemes, so an NHS number and a UPN with equal digits differ.
-  std::string pseudonym(std::string_view domain, std::string_view value);
-  void appendPseudonym(std::string& out, std::string_view domain, std::string_view value);
+  /// Reads only the key: one pseudonymiser serves many threads at once.
+  std::string pseudonym(std::string_view domain, std::string_view value) const;
+  void appendPseudonym(std::string& out, std::string_view domain, std::string_view value) const;
 
   const std::string& keyVersion() const { return key_version_; }
 

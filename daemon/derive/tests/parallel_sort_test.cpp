@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <random>
 #include <string>
@@ -44,6 +45,17 @@ TEST(ParallelSort, ShortAndEmptyRangesAreSortedInPlace) {
   std::vector<uint32_t> none;
   sortInParallel(none.begin(), none.end(), std::less<uint32_t>{}, 0);
   EXPECT_TRUE(none.empty());
+}
+
+// Each item is worked once, by one half or the other, whether or not the halves ran apart.
+TEST(ParallelSort, HalvesCoverEveryItemOnce) {
+  for (const size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{100'001}}) {
+    std::vector<int> worked(count, 0);
+    forHalvesInParallel(count, 1000, [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) ++worked[i];
+    });
+    EXPECT_EQ(std::count(worked.begin(), worked.end(), 1), static_cast<long>(count)) << count;
+  }
 }
 
 }  // namespace
