@@ -213,12 +213,16 @@ Result<size_t> CopyBlock::fetch() {
     char* line = nullptr;
     const int length = PQgetCopyData(conn_, &line, 0);
     if (length == -1) {
-      // The COPY is over: its result says whether it ended well.
+      // The COPY is over: its result says whether it ended well. A server that ends the session
+      // mid-COPY (an administrator, a restart) says so here when its message arrives whole, and
+      // the connection simply drops (below) when it does not: both say how far the rows came.
       done_ = true;
       PGresult* result = PQgetResult(conn_);
       const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-      Result<void> outcome =
-          ok ? Result<void>() : Result<void>(pgError(conn_, result, "COPY ended with an error"));
+      Result<void> outcome = ok ? Result<void>()
+                                : Result<void>(pgError(conn_, result,
+                                                       "the COPY ended with an error after row " +
+                                                           std::to_string(rows_seen_)));
       PQclear(result);
       while ((result = PQgetResult(conn_)) != nullptr) PQclear(result);
       if (!outcome.ok()) return outcome.error();
