@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "pipelines/canonical/compact_string.hpp"
 #include "pipelines/canonical/date.hpp"
 
 // Housing and adult social care involvements of the canonical model (DESIGN.md, "Canonical
@@ -74,17 +75,17 @@ struct RoughSleepingContact {
 struct AdultCareEvent {
   Provenance provenance;
   Subject subject;
-  std::string event_type;  // Request, Assessment, Service, Review
-  std::string reference;   // the source's event reference: not a reliable key
+  CompactString event_type;  // Request, Assessment, Service, Review
+  CompactString reference;   // the source's event reference: not a reliable key
   std::optional<Date> start;
   std::optional<Date> end;
-  std::string outcome;
+  CompactString outcome;
   /// Release 2 labels, whatever release the source used: "Long term support: Nursing care".
-  std::string service_type;
-  std::string service_component;
-  std::string delivery_mechanism;
-  std::string client_type;  // Service User, Carer, ...
-  std::string support_reason;
+  CompactString service_type;
+  CompactString service_component;
+  CompactString delivery_mechanism;
+  CompactString client_type;  // Service User, Carer, ...
+  CompactString support_reason;
   /// The end of the reporting period of the submission it came in: the latest wins.
   std::optional<Date> submitted;
 };

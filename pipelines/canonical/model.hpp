@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "pipelines/canonical/compact_string.hpp"
 #include "pipelines/canonical/date.hpp"
 #include "pipelines/canonical/education.hpp"
 #include "pipelines/canonical/provenance.hpp"
@@ -21,19 +22,19 @@ struct Person {
   std::optional<Date> birth_date;
   std::optional<Date> expected_birth_date;
   Sex sex = Sex::kNotRecorded;
-  std::string ethnicity;  // DfE ethnicity code (WBRI, ...)
-  std::string postcode;   // normalised "AA9 9AA"
+  CompactString ethnicity;  // DfE ethnicity code (WBRI, ...)
+  CompactString postcode;   // normalised "AA9 9AA"
   std::optional<Date> death_date;
   std::optional<bool> is_mother;
   std::optional<Date> first_child_birth_date;
-  std::string upn_unknown_reason;  // UN1..UN10 when no UPN is known
-  std::string family_id;           // the source's family or household group (SSD ssd_family)
+  CompactString upn_unknown_reason;  // UN1..UN10 when no UPN is known
+  CompactString family_id;           // the source's family or household group (SSD ssd_family)
   // Names as the source spelled them (trimmed only): identity compares them, and the daemon
   // strips them before anything is published.
-  std::string given_name;
-  std::string family_name;
-  std::string former_family_name;
-  std::string uprn;  // Unique Property Reference Number of the home, digits
+  CompactString given_name;
+  CompactString family_name;
+  CompactString former_family_name;
+  CompactString uprn;  // Unique Property Reference Number of the home, digits
 };
 
 /// An identifier that arrives apart from the person (SSD ssd_linked_identifiers).
@@ -116,16 +117,16 @@ struct ClaEpisode {
   Subject subject;
   std::optional<Date> start;
   std::optional<Date> end;
-  std::string reason_new_episode;  // RNE
-  std::string legal_status;        // LS
-  std::string category_of_need;    // CIN
-  std::string placement_type;      // PLACE
-  std::string placement_provider;  // PLACE_PROVIDER
-  std::string reason_ceased;       // REC
-  std::string reason_place_change;
-  std::string home_postcode;
-  std::string placement_postcode;
-  std::string urn;
+  CompactString reason_new_episode;  // RNE
+  CompactString legal_status;        // LS
+  CompactString category_of_need;    // CIN
+  CompactString placement_type;      // PLACE
+  CompactString placement_provider;  // PLACE_PROVIDER
+  CompactString reason_ceased;       // REC
+  CompactString reason_place_change;
+  CompactString home_postcode;
+  CompactString placement_postcode;
+  CompactString urn;
 };
 
 struct MissingEpisode {

@@ -137,8 +137,9 @@ int completeness(const cn::RoughSleepingContact& r) { return filled(r.area); }
 // rules), however complete the earlier one was.
 std::optional<InvolvementKey> keyOf(const cn::AdultCareEvent& e) {
   if (!e.start) return std::nullopt;
-  return InvolvementKey{dayNumber(*e.start),
-                        e.event_type + '|' + e.service_type + '|' + e.service_component};
+  std::string qualifier(e.event_type);
+  qualifier.append("|").append(e.service_type).append("|").append(e.service_component);
+  return InvolvementKey{dayNumber(*e.start), std::move(qualifier)};
 }
 int completeness(const cn::AdultCareEvent& e) {
   return e.submitted ? dayNumber(*e.submitted) : INT_MIN;

@@ -46,7 +46,7 @@ void assign(canonical::Record& record, Value&& value) {
   using Traits = MemberOf<decltype(Member)>;
   auto& target = std::get<typename Traits::Class>(record).*Member;
   using T = typename Traits::Type;
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, canonical::CompactString>) {
     target = std::get<std::string>(std::move(value));
   } else if constexpr (std::is_same_v<T, std::optional<Date>>) {
     target = std::get<Date>(value);
