@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace hearth::pipelines::canonical {
@@ -20,6 +21,14 @@ class CompactString {
   CompactString(std::string_view text) { assign(text); }               // NOLINT
   CompactString(const std::string& text) { assign(text); }             // NOLINT
   CompactString(const char* text) { assign(std::string_view(text)); }  // NOLINT
+  /// From anything that reads as a string_view (a SharedName, say).
+  template <class Text>
+  requires(std::is_convertible_v<const Text&, std::string_view> &&
+           !std::is_convertible_v<const Text&, const char*> &&
+           !std::is_same_v<Text, CompactString> && !std::is_same_v<Text, std::string>)
+      CompactString(const Text& text) {  // NOLINT
+    assign(std::string_view(text));
+  }
   CompactString(const CompactString& other) { assign(other.view()); }
   CompactString(CompactString&& other) noexcept {
     std::memcpy(bytes_, other.bytes_, sizeof bytes_);
@@ -40,6 +49,14 @@ class CompactString {
   CompactString& operator=(std::string_view text) { return *this = CompactString(text); }
   CompactString& operator=(const std::string& text) { return *this = CompactString(text); }
   CompactString& operator=(const char* text) { return *this = CompactString(text); }
+  template <class Text>
+  requires(std::is_convertible_v<const Text&, std::string_view> &&
+           !std::is_convertible_v<const Text&, const char*> &&
+           !std::is_same_v<Text, CompactString> &&
+           !std::is_same_v<Text, std::string>) CompactString&
+  operator=(const Text& text) {
+    return *this = CompactString(std::string_view(text));
+  }
   ~CompactString() { release(); }
 
   std::string_view view() const noexcept {

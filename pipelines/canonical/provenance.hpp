@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "pipelines/canonical/compact_string.hpp"
 #include "pipelines/canonical/shared_name.hpp"
 
 namespace hearth::pipelines::canonical {
@@ -20,20 +21,20 @@ struct Provenance {
 /// An identifier of a person under one scheme ("nhs", "upn", "former_upn", "uln", "la_child").
 /// `source` is the system that allocated or supplied it: local ids are unique only within it.
 struct Identifier {
-  std::string scheme;
-  std::string value;
-  std::string source;
+  CompactString scheme;
+  CompactString value;
+  CompactString source;
   /// How far the source vouches for the value: for NHS numbers the UK Core verification status
   /// ("01" present and verified ... "08"); empty when the source says nothing. Only an NHS number
   /// with no status or "01" is a deterministic linkage key.
-  std::string verification = {};
+  CompactString verification = {};
   bool operator==(const Identifier&) const = default;
 };
 
 /// The local id a record is about: (system, value), the key identity starts from.
 struct Subject {
-  std::string system;
-  std::string value;
+  CompactString system;
+  CompactString value;
   bool operator==(const Subject&) const = default;
 };
 

@@ -19,7 +19,10 @@ constexpr double kPercent = 100.0;
 // A group is named by its source system and its reference there (a homelessness case's
 // household, a family, a mother and her children).
 std::string groupKey(const canonical::HouseholdMember& membership) {
-  return membership.subject.system + '/' + membership.group;
+  std::string key(membership.subject.system);
+  key.push_back('/');
+  key.append(membership.group);
+  return key;
 }
 
 // Whether `records` are those of the mother in the mother's group `child` is a member of.

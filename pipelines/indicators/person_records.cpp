@@ -197,7 +197,9 @@ int completeness(const cn::Ks4Result& r) { return filled(r.english.grade) + fill
 // One membership per group and relationship, whichever returns carried it.
 std::optional<InvolvementKey> keyOf(const cn::HouseholdMember& m) {
   if (m.group.empty()) return std::nullopt;
-  return InvolvementKey{INT_MIN, m.subject.system + '/' + m.group + '/' + m.relationship};
+  std::string qualifier(m.subject.system);
+  qualifier.append("/").append(m.group).append("/").append(m.relationship);
+  return InvolvementKey{INT_MIN, std::move(qualifier)};
 }
 int completeness(const cn::HouseholdMember& m) { return filled(m.start) + filled(m.end); }
 

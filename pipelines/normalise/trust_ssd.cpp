@@ -78,11 +78,13 @@ size_t ssdLinkedIdentifier(RecordReader& r) {
   } else if (equalsIgnoreCase(type, "Unique Learner Number")) {
     link.identifier.scheme = "uln";
   } else {
+    std::string scheme;
     for (char c : type) {
-      link.identifier.scheme.push_back(c == ' '                 ? '_'
-                                       : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a')
-                                                                : c);
+      scheme.push_back(c == ' '                 ? '_'
+                       : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a')
+                                                : c);
     }
+    link.identifier.scheme = scheme;
   }
   if (!ok) return 0;
   return emit(r, std::move(link));
