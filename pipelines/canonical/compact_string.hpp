@@ -140,7 +140,8 @@ class CompactString {
   }
   void assign(std::string_view text) {
     if (text.size() <= kLast) {
-      std::memcpy(bytes_, text.data(), text.size());
+      // An empty view may hold no pointer at all, which memcpy may not be given.
+      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
       bytes_[kLast] = static_cast<char>(text.size());
       return;
     }

@@ -30,6 +30,8 @@ TEST(CompactString, HoldsShortTextInPlaceAndLongTextOnTheHeap) {
 }
 
 TEST(CompactString, EmptyByDefaultAndWhenCleared) {
+  const CompactString from_null_view = std::string_view();  // no pointer at all
+  EXPECT_TRUE(from_null_view.empty());
   CompactString text;
   EXPECT_TRUE(text.empty());
   EXPECT_EQ(text, "");
