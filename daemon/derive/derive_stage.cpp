@@ -514,17 +514,16 @@ void DeriveStage::Impl::applyPending() {
     batch.swap(pending);
   }
   const bool track_subjects = identity_resolver != nullptr;
-  // Files an entry's records under `h`, with their evidence ids.
-  pipelines::EventIdBuilder evidence_hash;
-  auto hold = [&](Held& h, const std::string& key, std::vector<canonical::Record>& records) {
+  // Files a block under `h`: its records are new, and their subjects to be looked at again.
+  auto hold = [&](Held& h, std::shared_ptr<const HeldRecords> block) {
     h.changed = true;
-    held_records += records.size();
+    held_records += block->records.size();
     if (track_subjects) {
-      for (const canonical::Record& record : records) {
+      for (const canonical::Record& record : block->records) {
         touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
       }
     }
-    h.block = makeBlock(key, records, pseudonymiser, evidence_hash, groups_touched);
+    h.block = std::move(block);
   };
 
   if (held.empty()) {
@@ -559,19 +558,12 @@ void DeriveStage::Impl::applyPending() {
     for (size_t n = 0; n < kept.size(); ++n) {
       Pending& entry = batch[kept[n]];
       const auto it = held.emplace_hint(held.end(), std::move(entry.key), Held{});
-      Held& h = it->second;
-      h.changed = true;
-      h.block = std::move(blocks[n]);
-      held_records += h.block->records.size();
-      if (track_subjects) {
-        for (const canonical::Record& record : h.block->records) {
-          touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
-        }
-      }
+      hold(it->second, std::move(blocks[n]));
     }
     return;
   }
 
+  pipelines::EventIdBuilder evidence_hash;
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
@@ -590,7 +582,8 @@ void DeriveStage::Impl::applyPending() {
       held.erase(entry.key);
       continue;
     }
-    hold(held[entry.key], entry.key, entry.records);
+    hold(held[entry.key],
+         makeBlock(entry.key, entry.records, pseudonymiser, evidence_hash, groups_touched));
   }
 }
 
