@@ -426,31 +426,33 @@ class FieldWriter {
 std::string toJson(const Record& record, JsonOptions options) {
   std::string out;
   out.reserve(256);
-  {
-    ObjectWriter w(out);
-    w.text("kind", recordKind(record));
-    const Subject& subject = subjectOf(record);
-    w.key("subject");
-    {
-      ObjectWriter s(out);
-      s.text("system", subject.system);
-      s.text("value", subject.value);
-    }
-    if (options.include_provenance) {
-      const Provenance& p = provenanceOf(record);
-      w.key("provenance");
-      ObjectWriter pw(out);
-      pw.text("source_system", p.source_system);
-      pw.text("connector", p.connector);
-      pw.text("stream", p.stream);
-      pw.text("source_key", p.source_key);
-      pw.text("location", p.location);
-      pw.integer("collection_year", p.collection_year);
-    }
-    FieldWriter fields(w, options.personal_dates_as_month);
-    std::visit(fields, record);
-  }
+  appendJson(out, record, options);
   return out;
+}
+
+void appendJson(std::string& out, const Record& record, JsonOptions options) {
+  ObjectWriter w(out);
+  w.text("kind", recordKind(record));
+  const Subject& subject = subjectOf(record);
+  w.key("subject");
+  {
+    ObjectWriter s(out);
+    s.text("system", subject.system);
+    s.text("value", subject.value);
+  }
+  if (options.include_provenance) {
+    const Provenance& p = provenanceOf(record);
+    w.key("provenance");
+    ObjectWriter pw(out);
+    pw.text("source_system", p.source_system);
+    pw.text("connector", p.connector);
+    pw.text("stream", p.stream);
+    pw.text("source_key", p.source_key);
+    pw.text("location", p.location);
+    pw.integer("collection_year", p.collection_year);
+  }
+  FieldWriter fields(w, options.personal_dates_as_month);
+  std::visit(fields, record);
 }
 
 }  // namespace hearth::pipelines::canonical

@@ -17,5 +17,7 @@ struct JsonOptions {
 /// A stable JSON encoding: fixed key order, absent values omitted, dates as YYYY-MM-DD. Two
 /// records with equal content encode to equal bytes, so tests and rebuilds compare encodings.
 std::string toJson(const Record& record, JsonOptions options = {});
+/// The same, appended to `out`: a caller encoding many records reuses one buffer.
+void appendJson(std::string& out, const Record& record, JsonOptions options = {});
 
 }  // namespace hearth::pipelines::canonical

@@ -105,8 +105,13 @@ std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, std::string_vie
                                  subject_key.substr(slash + 1));
 }
 
-canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
-                              std::string_view connector) {
+namespace {
+
+// publishable(), with the subject's pseudonym from `subject_pseudonym`.
+template <class SubjectPseudonym>
+canonical::Record publishableWith(const canonical::Record& record, Pseudonymiser& pseudonymiser,
+                                  std::string_view connector,
+                                  SubjectPseudonym&& subject_pseudonym) {
   canonical::Record out = std::visit(
       [&](const auto& r) -> canonical::Record {
         using T = std::decay_t<decltype(r)>;
@@ -147,8 +152,31 @@ canonical::Record publishable(const canonical::Record& record, Pseudonymiser& ps
         }
       },
       record);
-  std::visit([&](auto& r) { r.subject.value = subjectPseudonym(pseudonymiser, r.subject); }, out);
+  std::visit([&](auto& r) { r.subject.value = subject_pseudonym(r.subject); }, out);
   return out;
+}
+
+}  // namespace
+
+canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
+                              std::string_view connector) {
+  return publishableWith(record, pseudonymiser, connector, [&](const canonical::Subject& subject) {
+    return subjectPseudonym(pseudonymiser, subject);
+  });
+}
+
+const std::string& RecentSubjectPseudonyms::of(const Pseudonymiser& pseudonymiser,
+                                               const canonical::Subject& subject) {
+  const std::string_view system = subject.system;
+  const std::string_view value = subject.value;
+  const size_t hash = std::hash<std::string_view>{}(value) ^ (system.size() * 0x9e3779b97f4a7c15);
+  Slot& slot = slots_[hash % kSlots];
+  if (slot.pseudonym.empty() || slot.value != value || slot.system != system) {
+    slot.system.assign(system);
+    slot.value.assign(value);
+    slot.pseudonym = subjectPseudonym(pseudonymiser, subject);
+  }
+  return slot.pseudonym;
 }
 
 CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
@@ -161,9 +189,14 @@ CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser ps
 
 void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index, int64_t now_ms,
                                    EncodedEvent& out) {
-  const canonical::Record shown = publishable(record, pseudonymiser_, source_.connector);
-  content_ =
-      canonical::toJson(shown, {.include_provenance = false, .personal_dates_as_month = true});
+  const canonical::Record shown =
+      publishableWith(record, pseudonymiser_, source_.connector,
+                      [&](const canonical::Subject& subject) -> const std::string& {
+                        return subjects_.of(pseudonymiser_, subject);
+                      });
+  content_.clear();
+  canonical::appendJson(content_, shown,
+                        {.include_provenance = false, .personal_dates_as_month = true});
   const canonical::Provenance& provenance = canonical::provenanceOf(record);
 
   ids_.add(source_.connector);

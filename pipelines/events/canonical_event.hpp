@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/events/event_id.hpp"
@@ -28,6 +29,23 @@ std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, std::string_vie
 canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
                               std::string_view connector = {});
 
+/// The pseudonyms of the subjects met lately: a source record's several records share their
+/// subject, whose pseudonym costs an HMAC, and so, often, do the rows next to it. A small table
+/// by hash of the subject, each slot holding the last subject that fell in it.
+class RecentSubjectPseudonyms {
+ public:
+  const std::string& of(const Pseudonymiser& pseudonymiser, const canonical::Subject& subject);
+
+ private:
+  struct Slot {
+    std::string system;
+    std::string value;
+    std::string pseudonym;  ///< Empty while the slot is unused.
+  };
+  static constexpr size_t kSlots = 1024;
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+};
+
 /// Encodes canonical records as pseudonymous CloudEvents 1.0 for `hearth.records`:
 /// type `uk.gov.hearth.canonical.v1`, subject the record kind, key the subject's pseudonym.
 /// `data` holds the kind, the subject pseudonym, where the record came from and the record.
@@ -50,6 +68,7 @@ class CanonicalEventEncoder {
   EventIdBuilder ids_;
   std::string id_;
   std::string content_;
+  RecentSubjectPseudonyms subjects_;
 };
 
 }  // namespace hearth::pipelines

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "pipelines/canonical/json.hpp"
 #include "pipelines/events/canonical_event.hpp"
 
 namespace hearth::pipelines {
@@ -124,6 +125,34 @@ TEST(CanonicalEvent, LinkedIdentifiersAreNormalisedBeforeTheyArePseudonymised) {
   EXPECT_EQ(published("nhs", "943 476 5919"), published("nhs", "9434765919"));
   EXPECT_EQ(published("upn", "b801200005001"), published("upn", "B801200005001"));
   EXPECT_EQ(published("nhs", "9434765919"), pseudonymiser.pseudonym("nhs", "9434765919"));
+}
+
+TEST(CanonicalEvent, RecentSubjectPseudonymsAreTheSubjectsOwn) {
+  Pseudonymiser pseudonymiser("test key", "v1");
+  RecentSubjectPseudonyms recent;
+  // More subjects than the table has slots, twice over, and the same value in two systems:
+  // however they fall, each answer is its subject's pseudonym.
+  for (int round = 0; round < 2; ++round) {
+    for (int n = 0; n < 3000; ++n) {
+      for (const char* system : {"ssd", "school_census"}) {
+        const canonical::Subject subject{system, "P" + std::to_string(n)};
+        ASSERT_EQ(recent.of(pseudonymiser, subject), subjectPseudonym(pseudonymiser, subject));
+      }
+    }
+  }
+  EXPECT_NE(recent.of(pseudonymiser, {"ssd", "P1"}),
+            recent.of(pseudonymiser, {"school_census", "P1"}));
+}
+
+TEST(CanonicalEvent, AppendJsonAppendsWhatToJsonReturns) {
+  canonical::Person person;
+  person.subject = {"ssd", "P1"};
+  person.given_name = "Ann";
+  person.postcode = "NN1 5AB";
+  std::string out = "before:";
+  canonical::appendJson(out, person);
+  EXPECT_EQ(out, "before:" + canonical::toJson(person));
+  EXPECT_NE(out.find(R"("given_name":"Ann")"), std::string::npos);
 }
 
 TEST(RecordEvent, SameRecordGivesSameIdOnReplay) {
