@@ -8,6 +8,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/steps.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/identity/identity_index.hpp"
@@ -232,15 +233,27 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   std::vector<id::PersonRecord> all;
   std::vector<std::string> all_keys;
   if (rebuild) {
+    // Every subject summarised, on two threads: a council has hundreds of thousands.
+    std::vector<uint32_t> with_persons;
+    with_persons.reserve(subjects.size());
+    for (uint32_t s = 0; s < subjects.size(); ++s) {
+      if (!subjects[s].persons.empty()) with_persons.push_back(s);
+    }
+    all.resize(with_persons.size());
+    std::vector<uint64_t> all_prints(with_persons.size());
+    forHalvesInParallel(with_persons.size(), 20'000, [&](size_t from, size_t to) {
+      for (size_t n = from; n < to; ++n) {
+        all[n] = linkageRecord(subjects[with_persons[n]]);
+        all_prints[n] = fingerprint(all[n]);
+      }
+    });
     st.fingerprints.clear();
-    all.reserve(subjects.size());
-    all_keys.reserve(subjects.size());
-    for (const SubjectInfo& subject : subjects) {
-      if (subject.persons.empty()) continue;
-      id::PersonRecord record = linkageRecord(subject);
-      st.fingerprints.emplace(subject.key, fingerprint(record));
-      all.push_back(std::move(record));
-      all_keys.push_back(subject.key);
+    st.fingerprints.reserve(with_persons.size());
+    all_keys.reserve(with_persons.size());
+    for (size_t n = 0; n < with_persons.size(); ++n) {
+      const std::string& key = subjects[with_persons[n]].key;
+      st.fingerprints.emplace(key, all_prints[n]);
+      all_keys.push_back(key);
     }
   }
 
@@ -252,8 +265,10 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     config.use_extra_id = false;
     st.index = std::make_unique<id::IdentityIndex>(config);
     st.subject_of_record = std::move(all_keys);
-    st.identifiers.clear();
-    for (const auto& record : all) st.identifiers.push_back(validIdentifiers(record));
+    st.identifiers.assign(all.size(), {});
+    forHalvesInParallel(all.size(), 20'000, [&](size_t from, size_t to) {
+      for (size_t n = from; n < to; ++n) st.identifiers[n] = validIdentifiers(all[n]);
+    });
     st.index->build(std::move(all));
     st.decided.clear();
     st.reviewer_decisions = 0;

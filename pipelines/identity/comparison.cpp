@@ -1,6 +1,7 @@
 #include "pipelines/identity/comparison.hpp"
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "pipelines/identity/string_similarity.hpp"
@@ -39,8 +40,27 @@ constexpr std::array<std::string_view, kMaxLevels> kEmailLevels = {
     "missing", "exact", "same local part", "at most two edits", "three or four edits", "different",
     "",        ""};
 
-int similarityLevel(std::string_view a, std::string_view b) {
-  const double similarity = jaroWinkler(a, b);
+// Jaro-Winkler of two texts of a pool. Scoring meets the same pairs of texts again and again
+// (a block holds many records with a few names), so each thread keeps the last pair to fall in
+// each slot of a small table, by pool and ids.
+double pooledJaroWinkler(const StringPool& pool, std::uint32_t a, std::uint32_t b) {
+  struct Slot {
+    std::uint64_t pool = 0;  // pool serials start at 1: 0 is an empty slot
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+    double similarity = 0.0;
+  };
+  static constexpr std::size_t kSlots = std::size_t{1} << 14;
+  thread_local const std::unique_ptr<Slot[]> slots = std::make_unique<Slot[]>(kSlots);
+  Slot& slot = slots[mixKey(a, b) & (kSlots - 1)];
+  if (slot.pool != pool.serial() || slot.a != a || slot.b != b) {
+    slot = {pool.serial(), a, b, jaroWinkler(pool.text(a), pool.text(b))};
+  }
+  return slot.similarity;
+}
+
+int similarityLevel(const StringPool& pool, std::uint32_t a, std::uint32_t b) {
+  const double similarity = pooledJaroWinkler(pool, a, b);
   if (similarity >= 0.92) return name_level::kJaroWinkler92;
   if (similarity >= 0.88) return name_level::kJaroWinkler88;
   if (similarity >= 0.70) return name_level::kJaroWinkler70;
@@ -65,7 +85,7 @@ bool sameAfterMacPrefix(std::string_view x, std::string_view y) {
 bool crossMatches(const FeatureStore& store, std::uint32_t name, std::uint32_t other_field) {
   if (name == 0 || other_field == 0) return false;
   if (name == other_field) return true;
-  return jaroWinkler(store.names().text(name), store.names().text(other_field)) >= 0.92;
+  return pooledJaroWinkler(store.names(), name, other_field) >= 0.92;
 }
 
 // How a pair's names sit in each other's other field: "Noah Watson" / "Watson Noah" is a full
@@ -92,7 +112,7 @@ int givenLevel(const FeatureStore& store, const RecordFeatures& a, const RecordF
   if (a.given == 0 || b.given == 0) return kMissingLevel;
   if (a.given == b.given) return name_level::kExact;
   if (a.given_formal == b.given_formal) return name_level::kAlias;
-  const int direct = similarityLevel(store.names().text(a.given), store.names().text(b.given));
+  const int direct = similarityLevel(store.names(), a.given, b.given);
   // One moved name counts once, for the family field, so that a single shared name ("Jack
   // Wilson" / "Wilson Arjun") is not counted in both fields.
   if (direct > name_level::kJaroWinkler92 && crossedNames(store, a, b).full_swap) {
@@ -109,7 +129,7 @@ int familyLevel(const FeatureStore& store, const RecordFeatures& a, const Record
   if (isNamePart(x, y) || isNamePart(y, x) || sameAfterMacPrefix(x, y)) {
     return name_level::kAlias;
   }
-  const int direct = similarityLevel(x, y);
+  const int direct = similarityLevel(store.names(), a.family, b.family);
   if (direct > name_level::kJaroWinkler92 && crossedNames(store, a, b).any) {
     return name_level::kAlias;
   }
@@ -200,7 +220,7 @@ int addressLevel(const FeatureStore& store, const RecordFeatures& a, const Recor
   const StringPool& places = store.places();
   const bool same_street =
       a.street != 0 && b.street != 0 &&
-      (a.street == b.street || jaroWinkler(places.text(a.street), places.text(b.street)) >= 0.92);
+      (a.street == b.street || pooledJaroWinkler(places, a.street, b.street) >= 0.92);
   if (same_street) {
     // A missing number is usual (a dropped field, "Rose Cottage"); it neither confirms nor
     // contradicts, so it counts with the agreeing numbers.
@@ -208,16 +228,14 @@ int addressLevel(const FeatureStore& store, const RecordFeatures& a, const Recor
         a.house_number == 0 || b.house_number == 0 || a.house_number == b.house_number;
     return numbers_agree ? address_level::kSameStreetAndNumber : address_level::kSameStreet;
   }
-  return jaroWinkler(places.text(a.address), places.text(b.address)) >= 0.80
-             ? address_level::kSimilar
-             : address_level::kDifferent;
+  return pooledJaroWinkler(places, a.address, b.address) >= 0.80 ? address_level::kSimilar
+                                                                 : address_level::kDifferent;
 }
 
 int localityLevel(const FeatureStore& store, const RecordFeatures& a, const RecordFeatures& b) {
   if (a.locality == 0 || b.locality == 0) return kMissingLevel;
   if (a.locality == b.locality) return locality_level::kExact;
-  const double similarity =
-      jaroWinkler(store.places().text(a.locality), store.places().text(b.locality));
+  const double similarity = pooledJaroWinkler(store.places(), a.locality, b.locality);
   if (similarity >= 0.92) return locality_level::kSimilar;
   return similarity >= 0.80 ? locality_level::kLooselySimilar : locality_level::kDifferent;
 }

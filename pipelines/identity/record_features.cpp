@@ -1,7 +1,9 @@
 #include "pipelines/identity/record_features.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <utility>
 
 #include "pipelines/identity/name_folding.hpp"
 #include "pipelines/identity/string_similarity.hpp"
@@ -150,7 +152,44 @@ void fillContacts(const PersonRecord& record, StringPool& contacts, RecordFeatur
 
 }  // namespace
 
-StringPool::StringPool() : texts_{std::string()} {}
+namespace {
+std::uint64_t nextPoolSerial() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
+}  // namespace
+
+StringPool::StringPool() : serial_(nextPoolSerial()), texts_{std::string()} {}
+
+StringPool::StringPool(const StringPool& other)
+    : serial_(nextPoolSerial()), texts_(other.texts_), ids_(other.ids_) {}
+
+StringPool& StringPool::operator=(const StringPool& other) {
+  if (this != &other) {
+    serial_ = nextPoolSerial();
+    texts_ = other.texts_;
+    ids_ = other.ids_;
+  }
+  return *this;
+}
+
+// The moved-from pool starts again empty, under a serial of its own.
+StringPool::StringPool(StringPool&& other) noexcept
+    : serial_(std::exchange(other.serial_, nextPoolSerial())),
+      texts_(std::exchange(other.texts_, {std::string()})),
+      ids_(std::move(other.ids_)) {
+  other.ids_.clear();
+}
+
+StringPool& StringPool::operator=(StringPool&& other) noexcept {
+  if (this != &other) {
+    serial_ = std::exchange(other.serial_, nextPoolSerial());
+    texts_ = std::exchange(other.texts_, {std::string()});
+    ids_ = std::move(other.ids_);
+    other.ids_.clear();
+  }
+  return *this;
+}
 
 std::uint32_t StringPool::intern(std::string_view text) {
   if (text.empty()) return 0;

@@ -14,12 +14,23 @@ namespace hearth::pipelines::identity {
 class StringPool {
  public:
   StringPool();
+  /// A copy holds the same ids but may grow apart from its original: it is another pool.
+  StringPool(const StringPool& other);
+  StringPool& operator=(const StringPool& other);
+  StringPool(StringPool&& other) noexcept;
+  StringPool& operator=(StringPool&& other) noexcept;
+  ~StringPool() = default;
+
   /// The id of `text`, adding it when new; 0 for an empty text.
   std::uint32_t intern(std::string_view text);
   const std::string& text(std::uint32_t id) const { return texts_[id]; }
   std::size_t size() const { return texts_.size(); }
+  /// Names this pool among all of the process's, never 0: what is remembered about its ids
+  /// (comparison results) is remembered under it.
+  std::uint64_t serial() const { return serial_; }
 
  private:
+  std::uint64_t serial_;
   std::vector<std::string> texts_;
   std::unordered_map<std::string, std::uint32_t> ids_;
 };

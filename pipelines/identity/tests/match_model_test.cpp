@@ -72,6 +72,40 @@ TEST(Comparison, JaroWinklerBandsAndPostcodeSector) {
   EXPECT_EQ(v.level(Field::kPostcode), postcode_level::kSector);
 }
 
+// Similarities are remembered by pool and ids: two stores whose ids name other texts, compared
+// one after the other on one thread, each get their own.
+TEST(Comparison, RememberedSimilaritiesBelongToTheirOwnStore) {
+  FeatureStore near;
+  near.add(person("martha", "dixon", 1950, 1, 2));
+  near.add(person("marhta", "dixon", 1950, 1, 2));
+  FeatureStore far;
+  far.add(person("martha", "dixon", 1950, 1, 2));
+  far.add(person("zoe", "dixon", 1950, 1, 2));
+  ASSERT_EQ(near[1].given, far[1].given);  // the same ids, other texts
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(compareRecords(near, 0, 1, true).level(Field::kGivenName),
+              name_level::kJaroWinkler92);
+    EXPECT_EQ(compareRecords(far, 0, 1, true).level(Field::kGivenName), name_level::kDifferent);
+  }
+  // A copy may grow apart from its original: it remembers under a name of its own.
+  FeatureStore copy = near;
+  EXPECT_NE(copy.names().serial(), near.names().serial());
+  EXPECT_EQ(compareRecords(copy, 0, 1, true).level(Field::kGivenName), name_level::kJaroWinkler92);
+}
+
+TEST(StringPool, AMovedFromPoolStartsAgainUnderAnotherSerial) {
+  StringPool pool;
+  EXPECT_EQ(pool.intern("anna"), 1u);
+  const std::uint64_t serial = pool.serial();
+  StringPool moved = std::move(pool);
+  EXPECT_EQ(moved.serial(), serial);
+  EXPECT_EQ(moved.text(1), "anna");
+  EXPECT_NE(pool.serial(), serial);  // NOLINT(bugprone-use-after-move): what it promises
+  EXPECT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.intern("zoe"), 1u);
+  EXPECT_EQ(moved.intern("zoe"), 2u);
+}
+
 TEST(Comparison, MissingValuesAreTheMissingLevel) {
   PersonRecord a = person("", "lee", 2010, 3, 7, "");
   a.birth_date.reset();
