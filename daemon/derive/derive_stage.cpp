@@ -58,6 +58,7 @@ struct Pending {
   std::string key;
   std::vector<canonical::Record> records;
 };
+using Pendings = std::deque<Pending>;
 
 // What the derive holds of a source record: its canonical records without their location in the
 // source (a file and line, an XML path), which served their events and rejects, made already,
@@ -79,6 +80,34 @@ constexpr std::string_view kInputsDigestKey = "derive.inputs";
 // The state store's meta key of the last evaluation's indicator table, shown by a run that finds
 // nothing new.
 constexpr std::string_view kTableMetaKey = "derive.indicator_table";
+
+// An identity pair's digest is kept under the hash that published_pairs holds of its key: "#"
+// and the hash's 32 hex digits, half the key itself ("link:<pseudonym>:<pseudonym>"). A
+// council's first evaluation saves over a million of them before its run is done. Keys saved
+// whole by earlier versions are still read.
+constexpr char kHashedPairMark = '#';
+
+std::string hashedPairKey(const pipelines::KeyHash& hash) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(1 + 32, kHashedPairMark);
+  for (int i = 0; i < 16; ++i) {
+    out[1 + i] = kHex[(hash.low >> (60 - 4 * i)) & 0xf];
+    out[17 + i] = kHex[(hash.high >> (60 - 4 * i)) & 0xf];
+  }
+  return out;
+}
+
+// The hash a pair's saved key stands for: parsed from a hashed key, made from a whole one.
+pipelines::KeyHash pairHashOfSavedKey(std::string_view saved) {
+  pipelines::KeyHash hash;
+  if (saved.size() == 33 && saved.front() == kHashedPairMark &&
+      std::from_chars(saved.data() + 1, saved.data() + 17, hash.low, 16).ptr == saved.data() + 17 &&
+      std::from_chars(saved.data() + 17, saved.data() + 33, hash.high, 16).ptr ==
+          saved.data() + 33) {
+    return hash;
+  }
+  return pipelines::keyHash(saved);
+}
 
 using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
 
@@ -208,7 +237,9 @@ struct DeriveStage::Impl {
   log::Logger log{"derive"};
 
   std::mutex pending_mutex;
-  std::vector<Pending> pending;
+  // A deque: a council's millions of source records arrive one by one, and a vector's growth
+  // would copy them and fault its new room in again at every doubling.
+  Pendings pending;
   // Set while the stored records are not loaded (loadStoredUnlessCurrent): the first evaluation
   // with anything new loads them before what is new.
   std::optional<Contexts> unloaded;
@@ -274,7 +305,7 @@ struct DeriveStage::Impl {
 
   void applyPending();
   /// Re-normalises the stored records of the connectors in `contexts` into `out`.
-  Result<uint64_t> loadStored(const Contexts& contexts, std::vector<Pending>& out);
+  Result<uint64_t> loadStored(const Contexts& contexts, Pendings& out);
   /// Loads the stored records put off by loadStoredUnlessCurrent, ahead of what is pending.
   Result<void> loadUnloaded();
   /// A digest of everything an evaluation's events follow from: the stored records (by their
@@ -310,7 +341,7 @@ void DeriveStage::accept(std::string_view connector, std::string_view stream,
 }
 
 Result<uint64_t> DeriveStage::loadStored(const Contexts& contexts) {
-  std::vector<Pending> loaded;
+  Pendings loaded;
   auto count = impl_->loadStored(contexts, loaded);
   if (!count) return count.error();
   std::lock_guard lock(impl_->pending_mutex);
@@ -349,8 +380,7 @@ Result<std::optional<uint64_t>> DeriveStage::loadStoredUnlessCurrent(const Conte
   return std::optional<uint64_t>(*loaded);
 }
 
-Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts,
-                                               std::vector<Pending>& into) {
+Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pendings& into) {
   std::map<std::string, pipelines::normalise::Normaliser> normalisers;
   for (const auto& [connector, context] : contexts) normalisers.emplace(connector, context);
   pipelines::normalise::NormaliseOutput out;
@@ -380,7 +410,7 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts,
 
 Result<void> DeriveStage::Impl::loadUnloaded() {
   const auto started = Clock::now();
-  std::vector<Pending> batch;
+  Pendings batch;
   auto loaded = loadStored(*unloaded, batch);
   if (!loaded) return loaded.error();
   unloaded.reset();
@@ -508,7 +538,7 @@ Result<EvaluationSummary> DeriveStage::evaluate() {
 bool DeriveStage::evaluating() const { return impl_->evaluating; }
 
 void DeriveStage::Impl::applyPending() {
-  std::vector<Pending> batch;
+  Pendings batch;
   {
     std::lock_guard lock(pending_mutex);
     batch.swap(pending);
@@ -677,7 +707,7 @@ Result<void> DeriveStage::Impl::loadDigests() {
     digests.tryEmplace(pipelines::keyHash(key), digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) {
-      published_pairs.insert(pipelines::keyHash(key.substr(kPairs.size())));
+      published_pairs.insert(pairHashOfSavedKey(key.substr(kPairs.size())));
     }
   });
   if (!loaded) return loaded.error();
@@ -983,7 +1013,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     const std::string_view b = pseudonymOf(pair.b, made_b);
     pair_key.assign(pair.linked ? "link:" : "review:");
     pair_key.append(a).append(":").append(b);
-    if (published_pairs.insert(pipelines::keyHash(pair_key))) {
+    const pipelines::KeyHash pair_hash = pipelines::keyHash(pair_key);
+    if (published_pairs.insert(pair_hash)) {
       pair_data.assign(R"({"decision":")");
       pair_data.append(pair.linked ? "link" : "review");
       pair_data.append(R"(","person":")");
@@ -997,7 +1028,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       pair_data.push_back('}');
       if (!publish("identity", kIdentityEventType,
                    person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
-                   summary.events_published, pair_key)) {
+                   summary.events_published, hashedPairKey(pair_hash))) {
         return makeError("derive.stopping", "the publisher is stopping");
       }
     }

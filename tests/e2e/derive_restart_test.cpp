@@ -2,11 +2,13 @@
 // key (person view, identity link, indicator value and fact) last carried, so a daemon started
 // again over the same sources re-derives everything and publishes none of it.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "tests/common/kafka_reader.hpp"
 #include "tests/e2e/daemon_harness.hpp"
@@ -35,6 +37,27 @@ std::optional<uint64_t> derivedEvents(const std::string& log) {
   return std::stoull(match[1]);
 }
 
+// The keys under which the state store keeps the digests of identity decisions.
+std::vector<std::string> savedIdentityKeys(const std::filesystem::path& state_db) {
+  std::vector<std::string> keys;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(state_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT key FROM published WHERE substr(key, 1, 9) = "
+                           "'identity' || char(31)",
+                           -1, &statement, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(statement) == SQLITE_ROW) {
+        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement, 0));
+        keys.emplace_back(bytes, static_cast<size_t>(sqlite3_column_bytes(statement, 0)));
+      }
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return keys;
+}
+
 TEST(DeriveRestart, ARestartWithNothingNewPublishesNoDerivedEvent) {
   TempDir dir;
   std::string error;
@@ -58,6 +81,14 @@ TEST(DeriveRestart, ARestartWithNothingNewPublishesNoDerivedEvent) {
   size_t total_first = 0;
   for (const auto& [topic, count] : after_first) total_first += count;
   EXPECT_EQ(total_first, *published_first);
+  // A pair's digest is kept under a hash of its key, not its two pseudonyms (a reviewer's
+  // decision under its number).
+  static const std::regex kHashedPair("identity\x1f(#[0-9a-f]{32}|decision:[0-9]+)");
+  const auto identity_keys = savedIdentityKeys(dir.path() / "state/hearth.db");
+  EXPECT_GT(identity_keys.size(), 0u);
+  for (const std::string& key : identity_keys) {
+    EXPECT_TRUE(std::regex_match(key, kHashedPair)) << key;
+  }
 
   // The same sources, read on from their checkpoints: nothing is new, so the stored records are
   // not even loaded, and the run prints the table the first one derived.
