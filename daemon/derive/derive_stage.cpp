@@ -88,23 +88,15 @@ constexpr std::string_view kTableMetaKey = "derive.indicator_table";
 constexpr char kHashedPairMark = '#';
 
 std::string hashedPairKey(const pipelines::KeyHash& hash) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(1 + 32, kHashedPairMark);
-  for (int i = 0; i < 16; ++i) {
-    out[1 + i] = kHex[(hash.low >> (60 - 4 * i)) & 0xf];
-    out[17 + i] = kHex[(hash.high >> (60 - 4 * i)) & 0xf];
-  }
-  return out;
+  std::string key(1, kHashedPairMark);
+  pipelines::appendHex(key, hash);
+  return key;
 }
 
-// The hash a pair's saved key stands for: parsed from a hashed key, made from a whole one.
+// The hash a pair's saved key stands for: read from a hashed key, made from a whole one.
 pipelines::KeyHash pairHashOfSavedKey(std::string_view saved) {
-  pipelines::KeyHash hash;
-  if (saved.size() == 33 && saved.front() == kHashedPairMark &&
-      std::from_chars(saved.data() + 1, saved.data() + 17, hash.low, 16).ptr == saved.data() + 17 &&
-      std::from_chars(saved.data() + 17, saved.data() + 33, hash.high, 16).ptr ==
-          saved.data() + 33) {
-    return hash;
+  if (saved.starts_with(kHashedPairMark)) {
+    if (const auto hash = pipelines::parseHex(saved.substr(1))) return *hash;
   }
   return pipelines::keyHash(saved);
 }

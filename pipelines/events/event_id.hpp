@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,10 @@ struct KeyHash {
   bool operator==(const KeyHash&) const = default;
 };
 KeyHash keyHash(std::string_view key);
+/// Appends `hash` as 32 lower-case hex digits, its high half first, as event ids are written.
+void appendHex(std::string& out, const KeyHash& hash);
+/// The hash appendHex wrote as `hex`; none for any other text.
+std::optional<KeyHash> parseHex(std::string_view hex);
 struct KeyHashHasher {
   size_t operator()(const KeyHash& hash) const { return hash.low; }
 };

@@ -21,6 +21,19 @@ TEST(EventId, IsThirtyTwoHexCharactersAndStableAcrossBuilds) {
   EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
 }
 
+TEST(KeyHash, HexRoundTripsAndRefusesAnythingElse) {
+  const KeyHash hash = keyHash("link:v1.aa:v1.bb");
+  std::string hex;
+  appendHex(hex, hash);
+  EXPECT_EQ(hex.size(), 32u);
+  EXPECT_EQ(parseHex(hex), hash);
+  EXPECT_EQ(parseHex("000000000000000100000000000000ff"), (KeyHash{0xff, 1}));
+  EXPECT_FALSE(parseHex(hex.substr(1)).has_value());
+  EXPECT_FALSE(parseHex(hex + "0").has_value());
+  EXPECT_FALSE(parseHex("000000000000000100000000000000fF").has_value());
+  EXPECT_FALSE(parseHex("link:v1.aa:v1.bb0123456789abcdef").has_value());
+}
+
 TEST(EventId, PartBoundariesMatter) {
   EXPECT_NE(idOf({"ab", "c"}), idOf({"a", "bc"}));
   EXPECT_NE(idOf({"", "x"}), idOf({"x", ""}));
