@@ -81,24 +81,31 @@ constexpr std::string_view kInputsDigestKey = "derive.inputs";
 // nothing new.
 constexpr std::string_view kTableMetaKey = "derive.indicator_table";
 
-// An identity pair's digest is kept under the hash that published_pairs holds of its key: "#"
-// and the hash's 32 hex digits, half the key itself ("link:<pseudonym>:<pseudonym>"). A
-// council's first evaluation saves over a million of them before its run is done. Keys saved
-// whole by earlier versions are still read.
-constexpr char kHashedPairMark = '#';
+// A key the state store keeps by its 128-bit hash: "#" and the hash's 32 hex digits. A council's
+// first evaluation saves over a million identity pairs' digests and hundreds of thousands of
+// facts' before its run is done; the store keeps such keys compactly (StateStore::PublishedDigest).
+// An identity pair's is the hash that published_pairs holds of its key, half the key itself
+// ("link:<pseudonym>:<pseudonym>"). Keys saved whole by earlier versions are still read.
+constexpr char kHashedMark = '#';
 
-std::string hashedPairKey(const pipelines::KeyHash& hash) {
-  std::string key(1, kHashedPairMark);
+std::string hashedKey(const pipelines::KeyHash& hash) {
+  std::string key(1, kHashedMark);
   pipelines::appendHex(key, hash);
   return key;
 }
 
-// The hash a pair's saved key stands for: read from a hashed key, made from a whole one.
-pipelines::KeyHash pairHashOfSavedKey(std::string_view saved) {
-  if (saved.starts_with(kHashedPairMark)) {
+// The hash a saved key stands for: read from a hashed key, made from a whole one.
+pipelines::KeyHash hashOfSavedKey(std::string_view saved) {
+  if (saved.starts_with(kHashedMark)) {
     if (const auto hash = pipelines::parseHex(saved.substr(1))) return *hash;
   }
   return pipelines::keyHash(saved);
+}
+
+// Topics whose digests are looked up only by the hash of their whole key: the indicator values and
+// facts. Their whole keys are never read back, so the store keeps the hash alone.
+bool digestKeptByHash(std::string_view topic_suffix) {
+  return topic_suffix == "indicator.values" || topic_suffix == "indicator.facts";
 }
 
 using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
@@ -664,9 +671,14 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     std::string full_key;
     full_key.append(topic_suffix).push_back('\x1f');
     full_key.append(digest_key);
-    auto [stored, inserted] = digests.tryEmplace(pipelines::keyHash(full_key), digest);
+    const pipelines::KeyHash hash = pipelines::keyHash(full_key);
+    auto [stored, inserted] = digests.tryEmplace(hash, digest);
     if (!inserted && *stored == digest) return true;
     *stored = digest;
+    if (digestKeptByHash(topic_suffix)) {
+      full_key.resize(topic_suffix.size() + 1);
+      full_key.append(hashedKey(hash));
+    }
     stageDigest(std::move(full_key), digest);
   }
   // The publisher copies what it sends.
@@ -696,10 +708,24 @@ Result<void> DeriveStage::Impl::loadDigests() {
       return;
     }
     if (key == kInputsDigestKey) return;
+    const size_t separator = key.find('\x1f');
+    if (separator != std::string_view::npos && digestKeptByHash(key.substr(0, separator))) {
+      const std::string_view topic = key.substr(0, separator);
+      const std::string_view rest = key.substr(separator + 1);
+      const pipelines::KeyHash hash =
+          rest.starts_with(kHashedMark) ? hashOfSavedKey(rest) : pipelines::keyHash(key);
+      digests.tryEmplace(hash, digest);
+      if (!rest.starts_with(kHashedMark)) {
+        // Saved whole by an earlier version: kept by its hash from the next save on.
+        stageDigest(std::string(topic) + '\x1f' + hashedKey(hash), digest);
+        stageDigest(std::string(key), std::nullopt);
+      }
+      return;
+    }
     digests.tryEmplace(pipelines::keyHash(key), digest);
     if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) {
-      published_pairs.insert(pairHashOfSavedKey(key.substr(kPairs.size())));
+      published_pairs.insert(hashOfSavedKey(key.substr(kPairs.size())));
     }
   });
   if (!loaded) return loaded.error();
@@ -1020,7 +1046,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       pair_data.push_back('}');
       if (!publish("identity", kIdentityEventType,
                    person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
-                   summary.events_published, hashedPairKey(pair_hash))) {
+                   summary.events_published, hashedKey(pair_hash))) {
         return makeError("derive.stopping", "the publisher is stopping");
       }
     }

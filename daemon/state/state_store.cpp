@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipelines/events/event_id.hpp"
 #include "pipelines/privacy/digest.hpp"
 
 namespace hearth::daemon::state {
@@ -41,6 +42,18 @@ constexpr std::array<std::string_view, StateStore::kSchemaVersion> kMigrations =
       CREATE TABLE published (
         key    TEXT PRIMARY KEY,
         digest INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    )sql",
+    // Digests of keys that stand for longer ones by a 128-bit hash ("identity", "#" and 32 hex
+    // digits): a council's first evaluation publishes over a million identity pairs, and a row
+    // each cost seconds to write. They are kept in blobs, 256 to a family, by the hash's first
+    // byte (see `Bucket` below).
+    R"sql(
+      CREATE TABLE published_hashed (
+        family  TEXT NOT NULL,
+        bucket  INTEGER NOT NULL,
+        entries BLOB NOT NULL,
+        PRIMARY KEY (family, bucket)
       ) WITHOUT ROWID;
     )sql",
 };
@@ -93,6 +106,75 @@ std::string columnBytes(sqlite3_stmt* statement, int column) {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
   const int size = sqlite3_column_bytes(statement, column);
   return data == nullptr ? std::string() : std::string(data, static_cast<size_t>(size));
+}
+
+// A key that stands for a longer one by its 128-bit hash: "<family>\x1f#" and the hash's 32
+// lower-case hex digits (pipelines::appendHex), as the derive keeps identity pairs.
+struct HashedKey {
+  std::string_view family;
+  pipelines::KeyHash hash;
+};
+
+std::optional<HashedKey> hashedKeyOf(std::string_view key) {
+  const size_t separator = key.find('\x1f');
+  if (separator == 0 || separator == std::string_view::npos) return std::nullopt;
+  const std::string_view rest = key.substr(separator + 1);
+  if (rest.size() != 33 || rest.front() != '#') return std::nullopt;
+  const auto hash = pipelines::parseHex(rest.substr(1));
+  if (!hash) return std::nullopt;
+  return HashedKey{key.substr(0, separator), *hash};
+}
+
+// A family's hashed digests are kept in 256 buckets, by the first byte of the hash. A bucket is a
+// blob of 24-byte entries in hash order: the hash's high half, its low half and the digest, each
+// big-endian.
+constexpr size_t kEntryBytes = 24;
+
+int bucketOf(const pipelines::KeyHash& hash) { return static_cast<int>(hash.high >> 56); }
+
+bool hashBefore(const pipelines::KeyHash& a, const pipelines::KeyHash& b) {
+  return a.high != b.high ? a.high < b.high : a.low < b.low;
+}
+
+void putBigEndian(std::string& out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+uint64_t getBigEndian(const unsigned char* in) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = value << 8 | in[i];
+  return value;
+}
+
+struct HashedEntry {
+  pipelines::KeyHash hash;
+  uint64_t digest = 0;
+};
+
+// A bucket's entries; a torn tail shorter than an entry is dropped.
+std::vector<HashedEntry> decodeBucket(const void* data, size_t size) {
+  std::vector<HashedEntry> entries;
+  if (data == nullptr) return entries;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  entries.reserve(size / kEntryBytes);
+  for (size_t at = 0; at + kEntryBytes <= size; at += kEntryBytes) {
+    entries.push_back(
+        {{getBigEndian(bytes + at + 8), getBigEndian(bytes + at)}, getBigEndian(bytes + at + 16)});
+  }
+  return entries;
+}
+
+std::string encodeBucket(const std::vector<HashedEntry>& entries) {
+  std::string out;
+  out.reserve(entries.size() * kEntryBytes);
+  for (const HashedEntry& entry : entries) {
+    putBigEndian(out, entry.hash.high);
+    putBigEndian(out, entry.hash.low);
+    putBigEndian(out, entry.digest);
+  }
+  return out;
 }
 
 Error connectionError(sqlite3* db, std::string code, std::string_view what,
@@ -240,6 +322,9 @@ StateStore::~StateStore() {
   health_probe_.reset();
   save_published_.reset();
   forget_published_.reset();
+  load_bucket_.reset();
+  save_bucket_.reset();
+  forget_bucket_.reset();
 }
 
 Result<void> StateStore::prepareStatements() {
@@ -261,6 +346,11 @@ Result<void> StateStore::prepareStatements() {
        "INSERT INTO published (key, digest) VALUES (?1, ?2) "
        "ON CONFLICT (key) DO UPDATE SET digest = excluded.digest"},
       {&forget_published_, "DELETE FROM published WHERE key = ?1"},
+      {&load_bucket_, "SELECT entries FROM published_hashed WHERE family = ?1 AND bucket = ?2"},
+      {&save_bucket_,
+       "INSERT INTO published_hashed (family, bucket, entries) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (family, bucket) DO UPDATE SET entries = excluded.entries"},
+      {&forget_bucket_, "DELETE FROM published_hashed WHERE family = ?1 AND bucket = ?2"},
   };
   for (const auto& [target, sql] : statements) {
     sqlite3_stmt* raw = nullptr;
@@ -393,28 +483,123 @@ Result<void> StateStore::saveMeta(std::string_view key, std::string_view value) 
   return runUpdate(statement, "cannot save a meta value");
 }
 
+struct StateStore::HashedChange {
+  std::string_view family;
+  pipelines::KeyHash hash;
+  std::optional<uint64_t> digest;
+  size_t order = 0;  // of two changes to one key, the later stands
+};
+
 Result<void> StateStore::loadPublished(
     const std::function<void(std::string_view key, uint64_t digest)>& visit) {
   std::lock_guard lock(mutex_);
+  // Hashed keys an earlier version kept a row each: moved to their buckets below.
+  std::vector<PublishedDigest> whole_rows;
+  {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), "SELECT key, digest FROM published", -1, &raw, nullptr) !=
+        SQLITE_OK) {
+      return sqliteError("cannot read published digests");
+    }
+    const Statement statement(raw);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(raw, 0));
+      const auto size = static_cast<size_t>(sqlite3_column_bytes(raw, 0));
+      const std::string_view key =
+          data == nullptr ? std::string_view() : std::string_view(data, size);
+      const auto digest = static_cast<uint64_t>(sqlite3_column_int64(raw, 1));
+      if (hashedKeyOf(key)) {
+        whole_rows.push_back({std::string(key), digest});
+      } else {
+        visit(key, digest);
+      }
+    }
+    if (rc != SQLITE_DONE) return sqliteError("cannot read published digests");
+  }
+  if (!whole_rows.empty()) {
+    if (auto moved = moveToBuckets(whole_rows); !moved) return moved;
+  }
+
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_.get(), "SELECT key, digest FROM published", -1, &raw, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_.get(), "SELECT family, entries FROM published_hashed", -1, &raw,
+                         nullptr) != SQLITE_OK) {
     return sqliteError("cannot read published digests");
   }
   const Statement statement(raw);
+  std::string key;
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    const auto* key = static_cast<const char*>(sqlite3_column_blob(raw, 0));
-    const auto size = static_cast<size_t>(sqlite3_column_bytes(raw, 0));
-    visit(key == nullptr ? std::string_view() : std::string_view(key, size),
-          static_cast<uint64_t>(sqlite3_column_int64(raw, 1)));
+    const auto* family = static_cast<const char*>(sqlite3_column_blob(raw, 0));
+    const auto family_size = static_cast<size_t>(sqlite3_column_bytes(raw, 0));
+    key.assign(family == nullptr ? std::string_view() : std::string_view(family, family_size));
+    key.append("\x1f#");
+    const size_t prefix = key.size();
+    for (const HashedEntry& entry : decodeBucket(
+             sqlite3_column_blob(raw, 1), static_cast<size_t>(sqlite3_column_bytes(raw, 1)))) {
+      key.resize(prefix);
+      pipelines::appendHex(key, entry.hash);
+      visit(key, entry.digest);
+    }
   }
   if (rc != SQLITE_DONE) return sqliteError("cannot read published digests");
   return {};
 }
 
+Result<void> StateStore::moveToBuckets(const std::vector<PublishedDigest>& whole_rows) {
+  if (auto begun = exec(db_.get(), "BEGIN IMMEDIATE", "cannot save published digests", path_);
+      !begun) {
+    return begun;
+  }
+  std::vector<HashedChange> changes;
+  changes.reserve(whole_rows.size());
+  for (const PublishedDigest& row : whole_rows) {
+    const auto key = hashedKeyOf(row.key);
+    changes.push_back({key->family, key->hash, row.digest, changes.size()});
+  }
+  // A bucket's entry was saved after the row (a version that keeps buckets writes no such row).
+  Result<void> moved = saveHashed(changes, /*keep_stored=*/true);
+  for (size_t n = 0; moved && n < whole_rows.size(); ++n) {
+    sqlite3_stmt* statement = forget_published_.get();
+    StatementUse use(statement);
+    if (bindText(statement, 1, whole_rows[n].key) != SQLITE_OK ||
+        sqlite3_step(statement) != SQLITE_DONE) {
+      moved = sqliteError("cannot save published digests");
+    }
+  }
+  if (!moved) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return moved;
+  }
+  return exec(db_.get(), "COMMIT", "cannot save published digests", path_);
+}
+
 Result<std::optional<uint64_t>> StateStore::loadPublished(std::string_view key) {
   std::lock_guard lock(mutex_);
+  if (const auto hashed = hashedKeyOf(key)) {
+    sqlite3_stmt* statement = load_bucket_.get();
+    StatementUse use(statement);
+    if (bindText(statement, 1, hashed->family) != SQLITE_OK ||
+        sqlite3_bind_int(statement, 2, bucketOf(hashed->hash)) != SQLITE_OK) {
+      return sqliteError("cannot read a published digest");
+    }
+    const int rc = sqlite3_step(statement);
+    if (rc == SQLITE_ROW) {
+      const std::vector<HashedEntry> entries =
+          decodeBucket(sqlite3_column_blob(statement, 0),
+                       static_cast<size_t>(sqlite3_column_bytes(statement, 0)));
+      const auto at =
+          std::lower_bound(entries.begin(), entries.end(), hashed->hash,
+                           [](const HashedEntry& entry, const pipelines::KeyHash& hash) {
+                             return hashBefore(entry.hash, hash);
+                           });
+      if (at != entries.end() && at->hash == hashed->hash)
+        return std::optional<uint64_t>(at->digest);
+    } else if (rc != SQLITE_DONE) {
+      return sqliteError("cannot read a published digest");
+    }
+    // Not in its bucket: an earlier version may have kept it a row of its own.
+  }
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(), "SELECT digest FROM published WHERE key = ?1", -1, &raw,
                          nullptr) != SQLITE_OK) {
@@ -445,8 +630,12 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
     const PublishedDigest* change;
   };
   std::vector<InTurn> in_order;
-  in_order.reserve(changes.size());
+  std::vector<HashedChange> hashed;  // to their buckets
   for (const PublishedDigest& change : changes) {
+    if (const auto key = hashedKeyOf(change.key)) {
+      hashed.push_back({key->family, key->hash, change.digest, hashed.size()});
+      continue;
+    }
     InTurn& turn = in_order.emplace_back(InTurn{{}, &change});
     for (size_t i = 0; i < std::min<size_t>(change.key.size(), 32); ++i) {
       turn.head[i / 8] |= uint64_t{static_cast<unsigned char>(change.key[i])} << (56 - 8 * (i % 8));
@@ -457,6 +646,7 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
     const int compared = a.change->key.compare(b.change->key);
     return compared != 0 ? compared < 0 : a.change < b.change;
   });
+  Result<void> saved;
   for (const InTurn& turn : in_order) {
     const PublishedDigest& change = *turn.change;
     sqlite3_stmt* statement = change.digest ? save_published_.get() : forget_published_.get();
@@ -466,12 +656,82 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
         (!change.digest ||
          sqlite3_bind_int64(statement, 2, static_cast<int64_t>(*change.digest)) == SQLITE_OK);
     if (!bound || sqlite3_step(statement) != SQLITE_DONE) {
-      Error error = sqliteError("cannot save published digests");
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-      return error;
+      saved = sqliteError("cannot save published digests");
+      break;
     }
   }
+  if (saved && !hashed.empty()) saved = saveHashed(hashed, /*keep_stored=*/false);
+  if (!saved) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return saved;
+  }
   return exec(db_.get(), "COMMIT", "cannot save published digests", path_);
+}
+
+Result<void> StateStore::saveHashed(std::vector<HashedChange>& changes, bool keep_stored) {
+  std::sort(changes.begin(), changes.end(), [](const HashedChange& a, const HashedChange& b) {
+    if (a.family != b.family) return a.family < b.family;
+    if (a.hash != b.hash) return hashBefore(a.hash, b.hash);
+    return a.order < b.order;
+  });
+  std::vector<HashedEntry> merged;
+  for (size_t from = 0; from < changes.size();) {
+    const std::string_view family = changes[from].family;
+    const int bucket = bucketOf(changes[from].hash);
+    size_t to = from;
+    while (to < changes.size() && changes[to].family == family &&
+           bucketOf(changes[to].hash) == bucket) {
+      ++to;
+    }
+    std::vector<HashedEntry> stored;
+    {
+      sqlite3_stmt* statement = load_bucket_.get();
+      StatementUse use(statement);
+      if (bindText(statement, 1, family) != SQLITE_OK ||
+          sqlite3_bind_int(statement, 2, bucket) != SQLITE_OK) {
+        return sqliteError("cannot save published digests");
+      }
+      const int rc = sqlite3_step(statement);
+      if (rc == SQLITE_ROW) {
+        stored = decodeBucket(sqlite3_column_blob(statement, 0),
+                              static_cast<size_t>(sqlite3_column_bytes(statement, 0)));
+      } else if (rc != SQLITE_DONE) {
+        return sqliteError("cannot save published digests");
+      }
+    }
+    // The stored entries and the changes, both in hash order, merged: each key's last change
+    // stands, unless `keep_stored` and the bucket has the key already.
+    merged.clear();
+    merged.reserve(stored.size() + (to - from));
+    size_t s = 0;
+    for (size_t c = from; c < to;) {
+      const pipelines::KeyHash hash = changes[c].hash;
+      size_t last = c;
+      while (last + 1 < to && changes[last + 1].hash == hash) ++last;
+      while (s < stored.size() && hashBefore(stored[s].hash, hash)) merged.push_back(stored[s++]);
+      const bool had = s < stored.size() && stored[s].hash == hash;
+      if (had && keep_stored) {
+        merged.push_back(stored[s]);
+      } else if (changes[last].digest) {
+        merged.push_back({hash, *changes[last].digest});
+      }
+      if (had) ++s;
+      c = last + 1;
+    }
+    merged.insert(merged.end(), stored.begin() + static_cast<std::ptrdiff_t>(s), stored.end());
+
+    sqlite3_stmt* statement = merged.empty() ? forget_bucket_.get() : save_bucket_.get();
+    StatementUse use(statement);
+    const std::string blob = encodeBucket(merged);
+    const bool bound = bindText(statement, 1, family) == SQLITE_OK &&
+                       sqlite3_bind_int(statement, 2, bucket) == SQLITE_OK &&
+                       (merged.empty() || bindBlob(statement, 3, blob) == SQLITE_OK);
+    if (!bound || sqlite3_step(statement) != SQLITE_DONE) {
+      return sqliteError("cannot save published digests");
+    }
+    from = to;
+  }
+  return {};
 }
 
 bool StateStore::healthy() {

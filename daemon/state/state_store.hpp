@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -23,7 +24,7 @@ namespace hearth::daemon::state {
 class StateStore {
  public:
   /// The schema version this build writes; older databases are migrated on open.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   /// Opens (creating if needed) `<dir>/hearth.db` and brings its schema up to date.
   static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& dir);
@@ -54,7 +55,9 @@ class StateStore {
   Result<void> saveMeta(std::string_view key, std::string_view value);
 
   /// What was last published under one key (a topic and a message key), as a digest of its
-  /// content; no digest: the key was retired.
+  /// content; no digest: the key was retired. A key that stands for a longer one by its 128-bit
+  /// hash, "<topic>\x1f#" and the hash's 32 lower-case hex digits (pipelines::appendHex), is kept
+  /// compactly, in a blob with others of its topic; it is loaded back as it was given.
   struct PublishedDigest {
     std::string key;
     std::optional<uint64_t> digest;
@@ -92,6 +95,12 @@ class StateStore {
                                               std::string_view what);
   Result<void> runUpdate(sqlite3_stmt* statement, std::string_view what);
   Error sqliteError(std::string_view what) const;
+  struct HashedChange;
+  /// Applies changes to hashed keys to their buckets, within the caller's transaction; with
+  /// `keep_stored`, a key its bucket has already keeps its stored digest.
+  Result<void> saveHashed(std::vector<HashedChange>& changes, bool keep_stored);
+  /// Moves rows of hashed keys, as earlier versions kept them, to their buckets.
+  Result<void> moveToBuckets(const std::vector<PublishedDigest>& whole_rows);
 
   std::filesystem::path path_;
   std::mutex mutex_;
@@ -106,6 +115,9 @@ class StateStore {
   Statement health_probe_;
   Statement save_published_;
   Statement forget_published_;
+  Statement load_bucket_;
+  Statement save_bucket_;
+  Statement forget_bucket_;
 };
 
 }  // namespace hearth::daemon::state

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "pipelines/events/event_id.hpp"
+
 namespace hearth::daemon::state {
 namespace {
 
@@ -354,6 +356,115 @@ TEST_F(StateStoreTest, ABatchEndsAsItsLastChangeToEachKeySays) {
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->savePublished(batch).ok());
   std::map<std::string, uint64_t> loaded;
+  ASSERT_TRUE(store
+                  ->loadPublished([&](std::string_view key, uint64_t digest) {
+                    loaded.emplace(std::string(key), digest);
+                  })
+                  .ok());
+  EXPECT_EQ(loaded, expected);
+}
+
+// "<family>\x1f#" and the 32 hex digits of a key's hash, as the derive keeps identity pairs.
+std::string hashedKey(std::string_view family, std::string_view longer_key) {
+  std::string key(family);
+  key.append("\x1f#");
+  pipelines::appendHex(key, pipelines::keyHash(longer_key));
+  return key;
+}
+
+// Keys that stand for longer ones by their hash are kept 256 blobs to a family, not a row each,
+// and are loaded back as they were given, with each one's last change.
+TEST_F(StateStoreTest, HashedKeysAreKeptInBlobsAndLoadedAsGiven) {
+  std::map<std::string, uint64_t> expected;
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    std::vector<StateStore::PublishedDigest> first;
+    for (uint64_t i = 0; i < 3000; ++i) {
+      const std::string key = hashedKey(i % 3 == 0 ? "other" : "identity", std::to_string(i));
+      first.push_back({key, i});
+      expected[key] = i;
+    }
+    // Not hashed keys: upper-case digits, too few, another mark.
+    const std::string upper = "identity\x1f#" + std::string(32, 'A');
+    const std::string short_key = "identity\x1f#" + std::string(31, 'a');
+    const std::string no_mark = "identity\x1f" + std::string(32, 'a');
+    for (const std::string& key : {upper, short_key, no_mark}) {
+      first.push_back({key, 1});
+      expected[key] = 1;
+    }
+    ASSERT_TRUE(store->savePublished(first).ok());
+    // A second batch changes every seventh key, retires every eleventh, and gives one key twice.
+    std::vector<StateStore::PublishedDigest> second;
+    for (uint64_t i = 0; i < 3000; i += 7) {
+      const std::string key = hashedKey(i % 3 == 0 ? "other" : "identity", std::to_string(i));
+      second.push_back({key, i + 1'000'000});
+      expected[key] = i + 1'000'000;
+    }
+    for (uint64_t i = 0; i < 3000; i += 11) {
+      const std::string key = hashedKey(i % 3 == 0 ? "other" : "identity", std::to_string(i));
+      second.push_back({key, std::nullopt});
+      expected.erase(key);
+    }
+    const std::string twice = hashedKey("identity", "1");
+    second.push_back({twice, 0xFFFFFFFFFFFFFFFFull});
+    expected[twice] = 0xFFFFFFFFFFFFFFFFull;
+    ASSERT_TRUE(store->savePublished(second).ok());
+  }
+  EXPECT_EQ(queryText("SELECT count(*) FROM published"), "3");
+  const int blobs = std::stoi(queryText("SELECT count(*) FROM published_hashed"));
+  EXPECT_GT(blobs, 256);
+  EXPECT_LE(blobs, 512);
+
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  std::map<std::string, uint64_t> loaded;
+  ASSERT_TRUE(store
+                  ->loadPublished([&](std::string_view key, uint64_t digest) {
+                    EXPECT_TRUE(loaded.emplace(std::string(key), digest).second) << key;
+                  })
+                  .ok());
+  EXPECT_EQ(loaded, expected);
+  // One key at a time, too.
+  auto kept = store->loadPublished(hashedKey("identity", "7"));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, std::optional<uint64_t>(1'000'007));
+  auto retired = store->loadPublished(hashedKey("identity", "11"));
+  ASSERT_TRUE(retired.ok());
+  EXPECT_EQ(*retired, std::nullopt);
+}
+
+// A database written by a version that kept a row per hashed key: the rows move to the blobs when
+// first loaded, and a blob's later digest for the same key stands.
+TEST_F(StateStoreTest, HashedKeysKeptAsRowsMoveToBlobs) {
+  const std::string only_row = hashedKey("identity", "a");
+  const std::string both = hashedKey("identity", "b");
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    const StateStore::PublishedDigest newer[] = {{both, 20}};
+    ASSERT_TRUE(store->savePublished(newer).ok());
+  }
+  execOutside("INSERT INTO published (key, digest) VALUES ('" + only_row + "', 1), ('" + both +
+              "', 2), ('person.view' || char(31) || 'p1', 3)");
+  std::map<std::string, uint64_t> loaded;
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store
+                    ->loadPublished([&](std::string_view key, uint64_t digest) {
+                      EXPECT_TRUE(loaded.emplace(std::string(key), digest).second) << key;
+                    })
+                    .ok());
+  }
+  const std::map<std::string, uint64_t> expected = {
+      {only_row, 1}, {both, 20}, {"person.view\x1fp1", 3}};
+  EXPECT_EQ(loaded, expected);
+  EXPECT_EQ(queryText("SELECT count(*) FROM published"), "1");
+  // And they stay moved.
+  loaded.clear();
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store
                   ->loadPublished([&](std::string_view key, uint64_t digest) {
                     loaded.emplace(std::string(key), digest);
