@@ -6,11 +6,13 @@
 #include <memory>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/steps.hpp"
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/identity/identity_index.hpp"
 #include "pipelines/validation/identifiers.hpp"
 
@@ -280,12 +282,11 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     st.index->add(std::move(fresh));
   }
   id::IdentityIndex& index = *st.index;
-  // By views of the keys subject_of_record and `subjects` hold, unchanged until this returns: a
-  // council's million subjects are not copied again.
-  std::unordered_map<std::string_view, uint32_t> record_of_subject;
+  // By a 128-bit hash of each subject's key, in one flat table: a council has a million subjects.
+  pipelines::KeyHashMap<uint32_t> record_of_subject;
   record_of_subject.reserve(st.subject_of_record.size());
   for (uint32_t r = 0; r < st.subject_of_record.size(); ++r) {
-    record_of_subject.emplace(st.subject_of_record[r], r);
+    record_of_subject.tryEmplace(pipelines::keyHash(st.subject_of_record[r]), r);
   }
 
   // Reviewers' decisions win over identifier conflicts about the same pair, so a reviewer can
@@ -294,14 +295,14 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   std::vector<id::ReviewerDecision> reviewer;
   std::set<std::pair<uint32_t, uint32_t>> reviewed;
   for (const state::IdentityDecision& d : decisions) {
-    const auto a = record_of_subject.find(d.record_a);
-    const auto b = record_of_subject.find(d.record_b);
-    if (a == record_of_subject.end() || b == record_of_subject.end()) continue;
-    const auto pair = std::minmax(a->second, b->second);
+    const uint32_t* a = record_of_subject.find(pipelines::keyHash(d.record_a));
+    const uint32_t* b = record_of_subject.find(pipelines::keyHash(d.record_b));
+    if (a == nullptr || b == nullptr) continue;
+    const auto pair = std::minmax(*a, *b);
     reviewed.insert(pair);
     reviewer.push_back({d.action == "merge" ? id::ReviewerDecision::Kind::kForceLink
                                             : id::ReviewerDecision::Kind::kCannotLink,
-                        a->second, b->second});
+                        *a, *b});
   }
   std::vector<id::ReviewerDecision> fresh_decisions;
   for (const id::ReviewerDecision& conflict : identifierConflicts(index, st.identifiers)) {
@@ -320,16 +321,17 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   // Dense person numbers: a cluster's number is given when its first subject is met.
   std::unordered_map<uint32_t, uint32_t> person_of_cluster;
   outcome.person_of_subject.resize(subjects.size());
-  std::unordered_map<std::string_view, uint32_t> subject_index;
-  subject_index.reserve(subjects.size());
+  // Each linkage record's subject: every one of them is among `subjects` (a subject gone since
+  // the last call rebuilds the index without it).
+  std::vector<uint32_t> subject_of_linkage(st.subject_of_record.size(), UINT32_MAX);
   for (uint32_t s = 0; s < subjects.size(); ++s) {
-    subject_index.emplace(subjects[s].key, s);
-    const auto record = record_of_subject.find(subjects[s].key);
-    if (record == record_of_subject.end()) {
+    const uint32_t* record = record_of_subject.find(pipelines::keyHash(subjects[s].key));
+    if (record == nullptr) {
       outcome.person_of_subject[s] = outcome.persons++;
       continue;
     }
-    const uint32_t cluster = index.personOf(record->second);
+    subject_of_linkage[*record] = s;
+    const uint32_t cluster = index.personOf(*record);
     const auto [it, added] = person_of_cluster.try_emplace(cluster, outcome.persons);
     if (added) ++outcome.persons;
     outcome.person_of_subject[s] = it->second;
@@ -338,7 +340,9 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
 
   // The links made since the last call, and every review pair still open.
   auto subjectIndex = [&](uint32_t record) {
-    return subject_index.at(st.subject_of_record[record]);
+    const uint32_t s = subject_of_linkage.at(record);
+    if (s == UINT32_MAX) throw std::out_of_range("a linkage record without its subject");
+    return s;
   };
   // A deterministic link inside one source (a pupil's census rows of successive terms, joined by
   // UPN and birth date) is bookkeeping; links across sources and every model link are decisions
@@ -348,6 +352,8 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     return std::string_view(key).substr(0, key.find('/'));
   };
   const auto& links = index.links();
+  const std::vector<id::ScoredPair> reviews = index.pendingReviews();
+  outcome.pairs.reserve(links.size() - st.links_reported + reviews.size());
   for (size_t i = st.links_reported; i < links.size(); ++i) {
     const id::ScoredPair& link = links[i];
     const bool deterministic =
@@ -358,7 +364,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   }
   st.links_reported = links.size();
   outcome.total_links = links.size();
-  for (const id::ScoredPair& pair : index.pendingReviews()) {
+  for (const id::ScoredPair& pair : reviews) {
     outcome.pairs.push_back(
         {subjectIndex(pair.a), subjectIndex(pair.b), pair.match_probability, false, pair});
   }
