@@ -276,6 +276,9 @@ struct DeriveStage::Impl {
   // publish()'s, made again for each event: their buffers keep their room.
   kafka::OutboundEvent outbound;
   std::string outbound_id;
+  // The data schema of the last type published: events come in runs of one type.
+  std::string outbound_type;
+  std::string outbound_schema;
   uint64_t evaluations = 0;
   uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
   // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
@@ -687,8 +690,11 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
   event.key.assign(key);
   event.payload.clear();
   // `data` is a whole JSON object; the header leaves the data object open.
-  pipelines::appendEventHeader(event.payload, id, source_uri, type, options.origin.dataSchema(type),
-                               key, wallMs());
+  if (type != outbound_type) {
+    outbound_type.assign(type);
+    outbound_schema = options.origin.dataSchema(type);
+  }
+  pipelines::appendEventHeader(event.payload, id, source_uri, type, outbound_schema, key, wallMs());
   event.payload.append(std::string_view(data).substr(1));
   event.payload.push_back('}');
   event.source = options.slot;
@@ -1042,7 +1048,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       pair_data.append(R"("],"match_probability":)");
       pipelines::appendJsonDouble(pair_data, pair.probability);
       pair_data.append(R"(,"reasons":)");
-      pair_data.append(identity_resolver->reasonsJson(pair));
+      identity_resolver->appendReasonsJson(pair_data, pair);
       pair_data.push_back('}');
       if (!publish("identity", kIdentityEventType,
                    person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
@@ -1068,7 +1074,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       reviews->append(R"(,"match_probability":)");
       pipelines::appendJsonDouble(*reviews, pair.probability);
       reviews->append(R"(,"reasons":)");
-      reviews->append(identity_resolver->reasonsJson(pair));
+      identity_resolver->appendReasonsJson(*reviews, pair);
       reviews->push_back('}');
     }
     reviews->push_back(']');

@@ -157,9 +157,8 @@ std::vector<id::ReviewerDecision> identifierConflicts(const id::IdentityIndex& i
   return forbids;
 }
 
-std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pair) {
-  std::string out;
-  out.reserve(384);  // a tier and about eight fields
+void appendReasonsJson(std::string& out, const id::IdentityIndex& index,
+                       const id::ScoredPair& pair) {
   out.append("{\"tier\":");
   pipelines::appendJsonString(out, id::tierName(pair.tier));
   for (const id::ComparisonReason& reason : index.explain(pair)) {
@@ -172,7 +171,6 @@ std::string reasonsJson(const id::IdentityIndex& index, const id::ScoredPair& pa
     out.push_back('}');
   }
   out.push_back('}');
-  return out;
 }
 
 }  // namespace
@@ -371,9 +369,12 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   return outcome;
 }
 
-std::string IdentityResolver::reasonsJson(const PairOutcome& pair) const {
-  if (state_->index == nullptr) return "{}";
-  return derive::reasonsJson(*state_->index, pair.scored);
+void IdentityResolver::appendReasonsJson(std::string& out, const PairOutcome& pair) const {
+  if (state_->index == nullptr) {
+    out.append("{}");
+    return;
+  }
+  derive::appendReasonsJson(out, *state_->index, pair.scored);
 }
 
 void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,

@@ -34,8 +34,8 @@ struct PairOutcome {
   uint32_t b = 0;
   double probability = 0;
   bool linked = false;  // false: held for review
-  /// The pair as the index scored it, for IdentityResolver::reasonsJson: its reasons are written
-  /// only when it is published, never held for every pair at once.
+  /// The pair as the index scored it, for IdentityResolver::appendReasonsJson: its reasons are
+  /// written only when it is published, never held for every pair at once.
   pipelines::identity::ScoredPair scored;
 };
 
@@ -63,9 +63,10 @@ class IdentityResolver {
   IdentityOutcome resolve(const std::vector<SubjectInfo>& subjects,
                           const std::vector<state::IdentityDecision>& decisions);
 
-  /// A pair's reasons as a JSON object (its tier, and the comparison level and weight of each
-  /// field), as the index of the last resolve explains them.
-  std::string reasonsJson(const PairOutcome& pair) const;
+  /// Appends a pair's reasons as a JSON object (its tier, and the comparison level and weight of
+  /// each field), as the index of the last resolve explains them: a council's first evaluation
+  /// writes a million, into the buffer of each pair's event.
+  void appendReasonsJson(std::string& out, const PairOutcome& pair) const;
 
  private:
   struct State;

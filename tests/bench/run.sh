@@ -23,7 +23,7 @@
 #   ONLY=raw,startup runs only the named sections: council (1, with its restart), census (2,
 #   which needs the council of 1), raw (3), startup (4), ssd (5), linearity (6, with LINEARITY=1;
 #   it needs the council of 1 too).
-#   ROUNDS=3 repeats section 3 and keeps each figure's best round. KEEP_WORK=1 keeps the work
+#   ROUNDS=3 repeats sections 2 and 3 and keeps each figure's best round. KEEP_WORK=1 keeps the work
 #   directory (councils, daemon state and logs) and prints where it is.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -243,14 +243,24 @@ if want census; then
          on' "$repo/config/demo.yaml" |
       sed -e "s#\.\./var/demo/council#$council#g" | grep -v "${1:-^$}"
   }
-  run_daemon census-normalised "$bootstrap" "
-$(census_connector)"
-  normalised=$(read_rate "$work/census-normalised/log" school_census)
-  run_daemon census-raw "$bootstrap" "
-$(census_connector '    normalise:')"
-  raw=$(read_rate "$work/census-raw/log" school_census)
+  # The two paths alternate, ROUNDS times; each keeps its best round, as section 3 does.
   echo "school census files of that council:"
-  printf '  normalised %s records/s, raw %s records/s: normalised/raw %s\n' \
+  normalised=0
+  raw=0
+  for round in $(seq "$rounds"); do
+    rm -rf "$work/census-normalised" "$work/census-raw"
+    run_daemon census-normalised "$bootstrap" "
+$(census_connector)"
+    round_normalised=$(read_rate "$work/census-normalised/log" school_census)
+    run_daemon census-raw "$bootstrap" "
+$(census_connector '    normalise:')"
+    round_raw=$(read_rate "$work/census-raw/log" school_census)
+    printf '  round %s: normalised %s records/s, raw %s records/s: normalised/raw %s\n' \
+      "$round" "$round_normalised" "$round_raw" "$(ratio "$round_normalised" "$round_raw")"
+    [ "${round_normalised:-0}" -gt "$normalised" ] && normalised=$round_normalised
+    [ "${round_raw:-0}" -gt "$raw" ] && raw=$round_raw
+  done
+  printf '  best rounds: normalised %s records/s, raw %s records/s: normalised/raw %s\n' \
     "$normalised" "$raw" "$(ratio "$normalised" "$raw")"
   note "school census normalised/raw (records/s)" "$(ratio "$normalised" "$raw")" "target 0.5"
 fi
