@@ -159,10 +159,11 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
 }
 
 void BlockingIndex::insert(std::uint32_t record, const BlockingKeys& keys) {
-  for (int rule = 0; rule < kBlockingRuleCount; ++rule) {
-    if (keys.key[rule] != 0)
-      blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
-  }
+  for (int rule = 0; rule < kBlockingRuleCount; ++rule) insertRule(rule, record, keys);
+}
+
+void BlockingIndex::insertRule(int rule, std::uint32_t record, const BlockingKeys& keys) {
+  if (keys.key[rule] != 0) blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
 }
 
 const Block* BlockingIndex::block(int rule, std::uint64_t key) const {

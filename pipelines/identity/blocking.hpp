@@ -94,6 +94,9 @@ class BlockingIndex {
       : max_block_size_(max_block_size), refine_above_(refine_above) {}
 
   void insert(std::uint32_t record, const BlockingKeys& keys);
+  /// Files `record` under its key of one rule only. Calls for different rules touch nothing in
+  /// common: each rule may be filed by a thread of its own.
+  void insertRule(int rule, std::uint32_t record, const BlockingKeys& keys);
   const Block* block(int rule, std::uint64_t key) const;
 
   BlockPairing pairing(int rule, std::uint64_t key) const;
