@@ -252,7 +252,8 @@ struct DeriveStage::Impl {
   size_t subjects_last_time = 0;              // how many subjects the last evaluation met
   size_t held_records = 0;                    // canonical records in `held`
   std::vector<std::string> removed_evidence;  // evidence ids no longer given
-  std::unordered_map<std::string, uint64_t> person_key_of_subject;  // as last evaluated
+  // Each subject's person key as last evaluated, by a hash of the subject's key.
+  pipelines::KeyHashMap<uint64_t> person_key_of_subject;
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
@@ -902,7 +903,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     for (uint32_t s = 0; s < subjects.size(); ++s) {
       assignment.emplace_back(subjects[s].key, *representative[outcome.person_of_subject[s]]);
     }
-    std::sort(assignment.begin(), assignment.end());
+    sortInParallel(assignment.begin(), assignment.end(), std::less<>());
     for (const auto& [subject, person] : assignment) {
       ids.add(subject);
       ids.add(person);
@@ -927,25 +928,23 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<bool> moved(subjects.size(), false);
   std::unordered_set<uint64_t> left;
   {
-    std::unordered_map<std::string, uint64_t> person_keys;
+    pipelines::KeyHashMap<uint64_t> person_keys;
     person_keys.reserve(subjects.size());
     for (uint32_t s = 0; s < subjects.size(); ++s) {
       const uint64_t key = person_key[outcome.person_of_subject[s]];
-      const auto before = person_key_of_subject.find(subjects[s].key);
-      moved[s] = before == person_key_of_subject.end() || before->second != key;
-      if (before != person_key_of_subject.end() && before->second != key) {
-        left.insert(before->second);
-      }
-      person_keys.emplace(subjects[s].key, key);
+      const pipelines::KeyHash subject = pipelines::keyHash(subjects[s].key);
+      const uint64_t* before = person_key_of_subject.find(subject);
+      moved[s] = before == nullptr || *before != key;
+      if (before != nullptr && *before != key) left.insert(*before);
+      person_keys.tryEmplace(subject, key);
     }
     // A subject whose records all went left its person too.
-    for (const std::string& subject : touched_subjects) {
-      const auto before = person_key_of_subject.find(subject);
-      if (before != person_key_of_subject.end() && !person_keys.contains(subject)) {
-        left.insert(before->second);
-      }
+    for (const std::string& subject_key : touched_subjects) {
+      const pipelines::KeyHash subject = pipelines::keyHash(subject_key);
+      const uint64_t* before = person_key_of_subject.find(subject);
+      if (before != nullptr && !person_keys.contains(subject)) left.insert(*before);
     }
-    person_key_of_subject.swap(person_keys);
+    person_key_of_subject = std::move(person_keys);
   }
 
   // Indicators over every record, attributed to its person. The engine is brought up to date on
