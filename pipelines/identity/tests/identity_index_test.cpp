@@ -285,6 +285,30 @@ TEST_F(IdentityIndexTest, BatchIsDeterministicAcrossRunsAndThreadCounts) {
   EXPECT_EQ(first.model().prior, second.model().prior);
 }
 
+// A build of 20,000 records or more files its blocks on two threads, each rule by one: the
+// blocks, so the candidate pairs, links and persons, are those of one thread.
+TEST(IdentityIndexBuild, BlocksFiledOnTwoThreadsEqualOneThreads) {
+  testing::PopulationOptions options;
+  options.people = 20'000;
+  options.duplicates = 4'000;
+  const LabelledRecords population = testing::generatePopulation(options);
+  ASSERT_GE(population.records.size(), 20'000u);
+  LinkageConfig one_thread;
+  one_thread.threads = 1;
+  IdentityIndex first(one_thread);
+  first.build(population.records);
+  IdentityIndex second;  // two threads
+  second.build(population.records);
+  EXPECT_EQ(first.stats().candidate_pairs, second.stats().candidate_pairs);
+  EXPECT_EQ(first.stats().oversized_blocks, second.stats().oversized_blocks);
+  EXPECT_EQ(first.personIds(), second.personIds());
+  ASSERT_EQ(first.links().size(), second.links().size());
+  for (std::size_t i = 0; i < first.links().size(); ++i) {
+    EXPECT_EQ(first.links()[i].a, second.links()[i].a);
+    EXPECT_EQ(first.links()[i].b, second.links()[i].b);
+  }
+}
+
 TEST_F(IdentityIndexTest, LinksTheGeneratedPopulationAccurately) {
   IdentityIndex index = withPopulation();
   const PairwiseMetrics metrics = evaluatePairwise(index.personIds(), population_->truth);
