@@ -950,7 +950,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // Indicators over every record, attributed to its person. The engine is brought up to date on
   // a second thread while this one publishes the identity decisions and the person views: both
   // only read the records and the identity outcome. Its events are published after the views.
-  std::vector<AttributedRecord> attributed;
+  std::vector<uint32_t> filed_anew_at;  // places in `all`
+  AttributedRecords attributed;
   std::unordered_map<uint64_t, std::string> pseudonym_of_key;
   double indicator_seconds = 0;
   // Last of these: going out of scope, it waits for the thread that uses the others.
@@ -971,21 +972,26 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       for (uint32_t p = 0; p < outcome.persons; ++p) {
         pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
       }
-      // The engine holds the others already: only what it files anew is handed over, counted
-      // first (a whole council's are millions: no room wasted by doubling).
-      size_t filed_anew = reference_records.size();
+      // The engine holds the others already: only what it files anew is handed over, by their
+      // places in `all` (a whole council's are millions: each is made when the engine reads it),
+      // then the school headers.
+      size_t filed_anew = 0;
       for (size_t i = 0; i < all.size(); ++i) {
         filed_anew += changed[i] || moved[subject_of_record[i]] ? 1 : 0;
       }
-      attributed.reserve(filed_anew);
+      filed_anew_at.reserve(filed_anew);
       for (size_t i = 0; i < all.size(); ++i) {
-        const uint32_t s = subject_of_record[i];
-        if (!changed[i] && !moved[s]) continue;
-        attributed.push_back(
-            {std::shared_ptr<const canonical::Record>(held_of_record[i]->block, all[i].first),
-             person_key[outcome.person_of_subject[s]], all[i].second, true});
+        if (changed[i] || moved[subject_of_record[i]]) {
+          filed_anew_at.push_back(static_cast<uint32_t>(i));
+        }
       }
-      attributed.insert(attributed.end(), reference_records.begin(), reference_records.end());
+      attributed.count = filed_anew_at.size() + reference_records.size();
+      attributed.at = [&](size_t n) -> AttributedRecord {
+        if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
+        const uint32_t i = filed_anew_at[n];
+        return {std::shared_ptr<const canonical::Record>(held_of_record[i]->block, all[i].first),
+                person_key[outcome.person_of_subject[subject_of_record[i]]], all[i].second, true};
+      };
       indicator_update = std::async(std::launch::async, [&] {
         const auto update_started = Clock::now();
         auto events = indicators->update(attributed, removed_evidence, pseudonym_of_key);

@@ -79,13 +79,13 @@ class EngineStep final : public IndicatorStep {
       : engine_(std::move(engine)), population_(std::move(population)) {}
 
   std::vector<IndicatorEvent> update(
-      const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
+      const AttributedRecords& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
-    engine_.reserve(static_cast<size_t>(std::count_if(
-        records.begin(), records.end(), [](const AttributedRecord& r) { return r.changed; })));
-    for (const AttributedRecord& r : records) {
-      if (r.changed) engine_.add(r.person, r.evidence_id, r.record);
+    engine_.reserve(records.count);
+    for (size_t i = 0; i < records.count; ++i) {
+      AttributedRecord r = records.at(i);
+      if (r.changed) engine_.add(r.person, r.evidence_id, std::move(r.record));
     }
     ind::Evaluation evaluation = engine_.evaluate();
     std::vector<IndicatorEvent> events;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,14 @@ struct AttributedRecord {
   bool changed = false;  // new, re-read or moved to another person since the last evaluation
 };
 
+/// The records an update hands over, read one at a time: a council's first evaluation hands over
+/// millions, which are not gathered into a list of their own. `at` must stay callable until the
+/// update returns.
+struct AttributedRecords {
+  size_t count = 0;
+  std::function<AttributedRecord(size_t)> at;
+};
+
 inline constexpr std::string_view kIndicatorValueEventType = "uk.gov.hearth.indicator.value.v1";
 inline constexpr std::string_view kIndicatorCycleEventType = "uk.gov.hearth.indicator.cycle.v1";
 
@@ -122,7 +131,7 @@ class IndicatorStep {
   /// already), forgets `removed` evidence, and returns the values and facts that changed.
   /// Facts name their person by `pseudonyms.at(person)`.
   virtual std::vector<IndicatorEvent> update(
-      const std::vector<AttributedRecord>& records, const std::vector<std::string>& removed,
+      const AttributedRecords& records, const std::vector<std::string>& removed,
       const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   /// Every current value as its event's key and data, in key order: what a cycle marker digests.
