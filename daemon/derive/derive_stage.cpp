@@ -81,24 +81,13 @@ constexpr std::string_view kInputsDigestKey = "derive.inputs";
 // nothing new.
 constexpr std::string_view kTableMetaKey = "derive.indicator_table";
 
-// A key the state store keeps by its 128-bit hash: "#" and the hash's 32 hex digits. A council's
-// first evaluation saves over a million identity pairs' digests and hundreds of thousands of
-// facts' before its run is done; the store keeps such keys compactly (StateStore::PublishedDigest).
-// An identity pair's is the hash that published_pairs holds of its key, half the key itself
-// ("link:<pseudonym>:<pseudonym>"). Keys saved whole by earlier versions are still read.
-constexpr char kHashedMark = '#';
-
-std::string hashedKey(const pipelines::KeyHash& hash) {
-  std::string key(1, kHashedMark);
-  pipelines::appendHex(key, hash);
-  return key;
-}
-
-// The hash a saved key stands for: read from a hashed key, made from a whole one.
+// Digests the state store keeps by a 128-bit hash (StateStore::appendHashedKey): a council's
+// first evaluation saves over a million identity pairs' and hundreds of thousands of facts' before
+// its run is done. An identity pair's is the hash that published_pairs holds of its key, half the
+// key itself ("link:<pseudonym>:<pseudonym>"). The hash a saved pair's key stands for: read from
+// a hashed key, made from a key saved whole by an earlier version.
 pipelines::KeyHash hashOfSavedKey(std::string_view saved) {
-  if (saved.starts_with(kHashedMark)) {
-    if (const auto hash = pipelines::parseHex(saved.substr(1))) return *hash;
-  }
+  if (const auto hash = state::StateStore::hashOfHashedKey(saved)) return *hash;
   return pipelines::keyHash(saved);
 }
 
@@ -681,7 +670,7 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     *stored = digest;
     if (digestKeptByHash(topic_suffix)) {
       full_key.resize(topic_suffix.size() + 1);
-      full_key.append(hashedKey(hash));
+      state::StateStore::appendHashedKey(full_key, hash);
     }
     stageDigest(std::move(full_key), digest);
   }
@@ -717,14 +706,14 @@ Result<void> DeriveStage::Impl::loadDigests() {
     if (key == kInputsDigestKey) return;
     const size_t separator = key.find('\x1f');
     if (separator != std::string_view::npos && digestKeptByHash(key.substr(0, separator))) {
-      const std::string_view topic = key.substr(0, separator);
-      const std::string_view rest = key.substr(separator + 1);
-      const pipelines::KeyHash hash =
-          rest.starts_with(kHashedMark) ? hashOfSavedKey(rest) : pipelines::keyHash(key);
+      const auto hashed = state::StateStore::hashOfHashedKey(key.substr(separator + 1));
+      const pipelines::KeyHash hash = hashed ? *hashed : pipelines::keyHash(key);
       digests.tryEmplace(hash, digest);
-      if (!rest.starts_with(kHashedMark)) {
+      if (!hashed) {
         // Saved whole by an earlier version: kept by its hash from the next save on.
-        stageDigest(std::string(topic) + '\x1f' + hashedKey(hash), digest);
+        std::string by_hash(key.substr(0, separator + 1));
+        state::StateStore::appendHashedKey(by_hash, hash);
+        stageDigest(std::move(by_hash), digest);
         stageDigest(std::string(key), std::nullopt);
       }
       return;
@@ -1019,7 +1008,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     return made;
   };
   std::string made_a, made_b;
-  std::string pair_key, pair_data;  // each pair's, their room kept from one to the next
+  // Each pair's, their room kept from one to the next.
+  std::string pair_key, pair_data, pair_digest_key;
   // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
   if (known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
   if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
@@ -1055,9 +1045,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       pair_data.append(R"(,"reasons":)");
       identity_resolver->appendReasonsJson(pair_data, pair);
       pair_data.push_back('}');
+      pair_digest_key.clear();
+      state::StateStore::appendHashedKey(pair_digest_key, pair_hash);
       if (!publish("identity", kIdentityEventType,
                    person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
-                   summary.events_published, hashedKey(pair_hash))) {
+                   summary.events_published, pair_digest_key)) {
         return makeError("derive.stopping", "the publisher is stopping");
       }
     }

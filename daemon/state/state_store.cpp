@@ -47,7 +47,7 @@ constexpr std::array<std::string_view, StateStore::kSchemaVersion> kMigrations =
     // Digests of keys that stand for longer ones by a 128-bit hash ("identity", "#" and 32 hex
     // digits): a council's first evaluation publishes over a million identity pairs, and a row
     // each cost seconds to write. They are kept in blobs, 256 to a family, by the hash's first
-    // byte (see `Bucket` below).
+    // byte (see bucketOf below).
     R"sql(
       CREATE TABLE published_hashed (
         family  TEXT NOT NULL,
@@ -108,8 +108,8 @@ std::string columnBytes(sqlite3_stmt* statement, int column) {
   return data == nullptr ? std::string() : std::string(data, static_cast<size_t>(size));
 }
 
-// A key that stands for a longer one by its 128-bit hash: "<family>\x1f#" and the hash's 32
-// lower-case hex digits (pipelines::appendHex), as the derive keeps identity pairs.
+// A key that stands for a longer one by its 128-bit hash: "<family>\x1f" and the text of
+// StateStore::appendHashedKey, as the derive keeps identity pairs.
 struct HashedKey {
   std::string_view family;
   pipelines::KeyHash hash;
@@ -118,9 +118,7 @@ struct HashedKey {
 std::optional<HashedKey> hashedKeyOf(std::string_view key) {
   const size_t separator = key.find('\x1f');
   if (separator == 0 || separator == std::string_view::npos) return std::nullopt;
-  const std::string_view rest = key.substr(separator + 1);
-  if (rest.size() != 33 || rest.front() != '#') return std::nullopt;
-  const auto hash = pipelines::parseHex(rest.substr(1));
+  const auto hash = StateStore::hashOfHashedKey(key.substr(separator + 1));
   if (!hash) return std::nullopt;
   return HashedKey{key.substr(0, separator), *hash};
 }
@@ -483,6 +481,16 @@ Result<void> StateStore::saveMeta(std::string_view key, std::string_view value) 
   return runUpdate(statement, "cannot save a meta value");
 }
 
+void StateStore::appendHashedKey(std::string& out, const pipelines::KeyHash& hash) {
+  out.push_back('#');
+  pipelines::appendHex(out, hash);
+}
+
+std::optional<pipelines::KeyHash> StateStore::hashOfHashedKey(std::string_view message_key) {
+  if (!message_key.starts_with('#')) return std::nullopt;
+  return pipelines::parseHex(message_key.substr(1));
+}
+
 struct StateStore::HashedChange {
   std::string_view family;
   pipelines::KeyHash hash;
@@ -533,12 +541,12 @@ Result<void> StateStore::loadPublished(
     const auto* family = static_cast<const char*>(sqlite3_column_blob(raw, 0));
     const auto family_size = static_cast<size_t>(sqlite3_column_bytes(raw, 0));
     key.assign(family == nullptr ? std::string_view() : std::string_view(family, family_size));
-    key.append("\x1f#");
+    key.push_back('\x1f');
     const size_t prefix = key.size();
     for (const HashedEntry& entry : decodeBucket(
              sqlite3_column_blob(raw, 1), static_cast<size_t>(sqlite3_column_bytes(raw, 1)))) {
       key.resize(prefix);
-      pipelines::appendHex(key, entry.hash);
+      appendHashedKey(key, entry.hash);
       visit(key, entry.digest);
     }
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "pipelines/events/event_id.hpp"
 
 namespace hearth::daemon::state {
 
@@ -56,12 +57,17 @@ class StateStore {
 
   /// What was last published under one key (a topic and a message key), as a digest of its
   /// content; no digest: the key was retired. A key that stands for a longer one by its 128-bit
-  /// hash, "<topic>\x1f#" and the hash's 32 lower-case hex digits (pipelines::appendHex), is kept
-  /// compactly, in a blob with others of its topic; it is loaded back as it was given.
+  /// hash, "<topic>\x1f" then appendHashedKey's text, is kept compactly, in a blob with others of
+  /// its topic; it is loaded back as it was given.
   struct PublishedDigest {
     std::string key;
     std::optional<uint64_t> digest;
   };
+  /// Appends the message-key part of a key kept by its hash: "#" and the hash's 32 lower-case
+  /// hex digits (pipelines::appendHex).
+  static void appendHashedKey(std::string& out, const pipelines::KeyHash& hash);
+  /// The hash that the message-key part of a key stands for, when appendHashedKey wrote it.
+  static std::optional<pipelines::KeyHash> hashOfHashedKey(std::string_view message_key);
   /// Every stored digest of published content.
   Result<void> loadPublished(
       const std::function<void(std::string_view key, uint64_t digest)>& visit);
