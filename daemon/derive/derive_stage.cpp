@@ -1,6 +1,7 @@
 #include "daemon/derive/derive_stage.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <deque>
@@ -95,6 +96,17 @@ pipelines::KeyHash hashOfSavedKey(std::string_view saved) {
 // facts. Their whole keys are never read back, so the store keeps the hash alone.
 bool digestKeptByHash(std::string_view topic_suffix) {
   return topic_suffix == "indicator.values" || topic_suffix == "indicator.facts";
+}
+
+// The topics whose digests are staged by their hash alone (Impl::StagedHash): the two above and
+// the identity pairs'. Staged by their place in this list.
+constexpr std::array<std::string_view, 3> kHashedFamilies = {"identity", "indicator.values",
+                                                             "indicator.facts"};
+std::optional<uint8_t> hashedFamily(std::string_view topic_suffix) {
+  for (size_t i = 0; i < kHashedFamilies.size(); ++i) {
+    if (kHashedFamilies[i] == topic_suffix) return static_cast<uint8_t>(i);
+  }
+  return std::nullopt;
 }
 
 using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
@@ -281,6 +293,15 @@ struct DeriveStage::Impl {
   // number goes to the tracker as the derived events' checkpoint.
   std::mutex staged_mutex;
   std::deque<std::pair<uint64_t, state::StateStore::PublishedDigest>> staged;
+  // ... and those kept by a hash, without their key's text: a council's first evaluation stages
+  // two million.
+  struct StagedHash {
+    uint64_t evaluation;
+    pipelines::KeyHash hash;
+    uint64_t digest;
+    uint8_t family;  // in kHashedFamilies
+  };
+  std::deque<StagedHash> staged_hashes;
 
   mutable std::mutex cache_mutex;
   std::string indicators_json = R"({"cycle":0,"digest":null,"values":[]})";
@@ -309,6 +330,7 @@ struct DeriveStage::Impl {
   }
   Result<void> loadDigests();
   void stageDigest(std::string digest_key, std::optional<uint64_t> digest);
+  void stageDigest(uint8_t family, const pipelines::KeyHash& hash, uint64_t digest);
   Result<EvaluationSummary> evaluate();
   /// Publishes an event; with a `digest_key`, only if that key last carried other content.
   bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
@@ -668,11 +690,19 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     auto [stored, inserted] = digests.tryEmplace(hash, digest);
     if (!inserted && *stored == digest) return true;
     *stored = digest;
-    if (digestKeptByHash(topic_suffix)) {
-      full_key.resize(topic_suffix.size() + 1);
-      state::StateStore::appendHashedKey(full_key, hash);
+    // Kept by the hash of the whole key, or by the hash the key stands for (an identity pair's).
+    const std::optional<uint8_t> family = hashedFamily(topic_suffix);
+    std::optional<pipelines::KeyHash> kept_by;
+    if (family && digestKeptByHash(topic_suffix)) {
+      kept_by = hash;
+    } else if (family) {
+      kept_by = state::StateStore::hashOfHashedKey(digest_key);
     }
-    stageDigest(std::move(full_key), digest);
+    if (kept_by) {
+      stageDigest(*family, *kept_by, digest);
+    } else {
+      stageDigest(std::move(full_key), digest);
+    }
   }
   // The publisher copies what it sends.
   kafka::OutboundEvent& event = outbound;
@@ -736,6 +766,13 @@ void DeriveStage::Impl::stageDigest(std::string digest_key, std::optional<uint64
                       state::StateStore::PublishedDigest{std::move(digest_key), digest});
 }
 
+void DeriveStage::Impl::stageDigest(uint8_t family, const pipelines::KeyHash& hash,
+                                    uint64_t digest) {
+  if (options.digests == nullptr || tracker == nullptr) return;
+  std::lock_guard lock(staged_mutex);
+  staged_hashes.push_back({evaluations + 1, hash, digest, family});
+}
+
 Result<void> DeriveStage::saveDurableDigests() {
   Impl& impl = *impl_;
   if (impl.options.digests == nullptr || impl.tracker == nullptr) return {};
@@ -744,14 +781,26 @@ Result<void> DeriveStage::saveDurableDigests() {
   uint64_t durable = 0;
   std::from_chars(token->data(), token->data() + token->size(), durable);
   std::vector<state::StateStore::PublishedDigest> batch;
+  std::vector<state::StateStore::HashedDigest> hashed;
   {
     std::lock_guard lock(impl.staged_mutex);
     while (!impl.staged.empty() && impl.staged.front().first <= durable) {
       batch.push_back(std::move(impl.staged.front().second));
       impl.staged.pop_front();
     }
+    size_t durable_hashes = 0;
+    while (durable_hashes < impl.staged_hashes.size() &&
+           impl.staged_hashes[durable_hashes].evaluation <= durable) {
+      ++durable_hashes;
+    }
+    hashed.reserve(durable_hashes);
+    for (size_t i = 0; i < durable_hashes; ++i) {
+      const Impl::StagedHash& change = impl.staged_hashes.front();
+      hashed.push_back({kHashedFamilies[change.family], change.hash, change.digest});
+      impl.staged_hashes.pop_front();
+    }
   }
-  return impl.options.digests->savePublished(batch);
+  return impl.options.digests->savePublished(batch, hashed);
 }
 
 Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
@@ -944,7 +993,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::unordered_map<uint64_t, std::string> pseudonym_of_key;
   double indicator_seconds = 0;
   // Last of these: going out of scope, it waits for the thread that uses the others.
-  std::future<std::vector<IndicatorEvent>> indicator_update;
+  std::future<IndicatorChanges> indicator_update;
   if (options.indicators.enabled && !indicators_failed) {
     if (!indicators) {
       auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
@@ -1054,27 +1103,6 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       }
     }
     known_pairs.insert(known);
-  }
-  // The open reviews with their reasons, written again only when they changed.
-  std::optional<std::string> reviews;
-  std::string reviews_digest;
-  open_reviews.finishInto(reviews_digest);
-  if (reviews_digest != open_reviews_digest) {
-    reviews.emplace("[");
-    for (const PairOutcome& pair : outcome.pairs) {
-      if (pair.linked) continue;
-      if (reviews->size() > 1) reviews->push_back(',');
-      reviews->append(R"({"record_a":)");
-      pipelines::appendJsonString(*reviews, subjects[pair.a].key);
-      reviews->append(R"(,"record_b":)");
-      pipelines::appendJsonString(*reviews, subjects[pair.b].key);
-      reviews->append(R"(,"match_probability":)");
-      pipelines::appendJsonDouble(*reviews, pair.probability);
-      reviews->append(R"(,"reasons":)");
-      identity_resolver->appendReasonsJson(*reviews, pair);
-      reviews->push_back('}');
-    }
-    reviews->push_back(']');
   }
   for (const state::IdentityDecision& d : *decisions) {
     const std::string key = "decision:" + std::to_string(d.seq);
@@ -1195,6 +1223,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     digests.erase(pipelines::keyHash(digest_key));
     stageDigest(std::move(digest_key), std::nullopt);
   }
+  // What the views were made from goes before the indicator events come in.
+  std::vector<std::vector<const canonical::Record*>>().swap(records_of_person);
+  std::vector<std::set<std::string>>().swap(systems_of_person);
   published_views.swap(views);
   views_complete = true;
   groups_touched = false;
@@ -1206,16 +1237,18 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     indicator_update.wait();
     summary.wait_seconds = std::chrono::duration<double>(Clock::now() - waited).count();
     std::vector<std::string> written;
-    for (const IndicatorEvent& event : indicator_update.get()) {
+    const bool all_published = indicator_update.get().forEach([&](const IndicatorEvent& event) {
       const uint64_t before = summary.events_published;
       if (!publish(event.topic, event.type, event.key, event.data_json, summary.events_published,
                    event.digest_key)) {
-        return makeError("derive.stopping", "the publisher is stopping");
+        return false;
       }
       if (event.topic == "indicator.values" && summary.events_published > before) {
         written.push_back(event.key);
       }
-    }
+      return true;
+    });
+    if (!all_published) return makeError("derive.stopping", "the publisher is stopping");
     // A cycle that changed no value leaves the last marker standing: its snapshot is the same.
     pipelines::indicators::CycleMarker marker = snapshotMarker(std::move(written));
     if (!marker.keys_written.empty() || indicator_cycle == 0) {
@@ -1231,6 +1264,28 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     indicators_json = R"({"cycle":)" + std::to_string(indicator_cycle) + R"(,"digest":")" +
                       marker.digest + R"(","values":)" + indicators->valuesJson() + "}";
     indicators_table = indicators->table();
+  }
+  // The open reviews with their reasons, written again only when they changed; last, once the
+  // views and the indicator events are out, since a council's are over a hundred megabytes.
+  std::optional<std::string> reviews;
+  std::string reviews_digest;
+  open_reviews.finishInto(reviews_digest);
+  if (reviews_digest != open_reviews_digest) {
+    reviews.emplace("[");
+    for (const PairOutcome& pair : outcome.pairs) {
+      if (pair.linked) continue;
+      if (reviews->size() > 1) reviews->push_back(',');
+      reviews->append(R"({"record_a":)");
+      pipelines::appendJsonString(*reviews, subjects[pair.a].key);
+      reviews->append(R"(,"record_b":)");
+      pipelines::appendJsonString(*reviews, subjects[pair.b].key);
+      reviews->append(R"(,"match_probability":)");
+      pipelines::appendJsonDouble(*reviews, pair.probability);
+      reviews->append(R"(,"reasons":)");
+      identity_resolver->appendReasonsJson(*reviews, pair);
+      reviews->push_back('}');
+    }
+    reviews->push_back(']');
   }
   {
     std::lock_guard cache(cache_mutex);

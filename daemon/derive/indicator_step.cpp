@@ -78,34 +78,15 @@ class EngineStep final : public IndicatorStep {
   EngineStep(ind::IndicatorEngine engine, std::optional<ind::PopulationBase> population)
       : engine_(std::move(engine)), population_(std::move(population)) {}
 
-  std::vector<IndicatorEvent> update(
-      const AttributedRecords& records, const std::vector<std::string>& removed,
-      const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
+  IndicatorChanges update(const AttributedRecords& records, const std::vector<std::string>& removed,
+                          const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
     engine_.reserve(records.count);
     for (size_t i = 0; i < records.count; ++i) {
       AttributedRecord r = records.at(i);
       if (r.changed) engine_.add(r.person, r.evidence_id, std::move(r.record));
     }
-    ind::Evaluation evaluation = engine_.evaluate();
-    std::vector<IndicatorEvent> events;
-    events.reserve(evaluation.values.size() + evaluation.facts.size());
-    for (const ind::IndicatorValue& v : evaluation.values) {
-      std::string key = valueKey(v);
-      std::string digest_key = key;
-      events.push_back({"indicator.values", std::string(kIndicatorValueEventType), std::move(key),
-                        ind::toJson(v), std::move(digest_key)});
-    }
-    for (ind::IndicatorFact& f : evaluation.facts) {
-      const auto it = pseudonyms.find(f.person);
-      if (it == pseudonyms.end()) continue;  // a person merged away since: its facts moved too
-      f.evidence_ids = recordKeys(f.evidence_ids);
-      std::string digest_key = it->second + "|" + f.indicator_id + "|" + f.period.label + "|" +
-                               std::string(ind::factSetName(f.set));
-      events.push_back({"indicator.facts", std::string(kFactEventType), it->second,
-                        ind::toJson(f, it->second), std::move(digest_key)});
-    }
-    return events;
+    return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }
 
   std::string valuesJson() const override {
@@ -138,6 +119,33 @@ class EngineStep final : public IndicatorStep {
 };
 
 }  // namespace
+
+bool IndicatorChanges::forEach(const std::function<bool(const IndicatorEvent&)>& publish) {
+  IndicatorEvent event;
+  event.topic = "indicator.values";
+  event.type = kIndicatorValueEventType;
+  for (const ind::IndicatorValue& v : evaluation_.values) {
+    event.key = valueKey(v);
+    event.digest_key = event.key;
+    event.data_json = ind::toJson(v);
+    if (!publish(event)) return false;
+  }
+  event.topic = "indicator.facts";
+  event.type = kFactEventType;
+  for (ind::IndicatorFact& f : evaluation_.facts) {
+    const auto it = pseudonyms_->find(f.person);
+    if (it == pseudonyms_->end()) continue;  // a person merged away since: its facts moved too
+    f.evidence_ids = recordKeys(f.evidence_ids);
+    event.key = it->second;
+    event.digest_key.assign(it->second).append("|").append(f.indicator_id).append("|");
+    event.digest_key.append(f.period.label).append("|").append(ind::factSetName(f.set));
+    event.data_json = ind::toJson(f, it->second);
+    f = ind::IndicatorFact{};
+    if (!publish(event)) return false;
+  }
+  evaluation_ = {};
+  return true;
+}
 
 Result<ind::SchoolRegister> loadSchoolRegister(const config::IndicatorsConfig& config) {
   ind::SchoolRegister schools;

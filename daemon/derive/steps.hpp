@@ -14,6 +14,7 @@
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
 #include "pipelines/identity/identity_index.hpp"
+#include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/period.hpp"
 #include "pipelines/indicators/population_estimates.hpp"
 #include "pipelines/indicators/school_register.hpp"
@@ -107,13 +108,34 @@ inline constexpr std::string_view kIndicatorCycleEventType = "uk.gov.hearth.indi
 
 /// An indicator value ready for `hearth.indicator.values`, or a fact for `.facts`.
 struct IndicatorEvent {
-  std::string topic;  // "indicator.values" or "indicator.facts"
-  std::string type;   // CloudEvents type
+  std::string_view topic;  // "indicator.values" or "indicator.facts"
+  std::string_view type;   // CloudEvents type
   std::string key;
   std::string data_json;  // the CloudEvents data object
   /// What the event states a value of, for skipping it when unchanged: the key for a value;
   /// the key, indicator, period and set for a fact (a person has one per indicator).
   std::string digest_key;
+};
+
+/// The values and facts an update changed, each made into its event only as it is published: a
+/// council's first update gives hundreds of thousands of facts, whose events held at once would
+/// cost more than the facts.
+class IndicatorChanges {
+ public:
+  IndicatorChanges() = default;
+  /// Facts name their person by `pseudonyms->at(person)`; the map must outlive forEach().
+  IndicatorChanges(pipelines::indicators::Evaluation evaluation,
+                   const std::unordered_map<uint64_t, std::string>* pseudonyms)
+      : evaluation_(std::move(evaluation)), pseudonyms_(pseudonyms) {}
+
+  /// Calls `publish` with each value's event, then each fact's (but a fact of a person merged
+  /// away since: its facts moved too), one event at a time, in one buffer; stops at the first
+  /// false. Each fact is released once its event is made. Once only.
+  bool forEach(const std::function<bool(const IndicatorEvent&)>& publish);
+
+ private:
+  pipelines::indicators::Evaluation evaluation_;
+  const std::unordered_map<uint64_t, std::string>* pseudonyms_ = nullptr;
 };
 
 /// The GIAS register and Ofsted judgements the configuration names (indicators.gias_establishments,
@@ -129,10 +151,10 @@ class IndicatorStep {
   virtual ~IndicatorStep() = default;
   /// Brings the engine up to date: files the records marked changed (the others it holds
   /// already), forgets `removed` evidence, and returns the values and facts that changed.
-  /// Facts name their person by `pseudonyms.at(person)`.
-  virtual std::vector<IndicatorEvent> update(
-      const AttributedRecords& records, const std::vector<std::string>& removed,
-      const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
+  /// Facts name their person by `pseudonyms.at(person)`: the map must outlive what is returned.
+  virtual IndicatorChanges update(const AttributedRecords& records,
+                                  const std::vector<std::string>& removed,
+                                  const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   /// Every current value as its event's key and data, in key order: what a cycle marker digests.
   virtual std::vector<std::pair<std::string, std::string>> snapshot() const = 0;

@@ -621,8 +621,9 @@ Result<std::optional<uint64_t>> StateStore::loadPublished(std::string_view key) 
   return std::optional<uint64_t>(static_cast<uint64_t>(sqlite3_column_int64(raw, 0)));
 }
 
-Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes) {
-  if (changes.empty()) return {};
+Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes,
+                                       std::span<const HashedDigest> hashed_changes) {
+  if (changes.empty() && hashed_changes.empty()) return {};
   std::lock_guard lock(mutex_);
   if (auto begun = exec(db_.get(), "BEGIN IMMEDIATE", "cannot save published digests", path_);
       !begun) {
@@ -639,6 +640,7 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
   };
   std::vector<InTurn> in_order;
   std::vector<HashedChange> hashed;  // to their buckets
+  hashed.reserve(hashed_changes.size());
   for (const PublishedDigest& change : changes) {
     if (const auto key = hashedKeyOf(change.key)) {
       hashed.push_back({key->family, key->hash, change.digest, hashed.size()});
@@ -648,6 +650,9 @@ Result<void> StateStore::savePublished(std::span<const PublishedDigest> changes)
     for (size_t i = 0; i < std::min<size_t>(change.key.size(), 32); ++i) {
       turn.head[i / 8] |= uint64_t{static_cast<unsigned char>(change.key[i])} << (56 - 8 * (i % 8));
     }
+  }
+  for (const HashedDigest& change : hashed_changes) {
+    hashed.push_back({change.family, change.hash, change.digest, hashed.size()});
   }
   std::sort(in_order.begin(), in_order.end(), [](const InTurn& a, const InTurn& b) {
     if (a.head != b.head) return a.head < b.head;

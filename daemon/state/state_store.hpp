@@ -73,8 +73,17 @@ class StateStore {
       const std::function<void(std::string_view key, uint64_t digest)>& visit);
   /// The stored digest of one key, or nullopt when it has none.
   Result<std::optional<uint64_t>> loadPublished(std::string_view key);
-  /// Stores digests (and forgets retired keys) in one transaction.
-  Result<void> savePublished(std::span<const PublishedDigest> changes);
+  /// A change to a digest kept by its hash, given as its parts rather than as the key text
+  /// ("<family>\x1f" then appendHashedKey's): a council's first evaluation gives millions.
+  struct HashedDigest {
+    std::string_view family;
+    pipelines::KeyHash hash;
+    std::optional<uint64_t> digest;
+  };
+  /// Stores digests (and forgets retired keys) in one transaction; of two changes to one key, the
+  /// later stands, and those in `hashed` come after those in `changes`.
+  Result<void> savePublished(std::span<const PublishedDigest> changes,
+                             std::span<const HashedDigest> hashed = {});
 
   /// True while a cheap query against the database file succeeds (for /readyz).
   bool healthy();

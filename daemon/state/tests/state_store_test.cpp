@@ -434,6 +434,43 @@ TEST_F(StateStoreTest, HashedKeysAreKeptInBlobsAndLoadedAsGiven) {
   EXPECT_EQ(*retired, std::nullopt);
 }
 
+// Digests given by their family and hash, without the key's text, are kept as those given as
+// text: loaded back as "<family>\x1f#<hex>", the later of two changes to one key standing, and
+// after the changes given as text.
+TEST_F(StateStoreTest, DigestsGivenByHashAreKeptAsTheirKeys) {
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    const StateStore::PublishedDigest as_text[] = {{hashedKey("identity", "1"), 1},
+                                                   {hashedKey("indicator.facts", "2"), 2},
+                                                   {"person.view\x1fp1", 3}};
+    const StateStore::HashedDigest by_hash[] = {
+        {"identity", pipelines::keyHash("1"), 10},
+        {"indicator.facts", pipelines::keyHash("3"), 30},
+        {"indicator.facts", pipelines::keyHash("3"), 31},
+        {"identity", pipelines::keyHash("4"), 40},
+        {"identity", pipelines::keyHash("4"), std::nullopt}};
+    ASSERT_TRUE(store->savePublished(as_text, by_hash).ok());
+    const StateStore::HashedDigest alone[] = {{"indicator.values", pipelines::keyHash("5"), 50}};
+    ASSERT_TRUE(store->savePublished({}, alone).ok());
+  }
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  std::map<std::string, uint64_t> loaded;
+  ASSERT_TRUE(store
+                  ->loadPublished([&](std::string_view key, uint64_t digest) {
+                    loaded.emplace(std::string(key), digest);
+                  })
+                  .ok());
+  const std::map<std::string, uint64_t> expected = {{hashedKey("identity", "1"), 10},
+                                                    {hashedKey("indicator.facts", "2"), 2},
+                                                    {hashedKey("indicator.facts", "3"), 31},
+                                                    {hashedKey("indicator.values", "5"), 50},
+                                                    {"person.view\x1fp1", 3}};
+  EXPECT_EQ(loaded, expected);
+  EXPECT_EQ(queryText("SELECT count(*) FROM published"), "1");
+}
+
 // A database written by a version that kept a row per hashed key: the rows move to the blobs when
 // first loaded, and a blob's later digest for the same key stands.
 TEST_F(StateStoreTest, HashedKeysKeptAsRowsMoveToBlobs) {
