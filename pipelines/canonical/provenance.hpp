@@ -13,8 +13,9 @@ struct Provenance {
   SharedName source_system;  // the system that allocated the local ids, e.g. "trust_cms"
   SharedName connector;      // configured connector instance
   SharedName stream;
-  std::string source_key;
-  std::string location;
+  // Each record of a council holds these two: 16 bytes each, where a std::string takes 32.
+  CompactString source_key;
+  CompactString location;
   int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none
 };
 
