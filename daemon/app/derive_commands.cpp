@@ -45,6 +45,7 @@ std::optional<OfflineDerive> deriveOffline(const config::Config& config) {
   options.identity = config.identity;
   options.indicators = config.indicators;
   options.suppression_threshold = config.privacy.suppression_threshold;
+  options.keep_subject_persons = true;
   offline.stage = std::make_unique<derive::DeriveStage>(
       options,
       pipelines::Pseudonymiser(config.privacy.pseudonym_key.reveal(), config.privacy.key_version),

@@ -936,15 +936,18 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     if (rep == nullptr || subjects[s].key < *rep) rep = &subjects[s].key;
   }
   {
+    // Subjects in key order (keys are unique), each with its person's representative.
+    std::vector<uint32_t> in_order(subjects.size());
+    std::iota(in_order.begin(), in_order.end(), 0u);
+    sortInParallel(in_order.begin(), in_order.end(),
+                   [&](uint32_t a, uint32_t b) { return subjects[a].key < subjects[b].key; });
     std::vector<std::pair<std::string, std::string>> assignment;
-    assignment.reserve(subjects.size());
-    for (uint32_t s = 0; s < subjects.size(); ++s) {
-      assignment.emplace_back(subjects[s].key, *representative[outcome.person_of_subject[s]]);
-    }
-    sortInParallel(assignment.begin(), assignment.end(), std::less<>());
-    for (const auto& [subject, person] : assignment) {
-      ids.add(subject);
+    if (options.keep_subject_persons) assignment.reserve(subjects.size());
+    for (const uint32_t s : in_order) {
+      const std::string& person = *representative[outcome.person_of_subject[s]];
+      ids.add(subjects[s].key);
       ids.add(person);
+      if (options.keep_subject_persons) assignment.emplace_back(subjects[s].key, person);
     }
     ids.finishInto(summary.linkage_digest);
     std::lock_guard cache(cache_mutex);

@@ -43,6 +43,9 @@ struct DeriveOptions {
   /// what it derived from, so that a run over the same inputs need not derive again
   /// (loadStoredUnlessCurrent). 0: not noted.
   uint64_t settings_digest = 0;
+  /// Keeps each subject's person, as resolved, for subjectPersons(): for measuring linkage
+  /// offline. A service has no use for it, and a council's would cost about 100 MB.
+  bool keep_subject_persons = false;
 };
 
 /// What one evaluation did, for the log and tests.
@@ -120,7 +123,8 @@ class DeriveStage final : public runtime::CanonicalSink {
   std::string indicatorsJson() const;
   std::string indicatorsTable() const;
   /// Each subject ("<system>/<local id>") with the representative subject of its person, as
-  /// resolved by the last evaluation (for `hearthd linkage-eval` against a truth file).
+  /// resolved by the last evaluation (for `hearthd linkage-eval` against a truth file); empty
+  /// unless options.keep_subject_persons.
   std::vector<std::pair<std::string, std::string>> subjectPersons() const;
 
   /// Pairs held for review (GET /api/v1/identity/reviews): pseudonymous record references.
