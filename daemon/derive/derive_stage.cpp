@@ -124,16 +124,19 @@ std::string recordKey(std::string_view connector, std::string_view stream,
 // A canonical record's evidence id: the key of its event on hearth.records (the pseudonym of its
 // subject), then '#' and what tells the records of one subject apart: a hash of the source
 // record's key and the record's position in it. Only the part before '#' is ever published (a
-// fact cites the events of its subjects), so the rest needs no key: an unkeyed 128-bit hash
-// costs far less than a keyed pseudonym, for each of millions of records.
+// fact cites the events of its subjects), so the rest needs no key: an unkeyed hash costs far
+// less than a keyed pseudonym, for each of millions of records. It tells apart only the records
+// of one subject, so its first 64 bits (16 hex digits, as an event id begins) are plenty; each id
+// is held once with its record and copied into the indicators' outcomes, millions of times in all.
 // `subject` is the pseudonym of the record's subject.
+constexpr size_t kEvidenceHashDigits = 16;
 void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::string_view subject,
                       const std::string& record_key, size_t position) {
   out.append(subject);
   out.push_back('#');
   hash.add(record_key);
   hash.add(std::to_string(position));
-  hash.finishInto(out);
+  pipelines::appendHex(out, hash.finish().high);
 }
 
 // A source record's block: its records and their evidence ids. It reads nothing shared but the
@@ -154,7 +157,9 @@ std::shared_ptr<const HeldRecords> makeBlock(const std::string& key,
       subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
       last_subject = &subject;
     }
-    if (i == 0) block.evidence.reserve(records.size() * (subject_pseudonym.size() + 33));
+    if (i == 0) {
+      block.evidence.reserve(records.size() * (subject_pseudonym.size() + 1 + kEvidenceHashDigits));
+    }
     const size_t before = block.evidence.size();
     appendEvidenceId(block.evidence, hash, subject_pseudonym, key, i);
     assert(block.evidence.size() - before == block.evidence.size() / (i + 1));

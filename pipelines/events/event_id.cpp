@@ -14,25 +14,30 @@ void EventIdBuilder::add(std::string_view part) {
   input_.append(part);
 }
 
-void EventIdBuilder::finishInto(std::string& out) {
+KeyHash EventIdBuilder::finish() {
   const XXH128_hash_t hash = XXH3_128bits(input_.data(), input_.size());
-  appendHex(out, KeyHash{hash.low64, hash.high64});
   input_.clear();
+  return KeyHash{hash.low64, hash.high64};
 }
+
+void EventIdBuilder::finishInto(std::string& out) { appendHex(out, finish()); }
 
 KeyHash keyHash(std::string_view key) {
   const XXH128_hash_t hash = XXH3_128bits(key.data(), key.size());
   return {hash.low64, hash.high64};
 }
 
-void appendHex(std::string& out, const KeyHash& hash) {
+void appendHex(std::string& out, uint64_t value) {
   static constexpr char kHex[] = "0123456789abcdef";
-  char hex[32];
+  char hex[16];
   char* digit = hex;
-  for (const uint64_t half : {hash.high, hash.low}) {
-    for (int shift = 60; shift >= 0; shift -= 4) *digit++ = kHex[(half >> shift) & 0xF];
-  }
+  for (int shift = 60; shift >= 0; shift -= 4) *digit++ = kHex[(value >> shift) & 0xF];
   out.append(hex, sizeof hex);
+}
+
+void appendHex(std::string& out, const KeyHash& hash) {
+  appendHex(out, hash.high);
+  appendHex(out, hash.low);
 }
 
 std::optional<KeyHash> parseHex(std::string_view hex) {

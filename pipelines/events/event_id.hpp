@@ -8,6 +8,8 @@
 
 namespace hearth::pipelines {
 
+struct KeyHash;
+
 /// Builds deterministic event ids: 128 bits of XXH3 over length-prefixed parts, as 32 hex
 /// characters. The id only has to be stable and collision-free in practice (consumers deduplicate
 /// on it); it protects nothing, so a fast non-cryptographic hash with a fixed specification is
@@ -19,6 +21,8 @@ class EventIdBuilder {
   void add(std::string_view part);
   /// Appends the id of everything added since the last finish() and starts afresh.
   void finishInto(std::string& out);
+  /// The hash of everything added since the last finish, as finishInto() writes it; starts afresh.
+  KeyHash finish();
 
  private:
   std::string input_;
@@ -34,6 +38,8 @@ struct KeyHash {
 KeyHash keyHash(std::string_view key);
 /// Appends `hash` as 32 lower-case hex digits, its high half first, as event ids are written.
 void appendHex(std::string& out, const KeyHash& hash);
+/// Appends `value` as 16 lower-case hex digits.
+void appendHex(std::string& out, uint64_t value);
 /// The hash appendHex wrote as `hex`; none for any other text.
 std::optional<KeyHash> parseHex(std::string_view hex);
 struct KeyHashHasher {
