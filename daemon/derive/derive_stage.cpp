@@ -697,13 +697,9 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     *stored = digest;
     // Kept by the hash of the whole key, or by the hash the key stands for (an identity pair's).
     const std::optional<uint8_t> family = hashedFamily(topic_suffix);
-    std::optional<pipelines::KeyHash> kept_by;
-    if (family && digestKeptByHash(topic_suffix)) {
-      kept_by = hash;
-    } else if (family) {
-      kept_by = state::StateStore::hashOfHashedKey(digest_key);
-    }
-    if (kept_by) {
+    const std::optional<pipelines::KeyHash> kept_by =
+        digestKeptByHash(topic_suffix) ? hash : state::StateStore::hashOfHashedKey(digest_key);
+    if (family && kept_by) {
       stageDigest(*family, *kept_by, digest);
     } else {
       stageDigest(std::move(full_key), digest);
@@ -793,17 +789,15 @@ Result<void> DeriveStage::saveDurableDigests() {
       batch.push_back(std::move(impl.staged.front().second));
       impl.staged.pop_front();
     }
-    size_t durable_hashes = 0;
-    while (durable_hashes < impl.staged_hashes.size() &&
-           impl.staged_hashes[durable_hashes].evaluation <= durable) {
-      ++durable_hashes;
+    // Room for them at once: a council's first evaluation gives two million.
+    const auto durable_end =
+        std::find_if(impl.staged_hashes.begin(), impl.staged_hashes.end(),
+                     [&](const Impl::StagedHash& change) { return change.evaluation > durable; });
+    hashed.reserve(static_cast<size_t>(durable_end - impl.staged_hashes.begin()));
+    for (auto change = impl.staged_hashes.begin(); change != durable_end; ++change) {
+      hashed.push_back({kHashedFamilies[change->family], change->hash, change->digest});
     }
-    hashed.reserve(durable_hashes);
-    for (size_t i = 0; i < durable_hashes; ++i) {
-      const Impl::StagedHash& change = impl.staged_hashes.front();
-      hashed.push_back({kHashedFamilies[change.family], change.hash, change.digest});
-      impl.staged_hashes.pop_front();
-    }
+    impl.staged_hashes.erase(impl.staged_hashes.begin(), durable_end);
   }
   return impl.options.digests->savePublished(batch, hashed);
 }

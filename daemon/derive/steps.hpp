@@ -122,7 +122,6 @@ struct IndicatorEvent {
 /// cost more than the facts.
 class IndicatorChanges {
  public:
-  IndicatorChanges() = default;
   /// Facts name their person by `pseudonyms->at(person)`; the map must outlive forEach().
   IndicatorChanges(pipelines::indicators::Evaluation evaluation,
                    const std::unordered_map<uint64_t, std::string>* pseudonyms)

@@ -294,6 +294,16 @@ TEST_F(StateStoreTest, ConcurrentSavesFromManyThreadsAreAllStored) {
   }
 }
 
+// Every digest the store holds, by key: a key loaded twice fails the test.
+std::map<std::string, uint64_t> allPublished(StateStore& store) {
+  std::map<std::string, uint64_t> loaded;
+  const auto read = store.loadPublished([&](std::string_view key, uint64_t digest) {
+    EXPECT_TRUE(loaded.emplace(std::string(key), digest).second) << key;
+  });
+  EXPECT_TRUE(read.ok());
+  return loaded;
+}
+
 TEST_F(StateStoreTest, PublishedDigestsSurviveReopeningAndRetiredKeysAreForgotten) {
   {
     auto store = openStore();
@@ -317,12 +327,7 @@ TEST_F(StateStoreTest, PublishedDigestsSurviveReopeningAndRetiredKeysAreForgotte
   }
   auto store = openStore();
   ASSERT_NE(store, nullptr);
-  std::map<std::string, uint64_t> loaded;
-  ASSERT_TRUE(store
-                  ->loadPublished([&](std::string_view key, uint64_t digest) {
-                    loaded.emplace(std::string(key), digest);
-                  })
-                  .ok());
+  const std::map<std::string, uint64_t> loaded = allPublished(*store);
   const std::map<std::string, uint64_t> expected = {{"person.view\x1f"
                                                      "p1",
                                                      0xFFFFFFFFFFFFFFFFull},
@@ -355,12 +360,7 @@ TEST_F(StateStoreTest, ABatchEndsAsItsLastChangeToEachKeySays) {
   auto store = openStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->savePublished(batch).ok());
-  std::map<std::string, uint64_t> loaded;
-  ASSERT_TRUE(store
-                  ->loadPublished([&](std::string_view key, uint64_t digest) {
-                    loaded.emplace(std::string(key), digest);
-                  })
-                  .ok());
+  const std::map<std::string, uint64_t> loaded = allPublished(*store);
   EXPECT_EQ(loaded, expected);
 }
 
@@ -418,12 +418,7 @@ TEST_F(StateStoreTest, HashedKeysAreKeptInBlobsAndLoadedAsGiven) {
 
   auto store = openStore();
   ASSERT_NE(store, nullptr);
-  std::map<std::string, uint64_t> loaded;
-  ASSERT_TRUE(store
-                  ->loadPublished([&](std::string_view key, uint64_t digest) {
-                    EXPECT_TRUE(loaded.emplace(std::string(key), digest).second) << key;
-                  })
-                  .ok());
+  const std::map<std::string, uint64_t> loaded = allPublished(*store);
   EXPECT_EQ(loaded, expected);
   // One key at a time, too.
   auto kept = store->loadPublished(hashedKey("identity", "7"));
@@ -456,12 +451,7 @@ TEST_F(StateStoreTest, DigestsGivenByHashAreKeptAsTheirKeys) {
   }
   auto store = openStore();
   ASSERT_NE(store, nullptr);
-  std::map<std::string, uint64_t> loaded;
-  ASSERT_TRUE(store
-                  ->loadPublished([&](std::string_view key, uint64_t digest) {
-                    loaded.emplace(std::string(key), digest);
-                  })
-                  .ok());
+  const std::map<std::string, uint64_t> loaded = allPublished(*store);
   const std::map<std::string, uint64_t> expected = {{hashedKey("identity", "1"), 10},
                                                     {hashedKey("indicator.facts", "2"), 2},
                                                     {hashedKey("indicator.facts", "3"), 31},
@@ -488,25 +478,16 @@ TEST_F(StateStoreTest, HashedKeysKeptAsRowsMoveToBlobs) {
   {
     auto store = openStore();
     ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store
-                    ->loadPublished([&](std::string_view key, uint64_t digest) {
-                      EXPECT_TRUE(loaded.emplace(std::string(key), digest).second) << key;
-                    })
-                    .ok());
+    loaded = allPublished(*store);
   }
   const std::map<std::string, uint64_t> expected = {
       {only_row, 1}, {both, 20}, {"person.view\x1fp1", 3}};
   EXPECT_EQ(loaded, expected);
   EXPECT_EQ(queryText("SELECT count(*) FROM published"), "1");
   // And they stay moved.
-  loaded.clear();
   auto store = openStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store
-                  ->loadPublished([&](std::string_view key, uint64_t digest) {
-                    loaded.emplace(std::string(key), digest);
-                  })
-                  .ok());
+  loaded = allPublished(*store);
   EXPECT_EQ(loaded, expected);
 }
 
