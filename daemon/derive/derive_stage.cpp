@@ -1106,6 +1106,18 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
     known_pairs.insert(known);
   }
+  // From here on only the pairs held for review are wanted, with their subjects' keys (for the
+  // admin API's list, made last): a council's million links go before the person views and the
+  // indicators take their room.
+  std::erase_if(outcome.pairs, [](const PairOutcome& pair) { return pair.linked; });
+  outcome.pairs.shrink_to_fit();
+  std::vector<std::string> review_subjects;  // each review pair's two subject keys, in turn
+  review_subjects.reserve(2 * outcome.pairs.size());
+  for (const PairOutcome& pair : outcome.pairs) {
+    review_subjects.push_back(subjects[pair.a].key);
+    review_subjects.push_back(subjects[pair.b].key);
+  }
+  std::vector<std::string_view>().swap(evidence_of_subject);
   for (const state::IdentityDecision& d : *decisions) {
     const std::string key = "decision:" + std::to_string(d.seq);
     if (!published_pairs.insert(pipelines::keyHash(key))) continue;
@@ -1152,6 +1164,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       if (left.contains(person_key[p])) remade[p] = true;
     }
   }
+  // The subjects, with their linkage inputs and keys, are done with: a council's are a million.
+  std::vector<SubjectInfo>().swap(subjects);
+  std::vector<const std::string*>().swap(representative);
+  subject_index = SubjectIndex();
   std::vector<std::vector<const canonical::Record*>> records_of_person(outcome.persons);
   std::vector<std::set<std::string>> systems_of_person(outcome.persons);
   for (size_t i = 0; i < all.size(); ++i) {
@@ -1274,13 +1290,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   open_reviews.finishInto(reviews_digest);
   if (reviews_digest != open_reviews_digest) {
     reviews.emplace("[");
-    for (const PairOutcome& pair : outcome.pairs) {
-      if (pair.linked) continue;
+    for (size_t n = 0; n < outcome.pairs.size(); ++n) {
+      const PairOutcome& pair = outcome.pairs[n];
       if (reviews->size() > 1) reviews->push_back(',');
       reviews->append(R"({"record_a":)");
-      pipelines::appendJsonString(*reviews, subjects[pair.a].key);
+      pipelines::appendJsonString(*reviews, review_subjects[2 * n]);
       reviews->append(R"(,"record_b":)");
-      pipelines::appendJsonString(*reviews, subjects[pair.b].key);
+      pipelines::appendJsonString(*reviews, review_subjects[2 * n + 1]);
       reviews->append(R"(,"match_probability":)");
       pipelines::appendJsonDouble(*reviews, pair.probability);
       reviews->append(R"(,"reasons":)");
