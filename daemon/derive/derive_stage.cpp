@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -1168,13 +1169,21 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<SubjectInfo>().swap(subjects);
   std::vector<const std::string*>().swap(representative);
   subject_index = SubjectIndex();
-  std::vector<std::vector<const canonical::Record*>> records_of_person(outcome.persons);
-  std::vector<std::set<std::string>> systems_of_person(outcome.persons);
+  // The records of each person whose view is made, one person's after another's: person p's are
+  // at [first_record[p], first_record[p + 1]), in the order of `all`.
+  std::vector<uint32_t> first_record(outcome.persons + 1, 0);
   for (size_t i = 0; i < all.size(); ++i) {
     const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
-    if (!remade[person]) continue;
-    records_of_person[person].push_back(all[i].first);
-    systems_of_person[person].insert(canonical::subjectOf(*all[i].first).system);
+    if (remade[person]) ++first_record[person + 1];
+  }
+  std::partial_sum(first_record.begin(), first_record.end(), first_record.begin());
+  std::vector<const canonical::Record*> records_by_person(first_record.back());
+  {
+    std::vector<uint32_t> next(first_record.begin(), first_record.end() - 1);
+    for (size_t i = 0; i < all.size(); ++i) {
+      const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
+      if (remade[person]) records_by_person[next[person]++] = all[i].first;
+    }
   }
   if (!schools) {
     auto loaded = loadSchoolRegister(options.indicators);
@@ -1189,8 +1198,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   for (uint32_t p = 0; p < outcome.persons; ++p) {
     views.insert(person_pseudonym[p]);
     if (!remade[p]) continue;
-    const std::string data = personViewJson(person_pseudonym[p], records_of_person[p],
-                                            systems_of_person[p], as_of, &*schools);
+    const std::string data =
+        personViewJson(person_pseudonym[p],
+                       std::span(records_by_person)
+                           .subspan(first_record[p], first_record[p + 1] - first_record[p]),
+                       as_of, &*schools);
     if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
                  summary.events_published, person_pseudonym[p])) {
       return makeError("derive.stopping", "the publisher is stopping");
@@ -1242,8 +1254,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     stageDigest(std::move(digest_key), std::nullopt);
   }
   // What the views were made from goes before the indicator events come in.
-  std::vector<std::vector<const canonical::Record*>>().swap(records_of_person);
-  std::vector<std::set<std::string>>().swap(systems_of_person);
+  std::vector<const canonical::Record*>().swap(records_by_person);
+  std::vector<uint32_t>().swap(first_record);
   published_views.swap(views);
   views_complete = true;
   groups_touched = false;

@@ -1,5 +1,6 @@
 #include "daemon/derive/person_view.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "daemon/derive/education_flags.hpp"
@@ -205,8 +206,7 @@ std::string_view ageBand(int age) {
 }
 
 std::string personViewJson(const std::string& pseudonym,
-                           const std::vector<const canonical::Record*>& records,
-                           const std::set<std::string>& systems, canonical::Date as_of,
+                           std::span<const canonical::Record* const> records, canonical::Date as_of,
                            const pipelines::indicators::SchoolRegister* schools) {
   std::map<canonical::Date, int> births;
   std::map<canonical::Sex, int> sexes;
@@ -308,11 +308,16 @@ std::string personViewJson(const std::string& pseudonym,
   }
   education.appendJson(out);
   out.append(R"(},"sources":[)");
-  bool first = true;
-  for (const std::string& system : systems) {
-    if (!first) out.push_back(',');
-    first = false;
-    pipelines::appendJsonString(out, system);
+  std::vector<std::string_view> systems;
+  for (const canonical::Record* record : records) {
+    const std::string_view system = canonical::subjectOf(*record).system;
+    if (!system.empty()) systems.push_back(system);
+  }
+  std::sort(systems.begin(), systems.end());
+  systems.erase(std::unique(systems.begin(), systems.end()), systems.end());
+  for (size_t i = 0; i < systems.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    pipelines::appendJsonString(out, systems[i]);
   }
   out.append(R"(],"records":)");
   pipelines::appendJsonInt(out, static_cast<int64_t>(records.size()));

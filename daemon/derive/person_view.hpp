@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,10 @@ namespace hearth::daemon::derive {
 /// The person view (DESIGN.md, "Canonical model"): a resolved person's current flags across
 /// services, age band, sex and area, as the `data` of a `hearth.person.view` event. Pseudonymous:
 /// the person is named by `pseudonym`, the birth date becomes an age band and the postcode its
-/// sector. `systems` are the source systems whose records were linked to the person.
+/// sector. Its `sources` are the systems of the records' subjects: those linked to the person.
 std::string personViewJson(const std::string& pseudonym,
-                           const std::vector<const pipelines::canonical::Record*>& records,
-                           const std::set<std::string>& systems, pipelines::canonical::Date as_of,
+                           std::span<const pipelines::canonical::Record* const> records,
+                           pipelines::canonical::Date as_of,
                            const pipelines::indicators::SchoolRegister* schools = nullptr);
 
 /// A household or family as a group (DESIGN.md, "Households and families"): its members' person

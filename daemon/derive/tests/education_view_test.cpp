@@ -35,8 +35,8 @@ json view(const std::vector<canonical::Record>& records,
           const pipelines::indicators::SchoolRegister* register_) {
   std::vector<const canonical::Record*> pointers;
   for (const auto& r : records) pointers.push_back(&r);
-  const json out = json::parse(personViewJson("demo.0123456789abcdef0123456789abcdef", pointers,
-                                              {"sen2"}, kAsOf, register_));
+  const json out = json::parse(
+      personViewJson("demo.0123456789abcdef0123456789abcdef", pointers, kAsOf, register_));
   std::ifstream in(std::string(HEARTH_SOURCE_DIR) + "/config/schemas/hearth.person.view.v1.json");
   std::stringstream text;
   text << in.rdbuf();

@@ -40,8 +40,7 @@ json checked(const std::string& view_json) {
 json view(const std::vector<canonical::Record>& records) {
   std::vector<const canonical::Record*> pointers;
   for (const auto& r : records) pointers.push_back(&r);
-  return checked(personViewJson("demo.0123456789abcdef0123456789abcdef", pointers,
-                                {"housing", "adult_care"}, kAsOf));
+  return checked(personViewJson("demo.0123456789abcdef0123456789abcdef", pointers, kAsOf));
 }
 
 canonical::Person adult() {
