@@ -52,8 +52,83 @@ struct HeldRecords {
 };
 
 struct Held {
-  std::shared_ptr<const HeldRecords> block;
-  bool changed = false;  // applied since the last evaluation
+  std::shared_ptr<const HeldRecords> block;  // none: removed since the table was last settled
+  bool changed = false;                      // applied since the last evaluation
+};
+
+// The source records held, by key, in key order: in one sorted array, where a map's node would
+// cost each of a council's million 40 bytes more and an allocation. What arrives between two
+// evaluations waits in a small map of its own, and a removed key stays as an empty slot, until
+// settle() takes both into the array.
+class HeldTable {
+ public:
+  using Entry = std::pair<std::string, Held>;
+
+  bool empty() const { return sorted_.size() == removed_ && added_.empty(); }
+  void reserve(size_t entries) { sorted_.reserve(entries); }
+  /// Into a table that holds nothing yet, keys in ascending order, each once.
+  Held& append(std::string key) { return sorted_.emplace_back(std::move(key), Held{}).second; }
+  /// The entry of `key`, or null.
+  Held* find(std::string_view key) {
+    if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
+      return it->second.block != nullptr ? &it->second : nullptr;
+    }
+    const auto it = added_.find(key);
+    return it != added_.end() ? &it->second : nullptr;
+  }
+  /// The entry of `key`, made (with no block) if there is none.
+  Held& operator[](std::string_view key) {
+    if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
+      if (it->second.block == nullptr) --removed_;  // its block is about to be given
+      return it->second;
+    }
+    return added_.try_emplace(std::string(key)).first->second;
+  }
+  void erase(std::string_view key) {
+    if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
+      if (it->second.block != nullptr) ++removed_;
+      it->second = Held{};
+      return;
+    }
+    if (const auto it = added_.find(key); it != added_.end()) added_.erase(it);
+  }
+  /// Takes what arrived into the array, in order, and drops the empty slots: call before
+  /// iterating.
+  void settle() {
+    if (added_.empty() && removed_ == 0) return;
+    std::vector<Entry> merged;
+    merged.reserve(sorted_.size() - removed_ + added_.size());
+    auto arrived = added_.begin();
+    auto takeArrivedBefore = [&](const std::string* key) {
+      while (arrived != added_.end() && (key == nullptr || arrived->first < *key)) {
+        merged.emplace_back(arrived->first, std::move(arrived->second));
+        ++arrived;
+      }
+    };
+    for (Entry& entry : sorted_) {
+      takeArrivedBefore(&entry.first);
+      if (entry.second.block != nullptr) merged.push_back(std::move(entry));
+    }
+    takeArrivedBefore(nullptr);
+    sorted_.swap(merged);
+    added_.clear();
+    removed_ = 0;
+  }
+  // Settled only.
+  auto begin() { return sorted_.begin(); }
+  auto end() { return sorted_.end(); }
+  auto begin() const { return sorted_.cbegin(); }
+  auto end() const { return sorted_.cend(); }
+
+ private:
+  std::vector<Entry>::iterator lowerBound(std::string_view key) {
+    return std::lower_bound(sorted_.begin(), sorted_.end(), key,
+                            [](const Entry& entry, std::string_view k) { return entry.first < k; });
+  }
+
+  std::vector<Entry> sorted_;
+  std::map<std::string, Held, std::less<>> added_;
+  size_t removed_ = 0;  // empty slots in sorted_
 };
 
 struct Pending {
@@ -252,7 +327,7 @@ struct DeriveStage::Impl {
 
   std::atomic<bool> evaluating{false};
   std::mutex evaluate_mutex;  // one evaluation at a time; guards everything below
-  std::map<std::string, Held> held;
+  HeldTable held;
   // Subjects of the records applied since the last evaluation, before and after; not kept while
   // there is no identity index, which the next evaluation builds from every subject anyway.
   std::unordered_set<std::string> touched_subjects;
@@ -290,7 +365,8 @@ struct DeriveStage::Impl {
   uint64_t evaluations = 0;
   uint64_t indicator_cycle = 0;  // the last marker's cycle, kept with the digests across restarts
   // "<topic suffix>\x1f<key>" -> digest of the content it last carried (the event id's first 64
-  // bits), loaded from options.digests at the first evaluation.
+  // bits), loaded from options.digests at the first evaluation: person views, indicator values
+  // and facts (an identity event goes out once: published_pairs says which did).
   // Keyed by a hash of that key, as published_pairs.
   pipelines::KeyHashMap<uint64_t> digests;
   bool digests_loaded = false;
@@ -577,9 +653,9 @@ void DeriveStage::Impl::applyPending() {
   };
 
   if (held.empty()) {
-    // Into an empty map (the first evaluation, and the first after a restart) the entries go in
-    // key order, each at the end: millions of source records then cost no search of the map. Of
-    // a key given twice, the later entry stands.
+    // Into an empty table (the first evaluation, and the first after a restart) the entries go
+    // in key order, each at the end: millions of source records then cost no search. Of a key
+    // given twice, the later entry stands.
     std::vector<uint32_t> order(batch.size());
     std::iota(order.begin(), order.end(), 0u);
     sortInParallel(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -605,10 +681,10 @@ void DeriveStage::Impl::applyPending() {
       }
     });
     groups_touched = groups_touched || shapes_groups[0] || shapes_groups[1];
+    held.reserve(kept.size());
     for (size_t n = 0; n < kept.size(); ++n) {
       Pending& entry = batch[kept[n]];
-      const auto it = held.emplace_hint(held.end(), std::move(entry.key), Held{});
-      hold(it->second, std::move(blocks[n]));
+      hold(held.append(std::move(entry.key)), std::move(blocks[n]));
     }
     return;
   }
@@ -617,15 +693,15 @@ void DeriveStage::Impl::applyPending() {
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
-    if (const auto old = held.find(entry.key); old != held.end()) {
-      const std::vector<canonical::Record>& before = old->second.block->records;
+    if (const Held* old = held.find(entry.key); old != nullptr) {
+      const std::vector<canonical::Record>& before = old->block->records;
       held_records -= before.size();
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
       }
       for (size_t i = entry.records.size(); i < before.size(); ++i) {
-        removed_evidence.emplace_back(old->second.block->evidenceOf(i));
+        removed_evidence.emplace_back(old->block->evidenceOf(i));
       }
     }
     if (entry.records.empty()) {
@@ -635,6 +711,7 @@ void DeriveStage::Impl::applyPending() {
     hold(held[entry.key],
          makeBlock(entry.key, entry.records, pseudonymiser, evidence_hash, groups_touched));
   }
+  held.settle();
 }
 
 // What ends an indicator cycle (docs/topics.md, "The cycle marker"), its number left to the
@@ -693,9 +770,13 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     full_key.append(topic_suffix).push_back('\x1f');
     full_key.append(digest_key);
     const pipelines::KeyHash hash = pipelines::keyHash(full_key);
-    auto [stored, inserted] = digests.tryEmplace(hash, digest);
-    if (!inserted && *stored == digest) return true;
-    *stored = digest;
+    // An identity event goes out once (published_pairs knows which did): its digest is saved for
+    // the next start, never compared, so not held (a council has a million and a half).
+    if (topic_suffix != "identity") {
+      auto [stored, inserted] = digests.tryEmplace(hash, digest);
+      if (!inserted && *stored == digest) return true;
+      *stored = digest;
+    }
     // Kept by the hash of the whole key, or by the hash the key stands for (an identity pair's).
     const std::optional<uint8_t> family = hashedFamily(topic_suffix);
     const std::optional<pipelines::KeyHash> kept_by =
@@ -750,11 +831,12 @@ Result<void> DeriveStage::Impl::loadDigests() {
       }
       return;
     }
-    digests.tryEmplace(pipelines::keyHash(key), digest);
-    if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
     if (key.starts_with(kPairs)) {
       published_pairs.insert(hashOfSavedKey(key.substr(kPairs.size())));
+      return;
     }
+    digests.tryEmplace(pipelines::keyHash(key), digest);
+    if (key.starts_with(kViews)) published_views.emplace(key.substr(kViews.size()));
   });
   if (!loaded) return loaded.error();
   digests_loaded = true;
@@ -1065,8 +1147,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
   if (known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
   if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
-  // And each pair and person view has a digest.
-  if (digests.empty()) digests.reserve(outcome.pairs.size() + outcome.persons);
+  // And each person view has a digest.
+  if (digests.empty()) digests.reserve(outcome.persons);
   for (const PairOutcome& pair : outcome.pairs) {
     if (!pair.linked) {
       ++summary.reviews;
