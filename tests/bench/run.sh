@@ -16,6 +16,8 @@
 #      over psqlODBC and through libpq COPY.
 #   6. With LINEARITY=1, the whole council at scale 0.25 as well, and the ratio of the two
 #      councils' times against the ratio of their sizes.
+# Before them (0), what a first write to fresh memory costs on this machine: the whole council's
+# time has that cost in it, in proportion to its peak RSS.
 # It ends with a summary of every figure against its target.
 # Usage: tests/bench/run.sh [BUILD_DIR]
 #   SCALE (the council's share of West Northamptonshire): 0.25, or 1.0 with LINEARITY=1.
@@ -100,6 +102,13 @@ exec 9> "$work/mock.in"
 for _ in $(seq 100); do grep -q BOOTSTRAP "$work/mock.out" 2>/dev/null && break; sleep 0.05; done
 bootstrap=$(cut -d' ' -f2 "$work/mock.out")
 
+# 0. The machine: what a first write to memory costs here, against writing it again. A whole
+# council's derive writes gigabytes afresh, so its time has this cost in it, by its peak RSS.
+echo "memory on this machine (1 GiB of fresh pages written, then written again):"
+"$build/tests/bench/hearth-bench-memory-touch" 1024 | sed 's/^/  /' | tee "$work/touch"
+touch_s=$(grep -o '2 MiB pages: first write [0-9.]*' "$work/touch" | grep -o '[0-9.]*$' || true)
+note "first write of fresh memory, 2 MiB pages" "${touch_s:-?} s/GiB" "(the pages hearthd's heap uses)"
+
 # 1. The whole council: run_council NAME SCALE prints its figures and sets council_ms,
 # council_records and council_dir (the synthetic council's files).
 run_council() {
@@ -144,6 +153,12 @@ $demo_connectors" "$indicators"
     "target 60 s at scale 1.0"
   note "  its derive stage" "${derive_s:-?} s" ""
   note "  daemon peak RSS (broker in its own process)" "$((rss_kb / 1024)) MiB" "target 2048 MiB"
+  # What writing that peak afresh costs on this machine (section 0): a share of the time above.
+  if [ -n "$touch_s" ]; then
+    note "    that much memory written afresh here" \
+      "$(awk -v kb="$rss_kb" -v s="$touch_s" 'BEGIN { printf "%.1f s", kb / 1048576 * s }')" \
+      "(first writes, 2 MiB pages: section 0)"
+  fi
 }
 # 10,000 admissions of the council's patients, new to the trust's export (copies of its first
 # encounters under new ids; fewer on a council too small to have that many), and how long until
