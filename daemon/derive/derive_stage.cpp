@@ -117,8 +117,6 @@ class HeldTable {
   // Settled only.
   auto begin() { return sorted_.begin(); }
   auto end() { return sorted_.end(); }
-  auto begin() const { return sorted_.cbegin(); }
-  auto end() const { return sorted_.cend(); }
 
  private:
   std::vector<Entry>::iterator lowerBound(std::string_view key) {
