@@ -479,20 +479,30 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
   parts.stream = next(entry.stream);
   parts.source_key = next(entry.source_key);
   parts.location = next(entry.location);
-  parts.names = next(entry.names);
   parts.fields = next(entry.fields);
+  parts.names = std::string_view(bytes_).substr(entry.names_at, entry.names);
   return parts;
 }
 
 void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
                              uint32_t source, uint64_t seq) {
+  // Rows of one file have the same names: written once, for the first of them in the batch.
+  names_.clear();
+  appendNames(record.fields, names_);
+  const Entry* last = entries_.empty() ? nullptr : &entries_.back();
+  const bool same_names = last != nullptr && !last->erase &&
+                          std::string_view(bytes_).substr(last->names_at, last->names) == names_;
   Entry& entry = append(connector, record.stream, record.source_key, record.location);
-  const size_t names_begin = bytes_.size();
-  appendNames(record.fields, bytes_);
-  entry.names = bytes_.size() - names_begin;
   const size_t fields_begin = bytes_.size();
   appendValues(record.fields, bytes_);
   entry.fields = bytes_.size() - fields_begin;
+  entry.names = names_.size();
+  if (same_names) {
+    entry.names_at = entries_[entries_.size() - 2].names_at;
+  } else {
+    entry.names_at = bytes_.size();
+    bytes_.append(names_);
+  }
   entry.source_time_ms = record.source_time_ms;
   entry.source = source;
   entry.seq = seq;
@@ -660,8 +670,10 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
       bindKey(insert, r);
       bindText(insert, 4, r.location);
       sqlite3_bind_int64(insert, 5, entry.source_time_ms);
-      // Rows of one file name the same list: it is looked up once per run of them.
-      if (first || r.names != names) {
+      // Rows of one file name the same list: it is looked up once per run of them. A batch
+      // holds one copy of a run's names, so most need no comparing.
+      const bool same_copy = r.names.data() == names.data() && r.names.size() == names.size();
+      if (first || (!same_copy && r.names != names)) {
         auto id = namesId(r.names);
         if (!id) {
           (void)db_->exec("ROLLBACK", "rolling back");

@@ -93,13 +93,15 @@ class RecordStore {
    private:
     friend class RecordStore;
     // Where a record's parts are in bytes_: connector, stream, source key, location and fields,
-    // one after the other from `begin`.
+    // one after the other from `begin`; the names of its fields where they were first written,
+    // which records of one file share.
     struct Entry {
       size_t begin = 0;
       uint32_t connector = 0;
       uint32_t stream = 0;
       uint32_t source_key = 0;
       uint32_t location = 0;
+      size_t names_at = 0;
       size_t names = 0;   // the fields' names: appendNames()
       size_t fields = 0;  // their values: appendValues()
       int64_t source_time_ms = 0;
@@ -120,6 +122,7 @@ class RecordStore {
 
     std::string bytes_;
     std::vector<Entry> entries_;
+    std::string names_;  // the names of the record being added, to compare with the last's
   };
 
   /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.

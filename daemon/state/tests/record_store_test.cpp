@@ -373,6 +373,43 @@ TEST_F(RecordStoreTest, FieldNamesAreStoredOncePerHeaderAndReadBackWithEveryRow)
   EXPECT_EQ(lists, 3);  // pupils, leavers and the empty list
 }
 
+// A batch writes the names its records share once per run of them; each record still reads back
+// with its own names and values, whichever list the record before it had.
+TEST_F(RecordStoreTest, RecordsOfOneBatchReadBackWithTheirOwnNamesWhereverTheirListChanges) {
+  auto store = open();
+  const std::vector<pipelines::FieldView> a1 = {{"UPN", "A1", false}, {"dob", "", true}};
+  const std::vector<pipelines::FieldView> a2 = {{"UPN", "A2", false}, {"dob", "2010-01-02", false}};
+  const std::vector<pipelines::FieldView> b = {{"ULN", "B", false}};
+  const std::vector<pipelines::FieldView> b_longer = {{"ULN", "B2", false}, {"x", "1", false}};
+  const std::vector<pipelines::FieldView> none;
+  RecordStore::Batch batch;
+  batch.add({"pupils", "p1", "a.csv:2", 1, a1}, "census", 1, 0);
+  batch.add({"pupils", "p2", "a.csv:3", 2, a2}, "census", 1, 1);
+  batch.add({"leavers", "l1", "b.csv:2", 3, b}, "census", 1, 2);
+  batch.add({"leavers", "l2", "b.csv:3", 4, b_longer}, "census", 1, 3);
+  batch.add({"pupils", "p3", "a.csv:4", 5, a1}, "census", 1, 4);
+  batch.add({"empty", "e1", "c.csv:2", 6, none}, "census", 1, 5);
+  batch.add({"pupils", "p4", "a.csv:5", 7, a2}, "census", 1, 6);
+  store->put(batch);
+  store->flush();
+  EXPECT_EQ(acked_.load(), 7u);
+
+  std::vector<std::string> seen;
+  std::vector<pipelines::FieldView> decoded;
+  ASSERT_TRUE(store->forEach([&](const StoredRecord& r) {
+    ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
+    std::string line = r.source_key + " " + r.location;
+    for (const auto& f : decoded) {
+      line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
+    }
+    seen.push_back(line);
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "e1 c.csv:2", "l1 b.csv:2 ULN=B", "l2 b.csv:3 ULN=B2 x=1",
+                      "p1 a.csv:2 UPN=A1 dob=null", "p2 a.csv:3 UPN=A2 dob=2010-01-02",
+                      "p3 a.csv:4 UPN=A1 dob=null", "p4 a.csv:5 UPN=A2 dob=2010-01-02"}));
+}
+
 // A blob that is neither a list of fields nor one that names its list is refused.
 TEST(RecordFields, AnUnknownEncodingIsRefused) {
   std::vector<pipelines::FieldView> back;
