@@ -494,8 +494,7 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pending
     it->second.normalise(raw, out);
     loaded += out.records.size();
     into.push_back(pendingOf(recordKey(stored.connector, stored.stream, stored.source_key),
-                             std::move(out.records)));
-    out.records.clear();
+                             out.takeRecords()));
   });
   if (!visited) return visited.error();
   if (damaged > 0) log.error("stored records unreadable", {{"count", damaged}});

@@ -310,8 +310,7 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   // generation as what it derived from, which must never count a record it has not seen.
   if (services_.canonical_sink != nullptr) {
     services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key,
-                                     std::move(normalised_.records));
-    normalised_.records.clear();
+                                     normalised_.takeRecords());
   }
   if (services_.record_store != nullptr) {
     store_batch_.add(raw, spec_.name, spec_.slot, services_.tracker.onEmitted(spec_.slot));

@@ -438,7 +438,7 @@ void appendJson(std::string& out, const Record& record, JsonOptions options) {
   {
     ObjectWriter s(out);
     s.text("system", subject.system);
-    s.text("value", subject.value);
+    s.text("value", options.subject_value.value_or(subject.value.view()));
   }
   if (options.include_provenance) {
     const Provenance& p = provenanceOf(record);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "pipelines/canonical/model.hpp"
 
@@ -12,6 +14,9 @@ struct JsonOptions {
   /// On for publishing: dates that identify a person (birth, expected birth, death, first
   /// child's birth) are written as their month only, "YYYY-MM".
   bool personal_dates_as_month = false;
+  /// Written as the subject's value in place of the record's own, when set: its pseudonym, for a
+  /// record published without a copy of its own.
+  std::optional<std::string_view> subject_value = std::nullopt;
 };
 
 /// A stable JSON encoding: fixed key order, absent values omitted, dates as YYYY-MM-DD. Two

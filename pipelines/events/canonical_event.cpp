@@ -1,5 +1,6 @@
 #include "pipelines/events/canonical_event.hpp"
 
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -107,13 +108,14 @@ std::string subjectPseudonym(const Pseudonymiser& pseudonymiser, std::string_vie
 
 namespace {
 
-// publishable(), with the subject's pseudonym from `subject_pseudonym`.
-template <class SubjectPseudonym>
-canonical::Record publishableWith(const canonical::Record& record, Pseudonymiser& pseudonymiser,
-                                  std::string_view connector,
-                                  SubjectPseudonym&& subject_pseudonym) {
-  canonical::Record out = std::visit(
-      [&](const auto& r) -> canonical::Record {
+// The record as it may be published, but for its subject: a copy with its references and
+// identifiers pseudonymised and its postcodes cut to the sector; none for the kinds published as
+// they are, which need no copy.
+std::optional<canonical::Record> rewritten(const canonical::Record& record,
+                                           Pseudonymiser& pseudonymiser,
+                                           std::string_view connector) {
+  return std::visit(
+      [&](const auto& r) -> std::optional<canonical::Record> {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, canonical::Person>) {
           return publishablePerson(r, pseudonymiser);
@@ -148,21 +150,20 @@ canonical::Record publishableWith(const canonical::Record& record, Pseudonymiser
           copy.placement_postcode = postcodeSector(r.placement_postcode);
           return copy;
         } else {
-          return r;
+          return std::nullopt;
         }
       },
       record);
-  std::visit([&](auto& r) { r.subject.value = subject_pseudonym(r.subject); }, out);
-  return out;
 }
 
 }  // namespace
 
 canonical::Record publishable(const canonical::Record& record, Pseudonymiser& pseudonymiser,
                               std::string_view connector) {
-  return publishableWith(record, pseudonymiser, connector, [&](const canonical::Subject& subject) {
-    return subjectPseudonym(pseudonymiser, subject);
-  });
+  std::optional<canonical::Record> out = rewritten(record, pseudonymiser, connector);
+  if (!out) out = record;
+  std::visit([&](auto& r) { r.subject.value = subjectPseudonym(pseudonymiser, r.subject); }, *out);
+  return std::move(*out);
 }
 
 const std::string& RecentSubjectPseudonyms::of(const Pseudonymiser& pseudonymiser,
@@ -189,14 +190,16 @@ CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser ps
 
 void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index, int64_t now_ms,
                                    EncodedEvent& out) {
-  const canonical::Record shown =
-      publishableWith(record, pseudonymiser_, source_.connector,
-                      [&](const canonical::Subject& subject) -> const std::string& {
-                        return subjects_.of(pseudonymiser_, subject);
-                      });
+  // Most kinds are published as they are, with only their subject's value replaced by its
+  // pseudonym as they are written: no copy of the record is made for them.
+  const std::optional<canonical::Record> copy =
+      rewritten(record, pseudonymiser_, source_.connector);
+  const canonical::Record& shown = copy ? *copy : record;
+  const std::string& subject = subjects_.of(pseudonymiser_, canonical::subjectOf(record));
   content_.clear();
-  canonical::appendJson(content_, shown,
-                        {.include_provenance = false, .personal_dates_as_month = true});
+  canonical::appendJson(
+      content_, shown,
+      {.include_provenance = false, .personal_dates_as_month = true, .subject_value = subject});
   const canonical::Provenance& provenance = canonical::provenanceOf(record);
 
   ids_.add(source_.connector);
@@ -208,7 +211,7 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index
   id_.clear();
   ids_.finishInto(id_);
 
-  out.key = canonical::subjectOf(shown).value;
+  out.key = subject;
   std::string& p = out.payload;
   p.clear();
   appendEventHeader(p, id_, source_uri_, kCanonicalEventType, data_schema_,

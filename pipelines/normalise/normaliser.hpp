@@ -51,6 +51,15 @@ struct NormaliseOutput {
     unmapped.clear();
     withdrawn = false;
   }
+  /// The records, moved into a vector of their exact size for whoever keeps them; `records`
+  /// keeps its room for the next call.
+  std::vector<canonical::Record> takeRecords() {
+    std::vector<canonical::Record> taken;
+    taken.reserve(records.size());
+    for (canonical::Record& record : records) taken.push_back(std::move(record));
+    records.clear();
+    return taken;
+  }
 };
 
 /// Turns raw records into canonical records with the context's layout, applying code lists for the
