@@ -163,16 +163,16 @@ void IdentityIndex::addDeterministicLinks(std::uint32_t record) {
   }};
   for (const Key& k : keys) {
     if (k.key == 0) continue;
-    const auto [it, inserted] = first_with_key_[k.holders].try_emplace(k.key, record);
-    if (inserted || it->second == record) continue;
+    const auto [first, inserted] = first_with_key_[k.holders].tryEmplace(k.key, record);
+    if (inserted || *first == record) continue;
     // The identifiers a pupil's records add (former UPN, ULN) mostly confirm a pair the UPN
     // already linked: no second link for it.
     const bool confirming =
         k.tier == LinkTier::kFormerUpnAndBirthDate || k.tier == LinkTier::kUlnAndBirthDate;
-    if (confirming && deterministic_pairs_.contains(pairKey(it->second, record))) continue;
+    if (confirming && deterministic_pairs_.contains(pairKey(*first, record))) continue;
     // Star links to the group's first record: one link per record, same in batch and streaming.
     ScoredPair link;
-    link.a = it->second;
+    link.a = *first;
     link.b = record;
     link.tier = k.tier;
     link.comparison = compareRecords(store_, link.a, link.b, config_.use_extra_id);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/identity/blocking.hpp"
 #include "pipelines/identity/clustering.hpp"
 #include "pipelines/identity/comparison.hpp"
@@ -189,7 +190,7 @@ class IdentityIndex {
   std::vector<double> given_adjustment_;  ///< Term-frequency weight by names-pool id.
   std::vector<double> family_adjustment_;
   /// The first record holding each key: NHS number, UPN (current or former), local id, ULN.
-  std::array<std::unordered_map<std::uint64_t, std::uint32_t>, 4> first_with_key_;
+  std::array<FlatHashMap<std::uint64_t, std::uint32_t>, 4> first_with_key_;
   std::unordered_set<std::uint64_t> deterministic_pairs_;
   std::vector<ScoredPair> links_;
   std::vector<ScoredPair> reviews_;

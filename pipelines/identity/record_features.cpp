@@ -193,10 +193,11 @@ StringPool& StringPool::operator=(StringPool&& other) noexcept {
 
 std::uint32_t StringPool::intern(std::string_view text) {
   if (text.empty()) return 0;
-  const auto [it, inserted] =
-      ids_.try_emplace(std::string(text), static_cast<std::uint32_t>(texts_.size()));
-  if (inserted) texts_.emplace_back(text);
-  return it->second;
+  if (const auto it = ids_.find(text); it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(texts_.size());
+  ids_.emplace(std::string(text), id);
+  texts_.emplace_back(text);
+  return id;
 }
 
 std::uint64_t mixKey(std::uint64_t a, std::uint64_t b) {

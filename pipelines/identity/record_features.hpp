@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,8 +32,15 @@ class StringPool {
 
  private:
   std::uint64_t serial_;
+  // Looked up by string_view: most texts are in the pool already, and need no string made.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
   std::vector<std::string> texts_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> ids_;
 };
 
 /// What the comparisons and blocking rules need from one record, in about 100 bytes: names and
