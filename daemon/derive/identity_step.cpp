@@ -192,9 +192,11 @@ struct IdentityResolver::State {
   std::vector<std::string> subject_of_record;  // record index -> subject key
   std::vector<ValidIdentifiers> identifiers;   // record index -> its checked identifiers
   size_t reviewer_decisions = 0;               // reviewer decisions already handed over
-  std::unordered_map<std::string, uint64_t> fingerprints;  // subject key -> fingerprint
-  std::set<std::pair<uint32_t, uint32_t>> decided;         // pairs already given to the index
-  size_t links_reported = 0;                               // index.links() already returned
+  // Subject key (by its 128-bit hash, in one flat table: a council has a million) -> the
+  // fingerprint of its linkage record.
+  pipelines::KeyHashMap<uint64_t> fingerprints;
+  std::set<std::pair<uint32_t, uint32_t>> decided;  // pairs already given to the index
+  size_t links_reported = 0;                        // index.links() already returned
 };
 
 IdentityResolver::IdentityResolver(config::IdentityConfig options)
@@ -215,17 +217,18 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   // With no index yet everything is built below: nothing to compare.
   for (const SubjectInfo& subject : rebuild ? std::span<const SubjectInfo>() : subjects) {
     if (subject.persons.empty()) continue;
-    const auto it = st.fingerprints.find(subject.key);
-    if (it != st.fingerprints.end()) ++known;
-    if (!subject.touched && it != st.fingerprints.end()) continue;
+    const pipelines::KeyHash key = pipelines::keyHash(subject.key);
+    uint64_t* const known_print = st.fingerprints.find(key);
+    if (known_print != nullptr) ++known;
+    if (!subject.touched && known_print != nullptr) continue;
     id::PersonRecord record = linkageRecord(subject);
     const uint64_t print = fingerprint(record);
-    if (it == st.fingerprints.end()) {
-      st.fingerprints.emplace(subject.key, print);
+    if (known_print == nullptr) {
+      st.fingerprints.tryEmplace(key, print);
       fresh.push_back(std::move(record));
       fresh_keys.push_back(subject.key);
-    } else if (it->second != print) {
-      it->second = print;
+    } else if (*known_print != print) {
+      *known_print = print;
       rebuild = true;
     }
   }
@@ -241,19 +244,20 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     }
     all.resize(with_persons.size());
     std::vector<uint64_t> all_prints(with_persons.size());
+    std::vector<pipelines::KeyHash> all_hashes(with_persons.size());
     forHalvesInParallel(with_persons.size(), 20'000, [&](size_t from, size_t to) {
       for (size_t n = from; n < to; ++n) {
         all[n] = linkageRecord(subjects[with_persons[n]]);
         all_prints[n] = fingerprint(all[n]);
+        all_hashes[n] = pipelines::keyHash(subjects[with_persons[n]].key);
       }
     });
     st.fingerprints.clear();
     st.fingerprints.reserve(with_persons.size());
     all_keys.reserve(with_persons.size());
     for (size_t n = 0; n < with_persons.size(); ++n) {
-      const std::string& key = subjects[with_persons[n]].key;
-      st.fingerprints.emplace(key, all_prints[n]);
-      all_keys.push_back(key);
+      st.fingerprints.tryEmplace(all_hashes[n], all_prints[n]);
+      all_keys.push_back(subjects[with_persons[n]].key);
     }
   }
 
