@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -489,20 +490,23 @@ void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string
   // Rows of one file have the same names: written once, for the first of them in the batch.
   names_.clear();
   appendNames(record.fields, names_);
-  const Entry* last = entries_.empty() ? nullptr : &entries_.back();
-  const bool same_names = last != nullptr && !last->erase &&
-                          std::string_view(bytes_).substr(last->names_at, last->names) == names_;
+  std::optional<size_t> names_at;
+  if (!entries_.empty() && !entries_.back().erase) {
+    const Entry& last = entries_.back();
+    if (std::string_view(bytes_).substr(last.names_at, last.names) == names_) {
+      names_at = last.names_at;
+    }
+  }
   Entry& entry = append(connector, record.stream, record.source_key, record.location);
   const size_t fields_begin = bytes_.size();
   appendValues(record.fields, bytes_);
   entry.fields = bytes_.size() - fields_begin;
   entry.names = names_.size();
-  if (same_names) {
-    entry.names_at = entries_[entries_.size() - 2].names_at;
-  } else {
-    entry.names_at = bytes_.size();
+  if (!names_at) {
+    names_at = bytes_.size();
     bytes_.append(names_);
   }
+  entry.names_at = *names_at;
   entry.source_time_ms = record.source_time_ms;
   entry.source = source;
   entry.seq = seq;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,9 +55,8 @@ struct NormaliseOutput {
   /// The records, moved into a vector of their exact size for whoever keeps them; `records`
   /// keeps its room for the next call.
   std::vector<canonical::Record> takeRecords() {
-    std::vector<canonical::Record> taken;
-    taken.reserve(records.size());
-    for (canonical::Record& record : records) taken.push_back(std::move(record));
+    std::vector<canonical::Record> taken(std::make_move_iterator(records.begin()),
+                                         std::make_move_iterator(records.end()));
     records.clear();
     return taken;
   }
