@@ -3,8 +3,35 @@
 #include <xxhash.h>
 
 #include <cstdint>
+#include <new>
 
 namespace hearth::pipelines {
+
+// XXH3's streaming state, made and freed by the library (its layout is not public).
+struct EventIdBuilder::Stream {
+  Stream() : state(XXH3_createState()) {
+    if (state == nullptr) throw std::bad_alloc();
+  }
+  ~Stream() { XXH3_freeState(state); }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  XXH3_state_t* state;
+};
+
+EventIdBuilder::EventIdBuilder() = default;
+EventIdBuilder::~EventIdBuilder() = default;
+EventIdBuilder::EventIdBuilder(EventIdBuilder&&) noexcept = default;
+EventIdBuilder& EventIdBuilder::operator=(EventIdBuilder&&) noexcept = default;
+
+void EventIdBuilder::spill() {
+  if (!streaming_) {
+    if (!stream_) stream_ = std::make_unique<Stream>();
+    XXH3_128bits_reset(stream_->state);
+    streaming_ = true;
+  }
+  XXH3_128bits_update(stream_->state, input_.data(), input_.size());
+  input_.clear();
+}
 
 void EventIdBuilder::add(std::string_view part) {
   const auto size = static_cast<uint32_t>(part.size());
@@ -12,10 +39,18 @@ void EventIdBuilder::add(std::string_view part) {
                           static_cast<char>(size >> 16), static_cast<char>(size >> 24)};
   input_.append(prefix, sizeof prefix);
   input_.append(part);
+  if (input_.size() > kGatherLimit) spill();
 }
 
 KeyHash EventIdBuilder::finish() {
-  const XXH128_hash_t hash = XXH3_128bits(input_.data(), input_.size());
+  XXH128_hash_t hash;
+  if (streaming_) {
+    XXH3_128bits_update(stream_->state, input_.data(), input_.size());
+    hash = XXH3_128bits_digest(stream_->state);
+    streaming_ = false;
+  } else {
+    hash = XXH3_128bits(input_.data(), input_.size());
+  }
   input_.clear();
   return KeyHash{hash.low64, hash.high64};
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,9 +15,16 @@ struct KeyHash;
 /// characters. The id only has to be stable and collision-free in practice (consumers deduplicate
 /// on it); it protects nothing, so a fast non-cryptographic hash with a fixed specification is
 /// the right tool. The parts are gathered into one buffer and hashed in one call: XXH3's
-/// streaming interface costs more than the copy for parts this small. Reusable; not thread-safe.
+/// streaming interface costs more than the copy for parts this small. A long input (a digest over
+/// a whole council's subjects) goes through that interface a buffer at a time instead, so it is
+/// never held whole; the id is the same either way. Reusable; not thread-safe.
 class EventIdBuilder {
  public:
+  EventIdBuilder();
+  ~EventIdBuilder();
+  EventIdBuilder(EventIdBuilder&&) noexcept;
+  EventIdBuilder& operator=(EventIdBuilder&&) noexcept;
+
   /// Adds a part; ("ab","c") and ("a","bc") give different ids.
   void add(std::string_view part);
   /// Appends the id of everything added since the last finish() and starts afresh.
@@ -25,7 +33,14 @@ class EventIdBuilder {
   KeyHash finish();
 
  private:
+  struct Stream;
+  /// What is gathered before it goes to the stream: past this, an input is hashed in pieces.
+  static constexpr size_t kGatherLimit = 64 * 1024;
+  void spill();
+
   std::string input_;
+  std::unique_ptr<Stream> stream_;  // made at the first spill, kept for the next long input
+  bool streaming_ = false;          // part of the current input went to the stream
 };
 
 /// 128 bits of XXH3 over a key: what a set of many long keys holds in their place, where a

@@ -34,6 +34,33 @@ TEST(KeyHash, HexRoundTripsAndRefusesAnythingElse) {
   EXPECT_FALSE(parseHex("link:v1.aa:v1.bb0123456789abcdef").has_value());
 }
 
+// A long input is hashed a piece at a time (never held whole); its id must be the one a single
+// call over the same length-prefixed bytes gives, and the builder must be ready for a short one
+// after it.
+TEST(EventId, ALongInputHashedInPiecesHasTheIdOfTheWholeInput) {
+  std::string whole;
+  EventIdBuilder builder;
+  for (int i = 0; i < 50'000; ++i) {
+    const std::string part = "subject/" + std::to_string(i * 7919);
+    builder.add(part);
+    const auto size = static_cast<uint32_t>(part.size());
+    whole.push_back(static_cast<char>(size));
+    whole.append(3, '\0');
+    whole.append(part);
+  }
+  ASSERT_GT(whole.size(), 512u * 1024);  // many times the gathering buffer
+  EXPECT_EQ(builder.finish(), keyHash(whole));
+  builder.add("trust_903");
+  builder.add("episodes");
+  builder.add("C1|2017-05-01");
+  std::string id;
+  builder.finishInto(id);
+  EXPECT_EQ(id, "148ad5d3b2dcb27d2395326f6a52b020");
+  EventIdBuilder moved = std::move(builder);
+  moved.add("a");
+  EXPECT_EQ(moved.finish(), keyHash(std::string("\x01\0\0\0a", 5)));
+}
+
 TEST(EventId, PartBoundariesMatter) {
   EXPECT_NE(idOf({"ab", "c"}), idOf({"a", "bc"}));
   EXPECT_NE(idOf({"", "x"}), idOf({"x", ""}));
