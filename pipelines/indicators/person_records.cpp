@@ -16,7 +16,7 @@ namespace cn = canonical;
 // ---- storing what arrived ---------------------------------------------------------------------
 
 template <class T>
-bool eraseEvidence(std::vector<Evidenced<T>>& list, std::string_view evidence_id) {
+bool eraseEvidence(EvidenceList<T>& list, std::string_view evidence_id) {
   const auto it = std::find_if(list.begin(), list.end(),
                                [&](const Evidenced<T>& e) { return e.evidence_id == evidence_id; });
   if (it == list.end()) return false;
@@ -231,7 +231,7 @@ std::optional<InvolvementKey> keyOf(const cn::Enrolment& e) {
 int completeness(const cn::Enrolment& e) { return filled(e.entry) + filled(e.leaving); }
 
 template <class T>
-std::vector<Involvement<T>> deduplicate(const std::vector<Evidenced<T>>& copies) {
+std::vector<Involvement<T>> deduplicate(const EvidenceList<T>& copies) {
   std::vector<std::pair<InvolvementKey, const Evidenced<T>*>> keyed;
   keyed.reserve(copies.size());
   for (const Evidenced<T>& copy : copies) {
@@ -283,7 +283,7 @@ V vote(const std::vector<const Evidenced<cn::Person>*>& persons, Get get, IsSet 
       ->first;
 }
 
-PersonAttributes resolveAttributes(const std::vector<Evidenced<cn::Person>>& records) {
+PersonAttributes resolveAttributes(const EvidenceList<cn::Person>& records) {
   std::vector<const Evidenced<cn::Person>*> persons;
   for (const auto& p : records) persons.push_back(&p);
   std::sort(persons.begin(), persons.end(),
@@ -363,9 +363,8 @@ std::vector<CarePeriod> chainCarePeriods(const std::vector<Involvement<cn::ClaEp
 // diagnoses. The same encounter arriving twice (a later export) is one admission: the copy with
 // the smallest evidence id stands for it, as its copies carry the same resource.
 
-std::vector<AdmissionView> joinAdmissions(
-    const std::vector<Evidenced<cn::HospitalAdmission>>& admissions,
-    const std::vector<Evidenced<cn::Diagnosis>>& diagnoses) {
+std::vector<AdmissionView> joinAdmissions(const EvidenceList<cn::HospitalAdmission>& admissions,
+                                          const EvidenceList<cn::Diagnosis>& diagnoses) {
   std::vector<const Evidenced<cn::HospitalAdmission>*> sorted;
   for (const auto& a : admissions) sorted.push_back(&a);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
@@ -415,7 +414,7 @@ std::vector<AdmissionView> joinAdmissions(
 constexpr int kTwentyWeeks = 20 * 7;
 
 template <class T>
-std::vector<const Evidenced<T>*> byEvidence(const std::vector<Evidenced<T>>& list) {
+std::vector<const Evidenced<T>*> byEvidence(const EvidenceList<T>& list) {
   std::vector<const Evidenced<T>*> out;
   out.reserve(list.size());
   for (const auto& e : list) out.push_back(&e);

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
@@ -33,42 +37,117 @@ struct OwnedRecord {
   std::string evidence_id;
 };
 
+/// A person's records of one kind, in the order they arrived: a list that costs one pointer while
+/// it is empty. A person has a list for each kind below and records of a few; a whole council has
+/// hundreds of thousands of persons, whose empty lists as std::vectors cost 170 MB.
+template <class T>
+class EvidenceList {
+ public:
+  using value_type = Evidenced<T>;
+  using iterator = value_type*;
+  using const_iterator = const value_type*;
+
+  EvidenceList() = default;
+  EvidenceList(const EvidenceList& other) {
+    for (const value_type& item : other) push_back(item);
+  }
+  EvidenceList(EvidenceList&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  EvidenceList& operator=(EvidenceList other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  ~EvidenceList() { release(block_); }
+
+  size_t size() const { return block_ != nullptr ? block_->size : 0; }
+  bool empty() const { return size() == 0; }
+  iterator begin() { return items(block_); }
+  iterator end() { return begin() + size(); }
+  const_iterator begin() const { return items(block_); }
+  const_iterator end() const { return begin() + size(); }
+  const value_type& operator[](size_t i) const { return begin()[i]; }
+  const value_type& front() const { return *begin(); }
+  const value_type& back() const { return end()[-1]; }
+
+  void push_back(value_type item) {
+    if (block_ == nullptr || block_->size == block_->capacity) grow();
+    new (end()) value_type(std::move(item));
+    ++block_->size;
+  }
+  /// Removes the item at `at`; the later ones move up. Returns where the next one now is.
+  iterator erase(const_iterator at) {
+    const auto index = static_cast<size_t>(at - begin());
+    std::move(begin() + index + 1, end(), begin() + index);
+    end()[-1].~value_type();
+    --block_->size;
+    return begin() + index;
+  }
+
+ private:
+  // The items follow their count and room in one allocation.
+  struct alignas(value_type) Header {
+    uint32_t size;
+    uint32_t capacity;
+  };
+  static value_type* items(Header* block) {
+    return block != nullptr ? reinterpret_cast<value_type*>(block + 1) : nullptr;
+  }
+  static void release(Header* block) noexcept {
+    if (block == nullptr) return;
+    std::destroy_n(items(block), block->size);
+    ::operator delete(block);
+  }
+  void grow() {
+    const uint32_t capacity = block_ != nullptr ? 2 * block_->capacity : 1;
+    auto* grown =
+        static_cast<Header*>(::operator new(sizeof(Header) + capacity * sizeof(value_type)));
+    grown->size = 0;
+    grown->capacity = capacity;
+    if (block_ != nullptr) {
+      std::uninitialized_move_n(items(block_), block_->size, items(grown));
+      grown->size = block_->size;
+    }
+    release(std::exchange(block_, grown));
+  }
+
+  Header* block_ = nullptr;
+};
+
 /// Everything the indicators read about one person, as it arrived (duplicates included).
 /// Record kinds no indicator reads are not kept.
 struct PersonRecords {
-  std::vector<Evidenced<canonical::Person>> persons;
-  std::vector<Evidenced<canonical::Contact>> contacts;
-  std::vector<Evidenced<canonical::Referral>> referrals;
-  std::vector<Evidenced<canonical::Assessment>> assessments;
-  std::vector<Evidenced<canonical::CpPlan>> cp_plans;
-  std::vector<Evidenced<canonical::ClaEpisode>> cla_episodes;
-  std::vector<Evidenced<canonical::CareLeaverStatus>> care_leaver_statuses;
-  std::vector<Evidenced<canonical::EarlyHelpEpisode>> early_help;
-  std::vector<Evidenced<canonical::HomelessnessCase>> homelessness_cases;
-  std::vector<Evidenced<canonical::HomelessnessDuty>> homelessness_duties;
-  std::vector<Evidenced<canonical::TemporaryAccommodation>> temporary_accommodation;
-  std::vector<Evidenced<canonical::RoughSleepingContact>> rough_sleeping;
-  std::vector<Evidenced<canonical::AdultCareEvent>> adult_care_events;
-  std::vector<Evidenced<canonical::AdultCareSurveyResponse>> survey_responses;
-  std::vector<Evidenced<canonical::HospitalAdmission>> admissions;
-  std::vector<Evidenced<canonical::Diagnosis>> diagnoses;
-  std::vector<Evidenced<canonical::Exclusion>> exclusions;
-  std::vector<Evidenced<canonical::Attendance>> attendance;
-  std::vector<Evidenced<canonical::MissingEducation>> missing_education;
-  std::vector<Evidenced<canonical::NeetStatus>> neet_statuses;
-  std::vector<Evidenced<canonical::Ks4Result>> ks4_results;
-  std::vector<Evidenced<canonical::EhcRequest>> ehc_requests;
-  std::vector<Evidenced<canonical::EhcAssessment>> ehc_assessments;
-  std::vector<Evidenced<canonical::EhcNamedPlan>> ehc_named_plans;
-  std::vector<Evidenced<canonical::EhcActivePlan>> ehc_active_plans;
-  std::vector<Evidenced<canonical::EhcPlacement>> ehc_placements;
-  std::vector<Evidenced<canonical::SenNeed>> sen_needs;
+  EvidenceList<canonical::Person> persons;
+  EvidenceList<canonical::Contact> contacts;
+  EvidenceList<canonical::Referral> referrals;
+  EvidenceList<canonical::Assessment> assessments;
+  EvidenceList<canonical::CpPlan> cp_plans;
+  EvidenceList<canonical::ClaEpisode> cla_episodes;
+  EvidenceList<canonical::CareLeaverStatus> care_leaver_statuses;
+  EvidenceList<canonical::EarlyHelpEpisode> early_help;
+  EvidenceList<canonical::HomelessnessCase> homelessness_cases;
+  EvidenceList<canonical::HomelessnessDuty> homelessness_duties;
+  EvidenceList<canonical::TemporaryAccommodation> temporary_accommodation;
+  EvidenceList<canonical::RoughSleepingContact> rough_sleeping;
+  EvidenceList<canonical::AdultCareEvent> adult_care_events;
+  EvidenceList<canonical::AdultCareSurveyResponse> survey_responses;
+  EvidenceList<canonical::HospitalAdmission> admissions;
+  EvidenceList<canonical::Diagnosis> diagnoses;
+  EvidenceList<canonical::Exclusion> exclusions;
+  EvidenceList<canonical::Attendance> attendance;
+  EvidenceList<canonical::MissingEducation> missing_education;
+  EvidenceList<canonical::NeetStatus> neet_statuses;
+  EvidenceList<canonical::Ks4Result> ks4_results;
+  EvidenceList<canonical::EhcRequest> ehc_requests;
+  EvidenceList<canonical::EhcAssessment> ehc_assessments;
+  EvidenceList<canonical::EhcNamedPlan> ehc_named_plans;
+  EvidenceList<canonical::EhcActivePlan> ehc_active_plans;
+  EvidenceList<canonical::EhcPlacement> ehc_placements;
+  EvidenceList<canonical::SenNeed> sen_needs;
   /// The person's membership of households and families: what links them to other people.
-  std::vector<Evidenced<canonical::HouseholdMember>> memberships;
-  std::vector<Evidenced<canonical::EarlyYearsFunding>> early_years_funding;
-  std::vector<Evidenced<canonical::TwoYearOldEligibility>> two_year_old_eligibility;
-  std::vector<Evidenced<canonical::SenProvision>> sen_provisions;
-  std::vector<Evidenced<canonical::Enrolment>> enrolments;
+  EvidenceList<canonical::HouseholdMember> memberships;
+  EvidenceList<canonical::EarlyYearsFunding> early_years_funding;
+  EvidenceList<canonical::TwoYearOldEligibility> two_year_old_eligibility;
+  EvidenceList<canonical::SenProvision> sen_provisions;
+  EvidenceList<canonical::Enrolment> enrolments;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind. Neither is
   /// copied: `evidence_id` must live as long as what `record` keeps alive (an aliasing pointer

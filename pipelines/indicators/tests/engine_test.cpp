@@ -29,6 +29,38 @@ const IndicatorValue* find(const std::vector<IndicatorValue>& values, std::strin
   return it == values.end() ? nullptr : &*it;
 }
 
+// A person's list of one kind keeps its records in arrival order through growth, removal, copy
+// and move, and lets go of each record it drops.
+TEST(EvidenceList, KeepsOrderThroughGrowthRemovalCopyAndMove) {
+  const std::vector<std::string> ids = {"a#1", "b#2", "c#3", "d#4", "e#5"};
+  std::vector<std::shared_ptr<const canonical::Exclusion>> records;
+  EvidenceList<canonical::Exclusion> list;
+  EXPECT_TRUE(list.empty());
+  for (const std::string& id : ids) {
+    records.push_back(std::make_shared<const canonical::Exclusion>());
+    list.push_back({id, records.back()});
+  }
+  ASSERT_EQ(list.size(), 5u);
+  EXPECT_EQ(records[2].use_count(), 2);
+  const auto next = list.erase(list.begin() + 2);
+  EXPECT_EQ(next->evidence_id, "d#4");
+  EXPECT_EQ(records[2].use_count(), 1);  // the list let go of the record it dropped
+  std::vector<std::string_view> order;
+  for (const auto& item : list) order.push_back(item.evidence_id);
+  EXPECT_EQ(order, (std::vector<std::string_view>{"a#1", "b#2", "d#4", "e#5"}));
+  EvidenceList<canonical::Exclusion> copy = list;
+  EXPECT_EQ(copy.size(), 4u);
+  EXPECT_EQ(copy.back().record, records[4]);
+  EXPECT_EQ(records[4].use_count(), 3);
+  EvidenceList<canonical::Exclusion> moved = std::move(list);
+  EXPECT_TRUE(list.empty());  // NOLINT(bugprone-use-after-move): a moved-from list is empty
+  EXPECT_EQ(moved.front().evidence_id, "a#1");
+  copy = EvidenceList<canonical::Exclusion>();
+  moved.erase(moved.end() - 1);
+  EXPECT_EQ(records[4].use_count(), 1);
+  EXPECT_EQ(sizeof(list), sizeof(void*));
+}
+
 // The facts of one indicator: a record can place a person in several.
 std::vector<IndicatorFact> factsOf(const Evaluation& evaluation, std::string_view id) {
   std::vector<IndicatorFact> out;
