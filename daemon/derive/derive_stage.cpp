@@ -51,6 +51,64 @@ struct HeldRecords {
   }
 };
 
+// The streams of the source records held, each as "<connector>\x1f<stream>\x1f", numbered as
+// they are first met: a held record's key names its stream by that number, where the whole text
+// in each of a council's millions of keys cost more than the key's own part.
+class StreamNames {
+ public:
+  /// The number of the stream, given one if it is new. Connector threads call it at once.
+  uint32_t intern(std::string_view connector, std::string_view stream) {
+    std::lock_guard lock(mutex_);
+    text_.assign(connector).push_back('\x1f');
+    text_.append(stream).push_back('\x1f');
+    const auto [it, inserted] = numbers_.try_emplace(text_, static_cast<uint32_t>(names_.size()));
+    if (inserted) names_.push_back(text_);
+    return it->second;
+  }
+  /// The names from number `known` on, for a reader that holds the earlier ones already.
+  std::vector<std::string> since(size_t known) const {
+    std::lock_guard lock(mutex_);
+    return known < names_.size() ? std::vector<std::string>(names_.begin() + known, names_.end())
+                                 : std::vector<std::string>();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, uint32_t> numbers_;
+  std::string text_;  // reused
+};
+
+// A held source record's key: its stream's number and its key in the stream (mostly short
+// enough to be held in place). It stands for the text "<connector>\x1f<stream>\x1f<source key>",
+// and sorts as that text does.
+struct HeldKey {
+  canonical::CompactString source_key;
+  uint32_t stream = 0;
+  bool operator==(const HeldKey&) const = default;
+};
+
+// Compares held keys as their texts compare; `names` are the streams' names by number.
+int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, const HeldKey& b) {
+  if (a.stream == b.stream) {
+    const std::string_view x = a.source_key.view();
+    const std::string_view y = b.source_key.view();
+    return x < y ? -1 : (y < x ? 1 : 0);
+  }
+  const std::string& x = names[a.stream];
+  const std::string& y = names[b.stream];
+  const size_t common = std::min(x.size(), y.size());
+  if (const int compared = x.compare(0, common, y, 0, common); compared != 0) return compared;
+  // One stream's name begins the other's (a stream name with a unit separator in it): only the
+  // whole texts tell them apart.
+  return (x + std::string(a.source_key.view())).compare(y + std::string(b.source_key.view()));
+}
+
+// The text a held key stands for, into `out`: what an evidence id's hash is made of.
+void heldKeyText(const std::vector<std::string>& names, const HeldKey& key, std::string& out) {
+  out.assign(names[key.stream]).append(key.source_key.view());
+}
+
 struct Held {
   std::shared_ptr<const HeldRecords> block;  // none: removed since the table was last settled
   bool changed = false;                      // applied since the last evaluation
@@ -59,17 +117,29 @@ struct Held {
 // The source records held, by key, in key order: in one sorted array, where a map's node would
 // cost each of a council's million 40 bytes more and an allocation. What arrives between two
 // evaluations waits in a small map of its own, and a removed key stays as an empty slot, until
-// settle() takes both into the array.
+// settle() takes both into the array. Knows the streams' names (learnNames) to order its keys.
 class HeldTable {
  public:
-  using Entry = std::pair<std::string, Held>;
+  using Entry = std::pair<HeldKey, Held>;
+
+  HeldTable() : added_(KeyLess{&names_}) {}
+  HeldTable(const HeldTable&) = delete;
+  HeldTable& operator=(const HeldTable&) = delete;
+
+  /// Takes the names of streams met since the last call (StreamNames::since(names().size())).
+  void learnNames(std::vector<std::string> more) {
+    for (std::string& name : more) names_.push_back(std::move(name));
+  }
+  const std::vector<std::string>& names() const { return names_; }
 
   bool empty() const { return sorted_.size() == removed_ && added_.empty(); }
+  /// Entries once settled (an upper bound before).
+  size_t size() const { return sorted_.size() + added_.size(); }
   void reserve(size_t entries) { sorted_.reserve(entries); }
   /// Into a table that holds nothing yet, keys in ascending order, each once.
-  Held& append(std::string key) { return sorted_.emplace_back(std::move(key), Held{}).second; }
+  Held& append(HeldKey key) { return sorted_.emplace_back(std::move(key), Held{}).second; }
   /// The entry of `key`, or null.
-  Held* find(std::string_view key) {
+  Held* find(const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
       return it->second.block != nullptr ? &it->second : nullptr;
     }
@@ -77,14 +147,14 @@ class HeldTable {
     return it != added_.end() ? &it->second : nullptr;
   }
   /// The entry of `key`, made (with no block) if there is none.
-  Held& operator[](std::string_view key) {
+  Held& operator[](const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
       if (it->second.block == nullptr) --removed_;  // its block is about to be given
       return it->second;
     }
-    return added_.try_emplace(std::string(key)).first->second;
+    return added_.try_emplace(key).first->second;
   }
-  void erase(std::string_view key) {
+  void erase(const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
       if (it->second.block != nullptr) ++removed_;
       it->second = Held{};
@@ -99,8 +169,9 @@ class HeldTable {
     std::vector<Entry> merged;
     merged.reserve(sorted_.size() - removed_ + added_.size());
     auto arrived = added_.begin();
-    auto takeArrivedBefore = [&](const std::string* key) {
-      while (arrived != added_.end() && (key == nullptr || arrived->first < *key)) {
+    auto takeArrivedBefore = [&](const HeldKey* key) {
+      while (arrived != added_.end() &&
+             (key == nullptr || compareHeldKeys(names_, arrived->first, *key) < 0)) {
         merged.emplace_back(arrived->first, std::move(arrived->second));
         ++arrived;
       }
@@ -119,28 +190,43 @@ class HeldTable {
   auto end() { return sorted_.end(); }
 
  private:
-  std::vector<Entry>::iterator lowerBound(std::string_view key) {
+  struct KeyLess {
+    const std::vector<std::string>* names;
+    bool operator()(const HeldKey& a, const HeldKey& b) const {
+      return compareHeldKeys(*names, a, b) < 0;
+    }
+  };
+  std::vector<Entry>::iterator lowerBound(const HeldKey& key) {
     return std::lower_bound(sorted_.begin(), sorted_.end(), key,
-                            [](const Entry& entry, std::string_view k) { return entry.first < k; });
+                            [&](const Entry& entry, const HeldKey& k) {
+                              return compareHeldKeys(names_, entry.first, k) < 0;
+                            });
   }
 
+  std::vector<std::string> names_;  // the streams', by number (StreamNames)
   std::vector<Entry> sorted_;
-  std::map<std::string, Held, std::less<>> added_;
+  std::map<HeldKey, Held, KeyLess> added_;
   size_t removed_ = 0;  // empty slots in sorted_
 };
 
 struct Pending {
-  std::string key;
+  HeldKey key;
   std::vector<canonical::Record> records;
 };
 using Pendings = std::deque<Pending>;
+
+// An entry that only wakes the next evaluation: it names no source record (no connector has an
+// empty name) and gives no records.
+Pending wakeUp(StreamNames& names, std::string_view why) {
+  return Pending{HeldKey{canonical::CompactString(why), names.intern("", "")}, {}};
+}
 
 // What the derive holds of a source record: its canonical records without their location in the
 // source (a file and line, an XML path), which served their events and rejects, made already,
 // and which nothing derived reads; held for every record of a council, it would cost more than
 // most of their fields. Nor is room for more records held: a pupil's row gives three, in room
 // for four, which cost a council's school census 165 MB.
-Pending pendingOf(std::string key, std::vector<canonical::Record> records) {
+Pending pendingOf(HeldKey key, std::vector<canonical::Record> records) {
   for (canonical::Record& record : records) {
     std::visit([](auto& r) { r.provenance.location = canonical::CompactString(); }, record);
   }
@@ -185,16 +271,6 @@ std::optional<uint8_t> hashedFamily(std::string_view topic_suffix) {
 
 using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
 
-std::string recordKey(std::string_view connector, std::string_view stream,
-                      std::string_view source_key) {
-  std::string key;
-  key.reserve(connector.size() + stream.size() + source_key.size() + 2);
-  key.append(connector).push_back('\x1f');
-  key.append(stream).push_back('\x1f');
-  key.append(source_key);
-  return key;
-}
-
 // A canonical record's evidence id: the key of its event on hearth.records (the pseudonym of its
 // subject), then '#' and what tells the records of one subject apart: a hash of the source
 // record's key and the record's position in it. Only the part before '#' is ever published (a
@@ -205,7 +281,7 @@ std::string recordKey(std::string_view connector, std::string_view stream,
 // `subject` is the pseudonym of the record's subject.
 constexpr size_t kEvidenceHashDigits = 16;
 void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::string_view subject,
-                      const std::string& record_key, size_t position) {
+                      std::string_view record_key, size_t position) {
   out.append(subject);
   out.push_back('#');
   hash.add(record_key);
@@ -216,7 +292,7 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
 // A source record's block: its records and their evidence ids. It reads nothing shared but the
 // pseudonymiser's keys, so the blocks of a first evaluation are made on two threads. Notes in
 // `shapes_groups` whether a record shapes household or family groups.
-std::shared_ptr<const HeldRecords> makeBlock(const std::string& key,
+std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
                                              std::vector<canonical::Record>& records,
                                              const pipelines::Pseudonymiser& pseudonymiser,
                                              pipelines::EventIdBuilder& hash, bool& shapes_groups) {
@@ -315,6 +391,7 @@ struct DeriveStage::Impl {
   state::RecordStore& store;
   log::Logger log{"derive"};
 
+  StreamNames stream_names;  // of the keys pending and held
   std::mutex pending_mutex;
   // A deque: a council's millions of source records arrive one by one, and a vector's growth
   // would copy them and fault its new room in again at every doubling.
@@ -429,7 +506,9 @@ DeriveStage::~DeriveStage() { stop(); }
 
 void DeriveStage::accept(std::string_view connector, std::string_view stream,
                          std::string_view source_key, std::vector<canonical::Record> records) {
-  Pending entry = pendingOf(recordKey(connector, stream, source_key), std::move(records));
+  Pending entry = pendingOf(
+      HeldKey{canonical::CompactString(source_key), impl_->stream_names.intern(connector, stream)},
+      std::move(records));
   std::lock_guard lock(impl_->pending_mutex);
   impl_->pending.push_back(std::move(entry));
 }
@@ -493,7 +572,8 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pending
     out.clear();
     it->second.normalise(raw, out);
     loaded += out.records.size();
-    into.push_back(pendingOf(recordKey(stored.connector, stored.stream, stored.source_key),
+    into.push_back(pendingOf(HeldKey{canonical::CompactString(stored.source_key),
+                                     stream_names.intern(stored.connector, stored.stream)},
                              out.takeRecords()));
   });
   if (!visited) return visited.error();
@@ -574,10 +654,7 @@ void DeriveStage::reconfigure(const DeriveOptions& options) {
   }
   {
     std::lock_guard lock(impl_->pending_mutex);
-    impl_->pending.push_back(
-        Pending{"\x1f"
-                "reconfigured",
-                {}});
+    impl_->pending.push_back(wakeUp(impl_->stream_names, "reconfigured"));
   }
   {
     std::lock_guard lock(impl_->thread_mutex);
@@ -636,6 +713,8 @@ void DeriveStage::Impl::applyPending() {
     std::lock_guard lock(pending_mutex);
     batch.swap(pending);
   }
+  held.learnNames(stream_names.since(held.names().size()));
+  const std::vector<std::string>& names = held.names();
   const bool track_subjects = identity_resolver != nullptr;
   // Files a block under `h`: its records are new, and their subjects to be looked at again.
   auto hold = [&](Held& h, std::shared_ptr<const HeldRecords> block) {
@@ -656,7 +735,7 @@ void DeriveStage::Impl::applyPending() {
     std::vector<uint32_t> order(batch.size());
     std::iota(order.begin(), order.end(), 0u);
     sortInParallel(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      const int compared = batch[a].key.compare(batch[b].key);
+      const int compared = compareHeldKeys(names, batch[a].key, batch[b].key);
       return compared != 0 ? compared < 0 : a < b;
     });
     std::vector<uint32_t> kept;
@@ -671,10 +750,12 @@ void DeriveStage::Impl::applyPending() {
     bool shapes_groups[2] = {false, false};
     forHalvesInParallel(kept.size(), 10'000, [&](size_t from, size_t to) {
       pipelines::EventIdBuilder hash;
+      std::string key_text;
       bool& shapes = shapes_groups[from == 0 ? 0 : 1];
       for (size_t n = from; n < to; ++n) {
         Pending& entry = batch[kept[n]];
-        blocks[n] = makeBlock(entry.key, entry.records, pseudonymiser, hash, shapes);
+        heldKeyText(names, entry.key, key_text);
+        blocks[n] = makeBlock(key_text, entry.records, pseudonymiser, hash, shapes);
       }
     });
     groups_touched = groups_touched || shapes_groups[0] || shapes_groups[1];
@@ -687,6 +768,7 @@ void DeriveStage::Impl::applyPending() {
   }
 
   pipelines::EventIdBuilder evidence_hash;
+  std::string key_text;
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
@@ -705,8 +787,9 @@ void DeriveStage::Impl::applyPending() {
       held.erase(entry.key);
       continue;
     }
+    heldKeyText(names, entry.key, key_text);
     hold(held[entry.key],
-         makeBlock(entry.key, entry.records, pseudonymiser, evidence_hash, groups_touched));
+         makeBlock(key_text, entry.records, pseudonymiser, evidence_hash, groups_touched));
   }
   held.settle();
 }
@@ -935,15 +1018,23 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
     return index;
   };
-  std::vector<std::pair<const canonical::Record*, std::string_view>> all;
-  std::vector<const Held*> held_of_record;  // what keeps each of `all` alive
+  // Every record about a subject, in the held order, by where it is: the held entry (in
+  // `entries`) and its place among the entry's records. Eight bytes each, where its address, its
+  // evidence id and its entry cost thirty-two: a whole council's records are millions.
+  struct RecordAt {
+    uint32_t entry;
+    uint32_t index;
+  };
+  std::vector<const Held*> entries;
+  std::vector<RecordAt> all;
   std::vector<uint32_t> subject_of_record;
-  std::vector<bool> changed;
-  // Room for every record at once: a whole council's are millions.
+  // Room for every record at once.
+  entries.reserve(held.size());
   all.reserve(held_records);
-  held_of_record.reserve(held_records);
   subject_of_record.reserve(held_records);
-  changed.reserve(held_records);
+  auto recordAt = [&](size_t i) -> const canonical::Record& {
+    return entries[all[i].entry]->block->records[all[i].index];
+  };
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
@@ -956,6 +1047,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   for (const auto& entry : held) {
     const Held& h = entry.second;
     const std::vector<canonical::Record>& records = h.block->records;
+    const auto entry_at = static_cast<uint32_t>(entries.size());
+    entries.push_back(&h);
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
@@ -979,10 +1072,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       } else if (const auto* same = std::get_if<canonical::SubjectLink>(&record)) {
         subject_links.emplace_back(s, subjectOf(same->same_as));
       }
-      all.emplace_back(&record, h.block->evidenceOf(i));
-      held_of_record.push_back(&h);
+      all.push_back({entry_at, static_cast<uint32_t>(i)});
       subject_of_record.push_back(s);
-      changed.push_back(h.changed);
     }
   }
   summary.records = all.size() + reference_records.size();
@@ -1096,12 +1187,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       // places in `all` (a whole council's are millions: each is made when the engine reads it),
       // then the school headers.
       size_t filed_anew = 0;
-      for (size_t i = 0; i < all.size(); ++i) {
-        filed_anew += changed[i] || moved[subject_of_record[i]] ? 1 : 0;
-      }
+      auto filedAnew = [&](size_t i) {
+        return entries[all[i].entry]->changed || moved[subject_of_record[i]];
+      };
+      for (size_t i = 0; i < all.size(); ++i) filed_anew += filedAnew(i) ? 1 : 0;
       filed_anew_at.reserve(filed_anew);
       for (size_t i = 0; i < all.size(); ++i) {
-        if (changed[i] || moved[subject_of_record[i]]) {
+        if (filedAnew(i)) {
           filed_anew_at.push_back(static_cast<uint32_t>(i));
         }
       }
@@ -1109,8 +1201,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       attributed.at = [&](size_t n) -> AttributedRecord {
         if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
         const uint32_t i = filed_anew_at[n];
-        return {std::shared_ptr<const canonical::Record>(held_of_record[i]->block, all[i].first),
-                person_key[outcome.person_of_subject[subject_of_record[i]]], all[i].second, true};
+        const auto& block = entries[all[i].entry]->block;
+        return {std::shared_ptr<const canonical::Record>(block, &block->records[all[i].index]),
+                person_key[outcome.person_of_subject[subject_of_record[i]]],
+                block->evidenceOf(all[i].index), true};
       };
       indicator_update = std::async(std::launch::async, [&] {
         const auto update_started = Clock::now();
@@ -1261,7 +1355,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     std::vector<uint32_t> next(first_record.begin(), first_record.end() - 1);
     for (size_t i = 0; i < all.size(); ++i) {
       const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
-      if (remade[person]) records_by_person[next[person]++] = all[i].first;
+      if (remade[person]) records_by_person[next[person]++] = &recordAt(i);
     }
   }
   if (!schools) {
@@ -1299,12 +1393,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   } else {
     std::map<GroupRef, std::map<std::string, Membership>> members_of_group;
     GroupDates group_dates;
-    for (const auto& entry : all) group_dates.add(*entry.first);
+    for (size_t i = 0; i < all.size(); ++i) group_dates.add(recordAt(i));
     for (size_t i = 0; i < all.size(); ++i) {
-      if (const std::optional<GroupRef> group = groupOf(*all[i].first)) {
+      if (const std::optional<GroupRef> group = groupOf(recordAt(i))) {
         members_of_group[*group].emplace(
             person_pseudonym[outcome.person_of_subject[subject_of_record[i]]],
-            group_dates.of(*group, *all[i].first));
+            group_dates.of(*group, recordAt(i)));
       }
     }
     group_views.clear();
@@ -1493,10 +1587,7 @@ Result<state::IdentityDecision> DeriveStage::decide(std::string_view action,
   if (stored) {
     // Evaluate soon, even if no record arrives.
     std::lock_guard lock(impl_->pending_mutex);
-    impl_->pending.push_back(
-        Pending{"\x1f"
-                "decision",
-                {}});
+    impl_->pending.push_back(wakeUp(impl_->stream_names, "decision"));
   }
   return stored;
 }

@@ -395,6 +395,17 @@ void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
       out.kept.push_back({a, b, LinkTier::kProbabilistic, comparison, weight, probability});
     });
   });
+  // Room for the kept pairs at once: a whole council keeps a million, and a list grown by
+  // doubling would hold up to twice their room for as long as the index lives.
+  std::size_t kept_links = 0;
+  std::size_t kept_reviews = 0;
+  for (const ChunkResult& result : results) {
+    for (const ScoredPair& pair : result.kept) {
+      ++(pair.match_probability >= config_.link_threshold ? kept_links : kept_reviews);
+    }
+  }
+  links_.reserve(links_.size() + kept_links);
+  reviews_.reserve(reviews_.size() + kept_reviews);
   for (ChunkResult& result : results) {
     stats_.candidate_pairs += result.count;
     candidate_pairs_.insert(candidate_pairs_.end(), result.candidates.begin(),
