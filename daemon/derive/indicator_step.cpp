@@ -132,7 +132,9 @@ bool IndicatorChanges::forEach(const std::function<bool(const IndicatorEvent&)>&
   }
   event.topic = "indicator.facts";
   event.type = kFactEventType;
-  for (ind::IndicatorFact& f : evaluation_.facts) {
+  // Each fact is taken from the front as its event is made: the facts' room goes as they do.
+  for (auto& facts = evaluation_.facts; !facts.empty(); facts.pop_front()) {
+    ind::IndicatorFact& f = facts.front();
     const auto it = pseudonyms_->find(f.person);
     if (it == pseudonyms_->end()) continue;  // a person merged away since: its facts moved too
     f.evidence_ids = recordKeys(f.evidence_ids);
@@ -140,7 +142,6 @@ bool IndicatorChanges::forEach(const std::function<bool(const IndicatorEvent&)>&
     event.digest_key.assign(it->second).append("|").append(f.indicator_id).append("|");
     event.digest_key.append(f.period.label).append("|").append(ind::factSetName(f.set));
     event.data_json = ind::toJson(f, it->second);
-    f = ind::IndicatorFact{};
     if (!publish(event)) return false;
   }
   evaluation_ = {};

@@ -341,7 +341,7 @@ void IndicatorEngine::bump(size_t s, const CellKey& key, const Outcome& outcome,
 }
 
 void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome& before,
-                               const Outcome& after, std::vector<IndicatorFact>& facts) const {
+                               const Outcome& after, std::deque<IndicatorFact>& facts) const {
   const auto record = [&](FactSet set, bool was, bool is, const std::optional<Date>& date_before,
                           const std::optional<Date>& date_after,
                           const std::vector<std::string>& evidence_before,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -49,7 +50,10 @@ struct EngineConfig {
 /// What changed since the previous evaluate().
 struct Evaluation {
   std::vector<IndicatorValue> values;
-  std::vector<IndicatorFact> facts;
+  /// A deque: a whole council's first evaluation gives hundreds of thousands, which a vector
+  /// would copy at each doubling and hold with up to as much room again; and a publisher can
+  /// release them one at a time, from the front.
+  std::deque<IndicatorFact> facts;
   size_t persons_recomputed = 0;
 };
 
@@ -138,7 +142,7 @@ class IndicatorEngine {
              const std::string& family_id, int sign);
   void bump(size_t slot, const CellKey& key, const Outcome& outcome, int sign);
   void addFacts(PersonKey person, const Slot& slot, const Outcome& before, const Outcome& after,
-                std::vector<IndicatorFact>& facts) const;
+                std::deque<IndicatorFact>& facts) const;
   IndicatorValue valueOf(const Slot& slot, const CellKey& key, const Cell& cell) const;
   /// Every cell of the slot, headline first, as published: disclosure control applied.
   std::vector<IndicatorValue> publishedValues(const Slot& slot) const;
