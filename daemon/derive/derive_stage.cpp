@@ -4,6 +4,7 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <map>
@@ -41,13 +42,14 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 struct HeldRecords {
   std::vector<canonical::Record> records;
   // The records' evidence ids one after another: a block's are all of one length (its subjects'
-  // pseudonyms, '#', a hash), so one string holds them all, not one each (a whole council's
-  // records are millions).
-  std::string evidence;
+  // pseudonyms, '#', a hash), so one buffer holds them all, not one each (a whole council's
+  // records are millions), and at its size: 16 bytes less than a std::string in each block.
+  std::unique_ptr<char[]> evidence;
+  uint32_t evidence_size = 0;
 
   std::string_view evidenceOf(size_t i) const {
-    const size_t length = evidence.size() / records.size();
-    return std::string_view(evidence).substr(i * length, length);
+    const size_t length = evidence_size / records.size();
+    return std::string_view(evidence.get() + i * length, length);
   }
 };
 
@@ -279,7 +281,6 @@ using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
 // of one subject, so its first 64 bits (16 hex digits, as an event id begins) are plenty; each id
 // is held once with its record and copied into the indicators' outcomes, millions of times in all.
 // `subject` is the pseudonym of the record's subject.
-constexpr size_t kEvidenceHashDigits = 16;
 void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::string_view subject,
                       std::string_view record_key, size_t position) {
   out.append(subject);
@@ -291,12 +292,15 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
 
 // A source record's block: its records and their evidence ids. It reads nothing shared but the
 // pseudonymiser's keys, so the blocks of a first evaluation are made on two threads. Notes in
-// `shapes_groups` whether a record shapes household or family groups.
+// `shapes_groups` whether a record shapes household or family groups. `evidence` is room the
+// caller keeps for the ids while they are made.
 std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
                                              std::vector<canonical::Record>& records,
                                              const pipelines::Pseudonymiser& pseudonymiser,
-                                             pipelines::EventIdBuilder& hash, bool& shapes_groups) {
+                                             pipelines::EventIdBuilder& hash, std::string& evidence,
+                                             bool& shapes_groups) {
   HeldRecords block;
+  evidence.clear();
   // A source record's canonical records are mostly about one subject: its pseudonym is made once.
   const canonical::Subject* last_subject = nullptr;
   std::string subject_pseudonym;
@@ -307,14 +311,14 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
       subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
       last_subject = &subject;
     }
-    if (i == 0) {
-      block.evidence.reserve(records.size() * (subject_pseudonym.size() + 1 + kEvidenceHashDigits));
-    }
-    const size_t before = block.evidence.size();
-    appendEvidenceId(block.evidence, hash, subject_pseudonym, key, i);
-    assert(block.evidence.size() - before == block.evidence.size() / (i + 1));
+    const size_t before = evidence.size();
+    appendEvidenceId(evidence, hash, subject_pseudonym, key, i);
+    assert(evidence.size() - before == evidence.size() / (i + 1));
     (void)before;
   }
+  block.evidence.reset(new char[evidence.size()]);
+  std::memcpy(block.evidence.get(), evidence.data(), evidence.size());
+  block.evidence_size = static_cast<uint32_t>(evidence.size());
   block.records = std::move(records);
   return std::make_shared<const HeldRecords>(std::move(block));
 }
@@ -751,11 +755,12 @@ void DeriveStage::Impl::applyPending() {
     forHalvesInParallel(kept.size(), 10'000, [&](size_t from, size_t to) {
       pipelines::EventIdBuilder hash;
       std::string key_text;
+      std::string evidence;
       bool& shapes = shapes_groups[from == 0 ? 0 : 1];
       for (size_t n = from; n < to; ++n) {
         Pending& entry = batch[kept[n]];
         heldKeyText(names, entry.key, key_text);
-        blocks[n] = makeBlock(key_text, entry.records, pseudonymiser, hash, shapes);
+        blocks[n] = makeBlock(key_text, entry.records, pseudonymiser, hash, evidence, shapes);
       }
     });
     groups_touched = groups_touched || shapes_groups[0] || shapes_groups[1];
@@ -769,6 +774,7 @@ void DeriveStage::Impl::applyPending() {
 
   pipelines::EventIdBuilder evidence_hash;
   std::string key_text;
+  std::string evidence;
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
@@ -788,8 +794,8 @@ void DeriveStage::Impl::applyPending() {
       continue;
     }
     heldKeyText(names, entry.key, key_text);
-    hold(held[entry.key],
-         makeBlock(key_text, entry.records, pseudonymiser, evidence_hash, groups_touched));
+    hold(held[entry.key], makeBlock(key_text, entry.records, pseudonymiser, evidence_hash, evidence,
+                                    groups_touched));
   }
   held.settle();
 }
@@ -945,24 +951,42 @@ Result<void> DeriveStage::saveDurableDigests() {
   uint64_t durable = 0;
   std::from_chars(token->data(), token->data() + token->size(), durable);
   std::vector<state::StateStore::PublishedDigest> batch;
-  std::vector<state::StateStore::HashedDigest> hashed;
+  size_t durable_hashes = 0;  // at the front of staged_hashes, which only grows at the back
   {
     std::lock_guard lock(impl.staged_mutex);
     while (!impl.staged.empty() && impl.staged.front().first <= durable) {
       batch.push_back(std::move(impl.staged.front().second));
       impl.staged.pop_front();
     }
-    // Room for them at once: a council's first evaluation gives two million.
-    const auto durable_end =
+    durable_hashes = static_cast<size_t>(
         std::find_if(impl.staged_hashes.begin(), impl.staged_hashes.end(),
-                     [&](const Impl::StagedHash& change) { return change.evaluation > durable; });
-    hashed.reserve(static_cast<size_t>(durable_end - impl.staged_hashes.begin()));
-    for (auto change = impl.staged_hashes.begin(); change != durable_end; ++change) {
-      hashed.push_back({kHashedFamilies[change->family], change->hash, change->digest});
-    }
-    impl.staged_hashes.erase(impl.staged_hashes.begin(), durable_end);
+                     [&](const Impl::StagedHash& change) { return change.evaluation > durable; }) -
+        impl.staged_hashes.begin());
   }
-  return impl.options.digests->savePublished(batch, hashed);
+  // The hashed ones a save group at a time: a council's first evaluation stages two million,
+  // which copied at once for the store would be held twice over at the end of its run.
+  Result<void> saved;
+  std::vector<state::StateStore::HashedDigest> hashed;
+  for (int group = 0; saved && group < state::StateStore::kSaveGroups; ++group) {
+    hashed.clear();
+    {
+      std::lock_guard lock(impl.staged_mutex);
+      for (size_t n = 0; n < durable_hashes; ++n) {
+        const Impl::StagedHash& change = impl.staged_hashes[n];
+        if (state::StateStore::saveGroupOf(change.hash) != group) continue;
+        hashed.push_back({kHashedFamilies[change.family], change.hash, change.digest});
+      }
+    }
+    saved = impl.options.digests->savePublished(
+        group == 0 ? std::span<const state::StateStore::PublishedDigest>(batch)
+                   : std::span<const state::StateStore::PublishedDigest>(),
+        hashed);
+  }
+  std::lock_guard lock(impl.staged_mutex);
+  impl.staged_hashes.erase(
+      impl.staged_hashes.begin(),
+      impl.staged_hashes.begin() + static_cast<std::ptrdiff_t>(durable_hashes));
+  return saved;
 }
 
 Result<EvaluationSummary> DeriveStage::Impl::evaluate() {

@@ -747,6 +747,12 @@ Result<void> StateStore::saveHashed(std::vector<HashedChange>& changes, bool kee
   return {};
 }
 
+int StateStore::saveGroupOf(const pipelines::KeyHash& hash) {
+  // Whole buckets (bucketOf: the top byte) to a group.
+  static_assert(256 % kSaveGroups == 0);
+  return bucketOf(hash) / (256 / kSaveGroups);
+}
+
 bool StateStore::healthy() {
   std::lock_guard lock(mutex_);
   sqlite3_stmt* statement = health_probe_.get();

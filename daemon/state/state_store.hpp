@@ -84,6 +84,11 @@ class StateStore {
   /// later stands, and those in `hashed` come after those in `changes`.
   Result<void> savePublished(std::span<const PublishedDigest> changes,
                              std::span<const HashedDigest> hashed = {});
+  /// Changes to hashed keys of different save groups touch different parts of the store: a
+  /// caller with millions may save them a group at a time, each in a call of its own, so that
+  /// only one group's are copied at once. A key's changes all fall in one group.
+  static constexpr int kSaveGroups = 8;
+  static int saveGroupOf(const pipelines::KeyHash& hash);
 
   /// True while a cheap query against the database file succeeds (for /readyz).
   bool healthy();

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -459,6 +460,43 @@ TEST_F(StateStoreTest, DigestsGivenByHashAreKeptAsTheirKeys) {
                                                     {"person.view\x1fp1", 3}};
   EXPECT_EQ(loaded, expected);
   EXPECT_EQ(queryText("SELECT count(*) FROM published"), "1");
+}
+
+// Many digests saved a save group at a time, as the derive saves a council's, end as they would
+// saved in one call: every group is used, and a key's changes (and the later one) stay in one.
+TEST_F(StateStoreTest, DigestsSavedGroupByGroupEndAsOneSaveLeavesThem) {
+  std::vector<StateStore::HashedDigest> changes;
+  std::set<int> groups;
+  for (int i = 0; i < 2'000; ++i) {
+    const pipelines::KeyHash hash = pipelines::keyHash(std::to_string(i % 1'500));
+    const int group = StateStore::saveGroupOf(hash);
+    ASSERT_GE(group, 0);
+    ASSERT_LT(group, StateStore::kSaveGroups);
+    groups.insert(group);
+    changes.push_back({i % 3 == 0 ? "identity" : "indicator.facts", hash,
+                       i % 7 == 0 ? std::nullopt : std::optional<uint64_t>(i)});
+  }
+  EXPECT_EQ(groups.size(), static_cast<size_t>(StateStore::kSaveGroups));
+  std::map<std::string, uint64_t> at_once;
+  {
+    auto store = openStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->savePublished({}, changes).ok());
+    at_once = allPublished(*store);
+  }
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  auto store = openStore();
+  ASSERT_NE(store, nullptr);
+  for (int group = 0; group < StateStore::kSaveGroups; ++group) {
+    std::vector<StateStore::HashedDigest> part;
+    for (const auto& change : changes) {
+      if (StateStore::saveGroupOf(change.hash) == group) part.push_back(change);
+    }
+    ASSERT_TRUE(store->savePublished({}, part).ok());
+  }
+  EXPECT_EQ(allPublished(*store), at_once);
+  EXPECT_GT(at_once.size(), 1'000u);
 }
 
 // A database written by a version that kept a row per hashed key: the rows move to the blobs when
