@@ -1,6 +1,7 @@
 // The daemon's side of identity resolution: canonical Person records in, the person each subject
 // belongs to out, with the model's links and review pairs for hearth.identity.
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -233,22 +234,26 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     }
   }
   if (!rebuild && known + fresh.size() != st.fingerprints.size()) rebuild = true;
-  std::vector<id::PersonRecord> all;
+  // A rebuild's linkage records in two halves, each made by its own thread into a list of its
+  // own: a council's are hundreds of thousands of 472-byte records, which one list would have
+  // default-made on one thread before either filled its half.
+  std::array<std::vector<id::PersonRecord>, 2> halves;
   std::vector<std::string> all_keys;
   if (rebuild) {
-    // Every subject summarised, on two threads: a council has hundreds of thousands.
     std::vector<uint32_t> with_persons;
     with_persons.reserve(subjects.size());
     for (uint32_t s = 0; s < subjects.size(); ++s) {
       if (!subjects[s].persons.empty()) with_persons.push_back(s);
     }
-    all.resize(with_persons.size());
     std::vector<uint64_t> all_prints(with_persons.size());
     std::vector<pipelines::KeyHash> all_hashes(with_persons.size());
     forHalvesInParallel(with_persons.size(), 20'000, [&](size_t from, size_t to) {
+      std::vector<id::PersonRecord>& half = halves[from == 0 ? 0 : 1];
+      half.reserve(to - from);
       for (size_t n = from; n < to; ++n) {
-        all[n] = linkageRecord(subjects[with_persons[n]]);
-        all_prints[n] = fingerprint(all[n]);
+        const id::PersonRecord& record =
+            half.emplace_back(linkageRecord(subjects[with_persons[n]]));
+        all_prints[n] = fingerprint(record);
         all_hashes[n] = pipelines::keyHash(subjects[with_persons[n]].key);
       }
     });
@@ -269,11 +274,18 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     config.use_extra_id = false;
     st.index = std::make_unique<id::IdentityIndex>(config);
     st.subject_of_record = std::move(all_keys);
-    st.identifiers.assign(all.size(), {});
-    forHalvesInParallel(all.size(), 20'000, [&](size_t from, size_t to) {
-      for (size_t n = from; n < to; ++n) st.identifiers[n] = validIdentifiers(all[n]);
+    st.identifiers.resize(halves[0].size() + halves[1].size());
+    forHalvesInParallel(2, 2, [&](size_t from, size_t to) {
+      for (size_t h = from; h < to; ++h) {
+        const size_t offset = h == 0 ? 0 : halves[0].size();
+        for (size_t n = 0; n < halves[h].size(); ++n) {
+          st.identifiers[offset + n] = validIdentifiers(halves[h][n]);
+        }
+      }
     });
-    st.index->build(std::move(all));
+    std::vector<std::vector<id::PersonRecord>> parts(std::make_move_iterator(halves.begin()),
+                                                     std::make_move_iterator(halves.end()));
+    st.index->build(std::move(parts));
     st.decided.clear();
     st.reviewer_decisions = 0;
     st.links_reported = 0;

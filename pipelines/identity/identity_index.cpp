@@ -113,15 +113,19 @@ void IdentityIndex::reset() {
   stats_ = LinkageStats();
 }
 
-void IdentityIndex::ingest(std::vector<PersonRecord>& records) {
-  store_.reserve(store_.size() + records.size());
+void IdentityIndex::ingest(std::span<std::vector<PersonRecord>> parts) {
+  std::size_t records = 0;
+  for (const auto& part : parts) records += part.size();
+  store_.reserve(store_.size() + records);
   const auto first = static_cast<std::uint32_t>(store_.size());
-  for (const PersonRecord& record : records) {
-    const std::uint32_t index = store_.add(record);
-    addDeterministicLinks(index);
+  for (auto& part : parts) {
+    for (const PersonRecord& record : part) {
+      const std::uint32_t index = store_.add(record);
+      addDeterministicLinks(index);
+    }
+    // The features hold all the engine needs; free the strings before pairing starts.
+    std::vector<PersonRecord>().swap(part);
   }
-  // The features hold all the engine needs; free the strings before pairing starts.
-  std::vector<PersonRecord>().swap(records);
   stats_.records = store_.size();
 
   // Into the blocks, each rule's by one thread: a rule's blocks are a map of their own, and the
@@ -415,9 +419,15 @@ void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
 }
 
 void IdentityIndex::build(std::vector<PersonRecord> records) {
+  std::vector<std::vector<PersonRecord>> parts;
+  parts.push_back(std::move(records));
+  build(std::move(parts));
+}
+
+void IdentityIndex::build(std::vector<std::vector<PersonRecord>> parts) {
   const auto start = std::chrono::steady_clock::now();
   reset();
-  ingest(records);
+  ingest(parts);
   const BlockPlan plan = planBlocks();
   estimateFromCandidates(plan);
   prepareScoring();
@@ -431,7 +441,7 @@ void IdentityIndex::build(std::vector<PersonRecord> records, MatchModel model) {
   const auto start = std::chrono::steady_clock::now();
   reset();
   model_ = std::move(model);
-  ingest(records);
+  ingest({&records, 1});
   const BlockPlan plan = planBlocks();
   prepareScoring();
   scoreCandidates(plan);
@@ -459,7 +469,7 @@ AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
   }
   const std::size_t links_before = links_.size();
   const std::size_t reviews_before = reviews_.size();
-  ingest(records);
+  ingest({&records, 1});
   extendTermAdjustments();
   clusters_.grow(store_.size());
 

@@ -105,6 +105,9 @@ class IdentityIndex {
   /// Batch: replaces the contents with `records` (indices assigned 0..n-1 in order) and estimates
   /// the model by EM from these records. Same input, same result.
   void build(std::vector<PersonRecord> records);
+  /// As above, the records given in parts, indices following the parts' order: a caller that
+  /// makes a council's on several threads hands each thread's over without joining them.
+  void build(std::vector<std::vector<PersonRecord>> parts);
   /// Batch with a model estimated earlier (as a rebuild or a comparison with streaming needs).
   void build(std::vector<PersonRecord> records, MatchModel model);
 
@@ -154,7 +157,7 @@ class IdentityIndex {
   };
 
   void reset();
-  void ingest(std::vector<PersonRecord>& records);
+  void ingest(std::span<std::vector<PersonRecord>> parts);
   void addDeterministicLinks(std::uint32_t record);
   BlockPlan planBlocks() const;
   template <typename Visit>
