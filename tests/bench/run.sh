@@ -26,7 +26,9 @@
 #   which needs the council of 1), raw (3), startup (4), ssd (5), linearity (6, with LINEARITY=1;
 #   it needs the council of 1 too).
 #   ROUNDS=3 repeats sections 2 and 3 and keeps each figure's best round. KEEP_WORK=1 keeps the work
-#   directory (councils, daemon state and logs) and prints where it is.
+#   directory (councils, daemon state and logs) and prints where it is. HEAP=1 runs the council of
+#   1 once more under heaptrack (apt-get install heaptrack) and prints what held the most of its
+#   heap at the peak, by allocation site; that run is some three times slower and gives no figure.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-build/release}" && pwd)
@@ -73,6 +75,7 @@ read_rate() {  # read_rate LOG CONNECTOR
   grep -o "\"msg\":\"read complete\",\"connector\":\"$2\".*\"records_per_second\":[0-9.]*" "$1" |
     grep -o '[0-9.]*$' | cut -d. -f1 | tail -n 1
 }
+daemon_prefix=()  # what run_daemon runs hearthd under (the heap profile's heaptrack)
 run_daemon() {  # run_daemon NAME BROKERS CONNECTORS_YAML [EXTRA_YAML]; sets wall_ms and rss_kb
   local dir="$work/$1"
   mkdir -p "$dir"
@@ -80,8 +83,8 @@ run_daemon() {  # run_daemon NAME BROKERS CONNECTORS_YAML [EXTRA_YAML]; sets wal
   local start end
   start=$(now_ms)
   local status=0
-  (cd "$dir" && /usr/bin/time -f '%M' -o "$dir/rss" "$build/daemon/hearthd" run --once \
-    "$dir/hearthd.yaml" 2> "$dir/log" > /dev/null) || status=$?
+  (cd "$dir" && /usr/bin/time -f '%M' -o "$dir/rss" "${daemon_prefix[@]}" \
+    "$build/daemon/hearthd" run --once "$dir/hearthd.yaml" 2> "$dir/log" > /dev/null) || status=$?
   end=$(now_ms)
   if [ "$status" -ne 0 ]; then
     echo "hearthd run --once ($1) exited with $status; the end of its log:" >&2
@@ -246,6 +249,28 @@ $demo_connectors_main" "$indicators_main"
   # 10,000 more admissions, then 10,000 more. The first derive after a restart re-reads what the
   # record store holds; the second is the incremental one of a daemon that has been running.
   incremental_derives
+fi
+
+# With HEAP=1, the council of 1 once more on a fresh state directory, under heaptrack, and what
+# held the most of the heap at its peak. hearthd allocates through mimalloc, whose operator new
+# heaptrack would not see: hearth-bench-heap-via-malloc, preloaded, routes new and delete through
+# malloc for this run.
+if [ "${HEAP:-0}" = 1 ] && want council; then
+  if ! command -v heaptrack > /dev/null || ! command -v heaptrack_print > /dev/null; then
+    echo "HEAP=1 needs heaptrack and heaptrack_print (apt-get install heaptrack)" >&2
+    exit 2
+  fi
+  daemon_prefix=(env "LD_PRELOAD=$build/tests/bench/libhearth-bench-heap-via-malloc.so"
+    heaptrack -o "$work/heap")
+  run_daemon council-heap "$bootstrap" "
+$demo_connectors_main" "$indicators_main"
+  daemon_prefix=()
+  heap_data=$(find "$work" -maxdepth 1 -name 'heap.*' | head -n 1)
+  echo "heap of the whole council (scale $scale) at its peak, by allocation site (heaptrack):"
+  heaptrack_print -f "$heap_data" --print-peaks 1 --print-allocators 0 --print-temporary 0 \
+    --print-leaks 0 --peak-limit 20 --sub-peak-limit 0 2> /dev/null |
+    awk '/peak memory consumed over/ { size = $1; calls = $6; getline; printf "  %9s %9s calls  %s\n", size, calls, substr($0, 1, 110); next }
+         /^peak heap memory consumption/ { print "  " $0 }'
 fi
 
 # 2. The same school census files, normalised and raw.
