@@ -92,11 +92,7 @@ struct HeldKey {
 
 // Compares held keys as their texts compare; `names` are the streams' names by number.
 int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, const HeldKey& b) {
-  if (a.stream == b.stream) {
-    const std::string_view x = a.source_key.view();
-    const std::string_view y = b.source_key.view();
-    return x < y ? -1 : (y < x ? 1 : 0);
-  }
+  if (a.stream == b.stream) return a.source_key.view().compare(b.source_key.view());
   const std::string& x = names[a.stream];
   const std::string& y = names[b.stream];
   const size_t common = std::min(x.size(), y.size());

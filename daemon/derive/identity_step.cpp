@@ -239,6 +239,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   // default-made on one thread before either filled its half.
   std::array<std::vector<id::PersonRecord>, 2> halves;
   std::vector<std::string> all_keys;
+  std::vector<ValidIdentifiers> all_identifiers;
   if (rebuild) {
     std::vector<uint32_t> with_persons;
     with_persons.reserve(subjects.size());
@@ -247,6 +248,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     }
     std::vector<uint64_t> all_prints(with_persons.size());
     std::vector<pipelines::KeyHash> all_hashes(with_persons.size());
+    all_identifiers.resize(with_persons.size());
     forHalvesInParallel(with_persons.size(), 20'000, [&](size_t from, size_t to) {
       std::vector<id::PersonRecord>& half = halves[from == 0 ? 0 : 1];
       half.reserve(to - from);
@@ -254,6 +256,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
         const id::PersonRecord& record =
             half.emplace_back(linkageRecord(subjects[with_persons[n]]));
         all_prints[n] = fingerprint(record);
+        all_identifiers[n] = validIdentifiers(record);
         all_hashes[n] = pipelines::keyHash(subjects[with_persons[n]].key);
       }
     });
@@ -274,15 +277,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     config.use_extra_id = false;
     st.index = std::make_unique<id::IdentityIndex>(config);
     st.subject_of_record = std::move(all_keys);
-    st.identifiers.resize(halves[0].size() + halves[1].size());
-    forHalvesInParallel(2, 2, [&](size_t from, size_t to) {
-      for (size_t h = from; h < to; ++h) {
-        const size_t offset = h == 0 ? 0 : halves[0].size();
-        for (size_t n = 0; n < halves[h].size(); ++n) {
-          st.identifiers[offset + n] = validIdentifiers(halves[h][n]);
-        }
-      }
-    });
+    st.identifiers = std::move(all_identifiers);
     std::vector<std::vector<id::PersonRecord>> parts(std::make_move_iterator(halves.begin()),
                                                      std::make_move_iterator(halves.end()));
     st.index->build(std::move(parts));
