@@ -38,14 +38,15 @@ id::Sex linkageSex(canonical::Sex sex) {
   return id::Sex::kMissing;
 }
 
-// The value most of a subject's records give; ties go to the first given.
+// The value most of a subject's records give; of values given equally often, the smallest, so
+// the summary is the same in whatever order the subject's records are held.
 template <typename T>
 T consensus(const std::vector<T>& values) {
   const T* best = nullptr;
   size_t best_count = 0;
   for (const T& candidate : values) {
     const size_t count = static_cast<size_t>(std::count(values.begin(), values.end(), candidate));
-    if (count > best_count) {
+    if (count > best_count || (count == best_count && best != nullptr && candidate < *best)) {
       best = &candidate;
       best_count = count;
     }

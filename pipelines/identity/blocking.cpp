@@ -100,10 +100,18 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
   const std::uint64_t given_initial = given.empty() ? 0 : static_cast<unsigned char>(given[0]);
   const std::uint64_t family_initial = family.empty() ? 0 : static_cast<unsigned char>(family[0]);
   const std::uint64_t birth = f.has_birth ? birthDateCode(f) : 0;
+  // Keys are made of the texts' hashes, not their pool ids: ids follow the order the records
+  // came in, and so would the order of the blocks (which EM samples by) with them.
+  const std::uint64_t upn = store.identifiers().textHash(f.upn);
+  const std::uint64_t extra_id = store.identifiers().textHash(f.extra_id);
+  const std::uint64_t postcode = store.postcodes().textHash(f.postcode);
+  const std::uint64_t sector = store.postcodes().textHash(f.sector);
+  const std::uint64_t house_number = store.places().textHash(f.house_number);
+  const std::uint64_t locality = store.places().textHash(f.locality);
 
   if (f.nhs_valid) set(BlockingRule::kNhsNumber, f.nhs, birth);
-  if (f.upn != 0) set(BlockingRule::kUpn, f.upn, birth);
-  if (use_extra_id && f.extra_id != 0) set(BlockingRule::kExtraId, f.extra_id, birth);
+  if (f.upn != 0) set(BlockingRule::kUpn, upn, birth);
+  if (use_extra_id && f.extra_id != 0) set(BlockingRule::kExtraId, extra_id, birth);
   if (f.has_birth) {
     const auto year = static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year));
     set(BlockingRule::kBirthDate, birth, family_initial);
@@ -112,15 +120,15 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
           given_initial);
     }
     if (f.postcode != 0) {
-      set(BlockingRule::kPostcodeBirthYear, mixKey(f.postcode, year), family_initial);
+      set(BlockingRule::kPostcodeBirthYear, mixKey(postcode, year), family_initial);
     }
   }
   if (f.given_formal != 0 && f.sector != 0) {
-    set(BlockingRule::kGivenPrefixPostcodeSector, mixKey(givenPrefix(store, f, 3), f.sector),
+    set(BlockingRule::kGivenPrefixPostcodeSector, mixKey(givenPrefix(store, f, 3), sector),
         family_initial);
   }
   if (f.postcode != 0 && f.family_soundex != 0) {
-    set(BlockingRule::kPostcodeFamilySoundex, mixKey(f.postcode, f.family_soundex), given_initial);
+    set(BlockingRule::kPostcodeFamilySoundex, mixKey(postcode, f.family_soundex), given_initial);
   }
   if (f.given_soundex != 0 && f.family_soundex != 0) {
     const std::uint64_t low = std::min(f.given_soundex, f.family_soundex);
@@ -130,28 +138,28 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
   if (f.street != 0) {
     const std::uint64_t street = streetPrefix(store, f);
     if (f.house_number != 0) {
-      set(BlockingRule::kHouseNumberStreet, mixKey(f.house_number, street), family_initial);
+      set(BlockingRule::kHouseNumberStreet, mixKey(house_number, street), family_initial);
     }
     if (f.postcode != 0) {
-      set(BlockingRule::kStreetPostcode, mixKey(f.postcode, street), family_initial);
+      set(BlockingRule::kStreetPostcode, mixKey(postcode, street), family_initial);
     }
     if (f.locality != 0) {
-      set(BlockingRule::kStreetLocality, mixKey(f.locality, street), family_initial);
+      set(BlockingRule::kStreetLocality, mixKey(locality, street), family_initial);
     }
   }
-  if (f.email != 0) set(BlockingRule::kEmail, f.email, given_initial);
-  if (f.email_local != 0) set(BlockingRule::kEmailLocalPart, f.email_local, given_initial);
-  if (f.phone != 0) set(BlockingRule::kPhone, f.phone, given_initial);
+  if (f.email != 0) set(BlockingRule::kEmail, store.contacts().textHash(f.email), given_initial);
+  if (f.email_local != 0)
+    set(BlockingRule::kEmailLocalPart, store.contacts().textHash(f.email_local), given_initial);
+  if (f.phone != 0) set(BlockingRule::kPhone, store.contacts().textHash(f.phone), given_initial);
   if (f.has_birth && f.given_formal != 0) {
     set(BlockingRule::kBirthDateGivenPrefix, mixKey(birth, givenPrefix(store, f, 2)), 0);
   }
   if (f.locality != 0) {
     if (f.family_soundex != 0) {
-      set(BlockingRule::kFamilySoundexLocality, mixKey(f.family_soundex, f.locality),
-          given_initial);
+      set(BlockingRule::kFamilySoundexLocality, mixKey(f.family_soundex, locality), given_initial);
     }
     if (f.given_formal != 0) {
-      set(BlockingRule::kGivenPrefixLocality, mixKey(givenPrefix(store, f, 3), f.locality),
+      set(BlockingRule::kGivenPrefixLocality, mixKey(givenPrefix(store, f, 3), locality),
           family_initial);
     }
   }

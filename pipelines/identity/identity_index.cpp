@@ -45,10 +45,23 @@ void runParallel(std::size_t count, unsigned threads, Work work) {
   for (std::thread& thread : pool) thread.join();
 }
 
-bool byStrength(const ScoredPair& x, const ScoredPair& y) {
-  if (x.match_weight != y.match_weight) return x.match_weight > y.match_weight;
-  return pairKey(x.a, x.b) < pairKey(y.a, y.b);
-}
+// Links strongest first; links of equal weight (common: the same pattern of agreements) in the
+// order of what their records say, so the union a cannot-link refuses is the same in whatever
+// order the records came. `content` holds each record's content key.
+struct StrongerFirst {
+  const std::vector<std::uint64_t>& content;
+
+  std::pair<std::uint64_t, std::uint64_t> contentOf(const ScoredPair& pair) const {
+    return std::minmax(content[pair.a], content[pair.b]);
+  }
+  bool operator()(const ScoredPair& x, const ScoredPair& y) const {
+    if (x.match_weight != y.match_weight) return x.match_weight > y.match_weight;
+    const auto cx = contentOf(x);
+    const auto cy = contentOf(y);
+    if (cx != cy) return cx < cy;
+    return pairKey(x.a, x.b) < pairKey(y.a, y.b);
+  }
+};
 
 // Two members of one household: the same family name and the same address line, e-mail or
 // telephone, other given names and birth dates. A postcode or town alone does not count: it
@@ -119,14 +132,18 @@ void IdentityIndex::ingest(std::span<std::vector<PersonRecord>> parts) {
   store_.reserve(store_.size() + records);
   const auto first = static_cast<std::uint32_t>(store_.size());
   for (auto& part : parts) {
-    for (const PersonRecord& record : part) {
-      const std::uint32_t index = store_.add(record);
-      addDeterministicLinks(index);
-    }
+    for (const PersonRecord& record : part) store_.add(record);
     // The features hold all the engine needs; free the strings before pairing starts.
     std::vector<PersonRecord>().swap(part);
   }
   stats_.records = store_.size();
+  // The new records join their identifiers' groups in the order of what they say, not of their
+  // indices: a group's first record, which the others link to, is then the same in whatever
+  // order the records came.
+  for (const std::uint32_t index :
+       inContentOrder(store_, first, static_cast<std::uint32_t>(store_.size()))) {
+    addDeterministicLinks(index);
+  }
 
   // Into the blocks, each rule's by one thread: a rule's blocks are a map of their own, and the
   // features are only read now. A block lists its records in index order, as one thread would.
@@ -174,10 +191,11 @@ void IdentityIndex::addDeterministicLinks(std::uint32_t record) {
     const bool confirming =
         k.tier == LinkTier::kFormerUpnAndBirthDate || k.tier == LinkTier::kUlnAndBirthDate;
     if (confirming && deterministic_pairs_.contains(pairKey(*first, record))) continue;
-    // Star links to the group's first record: one link per record, same in batch and streaming.
+    // Star links to the group's first record (first in content order within one ingest, see
+    // ingest()): one link per record.
     ScoredPair link;
-    link.a = *first;
-    link.b = record;
+    link.a = std::min(*first, record);
+    link.b = std::max(*first, record);
     link.tier = k.tier;
     link.comparison = compareRecords(store_, link.a, link.b, config_.use_extra_id);
     link.match_weight = 0.0;
@@ -506,7 +524,8 @@ AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
   for (std::size_t i = links_before; i < links_.size(); ++i) {
     if (links_[i].tier == LinkTier::kProbabilistic) new_links.push_back(links_[i]);
   }
-  std::sort(new_links.begin(), new_links.end(), byStrength);
+  const std::vector<std::uint64_t> content = contentKeys(store_);
+  std::sort(new_links.begin(), new_links.end(), StrongerFirst{content});
   for (const ScoredPair& link : new_links) clusters_.link(link.a, link.b);
 
   summary.links = links_.size() - links_before;
@@ -567,8 +586,11 @@ void IdentityIndex::recluster() {
       clusters_.link(link.a, link.b);
     }
   }
+  const std::vector<std::uint64_t> content = contentKeys(store_);
   std::sort(probabilistic.begin(), probabilistic.end(),
-            [](const ScoredPair* x, const ScoredPair* y) { return byStrength(*x, *y); });
+            [stronger = StrongerFirst{content}](const ScoredPair* x, const ScoredPair* y) {
+              return stronger(*x, *y);
+            });
   for (const ScoredPair* link : probabilistic) clusters_.link(link->a, link->b);
 }
 

@@ -239,11 +239,14 @@ FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t sa
   std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount> seen{};
   const auto records = static_cast<std::uint32_t>(store.size());
   if (records >= 2) {
+    // The pairs are drawn from the records in the order of what they say, so the same records
+    // given in any order draw the same pairs (and the model, the links and the persons follow).
+    const std::vector<std::uint32_t> by_content = inContentOrder(store, 0, records);
     std::mt19937_64 random(seed);
     std::uniform_int_distribution<std::uint32_t> pick(0, records - 1);
     for (std::size_t s = 0; s < samples; ++s) {
-      const std::uint32_t a = pick(random);
-      const std::uint32_t b = pick(random);
+      const std::uint32_t a = by_content[pick(random)];
+      const std::uint32_t b = by_content[pick(random)];
       if (a == b) continue;
       const ComparisonVector vector = compareRecords(store, a, b, use_extra_id);
       for (const Field field : kAllFields) ++seen[fieldIndex(field)][vector.level(field)];

@@ -61,7 +61,8 @@ struct EmOptions {
 };
 
 /// u estimated from the whole population: exact-agreement levels from value frequencies (exact
-/// sums of squares), the other levels from `samples` random record pairs drawn with `seed`.
+/// sums of squares), the other levels from `samples` random record pairs drawn with `seed` from
+/// the records in content order (so the same records in another order draw the same pairs).
 FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
                                        std::uint64_t seed, bool use_extra_id);
 

@@ -1,5 +1,6 @@
 #include "pipelines/identity/record_features.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -159,15 +160,16 @@ std::uint64_t nextPoolSerial() {
 }
 }  // namespace
 
-StringPool::StringPool() : serial_(nextPoolSerial()), texts_{std::string()} {}
+StringPool::StringPool() : serial_(nextPoolSerial()), texts_{std::string()}, hashes_{0} {}
 
 StringPool::StringPool(const StringPool& other)
-    : serial_(nextPoolSerial()), texts_(other.texts_), ids_(other.ids_) {}
+    : serial_(nextPoolSerial()), texts_(other.texts_), hashes_(other.hashes_), ids_(other.ids_) {}
 
 StringPool& StringPool::operator=(const StringPool& other) {
   if (this != &other) {
     serial_ = nextPoolSerial();
     texts_ = other.texts_;
+    hashes_ = other.hashes_;
     ids_ = other.ids_;
   }
   return *this;
@@ -177,6 +179,7 @@ StringPool& StringPool::operator=(const StringPool& other) {
 StringPool::StringPool(StringPool&& other) noexcept
     : serial_(std::exchange(other.serial_, nextPoolSerial())),
       texts_(std::exchange(other.texts_, {std::string()})),
+      hashes_(std::exchange(other.hashes_, {0})),
       ids_(std::move(other.ids_)) {
   other.ids_.clear();
 }
@@ -185,6 +188,7 @@ StringPool& StringPool::operator=(StringPool&& other) noexcept {
   if (this != &other) {
     serial_ = std::exchange(other.serial_, nextPoolSerial());
     texts_ = std::exchange(other.texts_, {std::string()});
+    hashes_ = std::exchange(other.hashes_, {0});
     ids_ = std::move(other.ids_);
     other.ids_.clear();
   }
@@ -197,6 +201,8 @@ std::uint32_t StringPool::intern(std::string_view text) {
   const auto id = static_cast<std::uint32_t>(texts_.size());
   ids_.emplace(std::string(text), id);
   texts_.emplace_back(text);
+  const std::uint64_t hash = mixKey(text.size(), std::hash<std::string_view>{}(text));
+  hashes_.push_back(hash);
   return id;
 }
 
@@ -206,6 +212,52 @@ std::uint64_t mixKey(std::uint64_t a, std::uint64_t b) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
   return z == 0 ? 1 : z;
+}
+
+std::uint64_t contentKey(const FeatureStore& store, std::uint32_t record) {
+  const RecordFeatures& f = store[record];
+  std::uint64_t key = 0;
+  auto text = [&key](const StringPool& pool, std::uint32_t id) {
+    key = mixKey(key, pool.textHash(id));
+  };
+  text(store.names(), f.given);
+  text(store.names(), f.family);
+  text(store.postcodes(), f.postcode);
+  text(store.identifiers(), f.upn);
+  text(store.identifiers(), f.extra_id);
+  text(store.identifiers(), f.former_upn);
+  text(store.identifiers(), f.uln);
+  text(store.places(), f.address);
+  text(store.places(), f.locality);
+  text(store.contacts(), f.email);
+  text(store.contacts(), f.phone);
+  key = mixKey(key, f.nhs);
+  key = mixKey(key, f.local_key);
+  key = mixKey(key, (static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
+                        (static_cast<std::uint64_t>(f.birth_month) << 8) | f.birth_day);
+  key = mixKey(key, static_cast<std::uint64_t>(static_cast<unsigned char>(f.sex)) |
+                        (static_cast<std::uint64_t>(f.has_birth) << 8) |
+                        (static_cast<std::uint64_t>(f.nhs_verified) << 9));
+  return key;
+}
+
+std::vector<std::uint64_t> contentKeys(const FeatureStore& store) {
+  std::vector<std::uint64_t> keys(store.size());
+  for (std::uint32_t r = 0; r < keys.size(); ++r) keys[r] = contentKey(store, r);
+  return keys;
+}
+
+std::vector<std::uint32_t> inContentOrder(const FeatureStore& store, std::uint32_t first,
+                                          std::uint32_t end) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+  keyed.reserve(end - first);
+  for (std::uint32_t r = first; r < end; ++r) keyed.emplace_back(contentKey(store, r), r);
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::uint32_t> order;
+  order.reserve(keyed.size());
+  for (const auto& [key, record] : keyed) order.push_back(record);
+  return order;
 }
 
 void FeatureStore::countName(std::vector<std::uint32_t>& counts, std::uint32_t id) {

@@ -25,6 +25,9 @@ class StringPool {
   /// The id of `text`, adding it when new; 0 for an empty text.
   std::uint32_t intern(std::string_view text);
   const std::string& text(std::uint32_t id) const { return texts_[id]; }
+  /// A hash of the text of `id`, 0 for id 0: what a key made of it needs to be the same whatever
+  /// order the texts were interned in (ids follow that order).
+  std::uint64_t textHash(std::uint32_t id) const { return hashes_[id]; }
   std::size_t size() const { return texts_.size(); }
   /// Names this pool among all of the process's, never 0: what is remembered about its ids
   /// (comparison results) is remembered under it.
@@ -40,6 +43,7 @@ class StringPool {
     }
   };
   std::vector<std::string> texts_;
+  std::vector<std::uint64_t> hashes_;
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> ids_;
 };
 
@@ -118,5 +122,18 @@ class FeatureStore {
 
 /// A 64-bit mix of two values (splitmix64 finaliser); never returns 0 so 0 can mean "no key".
 std::uint64_t mixKey(std::uint64_t a, std::uint64_t b);
+
+/// What record `record` says, as a number: the texts and values of its features, not their pool
+/// ids or its index (both follow the order the records arrived in).
+std::uint64_t contentKey(const FeatureStore& store, std::uint32_t record);
+
+/// The content key of every record of `store`, by index.
+std::vector<std::uint64_t> contentKeys(const FeatureStore& store);
+
+/// Records first..end-1 in the order of their content keys. Records that say the same compare
+/// the same with any other, so which of them a tie puts first changes nothing: whatever takes
+/// records in this order takes the same records the same way, in whatever order they came.
+std::vector<std::uint32_t> inContentOrder(const FeatureStore& store, std::uint32_t first,
+                                          std::uint32_t end);
 
 }  // namespace hearth::pipelines::identity

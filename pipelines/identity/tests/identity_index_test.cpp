@@ -115,16 +115,29 @@ TEST_F(IdentityIndexTest, AFormerUpnLinksToTheRecordsOfTheOldUpnWhicheverComesFi
   old.upn = "H243278544154";
   for (const bool census_first : {true, false}) {
     IdentityIndex index = withPopulation();
-    const AddSummary added = census_first ? index.add({census, old}) : index.add({old, census});
-    const std::uint32_t a = added.first_index;
-    const std::uint32_t b = added.first_index + 1;
+    const std::uint32_t a = index.add({census_first ? census : old}).first_index;
+    const std::uint32_t b = index.add({census_first ? old : census}).first_index;
     EXPECT_EQ(index.personOf(a), index.personOf(b)) << census_first;
-    // The second record's key meets the first's: the old record's UPN finds the census row's
+    // The later record's key meets the earlier's: the old record's UPN finds the census row's
     // former UPN, or the census row's former UPN finds the old record's UPN.
     EXPECT_TRUE(linkedBy(
         index, a, b, census_first ? LinkTier::kUpnAndBirthDate : LinkTier::kFormerUpnAndBirthDate))
         << census_first;
   }
+  // Given together, they are taken in the order of what they say: the same link either way.
+  std::vector<LinkTier> tiers;
+  for (const bool census_first : {true, false}) {
+    IdentityIndex index = withPopulation();
+    const AddSummary added = census_first ? index.add({census, old}) : index.add({old, census});
+    const std::uint32_t a = added.first_index;
+    const std::uint32_t b = added.first_index + 1;
+    EXPECT_EQ(index.personOf(a), index.personOf(b)) << census_first;
+    for (const LinkTier tier : {LinkTier::kUpnAndBirthDate, LinkTier::kFormerUpnAndBirthDate}) {
+      if (linkedBy(index, a, b, tier)) tiers.push_back(tier);
+    }
+  }
+  ASSERT_EQ(tiers.size(), 2u);
+  EXPECT_EQ(tiers[0], tiers[1]);
   // Another birth date: the former UPN alone is no key.
   IdentityIndex index = withPopulation();
   PersonRecord other = old;
@@ -307,6 +320,69 @@ TEST(IdentityIndexBuild, BlocksFiledOnTwoThreadsEqualOneThreads) {
     EXPECT_EQ(first.links()[i].a, second.links()[i].a);
     EXPECT_EQ(first.links()[i].b, second.links()[i].b);
   }
+}
+
+// The same records in another order: the same people, links and review pairs, and the same
+// model. Resolution follows what the records say, not the order they arrive in (the daemon's
+// order is that of its held source records, which any change to how it holds them would move).
+TEST(IdentityIndexBuild, TheOrderOfTheRecordsChangesNothing) {
+  testing::PopulationOptions options;
+  options.people = 20'000;
+  options.duplicates = 4'000;
+  const LabelledRecords population = testing::generatePopulation(options);
+  const std::size_t n = population.records.size();
+  // A fixed permutation that moves every record: odd positions reversed, then even ones.
+  std::vector<std::uint32_t> original_of(n);  // permuted index -> original index
+  std::size_t next = 0;
+  for (std::size_t i = n; i-- > 0;) {
+    if (i % 2 == 1) original_of[next++] = static_cast<std::uint32_t>(i);
+  }
+  for (std::size_t i = 0; i < n; i += 2) original_of[next++] = static_cast<std::uint32_t>(i);
+  std::vector<PersonRecord> permuted;
+  permuted.reserve(n);
+  for (const std::uint32_t i : original_of) permuted.push_back(population.records[i]);
+
+  // Few EM pairs and u samples, so both are samples (of blocks, of random pairs), as they are
+  // for a whole council's records.
+  LinkageConfig config;
+  config.em_pairs = 20'000;
+  config.u_samples = 200'000;
+  IdentityIndex first(config);
+  first.build(population.records);
+  IdentityIndex second(config);
+  second.build(std::move(permuted));
+
+  // Each record's cluster as the set of original indices in it, compared by its smallest member.
+  auto partition = [n](const IdentityIndex& index, auto original) {
+    std::vector<std::uint32_t> smallest(n, UINT32_MAX);
+    for (std::uint32_t r = 0; r < n; ++r) {
+      std::uint32_t& s = smallest[index.personOf(r)];
+      s = std::min(s, original(r));
+    }
+    std::vector<std::uint32_t> person(n);
+    for (std::uint32_t r = 0; r < n; ++r) person[original(r)] = smallest[index.personOf(r)];
+    return person;
+  };
+  auto pairs = [](const std::vector<ScoredPair>& scored, auto original) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+    for (const ScoredPair& p : scored) {
+      out.emplace_back(std::minmax(original(p.a), original(p.b)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto same = [](std::uint32_t r) { return r; };
+  auto back = [&](std::uint32_t r) { return original_of[r]; };
+
+  EXPECT_EQ(first.model().prior, second.model().prior);
+  for (std::size_t f = 0; f < first.model().m.size(); ++f) {
+    EXPECT_EQ(first.model().m[f], second.model().m[f]) << "m of field " << f;
+    EXPECT_EQ(first.model().u[f], second.model().u[f]) << "u of field " << f;
+  }
+  EXPECT_EQ(first.stats().candidate_pairs, second.stats().candidate_pairs);
+  EXPECT_EQ(partition(first, same), partition(second, back));
+  EXPECT_EQ(pairs(first.links(), same), pairs(second.links(), back));
+  EXPECT_EQ(pairs(first.reviewBand(), same), pairs(second.reviewBand(), back));
 }
 
 TEST_F(IdentityIndexTest, LinksTheGeneratedPopulationAccurately) {
