@@ -1114,7 +1114,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     std::iota(outcome.person_of_subject.begin(), outcome.person_of_subject.end(), 0u);
     outcome.persons = static_cast<uint32_t>(subjects.size());
   }
-  followSubjectLinks(subject_links, outcome);
+  followSubjectLinks(std::move(subject_links), subjects, outcome);
   summary.linkage_records = outcome.linkage_records;
   summary.persons = outcome.persons;
 

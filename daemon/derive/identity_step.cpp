@@ -123,16 +123,21 @@ ValidIdentifiers validIdentifiers(const id::PersonRecord& record) {
   return ids;
 }
 
-std::vector<id::ReviewerDecision> identifierConflicts(const id::IdentityIndex& index,
-                                                      const std::vector<ValidIdentifiers>& ids) {
+std::vector<id::ReviewerDecision> identifierConflicts(
+    const id::IdentityIndex& index, const std::vector<ValidIdentifiers>& ids,
+    const std::vector<std::string>& subject_of_record) {
   struct Holders {
-    std::vector<std::pair<std::string, uint32_t>> upn;  // value, first record holding it
+    // value, the record holding it whose subject key is smallest: the same record in whatever
+    // order the subjects came
+    std::vector<std::pair<std::string, uint32_t>> upn;
     std::vector<std::pair<std::string, uint32_t>> nhs;
   };
-  auto note = [](std::vector<std::pair<std::string, uint32_t>>& seen, const std::string& value,
-                 uint32_t record) {
-    for (const auto& [v, r] : seen) {
-      if (v == value) return;
+  auto note = [&](std::vector<std::pair<std::string, uint32_t>>& seen, const std::string& value,
+                  uint32_t record) {
+    for (auto& [v, r] : seen) {
+      if (v != value) continue;
+      if (subject_of_record[record] < subject_of_record[r]) r = record;
+      return;
     }
     seen.emplace_back(value, record);
   };
@@ -315,7 +320,8 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
                         *a, *b});
   }
   std::vector<id::ReviewerDecision> fresh_decisions;
-  for (const id::ReviewerDecision& conflict : identifierConflicts(index, st.identifiers)) {
+  for (const id::ReviewerDecision& conflict :
+       identifierConflicts(index, st.identifiers, st.subject_of_record)) {
     const auto pair = std::minmax(conflict.a, conflict.b);
     if (reviewed.contains(pair) || !st.decided.insert(pair).second) continue;
     fresh_decisions.push_back(conflict);
@@ -389,9 +395,18 @@ void IdentityResolver::appendReasonsJson(std::string& out, const PairOutcome& pa
   derive::appendReasonsJson(out, *state_->index, pair.scored);
 }
 
-void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
-                        IdentityOutcome& outcome) {
+void followSubjectLinks(std::vector<std::pair<uint32_t, uint32_t>> links,
+                        const std::vector<SubjectInfo>& subjects, IdentityOutcome& outcome) {
   if (links.empty()) return;
+  // One link per subject: of a subject said to be the same as several, the one with the
+  // smallest key (not the first held, which would follow the order of the held records).
+  std::sort(links.begin(), links.end(), [&](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first < y.first;
+    return subjects[x.second].key < subjects[y.second].key;
+  });
+  links.erase(std::unique(links.begin(), links.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              links.end());
   std::unordered_map<uint32_t, uint32_t> same_as(links.begin(), links.end());
   // A chain is as long as the source's nesting (a SEN2 placement is four links from its
   // person); the bound only stops a cycle of links, which then ends where it stands.

@@ -78,9 +78,10 @@ class IdentityResolver {
 
 /// Gives each subject a SubjectLink names the person of the subject it is the same as, following
 /// chains of links (a SEN2 placement -> its plan -> assessment -> request -> the person), after
-/// identity has resolved the subjects that have Person records. `links` pairs subject indices.
-void followSubjectLinks(const std::vector<std::pair<uint32_t, uint32_t>>& links,
-                        IdentityOutcome& outcome);
+/// identity has resolved the subjects that have Person records. `links` pairs subject indices
+/// (of `subjects`); a subject linked to several keeps the link to the one with the smallest key.
+void followSubjectLinks(std::vector<std::pair<uint32_t, uint32_t>> links,
+                        const std::vector<SubjectInfo>& subjects, IdentityOutcome& outcome);
 
 /// One canonical record with the person it belongs to and its evidence id: the key of its event
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the

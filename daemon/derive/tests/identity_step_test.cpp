@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/derive/steps.hpp"
+#include "pipelines/identity/tests/synthetic_population.hpp"
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace canonical = pipelines::canonical;
+namespace id = pipelines::identity;
+
+// A subject per generated record; every seventh also holds a second Person record that
+// disagrees with the first on its postcode, so its summary has a tie to break.
+struct Subjects {
+  std::deque<canonical::Person> persons;  // stable addresses for SubjectInfo::persons
+  std::vector<SubjectInfo> subjects;
+};
+
+Subjects makeSubjects(const std::vector<id::PersonRecord>& records) {
+  Subjects out;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const id::PersonRecord& r = records[i];
+    canonical::Person person;
+    person.subject = {r.source_system, r.local_id};
+    person.given_name = r.given_name;
+    person.family_name = r.family_name;
+    person.birth_date = r.birth_date;
+    person.postcode = r.postcode;
+    if (!r.nhs_number.empty()) person.identifiers.push_back({"nhs", r.nhs_number, "test"});
+    if (!r.upn.empty()) person.identifiers.push_back({"upn", r.upn, "test"});
+    SubjectInfo subject;
+    subject.key = r.source_system + "/" + r.local_id;
+    subject.persons.push_back(&out.persons.emplace_back(std::move(person)));
+    if (i % 7 == 0) {
+      canonical::Person moved = out.persons.back();
+      moved.postcode = "ZZ9 9ZZ";
+      subject.persons.push_back(&out.persons.emplace_back(std::move(moved)));
+    }
+    out.subjects.push_back(std::move(subject));
+  }
+  return out;
+}
+
+struct Resolution {
+  std::map<std::string, std::string> person_of;  // subject key -> smallest key of its person
+  std::set<std::pair<std::string, std::string>> links;
+  std::set<std::pair<std::string, std::string>> reviews;
+};
+
+Resolution resolveAll(const std::vector<SubjectInfo>& subjects) {
+  IdentityResolver resolver(config::IdentityConfig{});
+  const IdentityOutcome outcome = resolver.resolve(subjects, {});
+  Resolution resolution;
+  std::map<uint32_t, std::string> smallest;
+  for (uint32_t s = 0; s < subjects.size(); ++s) {
+    std::string& key = smallest[outcome.person_of_subject[s]];
+    if (key.empty() || subjects[s].key < key) key = subjects[s].key;
+  }
+  for (uint32_t s = 0; s < subjects.size(); ++s) {
+    resolution.person_of[subjects[s].key] = smallest[outcome.person_of_subject[s]];
+  }
+  for (const PairOutcome& pair : outcome.pairs) {
+    auto keys = std::minmax(subjects[pair.a].key, subjects[pair.b].key);
+    (pair.linked ? resolution.links : resolution.reviews).insert(keys);
+  }
+  return resolution;
+}
+
+// The derive hands identity its subjects in the order of the source records it holds; any
+// change to how it holds them must not move a person, a link or a review pair.
+TEST(IdentityStep, SubjectsInAnotherOrderResolveToTheSamePersonsLinksAndReviews) {
+  id::testing::PopulationOptions options;
+  options.people = 3000;
+  options.duplicates = 700;
+  const Subjects given = makeSubjects(id::testing::generatePopulation(options).records);
+
+  std::vector<SubjectInfo> reversed(given.subjects.rbegin(), given.subjects.rend());
+  for (SubjectInfo& subject : reversed) {
+    std::reverse(subject.persons.begin(), subject.persons.end());
+  }
+
+  const Resolution first = resolveAll(given.subjects);
+  const Resolution second = resolveAll(reversed);
+  ASSERT_EQ(first.person_of.size(), given.subjects.size());
+  EXPECT_EQ(first.person_of, second.person_of);
+  EXPECT_EQ(first.links, second.links);
+  EXPECT_EQ(first.reviews, second.reviews);
+  // Duplicates were found (the population has 700), so there was something to keep the same.
+  std::set<std::string> persons;
+  for (const auto& [subject, person] : first.person_of) persons.insert(person);
+  EXPECT_LT(persons.size(), given.subjects.size() - 500);
+  EXPECT_GT(first.links.size(), 500u);
+}
+
+// A subject said to be the same as two others follows the one with the smaller key, in
+// whichever order the links were held.
+TEST(IdentityStep, ASubjectLinkedTwiceFollowsTheSmallerKeyInEitherOrder) {
+  std::vector<SubjectInfo> subjects(3);
+  subjects[0].key = "sen2/placement-1";
+  subjects[1].key = "sen2/request-b";
+  subjects[2].key = "sen2/request-a";
+  for (const bool reversed : {false, true}) {
+    IdentityOutcome outcome;
+    outcome.person_of_subject = {0, 1, 2};
+    outcome.persons = 3;
+    std::vector<std::pair<uint32_t, uint32_t>> links = {{0, 1}, {0, 2}};
+    if (reversed) std::reverse(links.begin(), links.end());
+    followSubjectLinks(links, subjects, outcome);
+    EXPECT_EQ(outcome.person_of_subject[0], outcome.person_of_subject[2]) << reversed;
+    EXPECT_NE(outcome.person_of_subject[0], outcome.person_of_subject[1]) << reversed;
+    EXPECT_EQ(outcome.persons, 2u) << reversed;
+  }
+}
+
+}  // namespace
+}  // namespace hearth::daemon::derive
