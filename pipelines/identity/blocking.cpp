@@ -148,8 +148,9 @@ BlockingKeys blockingKeys(const FeatureStore& store, std::uint32_t record, bool 
     }
   }
   if (f.email != 0) set(BlockingRule::kEmail, store.contacts().textHash(f.email), given_initial);
-  if (f.email_local != 0)
+  if (f.email_local != 0) {
     set(BlockingRule::kEmailLocalPart, store.contacts().textHash(f.email_local), given_initial);
+  }
   if (f.phone != 0) set(BlockingRule::kPhone, store.contacts().textHash(f.phone), given_initial);
   if (f.has_birth && f.given_formal != 0) {
     set(BlockingRule::kBirthDateGivenPrefix, mixKey(birth, givenPrefix(store, f, 2)), 0);

@@ -252,8 +252,7 @@ std::vector<std::uint32_t> inContentOrder(const FeatureStore& store, std::uint32
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
   keyed.reserve(end - first);
   for (std::uint32_t r = first; r < end; ++r) keyed.emplace_back(contentKey(store, r), r);
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(keyed.begin(), keyed.end());  // equal keys (equal records) by index: deterministic
   std::vector<std::uint32_t> order;
   order.reserve(keyed.size());
   for (const auto& [key, record] : keyed) order.push_back(record);
