@@ -54,18 +54,6 @@ Result<ind::PopulationBase> childrenFromEstimates(const std::filesystem::path& p
   }
 }
 
-// Evidence ids name a canonical record as "<key of its event on hearth.records>#<which of the
-// key's records>"; a fact cites the keys, each once.
-std::vector<std::string> recordKeys(const std::vector<std::string>& evidence_ids) {
-  std::vector<std::string> keys;
-  keys.reserve(evidence_ids.size());
-  for (const std::string& id : evidence_ids) {
-    std::string key = id.substr(0, id.rfind('#'));
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
-  }
-  return keys;
-}
-
 // A value's key on the topic: indicator, period, area and breakdown.
 std::string valueKey(const ind::IndicatorValue& v) {
   return v.indicator_id + "|" + v.period.label + "|" + v.area +
@@ -137,7 +125,6 @@ bool IndicatorChanges::forEach(const std::function<bool(const IndicatorEvent&)>&
     ind::IndicatorFact& f = facts.front();
     const auto it = pseudonyms_->find(f.person);
     if (it == pseudonyms_->end()) continue;  // a person merged away since: its facts moved too
-    f.evidence_ids = recordKeys(f.evidence_ids);
     event.key = it->second;
     event.digest_key.assign(it->second).append("|").append(f.indicator_id).append("|");
     event.digest_key.append(f.period.label).append("|").append(ind::factSetName(f.set));

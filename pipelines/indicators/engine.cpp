@@ -45,6 +45,27 @@ bool readByGroupMates(const canonical::Record& record) {
          std::holds_alternative<canonical::HouseholdMember>(record);
 }
 
+// An evidence id may name one of several records behind one event, as "<event key>#<which>"
+// (the daemon's ids do): what an outcome keeps, and a fact cites, is each event once, in the
+// order first met. A person's outcomes are held between evaluations, and a pupil's attendance
+// over a year is many records of one event key: the ids whole, each copied, cost a council's
+// first evaluation some 200 MB at its peak. An id without '#' is cited whole.
+void citeEventsOnce(std::vector<std::string>& evidence) {
+  size_t kept = 0;
+  for (std::string& id : evidence) {
+    if (const size_t hash = id.rfind('#'); hash != std::string::npos) {
+      id.resize(hash);
+      id.shrink_to_fit();
+    }
+    const auto cited = evidence.begin() + static_cast<std::ptrdiff_t>(kept);
+    if (std::find(evidence.begin(), cited, id) != cited) continue;
+    if (&*cited != &id) *cited = std::move(id);
+    ++kept;
+  }
+  evidence.resize(kept);
+  evidence.shrink_to_fit();
+}
+
 }  // namespace
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
@@ -268,6 +289,8 @@ void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation
     const Slot& slot = slots_[s];
     const size_t p = s % periods;
     Outcome outcome = slot.definition->assess(view, *slot.period, context);
+    citeEventsOnce(outcome.cohort_evidence);
+    citeEventsOnce(outcome.numerator_evidence);
     const bool had = held < state.outcomes.size() && state.outcomes[held].first == s;
     const Outcome& before = had ? state.outcomes[held++].second : kNothing;
     if (outcome != before || labels[p] != state.labels[p] ||
@@ -349,7 +372,7 @@ void IndicatorEngine::addFacts(PersonKey person, const Slot& slot, const Outcome
     if (was == is) return;
     IndicatorFact fact;
     fact.person = person;
-    fact.indicator_id = std::string(slot.definition->id);
+    fact.indicator_id = slot.definition->id;
     fact.indicator_version = slot.definition->version;
     fact.period = *slot.period;
     fact.change = is ? FactChange::kEntered : FactChange::kLeft;

@@ -42,14 +42,16 @@ enum class FactSet { kCohort, kNumerator };
 /// A person entering or leaving an indicator's cohort or numerator.
 struct IndicatorFact {
   PersonKey person = 0;
-  std::string indicator_id;
+  /// The catalogue's id, which lives as long as the program: a council's first evaluation
+  /// makes hundreds of thousands of facts, held until each is published.
+  std::string_view indicator_id;
   int indicator_version = 1;
   Period period;
   FactChange change = FactChange::kEntered;
   FactSet set = FactSet::kNumerator;
-  std::optional<Date> date;  // the date of the evidence that placed the person
-  std::vector<std::string> evidence_ids;
-  std::string rule_version{kRuleVersion};
+  std::optional<Date> date;               // the date of the evidence that placed the person
+  std::vector<std::string> evidence_ids;  // the events of the records that placed the person
+  std::string_view rule_version = kRuleVersion;
   bool operator==(const IndicatorFact&) const = default;
 };
 

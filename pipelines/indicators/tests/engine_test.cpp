@@ -2,6 +2,7 @@
 
 #include "pipelines/indicators/engine.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -261,6 +262,30 @@ TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
   ASSERT_NE(value, nullptr);
   EXPECT_EQ(value->numerator, 1);
   EXPECT_EQ(value->denominator, 1);
+}
+
+// Ids of the form "<event key>#<which>" name one of several records behind one event: a fact
+// cites the event, once, however many of its records placed the person; an id without '#' whole.
+TEST(IndicatorEngine, AFactCitesEachEventOfItsEvidenceOnce) {
+  IndicatorEngine engine = newEngine();
+  engine.evaluate();
+  engine.add(7, "person#0", person(day(2020, 1, 1), canonical::Sex::kMale));
+  // One plan as three records: two behind one event, one behind another source's.
+  engine.add(7, "ssd-plans#1", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.add(7, "ssd-plans#2", cpPlan(day(2024, 6, 1), std::nullopt));
+  engine.add(7, "cin-plan", cpPlan(day(2024, 6, 1), std::nullopt));
+  const std::vector<IndicatorFact> facts = factsOf(engine.evaluate(), "cp_plan_count");
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_THAT(facts[0].evidence_ids, ::testing::UnorderedElementsAre("ssd-plans", "cin-plan"));
+  EXPECT_EQ(find(engine.values(true), "cp_plan_count")->numerator, 1);
+  // Leaving cites them the same way.
+  engine.remove("ssd-plans#1");
+  engine.remove("ssd-plans#2");
+  engine.remove("cin-plan");
+  const std::vector<IndicatorFact> left = factsOf(engine.evaluate(), "cp_plan_count");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].change, FactChange::kLeft);
+  EXPECT_THAT(left[0].evidence_ids, ::testing::UnorderedElementsAre("ssd-plans", "cin-plan"));
 }
 
 // A child with a referral (social care) and SEN support on a census (SEND) has needs in two
