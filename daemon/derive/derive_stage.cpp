@@ -319,6 +319,28 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
   return std::make_shared<const HeldRecords>(std::move(block));
 }
 
+// Text written in pieces of about a mebibyte: a council's open reviews with their reasons run
+// to a hundred megabytes, which one string would copy at each doubling and hold with up to as
+// much room again, at the height of the derive's memory. Read joined (DeriveStage::reviewsJson).
+class ReviewsText {
+ public:
+  void append(std::string_view text) {
+    if (pieces_.empty() || pieces_.back().size() + text.size() > pieces_.back().capacity()) {
+      pieces_.emplace_back().reserve(std::max(kPiece, text.size()));
+    }
+    pieces_.back().append(text);
+  }
+  /// The pieces, the last without its spare room.
+  std::vector<std::string> pieces() && {
+    if (!pieces_.empty()) pieces_.back().shrink_to_fit();
+    return std::move(pieces_);
+  }
+
+ private:
+  static constexpr size_t kPiece = size_t{1} << 20;
+  std::vector<std::string> pieces_;
+};
+
 // A subject's place in an evaluation's table of subjects, by a hash of its system and local id:
 // a whole council's first evaluation looks subjects up millions of times.
 class SubjectIndex {
@@ -463,7 +485,8 @@ struct DeriveStage::Impl {
   mutable std::mutex cache_mutex;
   std::string indicators_json = R"({"cycle":0,"digest":null,"values":[]})";
   std::string indicators_table;
-  std::string reviews_json = "[]";
+  // The open reviews with their reasons as a JSON array, in pieces (ReviewsText).
+  std::vector<std::string> reviews_json = {"[]"};
   std::string open_reviews_digest;  // of the reviews reviews_json lists
   std::vector<std::pair<std::string, std::string>> subject_persons;
 
@@ -1488,32 +1511,46 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
                       marker.digest + R"(","values":)" + indicators->valuesJson() + "}";
     indicators_table = indicators->table();
   }
+  // What only the views and the indicators read goes before the reviews' text is made, the
+  // last large thing a council's first evaluation makes.
+  std::vector<RecordAt>().swap(all);
+  std::vector<const Held*>().swap(entries);
+  std::vector<uint32_t>().swap(subject_of_record);
+  std::vector<uint32_t>().swap(filed_anew_at);
+  std::vector<AttributedRecord>().swap(reference_records);
+  std::unordered_map<uint64_t, std::string>().swap(pseudonym_of_key);
+  std::vector<std::string>().swap(person_pseudonym);
+
   // The open reviews with their reasons, written again only when they changed; last, once the
   // views and the indicator events are out, since a council's are over a hundred megabytes.
-  std::optional<std::string> reviews;
+  std::optional<ReviewsText> reviews;
   std::string reviews_digest;
   open_reviews.finishInto(reviews_digest);
   if (reviews_digest != open_reviews_digest) {
-    reviews.emplace("[");
+    reviews.emplace();
+    std::string item = "[";
     for (size_t n = 0; n < outcome.pairs.size(); ++n) {
       const PairOutcome& pair = outcome.pairs[n];
-      if (reviews->size() > 1) reviews->push_back(',');
-      reviews->append(R"({"record_a":)");
-      pipelines::appendJsonString(*reviews, review_subjects[2 * n]);
-      reviews->append(R"(,"record_b":)");
-      pipelines::appendJsonString(*reviews, review_subjects[2 * n + 1]);
-      reviews->append(R"(,"match_probability":)");
-      pipelines::appendJsonDouble(*reviews, pair.probability);
-      reviews->append(R"(,"reasons":)");
-      identity_resolver->appendReasonsJson(*reviews, pair);
-      reviews->push_back('}');
+      if (n > 0) item.push_back(',');
+      item.append(R"({"record_a":)");
+      pipelines::appendJsonString(item, review_subjects[2 * n]);
+      item.append(R"(,"record_b":)");
+      pipelines::appendJsonString(item, review_subjects[2 * n + 1]);
+      item.append(R"(,"match_probability":)");
+      pipelines::appendJsonDouble(item, pair.probability);
+      item.append(R"(,"reasons":)");
+      identity_resolver->appendReasonsJson(item, pair);
+      item.push_back('}');
+      reviews->append(item);
+      item.clear();
     }
-    reviews->push_back(']');
+    item.push_back(']');
+    reviews->append(item);
   }
   {
     std::lock_guard cache(cache_mutex);
     if (reviews) {
-      reviews_json = std::move(*reviews);
+      reviews_json = std::move(*reviews).pieces();
       open_reviews_digest = std::move(reviews_digest);
     }
   }
@@ -1580,7 +1617,12 @@ std::vector<std::pair<std::string, std::string>> DeriveStage::subjectPersons() c
 
 std::string DeriveStage::reviewsJson() const {
   std::lock_guard lock(impl_->cache_mutex);
-  return impl_->reviews_json;
+  size_t size = 0;
+  for (const std::string& piece : impl_->reviews_json) size += piece.size();
+  std::string json;
+  json.reserve(size);
+  for (const std::string& piece : impl_->reviews_json) json.append(piece);
+  return json;
 }
 
 Result<state::IdentityDecision> DeriveStage::decide(std::string_view action,
