@@ -126,7 +126,7 @@ class ReadPrinter : public host::RecordSink {
       if (options_.raw) {
         std::cout << pipelines::canonical::toJson(output_.records[i]) << '\n';
       } else {
-        canonical_encoder_.encode(output_.records[i], i, nowMs(), encoded_);
+        canonical_encoder_.encode(output_.records[i], raw.location, i, nowMs(), encoded_);
         std::cout << encoded_.payload << '\n';
       }
     }

@@ -219,15 +219,9 @@ Pending wakeUp(StreamNames& names, std::string_view why) {
   return Pending{HeldKey{canonical::CompactString(why), names.intern("", "")}, {}};
 }
 
-// What the derive holds of a source record: its canonical records without their location in the
-// source (a file and line, an XML path), which served their events and rejects, made already,
-// and which nothing derived reads; held for every record of a council, it would cost more than
-// most of their fields. Nor is room for more records held: a pupil's row gives three, in room
-// for four, which cost a council's school census 165 MB.
+// What the derive holds of a source record: its canonical records, without room for more: a
+// pupil's row gives three, in room for four, which cost a council's school census 165 MB.
 Pending pendingOf(HeldKey key, std::vector<canonical::Record> records) {
-  for (canonical::Record& record : records) {
-    std::visit([](auto& r) { r.provenance.location = canonical::CompactString(); }, record);
-  }
   records.shrink_to_fit();
   return Pending{std::move(key), std::move(records)};
 }

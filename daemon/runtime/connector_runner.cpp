@@ -300,7 +300,7 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
 
   const int64_t now = nowMs();
   for (size_t i = 0; i < normalised_.records.size(); ++i) {
-    canonical_encoder_->encode(normalised_.records[i], i, now, encoded_);
+    canonical_encoder_->encode(normalised_.records[i], raw.location, i, now, encoded_);
     if (!publish(services_.records_topic, encoded_)) return HEARTH_CANCELLED;
   }
   for (const auto& finding : normalised_.findings) {

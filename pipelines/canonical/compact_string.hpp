@@ -21,7 +21,7 @@ class CompactString {
   CompactString(std::string_view text) { assign(text); }               // NOLINT
   CompactString(const std::string& text) { assign(text); }             // NOLINT
   CompactString(const char* text) { assign(std::string_view(text)); }  // NOLINT
-  /// From anything that reads as a string_view (a SharedName, say).
+  /// From anything else that reads as a string_view.
   template <class Text>
   requires(std::is_convertible_v<const Text&, std::string_view> &&
            !std::is_convertible_v<const Text&, const char*> &&

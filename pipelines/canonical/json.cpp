@@ -444,11 +444,10 @@ void appendJson(std::string& out, const Record& record, JsonOptions options) {
     const Provenance& p = provenanceOf(record);
     w.key("provenance");
     ObjectWriter pw(out);
-    pw.text("source_system", p.source_system);
-    pw.text("connector", p.connector);
-    pw.text("stream", p.stream);
+    pw.text("source_system", p.source_system());
+    pw.text("connector", p.connector());
+    pw.text("stream", p.stream());
     pw.text("source_key", p.source_key);
-    pw.text("location", p.location);
     pw.integer("collection_year", p.collection_year);
   }
   FieldWriter fields(w, options.personal_dates_as_month);

@@ -3,20 +3,24 @@
 #include <string>
 
 #include "pipelines/canonical/compact_string.hpp"
-#include "pipelines/canonical/shared_name.hpp"
+#include "pipelines/canonical/origin.hpp"
 
 namespace hearth::pipelines::canonical {
 
 /// Where a canonical record came from. Later stages never branch on it; it is kept for audit,
-/// rejects and rebuilds. The names a whole stream shares are held once (SharedName).
+/// rejects and rebuilds. The names a whole stream shares are held once (Origin). Where in the
+/// source the record was read (a file and line, an XML path) is the raw record's, not kept with
+/// each canonical record: its events and rejects take it from there.
 struct Provenance {
-  SharedName source_system;  // the system that allocated the local ids, e.g. "trust_cms"
-  SharedName connector;      // configured connector instance
-  SharedName stream;
-  // Each record of a council holds these two: 16 bytes each, where a std::string takes 32.
+  Origin origin;
+  // Each record of a council holds this: 16 bytes, where a std::string takes 32.
   CompactString source_key;
-  CompactString location;
   int collection_year = 0;  // 2024 = 2024/25; 0 when the source has none
+
+  /// The system that allocated the local ids, e.g. "trust_cms".
+  const std::string& source_system() const noexcept { return origin.source_system(); }
+  const std::string& connector() const noexcept { return origin.connector(); }  // its instance
+  const std::string& stream() const noexcept { return origin.stream(); }
 };
 
 /// An identifier of a person under one scheme ("nhs", "upn", "former_upn", "uln", "la_child").

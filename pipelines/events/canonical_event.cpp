@@ -188,8 +188,8 @@ CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser ps
       pseudonymiser_(std::move(pseudonymiser)),
       rule_version_(std::move(rule_version)) {}
 
-void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index, int64_t now_ms,
-                                   EncodedEvent& out) {
+void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_view location,
+                                   size_t index, int64_t now_ms, EncodedEvent& out) {
   // Most kinds are published as they are, with only their subject's value replaced by its
   // pseudonym as they are written: no copy of the record is made for them.
   const std::optional<canonical::Record> copy =
@@ -203,7 +203,7 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index
   const canonical::Provenance& provenance = canonical::provenanceOf(record);
 
   ids_.add(source_.connector);
-  ids_.add(provenance.stream);
+  ids_.add(provenance.stream());
   ids_.add(provenance.source_key);
   ids_.add(std::to_string(index));
   ids_.add(content_);
@@ -219,9 +219,9 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index
   p.append(R"("key":")");
   p.append(out.key);
   p.append(R"(","stream":)");
-  appendJsonString(p, provenance.stream);
+  appendJsonString(p, provenance.stream());
   p.append(R"(,"location":)");
-  appendJsonString(p, provenance.location);
+  appendJsonString(p, location);
   p.append(R"(,"collection_year":)");
   if (provenance.collection_year != 0) {
     appendJsonInt(p, provenance.collection_year);
@@ -235,7 +235,7 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, size_t index
   p.append(R"(,"plugin_version":)");
   appendJsonString(p, source_.plugin_version);
   p.append(R"(,"source_system":)");
-  appendJsonString(p, provenance.source_system);
+  appendJsonString(p, provenance.source_system());
   p.append(R"(,"rule_version":)");
   appendJsonString(p, rule_version_);
   p.append(R"(},"record":)");

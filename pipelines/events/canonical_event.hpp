@@ -56,8 +56,10 @@ class CanonicalEventEncoder {
  public:
   CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser, std::string rule_version);
 
-  /// Overwrites `out`. `index` is the record's position among those of one source record.
-  void encode(const canonical::Record& record, size_t index, int64_t now_ms, EncodedEvent& out);
+  /// Overwrites `out`. `location` is where its source record was read (the raw record's: a file
+  /// and line, an XML path); `index` is the record's position among those of one source record.
+  void encode(const canonical::Record& record, std::string_view location, size_t index,
+              int64_t now_ms, EncodedEvent& out);
 
  private:
   SourceInfo source_;

@@ -32,8 +32,8 @@ size_t earlyYearsChild(RecordReader& r) {
     r.finding("uprn.invalid", "UPRN is not a number from 1 to 999999999999",
               "uniquepropertyreferencenumber", Severity::kQuery);
   }
-  funding.census = censusDayOfBladeFile(r.provenance().location);
-  if (!funding.census) funding.census = censusDayOfBladeFile(r.provenance().stream);
+  funding.census = censusDayOfBladeFile(r.location());
+  if (!funding.census) funding.census = censusDayOfBladeFile(r.provenance().stream());
   if (!funding.census) {
     r.finding("census.term_unknown",
               "neither the file nor the stream is named <year>_spring_...: the census the "
@@ -63,7 +63,7 @@ size_t earlyYearsChild(RecordReader& r) {
 // parent's names and the address line are left out: only the child is the council's concern here.
 size_t dwpTwoYearOld(RecordReader& r) {
   auto eligible = start<canonical::TwoYearOldEligibility>(r);
-  eligible.subject = {r.provenance().source_system, "row/" + r.provenance().source_key};
+  eligible.subject = {r.provenance().source_system(), "row/" + r.provenance().source_key};
   auto person = start<canonical::Person>(r);
   person.subject = eligible.subject;
   person.given_name = r.field("Child_Forename");

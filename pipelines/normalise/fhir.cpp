@@ -28,9 +28,9 @@ class Findings {
     f.message = std::move(message);
     f.field = element;
     f.severity = severity;
-    f.stream = context_.provenance.stream;
+    f.stream = context_.provenance.stream();
     f.source_key = context_.provenance.source_key;
-    f.location = context_.provenance.location;
+    f.location = context_.location;
     out_.findings.push_back(std::move(f));
     rejected_ = rejected_ || severity == Severity::kReject;
   }
@@ -69,7 +69,7 @@ class Findings {
           element, Severity::kReject);
       return false;
     }
-    subject.system = context_.provenance.source_system;
+    subject.system = context_.provenance.source_system();
     if (!reference->id.empty()) {
       subject.value = reference->id;
       return true;
@@ -105,7 +105,7 @@ bool allDigits(std::string_view text) {
 canonical::Person person(const ResourceContext& context, const PatientElements& p, Findings& f) {
   canonical::Person out;
   out.provenance = context.provenance;
-  out.subject = {context.provenance.source_system, p.id};
+  out.subject = {context.provenance.source_system(), p.id};
   if (!p.nhs_number.empty()) {
     std::string digits;
     for (const char c : p.nhs_number) {
@@ -113,7 +113,7 @@ canonical::Person person(const ResourceContext& context, const PatientElements& 
     }
     if (validation::isValidNhsNumber(digits)) {
       out.identifiers.push_back(
-          {"nhs", std::move(digits), context.provenance.source_system, p.nhs_verification});
+          {"nhs", std::move(digits), context.provenance.source_system(), p.nhs_verification});
     } else {
       f.add("nhs.check_digit", "NHS number fails the mod 11 check", "Patient.identifier.value",
             Severity::kQuery);
@@ -246,7 +246,7 @@ size_t normaliseResource(const ResourceContext& context, std::string_view resour
           issue.fatal ? Severity::kReject : Severity::kQuery);
   }
   if (!parsed.usable() && parsed.resource_type.empty()) return 0;
-  const std::string_view stream = context.provenance.stream;
+  const std::string_view stream = context.provenance.stream();
   if (!stream.empty() && parsed.resource_type != stream) {
     f.add("fhir.resource_type",
           "a " + parsed.resource_type + " resource in the " + std::string(stream) + " stream",
@@ -274,7 +274,8 @@ namespace {
 // A raw record as the fhir connector emits it: `resource` (the JSON text), `deleted` for a
 // deletion, and `last_updated`, meta.lastUpdated, which is already the record's source time.
 size_t normaliseStream(RecordReader& r) {
-  const ResourceContext context{r.provenance(), r.context().today, r.context().time_zone};
+  const ResourceContext context{r.provenance(), r.context().today, r.context().time_zone,
+                                r.location()};
   return normaliseResource(context, r.field("resource"), r.field("deleted"), r.out());
 }
 

@@ -13,6 +13,7 @@ struct ResourceContext {
   canonical::Provenance provenance;      // the raw record's: stream = resourceType, key = Type/id
   canonical::Date today;                 // dates after it are impossible
   TimeZone time_zone = TimeZone::utc();  // the source's: a date-time with an offset is a day there
+  std::string_view location = {};        // where the resource was read: its findings say so
 };
 
 /// Normalises one raw FHIR record (fields `resource`, the resource's JSON text, and `deleted`):

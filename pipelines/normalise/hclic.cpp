@@ -132,8 +132,7 @@ size_t peopleSection(RecordReader& r) {
   person.sex = sexOf(element(r, "sex"));
   addNhsNumber(r, person, element(r, "nhs_number"));
   if (const std::string_view nino = element(r, "nino"); !nino.empty()) {
-    person.identifiers.push_back(
-        {"nino", std::string(nino), std::string(r.provenance().source_system)});
+    person.identifiers.push_back({"nino", std::string(nino), r.provenance().source_system()});
   }
   auto member = start<canonical::HouseholdMember>(r);
   member.subject = person.subject;

@@ -44,7 +44,7 @@ size_t ks4Result(RecordReader& r) {
   if (!r.field("UPN").empty()) {
     ok = r.subject("UPN", result.subject);
   } else {
-    result.subject = {r.provenance().source_system, "row/" + r.provenance().source_key};
+    result.subject = {r.provenance().source_system(), "row/" + r.provenance().source_key};
   }
   canonical::Person person = namedPerson(r, result.subject, "FORENAMES", "SURNAME", "DOB", "SEX");
   addUpn(r, person, "upn", r.field("UPN"), "");

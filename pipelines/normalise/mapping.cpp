@@ -558,7 +558,8 @@ void addIdentifier(RecordReader& r, canonical::Person& person, const IdentifierR
   } else if (id.scheme == "uln") {
     addUln(r, person, value);
   } else if (!value.empty()) {
-    canonical::addIdentifier(person, {id.scheme, std::string(value), r.provenance().source_system});
+    canonical::addIdentifier(person,
+                             {id.scheme, std::string(value), r.provenance().source_system()});
   }
 }
 

@@ -13,18 +13,18 @@ struct Normaliser::Names {
   // A source names a few dozen streams; past this many, a stream's records each get a copy.
   static constexpr size_t kMaxStreams = 256;
 
-  canonical::SharedName source_system;
-  canonical::SharedName connector;
-  std::mutex mutex;  // a normaliser may serve more than one thread
-  std::vector<canonical::SharedName> streams;
+  std::string source_system;
+  std::string connector;
+  std::mutex mutex;                        // a normaliser may serve more than one thread
+  std::vector<canonical::Origin> origins;  // one per stream met
 
-  canonical::SharedName stream(std::string_view name) {
+  canonical::Origin origin(std::string_view stream) {
     std::lock_guard lock(mutex);
-    for (const canonical::SharedName& known : streams) {
-      if (known == name) return known;
+    for (const canonical::Origin& known : origins) {
+      if (known.stream() == stream) return known;
     }
-    canonical::SharedName made(name);
-    if (streams.size() < kMaxStreams) streams.push_back(made);
+    canonical::Origin made(source_system, connector, stream);
+    if (origins.size() < kMaxStreams) origins.push_back(made);
     return made;
   }
 };
@@ -44,12 +44,10 @@ size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) con
   const StreamLayout* stream = layout_->findStream(raw.stream);
   if (stream == nullptr) return 0;
   canonical::Provenance origin;
-  origin.source_system = names_->source_system;
-  origin.connector = names_->connector;
-  origin.stream = names_->stream(raw.stream);
+  origin.origin = names_->origin(raw.stream);
   RecordReader reader(context_, *layout_, stream->fields, raw, out, std::move(origin));
   const size_t emitted = stream->normalise(reader);
-  reader.reportUnmapped();
+  reader.finish();
   return emitted;
 }
 

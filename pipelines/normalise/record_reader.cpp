@@ -23,7 +23,6 @@ RecordReader::RecordReader(const NormaliseContext& context, const Layout& layout
       first_finding_(out.findings.size()),
       provenance_(std::move(origin)) {
   provenance_.source_key = raw.source_key;
-  provenance_.location = raw.location;
   provenance_.collection_year = context.default_collection_year;
   // Layouts whose connector stamps records with a collection year map it; others have none.
   const std::string_view year =
@@ -44,7 +43,10 @@ RecordReader::RecordReader(const NormaliseContext& context, const Layout& layout
 }
 
 // A field that was read is mapped: only the others need the layout's lists.
-void RecordReader::reportUnmapped() {
+void RecordReader::finish() {
+  for (size_t i = first_finding_; i < out_.findings.size(); ++i) {
+    if (out_.findings[i].location.empty()) out_.findings[i].location = raw_.location;
+  }
   for (size_t i = 0; i < raw_.fields.size(); ++i) {
     const FieldView& f = raw_.fields[i];
     if (i < kReadBits && (read_ >> i & 1) != 0) continue;
@@ -61,9 +63,9 @@ void RecordReader::finding(std::string code, std::string message, std::string_vi
   f.message = std::move(message);
   f.field = field_name;
   f.severity = severity;
-  f.stream = provenance_.stream;
+  f.stream = provenance_.stream();
   f.source_key = provenance_.source_key;
-  f.location = provenance_.location;
+  f.location = raw_.location;
   f.year_applied = year_applied;
   out_.findings.push_back(std::move(f));
 }
@@ -249,7 +251,7 @@ void addUpn(RecordReader& r, canonical::Person& person, std::string_view scheme,
     return;
   }
   person.identifiers.push_back(
-      {std::string(scheme), std::string(upn), r.provenance().source_system});
+      {std::string(scheme), std::string(upn), r.provenance().source_system()});
 }
 
 void addUln(RecordReader& r, canonical::Person& person, std::string_view uln) {
@@ -258,7 +260,7 @@ void addUln(RecordReader& r, canonical::Person& person, std::string_view uln) {
     r.finding("uln.check_digit", "ULN fails the mod 11 check", "uln", Severity::kQuery);
     return;
   }
-  person.identifiers.push_back({"uln", std::string(uln), r.provenance().source_system});
+  person.identifiers.push_back({"uln", std::string(uln), r.provenance().source_system()});
 }
 
 void addNhsNumber(RecordReader& r, canonical::Person& person, std::string_view nhs) {
@@ -271,7 +273,7 @@ void addNhsNumber(RecordReader& r, canonical::Person& person, std::string_view n
     r.finding("nhs.check_digit", "NHS number fails the mod 11 check", "nhs", Severity::kQuery);
     return;
   }
-  person.identifiers.push_back({"nhs", std::move(digits), r.provenance().source_system});
+  person.identifiers.push_back({"nhs", std::move(digits), r.provenance().source_system()});
 }
 
 // "XXXXXXX" is the 903's URN for a placement with no Ofsted-registered provider: not a URN, so

@@ -40,8 +40,10 @@ class RecordReader {
     return {};
   }
 
-  /// Names the record's fields with a value that its layout neither maps nor ignores.
-  void reportUnmapped();
+  /// Once the record is read: names its fields with a value that its layout neither maps nor
+  /// ignores, and gives each of its findings that says no place in the source the record's
+  /// location (rules checked on canonical records, which do not carry it).
+  void finish();
 
   void finding(std::string code, std::string message, std::string_view field_name,
                validation::Severity severity, int year_applied = -1);
@@ -82,6 +84,8 @@ class RecordReader {
   bool rejected() const;
 
   const canonical::Provenance& provenance() const { return provenance_; }
+  /// Where in the source the raw record was read (a file and line, an XML path).
+  std::string_view location() const { return raw_.location; }
   int year() const { return provenance_.collection_year; }
   NormaliseOutput& out() { return out_; }
   const NormaliseContext& context() const { return context_; }

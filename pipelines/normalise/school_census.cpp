@@ -18,8 +18,8 @@ using validation::Severity;
 // The census day of the return a blade export row belongs to: its file's name, else its
 // stream's.
 std::optional<Date> censusOfReturn(const RecordReader& r) {
-  std::optional<Date> census = censusDayOfBladeFile(r.provenance().location);
-  if (!census) census = censusDayOfBladeFile(r.provenance().stream);
+  std::optional<Date> census = censusDayOfBladeFile(r.location());
+  if (!census) census = censusDayOfBladeFile(r.provenance().stream());
   return census;
 }
 

@@ -59,7 +59,7 @@ size_t ssdLinkedIdentifier(RecordReader& r) {
   const bool ok = r.subject("link_person_id", link.subject);
   const std::string_view type = r.field("link_identifier_type");
   const std::string_view value = r.field("link_identifier_value");
-  link.identifier.source = r.provenance().source_system;
+  link.identifier.source = r.provenance().source_system();
   link.identifier.value = value;
   if (equalsIgnoreCase(type, "Unique Pupil Number")) {
     link.identifier.scheme = "upn";

@@ -19,11 +19,9 @@ Date day(int y, unsigned m, unsigned d) {
 
 ResourceContext contextFor(std::string stream, std::string key) {
   ResourceContext context;
-  context.provenance.source_system = "nhft";
-  context.provenance.connector = "trust_fhir";
-  context.provenance.stream = std::move(stream);
+  context.provenance.origin = canonical::Origin("nhft", "trust_fhir", stream);
   context.provenance.source_key = std::move(key);
-  context.provenance.location = "Patient.ndjson:3";
+  context.location = "Patient.ndjson:3";
   context.today = day(2025, 6, 1);
   return context;
 }

@@ -46,6 +46,9 @@ TEST(Normaliser, SsdMissingEpisodeOfAnEarlierYearIsNotHeldToTheCollectionYear) {
       {{"CHILD", "C7"}, {"MISSING", "M"}, {"MIS_START", "01/05/2021"}, {"MIS_END", "03/05/2021"}});
   ASSERT_FALSE(return903.findings.empty());
   EXPECT_EQ(return903.findings.front().code, "903.571");
+  // A rule checked on the canonical record still says where the record was read.
+  EXPECT_EQ(return903.findings.front().location, "test:1");
+  EXPECT_EQ(return903.findings.front().stream, "missing");
 }
 
 TEST(Normaliser, SameCareLeaverFrom903CsvXmlAndSsdIsIdentical) {

@@ -207,9 +207,8 @@ void addSsda903Finding(std::vector<Finding>& out, const canonical::Provenance& r
   f.message = ssda903RuleMessage(rule);
   f.field = field;
   f.severity = severity;
-  f.stream = record.stream;
+  f.stream = record.stream();
   f.source_key = record.source_key;
-  f.location = record.location;
   out.push_back(std::move(f));
 }
 

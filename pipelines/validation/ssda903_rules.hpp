@@ -13,7 +13,8 @@ namespace hearth::pipelines::validation {
 /// The department's message for a 903 rule code ("103"), or empty if Hearth does not know it.
 std::string_view ssda903RuleMessage(std::string_view rule);
 
-/// Appends a query for 903 rule `rule` against `record`'s provenance.
+/// Appends a query for 903 rule `rule` against `record`'s provenance. Its location is left to
+/// the caller, which knows where the record was read (RecordReader::finish gives it).
 void addSsda903Finding(std::vector<Finding>& out, const canonical::Provenance& record,
                        std::string_view rule, std::string_view field,
                        Severity severity = Severity::kQuery);

@@ -32,11 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view resource(reinterpret_cast<const char*>(data + 1), size - 1);
 
   fhir::ResourceContext context;
-  context.provenance.source_system = "trust";
-  context.provenance.connector = "fuzz";
-  context.provenance.stream = std::string(stream);
+  context.provenance.origin = canonical::Origin("trust", "fuzz", stream);
   context.provenance.source_key = std::string(stream) + "/1";
-  context.provenance.location = "fuzz.ndjson:1";
+  context.location = "fuzz.ndjson:1";
   context.today =
       canonical::Date{std::chrono::year{2025}, std::chrono::month{6}, std::chrono::day{1}};
   hearth::pipelines::normalise::NormaliseOutput out;

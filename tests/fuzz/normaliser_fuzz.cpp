@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hearth::pipelines::EncodedEvent event;
   for (size_t i = 0; i < out.records.size(); ++i) {
     require(!hearth::pipelines::canonical::toJson(out.records[i]).empty());
-    encoder.encode(out.records[i], i, 0, event);
+    encoder.encode(out.records[i], "fuzz:1", i, 0, event);
     // Published birth dates are "YYYY-MM": the closing quote follows seven characters on.
     constexpr std::string_view kBirth = "\"birth_date\":\"";
     const size_t birth = event.payload.find(kBirth);

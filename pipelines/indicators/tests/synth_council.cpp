@@ -116,9 +116,7 @@ std::optional<Date> decisionDate(const std::string& outcome_json) {
 
 cn::Provenance provenance(const std::string& table, const std::string& id) {
   cn::Provenance p;
-  p.source_system = "trust_cms";
-  p.connector = "ssd";
-  p.stream = table;
+  p.origin = cn::Origin("trust_cms", "ssd", table);
   p.source_key = id;
   return p;
 }
@@ -436,8 +434,7 @@ SynthCouncil loadFhirCouncil(const std::filesystem::path& dir, Date today) {
       const std::string id =
           line.substr(at + marker.size(), line.find('"', at + marker.size()) - at - marker.size());
       normalise::fhir::ResourceContext context;
-      context.provenance = {
-          "nhft", "fhir", type, type + "/" + id, file + ":" + std::to_string(number), 0};
+      context.provenance = {cn::Origin("nhft", "fhir", type), type + "/" + id, 0};
       context.today = today;
       normalise::NormaliseOutput out;
       normalise::fhir::normaliseResource(context, line, "", out);
