@@ -124,7 +124,8 @@ class ReadPrinter : public host::RecordSink {
     }
     for (size_t i = 0; i < output_.records.size(); ++i) {
       if (options_.raw) {
-        std::cout << pipelines::canonical::toJson(output_.records[i]) << '\n';
+        std::cout << pipelines::canonical::toJson(output_.records[i], {.location = raw.location})
+                  << '\n';
       } else {
         canonical_encoder_.encode(output_.records[i], raw.location, i, nowMs(), encoded_);
         std::cout << encoded_.payload << '\n';

@@ -448,6 +448,7 @@ void appendJson(std::string& out, const Record& record, JsonOptions options) {
     pw.text("connector", p.connector());
     pw.text("stream", p.stream());
     pw.text("source_key", p.source_key);
+    if (options.location) pw.text("location", *options.location);
     pw.integer("collection_year", p.collection_year);
   }
   FieldWriter fields(w, options.personal_dates_as_month);

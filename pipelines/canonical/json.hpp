@@ -17,6 +17,9 @@ struct JsonOptions {
   /// Written as the subject's value in place of the record's own, when set: its pseudonym, for a
   /// record published without a copy of its own.
   std::optional<std::string_view> subject_value = std::nullopt;
+  /// Written as the provenance's `location` when set: where the source record was read (a file
+  /// and line), which a canonical record does not carry; `hearthd read --canonical --raw` shows it.
+  std::optional<std::string_view> location = std::nullopt;
 };
 
 /// A stable JSON encoding: fixed key order, absent values omitted, dates as YYYY-MM-DD. Two

@@ -205,6 +205,17 @@ TEST(Mapping, ReadShowsWhatTheConnectorEmitsPseudonymisedUnlessRawIsAsked) {
   EXPECT_EQ(raw.at("fields").at("UPN"), nullptr);
   EXPECT_NE(errors.find("--raw shows the source's own values"), std::string::npos) << errors;
 
+  // --canonical --raw: the records as the normaliser made them, each with where it was read.
+  ASSERT_EQ(runHearthd({"read", "early_help", "-c", config.string(), "--stream", "episodes",
+                        "--limit", "1", "--canonical", "--raw"},
+                       dir.path(), &errors, &lines),
+            0)
+      << errors;
+  const json made = json::parse(lines.substr(0, lines.find('\n')));
+  EXPECT_EQ(made.at("kind"), "early_help_episode");
+  EXPECT_EQ(made.at("provenance").at("stream"), "episodes");
+  EXPECT_EQ(made.at("provenance").at("location"), "early_help_episodes_20250401.csv:2");
+
   EXPECT_NE(runHearthd({"read", "nobody", "-c", config.string()}, dir.path(), &errors), 0);
 }
 
