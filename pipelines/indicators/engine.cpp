@@ -53,12 +53,14 @@ bool readByGroupMates(const canonical::Record& record) {
 void citeEventsOnce(std::vector<std::string>& evidence) {
   size_t kept = 0;
   for (std::string& id : evidence) {
-    if (const size_t hash = id.rfind('#'); hash != std::string::npos) {
-      id.resize(hash);
+    const size_t length = std::min(id.rfind('#'), id.size());
+    const std::string_view event(id.data(), length);
+    const auto cited = evidence.begin() + static_cast<std::ptrdiff_t>(kept);
+    if (std::find(evidence.begin(), cited, event) != cited) continue;  // an event cited already
+    if (length < id.size()) {
+      id.resize(length);
       id.shrink_to_fit();
     }
-    const auto cited = evidence.begin() + static_cast<std::ptrdiff_t>(kept);
-    if (std::find(evidence.begin(), cited, id) != cited) continue;
     if (&*cited != &id) *cited = std::move(id);
     ++kept;
   }
