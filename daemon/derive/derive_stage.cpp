@@ -19,6 +19,7 @@
 #include "daemon/derive/person_view.hpp"
 #include "daemon/derive/steps.hpp"
 #include "daemon/log/logger.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/common/json_writer.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
@@ -38,9 +39,10 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
 // cite: it names the record without revealing its source key), in one block: the indicator
-// engine files both without a copy, and keeps the block alive while it does.
+// engine files both without a copy, and keeps the block alive while it does. The records are
+// packed, each at its own size: as Records, a whole council's would take 300 MB more.
 struct HeldRecords {
-  std::vector<canonical::Record> records;
+  canonical::PackedRecords records;
   // The records' evidence ids one after another: a block's are all of one length (its subjects'
   // pseudonyms, '#', a hash), so one buffer holds them all, not one each (a whole council's
   // records are millions), and at its size: 16 bytes less than a std::string in each block.
@@ -209,7 +211,7 @@ class HeldTable {
 
 struct Pending {
   HeldKey key;
-  std::vector<canonical::Record> records;
+  canonical::PackedRecords records;
 };
 using Pendings = std::deque<Pending>;
 
@@ -219,11 +221,10 @@ Pending wakeUp(StreamNames& names, std::string_view why) {
   return Pending{HeldKey{canonical::CompactString(why), names.intern("", "")}, {}};
 }
 
-// What the derive holds of a source record: its canonical records, without room for more: a
-// pupil's row gives three, in room for four, which cost a council's school census 165 MB.
-Pending pendingOf(HeldKey key, std::vector<canonical::Record> records) {
-  records.shrink_to_fit();
-  return Pending{std::move(key), std::move(records)};
+// What the derive holds of a source record: its canonical records, packed (moved from
+// `records`, whose room the caller may use again).
+Pending pendingOf(HeldKey key, std::vector<canonical::Record>& records) {
+  return Pending{std::move(key), canonical::PackedRecords(records)};
 }
 
 // Where the digest store keeps the number of the last cycle marker published.
@@ -285,7 +286,7 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
 // `shapes_groups` whether a record shapes household or family groups. `evidence` is room the
 // caller keeps for the ids while they are made.
 std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
-                                             std::vector<canonical::Record>& records,
+                                             canonical::PackedRecords& records,
                                              const pipelines::Pseudonymiser& pseudonymiser,
                                              pipelines::EventIdBuilder& hash, std::string& evidence,
                                              bool& shapes_groups) {
@@ -525,7 +526,7 @@ void DeriveStage::accept(std::string_view connector, std::string_view stream,
                          std::string_view source_key, std::vector<canonical::Record> records) {
   Pending entry = pendingOf(
       HeldKey{canonical::CompactString(source_key), impl_->stream_names.intern(connector, stream)},
-      std::move(records));
+      records);
   std::lock_guard lock(impl_->pending_mutex);
   impl_->pending.push_back(std::move(entry));
 }
@@ -591,7 +592,7 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pending
     loaded += out.records.size();
     into.push_back(pendingOf(HeldKey{canonical::CompactString(stored.source_key),
                                      stream_names.intern(stored.connector, stored.stream)},
-                             out.takeRecords()));
+                             out.records));
   });
   if (!visited) return visited.error();
   if (damaged > 0) log.error("stored records unreadable", {{"count", damaged}});
@@ -738,7 +739,7 @@ void DeriveStage::Impl::applyPending() {
     h.changed = true;
     held_records += block->records.size();
     if (track_subjects) {
-      for (const canonical::Record& record : block->records) {
+      for (const canonical::RecordRef record : block->records) {
         touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
       }
     }
@@ -792,7 +793,7 @@ void DeriveStage::Impl::applyPending() {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
     if (const Held* old = held.find(entry.key); old != nullptr) {
-      const std::vector<canonical::Record>& before = old->block->records;
+      const canonical::PackedRecords& before = old->block->records;
       held_records -= before.size();
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
@@ -1069,9 +1070,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   entries.reserve(held.size());
   all.reserve(held_records);
   subject_of_record.reserve(held_records);
-  auto recordAt = [&](size_t i) -> const canonical::Record& {
-    return entries[all[i].entry]->block->records[all[i].index];
-  };
+  auto recordAt = [&](size_t i) { return entries[all[i].entry]->block->records[all[i].index]; };
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
@@ -1083,16 +1082,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<AttributedRecord> reference_records;
   for (const auto& entry : held) {
     const Held& h = entry.second;
-    const std::vector<canonical::Record>& records = h.block->records;
+    const canonical::PackedRecords& records = h.block->records;
     const auto entry_at = static_cast<uint32_t>(entries.size());
     entries.push_back(&h);
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
     for (size_t i = 0; i < records.size(); ++i) {
-      const canonical::Record& record = records[i];
-      if (std::holds_alternative<canonical::CensusSchool>(record)) {
-        reference_records.push_back({{h.block, &record}, 0, h.block->evidenceOf(i), true});
+      const canonical::RecordRef record = records[i];
+      if (record.holds<canonical::CensusSchool>()) {
+        reference_records.push_back({record, h.block, 0, h.block->evidenceOf(i), true});
         continue;
       }
       const canonical::Subject& subject = canonical::subjectOf(record);
@@ -1102,11 +1101,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         if (s >= evidence_of_subject.size()) evidence_of_subject.resize(s + 1);
         if (evidence_of_subject[s].empty()) evidence_of_subject[s] = h.block->evidenceOf(i);
       }
-      if (const auto* person = std::get_if<canonical::Person>(&record)) {
+      if (const auto* person = record.get_if<canonical::Person>()) {
         subjects[s].persons.push_back(person);
-      } else if (const auto* link = std::get_if<canonical::LinkedIdentifier>(&record)) {
+      } else if (const auto* link = record.get_if<canonical::LinkedIdentifier>()) {
         subjects[s].extra_identifiers.push_back(link->identifier);
-      } else if (const auto* same = std::get_if<canonical::SubjectLink>(&record)) {
+      } else if (const auto* same = record.get_if<canonical::SubjectLink>()) {
         subject_links.emplace_back(s, subjectOf(same->same_as));
       }
       all.push_back({entry_at, static_cast<uint32_t>(i)});
@@ -1239,7 +1238,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
         if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
         const uint32_t i = filed_anew_at[n];
         const auto& block = entries[all[i].entry]->block;
-        return {std::shared_ptr<const canonical::Record>(block, &block->records[all[i].index]),
+        return {block->records[all[i].index], block,
                 person_key[outcome.person_of_subject[subject_of_record[i]]],
                 block->evidenceOf(all[i].index), true};
       };
@@ -1379,20 +1378,20 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   std::vector<SubjectInfo>().swap(subjects);
   std::vector<const std::string*>().swap(representative);
   subject_index = SubjectIndex();
-  // The records of each person whose view is made, one person's after another's: person p's are
-  // at [first_record[p], first_record[p + 1]), in the order of `all`.
+  // The records of each person whose view is made, one person's after another's, by their place
+  // in `all`: person p's are at [first_record[p], first_record[p + 1]), in the order of `all`.
   std::vector<uint32_t> first_record(outcome.persons + 1, 0);
   for (size_t i = 0; i < all.size(); ++i) {
     const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
     if (remade[person]) ++first_record[person + 1];
   }
   std::partial_sum(first_record.begin(), first_record.end(), first_record.begin());
-  std::vector<const canonical::Record*> records_by_person(first_record.back());
+  std::vector<uint32_t> records_by_person(first_record.back());
   {
     std::vector<uint32_t> next(first_record.begin(), first_record.end() - 1);
     for (size_t i = 0; i < all.size(); ++i) {
       const uint32_t person = outcome.person_of_subject[subject_of_record[i]];
-      if (remade[person]) records_by_person[next[person]++] = &recordAt(i);
+      if (remade[person]) records_by_person[next[person]++] = static_cast<uint32_t>(i);
     }
   }
   if (!schools) {
@@ -1405,14 +1404,15 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   }
   std::unordered_set<std::string> views;
   views.reserve(outcome.persons);
+  std::vector<canonical::RecordRef> person_records;
   for (uint32_t p = 0; p < outcome.persons; ++p) {
     views.insert(person_pseudonym[p]);
     if (!remade[p]) continue;
-    const std::string data =
-        personViewJson(person_pseudonym[p],
-                       std::span(records_by_person)
-                           .subspan(first_record[p], first_record[p + 1] - first_record[p]),
-                       as_of, &*schools);
+    person_records.clear();
+    for (uint32_t n = first_record[p]; n < first_record[p + 1]; ++n) {
+      person_records.push_back(recordAt(records_by_person[n]));
+    }
+    const std::string data = personViewJson(person_pseudonym[p], person_records, as_of, &*schools);
     if (!publish("person.view", kPersonViewEventType, person_pseudonym[p], data,
                  summary.events_published, person_pseudonym[p])) {
       return makeError("derive.stopping", "the publisher is stopping");
@@ -1464,7 +1464,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     stageDigest(std::move(digest_key), std::nullopt);
   }
   // What the views were made from goes before the indicator events come in.
-  std::vector<const canonical::Record*>().swap(records_by_person);
+  std::vector<uint32_t>().swap(records_by_person);
   std::vector<uint32_t>().swap(first_record);
   published_views.swap(views);
   views_complete = true;

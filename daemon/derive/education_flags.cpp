@@ -24,13 +24,10 @@ canonical::Date academicYearStart(canonical::Date day) {
   return y / September / 1;
 }
 
-bool isSen2Row(const canonical::Record& record) {
-  return std::holds_alternative<canonical::EhcRequest>(record) ||
-         std::holds_alternative<canonical::EhcAssessment>(record) ||
-         std::holds_alternative<canonical::EhcNamedPlan>(record) ||
-         std::holds_alternative<canonical::EhcActivePlan>(record) ||
-         std::holds_alternative<canonical::EhcPlacement>(record) ||
-         std::holds_alternative<canonical::SenNeed>(record);
+bool isSen2Row(canonical::RecordRef record) {
+  return record.holds<canonical::EhcRequest>() || record.holds<canonical::EhcAssessment>() ||
+         record.holds<canonical::EhcNamedPlan>() || record.holds<canonical::EhcActivePlan>() ||
+         record.holds<canonical::EhcPlacement>() || record.holds<canonical::SenNeed>();
 }
 
 }  // namespace
@@ -41,8 +38,8 @@ EducationFlags::EducationFlags(canonical::Date as_of, const indicators::SchoolRe
       year_ago_(sys_days(as_of) - days(365)),
       academic_year_start_(academicYearStart(as_of)) {}
 
-void EducationFlags::note(const canonical::Record& record) {
-  if (const auto* s = std::get_if<canonical::NeetStatus>(&record)) {
+void EducationFlags::note(canonical::RecordRef record) {
+  if (const auto* s = record.get_if<canonical::NeetStatus>()) {
     // The latest snapshot up to the day says where the young person is.
     if (s->month_end && *s->month_end <= as_of_ &&
         (!latest_nccis_ || *s->month_end > *latest_nccis_)) {
@@ -50,20 +47,20 @@ void EducationFlags::note(const canonical::Record& record) {
       neet_or_not_known_ = neetOrNotKnown(s->activity);
       nccis_academic_age_ = s->academic_age;
     }
-  } else if (const auto* a = std::get_if<canonical::Attendance>(&record)) {
+  } else if (const auto* a = record.get_if<canonical::Attendance>()) {
     if (a->census && a->sessions && *a->census > year_ago_ && *a->census <= as_of_) {
       (a->reason == "#" ? possible_sessions_ : missed_sessions_) += *a->sessions;
     }
-  } else if (const auto* x = std::get_if<canonical::Exclusion>(&record)) {
+  } else if (const auto* x = record.get_if<canonical::Exclusion>()) {
     excluded_ = excluded_ || (x->start && *x->start >= academic_year_start_ && *x->start <= as_of_);
-  } else if (const auto* m = std::get_if<canonical::MissingEducation>(&record)) {
+  } else if (const auto* m = record.get_if<canonical::MissingEducation>()) {
     missing_education_ =
         missing_education_ || (m->start && *m->start <= as_of_ && (!m->end || *m->end > as_of_));
-  } else if (const auto* f = std::get_if<canonical::EarlyYearsFunding>(&record)) {
+  } else if (const auto* f = record.get_if<canonical::EarlyYearsFunding>()) {
     funded_two_year_old_ =
         funded_two_year_old_ || (f->census && *f->census > year_ago_ && *f->census <= as_of_ &&
                                  indicators::education::isTwoYearOldBasis(f->basis));
-  } else if (const auto* sen = std::get_if<canonical::SenProvision>(&record)) {
+  } else if (const auto* sen = record.get_if<canonical::SenProvision>()) {
     // The latest census of the last year says whether the pupil is on SEN support.
     if (sen->census && *sen->census > year_ago_ && *sen->census <= as_of_) {
       if (!latest_sen_census_ || *sen->census > *latest_sen_census_) {
@@ -73,7 +70,7 @@ void EducationFlags::note(const canonical::Record& record) {
       if (*sen->census == *latest_sen_census_) sen_support_ = sen_support_ || sen->provision == "K";
     }
   } else if (isSen2Row(record)) {
-    sen2_.add({}, record);
+    sen2_.add({}, record, {});  // the records outlive the flags
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/indicators/person_records.hpp"
 #include "pipelines/indicators/school_register.hpp"
 
@@ -17,7 +18,7 @@ class EducationFlags {
                           const pipelines::indicators::SchoolRegister* schools = nullptr);
 
   /// Takes in what the record says; records of other kinds are ignored.
-  void note(const pipelines::canonical::Record& record);
+  void note(pipelines::canonical::RecordRef record);
   /// Appends the flags as `,"name":value` members of the flags object.
   void appendJson(std::string& out) const;
 

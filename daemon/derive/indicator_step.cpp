@@ -72,7 +72,7 @@ class EngineStep final : public IndicatorStep {
     engine_.reserve(records.count);
     for (size_t i = 0; i < records.count; ++i) {
       AttributedRecord r = records.at(i);
-      if (r.changed) engine_.add(r.person, r.evidence_id, std::move(r.record));
+      if (r.changed) engine_.add(r.person, r.evidence_id, r.record, std::move(r.owner));
     }
     return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }

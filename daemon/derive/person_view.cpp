@@ -62,46 +62,45 @@ bool runningOn(const std::optional<canonical::Date>& start,
 }
 
 /// The flags the housing and adult social care records set.
-void addAdultFlags(const canonical::Record& record, canonical::Date as_of,
+void addAdultFlags(canonical::RecordRef record, canonical::Date as_of,
                    canonical::Date ninety_days_ago, Flags& flags) {
-  if (const auto* e = std::get_if<canonical::AdultCareEvent>(&record)) {
+  if (const auto* e = record.get_if<canonical::AdultCareEvent>()) {
     if (!runningOn(e->start, e->end, as_of)) return;
     if (e->client_type == "Carer") {
       flags.carer = true;
     } else if (e->event_type == "Service" && e->service_type.starts_with("Long term support")) {
       flags.long_term_support = true;
     }
-  } else if (const auto* d = std::get_if<canonical::HomelessnessDuty>(&record)) {
+  } else if (const auto* d = record.get_if<canonical::HomelessnessDuty>()) {
     flags.homelessness_duty =
         flags.homelessness_duty || (d->duty != "main" && openOn(d->start, d->end, as_of));
-  } else if (const auto* t = std::get_if<canonical::TemporaryAccommodation>(&record)) {
+  } else if (const auto* t = record.get_if<canonical::TemporaryAccommodation>()) {
     flags.temporary_accommodation =
         flags.temporary_accommodation || openOn(t->start, t->end, as_of);
-  } else if (const auto* r = std::get_if<canonical::RoughSleepingContact>(&record)) {
+  } else if (const auto* r = record.get_if<canonical::RoughSleepingContact>()) {
     if (r->date && *r->date >= ninety_days_ago && *r->date <= as_of) flags.sleeping_rough = true;
   }
 }
 
 }  // namespace
 
-std::optional<GroupRef> groupOf(const canonical::Record& record) {
-  if (const auto* m = std::get_if<canonical::HouseholdMember>(&record)) {
+std::optional<GroupRef> groupOf(canonical::RecordRef record) {
+  if (const auto* m = record.get_if<canonical::HouseholdMember>()) {
     // A mother and her children (SSD ssd_mother: pipelines/normalise/trust_ssd.cpp).
     if (m->group.starts_with("mother/")) {
       return GroupRef{"mother", m->subject.system, m->group};
     }
     if (!m->group.empty()) return GroupRef{"household", m->subject.system, m->group};
-  } else if (const auto* p = std::get_if<canonical::Person>(&record)) {
+  } else if (const auto* p = record.get_if<canonical::Person>()) {
     if (!p->family_id.empty()) return GroupRef{"family", p->subject.system, p->family_id};
   }
   return std::nullopt;
 }
 
-bool shapesGroups(const canonical::Record& record) {
-  return std::holds_alternative<canonical::HomelessnessCase>(record) ||
-         std::holds_alternative<canonical::HomelessnessDuty>(record) ||
-         std::holds_alternative<canonical::TemporaryAccommodation>(record) ||
-         groupOf(record).has_value();
+bool shapesGroups(canonical::RecordRef record) {
+  return record.holds<canonical::HomelessnessCase>() ||
+         record.holds<canonical::HomelessnessDuty>() ||
+         record.holds<canonical::TemporaryAccommodation>() || groupOf(record).has_value();
 }
 
 std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
@@ -137,7 +136,7 @@ void appendDateOrNull(std::string& out, const std::optional<canonical::Date>& da
 
 }  // namespace
 
-void GroupDates::add(const canonical::Record& record) {
+void GroupDates::add(canonical::RecordRef record) {
   const auto extend = [&](const canonical::Subject& subject, const std::string& case_ref,
                           const std::optional<canonical::Date>& end) {
     if (case_ref.empty()) return;
@@ -148,20 +147,20 @@ void GroupDates::add(const canonical::Record& record) {
       span.last_end = end;
     }
   };
-  if (const auto* c = std::get_if<canonical::HomelessnessCase>(&record)) {
+  if (const auto* c = record.get_if<canonical::HomelessnessCase>()) {
     if (!c->case_ref.empty() && c->application) {
       spans_[GroupRef{"household", c->subject.system, c->case_ref}].from = c->application;
     }
-  } else if (const auto* d = std::get_if<canonical::HomelessnessDuty>(&record)) {
+  } else if (const auto* d = record.get_if<canonical::HomelessnessDuty>()) {
     // A main duty decision is dated by its start alone; it neither opens nor closes the case.
     if (d->duty != "main") extend(d->subject, d->case_ref, d->end);
-  } else if (const auto* t = std::get_if<canonical::TemporaryAccommodation>(&record)) {
+  } else if (const auto* t = record.get_if<canonical::TemporaryAccommodation>()) {
     extend(t->subject, t->case_ref, t->end);
   }
 }
 
-Membership GroupDates::of(const GroupRef& group, const canonical::Record& member) const {
-  if (const auto* m = std::get_if<canonical::HouseholdMember>(&member); m && (m->start || m->end)) {
+Membership GroupDates::of(const GroupRef& group, canonical::RecordRef member) const {
+  if (const auto* m = member.get_if<canonical::HouseholdMember>(); m && (m->start || m->end)) {
     return {m->start, m->end};
   }
   const auto it = spans_.find(group);
@@ -206,7 +205,7 @@ std::string_view ageBand(int age) {
 }
 
 std::string personViewJson(const std::string& pseudonym,
-                           std::span<const canonical::Record* const> records, canonical::Date as_of,
+                           std::span<const canonical::RecordRef> records, canonical::Date as_of,
                            const pipelines::indicators::SchoolRegister* schools) {
   std::map<canonical::Date, int> births;
   std::map<canonical::Sex, int> sexes;
@@ -215,38 +214,38 @@ std::string personViewJson(const std::string& pseudonym,
   const canonical::Date ninety_days_ago{std::chrono::sys_days(as_of) - std::chrono::days(90)};
   const canonical::Date year_ago = yearBefore(as_of);
   EducationFlags education(as_of, schools);
-  for (const canonical::Record* record : records) {
-    education.note(*record);
-    if (const auto* p = std::get_if<canonical::Person>(record)) {
+  for (const canonical::RecordRef record : records) {
+    education.note(record);
+    if (const auto* p = record.get_if<canonical::Person>()) {
       if (p->birth_date) ++births[*p->birth_date];
       if (p->sex != canonical::Sex::kNotRecorded) ++sexes[p->sex];
       // No sector for "no fixed abode" (ZZ99) and other unplaceable codes: not a vote.
       if (const std::string sector = pipelines::postcodeSector(p->postcode); !sector.empty()) {
         ++sectors[sector];
       }
-    } else if (const auto* e = std::get_if<canonical::ClaEpisode>(record)) {
+    } else if (const auto* e = record.get_if<canonical::ClaEpisode>()) {
       if (openOn(e->start, e->end, as_of) && e->legal_status != "V3" && e->legal_status != "V4") {
         flags.in_care = true;
       }
-    } else if (const auto* c = std::get_if<canonical::CpPlan>(record)) {
+    } else if (const auto* c = record.get_if<canonical::CpPlan>()) {
       flags.cp_plan = flags.cp_plan || openOn(c->start, c->end, as_of);
-    } else if (const auto* r = std::get_if<canonical::Referral>(record)) {
+    } else if (const auto* r = record.get_if<canonical::Referral>()) {
       flags.child_in_need = flags.child_in_need || openOn(r->start, r->end, as_of);
-    } else if (const auto* h = std::get_if<canonical::EarlyHelpEpisode>(record)) {
+    } else if (const auto* h = record.get_if<canonical::EarlyHelpEpisode>()) {
       flags.early_help = flags.early_help || openOn(h->start, h->end, as_of);
-    } else if (std::holds_alternative<canonical::CareLeaverStatus>(*record)) {
+    } else if (record.holds<canonical::CareLeaverStatus>()) {
       flags.care_leaver = true;
-    } else if (const auto* m = std::get_if<canonical::MissingEpisode>(record)) {
+    } else if (const auto* m = record.get_if<canonical::MissingEpisode>()) {
       if (m->start && *m->start >= ninety_days_ago && *m->start <= as_of) {
         flags.missing_in_last_90_days = true;
       }
-    } else if (const auto* a = std::get_if<canonical::HospitalAdmission>(record)) {
+    } else if (const auto* a = record.get_if<canonical::HospitalAdmission>()) {
       if (a->admitted && *a->admitted > year_ago && *a->admitted <= as_of &&
           pipelines::indicators::health::isEmergencyAdmission(a->admission_method)) {
         flags.emergency_admission_12m = true;
       }
     } else {
-      addAdultFlags(*record, as_of, ninety_days_ago, flags);
+      addAdultFlags(record, as_of, ninety_days_ago, flags);
     }
   }
 
@@ -309,8 +308,8 @@ std::string personViewJson(const std::string& pseudonym,
   education.appendJson(out);
   out.append(R"(},"sources":[)");
   std::vector<std::string_view> systems;
-  for (const canonical::Record* record : records) {
-    const std::string_view system = canonical::subjectOf(*record).system;
+  for (const canonical::RecordRef record : records) {
+    const std::string_view system = canonical::subjectOf(record).system;
     if (!system.empty()) systems.push_back(system);
   }
   std::sort(systems.begin(), systems.end());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/indicators/school_register.hpp"
 
 namespace hearth::daemon::derive {
@@ -17,7 +18,7 @@ namespace hearth::daemon::derive {
 /// the person is named by `pseudonym`, the birth date becomes an age band and the postcode its
 /// sector. Its `sources` are the systems of the records' subjects: those linked to the person.
 std::string personViewJson(const std::string& pseudonym,
-                           std::span<const pipelines::canonical::Record* const> records,
+                           std::span<const pipelines::canonical::RecordRef> records,
                            pipelines::canonical::Date as_of,
                            const pipelines::indicators::SchoolRegister* schools = nullptr);
 
@@ -32,11 +33,11 @@ struct GroupRef {
 };
 
 /// The group a record makes its subject a member of, if any.
-std::optional<GroupRef> groupOf(const pipelines::canonical::Record& record);
+std::optional<GroupRef> groupOf(pipelines::canonical::RecordRef record);
 
 /// Whether a record says anything a family view shows: a membership (groupOf), or a homelessness
 /// case, duty or placement, which date a household's membership (GroupDates).
-bool shapesGroups(const pipelines::canonical::Record& record);
+bool shapesGroups(pipelines::canonical::RecordRef record);
 
 /// The `data` of a family view: the group, its kind and its members, sorted.
 std::string groupViewJson(const std::string& group_pseudonym, std::string_view kind,
@@ -54,8 +55,8 @@ struct Membership {
 /// the case's last duty or placement, once every one of them has ended.
 class GroupDates {
  public:
-  void add(const pipelines::canonical::Record& record);
-  Membership of(const GroupRef& group, const pipelines::canonical::Record& member) const;
+  void add(pipelines::canonical::RecordRef record);
+  Membership of(const GroupRef& group, pipelines::canonical::RecordRef member) const;
 
  private:
   struct Span {

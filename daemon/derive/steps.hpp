@@ -13,6 +13,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/state/record_store.hpp"
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/identity/identity_index.hpp"
 #include "pipelines/indicators/engine.hpp"
 #include "pipelines/indicators/period.hpp"
@@ -87,11 +88,12 @@ void followSubjectLinks(std::vector<std::pair<uint32_t, uint32_t>> links,
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
 /// subject's other records.
 struct AttributedRecord {
-  /// Shared with the derive stage, which holds each canonical record once; null when the record
-  /// is not `changed` (the engine already files it).
-  std::shared_ptr<const pipelines::canonical::Record> record;
+  /// Held by the derive stage, which holds each canonical record once, in a block `owner` keeps
+  /// alive: the engine files it without a copy.
+  pipelines::canonical::RecordRef record;
+  std::shared_ptr<const void> owner;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
-  /// Held in the block `record` keeps alive: the engine files it without a copy.
+  /// Held in the same block: the engine files it without a copy.
   std::string_view evidence_id;
   bool changed = false;  // new, re-read or moved to another person since the last evaluation
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pipelines/canonical/packed_records.hpp"
+
 namespace hearth::pipelines::canonical {
 namespace {
 
@@ -64,6 +66,16 @@ const Provenance& provenanceOf(const Record& record) {
 
 const Subject& subjectOf(const Record& record) {
   return std::visit([](const auto& r) -> const Subject& { return r.subject; }, record);
+}
+
+std::string_view recordKind(RecordRef record) { return record.visit(KindName{}); }
+
+const Provenance& provenanceOf(RecordRef record) {
+  return record.visit([](const auto& r) -> const Provenance& { return r.provenance; });
+}
+
+const Subject& subjectOf(RecordRef record) {
+  return record.visit([](const auto& r) -> const Subject& { return r.subject; });
 }
 
 void addIdentifier(Person& person, const Identifier& identifier) {

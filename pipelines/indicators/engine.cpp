@@ -36,13 +36,12 @@ bool isMotherIn(const PersonRecords& records, const canonical::HouseholdMember& 
 
 // The kinds of record that a person's group mates read too (linkedRecords): a homelessness
 // case's duties and placements, a mother's adult social care and admissions, and memberships.
-bool readByGroupMates(const canonical::Record& record) {
-  return std::holds_alternative<canonical::HomelessnessDuty>(record) ||
-         std::holds_alternative<canonical::TemporaryAccommodation>(record) ||
-         std::holds_alternative<canonical::AdultCareEvent>(record) ||
-         std::holds_alternative<canonical::HospitalAdmission>(record) ||
-         std::holds_alternative<canonical::Diagnosis>(record) ||
-         std::holds_alternative<canonical::HouseholdMember>(record);
+bool readByGroupMates(canonical::RecordRef record) {
+  return record.holds<canonical::HomelessnessDuty>() ||
+         record.holds<canonical::TemporaryAccommodation>() ||
+         record.holds<canonical::AdultCareEvent>() ||
+         record.holds<canonical::HospitalAdmission>() || record.holds<canonical::Diagnosis>() ||
+         record.holds<canonical::HouseholdMember>();
 }
 
 // An evidence id may name one of several records behind one event, as "<event key>#<which>"
@@ -103,13 +102,12 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
 bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::Record record) {
   const auto owned =
       std::make_shared<const OwnedRecord>(OwnedRecord{std::move(record), std::move(evidence_id)});
-  return add(person, owned->evidence_id,
-             std::shared_ptr<const canonical::Record>(owned, &owned->record));
+  return add(person, owned->evidence_id, owned->record, owned);
 }
 
 bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
-                          std::shared_ptr<const canonical::Record> record) {
-  if (const auto* school = std::get_if<canonical::CensusSchool>(record.get())) {
+                          canonical::RecordRef record, std::shared_ptr<const void> block) {
+  if (const auto* school = record.get_if<canonical::CensusSchool>()) {
     // Every pupil of the return may change school, phase or judgement with it.
     if (census_schools_.add(std::string(evidence_id), *school)) touchAll();
     return true;
@@ -123,11 +121,11 @@ bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
     forget(*owner, evidence_id);
     *owner = person;
   }
-  const bool membership = std::holds_alternative<canonical::HouseholdMember>(*record);
-  const bool shared = readByGroupMates(*record);
+  const bool membership = record.holds<canonical::HouseholdMember>();
+  const bool shared = readByGroupMates(record);
   const auto [it, created] = persons_.try_emplace(person);
   PersonState& state = it->second;
-  if (!state.records.add(evidence_id, std::move(record))) {
+  if (!state.records.add(evidence_id, record, block)) {
     if (created) persons_.erase(it);
     evidence_owner_.erase(key);
     return false;

@@ -68,10 +68,10 @@ class IndicatorEngine {
   /// the earlier copy, even if identity has since moved it to another person. Returns false,
   /// keeping nothing, for kinds no indicator reads. A school census header is no person's: it
   /// joins the returns' schools whatever `person` says.
-  /// The record is shared, not copied: the engine keeps it alive as long as it files it. Nor is
-  /// `evidence_id`: it must live as long as what `record` keeps alive (PersonRecords::add).
-  bool add(PersonKey person, std::string_view evidence_id,
-           std::shared_ptr<const canonical::Record> record);
+  /// Neither the record nor `evidence_id` is copied: the engine keeps `block`, which holds both,
+  /// alive as long as it files the record (PersonRecords::add).
+  bool add(PersonKey person, std::string_view evidence_id, canonical::RecordRef record,
+           std::shared_ptr<const void> block);
   /// As above, for a record and id the caller does not keep.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
   /// Makes room for `records` more records before a run of adds (a whole council's, at first).

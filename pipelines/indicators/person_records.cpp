@@ -526,29 +526,26 @@ const canonical::EhcPlacement* ehcPlacementOn(const canonical::EhcPlan& plan, Da
   return &plan.placements.front();
 }
 
-bool PersonRecords::add(std::string_view evidence_id,
-                        std::shared_ptr<const canonical::Record> record) {
-  const canonical::Record& held = *record;
-  return std::visit(
-      [&](const auto& r) {
-        using T = std::decay_t<decltype(r)>;
-        bool stored = false;
-        forEachList([&](auto& list) {
-          using Kind = typename std::decay_t<decltype(list)>::value_type::Kind;
-          if constexpr (std::is_same_v<Kind, T>) {
-            list.push_back({evidence_id, std::shared_ptr<const T>(record, &r)});
-            stored = true;
-          }
-        });
-        return stored;
-      },
-      held);
+bool PersonRecords::add(std::string_view evidence_id, canonical::RecordRef record,
+                        const std::shared_ptr<const void>& owner) {
+  return record.visit([&](const auto& r) {
+    using T = std::decay_t<decltype(r)>;
+    bool stored = false;
+    forEachList([&](auto& list) {
+      using Kind = typename std::decay_t<decltype(list)>::value_type::Kind;
+      if constexpr (std::is_same_v<Kind, T>) {
+        list.push_back({evidence_id, std::shared_ptr<const T>(owner, &r)});
+        stored = true;
+      }
+    });
+    return stored;
+  });
 }
 
 bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
   const auto owned =
       std::make_shared<const OwnedRecord>(OwnedRecord{std::move(record), std::move(evidence_id)});
-  return add(owned->evidence_id, std::shared_ptr<const canonical::Record>(owned, &owned->record));
+  return add(owned->evidence_id, owned->record, owned);
 }
 
 bool PersonRecords::remove(std::string_view evidence_id) {

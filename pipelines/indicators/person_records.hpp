@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/indicators/period.hpp"
 
 namespace hearth::pipelines::indicators {
@@ -150,9 +151,9 @@ struct PersonRecords {
   EvidenceList<canonical::Enrolment> enrolments;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind. Neither is
-  /// copied: `evidence_id` must live as long as what `record` keeps alive (an aliasing pointer
-  /// into a block that holds both, as the derive stage's).
-  bool add(std::string_view evidence_id, std::shared_ptr<const canonical::Record> record);
+  /// copied: `owner` keeps both alive (a block that holds them, as the derive stage's).
+  bool add(std::string_view evidence_id, canonical::RecordRef record,
+           const std::shared_ptr<const void>& owner);
   /// As above, for a record and id the caller does not keep.
   bool add(std::string evidence_id, canonical::Record record);
   /// Removes the record stored under `evidence_id`; false when there is none.

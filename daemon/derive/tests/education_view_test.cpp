@@ -9,6 +9,7 @@
 
 #include "daemon/config/json_schema.hpp"
 #include "daemon/derive/person_view.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -33,8 +34,7 @@ pipelines::indicators::SchoolRegister schools() {
 
 json view(const std::vector<canonical::Record>& records,
           const pipelines::indicators::SchoolRegister* register_) {
-  std::vector<const canonical::Record*> pointers;
-  for (const auto& r : records) pointers.push_back(&r);
+  const std::vector<canonical::RecordRef> pointers(records.begin(), records.end());
   const json out = json::parse(
       personViewJson("demo.0123456789abcdef0123456789abcdef", pointers, kAsOf, register_));
   std::ifstream in(std::string(HEARTH_SOURCE_DIR) + "/config/schemas/hearth.person.view.v1.json");

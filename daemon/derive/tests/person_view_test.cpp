@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "daemon/config/json_schema.hpp"
+#include "pipelines/canonical/packed_records.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -38,8 +39,7 @@ json checked(const std::string& view_json) {
 }
 
 json view(const std::vector<canonical::Record>& records) {
-  std::vector<const canonical::Record*> pointers;
-  for (const auto& r : records) pointers.push_back(&r);
+  const std::vector<canonical::RecordRef> pointers(records.begin(), records.end());
   return checked(personViewJson("demo.0123456789abcdef0123456789abcdef", pointers, kAsOf));
 }
 
