@@ -40,18 +40,17 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
 // cite: it names the record without revealing its source key), in one block: the indicator
 // engine files both without a copy, and keeps the block alive while it does. The records are
-// packed, each at its own size: as Records, a whole council's would take 300 MB more.
+// packed, each at its own size (as Records, a whole council's would take 300 MB more), and their
+// evidence ids follow them in the same allocation, one after another: a block's are all of one
+// length (its subjects' pseudonyms, '#', a hash). A whole council's source records are millions,
+// each such a block.
 struct HeldRecords {
   canonical::PackedRecords records;
-  // The records' evidence ids one after another: a block's are all of one length (its subjects'
-  // pseudonyms, '#', a hash), so one buffer holds them all, not one each (a whole council's
-  // records are millions), and at its size: 16 bytes less than a std::string in each block.
-  std::unique_ptr<char[]> evidence;
-  uint32_t evidence_size = 0;
 
   std::string_view evidenceOf(size_t i) const {
-    const size_t length = evidence_size / records.size();
-    return std::string_view(evidence.get() + i * length, length);
+    const std::string_view evidence = records.extra();
+    const size_t length = evidence.size() / records.size();
+    return evidence.substr(i * length, length);
   }
 };
 
@@ -104,10 +103,6 @@ int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, con
   return (x + std::string(a.source_key.view())).compare(y + std::string(b.source_key.view()));
 }
 
-// The text a held key stands for, into `out`: what an evidence id's hash is made of.
-void heldKeyText(const std::vector<std::string>& names, const HeldKey& key, std::string& out) {
-  out.assign(names[key.stream]).append(key.source_key.view());
-}
 
 struct Held {
   std::shared_ptr<const HeldRecords> block;  // none: removed since the table was last settled
@@ -209,24 +204,6 @@ class HeldTable {
   size_t removed_ = 0;  // empty slots in sorted_
 };
 
-struct Pending {
-  HeldKey key;
-  canonical::PackedRecords records;
-};
-using Pendings = std::deque<Pending>;
-
-// An entry that only wakes the next evaluation: it names no source record (no connector has an
-// empty name) and gives no records.
-Pending wakeUp(StreamNames& names, std::string_view why) {
-  return Pending{HeldKey{canonical::CompactString(why), names.intern("", "")}, {}};
-}
-
-// What the derive holds of a source record: its canonical records, packed (moved from
-// `records`, whose room the caller may use again).
-Pending pendingOf(HeldKey key, std::vector<canonical::Record>& records) {
-  return Pending{std::move(key), canonical::PackedRecords(records)};
-}
-
 // Where the digest store keeps the number of the last cycle marker published.
 constexpr std::string_view kCycleDigestKey = "indicator.cycle";
 // ... and a digest of what the last confirmed evaluation derived from (Impl::inputsDigest).
@@ -281,12 +258,13 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
   pipelines::appendHex(out, hash.finish().high);
 }
 
-// A source record's block: its records and their evidence ids. It reads nothing shared but the
-// pseudonymiser's keys, so the blocks of a first evaluation are made on two threads. Notes in
-// `shapes_groups` whether a record shapes household or family groups. `evidence` is room the
-// caller keeps for the ids while they are made.
+// A source record's block: its records and their evidence ids, packed together (the records are
+// moved from `records`, whose room the caller may use again). It reads nothing shared but the
+// pseudonymiser's keys: the connectors' threads make their records' blocks as they hand them in.
+// Notes in `shapes_groups` whether a record shapes household or family groups. `key` is the
+// held key's text; `evidence` is room the caller keeps for the ids while they are made.
 std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
-                                             canonical::PackedRecords& records,
+                                             std::vector<canonical::Record>& records,
                                              const pipelines::Pseudonymiser& pseudonymiser,
                                              pipelines::EventIdBuilder& hash, std::string& evidence,
                                              bool& shapes_groups) {
@@ -307,11 +285,45 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
     assert(evidence.size() - before == evidence.size() / (i + 1));
     (void)before;
   }
-  block.evidence.reset(new char[evidence.size()]);
-  std::memcpy(block.evidence.get(), evidence.data(), evidence.size());
-  block.evidence_size = static_cast<uint32_t>(evidence.size());
-  block.records = std::move(records);
+  block.records = canonical::PackedRecords(records, evidence);
   return std::make_shared<const HeldRecords>(std::move(block));
+}
+
+// A source record as it waits for the next evaluation: its block, or none when the source
+// withdrew it (or the entry only wakes the evaluation).
+struct Pending {
+  HeldKey key;
+  std::shared_ptr<const HeldRecords> block;
+  bool shapes_groups = false;
+};
+using Pendings = std::deque<Pending>;
+
+// An entry that only wakes the next evaluation: it names no source record (no connector has an
+// empty name) and gives no records.
+Pending wakeUp(StreamNames& names, std::string_view why) {
+  return Pending{HeldKey{canonical::CompactString(why), names.intern("", "")}, {}};
+}
+
+// What the derive holds of a source record of a connector's stream: the block of its canonical
+// records (moved from `records`), made on the calling thread.
+Pending pendingOf(StreamNames& names, std::string_view connector, std::string_view stream,
+                  std::string_view source_key, std::vector<canonical::Record>& records,
+                  const pipelines::Pseudonymiser& pseudonymiser) {
+  Pending entry{HeldKey{canonical::CompactString(source_key), names.intern(connector, stream)},
+                nullptr};
+  if (records.empty()) return entry;
+  struct Room {
+    pipelines::EventIdBuilder hash;
+    std::string key_text;
+    std::string evidence;
+  };
+  thread_local Room room;
+  room.key_text.assign(connector).push_back('\x1f');
+  room.key_text.append(stream).push_back('\x1f');
+  room.key_text.append(source_key);
+  entry.block = makeBlock(room.key_text, records, pseudonymiser, room.hash, room.evidence,
+                          entry.shapes_groups);
+  return entry;
 }
 
 // Text written in pieces of about a mebibyte: a council's open reviews with their reasons run
@@ -524,9 +536,8 @@ DeriveStage::~DeriveStage() { stop(); }
 
 void DeriveStage::accept(std::string_view connector, std::string_view stream,
                          std::string_view source_key, std::vector<canonical::Record> records) {
-  Pending entry = pendingOf(
-      HeldKey{canonical::CompactString(source_key), impl_->stream_names.intern(connector, stream)},
-      records);
+  Pending entry =
+      pendingOf(impl_->stream_names, connector, stream, source_key, records, impl_->pseudonymiser);
   std::lock_guard lock(impl_->pending_mutex);
   impl_->pending.push_back(std::move(entry));
 }
@@ -590,9 +601,8 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pending
     out.clear();
     it->second.normalise(raw, out);
     loaded += out.records.size();
-    into.push_back(pendingOf(HeldKey{canonical::CompactString(stored.source_key),
-                                     stream_names.intern(stored.connector, stored.stream)},
-                             out.records));
+    into.push_back(pendingOf(stream_names, stored.connector, stored.stream, stored.source_key,
+                             out.records, pseudonymiser));
   });
   if (!visited) return visited.error();
   if (damaged > 0) log.error("stored records unreadable", {{"count", damaged}});
@@ -761,34 +771,17 @@ void DeriveStage::Impl::applyPending() {
     for (size_t n = 0; n < order.size(); ++n) {
       const Pending& entry = batch[order[n]];
       if (n + 1 < order.size() && batch[order[n + 1]].key == entry.key) continue;
-      if (!entry.records.empty()) kept.push_back(order[n]);
+      if (entry.block != nullptr) kept.push_back(order[n]);
     }
-    // Their blocks, made on two threads: a pseudonym for each subject of each block.
-    std::vector<std::shared_ptr<const HeldRecords>> blocks(kept.size());
-    bool shapes_groups[2] = {false, false};
-    forHalvesInParallel(kept.size(), 10'000, [&](size_t from, size_t to) {
-      pipelines::EventIdBuilder hash;
-      std::string key_text;
-      std::string evidence;
-      bool& shapes = shapes_groups[from == 0 ? 0 : 1];
-      for (size_t n = from; n < to; ++n) {
-        Pending& entry = batch[kept[n]];
-        heldKeyText(names, entry.key, key_text);
-        blocks[n] = makeBlock(key_text, entry.records, pseudonymiser, hash, evidence, shapes);
-      }
-    });
-    groups_touched = groups_touched || shapes_groups[0] || shapes_groups[1];
     held.reserve(kept.size());
-    for (size_t n = 0; n < kept.size(); ++n) {
-      Pending& entry = batch[kept[n]];
-      hold(held.append(std::move(entry.key)), std::move(blocks[n]));
+    for (const uint32_t n : kept) {
+      Pending& entry = batch[n];
+      groups_touched = groups_touched || entry.shapes_groups;
+      hold(held.append(std::move(entry.key)), std::move(entry.block));
     }
     return;
   }
 
-  pipelines::EventIdBuilder evidence_hash;
-  std::string key_text;
-  std::string evidence;
   for (Pending& entry : batch) {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
@@ -799,17 +792,17 @@ void DeriveStage::Impl::applyPending() {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
       }
-      for (size_t i = entry.records.size(); i < before.size(); ++i) {
+      for (size_t i = entry.block != nullptr ? entry.block->records.size() : 0; i < before.size();
+           ++i) {
         removed_evidence.emplace_back(old->block->evidenceOf(i));
       }
     }
-    if (entry.records.empty()) {
+    if (entry.block == nullptr) {
       held.erase(entry.key);
       continue;
     }
-    heldKeyText(names, entry.key, key_text);
-    hold(held[entry.key], makeBlock(key_text, entry.records, pseudonymiser, evidence_hash, evidence,
-                                    groups_touched));
+    groups_touched = groups_touched || entry.shapes_groups;
+    hold(held[entry.key], std::move(entry.block));
   }
   held.settle();
 }

@@ -92,11 +92,15 @@ const Subject& subjectOf(RecordRef record);
 /// A source record's canonical records, each at its own kind's size, in one allocation: a
 /// Record is as large as its largest kind (a Person), and most records of a council are far
 /// smaller (a pupil's attendance, an SEN provision). Immutable once made; read through RecordRef.
+/// The allocation may end with bytes the holder keeps with the records (`extra`).
 class PackedRecords {
  public:
   PackedRecords() noexcept = default;
-  /// Moves each of `records` in; they are left moved from.
-  explicit PackedRecords(std::vector<Record>& records);
+  /// Moves each of `records` in, then copies `extra` after them; the records are left moved from.
+  explicit PackedRecords(std::vector<Record>& records, std::string_view extra = {});
+  /// The records of `from` moved into an allocation of their own with `extra` after them; `from`
+  /// is left empty.
+  PackedRecords(PackedRecords&& from, std::string_view extra);
   PackedRecords(PackedRecords&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
         size_(std::exchange(other.size_, 0)),
@@ -110,16 +114,18 @@ class PackedRecords {
   }
   PackedRecords(const PackedRecords&) = delete;
   PackedRecords& operator=(const PackedRecords&) = delete;
-  ~PackedRecords();
+  ~PackedRecords() { release(); }
 
-  size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
-  /// The bytes its one allocation holds: the records at their own sizes, and their index.
+  size_t size() const noexcept { return size_ & kCountMask; }
+  bool empty() const noexcept { return size() == 0; }
+  /// The bytes its one allocation holds: the records at their own sizes, their index, `extra`.
   size_t bytes() const noexcept;
+  /// What was given as `extra`.
+  std::string_view extra() const noexcept;
   RecordRef operator[](size_t i) const noexcept {
-    if (size_ == 1) return RecordRef(static_cast<uint8_t>(index_), data_);
+    if (size() == 1) return RecordRef(static_cast<uint8_t>(index_), data_);
     const auto* offsets = reinterpret_cast<const uint32_t*>(data_ + index_);
-    const auto* kinds = reinterpret_cast<const uint8_t*>(offsets + size_);
+    const auto* kinds = reinterpret_cast<const uint8_t*>(offsets + size());
     return RecordRef(kinds[i], data_ + offsets[i]);
   }
 
@@ -149,13 +155,24 @@ class PackedRecords {
     size_t at_ = 0;
   };
   Iterator begin() const { return Iterator(this, 0); }
-  Iterator end() const { return Iterator(this, size_); }
+  Iterator end() const { return Iterator(this, size()); }
 
  private:
+  // Lays out `count` records of the kinds `kind_at(i)` gives, moves each in with
+  // `move_to(i, where)`, then copies `extra`.
+  template <class KindAt, class MoveTo>
+  void build(size_t count, KindAt kind_at, MoveTo move_to, std::string_view extra);
+  size_t recordsEnd() const noexcept;  // where the records and their index end
+  void release() noexcept;
+
+  static constexpr uint32_t kHasExtra = 1u << 31;  // in size_
+  static constexpr uint32_t kCountMask = kHasExtra - 1;
+
   // The records one after another, each at its kind's alignment; after them, when there are two
-  // or more, the index: each one's offset (uint32_t), then each one's kind (one byte).
+  // or more, the index: each one's offset (uint32_t), then each one's kind (one byte); then,
+  // when given, the extra bytes' length (uint32_t, aligned) and the bytes.
   std::byte* data_ = nullptr;
-  uint32_t size_ = 0;
+  uint32_t size_ = 0;   // the records' count, and kHasExtra
   uint32_t index_ = 0;  // one record: its kind; more: where the index begins
 };
 
