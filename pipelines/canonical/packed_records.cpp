@@ -80,19 +80,6 @@ PackedRecords::PackedRecords(std::vector<Record>& records, std::string_view extr
       extra);
 }
 
-PackedRecords::PackedRecords(PackedRecords&& from, std::string_view extra) {
-  build(
-      from.size(), [&](size_t i) { return from[i].index(); },
-      [&](size_t i, std::byte* to) {
-        from[i].visit([&](const auto& r) {
-          using T = std::decay_t<decltype(r)>;
-          ::new (static_cast<void*>(to)) T(std::move(const_cast<T&>(r)));
-        });
-      },
-      extra);
-  from.release();
-}
-
 size_t PackedRecords::recordsEnd() const noexcept {
   if (size() == 0) return 0;
   if (size() == 1) return kSizes[index_];

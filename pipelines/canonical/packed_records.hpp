@@ -98,9 +98,6 @@ class PackedRecords {
   PackedRecords() noexcept = default;
   /// Moves each of `records` in, then copies `extra` after them; the records are left moved from.
   explicit PackedRecords(std::vector<Record>& records, std::string_view extra = {});
-  /// The records of `from` moved into an allocation of their own with `extra` after them; `from`
-  /// is left empty.
-  PackedRecords(PackedRecords&& from, std::string_view extra);
   PackedRecords(PackedRecords&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
         size_(std::exchange(other.size_, 0)),
