@@ -103,7 +103,6 @@ int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, con
   return (x + std::string(a.source_key.view())).compare(y + std::string(b.source_key.view()));
 }
 
-
 struct Held {
   std::shared_ptr<const HeldRecords> block;  // none: removed since the table was last settled
   bool changed = false;                      // applied since the last evaluation
@@ -183,6 +182,7 @@ class HeldTable {
   // Settled only.
   auto begin() { return sorted_.begin(); }
   auto end() { return sorted_.end(); }
+  const Held& at(size_t k) const { return sorted_[k].second; }  // the k-th, in key order
 
  private:
   struct KeyLess {
@@ -1049,21 +1049,21 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     }
     return index;
   };
-  // Every record about a subject, in the held order, by where it is: the held entry (in
-  // `entries`) and its place among the entry's records. Eight bytes each, where its address, its
-  // evidence id and its entry cost thirty-two: a whole council's records are millions.
+  // Every record about a subject, in the held order, by where it is: the held entry (its place
+  // in the settled table, which stays as it is until the next evaluation) and its place among
+  // the entry's records. Eight bytes each, where its address, its evidence id and its entry cost
+  // thirty-two: a whole council's records are millions.
   struct RecordAt {
     uint32_t entry;
     uint32_t index;
   };
-  std::vector<const Held*> entries;
   std::vector<RecordAt> all;
   std::vector<uint32_t> subject_of_record;
   // Room for every record at once.
-  entries.reserve(held.size());
   all.reserve(held_records);
   subject_of_record.reserve(held_records);
-  auto recordAt = [&](size_t i) { return entries[all[i].entry]->block->records[all[i].index]; };
+  auto entryOf = [&](size_t i) -> const Held& { return held.at(all[i].entry); };
+  auto recordAt = [&](size_t i) { return entryOf(i).block->records[all[i].index]; };
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
@@ -1073,11 +1073,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // every cycle (few, and the engine ignores a header it has as it stands, so a fresh engine
   // has them all).
   std::vector<AttributedRecord> reference_records;
-  for (const auto& entry : held) {
-    const Held& h = entry.second;
+  uint32_t entry_at = 0;
+  for (auto entry = held.begin(); entry != held.end(); ++entry, ++entry_at) {
+    const Held& h = entry->second;
     const canonical::PackedRecords& records = h.block->records;
-    const auto entry_at = static_cast<uint32_t>(entries.size());
-    entries.push_back(&h);
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
@@ -1216,9 +1215,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       // places in `all` (a whole council's are millions: each is made when the engine reads it),
       // then the school headers.
       size_t filed_anew = 0;
-      auto filedAnew = [&](size_t i) {
-        return entries[all[i].entry]->changed || moved[subject_of_record[i]];
-      };
+      auto filedAnew = [&](size_t i) { return entryOf(i).changed || moved[subject_of_record[i]]; };
       for (size_t i = 0; i < all.size(); ++i) filed_anew += filedAnew(i) ? 1 : 0;
       filed_anew_at.reserve(filed_anew);
       for (size_t i = 0; i < all.size(); ++i) {
@@ -1230,7 +1227,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       attributed.at = [&](size_t n) -> AttributedRecord {
         if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
         const uint32_t i = filed_anew_at[n];
-        const auto& block = entries[all[i].entry]->block;
+        const auto& block = entryOf(i).block;
         return {block->records[all[i].index], block,
                 person_key[outcome.person_of_subject[subject_of_record[i]]],
                 block->evidenceOf(all[i].index), true};
@@ -1501,7 +1498,6 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
   // What only the views and the indicators read goes before the reviews' text is made, the
   // last large thing a council's first evaluation makes.
   std::vector<RecordAt>().swap(all);
-  std::vector<const Held*>().swap(entries);
   std::vector<uint32_t>().swap(subject_of_record);
   std::vector<uint32_t>().swap(filed_anew_at);
   std::vector<AttributedRecord>().swap(reference_records);
