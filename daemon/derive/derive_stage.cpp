@@ -41,15 +41,28 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 // cite: it names the record without revealing its source key), in one block: the indicator
 // engine files both without a copy, and keeps the block alive while it does. The records are
 // packed, each at its own size (as Records, a whole council's would take 300 MB more), and their
-// evidence ids follow them in the same allocation, one after another: a block's are all of one
-// length (its subjects' pseudonyms, '#', a hash). A whole council's source records are millions,
-// each such a block.
+// evidence ids follow them in the same allocation (appendEvidenceId). A whole council's source
+// records are millions, each such a block. The ids, as `records.extra()`:
+// - of one record, its id;
+// - of more, all about one subject (a pupil's row gives a person, an enrolment and attendance):
+//   kOneSubject, the first record's id, then a '.' for each record after it. Record i's id is
+//   the first's with i dots after it: the ids of one subject's records differ in their hash, or
+//   else in their length, and the pseudonym is written once, not once a record;
+// - of more, about several subjects: kSubjects, then each record's id, all of one length (the
+//   subjects' pseudonyms, '#', a hash).
+constexpr char kOneSubject = '=';
+constexpr char kSubjects = '|';
 struct HeldRecords {
   canonical::PackedRecords records;
 
   std::string_view evidenceOf(size_t i) const {
-    const std::string_view evidence = records.extra();
-    const size_t length = evidence.size() / records.size();
+    std::string_view evidence = records.extra();
+    const size_t count = records.size();
+    if (count == 1) return evidence;
+    const char form = evidence.front();
+    evidence.remove_prefix(1);
+    if (form == kOneSubject) return evidence.substr(0, evidence.size() - (count - 1) + i);
+    const size_t length = evidence.size() / count;
     return evidence.substr(i * length, length);
   }
 };
@@ -243,12 +256,13 @@ using Contexts = std::map<std::string, pipelines::normalise::NormaliseContext>;
 
 // A canonical record's evidence id: the key of its event on hearth.records (the pseudonym of its
 // subject), then '#' and what tells the records of one subject apart: a hash of the source
-// record's key and the record's position in it. Only the part before '#' is ever published (a
-// fact cites the events of its subjects), so the rest needs no key: an unkeyed hash costs far
-// less than a keyed pseudonym, for each of millions of records. It tells apart only the records
-// of one subject, so its first 64 bits (16 hex digits, as an event id begins) are plenty; each id
-// is held once with its record and copied into the indicators' outcomes, millions of times in all.
-// `subject` is the pseudonym of the record's subject.
+// record's key and the record's position in it (HeldRecords: or of the first's, with dots). Only
+// the part before '#' is ever published (a fact cites the events of its subjects), so the rest
+// needs no key: an unkeyed hash costs far less than a keyed pseudonym, for each of millions of
+// records. It tells apart only the records of one subject, so its first 64 bits (16 hex digits, as
+// an event id begins) are plenty; each id is held once with its record and copied into the
+// indicators' outcomes, millions of times in all. `subject` is the pseudonym of the record's
+// subject.
 void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::string_view subject,
                       std::string_view record_key, size_t position) {
   out.append(subject);
@@ -270,20 +284,32 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
                                              bool& shapes_groups) {
   HeldRecords block;
   evidence.clear();
-  // A source record's canonical records are mostly about one subject: its pseudonym is made once.
-  const canonical::Subject* last_subject = nullptr;
-  std::string subject_pseudonym;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const canonical::Subject& subject = canonical::subjectOf(records[i]);
-    if (!shapes_groups && shapesGroups(records[i])) shapes_groups = true;
-    if (last_subject == nullptr || subject != *last_subject) {
-      subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
-      last_subject = &subject;
+  for (const canonical::Record& record : records) {
+    if (!shapes_groups && shapesGroups(record)) shapes_groups = true;
+  }
+  const canonical::Subject& first = canonical::subjectOf(records.front());
+  const bool one_subject =
+      std::all_of(records.begin() + 1, records.end(),
+                  [&](const canonical::Record& r) { return canonical::subjectOf(r) == first; });
+  if (records.size() > 1) evidence.push_back(one_subject ? kOneSubject : kSubjects);
+  if (one_subject) {
+    appendEvidenceId(evidence, hash, pipelines::subjectPseudonym(pseudonymiser, first), key, 0);
+    evidence.append(records.size() - 1, '.');
+  } else {
+    // Records of several subjects, mostly in runs of one: a pseudonym is made once a run.
+    const canonical::Subject* last_subject = nullptr;
+    std::string subject_pseudonym;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const canonical::Subject& subject = canonical::subjectOf(records[i]);
+      if (last_subject == nullptr || subject != *last_subject) {
+        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
+        last_subject = &subject;
+      }
+      const size_t before = evidence.size();
+      appendEvidenceId(evidence, hash, subject_pseudonym, key, i);
+      assert(evidence.size() - before == (evidence.size() - 1) / (i + 1));
+      (void)before;
     }
-    const size_t before = evidence.size();
-    appendEvidenceId(evidence, hash, subject_pseudonym, key, i);
-    assert(evidence.size() - before == evidence.size() / (i + 1));
-    (void)before;
   }
   block.records = canonical::PackedRecords(records, evidence);
   return std::make_shared<const HeldRecords>(std::move(block));
