@@ -26,19 +26,16 @@ size_t alignUp(size_t at, size_t alignment) { return (at + alignment - 1) / alig
 
 }  // namespace
 
-template <class KindAt, class MoveTo>
-void PackedRecords::build(size_t count, KindAt kind_at, MoveTo move_to, std::string_view extra) {
+PackedRecords::PackedRecords(std::vector<Record>& records, std::string_view extra) {
+  const size_t count = records.size();
   if (count == 0) return;
-  // Where each record goes, then the index, then the extra bytes.
-  std::vector<uint32_t> offsets(count);
+  // The records' end, then the index's place and the extra bytes' (a block per source record of
+  // a council: its layout is worked out without allocating).
   size_t at = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const size_t kind = kind_at(i);
-    at = alignUp(at, kAlignments[kind]);
-    offsets[i] = static_cast<uint32_t>(at);
-    at += kSizes[kind];
+  for (const Record& record : records) {
+    at = alignUp(at, kAlignments[record.index()]) + kSizes[record.index()];
   }
-  uint32_t index = static_cast<uint32_t>(kind_at(0));
+  uint32_t index = static_cast<uint32_t>(records[0].index());
   if (count > 1) {
     at = alignUp(at, alignof(uint32_t));
     index = static_cast<uint32_t>(at);
@@ -50,11 +47,23 @@ void PackedRecords::build(size_t count, KindAt kind_at, MoveTo move_to, std::str
     at = extra_at + sizeof(uint32_t) + extra.size();
   }
   auto* data = static_cast<std::byte*>(::operator new(at));
-  for (size_t i = 0; i < count; ++i) move_to(i, data + offsets[i]);
-  if (count > 1) {
-    std::memcpy(data + index, offsets.data(), count * sizeof(uint32_t));
-    auto* kinds = reinterpret_cast<uint8_t*>(data + index + count * sizeof(uint32_t));
-    for (size_t i = 0; i < count; ++i) kinds[i] = static_cast<uint8_t>(kind_at(i));
+  // Each record moved to its place, which the index notes when there is one.
+  size_t offset = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const size_t kind = records[i].index();
+    offset = alignUp(offset, kAlignments[kind]);
+    std::visit(
+        [&](auto& r) {
+          using T = std::decay_t<decltype(r)>;
+          ::new (static_cast<void*>(data + offset)) T(std::move(r));
+        },
+        records[i]);
+    if (count > 1) {
+      const auto place = static_cast<uint32_t>(offset);
+      std::memcpy(data + index + i * sizeof(uint32_t), &place, sizeof place);
+      data[index + count * sizeof(uint32_t) + i] = static_cast<std::byte>(kind);
+    }
+    offset += kSizes[kind];
   }
   if (!extra.empty()) {
     const auto length = static_cast<uint32_t>(extra.size());
@@ -64,20 +73,6 @@ void PackedRecords::build(size_t count, KindAt kind_at, MoveTo move_to, std::str
   data_ = data;
   size_ = static_cast<uint32_t>(count) | (extra.empty() ? 0 : kHasExtra);
   index_ = index;
-}
-
-PackedRecords::PackedRecords(std::vector<Record>& records, std::string_view extra) {
-  build(
-      records.size(), [&](size_t i) { return records[i].index(); },
-      [&](size_t i, std::byte* to) {
-        std::visit(
-            [&](auto& r) {
-              using T = std::decay_t<decltype(r)>;
-              ::new (static_cast<void*>(to)) T(std::move(r));
-            },
-            records[i]);
-      },
-      extra);
 }
 
 size_t PackedRecords::recordsEnd() const noexcept {

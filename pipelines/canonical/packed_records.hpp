@@ -155,10 +155,6 @@ class PackedRecords {
   Iterator end() const { return Iterator(this, size()); }
 
  private:
-  // Lays out `count` records of the kinds `kind_at(i)` gives, moves each in with
-  // `move_to(i, where)`, then copies `extra`.
-  template <class KindAt, class MoveTo>
-  void build(size_t count, KindAt kind_at, MoveTo move_to, std::string_view extra);
   size_t recordsEnd() const noexcept;  // where the records and their index end
   void release() noexcept;
 
