@@ -818,9 +818,16 @@ void DeriveStage::Impl::applyPending() {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
         if (shapesGroups(before[i])) groups_touched = true;
       }
-      for (size_t i = entry.block != nullptr ? entry.block->records.size() : 0; i < before.size();
-           ++i) {
-        removed_evidence.emplace_back(old->block->evidenceOf(i));
+      // A record given again under the same id replaces its earlier copy in the indicators;
+      // any other id of the old version is withdrawn: a position the new version no longer
+      // has, or a record the source moved to another subject (its id begins with the
+      // subject's pseudonym). Ids are equal only at one position, so what is withdrawn here
+      // is never what the new version files.
+      const size_t given = entry.block != nullptr ? entry.block->records.size() : 0;
+      for (size_t i = 0; i < before.size(); ++i) {
+        const std::string_view id = old->block->evidenceOf(i);
+        if (i < given && entry.block->evidenceOf(i) == id) continue;
+        removed_evidence.emplace_back(id);
       }
     }
     if (entry.block == nullptr) {

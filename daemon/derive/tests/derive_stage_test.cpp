@@ -1,0 +1,122 @@
+// The derive stage in a running daemon: a source record given again replaces what it said
+// before in the indicators, whatever moved inside it.
+#include "daemon/derive/derive_stage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hearth::daemon::derive {
+namespace {
+
+namespace canonical = pipelines::canonical;
+using nlohmann::json;
+
+const canonical::Origin& trust() {
+  static const canonical::Origin origin("trust_cms", "trust", "cla");
+  return origin;
+}
+
+// A row of the trust's looked-after table: the child and the episode it gives.
+std::vector<canonical::Record> row(const std::string& child, const std::string& key) {
+  canonical::Person person;
+  person.provenance = {trust(), canonical::CompactString(key), 2024};
+  person.subject = {"trust_cms", canonical::CompactString(child)};
+  person.identifiers.push_back({"la_child", canonical::CompactString(child), "trust_cms"});
+  person.birth_date = *canonical::parseIsoDate("2012-06-01");
+  person.sex = canonical::Sex::kFemale;
+  person.postcode = "NN1 1AA";
+  canonical::ClaEpisode episode;
+  episode.provenance = person.provenance;
+  episode.subject = person.subject;
+  episode.start = *canonical::parseIsoDate("2024-05-01");
+  episode.legal_status = "C2";
+  episode.reason_new_episode = "S";
+  episode.category_of_need = "N1";
+  episode.placement_type = "U1";
+  std::vector<canonical::Record> records;
+  records.emplace_back(std::move(person));
+  records.emplace_back(std::move(episode));
+  return records;
+}
+
+class DeriveStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hearth-derive-stage-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = state::RecordStore::open(dir_, [](uint32_t, uint64_t) {});
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(store).value();
+    DeriveOptions options;
+    options.indicators.period_end = "2025-03-31";
+    options.indicators.area_code = "E06000062";
+    options.indicators.population_0_17 = 10000;
+    stage_ = std::make_unique<DeriveStage>(options, pipelines::Pseudonymiser("test key", "v1"),
+                                           nullptr, nullptr, *store_);
+  }
+  void TearDown() override {
+    stage_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Rows row-1 ... row-n, each the episode of its own child (C1 ... Cn).
+  void acceptRows(int n) {
+    for (int i = 1; i <= n; ++i) {
+      const std::string key = "row-" + std::to_string(i);
+      stage_->accept("trust", "cla", key, row("C" + std::to_string(i), key));
+    }
+  }
+
+  // The headline numerator of `indicator` after an evaluation.
+  double headline(const std::string& indicator) {
+    auto summary = stage_->evaluate();
+    EXPECT_TRUE(summary) << summary.error().message;
+    const json published = json::parse(stage_->indicatorsJson());
+    for (const json& value : published["values"]) {
+      if (value["indicator"] == indicator && value["breakdown"].is_null()) {
+        EXPECT_FALSE(value["numerator"].is_null()) << indicator << " is suppressed";
+        return value["numerator"].is_null() ? -1 : value["numerator"].get<double>();
+      }
+    }
+    ADD_FAILURE() << "no headline value of " << indicator;
+    return -1;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<state::RecordStore> store_;
+  std::unique_ptr<DeriveStage> stage_;
+};
+
+TEST_F(DeriveStageTest, ARowCorrectedToAnotherChildNoLongerCountsTheFirst) {
+  acceptRows(6);
+  EXPECT_EQ(headline("cla_count"), 6);
+
+  // The source corrects row 1: the episode was child C7's, not C1's. C1 has no other row.
+  stage_->accept("trust", "cla", "row-1", row("C7", "row-1"));
+  EXPECT_EQ(headline("cla_count"), 6);
+
+  // And back again, then the row withdrawn.
+  stage_->accept("trust", "cla", "row-1", row("C1", "row-1"));
+  EXPECT_EQ(headline("cla_count"), 6);
+  stage_->accept("trust", "cla", "row-1", {});
+  EXPECT_EQ(headline("cla_count"), 5);
+}
+
+TEST_F(DeriveStageTest, ARowGivenAgainUnchangedCountsOnce) {
+  acceptRows(6);
+  EXPECT_EQ(headline("cla_count"), 6);
+  stage_->accept("trust", "cla", "row-2", row("C2", "row-2"));
+  stage_->accept("trust", "cla", "row-3", row("C3", "row-3"));
+  EXPECT_EQ(headline("cla_count"), 6);
+}
+
+}  // namespace
+}  // namespace hearth::daemon::derive
