@@ -274,7 +274,8 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
 
 // A source record's block: its records and their evidence ids, packed together (the records are
 // moved from `records`, whose room the caller may use again). It reads nothing shared but the
-// pseudonymiser's keys: the connectors' threads make their records' blocks as they hand them in.
+// pseudonymiser's keys (and its thread's recent pseudonyms): the connectors' threads make their
+// records' blocks as they hand them in.
 // Notes in `shapes_groups` whether a record shapes household or family groups. `key` is the
 // held key's text; `evidence` is room the caller keeps for the ids while they are made.
 std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
@@ -284,6 +285,9 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
                                              bool& shapes_groups) {
   HeldRecords block;
   evidence.clear();
+  // The thread's recent pseudonyms: on a connector's thread, the encoder has just named these
+  // subjects for the records' events.
+  pipelines::RecentSubjectPseudonyms& recent = pipelines::RecentSubjectPseudonyms::ofThisThread();
   for (const canonical::Record& record : records) {
     if (!shapes_groups && shapesGroups(record)) shapes_groups = true;
   }
@@ -293,20 +297,13 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
                   [&](const canonical::Record& r) { return canonical::subjectOf(r) == first; });
   if (records.size() > 1) evidence.push_back(one_subject ? kOneSubject : kSubjects);
   if (one_subject) {
-    appendEvidenceId(evidence, hash, pipelines::subjectPseudonym(pseudonymiser, first), key, 0);
+    appendEvidenceId(evidence, hash, recent.of(pseudonymiser, first), key, 0);
     evidence.append(records.size() - 1, '.');
   } else {
-    // Records of several subjects, mostly in runs of one: a pseudonym is made once a run.
-    const canonical::Subject* last_subject = nullptr;
-    std::string subject_pseudonym;
     for (size_t i = 0; i < records.size(); ++i) {
-      const canonical::Subject& subject = canonical::subjectOf(records[i]);
-      if (last_subject == nullptr || subject != *last_subject) {
-        subject_pseudonym = pipelines::subjectPseudonym(pseudonymiser, subject);
-        last_subject = &subject;
-      }
       const size_t before = evidence.size();
-      appendEvidenceId(evidence, hash, subject_pseudonym, key, i);
+      appendEvidenceId(evidence, hash, recent.of(pseudonymiser, canonical::subjectOf(records[i])),
+                       key, i);
       assert(evidence.size() - before == (evidence.size() - 1) / (i + 1));
       (void)before;
     }

@@ -95,11 +95,33 @@ Date todayIn(const TimeZone& zone) {
           std::chrono::milliseconds{zone.localMsFromUtc(now_ms)}})};
 }
 
+void appendIsoDate(std::string& out, Date date) {
+  const int year = static_cast<int>(date.year());
+  const unsigned month = static_cast<unsigned>(date.month());
+  const unsigned day = static_cast<unsigned>(date.day());
+  if (year < 0 || year > 9999 || month > 99 || day > 99) {
+    char buffer[32];
+    const int length = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", year, month, day);
+    out.append(buffer, static_cast<size_t>(length));
+    return;
+  }
+  // Every record of a council carries dates, each written into its event: no printf.
+  const auto two_digits = [&out](unsigned n) {
+    out.push_back(static_cast<char>('0' + n / 10));
+    out.push_back(static_cast<char>('0' + n % 10));
+  };
+  two_digits(static_cast<unsigned>(year) / 100);
+  two_digits(static_cast<unsigned>(year) % 100);
+  out.push_back('-');
+  two_digits(month);
+  out.push_back('-');
+  two_digits(day);
+}
+
 std::string formatIsoDate(Date date) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return buffer;
+  std::string out;
+  appendIsoDate(out, date);
+  return out;
 }
 
 int daysBetween(Date from, Date to) {

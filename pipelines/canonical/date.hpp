@@ -29,6 +29,8 @@ std::optional<Date> parseBladeDate(std::string_view text);
 
 /// YYYY-MM-DD.
 std::string formatIsoDate(Date date);
+/// Appends YYYY-MM-DD to `out` (a year outside 0-9999 as printf's %04d would write it).
+void appendIsoDate(std::string& out, Date date);
 
 /// Today's date in UTC, from the system clock: for callers at the edge (the daemon), never for
 /// rules, which take their reference date as an argument so that runs can be repeated.

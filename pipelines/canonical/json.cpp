@@ -26,7 +26,9 @@ class ObjectWriter {
   void date(std::string_view name, const std::optional<Date>& value) {
     if (!value) return;
     key(name);
-    appendJsonString(out_, formatIsoDate(*value));
+    out_.push_back('"');  // a date needs no escaping
+    appendIsoDate(out_, *value);
+    out_.push_back('"');
   }
   void flag(std::string_view name, const std::optional<bool>& value) {
     if (!value) return;
@@ -413,7 +415,9 @@ class FieldWriter {
     if (!months_) {
       w_.date(name, value);
     } else if (value) {
-      w_.text(name, formatIsoDate(*value).substr(0, 7));
+      std::string month;
+      appendIsoDate(month, *value);
+      w_.text(name, std::string_view(month).substr(0, 7));
     }
   }
 

@@ -172,12 +172,19 @@ const std::string& RecentSubjectPseudonyms::of(const Pseudonymiser& pseudonymise
   const std::string_view value = subject.value;
   const size_t hash = std::hash<std::string_view>{}(value) ^ (system.size() * 0x9e3779b97f4a7c15);
   Slot& slot = slots_[hash % kSlots];
-  if (slot.pseudonym.empty() || slot.value != value || slot.system != system) {
+  if (slot.pseudonym.empty() || slot.value != value || slot.system != system ||
+      slot.key != pseudonymiser.fingerprint()) {
+    slot.key = pseudonymiser.fingerprint();
     slot.system.assign(system);
     slot.value.assign(value);
     slot.pseudonym = subjectPseudonym(pseudonymiser, subject);
   }
   return slot.pseudonym;
+}
+
+RecentSubjectPseudonyms& RecentSubjectPseudonyms::ofThisThread() {
+  thread_local RecentSubjectPseudonyms table;
+  return table;
 }
 
 CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
@@ -195,7 +202,8 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_
   const std::optional<canonical::Record> copy =
       rewritten(record, pseudonymiser_, source_.connector);
   const canonical::Record& shown = copy ? *copy : record;
-  const std::string& subject = subjects_.of(pseudonymiser_, canonical::subjectOf(record));
+  const std::string& subject =
+      RecentSubjectPseudonyms::ofThisThread().of(pseudonymiser_, canonical::subjectOf(record));
   content_.clear();
   canonical::appendJson(
       content_, shown,

@@ -36,8 +36,14 @@ class RecentSubjectPseudonyms {
  public:
   const std::string& of(const Pseudonymiser& pseudonymiser, const canonical::Subject& subject);
 
+  /// The calling thread's table. A connector's thread encodes a source record's events and then
+  /// hands its records to the derive, which names them by the same pseudonyms: sharing the
+  /// table, the second finds what the first worked out.
+  static RecentSubjectPseudonyms& ofThisThread();
+
  private:
   struct Slot {
+    uint64_t key = 0;  ///< The pseudonymiser's fingerprint.
     std::string system;
     std::string value;
     std::string pseudonym;  ///< Empty while the slot is unused.
@@ -70,7 +76,6 @@ class CanonicalEventEncoder {
   EventIdBuilder ids_;
   std::string id_;
   std::string content_;
-  RecentSubjectPseudonyms subjects_;
 };
 
 }  // namespace hearth::pipelines

@@ -33,6 +33,7 @@ Pseudonymiser::Pseudonymiser(std::string_view key, std::string key_version)
   inner_template_.update(bytesOf(pad));
   for (size_t i = 0; i < kBlockSize; ++i) pad[i] = block[i] ^ 0x5c;
   outer_template_.update(bytesOf(pad));
+  fingerprint_ = std::hash<std::string>{}(pseudonym("pseudonymiser/fingerprint", {}));
 }
 
 std::string Pseudonymiser::pseudonym(std::string_view domain, std::string_view value) const {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,9 +24,13 @@ class Pseudonymiser {
   void appendPseudonym(std::string& out, std::string_view domain, std::string_view value) const;
 
   const std::string& keyVersion() const { return key_version_; }
+  /// Tells pseudonymisers apart by key and key version (not a secret: a hash of a pseudonym):
+  /// for caches of pseudonyms that may meet more than one.
+  uint64_t fingerprint() const { return fingerprint_; }
 
  private:
   std::string key_version_;
+  uint64_t fingerprint_ = 0;
   Sha256 inner_template_;  // state after absorbing key XOR ipad (RFC 2104)
   Sha256 outer_template_;  // state after absorbing key XOR opad
 };

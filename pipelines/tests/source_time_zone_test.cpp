@@ -66,6 +66,23 @@ normalise::NormaliseOutput contact(const TimeZone& zone, std::string_view receiv
   return out;
 }
 
+TEST(SourceDates, DatesAreWrittenAsFourDigitYearMonthAndDay) {
+  using std::chrono::month;
+  using std::chrono::year;
+  using D = std::chrono::day;
+  EXPECT_EQ(canonical::formatIsoDate(Date{year{2025}, month{3}, D{31}}), "2025-03-31");
+  EXPECT_EQ(canonical::formatIsoDate(Date{year{1999}, month{12}, D{1}}), "1999-12-01");
+  EXPECT_EQ(canonical::formatIsoDate(Date{year{7}, month{1}, D{9}}), "0007-01-09");
+  EXPECT_EQ(canonical::formatIsoDate(Date{year{12345}, month{6}, D{15}}), "12345-06-15");
+  EXPECT_EQ(canonical::formatIsoDate(Date{year{-44}, month{3}, D{15}}), "-044-03-15");
+  for (const char* text : {"2024-02-29", "2000-01-01", "9999-12-31", "0001-10-10"}) {
+    EXPECT_EQ(canonical::formatIsoDate(*parseIsoDate(text)), text);
+  }
+  std::string out = "at ";
+  canonical::appendIsoDate(out, Date{year{2024}, month{10}, D{3}});
+  EXPECT_EQ(out, "at 2024-10-03");
+}
+
 // The contact decision is what referral_decision_1wd measures: a decision at 23:30 UTC on a
 // summer evening was made the next day in the council's office.
 TEST(SourceDates, SsdContactDatesAreTakenOnTheSourcesClock) {
