@@ -558,7 +558,7 @@ DeriveStage::DeriveStage(DeriveOptions options, pipelines::Pseudonymiser pseudon
 DeriveStage::~DeriveStage() { stop(); }
 
 void DeriveStage::accept(std::string_view connector, std::string_view stream,
-                         std::string_view source_key, std::vector<canonical::Record> records) {
+                         std::string_view source_key, std::vector<canonical::Record>& records) {
   Pending entry =
       pendingOf(impl_->stream_names, connector, stream, source_key, records, impl_->pseudonymiser);
   std::lock_guard lock(impl_->pending_mutex);

@@ -87,7 +87,7 @@ class DeriveStage final : public runtime::CanonicalSink {
   DeriveStage& operator=(const DeriveStage&) = delete;
 
   void accept(std::string_view connector, std::string_view stream, std::string_view source_key,
-              std::vector<pipelines::canonical::Record> records) override;
+              std::vector<pipelines::canonical::Record>& records) override;
 
   /// Re-normalises every stored source record of the connectors named in `contexts` (the
   /// others' records are ignored). Returns the number of canonical records loaded.

@@ -13,9 +13,11 @@ namespace hearth::daemon::runtime {
 class CanonicalSink {
  public:
   virtual ~CanonicalSink() = default;
+  /// Takes the records, moving them out of `records`: the vector, emptied, keeps its room for
+  /// the caller's next source record.
   virtual void accept(std::string_view connector, std::string_view stream,
                       std::string_view source_key,
-                      std::vector<pipelines::canonical::Record> records) = 0;
+                      std::vector<pipelines::canonical::Record>& records) = 0;
 };
 
 }  // namespace hearth::daemon::runtime

@@ -309,8 +309,7 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
   // The derive stage has the records before the store does: a derive notes the store's
   // generation as what it derived from, which must never count a record it has not seen.
   if (services_.canonical_sink != nullptr) {
-    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key,
-                                     normalised_.takeRecords());
+    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, normalised_.records);
   }
   if (services_.record_store != nullptr) {
     store_batch_.add(raw, spec_.name, spec_.slot, services_.tracker.onEmitted(spec_.slot));
@@ -326,7 +325,8 @@ hearth_status ConnectorRunner::publishCanonical(const pipelines::RawRecordView& 
 hearth_status ConnectorRunner::publishWithdrawal(const pipelines::RawRecordView& raw) {
   // The derive stage first, as in publishCanonical.
   if (services_.canonical_sink != nullptr) {
-    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, {});
+    normalised_.records.clear();
+    services_.canonical_sink->accept(spec_.name, raw.stream, raw.source_key, normalised_.records);
   }
   if (services_.record_store != nullptr) {
     services_.record_store->erase(spec_.name, raw.stream, raw.source_key, spec_.slot,

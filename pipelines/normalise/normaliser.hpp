@@ -52,14 +52,6 @@ struct NormaliseOutput {
     unmapped.clear();
     withdrawn = false;
   }
-  /// The records, moved into a vector of their exact size for whoever keeps them; `records`
-  /// keeps its room for the next call.
-  std::vector<canonical::Record> takeRecords() {
-    std::vector<canonical::Record> taken(std::make_move_iterator(records.begin()),
-                                         std::make_move_iterator(records.end()));
-    records.clear();
-    return taken;
-  }
 };
 
 /// Turns raw records into canonical records with the context's layout, applying code lists for the

@@ -67,11 +67,16 @@ class DeriveStageTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
+  // Hands the stage a source record of the trust's looked-after table.
+  void give(const std::string& key, std::vector<canonical::Record> records) {
+    stage_->accept("trust", "cla", key, records);
+  }
+
   // Rows row-1 ... row-n, each the episode of its own child (C1 ... Cn).
   void acceptRows(int n) {
     for (int i = 1; i <= n; ++i) {
       const std::string key = "row-" + std::to_string(i);
-      stage_->accept("trust", "cla", key, row("C" + std::to_string(i), key));
+      give(key, row("C" + std::to_string(i), key));
     }
   }
 
@@ -100,21 +105,21 @@ TEST_F(DeriveStageTest, ARowCorrectedToAnotherChildNoLongerCountsTheFirst) {
   EXPECT_EQ(headline("cla_count"), 6);
 
   // The source corrects row 1: the episode was child C7's, not C1's. C1 has no other row.
-  stage_->accept("trust", "cla", "row-1", row("C7", "row-1"));
+  give("row-1", row("C7", "row-1"));
   EXPECT_EQ(headline("cla_count"), 6);
 
   // And back again, then the row withdrawn.
-  stage_->accept("trust", "cla", "row-1", row("C1", "row-1"));
+  give("row-1", row("C1", "row-1"));
   EXPECT_EQ(headline("cla_count"), 6);
-  stage_->accept("trust", "cla", "row-1", {});
+  give("row-1", {});
   EXPECT_EQ(headline("cla_count"), 5);
 }
 
 TEST_F(DeriveStageTest, ARowGivenAgainUnchangedCountsOnce) {
   acceptRows(6);
   EXPECT_EQ(headline("cla_count"), 6);
-  stage_->accept("trust", "cla", "row-2", row("C2", "row-2"));
-  stage_->accept("trust", "cla", "row-3", row("C3", "row-3"));
+  give("row-2", row("C2", "row-2"));
+  give("row-3", row("C3", "row-3"));
   EXPECT_EQ(headline("cla_count"), 6);
 }
 
