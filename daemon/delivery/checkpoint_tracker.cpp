@@ -10,11 +10,15 @@ CheckpointTracker::Source& CheckpointTracker::source(uint32_t id) {
   if (Source* existing = find(id)) return *existing;
   std::unique_lock lock(sources_mutex_);
   auto& slot = sources_[id];
-  if (!slot) slot = std::make_unique<Source>();
+  if (!slot) {
+    slot = std::make_unique<Source>();
+    if (id < kDirect) direct_[id].store(slot.get(), std::memory_order_release);
+  }
   return *slot;
 }
 
 CheckpointTracker::Source* CheckpointTracker::find(uint32_t id) const {
+  if (id < kDirect) return direct_[id].load(std::memory_order_acquire);
   std::shared_lock lock(sources_mutex_);
   const auto it = sources_.find(id);
   return it == sources_.end() ? nullptr : it->second.get();

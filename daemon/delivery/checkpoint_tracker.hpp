@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -86,6 +88,11 @@ class CheckpointTracker {
 
   mutable std::shared_mutex sources_mutex_;
   std::unordered_map<uint32_t, std::unique_ptr<Source>> sources_;
+  // The sources with the lowest ids (the connectors' slots), found without the lock: every
+  // event a connector emits, and every acknowledgement, looks its source up. A source is never
+  // removed, so a pointer once published stays good.
+  static constexpr uint32_t kDirect = 256;
+  std::array<std::atomic<Source*>, kDirect> direct_{};
 };
 
 }  // namespace hearth::daemon::delivery

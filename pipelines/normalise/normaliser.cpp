@@ -13,18 +13,24 @@ struct Normaliser::Names {
   // A source names a few dozen streams; past this many, a stream's records each get a copy.
   static constexpr size_t kMaxStreams = 256;
 
+  // A stream met: its origin, and its layout (none: the layout does not cover it), found once.
+  struct Stream {
+    canonical::Origin origin;
+    const StreamLayout* layout = nullptr;
+  };
+
   std::string source_system;
   std::string connector;
-  std::mutex mutex;                        // a normaliser may serve more than one thread
-  std::vector<canonical::Origin> origins;  // one per stream met
+  std::mutex mutex;             // a normaliser may serve more than one thread
+  std::vector<Stream> streams;  // one per stream met
 
-  canonical::Origin origin(std::string_view stream) {
+  Stream of(std::string_view stream, const Layout& layout) {
     std::lock_guard lock(mutex);
-    for (const canonical::Origin& known : origins) {
-      if (known.stream() == stream) return known;
+    for (const Stream& known : streams) {
+      if (known.origin.stream() == stream) return known;
     }
-    canonical::Origin made(source_system, connector, stream);
-    if (origins.size() < kMaxStreams) origins.push_back(made);
+    Stream made{canonical::Origin(source_system, connector, stream), layout.findStream(stream)};
+    if (streams.size() < kMaxStreams) streams.push_back(made);
     return made;
   }
 };
@@ -41,12 +47,12 @@ Normaliser::Normaliser(NormaliseContext context)
 }
 
 size_t Normaliser::normalise(const RawRecordView& raw, NormaliseOutput& out) const {
-  const StreamLayout* stream = layout_->findStream(raw.stream);
-  if (stream == nullptr) return 0;
+  Names::Stream stream = names_->of(raw.stream, *layout_);
+  if (stream.layout == nullptr) return 0;
   canonical::Provenance origin;
-  origin.origin = names_->origin(raw.stream);
-  RecordReader reader(context_, *layout_, stream->fields, raw, out, std::move(origin));
-  const size_t emitted = stream->normalise(reader);
+  origin.origin = std::move(stream.origin);
+  RecordReader reader(context_, *layout_, stream.layout->fields, raw, out, std::move(origin));
+  const size_t emitted = stream.layout->normalise(reader);
   reader.finish();
   return emitted;
 }
