@@ -31,7 +31,10 @@ constexpr const char* kSchema = R"sql(
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to
   -- hearth.db, survived: the connector would resume past records that were never stored.
   PRAGMA synchronous = FULL;
-  PRAGMA cache_size = -65536;
+  -- 16 MiB: rows are appended by id, and a record given again is found by its id, so the tree's
+  -- inner pages (about 3 MiB for a whole council's million rows) are what must stay cached. A
+  -- larger cache only kept the pages of rows just written, at the height of the derive's memory.
+  PRAGMA cache_size = -16384;
   -- Checkpointing every 64 MiB of log rather than every 4 MiB: a page the writer changes in
   -- several commits (the table's last, a replaced record's) is copied back into the file once.
   PRAGMA wal_autocheckpoint = 16384;
