@@ -144,6 +144,24 @@ TEST(CanonicalEvent, RecentSubjectPseudonymsAreTheSubjectsOwn) {
             recent.of(pseudonymiser, {"school_census", "P1"}));
 }
 
+TEST(CanonicalEvent, ThisThreadsRecentPseudonymsKeepEachKeysApart) {
+  // The thread's table serves every pseudonymiser the thread meets (a reload may bring a new
+  // key): a subject met under one key is never answered with its pseudonym under another.
+  const Pseudonymiser first("test key", "v1");
+  const Pseudonymiser second("another key", "v1");
+  const Pseudonymiser rotated("test key", "v2");
+  EXPECT_NE(first.fingerprint(), second.fingerprint());
+  EXPECT_NE(first.fingerprint(), rotated.fingerprint());
+  EXPECT_EQ(first.fingerprint(), Pseudonymiser("test key", "v1").fingerprint());
+  RecentSubjectPseudonyms& recent = RecentSubjectPseudonyms::ofThisThread();
+  const canonical::Subject subject{"ssd", "P1"};
+  for (const Pseudonymiser* p : {&first, &second, &rotated, &first}) {
+    EXPECT_EQ(recent.of(*p, subject), subjectPseudonym(*p, subject));
+  }
+  EXPECT_NE(subjectPseudonym(first, subject), subjectPseudonym(second, subject));
+  EXPECT_EQ(&RecentSubjectPseudonyms::ofThisThread(), &recent);
+}
+
 TEST(CanonicalEvent, AppendJsonAppendsWhatToJsonReturns) {
   canonical::Person person;
   person.subject = {"ssd", "P1"};

@@ -173,6 +173,24 @@ TEST(CheckpointTracker, SourcesAreIndependent) {
   EXPECT_EQ(tracker.takeCommittable(3), std::nullopt);
 }
 
+// The connectors' slots are found directly, other ids through the map: both alike.
+TEST(CheckpointTracker, HighAndLowSourceIdsAreTrackedAlike) {
+  CheckpointTracker tracker;
+  for (const uint32_t source : {0u, 255u, 256u, 70000u}) {
+    EXPECT_EQ(tracker.sinceCommittable(source), 0u) << source;
+    const uint64_t first = tracker.onEmitted(source);
+    const uint64_t second = tracker.onEmitted(source);
+    EXPECT_EQ(first, 0u) << source;
+    EXPECT_EQ(second, 1u) << source;
+    tracker.onCheckpoint(source, "after two of " + std::to_string(source));
+    tracker.onAcked(source, second);
+    EXPECT_EQ(tracker.takeCommittable(source), std::nullopt) << source;
+    tracker.onAcked(source, first);
+    EXPECT_EQ(tracker.takeCommittable(source), "after two of " + std::to_string(source));
+    EXPECT_EQ(tracker.outstanding(source), 0u) << source;
+  }
+}
+
 // Every acknowledgement order of a few small emission patterns, checked after each step.
 TEST(CheckpointTracker, AgreesWithTheReferenceModelForEveryAckOrderOfSmallPatterns) {
   const std::vector<std::string> patterns = {"eCe", "eeCeC", "CeeCCeC", "eCeCeCe", "eeeCeeC"};
