@@ -1,5 +1,6 @@
 #include "pipelines/common/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -39,44 +40,52 @@ void appendJsonString(std::string& out, std::string_view text) {
   const char* run_start = text.data();
   const char* const end = text.data() + text.size();
   const char* p = run_start;
-  while (end - p >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, sizeof word);
-    if (anyNeedsEscape(word)) break;
-    p += 8;
-  }
-  for (; p != end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (!needsEscape(c)) continue;
-    out.append(run_start, p);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      default: {
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(escaped, sizeof escaped);
+  while (p != end) {
+    // Eight clean bytes at a time; a word with a special byte, or the last few bytes, byte by
+    // byte, and then eight at a time again: a value with a quote near its start (a free-text
+    // note) is otherwise read a byte at a time to its end.
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      if (!anyNeedsEscape(word)) {
+        p += 8;
+        continue;
       }
     }
-    run_start = p + 1;
+    const char* const stop = p + std::min<ptrdiff_t>(8, end - p);
+    for (; p != stop; ++p) {
+      const auto c = static_cast<unsigned char>(*p);
+      if (!needsEscape(c)) continue;
+      out.append(run_start, p);
+      switch (c) {
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        case '\b':
+          out.append("\\b");
+          break;
+        case '\f':
+          out.append("\\f");
+          break;
+        default: {
+          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+          out.append(escaped, sizeof escaped);
+        }
+      }
+      run_start = p + 1;
+    }
   }
   out.append(run_start, end);
   out.push_back('"');

@@ -30,6 +30,24 @@ TEST(JsonWriter, FindsSpecialBytesAtEveryPositionOfALongString) {
             "\"\x7f\xc3\xa9 plain text beyond eight bytes\"");
 }
 
+TEST(JsonWriter, FindsEverySpecialByteAfterTheFirst) {
+  // The scan goes back to eight bytes at a time after an escape: every later special byte, in
+  // the same word or any word after it, is still found.
+  for (size_t first = 0; first < 26; ++first) {
+    for (size_t second = first + 1; second < 26; ++second) {
+      std::string text(26, 'x');
+      text[first] = '"';
+      text[second] = '\x02';
+      std::string expected = "\"" + std::string(first, 'x') + "\\\"" +
+                             std::string(second - first - 1, 'x') + "\\u0002" +
+                             std::string(25 - second, 'x') + "\"";
+      EXPECT_EQ(asJsonString(text), expected) << "special bytes at " << first << ", " << second;
+    }
+  }
+  const std::string note = "Referral received; \"follow-up\" agreed\twith the family.\n";
+  EXPECT_EQ(nlohmann::json::parse(asJsonString(note)).get<std::string>(), note);
+}
+
 TEST(JsonWriter, PassesUtf8Through) {
   const std::string text = "Zo\xC3\xAB \xE2\x82\xAC";
   EXPECT_EQ(nlohmann::json::parse(asJsonString(text)).get<std::string>(), text);
