@@ -474,7 +474,9 @@ int Application::Impl::run() {
       log_.info("every connector completed one read; deriving, then draining");
       if (derive_) {
         records_->flush();
-        const auto summary = derive_->evaluate();
+        // Every connector is done: nothing is stored again before the exit.
+        records_->releaseKeyIndex();
+        const auto summary = derive_->evaluate(derive::DeriveStage::Then::kExit);
         if (!summary) log_.error("derive failed", {{"error", summary.error().message}});
         // The table, when there was anything to derive it from (a normalised connector).
         if (options_.print_indicators && summary && (summary->records > 0 || summary->up_to_date)) {

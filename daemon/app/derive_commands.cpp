@@ -56,7 +56,7 @@ std::optional<OfflineDerive> deriveOffline(const config::Config& config) {
     return std::nullopt;
   }
   offline.loaded = *loaded;
-  auto summary = offline.stage->evaluate();
+  auto summary = offline.stage->evaluate(derive::DeriveStage::Then::kExit);
   if (!summary) {
     std::cerr << summary.error().message << '\n';
     return std::nullopt;

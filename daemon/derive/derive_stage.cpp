@@ -541,7 +541,7 @@ struct DeriveStage::Impl {
   Result<void> loadDigests();
   void stageDigest(std::string digest_key, std::optional<uint64_t> digest);
   void stageDigest(uint8_t family, const pipelines::KeyHash& hash, uint64_t digest);
-  Result<EvaluationSummary> evaluate();
+  Result<EvaluationSummary> evaluate(DeriveStage::Then then);
   /// Publishes an event; with a `digest_key`, only if that key last carried other content.
   bool publish(std::string_view topic_suffix, std::string_view type, const std::string& key,
                const std::string& data, uint64_t& published, std::string_view digest_key = {});
@@ -748,10 +748,10 @@ void DeriveStage::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-Result<EvaluationSummary> DeriveStage::evaluate() {
+Result<EvaluationSummary> DeriveStage::evaluate(Then then) {
   std::lock_guard lock(impl_->evaluate_mutex);
   impl_->evaluating = true;
-  auto summary = impl_->evaluate();
+  auto summary = impl_->evaluate(then);
   impl_->evaluating = false;
   return summary;
 }
@@ -1026,7 +1026,7 @@ Result<void> DeriveStage::saveDurableDigests() {
   return saved;
 }
 
-Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
+Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   const auto started = Clock::now();
   EvaluationSummary summary;
   if (unloaded) {
@@ -1153,6 +1153,12 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     outcome.persons = static_cast<uint32_t>(subjects.size());
   }
   followSubjectLinks(std::move(subject_links), subjects, outcome);
+  // With no evaluation to follow, identity keeps only what explains its pairs: its blocking and
+  // linkage keys go before the indicators start and the pairs are published, the height of the
+  // derive's memory.
+  if (then == DeriveStage::Then::kExit && identity_resolver) {
+    identity_resolver->releaseIncrementalState();
+  }
   summary.linkage_records = outcome.linkage_records;
   summary.persons = outcome.persons;
 
@@ -1213,7 +1219,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
       const uint64_t* before = person_key_of_subject.find(subject);
       if (before != nullptr && !person_keys.contains(subject)) left.insert(*before);
     }
-    person_key_of_subject = std::move(person_keys);
+    // Only a later evaluation reads it: one after a last evaluation finds every subject moved
+    // and files every record anew.
+    if (then == DeriveStage::Then::kExit) {
+      person_key_of_subject = pipelines::KeyHashMap<uint64_t>();
+    } else {
+      person_key_of_subject = std::move(person_keys);
+    }
   }
 
   // Indicators over every record, attributed to its person. The engine is brought up to date on
@@ -1377,6 +1389,13 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate() {
     if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
       return makeError("derive.stopping", "the publisher is stopping");
     }
+  }
+  // With no evaluation to follow, the pairs published are known to the stored digests (loaded
+  // again, should another evaluation come after all).
+  if (then == DeriveStage::Then::kExit) {
+    known_pairs = pipelines::KeyHashSet();
+    published_pairs = pipelines::KeyHashSet();
+    digests_loaded = false;
   }
 
   // Person views: published when their content changes; a person merged away gets a tombstone

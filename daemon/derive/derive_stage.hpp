@@ -110,8 +110,16 @@ class DeriveStage final : public runtime::CanonicalSink {
   void start();
   void stop();
 
+  /// Whether another evaluation may follow this one.
+  enum class Then {
+    kMayEvaluateAgain,
+    /// The last of a one-shot run: what only a later evaluation builds on (identity's blocking
+    /// and linkage keys) goes as soon as this one is done with it, to keep the peak lower. An
+    /// evaluation after it still works: it resolves identities from scratch.
+    kExit,
+  };
   /// Evaluates now, on the calling thread (serialised with the periodic thread).
-  Result<EvaluationSummary> evaluate();
+  Result<EvaluationSummary> evaluate(Then then = Then::kMayEvaluateAgain);
   /// Whether an evaluation is under way (for the service status).
   bool evaluating() const;
 

@@ -204,6 +204,7 @@ struct IdentityResolver::State {
   pipelines::KeyHashMap<uint64_t> fingerprints;
   std::set<std::pair<uint32_t, uint32_t>> decided;  // pairs already given to the index
   size_t links_reported = 0;                        // index.links() already returned
+  bool released = false;  // releaseIncrementalState(): the next resolve() builds anew
 };
 
 IdentityResolver::IdentityResolver(config::IdentityConfig options)
@@ -219,7 +220,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   // a rebuild.
   std::vector<id::PersonRecord> fresh;
   std::vector<std::string> fresh_keys;
-  bool rebuild = st.index == nullptr;
+  bool rebuild = st.index == nullptr || st.released;
   size_t known = 0;
   // With no index yet everything is built below: nothing to compare.
   for (const SubjectInfo& subject : rebuild ? std::span<const SubjectInfo>() : subjects) {
@@ -290,6 +291,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     st.decided.clear();
     st.reviewer_decisions = 0;
     st.links_reported = 0;
+    st.released = false;
     outcome.rebuilt = true;
   } else if (!fresh.empty()) {
     st.subject_of_record.insert(st.subject_of_record.end(), fresh_keys.begin(), fresh_keys.end());
@@ -385,6 +387,16 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
         {subjectIndex(pair.a), subjectIndex(pair.b), pair.match_probability, false, pair});
   }
   return outcome;
+}
+
+void IdentityResolver::releaseIncrementalState() {
+  State& st = *state_;
+  if (st.index != nullptr) st.index->releaseForAdding();
+  std::vector<std::string>().swap(st.subject_of_record);
+  std::vector<ValidIdentifiers>().swap(st.identifiers);
+  st.fingerprints = pipelines::KeyHashMap<uint64_t>();
+  st.decided.clear();
+  st.released = true;
 }
 
 void IdentityResolver::appendReasonsJson(std::string& out, const PairOutcome& pair) const {

@@ -71,6 +71,12 @@ class IdentityResolver {
   /// writes a million, into the buffer of each pair's event.
   void appendReasonsJson(std::string& out, const PairOutcome& pair) const;
 
+  /// Lets go of what only a later resolve() builds on: the index's blocking and the linkage
+  /// records' keys, identifiers and fingerprints (a council's come to a few hundred MB). For the
+  /// last evaluation of a one-shot run, once its pairs are published: appendReasonsJson() still
+  /// explains them, and a later resolve() builds its index anew.
+  void releaseIncrementalState();
+
  private:
   struct State;
   config::IdentityConfig options_;

@@ -828,6 +828,11 @@ Result<bool> RecordStore::hasRecords() {
   return rc == SQLITE_ROW;
 }
 
+void RecordStore::releaseKeyIndex() {
+  std::lock_guard lock(db_->mutex);
+  db_->forgetRows();
+}
+
 Result<uint64_t> RecordStore::forget(std::string_view connector, std::string_view stream) {
   std::lock_guard lock(db_->mutex);
   // Rare (an operator's reset): the next commit finds the remaining rows again.

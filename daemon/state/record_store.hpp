@@ -136,6 +136,9 @@ class RecordStore {
              uint32_t source, uint64_t seq);
   /// Waits until everything queued so far is committed.
   void flush();
+  /// Lets go of the writer's index of stored keys (some 64 MB for a council's records) until
+  /// the next commit reads it again from the table: for a run whose connectors are all done.
+  void releaseKeyIndex();
   /// Every stored record, in (connector, stream, source key) order. Not while writing heavily:
   /// it reads one consistent snapshot.
   Result<void> forEach(const std::function<void(const StoredRecord&)>& visit);

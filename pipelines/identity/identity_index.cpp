@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -113,7 +114,16 @@ std::string_view tierName(LinkTier tier) {
 IdentityIndex::IdentityIndex(LinkageConfig config)
     : config_(config), blocks_(config.max_block_size, config.refine_block_above) {}
 
+void IdentityIndex::releaseForAdding() {
+  blocks_ = BlockingIndex(config_.max_block_size, config_.refine_block_above);
+  for (auto& keys : first_with_key_) keys = FlatHashMap<std::uint64_t, std::uint32_t>();
+  std::unordered_set<std::uint64_t>().swap(deterministic_pairs_);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(candidate_pairs_);
+  released_for_adding_ = true;
+}
+
 void IdentityIndex::reset() {
+  released_for_adding_ = false;
   store_ = FeatureStore();
   blocks_ = BlockingIndex(config_.max_block_size, config_.refine_block_above);
   for (auto& keys : first_with_key_) keys.clear();
@@ -474,6 +484,7 @@ void IdentityIndex::finishBuild() {
 }
 
 AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
+  assert(!released_for_adding_);
   AddSummary summary;
   summary.first_index = static_cast<std::uint32_t>(store_.size());
   summary.records = records.size();
@@ -534,6 +545,7 @@ AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
 }
 
 void IdentityIndex::applyDecisions(std::span<const ReviewerDecision> decisions) {
+  assert(!released_for_adding_);
   decisions_.insert(decisions_.end(), decisions.begin(), decisions.end());
   recluster();
 }

@@ -118,6 +118,15 @@ class IdentityIndex {
   /// Records reviewer decisions and re-clusters from the kept links.
   void applyDecisions(std::span<const ReviewerDecision> decisions);
 
+  /// Lets go of what only add() and applyDecisions() build on: the blocking index, the first
+  /// record holding each identifier and the deterministic pairs (a council's come to some
+  /// 150 MB), for an index that takes nothing more, as the last of a one-shot run. Everything
+  /// else still answers (personOf, links, pendingReviews, explain, score); a caller with more
+  /// records or decisions builds a new index instead.
+  void releaseForAdding();
+  /// Whether releaseForAdding() was called: add() and applyDecisions() may not be.
+  bool releasedForAdding() const { return released_for_adding_; }
+
   std::size_t size() const { return store_.size(); }
   /// The person id of `record`: the smallest record index in its cluster.
   std::uint32_t personOf(std::uint32_t record) const { return clusters_.personOf(record); }
@@ -201,6 +210,7 @@ class IdentityIndex {
   ConstrainedClusters clusters_;
   LinkageStats stats_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_;
+  bool released_for_adding_ = false;
 };
 
 }  // namespace hearth::pipelines::identity

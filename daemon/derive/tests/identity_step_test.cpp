@@ -55,9 +55,7 @@ struct Resolution {
   std::set<std::pair<std::string, std::string>> reviews;
 };
 
-Resolution resolveAll(const std::vector<SubjectInfo>& subjects) {
-  IdentityResolver resolver(config::IdentityConfig{});
-  const IdentityOutcome outcome = resolver.resolve(subjects, {});
+Resolution summarise(const std::vector<SubjectInfo>& subjects, const IdentityOutcome& outcome) {
   Resolution resolution;
   std::map<uint32_t, std::string> smallest;
   for (uint32_t s = 0; s < subjects.size(); ++s) {
@@ -72,6 +70,20 @@ Resolution resolveAll(const std::vector<SubjectInfo>& subjects) {
     (pair.linked ? resolution.links : resolution.reviews).insert(keys);
   }
   return resolution;
+}
+
+Resolution resolveAll(const std::vector<SubjectInfo>& subjects) {
+  IdentityResolver resolver(config::IdentityConfig{});
+  return summarise(subjects, resolver.resolve(subjects, {}));
+}
+
+std::string reasonsOf(const IdentityResolver& resolver, const IdentityOutcome& outcome) {
+  std::string reasons;
+  for (const PairOutcome& pair : outcome.pairs) {
+    resolver.appendReasonsJson(reasons, pair);
+    reasons.push_back('\n');
+  }
+  return reasons;
 }
 
 // The derive hands identity its subjects in the order of the source records it holds; any
@@ -98,6 +110,36 @@ TEST(IdentityStep, SubjectsInAnotherOrderResolveToTheSamePersonsLinksAndReviews)
   for (const auto& [subject, person] : first.person_of) persons.insert(person);
   EXPECT_LT(persons.size(), given.subjects.size() - 500);
   EXPECT_GT(first.links.size(), 500u);
+}
+
+// The last evaluation of a one-shot run lets go of what only a later resolve builds on: the
+// pairs it made are explained as before, and a resolve after all builds anew, to the same end.
+TEST(IdentityStep, AfterItsIncrementalStateGoesPairsAreExplainedAndAResolveBuildsAnew) {
+  id::testing::PopulationOptions options;
+  options.people = 2000;
+  options.duplicates = 500;
+  const Subjects given = makeSubjects(id::testing::generatePopulation(options).records);
+
+  IdentityResolver resolver(config::IdentityConfig{});
+  const IdentityOutcome outcome = resolver.resolve(given.subjects, {});
+  const std::string reasons = reasonsOf(resolver, outcome);
+  ASSERT_GT(outcome.pairs.size(), 300u);
+  ASSERT_NE(reasons.find("\"tier\""), std::string::npos);
+
+  resolver.releaseIncrementalState();
+  EXPECT_EQ(reasonsOf(resolver, outcome), reasons);
+
+  const IdentityOutcome again = resolver.resolve(given.subjects, {});
+  EXPECT_TRUE(again.rebuilt);
+  const Resolution first = summarise(given.subjects, outcome);
+  const Resolution second = summarise(given.subjects, again);
+  EXPECT_EQ(second.person_of, first.person_of);
+  EXPECT_EQ(second.links, first.links);
+  EXPECT_EQ(second.reviews, first.reviews);
+  // And it is incremental again: the same subjects once more give nothing new.
+  const IdentityOutcome third = resolver.resolve(given.subjects, {});
+  EXPECT_FALSE(third.rebuilt);
+  EXPECT_EQ(summarise(given.subjects, third).person_of, first.person_of);
 }
 
 // A subject said to be the same as two others follows the one with the smaller key, in

@@ -385,6 +385,50 @@ TEST(IdentityIndexBuild, TheOrderOfTheRecordsChangesNothing) {
   EXPECT_EQ(pairs(first.reviewBand(), same), pairs(second.reviewBand(), back));
 }
 
+// An index that takes nothing more lets go of its blocking: what it resolved still answers,
+// and a build starts it afresh.
+TEST(IdentityIndexBuild, ReleasedForAddingItStillAnswersWhatItResolved) {
+  testing::PopulationOptions options;
+  options.people = 3'000;
+  options.duplicates = 600;
+  const LabelledRecords population = testing::generatePopulation(options);
+  IdentityIndex index;
+  index.build(population.records);
+  const std::vector<std::uint32_t> persons = index.personIds();
+  const std::vector<ScoredPair> links = index.links();
+  const std::vector<ScoredPair> reviews = index.pendingReviews();
+  ASSERT_GT(links.size(), 300u);
+  auto explained = [&index](const std::vector<ScoredPair>& pairs) {
+    std::vector<std::pair<std::string, double>> out;
+    for (const ScoredPair& pair : pairs) {
+      for (const ComparisonReason& reason : index.explain(pair)) {
+        out.emplace_back(std::string(reason.level), reason.weight);
+      }
+    }
+    return out;
+  };
+  const auto reasons = explained(links);
+  ASSERT_FALSE(reasons.empty());
+
+  EXPECT_FALSE(index.releasedForAdding());
+  index.releaseForAdding();
+  EXPECT_TRUE(index.releasedForAdding());
+  EXPECT_EQ(index.personIds(), persons);
+  EXPECT_EQ(index.links().size(), links.size());
+  EXPECT_EQ(index.pendingReviews().size(), reviews.size());
+  EXPECT_EQ(explained(links), reasons);
+  const auto model_link = std::find_if(links.begin(), links.end(), [](const ScoredPair& link) {
+    return link.tier == LinkTier::kProbabilistic;
+  });
+  ASSERT_NE(model_link, links.end());
+  EXPECT_EQ(index.score(model_link->a, model_link->b).match_probability,
+            model_link->match_probability);
+
+  index.build(population.records);
+  EXPECT_FALSE(index.releasedForAdding());
+  EXPECT_EQ(index.personIds(), persons);
+}
+
 TEST_F(IdentityIndexTest, LinksTheGeneratedPopulationAccurately) {
   IdentityIndex index = withPopulation();
   const PairwiseMetrics metrics = evaluatePairwise(index.personIds(), population_->truth);
