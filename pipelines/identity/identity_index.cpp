@@ -119,6 +119,9 @@ void IdentityIndex::releaseForAdding() {
   for (auto& keys : first_with_key_) keys = FlatHashMap<std::uint64_t, std::uint32_t>();
   std::unordered_set<std::uint64_t>().swap(deterministic_pairs_);
   std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(candidate_pairs_);
+  std::vector<ScoredPair>().swap(links_);
+  std::vector<ScoredPair>().swap(reviews_);
+  std::vector<ReviewerDecision>().swap(decisions_);
   released_for_adding_ = true;
 }
 

@@ -118,11 +118,12 @@ class IdentityIndex {
   /// Records reviewer decisions and re-clusters from the kept links.
   void applyDecisions(std::span<const ReviewerDecision> decisions);
 
-  /// Lets go of what only add() and applyDecisions() build on: the blocking index, the first
-  /// record holding each identifier and the deterministic pairs (a council's come to some
-  /// 150 MB), for an index that takes nothing more, as the last of a one-shot run. Everything
-  /// else still answers (personOf, links, pendingReviews, explain, score); a caller with more
-  /// records or decisions builds a new index instead.
+  /// Lets go of what only add() and applyDecisions() build on, and of the pairs it found: the
+  /// blocking index, the first record holding each identifier, the deterministic pairs, the
+  /// links and the review band (a council's come to some 250 MB). For an index that takes
+  /// nothing more and whose links and reviews were read, as the last of a one-shot run:
+  /// explain(), score() and personOf() still answer; links() and pendingReviews() are empty. A
+  /// caller with more records or decisions builds a new index instead.
   void releaseForAdding();
   /// Whether releaseForAdding() was called: add() and applyDecisions() may not be.
   bool releasedForAdding() const { return released_for_adding_; }
