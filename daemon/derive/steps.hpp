@@ -73,8 +73,8 @@ class IdentityResolver {
 
   /// Lets go of what only a later resolve() builds on: the index's blocking and the linkage
   /// records' keys, identifiers and fingerprints (a council's come to a few hundred MB). For the
-  /// last evaluation of a one-shot run, once its pairs are published: appendReasonsJson() still
-  /// explains them, and a later resolve() builds its index anew.
+  /// last evaluation of a one-shot run, once it has resolved: appendReasonsJson() still explains
+  /// the pairs of that resolve, and a later resolve() builds its index anew.
   void releaseIncrementalState();
 
  private:
