@@ -21,6 +21,7 @@
 #include "daemon/log/logger.hpp"
 #include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/common/text_arena.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
 #include "pipelines/events/key_hash_map.hpp"
@@ -39,7 +40,8 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 
 // A source record's canonical records, with the pseudonymous evidence id of each (what facts
 // cite: it names the record without revealing its source key), in one block: the indicator
-// engine files both without a copy, and keeps the block alive while it does. The records are
+// engine files both without a copy. The held table owns the block; one replaced or withdrawn
+// is retired, and kept until the engine has let go of what it filed from it. The records are
 // packed, each at its own size (as Records, a whole council's would take 300 MB more), and their
 // evidence ids follow them in the same allocation (appendEvidenceId). A whole council's source
 // records are millions, each such a block. The ids, as `records.extra()`:
@@ -53,7 +55,7 @@ constexpr std::string_view kPersonViewEventType = "uk.gov.hearth.person.view.v1"
 constexpr char kOneSubject = '=';
 constexpr char kSubjects = '|';
 struct HeldRecords {
-  canonical::PackedRecords records;
+  canonical::PackedRecords records;  // none: a source record withdrawn (or a wake-up)
 
   std::string_view evidenceOf(size_t i) const {
     std::string_view evidence = records.extra();
@@ -117,8 +119,9 @@ int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, con
 }
 
 struct Held {
-  std::shared_ptr<const HeldRecords> block;  // none: removed since the table was last settled
-  bool changed = false;                      // applied since the last evaluation
+  HeldRecords block;     // no records: removed since the table was last settled
+  bool changed = false;  // applied since the last evaluation
+  bool holds() const { return !block.records.empty(); }
 };
 
 // The source records held, by key, in key order: in one sorted array, where a map's node would
@@ -148,7 +151,7 @@ class HeldTable {
   /// The entry of `key`, or null.
   Held* find(const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
-      return it->second.block != nullptr ? &it->second : nullptr;
+      return it->second.holds() ? &it->second : nullptr;
     }
     const auto it = added_.find(key);
     return it != added_.end() ? &it->second : nullptr;
@@ -156,18 +159,23 @@ class HeldTable {
   /// The entry of `key`, made (with no block) if there is none.
   Held& operator[](const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
-      if (it->second.block == nullptr) --removed_;  // its block is about to be given
+      if (!it->second.holds()) --removed_;  // its block is about to be given
       return it->second;
     }
     return added_.try_emplace(key).first->second;
   }
-  void erase(const HeldKey& key) {
+  /// Removes the entry of `key`; its block, if it had one, is returned.
+  HeldRecords erase(const HeldKey& key) {
     if (const auto it = lowerBound(key); it != sorted_.end() && it->first == key) {
-      if (it->second.block != nullptr) ++removed_;
-      it->second = Held{};
-      return;
+      if (it->second.holds()) ++removed_;
+      return std::exchange(it->second, Held{}).block;
     }
-    if (const auto it = added_.find(key); it != added_.end()) added_.erase(it);
+    HeldRecords block;
+    if (const auto it = added_.find(key); it != added_.end()) {
+      block = std::move(it->second.block);
+      added_.erase(it);
+    }
+    return block;
   }
   /// Takes what arrived into the array, in order, and drops the empty slots: call before
   /// iterating.
@@ -185,7 +193,7 @@ class HeldTable {
     };
     for (Entry& entry : sorted_) {
       takeArrivedBefore(&entry.first);
-      if (entry.second.block != nullptr) merged.push_back(std::move(entry));
+      if (entry.second.holds()) merged.push_back(std::move(entry));
     }
     takeArrivedBefore(nullptr);
     sorted_.swap(merged);
@@ -278,11 +286,9 @@ void appendEvidenceId(std::string& out, pipelines::EventIdBuilder& hash, std::st
 // records' blocks as they hand them in.
 // Notes in `shapes_groups` whether a record shapes household or family groups. `key` is the
 // held key's text; `evidence` is room the caller keeps for the ids while they are made.
-std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
-                                             std::vector<canonical::Record>& records,
-                                             const pipelines::Pseudonymiser& pseudonymiser,
-                                             pipelines::EventIdBuilder& hash, std::string& evidence,
-                                             bool& shapes_groups) {
+HeldRecords makeBlock(std::string_view key, std::vector<canonical::Record>& records,
+                      const pipelines::Pseudonymiser& pseudonymiser,
+                      pipelines::EventIdBuilder& hash, std::string& evidence, bool& shapes_groups) {
   HeldRecords block;
   evidence.clear();
   // The thread's recent pseudonyms: on a connector's thread, the encoder has just named these
@@ -309,14 +315,14 @@ std::shared_ptr<const HeldRecords> makeBlock(std::string_view key,
     }
   }
   block.records = canonical::PackedRecords(records, evidence);
-  return std::make_shared<const HeldRecords>(std::move(block));
+  return block;
 }
 
 // A source record as it waits for the next evaluation: its block, or none when the source
 // withdrew it (or the entry only wakes the evaluation).
 struct Pending {
   HeldKey key;
-  std::shared_ptr<const HeldRecords> block;
+  HeldRecords block;  // no records: withdrawn
   bool shapes_groups = false;
 };
 using Pendings = std::deque<Pending>;
@@ -332,8 +338,7 @@ Pending wakeUp(StreamNames& names, std::string_view why) {
 Pending pendingOf(StreamNames& names, std::string_view connector, std::string_view stream,
                   std::string_view source_key, std::vector<canonical::Record>& records,
                   const pipelines::Pseudonymiser& pseudonymiser) {
-  Pending entry{HeldKey{canonical::CompactString(source_key), names.intern(connector, stream)},
-                nullptr};
+  Pending entry{HeldKey{canonical::CompactString(source_key), names.intern(connector, stream)}, {}};
   if (records.empty()) return entry;
   struct Room {
     pipelines::EventIdBuilder hash;
@@ -457,10 +462,23 @@ struct DeriveStage::Impl {
   HeldTable held;
   // Subjects of the records applied since the last evaluation, before and after; not kept while
   // there is no identity index, which the next evaluation builds from every subject anyway.
-  std::unordered_set<std::string> touched_subjects;
+  // Looked up by a view: a council's first evaluation asks of each of a million subjects.
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_set<std::string, ViewHash, std::equal_to<>> touched_subjects;
   size_t subjects_last_time = 0;              // how many subjects the last evaluation met
   size_t held_records = 0;                    // canonical records in `held`
   std::vector<std::string> removed_evidence;  // evidence ids no longer given
+  // Blocks replaced or withdrawn since the indicators were last brought up to date: the engine
+  // may still hold records of theirs (it does not own what it files), until an update.
+  std::vector<HeldRecords> retired;
+  void retire(HeldRecords block) {
+    if (!block.records.empty()) retired.push_back(std::move(block));
+  }
   // Each subject's person key as last evaluated, by a hash of the subject's key.
   pipelines::KeyHashMap<uint64_t> person_key_of_subject;
   std::unique_ptr<IdentityResolver> identity_resolver;
@@ -700,6 +718,7 @@ void DeriveStage::reconfigure(const DeriveOptions& options) {
     // key unknown to the fresh indicator engine files all of that person's records anew.
     impl_->identity_resolver.reset();
     impl_->indicators.reset();
+    impl_->retired.clear();  // no engine holds their records now
     impl_->indicators_failed = false;
     impl_->person_key_of_subject.clear();
   }
@@ -768,15 +787,15 @@ void DeriveStage::Impl::applyPending() {
   const std::vector<std::string>& names = held.names();
   const bool track_subjects = identity_resolver != nullptr;
   // Files a block under `h`: its records are new, and their subjects to be looked at again.
-  auto hold = [&](Held& h, std::shared_ptr<const HeldRecords> block) {
+  auto hold = [&](Held& h, HeldRecords block) {
     h.changed = true;
-    held_records += block->records.size();
+    held_records += block.records.size();
     if (track_subjects) {
-      for (const canonical::RecordRef record : block->records) {
+      for (const canonical::RecordRef record : block.records) {
         touched_subjects.insert(subjectKey(canonical::subjectOf(record)));
       }
     }
-    h.block = std::move(block);
+    retire(std::exchange(h.block, std::move(block)));
   };
 
   if (held.empty()) {
@@ -794,7 +813,7 @@ void DeriveStage::Impl::applyPending() {
     for (size_t n = 0; n < order.size(); ++n) {
       const Pending& entry = batch[order[n]];
       if (n + 1 < order.size() && batch[order[n + 1]].key == entry.key) continue;
-      if (entry.block != nullptr) kept.push_back(order[n]);
+      if (!entry.block.records.empty()) kept.push_back(order[n]);
     }
     held.reserve(kept.size());
     for (const uint32_t n : kept) {
@@ -809,7 +828,7 @@ void DeriveStage::Impl::applyPending() {
     // What the entry said before: its subjects must be looked at again, and evidence it no
     // longer gives is withdrawn from the indicators.
     if (const Held* old = held.find(entry.key); old != nullptr) {
-      const canonical::PackedRecords& before = old->block->records;
+      const canonical::PackedRecords& before = old->block.records;
       held_records -= before.size();
       for (size_t i = 0; i < before.size(); ++i) {
         if (track_subjects) touched_subjects.insert(subjectKey(canonical::subjectOf(before[i])));
@@ -820,15 +839,15 @@ void DeriveStage::Impl::applyPending() {
       // has, or a record the source moved to another subject (its id begins with the
       // subject's pseudonym). Ids are equal only at one position, so what is withdrawn here
       // is never what the new version files.
-      const size_t given = entry.block != nullptr ? entry.block->records.size() : 0;
+      const size_t given = entry.block.records.size();
       for (size_t i = 0; i < before.size(); ++i) {
-        const std::string_view id = old->block->evidenceOf(i);
-        if (i < given && entry.block->evidenceOf(i) == id) continue;
+        const std::string_view id = old->block.evidenceOf(i);
+        if (i < given && entry.block.evidenceOf(i) == id) continue;
         removed_evidence.emplace_back(id);
       }
     }
-    if (entry.block == nullptr) {
-      held.erase(entry.key);
+    if (entry.block.records.empty()) {
+      retire(held.erase(entry.key));
       continue;
     }
     groups_touched = groups_touched || entry.shapes_groups;
@@ -1065,17 +1084,20 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
   // A subject is looked up by views of its held record's strings: its key is written once, when
   // it is first met.
+  // Their keys are written one after another into `subject_keys`.
   std::vector<SubjectInfo> subjects;
   subjects.reserve(subjects_last_time);
+  pipelines::TextArena subject_keys;
   SubjectIndex subject_index;
   subject_index.reserve(subjects_last_time);
   auto subjectOf = [&](const canonical::Subject& subject) {
     const auto [index, inserted] = subject_index.tryEmplace(subject.system, subject.value,
                                                             static_cast<uint32_t>(subjects.size()));
     if (inserted) {
-      std::string key = subjectKey(subject);
+      const std::string_view key =
+          subject_keys.add({subject.system.view(), "/", subject.value.view()});
       const bool touched = !identity_resolver || touched_subjects.contains(key);
-      subjects.push_back(SubjectInfo{std::move(key), {}, {}, touched});
+      subjects.push_back(SubjectInfo{key, {}, {}, touched});
     }
     return index;
   };
@@ -1093,7 +1115,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   all.reserve(held_records);
   subject_of_record.reserve(held_records);
   auto entryOf = [&](size_t i) -> const Held& { return held.at(all[i].entry); };
-  auto recordAt = [&](size_t i) { return entryOf(i).block->records[all[i].index]; };
+  auto recordAt = [&](size_t i) { return entryOf(i).block.records[all[i].index]; };
   std::vector<std::pair<uint32_t, uint32_t>> subject_links;
   // An evidence id of a record about each subject (none for a subject only linked to): it begins
   // with the subject's pseudonym, made already.
@@ -1106,14 +1128,14 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   uint32_t entry_at = 0;
   for (auto entry = held.begin(); entry != held.end(); ++entry, ++entry_at) {
     const Held& h = entry->second;
-    const canonical::PackedRecords& records = h.block->records;
+    const canonical::PackedRecords& records = h.block.records;
     // A source record's canonical records are mostly about one subject: it is looked up once.
     const canonical::Subject* last_subject = nullptr;
     uint32_t s = 0;
     for (size_t i = 0; i < records.size(); ++i) {
       const canonical::RecordRef record = records[i];
       if (record.holds<canonical::CensusSchool>()) {
-        reference_records.push_back({record, h.block, 0, h.block->evidenceOf(i), true});
+        reference_records.push_back({record, 0, h.block.evidenceOf(i), true});
         continue;
       }
       const canonical::Subject& subject = canonical::subjectOf(record);
@@ -1121,7 +1143,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
         s = subjectOf(subject);
         last_subject = &subject;
         if (s >= evidence_of_subject.size()) evidence_of_subject.resize(s + 1);
-        if (evidence_of_subject[s].empty()) evidence_of_subject[s] = h.block->evidenceOf(i);
+        if (evidence_of_subject[s].empty()) evidence_of_subject[s] = h.block.evidenceOf(i);
       }
       if (const auto* person = record.get_if<canonical::Person>()) {
         subjects[s].persons.push_back(person);
@@ -1136,6 +1158,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
   summary.records = all.size() + reference_records.size();
   subjects_last_time = subjects.size();
+  // Grown by doubling: more than a quarter spare is given back before identity and the
+  // indicators take their room.
+  if (subjects.capacity() - subjects.size() > subjects.size() / 4) subjects.shrink_to_fit();
 
   auto decisions = store.decisions();
   if (!decisions) return decisions.error();
@@ -1164,10 +1189,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
 
   // A person's pseudonym comes from its smallest subject key, so it survives the arrival of
   // more records about the same person.
-  std::vector<const std::string*> representative(outcome.persons, nullptr);
+  std::vector<std::string_view> representative(outcome.persons);
   for (uint32_t s = 0; s < subjects.size(); ++s) {
-    const std::string*& rep = representative[outcome.person_of_subject[s]];
-    if (rep == nullptr || subjects[s].key < *rep) rep = &subjects[s].key;
+    std::string_view& rep = representative[outcome.person_of_subject[s]];
+    if (rep.data() == nullptr || subjects[s].key < rep) rep = subjects[s].key;
   }
   {
     // Subjects in key order (keys are unique), each with its person's representative.
@@ -1178,7 +1203,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     std::vector<std::pair<std::string, std::string>> assignment;
     if (options.keep_subject_persons) assignment.reserve(subjects.size());
     for (const uint32_t s : in_order) {
-      const std::string& person = *representative[outcome.person_of_subject[s]];
+      const std::string_view person = representative[outcome.person_of_subject[s]];
       ids.add(subjects[s].key);
       ids.add(person);
       if (options.keep_subject_persons) assignment.emplace_back(subjects[s].key, person);
@@ -1189,7 +1214,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
   std::vector<std::string> person_pseudonym(outcome.persons);
   for (uint32_t p = 0; p < outcome.persons; ++p) {
-    person_pseudonym[p] = pseudonymiser.pseudonym("person", *representative[p]);
+    person_pseudonym[p] = pseudonymiser.pseudonym("person", representative[p]);
   }
 
   // Persons are keyed by a hash of their representative subject, which stays the same from one
@@ -1198,7 +1223,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // of the person it joined and of the one it left (`left`) are made again.
   std::vector<uint64_t> person_key(outcome.persons);
   for (uint32_t p = 0; p < outcome.persons; ++p) {
-    person_key[p] = std::hash<std::string>{}(*representative[p]);
+    person_key[p] = std::hash<std::string_view>{}(representative[p]);
   }
   std::vector<bool> moved(subjects.size(), false);
   std::unordered_set<uint64_t> left;
@@ -1269,10 +1294,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
       attributed.at = [&](size_t n) -> AttributedRecord {
         if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
         const uint32_t i = filed_anew_at[n];
-        const auto& block = entryOf(i).block;
-        return {block->records[all[i].index], block,
+        const HeldRecords& block = entryOf(i).block;
+        return {block.records[all[i].index],
                 person_key[outcome.person_of_subject[subject_of_record[i]]],
-                block->evidenceOf(all[i].index), true};
+                block.evidenceOf(all[i].index), true};
       };
       indicator_update = std::async(std::launch::async, [&] {
         const auto update_started = Clock::now();
@@ -1304,7 +1329,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // Each pair's, their room kept from one to the next.
   std::string pair_key, pair_data, pair_digest_key;
   // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
-  if (known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
+  // Only a later evaluation reads the pairs known: a last one notes none.
+  const bool note_known = then != DeriveStage::Then::kExit;
+  if (note_known && known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
   if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
   // And each person view has a digest.
   if (digests.empty()) digests.reserve(outcome.persons);
@@ -1346,7 +1373,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
         return makeError("derive.stopping", "the publisher is stopping");
       }
     }
-    known_pairs.insert(known);
+    if (note_known) known_pairs.insert(known);
   }
   // From here on only the pairs held for review are wanted, with their subjects' keys (for the
   // admin API's list, made last): a council's million links go before the person views and the
@@ -1356,8 +1383,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   std::vector<std::string> review_subjects;  // each review pair's two subject keys, in turn
   review_subjects.reserve(2 * outcome.pairs.size());
   for (const PairOutcome& pair : outcome.pairs) {
-    review_subjects.push_back(subjects[pair.a].key);
-    review_subjects.push_back(subjects[pair.b].key);
+    review_subjects.emplace_back(subjects[pair.a].key);
+    review_subjects.emplace_back(subjects[pair.b].key);
   }
   std::vector<std::string_view>().swap(evidence_of_subject);
   for (const state::IdentityDecision& d : *decisions) {
@@ -1415,7 +1442,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
   // The subjects, with their linkage inputs and keys, are done with: a council's are a million.
   std::vector<SubjectInfo>().swap(subjects);
-  std::vector<const std::string*>().swap(representative);
+  std::vector<std::string_view>().swap(representative);
+  subject_keys = pipelines::TextArena();
   subject_index = SubjectIndex();
   // The records of each person whose view is made, one person's after another's, by their place
   // in `all`: person p's are at [first_record[p], first_record[p + 1]), in the order of `all`.
@@ -1598,7 +1626,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
   for (auto& entry : held) entry.second.changed = false;
   touched_subjects.clear();
+  // The engine has let go of what it filed from the blocks retired: it has withdrawn their
+  // evidence, or filed the records that replace it.
   removed_evidence.clear();
+  retired.clear();
   ++evaluations;
   // Every event of this evaluation is emitted: its number becomes committable, and its digests
   // storable, once Kafka has confirmed them all.

@@ -234,7 +234,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     if (known_print == nullptr) {
       st.fingerprints.tryEmplace(key, print);
       fresh.push_back(std::move(record));
-      fresh_keys.push_back(subject.key);
+      fresh_keys.emplace_back(subject.key);
     } else if (*known_print != print) {
       *known_print = print;
       rebuild = true;
@@ -272,7 +272,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     all_keys.reserve(with_persons.size());
     for (size_t n = 0; n < with_persons.size(); ++n) {
       st.fingerprints.tryEmplace(all_hashes[n], all_prints[n]);
-      all_keys.push_back(subjects[with_persons[n]].key);
+      all_keys.emplace_back(subjects[with_persons[n]].key);
     }
   }
 

@@ -72,7 +72,8 @@ class EngineStep final : public IndicatorStep {
     engine_.reserve(records.count);
     for (size_t i = 0; i < records.count; ++i) {
       AttributedRecord r = records.at(i);
-      if (r.changed) engine_.add(r.person, r.evidence_id, r.record, std::move(r.owner));
+      // No owner: the derive stage keeps the record (AttributedRecord).
+      if (r.changed) engine_.add(r.person, r.evidence_id, r.record, nullptr);
     }
     return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }

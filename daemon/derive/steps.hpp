@@ -25,7 +25,9 @@ namespace hearth::daemon::derive {
 /// Everything known about one subject (a local id in one source system): its Person records
 /// and the identifiers that arrived on their own. The unit identity resolution links.
 struct SubjectInfo {
-  std::string key;  // "<system>/<local id>"
+  /// "<system>/<local id>", held by whoever made the table (a council's are a million: they are
+  /// written one after another, not a string each).
+  std::string_view key;
   std::vector<const pipelines::canonical::Person*> persons;
   std::vector<pipelines::canonical::Identifier> extra_identifiers;
   bool touched = true;  // records about it arrived, changed or went since the last evaluation
@@ -94,10 +96,10 @@ void followSubjectLinks(std::vector<std::pair<uint32_t, uint32_t>> links,
 /// on hearth.records (its subject's pseudonym), then '#' and what tells it apart from the
 /// subject's other records.
 struct AttributedRecord {
-  /// Held by the derive stage, which holds each canonical record once, in a block `owner` keeps
-  /// alive: the engine files it without a copy.
+  /// Held by the derive stage, which holds each canonical record once: the engine files it
+  /// without a copy, or a count of its owners. The stage keeps it until an update has withdrawn
+  /// it or filed what replaces it.
   pipelines::canonical::RecordRef record;
-  std::shared_ptr<const void> owner;
   uint64_t person = 0;  // stable across evaluations while the person's records stay linked
   /// Held in the same block: the engine files it without a copy.
   std::string_view evidence_id;

@@ -69,7 +69,8 @@ class IndicatorEngine {
   /// keeping nothing, for kinds no indicator reads. A school census header is no person's: it
   /// joins the returns' schools whatever `person` says.
   /// Neither the record nor `evidence_id` is copied: the engine keeps `block`, which holds both,
-  /// alive as long as it files the record (PersonRecords::add).
+  /// alive as long as it files the record (PersonRecords::add). With no `block`, the caller
+  /// keeps both until it has removed the record or given another under the same id.
   bool add(PersonKey person, std::string_view evidence_id, canonical::RecordRef record,
            std::shared_ptr<const void> block);
   /// As above, for a record and id the caller does not keep.

@@ -151,7 +151,8 @@ struct PersonRecords {
   EvidenceList<canonical::Enrolment> enrolments;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind. Neither is
-  /// copied: `owner` keeps both alive (a block that holds them, as the derive stage's).
+  /// copied: `owner` keeps both alive (a block that holds them), or, when null, the caller does
+  /// until the record is removed (as the derive stage).
   bool add(std::string_view evidence_id, canonical::RecordRef record,
            const std::shared_ptr<const void>& owner);
   /// As above, for a record and id the caller does not keep.

@@ -21,6 +21,7 @@ namespace id = pipelines::identity;
 // disagrees with the first on its postcode, so its summary has a tie to break.
 struct Subjects {
   std::deque<canonical::Person> persons;  // stable addresses for SubjectInfo::persons
+  std::deque<std::string> keys;           // ... and for SubjectInfo::key
   std::vector<SubjectInfo> subjects;
 };
 
@@ -37,7 +38,7 @@ Subjects makeSubjects(const std::vector<id::PersonRecord>& records) {
     if (!r.nhs_number.empty()) person.identifiers.push_back({"nhs", r.nhs_number, "test"});
     if (!r.upn.empty()) person.identifiers.push_back({"upn", r.upn, "test"});
     SubjectInfo subject;
-    subject.key = r.source_system + "/" + r.local_id;
+    subject.key = out.keys.emplace_back(r.source_system + "/" + r.local_id);
     subject.persons.push_back(&out.persons.emplace_back(std::move(person)));
     if (i % 7 == 0) {
       canonical::Person moved = out.persons.back();
@@ -60,14 +61,14 @@ Resolution summarise(const std::vector<SubjectInfo>& subjects, const IdentityOut
   std::map<uint32_t, std::string> smallest;
   for (uint32_t s = 0; s < subjects.size(); ++s) {
     std::string& key = smallest[outcome.person_of_subject[s]];
-    if (key.empty() || subjects[s].key < key) key = subjects[s].key;
+    if (key.empty() || subjects[s].key < key) key = std::string(subjects[s].key);
   }
   for (uint32_t s = 0; s < subjects.size(); ++s) {
-    resolution.person_of[subjects[s].key] = smallest[outcome.person_of_subject[s]];
+    resolution.person_of[std::string(subjects[s].key)] = smallest[outcome.person_of_subject[s]];
   }
   for (const PairOutcome& pair : outcome.pairs) {
-    auto keys = std::minmax(subjects[pair.a].key, subjects[pair.b].key);
-    (pair.linked ? resolution.links : resolution.reviews).insert(keys);
+    const auto [a, b] = std::minmax(subjects[pair.a].key, subjects[pair.b].key);
+    (pair.linked ? resolution.links : resolution.reviews).emplace(a, b);
   }
   return resolution;
 }
