@@ -1419,10 +1419,17 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
   // With no evaluation to follow, the pairs published are known to the stored digests (loaded
   // again, should another evaluation come after all).
+  // Nor is the list of open reviews made: its one reader, the admin API, closes as the run
+  // exits. What explains the pairs (identity's features and model, a council's hundred MB) goes
+  // with it, before the person views and the indicators take their room; an evaluation after
+  // all resolves anew and makes the list.
   if (then == DeriveStage::Then::kExit) {
     known_pairs = pipelines::KeyHashSet();
     published_pairs = pipelines::KeyHashSet();
     digests_loaded = false;
+    identity_resolver.reset();
+    std::vector<PairOutcome>().swap(outcome.pairs);
+    std::vector<std::string>().swap(review_subjects);
   }
 
   // Person views: published when their content changes; a person merged away gets a tombstone
@@ -1586,7 +1593,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   std::optional<ReviewsText> reviews;
   std::string reviews_digest;
   open_reviews.finishInto(reviews_digest);
-  if (reviews_digest != open_reviews_digest) {
+  if (then == DeriveStage::Then::kExit) {
+    open_reviews_digest.clear();  // not made: the next evaluation makes it
+  } else if (reviews_digest != open_reviews_digest) {
     reviews.emplace();
     std::string item = "[";
     for (size_t n = 0; n < outcome.pairs.size(); ++n) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "pipelines/identity/tests/synthetic_population.hpp"
+
 namespace hearth::daemon::derive {
 namespace {
 
@@ -142,6 +144,52 @@ TEST_F(DeriveStageTest, AnEvaluationAfterTheLastStillCountsEveryChildOnce) {
   give("row-2", {});
   EXPECT_EQ(headline("cla_count"), 6);
   EXPECT_EQ(persons_, 6u);
+}
+
+// A one-shot run's last evaluation makes no list of open reviews (the admin API, its one
+// reader, closes as the run exits), and lets go of what explains the pairs; an evaluation after
+// it resolves anew and makes the list, the same as one that never had a last before it.
+TEST_F(DeriveStageTest, TheReviewListIsMadeAgainByAnEvaluationAfterTheLast) {
+  pipelines::identity::testing::PopulationOptions population;
+  population.people = 3000;
+  population.duplicates = 700;
+  auto giveAll = [&](DeriveStage& stage) {
+    for (const auto& r : pipelines::identity::testing::generatePopulation(population).records) {
+      canonical::Person person;
+      person.provenance = {trust(), canonical::CompactString(r.local_id), 2024};
+      person.subject = {canonical::CompactString(r.source_system),
+                        canonical::CompactString(r.local_id)};
+      person.given_name = r.given_name;
+      person.family_name = r.family_name;
+      person.birth_date = r.birth_date;
+      person.postcode = r.postcode;
+      if (!r.nhs_number.empty()) person.identifiers.push_back({"nhs", r.nhs_number, "test"});
+      if (!r.upn.empty()) person.identifiers.push_back({"upn", r.upn, "test"});
+      std::vector<canonical::Record> records;
+      records.emplace_back(std::move(person));
+      stage.accept(r.source_system, "people", r.local_id, records);
+    }
+  };
+  giveAll(*stage_);
+  auto last = stage_->evaluate(DeriveStage::Then::kExit);
+  ASSERT_TRUE(last) << last.error().message;
+  ASSERT_GT(last->reviews, 0u) << "the population leaves pairs for review";
+  EXPECT_EQ(stage_->reviewsJson(), "[]");  // as it was: not made
+
+  auto next = stage_->evaluate();
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->reviews, last->reviews);
+  EXPECT_EQ(next->linkage_digest, last->linkage_digest);
+  const json listed = json::parse(stage_->reviewsJson());
+  EXPECT_EQ(listed.size(), next->reviews);
+
+  // The same records in a stage that never made a last evaluation list the same reviews.
+  TearDown();
+  SetUp();
+  giveAll(*stage_);
+  auto only = stage_->evaluate();
+  ASSERT_TRUE(only) << only.error().message;
+  EXPECT_EQ(json::parse(stage_->reviewsJson()), listed);
 }
 
 }  // namespace
