@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pipelines/identity/tests/synthetic_population.hpp"
+#include "daemon/derive/tests/synthetic_persons.hpp"
 
 namespace hearth::daemon::derive {
 namespace {
@@ -155,16 +155,8 @@ TEST_F(DeriveStageTest, TheReviewListIsMadeAgainByAnEvaluationAfterTheLast) {
   population.duplicates = 700;
   auto giveAll = [&](DeriveStage& stage) {
     for (const auto& r : pipelines::identity::testing::generatePopulation(population).records) {
-      canonical::Person person;
+      canonical::Person person = testing::personOf(r);
       person.provenance = {trust(), canonical::CompactString(r.local_id), 2024};
-      person.subject = {canonical::CompactString(r.source_system),
-                        canonical::CompactString(r.local_id)};
-      person.given_name = r.given_name;
-      person.family_name = r.family_name;
-      person.birth_date = r.birth_date;
-      person.postcode = r.postcode;
-      if (!r.nhs_number.empty()) person.identifiers.push_back({"nhs", r.nhs_number, "test"});
-      if (!r.upn.empty()) person.identifiers.push_back({"upn", r.upn, "test"});
       std::vector<canonical::Record> records;
       records.emplace_back(std::move(person));
       stage.accept(r.source_system, "people", r.local_id, records);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/derive/steps.hpp"
+#include "daemon/derive/tests/synthetic_persons.hpp"
 #include "pipelines/identity/tests/synthetic_population.hpp"
 
 namespace hearth::daemon::derive {
@@ -29,14 +30,7 @@ Subjects makeSubjects(const std::vector<id::PersonRecord>& records) {
   Subjects out;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const id::PersonRecord& r = records[i];
-    canonical::Person person;
-    person.subject = {r.source_system, r.local_id};
-    person.given_name = r.given_name;
-    person.family_name = r.family_name;
-    person.birth_date = r.birth_date;
-    person.postcode = r.postcode;
-    if (!r.nhs_number.empty()) person.identifiers.push_back({"nhs", r.nhs_number, "test"});
-    if (!r.upn.empty()) person.identifiers.push_back({"upn", r.upn, "test"});
+    canonical::Person person = testing::personOf(r);
     SubjectInfo subject;
     subject.key = out.keys.emplace_back(r.source_system + "/" + r.local_id);
     subject.persons.push_back(&out.persons.emplace_back(std::move(person)));
