@@ -1178,6 +1178,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     outcome.persons = static_cast<uint32_t>(subjects.size());
   }
   followSubjectLinks(std::move(subject_links), subjects, outcome);
+  // From here on each subject's key, and whether its records changed, are all that is read of
+  // it: its linkage inputs go before the pairs are published and the indicators take their room
+  // (a council's subjects are one and a half million).
+  std::vector<std::string_view> key_of_subject(subjects.size());
+  std::vector<bool> subject_was_touched(subjects.size());
+  for (uint32_t s = 0; s < subjects.size(); ++s) {
+    key_of_subject[s] = subjects[s].key;
+    subject_was_touched[s] = subjects[s].touched;
+  }
+  std::vector<SubjectInfo>().swap(subjects);
   // With no evaluation to follow, identity keeps only what explains its pairs: its blocking and
   // linkage keys go before the indicators start and the pairs are published, the height of the
   // derive's memory.
@@ -1190,23 +1200,23 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // A person's pseudonym comes from its smallest subject key, so it survives the arrival of
   // more records about the same person.
   std::vector<std::string_view> representative(outcome.persons);
-  for (uint32_t s = 0; s < subjects.size(); ++s) {
+  for (uint32_t s = 0; s < key_of_subject.size(); ++s) {
     std::string_view& rep = representative[outcome.person_of_subject[s]];
-    if (rep.data() == nullptr || subjects[s].key < rep) rep = subjects[s].key;
+    if (rep.data() == nullptr || key_of_subject[s] < rep) rep = key_of_subject[s];
   }
   {
     // Subjects in key order (keys are unique), each with its person's representative.
-    std::vector<uint32_t> in_order(subjects.size());
+    std::vector<uint32_t> in_order(key_of_subject.size());
     std::iota(in_order.begin(), in_order.end(), 0u);
     sortInParallel(in_order.begin(), in_order.end(),
-                   [&](uint32_t a, uint32_t b) { return subjects[a].key < subjects[b].key; });
+                   [&](uint32_t a, uint32_t b) { return key_of_subject[a] < key_of_subject[b]; });
     std::vector<std::pair<std::string, std::string>> assignment;
-    if (options.keep_subject_persons) assignment.reserve(subjects.size());
+    if (options.keep_subject_persons) assignment.reserve(key_of_subject.size());
     for (const uint32_t s : in_order) {
       const std::string_view person = representative[outcome.person_of_subject[s]];
-      ids.add(subjects[s].key);
+      ids.add(key_of_subject[s]);
       ids.add(person);
-      if (options.keep_subject_persons) assignment.emplace_back(subjects[s].key, person);
+      if (options.keep_subject_persons) assignment.emplace_back(key_of_subject[s], person);
     }
     ids.finishInto(summary.linkage_digest);
     std::lock_guard cache(cache_mutex);
@@ -1225,14 +1235,14 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   for (uint32_t p = 0; p < outcome.persons; ++p) {
     person_key[p] = std::hash<std::string_view>{}(representative[p]);
   }
-  std::vector<bool> moved(subjects.size(), false);
+  std::vector<bool> moved(key_of_subject.size(), false);
   std::unordered_set<uint64_t> left;
   {
     pipelines::KeyHashMap<uint64_t> person_keys;
-    person_keys.reserve(subjects.size());
-    for (uint32_t s = 0; s < subjects.size(); ++s) {
+    person_keys.reserve(key_of_subject.size());
+    for (uint32_t s = 0; s < key_of_subject.size(); ++s) {
       const uint64_t key = person_key[outcome.person_of_subject[s]];
-      const pipelines::KeyHash subject = pipelines::keyHash(subjects[s].key);
+      const pipelines::KeyHash subject = pipelines::keyHash(key_of_subject[s]);
       const uint64_t* before = person_key_of_subject.find(subject);
       moved[s] = before == nullptr || *before != key;
       if (before != nullptr && *before != key) left.insert(*before);
@@ -1253,9 +1263,135 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     }
   }
 
+  const auto views_started = Clock::now();
+  // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
+  // so no pseudonym is made for it again.
+  summary.links = outcome.total_links;
+  pipelines::EventIdBuilder open_reviews;              // what the admin API's list of reviews says
+  open_reviews.add(outcome.rebuilt ? "rebuilt" : "");  // a new model explains pairs anew
+  std::string pair_subjects;
+  // A subject's pseudonym: the start of its records' evidence ids, made only for a subject with
+  // none (a council's million pairs would cost two keyed hashes each).
+  auto pseudonymOf = [&](uint32_t s, std::string& made) -> std::string_view {
+    if (s < evidence_of_subject.size() && !evidence_of_subject[s].empty()) {
+      const std::string_view evidence = evidence_of_subject[s];
+      return evidence.substr(0, evidence.find('#'));
+    }
+    made = pipelines::subjectPseudonym(pseudonymiser, key_of_subject[s]);
+    return made;
+  };
+  std::string made_a, made_b;
+  // Each pair's, their room kept from one to the next.
+  std::string pair_key, pair_data, pair_digest_key;
+  // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
+  // Only a later evaluation reads the pairs known: a last one notes none.
+  const bool note_known = then != DeriveStage::Then::kExit;
+  if (note_known && known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
+  if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
+  // And each person view has a digest.
+  if (digests.empty()) digests.reserve(outcome.persons);
+  for (const PairOutcome& pair : outcome.pairs) {
+    if (!pair.linked) {
+      ++summary.reviews;
+      open_reviews.add(key_of_subject[pair.a]);
+      open_reviews.add(key_of_subject[pair.b]);
+      open_reviews.add(std::string_view(reinterpret_cast<const char*>(&pair.probability),
+                                        sizeof pair.probability));
+    }
+    pair_subjects.assign(pair.linked ? "link\x1f" : "review\x1f");
+    pair_subjects.append(key_of_subject[pair.a]).push_back('\x1f');
+    pair_subjects.append(key_of_subject[pair.b]);
+    const pipelines::KeyHash known = pipelines::keyHash(pair_subjects);
+    if (known_pairs.contains(known)) continue;
+    const std::string_view a = pseudonymOf(pair.a, made_a);
+    const std::string_view b = pseudonymOf(pair.b, made_b);
+    pair_key.assign(pair.linked ? "link:" : "review:");
+    pair_key.append(a).append(":").append(b);
+    const pipelines::KeyHash pair_hash = pipelines::keyHash(pair_key);
+    if (published_pairs.insert(pair_hash)) {
+      pair_data.assign(R"({"decision":")");
+      pair_data.append(pair.linked ? "link" : "review");
+      pair_data.append(R"(","person":")");
+      pair_data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
+      pair_data.append(R"(","records":[")");
+      pair_data.append(a).append(R"(",")").append(b);
+      pair_data.append(R"("],"match_probability":)");
+      pipelines::appendJsonDouble(pair_data, pair.probability);
+      pair_data.append(R"(,"reasons":)");
+      identity_resolver->appendReasonsJson(pair_data, pair);
+      pair_data.push_back('}');
+      pair_digest_key.clear();
+      state::StateStore::appendHashedKey(pair_digest_key, pair_hash);
+      if (!publish("identity", kIdentityEventType,
+                   person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
+                   summary.events_published, pair_digest_key)) {
+        return makeError("derive.stopping", "the publisher is stopping");
+      }
+    }
+    if (note_known) known_pairs.insert(known);
+  }
+  // From here on only the pairs held for review are wanted, with their subjects' keys (for the
+  // admin API's list, made last): a council's million links go before the person views and the
+  // indicators take their room.
+  std::erase_if(outcome.pairs, [](const PairOutcome& pair) { return pair.linked; });
+  outcome.pairs.shrink_to_fit();
+  std::vector<std::string> review_subjects;  // each review pair's two subject keys, in turn
+  review_subjects.reserve(2 * outcome.pairs.size());
+  for (const PairOutcome& pair : outcome.pairs) {
+    review_subjects.emplace_back(key_of_subject[pair.a]);
+    review_subjects.emplace_back(key_of_subject[pair.b]);
+  }
+  std::vector<std::string_view>().swap(evidence_of_subject);
+  for (const state::IdentityDecision& d : *decisions) {
+    const std::string key = "decision:" + std::to_string(d.seq);
+    if (!published_pairs.insert(pipelines::keyHash(key))) continue;
+    std::string data = R"({"decision":)";
+    pipelines::appendJsonString(data, d.action);
+    data.append(R"(,"records":[")");
+    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_a)).append(R"(",")");
+    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_b));
+    data.append(R"("],"audit":{"seq":)");
+    pipelines::appendJsonInt(data, d.seq);
+    data.append(R"(,"actor":)");
+    pipelines::appendJsonString(data, d.actor);
+    data.append(R"(,"reason":)");
+    pipelines::appendJsonString(data, d.reason);
+    data.append(R"(,"hash":)");
+    pipelines::appendJsonString(data, d.hash);
+    data.append("}}");
+    const std::string_view record_a = d.record_a;
+    const size_t slash = record_a.find('/');
+    const uint32_t* known =
+        slash == std::string_view::npos
+            ? nullptr
+            : subject_index.find(record_a.substr(0, slash), record_a.substr(slash + 1));
+    const std::string& key_for = known != nullptr
+                                     ? person_pseudonym[outcome.person_of_subject[*known]]
+                                     : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
+    if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
+      return makeError("derive.stopping", "the publisher is stopping");
+    }
+  }
+  // With no evaluation to follow, the pairs published are known to the stored digests (loaded
+  // again, should another evaluation come after all).
+  // Nor is the list of open reviews made: its one reader, the admin API, closes as the run
+  // exits. What explains the pairs (identity's features and model, a council's hundred MB) goes
+  // with it, before the person views and the indicators take their room; an evaluation after
+  // all resolves anew and makes the list.
+  if (then == DeriveStage::Then::kExit) {
+    known_pairs = pipelines::KeyHashSet();
+    published_pairs = pipelines::KeyHashSet();
+    digests_loaded = false;
+    identity_resolver.reset();
+    std::vector<PairOutcome>().swap(outcome.pairs);
+    std::vector<std::string>().swap(review_subjects);
+  }
+
   // Indicators over every record, attributed to its person. The engine is brought up to date on
-  // a second thread while this one publishes the identity decisions and the person views: both
-  // only read the records and the identity outcome. Its events are published after the views.
+  // a second thread while this one publishes the person views: both only read the records and the
+  // identity outcome. It starts once the identity decisions are out, when a last evaluation has
+  // let go of what explains them (the height of a council's derive was both at once). Its
+  // events are published after the views.
   std::vector<uint32_t> filed_anew_at;  // places in `all`
   AttributedRecords attributed;
   std::unordered_map<uint64_t, std::string> pseudonym_of_key;
@@ -1308,130 +1444,6 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     }
   }
 
-  const auto views_started = Clock::now();
-  // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
-  // so no pseudonym is made for it again.
-  summary.links = outcome.total_links;
-  pipelines::EventIdBuilder open_reviews;              // what the admin API's list of reviews says
-  open_reviews.add(outcome.rebuilt ? "rebuilt" : "");  // a new model explains pairs anew
-  std::string pair_subjects;
-  // A subject's pseudonym: the start of its records' evidence ids, made only for a subject with
-  // none (a council's million pairs would cost two keyed hashes each).
-  auto pseudonymOf = [&](uint32_t s, std::string& made) -> std::string_view {
-    if (s < evidence_of_subject.size() && !evidence_of_subject[s].empty()) {
-      const std::string_view evidence = evidence_of_subject[s];
-      return evidence.substr(0, evidence.find('#'));
-    }
-    made = pipelines::subjectPseudonym(pseudonymiser, subjects[s].key);
-    return made;
-  };
-  std::string made_a, made_b;
-  // Each pair's, their room kept from one to the next.
-  std::string pair_key, pair_data, pair_digest_key;
-  // A council's first evaluation meets a million pairs: room for them at once, not by doubling.
-  // Only a later evaluation reads the pairs known: a last one notes none.
-  const bool note_known = then != DeriveStage::Then::kExit;
-  if (note_known && known_pairs.empty()) known_pairs.reserve(outcome.pairs.size());
-  if (published_pairs.empty()) published_pairs.reserve(outcome.pairs.size());
-  // And each person view has a digest.
-  if (digests.empty()) digests.reserve(outcome.persons);
-  for (const PairOutcome& pair : outcome.pairs) {
-    if (!pair.linked) {
-      ++summary.reviews;
-      open_reviews.add(subjects[pair.a].key);
-      open_reviews.add(subjects[pair.b].key);
-      open_reviews.add(std::string_view(reinterpret_cast<const char*>(&pair.probability),
-                                        sizeof pair.probability));
-    }
-    pair_subjects.assign(pair.linked ? "link\x1f" : "review\x1f");
-    pair_subjects.append(subjects[pair.a].key).push_back('\x1f');
-    pair_subjects.append(subjects[pair.b].key);
-    const pipelines::KeyHash known = pipelines::keyHash(pair_subjects);
-    if (known_pairs.contains(known)) continue;
-    const std::string_view a = pseudonymOf(pair.a, made_a);
-    const std::string_view b = pseudonymOf(pair.b, made_b);
-    pair_key.assign(pair.linked ? "link:" : "review:");
-    pair_key.append(a).append(":").append(b);
-    const pipelines::KeyHash pair_hash = pipelines::keyHash(pair_key);
-    if (published_pairs.insert(pair_hash)) {
-      pair_data.assign(R"({"decision":")");
-      pair_data.append(pair.linked ? "link" : "review");
-      pair_data.append(R"(","person":")");
-      pair_data.append(person_pseudonym[outcome.person_of_subject[pair.a]]);
-      pair_data.append(R"(","records":[")");
-      pair_data.append(a).append(R"(",")").append(b);
-      pair_data.append(R"("],"match_probability":)");
-      pipelines::appendJsonDouble(pair_data, pair.probability);
-      pair_data.append(R"(,"reasons":)");
-      identity_resolver->appendReasonsJson(pair_data, pair);
-      pair_data.push_back('}');
-      pair_digest_key.clear();
-      state::StateStore::appendHashedKey(pair_digest_key, pair_hash);
-      if (!publish("identity", kIdentityEventType,
-                   person_pseudonym[outcome.person_of_subject[pair.a]], pair_data,
-                   summary.events_published, pair_digest_key)) {
-        return makeError("derive.stopping", "the publisher is stopping");
-      }
-    }
-    if (note_known) known_pairs.insert(known);
-  }
-  // From here on only the pairs held for review are wanted, with their subjects' keys (for the
-  // admin API's list, made last): a council's million links go before the person views and the
-  // indicators take their room.
-  std::erase_if(outcome.pairs, [](const PairOutcome& pair) { return pair.linked; });
-  outcome.pairs.shrink_to_fit();
-  std::vector<std::string> review_subjects;  // each review pair's two subject keys, in turn
-  review_subjects.reserve(2 * outcome.pairs.size());
-  for (const PairOutcome& pair : outcome.pairs) {
-    review_subjects.emplace_back(subjects[pair.a].key);
-    review_subjects.emplace_back(subjects[pair.b].key);
-  }
-  std::vector<std::string_view>().swap(evidence_of_subject);
-  for (const state::IdentityDecision& d : *decisions) {
-    const std::string key = "decision:" + std::to_string(d.seq);
-    if (!published_pairs.insert(pipelines::keyHash(key))) continue;
-    std::string data = R"({"decision":)";
-    pipelines::appendJsonString(data, d.action);
-    data.append(R"(,"records":[")");
-    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_a)).append(R"(",")");
-    data.append(pipelines::subjectPseudonym(pseudonymiser, d.record_b));
-    data.append(R"("],"audit":{"seq":)");
-    pipelines::appendJsonInt(data, d.seq);
-    data.append(R"(,"actor":)");
-    pipelines::appendJsonString(data, d.actor);
-    data.append(R"(,"reason":)");
-    pipelines::appendJsonString(data, d.reason);
-    data.append(R"(,"hash":)");
-    pipelines::appendJsonString(data, d.hash);
-    data.append("}}");
-    const std::string_view record_a = d.record_a;
-    const size_t slash = record_a.find('/');
-    const uint32_t* known =
-        slash == std::string_view::npos
-            ? nullptr
-            : subject_index.find(record_a.substr(0, slash), record_a.substr(slash + 1));
-    const std::string& key_for = known != nullptr
-                                     ? person_pseudonym[outcome.person_of_subject[*known]]
-                                     : pipelines::subjectPseudonym(pseudonymiser, d.record_a);
-    if (!publish("identity", kIdentityEventType, key_for, data, summary.events_published, key)) {
-      return makeError("derive.stopping", "the publisher is stopping");
-    }
-  }
-  // With no evaluation to follow, the pairs published are known to the stored digests (loaded
-  // again, should another evaluation come after all).
-  // Nor is the list of open reviews made: its one reader, the admin API, closes as the run
-  // exits. What explains the pairs (identity's features and model, a council's hundred MB) goes
-  // with it, before the person views and the indicators take their room; an evaluation after
-  // all resolves anew and makes the list.
-  if (then == DeriveStage::Then::kExit) {
-    known_pairs = pipelines::KeyHashSet();
-    published_pairs = pipelines::KeyHashSet();
-    digests_loaded = false;
-    identity_resolver.reset();
-    std::vector<PairOutcome>().swap(outcome.pairs);
-    std::vector<std::string>().swap(review_subjects);
-  }
-
   // Person views: published when their content changes; a person merged away gets a tombstone
   // view so compacted consumers drop it. A view is made again only if the person's records or
   // subjects changed, unless the last evaluation's views were left unfinished or the day (which
@@ -1440,15 +1452,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   const bool every_view = !views_stood || views_as_of != as_of;
   std::vector<bool> remade(outcome.persons, every_view);
   if (!every_view) {
-    for (uint32_t s = 0; s < subjects.size(); ++s) {
-      if (subjects[s].touched || moved[s]) remade[outcome.person_of_subject[s]] = true;
+    for (uint32_t s = 0; s < key_of_subject.size(); ++s) {
+      if (subject_was_touched[s] || moved[s]) remade[outcome.person_of_subject[s]] = true;
     }
     for (uint32_t p = 0; p < outcome.persons && !left.empty(); ++p) {
       if (left.contains(person_key[p])) remade[p] = true;
     }
   }
-  // The subjects, with their linkage inputs and keys, are done with: a council's are a million.
-  std::vector<SubjectInfo>().swap(subjects);
+  // The subjects' keys are done with: a council's are a million.
+  std::vector<std::string_view>().swap(key_of_subject);
+  std::vector<bool>().swap(subject_was_touched);
   std::vector<std::string_view>().swap(representative);
   subject_keys = pipelines::TextArena();
   subject_index = SubjectIndex();
