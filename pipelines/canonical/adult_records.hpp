@@ -56,9 +56,9 @@ struct TemporaryAccommodation {
 /// SSD family table, a CLD carer link.
 struct HouseholdMember {
   Provenance provenance;
-  Subject subject;           // the member
-  std::string group;         // the group's reference in its source ("HH1042", a case reference)
-  std::string relationship;  // to the applicant or head: "Main applicant", "Partner", "Child"
+  Subject subject;             // the member
+  CompactString group;         // the group's reference in its source ("HH1042", a case reference)
+  CompactString relationship;  // to the applicant or head: "Main applicant", "Partner", "Child"
   std::optional<Date> start;
   std::optional<Date> end;
 };

@@ -29,9 +29,9 @@ struct Attendance {
   Provenance provenance;
   Subject subject;
   std::optional<Date> census;  // census day of the return, which reports the term before it
-  std::string reason;          // "#" possible sessions; I, M, O, ... sessions missed
+  bool on_roll = true;         // (beside census: a school census gives millions of these)
+  CompactString reason;        // "#" possible sessions; I, M, O, ... sessions missed
   std::optional<double> sessions;
-  bool on_roll = true;
 };
 
 /// A pupil's SEN provision on a school census day (pupil on roll, `senprovision`): K for SEN
@@ -40,7 +40,7 @@ struct SenProvision {
   Provenance provenance;
   Subject subject;
   std::optional<Date> census;  // census day of the return
-  std::string provision;       // K, E or N
+  CompactString provision;     // K, E or N
 };
 
 /// A school's header in one school census return (the blade export's `schoolcensus` module): the
@@ -62,8 +62,8 @@ struct CensusSchool {
 struct Enrolment {
   Provenance provenance;
   Subject subject;
-  std::string census_return;   // the school's header row (schoolcensustableid)
-  std::optional<Date> census;  // the census day of the return (the file's name)
+  CompactString census_return;  // the school's header row (schoolcensustableid)
+  std::optional<Date> census;   // the census day of the return (the file's name)
   bool on_roll = true;
   std::optional<Date> entry;
   std::optional<Date> leaving;  // no longer on roll
@@ -83,7 +83,7 @@ struct NeetStatus {
   Provenance provenance;
   Subject subject;
   std::optional<Date> month_end;       // the snapshot
-  std::string activity;                // NCCIS activity code (540 NEET, 710 custody, 810 ...)
+  CompactString activity;              // NCCIS activity code (540 NEET, 710 custody, 810 ...)
   std::optional<Date> activity_start;  // when the activity began
   std::optional<int> academic_age;     // age on the 31 August before the snapshot
   std::optional<bool> send;
