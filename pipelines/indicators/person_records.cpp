@@ -534,10 +534,11 @@ bool PersonRecords::add(std::string_view evidence_id, canonical::RecordRef recor
     forEachList([&](auto& list) {
       using Kind = typename std::decay_t<decltype(list)>::value_type::Kind;
       if constexpr (std::is_same_v<Kind, T>) {
-        list.push_back({evidence_id, std::shared_ptr<const T>(owner, &r)});
+        list.push_back({evidence_id, &r});
         stored = true;
       }
     });
+    if (stored && owner != nullptr) owners_.emplace_back(evidence_id, owner);
     return stored;
   });
 }
@@ -551,6 +552,10 @@ bool PersonRecords::add(std::string evidence_id, canonical::Record record) {
 bool PersonRecords::remove(std::string_view evidence_id) {
   bool removed = false;
   forEachList([&](auto& list) { removed = removed || eraseEvidence(list, evidence_id); });
+  // Its owner last: it may hold the id compared above.
+  const auto owner = std::find_if(owners_.begin(), owners_.end(),
+                                  [&](const auto& owned) { return owned.first == evidence_id; });
+  if (owner != owners_.end()) owners_.erase(owner);
   return removed;
 }
 

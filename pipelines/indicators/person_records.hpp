@@ -22,13 +22,14 @@ namespace hearth::pipelines::indicators {
 using PersonKey = uint64_t;
 
 /// A canonical record with the opaque id the caller gave it, cited as evidence in facts. The
-/// record is shared with whoever handed it in (the derive stage keeps every canonical record
-/// once), not copied; so is its id, which lives in the block `record` keeps alive.
+/// record is whoever handed it in's (the derive stage keeps every canonical record once), not
+/// copied; so is its id. What keeps both alive is kept apart (PersonRecords::add): a council's
+/// millions of these cost no count of owners each.
 template <class T>
 struct Evidenced {
   using Kind = T;
   std::string_view evidence_id;
-  std::shared_ptr<const T> record;
+  const T* record = nullptr;
 };
 
 /// A record and its evidence id in one block, for a caller that hands over both: an Evidenced
@@ -151,8 +152,8 @@ struct PersonRecords {
   EvidenceList<canonical::Enrolment> enrolments;
 
   /// Stores `record` under `evidence_id`; false when no indicator reads its kind. Neither is
-  /// copied: `owner` keeps both alive (a block that holds them), or, when null, the caller does
-  /// until the record is removed (as the derive stage).
+  /// copied: `owner` keeps both alive (a block that holds them) until the record is removed,
+  /// or, when null, the caller does (as the derive stage).
   bool add(std::string_view evidence_id, canonical::RecordRef record,
            const std::shared_ptr<const void>& owner);
   /// As above, for a record and id the caller does not keep.
@@ -184,6 +185,9 @@ struct PersonRecords {
                     r.ehc_placements, r.sen_needs, r.memberships, r.early_years_funding,
                     r.two_year_old_eligibility, r.sen_provisions, r.enrolments);
   }
+
+  // What keeps each record given with an owner alive, by its evidence id, until it is removed.
+  std::vector<std::pair<std::string_view, std::shared_ptr<const void>>> owners_;
 };
 
 /// One involvement after deduplication: the copy chosen to stand for it, and the evidence ids

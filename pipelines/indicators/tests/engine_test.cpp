@@ -31,35 +31,57 @@ const IndicatorValue* find(const std::vector<IndicatorValue>& values, std::strin
 }
 
 // A person's list of one kind keeps its records in arrival order through growth, removal, copy
-// and move, and lets go of each record it drops.
+// and move.
 TEST(EvidenceList, KeepsOrderThroughGrowthRemovalCopyAndMove) {
   const std::vector<std::string> ids = {"a#1", "b#2", "c#3", "d#4", "e#5"};
-  std::vector<std::shared_ptr<const canonical::Exclusion>> records;
+  const std::vector<canonical::Exclusion> records(ids.size());
   EvidenceList<canonical::Exclusion> list;
   EXPECT_TRUE(list.empty());
-  for (const std::string& id : ids) {
-    records.push_back(std::make_shared<const canonical::Exclusion>());
-    list.push_back({id, records.back()});
-  }
+  for (size_t i = 0; i < ids.size(); ++i) list.push_back({ids[i], &records[i]});
   ASSERT_EQ(list.size(), 5u);
-  EXPECT_EQ(records[2].use_count(), 2);
   const auto next = list.erase(list.begin() + 2);
   EXPECT_EQ(next->evidence_id, "d#4");
-  EXPECT_EQ(records[2].use_count(), 1);  // the list let go of the record it dropped
+  EXPECT_EQ(next->record, &records[3]);
   std::vector<std::string_view> order;
   for (const auto& item : list) order.push_back(item.evidence_id);
   EXPECT_EQ(order, (std::vector<std::string_view>{"a#1", "b#2", "d#4", "e#5"}));
   EvidenceList<canonical::Exclusion> copy = list;
   EXPECT_EQ(copy.size(), 4u);
-  EXPECT_EQ(copy.back().record, records[4]);
-  EXPECT_EQ(records[4].use_count(), 3);
+  EXPECT_EQ(copy.back().record, &records[4]);
   EvidenceList<canonical::Exclusion> moved = std::move(list);
   EXPECT_TRUE(list.empty());  // NOLINT(bugprone-use-after-move): a moved-from list is empty
   EXPECT_EQ(moved.front().evidence_id, "a#1");
-  copy = EvidenceList<canonical::Exclusion>();
-  moved.erase(moved.end() - 1);
-  EXPECT_EQ(records[4].use_count(), 1);
+  EXPECT_EQ(moved.front().record, &records[0]);
   EXPECT_EQ(sizeof(list), sizeof(void*));
+  EXPECT_EQ(sizeof(Evidenced<canonical::Exclusion>), 3 * sizeof(void*));
+}
+
+// A record given with an owner is kept alive by the person's records until it is removed; one
+// given without is the caller's to keep.
+TEST(PersonRecords, KeepsARecordsOwnerUntilItIsRemoved) {
+  struct Block {
+    canonical::Exclusion record;
+    std::string evidence_id;
+  };
+  const auto owned = std::make_shared<const Block>(Block{{}, "owned#1"});
+  const canonical::Exclusion unowned;
+  PersonRecords person;
+  ASSERT_TRUE(person.add(owned->evidence_id, owned->record, owned));
+  ASSERT_TRUE(person.add("unowned#2", unowned, nullptr));
+  EXPECT_EQ(owned.use_count(), 2);
+  EXPECT_EQ(person.exclusions.size(), 2u);
+  EXPECT_EQ(person.exclusions[1].record, &unowned);
+
+  PersonRecords copy = person;  // a copy keeps the owner too
+  EXPECT_EQ(owned.use_count(), 3);
+  EXPECT_TRUE(copy.remove("owned#1"));
+  EXPECT_EQ(owned.use_count(), 2);
+  EXPECT_TRUE(person.remove("unowned#2"));
+  EXPECT_EQ(owned.use_count(), 2);  // not its record
+  EXPECT_TRUE(person.remove("owned#1"));
+  EXPECT_EQ(owned.use_count(), 1);
+  EXPECT_TRUE(person.empty());
+  EXPECT_FALSE(person.remove("owned#1"));
 }
 
 // The facts of one indicator: a record can place a person in several.
