@@ -1394,7 +1394,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // events are published after the views.
   std::vector<uint32_t> filed_anew_at;  // places in `all`
   AttributedRecords attributed;
-  std::unordered_map<uint64_t, std::string> pseudonym_of_key;
+  PersonPseudonyms pseudonym_of_key;  // views of person_pseudonym
   double indicator_seconds = 0;
   // Last of these: going out of scope, it waits for the thread that uses the others.
   std::future<IndicatorChanges> indicator_update;
@@ -1411,9 +1411,11 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
       }
     }
     if (indicators) {
+      pseudonym_of_key.reserve(outcome.persons);
       for (uint32_t p = 0; p < outcome.persons; ++p) {
-        pseudonym_of_key.emplace(person_key[p], person_pseudonym[p]);
+        pseudonym_of_key.add(person_key[p], person_pseudonym[p]);
       }
+      pseudonym_of_key.seal();
       // The engine holds the others already: only what it files anew is handed over, by their
       // places in `all` (a whole council's are millions: each is made when the engine reads it),
       // then the school headers.
@@ -1598,7 +1600,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   std::vector<uint32_t>().swap(subject_of_record);
   std::vector<uint32_t>().swap(filed_anew_at);
   std::vector<AttributedRecord>().swap(reference_records);
-  std::unordered_map<uint64_t, std::string>().swap(pseudonym_of_key);
+  pseudonym_of_key = PersonPseudonyms();
   std::vector<std::string>().swap(person_pseudonym);
 
   // The open reviews with their reasons, written again only when they changed; last, once the

@@ -67,7 +67,7 @@ class EngineStep final : public IndicatorStep {
       : engine_(std::move(engine)), population_(std::move(population)) {}
 
   IndicatorChanges update(const AttributedRecords& records, const std::vector<std::string>& removed,
-                          const std::unordered_map<uint64_t, std::string>& pseudonyms) override {
+                          const PersonPseudonyms& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
     engine_.reserve(records.count);
     for (size_t i = 0; i < records.count; ++i) {
@@ -124,12 +124,12 @@ bool IndicatorChanges::forEach(const std::function<bool(const IndicatorEvent&)>&
   // Each fact is taken from the front as its event is made: the facts' room goes as they do.
   for (auto& facts = evaluation_.facts; !facts.empty(); facts.pop_front()) {
     ind::IndicatorFact& f = facts.front();
-    const auto it = pseudonyms_->find(f.person);
-    if (it == pseudonyms_->end()) continue;  // a person merged away since: its facts moved too
-    event.key = it->second;
-    event.digest_key.assign(it->second).append("|").append(f.indicator_id).append("|");
+    const std::string_view* pseudonym = pseudonyms_->find(f.person);
+    if (pseudonym == nullptr) continue;  // a person merged away since: its facts moved too
+    event.key = *pseudonym;
+    event.digest_key.assign(*pseudonym).append("|").append(f.indicator_id).append("|");
     event.digest_key.append(f.period.label).append("|").append(ind::factSetName(f.set));
-    event.data_json = ind::toJson(f, it->second);
+    event.data_json = ind::toJson(f, *pseudonym);
     if (!publish(event)) return false;
   }
   evaluation_ = {};

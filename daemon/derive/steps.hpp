@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -128,14 +129,38 @@ struct IndicatorEvent {
   std::string digest_key;
 };
 
+/// Each person's pseudonym by the key the indicator engine files the person under (what a fact
+/// is published under): views, in an array sorted by key, of pseudonyms held by the caller.
+class PersonPseudonyms {
+ public:
+  void reserve(size_t persons) { by_key_.reserve(persons); }
+  void add(uint64_t key, std::string_view pseudonym) { by_key_.emplace_back(key, pseudonym); }
+  /// Call once every person is added, before find(). Of a key given twice, the first stays.
+  void seal() {
+    std::stable_sort(by_key_.begin(), by_key_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    by_key_.erase(std::unique(by_key_.begin(), by_key_.end(),
+                              [](const auto& a, const auto& b) { return a.first == b.first; }),
+                  by_key_.end());
+  }
+  /// The pseudonym of the person filed under `key`, or null.
+  const std::string_view* find(uint64_t key) const {
+    const auto it = std::lower_bound(by_key_.begin(), by_key_.end(), key,
+                                     [](const auto& entry, uint64_t k) { return entry.first < k; });
+    return it != by_key_.end() && it->first == key ? &it->second : nullptr;
+  }
+
+ private:
+  std::vector<std::pair<uint64_t, std::string_view>> by_key_;
+};
+
 /// The values and facts an update changed, each made into its event only as it is published: a
 /// council's first update gives hundreds of thousands of facts, whose events held at once would
 /// cost more than the facts.
 class IndicatorChanges {
  public:
-  /// Facts name their person by `pseudonyms->at(person)`; the map must outlive forEach().
-  IndicatorChanges(pipelines::indicators::Evaluation evaluation,
-                   const std::unordered_map<uint64_t, std::string>* pseudonyms)
+  /// Facts name their person by `pseudonyms->find(person)`, which must outlive forEach().
+  IndicatorChanges(pipelines::indicators::Evaluation evaluation, const PersonPseudonyms* pseudonyms)
       : evaluation_(std::move(evaluation)), pseudonyms_(pseudonyms) {}
 
   /// Calls `publish` with each value's event, then each fact's (but a fact of a person merged
@@ -145,7 +170,7 @@ class IndicatorChanges {
 
  private:
   pipelines::indicators::Evaluation evaluation_;
-  const std::unordered_map<uint64_t, std::string>* pseudonyms_ = nullptr;
+  const PersonPseudonyms* pseudonyms_ = nullptr;
 };
 
 /// The GIAS register and Ofsted judgements the configuration names (indicators.gias_establishments,
@@ -164,7 +189,7 @@ class IndicatorStep {
   /// Facts name their person by `pseudonyms.at(person)`: the map must outlive what is returned.
   virtual IndicatorChanges update(const AttributedRecords& records,
                                   const std::vector<std::string>& removed,
-                                  const std::unordered_map<uint64_t, std::string>& pseudonyms) = 0;
+                                  const PersonPseudonyms& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   /// Every current value as its event's key and data, in key order: what a cycle marker digests.
   virtual std::vector<std::pair<std::string, std::string>> snapshot() const = 0;
