@@ -523,11 +523,20 @@ struct DeriveStage::Impl {
   // ... and those kept by a hash, without their key's text: a council's first evaluation stages
   // two million.
   struct StagedHash {
-    uint64_t evaluation;
+    StagedHash(uint64_t evaluation, const pipelines::KeyHash& hash, uint64_t digest, uint8_t family)
+        : hash(hash), digest(digest), evaluation_and_family(evaluation << 8 | family) {}
+    uint64_t evaluation() const { return evaluation_and_family >> 8; }
+    uint8_t family() const {
+      return static_cast<uint8_t>(evaluation_and_family);
+    }  // in kHashedFamilies
+
     pipelines::KeyHash hash;
     uint64_t digest;
-    uint8_t family;  // in kHashedFamilies
+    // Both in one word: 32 bytes an entry, not 40 (the evaluations of a daemon's life are fewer
+    // than 2^56).
+    uint64_t evaluation_and_family;
   };
+  static_assert(sizeof(StagedHash) == 32);
   std::deque<StagedHash> staged_hashes;
 
   mutable std::mutex cache_mutex;
@@ -996,7 +1005,7 @@ void DeriveStage::Impl::stageDigest(uint8_t family, const pipelines::KeyHash& ha
                                     uint64_t digest) {
   if (options.digests == nullptr || tracker == nullptr) return;
   std::lock_guard lock(staged_mutex);
-  staged_hashes.push_back({evaluations + 1, hash, digest, family});
+  staged_hashes.emplace_back(evaluations + 1, hash, digest, family);
 }
 
 Result<void> DeriveStage::saveDurableDigests() {
@@ -1014,10 +1023,12 @@ Result<void> DeriveStage::saveDurableDigests() {
       batch.push_back(std::move(impl.staged.front().second));
       impl.staged.pop_front();
     }
-    durable_hashes = static_cast<size_t>(
-        std::find_if(impl.staged_hashes.begin(), impl.staged_hashes.end(),
-                     [&](const Impl::StagedHash& change) { return change.evaluation > durable; }) -
-        impl.staged_hashes.begin());
+    durable_hashes =
+        static_cast<size_t>(std::find_if(impl.staged_hashes.begin(), impl.staged_hashes.end(),
+                                         [&](const Impl::StagedHash& change) {
+                                           return change.evaluation() > durable;
+                                         }) -
+                            impl.staged_hashes.begin());
   }
   // The hashed ones a save group at a time: a council's first evaluation stages two million,
   // which copied at once for the store would be held twice over at the end of its run.
@@ -1030,7 +1041,7 @@ Result<void> DeriveStage::saveDurableDigests() {
       for (size_t n = 0; n < durable_hashes; ++n) {
         const Impl::StagedHash& change = impl.staged_hashes[n];
         if (state::StateStore::saveGroupOf(change.hash) != group) continue;
-        hashed.push_back({kHashedFamilies[change.family], change.hash, change.digest});
+        hashed.push_back({kHashedFamilies[change.family()], change.hash, change.digest});
       }
     }
     saved = impl.options.digests->savePublished(
@@ -1418,20 +1429,21 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
       pseudonym_of_key.seal();
       // The engine holds the others already: only what it files anew is handed over, by their
       // places in `all` (a whole council's are millions: each is made when the engine reads it),
-      // then the school headers.
+      // then the school headers. When every record is (a first evaluation), they are `all`.
       size_t filed_anew = 0;
       auto filedAnew = [&](size_t i) { return entryOf(i).changed || moved[subject_of_record[i]]; };
       for (size_t i = 0; i < all.size(); ++i) filed_anew += filedAnew(i) ? 1 : 0;
-      filed_anew_at.reserve(filed_anew);
-      for (size_t i = 0; i < all.size(); ++i) {
-        if (filedAnew(i)) {
-          filed_anew_at.push_back(static_cast<uint32_t>(i));
+      const bool every_record = filed_anew == all.size();
+      if (!every_record) {
+        filed_anew_at.reserve(filed_anew);
+        for (size_t i = 0; i < all.size(); ++i) {
+          if (filedAnew(i)) filed_anew_at.push_back(static_cast<uint32_t>(i));
         }
       }
-      attributed.count = filed_anew_at.size() + reference_records.size();
-      attributed.at = [&](size_t n) -> AttributedRecord {
-        if (n >= filed_anew_at.size()) return reference_records[n - filed_anew_at.size()];
-        const uint32_t i = filed_anew_at[n];
+      attributed.count = filed_anew + reference_records.size();
+      attributed.at = [&, every_record, filed_anew](size_t n) -> AttributedRecord {
+        if (n >= filed_anew) return reference_records[n - filed_anew];
+        const size_t i = every_record ? n : filed_anew_at[n];
         const HeldRecords& block = entryOf(i).block;
         return {block.records[all[i].index],
                 person_key[outcome.person_of_subject[subject_of_record[i]]],
