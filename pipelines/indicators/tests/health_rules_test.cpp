@@ -133,7 +133,7 @@ TEST(FallsAdmissions65, StandardisedRateIsCheckedByHand) {
 TEST(FallsAdmissions65, CountsFallsAndStandardisesTheirRate) {
   IndicatorEngine engine(fallsConfig(), shippedBankHolidays(), testPostcodes());
   addSmallCouncil(engine);
-  const IndicatorValue& v = headline(engine.evaluate().values);
+  const IndicatorValue v = headline(engine.evaluate().values);  // a copy: the evaluation goes
   EXPECT_EQ(v.numerator, 8);
   ASSERT_TRUE(v.denominator.has_value());
   EXPECT_EQ(*v.denominator, 3000);
@@ -199,7 +199,7 @@ TEST(FallsAdmissions65, WithoutPopulationEstimatesTheCountStandsAlone) {
   IndicatorEngine engine(configFor(financialYearStarting(2024)), shippedBankHolidays(),
                          testPostcodes());
   addSmallCouncil(engine);
-  const IndicatorValue& v = headline(engine.evaluate().values);
+  const IndicatorValue v = headline(engine.evaluate().values);  // a copy: the evaluation goes
   EXPECT_EQ(v.numerator, 8);
   EXPECT_FALSE(v.denominator.has_value());
   EXPECT_EQ(v.value, 8);
