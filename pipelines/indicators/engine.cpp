@@ -45,14 +45,15 @@ bool readByGroupMates(canonical::RecordRef record) {
 }
 
 // An evidence id may name one of several records behind one event, as "<event key>#<which>"
-// (the daemon's ids do): what an outcome keeps, and a fact cites, is each event once, in the
-// order first met. A person's outcomes are held between evaluations, and a pupil's attendance
-// over a year is many records of one event key: the ids whole, each copied, cost a council's
-// first evaluation some 200 MB at its peak. An id without '#' is cited whole.
+// (the daemon's ids do; an event key has no '#', and <which> may be any bytes): what an outcome
+// keeps, and a fact cites, is each event once, in the order first met. A person's outcomes are
+// held between evaluations, and a pupil's attendance over a year is many records of one event
+// key: the ids whole, each copied, cost a council's first evaluation some 200 MB at its peak.
+// An id without '#' is cited whole.
 void citeEventsOnce(std::vector<std::string>& evidence) {
   size_t kept = 0;
   for (std::string& id : evidence) {
-    const size_t length = std::min(id.rfind('#'), id.size());
+    const size_t length = std::min(id.find('#'), id.size());
     const std::string_view event(id.data(), length);
     const auto cited = evidence.begin() + static_cast<std::ptrdiff_t>(kept);
     if (std::find(evidence.begin(), cited, event) != cited) continue;  // an event cited already
