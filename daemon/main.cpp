@@ -8,12 +8,6 @@
 
 #include "daemon/app/commands.hpp"
 
-#ifdef HEARTH_WITH_MIMALLOC
-#include <mimalloc.h>
-
-#include <cstdlib>
-#endif
-
 namespace {
 
 constexpr const char* kConfigEnv = "HEARTH_CONFIG";
@@ -35,23 +29,10 @@ CLI::Option* configOption(CLI::App* verb, std::string& config, const std::string
   return verb->add_option(names, config, what)->envname(kConfigEnv);
 }
 
-// The heap in 2 MiB pages where the kernel's transparent huge pages allow it ("always" or
-// "madvise"): a whole council's derive touches gigabytes, and faulting them in 4 KiB at a time
-// cost more CPU than the derive's own work. MIMALLOC_LARGE_OS_PAGES=0 in the environment keeps
-// 4 KiB pages.
-void preferLargePages() {
-#ifdef HEARTH_WITH_MIMALLOC
-  if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
-    mi_option_set(mi_option_large_os_pages, 1);
-  }
-#endif
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   namespace app = hearth::daemon::app;
-  preferLargePages();
   CLI::App cli{
       "hearthd: joins council, health, housing and education records into one "
       "pseudonymous view and publishes the council plan's measures to Kafka."};

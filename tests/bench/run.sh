@@ -109,8 +109,8 @@ bootstrap=$(cut -d' ' -f2 "$work/mock.out")
 # council's derive writes gigabytes afresh, so its time has this cost in it, by its peak RSS.
 echo "memory on this machine (1 GiB of fresh pages written, then written again):"
 "$build/tests/bench/hearth-bench-memory-touch" 1024 | sed 's/^/  /' | tee "$work/touch"
-touch_s=$(grep -o '2 MiB pages: first write [0-9.]*' "$work/touch" | grep -o '[0-9.]*$' || true)
-note "first write of fresh memory, 2 MiB pages" "${touch_s:-?} s/GiB" "(the pages hearthd's heap uses)"
+touch_s=$(grep -o '4 KiB pages: first write [0-9.]*' "$work/touch" | grep -o '[0-9.]*$' || true)
+note "first write of fresh memory, 4 KiB pages" "${touch_s:-?} s/GiB" "(the pages hearthd's heap uses)"
 
 # 1. The whole council: run_council NAME SCALE prints its figures and sets council_ms,
 # council_records and council_dir (the synthetic council's files).
@@ -160,7 +160,7 @@ $demo_connectors" "$indicators"
   if [ -n "$touch_s" ]; then
     note "    that much memory written afresh here" \
       "$(awk -v kb="$rss_kb" -v s="$touch_s" 'BEGIN { printf "%.1f s", kb / 1048576 * s }')" \
-      "(first writes, 2 MiB pages: section 0)"
+      "(first writes, 4 KiB pages: section 0)"
   fi
 }
 # 10,000 admissions of the council's patients, new to the trust's export (copies of its first
