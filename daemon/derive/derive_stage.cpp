@@ -1506,11 +1506,17 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     }
     schools = loaded ? std::move(loaded).value() : pipelines::indicators::SchoolRegister{};
   }
+  // The views standing after this evaluation: what the next one retires views against. A last
+  // evaluation over a state that published none before lists none (a council's 223,000): no
+  // view is retired, and an evaluation after all reads the views published from the stored
+  // digests.
+  const bool list_views =
+      then != DeriveStage::Then::kExit || !published_views.empty() || options.digests == nullptr;
   std::unordered_set<std::string> views;
-  views.reserve(outcome.persons);
+  if (list_views) views.reserve(outcome.persons);
   std::vector<canonical::RecordRef> person_records;
   for (uint32_t p = 0; p < outcome.persons; ++p) {
-    views.insert(person_pseudonym[p]);
+    if (list_views) views.insert(person_pseudonym[p]);
     if (!remade[p]) continue;
     person_records.clear();
     for (uint32_t n = first_record[p]; n < first_record[p + 1]; ++n) {
@@ -1530,7 +1536,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   const bool remake_groups = every_view || groups_touched || !left.empty() ||
                              std::find(moved.begin(), moved.end(), true) != moved.end();
   if (!remake_groups) {
-    for (const std::string& key : group_views) views.insert(key);
+    if (list_views) views.insert(group_views.begin(), group_views.end());
   } else {
     std::map<GroupRef, std::map<std::string, Membership>> members_of_group;
     GroupDates group_dates;
@@ -1545,7 +1551,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     group_views.clear();
     for (const auto& [group, members] : members_of_group) {
       const std::string key = pseudonymiser.pseudonym("group/" + group.system, group.ref);
-      views.insert(key);
+      if (list_views) views.insert(key);
       group_views.push_back(key);
       if (!publish("person.view", kPersonViewEventType, key,
                    groupMembershipViewJson(key, group.kind, members, as_of),
