@@ -57,6 +57,8 @@ constexpr char kSubjects = '|';
 struct HeldRecords {
   canonical::PackedRecords records;  // none: a source record withdrawn (or a wake-up)
 
+  bool empty() const { return records.empty(); }
+
   std::string_view evidenceOf(size_t i) const {
     std::string_view evidence = records.extra();
     const size_t count = records.size();
@@ -121,7 +123,7 @@ int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, con
 struct Held {
   HeldRecords block;     // no records: removed since the table was last settled
   bool changed = false;  // applied since the last evaluation
-  bool holds() const { return !block.records.empty(); }
+  bool holds() const { return !block.empty(); }
 };
 
 // The source records held, by key, in key order: in one sorted array, where a map's node would
@@ -480,7 +482,7 @@ struct DeriveStage::Impl {
   // may still hold records of theirs (it does not own what it files), until an update.
   std::vector<HeldRecords> retired;
   void retire(HeldRecords block) {
-    if (!block.records.empty()) retired.push_back(std::move(block));
+    if (!block.empty()) retired.push_back(std::move(block));
   }
   // Each subject's person key as last evaluated, by a hash of the subject's key.
   pipelines::KeyHashMap<uint64_t> person_key_of_subject;
@@ -529,9 +531,8 @@ struct DeriveStage::Impl {
     StagedHash(uint64_t evaluation, const pipelines::KeyHash& hash, uint64_t digest, uint8_t family)
         : hash(hash), digest(digest), evaluation_and_family(evaluation << 8 | family) {}
     uint64_t evaluation() const { return evaluation_and_family >> 8; }
-    uint8_t family() const {
-      return static_cast<uint8_t>(evaluation_and_family);
-    }  // in kHashedFamilies
+    // Its place in kHashedFamilies.
+    uint8_t family() const { return static_cast<uint8_t>(evaluation_and_family); }
 
     pipelines::KeyHash hash;
     uint64_t digest;
@@ -825,7 +826,7 @@ void DeriveStage::Impl::applyPending() {
     for (size_t n = 0; n < order.size(); ++n) {
       const Pending& entry = batch[order[n]];
       if (n + 1 < order.size() && batch[order[n + 1]].key == entry.key) continue;
-      if (!entry.block.records.empty()) kept.push_back(order[n]);
+      if (!entry.block.empty()) kept.push_back(order[n]);
     }
     held.reserve(kept.size());
     for (const uint32_t n : kept) {
@@ -858,7 +859,7 @@ void DeriveStage::Impl::applyPending() {
         removed_evidence.emplace_back(id);
       }
     }
-    if (entry.block.records.empty()) {
+    if (entry.block.empty()) {
       retire(held.erase(entry.key));
       continue;
     }
@@ -1097,8 +1098,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
 
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
   // A subject is looked up by views of its held record's strings: its key is written once, when
-  // it is first met.
-  // Their keys are written one after another into `subject_keys`.
+  // it is first met, into `subject_keys`, one after another.
   std::vector<SubjectInfo> subjects;
   subjects.reserve(subjects_last_time);
   pipelines::TextArena subject_keys;

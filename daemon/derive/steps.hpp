@@ -186,7 +186,7 @@ class IndicatorStep {
   virtual ~IndicatorStep() = default;
   /// Brings the engine up to date: files the records marked changed (the others it holds
   /// already), forgets `removed` evidence, and returns the values and facts that changed.
-  /// Facts name their person by `pseudonyms.at(person)`: the map must outlive what is returned.
+  /// Facts name their person by `pseudonyms.find(person)`, which must outlive what is returned.
   virtual IndicatorChanges update(const AttributedRecords& records,
                                   const std::vector<std::string>& removed,
                                   const PersonPseudonyms& pseudonyms) = 0;

@@ -12,6 +12,38 @@ namespace {
 // Bytes that need escaping inside a JSON string: control characters, quote and backslash.
 constexpr bool needsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+// The JSON escape of a byte needsEscape() picks.
+void appendEscaped(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out.append("\\\"");
+      return;
+    case '\\':
+      out.append("\\\\");
+      return;
+    case '\n':
+      out.append("\\n");
+      return;
+    case '\r':
+      out.append("\\r");
+      return;
+    case '\t':
+      out.append("\\t");
+      return;
+    case '\b':
+      out.append("\\b");
+      return;
+    case '\f':
+      out.append("\\f");
+      return;
+    default: {
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(escaped, sizeof escaped);
+    }
+  }
+}
+
 void appendTwoDigits(std::string& out, unsigned value) {
   out.push_back(static_cast<char>('0' + value / 10));
   out.push_back(static_cast<char>('0' + value % 10));
@@ -35,7 +67,6 @@ bool anyNeedsEscape(uint64_t word) {
 }
 
 void appendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   const char* run_start = text.data();
   const char* const end = text.data() + text.size();
@@ -57,33 +88,7 @@ void appendJsonString(std::string& out, std::string_view text) {
       const auto c = static_cast<unsigned char>(*p);
       if (!needsEscape(c)) continue;
       out.append(run_start, p);
-      switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        case '\b':
-          out.append("\\b");
-          break;
-        case '\f':
-          out.append("\\f");
-          break;
-        default: {
-          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-          out.append(escaped, sizeof escaped);
-        }
-      }
+      appendEscaped(out, c);
       run_start = p + 1;
     }
   }
