@@ -172,12 +172,22 @@ void BlockingIndex::insert(std::uint32_t record, const BlockingKeys& keys) {
 }
 
 void BlockingIndex::insertRule(int rule, std::uint32_t record, const BlockingKeys& keys) {
-  if (keys.key[rule] != 0) blocks_[rule][keys.key[rule]].push_back({record, keys.refinement[rule]});
+  const std::uint64_t key = keys.key[rule];
+  if (key == 0) return;
+  RuleBlocks& blocks = rules_[rule];
+  const auto [place, added] =
+      blocks.place.tryEmplace(key, static_cast<std::uint32_t>(blocks.blocks.size()));
+  if (added) {
+    blocks.keys.push_back(key);
+    blocks.blocks.emplace_back();
+  }
+  blocks.blocks[*place].push_back({record, keys.refinement[rule]});
 }
 
 const Block* BlockingIndex::block(int rule, std::uint64_t key) const {
-  const auto it = blocks_[rule].find(key);
-  return it == blocks_[rule].end() ? nullptr : &it->second;
+  const RuleBlocks& blocks = rules_[rule];
+  const std::uint32_t* place = blocks.place.find(key);
+  return place == nullptr ? nullptr : &blocks.blocks[*place];
 }
 
 BlockPairing BlockingIndex::pairingForSize(std::size_t members) const {
@@ -192,9 +202,13 @@ BlockPairing BlockingIndex::pairing(int rule, std::uint64_t key) const {
 }
 
 std::vector<const Block*> BlockingIndex::pairedBlocks(int rule) const {
+  const RuleBlocks& blocks = rules_[rule];
   std::vector<std::pair<std::uint64_t, const Block*>> keyed;
-  for (const auto& [key, members] : blocks_[rule]) {
-    if (pairingForSize(members.size()) != BlockPairing::kNone) keyed.emplace_back(key, &members);
+  for (std::size_t place = 0; place < blocks.blocks.size(); ++place) {
+    const Block& members = blocks.blocks[place];
+    if (pairingForSize(members.size()) != BlockPairing::kNone) {
+      keyed.emplace_back(blocks.keys[place], &members);
+    }
   }
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -206,8 +220,8 @@ std::vector<const Block*> BlockingIndex::pairedBlocks(int rule) const {
 
 std::size_t BlockingIndex::oversizedBlocks() const {
   std::size_t count = 0;
-  for (const auto& rule_blocks : blocks_) {
-    for (const auto& [key, members] : rule_blocks) {
+  for (const RuleBlocks& blocks : rules_) {
+    for (const Block& members : blocks.blocks) {
       if (members.size() > max_block_size_) ++count;
     }
   }

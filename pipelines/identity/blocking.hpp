@@ -3,9 +3,9 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/identity/record_features.hpp"
 
 namespace hearth::pipelines::identity {
@@ -110,7 +110,15 @@ class BlockingIndex {
  private:
   std::size_t max_block_size_;
   std::size_t refine_above_;
-  std::array<std::unordered_map<std::uint64_t, Block>, kBlockingRuleCount> blocks_;
+  // One rule's blocks: a flat table from key to the block's place in a list, where a node map
+  // cost each of a council's millions of keys an allocation and a division per lookup, and
+  // every candidate pair looks up the blocks of the rules before its own.
+  struct RuleBlocks {
+    FlatHashMap<std::uint64_t, std::uint32_t> place;
+    std::vector<std::uint64_t> keys;  // by place
+    std::vector<Block> blocks;        // by place
+  };
+  std::array<RuleBlocks, kBlockingRuleCount> rules_;
 };
 
 /// True when a pair found under `rule` was already produced by an earlier rule.

@@ -117,7 +117,7 @@ IdentityIndex::IdentityIndex(LinkageConfig config)
 void IdentityIndex::releaseForAdding() {
   blocks_ = BlockingIndex(config_.max_block_size, config_.refine_block_above);
   for (auto& keys : first_with_key_) keys = FlatHashMap<std::uint64_t, std::uint32_t>();
-  std::unordered_set<std::uint64_t>().swap(deterministic_pairs_);
+  deterministic_pairs_ = PairSet();
   std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(candidate_pairs_);
   std::vector<ScoredPair>().swap(links_);
   std::vector<ScoredPair>().swap(reviews_);

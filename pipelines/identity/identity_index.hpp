@@ -95,6 +95,31 @@ struct AddSummary {
   std::size_t reviews = 0;
 };
 
+/// A set of record pairs, each as pairKey() gives it (the smaller index in the high half), in one
+/// flat table: scoring asks of every pair above the review threshold whether identifiers have
+/// linked it already.
+class PairSet {
+ public:
+  bool insert(std::uint64_t pair) { return set_.tryEmplace(spread(pair)).second; }
+  bool contains(std::uint64_t pair) const { return set_.contains(spread(pair)); }
+  void clear() { set_.clear(); }
+
+ private:
+  struct Nothing {};
+  // The table takes a key's low bits as its slot, and a pair's low half is a record index: the
+  // pairs of one record would crowd together. A bijection that mixes every bit into the low ones
+  // (MurmurHash3's 64-bit finaliser) spreads them, and distinct pairs stay distinct.
+  static std::uint64_t spread(std::uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+  }
+  FlatHashMap<std::uint64_t, Nothing> set_;
+};
+
 /// The identity-resolution engine: deterministic tiers, then Fellegi-Sunter over blocked pairs,
 /// then clustering that honours reviewer decisions. Pure computation: the daemon feeds records
 /// and decisions in and publishes the links, review items and person ids it reads out.
@@ -204,7 +229,7 @@ class IdentityIndex {
   std::vector<double> family_adjustment_;
   /// The first record holding each key: NHS number, UPN (current or former), local id, ULN.
   std::array<FlatHashMap<std::uint64_t, std::uint32_t>, 4> first_with_key_;
-  std::unordered_set<std::uint64_t> deterministic_pairs_;
+  PairSet deterministic_pairs_;
   std::vector<ScoredPair> links_;
   std::vector<ScoredPair> reviews_;
   std::vector<ReviewerDecision> decisions_;
