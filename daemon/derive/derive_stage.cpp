@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "daemon/derive/held_key.hpp"
 #include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/person_view.hpp"
 #include "daemon/derive/steps.hpp"
@@ -98,27 +99,6 @@ class StreamNames {
   std::unordered_map<std::string, uint32_t> numbers_;
   std::string text_;  // reused
 };
-
-// A held source record's key: its stream's number and its key in the stream (mostly short
-// enough to be held in place). It stands for the text "<connector>\x1f<stream>\x1f<source key>",
-// and sorts as that text does.
-struct HeldKey {
-  canonical::CompactString source_key;
-  uint32_t stream = 0;
-  bool operator==(const HeldKey&) const = default;
-};
-
-// Compares held keys as their texts compare; `names` are the streams' names by number.
-int compareHeldKeys(const std::vector<std::string>& names, const HeldKey& a, const HeldKey& b) {
-  if (a.stream == b.stream) return a.source_key.view().compare(b.source_key.view());
-  const std::string& x = names[a.stream];
-  const std::string& y = names[b.stream];
-  const size_t common = std::min(x.size(), y.size());
-  if (const int compared = x.compare(0, common, y, 0, common); compared != 0) return compared;
-  // One stream's name begins the other's (a stream name with a unit separator in it): only the
-  // whole texts tell them apart.
-  return (x + std::string(a.source_key.view())).compare(y + std::string(b.source_key.view()));
-}
 
 struct Held {
   HeldRecords block;     // no records: removed since the table was last settled
@@ -815,12 +795,7 @@ void DeriveStage::Impl::applyPending() {
     // Into an empty table (the first evaluation, and the first after a restart) the entries go
     // in key order, each at the end: millions of source records then cost no search. Of a key
     // given twice, the later entry stands.
-    std::vector<uint32_t> order(batch.size());
-    std::iota(order.begin(), order.end(), 0u);
-    sortInParallel(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      const int compared = compareHeldKeys(names, batch[a].key, batch[b].key);
-      return compared != 0 ? compared < 0 : a < b;
-    });
+    const std::vector<uint32_t> order = inKeyOrder(names, batch);
     std::vector<uint32_t> kept;
     kept.reserve(order.size());
     for (size_t n = 0; n < order.size(); ++n) {
