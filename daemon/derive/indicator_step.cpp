@@ -70,10 +70,18 @@ class EngineStep final : public IndicatorStep {
                           const PersonPseudonyms& pseudonyms) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
     engine_.reserve(records.count);
+    // In runs, so that the engine looks up a run's records together (addAll). No owner: the
+    // derive stage keeps the records (AttributedRecord).
+    constexpr size_t kRun = 256;
+    std::vector<ind::IndicatorEngine::Filing> run;
+    run.reserve(kRun);
     for (size_t i = 0; i < records.count; ++i) {
-      AttributedRecord r = records.at(i);
-      // No owner: the derive stage keeps the record (AttributedRecord).
-      if (r.changed) engine_.add(r.person, r.evidence_id, r.record, nullptr);
+      const AttributedRecord r = records.at(i);
+      if (r.changed) run.push_back({r.person, r.evidence_id, r.record});
+      if (run.size() == kRun || i + 1 == records.count) {
+        engine_.addAll(run);
+        run.clear();
+      }
     }
     return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }

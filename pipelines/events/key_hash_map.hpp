@@ -31,6 +31,19 @@ class FlatHashMap {
     }
   }
   bool contains(const Key& key) const { return find(key) != nullptr; }
+  /// Asks the processor for the cache line where a probe for `key` begins: a loop over many keys
+  /// prefetches some ahead of the one it looks up, so the misses of a big table overlap.
+  void prefetch(const Key& key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key)]);
+  }
+  /// Calls `visit(key, value)` for every entry, in no particular order.
+  template <class Visit>
+  void forEach(Visit visit) {
+    if (has_zero_) visit(Key{}, zero_value_);
+    for (Slot& slot : slots_) {
+      if (!isZero(slot.key)) visit(slot.key, slot.value);
+    }
+  }
 
   /// Adds `key` with `value` unless it is present: the stored value, and whether it was added.
   std::pair<Value*, bool> tryEmplace(const Key& key, Value value = Value{}) {

@@ -108,6 +108,42 @@ bool IndicatorEngine::add(PersonKey person, std::string evidence_id, canonical::
 
 bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
                           canonical::RecordRef record, std::shared_ptr<const void> block) {
+  return add(keyHash(evidence_id), person, evidence_id, record, std::move(block));
+}
+
+void IndicatorEngine::addAll(std::span<const Filing> filings) {
+  // Three steps apart: a filing's hash and the prefetch of its two slots; two filings on, the
+  // prefetch of its person's state through the slot, now at hand; two more on, the add.
+  constexpr size_t kAhead = 2;
+  std::array<KeyHash, 2 * kAhead + 1> keys{};
+  const auto slotOf = [&](size_t n) -> KeyHash& { return keys[n % keys.size()]; };
+  const size_t count = filings.size();
+  for (size_t n = 0; n < count + 2 * kAhead; ++n) {
+    if (n < count) {
+      slotOf(n) = keyHash(filings[n].evidence_id);
+      evidence_owner_.prefetch(slotOf(n));
+      persons_.prefetch(filings[n].person);
+    }
+    if (n >= kAhead && n - kAhead < count) {
+      if (const auto* state = persons_.find(filings[n - kAhead].person)) {
+        __builtin_prefetch(state->get());
+      }
+    }
+    if (n >= 2 * kAhead && n - 2 * kAhead < count) {
+      const Filing& filing = filings[n - 2 * kAhead];
+      add(slotOf(n - 2 * kAhead), filing.person, filing.evidence_id, filing.record, nullptr);
+    }
+  }
+}
+
+std::pair<IndicatorEngine::PersonState*, bool> IndicatorEngine::stateOf(PersonKey person) {
+  const auto [state, made] = persons_.tryEmplace(person);
+  if (made) *state = std::make_unique<PersonState>();
+  return {state->get(), made};
+}
+
+bool IndicatorEngine::add(const KeyHash& key, PersonKey person, std::string_view evidence_id,
+                          canonical::RecordRef record, std::shared_ptr<const void> block) {
   if (const auto* school = record.get_if<canonical::CensusSchool>()) {
     // Every pupil of the return may change school, phase or judgement with it.
     if (census_schools_.add(std::string(evidence_id), *school)) touchAll();
@@ -116,7 +152,6 @@ bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
   if (census_schools_.remove(evidence_id)) touchAll();
   // One probe of the owners finds an earlier copy and files this one: a whole council's
   // records are millions of adds.
-  const KeyHash key = keyHash(evidence_id);
   const auto [owner, first_copy] = evidence_owner_.tryEmplace(key, person);
   if (!first_copy) {
     forget(*owner, evidence_id);
@@ -124,10 +159,10 @@ bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
   }
   const bool membership = record.holds<canonical::HouseholdMember>();
   const bool shared = readByGroupMates(record);
-  const auto [it, created] = persons_.try_emplace(person);
-  PersonState& state = it->second;
+  const auto [found, created] = stateOf(person);
+  PersonState& state = *found;
   if (!state.records.add(evidence_id, record, block)) {
-    if (created) persons_.erase(it);
+    if (created) persons_.erase(person);
     evidence_owner_.erase(key);
     return false;
   }
@@ -154,7 +189,7 @@ bool IndicatorEngine::remove(std::string_view evidence_id) {
 }
 
 void IndicatorEngine::forget(PersonKey owner, std::string_view evidence_id) {
-  PersonState& state = persons_.at(owner);
+  PersonState& state = existingState(owner);
   // Those who shared a group with the person saw the record too, even if it was a membership.
   touchWithGroups(owner, state);
   const size_t memberships = state.records.memberships.size();
@@ -166,7 +201,7 @@ void IndicatorEngine::touchWithGroups(PersonKey person, PersonState& state) {
   touch(person, state);
   for (const std::string& group : state.groups) {
     for (const PersonKey mate : group_members_.at(group)) {
-      if (mate != person) touch(mate, persons_.at(mate));
+      if (mate != person) touch(mate, existingState(mate));
     }
   }
 }
@@ -199,7 +234,7 @@ LinkedRecords IndicatorEngine::linkedRecords(PersonKey person, const PersonView&
     // Only the two kinds a household shares are read: not the mate's whole view.
     for (const PersonKey mate : group->second) {
       if (mate == person) continue;
-      const PersonRecords& records = persons_.at(mate).records;
+      const PersonRecords& records = existingState(mate).records;
       addCaseRecords(records, membership.record.group, linked);
       if (membership.record.relationship == "Child" && isMotherIn(records, membership.record)) {
         addMotherRecords(records, linked);
@@ -223,14 +258,16 @@ Evaluation IndicatorEngine::evaluate() {
   Evaluation evaluation;
   if (touch_all_) {
     touch_all_ = false;
-    for (auto& [person, state] : persons_) touch(person, state);
+    persons_.forEach(
+        [&](PersonKey person, std::unique_ptr<PersonState>& state) { touch(person, *state); });
   }
   std::sort(touched_.begin(), touched_.end());
   for (const PersonKey person : touched_) {
-    const auto it = persons_.find(person);
-    if (it == persons_.end()) continue;
-    recompute(person, it->second, evaluation);
-    if (it->second.records.empty()) persons_.erase(it);
+    const auto* found = persons_.find(person);
+    if (found == nullptr) continue;
+    PersonState& state = **found;
+    recompute(person, state, evaluation);
+    if (state.records.empty()) persons_.erase(person);
   }
   evaluation.persons_recomputed = touched_.size();
   touched_.clear();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -75,6 +76,16 @@ class IndicatorEngine {
            std::shared_ptr<const void> block);
   /// As above, for a record and id the caller does not keep.
   bool add(PersonKey person, std::string evidence_id, canonical::Record record);
+  /// A record to file with no block: the caller keeps it and its evidence id (add()).
+  struct Filing {
+    PersonKey person = 0;
+    std::string_view evidence_id;
+    canonical::RecordRef record;
+  };
+  /// Files each as add() does, in order. A whole council's first evaluation files millions,
+  /// each a miss in the owners' table and one in its person's state: this looks up the next
+  /// ones while it files one, so the misses overlap.
+  void addAll(std::span<const Filing> filings);
   /// Makes room for `records` more records before a run of adds (a whole council's, at first).
   void reserve(size_t records) { evidence_owner_.reserve(evidence_owner_.size() + records); }
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
@@ -127,6 +138,13 @@ class IndicatorEngine {
     bool touched = false;
   };
 
+  /// add() with its evidence id's hash given.
+  bool add(const KeyHash& key, PersonKey person, std::string_view evidence_id,
+           canonical::RecordRef record, std::shared_ptr<const void> block);
+  /// The person's state, made if there is none: the state, and whether it was made.
+  std::pair<PersonState*, bool> stateOf(PersonKey person);
+  PersonState& existingState(PersonKey person) { return **persons_.find(person); }
+  const PersonState& existingState(PersonKey person) const { return **persons_.find(person); }
   void touch(PersonKey person, PersonState& state);
   /// Takes the record filed under `evidence_id` from `owner`'s records; the caller keeps
   /// evidence_owner_ right.
@@ -154,7 +172,9 @@ class IndicatorEngine {
   PostcodeLookup postcodes_;
   BandCounts residents_by_band_{};
   std::vector<Slot> slots_;  // indicator-major: slot = indicator * periods + period
-  std::unordered_map<PersonKey, PersonState> persons_;
+  /// Each person's state, by key: a flat table, where a node map cost a division and a miss
+  /// before the state's own for each of millions of adds. The states stay where they are.
+  FlatHashMap<PersonKey, std::unique_ptr<PersonState>> persons_;
   /// Whose each record is, by a 128-bit hash of its evidence id: the ids themselves are long, and
   /// already kept once with the records.
   KeyHashMap<PersonKey> evidence_owner_;
