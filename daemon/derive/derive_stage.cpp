@@ -1253,6 +1253,82 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   }
 
   const auto views_started = Clock::now();
+  // Indicators over every record, attributed to its person. The engine is brought up to date on
+  // a second thread while this one publishes the identity decisions and the person views: both
+  // only read the records and the identity outcome. The engine files the records at once, and
+  // evaluates once identity's decisions are out: a last evaluation lets go of what explains them
+  // then, and the height of a council's derive was both at once. Its events are published after
+  // the views.
+  std::vector<uint32_t> filed_anew_at;  // places in `all`
+  AttributedRecords attributed;
+  PersonPseudonyms pseudonym_of_key;  // views of person_pseudonym
+  double indicator_seconds = 0;
+  std::promise<void> decisions_out;
+  // Last of these: going out of scope, it waits for the thread that uses the others.
+  std::future<IndicatorChanges> indicator_update;
+  // Opens the engine's evaluation, on every way out of this scope as well (before the future
+  // waits for it).
+  struct Gate {
+    std::promise<void>& promise;
+    bool opened = false;
+    void open() {
+      if (!std::exchange(opened, true)) promise.set_value();
+    }
+    ~Gate() { open(); }
+  } evaluation_gate{decisions_out};
+  if (options.indicators.enabled && !indicators_failed) {
+    if (!indicators) {
+      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
+      if (!created) {
+        indicators_failed = true;
+        log.error("indicators disabled",
+                  {{"code", created.error().code}, {"error", created.error().message}});
+      } else {
+        indicators = std::move(created).value();
+        logPopulationBase(log, *indicators);
+      }
+    }
+    if (indicators) {
+      pseudonym_of_key.reserve(outcome.persons);
+      for (uint32_t p = 0; p < outcome.persons; ++p) {
+        pseudonym_of_key.add(person_key[p], person_pseudonym[p]);
+      }
+      pseudonym_of_key.seal();
+      // The engine holds the others already: only what it files anew is handed over, by their
+      // places in `all` (a whole council's are millions: each is made when the engine reads it),
+      // then the school headers. When every record is (a first evaluation), they are `all`.
+      size_t filed_anew = 0;
+      auto filedAnew = [&](size_t i) { return entryOf(i).changed || moved[subject_of_record[i]]; };
+      for (size_t i = 0; i < all.size(); ++i) filed_anew += filedAnew(i) ? 1 : 0;
+      const bool every_record = filed_anew == all.size();
+      if (!every_record) {
+        filed_anew_at.reserve(filed_anew);
+        for (size_t i = 0; i < all.size(); ++i) {
+          if (filedAnew(i)) filed_anew_at.push_back(static_cast<uint32_t>(i));
+        }
+      }
+      attributed.count = filed_anew + reference_records.size();
+      attributed.at = [&, every_record, filed_anew](size_t n) -> AttributedRecord {
+        if (n >= filed_anew) return reference_records[n - filed_anew];
+        const size_t i = every_record ? n : filed_anew_at[n];
+        const HeldRecords& block = entryOf(i).block;
+        return {block.records[all[i].index],
+                person_key[outcome.person_of_subject[subject_of_record[i]]],
+                block.evidenceOf(all[i].index), true};
+      };
+      indicator_update = std::async(std::launch::async, [&, gate = decisions_out.get_future()] {
+        auto started = Clock::now();
+        indicators->file(attributed, removed_evidence);
+        indicator_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        gate.wait();
+        started = Clock::now();
+        auto events = indicators->evaluate(pseudonym_of_key);
+        indicator_seconds += std::chrono::duration<double>(Clock::now() - started).count();
+        return events;
+      });
+    }
+  }
+
   // Identity decisions: each pair once. A pair published before is known by its subjects' keys,
   // so no pseudonym is made for it again.
   summary.links = outcome.total_links;
@@ -1365,8 +1441,8 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // again, should another evaluation come after all).
   // Nor is the list of open reviews made: its one reader, the admin API, closes as the run
   // exits. What explains the pairs (identity's features and model, a council's hundred MB) goes
-  // with it, before the person views and the indicators take their room; an evaluation after
-  // all resolves anew and makes the list.
+  // with it, before the person views take their room; an evaluation after all resolves anew and
+  // makes the list.
   if (then == DeriveStage::Then::kExit) {
     known_pairs = pipelines::KeyHashSet();
     published_pairs = pipelines::KeyHashSet();
@@ -1375,66 +1451,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     std::vector<PairOutcome>().swap(outcome.pairs);
     std::vector<std::string>().swap(review_subjects);
   }
-
-  // Indicators over every record, attributed to its person. The engine is brought up to date on
-  // a second thread while this one publishes the person views: both only read the records and the
-  // identity outcome. It starts once the identity decisions are out, when a last evaluation has
-  // let go of what explains them (the height of a council's derive was both at once). Its
-  // events are published after the views.
-  std::vector<uint32_t> filed_anew_at;  // places in `all`
-  AttributedRecords attributed;
-  PersonPseudonyms pseudonym_of_key;  // views of person_pseudonym
-  double indicator_seconds = 0;
-  // Last of these: going out of scope, it waits for the thread that uses the others.
-  std::future<IndicatorChanges> indicator_update;
-  if (options.indicators.enabled && !indicators_failed) {
-    if (!indicators) {
-      auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
-      if (!created) {
-        indicators_failed = true;
-        log.error("indicators disabled",
-                  {{"code", created.error().code}, {"error", created.error().message}});
-      } else {
-        indicators = std::move(created).value();
-        logPopulationBase(log, *indicators);
-      }
-    }
-    if (indicators) {
-      pseudonym_of_key.reserve(outcome.persons);
-      for (uint32_t p = 0; p < outcome.persons; ++p) {
-        pseudonym_of_key.add(person_key[p], person_pseudonym[p]);
-      }
-      pseudonym_of_key.seal();
-      // The engine holds the others already: only what it files anew is handed over, by their
-      // places in `all` (a whole council's are millions: each is made when the engine reads it),
-      // then the school headers. When every record is (a first evaluation), they are `all`.
-      size_t filed_anew = 0;
-      auto filedAnew = [&](size_t i) { return entryOf(i).changed || moved[subject_of_record[i]]; };
-      for (size_t i = 0; i < all.size(); ++i) filed_anew += filedAnew(i) ? 1 : 0;
-      const bool every_record = filed_anew == all.size();
-      if (!every_record) {
-        filed_anew_at.reserve(filed_anew);
-        for (size_t i = 0; i < all.size(); ++i) {
-          if (filedAnew(i)) filed_anew_at.push_back(static_cast<uint32_t>(i));
-        }
-      }
-      attributed.count = filed_anew + reference_records.size();
-      attributed.at = [&, every_record, filed_anew](size_t n) -> AttributedRecord {
-        if (n >= filed_anew) return reference_records[n - filed_anew];
-        const size_t i = every_record ? n : filed_anew_at[n];
-        const HeldRecords& block = entryOf(i).block;
-        return {block.records[all[i].index],
-                person_key[outcome.person_of_subject[subject_of_record[i]]],
-                block.evidenceOf(all[i].index), true};
-      };
-      indicator_update = std::async(std::launch::async, [&] {
-        const auto update_started = Clock::now();
-        auto events = indicators->update(attributed, removed_evidence, pseudonym_of_key);
-        indicator_seconds = std::chrono::duration<double>(Clock::now() - update_started).count();
-        return events;
-      });
-    }
-  }
+  evaluation_gate.open();
 
   // Person views: published when their content changes; a person merged away gets a tombstone
   // view so compacted consumers drop it. A view is made again only if the person's records or

@@ -66,8 +66,7 @@ class EngineStep final : public IndicatorStep {
   EngineStep(ind::IndicatorEngine engine, std::optional<ind::PopulationBase> population)
       : engine_(std::move(engine)), population_(std::move(population)) {}
 
-  IndicatorChanges update(const AttributedRecords& records, const std::vector<std::string>& removed,
-                          const PersonPseudonyms& pseudonyms) override {
+  void file(const AttributedRecords& records, const std::vector<std::string>& removed) override {
     for (const std::string& evidence : removed) engine_.remove(evidence);
     engine_.reserve(records.count);
     // In runs, so that the engine looks up a run's records together (addAll). No owner: the
@@ -83,6 +82,9 @@ class EngineStep final : public IndicatorStep {
         run.clear();
       }
     }
+  }
+
+  IndicatorChanges evaluate(const PersonPseudonyms& pseudonyms) override {
     return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }
 

@@ -184,12 +184,13 @@ class IndicatorStep {
   static Result<std::unique_ptr<IndicatorStep>> create(const config::IndicatorsConfig& config,
                                                        int suppression_threshold);
   virtual ~IndicatorStep() = default;
-  /// Brings the engine up to date: files the records marked changed (the others it holds
-  /// already), forgets `removed` evidence, and returns the values and facts that changed.
-  /// Facts name their person by `pseudonyms.find(person)`, which must outlive what is returned.
-  virtual IndicatorChanges update(const AttributedRecords& records,
-                                  const std::vector<std::string>& removed,
-                                  const PersonPseudonyms& pseudonyms) = 0;
+  /// Brings the engine's records up to date: forgets `removed` evidence and files the records
+  /// marked changed (the others it holds already).
+  virtual void file(const AttributedRecords& records, const std::vector<std::string>& removed) = 0;
+  /// Recomputes what the records filed since the last call changed, and returns the values and
+  /// facts that did. Facts name their person by `pseudonyms.find(person)`, which must outlive
+  /// what is returned.
+  virtual IndicatorChanges evaluate(const PersonPseudonyms& pseudonyms) = 0;
   virtual std::string valuesJson() const = 0;  // every current value, a JSON array
   /// Every current value as its event's key and data, in key order: what a cycle marker digests.
   virtual std::vector<std::pair<std::string, std::string>> snapshot() const = 0;
