@@ -69,10 +69,10 @@ class MetricsObserver final : public kafka::PublisherObserver {
  public:
   explicit MetricsObserver(metrics::Metrics& metrics) : metrics_(metrics) {}
 
-  void delivered(std::string_view topic, double latency_seconds) override {
+  void delivered(std::string_view topic, std::span<const double> latencies_seconds) override {
     TopicMetrics& t = forTopic(topic);
-    t.published->Increment();
-    t.latency->Observe(latency_seconds);
+    t.published->Increment(static_cast<double>(latencies_seconds.size()));
+    for (const double latency : latencies_seconds) t.latency->Observe(latency);
   }
   void failed(std::string_view topic, std::string_view /*reason*/) override {
     forTopic(topic).failed->Increment();
@@ -570,8 +570,8 @@ Result<void> Application::Impl::startInfrastructure() {
   publisher_config.spool_min_free_bytes = config_.kafka.spool_min_free_bytes;
   publisher_config.on_events_lost = [this](std::string_view what) { onEventsLost(what); };
   publisher_config.message_timeout = std::chrono::milliseconds(config_.kafka.message_timeout_ms);
-  publisher_config.on_durable = [this](uint32_t source, uint64_t seq) {
-    tracker_.onAcked(source, seq);
+  publisher_config.on_durable = [this](uint32_t source, std::span<const uint64_t> seqs) {
+    tracker_.onAcked(source, seqs);
   };
   publisher_config.on_refused = [this](kafka::RefusedEvent refused) {
     dead_letters_->refused(std::move(refused));

@@ -67,19 +67,21 @@ void CheckpointTracker::onCheckpoint(uint32_t id, std::string token) {
   s.retireAcknowledged();
 }
 
-void CheckpointTracker::onAcked(uint32_t id, uint64_t seq) {
+void CheckpointTracker::onAcked(uint32_t id, std::span<const uint64_t> seqs) {
   Source* s = find(id);
   assert(s != nullptr && "acknowledged an event of a source that never emitted");
   if (s == nullptr) return;
   std::lock_guard lock(s->mutex);
-  assert(seq < s->next_seq && "acknowledged an event that was never emitted");
-  if (seq >= s->next_seq || seq < s->intervals.front().first_seq) return;
-  Interval& interval = s->intervalOf(seq);
-  assert(interval.unacked > 0 && "acknowledged an event twice");
-  if (interval.unacked == 0) return;
-  --interval.unacked;
-  --s->unacked;
-  if (&interval == &s->intervals.front()) s->retireAcknowledged();
+  for (const uint64_t seq : seqs) {
+    assert(seq < s->next_seq && "acknowledged an event that was never emitted");
+    if (seq >= s->next_seq || seq < s->intervals.front().first_seq) continue;
+    Interval& interval = s->intervalOf(seq);
+    assert(interval.unacked > 0 && "acknowledged an event twice");
+    if (interval.unacked == 0) continue;
+    --interval.unacked;
+    --s->unacked;
+    if (&interval == &s->intervals.front()) s->retireAcknowledged();
+  }
 }
 
 std::optional<std::string> CheckpointTracker::takeCommittable(uint32_t id) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -38,7 +39,9 @@ class CheckpointTracker {
   void onCheckpoint(uint32_t source, std::string token);
 
   /// Marks an event durable. Each sequence number must be acknowledged exactly once.
-  void onAcked(uint32_t source, uint64_t seq);
+  void onAcked(uint32_t source, uint64_t seq) { onAcked(source, {&seq, 1}); }
+  /// Marks events of one source durable, under one lock (a poll's confirmations come in runs).
+  void onAcked(uint32_t source, std::span<const uint64_t> seqs);
 
   /// The newest checkpoint that became committable since the last call, if any: every event
   /// emitted before it is acknowledged. Older committable checkpoints are superseded. The caller

@@ -98,7 +98,7 @@ OutboundEvent eventOf(const rd_kafka_message_t& message, uint32_t source, uint64
 }
 
 struct IgnoringObserver final : PublisherObserver {
-  void delivered(std::string_view, double) override {}
+  void delivered(std::string_view, std::span<const double>) override {}
   void failed(std::string_view, std::string_view) override {}
   void spoolBytes(uint64_t) override {}
   void kafkaAvailable(bool) override {}
@@ -140,7 +140,7 @@ Result<std::unique_ptr<Publisher>> Publisher::create(PublisherConfig config) {
 
 Publisher::Publisher(PublisherConfig config) : config_(std::move(config)) {
   observer_ = config_.observer != nullptr ? config_.observer : &ignoringObserver();
-  if (!config_.on_durable) config_.on_durable = [](uint32_t, uint64_t) {};
+  if (!config_.on_durable) config_.on_durable = [](uint32_t, std::span<const uint64_t>) {};
   if (!config_.on_events_lost) config_.on_events_lost = [](std::string_view) {};
 }
 
@@ -150,7 +150,10 @@ Result<void> Publisher::start() {
                                         .max_bytes = config_.spool_max_bytes,
                                         .segment_bytes = 0,
                                         .min_free_bytes = config_.spool_min_free_bytes,
-                                        .on_delivered = config_.on_durable,
+                                        .on_delivered =
+                                            [this](uint32_t source, uint64_t seq) {
+                                              config_.on_durable(source, {&seq, 1});
+                                            },
                                         .on_loss = config_.on_events_lost});
   if (!spool) return spool.error();
   spool_ = std::move(spool).value();
@@ -383,7 +386,55 @@ void Publisher::waitForQueueSpace() {
   // and messages are then mostly freed on the thread that allocated them, which glibc's
   // allocator handles far more cheaply than frees arriving from the poller thread.
   publisher_polled_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-  rd_kafka_poll(producer_.get(), static_cast<int>(kQueueFullPoll.count()));
+  poll(kQueueFullPoll);
+}
+
+// The events Kafka confirmed in one poll of this thread's: librdkafka serves delivery reports
+// one by one, and each would otherwise take the metrics' locks and the checkpoint tracker's
+// (which the publishing thread takes for every event it emits) on its own.
+struct Confirmed {
+  std::string_view topic;  // the topic handle's name: it lives as long as the publisher
+  double latency_seconds;
+  uint32_t source;
+  uint64_t seq;
+};
+thread_local std::vector<Confirmed> t_confirmed;
+
+void Publisher::poll(std::chrono::milliseconds timeout) {
+  rd_kafka_poll(producer_.get(), static_cast<int>(timeout.count()));
+  handOnConfirmed();
+}
+
+void Publisher::handOnConfirmed() {
+  std::vector<Confirmed>& confirmed = t_confirmed;
+  if (confirmed.empty()) return;
+  // By topic, then by source: a poll serves the batches of several partitions, each holding the
+  // events of whichever sources wrote to it, interleaved. There are a few of each.
+  struct Topic {
+    std::string_view name;
+    std::vector<double> latencies;
+  };
+  struct Source {
+    uint32_t id;
+    std::vector<uint64_t> seqs;
+  };
+  std::vector<Topic> topics;
+  std::vector<Source> sources;
+  for (const Confirmed& c : confirmed) {
+    auto topic = std::find_if(topics.begin(), topics.end(),
+                              [&](const Topic& t) { return t.name == c.topic; });
+    if (topic == topics.end()) topic = topics.insert(topics.end(), Topic{c.topic, {}});
+    topic->latencies.push_back(c.latency_seconds);
+    auto source = std::find_if(sources.begin(), sources.end(),
+                               [&](const Source& s) { return s.id == c.source; });
+    if (source == sources.end()) source = sources.insert(sources.end(), Source{c.source, {}});
+    source->seqs.push_back(c.seq);
+  }
+  for (const Topic& topic : topics) observer_->delivered(topic.name, topic.latencies);
+  for (const Source& source : sources) config_.on_durable(source.id, source.seqs);
+  // Last: once this count catches up, flush() and the spool worker take every one as handled.
+  resolved_.fetch_add(confirmed.size());
+  confirmed.clear();
 }
 
 rd_kafka_topic_t* Publisher::topicHandle(std::string_view name) {
@@ -421,7 +472,7 @@ void Publisher::refuse(OutboundEvent event, std::string_view reason, bool alread
   }
   log_.error("Kafka refused an event for good; it is dropped",
              {{"topic", event.topic}, {"reason", reason}, {"bytes", event.payload.size()}});
-  if (!already_durable) config_.on_durable(event.source, event.seq);
+  if (!already_durable) config_.on_durable(event.source, {&event.seq, 1});
 }
 
 void Publisher::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message,
@@ -438,7 +489,8 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
     auto* segment = reinterpret_cast<Spool::Segment*>(tag & ~kTagMask);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       Spool::acknowledge(segment);
-      observer_->delivered(topic, latencySeconds(message));
+      const double latency = latencySeconds(message);
+      observer_->delivered(topic, {&latency, 1});
     } else if (isPermanent(err)) {
       // Resending cannot help; counting it as done keeps the rest of the spool moving.
       Spool::acknowledge(segment);
@@ -453,9 +505,11 @@ void Publisher::onDelivery(const rd_kafka_message_t& message) {
 
   const EventId id = untagDirect(message._private);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    observer_->delivered(topic, latencySeconds(message));
-    config_.on_durable(id.source, id.seq);
-  } else if (isPermanent(err)) {
+    // Handed on, and counted resolved, once the poll that serves this report returns.
+    t_confirmed.push_back({topic, latencySeconds(message), id.source, id.seq});
+    return;
+  }
+  if (isPermanent(err)) {
     refuse(eventOf(message, id.source, id.seq), rd_kafka_err2name(err), false);
   } else {
     observer_->failed(topic, rd_kafka_err2name(err));
@@ -608,7 +662,7 @@ void Publisher::runPoller() {
       std::this_thread::sleep_for(kPollerStepAside);
       continue;
     }
-    rd_kafka_poll(producer_.get(), static_cast<int>(kPollInterval.count()));
+    poll(kPollInterval);
   }
 }
 

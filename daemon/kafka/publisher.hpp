@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -30,8 +31,9 @@ namespace hearth::daemon::kafka {
 /// thread-safe and quick.
 struct PublisherObserver {
   virtual ~PublisherObserver() = default;
-  /// Kafka confirmed an event; `latency_seconds` runs from produce to the delivery report.
-  virtual void delivered(std::string_view topic, double latency_seconds) = 0;
+  /// Kafka confirmed events of `topic`, one latency each (from produce to the delivery report):
+  /// the confirmations one poll of librdkafka served, handed on together.
+  virtual void delivered(std::string_view topic, std::span<const double> latencies_seconds) = 0;
   /// Kafka reported an event as failed, with librdkafka's error name as the reason. Transient
   /// failures are spooled and retried; permanent ones (see Publisher) are not.
   virtual void failed(std::string_view topic, std::string_view reason) = 0;
@@ -63,9 +65,11 @@ struct PublisherConfig {
   std::chrono::milliseconds probe_interval{1'000};
   std::chrono::milliseconds probe_timeout{1'500};
   /// Called at most once per accepted event when Kafka has confirmed it, directly or from the
-  /// spool. Runs on the publisher's threads, or inside a publish() call that is waiting for queue
-  /// space; must be thread-safe, must not block and must not call publish().
-  std::function<void(uint32_t source, uint64_t seq)> on_durable;
+  /// spool, with the sequence numbers of a run of confirmed events of one source (the
+  /// confirmations of one poll go together). Runs on the publisher's threads, or inside a
+  /// publish() call that is waiting for queue space; must be thread-safe, must not block and must
+  /// not call publish().
+  std::function<void(uint32_t source, std::span<const uint64_t> seqs)> on_durable;
   /// Called when accepted events that were never confirmed were lost from the spool (see
   /// Spool::on_loss): their sources must read them again from their last saved checkpoint. Same
   /// constraints as on_durable.
@@ -139,6 +143,11 @@ class Publisher {
   void waitForQueueSpace();
   rd_kafka_topic_t* topicHandle(std::string_view name);
   void onDelivery(const rd_kafka_message_t& message);
+  /// Polls librdkafka for delivery reports, then hands on the confirmations it served.
+  void poll(std::chrono::milliseconds timeout);
+  /// Hands on the confirmations this thread's last poll served: to the observer by topic, to
+  /// on_durable by source, then counts them resolved.
+  void handOnConfirmed();
   void onError(int code, const char* reason);
   void setAvailable(bool available, std::string_view reason);
   void refuse(OutboundEvent event, std::string_view reason, bool already_durable);

@@ -184,8 +184,8 @@ void hearthPublisher(benchmark::State& state) {
     PublisherConfig config;
     config.bootstrap_servers = cluster().bootstrapServers();
     config.spool_dir = spool_dir;
-    config.on_durable = [&durable](uint32_t, uint64_t) {
-      durable.fetch_add(1, std::memory_order_relaxed);
+    config.on_durable = [&durable](uint32_t, std::span<const uint64_t> seqs) {
+      durable.fetch_add(seqs.size(), std::memory_order_relaxed);
     };
     auto created = Publisher::create(std::move(config));
     if (!created) {

@@ -37,9 +37,9 @@ bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 
 class RecordingObserver : public PublisherObserver {
  public:
-  void delivered(std::string_view, double latency_seconds) override {
-    ++delivered_;
-    EXPECT_GE(latency_seconds, 0.0);
+  void delivered(std::string_view, std::span<const double> latencies_seconds) override {
+    delivered_ += latencies_seconds.size();
+    for (const double latency : latencies_seconds) EXPECT_GE(latency, 0.0);
   }
   void failed(std::string_view topic, std::string_view reason) override {
     ++failed_;
@@ -165,7 +165,10 @@ class PublisherTest : public ::testing::Test {
         .spool_sync_interval = 20ms,
         .probe_interval = 200ms,
         .probe_timeout = 500ms,
-        .on_durable = [this](uint32_t source, uint64_t seq) { durable_.record(source, seq); },
+        .on_durable =
+            [this](uint32_t source, std::span<const uint64_t> seqs) {
+              for (const uint64_t seq : seqs) durable_.record(source, seq);
+            },
         .on_events_lost = {},
         .on_refused = nullptr,
         .observer = &observer_,
@@ -238,6 +241,42 @@ TEST_F(PublisherTest, DeliversEveryEventOnceWithItsKeyAndReportsItDurableOnce) {
   }
 }
 
+// The confirmations one poll serves are handed on together, by source (the tracker then takes its
+// lock once for them), and each event's once; flush() returns only once all are handed on.
+TEST_F(PublisherTest, HandsOnAPollsConfirmationsInRunsEachOnce) {
+  std::mutex mutex;
+  std::map<uint32_t, std::vector<uint64_t>> confirmed;
+  size_t runs = 0;
+  auto cfg = config();
+  cfg.on_durable = [&](uint32_t source, std::span<const uint64_t> seqs) {
+    std::lock_guard lock(mutex);
+    ++runs;
+    confirmed[source].insert(confirmed[source].end(), seqs.begin(), seqs.end());
+  };
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  constexpr uint64_t kEvents = 20'000;
+  for (uint64_t i = 0; i < kEvents; ++i) {
+    OutboundEvent event = makeEvent(i);
+    event.source = static_cast<uint32_t>(i % 3);
+    event.seq = i / 3;
+    ASSERT_TRUE(publisher->publish(std::move(event)));
+  }
+  ASSERT_TRUE(publisher->flush(10s).ok());
+  std::lock_guard lock(mutex);
+  size_t total = 0;
+  for (auto& [source, seqs] : confirmed) {
+    std::sort(seqs.begin(), seqs.end());
+    EXPECT_EQ(std::adjacent_find(seqs.begin(), seqs.end()), seqs.end()) << "source " << source;
+    EXPECT_EQ(seqs.back(), (kEvents - 1 - source) / 3) << "source " << source;
+    total += seqs.size();
+  }
+  EXPECT_EQ(total, kEvents);
+  EXPECT_EQ(confirmed.size(), 3u);
+  EXPECT_LT(runs, kEvents / 10) << "confirmations were handed on one by one";
+  EXPECT_EQ(observer_.deliveredCount(), kEvents);
+}
+
 TEST_F(PublisherTest, ConcurrentPublishersAreAllDelivered) {
   auto publisher = create(config());
   ASSERT_NE(publisher, nullptr);
@@ -306,9 +345,9 @@ TEST_F(PublisherTest, CarriesSourceIdsThatDoNotFitThePackedForm) {
   std::mutex mutex;
   std::set<std::pair<uint32_t, uint64_t>> reported;
   auto cfg = config();
-  cfg.on_durable = [&](uint32_t source, uint64_t seq) {
+  cfg.on_durable = [&](uint32_t source, std::span<const uint64_t> seqs) {
     std::lock_guard lock(mutex);
-    reported.emplace(source, seq);
+    for (const uint64_t seq : seqs) reported.emplace(source, seq);
   };
   auto publisher = create(std::move(cfg));
   ASSERT_NE(publisher, nullptr);
@@ -484,7 +523,9 @@ TEST_F(PublisherTest, SpooledEventsSurviveARestartAndAreDeliveredByTheNextRun) {
 
   DurableLog second_run;
   auto cfg = config();
-  cfg.on_durable = [&](uint32_t source, uint64_t seq) { second_run.record(source, seq); };
+  cfg.on_durable = [&](uint32_t source, std::span<const uint64_t> seqs) {
+    for (const uint64_t seq : seqs) second_run.record(source, seq);
+  };
   auto publisher = create(std::move(cfg));
   ASSERT_NE(publisher, nullptr);
   EXPECT_TRUE(publisher->spooling());
