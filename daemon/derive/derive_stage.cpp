@@ -489,6 +489,7 @@ struct DeriveStage::Impl {
   // publish()'s, made again for each event: their buffers keep their room.
   kafka::OutboundEvent outbound;
   std::string outbound_id;
+  std::string outbound_digest_key;
   // The data schema of the last type published: events come in runs of one type.
   std::string outbound_type;
   std::string outbound_schema;
@@ -896,8 +897,8 @@ bool DeriveStage::Impl::publish(std::string_view topic_suffix, std::string_view 
     // The id already hashes the content: its first 64 bits are the digest.
     uint64_t digest = 0;
     std::from_chars(id.data(), id.data() + std::min<size_t>(id.size(), 16), digest, 16);
-    std::string full_key;
-    full_key.append(topic_suffix).push_back('\x1f');
+    std::string& full_key = outbound_digest_key;
+    full_key.assign(topic_suffix).push_back('\x1f');
     full_key.append(digest_key);
     const pipelines::KeyHash hash = pipelines::keyHash(full_key);
     // An identity event goes out once (published_pairs knows which did): its digest is saved for
@@ -1363,11 +1364,16 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
       open_reviews.add(std::string_view(reinterpret_cast<const char*>(&pair.probability),
                                         sizeof pair.probability));
     }
-    pair_subjects.assign(pair.linked ? "link\x1f" : "review\x1f");
-    pair_subjects.append(key_of_subject[pair.a]).push_back('\x1f');
-    pair_subjects.append(key_of_subject[pair.b]);
-    const pipelines::KeyHash known = pipelines::keyHash(pair_subjects);
-    if (known_pairs.contains(known)) continue;
+    // What the pair is known by; a last evaluation over a state that published none has none
+    // to look up, and notes none.
+    pipelines::KeyHash known{};
+    if (note_known || !known_pairs.empty()) {
+      pair_subjects.assign(pair.linked ? "link\x1f" : "review\x1f");
+      pair_subjects.append(key_of_subject[pair.a]).push_back('\x1f');
+      pair_subjects.append(key_of_subject[pair.b]);
+      known = pipelines::keyHash(pair_subjects);
+      if (known_pairs.contains(known)) continue;
+    }
     const std::string_view a = pseudonymOf(pair.a, made_a);
     const std::string_view b = pseudonymOf(pair.b, made_b);
     pair_key.assign(pair.linked ? "link:" : "review:");
