@@ -1265,10 +1265,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   PersonPseudonyms pseudonym_of_key;  // views of person_pseudonym
   double indicator_seconds = 0;
   std::promise<void> decisions_out;
-  // Last of these: going out of scope, it waits for the thread that uses the others.
+  // Going out of scope, it waits for the thread that uses what is declared before it.
   std::future<IndicatorChanges> indicator_update;
-  // Opens the engine's evaluation, on every way out of this scope as well (before the future
-  // waits for it).
+  // Opens the engine's evaluation; declared after the future, so that on every way out of this
+  // scope it opens before the future waits for the thread.
   struct Gate {
     std::promise<void>& promise;
     bool opened = false;

@@ -76,12 +76,14 @@ class EngineStep final : public IndicatorStep {
     run.reserve(kRun);
     for (size_t i = 0; i < records.count; ++i) {
       const AttributedRecord r = records.at(i);
-      if (r.changed) run.push_back({r.person, r.evidence_id, r.record});
-      if (run.size() == kRun || i + 1 == records.count) {
+      if (!r.changed) continue;
+      run.push_back({r.person, r.evidence_id, r.record});
+      if (run.size() == kRun) {
         engine_.addAll(run);
         run.clear();
       }
     }
+    engine_.addAll(run);
   }
 
   IndicatorChanges evaluate(const PersonPseudonyms& pseudonyms) override {

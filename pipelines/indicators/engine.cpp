@@ -112,8 +112,8 @@ bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
 }
 
 void IndicatorEngine::addAll(std::span<const Filing> filings) {
-  // Three steps apart: a filing's hash and the prefetch of its two slots; two filings on, the
-  // prefetch of its person's state through the slot, now at hand; two more on, the add.
+  // In three stages, each two filings behind the one before: a filing's hash and the prefetch of
+  // its two slots; the prefetch of its person's state through the slot, now at hand; the add.
   constexpr size_t kAhead = 2;
   std::array<KeyHash, 2 * kAhead + 1> keys{};
   const auto slotOf = [&](size_t n) -> KeyHash& { return keys[n % keys.size()]; };
