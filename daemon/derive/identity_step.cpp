@@ -407,6 +407,10 @@ void IdentityResolver::appendReasonsJson(std::string& out, const PairOutcome& pa
   derive::appendReasonsJson(out, *state_->index, pair.scored);
 }
 
+void IdentityResolver::prefetchReasons(const PairOutcome& pair) const {
+  if (state_->index != nullptr) state_->index->prefetchExplanation(pair.scored);
+}
+
 void followSubjectLinks(std::vector<std::pair<uint32_t, uint32_t>> links,
                         const std::vector<SubjectInfo>& subjects, IdentityOutcome& outcome) {
   if (links.empty()) return;

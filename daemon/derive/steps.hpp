@@ -73,6 +73,9 @@ class IdentityResolver {
   /// each field), as the index of the last resolve explains them: a council's first evaluation
   /// writes a million, into the buffer of each pair's event.
   void appendReasonsJson(std::string& out, const PairOutcome& pair) const;
+  /// Asks the processor for what appendReasonsJson(pair) will read (IdentityIndex::
+  /// prefetchExplanation).
+  void prefetchReasons(const PairOutcome& pair) const;
 
   /// Lets go of what only a later resolve() builds on: the index's blocking and the linkage
   /// records' keys, identifiers and fingerprints (a council's come to a few hundred MB). For the
