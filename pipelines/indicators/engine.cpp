@@ -1,7 +1,9 @@
 #include "pipelines/indicators/engine.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 #include "pipelines/indicators/breakdowns.hpp"
@@ -262,12 +264,27 @@ Evaluation IndicatorEngine::evaluate() {
         [&](PersonKey person, std::unique_ptr<PersonState>& state) { touch(person, *state); });
   }
   std::sort(touched_.begin(), touched_.end());
-  for (const PersonKey person : touched_) {
-    const auto* found = persons_.find(person);
-    if (found == nullptr) continue;
-    PersonState& state = **found;
-    recompute(person, state, evaluation);
-    if (state.records.empty()) persons_.erase(person);
+  // In batches: what the rules make of each person's records is worked out for a batch at once
+  // (on several threads), then the totals and facts move person by person, in order. A batch
+  // holds its people's outcomes only, not their views.
+  constexpr size_t kBatch = 1024;
+  std::vector<Assessment> batch;
+  batch.reserve(std::min(kBatch, touched_.size()));
+  for (size_t begin = 0; begin < touched_.size(); begin += kBatch) {
+    const size_t end = std::min(touched_.size(), begin + kBatch);
+    batch.clear();
+    for (size_t i = begin; i < end; ++i) {
+      auto* found = persons_.find(touched_[i]);
+      if (found == nullptr) continue;
+      Assessment& assessment = batch.emplace_back();
+      assessment.person = touched_[i];
+      assessment.state = found->get();
+    }
+    assessAll(batch);
+    for (Assessment& assessment : batch) {
+      settle(assessment, evaluation);
+      if (assessment.state->records.empty()) persons_.erase(assessment.person);
+    }
   }
   evaluation.persons_recomputed = touched_.size();
   touched_.clear();
@@ -306,42 +323,86 @@ Evaluation IndicatorEngine::evaluate() {
   return evaluation;
 }
 
-void IndicatorEngine::recompute(PersonKey person, PersonState& state, Evaluation& evaluation) {
-  state.touched = false;
+void IndicatorEngine::assess(Assessment& assessment) const {
+  const PersonState& state = *assessment.state;
   PersonView view = buildPersonView(state.records);
-  view.linked = linkedRecords(person, view);
+  view.linked = linkedRecords(assessment.person, view);
   const RuleContext context{working_days_, postcodes_, &config_.schools, &census_schools_};
-  const size_t periods = config_.periods.size();
-
-  std::vector<Labels> labels;
   for (const Period& period : config_.periods) {
-    labels.push_back(labelsFor(view.attributes, period));
+    assessment.labels.push_back(labelsFor(view.attributes, period));
   }
-  if (state.labels.empty()) state.labels = labels;
-
   // Most people count in few of the slots: only their outcomes are kept, in slot order.
   static const Outcome kNothing{};
-  std::vector<std::pair<uint32_t, Outcome>> outcomes;
-  size_t held = 0;
   for (size_t s = 0; s < slots_.size(); ++s) {
     const Slot& slot = slots_[s];
-    const size_t p = s % periods;
     Outcome outcome = slot.definition->assess(view, *slot.period, context);
+    if (outcome == kNothing) continue;
     citeEventsOnce(outcome.cohort_evidence);
     citeEventsOnce(outcome.numerator_evidence);
-    const bool had = held < state.outcomes.size() && state.outcomes[held].first == s;
-    const Outcome& before = had ? state.outcomes[held++].second : kNothing;
-    if (outcome != before || labels[p] != state.labels[p] ||
-        view.attributes.family_id != state.family_id) {
-      apply(s, before, state.labels[p], state.family_id, -1);
-      apply(s, outcome, labels[p], view.attributes.family_id, +1);
-      addFacts(person, slot, before, outcome, evaluation.facts);
-    }
-    if (outcome != kNothing) outcomes.emplace_back(static_cast<uint32_t>(s), std::move(outcome));
+    assessment.outcomes.emplace_back(static_cast<uint32_t>(s), std::move(outcome));
   }
-  state.outcomes = std::move(outcomes);
-  state.labels = std::move(labels);
-  state.family_id = view.attributes.family_id;
+  assessment.family_id = view.attributes.family_id;
+}
+
+void IndicatorEngine::assessAll(std::span<Assessment> assessments) const {
+  // Below this many, a thread costs more than it saves.
+  constexpr size_t kPerThread = 64;
+  const size_t threads = std::clamp<size_t>(assessments.size() / kPerThread, 1,
+                                            std::max(1u, config_.evaluate_threads));
+  if (threads == 1) {
+    for (Assessment& assessment : assessments) assess(assessment);
+    return;
+  }
+  // Each thread takes a share; this one the first. What a thread throws is rethrown here once
+  // they have all finished.
+  const size_t share = (assessments.size() + threads - 1) / threads;
+  std::vector<std::exception_ptr> failures(threads);
+  auto work = [&](size_t t) {
+    try {
+      const size_t begin = t * share;
+      const size_t end = std::min(assessments.size(), begin + share);
+      for (size_t i = begin; i < end; ++i) assess(assessments[i]);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+    work(0);
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+void IndicatorEngine::settle(Assessment& assessment, Evaluation& evaluation) {
+  PersonState& state = *assessment.state;
+  state.touched = false;
+  if (state.labels.empty()) state.labels = assessment.labels;
+  const size_t periods = config_.periods.size();
+  const bool family_moved = assessment.family_id != state.family_id;
+  // The slots the person counted in before and counts in now, in slot order: a slot in neither
+  // moves no total and makes no fact.
+  static const Outcome kNothing{};
+  const auto& was = state.outcomes;
+  const auto& now = assessment.outcomes;
+  for (size_t i = 0, j = 0; i < was.size() || j < now.size();) {
+    const uint32_t s = j == now.size() || (i < was.size() && was[i].first < now[j].first)
+                           ? was[i].first
+                           : now[j].first;
+    const Outcome& before = i < was.size() && was[i].first == s ? was[i++].second : kNothing;
+    const Outcome& after = j < now.size() && now[j].first == s ? now[j++].second : kNothing;
+    const size_t p = s % periods;
+    if (after != before || assessment.labels[p] != state.labels[p] || family_moved) {
+      apply(s, before, state.labels[p], state.family_id, -1);
+      apply(s, after, assessment.labels[p], assessment.family_id, +1);
+      addFacts(assessment.person, slots_[s], before, after, evaluation.facts);
+    }
+  }
+  state.outcomes = std::move(assessment.outcomes);
+  state.labels = std::move(assessment.labels);
+  state.family_id = std::move(assessment.family_id);
 }
 
 IndicatorEngine::Labels IndicatorEngine::labelsFor(const PersonAttributes& attributes,

@@ -46,6 +46,10 @@ struct EngineConfig {
   std::vector<double> population_by_age;
   /// Schools and settings: the GIAS register and Ofsted's judgements (education rules).
   SchoolRegister schools;
+  /// Threads that work out what the rules make of the people an evaluation recomputes (the
+  /// totals are then brought up to date person by person, in order, on the calling thread): a
+  /// whole council's first evaluation recomputes a quarter of a million people.
+  unsigned evaluate_threads = 2;
 };
 
 /// What changed since the previous evaluate().
@@ -95,6 +99,7 @@ class IndicatorEngine {
 
   /// Recomputes the touched people: the cells whose numerator or denominator changed (every
   /// headline on the first call) and the people who entered or left a cohort or numerator.
+  /// The same whatever EngineConfig::evaluate_threads says.
   Evaluation evaluate();
 
   /// Every current cell, headlines first within each indicator and period.
@@ -155,7 +160,20 @@ class IndicatorEngine {
   /// Brings the group index up to date with the person's memberships.
   void regroup(PersonKey person, PersonState& state);
   LinkedRecords linkedRecords(PersonKey person, const PersonView& view) const;
-  void recompute(PersonKey person, PersonState& state, Evaluation& evaluation);
+  /// What the rules make of a person's records now, worked out apart from the totals: many
+  /// people's at once, on several threads, each reading the engine and changing nothing of it.
+  struct Assessment {
+    PersonKey person = 0;
+    PersonState* state = nullptr;
+    std::vector<std::pair<uint32_t, Outcome>> outcomes;  // by slot; the others' are empty
+    std::vector<Labels> labels;                          // one per period
+    std::string family_id;
+  };
+  void assess(Assessment& assessment) const;
+  /// assess() for each, on up to EngineConfig::evaluate_threads threads.
+  void assessAll(std::span<Assessment> assessments) const;
+  /// Moves the totals, the facts and the person's state from what they were to `assessment`.
+  void settle(Assessment& assessment, Evaluation& evaluation);
   Labels labelsFor(const PersonAttributes& attributes, const Period& period) const;
   void apply(size_t slot, const Outcome& outcome, const Labels& labels,
              const std::string& family_id, int sign);

@@ -323,6 +323,63 @@ TEST(IndicatorEngine, AChildCountsInTheTemporaryAccommodationOfTheirHouseholdsCa
   EXPECT_EQ(find(engine.evaluate().values, "cp_children_in_temporary_accommodation")->numerator, 0);
 }
 
+// An evaluation works out people's outcomes on several threads (in batches, a share each), and
+// households make one person's view read another's records: whatever the threads, the same values
+// and facts, in the same order. Three thousand people fill several batches.
+TEST(IndicatorEngine, EvaluatesTheSameOnAnyNumberOfThreads) {
+  auto engineWith = [](unsigned threads) {
+    EngineConfig config = configFor(financialYearStarting(2024));
+    config.evaluate_threads = threads;
+    return IndicatorEngine(config, shippedBankHolidays(), testPostcodes());
+  };
+  auto fill = [](IndicatorEngine& engine) {
+    for (PersonKey p = 0; p < 3000; ++p) {
+      const std::string id = std::to_string(p);
+      engine.add(p, "p" + id, person(day(2008 + static_cast<int>(p % 12), 1 + p % 12, 1)));
+      if (p % 2 == 0) engine.add(p, "plan" + id, cpPlan(day(2024, 6, 1 + p % 20), std::nullopt));
+      if (p % 3 == 0) {
+        engine.add(p, "a" + id, assessment(day(2024, 4, 26), day(2024, 7, 3 - p % 2)));
+      }
+      // Households of four: the first is the main applicant, placed in temporary accommodation.
+      const std::string group = "HC" + std::to_string(p / 4);
+      const bool applicant = p % 4 == 0;
+      engine.add(p, "m" + id,
+                 member(group + "/" + id, group, applicant ? "Main applicant" : "Child"));
+      if (applicant && p % 8 == 0) engine.add(p, "ta" + id, placement(group, day(2025, 1, 10)));
+    }
+  };
+  auto change = [](IndicatorEngine& engine) {
+    for (PersonKey p = 0; p < 3000; p += 7) engine.remove("plan" + std::to_string(p));
+    for (PersonKey p = 0; p < 3000; p += 16) engine.remove("ta" + std::to_string(p));
+    for (PersonKey p = 1; p < 3000; p += 10) {
+      engine.add(p, "late" + std::to_string(p), cpPlan(day(2024, 9, 1), day(2025, 2, 1)));
+    }
+  };
+  IndicatorEngine alone = engineWith(1);
+  fill(alone);
+  const Evaluation first = alone.evaluate();
+  change(alone);
+  const Evaluation second = alone.evaluate();
+  // What is compared is not empty.
+  EXPECT_EQ(first.persons_recomputed, 3000u);
+  EXPECT_EQ(find(first.values, "cp_plan_count")->numerator, 1500);
+  EXPECT_GT(find(first.values, "cp_children_in_temporary_accommodation")->numerator, 0);
+  EXPECT_GT(second.facts.size(), 100u);
+  for (const unsigned threads : {2u, 3u}) {
+    IndicatorEngine shared = engineWith(threads);
+    fill(shared);
+    const Evaluation got_first = shared.evaluate();
+    EXPECT_EQ(got_first.values, first.values) << threads << " threads";
+    EXPECT_EQ(got_first.facts, first.facts) << threads << " threads";
+    change(shared);
+    const Evaluation got_second = shared.evaluate();
+    EXPECT_EQ(got_second.values, second.values) << threads << " threads";
+    EXPECT_EQ(got_second.facts, second.facts) << threads << " threads";
+    EXPECT_EQ(got_second.persons_recomputed, second.persons_recomputed) << threads << " threads";
+    EXPECT_EQ(shared.values(), alone.values()) << threads << " threads";
+  }
+}
+
 TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
   IndicatorEngine engine = newEngine();
   engine.add(5, "p5", person(day(2004, 9, 1)));  // 20 in the year
