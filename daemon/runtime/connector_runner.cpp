@@ -217,6 +217,7 @@ bool ConnectorRunner::publish(const std::string& topic, pipelines::EncodedEvent&
   outbound_.payload.swap(event.payload);
   outbound_.source = spec_.slot;
   outbound_.seq = services_.tracker.onEmitted(spec_.slot);
+  ++ahead_at_most_;
   const bool taken = services_.publisher.publish(
       outbound_, kafka::AppendControl{stop_source_.get_token(), &spool_wait_});
   outbound_.key.swap(event.key);
@@ -235,6 +236,8 @@ bool ConnectorRunner::tooFarAhead() const {
 }
 
 void ConnectorRunner::waitWhileTooFarAhead() {
+  if (ahead_at_most_ < services_.max_events_ahead) return;
+  ahead_at_most_ = services_.tracker.sinceCommittable(spec_.slot);
   if (!tooFarAhead()) return;
   // What the store holds back counts against the limit: it must be on its way first.
   flushStoreBatch();

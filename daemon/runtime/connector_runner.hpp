@@ -179,6 +179,11 @@ class ConnectorRunner final : private host::RecordSink {
   std::atomic<uint64_t> cycles_{0};
   std::atomic<uint64_t> restarts_{0};
   uint64_t rejects_logged_this_cycle_ = 0;
+  /// At least the tracker's count of this connector's events since its last committable
+  /// checkpoint: what it last said, plus the events emitted since. Events only add to the count
+  /// (checkpoints committed take from it), so while this is under the limit the tracker is not
+  /// asked: a lock per record saved.
+  uint64_t ahead_at_most_ = 0;
 
   std::chrono::steady_clock::time_point progress_started_;
   std::chrono::steady_clock::time_point progress_last_log_;

@@ -44,6 +44,12 @@ RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudony
       policy_(std::move(policy)),
       rule_version_(std::move(rule_version)) {
   // The same for every event of this encoder: written once.
+  record_after_id_ = R"(","source":)";
+  appendJsonString(record_after_id_, source_uri_);
+  record_after_id_.append(R"(,"type":")").append(kRecordEventType).append(R"(","subject":)");
+  record_after_time_ = R"(,"datacontenttype":"application/json","dataschema":)";
+  appendJsonString(record_after_time_, record_schema_);
+  record_after_time_.append(R"(,"data":{)");
   provenance_json_ = R"({"connector":)";
   appendJsonString(provenance_json_, source_.connector);
   provenance_json_.append(R"(,"plugin":)");
@@ -61,8 +67,14 @@ const RecordEventEncoder::CachedAction& RecordEventEncoder::cachedAction(size_t 
   CachedAction& cached = action_cache_[index];
   if (!cached.valid || cached.name != name) {
     const FieldPolicy::Decision decision = policy_.decide(name);
-    cached = {std::string(name), FieldPolicy::normaliseName(name), decision.action, decision.form,
-              true};
+    cached = {std::string(name),
+              FieldPolicy::normaliseName(name),
+              decision.action,
+              decision.form,
+              true,
+              {}};
+    appendJsonString(cached.json_name, name);
+    cached.json_name.push_back(':');
   }
   return cached;
 }
@@ -82,15 +94,17 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
   if (key_domain_stream_ != record.stream || key_domain_.empty()) {
     key_domain_stream_.assign(record.stream);
     key_domain_ = source_.connector + "/" + key_domain_stream_;
+    stream_json_.clear();
+    appendJsonString(stream_json_, record.stream);
   }
   out.key.clear();
   pseudonymiser_.appendPseudonym(out.key, key_domain_, record.source_key);
 
   std::string& p = out.payload;
   p.clear();
-  appendEventHeader(p, id_, source_uri_, kRecordEventType, record_schema_, record.stream, now_ms);
+  appendRecordHeader(p, stream_json_, now_ms);
   p.append(R"("stream":)");
-  appendJsonString(p, record.stream);
+  p.append(stream_json_);
   p.append(R"(,"key":")");
   p.append(out.key);
   p.append(R"(","source_time":)");
@@ -112,8 +126,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
     if (action == FieldAction::kDrop) continue;
     if (!first) p.push_back(',');
     first = false;
-    appendJsonString(p, field.name);
-    p.push_back(':');
+    p.append(decision.json_name);
     if (field.is_null) {
       p.append("null");
       continue;
@@ -148,6 +161,22 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
     }
   }
   p.append("}}}");
+}
+
+void RecordEventEncoder::appendRecordHeader(std::string& out, std::string_view stream_json,
+                                            int64_t now_ms) {
+  if (now_ms != time_ms_) {
+    time_ms_ = now_ms;
+    time_json_.clear();
+    appendJsonTimestampMs(time_json_, now_ms);
+  }
+  out.append(R"({"specversion":"1.0","id":")");
+  out.append(id_);
+  out.append(record_after_id_);
+  out.append(stream_json);
+  out.append(R"(,"time":)");
+  out.append(time_json_);
+  out.append(record_after_time_);
 }
 
 void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, EncodedEvent& out) {

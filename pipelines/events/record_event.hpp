@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -50,13 +51,25 @@ class RecordEventEncoder {
     FieldAction action = FieldAction::kKeep;
     IdentifierForm form = IdentifierForm::kLocal;
     bool valid = false;
+    std::string json_name;  // the name as a JSON string and its colon, as every event writes it
   };
   const CachedAction& cachedAction(size_t index, std::string_view name);
+
+  /// appendEventHeader() for a record event, from parts written once: what follows the id up to
+  /// the subject, and what follows the time. The stream (its subject) and the time, as JSON, are
+  /// kept from one record to the next: records come in runs of a stream, and the extraction time
+  /// moves every few milliseconds.
+  void appendRecordHeader(std::string& out, std::string_view stream_json, int64_t now_ms);
 
   SourceInfo source_;
   std::string source_uri_;
   std::string record_schema_;
   std::string reject_schema_;
+  std::string record_after_id_;
+  std::string record_after_time_;
+  std::string stream_json_;  // key_domain_stream_ as a JSON string
+  int64_t time_ms_ = std::numeric_limits<int64_t>::min();
+  std::string time_json_;  // time_ms_ as a JSON timestamp
   Pseudonymiser pseudonymiser_;
   FieldPolicy policy_;
   std::string rule_version_;

@@ -50,6 +50,33 @@ TEST(RecordEvent, IsAStructuredCloudEvent) {
   EXPECT_TRUE(json["data"]["fields"]["DEC"].is_null());
 }
 
+// The encoder writes a record event's header from parts made once, and keeps the stream's and the
+// time's JSON from one record to the next: each event still begins as appendEventHeader() writes
+// it, through changes of stream and of time, with names that need escaping.
+TEST(RecordEvent, BeginsAsEveryEventsHeaderAcrossStreamsAndTimes) {
+  const SourceInfo source{"trust_903", "csv", "1.0.0", {"E06000062", "https://x.example/\"s\"/"}};
+  RecordEventEncoder encoder(source, Pseudonymiser("test key", "v1"), FieldPolicy(), "1");
+  Fixture f;
+  const std::string source_uri = source.origin.sourceUri("connectors/trust_903");
+  const std::string schema = source.origin.dataSchema(kRecordEventType);
+  EncodedEvent event;
+  int checked = 0;
+  for (const std::string_view stream : {"episodes", "episodes", "re\"views", "episodes"}) {
+    for (const int64_t now : {kNow, kNow, kNow + 4, kNow + 1000}) {
+      f.record.stream = stream;
+      encoder.encode(f.record, now, event);
+      const auto json = nlohmann::json::parse(event.payload);
+      std::string expected;
+      appendEventHeader(expected, json["id"].get<std::string>(), source_uri, kRecordEventType,
+                        schema, stream, now);
+      EXPECT_EQ(event.payload.substr(0, expected.size()), expected) << stream << " at " << now;
+      EXPECT_EQ(json["data"]["stream"], stream);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 16);
+}
+
 TEST(RecordEvent, SourceNamesTheCouncilAndDataschemaTheSchemaOfItsType) {
   RecordEventEncoder encoder(
       {"trust_903", "csv", "1.0.0", {"E06000062", "https://hearth.example.gov.uk/schemas/"}},
