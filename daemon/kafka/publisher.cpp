@@ -256,8 +256,12 @@ Result<void> Publisher::flush(std::chrono::milliseconds deadline) {
   while (spool_->active() && available_.load() && Clock::now() < drain_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // librdkafka sends what it holds at once while it flushes (linger.ms is for a stream of
+  // events, not the last of them); the confirmations it serves meanwhile are handed on here, as
+  // after a poll.
   while (directInFlight() > 0 && Clock::now() < purge_at) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    rd_kafka_flush(producer_.get(), 1);
+    handOnConfirmed();
   }
   if (const uint64_t unconfirmed = directInFlight(); unconfirmed > 0) {
     log_.info("moving events Kafka has not confirmed into the spool", {{"events", unconfirmed}});

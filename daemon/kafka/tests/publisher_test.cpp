@@ -576,19 +576,39 @@ TEST_F(PublisherTest, SkipsDamagedSpoolEntriesWithACount) {
 
 TEST_F(PublisherTest, FlushMovesEventsKafkaHasNotConfirmedIntoTheSpool) {
   auto cfg = config();
-  cfg.kafka_properties["linger.ms"] = "1500";  // nothing leaves librdkafka before the flush ends
+  cfg.kafka_properties["linger.ms"] = "1500";  // nothing leaves librdkafka before the flush
   auto publisher = create(std::move(cfg));
   ASSERT_NE(publisher, nullptr);
   for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
   EXPECT_EQ(publisher->inFlight(), 10u);
+  // A flush sends at once what librdkafka holds: with the brokers gone, nothing is confirmed.
+  cluster_->setBrokersDown(true);
   ASSERT_TRUE(publisher->flush(300ms).ok());
   EXPECT_EQ(durable_.total(), 0u);
   EXPECT_EQ(publisher->inFlight(), 10u) << "spooled, still waiting for Kafka";
   EXPECT_TRUE(publisher->spooling());
+  cluster_->setBrokersDown(false);
   ASSERT_TRUE(waitFor([&] { return !publisher->spooling(); }, 15s)) << "spool never drained";
   EXPECT_EQ(durable_.total(), 10u);
   EXPECT_EQ(durable_.duplicates(), 0u);
   EXPECT_EQ(publisher->inFlight(), 0u);
+  expectAllDeliveredInKeyOrder(consume(), 10);
+}
+
+// The last events of a run do not wait out linger.ms: a flush sends them at once.
+TEST_F(PublisherTest, FlushSendsAtOnceWhatLingerWouldHold) {
+  auto cfg = config();
+  cfg.message_timeout = 10s;
+  cfg.kafka_properties["linger.ms"] = "5000";
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(publisher->flush(10s).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s) << "waited for linger.ms";
+  EXPECT_EQ(durable_.total(), 10u);
+  EXPECT_EQ(publisher->inFlight(), 0u);
+  EXPECT_FALSE(publisher->spooling());
   expectAllDeliveredInKeyOrder(consume(), 10);
 }
 
