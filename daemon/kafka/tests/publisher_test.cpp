@@ -595,18 +595,18 @@ TEST_F(PublisherTest, FlushMovesEventsKafkaHasNotConfirmedIntoTheSpool) {
   expectAllDeliveredInKeyOrder(consume(), 10);
 }
 
-// The last events of a run do not wait out linger.ms: a flush sends them at once.
+// The last events of a run do not wait out linger.ms: a flush sends them at once. Were they held
+// for linger.ms (longer than the flush's deadline), the flush would end by moving them into the
+// spool, unconfirmed.
 TEST_F(PublisherTest, FlushSendsAtOnceWhatLingerWouldHold) {
   auto cfg = config();
-  cfg.message_timeout = 10s;
-  cfg.kafka_properties["linger.ms"] = "5000";
+  cfg.message_timeout = 120s;
+  cfg.kafka_properties["linger.ms"] = "60000";
   auto publisher = create(std::move(cfg));
   ASSERT_NE(publisher, nullptr);
   for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(publisher->publish(makeEvent(i)));
-  const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(publisher->flush(10s).ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s) << "waited for linger.ms";
-  EXPECT_EQ(durable_.total(), 10u);
+  EXPECT_EQ(durable_.total(), 10u) << "confirmed by Kafka within the flush";
   EXPECT_EQ(publisher->inFlight(), 0u);
   EXPECT_FALSE(publisher->spooling());
   expectAllDeliveredInKeyOrder(consume(), 10);
