@@ -26,7 +26,8 @@
 #   ONLY=raw,startup runs only the named sections: council (1, with its restart), census (2,
 #   which needs the council of 1), raw (3), startup (4), ssd (5), linearity (6, with LINEARITY=1;
 #   it needs the council of 1 too).
-#   ROUNDS=3 repeats sections 2 and 3 and keeps each figure's best round. KEEP_WORK=1 keeps the work
+#   ROUNDS=3 repeats sections 2, 3 and 6 and keeps each figure's best round (section 6 runs both
+#   councils again in turn, each on a fresh state directory). KEEP_WORK=1 keeps the work
 #   directory (councils, daemon state and logs) and prints where it is. HEAP=1 runs the council of
 #   1 once more under heaptrack (apt-get install heaptrack) and prints what held the most of its
 #   heap at the peak, by allocation site; that run is some three times slower and gives no figure.
@@ -497,11 +498,27 @@ fi
 # 6. Linearity: the same council at scale 0.25, against the council above.
 if [ "$linearity" = 1 ] && want linearity; then
   run_council council-small 0.25
+  small_ms=$council_ms
+  # Further rounds run the two councils again in turn, on fresh state directories: the machine is
+  # shared, and the first council of a run meets its memory colder than the ones after it.
+  for round in $(seq 2 "$rounds"); do
+    rm -rf "${work:?}/council-again" "$work/council-small-again"
+    run_daemon council-again "$bootstrap" "
+$demo_connectors_main" "$indicators_main"
+    large_round_ms=$wall_ms
+    run_daemon council-small-again "$bootstrap" "
+$demo_connectors" "$indicators"
+    printf '  round %s: scale %s %d ms, scale 0.25 %d ms: %s\n' "$round" "$scale" \
+      "$large_round_ms" "$wall_ms" "$(ratio "$large_round_ms" "$wall_ms")"
+    [ "$large_round_ms" -lt "$large_ms" ] && large_ms=$large_round_ms
+    [ "$wall_ms" -lt "$small_ms" ] && small_ms=$wall_ms
+  done
   expected=$(awk -v a="$scale" 'BEGIN { printf "%.2f", a / 0.25 }')
-  echo "linearity: scale $scale took $(ratio "$large_ms" "$council_ms")x the time of scale 0.25" \
-    "for $(ratio "$large_records" "$council_records")x the records (linear: ${expected}x)"
-  note "linearity: time(scale $scale)/time(0.25)" "$(ratio "$large_ms" "$council_ms")" \
-    "target ${expected} within 10%"
+  echo "linearity: scale $scale took $(ratio "$large_ms" "$small_ms")x the time of scale 0.25" \
+    "for $(ratio "$large_records" "$council_records")x the records (linear: ${expected}x;" \
+    "best of $rounds: $large_ms ms and $small_ms ms)"
+  note "linearity: time(scale $scale)/time(0.25)" "$(ratio "$large_ms" "$small_ms")" \
+    "target ${expected} within 10%, best of $rounds"
 fi
 exec 9>&-
 
