@@ -193,7 +193,15 @@ CanonicalEventEncoder::CanonicalEventEncoder(SourceInfo source, Pseudonymiser ps
       source_uri_(source_.origin.sourceUri("connectors/" + source_.connector)),
       data_schema_(source_.origin.dataSchema(kCanonicalEventType)),
       pseudonymiser_(std::move(pseudonymiser)),
-      rule_version_(std::move(rule_version)) {}
+      rule_version_(std::move(rule_version)),
+      header_(source_uri_, kCanonicalEventType, data_schema_) {
+  provenance_json_ = R"(,"provenance":)";
+  appendProvenanceStart(provenance_json_, source_);
+  provenance_json_.append(R"(,"source_system":)");
+  rule_version_json_ = R"(,"rule_version":)";
+  appendJsonString(rule_version_json_, rule_version_);
+  rule_version_json_.append(R"(},"record":)");
+}
 
 void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_view location,
                                    size_t index, int64_t now_ms, EncodedEvent& out) {
@@ -222,8 +230,9 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_
   out.key = subject;
   std::string& p = out.payload;
   p.clear();
-  appendEventHeader(p, id_, source_uri_, kCanonicalEventType, data_schema_,
-                    canonical::recordKind(record), now_ms);
+  text_json_.clear();
+  appendJsonString(text_json_, canonical::recordKind(record));
+  header_.append(p, id_, text_json_, now_ms);
   p.append(R"("key":")");
   p.append(out.key);
   p.append(R"(","stream":)");
@@ -236,17 +245,9 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_
   } else {
     p.append("null");
   }
-  p.append(R"(,"provenance":{"connector":)");
-  appendJsonString(p, source_.connector);
-  p.append(R"(,"plugin":)");
-  appendJsonString(p, source_.plugin);
-  p.append(R"(,"plugin_version":)");
-  appendJsonString(p, source_.plugin_version);
-  p.append(R"(,"source_system":)");
+  p.append(provenance_json_);
   appendJsonString(p, provenance.source_system());
-  p.append(R"(,"rule_version":)");
-  appendJsonString(p, rule_version_);
-  p.append(R"(},"record":)");
+  p.append(rule_version_json_);
   p.append(content_);
   p.append("}}");
 }

@@ -73,9 +73,15 @@ class CanonicalEventEncoder {
   std::string data_schema_;
   Pseudonymiser pseudonymiser_;
   std::string rule_version_;
+  EventHeaderWriter header_;
+  // The same for every event: `,"provenance":{"connector":...,"plugin_version":...,` and
+  // `,"rule_version":...},"record":`, as JSON.
+  std::string provenance_json_;
+  std::string rule_version_json_;
   EventIdBuilder ids_;
   std::string id_;
   std::string content_;
+  std::string text_json_;  // a JSON string made for one event
 };
 
 }  // namespace hearth::pipelines

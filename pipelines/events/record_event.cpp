@@ -34,28 +34,53 @@ void appendEventHeader(std::string& out, std::string_view id, std::string_view s
   out.append(R"(,"data":{)");
 }
 
+void appendProvenanceStart(std::string& out, const SourceInfo& source) {
+  out.append(R"({"connector":)");
+  appendJsonString(out, source.connector);
+  out.append(R"(,"plugin":)");
+  appendJsonString(out, source.plugin);
+  out.append(R"(,"plugin_version":)");
+  appendJsonString(out, source.plugin_version);
+}
+
+EventHeaderWriter::EventHeaderWriter(std::string_view source_uri, std::string_view type,
+                                     std::string_view data_schema) {
+  after_id_ = R"(","source":)";
+  appendJsonString(after_id_, source_uri);
+  after_id_.append(R"(,"type":")").append(type).append(R"(","subject":)");
+  after_time_ = R"(,"datacontenttype":"application/json","dataschema":)";
+  appendJsonString(after_time_, data_schema);
+  after_time_.append(R"(,"data":{)");
+}
+
+void EventHeaderWriter::append(std::string& out, std::string_view id, std::string_view subject_json,
+                               int64_t now_ms) {
+  if (now_ms != time_ms_) {
+    time_ms_ = now_ms;
+    time_json_.clear();
+    appendJsonTimestampMs(time_json_, now_ms);
+  }
+  out.append(R"({"specversion":"1.0","id":")");
+  out.append(id);
+  out.append(after_id_);
+  out.append(subject_json);
+  out.append(R"(,"time":)");
+  out.append(time_json_);
+  out.append(after_time_);
+}
+
 RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,
                                        FieldPolicy policy, std::string rule_version)
     : source_(std::move(source)),
       source_uri_(source_.origin.sourceUri("connectors/" + source_.connector)),
       record_schema_(source_.origin.dataSchema(kRecordEventType)),
       reject_schema_(source_.origin.dataSchema(kRejectEventType)),
+      record_header_(source_uri_, kRecordEventType, record_schema_),
       pseudonymiser_(std::move(pseudonymiser)),
       policy_(std::move(policy)),
       rule_version_(std::move(rule_version)) {
   // The same for every event of this encoder: written once.
-  record_after_id_ = R"(","source":)";
-  appendJsonString(record_after_id_, source_uri_);
-  record_after_id_.append(R"(,"type":")").append(kRecordEventType).append(R"(","subject":)");
-  record_after_time_ = R"(,"datacontenttype":"application/json","dataschema":)";
-  appendJsonString(record_after_time_, record_schema_);
-  record_after_time_.append(R"(,"data":{)");
-  provenance_json_ = R"({"connector":)";
-  appendJsonString(provenance_json_, source_.connector);
-  provenance_json_.append(R"(,"plugin":)");
-  appendJsonString(provenance_json_, source_.plugin);
-  provenance_json_.append(R"(,"plugin_version":)");
-  appendJsonString(provenance_json_, source_.plugin_version);
+  appendProvenanceStart(provenance_json_, source_);
   provenance_json_.append(R"(,"rule_version":)");
   appendJsonString(provenance_json_, rule_version_);
   provenance_json_.push_back('}');
@@ -102,7 +127,7 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
 
   std::string& p = out.payload;
   p.clear();
-  appendRecordHeader(p, stream_json_, now_ms);
+  record_header_.append(p, id_, stream_json_, now_ms);
   p.append(R"("stream":)");
   p.append(stream_json_);
   p.append(R"(,"key":")");
@@ -161,22 +186,6 @@ void RecordEventEncoder::encode(const RawRecordView& record, int64_t now_ms, Enc
     }
   }
   p.append("}}}");
-}
-
-void RecordEventEncoder::appendRecordHeader(std::string& out, std::string_view stream_json,
-                                            int64_t now_ms) {
-  if (now_ms != time_ms_) {
-    time_ms_ = now_ms;
-    time_json_.clear();
-    appendJsonTimestampMs(time_json_, now_ms);
-  }
-  out.append(R"({"specversion":"1.0","id":")");
-  out.append(id_);
-  out.append(record_after_id_);
-  out.append(stream_json);
-  out.append(R"(,"time":)");
-  out.append(time_json_);
-  out.append(record_after_time_);
 }
 
 void RecordEventEncoder::encodeReject(const RejectView& reject, int64_t now_ms, EncodedEvent& out) {

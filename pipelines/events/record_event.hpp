@@ -27,6 +27,28 @@ void appendEventHeader(std::string& out, std::string_view id, std::string_view s
                        std::string_view type, std::string_view data_schema,
                        std::string_view subject, int64_t now_ms);
 
+/// Starts the `provenance` object every event of `source` carries: `{"connector":...,"plugin":...,
+/// "plugin_version":...`, left open for the caller's further members.
+void appendProvenanceStart(std::string& out, const SourceInfo& source);
+
+/// appendEventHeader() for the events of one source and type, from the parts that are the same
+/// for each of them written as JSON once. The time's JSON is kept while the clock gives the same
+/// millisecond: events come by the hundred thousand a second.
+class EventHeaderWriter {
+ public:
+  EventHeaderWriter(std::string_view source_uri, std::string_view type,
+                    std::string_view data_schema);
+  /// As appendEventHeader(out, id, source_uri, type, data_schema, subject, now_ms), with the
+  /// subject given as a JSON string already.
+  void append(std::string& out, std::string_view id, std::string_view subject_json, int64_t now_ms);
+
+ private:
+  std::string after_id_;    // `","source":...,"subject":`
+  std::string after_time_;  // `,"datacontenttype":...,"data":{`
+  int64_t time_ms_ = std::numeric_limits<int64_t>::min();
+  std::string time_json_;  // time_ms_ as a JSON timestamp
+};
+
 /// Encodes source records as pseudonymous CloudEvents 1.0 (structured JSON) for `hearth.records`.
 ///
 /// The event id is deterministic: a hash (EventIdBuilder) of the connector, stream, source key, the
@@ -55,21 +77,12 @@ class RecordEventEncoder {
   };
   const CachedAction& cachedAction(size_t index, std::string_view name);
 
-  /// appendEventHeader() for a record event, from parts written once: what follows the id up to
-  /// the subject, and what follows the time. The stream (its subject) and the time, as JSON, are
-  /// kept from one record to the next: records come in runs of a stream, and the extraction time
-  /// moves every few milliseconds.
-  void appendRecordHeader(std::string& out, std::string_view stream_json, int64_t now_ms);
-
   SourceInfo source_;
   std::string source_uri_;
   std::string record_schema_;
   std::string reject_schema_;
-  std::string record_after_id_;
-  std::string record_after_time_;
-  std::string stream_json_;  // key_domain_stream_ as a JSON string
-  int64_t time_ms_ = std::numeric_limits<int64_t>::min();
-  std::string time_json_;  // time_ms_ as a JSON timestamp
+  EventHeaderWriter record_header_;
+  std::string stream_json_;  // key_domain_stream_ as a JSON string: records come in its runs
   Pseudonymiser pseudonymiser_;
   FieldPolicy policy_;
   std::string rule_version_;

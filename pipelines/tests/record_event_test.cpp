@@ -154,6 +154,42 @@ TEST(CanonicalEvent, LinkedIdentifiersAreNormalisedBeforeTheyArePseudonymised) {
   EXPECT_EQ(published("nhs", "9434765919"), pseudonymiser.pseudonym("nhs", "9434765919"));
 }
 
+// The canonical encoder writes its header and provenance from parts made once: each event still
+// begins as appendEventHeader() writes it, and names where it came from, whatever its kind and
+// time.
+TEST(CanonicalEvent, BeginsAsEveryEventsHeaderAndNamesItsProvenance) {
+  const SourceInfo source{"school_census", "csv", "2.1.0", {"E06000062", "https://x.example/"}};
+  CanonicalEventEncoder encoder(source, Pseudonymiser("test key", "v1"), "7");
+  const std::string source_uri = source.origin.sourceUri("connectors/school_census");
+  const std::string schema = source.origin.dataSchema(kCanonicalEventType);
+  canonical::LinkedIdentifier link;
+  link.subject = {"school_census", "P1"};
+  link.identifier = {"upn", "B801200005001", "school_census"};
+  canonical::MissingEpisode missing;
+  missing.subject = {"ssd", "C1"};
+  missing.start = canonical::Date{std::chrono::year{2024}, std::chrono::June, std::chrono::day{1}};
+  EncodedEvent event;
+  int checked = 0;
+  for (const int64_t now : {kNow, kNow, kNow + 4}) {
+    for (const canonical::Record& record : {canonical::Record(link), canonical::Record(missing)}) {
+      encoder.encode(record, "census.xml:/Pupil[1]", 0, now, event);
+      const auto json = nlohmann::json::parse(event.payload);
+      std::string expected;
+      appendEventHeader(expected, json["id"].get<std::string>(), source_uri, kCanonicalEventType,
+                        schema, canonical::recordKind(record), now);
+      EXPECT_EQ(event.payload.substr(0, expected.size()), expected) << now;
+      const auto& provenance = json["data"]["provenance"];
+      EXPECT_EQ(provenance["connector"], "school_census");
+      EXPECT_EQ(provenance["plugin"], "csv");
+      EXPECT_EQ(provenance["plugin_version"], "2.1.0");
+      EXPECT_EQ(provenance["rule_version"], "7");
+      EXPECT_TRUE(json["data"].contains("record"));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 6);
+}
+
 TEST(CanonicalEvent, RecentSubjectPseudonymsAreTheSubjectsOwn) {
   Pseudonymiser pseudonymiser("test key", "v1");
   RecentSubjectPseudonyms recent;
