@@ -238,7 +238,7 @@ bool ConnectorRunner::tooFarAhead() const {
 void ConnectorRunner::waitWhileTooFarAhead() {
   if (ahead_at_most_ < services_.max_events_ahead) return;
   ahead_at_most_ = services_.tracker.sinceCommittable(spec_.slot);
-  if (!tooFarAhead()) return;
+  if (ahead_at_most_ < services_.max_events_ahead || !tooFarAhead()) return;
   // What the store holds back counts against the limit: it must be on its way first.
   flushStoreBatch();
   // Deliveries are acknowledged by the thousand every few milliseconds: polling costs nothing

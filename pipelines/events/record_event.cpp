@@ -16,22 +16,38 @@ std::string EventOrigin::dataSchema(std::string_view type) const {
   return schema_base_url + std::string(type) + ".json";
 }
 
-void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
-                       std::string_view type, std::string_view data_schema,
-                       std::string_view subject, int64_t now_ms) {
-  out.append(R"({"specversion":"1.0","id":")");
-  out.append(id);
+namespace {
+
+// The parts of a CloudEvents header around its id, subject and time; appendEventHeader() and
+// EventHeaderWriter write the same header from them.
+constexpr std::string_view kBeforeId = R"({"specversion":"1.0","id":")";
+constexpr std::string_view kBeforeTime = R"(,"time":)";
+
+// `","source":...,"type":"...","subject":`: what follows the id up to the subject.
+void appendAfterId(std::string& out, std::string_view source_uri, std::string_view type) {
   out.append(R"(","source":)");
   appendJsonString(out, source_uri);
-  out.append(R"(,"type":")");
-  out.append(type);
-  out.append(R"(","subject":)");
-  appendJsonString(out, subject);
-  out.append(R"(,"time":)");
-  appendJsonTimestampMs(out, now_ms);
+  out.append(R"(,"type":")").append(type).append(R"(","subject":)");
+}
+
+// `,"datacontenttype":...,"dataschema":...,"data":{`: what follows the time.
+void appendAfterTime(std::string& out, std::string_view data_schema) {
   out.append(R"(,"datacontenttype":"application/json","dataschema":)");
   appendJsonString(out, data_schema);
   out.append(R"(,"data":{)");
+}
+
+}  // namespace
+
+void appendEventHeader(std::string& out, std::string_view id, std::string_view source_uri,
+                       std::string_view type, std::string_view data_schema,
+                       std::string_view subject, int64_t now_ms) {
+  out.append(kBeforeId).append(id);
+  appendAfterId(out, source_uri, type);
+  appendJsonString(out, subject);
+  out.append(kBeforeTime);
+  appendJsonTimestampMs(out, now_ms);
+  appendAfterTime(out, data_schema);
 }
 
 void appendProvenanceStart(std::string& out, const SourceInfo& source) {
@@ -45,12 +61,8 @@ void appendProvenanceStart(std::string& out, const SourceInfo& source) {
 
 EventHeaderWriter::EventHeaderWriter(std::string_view source_uri, std::string_view type,
                                      std::string_view data_schema) {
-  after_id_ = R"(","source":)";
-  appendJsonString(after_id_, source_uri);
-  after_id_.append(R"(,"type":")").append(type).append(R"(","subject":)");
-  after_time_ = R"(,"datacontenttype":"application/json","dataschema":)";
-  appendJsonString(after_time_, data_schema);
-  after_time_.append(R"(,"data":{)");
+  appendAfterId(after_id_, source_uri, type);
+  appendAfterTime(after_time_, data_schema);
 }
 
 void EventHeaderWriter::append(std::string& out, std::string_view id, std::string_view subject_json,
@@ -60,13 +72,8 @@ void EventHeaderWriter::append(std::string& out, std::string_view id, std::strin
     time_json_.clear();
     appendJsonTimestampMs(time_json_, now_ms);
   }
-  out.append(R"({"specversion":"1.0","id":")");
-  out.append(id);
-  out.append(after_id_);
-  out.append(subject_json);
-  out.append(R"(,"time":)");
-  out.append(time_json_);
-  out.append(after_time_);
+  out.append(kBeforeId).append(id).append(after_id_).append(subject_json);
+  out.append(kBeforeTime).append(time_json_).append(after_time_);
 }
 
 RecordEventEncoder::RecordEventEncoder(SourceInfo source, Pseudonymiser pseudonymiser,

@@ -70,6 +70,9 @@ void citeEventsOnce(std::vector<std::string>& evidence) {
   evidence.shrink_to_fit();
 }
 
+// A person's outcome in a slot they do not count in.
+const Outcome kNothing{};
+
 }  // namespace
 
 IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
@@ -332,7 +335,6 @@ void IndicatorEngine::assess(Assessment& assessment) const {
     assessment.labels.push_back(labelsFor(view.attributes, period));
   }
   // Most people count in few of the slots: only their outcomes are kept, in slot order.
-  static const Outcome kNothing{};
   for (size_t s = 0; s < slots_.size(); ++s) {
     const Slot& slot = slots_[s];
     Outcome outcome = slot.definition->assess(view, *slot.period, context);
@@ -384,7 +386,6 @@ void IndicatorEngine::settle(Assessment& assessment, Evaluation& evaluation) {
   const bool family_moved = assessment.family_id != state.family_id;
   // The slots the person counted in before and counts in now, in slot order: a slot in neither
   // moves no total and makes no fact.
-  static const Outcome kNothing{};
   const auto& was = state.outcomes;
   const auto& now = assessment.outcomes;
   for (size_t i = 0, j = 0; i < was.size() || j < now.size();) {
