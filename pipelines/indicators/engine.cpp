@@ -1,9 +1,7 @@
 #include "pipelines/indicators/engine.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
 
 #include "pipelines/indicators/breakdowns.hpp"
@@ -79,7 +77,8 @@ IndicatorEngine::IndicatorEngine(EngineConfig config, WorkingDays working_days,
                                  PostcodeLookup postcodes)
     : config_(std::move(config)),
       working_days_(std::move(working_days)),
-      postcodes_(std::move(postcodes)) {
+      postcodes_(std::move(postcodes)),
+      workers_(std::make_unique<WorkerPool>(std::max(1u, config_.evaluate_threads) - 1)) {
   if (config_.periods.empty()) throw std::invalid_argument("indicator engine: no periods");
   if (config_.suppression_threshold < 0) {
     throw std::invalid_argument("indicator engine: negative suppression threshold");
@@ -355,27 +354,14 @@ void IndicatorEngine::assessAll(std::span<Assessment> assessments) const {
     for (Assessment& assessment : assessments) assess(assessment);
     return;
   }
-  // Each thread takes a share; this one the first. What a thread throws is rethrown here once
+  // Each thread takes a share; this one the first. The pool rethrows what a share threw once
   // they have all finished.
   const size_t share = (assessments.size() + threads - 1) / threads;
-  std::vector<std::exception_ptr> failures(threads);
-  auto work = [&](size_t t) {
-    try {
-      const size_t begin = t * share;
-      const size_t end = std::min(assessments.size(), begin + share);
-      for (size_t i = begin; i < end; ++i) assess(assessments[i]);
-    } catch (...) {
-      failures[t] = std::current_exception();
-    }
-  };
-  {
-    std::vector<std::jthread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-    work(0);
-  }
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+  workers_->run(threads, [&](size_t t) {
+    const size_t begin = t * share;
+    const size_t end = std::min(assessments.size(), begin + share);
+    for (size_t i = begin; i < end; ++i) assess(assessments[i]);
+  });
 }
 
 void IndicatorEngine::settle(Assessment& assessment, Evaluation& evaluation) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
+#include "pipelines/common/worker_pool.hpp"
 #include "pipelines/events/event_id.hpp"
 #include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/indicators/disclosure.hpp"
@@ -203,6 +204,8 @@ class IndicatorEngine {
   DisclosureConvention threshold_convention_;
   /// The school census returns' school headers (no person's records): enrolments name them.
   CensusSchools census_schools_;
+  /// The threads assessAll() shares people out to, beside the caller's.
+  std::unique_ptr<WorkerPool> workers_;
 };
 
 }  // namespace hearth::pipelines::indicators
