@@ -2,8 +2,11 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <new>
+#include <utility>
 
 namespace hearth::pipelines {
 
@@ -20,8 +23,21 @@ struct EventIdBuilder::Stream {
 
 EventIdBuilder::EventIdBuilder() = default;
 EventIdBuilder::~EventIdBuilder() = default;
-EventIdBuilder::EventIdBuilder(EventIdBuilder&&) noexcept = default;
-EventIdBuilder& EventIdBuilder::operator=(EventIdBuilder&&) noexcept = default;
+EventIdBuilder::EventIdBuilder(EventIdBuilder&& other) noexcept
+    : gather_(std::move(other.gather_)),
+      gathered_(std::exchange(other.gathered_, 0)),
+      room_(std::exchange(other.room_, 0)),
+      stream_(std::move(other.stream_)),
+      streaming_(std::exchange(other.streaming_, false)) {}
+
+EventIdBuilder& EventIdBuilder::operator=(EventIdBuilder&& other) noexcept {
+  gather_ = std::move(other.gather_);
+  gathered_ = std::exchange(other.gathered_, 0);
+  room_ = std::exchange(other.room_, 0);
+  stream_ = std::move(other.stream_);
+  streaming_ = std::exchange(other.streaming_, false);
+  return *this;
+}
 
 void EventIdBuilder::spill() {
   if (!streaming_) {
@@ -29,29 +45,43 @@ void EventIdBuilder::spill() {
     XXH3_128bits_reset(stream_->state);
     streaming_ = true;
   }
-  XXH3_128bits_update(stream_->state, input_.data(), input_.size());
-  input_.clear();
+  XXH3_128bits_update(stream_->state, gather_.get(), gathered_);
+  gathered_ = 0;
 }
 
 void EventIdBuilder::add(std::string_view part) {
+  // An id gathers dozens of parts (a record's every field name and value): each is copied in
+  // with its length prefix, into room made ahead, with no check but the one for room.
   const auto size = static_cast<uint32_t>(part.size());
-  const char prefix[4] = {static_cast<char>(size), static_cast<char>(size >> 8),
-                          static_cast<char>(size >> 16), static_cast<char>(size >> 24)};
-  input_.append(prefix, sizeof prefix);
-  input_.append(part);
-  if (input_.size() > kGatherLimit) spill();
+  if (gathered_ + sizeof size + part.size() > room_) grow(sizeof size + part.size());
+  char* out = gather_.get() + gathered_;
+  out[0] = static_cast<char>(size);
+  out[1] = static_cast<char>(size >> 8);
+  out[2] = static_cast<char>(size >> 16);
+  out[3] = static_cast<char>(size >> 24);
+  if (!part.empty()) std::memcpy(out + sizeof size, part.data(), part.size());
+  gathered_ += sizeof size + part.size();
+  if (gathered_ > kGatherLimit) spill();
+}
+
+void EventIdBuilder::grow(size_t more) {
+  const size_t room = std::max({room_ * 2, gathered_ + more, size_t{1024}});
+  auto bigger = std::make_unique_for_overwrite<char[]>(room);
+  if (gathered_ > 0) std::memcpy(bigger.get(), gather_.get(), gathered_);
+  gather_ = std::move(bigger);
+  room_ = room;
 }
 
 KeyHash EventIdBuilder::finish() {
   XXH128_hash_t hash;
   if (streaming_) {
-    XXH3_128bits_update(stream_->state, input_.data(), input_.size());
+    XXH3_128bits_update(stream_->state, gather_.get(), gathered_);
     hash = XXH3_128bits_digest(stream_->state);
     streaming_ = false;
   } else {
-    hash = XXH3_128bits(input_.data(), input_.size());
+    hash = XXH3_128bits(gather_.get(), gathered_);
   }
-  input_.clear();
+  gathered_ = 0;
   return KeyHash{hash.low64, hash.high64};
 }
 

@@ -37,8 +37,11 @@ class EventIdBuilder {
   /// What is gathered before it goes to the stream: past this, an input is hashed in pieces.
   static constexpr size_t kGatherLimit = 64 * 1024;
   void spill();
+  void grow(size_t more);  // room for `more` bytes after what is gathered
 
-  std::string input_;
+  std::unique_ptr<char[]> gather_;  // the parts of the current input not yet hashed
+  size_t gathered_ = 0;
+  size_t room_ = 0;
   std::unique_ptr<Stream> stream_;  // made at the first spill, kept for the next long input
   bool streaming_ = false;          // part of the current input went to the stream
 };

@@ -77,5 +77,25 @@ TEST(EventId, BuilderStartsAfreshAfterFinish) {
   EXPECT_EQ(one, two);
 }
 
+TEST(EventId, ABuilderMovedFromHalfWayStartsEmptyAndTheOtherCarriesOn) {
+  EventIdBuilder from;
+  from.add("trust_903");
+  from.add("episodes");
+  EventIdBuilder to(std::move(from));
+  to.add("C1|2017-05-01");
+  std::string id;
+  to.finishInto(id);
+  EXPECT_EQ(id, "148ad5d3b2dcb27d2395326f6a52b020");
+  from.add("a");  // NOLINT(bugprone-use-after-move): a moved-from builder is empty, and usable
+  EXPECT_EQ(from.finish(), keyHash(std::string("\x01\0\0\0a", 5)));
+  // Parts far longer than the room first made for them.
+  EventIdBuilder grown;
+  const std::string big(5000, 'x');
+  for (int i = 0; i < 3; ++i) grown.add(big);
+  std::string whole;
+  for (int i = 0; i < 3; ++i) whole += std::string("\x88\x13\0\0", 4) + big;
+  EXPECT_EQ(grown.finish(), keyHash(whole));
+}
+
 }  // namespace
 }  // namespace hearth::pipelines
