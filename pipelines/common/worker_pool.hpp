@@ -11,9 +11,10 @@
 namespace hearth::pipelines {
 
 /// Threads kept for work shared out again and again: a whole council's evaluation hands out
-/// hundreds of batches, and a thread started for each would cost its start and leave what it
-/// allocated in memory its allocator has abandoned, where nothing else reuses the room. The
-/// threads start at the first run() that needs them and end with the pool.
+/// hundreds of batches. A thread started for each costs its start, and at its end leaves its
+/// allocator's heap abandoned with what it allocated still in use (the outcomes it worked out,
+/// which the people's states keep). The threads start at the first run() that needs them and
+/// end with the pool.
 class WorkerPool {
  public:
   /// A pool that runs work on the calling thread and up to `helpers` threads of its own.
