@@ -443,6 +443,11 @@ CONF
   fluent_bit_rate=$((rows * 1000 / (end - start)))
   printf '  %-28s %9s records/s start to exit, %d of %d lines on the topic\n' "Fluent Bit ($1):" \
     "$fluent_bit_rate" "$arrived" "$((rows + 1))"
+  # A Fluent Bit that exits before every line is on the topic has not done the work timed: no rate.
+  if [ "$arrived" -ne "$((rows + 1))" ]; then
+    echo "  (Fluent Bit ($1) exited with lines still to send: its time is no rate; see $dir/log)"
+    fluent_bit_rate=0
+  fi
 }
 if want raw && [ -n "$fluent_bit" ]; then
   echo "  Fluent Bit: $("$fluent_bit" --version | head -n 1)"
