@@ -230,9 +230,10 @@ void CanonicalEventEncoder::encode(const canonical::Record& record, std::string_
   out.key = subject;
   std::string& p = out.payload;
   p.clear();
-  text_json_.clear();
-  appendJsonString(text_json_, canonical::recordKind(record));
-  header_.append(p, id_, text_json_, now_ms);
+  // The event's subject is its record's kind: written as JSON once a kind, not once an event.
+  std::string& kind_json = kind_json_[record.index()];
+  if (kind_json.empty()) appendJsonString(kind_json, canonical::recordKind(record));
+  header_.append(p, id_, kind_json, now_ms);
   p.append(R"("key":")");
   p.append(out.key);
   p.append(R"(","stream":)");

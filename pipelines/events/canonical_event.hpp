@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "pipelines/canonical/model.hpp"
@@ -81,7 +83,9 @@ class CanonicalEventEncoder {
   EventIdBuilder ids_;
   std::string id_;
   std::string content_;
-  std::string text_json_;  // a JSON string made for one event
+  /// Each record kind's name as a JSON string, by its place in canonical::Record; made at its
+  /// first event.
+  std::array<std::string, std::variant_size_v<canonical::Record>> kind_json_;
 };
 
 }  // namespace hearth::pipelines
