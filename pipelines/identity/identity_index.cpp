@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <thread>
 
 namespace hearth::pipelines::identity {
@@ -273,6 +274,24 @@ void IdentityIndex::visitChunk(const BlockPlan& plan, std::size_t chunk, Visit v
   }
 }
 
+// Each record's group of the records its identifiers link (the links made so far are theirs):
+// the group's first record's index, by union-find over the links.
+std::vector<std::uint32_t> IdentityIndex::identifierGroups() const {
+  std::vector<std::uint32_t> group(store_.size());
+  std::iota(group.begin(), group.end(), 0u);
+  auto root = [&](std::uint32_t r) {
+    while (group[r] != r) r = group[r] = group[group[r]];
+    return r;
+  };
+  for (const ScoredPair& link : links_) {
+    const std::uint32_t a = root(link.a);
+    const std::uint32_t b = root(link.b);
+    if (a != b) group[std::max(a, b)] = std::min(a, b);
+  }
+  for (std::uint32_t r = 0; r < group.size(); ++r) group[r] = root(r);
+  return group;
+}
+
 // EM needs the shape of the candidate pairs, not all of them: it reads every k-th chunk (a fixed
 // choice, so results stay deterministic) and scales the match count up to all the blocks. The
 // scoring pass then compares again rather than holding tens of millions of pairs in memory.
@@ -304,13 +323,20 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
   patterns.reserve(merged.size());
   for (const auto& [packed, count] : merged) patterns.push_back({ComparisonVector(packed), count});
 
-  const FieldProbabilities random_u =
-      estimateRandomPairU(store_, config_.u_samples, config_.seed, config_.use_extra_id);
+  // Where identifiers link records, a value counts once per group of them: the model's fallback
+  // when EM's matches do not fit the random pairs. Without such links (FEBRL, a file of names
+  // and birth dates) there is nothing to fall back on, and the model stays as EM has it.
+  FieldProbabilities u_by_group{};
+  const bool grouped = !links_.empty();
+  const FieldProbabilities random_u = estimateRandomPairU(
+      store_, config_.u_samples, config_.seed, config_.use_extra_id,
+      grouped ? identifierGroups() : std::vector<std::uint32_t>{}, grouped ? &u_by_group : nullptr);
   const double n = static_cast<double>(store_.size());
   const double scale = sampled_block_pairs == 0 ? 1.0
                                                 : static_cast<double>(all_block_pairs) /
                                                       static_cast<double>(sampled_block_pairs);
-  model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em);
+  model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em,
+                         grouped ? &u_by_group : nullptr);
   setTermFrequencies(model_, store_);
   double household_pairs = 0.0;
   for (const std::uint64_t count : households) household_pairs += static_cast<double>(count);

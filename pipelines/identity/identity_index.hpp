@@ -202,6 +202,8 @@ class IdentityIndex {
   BlockPlan planBlocks() const;
   template <typename Visit>
   void visitChunk(const BlockPlan& plan, std::size_t chunk, Visit visit) const;
+  /// Each record's group of the records identifiers have linked (as a group number).
+  std::vector<std::uint32_t> identifierGroups() const;
   void estimateFromCandidates(const BlockPlan& plan);
   void prepareScoring();
   void extendTermAdjustments();

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 namespace hearth::pipelines::identity {
 namespace {
@@ -22,18 +24,6 @@ double sameValueChance(double same_value_pairs, double records) {
   return records < 2.0 ? 0.0 : same_value_pairs / (records * (records - 1.0));
 }
 
-template <typename Key>
-double sameValueChance(const std::unordered_map<Key, std::uint64_t>& counts) {
-  double records = 0.0;
-  double pairs = 0.0;
-  for (const auto& [key, count] : counts) {
-    const double c = static_cast<double>(count);
-    records += c;
-    pairs += c * (c - 1.0);
-  }
-  return sameValueChance(pairs, records);
-}
-
 double sameValueChance(const std::vector<std::uint64_t>& counts) {
   double records = 0.0;
   double pairs = 0.0;
@@ -44,6 +34,54 @@ double sameValueChance(const std::vector<std::uint64_t>& counts) {
   }
   return sameValueChance(pairs, records);
 }
+
+// How many groups carry each value, for values numbered densely (a pool's ids, 0 for none).
+// Records are met group by group, so a value met again in the group of its last meeting is the
+// same group's and is not counted twice.
+class GroupCounts {
+ public:
+  explicit GroupCounts(std::size_t ids) : counts_(ids, 0), last_group_(ids, kNoGroup) {}
+  void add(std::uint32_t id, std::uint32_t group) {
+    if (id == 0 || last_group_[id] == group) return;
+    last_group_[id] = group;
+    ++counts_[id];
+  }
+  double sameValueChance() const { return identity::sameValueChance(counts_); }
+
+ private:
+  static constexpr std::uint32_t kNoGroup = UINT32_MAX;
+  std::vector<std::uint64_t> counts_;
+  std::vector<std::uint32_t> last_group_;
+};
+
+// The same for values that are not numbered densely (a birth date's code, an NHS number).
+template <typename Key>
+class SparseGroupCounts {
+ public:
+  void add(Key key, std::uint32_t group) {
+    const auto [it, added] = counts_.try_emplace(key, Count{0, group});
+    if (!added && it->second.last_group == group) return;
+    it->second.last_group = group;
+    ++it->second.groups;
+  }
+  double sameValueChance() const {
+    double records = 0.0;
+    double pairs = 0.0;
+    for (const auto& [key, count] : counts_) {
+      const double c = static_cast<double>(count.groups);
+      records += c;
+      pairs += c * (c - 1.0);
+    }
+    return identity::sameValueChance(pairs, records);
+  }
+
+ private:
+  struct Count {
+    std::uint64_t groups;
+    std::uint32_t last_group;
+  };
+  std::unordered_map<Key, Count> counts_;
+};
 
 // Chance that two random records agree exactly, field by field and level by level, where a value
 // frequency gives it exactly (a sample would see a 1-in-30,000 birth date agreement too rarely).
@@ -57,58 +95,75 @@ struct ExactAgreement {
   }
 };
 
-ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id) {
-  std::vector<std::uint64_t> given(store.names().size(), 0);
-  std::vector<std::uint64_t> family(store.names().size(), 0);
-  std::vector<std::uint64_t> postcode(store.postcodes().size(), 0);
-  std::vector<std::uint64_t> sector(store.postcodes().size(), 0);
-  std::vector<std::uint64_t> district(store.postcodes().size(), 0);
-  std::vector<std::uint64_t> upn(store.identifiers().size(), 0);
-  std::vector<std::uint64_t> extra(store.identifiers().size(), 0);
-  std::vector<std::uint64_t> address(store.places().size(), 0);
-  std::vector<std::uint64_t> locality(store.places().size(), 0);
-  std::vector<std::uint64_t> email(store.contacts().size(), 0);
-  std::vector<std::uint64_t> phone(store.contacts().size(), 0);
-  std::unordered_map<std::uint32_t, std::uint64_t> birth;
-  std::unordered_map<std::uint64_t, std::uint64_t> nhs;
-  for (std::uint32_t i = 0; i < store.size(); ++i) {
+// The exact levels' chances over groups of records: `group_of` gives each record's group (none:
+// every record is a group of its own), and a value counts once per group.
+ExactAgreement exactAgreement(const FeatureStore& store, bool use_extra_id,
+                              std::span<const std::uint32_t> group_of) {
+  GroupCounts given(store.names().size());
+  GroupCounts family(store.names().size());
+  GroupCounts postcode(store.postcodes().size());
+  GroupCounts sector(store.postcodes().size());
+  GroupCounts district(store.postcodes().size());
+  GroupCounts upn(store.identifiers().size());
+  GroupCounts extra(store.identifiers().size());
+  GroupCounts address(store.places().size());
+  GroupCounts locality(store.places().size());
+  GroupCounts email(store.contacts().size());
+  GroupCounts phone(store.contacts().size());
+  SparseGroupCounts<std::uint32_t> birth;
+  SparseGroupCounts<std::uint64_t> nhs;
+  // The records group by group: a counting sort of the records by group, in record order within
+  // each.
+  const auto records = static_cast<std::uint32_t>(store.size());
+  std::vector<std::uint32_t> in_groups(records);
+  if (group_of.empty()) {
+    for (std::uint32_t i = 0; i < records; ++i) in_groups[i] = i;
+  } else {
+    std::vector<std::uint32_t> start(records + 1, 0);
+    for (std::uint32_t i = 0; i < records; ++i) ++start[group_of[i] + 1];
+    for (std::uint32_t g = 0; g < records; ++g) start[g + 1] += start[g];
+    for (std::uint32_t i = 0; i < records; ++i) in_groups[start[group_of[i]]++] = i;
+  }
+  for (const std::uint32_t i : in_groups) {
     const RecordFeatures& f = store[i];
-    if (f.given != 0) ++given[f.given];
-    if (f.family != 0) ++family[f.family];
+    const std::uint32_t group = group_of.empty() ? i : group_of[i];
+    given.add(f.given, group);
+    family.add(f.family, group);
     if (f.postcode != 0) {
-      ++postcode[f.postcode];
-      if (f.sector != 0) ++sector[f.sector];
-      if (f.district != 0) ++district[f.district];
+      postcode.add(f.postcode, group);
+      sector.add(f.sector, group);
+      district.add(f.district, group);
     }
-    if (f.upn != 0) ++upn[f.upn];
-    if (f.extra_id != 0) ++extra[f.extra_id];
-    if (f.address != 0) ++address[f.address];
-    if (f.locality != 0) ++locality[f.locality];
-    if (f.email != 0) ++email[f.email];
-    if (f.phone != 0) ++phone[f.phone];
+    upn.add(f.upn, group);
+    extra.add(f.extra_id, group);
+    address.add(f.address, group);
+    locality.add(f.locality, group);
+    email.add(f.email, group);
+    phone.add(f.phone, group);
     if (f.has_birth) {
-      ++birth[(static_cast<std::uint32_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
-              (static_cast<std::uint32_t>(f.birth_month) << 8) | f.birth_day];
+      birth.add((static_cast<std::uint32_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
+                    (static_cast<std::uint32_t>(f.birth_month) << 8) | f.birth_day,
+                group);
     }
-    if (f.nhs_present) ++nhs[f.nhs];
+    if (f.nhs_present) nhs.add(f.nhs, group);
   }
   ExactAgreement out;
-  out.set(Field::kGivenName, name_level::kExact, sameValueChance(given));
-  out.set(Field::kFamilyName, name_level::kExact, sameValueChance(family));
-  out.set(Field::kBirthDate, date_level::kExact, sameValueChance(birth));
-  const double same_postcode = sameValueChance(postcode);
-  const double same_sector = sameValueChance(sector);
-  const double same_district = sameValueChance(district);
+  out.set(Field::kGivenName, name_level::kExact, given.sameValueChance());
+  out.set(Field::kFamilyName, name_level::kExact, family.sameValueChance());
+  out.set(Field::kBirthDate, date_level::kExact, birth.sameValueChance());
+  const double same_postcode = postcode.sameValueChance();
+  const double same_sector = sector.sameValueChance();
+  const double same_district = district.sameValueChance();
   out.set(Field::kPostcode, postcode_level::kExact, same_postcode);
   out.set(Field::kPostcode, postcode_level::kSector, std::max(0.0, same_sector - same_postcode));
   out.set(Field::kPostcode, postcode_level::kDistrict, std::max(0.0, same_district - same_sector));
-  out.set(Field::kNhsNumber, identifier_level::kEqual, sameValueChance(nhs));
-  out.set(Field::kUpn, identifier_level::kEqual, sameValueChance(upn));
-  if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, sameValueChance(extra));
-  out.set(Field::kAddressLine, address_level::kExact, sameValueChance(address));
-  out.set(Field::kLocality, locality_level::kExact, sameValueChance(locality));
-  out.set(Field::kEmail, email_level::kExact, sameValueChance(email));
-  out.set(Field::kPhone, phone_level::kExact, sameValueChance(phone));
+  out.set(Field::kNhsNumber, identifier_level::kEqual, nhs.sameValueChance());
+  out.set(Field::kUpn, identifier_level::kEqual, upn.sameValueChance());
+  if (use_extra_id) out.set(Field::kExtraId, identifier_level::kEqual, extra.sameValueChance());
+  out.set(Field::kAddressLine, address_level::kExact, address.sameValueChance());
+  out.set(Field::kLocality, locality_level::kExact, locality.sameValueChance());
+  out.set(Field::kEmail, email_level::kExact, email.sameValueChance());
+  out.set(Field::kPhone, phone_level::kExact, phone.sameValueChance());
   return out;
 }
 
@@ -235,7 +290,9 @@ double MatchModel::termAdjustment(Field field, std::string_view name) const {
 }
 
 FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
-                                       std::uint64_t seed, bool use_extra_id) {
+                                       std::uint64_t seed, bool use_extra_id,
+                                       std::span<const std::uint32_t> group_of,
+                                       FieldProbabilities* by_group) {
   std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount> seen{};
   const auto records = static_cast<std::uint32_t>(store.size());
   if (records >= 2) {
@@ -252,12 +309,15 @@ FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t sa
       for (const Field field : kAllFields) ++seen[fieldIndex(field)][vector.level(field)];
     }
   }
-  return blend(exactAgreement(store, use_extra_id), seen);
+  if (by_group != nullptr && group_of.size() == store.size()) {
+    *by_group = blend(exactAgreement(store, use_extra_id, group_of), seen);
+  }
+  return blend(exactAgreement(store, use_extra_id, {}), seen);
 }
 
 MatchModel estimateModel(std::span<const PatternCount> candidates,
                          const FieldProbabilities& random_u, double total_pairs,
-                         const EmOptions& options) {
+                         const EmOptions& options, const FieldProbabilities* u_by_group) {
   EmState state;
   state.m = startingM();
   state.u = random_u;
@@ -276,12 +336,27 @@ MatchModel estimateModel(std::span<const PatternCount> candidates,
   model.m = state.m;
   const double expected_matches = state.match_share * candidate_pairs;
   // Random pairs include the true matches; take their share out so u describes non-matches.
+  // That needs the matches to fit the random pairs: at no level may more matching pairs agree
+  // than pairs agree at all. EM's share of a sample of the blocks, scaled to all pairs, can
+  // break that (a council's blocks hold households and namesakes far more densely than the
+  // sample suggests); taken out, it would leave a birth date or postcode at u's floor, as strong
+  // as an NHS number. Then u comes from the values of the groups identifiers link instead.
   const double pairs = std::max(total_pairs, expected_matches + 1.0);
+  bool matches_fit = true;
   for (const Field field : kAllFields) {
     const int f = fieldIndex(field);
     for (int l = 1; l < levelCount(field); ++l) {
-      const double non_match =
-          (random_u[f][l] * pairs - model.m[f][l] * expected_matches) / (pairs - expected_matches);
+      if (model.m[f][l] * expected_matches > random_u[f][l] * pairs) matches_fit = false;
+    }
+  }
+  model.u_from_linked_groups = !matches_fit && u_by_group != nullptr;
+  for (const Field field : kAllFields) {
+    const int f = fieldIndex(field);
+    for (int l = 1; l < levelCount(field); ++l) {
+      const double non_match = model.u_from_linked_groups
+                                   ? (*u_by_group)[f][l]
+                                   : (random_u[f][l] * pairs - model.m[f][l] * expected_matches) /
+                                         (pairs - expected_matches);
       model.u[f][l] = std::max(non_match, kNonMatchFloor);
     }
   }

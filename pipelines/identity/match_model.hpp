@@ -39,6 +39,10 @@ struct MatchModel {
   /// households (FEBRL, where a duplicate's given name is often replaced outright) keeps the
   /// plain model.
   bool households_present = false;
+  /// Set when EM's estimate of the matches was more than the value frequencies allow (more
+  /// matching pairs agreeing on a level than pairs agreeing on it at all), so u was not taken as
+  /// the random pairs less those matches but from the values of the groups that identifiers link.
+  bool u_from_linked_groups = false;
 
   /// log2(m/u) of `level`; 0 for the missing level, so a missing value is neutral.
   double levelWeight(Field field, int level) const;
@@ -63,17 +67,28 @@ struct EmOptions {
 /// u estimated from the whole population: exact-agreement levels from value frequencies (exact
 /// sums of squares), the other levels from `samples` random record pairs drawn with `seed` from
 /// the records in content order (so the same records in another order draw the same pairs).
+/// With `group_of` (a group number for every record: the records identifiers link share one),
+/// also writes `by_group`: the same u with each value of the exact levels counted once per
+/// group, so that a person's own records, where identifiers tell, do not count as people who
+/// share a value.
 FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
-                                       std::uint64_t seed, bool use_extra_id);
+                                       std::uint64_t seed, bool use_extra_id,
+                                       std::span<const std::uint32_t> group_of = {},
+                                       FieldProbabilities* by_group = nullptr);
 
 /// Estimates m by expectation-maximisation over the candidate pairs' comparison vectors, with u
 /// starting from `random_u`. Inside the candidate set, u is re-estimated too (blocking makes
 /// candidates agree far more often than random pairs); the returned model keeps the candidate m,
 /// takes u from the population (random pairs less the estimated matches among them) and turns
 /// the estimated number of matches into a population prior over `total_pairs` record pairs.
+/// When those matches are more than `random_u` allows (at some level, more matching pairs
+/// agreeing than pairs agreeing at all), taking them out would leave u at its floor and weigh a
+/// birth date like an NHS number: u is then `u_by_group` as it stands (if given), and the model
+/// says so (u_from_linked_groups).
 MatchModel estimateModel(std::span<const PatternCount> candidates,
                          const FieldProbabilities& random_u, double total_pairs,
-                         const EmOptions& options = {});
+                         const EmOptions& options = {},
+                         const FieldProbabilities* u_by_group = nullptr);
 
 /// Fills the model's name frequency tables from the records in `store`.
 void setTermFrequencies(MatchModel& model, const FeatureStore& store);

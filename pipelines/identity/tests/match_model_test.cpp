@@ -236,6 +236,94 @@ TEST_F(EstimatedModel, RareFamilyNamesWeighMoreThanCommonOnes) {
   EXPECT_LT(model_->termAdjustment(Field::kFamilyName, "smith"), 0.0);
 }
 
+// Random-pair u where one random pair in `birth_exact` shares a birth date, the other levels of
+// every field shared evenly.
+FieldProbabilities randomU(double birth_exact) {
+  FieldProbabilities u{};
+  for (const Field field : kAllFields) {
+    const int f = static_cast<int>(field);
+    const int levels = levelCount(field);
+    for (int l = 1; l < levels; ++l) u[f][l] = 1.0 / (levels - 1);
+  }
+  const int birth = static_cast<int>(Field::kBirthDate);
+  for (int l = 1; l < levelCount(Field::kBirthDate); ++l) {
+    u[birth][l] = (1.0 - birth_exact) / (levelCount(Field::kBirthDate) - 2);
+  }
+  u[birth][date_level::kExact] = birth_exact;
+  return u;
+}
+
+// 900 candidate pairs agree on names and birth date, 100 disagree on all three: EM takes about
+// 900 for matches.
+std::vector<PatternCount> nineInTenAgree() {
+  ComparisonVector agree;
+  agree.set(Field::kGivenName, name_level::kExact);
+  agree.set(Field::kFamilyName, name_level::kExact);
+  agree.set(Field::kBirthDate, date_level::kExact);
+  ComparisonVector differ;
+  differ.set(Field::kGivenName, name_level::kDifferent);
+  differ.set(Field::kFamilyName, name_level::kDifferent);
+  differ.set(Field::kBirthDate, date_level::kDifferent);
+  return {{agree, 900}, {differ, 100}};
+}
+
+// The same, where groups of linked records share a birth date half as often as records do.
+FieldProbabilities byGroup(const FieldProbabilities& random_u) {
+  FieldProbabilities u = random_u;
+  u[static_cast<int>(Field::kBirthDate)][date_level::kExact] /= 2;
+  return u;
+}
+
+TEST(EstimateModel, TakesTheMatchesOutOfRandomPairsWhenTheyFit) {
+  // 10^9 pairs share a birth date 100,000 times: room for EM's 900 matches.
+  const FieldProbabilities random_u = randomU(1e-4);
+  const FieldProbabilities by_group = byGroup(random_u);
+  const MatchModel model = estimateModel(nineInTenAgree(), random_u, 1e9, {}, &by_group);
+  EXPECT_FALSE(model.u_from_linked_groups);
+  const double u = model.u[static_cast<int>(Field::kBirthDate)][date_level::kExact];
+  EXPECT_LT(u, 1e-4);
+  EXPECT_GT(u, 9.9e-5);
+}
+
+// 100,000 pairs share a birth date 10 times, but EM says 900 matches agree on it: taken out, they
+// would leave u at its floor and a birth date weighing 23 bits, as an NHS number does.
+TEST(EstimateModel, MatchesThatDoNotFitTheRandomPairsLeaveUToTheLinkedGroups) {
+  const FieldProbabilities random_u = randomU(1e-4);
+  const FieldProbabilities by_group = byGroup(random_u);
+
+  const MatchModel grouped = estimateModel(nineInTenAgree(), random_u, 1e5, {}, &by_group);
+  EXPECT_TRUE(grouped.u_from_linked_groups);
+  EXPECT_DOUBLE_EQ(grouped.u[static_cast<int>(Field::kBirthDate)][date_level::kExact], 5e-5);
+  EXPECT_LT(grouped.levelWeight(Field::kBirthDate, date_level::kExact), 15.0);
+  EXPECT_GT(grouped.levelWeight(Field::kBirthDate, date_level::kExact), 13.0);
+
+  // Without groups to fall back on (no identifiers in the data), u is as it always was.
+  const MatchModel alone = estimateModel(nineInTenAgree(), random_u, 1e5, {});
+  EXPECT_FALSE(alone.u_from_linked_groups);
+  EXPECT_DOUBLE_EQ(alone.u[static_cast<int>(Field::kBirthDate)][date_level::kExact], 1e-7);
+}
+
+TEST(EstimateRandomPairU, CountsAValueOncePerGroupOfLinkedRecords) {
+  FeatureStore store;
+  store.add(person("ann", "lee", 2010, 3, 7));  // one person's two records ...
+  store.add(person("ann", "lee", 2010, 3, 7));
+  store.add(person("bob", "ray", 2010, 3, 7));  // ... another born the same day
+  store.add(person("cat", "fox", 2011, 5, 1));
+  const int birth = static_cast<int>(Field::kBirthDate);
+
+  // Four records, three on one day: 3 * 2 ordered pairs of 4 * 3 share it.
+  FieldProbabilities by_group{};
+  const std::vector<std::uint32_t> groups = {0, 0, 2, 3};
+  const FieldProbabilities by_record = estimateRandomPairU(store, 0, 1, true, groups, &by_group);
+  EXPECT_DOUBLE_EQ(by_record[birth][date_level::kExact], 6.0 / 12.0);
+  // Three groups, two on that day: 2 * 1 of 3 * 2.
+  EXPECT_DOUBLE_EQ(by_group[birth][date_level::kExact], 2.0 / 6.0);
+  // "ann" is one group's: no two groups share a given name, and u stays at its lowest, 1e-9.
+  const int given = static_cast<int>(Field::kGivenName);
+  EXPECT_DOUBLE_EQ(by_record[given][name_level::kExact], 2.0 / 12.0);
+  EXPECT_DOUBLE_EQ(by_group[given][name_level::kExact], 1e-9);
+}
+
 TEST(MatchProbability, IsTheLogisticOfTheWeightInBaseTwo) {
   EXPECT_DOUBLE_EQ(matchProbability(0.0), 0.5);
   EXPECT_NEAR(matchProbability(std::log2(19.0)), 0.95, 1e-12);
