@@ -364,7 +364,9 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
   };
   // A deterministic link inside one source (a pupil's census rows of successive terms, joined by
   // UPN and birth date) is bookkeeping; links across sources and every model link are decisions
-  // worth publishing, with their reasons.
+  // worth publishing, with their reasons. A link clustering refused (it would have joined two
+  // valid NHS numbers or UPNs, or a pair a reviewer keeps apart) took no effect: published, it
+  // would name one person's record and another's as one.
   auto systemOf = [&](uint32_t record) {
     const std::string& key = st.subject_of_record[record];
     return std::string_view(key).substr(0, key.find('/'));
@@ -377,6 +379,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     const bool deterministic =
         link.tier != id::LinkTier::kProbabilistic && link.tier != id::LinkTier::kReviewer;
     if (deterministic && systemOf(link.a) == systemOf(link.b)) continue;
+    if (index.personOf(link.a) != index.personOf(link.b)) continue;
     outcome.pairs.push_back(
         {subjectIndex(link.a), subjectIndex(link.b), link.match_probability, true, link});
   }

@@ -107,6 +107,45 @@ TEST(IdentityStep, SubjectsInAnotherOrderResolveToTheSamePersonsLinksAndReviews)
   EXPECT_GT(first.links.size(), 500u);
 }
 
+// A link goes out as a decision only when it joined the two records' persons: a pair the model
+// scored above the threshold but clustering kept apart (two valid NHS numbers, a reviewer's
+// "not the same") is no decision that took effect, and a link naming one person's record and
+// another's would contradict the person views.
+TEST(IdentityStep, EveryLinkItReportsJoinsItsTwoSubjectsInOnePerson) {
+  id::testing::PopulationOptions options;
+  options.people = 3000;
+  options.duplicates = 700;
+  std::vector<id::PersonRecord> records = id::testing::generatePopulation(options).records;
+  // Two people alike in all but their NHS numbers, and a record without one that matches both:
+  // the model links it to each, and clustering keeps the two numbers apart, so one of the two
+  // links joins nothing.
+  id::PersonRecord first = records.front();
+  first.source_system = "health";
+  first.local_id = "alike-1";
+  first.nhs_number = "9434765919";
+  id::PersonRecord second = first;
+  second.local_id = "alike-2";
+  second.nhs_number = "9434765927";
+  id::PersonRecord between = first;
+  between.source_system = "housing";
+  between.local_id = "alike-3";
+  between.nhs_number.clear();
+  records.push_back(first);
+  records.push_back(second);
+  records.push_back(between);
+  const Subjects given = makeSubjects(records);
+  IdentityResolver resolver(config::IdentityConfig{});
+  const IdentityOutcome outcome = resolver.resolve(given.subjects, {});
+  std::size_t links = 0;
+  for (const PairOutcome& pair : outcome.pairs) {
+    if (!pair.linked) continue;
+    ++links;
+    EXPECT_EQ(outcome.person_of_subject[pair.a], outcome.person_of_subject[pair.b])
+        << given.subjects[pair.a].key << " and " << given.subjects[pair.b].key;
+  }
+  EXPECT_GT(links, 500u);
+}
+
 // The last evaluation of a one-shot run lets go of what only a later resolve builds on: the
 // pairs it made are explained as before, and a resolve after all builds anew, to the same end.
 TEST(IdentityStep, AfterItsIncrementalStateGoesPairsAreExplainedAndAResolveBuildsAnew) {
