@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <numeric>
 #include <thread>
 
 namespace hearth::pipelines::identity {
@@ -274,21 +273,14 @@ void IdentityIndex::visitChunk(const BlockPlan& plan, std::size_t chunk, Visit v
   }
 }
 
-// Each record's group of the records its identifiers link (the links made so far are theirs):
-// the group's first record's index, by union-find over the links.
+// Each record's group of the records its identifiers link (the links made so far are theirs),
+// numbered by the group's smallest record index.
 std::vector<std::uint32_t> IdentityIndex::identifierGroups() const {
+  ConstrainedClusters groups;
+  groups.reset(store_.size());
+  for (const ScoredPair& link : links_) groups.link(link.a, link.b);
   std::vector<std::uint32_t> group(store_.size());
-  std::iota(group.begin(), group.end(), 0u);
-  auto root = [&](std::uint32_t r) {
-    while (group[r] != r) r = group[r] = group[group[r]];
-    return r;
-  };
-  for (const ScoredPair& link : links_) {
-    const std::uint32_t a = root(link.a);
-    const std::uint32_t b = root(link.b);
-    if (a != b) group[std::max(a, b)] = std::min(a, b);
-  }
-  for (std::uint32_t r = 0; r < group.size(); ++r) group[r] = root(r);
+  for (std::uint32_t r = 0; r < group.size(); ++r) group[r] = groups.personOf(r);
   return group;
 }
 
@@ -327,16 +319,16 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
   // when EM's matches do not fit the random pairs. Without such links (FEBRL, a file of names
   // and birth dates) there is nothing to fall back on, and the model stays as EM has it.
   FieldProbabilities u_by_group{};
-  const bool grouped = !links_.empty();
-  const FieldProbabilities random_u = estimateRandomPairU(
-      store_, config_.u_samples, config_.seed, config_.use_extra_id,
-      grouped ? identifierGroups() : std::vector<std::uint32_t>{}, grouped ? &u_by_group : nullptr);
+  const std::vector<std::uint32_t> groups =
+      links_.empty() ? std::vector<std::uint32_t>{} : identifierGroups();
+  FieldProbabilities* const by_group = groups.empty() ? nullptr : &u_by_group;
+  const FieldProbabilities random_u = estimateRandomPairU(store_, config_.u_samples, config_.seed,
+                                                          config_.use_extra_id, groups, by_group);
   const double n = static_cast<double>(store_.size());
   const double scale = sampled_block_pairs == 0 ? 1.0
                                                 : static_cast<double>(all_block_pairs) /
                                                       static_cast<double>(sampled_block_pairs);
-  model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em,
-                         grouped ? &u_by_group : nullptr);
+  model_ = estimateModel(patterns, random_u, n * (n - 1) / 2 / scale, config_.em, by_group);
   setTermFrequencies(model_, store_);
   double household_pairs = 0.0;
   for (const std::uint64_t count : households) household_pairs += static_cast<double>(count);
