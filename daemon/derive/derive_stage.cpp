@@ -469,6 +469,7 @@ struct DeriveStage::Impl {
   std::unique_ptr<IdentityResolver> identity_resolver;
   std::unique_ptr<IndicatorStep> indicators;
   bool indicators_failed = false;
+  bool indicators_finished = false;  // the engine made its last evaluation (Then::kExit)
   std::optional<pipelines::indicators::SchoolRegister> schools;  // for the person views' flags
   // The person views stand as the last evaluation left them, made on this day: an evaluation
   // makes only the views of persons whose records or subjects changed since.
@@ -714,6 +715,7 @@ void DeriveStage::reconfigure(const DeriveOptions& options) {
     impl_->indicators.reset();
     impl_->retired.clear();  // no engine holds their records now
     impl_->indicators_failed = false;
+    impl_->indicators_finished = false;
     impl_->person_key_of_subject.clear();
   }
   {
@@ -1278,6 +1280,10 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     ~Gate() { open(); }
   } evaluation_gate{decisions_out};
   if (options.indicators.enabled && !indicators_failed) {
+    // An engine that made a last evaluation files nothing more: an evaluation after all files
+    // every record into a new one (every subject is then `moved`).
+    if (indicators_finished) indicators.reset();
+    indicators_finished = false;
     if (!indicators) {
       auto created = IndicatorStep::create(options.indicators, options.suppression_threshold);
       if (!created) {
@@ -1317,16 +1323,21 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
                 person_key[outcome.person_of_subject[subject_of_record[i]]],
                 block.evidenceOf(all[i].index), true};
       };
-      indicator_update = std::async(std::launch::async, [&, gate = decisions_out.get_future()] {
-        auto started = Clock::now();
-        indicators->file(attributed, removed_evidence);
-        indicator_seconds = std::chrono::duration<double>(Clock::now() - started).count();
-        gate.wait();
-        started = Clock::now();
-        auto events = indicators->evaluate(pseudonym_of_key);
-        indicator_seconds += std::chrono::duration<double>(Clock::now() - started).count();
-        return events;
-      });
+      // A last evaluation's engine lets go of what only a later one reads, once it has filed.
+      const bool finish_engine = then == DeriveStage::Then::kExit;
+      indicators_finished = finish_engine;
+      indicator_update =
+          std::async(std::launch::async, [&, finish_engine, gate = decisions_out.get_future()] {
+            auto started = Clock::now();
+            indicators->file(attributed, removed_evidence);
+            if (finish_engine) indicators->finishWithNextEvaluation();
+            indicator_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            gate.wait();
+            started = Clock::now();
+            auto events = indicators->evaluate(pseudonym_of_key);
+            indicator_seconds += std::chrono::duration<double>(Clock::now() - started).count();
+            return events;
+          });
     }
   }
 

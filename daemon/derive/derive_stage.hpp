@@ -114,8 +114,9 @@ class DeriveStage final : public runtime::CanonicalSink {
   enum class Then {
     kMayEvaluateAgain,
     /// The last of a one-shot run: what only a later evaluation builds on (identity's blocking
-    /// and linkage keys) goes as soon as this one is done with it, to keep the peak lower. An
-    /// evaluation after it still works: it resolves identities from scratch.
+    /// and linkage keys, the indicator engine's record owners and persons' outcomes) goes as
+    /// soon as this one is done with it, to keep the peak lower. An evaluation after it still
+    /// works: it resolves identities from scratch and files every record into a new engine.
     kExit,
   };
   /// Evaluates now, on the calling thread (serialised with the periodic thread).

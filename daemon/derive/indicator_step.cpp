@@ -86,6 +86,8 @@ class EngineStep final : public IndicatorStep {
     engine_.addAll(run);
   }
 
+  void finishWithNextEvaluation() override { engine_.finishWithNextEvaluation(); }
+
   IndicatorChanges evaluate(const PersonPseudonyms& pseudonyms) override {
     return IndicatorChanges(engine_.evaluate(), &pseudonyms);
   }

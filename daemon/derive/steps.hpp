@@ -190,6 +190,9 @@ class IndicatorStep {
   /// Brings the engine's records up to date: forgets `removed` evidence and files the records
   /// marked changed (the others it holds already).
   virtual void file(const AttributedRecords& records, const std::vector<std::string>& removed) = 0;
+  /// The next evaluate() is the engine's last (IndicatorEngine::finishWithNextEvaluation): what
+  /// only a later one reads goes, and nothing may be filed after it.
+  virtual void finishWithNextEvaluation() = 0;
   /// Recomputes what the records filed since the last call changed, and returns the values and
   /// facts that did. Facts name their person by `pseudonyms.find(person)`, which must outlive
   /// what is returned.

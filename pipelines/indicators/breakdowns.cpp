@@ -2,7 +2,7 @@
 
 namespace hearth::pipelines::indicators {
 
-std::string ageBand(const std::optional<Date>& birth, Date day) {
+std::string_view ageBand(const std::optional<Date>& birth, Date day) {
   if (!birth || *birth > day) return "unknown";
   const int age = canonical::ageInYears(*birth, day);
   if (age < 1) return "under 1";
@@ -13,14 +13,14 @@ std::string ageBand(const std::optional<Date>& birth, Date day) {
   return "18+";
 }
 
-std::string adultAgeBand(const std::optional<Date>& birth, Date day) {
+std::string_view adultAgeBand(const std::optional<Date>& birth, Date day) {
   if (!birth || *birth > day) return "unknown";
   const int age = canonical::ageInYears(*birth, day);
   if (age < 18) return "under 18";
   return age < 65 ? "18-64" : "65+";
 }
 
-std::string sexLabel(canonical::Sex sex) {
+std::string_view sexLabel(canonical::Sex sex) {
   switch (sex) {
     case canonical::Sex::kMale:
       return "male";
@@ -31,7 +31,7 @@ std::string sexLabel(canonical::Sex sex) {
   }
 }
 
-std::string ethnicityGroup(const std::string& code) {
+std::string_view ethnicityGroup(const std::string& code) {
   if (code == "REFU" || code == "NOBT") return "Refused or not obtained";
   if (code == "CHNE" || code == "OOTH") return "Other";
   if (code.empty()) return "unknown";
@@ -49,9 +49,10 @@ std::string ethnicityGroup(const std::string& code) {
   }
 }
 
-std::string localArea(const std::string& postcode, const PostcodeLookup& postcodes) {
+std::string_view localArea(const std::string& postcode, const PostcodeLookup& postcodes) {
   const PostcodeLocation* location = postcodes.find(postcode);
-  return location == nullptr || location->area.empty() ? "unknown" : location->area;
+  if (location == nullptr || location->area.empty()) return "unknown";
+  return location->area;
 }
 
 }  // namespace hearth::pipelines::indicators

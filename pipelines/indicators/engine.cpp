@@ -116,6 +116,7 @@ bool IndicatorEngine::add(PersonKey person, std::string_view evidence_id,
 }
 
 void IndicatorEngine::addAll(std::span<const Filing> filings) {
+  if (finishing_) throw std::logic_error("add() to an indicator engine that has finished");
   // In three stages, each two filings behind the one before: a filing's hash and the prefetch of
   // its two slots; the prefetch of its person's state through the slot, now at hand; the add.
   constexpr size_t kAhead = 2;
@@ -148,6 +149,7 @@ std::pair<IndicatorEngine::PersonState*, bool> IndicatorEngine::stateOf(PersonKe
 
 bool IndicatorEngine::add(const KeyHash& key, PersonKey person, std::string_view evidence_id,
                           canonical::RecordRef record, std::shared_ptr<const void> block) {
+  if (finishing_) throw std::logic_error("add() to an indicator engine that has finished");
   if (const auto* school = record.get_if<canonical::CensusSchool>()) {
     // Every pupil of the return may change school, phase or judgement with it.
     if (census_schools_.add(std::string(evidence_id), *school)) touchAll();
@@ -179,7 +181,16 @@ bool IndicatorEngine::add(const KeyHash& key, PersonKey person, std::string_view
   return true;
 }
 
+void IndicatorEngine::finishWithNextEvaluation() {
+  if (finishing_) return;
+  finishing_ = true;
+  records_at_finish_ = evidence_owner_.size();
+  // A whole council's records are millions: the index is a hundred megabytes.
+  evidence_owner_ = KeyHashMap<PersonKey>();
+}
+
 bool IndicatorEngine::remove(std::string_view evidence_id) {
+  if (finishing_) throw std::logic_error("remove() on an indicator engine that has finished");
   if (census_schools_.remove(evidence_id)) {
     touchAll();
     return true;
@@ -387,6 +398,13 @@ void IndicatorEngine::settle(Assessment& assessment, Evaluation& evaluation) {
       addFacts(assessment.person, slots_[s], before, after, evaluation.facts);
     }
   }
+  if (finishing_) {
+    // No evaluation follows to compare with them: each batch's outcomes go with the batch, where
+    // a council's would all be held at once (the height of its derive).
+    std::vector<std::pair<uint32_t, Outcome>>().swap(state.outcomes);
+    std::vector<Labels>().swap(state.labels);
+    return;
+  }
   state.outcomes = std::move(assessment.outcomes);
   state.labels = std::move(assessment.labels);
   state.family_id = std::move(assessment.family_id);
@@ -413,7 +431,9 @@ void IndicatorEngine::apply(size_t s, const Outcome& outcome, const Labels& labe
   if (counted) {
     bump(s, kHeadline, outcome, sign);
     for (const Breakdown breakdown : slot.definition->breakdowns) {
-      bump(s, {std::string(breakdownName(breakdown)), labels[static_cast<size_t>(breakdown)]},
+      bump(s,
+           {std::string(breakdownName(breakdown)),
+            std::string(labels[static_cast<size_t>(breakdown)])},
            outcome, sign);
     }
   }

@@ -95,6 +95,12 @@ class IndicatorEngine {
   void reserve(size_t records) { evidence_owner_.reserve(evidence_owner_.size() + records); }
   /// Forgets the record with `evidence_id` (erasure, or a record withdrawn by its source).
   bool remove(std::string_view evidence_id);
+  /// For an engine whose next evaluate() is its last (a run that ends after it): lets go now of
+  /// what only a later add() or remove() reads (which person each record is filed under), and has
+  /// that evaluate() keep no person's outcomes, which only a later evaluate() compares with. It
+  /// still returns every value and fact, and the values stay readable (values()). After it,
+  /// add() and remove() throw std::logic_error, and evaluate() finds nothing to recompute.
+  void finishWithNextEvaluation();
   /// Marks every person for recomputation: after a rule or reference data change.
   void touchAll();
 
@@ -108,11 +114,13 @@ class IndicatorEngine {
 
   const std::vector<Period>& periods() const { return config_.periods; }
   size_t personCount() const { return persons_.size(); }
-  size_t recordCount() const { return evidence_owner_.size(); }
+  size_t recordCount() const { return finishing_ ? records_at_finish_ : evidence_owner_.size(); }
 
  private:
   using CellKey = std::pair<std::string, std::string>;  // breakdown name, value; empty: headline
-  using Labels = std::array<std::string, 5>;            // indexed by Breakdown
+  /// Indexed by Breakdown; views of static text or of the postcode lookup's areas, which the
+  /// engine holds unchanged for as long as it holds the labels.
+  using Labels = std::array<std::string_view, 5>;
 
   struct Cell {
     double numerator = 0;
@@ -197,6 +205,8 @@ class IndicatorEngine {
   /// Whose each record is, by a 128-bit hash of its evidence id: the ids themselves are long, and
   /// already kept once with the records.
   KeyHashMap<PersonKey> evidence_owner_;
+  bool finishing_ = false;        // finishWithNextEvaluation() was called
+  size_t records_at_finish_ = 0;  // recordCount() from then on
   std::unordered_map<std::string, std::set<PersonKey>> group_members_;  // by group key
   std::vector<PersonKey> touched_;
   bool touch_all_ = false;  // every person is recomputed at the next evaluate()

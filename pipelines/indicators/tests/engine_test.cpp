@@ -326,39 +326,43 @@ TEST(IndicatorEngine, AChildCountsInTheTemporaryAccommodationOfTheirHouseholdsCa
 // An evaluation works out people's outcomes on several threads (in batches, a share each), and
 // households make one person's view read another's records: whatever the threads, the same values
 // and facts, in the same order. Three thousand people fill several batches.
+// 3,000 people with plans, assessments and households of four, some in temporary accommodation.
+void fillWithHouseholds(IndicatorEngine& engine) {
+  for (PersonKey p = 0; p < 3000; ++p) {
+    const std::string id = std::to_string(p);
+    engine.add(p, "p" + id, person(day(2008 + static_cast<int>(p % 12), 1 + p % 12, 1)));
+    if (p % 2 == 0) engine.add(p, "plan" + id, cpPlan(day(2024, 6, 1 + p % 20), std::nullopt));
+    if (p % 3 == 0) {
+      engine.add(p, "a" + id, assessment(day(2024, 4, 26), day(2024, 7, 3 - p % 2)));
+    }
+    // Households of four: the first is the main applicant, placed in temporary accommodation.
+    const std::string group = "HC" + std::to_string(p / 4);
+    const bool applicant = p % 4 == 0;
+    engine.add(p, "m" + id,
+               member(group + "/" + id, group, applicant ? "Main applicant" : "Child"));
+    if (applicant && p % 8 == 0) engine.add(p, "ta" + id, placement(group, day(2025, 1, 10)));
+  }
+}
+
+// Plans and placements withdrawn, and late plans, across fillWithHouseholds()'s people.
+void changeSome(IndicatorEngine& engine) {
+  for (PersonKey p = 0; p < 3000; p += 7) engine.remove("plan" + std::to_string(p));
+  for (PersonKey p = 0; p < 3000; p += 16) engine.remove("ta" + std::to_string(p));
+  for (PersonKey p = 1; p < 3000; p += 10) {
+    engine.add(p, "late" + std::to_string(p), cpPlan(day(2024, 9, 1), day(2025, 2, 1)));
+  }
+}
+
 TEST(IndicatorEngine, EvaluatesTheSameOnAnyNumberOfThreads) {
   auto engineWith = [](unsigned threads) {
     EngineConfig config = configFor(financialYearStarting(2024));
     config.evaluate_threads = threads;
     return IndicatorEngine(config, shippedBankHolidays(), testPostcodes());
   };
-  auto fill = [](IndicatorEngine& engine) {
-    for (PersonKey p = 0; p < 3000; ++p) {
-      const std::string id = std::to_string(p);
-      engine.add(p, "p" + id, person(day(2008 + static_cast<int>(p % 12), 1 + p % 12, 1)));
-      if (p % 2 == 0) engine.add(p, "plan" + id, cpPlan(day(2024, 6, 1 + p % 20), std::nullopt));
-      if (p % 3 == 0) {
-        engine.add(p, "a" + id, assessment(day(2024, 4, 26), day(2024, 7, 3 - p % 2)));
-      }
-      // Households of four: the first is the main applicant, placed in temporary accommodation.
-      const std::string group = "HC" + std::to_string(p / 4);
-      const bool applicant = p % 4 == 0;
-      engine.add(p, "m" + id,
-                 member(group + "/" + id, group, applicant ? "Main applicant" : "Child"));
-      if (applicant && p % 8 == 0) engine.add(p, "ta" + id, placement(group, day(2025, 1, 10)));
-    }
-  };
-  auto change = [](IndicatorEngine& engine) {
-    for (PersonKey p = 0; p < 3000; p += 7) engine.remove("plan" + std::to_string(p));
-    for (PersonKey p = 0; p < 3000; p += 16) engine.remove("ta" + std::to_string(p));
-    for (PersonKey p = 1; p < 3000; p += 10) {
-      engine.add(p, "late" + std::to_string(p), cpPlan(day(2024, 9, 1), day(2025, 2, 1)));
-    }
-  };
   IndicatorEngine alone = engineWith(1);
-  fill(alone);
+  fillWithHouseholds(alone);
   const Evaluation first = alone.evaluate();
-  change(alone);
+  changeSome(alone);
   const Evaluation second = alone.evaluate();
   // What is compared is not empty.
   EXPECT_EQ(first.persons_recomputed, 3000u);
@@ -367,17 +371,57 @@ TEST(IndicatorEngine, EvaluatesTheSameOnAnyNumberOfThreads) {
   EXPECT_GT(second.facts.size(), 100u);
   for (const unsigned threads : {2u, 3u}) {
     IndicatorEngine shared = engineWith(threads);
-    fill(shared);
+    fillWithHouseholds(shared);
     const Evaluation got_first = shared.evaluate();
     EXPECT_EQ(got_first.values, first.values) << threads << " threads";
     EXPECT_EQ(got_first.facts, first.facts) << threads << " threads";
-    change(shared);
+    changeSome(shared);
     const Evaluation got_second = shared.evaluate();
     EXPECT_EQ(got_second.values, second.values) << threads << " threads";
     EXPECT_EQ(got_second.facts, second.facts) << threads << " threads";
     EXPECT_EQ(got_second.persons_recomputed, second.persons_recomputed) << threads << " threads";
     EXPECT_EQ(shared.values(), alone.values()) << threads << " threads";
   }
+}
+
+// An engine told its next evaluation is its last keeps no outcomes for a later one, and reports
+// what an engine that goes on would, first evaluation or not; then it files nothing more.
+TEST(IndicatorEngine, ALastEvaluationReportsWhatAnyOtherWouldThenFilesNothing) {
+  IndicatorEngine going_on = newEngine();
+  fillWithHouseholds(going_on);
+  const Evaluation first = going_on.evaluate();
+  changeSome(going_on);
+  const Evaluation second = going_on.evaluate();
+  ASSERT_GT(first.facts.size(), 1000u);
+  ASSERT_GT(second.facts.size(), 100u);
+
+  IndicatorEngine first_is_last = newEngine();
+  fillWithHouseholds(first_is_last);
+  first_is_last.finishWithNextEvaluation();
+  const Evaluation only = first_is_last.evaluate();
+  EXPECT_EQ(only.values, first.values);
+  EXPECT_EQ(only.facts, first.facts);
+  EXPECT_EQ(only.persons_recomputed, first.persons_recomputed);
+
+  IndicatorEngine second_is_last = newEngine();
+  fillWithHouseholds(second_is_last);
+  second_is_last.evaluate();
+  changeSome(second_is_last);
+  const size_t records = second_is_last.recordCount();
+  second_is_last.finishWithNextEvaluation();
+  EXPECT_EQ(second_is_last.recordCount(), records);
+  const Evaluation last = second_is_last.evaluate();
+  EXPECT_EQ(last.values, second.values);
+  EXPECT_EQ(last.facts, second.facts);
+  EXPECT_EQ(second_is_last.values(), going_on.values());
+
+  EXPECT_THROW(second_is_last.add(1, "late-again", cpPlan(day(2024, 9, 1), std::nullopt)),
+               std::logic_error);
+  EXPECT_THROW(second_is_last.remove("p1"), std::logic_error);
+  const Evaluation after = second_is_last.evaluate();
+  EXPECT_TRUE(after.values.empty());
+  EXPECT_TRUE(after.facts.empty());
+  EXPECT_EQ(second_is_last.values(), going_on.values());
 }
 
 TEST(IndicatorEngine, ACareLeaverMemberOfACaseOwedADutyIsCounted) {
