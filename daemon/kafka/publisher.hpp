@@ -141,6 +141,7 @@ class Publisher {
   Result<void> start();
   DirectOutcome produceDirect(const OutboundEvent& event, const std::stop_token& stop);
   void waitForQueueSpace();
+  void serveNowAndThen();
   rd_kafka_topic_t* topicHandle(std::string_view name);
   void onDelivery(const rd_kafka_message_t& message);
   /// Polls librdkafka for delivery reports, then hands on the confirmations it served.

@@ -277,6 +277,36 @@ TEST_F(PublisherTest, HandsOnAPollsConfirmationsInRunsEachOnce) {
   EXPECT_EQ(observer_.deliveredCount(), kEvents);
 }
 
+// A publisher serves the delivery reports waiting as it goes, so that librdkafka's messages are
+// mostly freed on the thread that allocated them; the poller thread serves the rest.
+TEST_F(PublisherTest, APublishingThreadServesDeliveryReportsAsItGoes) {
+  std::mutex mutex;
+  std::map<std::thread::id, uint64_t> confirmed_on;
+  auto cfg = config();
+  cfg.on_durable = [&](uint32_t source, std::span<const uint64_t> seqs) {
+    std::lock_guard lock(mutex);
+    confirmed_on[std::this_thread::get_id()] += seqs.size();
+    for (const uint64_t seq : seqs) durable_.record(source, seq);
+  };
+  auto publisher = create(std::move(cfg));
+  ASSERT_NE(publisher, nullptr);
+  auto servedHere = [&] {
+    std::lock_guard lock(mutex);
+    return confirmed_on[std::this_thread::get_id()];
+  };
+  // Far fewer than the producer's queue holds: it never fills, so only serving as it goes hands
+  // confirmations on here. Events go on until some are, or there have been many.
+  uint64_t published = 0;
+  while (published < 20'000 || (servedHere() == 0 && published < 150'000)) {
+    ASSERT_TRUE(publisher->publish(makeEvent(published++)));
+  }
+  const uint64_t served_here = servedHere();
+  ASSERT_TRUE(publisher->flush(10s).ok());
+  EXPECT_GT(served_here, 0u);
+  EXPECT_EQ(durable_.total(), published);
+  EXPECT_EQ(durable_.duplicates(), 0u);
+}
+
 TEST_F(PublisherTest, ConcurrentPublishersAreAllDelivered) {
   auto publisher = create(config());
   ASSERT_NE(publisher, nullptr);
