@@ -1,4 +1,4 @@
-// hearth-bench-kafka-peer BOOTSTRAP FILE [--events] [-X name=value ...]: the ceiling the daemon is
+// hearth-bench-kafka-peer BOOTSTRAP FILE [--events | --keyed] [-X name=value ...]: the ceiling the daemon is
 // compared with. A bare librdkafka producer sends every line of FILE as one message and waits for
 // every delivery report, with the settings hearthd needs for its guarantees (idempotent,
 // acks=all, lz4).
@@ -6,6 +6,8 @@
 //   --events: each line is KEY<TAB>VALUE, as `kcat -C -f '%k\t%s\n'` prints hearthd's events; they
 //     go to topic "peer_events" keyed, partitioned as hearthd partitions them, with the CloudEvents
 //     content-type header hearthd sends: the same bytes hearthd has to send.
+//   --keyed: as --events, for a file of KEY<TAB>LINE: the raw lines sent as hearthd sends events
+//     (keyed, partitioned by key, with the header), which is what keys alone cost.
 //   -X name=value: a librdkafka property applied last (hearthd's tuning, to compare like with
 //   like).
 #include <librdkafka/rdkafka.h>
@@ -35,7 +37,8 @@ constexpr std::string_view kContentType = "application/cloudevents+json; charset
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: hearth-bench-kafka-peer BOOTSTRAP FILE [--events] [-X name=value ...]\n");
+                 "usage: hearth-bench-kafka-peer BOOTSTRAP FILE [--events | --keyed] "
+                 "[-X name=value ...]\n");
     return 2;
   }
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -46,10 +49,12 @@ int main(int argc, char** argv) {
   set(conf, "linger.ms", "5");
   set(conf, "sticky.partitioning.linger.ms", "0");
   bool events = false;
+  const char* what = "raw lines";
   for (int i = 3; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--events") {
+    if (arg == "--events" || arg == "--keyed") {
       events = true;
+      what = arg == "--events" ? "hearthd's events" : "raw lines keyed as hearthd's events";
       set(conf, "partitioner", "murmur2_random");
     } else if (arg == "-X" && i + 1 < argc) {
       std::string property = argv[++i];
@@ -111,7 +116,7 @@ int main(int argc, char** argv) {
   std::printf(
       "bare librdkafka producer (%s, %llu bytes a message): %llu messages in %.2f s = %.0f "
       "msg/s\n",
-      events ? "hearthd's events" : "raw lines",
+      what,
       static_cast<unsigned long long>(sent == 0 ? 0 : bytes / sent),
       static_cast<unsigned long long>(sent), seconds, sent / seconds);
   rd_kafka_destroy(rk);

@@ -10,7 +10,8 @@
 #      embedded broker (the demo set-up) and with the broker in its own process; the same file
 #      through kcat and a bare librdkafka producer, and hearthd's ratio to each; and like for
 #      like, the bare producer sending the very events hearthd sent (its ~950-byte CloudEvents
-#      against the ~300-byte lines), with the same keys, header and guarantees.
+#      against the ~300-byte lines), with the same keys, header and guarantees; and the raw lines
+#      keyed and partitioned as hearthd's events are, which is what the keys alone cost.
 #   4. Start-up: process start to the first /readyz 200 with the embedded broker.
 #   5. The trust_ssd connector reading 1,000,000 ssd_cla_episodes rows from a real PostgreSQL,
 #      over psqlODBC and through libpq COPY.
@@ -356,6 +357,7 @@ if want raw; then
   bytes=$(stat -c %s "$work/input/referrals.csv")
   echo "raw CSV: $rows rows, $((bytes / rows)) bytes a row, $((bytes / 1048576)) MiB"
   hearthd_rate=0 kcat_rate=0 lines_rate=0 lines_wall_rate=0 events_rate=0 events_wall_rate=0
+  keyed_rate=0
   for round in $(seq "$rounds"); do
     [ "$rounds" -gt 1 ] && echo " round $round:"
     csv_run embedded-broker embedded
@@ -364,6 +366,10 @@ if want raw; then
     if [ "$round" = 1 ]; then
       kcat -C -b "$bootstrap" -t hearth.records -o beginning -e -q -f '%k\t%s\n' |
         grep -F '/connectors/bench"' > "$work/input/events.tsv"
+      # The raw lines again, each with one of hearthd's keys (which line gets which does not
+      # matter): a producer that did no work but key the lines as DESIGN.md keys events.
+      cut -f1 "$work/input/events.tsv" | paste - <(tail -n +2 "$work/input/referrals.csv") \
+        > "$work/input/keyed.tsv"
     fi
     start=$(now_ms)
     kcat -P -b "$bootstrap" -t peer -z lz4 -X enable.idempotence=true -X acks=all \
@@ -377,6 +383,8 @@ if want raw; then
     peer_run "$work/input/events.tsv" --events
     events_rate=$(best "$events_rate" "$peer_rate")
     events_wall_rate=$(best "$events_wall_rate" "$peer_wall_rate")
+    peer_run "$work/input/keyed.tsv" --keyed
+    keyed_rate=$(best "$keyed_rate" "$peer_rate")
   done
   echo "  best of $rounds: hearthd $hearthd_rate, bare producer $lines_rate (lines) and" \
     "$events_rate (hearthd's events), kcat $kcat_rate"
@@ -385,9 +393,15 @@ if want raw; then
     "$(ratio "$hearthd_rate" "$lines_wall_rate")" "$(ratio "$hearthd_rate" "$events_wall_rate")"
   printf '  producer timed start to exit too), hearthd/kcat %s (same broker)\n' \
     "$(ratio "$hearthd_rate" "$kcat_rate")"
+  printf '  keys alone: the bare producer sends the raw lines keyed as hearthd keys events at %s\n' \
+    "$keyed_rate"
+  printf '  msg/s, %s of its rate unkeyed; hearthd/bare producer on keyed lines %s\n' \
+    "$(ratio "$keyed_rate" "$lines_rate")" "$(ratio "$hearthd_rate" "$keyed_rate")"
   note "raw CSV hearthd/bare librdkafka producer" "$(ratio "$hearthd_rate" "$lines_rate")" \
     "target 0.8"
   note "  like for like (the same events)" "$(ratio "$hearthd_rate" "$events_rate")" ""
+  note "  on the raw lines keyed as events are" "$(ratio "$hearthd_rate" "$keyed_rate")" \
+    "(keys alone: $(ratio "$keyed_rate" "$lines_rate") of unkeyed)"
   note "raw CSV hearthd/kcat" "$(ratio "$hearthd_rate" "$kcat_rate")" ""
 fi
 
