@@ -140,6 +140,7 @@ class Publisher {
 
   Result<void> start();
   DirectOutcome produceDirect(const OutboundEvent& event, const std::stop_token& stop);
+  void serveReportsHere(std::chrono::milliseconds timeout);
   void waitForQueueSpace();
   void serveNowAndThen();
   rd_kafka_topic_t* topicHandle(std::string_view name);
