@@ -26,6 +26,11 @@ constexpr size_t kSpareBatches = 32;
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 
 constexpr const char* kSchema = R"sql(
+  -- 16 KiB pages (a new store's; an existing one keeps its own): a page holds some thirty of
+  -- these rows rather than eight, so a commit writes fewer pages, each with its own header in the
+  -- log, and the tree splits a quarter as often. A full-scale school census read normalised went
+  -- about 3.5% faster.
+  PRAGMA page_size = 16384;
   PRAGMA journal_mode = WAL;
   -- FULL: every commit is fsynced before the writer reports its records durable. With NORMAL
   -- a commit could be lost in a power cut while the checkpoint covering it, committed later to

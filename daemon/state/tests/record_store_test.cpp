@@ -206,6 +206,49 @@ TEST_F(RecordStoreTest, AStoreKeyedByRecordIsMovedIntoTheAppendedTableAtOpen) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a.csv:2", "b.csv:9"}));
 }
 
+int pageSize(const fs::path& file) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &statement, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  const int size = sqlite3_column_int(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return size;
+}
+
+// A new store takes 16 KiB pages; one made with SQLite's 4 KiB pages keeps them and works as
+// before, since a database's page size is fixed once it has tables.
+TEST_F(RecordStoreTest, ANewStoreHasLargePagesAndAnOlderOneKeepsItsOwn) {
+  const std::vector<pipelines::FieldView> row = {{"UPN", "A123", false}};
+  {
+    auto store = open();
+    store->put({"pupils", "p1", "a.csv:2", 5, row}, "census", 1, 0);
+    store->flush();
+  }
+  EXPECT_EQ(pageSize(dir_ / "records.db"), 16384);
+
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "records.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size = 4096; CREATE TABLE older (n INTEGER);", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open();
+  store->put({"pupils", "p1", "a.csv:2", 5, row}, "census", 1, 0);
+  store->put({"pupils", "p1", "a.csv:7", 6, row}, "census", 1, 1);
+  store->flush();
+  EXPECT_EQ(store->count().value(), 1u);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store->forEach([&](const StoredRecord& r) { seen.push_back(r.location); }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a.csv:7"}));
+  store.reset();
+  EXPECT_EQ(pageSize(dir_ / "records.db"), 4096);
+}
+
 // A store whose records were indexed by their keys: the keys are hashed at open, the old index
 // goes (none takes its place: the writer finds keys in memory), and a record read again still
 // replaces the stored one.
