@@ -625,7 +625,9 @@ Result<uint64_t> DeriveStage::Impl::loadStored(const Contexts& contexts, Pending
   std::vector<pipelines::FieldView> fields;
   uint64_t loaded = 0;
   uint64_t damaged = 0;
-  auto visited = store.forEach([&](const state::StoredRecord& stored) {
+  // In the order the store holds them: applyPending() files them by key whatever their order
+  // (a key is stored once), and read by key the rows took a page read each.
+  auto visited = store.forEachAsStored([&](const state::StoredRecord& stored) {
     const auto it = normalisers.find(stored.connector);
     if (it == normalisers.end()) return;
     if (!state::decodeFields(stored.fields, fields)) {

@@ -742,6 +742,71 @@ Result<int64_t> RecordStore::namesId(std::string_view names) {
   return id;
 }
 
+// Reads every stored record that `rows` gives (connector, stream, source key, location, source
+// time, fields), in one read transaction: a row read on its own was a transaction of its own,
+// which took the log's read lock and looked at the files again (fcntl and stat calls by the
+// million for a whole council). The caller holds the connection's mutex.
+Result<void> RecordStore::visitRows(sqlite3_stmt* rows, const std::function<int64_t()>& next_id,
+                                    const std::function<void(const StoredRecord&)>& visit) {
+  if (auto begun = db_->exec("BEGIN", "starting to read records"); !begun) return begun;
+  struct EndRead {
+    Db& db;
+    ~EndRead() { (void)db.exec("COMMIT", "ending a read of records"); }
+  } end_read{*db_};
+  std::unordered_map<int64_t, std::vector<std::string>> lists;
+  {
+    auto names = db_->prepare("SELECT id, names FROM field_names");
+    if (!names) return names.error();
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*names);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      const std::string bytes = columnText(owned.get(), 1);
+      std::string_view rest = bytes;
+      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
+      std::string_view name;
+      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
+    }
+    if (rc != SQLITE_DONE) return db_->error("reading field names");
+  }
+  StoredRecord record;
+  std::string expanded;
+  for (;;) {
+    if (next_id) {
+      const int64_t id = next_id();
+      if (id == 0) break;
+      sqlite3_bind_int64(rows, 1, id);
+    }
+    const int rc = sqlite3_step(rows);
+    if (rc == SQLITE_DONE && !next_id) break;
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(rows);
+      // The connection is held throughout, so a row found by its id is still there.
+      return db_->error("reading records");
+    }
+    record.connector = columnText(rows, 0);
+    record.stream = columnText(rows, 1);
+    record.source_key = columnText(rows, 2);
+    record.location = columnText(rows, 3);
+    record.source_time_ms = sqlite3_column_int64(rows, 4);
+    record.fields = columnText(rows, 5);
+    if (next_id) sqlite3_reset(rows);
+    // A damaged blob is passed on as stored, for decodeFields() to refuse.
+    if (!record.fields.empty() && record.fields.front() == kNamedList &&
+        expandNamedList(record.fields, lists, expanded)) {
+      record.fields.swap(expanded);
+    }
+    visit(record);
+  }
+  return {};
+}
+
+namespace {
+
+constexpr const char* kStoredColumns =
+    "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records";
+
+}  // namespace
+
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
   // No index holds the keys in order: the rows' ids are sorted first, by their keys alone, so that
@@ -758,51 +823,21 @@ Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>
     }
     if (rc != SQLITE_DONE) return db_->error("ordering records");
   }
-  std::unordered_map<int64_t, std::vector<std::string>> lists;
-  {
-    auto names = db_->prepare("SELECT id, names FROM field_names");
-    if (!names) return names.error();
-    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*names);
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
-      const std::string bytes = columnText(owned.get(), 1);
-      std::string_view rest = bytes;
-      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
-      std::string_view name;
-      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
-    }
-    if (rc != SQLITE_DONE) return db_->error("reading field names");
-  }
-  auto statement = db_->prepare(
-      "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records "
-      "WHERE id = ?1");
+  auto statement = db_->prepare((std::string(kStoredColumns) + " WHERE id = ?1").c_str());
   if (!statement) return statement.error();
   std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
-  StoredRecord record;
-  std::string expanded;
-  for (const int64_t id : ids) {
-    sqlite3_bind_int64(owned.get(), 1, id);
-    const int rc = sqlite3_step(owned.get());
-    if (rc != SQLITE_ROW) {
-      sqlite3_reset(owned.get());
-      // The connection is held throughout, so a row found by the first query is still there.
-      return db_->error("reading records");
-    }
-    record.connector = columnText(owned.get(), 0);
-    record.stream = columnText(owned.get(), 1);
-    record.source_key = columnText(owned.get(), 2);
-    record.location = columnText(owned.get(), 3);
-    record.source_time_ms = sqlite3_column_int64(owned.get(), 4);
-    record.fields = columnText(owned.get(), 5);
-    sqlite3_reset(owned.get());
-    // A damaged blob is passed on as stored, for decodeFields() to refuse.
-    if (!record.fields.empty() && record.fields.front() == kNamedList &&
-        expandNamedList(record.fields, lists, expanded)) {
-      record.fields.swap(expanded);
-    }
-    visit(record);
-  }
-  return {};
+  size_t next = 0;
+  // Row ids start at 1: 0 ends the walk.
+  return visitRows(
+      owned.get(), [&] { return next < ids.size() ? ids[next++] : int64_t{0}; }, visit);
+}
+
+Result<void> RecordStore::forEachAsStored(const std::function<void(const StoredRecord&)>& visit) {
+  std::lock_guard lock(db_->mutex);
+  auto statement = db_->prepare((std::string(kStoredColumns) + " ORDER BY id").c_str());
+  if (!statement) return statement.error();
+  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
+  return visitRows(owned.get(), {}, visit);
 }
 
 Result<uint64_t> RecordStore::count() {

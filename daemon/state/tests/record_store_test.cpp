@@ -416,6 +416,51 @@ TEST_F(RecordStoreTest, FieldNamesAreStoredOncePerHeaderAndReadBackWithEveryRow)
   EXPECT_EQ(lists, 3);  // pupils, leavers and the empty list
 }
 
+// Read as stored, the records come in the order they were first stored, each once, with the
+// latest version of a replaced one where the first stood, without a withdrawn one, and with their
+// own names, values and nulls: what forEach() gives, in another order.
+TEST_F(RecordStoreTest, ReadAsStoredEveryRecordComesOnceInTheOrderItWasStored) {
+  auto store = open();
+  const std::vector<pipelines::FieldView> a = {{"UPN", "A1", false}, {"dob", "", true}};
+  const std::vector<pipelines::FieldView> b = {{"ULN", "U7", false}};
+  store->put({"pupils", "p9", "a.csv:2", 1, a}, "census", 1, 0);
+  store->put({"leavers", "l1", "b.csv:2", 2, b}, "census", 1, 1);
+  store->put({"pupils", "p1", "a.csv:3", 3, a}, "census", 1, 2);
+  store->put({"pupils", "p5", "a.csv:4", 4, a}, "census", 1, 3);
+  store->flush();
+  store.reset();
+  store = open();
+  store->put({"pupils", "p1", "a.csv:9", 5, b}, "census", 1, 4);  // replaces p1
+  store->erase("census", "pupils", "p5", 1, 5);
+  store->put({"pupils", "p0", "a.csv:5", 6, a}, "census", 1, 6);
+  store->flush();
+
+  auto lines = [](auto walk) {
+    std::vector<std::string> seen;
+    std::vector<pipelines::FieldView> decoded;
+    EXPECT_TRUE(walk([&](const StoredRecord& r) {
+      ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
+      std::string line = r.stream + "/" + r.source_key + " " + r.location;
+      for (const auto& f : decoded) {
+        line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
+      }
+      seen.push_back(line);
+    }));
+    return seen;
+  };
+  const std::vector<std::string> as_stored =
+      lines([&](const auto& visit) { return store->forEachAsStored(visit); });
+  // A replaced record's row goes and its new version is appended: it comes where it was stored
+  // last.
+  EXPECT_EQ(as_stored, (std::vector<std::string>{
+                           "pupils/p9 a.csv:2 UPN=A1 dob=null", "leavers/l1 b.csv:2 ULN=U7",
+                           "pupils/p1 a.csv:9 ULN=U7", "pupils/p0 a.csv:5 UPN=A1 dob=null"}));
+  std::vector<std::string> by_key = lines([&](const auto& visit) { return store->forEach(visit); });
+  EXPECT_EQ(by_key, (std::vector<std::string>{
+                        "leavers/l1 b.csv:2 ULN=U7", "pupils/p0 a.csv:5 UPN=A1 dob=null",
+                        "pupils/p1 a.csv:9 ULN=U7", "pupils/p9 a.csv:2 UPN=A1 dob=null"}));
+}
+
 // A batch writes the names its records share once per run of them; each record still reads back
 // with its own names and values, whichever list the record before it had.
 TEST_F(RecordStoreTest, RecordsOfOneBatchReadBackWithTheirOwnNamesWhereverTheirListChanges) {
