@@ -245,10 +245,11 @@ void appendValues(std::span<const pipelines::FieldView> fields, std::string& out
   }
 }
 
+// The lists of field names stored records name, by their ids.
+using NameLists = std::unordered_map<int64_t, std::vector<std::string>>;
+
 // A stored blob as encodeFields() gives it, with the names of its list put back; false if damaged.
-bool expandNamedList(std::string_view stored,
-                     const std::unordered_map<int64_t, std::vector<std::string>>& lists,
-                     std::string& out) {
+bool expandNamedList(std::string_view stored, const NameLists& lists, std::string& out) {
   out.clear();
   stored.remove_prefix(1);
   uint64_t id = 0;
@@ -331,6 +332,31 @@ struct RecordStore::Db {
       return makeError("state.records", std::string(what) + " (" + path.string() + "): " + text);
     }
     return {};
+  }
+  // A walk through the stored records, in one read transaction: a row read on its own was a
+  // transaction of its own, which took the log's read lock and looked at the files again (fcntl
+  // and stat calls by the million for a whole council). `walk` is given the lists of field
+  // names. The caller holds `mutex`.
+  Result<void> read(const std::function<Result<void>(const NameLists&)>& walk) {
+    if (auto begun = exec("BEGIN", "starting to read records"); !begun) return begun;
+    struct EndRead {
+      Db& db;
+      ~EndRead() { (void)db.exec("COMMIT", "ending a read of records"); }
+    } end_read{*this};
+    NameLists lists;
+    auto names = prepare("SELECT id, names FROM field_names");
+    if (!names) return names.error();
+    std::unique_ptr<sqlite3_stmt, Finalizer> owned(*names);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      const std::string bytes = columnText(owned.get(), 1);
+      std::string_view rest = bytes;
+      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
+      std::string_view name;
+      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
+    }
+    if (rc != SQLITE_DONE) return error("reading field names");
+    return walk(lists);
   }
   Result<bool> hasColumn(const char* table, const char* column) {
     auto statement = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
@@ -742,102 +768,83 @@ Result<int64_t> RecordStore::namesId(std::string_view names) {
   return id;
 }
 
-// Reads every stored record that `rows` gives (connector, stream, source key, location, source
-// time, fields), in one read transaction: a row read on its own was a transaction of its own,
-// which took the log's read lock and looked at the files again (fcntl and stat calls by the
-// million for a whole council). The caller holds the connection's mutex.
-Result<void> RecordStore::visitRows(sqlite3_stmt* rows, const std::function<int64_t()>& next_id,
-                                    const std::function<void(const StoredRecord&)>& visit) {
-  if (auto begun = db_->exec("BEGIN", "starting to read records"); !begun) return begun;
-  struct EndRead {
-    Db& db;
-    ~EndRead() { (void)db.exec("COMMIT", "ending a read of records"); }
-  } end_read{*db_};
-  std::unordered_map<int64_t, std::vector<std::string>> lists;
-  {
-    auto names = db_->prepare("SELECT id, names FROM field_names");
-    if (!names) return names.error();
-    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*names);
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
-      const std::string bytes = columnText(owned.get(), 1);
-      std::string_view rest = bytes;
-      std::vector<std::string>& list = lists[sqlite3_column_int64(owned.get(), 0)];
-      std::string_view name;
-      while (!rest.empty() && readSlice(rest, name)) list.emplace_back(name);
-    }
-    if (rc != SQLITE_DONE) return db_->error("reading field names");
-  }
-  StoredRecord record;
-  std::string expanded;
-  for (;;) {
-    if (next_id) {
-      const int64_t id = next_id();
-      if (id == 0) break;
-      sqlite3_bind_int64(rows, 1, id);
-    }
-    const int rc = sqlite3_step(rows);
-    if (rc == SQLITE_DONE && !next_id) break;
-    if (rc != SQLITE_ROW) {
-      sqlite3_reset(rows);
-      // The connection is held throughout, so a row found by its id is still there.
-      return db_->error("reading records");
-    }
-    record.connector = columnText(rows, 0);
-    record.stream = columnText(rows, 1);
-    record.source_key = columnText(rows, 2);
-    record.location = columnText(rows, 3);
-    record.source_time_ms = sqlite3_column_int64(rows, 4);
-    record.fields = columnText(rows, 5);
-    if (next_id) sqlite3_reset(rows);
-    // A damaged blob is passed on as stored, for decodeFields() to refuse.
-    if (!record.fields.empty() && record.fields.front() == kNamedList &&
-        expandNamedList(record.fields, lists, expanded)) {
-      record.fields.swap(expanded);
-    }
-    visit(record);
-  }
-  return {};
-}
-
 namespace {
 
-constexpr const char* kStoredColumns =
+constexpr std::string_view kStoredColumns =
     "SELECT connector, stream, source_key, location, source_time_ms, fields FROM source_records";
+
+// The record of the row `rows` is on, its fields with their names put back.
+void readRecord(sqlite3_stmt* rows, const NameLists& lists, StoredRecord& record,
+                std::string& expanded) {
+  record.connector = columnText(rows, 0);
+  record.stream = columnText(rows, 1);
+  record.source_key = columnText(rows, 2);
+  record.location = columnText(rows, 3);
+  record.source_time_ms = sqlite3_column_int64(rows, 4);
+  record.fields = columnText(rows, 5);
+  // A damaged blob is passed on as stored, for decodeFields() to refuse.
+  if (!record.fields.empty() && record.fields.front() == kNamedList &&
+      expandNamedList(record.fields, lists, expanded)) {
+    record.fields.swap(expanded);
+  }
+}
 
 }  // namespace
 
 Result<void> RecordStore::forEach(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
-  // No index holds the keys in order: the rows' ids are sorted first, by their keys alone, so that
-  // the sort does not carry every record's fields.
-  auto ordered =
-      db_->prepare("SELECT id FROM source_records ORDER BY connector, stream, source_key");
-  if (!ordered) return ordered.error();
-  std::vector<int64_t> ids;
-  {
-    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*ordered);
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
-      ids.push_back(sqlite3_column_int64(owned.get(), 0));
+  return db_->read([&](const NameLists& lists) -> Result<void> {
+    // No index holds the keys in order: the rows' ids are sorted first, by their keys alone, so
+    // that the sort does not carry every record's fields.
+    auto ordered =
+        db_->prepare("SELECT id FROM source_records ORDER BY connector, stream, source_key");
+    if (!ordered) return ordered.error();
+    std::vector<int64_t> ids;
+    {
+      std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*ordered);
+      int rc = SQLITE_OK;
+      while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+        ids.push_back(sqlite3_column_int64(owned.get(), 0));
+      }
+      if (rc != SQLITE_DONE) return db_->error("ordering records");
     }
-    if (rc != SQLITE_DONE) return db_->error("ordering records");
-  }
-  auto statement = db_->prepare((std::string(kStoredColumns) + " WHERE id = ?1").c_str());
-  if (!statement) return statement.error();
-  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
-  size_t next = 0;
-  // Row ids start at 1: 0 ends the walk.
-  return visitRows(
-      owned.get(), [&] { return next < ids.size() ? ids[next++] : int64_t{0}; }, visit);
+    auto by_id = db_->prepare((std::string(kStoredColumns) + " WHERE id = ?1").c_str());
+    if (!by_id) return by_id.error();
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*by_id);
+    StoredRecord record;
+    std::string expanded;
+    for (const int64_t id : ids) {
+      sqlite3_bind_int64(owned.get(), 1, id);
+      const int rc = sqlite3_step(owned.get());
+      if (rc != SQLITE_ROW) {
+        sqlite3_reset(owned.get());
+        // The connection is held throughout, so a row found by the first query is still there.
+        return db_->error("reading records");
+      }
+      readRecord(owned.get(), lists, record, expanded);
+      sqlite3_reset(owned.get());
+      visit(record);
+    }
+    return {};
+  });
 }
 
 Result<void> RecordStore::forEachAsStored(const std::function<void(const StoredRecord&)>& visit) {
   std::lock_guard lock(db_->mutex);
-  auto statement = db_->prepare((std::string(kStoredColumns) + " ORDER BY id").c_str());
-  if (!statement) return statement.error();
-  std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*statement);
-  return visitRows(owned.get(), {}, visit);
+  return db_->read([&](const NameLists& lists) -> Result<void> {
+    auto in_order = db_->prepare((std::string(kStoredColumns) + " ORDER BY id").c_str());
+    if (!in_order) return in_order.error();
+    std::unique_ptr<sqlite3_stmt, Db::Finalizer> owned(*in_order);
+    StoredRecord record;
+    std::string expanded;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(owned.get())) == SQLITE_ROW) {
+      readRecord(owned.get(), lists, record, expanded);
+      visit(record);
+    }
+    if (rc != SQLITE_DONE) return db_->error("reading records");
+    return {};
+  });
 }
 
 Result<uint64_t> RecordStore::count() {

@@ -172,8 +172,6 @@ class RecordStore {
   RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity);
   void writerLoop();
   Result<void> commit(const std::vector<Batch>& batches);
-  Result<void> visitRows(sqlite3_stmt* rows, const std::function<int64_t()>& next_id,
-                         const std::function<void(const StoredRecord&)>& visit);
   /// The id under which a list of field names is stored, adding it if new (writer thread).
   Result<int64_t> namesId(std::string_view names);
 

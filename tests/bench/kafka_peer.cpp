@@ -1,7 +1,7 @@
-// hearth-bench-kafka-peer BOOTSTRAP FILE [--events | --keyed] [-X name=value ...]: the ceiling the daemon is
-// compared with. A bare librdkafka producer sends every line of FILE as one message and waits for
-// every delivery report, with the settings hearthd needs for its guarantees (idempotent,
-// acks=all, lz4).
+// hearth-bench-kafka-peer BOOTSTRAP FILE [--events | --keyed] [-X name=value ...]: the ceiling
+// the daemon is compared with. A bare librdkafka producer sends every line of FILE as one message
+// and waits for every delivery report, with the settings hearthd needs for its guarantees
+// (idempotent, acks=all, lz4).
 //   Lines (the default): each line is the value of one unkeyed message to topic "peer".
 //   --events: each line is KEY<TAB>VALUE, as `kcat -C -f '%k\t%s\n'` prints hearthd's events; they
 //     go to topic "peer_events" keyed, partitioned as hearthd partitions them, with the CloudEvents
@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
   std::printf(
       "bare librdkafka producer (%s, %llu bytes a message): %llu messages in %.2f s = %.0f "
       "msg/s\n",
-      what,
-      static_cast<unsigned long long>(sent == 0 ? 0 : bytes / sent),
+      what, static_cast<unsigned long long>(sent == 0 ? 0 : bytes / sent),
       static_cast<unsigned long long>(sent), seconds, sent / seconds);
   rd_kafka_destroy(rk);
   return 0;

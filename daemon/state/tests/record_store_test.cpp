@@ -416,9 +416,9 @@ TEST_F(RecordStoreTest, FieldNamesAreStoredOncePerHeaderAndReadBackWithEveryRow)
   EXPECT_EQ(lists, 3);  // pupils, leavers and the empty list
 }
 
-// Read as stored, the records come in the order they were first stored, each once, with the
-// latest version of a replaced one where the first stood, without a withdrawn one, and with their
-// own names, values and nulls: what forEach() gives, in another order.
+// Read as stored, the records come in the order they were stored, each once: a replaced one in
+// its new version where that was stored, a withdrawn one not at all, each with its own names,
+// values and nulls. forEach() gives the same records in key order.
 TEST_F(RecordStoreTest, ReadAsStoredEveryRecordComesOnceInTheOrderItWasStored) {
   auto store = open();
   const std::vector<pipelines::FieldView> a = {{"UPN", "A1", false}, {"dob", "", true}};
@@ -430,7 +430,7 @@ TEST_F(RecordStoreTest, ReadAsStoredEveryRecordComesOnceInTheOrderItWasStored) {
   store->flush();
   store.reset();
   store = open();
-  store->put({"pupils", "p1", "a.csv:9", 5, b}, "census", 1, 4);  // replaces p1
+  store->put({"pupils", "p9", "a.csv:9", 5, b}, "census", 1, 4);  // replaces p9, stored first
   store->erase("census", "pupils", "p5", 1, 5);
   store->put({"pupils", "p0", "a.csv:5", 6, a}, "census", 1, 6);
   store->flush();
@@ -450,15 +450,14 @@ TEST_F(RecordStoreTest, ReadAsStoredEveryRecordComesOnceInTheOrderItWasStored) {
   };
   const std::vector<std::string> as_stored =
       lines([&](const auto& visit) { return store->forEachAsStored(visit); });
-  // A replaced record's row goes and its new version is appended: it comes where it was stored
-  // last.
+  // A replaced record's row goes and its new version is appended.
   EXPECT_EQ(as_stored, (std::vector<std::string>{
-                           "pupils/p9 a.csv:2 UPN=A1 dob=null", "leavers/l1 b.csv:2 ULN=U7",
-                           "pupils/p1 a.csv:9 ULN=U7", "pupils/p0 a.csv:5 UPN=A1 dob=null"}));
+                           "leavers/l1 b.csv:2 ULN=U7", "pupils/p1 a.csv:3 UPN=A1 dob=null",
+                           "pupils/p9 a.csv:9 ULN=U7", "pupils/p0 a.csv:5 UPN=A1 dob=null"}));
   std::vector<std::string> by_key = lines([&](const auto& visit) { return store->forEach(visit); });
   EXPECT_EQ(by_key, (std::vector<std::string>{
                         "leavers/l1 b.csv:2 ULN=U7", "pupils/p0 a.csv:5 UPN=A1 dob=null",
-                        "pupils/p1 a.csv:9 ULN=U7", "pupils/p9 a.csv:2 UPN=A1 dob=null"}));
+                        "pupils/p1 a.csv:3 UPN=A1 dob=null", "pupils/p9 a.csv:9 ULN=U7"}));
 }
 
 // A batch writes the names its records share once per run of them; each record still reads back
