@@ -16,6 +16,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A record's decoded fields as " name=value" for each, null ones as "name=null".
+std::string fieldsText(const std::vector<pipelines::FieldView>& fields) {
+  std::string text;
+  for (const auto& f : fields) {
+    text += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
+  }
+  return text;
+}
+
 class RecordStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -391,11 +400,7 @@ TEST_F(RecordStoreTest, FieldNamesAreStoredOncePerHeaderAndReadBackWithEveryRow)
   std::vector<pipelines::FieldView> decoded;
   ASSERT_TRUE(store->forEach([&](const StoredRecord& r) {
     ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
-    std::string line = r.source_key;
-    for (const auto& f : decoded) {
-      line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
-    }
-    seen.push_back(line);
+    seen.push_back(r.source_key + fieldsText(decoded));
   }));
   EXPECT_EQ(seen, (std::vector<std::string>{"e1", "l1 ULN=", "p1 UPN=A1 dob=null",
                                             "p2 UPN=A2 dob=2010-01-02", "p3 UPN=A1 dob=null"}));
@@ -440,11 +445,7 @@ TEST_F(RecordStoreTest, ReadAsStoredEveryRecordComesOnceInTheOrderItWasStored) {
     std::vector<pipelines::FieldView> decoded;
     EXPECT_TRUE(walk([&](const StoredRecord& r) {
       ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
-      std::string line = r.stream + "/" + r.source_key + " " + r.location;
-      for (const auto& f : decoded) {
-        line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
-      }
-      seen.push_back(line);
+      seen.push_back(r.stream + "/" + r.source_key + " " + r.location + fieldsText(decoded));
     }));
     return seen;
   };
@@ -485,11 +486,7 @@ TEST_F(RecordStoreTest, RecordsOfOneBatchReadBackWithTheirOwnNamesWhereverTheirL
   std::vector<pipelines::FieldView> decoded;
   ASSERT_TRUE(store->forEach([&](const StoredRecord& r) {
     ASSERT_TRUE(decodeFields(r.fields, decoded)) << r.source_key;
-    std::string line = r.source_key + " " + r.location;
-    for (const auto& f : decoded) {
-      line += " " + std::string(f.name) + "=" + (f.is_null ? "null" : std::string(f.value));
-    }
-    seen.push_back(line);
+    seen.push_back(r.source_key + " " + r.location + fieldsText(decoded));
   }));
   EXPECT_EQ(seen, (std::vector<std::string>{
                       "e1 c.csv:2", "l1 b.csv:2 ULN=B", "l2 b.csv:3 ULN=B2 x=1",
