@@ -163,14 +163,17 @@ std::uint64_t nextPoolSerial() {
 StringPool::StringPool() : serial_(nextPoolSerial()), texts_{std::string()}, hashes_{0} {}
 
 StringPool::StringPool(const StringPool& other)
-    : serial_(nextPoolSerial()), texts_(other.texts_), hashes_(other.hashes_), ids_(other.ids_) {}
+    : serial_(nextPoolSerial()),
+      texts_(other.texts_),
+      hashes_(other.hashes_),
+      slots_(other.slots_) {}
 
 StringPool& StringPool::operator=(const StringPool& other) {
   if (this != &other) {
     serial_ = nextPoolSerial();
     texts_ = other.texts_;
     hashes_ = other.hashes_;
-    ids_ = other.ids_;
+    slots_ = other.slots_;
   }
   return *this;
 }
@@ -180,30 +183,49 @@ StringPool::StringPool(StringPool&& other) noexcept
     : serial_(std::exchange(other.serial_, nextPoolSerial())),
       texts_(std::exchange(other.texts_, {std::string()})),
       hashes_(std::exchange(other.hashes_, {0})),
-      ids_(std::move(other.ids_)) {
-  other.ids_.clear();
-}
+      slots_(std::exchange(other.slots_, {})) {}
 
 StringPool& StringPool::operator=(StringPool&& other) noexcept {
   if (this != &other) {
     serial_ = std::exchange(other.serial_, nextPoolSerial());
     texts_ = std::exchange(other.texts_, {std::string()});
     hashes_ = std::exchange(other.hashes_, {0});
-    ids_ = std::move(other.ids_);
-    other.ids_.clear();
+    slots_ = std::exchange(other.slots_, {});
   }
   return *this;
 }
 
 std::uint32_t StringPool::intern(std::string_view text) {
   if (text.empty()) return 0;
-  if (const auto it = ids_.find(text); it != ids_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(texts_.size());
-  ids_.emplace(std::string(text), id);
-  texts_.emplace_back(text);
+  // At most seven slots in ten taken, counting the one this text may take: probes stay short.
+  if (texts_.size() * 10 >= slots_.size() * 7) growSlots();
   const std::uint64_t hash = mixKey(text.size(), std::hash<std::string_view>{}(text));
+  const std::size_t slot = slotOf(text, hash);
+  if (slots_[slot] != 0) return slots_[slot];
+  const auto id = static_cast<std::uint32_t>(texts_.size());
+  texts_.emplace_back(text);
   hashes_.push_back(hash);
+  slots_[slot] = id;
   return id;
+}
+
+std::size_t StringPool::slotOf(std::string_view text, std::uint64_t hash) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t id = slots_[slot];
+    if (id == 0 || (hashes_[id] == hash && texts_[id] == text)) return slot;
+  }
+}
+
+void StringPool::growSlots() {
+  std::vector<std::uint32_t> slots(std::max<std::size_t>(16, slots_.size() * 2), 0);
+  const std::size_t mask = slots.size() - 1;
+  for (std::uint32_t id = 1; id < texts_.size(); ++id) {
+    std::size_t slot = hashes_[id] & mask;
+    while (slots[slot] != 0) slot = (slot + 1) & mask;
+    slots[slot] = id;
+  }
+  slots_.swap(slots);
 }
 
 std::uint64_t mixKey(std::uint64_t a, std::uint64_t b) {

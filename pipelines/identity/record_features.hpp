@@ -4,7 +4,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "pipelines/identity/person_record.hpp"
@@ -34,17 +33,19 @@ class StringPool {
   std::uint64_t serial() const { return serial_; }
 
  private:
+  /// The place of `text` (whose hash is `hash`) in `slots_`: the slot holding its id, or the
+  /// empty slot where its id goes.
+  std::size_t slotOf(std::string_view text, std::uint64_t hash) const;
+  /// Twice the slots (16 at first), every id in its place again.
+  void growSlots();
+
   std::uint64_t serial_;
-  // Looked up by string_view: most texts are in the pool already, and need no string made.
-  struct TextHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
   std::vector<std::string> texts_;
   std::vector<std::uint64_t> hashes_;
-  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> ids_;
+  // The ids by their texts' hashes, in open addressing (linear probing; 0 is an empty slot, as
+  // id 0 is never looked up): four bytes a text. A node-based map held its own copy of each
+  // text besides, some seventy bytes a text, and a council's pools hold over a million texts.
+  std::vector<std::uint32_t> slots_;
 };
 
 /// What the comparisons and blocking rules need from one record, in about 100 bytes: names and

@@ -106,6 +106,34 @@ TEST(StringPool, AMovedFromPoolStartsAgainUnderAnotherSerial) {
   EXPECT_EQ(moved.intern("zoe"), 2u);
 }
 
+TEST(StringPool, KeepsEveryIdAsItGrowsAndAsItIsCopied) {
+  // Texts that differ in their last characters only, or are prefixes of one another, and enough
+  // of them for the pool's table to grow many times.
+  auto textOf = [](int i) { return "NN" + std::to_string(i % 97) + " " + std::to_string(i); };
+  StringPool pool;
+  constexpr int kTexts = 50'000;
+  for (int i = 0; i < kTexts; ++i) ASSERT_EQ(pool.intern(textOf(i)), static_cast<uint32_t>(i + 1));
+  EXPECT_EQ(pool.size(), static_cast<size_t>(kTexts + 1));
+  EXPECT_EQ(pool.intern(""), 0u);
+  StringPool copy = pool;
+  StringPool reversed;
+  for (int i = kTexts - 1; i >= 0; --i) reversed.intern(textOf(i));
+  for (int i = 0; i < kTexts; ++i) {
+    const auto id = static_cast<uint32_t>(i + 1);
+    ASSERT_EQ(pool.intern(textOf(i)), id);
+    ASSERT_EQ(pool.text(id), textOf(i));
+    ASSERT_EQ(copy.intern(textOf(i)), id);
+    // The hash of a text is the same whatever order the texts came in.
+    ASSERT_EQ(reversed.textHash(reversed.intern(textOf(i))), pool.textHash(id));
+  }
+  EXPECT_EQ(pool.size(), static_cast<size_t>(kTexts + 1));
+  // The copy grows apart: its new text takes the next id there, and the original knows nothing
+  // of it.
+  EXPECT_EQ(copy.intern("only in the copy"), static_cast<uint32_t>(kTexts + 1));
+  EXPECT_EQ(pool.intern("only in the original"), static_cast<uint32_t>(kTexts + 1));
+  EXPECT_EQ(copy.text(kTexts + 1), "only in the copy");
+}
+
 TEST(Comparison, MissingValuesAreTheMissingLevel) {
   PersonRecord a = person("", "lee", 2010, 3, 7, "");
   a.birth_date.reset();
