@@ -58,29 +58,48 @@ T consensus(const std::vector<T>& values) {
 // its system, so its records are summarised rather than linked to each other. Linking them one
 // by one would flood the model's candidate pairs with certain matches and teach it that a birth
 // date alone is convincing.
-id::PersonRecord linkageRecord(const SubjectInfo& subject) {
-  std::vector<std::string> given, family, postcode, nhs, upn, former_upn, uln;
-  std::set<std::string> verified_nhs;
+// The values of one subject's records, gathered to find each field's consensus: views of the
+// held records' strings, in lists a thread keeps from one linkage record to the next (a council's
+// rebuild makes hundreds of thousands, each from a few values).
+struct SubjectValues {
+  std::vector<std::string_view> given, family, postcode, nhs, verified_nhs, upn, former_upn, uln;
   std::vector<canonical::Date> births;
   std::vector<id::Sex> sexes;
-  const auto take = [&](const canonical::Identifier& identifier) {
-    if (identifier.scheme == "upn") upn.push_back(identifier.value);
-    if (identifier.scheme == "former_upn") former_upn.push_back(identifier.value);
-    if (identifier.scheme == "uln") uln.push_back(identifier.value);
-    if (identifier.scheme != "nhs") return;
-    nhs.push_back(identifier.value);
+
+  void clear() {
+    for (auto* list : {&given, &family, &postcode, &nhs, &verified_nhs, &upn, &former_upn, &uln}) {
+      list->clear();
+    }
+    births.clear();
+    sexes.clear();
+  }
+};
+
+id::PersonRecord linkageRecord(const SubjectInfo& subject) {
+  thread_local SubjectValues values;
+  values.clear();
+  const auto take = [](const canonical::Identifier& identifier) {
+    const std::string_view scheme = identifier.scheme.view();
+    const std::string_view value = identifier.value.view();
+    if (scheme == "upn") values.upn.push_back(value);
+    if (scheme == "former_upn") values.former_upn.push_back(value);
+    if (scheme == "uln") values.uln.push_back(value);
+    if (scheme != "nhs") return;
+    values.nhs.push_back(value);
     // UK Core verification status: only 01 (present and verified) vouches for the number;
     // sources without a status are taken at their word, as before.
     if (identifier.verification.empty() || identifier.verification == "01") {
-      verified_nhs.insert(identifier.value);
+      values.verified_nhs.push_back(value);
     }
   };
   for (const canonical::Person* person : subject.persons) {
-    if (!person->given_name.empty()) given.push_back(person->given_name);
-    if (!person->family_name.empty()) family.push_back(person->family_name);
-    if (!person->postcode.empty()) postcode.push_back(person->postcode);
-    if (person->birth_date) births.push_back(*person->birth_date);
-    if (person->sex != canonical::Sex::kNotRecorded) sexes.push_back(linkageSex(person->sex));
+    if (!person->given_name.empty()) values.given.push_back(person->given_name.view());
+    if (!person->family_name.empty()) values.family.push_back(person->family_name.view());
+    if (!person->postcode.empty()) values.postcode.push_back(person->postcode.view());
+    if (person->birth_date) values.births.push_back(*person->birth_date);
+    if (person->sex != canonical::Sex::kNotRecorded) {
+      values.sexes.push_back(linkageSex(person->sex));
+    }
     for (const auto& identifier : person->identifiers) take(identifier);
   }
   for (const auto& identifier : subject.extra_identifiers) take(identifier);
@@ -88,16 +107,17 @@ id::PersonRecord linkageRecord(const SubjectInfo& subject) {
   id::PersonRecord record;
   record.source_system = first.subject.system;
   record.local_id = first.subject.value;
-  record.given_name = consensus(given);
-  record.family_name = consensus(family);
-  if (!births.empty()) record.birth_date = consensus(births);
-  record.sex = sexes.empty() ? id::Sex::kMissing : consensus(sexes);
-  record.postcode = consensus(postcode);
-  record.nhs_number = consensus(nhs);
-  record.nhs_verified = verified_nhs.contains(record.nhs_number);
-  record.upn = consensus(upn);
-  record.former_upn = consensus(former_upn);
-  record.uln = consensus(uln);
+  record.given_name = consensus(values.given);
+  record.family_name = consensus(values.family);
+  if (!values.births.empty()) record.birth_date = consensus(values.births);
+  record.sex = values.sexes.empty() ? id::Sex::kMissing : consensus(values.sexes);
+  record.postcode = consensus(values.postcode);
+  record.nhs_number = consensus(values.nhs);
+  record.nhs_verified = std::find(values.verified_nhs.begin(), values.verified_nhs.end(),
+                                  record.nhs_number) != values.verified_nhs.end();
+  record.upn = consensus(values.upn);
+  record.former_upn = consensus(values.former_upn);
+  record.uln = consensus(values.uln);
   return record;
 }
 
@@ -241,12 +261,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     }
   }
   if (!rebuild && known + fresh.size() != st.fingerprints.size()) rebuild = true;
-  // A rebuild's linkage records in two halves, each made by its own thread into a list of its
-  // own: a council's are hundreds of thousands of 472-byte records, which one list would have
-  // default-made on one thread before either filled its half.
-  std::array<std::vector<id::PersonRecord>, 2> halves;
-  std::vector<std::string> all_keys;
-  std::vector<ValidIdentifiers> all_identifiers;
+  IdentityOutcome outcome;
   if (rebuild) {
     std::vector<uint32_t> with_persons;
     with_persons.reserve(subjects.size());
@@ -255,39 +270,46 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
     }
     std::vector<uint64_t> all_prints(with_persons.size());
     std::vector<pipelines::KeyHash> all_hashes(with_persons.size());
-    all_identifiers.resize(with_persons.size());
-    forHalvesInParallel(with_persons.size(), 20'000, [&](size_t from, size_t to) {
-      std::vector<id::PersonRecord>& half = halves[from == 0 ? 0 : 1];
-      half.reserve(to - from);
-      for (size_t n = from; n < to; ++n) {
-        const id::PersonRecord& record =
-            half.emplace_back(linkageRecord(subjects[with_persons[n]]));
-        all_prints[n] = fingerprint(record);
-        all_identifiers[n] = validIdentifiers(record);
-        all_hashes[n] = pipelines::keyHash(subjects[with_persons[n]].key);
-      }
-    });
-    st.fingerprints.clear();
-    st.fingerprints.reserve(with_persons.size());
-    all_keys.reserve(with_persons.size());
-    for (size_t n = 0; n < with_persons.size(); ++n) {
-      st.fingerprints.tryEmplace(all_hashes[n], all_prints[n]);
-      all_keys.emplace_back(subjects[with_persons[n]].key);
-    }
-  }
-
-  IdentityOutcome outcome;
-  if (rebuild) {
+    std::vector<ValidIdentifiers> all_identifiers(with_persons.size());
     id::LinkageConfig config;
     config.link_threshold = options_.link_threshold;
     config.review_threshold = options_.review_threshold;
     config.use_extra_id = false;
     st.index = std::make_unique<id::IdentityIndex>(config);
+    // The linkage records a part at a time, each part's halves made on two threads into the
+    // list the part before used. A council's are hundreds of thousands of 472-byte records:
+    // made all at once, writing their pages afresh was half the cost of making them, and the
+    // index keeps only their features.
+    constexpr size_t kPart = size_t{1} << 15;
+    size_t made = 0;
+    st.index->build(
+        [&](std::vector<id::PersonRecord>& part) {
+          if (made == with_persons.size()) return false;
+          part.resize(std::min(kPart, with_persons.size() - made));
+          forHalvesInParallel(part.size(), 20'000, [&](size_t from, size_t to) {
+            for (size_t i = from; i < to; ++i) {
+              const size_t n = made + i;
+              const SubjectInfo& subject = subjects[with_persons[n]];
+              part[i] = linkageRecord(subject);
+              all_prints[n] = fingerprint(part[i]);
+              all_identifiers[n] = validIdentifiers(part[i]);
+              all_hashes[n] = pipelines::keyHash(subject.key);
+            }
+          });
+          made += part.size();
+          return true;
+        },
+        with_persons.size());
+    st.fingerprints.clear();
+    st.fingerprints.reserve(with_persons.size());
+    std::vector<std::string> all_keys;
+    all_keys.reserve(with_persons.size());
+    for (size_t n = 0; n < with_persons.size(); ++n) {
+      st.fingerprints.tryEmplace(all_hashes[n], all_prints[n]);
+      all_keys.emplace_back(subjects[with_persons[n]].key);
+    }
     st.subject_of_record = std::move(all_keys);
     st.identifiers = std::move(all_identifiers);
-    std::vector<std::vector<id::PersonRecord>> parts(std::make_move_iterator(halves.begin()),
-                                                     std::make_move_iterator(halves.end()));
-    st.index->build(std::move(parts));
     st.decided.clear();
     st.reviewer_decisions = 0;
     st.links_reported = 0;

@@ -149,6 +149,10 @@ void IdentityIndex::ingest(std::span<std::vector<PersonRecord>> parts) {
     // The features hold all the engine needs; free the strings before pairing starts.
     std::vector<PersonRecord>().swap(part);
   }
+  fileIngested(first);
+}
+
+void IdentityIndex::fileIngested(std::uint32_t first) {
   stats_.records = store_.size();
   // The new records join their identifiers' groups in the order of what they say, not of their
   // indices: a group's first record, which the others link to, is then the same in whatever
@@ -468,26 +472,28 @@ void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
 }
 
 void IdentityIndex::build(std::vector<PersonRecord> records) {
-  std::vector<std::vector<PersonRecord>> parts;
-  parts.push_back(std::move(records));
-  build(std::move(parts));
+  const auto start = Clock::now();
+  reset();
+  ingest({&records, 1});
+  linkIngested(start);
 }
 
-void IdentityIndex::build(std::vector<std::vector<PersonRecord>> parts) {
-  const auto start = std::chrono::steady_clock::now();
+void IdentityIndex::build(const RecordSource& next, std::size_t expected_records) {
+  const auto start = Clock::now();
   reset();
-  ingest(parts);
-  const BlockPlan plan = planBlocks();
-  estimateFromCandidates(plan);
-  prepareScoring();
-  scoreCandidates(plan);
-  finishBuild();
-  stats_.build_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  store_.reserve(expected_records);
+  {
+    std::vector<PersonRecord> part;
+    while (next(part)) {
+      for (const PersonRecord& record : part) store_.add(record);
+    }
+  }
+  fileIngested(0);
+  linkIngested(start);
 }
 
 void IdentityIndex::build(std::vector<PersonRecord> records, MatchModel model) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   reset();
   model_ = std::move(model);
   ingest({&records, 1});
@@ -495,8 +501,16 @@ void IdentityIndex::build(std::vector<PersonRecord> records, MatchModel model) {
   prepareScoring();
   scoreCandidates(plan);
   finishBuild();
-  stats_.build_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats_.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void IdentityIndex::linkIngested(Clock::time_point start) {
+  const BlockPlan plan = planBlocks();
+  estimateFromCandidates(plan);
+  prepareScoring();
+  scoreCandidates(plan);
+  finishBuild();
+  stats_.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 void IdentityIndex::finishBuild() {

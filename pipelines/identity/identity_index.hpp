@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string_view>
@@ -130,9 +132,14 @@ class IdentityIndex {
   /// Batch: replaces the contents with `records` (indices assigned 0..n-1 in order) and estimates
   /// the model by EM from these records. Same input, same result.
   void build(std::vector<PersonRecord> records);
-  /// As above, the records given in parts, indices following the parts' order: a caller that
-  /// makes a council's on several threads hands each thread's over without joining them.
-  void build(std::vector<std::vector<PersonRecord>> parts);
+  /// Fills `part` with the next records (whatever it held before goes) and returns true, or
+  /// returns false when there are no more.
+  using RecordSource = std::function<bool(std::vector<PersonRecord>& part)>;
+  /// As above, the records asked for a part at a time, indices following the order they come in.
+  /// Only their features stay, so a caller that makes a council's (hundreds of thousands of
+  /// 472-byte records) need never hold them all: it fills the same list again and again.
+  /// `expected_records` is room to take at once, a hint.
+  void build(const RecordSource& next, std::size_t expected_records = 0);
   /// Batch with a model estimated earlier (as a rebuild or a comparison with streaming needs).
   void build(std::vector<PersonRecord> records, MatchModel model);
 
@@ -196,8 +203,14 @@ class IdentityIndex {
     std::size_t chunks() const { return chunk_starts.size() - 1; }
   };
 
+  using Clock = std::chrono::steady_clock;
   void reset();
   void ingest(std::span<std::vector<PersonRecord>> parts);
+  /// What ingesting ends with, once the features of records first..size()-1 are stored: their
+  /// deterministic links and their places in the blocks.
+  void fileIngested(std::uint32_t first);
+  /// What a batch build does once every record is ingested; `start` is when it began.
+  void linkIngested(Clock::time_point start);
   void addDeterministicLinks(std::uint32_t record);
   BlockPlan planBlocks() const;
   template <typename Visit>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include "pipelines/identity/clustering.hpp"
 #include "pipelines/identity/linkage_eval.hpp"
@@ -385,13 +386,18 @@ TEST(IdentityIndexBuild, TheOrderOfTheRecordsChangesNothing) {
   EXPECT_EQ(pairs(first.reviewBand(), same), pairs(second.reviewBand(), back));
 }
 
-// An index that takes nothing more lets go of its blocking and of the pairs it found: who is
-// whom and why two records scored as they did still answer, and a build starts it afresh.
-TEST(IdentityIndexBuild, ReleasedForAddingItStillAnswersWhatItResolved) {
+// 3,000 people, 600 of them recorded twice: links enough to check that two builds agree.
+LabelledRecords smallPopulation() {
   testing::PopulationOptions options;
   options.people = 3'000;
   options.duplicates = 600;
-  const LabelledRecords population = testing::generatePopulation(options);
+  return testing::generatePopulation(options);
+}
+
+// An index that takes nothing more lets go of its blocking and of the pairs it found: who is
+// whom and why two records scored as they did still answer, and a build starts it afresh.
+TEST(IdentityIndexBuild, ReleasedForAddingItStillAnswersWhatItResolved) {
+  const LabelledRecords population = smallPopulation();
   IdentityIndex index;
   index.build(population.records);
   const std::vector<std::uint32_t> persons = index.personIds();
@@ -429,6 +435,47 @@ TEST(IdentityIndexBuild, ReleasedForAddingItStillAnswersWhatItResolved) {
   EXPECT_EQ(index.personIds(), persons);
   EXPECT_EQ(index.links().size(), links.size());
   EXPECT_EQ(index.pendingReviews().size(), reviews.size());
+}
+
+// Records asked for a part at a time, into one list filled again and again, resolve as the same
+// records given at once: the same model, the same links with the same scores, the same persons.
+TEST(IdentityIndexBuild, RecordsGivenAPartAtATimeResolveAsWhenGivenAtOnce) {
+  const LabelledRecords population = smallPopulation();
+  IdentityIndex whole;
+  whole.build(population.records);
+  ASSERT_GT(whole.links().size(), 300u);
+  auto scores = [](const std::vector<ScoredPair>& pairs) {
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, LinkTier, double>> out;
+    for (const ScoredPair& pair : pairs) {
+      out.emplace_back(pair.a, pair.b, pair.tier, pair.match_probability);
+    }
+    return out;
+  };
+  // A part size that does not divide the records, one that does, and one larger than them all.
+  for (const std::size_t part_size :
+       {std::size_t{997}, population.records.size() / 4, population.records.size() * 2}) {
+    SCOPED_TRACE(part_size);
+    std::size_t given = 0;
+    std::size_t asked = 0;
+    IdentityIndex in_parts;
+    in_parts.build(
+        [&](std::vector<PersonRecord>& part) {
+          ++asked;
+          if (given == population.records.size()) return false;
+          const std::size_t count = std::min(part_size, population.records.size() - given);
+          part.assign(population.records.begin() + static_cast<std::ptrdiff_t>(given),
+                      population.records.begin() + static_cast<std::ptrdiff_t>(given + count));
+          given += count;
+          return true;
+        },
+        population.records.size());
+    EXPECT_EQ(asked, (population.records.size() + part_size - 1) / part_size + 1);
+    EXPECT_EQ(in_parts.stats().records, population.records.size());
+    EXPECT_EQ(in_parts.model().em_iterations, whole.model().em_iterations);
+    EXPECT_EQ(in_parts.personIds(), whole.personIds());
+    EXPECT_EQ(scores(in_parts.links()), scores(whole.links()));
+    EXPECT_EQ(scores(in_parts.pendingReviews()), scores(whole.pendingReviews()));
+  }
 }
 
 TEST_F(IdentityIndexTest, LinksTheGeneratedPopulationAccurately) {
