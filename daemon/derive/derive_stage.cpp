@@ -1079,6 +1079,7 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
   // Subjects in a stable order (the held map is ordered), so a rebuild resolves identically.
   // A subject is looked up by views of its held record's strings: its key is written once, when
   // it is first met, into `subject_keys`, one after another.
+  //
   // A first evaluation does not know how many subjects there are: it takes room for one per held
   // source record, more than there are (a council's 2.6 million source records are about 1.5
   // million subjects). Room never written takes address space, not memory. Grown by doubling

@@ -1,7 +1,6 @@
 // The daemon's side of identity resolution: canonical Person records in, the person each subject
 // belongs to out, with the model's links and review pairs for hearth.identity.
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <memory>

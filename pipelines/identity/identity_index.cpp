@@ -139,16 +139,12 @@ void IdentityIndex::reset() {
   stats_ = LinkageStats();
 }
 
-void IdentityIndex::ingest(std::span<std::vector<PersonRecord>> parts) {
-  std::size_t records = 0;
-  for (const auto& part : parts) records += part.size();
-  store_.reserve(store_.size() + records);
+void IdentityIndex::ingest(std::vector<PersonRecord>& records) {
+  store_.reserve(store_.size() + records.size());
   const auto first = static_cast<std::uint32_t>(store_.size());
-  for (auto& part : parts) {
-    for (const PersonRecord& record : part) store_.add(record);
-    // The features hold all the engine needs; free the strings before pairing starts.
-    std::vector<PersonRecord>().swap(part);
-  }
+  for (const PersonRecord& record : records) store_.add(record);
+  // The features hold all the engine needs; free the strings before pairing starts.
+  std::vector<PersonRecord>().swap(records);
   fileIngested(first);
 }
 
@@ -474,7 +470,7 @@ void IdentityIndex::scoreCandidates(const BlockPlan& plan) {
 void IdentityIndex::build(std::vector<PersonRecord> records) {
   const auto start = Clock::now();
   reset();
-  ingest({&records, 1});
+  ingest(records);
   linkIngested(start);
 }
 
@@ -496,7 +492,7 @@ void IdentityIndex::build(std::vector<PersonRecord> records, MatchModel model) {
   const auto start = Clock::now();
   reset();
   model_ = std::move(model);
-  ingest({&records, 1});
+  ingest(records);
   const BlockPlan plan = planBlocks();
   prepareScoring();
   scoreCandidates(plan);
@@ -533,7 +529,7 @@ AddSummary IdentityIndex::add(std::vector<PersonRecord> records) {
   }
   const std::size_t links_before = links_.size();
   const std::size_t reviews_before = reviews_.size();
-  ingest({&records, 1});
+  ingest(records);
   extendTermAdjustments();
   clusters_.grow(store_.size());
 

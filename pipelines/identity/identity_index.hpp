@@ -205,7 +205,8 @@ class IdentityIndex {
 
   using Clock = std::chrono::steady_clock;
   void reset();
-  void ingest(std::span<std::vector<PersonRecord>> parts);
+  /// Stores the features of `records` (freeing them) and files them: fileIngested.
+  void ingest(std::vector<PersonRecord>& records);
   /// What ingesting ends with, once the features of records first..size()-1 are stored: their
   /// deterministic links and their places in the blocks.
   void fileIngested(std::uint32_t first);
