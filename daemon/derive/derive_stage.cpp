@@ -574,6 +574,7 @@ void DeriveStage::accept(std::string_view connector, std::string_view stream,
                          std::string_view source_key, std::vector<canonical::Record>& records) {
   Pending entry =
       pendingOf(impl_->stream_names, connector, stream, source_key, records, impl_->pseudonymiser);
+  records.clear();  // moved from: emptied, as CanonicalSink promises
   std::lock_guard lock(impl_->pending_mutex);
   impl_->pending.push_back(std::move(entry));
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/derive/tests/synthetic_persons.hpp"
@@ -128,6 +129,39 @@ TEST_F(DeriveStageTest, ARowGivenAgainUnchangedCountsOnce) {
   give("row-2", row("C2", "row-2"));
   give("row-3", row("C3", "row-3"));
   EXPECT_EQ(headline("cla_count"), 6);
+}
+
+// Connectors hand rows in on their own threads at once: the evaluation right after sees every
+// row, and of each the last word its connector gave, in order (a row corrected to another
+// child, then withdrawn).
+TEST_F(DeriveStageTest, RowsHandedInFromSeveralThreadsAtOnceAreAllInTheNextEvaluation) {
+  constexpr int kThreads = 4;
+  constexpr int kRows = 1500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      const std::string connector = "trust" + std::to_string(t);
+      for (int i = 0; i < kRows; ++i) {
+        const std::string key = "row-" + std::to_string(i);
+        const std::string child = "C" + std::to_string(t) + "-" + std::to_string(i);
+        std::vector<canonical::Record> records = row(child, key);
+        stage_->accept(connector, "cla", key, records);
+        EXPECT_TRUE(records.empty());
+        if (i % 3 == 0) {
+          records = row("D" + child, key);
+          stage_->accept(connector, "cla", key, records);
+        }
+        if (i % 5 == 0) {
+          records.clear();
+          stage_->accept(connector, "cla", key, records);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  constexpr int kKept = kThreads * (kRows - kRows / 5);
+  EXPECT_EQ(headline("cla_count"), kKept);
+  EXPECT_EQ(persons_, static_cast<uint64_t>(kKept));
 }
 
 // The last evaluation of a one-shot run lets go of what only a later one builds on; should
