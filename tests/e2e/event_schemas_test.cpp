@@ -1,7 +1,7 @@
 // Every event the daemon publishes matches its JSON Schema in config/schemas: a small synthetic
 // council goes through all of config/demo.yaml's connectors, identity and indicators, and each
 // event on each topic is checked twice: the CloudEvents envelope against cloudevent.v1.json, and
-// its `data` against the schema its `type` names. Then an independent consumer
+// its `data` against the schema its `type` names. Meanwhile an independent consumer
 // (cloudevents_check.py) reads them all again, Kafka headers included, and validates each with
 // python3-jsonschema, so that Hearth's own validator is not the only judge of its own output.
 #include <gtest/gtest.h>
@@ -203,6 +203,22 @@ TEST(EventSchemas, EveryPublishedEventMatchesTheSchemaOfItsType) {
   Daemon daemon(writeDaemonConfig(dir.path(), options), dir.path(), "daemon", {"--once"});
   ASSERT_EQ(daemon.process().wait(180s), 0) << daemon.process().stderrText();
 
+  // The same events as a CloudEvents consumer reads them, by code that shares nothing with
+  // Hearth's: kcat with the Kafka headers, Python's json and python3-jsonschema (2020-12). It
+  // runs while Hearth's own validator below reads them too.
+  std::vector<std::string> args = {
+      std::string(HEARTH_SOURCE_DIR) + "/tests/e2e/cloudevents_check.py",
+      "--bootstrap",
+      kafka.bootstrap(),
+      "--schemas",
+      std::string(HEARTH_SOURCE_DIR) + "/config/schemas",
+      "--area-code",
+      "E06000062",
+      "--kcat",
+      HEARTH_KCAT_PATH};
+  args.insert(args.end(), kTopics.begin(), kTopics.end());
+  ChildProcess check(HEARTH_SYSTEM_PYTHON3, args, dir.path(), "cloudevents_check");
+
   const auto envelope_schema = schemaOf(loadSchemaJson("cloudevent.v1.json"), "cloudevent.v1.json");
   std::map<std::string, DataSchema> data_schemas;
   std::map<std::string, std::string> topic_of_type;
@@ -280,20 +296,6 @@ TEST(EventSchemas, EveryPublishedEventMatchesTheSchemaOfItsType) {
   std::cout << "events by type:";
   for (const auto& [type, count] : events_of_type) std::cout << ' ' << type << '=' << count;
 
-  // The same events as a CloudEvents consumer reads them, by code that shares nothing with
-  // Hearth's: kcat with the Kafka headers, Python's json and python3-jsonschema (2020-12).
-  std::vector<std::string> args = {
-      std::string(HEARTH_SOURCE_DIR) + "/tests/e2e/cloudevents_check.py",
-      "--bootstrap",
-      kafka.bootstrap(),
-      "--schemas",
-      std::string(HEARTH_SOURCE_DIR) + "/config/schemas",
-      "--area-code",
-      "E06000062",
-      "--kcat",
-      HEARTH_KCAT_PATH};
-  args.insert(args.end(), kTopics.begin(), kTopics.end());
-  ChildProcess check(HEARTH_SYSTEM_PYTHON3, args, dir.path(), "cloudevents_check");
   EXPECT_EQ(check.wait(300s), 0) << check.stdoutText() << check.stderrText();
   std::cout << "\nindependent check: " << check.stdoutText();
 }
