@@ -8,6 +8,8 @@
 #include <map>
 #include <thread>
 
+#include "pipelines/identity/run_parallel.hpp"
+
 namespace hearth::pipelines::identity {
 namespace {
 
@@ -26,24 +28,6 @@ std::uint64_t pairKey(std::uint32_t a, std::uint32_t b) {
 std::uint64_t birthCode(const RecordFeatures& f) {
   return (static_cast<std::uint64_t>(static_cast<std::uint16_t>(f.birth_year)) << 16) |
          (static_cast<std::uint64_t>(f.birth_month) << 8) | f.birth_day;
-}
-
-// Runs work(i) for i in [0, count) on up to `threads` threads; each i is handled exactly once
-// and writes only its own output slot, so results never depend on scheduling.
-template <typename Work>
-void runParallel(std::size_t count, unsigned threads, Work work) {
-  std::atomic<std::size_t> next{0};
-  auto loop = [&] {
-    for (std::size_t i = next++; i < count; i = next++) work(i);
-  };
-  const unsigned extra = std::min<std::size_t>(threads, count) > 1
-                             ? static_cast<unsigned>(std::min<std::size_t>(threads, count)) - 1
-                             : 0;
-  std::vector<std::thread> pool;
-  pool.reserve(extra);
-  for (unsigned t = 0; t < extra; ++t) pool.emplace_back(loop);
-  loop();
-  for (std::thread& thread : pool) thread.join();
 }
 
 // Links strongest first; links of equal weight (common: the same pattern of agreements) in the
@@ -322,8 +306,9 @@ void IdentityIndex::estimateFromCandidates(const BlockPlan& plan) {
   const std::vector<std::uint32_t> groups =
       links_.empty() ? std::vector<std::uint32_t>{} : identifierGroups();
   FieldProbabilities* const by_group = groups.empty() ? nullptr : &u_by_group;
-  const FieldProbabilities random_u = estimateRandomPairU(store_, config_.u_samples, config_.seed,
-                                                          config_.use_extra_id, groups, by_group);
+  const FieldProbabilities random_u =
+      estimateRandomPairU(store_, config_.u_samples, config_.seed, config_.use_extra_id, groups,
+                          by_group, config_.threads);
   const double n = static_cast<double>(store_.size());
   const double scale = sampled_block_pairs == 0 ? 1.0
                                                 : static_cast<double>(all_block_pairs) /

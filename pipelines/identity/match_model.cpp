@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pipelines/identity/run_parallel.hpp"
+
 namespace hearth::pipelines::identity {
 namespace {
 
@@ -292,27 +294,54 @@ double MatchModel::termAdjustment(Field field, std::string_view name) const {
 FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
                                        std::uint64_t seed, bool use_extra_id,
                                        std::span<const std::uint32_t> group_of,
-                                       FieldProbabilities* by_group) {
-  std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount> seen{};
+                                       FieldProbabilities* by_group, unsigned threads) {
+  using LevelCounts = std::array<std::array<std::uint64_t, kMaxLevels>, kFieldCount>;
+  LevelCounts seen{};
   const auto records = static_cast<std::uint32_t>(store.size());
   if (records >= 2) {
     // The pairs are drawn from the records in the order of what they say, so the same records
     // given in any order draw the same pairs (and the model, the links and the persons follow).
-    const std::vector<std::uint32_t> by_content = inContentOrder(store, 0, records);
-    std::mt19937_64 random(seed);
-    std::uniform_int_distribution<std::uint32_t> pick(0, records - 1);
-    for (std::size_t s = 0; s < samples; ++s) {
-      const std::uint32_t a = by_content[pick(random)];
-      const std::uint32_t b = by_content[pick(random)];
-      if (a == b) continue;
-      const ComparisonVector vector = compareRecords(store, a, b, use_extra_id);
-      for (const Field field : kAllFields) ++seen[fieldIndex(field)][vector.level(field)];
+    // They are all drawn first, in the generator's order, and then compared a slice at a time
+    // on as many threads: the counts are sums, the same in whatever order the slices finish.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    {
+      const std::vector<std::uint32_t> by_content = inContentOrder(store, 0, records);
+      std::mt19937_64 random(seed);
+      std::uniform_int_distribution<std::uint32_t> pick(0, records - 1);
+      pairs.reserve(samples);
+      for (std::size_t s = 0; s < samples; ++s) {
+        const std::uint32_t a = by_content[pick(random)];
+        const std::uint32_t b = by_content[pick(random)];
+        if (a != b) pairs.emplace_back(a, b);
+      }
+    }
+    constexpr std::size_t kSlice = 32'768;
+    std::vector<LevelCounts> seen_in_slice((pairs.size() + kSlice - 1) / kSlice);
+    runParallel(seen_in_slice.size(), threads, [&](std::size_t slice) {
+      LevelCounts& counts = seen_in_slice[slice];
+      counts = {};
+      const std::size_t end = std::min(pairs.size(), (slice + 1) * kSlice);
+      for (std::size_t i = slice * kSlice; i < end; ++i) {
+        const ComparisonVector vector =
+            compareRecords(store, pairs[i].first, pairs[i].second, use_extra_id);
+        for (const Field field : kAllFields) ++counts[fieldIndex(field)][vector.level(field)];
+      }
+    });
+    for (const LevelCounts& counts : seen_in_slice) {
+      for (std::size_t f = 0; f < seen.size(); ++f) {
+        for (std::size_t l = 0; l < seen[f].size(); ++l) seen[f][l] += counts[f][l];
+      }
     }
   }
-  if (by_group != nullptr && group_of.size() == store.size()) {
-    *by_group = blend(exactAgreement(store, use_extra_id, group_of), seen);
-  }
-  return blend(exactAgreement(store, use_extra_id, {}), seen);
+  // The values' frequencies over records and, when asked, over groups: one on each thread.
+  const bool grouped = by_group != nullptr && group_of.size() == store.size();
+  std::array<ExactAgreement, 2> exact;
+  runParallel(grouped ? 2 : 1, threads, [&](std::size_t which) {
+    exact[which] = exactAgreement(store, use_extra_id,
+                                  which == 0 ? std::span<const std::uint32_t>() : group_of);
+  });
+  if (grouped) *by_group = blend(exact[1], seen);
+  return blend(exact[0], seen);
 }
 
 MatchModel estimateModel(std::span<const PatternCount> candidates,

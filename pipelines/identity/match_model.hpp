@@ -70,11 +70,12 @@ struct EmOptions {
 /// With `group_of` (a group number for every record: the records identifiers link share one),
 /// also writes `by_group`: the same u with each value of the exact levels counted once per
 /// group, so that a person's own records, where identifiers tell, do not count as people who
-/// share a value.
+/// share a value. The pairs are compared on up to `threads` threads, with the same result.
 FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t samples,
                                        std::uint64_t seed, bool use_extra_id,
                                        std::span<const std::uint32_t> group_of = {},
-                                       FieldProbabilities* by_group = nullptr);
+                                       FieldProbabilities* by_group = nullptr,
+                                       unsigned threads = 1);
 
 /// Estimates m by expectation-maximisation over the candidate pairs' comparison vectors, with u
 /// starting from `random_u`. Inside the candidate set, u is re-estimated too (blocking makes
