@@ -16,12 +16,12 @@
 #include <utility>
 
 #include "daemon/derive/held_key.hpp"
-#include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/person_view.hpp"
 #include "daemon/derive/steps.hpp"
 #include "daemon/log/logger.hpp"
 #include "pipelines/canonical/packed_records.hpp"
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/common/parallel_sort.hpp"
 #include "pipelines/common/text_arena.hpp"
 #include "pipelines/events/canonical_event.hpp"
 #include "pipelines/events/event_id.hpp"
@@ -1207,8 +1207,9 @@ Result<EvaluationSummary> DeriveStage::Impl::evaluate(DeriveStage::Then then) {
     // Subjects in key order (keys are unique), each with its person's representative.
     std::vector<uint32_t> in_order(key_of_subject.size());
     std::iota(in_order.begin(), in_order.end(), 0u);
-    sortInParallel(in_order.begin(), in_order.end(),
-                   [&](uint32_t a, uint32_t b) { return key_of_subject[a] < key_of_subject[b]; });
+    pipelines::sortInParallel(in_order.begin(), in_order.end(), [&](uint32_t a, uint32_t b) {
+      return key_of_subject[a] < key_of_subject[b];
+    });
     std::vector<std::pair<std::string, std::string>> assignment;
     if (options.keep_subject_persons) assignment.reserve(key_of_subject.size());
     for (const uint32_t s : in_order) {

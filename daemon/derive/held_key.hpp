@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/derive/parallel_sort.hpp"
 #include "pipelines/canonical/compact_string.hpp"
+#include "pipelines/common/parallel_sort.hpp"
 
 namespace hearth::daemon::derive {
 
@@ -67,14 +67,15 @@ std::vector<uint32_t> inKeyOrder(const std::vector<std::string>& names, const En
     }
     entries[n] = {prefix, rank[batch[n].key.stream], static_cast<uint32_t>(n)};
   }
-  sortInParallel(entries.begin(), entries.end(), [&](const Sortable& a, const Sortable& b) {
-    if (!whole_texts) {
-      if (a.rank != b.rank) return a.rank < b.rank;
-      if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    }
-    const int compared = compareHeldKeys(names, batch[a.place].key, batch[b.place].key);
-    return compared != 0 ? compared < 0 : a.place < b.place;
-  });
+  pipelines::sortInParallel(
+      entries.begin(), entries.end(), [&](const Sortable& a, const Sortable& b) {
+        if (!whole_texts) {
+          if (a.rank != b.rank) return a.rank < b.rank;
+          if (a.prefix != b.prefix) return a.prefix < b.prefix;
+        }
+        const int compared = compareHeldKeys(names, batch[a.place].key, batch[b.place].key);
+        return compared != 0 ? compared < 0 : a.place < b.place;
+      });
   std::vector<uint32_t> order(entries.size());
   for (size_t n = 0; n < entries.size(); ++n) order[n] = entries[n].place;
   return order;

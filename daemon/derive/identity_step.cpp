@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "daemon/derive/parallel_sort.hpp"
 #include "daemon/derive/steps.hpp"
 #include "pipelines/common/json_writer.hpp"
+#include "pipelines/common/parallel_sort.hpp"
 #include "pipelines/events/key_hash_map.hpp"
 #include "pipelines/identity/identity_index.hpp"
 #include "pipelines/validation/identifiers.hpp"
@@ -285,7 +285,7 @@ IdentityOutcome IdentityResolver::resolve(const std::vector<SubjectInfo>& subjec
         [&](std::vector<id::PersonRecord>& part) {
           if (made == with_persons.size()) return false;
           part.resize(std::min(kPart, with_persons.size() - made));
-          forHalvesInParallel(part.size(), 20'000, [&](size_t from, size_t to) {
+          pipelines::forHalvesInParallel(part.size(), 20'000, [&](size_t from, size_t to) {
             for (size_t i = from; i < to; ++i) {
               const size_t n = made + i;
               const SubjectInfo& subject = subjects[with_persons[n]];

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "pipelines/common/parallel_sort.hpp"
 #include "pipelines/identity/run_parallel.hpp"
 
 namespace hearth::pipelines::identity {
@@ -614,11 +615,14 @@ void IdentityIndex::recluster() {
       clusters_.link(link.a, link.b);
     }
   }
+  // A council's first build has hundreds of thousands of links to order: each half of them on a
+  // thread of its own. StrongerFirst is a total order, so they come out as one sort puts them.
   const std::vector<std::uint64_t> content = contentKeys(store_);
-  std::sort(probabilistic.begin(), probabilistic.end(),
-            [stronger = StrongerFirst{content}](const ScoredPair* x, const ScoredPair* y) {
-              return stronger(*x, *y);
-            });
+  pipelines::sortInParallel(
+      probabilistic.begin(), probabilistic.end(),
+      [stronger = StrongerFirst{content}](const ScoredPair* x, const ScoredPair* y) {
+        return stronger(*x, *y);
+      });
   for (const ScoredPair* link : probabilistic) clusters_.link(link->a, link->b);
 }
 

@@ -1,4 +1,4 @@
-#include "daemon/derive/parallel_sort.hpp"
+#include "pipelines/common/parallel_sort.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,9 @@
 
 namespace hearth::daemon::derive {
 namespace {
+
+using pipelines::forHalvesInParallel;
+using pipelines::sortInParallel;
 
 // Keys with a long shared prefix and many repeats, ordered as the derive orders source records:
 // by key, then by arrival.

@@ -5,7 +5,7 @@
 #include <system_error>
 #include <thread>
 
-namespace hearth::daemon::derive {
+namespace hearth::pipelines {
 
 /// Calls `work(from, to)` on the two halves of [0, count), the first on a second thread, when
 /// there are at least `parallel_from` items: a whole council's first evaluation has millions
@@ -44,4 +44,4 @@ void sortInParallel(Iterator first, Iterator last, Before before, size_t paralle
   std::inplace_merge(first, first + count / 2, last, before);
 }
 
-}  // namespace hearth::daemon::derive
+}  // namespace hearth::pipelines
