@@ -158,6 +158,11 @@ int main(int argc, char** argv) {
   topics_create->add_option("--partitions", partitions, "Partitions per topic (default 12)");
   topics_create->add_option("--replication-factor", replication_factor,
                             "Replicas of each partition (default 3)");
+  int topics_timeout_s = 30;
+  topics_create
+      ->add_option("--timeout", topics_timeout_s,
+                   "Seconds to wait for the cluster's answer (default 30)")
+      ->check(CLI::Range(1, 3600));
 
   bool rebuild_identity = false;
   auto* rebuild = cli.add_subcommand(
@@ -250,7 +255,8 @@ int main(int argc, char** argv) {
     }
     if (*reset) return app::connectorsResetCommand(config, name, stream);
     if (*topics_create) {
-      return app::topicsCreateCommand(config, dry_run, partitions, replication_factor);
+      return app::topicsCreateCommand(config, dry_run, partitions, replication_factor,
+                                      std::chrono::seconds(topics_timeout_s));
     }
     if (*rebuild) return app::rebuildCommand(config);
     if (*test) return app::testCommand(test_files);

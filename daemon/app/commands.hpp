@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -49,8 +50,9 @@ int connectorsResetCommand(const std::filesystem::path& config, const std::strin
                            const std::string& stream);
 /// Creates Hearth's topics on the configured cluster (kafka.brokers) with their partitions,
 /// replication factor and configuration; with `dry_run` it only prints what it would create.
+/// Waits up to `timeout` for the cluster's answer.
 int topicsCreateCommand(const std::filesystem::path& config, bool dry_run, int partitions,
-                        int replication_factor);
+                        int replication_factor, std::chrono::seconds timeout);
 /// Recomputes every link, person view and indicator from the stored records; prints a summary
 /// with a digest of the linkage, so two rebuilds can be compared.
 int rebuildCommand(const std::filesystem::path& config);

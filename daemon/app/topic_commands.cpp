@@ -7,7 +7,7 @@
 namespace hearth::daemon::app {
 
 int topicsCreateCommand(const std::filesystem::path& config_path, bool dry_run, int partitions,
-                        int replication_factor) {
+                        int replication_factor, std::chrono::seconds timeout) {
   auto config = loadConfigOrReport(config_path);
   if (!config) return kInvalid;
   if (config->kafka.brokers == "embedded") {
@@ -31,10 +31,12 @@ int topicsCreateCommand(const std::filesystem::path& config_path, bool dry_run, 
     std::cout << "dry run: nothing was sent to " << config->kafka.brokers << '\n';
     return kOk;
   }
-  auto outcomes = kafka::createTopics(config->kafka.brokers, config->kafka.properties, plan,
-                                      std::chrono::seconds(30));
+  auto outcomes =
+      kafka::createTopics(config->kafka.brokers, config->kafka.properties, plan, timeout);
   if (!outcomes) {
-    std::cerr << "hearthd: " << outcomes.error().message << '\n';
+    std::cerr << "hearthd: " << outcomes.error().message
+              << (outcomes.error().code == kafka::kTopicsTimeout ? " (--timeout waits longer)" : "")
+              << '\n';
     return kFailed;
   }
   int failed = 0;

@@ -108,7 +108,15 @@ Result<std::vector<TopicOutcome>> createTopics(const std::string& bootstrap,
   // The request's own timeouts bound the wait; a little longer here so that their error arrives.
   std::unique_ptr<rd_kafka_event_t, EventDestroyer> event(
       rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 5000));
-  if (!event) return makeError("kafka.topics", "no answer from the Kafka cluster");
+  const std::string no_answer =
+      "the Kafka cluster did not answer within " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s";
+  if (!event) return makeError(std::string(kTopicsTimeout), no_answer);
+  if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    // No controller answered in time: nothing was refused, and nothing created.
+    return makeError(std::string(kTopicsTimeout),
+                     no_answer + ": " + rd_kafka_event_error_string(event.get()));
+  }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return makeError("kafka.topics", std::string("the Kafka cluster refused the request: ") +
                                          rd_kafka_event_error_string(event.get()));

@@ -31,6 +31,9 @@ struct TopicOutcome {
   bool existed() const { return error == "TOPIC_ALREADY_EXISTS"; }
 };
 
+/// The error code of a CreateTopics request the cluster did not answer within its timeout.
+inline constexpr std::string_view kTopicsTimeout = "kafka.topics_timeout";
+
 /// Creates the topics through librdkafka's Admin API (CreateTopics). `properties` are the
 /// producer's librdkafka
 /// properties (security settings); the request fails as a whole when the cluster cannot be
