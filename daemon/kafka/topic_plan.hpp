@@ -35,9 +35,8 @@ struct TopicOutcome {
 inline constexpr std::string_view kTopicsTimeout = "kafka.topics_timeout";
 
 /// Creates the topics through librdkafka's Admin API (CreateTopics). `properties` are the
-/// producer's librdkafka
-/// properties (security settings); the request fails as a whole when the cluster cannot be
-/// reached within `timeout`.
+/// producer's librdkafka properties (security settings); the request fails as a whole, with the
+/// code kTopicsTimeout, when the cluster does not answer within `timeout`.
 Result<std::vector<TopicOutcome>> createTopics(const std::string& bootstrap,
                                                const std::map<std::string, std::string>& properties,
                                                const std::vector<TopicSpec>& topics,

@@ -1,12 +1,10 @@
 #include "pipelines/identity/identity_index.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <thread>
 
 #include "pipelines/common/parallel_sort.hpp"
 #include "pipelines/identity/run_parallel.hpp"

@@ -318,8 +318,7 @@ FieldProbabilities estimateRandomPairU(const FeatureStore& store, std::size_t sa
     constexpr std::size_t kSlice = 32'768;
     std::vector<LevelCounts> seen_in_slice((pairs.size() + kSlice - 1) / kSlice);
     runParallel(seen_in_slice.size(), threads, [&](std::size_t slice) {
-      LevelCounts& counts = seen_in_slice[slice];
-      counts = {};
+      LevelCounts& counts = seen_in_slice[slice];  // zero, as the list was made
       const std::size_t end = std::min(pairs.size(), (slice + 1) * kSlice);
       for (std::size_t i = slice * kSlice; i < end; ++i) {
         const ComparisonVector vector =
