@@ -19,6 +19,8 @@ class KeyRows {
     const int64_t* row = rows_.find(hash);
     return row != nullptr ? *row : 0;
   }
+  /// Asks for the cache line where a look-up of `hash` begins, ahead of it.
+  void prefetch(uint64_t hash) const { rows_.prefetch(hash); }
   /// Sets the row of `hash`, adding it if new.
   void set(uint64_t hash, int64_t row) { *rows_.tryEmplace(hash, row).first = row; }
   /// Removes `hash`, if present.

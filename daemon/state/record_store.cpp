@@ -2,12 +2,15 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "daemon/state/key_rows.hpp"
 #include "pipelines/privacy/digest.hpp"
@@ -23,6 +26,16 @@ constexpr size_t kMaxBatch = 32768;
 // Emptied batches kept for reuse, with their buffers: about what the connectors fill between two
 // of the writer's commits, so that the reading threads allocate nothing in steady state.
 constexpr size_t kSpareBatches = 32;
+// A commit costs about the same whatever it holds: BEGIN and COMMIT, the log frames of the
+// table's right edge and of the header page, an fsync. Taking records as they came, a school
+// census read normalised made some 4,000 commits of 360 records each, and committing was nearly
+// half of the writer's time. So the writer lets records gather, up to this many, for at most
+// kGatherWait after the first of them; a flush(), a full queue or a stop ends the wait at once.
+constexpr size_t kGatherRecords = 16384;
+constexpr auto kGatherWait = std::chrono::milliseconds(50);
+// How far ahead of the record it stores the writer asks for the cache line of a key's row: the
+// index of a council's keys is tens of megabytes, and each first look at a key missed the cache.
+constexpr size_t kPrefetchAhead = 8;
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 
 constexpr const char* kSchema = R"sql(
@@ -229,20 +242,60 @@ void appendFields(std::span<const pipelines::FieldView> fields, std::string& out
 // 1) or are empty, and are kept as they are.
 constexpr char kNamedList = '\2';
 
-// The names of a record's fields, each length-prefixed: a list's key in field_names.
+// Writes `value` as a varint at `at`, which has room for it; returns where it ends.
+char* writeVarint(char* at, uint64_t value) {
+  while (value >= 0x80) {
+    *at++ = static_cast<char>((value & 0x7f) | 0x80);
+    value >>= 7;
+  }
+  *at++ = static_cast<char>(value);
+  return at;
+}
+
+char* writeBytes(char* at, std::string_view bytes) {
+  if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+  return at + bytes.size();
+}
+
+// The names of a record's fields, each length-prefixed: a list's key in field_names. This and
+// appendValues() size what they append first and write it in place, not a byte at a time: they
+// run on the connector's thread for every record it reads.
 void appendNames(std::span<const pipelines::FieldView> fields, std::string& out) {
+  size_t size = 0;
+  for (const auto& field : fields) size += varintSize(field.name.size()) + field.name.size();
+  const size_t begin = out.size();
+  out.resize(begin + size);
+  char* at = out.data() + begin;
   for (const auto& field : fields) {
-    appendVarint(out, field.name.size());
-    out.append(field.name);
+    at = writeVarint(at, field.name.size());
+    at = writeBytes(at, field.name);
   }
 }
 
 void appendValues(std::span<const pipelines::FieldView> fields, std::string& out) {
+  size_t size = 0;
+  for (const auto& field : fields) size += 1 + varintSize(field.value.size()) + field.value.size();
+  const size_t begin = out.size();
+  out.resize(begin + size);
+  char* at = out.data() + begin;
   for (const auto& field : fields) {
-    out.push_back(field.is_null ? '\1' : '\0');
-    appendVarint(out, field.value.size());
-    out.append(field.value);
+    *at++ = field.is_null ? '\1' : '\0';
+    at = writeVarint(at, field.value.size());
+    at = writeBytes(at, field.value);
   }
+}
+
+// Whether `names` (as appendNames() writes them) are the names of `fields`, in order.
+bool sameNames(std::span<const pipelines::FieldView> fields, std::string_view names) {
+  for (const auto& field : fields) {
+    uint64_t size = 0;
+    if (!readVarint(names, size) || size != field.name.size() || names.size() < size ||
+        names.substr(0, size) != field.name) {
+      return false;
+    }
+    names.remove_prefix(size);
+  }
+  return names.empty();
 }
 
 // The lists of field names stored records name, by their ids.
@@ -318,7 +371,8 @@ struct RecordStore::Db {
   KeyRows rows;
   bool rows_loaded = false;
   std::unordered_set<uint64_t> shared_hashes;
-  std::string stored_fields;  // the writer's: one record's fields blob
+  std::vector<int64_t> hashes;  // commit(): the keys' hashes of the batch it stores
+  std::string stored_fields;    // the writer's: one record's fields blob
 
   Error error(std::string_view what) const {
     return makeError("state.records", std::string(what) + " (" + path.string() +
@@ -475,7 +529,8 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::filesystem::pa
 RecordStore::RecordStore(std::unique_ptr<Db> db, DurableCallback on_durable, size_t queue_capacity)
     : db_(std::move(db)),
       on_durable_(std::move(on_durable)),
-      queue_capacity_(queue_capacity == 0 ? 1 : queue_capacity) {
+      queue_capacity_(queue_capacity == 0 ? 1 : queue_capacity),
+      gather_records_(std::max<size_t>(1, std::min(kGatherRecords, queue_capacity_ / 2))) {
   writer_ = std::thread([this] { writerLoop(); });
 }
 
@@ -522,24 +577,25 @@ RecordStore::Batch::Parts RecordStore::Batch::parts(const Entry& entry) const {
 void RecordStore::Batch::add(const pipelines::RawRecordView& record, std::string_view connector,
                              uint32_t source, uint64_t seq) {
   // Rows of one file have the same names: written once, for the first of them in the batch.
-  names_.clear();
-  appendNames(record.fields, names_);
   std::optional<size_t> names_at;
+  size_t names_size = 0;
   if (!entries_.empty() && !entries_.back().erase) {
     const Entry& last = entries_.back();
-    if (std::string_view(bytes_).substr(last.names_at, last.names) == names_) {
+    if (sameNames(record.fields, std::string_view(bytes_).substr(last.names_at, last.names))) {
       names_at = last.names_at;
+      names_size = last.names;
     }
   }
   Entry& entry = append(connector, record.stream, record.source_key, record.location);
   const size_t fields_begin = bytes_.size();
   appendValues(record.fields, bytes_);
   entry.fields = bytes_.size() - fields_begin;
-  entry.names = names_.size();
   if (!names_at) {
     names_at = bytes_.size();
-    bytes_.append(names_);
+    appendNames(record.fields, bytes_);
+    names_size = bytes_.size() - *names_at;
   }
+  entry.names = names_size;
   entry.names_at = *names_at;
   entry.source_time_ms = record.source_time_ms;
   entry.source = source;
@@ -576,8 +632,11 @@ void RecordStore::put(Batch& batch) {
     reused = std::move(spare_.back());
     spare_.pop_back();
   }
-  // One wake-up for the whole batch: a wake-up per record cost the writer more than its inserts.
-  if (writer_idle_) changed_.notify_all();
+  // One wake-up for the whole batch (a wake-up per record cost the writer more than its
+  // inserts), and none while the writer gathers records until there are enough.
+  if (writer_idle_ || (writer_gathering_ && queued_records_ >= gather_records_)) {
+    changed_.notify_all();
+  }
   lock.unlock();
   batch = std::move(reused);
 }
@@ -585,7 +644,11 @@ void RecordStore::put(Batch& batch) {
 void RecordStore::flush() {
   std::unique_lock lock(mutex_);
   const uint64_t target = queued_total_;
+  if (committed_total_ >= target) return;
+  ++flushes_waiting_;
+  changed_.notify_all();  // a writer gathering records commits what it has
   changed_.wait(lock, [&] { return committed_total_ >= target; });
+  --flushes_waiting_;
 }
 
 void RecordStore::writerLoop() {
@@ -598,6 +661,14 @@ void RecordStore::writerLoop() {
       changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       writer_idle_ = false;
       if (queue_.empty() && stopping_) return;
+      auto enough = [this] {
+        return queued_records_ >= gather_records_ || flushes_waiting_ > 0 || stopping_;
+      };
+      if (!enough()) {
+        writer_gathering_ = true;
+        changed_.wait_for(lock, kGatherWait, enough);
+        writer_gathering_ = false;
+      }
       while (!queue_.empty() && records < kMaxBatch) {
         records += queue_.front().size();
         taken.push_back(std::move(queue_.front()));
@@ -675,10 +746,23 @@ Result<void> RecordStore::commit(const std::vector<Batch>& batches) {
   std::string_view names;
   int64_t names_id = 0;
   bool first = true;
+  std::vector<int64_t>& hashes = db_->hashes;
   for (const Batch& batch : batches) {
+    hashes.clear();
     for (const Batch::Entry& entry : batch.entries_) {
       const Batch::Parts r = batch.parts(entry);
-      const int64_t hash = db_->key_hash(r.connector, r.stream, r.source_key);
+      hashes.push_back(db_->key_hash(r.connector, r.stream, r.source_key));
+    }
+    for (size_t i = 0; i < std::min(kPrefetchAhead, hashes.size()); ++i) {
+      db_->rows.prefetch(static_cast<uint64_t>(hashes[i]));
+    }
+    for (size_t i = 0; i < batch.entries_.size(); ++i) {
+      if (i + kPrefetchAhead < hashes.size()) {
+        db_->rows.prefetch(static_cast<uint64_t>(hashes[i + kPrefetchAhead]));
+      }
+      const Batch::Entry& entry = batch.entries_[i];
+      const Batch::Parts r = batch.parts(entry);
+      const int64_t hash = hashes[i];
       const auto hash_bits = static_cast<uint64_t>(hash);
       const char* what = entry.erase ? "removing a withdrawn record" : "storing a record";
       // A record read again replaces the stored one: what was stored under its key goes first.

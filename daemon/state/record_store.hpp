@@ -122,7 +122,6 @@ class RecordStore {
 
     std::string bytes_;
     std::vector<Entry> entries_;
-    std::string names_;  // the names of the record being added, to compare with the last's
   };
 
   /// Queues a record; blocks while the queue is full. `source`/`seq` come back in the callback.
@@ -188,7 +187,10 @@ class RecordStore {
   uint64_t committed_total_ = 0;
   uint64_t failed_ = 0;
   bool stopping_ = false;
-  bool writer_idle_ = false;  // the writer waits for records
+  size_t gather_records_;          // what the writer lets gather before it commits
+  size_t flushes_waiting_ = 0;     // flush() calls waiting for the writer
+  bool writer_idle_ = false;       // the writer waits for records
+  bool writer_gathering_ = false;  // the writer waits for more records, up to gather_records_
   std::thread writer_;
 };
 

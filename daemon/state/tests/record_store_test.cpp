@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hearth::daemon::state {
@@ -145,6 +147,41 @@ TEST_F(RecordStoreTest, TheGenerationMovesOnWithEveryChangeAndOnlyThen) {
   EXPECT_EQ(generation(*reopened), before);
   ASSERT_TRUE(reopened->forget("trust_fhir", ""));
   EXPECT_GT(generation(*reopened), before);
+}
+
+// A commit costs an fsync whatever it holds, so the writer lets records that trickle in gather
+// for a moment and commits them together; records nobody flushes are still committed soon after.
+TEST_F(RecordStoreTest, RecordsThatTrickleInShareACommitAndAreDurableWithoutAFlush) {
+  auto store = open();
+  const uint64_t before = store->generation().value();
+  const std::vector<pipelines::FieldView> fields = {{"resource", "{}", false}};
+  constexpr uint64_t kRecords = 30;
+  for (uint64_t i = 0; i < kRecords; ++i) {
+    const std::string key = "Patient/" + std::to_string(i);
+    store->put({"Patient", key, "Patient.ndjson:1", 0, fields}, "trust_fhir", 0, i);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (acked_.load() < kRecords && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(acked_.load(), kRecords);
+  EXPECT_EQ(store->count().value(), kRecords);
+  // Committed one by one, as they came, they would have taken 30 commits.
+  EXPECT_LE(store->generation().value() - before, 10u);
+}
+
+// A flush does not wait out the writer's gathering.
+TEST_F(RecordStoreTest, AFlushCommitsWhatTheWriterIsGatheringAtOnce) {
+  auto store = open();
+  const std::vector<pipelines::FieldView> fields = {{"resource", "{}", false}};
+  store->put({"Patient", "Patient/1", "Patient.ndjson:1", 0, fields}, "trust_fhir", 0, 1);
+  store->flush();
+  EXPECT_EQ(acked_.load(), 1u);
+  store->put({"Patient", "Patient/2", "Patient.ndjson:2", 0, fields}, "trust_fhir", 0, 2);
+  store->flush();
+  EXPECT_EQ(acked_.load(), 2u);
+  EXPECT_EQ(store->count().value(), 2u);
 }
 
 TEST_F(RecordStoreTest, DecisionLogIsHashChainedAndDetectsAnAlteredEntry) {
