@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -46,6 +47,14 @@ struct NormaliseOutput {
   /// The source withdrew the record (a FHIR deletion): whatever it gave before is to go from the
   /// record store, the person view and the indicators.
   bool withdrawn = false;
+  /// Kept across records (clear() leaves it): the names of the last record's fields, by
+  /// position, and whether its stream's layout maps or ignores each. The rows of a file share
+  /// their names, so each is looked up in the layout once, not once a row.
+  struct KnownFields {
+    const void* stream_fields = nullptr;  // the StreamFields they were looked up in
+    std::vector<std::string> names;
+    std::vector<uint8_t> known;  // 0: not looked up; 1: mapped or ignored; 2: neither
+  } known_fields;
   void clear() {
     records.clear();
     findings.clear();

@@ -51,9 +51,27 @@ void RecordReader::finish() {
     const FieldView& f = raw_.fields[i];
     if (i < kReadBits && (read_ >> i & 1) != 0) continue;
     if (f.is_null || trimBlanks(f.value).empty()) continue;
-    if (fields_.maps(f.name) || fields_.ignores(f.name)) continue;
+    if (layoutKnows(i, f.name)) continue;
     out_.unmapped.push_back(f.name);
   }
+}
+
+bool RecordReader::layoutKnows(size_t position, std::string_view name) {
+  NormaliseOutput::KnownFields& cache = out_.known_fields;
+  if (cache.stream_fields != &fields_) {
+    cache.stream_fields = &fields_;
+    cache.names.clear();
+    cache.known.clear();
+  }
+  if (position >= cache.names.size()) {
+    cache.names.resize(position + 1);
+    cache.known.resize(position + 1, 0);
+  }
+  if (cache.known[position] == 0 || cache.names[position] != name) {
+    cache.names[position].assign(name);
+    cache.known[position] = fields_.maps(name) || fields_.ignores(name) ? 1 : 2;
+  }
+  return cache.known[position] == 1;
 }
 
 void RecordReader::finding(std::string code, std::string message, std::string_view field_name,

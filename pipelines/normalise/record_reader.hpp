@@ -92,6 +92,8 @@ class RecordReader {
   const Layout& layout() const { return layout_; }
 
  private:
+  /// Whether the layout maps or ignores field `name`, the record's `position`th.
+  bool layoutKnows(size_t position, std::string_view name);
   std::optional<canonical::Date> heldToLimit(std::string_view name,
                                              std::optional<canonical::Date> parsed,
                                              std::string_view after_year_rule);

@@ -550,6 +550,33 @@ TEST(Normaliser, FieldsTheLayoutNeitherMapsNorIgnoresAreNamed) {
   EXPECT_EQ(pupil.unmapped, (std::vector<std::string_view>{"newcolumn"}));
 }
 
+// The output a runner reuses for every record remembers what the layout said of each field by
+// position: a record whose names differ at a position, or of another stream, is looked up again.
+TEST(Normaliser, AnOutputReusedAcrossRecordsAndStreamsNamesEachRecordsOwnUnmappedFields) {
+  const Normaliser n(context("ssda903", "903"));
+  NormaliseOutput out;
+  auto read = [&](std::string_view stream, std::vector<FieldView> fields) {
+    out.clear();
+    n.normalise(RawRecordView{stream, "C7", "file.csv:2", 0, fields}, out);
+    return out.unmapped;
+  };
+  using Names = std::vector<std::string_view>;
+  const std::vector<FieldView> known = {{"CHILD", "C7", false},
+                                        {"SEX", "2", false},
+                                        {"DOB", "30/03/2010", false},
+                                        {"ETHNIC", "WBRI", false},
+                                        {"UASC", "0", false}};
+  EXPECT_EQ(read("header", known), Names{});
+  EXPECT_EQ(read("header", known), Names{});
+  std::vector<FieldView> renamed = known;
+  renamed[4] = {"UASC_NEW", "0", false};
+  EXPECT_EQ(read("header", renamed), Names{"UASC_NEW"});
+  EXPECT_EQ(read("header", known), Names{});
+  // UASC is ignored on purpose in the header; the episodes stream knows no such field.
+  EXPECT_EQ(read("episodes", {{"CHILD", "C7", false}, {"UASC", "0", false}}), Names{"UASC"});
+  EXPECT_EQ(read("header", known), Names{});
+}
+
 TEST(Normaliser, EveryLayoutListsAFieldAsMappedOrIgnoredNotBoth) {
   EXPECT_GE(layouts().size(), 4u);
   for (const Layout* layout : layouts()) {
