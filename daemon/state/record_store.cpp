@@ -132,6 +132,21 @@ void appendVarint(std::string& out, uint64_t value) {
   out.push_back(static_cast<char>(value));
 }
 
+// Writes `value` as a varint at `at`, which has room for it; returns where it ends.
+char* writeVarint(char* at, uint64_t value) {
+  while (value >= 0x80) {
+    *at++ = static_cast<char>((value & 0x7f) | 0x80);
+    value >>= 7;
+  }
+  *at++ = static_cast<char>(value);
+  return at;
+}
+
+char* writeBytes(char* at, std::string_view bytes) {
+  if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+  return at + bytes.size();
+}
+
 size_t varintSize(uint64_t value) {
   size_t size = 1;
   for (; value >= 0x80; value >>= 7) ++size;
@@ -242,21 +257,6 @@ void appendFields(std::span<const pipelines::FieldView> fields, std::string& out
 // 1) or are empty, and are kept as they are.
 constexpr char kNamedList = '\2';
 
-// Writes `value` as a varint at `at`, which has room for it; returns where it ends.
-char* writeVarint(char* at, uint64_t value) {
-  while (value >= 0x80) {
-    *at++ = static_cast<char>((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  *at++ = static_cast<char>(value);
-  return at;
-}
-
-char* writeBytes(char* at, std::string_view bytes) {
-  if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
-  return at + bytes.size();
-}
-
 // The names of a record's fields, each length-prefixed: a list's key in field_names. This and
 // appendValues() size what they append first and write it in place, not a byte at a time: they
 // run on the connector's thread for every record it reads.
@@ -288,12 +288,8 @@ void appendValues(std::span<const pipelines::FieldView> fields, std::string& out
 // Whether `names` (as appendNames() writes them) are the names of `fields`, in order.
 bool sameNames(std::span<const pipelines::FieldView> fields, std::string_view names) {
   for (const auto& field : fields) {
-    uint64_t size = 0;
-    if (!readVarint(names, size) || size != field.name.size() || names.size() < size ||
-        names.substr(0, size) != field.name) {
-      return false;
-    }
-    names.remove_prefix(size);
+    std::string_view name;
+    if (!readSlice(names, name) || name != field.name) return false;
   }
   return names.empty();
 }
